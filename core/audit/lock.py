@@ -1,0 +1,92 @@
+"""One run at a time per project, by an flock that the kernel drops when its holder dies.
+
+The lock is a separate file opened close-on-exec, so agent children never inherit it and a crash
+never leaves a stale lock. The holder writes who it is into the file, so a refused caller can say
+who holds it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core.errors import ProjectBusy
+
+
+class ProjectLock:
+    def __init__(self, path: Path, slug: str) -> None:
+        self.path = path
+        self.slug = slug
+        self._fd: int | None = None
+
+    def acquire(self, wait: float = 0.0, run_id: str | None = None) -> ProjectLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        deadline = time.monotonic() + wait
+        delay = 0.02
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self.holder()
+                    os.close(fd)
+                    raise ProjectBusy(f"project '{self.slug}' is busy: {holder}",
+                                      "wait for it to finish, or pass --wait SECONDS") from None
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 0.5)
+        self._fd = fd
+        self.describe(run_id)
+        return self
+
+    def describe(self, run_id: str | None) -> None:
+        """Record who holds the lock, for the message a refused caller prints."""
+        if self._fd is None:
+            return
+        info = {"pid": os.getpid(), "run_id": run_id, "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, json.dumps(info).encode(), 0)
+
+    def holder(self) -> str:
+        try:
+            info = json.loads(self.path.read_text() or "{}")
+        except (OSError, json.JSONDecodeError):
+            info = {}
+        if not info:
+            return "held by another process"
+        return f"held by pid {info.get('pid')}, run {info.get('run_id') or '(starting)'}, since {info.get('since')}"
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> ProjectLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+
+def is_locked(path: Path) -> bool:
+    """Whether some process holds the lock now (used to tell a crashed run from a live one)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

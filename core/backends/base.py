@@ -1,0 +1,62 @@
+"""The one small interface every backend kind implements, with capability flags the engine reads.
+
+A backend turns one request into a stream of typed events ending in `BackendDone`. It never retries:
+the engine owns the single retry layer, so a backend raises `TransientError` for what may pass, and
+`BackendUnavailable` for what will not (no binary, bad credentials, wrong endpoint).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from core.config import ModelConfig
+from core.events import Event
+
+
+class TransientError(Exception):
+    """A failure before any output that may pass: connect error, 408/409/429/5xx."""
+
+    def __init__(self, message: str, retry_after: float | None = None, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
+@dataclass
+class BackendRequest:
+    prompt: str
+    """The new user turn: the spec, plus any extra prompt."""
+    cwd: Path
+    """Where the work happens: the project dir for agents, --cwd for stateless models."""
+    timeout: float
+    system: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """Earlier chat messages, for backends whose session is the history itself."""
+    session_id: str | None = None
+    """The agent's own session to resume, for backends that keep sessions."""
+    permission: str = "acceptEdits"
+    read_only: bool = False
+    spec_text: str = ""
+    stall_timeout: float = 300.0
+    max_steps: int | None = None
+
+
+class Backend(ABC):
+    kind: ClassVar[str]
+    can_stream: ClassVar[bool] = True
+    can_resume: ClassVar[bool] = False
+    has_tools: ClassVar[bool] = False
+    edits_files: ClassVar[bool] = False
+    history_is_session: ClassVar[bool] = False
+    """True when resuming means resending the message history (stateless chat backends)."""
+
+    def __init__(self, model: ModelConfig) -> None:
+        self.model = model
+
+    @abstractmethod
+    def run(self, request: BackendRequest) -> AsyncIterator[Event]:
+        """Yield events for one attempt, ending with exactly one BackendDone."""

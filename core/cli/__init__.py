@@ -1,0 +1,77 @@
+"""The headless front door: `dispatch COMMAND ...`. Stdout carries only data, stderr diagnostics,
+and every failure ends in one line and a named exit code. Never imports textual unless the console is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from core import __version__
+from core.cli.output import error_line
+from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode
+
+COMMAND_MODULES = ("core.cli.run", "core.cli.spec_cmds", "core.cli.config_cmds")
+
+EXAMPLES = """examples:
+  dispatch spec new > task.md                      start from the checklist template
+  dispatch lint --spec task.md                     check a spec before sending it
+  dispatch run --spec task.md --tier general       dispatch and stream the answer
+  dispatch --no-ui run --spec task.md --json       one JSON envelope on stdout, for agents
+  echo "Goal: ..." | dispatch run --spec - --json  a spec on stdin
+"""
+
+
+def exit_code_help() -> str:
+    return "exit codes:\n" + "\n".join(f"  {int(code):<4} {text}" for code, text in EXIT_CODE_MEANINGS.items())
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that fails with one line and exit 2, the tool's usage code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        error_line(f"{self.prog}: {message} (see `{self.prog} --help`)")
+        raise SystemExit(ExitCode.USAGE)
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument("--no-ui", action="store_true", help="never open the console (accepted by every command)")
+    parser = Parser(prog="dispatch", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+                    description="Hand bounded, self-contained tasks to other models and get reviewable results back.",
+                    epilog=EXAMPLES + "\n" + exit_code_help())
+    parser.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
+            from core.cli.ui import open_console
+            return open_console()
+        parser.print_help()
+        return ExitCode.OK
+    try:
+        return int(args.handler(args))
+    except DispatchError as exc:
+        error_line(f"dispatch: {exc.one_line()}")
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        error_line("dispatch: interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return int(ExitCode.OK)
+
+
+def run() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Output helpers shared by every command: data to stdout, diagnostics to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def error_line(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain aligned text table; the console draws its own."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+             for row in [headers, *rows]]
+    return "\n".join(lines)
+
+
+def read_text_arg(value: str) -> str:
+    """A FILE argument's text, or stdin's for '-'; a missing file is a usage error with the path in it."""
+    from core.errors import UsageError
+
+    if value == "-":
+        return sys.stdin.read()
+    try:
+        with open(value, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"spec file not found: {value}", "check the path, or pass - to read the spec from stdin") from None
+    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
+        raise UsageError(f"cannot read spec {value}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}",
+                         "pass a UTF-8 Markdown file") from None

@@ -1,0 +1,143 @@
+"""`dispatch run`: send a spec to a model, stream the answer to stdout or print one JSON envelope."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from core import config as configs
+from core.cli.output import emit_json, error_line, read_text_arg
+from core.engine import DispatchRequest, Engine
+from core.envelope import Envelope, Status
+from core.errors import ExitCode, UsageError
+from core.events import AttemptFailed, Event, Finished, Notice, RunStarted, TextDelta, ToolCall
+from core.fsutil import read_json
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    run = commands.add_parser("run", parents=[common], help="dispatch a spec and stream or print the result",
+                              description="Dispatch a self-contained spec to a model. Without --json the answer "
+                                          "streams to stdout as it arrives; with --json one envelope is printed at the end.",
+                              epilog="example: dispatch run --spec task.md --tier general --json")
+    run.add_argument("--spec", metavar="FILE", help="the spec (Markdown); - reads stdin")
+    run.add_argument("--prompt", metavar="TEXT", help="extra instructions, or the whole spec when --spec is absent")
+    add_run_options(run)
+    run.add_argument("--slug", help="project name ([a-z0-9][a-z0-9-]{0,63}); made from the goal when absent")
+    run.add_argument("--desc", help="project description")
+    run.add_argument("--force", action="store_true", help="dispatch despite checklist errors (recorded)")
+    run.set_defaults(handler=cmd_run)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options every dispatching command shares (run, resume, review)."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--model", help="a model name from `dispatch models`")
+    choice.add_argument("--tier", help="a tier from `dispatch tiers`")
+    choice.add_argument("--task-type", help="agentic-coding, bulk-coding, general, ...")
+    parser.add_argument("--cwd", type=Path, help="directory that input paths are relative to (default: here)")
+    parser.add_argument("--timeout", type=float, metavar="SEC", help="give up after SEC seconds (default 600)")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SEC", help="wait up to SEC for a busy project")
+    parser.add_argument("--json", action="store_true", help="print one JSON envelope on stdout at the end")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if not args.spec and not args.prompt:
+        raise UsageError("nothing to dispatch", "pass --spec FILE (or - for stdin), or --prompt TEXT")
+    spec_text = read_text_arg(args.spec) if args.spec else ""
+    if args.cwd is not None and not args.cwd.is_dir():
+        raise UsageError(f"--cwd {args.cwd} is not a directory", "pass an existing directory")
+    request = DispatchRequest(spec_text=spec_text, prompt=args.prompt, slug=args.slug, description=args.desc,
+                              model=args.model, tier=args.tier, task_type=args.task_type, cwd=args.cwd,
+                              timeout=args.timeout, force=args.force, wait=args.wait)
+    return execute(request, json_mode=args.json)
+
+
+def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = None) -> int:
+    """Run a dispatch to its end with signals handled; shared by run, resume, review and escalate."""
+    engine = engine or Engine(configs.load())
+    renderer = Renderer(json_mode)
+    try:
+        envelope = asyncio.run(_drive(engine, request, renderer))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        envelope = renderer.interrupted_envelope()
+        if envelope is None:
+            error_line("dispatch: interrupted before the run started")
+            return int(ExitCode.INTERRUPTED)
+    renderer.finish(envelope)
+    return int(envelope.exit_code)
+
+
+async def _drive(engine: Engine, request: DispatchRequest, renderer: Renderer) -> Envelope:
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is not None:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    envelope: Envelope | None = None
+    async for event in engine.dispatch(request):
+        renderer.show(event)
+        if isinstance(event, Finished):
+            envelope = event.envelope
+    assert envelope is not None
+    return envelope
+
+
+class Renderer:
+    """Turns engine events into terminal output: answer text on stdout, everything else on stderr."""
+
+    def __init__(self, json_mode: bool) -> None:
+        self.json_mode = json_mode
+        self.audit_path: str | None = None
+        self._ended_with_newline = True
+
+    def show(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self.audit_path = event.audit_path
+            error_line(f"dispatch: {event.slug} -> {event.model} ({event.backend}"
+                       f"{', tier ' + event.tier if event.tier else ''}) run {event.run_id}")
+        elif isinstance(event, TextDelta) and not self.json_mode:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            self._ended_with_newline = event.text.endswith("\n")
+        elif isinstance(event, AttemptFailed):
+            then = (f"; retrying {event.next_model} in {event.retry_in:.1f} s" if event.next_model and event.retry_in is not None
+                    else "")
+            error_line(f"dispatch: attempt {event.number} on {event.model} failed: {event.error}{then}")
+        elif isinstance(event, Notice):
+            error_line(f"dispatch: {event.level}: {event.message}")
+        elif isinstance(event, ToolCall):
+            error_line(f"dispatch: tool {event.name} {_brief(event.arguments)}")
+
+    def interrupted_envelope(self) -> Envelope | None:
+        if not self.audit_path:
+            return None
+        try:
+            return Envelope.from_dict(read_json(Path(self.audit_path)))
+        except (OSError, ValueError):
+            return None
+
+    def finish(self, envelope: Envelope) -> None:
+        if self.json_mode:
+            emit_json(envelope.to_dict())
+        elif not self._ended_with_newline:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        if envelope.status == Status.REJECTED:
+            for finding in envelope.findings:
+                error_line(f"spec:{finding['line']}: {finding['severity']} {finding['rule']}: "
+                           f"{finding['message']} — {finding['fix']}")
+        if envelope.status != Status.OK:
+            error_line(f"dispatch: {envelope.status}: {envelope.error or envelope.reason or ''}".rstrip(": "))
+        else:
+            cost = f", ${envelope.cost_usd:.6f}" if envelope.cost_usd else ""
+            error_line(f"dispatch: ok in {envelope.duration_ms / 1000:.1f} s, "
+                       f"{envelope.usage.input_tokens}+{envelope.usage.output_tokens} tokens{cost}; "
+                       f"record {envelope.audit_path}")
+
+
+def _brief(arguments: dict[str, Any]) -> str:
+    text = " ".join(f"{k}={v!r}" for k, v in arguments.items())
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,0 +1,55 @@
+"""`dispatch lint` and `dispatch spec new`: the checklist, before anything is sent."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from core import config as configs
+from core import spec as specs
+from core import tiers
+from core.cli.output import emit_json, read_text_arg
+from core.errors import ExitCode, UsageError
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    lint = commands.add_parser("lint", parents=[common], help="check a spec against the dispatch checklist",
+                               description="Print checklist findings: rule, severity, line, message, how to fix. "
+                                           "Exit 0 clean, 1 warnings only, 3 errors.",
+                               epilog="example: dispatch lint --spec task.md --cwd ~/repo")
+    lint.add_argument("--spec", metavar="FILE", required=True, help="the spec; - reads stdin")
+    lint.add_argument("--cwd", type=Path, help="directory that input paths are checked under (default: here)")
+    lint.add_argument("--json", action="store_true", help="print findings as JSON")
+    lint.set_defaults(handler=cmd_lint)
+
+    spec = commands.add_parser("spec", parents=[common], help="spec helpers (spec new)")
+    sub = spec.add_subparsers(dest="spec_command", metavar="SUBCOMMAND", required=True)
+    new = sub.add_parser("new", parents=[common], help="print the spec template",
+                         epilog="example: dispatch spec new --task-type bulk-coding > task.md")
+    new.add_argument("--task-type", choices=list(tiers.TASK_TYPES), help="fill in the Task type line")
+    new.set_defaults(handler=cmd_spec_new)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    text = read_text_arg(args.spec)
+    cwd = (args.cwd or Path.cwd()).resolve()
+    if not cwd.is_dir():
+        raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
+    known_tiers = set(tiers.effective_tiers(configs.load())) or None
+    findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
+    code = ExitCode.SPEC_REJECTED if specs.has_errors(findings) else (1 if findings else ExitCode.OK)
+    source = "<stdin>" if args.spec == "-" else args.spec
+    if args.json:
+        emit_json({"source": source, "ok": not findings, "findings": [f.to_dict() for f in findings]})
+    else:
+        for finding in findings:
+            print(finding.one_line(source))
+        if not findings:
+            print(f"{source}: clean")
+    return int(code)
+
+
+def cmd_spec_new(args: argparse.Namespace) -> int:
+    print(specs.template(args.task_type), end="")
+    return ExitCode.OK

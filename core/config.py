@@ -1,0 +1,187 @@
+"""The user's configuration: models, tiers and defaults, read from config.toml and the environment.
+
+Read with tomllib; written (by `config init` and the console's settings) with tomli_w, imported only there.
+A model's API key is never stored here: `api_key_env` names the environment variable that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from core import paths
+from core.errors import ConfigError
+
+BACKENDS = ("openai", "claude-code", "codex", "gemini", "command", "web")
+PERMISSIONS = ("plan", "acceptEdits", "bypass")
+
+
+@dataclass
+class ModelConfig:
+    name: str
+    backend: str = "openai"
+    base_url: str | None = None
+    api_key_env: str | None = None
+    model: str | None = None
+    price_in: float = 0.0
+    """USD per million input tokens."""
+    price_out: float = 0.0
+    max_tokens: int | None = None
+    temperature: float | None = None
+    timeout: float | None = None
+    context_window: int | None = None
+    bin: str | None = None
+    """Agent backends: the executable (else found on PATH)."""
+    args: list[str] = field(default_factory=list)
+    """Agent backends: extra arguments; for `command`, the argv template with {prompt}."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Agent backends: extra environment for the child (values may be ${VAR} references)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Backend-specific settings (web search provider and the like), validated by the backend."""
+
+    @property
+    def provider_model(self) -> str:
+        return self.model or self.name
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return round((input_tokens * self.price_in + output_tokens * self.price_out) / 1_000_000, 8)
+
+
+@dataclass
+class TierConfig:
+    name: str
+    models: list[str]
+    task_types: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class Defaults:
+    timeout: float = 600.0
+    permission: str = "acceptEdits"
+    theme: str = "dispatch-dark"
+
+
+@dataclass
+class Config:
+    models: dict[str, ModelConfig] = field(default_factory=dict)
+    tiers: dict[str, TierConfig] = field(default_factory=dict)
+    defaults: Defaults = field(default_factory=Defaults)
+    path: Path | None = None
+    """The file this came from, or None when nothing was on disk."""
+
+    def model(self, name: str) -> ModelConfig:
+        try:
+            return self.models[name]
+        except KeyError:
+            raise ConfigError(f"unknown model '{name}'",
+                              f"known: {', '.join(sorted(self.models)) or 'none'}; see `dispatch models`") from None
+
+
+_MODEL_KEYS = {f.name for f in fields(ModelConfig)} - {"name", "options"}
+_TIER_KEYS = {"models", "task_types", "description"}
+_DEFAULT_KEYS = {f.name for f in fields(Defaults)}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "backend": (str,), "base_url": (str,), "api_key_env": (str,), "model": (str,), "bin": (str,),
+    "price_in": (int, float), "price_out": (int, float), "temperature": (int, float), "timeout": (int, float),
+    "max_tokens": (int,), "context_window": (int,), "args": (list,), "env": (dict,),
+}
+
+
+def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """The config file (if any) merged with what the environment defines."""
+    env = os.environ if environ is None else environ
+    path = path or paths.config_path()
+    config = Config()
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}", "fix the TOML syntax, or move the file away and run `dispatch config init`") from None
+        config = _from_dict(data, path, text)
+        config.path = path
+    _apply_environment(config, env)
+    return config
+
+
+def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
+    def fail(what: str, header: str | None) -> ConfigError:
+        line = _line_of(text, header) if header else 1
+        return ConfigError(f"{path}:{line}: {what}", "fix it, or see `dispatch config init` for a commented example")
+
+    unknown = set(data) - {"models", "tiers", "defaults"}
+    if unknown:
+        raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults)", sorted(unknown)[0])
+    config = Config()
+    for name, raw in (data.get("models") or {}).items():
+        header = rf"\[models\.\"?{re.escape(name)}\"?\]"
+        if not isinstance(raw, dict):
+            raise fail(f"[models.{name}] must be a table", header)
+        known = {k: v for k, v in raw.items() if k in _MODEL_KEYS}
+        for key, value in known.items():
+            if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
+                raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header)
+        backend = known.get("backend", "openai")
+        if backend not in BACKENDS:
+            raise fail(f"models.{name}.backend '{backend}' is not one of {', '.join(BACKENDS)}", header)
+        if "api_key" in raw:
+            raise fail(f"models.{name} holds an api_key: store only api_key_env, the name of an environment variable", header)
+        options = {k: v for k, v in raw.items() if k not in _MODEL_KEYS}
+        config.models[name] = ModelConfig(name=name, **known, options=options)
+    for name, raw in (data.get("tiers") or {}).items():
+        header = rf"\[tiers\.\"?{re.escape(name)}\"?\]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("models"), list) or not raw["models"]:
+            raise fail(f"[tiers.{name}] needs models = [\"...\"], an ordered list of model names", header)
+        if extra := set(raw) - _TIER_KEYS:
+            raise fail(f"tiers.{name} has unknown key '{sorted(extra)[0]}'", header)
+        config.tiers[name] = TierConfig(name=name, models=list(raw["models"]),
+                                        task_types=list(raw.get("task_types", [])),
+                                        description=str(raw.get("description", "")))
+    defaults = data.get("defaults") or {}
+    if extra := set(defaults) - _DEFAULT_KEYS:
+        raise fail(f"defaults has unknown key '{sorted(extra)[0]}'", r"\[defaults\]")
+    config.defaults = Defaults(**defaults)
+    if config.defaults.permission not in PERMISSIONS:
+        raise fail(f"defaults.permission must be one of {', '.join(PERMISSIONS)}", r"\[defaults\]")
+    for tier in config.tiers.values():
+        for model in tier.models:
+            if model not in config.models and model not in ("default", "local"):
+                raise fail(f"tiers.{tier.name} names model '{model}', which is not defined under [models]",
+                           rf"\[tiers\.\"?{re.escape(tier.name)}\"?\]")
+    return config
+
+
+def _line_of(text: str, pattern: str) -> int:
+    match = re.search(rf"^[ \t]*{pattern}", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -> None:
+    """DISPATCH_BASE_URL alone defines a working model named `default`, as in the reference designs."""
+    if timeout := env.get("DISPATCH_TIMEOUT"):
+        try:
+            config.defaults.timeout = float(timeout)
+        except ValueError:
+            raise ConfigError(f"DISPATCH_TIMEOUT={timeout!r} is not a number of seconds", "set it to e.g. 600") from None
+    if permission := env.get("DISPATCH_PERMISSION"):
+        permission = {"dangerously-skip-permissions": "bypass", "bypassPermissions": "bypass"}.get(permission, permission)
+        if permission not in PERMISSIONS:
+            raise ConfigError(f"DISPATCH_PERMISSION={permission!r} is not one of {', '.join(PERMISSIONS)}",
+                              "set it to plan, acceptEdits or bypass")
+        config.defaults.permission = permission
+    if (base_url := env.get("DISPATCH_BASE_URL")) and "default" not in config.models:
+        config.models["default"] = ModelConfig(
+            name="default", backend="openai", base_url=base_url, api_key_env="DISPATCH_API_KEY",
+            model=env.get("DISPATCH_MODEL") or "default")
+    if cc_bin := env.get("DISPATCH_CC_BIN"):
+        for model in config.models.values():
+            if model.backend == "claude-code" and not model.bin:
+                model.bin = cc_bin

@@ -1,0 +1,277 @@
+"""The one engine both front doors drive: check the spec, route it, run it with retries and
+fallback, and record every step in the audit trail, as an async iterator of typed events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core import spec as specs
+from core import tiers
+from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
+from core.backends import backend_for
+from core.backends.base import BackendRequest, TransientError
+from core.config import Config
+from core.envelope import Envelope, Status, Usage
+from core.errors import BackendUnavailable, DispatchError, SpecRejected
+from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
+                         SessionStarted, TextDelta, UsageUpdate)
+from core.fsutil import JsonLines, atomic_write_json
+from core.redact import Redactor
+from core.retry import RetryPolicy
+
+SYSTEM_PROMPT = (
+    "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
+    "you have no other context. Follow its Output contract exactly. If something you need is missing, "
+    "say precisely what is missing instead of guessing."
+)
+
+
+@dataclass
+class DispatchRequest:
+    spec_text: str
+    prompt: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    model: str | None = None
+    tier: str | None = None
+    task_type: str | None = None
+    cwd: Path | None = None
+    timeout: float | None = None
+    force: bool = False
+    kind: str = "run"
+    """run, resume, review or escalation."""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    session_id: str | None = None
+    parent_run_id: str | None = None
+    permission: str | None = None
+    read_only: bool = False
+    wait: float = 0.0
+    stall_timeout: float = 300.0
+    lint: bool = True
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def compose_prompt(spec_text: str, prompt: str | None) -> str:
+    if spec_text.strip() and prompt:
+        return f"{spec_text.rstrip()}\n\n## Additional instructions\n{prompt}"
+    return spec_text if spec_text.strip() else (prompt or "")
+
+
+class Engine:
+    def __init__(self, config: Config, retry: RetryPolicy | None = None) -> None:
+        self.config = config
+        self.retry = retry or RetryPolicy()
+        self.redactor = Redactor.from_environment(m.api_key_env for m in config.models.values())
+
+    def check(self, request: DispatchRequest) -> list[specs.Finding]:
+        if not request.lint:
+            return []
+        text = request.spec_text if request.spec_text.strip() else (request.prompt or "")
+        return specs.lint(text, cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
+                          known_tiers=set(tiers.effective_tiers(self.config)))
+
+    async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
+        """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
+        started = time.monotonic()
+        text = request.spec_text if request.spec_text.strip() else (request.prompt or "")
+        findings = self.check(request)
+        parsed = specs.parse(text)
+        if specs.has_errors(findings) and not request.force:
+            yield Finished(self._rejected(request, findings, "the spec has checklist errors; fix them or pass --force"))
+            return
+        try:
+            route = tiers.resolve(self.config, model=request.model, tier=request.tier, task_type=request.task_type,
+                                  spec_tier=parsed.tier, spec_task_type=parsed.task_type)
+        except SpecRejected as exc:
+            yield Finished(self._rejected(request, findings, exc.one_line()))
+            return
+        slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
+        project = Project.at(slug)
+        first_model = self.config.model(route.models[0])
+        project.recover()
+        lock = project.lock().acquire(wait=request.wait)
+        try:
+            project.ensure(request.description or (specs.goal_of(text)[:200] if request.kind == "run" else None),
+                           first_model.backend)
+            run_id = new_run_id()
+            lock.describe(run_id)
+            async for event in self._run(request, route, project, run_id, findings, text, started):
+                yield event
+        finally:
+            lock.release()
+
+    def _rejected(self, request: DispatchRequest, findings: list[specs.Finding], error: str) -> Envelope:
+        return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
+                        findings=[f.to_dict() for f in findings], error=error, reason="rejected", kind=request.kind)
+
+    async def _run(self, request: DispatchRequest, route: tiers.Route, project: Project, run_id: str,
+                   findings: list[specs.Finding], text: str, started: float) -> AsyncIterator[Event]:
+        first = self.config.model(route.models[0])
+        envelope = Envelope(run_id=run_id, slug=project.slug, backend=first.backend, model=first.name, tier=route.tier,
+                            task_type=route.task_type, findings=[f.to_dict() for f in findings],
+                            audit_path=str(project.result_path(run_id)), kind=request.kind,
+                            session_id=request.session_id, extras=dict(request.extras))
+        prompt = compose_prompt(request.spec_text, request.prompt)
+        record: dict[str, Any] = {
+            "record_version": 1, "pid": os.getpid(), "started_at": now_iso(), "parent_run_id": request.parent_run_id,
+            "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
+        }
+        result_path = project.result_path(run_id)
+        self._write(result_path, envelope, record)
+        events = JsonLines(project.events_path(run_id))
+        timeout = request.timeout or self.config.defaults.timeout
+
+        def emit(event: Event) -> Event:
+            if isinstance(event, TextDelta):
+                event = TextDelta(self.redactor.text(event.text))
+            events.write(self.redactor.data(event.to_dict()), flush=not isinstance(event, TextDelta))
+            return event
+
+        try:
+            yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
+                                  envelope.audit_path))
+            if request.force and specs.has_errors(findings):
+                yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
+            done: BackendDone | None = None
+            try:
+                async with asyncio.timeout(timeout):
+                    async for event in self._attempts(request, route, project, prompt, envelope, record):
+                        if isinstance(event, BackendDone):
+                            done = event
+                        else:
+                            yield emit(event)
+            except TimeoutError:
+                done = BackendDone(status=Status.TIMEOUT, result=envelope.result,
+                                   error=f"no result within the {timeout:g} s timeout", reason="timeout")
+            self._finish(envelope, record, done, started)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, result=envelope.result,
+                                                       error="interrupted", reason="signal"), started)
+            events.write(Finished(envelope).to_dict())
+            events.close()
+            self._write(result_path, envelope, record)
+            project.record_finished(envelope)
+            raise
+        events.write(self.redactor.data(Finished(envelope).to_dict()))
+        events.close()
+        self._write(result_path, envelope, record)
+        project.record_finished(envelope)
+        yield Finished(envelope)
+
+    async def _attempts(self, request: DispatchRequest, route: tiers.Route, project: Project, prompt: str,
+                        envelope: Envelope, record: dict[str, Any]) -> AsyncIterator[Event]:
+        """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone."""
+        number = 0
+        last_error = "no model was tried"
+        last_reason = "unavailable"
+        for index, name in enumerate(route.models):
+            model = self.config.model(name)
+            next_model = route.models[index + 1] if index + 1 < len(route.models) else None
+            for attempt in range(1, self.retry.attempts_per_model + 1):
+                number += 1
+                envelope.model, envelope.backend = model.name, model.backend
+                backend = backend_for(model)
+                breq = BackendRequest(
+                    prompt=prompt, cwd=self._workdir(request, project, backend.edits_files), timeout=request.timeout or self.config.defaults.timeout,
+                    system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
+                    session_id=request.session_id if not backend.history_is_session else None,
+                    permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
+                    spec_text=request.spec_text, stall_timeout=request.stall_timeout)
+                record["request"] = self.redactor.data(self._describe_request(backend, breq))
+                yield AttemptStarted(number, model.name, model.backend)
+                began = time.monotonic()
+                outcome: dict[str, Any] = {"number": number, "model": model.name, "backend": model.backend}
+                try:
+                    async for event in backend.run(breq):
+                        if isinstance(event, TextDelta):
+                            envelope.result += event.text
+                        elif isinstance(event, SessionStarted):
+                            envelope.session_id = event.session_id
+                        elif isinstance(event, UsageUpdate):
+                            envelope.usage = Usage(event.input_tokens, event.output_tokens)
+                        elif isinstance(event, BackendDone):
+                            outcome.update(status=str(event.status), error=event.error,
+                                           duration_ms=int((time.monotonic() - began) * 1000))
+                            envelope.attempts.append(outcome)
+                            if backend.history_is_session:
+                                record["messages"] = [*breq.history, {"role": "user", "content": prompt},
+                                                      {"role": "assistant", "content": event.result}]
+                        yield event
+                    return
+                except TransientError as exc:
+                    last_error, last_reason = str(exc), "rate_limited" if exc.rate_limited else "unavailable"
+                    more_here = attempt < self.retry.attempts_per_model
+                    delay = self.retry.delay(attempt, exc.retry_after) if more_here else 0.0
+                    outcome.update(status="rate_limited" if exc.rate_limited else "error", error=last_error,
+                                   duration_ms=int((time.monotonic() - began) * 1000))
+                    envelope.attempts.append(outcome)
+                    following = model.name if more_here else next_model
+                    yield AttemptFailed(number, model.name, last_error, delay if following else None, following)
+                    if not more_here:
+                        break
+                    await asyncio.sleep(delay)
+                except BackendUnavailable as exc:
+                    last_error, last_reason = exc.one_line(), "unavailable"
+                    outcome.update(status="error", error=last_error, duration_ms=int((time.monotonic() - began) * 1000))
+                    envelope.attempts.append(outcome)
+                    yield AttemptFailed(number, model.name, last_error, 0.0 if next_model else None, next_model)
+                    break
+        status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
+        yield BackendDone(status=status, error=f"every model failed; last: {last_error}", reason=last_reason)
+
+    def _workdir(self, request: DispatchRequest, project: Project, edits_files: bool) -> Path:
+        if edits_files:
+            return project.root
+        return (request.cwd or Path.cwd()).resolve()
+
+    def _describe_request(self, backend: Any, breq: BackendRequest) -> dict[str, Any]:
+        model = backend.model
+        return {"backend": model.backend, "model": model.provider_model, "base_url": model.base_url,
+                "api_key_env": model.api_key_env, "cwd": str(breq.cwd), "timeout": breq.timeout,
+                "permission": breq.permission, "read_only": breq.read_only, "history_messages": len(breq.history),
+                "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature}
+
+    def _finish(self, envelope: Envelope, record: dict[str, Any], done: BackendDone | None, started: float) -> None:
+        done = done or BackendDone(status=Status.ERROR, error="the backend ended without a result", reason="bad_response")
+        envelope.status = done.status
+        envelope.result = done.result or envelope.result
+        envelope.session_id = done.session_id or envelope.session_id
+        if done.usage.input_tokens or done.usage.output_tokens:
+            envelope.usage = done.usage
+        if done.cost_usd is not None:
+            envelope.cost_usd = done.cost_usd
+        elif envelope.model in self.config.models:
+            envelope.cost_usd = self.config.models[envelope.model].cost(envelope.usage.input_tokens,
+                                                                        envelope.usage.output_tokens)
+        envelope.num_turns = done.num_turns
+        envelope.error = done.error
+        envelope.reason = done.reason
+        envelope.extras.update(done.extras)
+        envelope.duration_ms = int((time.monotonic() - started) * 1000)
+        if envelope.session_id is None and envelope.status == Status.OK and envelope.backend == "openai":
+            envelope.session_id = envelope.run_id
+        envelope.result = self.redactor.text(envelope.result)
+        envelope.error = self.redactor.text(envelope.error) if envelope.error else None
+        record["raw"] = done.raw
+        record["finished_at"] = now_iso()
+
+    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> None:
+        atomic_write_json(path, self.redactor.data({**envelope.to_dict(), **record}))
+
+
+async def collect(events: AsyncIterator[Event]) -> Envelope:
+    """Drain a dispatch and return its envelope; for callers that do not render the stream."""
+    envelope: Envelope | None = None
+    async for event in events:
+        if isinstance(event, Finished):
+            envelope = event.envelope
+    if envelope is None:
+        raise DispatchError("the dispatch ended without an envelope")
+    return envelope

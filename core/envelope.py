@@ -1,0 +1,97 @@
+"""The run envelope: the one JSON object `--json` prints and every result file starts from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from core.errors import ExitCode
+
+
+class Status(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    BLOCKED = "blocked"
+    NEEDS_INPUT = "needs_input"
+    TIMEOUT = "timeout"
+    MAX_TURNS = "max_turns"
+    RATE_LIMITED = "rate_limited"
+    INTERRUPTED = "interrupted"
+    REJECTED = "rejected"
+    RUNNING = "running"
+    """Only ever on disk while a run is in flight; a dead runner's record is later marked interrupted."""
+
+
+STATUS_EXIT = {
+    Status.OK: ExitCode.OK,
+    Status.ERROR: ExitCode.RUN_FAILED,
+    Status.BLOCKED: ExitCode.BLOCKED,
+    Status.NEEDS_INPUT: ExitCode.BLOCKED,
+    Status.TIMEOUT: ExitCode.TIMEOUT,
+    Status.MAX_TURNS: ExitCode.RUN_FAILED,
+    Status.RATE_LIMITED: ExitCode.RUN_FAILED,
+    Status.INTERRUPTED: ExitCode.INTERRUPTED,
+    Status.REJECTED: ExitCode.SPEC_REJECTED,
+    Status.RUNNING: ExitCode.RUN_FAILED,
+}
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens)
+
+
+@dataclass
+class Envelope:
+    run_id: str
+    slug: str
+    backend: str | None = None
+    model: str | None = None
+    tier: str | None = None
+    task_type: str | None = None
+    status: Status = Status.RUNNING
+    result: str = ""
+    session_id: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float | None = None
+    duration_ms: int = 0
+    num_turns: int = 0
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    audit_path: str = ""
+    error: str | None = None
+    reason: str | None = None
+    kind: str = "run"
+    """run, resume, review or escalation: how this run relates to the project's earlier ones."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Backend-specific fields (citations, verify, verdict) printed at the top level of the JSON."""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.status == Status.ERROR and self.reason == "unavailable":
+            return ExitCode.BACKEND_UNAVAILABLE
+        return STATUS_EXIT[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        extras = data.pop("extras")
+        data["status"] = str(self.status)
+        return {**data, **extras}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Envelope:
+        known = {f for f in cls.__dataclass_fields__ if f != "extras"}
+        fields = {k: v for k, v in data.items() if k in known}
+        extras = {k: v for k, v in data.items() if k not in known and k not in _RECORD_ONLY}
+        fields["status"] = Status(fields.get("status", Status.ERROR))
+        fields["usage"] = Usage(**(fields.get("usage") or {}))
+        return cls(**fields, extras=extras)
+
+
+_RECORD_ONLY = {"spec", "request", "raw", "messages", "pid", "started_at", "finished_at", "record_version", "parent_run_id", "route"}
+"""Keys a result file holds beside the envelope; they are not part of the envelope itself."""

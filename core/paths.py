@@ -1,0 +1,36 @@
+"""Every on-disk location in one place, each relocatable by one environment variable.
+
+DISPATCH_HOME moves the config (default $XDG_CONFIG_HOME/dispatch, else ~/.config/dispatch);
+DISPATCH_PROJECTS_DIR moves the audit trail (default ~/dispatch-projects).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def dispatch_home() -> Path:
+    if home := os.environ.get("DISPATCH_HOME"):
+        return Path(home).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return base / "dispatch"
+
+
+def config_path() -> Path:
+    return dispatch_home() / "config.toml"
+
+
+def state_dir() -> Path:
+    """Runtime state that is not configuration: the local model server's pid and port."""
+    return dispatch_home() / "state"
+
+
+def projects_dir() -> Path:
+    return Path(os.environ.get("DISPATCH_PROJECTS_DIR") or Path.home() / "dispatch-projects").expanduser()
+
+
+def index_path() -> Path:
+    """The full-text index lives beside the projects it indexes, never inside one."""
+    return projects_dir() / ".dispatch-index.sqlite3"

@@ -1,0 +1,105 @@
+"""Task type -> tier -> concrete models: which model a spec goes to, and why.
+
+The table follows reference design A: quality first, cost second; two task types are never offloaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from core.config import Config, TierConfig
+from core.errors import ConfigError, SpecRejected
+
+
+@dataclass(frozen=True)
+class TaskType:
+    name: str
+    description: str
+    tier: str | None
+    """The built-in tier it routes to; None when the task type is refused."""
+    refusal: str = ""
+
+
+TASK_TYPES = {
+    t.name: t
+    for t in (
+        TaskType("agentic-coding", "agentic / terminal coding, multi-step CLI work", "agentic"),
+        TaskType("bulk-coding", "bulk or high-volume coding", "coding"),
+        TaskType("general", "drafts, classification, pre-screening, analysis of content you provide", "general"),
+        TaskType("frontier-reasoning", "the hardest reasoning", None, "keep it on the primary"),
+        TaskType("shipped-prose", "deliverable prose that ships", None, "deliverable prose is never offloaded"),
+    )
+}
+DEFAULT_TASK_TYPE = "general"
+
+BUILTIN_TIERS = {
+    "agentic": "a capable agentic coding model",
+    "coding": "a coding-specialised model for bulk work",
+    "general": "a general-purpose model for drafts, classification and pre-screening",
+}
+
+
+def effective_tiers(config: Config) -> dict[str, TierConfig]:
+    """The configured tiers, or built-in ones over the models the environment provides."""
+    if config.tiers:
+        return config.tiers
+    fallback = [name for name in ("default", "local") if name in config.models] or sorted(config.models)[:1]
+    if not fallback:
+        return {}
+    return {
+        name: TierConfig(name=name, models=list(fallback),
+                         task_types=[t.name for t in TASK_TYPES.values() if t.tier == name], description=text)
+        for name, text in BUILTIN_TIERS.items()
+    }
+
+
+@dataclass
+class Route:
+    models: list[str]
+    tier: str | None
+    task_type: str
+    reason: str
+    candidates: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def refusal(task_type: str) -> str | None:
+    kind = TASK_TYPES.get(task_type)
+    return f"task type '{task_type}' is never dispatched: {kind.refusal}" if kind and kind.refusal else None
+
+
+def resolve(config: Config, *, model: str | None = None, tier: str | None = None,
+            task_type: str | None = None, spec_tier: str | None = None, spec_task_type: str | None = None) -> Route:
+    """Choose the models to try, most specific choice first: --model, --tier, --task-type, then the spec's own."""
+    tiers = effective_tiers(config)
+    task_type = task_type or spec_task_type or DEFAULT_TASK_TYPE
+    if task_type not in TASK_TYPES:
+        raise ConfigError(f"unknown task type '{task_type}'", f"use one of: {', '.join(TASK_TYPES)}")
+    if why := refusal(task_type):
+        raise SpecRejected(why, "do this work yourself, or choose another task type if this one was wrong")
+    if model:
+        config.model(model)
+        owner = next((t.name for t in tiers.values() if model in t.models), None)
+        return Route([model], owner, task_type, f"--model {model} given")
+    chosen = tier or spec_tier
+    if chosen:
+        if chosen not in tiers:
+            raise ConfigError(f"unknown tier '{chosen}'", f"known: {', '.join(tiers) or 'none'}; see `dispatch tiers`")
+        source = "--tier" if tier else "the spec's Tier:"
+        return Route(_usable(config, tiers[chosen]), chosen, task_type, f"{source} {chosen}")
+    for candidate in tiers.values():
+        if task_type in candidate.task_types:
+            return Route(_usable(config, candidate), candidate.name, task_type,
+                         f"task type {task_type} maps to tier {candidate.name}")
+    raise ConfigError(f"no tier handles task type '{task_type}'" if tiers else "no model is configured",
+                      "set DISPATCH_BASE_URL to an OpenAI-compatible endpoint, or run `dispatch config init`")
+
+
+def _usable(config: Config, tier: TierConfig) -> list[str]:
+    models = [m for m in tier.models if m in config.models]
+    if not models:
+        raise ConfigError(f"tier '{tier.name}' has no usable model ({', '.join(tier.models)} not configured)",
+                          "set DISPATCH_BASE_URL or define the models in config.toml")
+    return models

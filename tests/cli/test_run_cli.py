@@ -1,0 +1,165 @@
+"""The headless front door as an agent uses it: a subprocess, stdout for data, stderr for diagnostics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.helpers import GOOD_SPEC, dispatch, write
+
+ENVELOPE_KEYS = {"run_id", "slug", "backend", "model", "tier", "task_type", "status", "result", "session_id", "usage",
+                 "cost_usd", "duration_ms", "num_turns", "attempts", "findings", "audit_path", "error"}
+
+
+@pytest.fixture
+def server():
+    with FakeOpenAI([Reply(text="Three points, one sentence.", chunks=3)]) as fake:
+        yield fake
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    return write(tmp_path / "task.md", GOOD_SPEC)
+
+
+def env(server: FakeOpenAI, **extra: str) -> dict[str, str]:
+    return {"DISPATCH_BASE_URL": server.base_url, **extra}
+
+
+def test_text_mode_streams_answer_to_stdout_only(server: FakeOpenAI, spec: Path) -> None:
+    result = dispatch("run", "--spec", str(spec), "--slug", "demo", env=env(server))
+    assert result.code == 0, result.stderr
+    assert result.stdout == "Three points, one sentence.\n"
+    assert "demo -> default" in result.stderr and "record " in result.stderr
+
+
+def test_json_mode_prints_one_envelope(server: FakeOpenAI, spec: Path, projects_dir: Path) -> None:
+    result = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "demo", "--json", env=env(server))
+    assert result.code == 0, result.stderr
+    envelope = result.json()
+    assert ENVELOPE_KEYS <= set(envelope)
+    assert envelope["status"] == "ok" and envelope["result"] == "Three points, one sentence."
+    assert envelope["usage"] == {"input_tokens": 12, "output_tokens": 7}
+    assert envelope["tier"] == "general" and envelope["task_type"] == "general"
+    logs = projects_dir / "demo" / ".dispatch-logs"
+    assert Path(envelope["audit_path"]).parent == logs
+    record = json.loads(Path(envelope["audit_path"]).read_text())
+    assert record["spec"] == GOOD_SPEC and record["request"]["base_url"] == server.base_url
+    assert record["attempts"][0]["status"] == "ok" and "data: [DONE]" in record["raw"]
+    events = [json.loads(line) for line in (logs / f"{envelope['run_id']}-events.jsonl").read_text().splitlines()]
+    assert events[0]["type"] == "RunStarted" and events[-1]["type"] == "Finished"
+    assert "".join(e["text"] for e in events if e["type"] == "TextDelta") == envelope["result"]
+    assert (logs / "last-result.txt").read_text() == envelope["result"]
+    assert (logs / "last-session-id").read_text().strip() == envelope["session_id"]
+    meta = json.loads((logs / "project.json").read_text())
+    assert meta["slug"] == "demo" and meta["counts"]["runs"] == 1 and meta["counts"]["ok"] == 1
+
+
+def test_spec_from_stdin_and_slug_from_goal(server: FakeOpenAI, projects_dir: Path) -> None:
+    result = dispatch("run", "--spec", "-", "--json", input=GOOD_SPEC, env=env(server))
+    assert result.code == 0, result.stderr
+    assert result.json()["slug"] == "summarise-the-three-numbered-points"
+    assert (projects_dir / result.json()["slug"] / ".dispatch-logs" / "project.json").is_file()
+
+
+def test_vague_spec_is_refused_with_findings(server: FakeOpenAI, tmp_path: Path, projects_dir: Path) -> None:
+    vague = write(tmp_path / "vague.md", "Goal: fix it\nOutput: something good, as discussed\n")
+    result = dispatch("run", "--spec", str(vague), "--json", env=env(server))
+    assert result.code == 3
+    envelope = result.json()
+    assert envelope["status"] == "rejected"
+    assert {"vague-goal", "hidden-context", "output-no-format"} <= {f["rule"] for f in envelope["findings"]}
+    assert "vague-goal" in result.stderr and server.requests == [] and not projects_dir.exists()
+
+
+def test_force_dispatches_and_is_recorded(server: FakeOpenAI, tmp_path: Path) -> None:
+    vague = write(tmp_path / "vague.md", "Goal: fix it\nOutput: a sentence\n")
+    result = dispatch("run", "--spec", str(vague), "--slug", "forced", "--force", "--json", env=env(server))
+    assert result.code == 0, result.stderr
+    record = json.loads(Path(result.json()["audit_path"]).read_text())
+    assert record["forced"] is True and "--force" in result.stderr
+
+
+def test_refused_task_type_exits_3_with_reason(server: FakeOpenAI, spec: Path) -> None:
+    result = dispatch("run", "--spec", str(spec), "--task-type", "shipped-prose", "--json", env=env(server))
+    assert result.code == 3 and "never offloaded" in result.json()["error"] and server.requests == []
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["run", "--spec", "missing.md"], "spec file not found"),
+    (["run", "--spec", "{spec}", "--slug", "Bad Slug"], "invalid slug"),
+    (["run"], "nothing to dispatch"),
+    (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
+    (["run", "--bogus"], "unrecognized arguments"),
+])
+def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: list[str], needle: str) -> None:
+    result = dispatch(*[a.replace("{spec}", str(spec)) for a in args], env=env(server))
+    assert result.code == 2
+    assert needle in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_no_model_configured_says_what_to_set(spec: Path) -> None:
+    result = dispatch("run", "--spec", str(spec))
+    assert result.code == 2 and "DISPATCH_BASE_URL" in result.stderr
+
+
+def test_unreachable_backend_exits_7(spec: Path) -> None:
+    result = dispatch("run", "--spec", str(spec), "--json", env={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert result.code == 7 and result.json()["status"] == "error"
+
+
+def test_timeout_exits_5(spec: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as server:
+        result = dispatch("run", "--spec", str(spec), "--timeout", "0.5", "--json", env=env(server))
+    assert result.code == 5 and result.json()["status"] == "timeout"
+
+
+def test_secrets_never_reach_the_trail(spec: Path, projects_dir: Path) -> None:
+    secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
+    with FakeOpenAI([Reply(text=f"echoing {secret} back")]) as server:
+        result = dispatch("run", "--spec", str(spec), "--slug", "sec", "--json",
+                          env=env(server, DISPATCH_API_KEY=secret))
+    assert server.headers[0]["authorization"] == f"Bearer {secret}"
+    for path in (projects_dir / "sec").rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(errors="replace"), path
+
+
+def test_help_lists_exit_codes_and_examples() -> None:
+    result = dispatch("--help")
+    assert result.code == 0
+    assert "130  interrupted" in result.stdout and "6    project busy" in result.stdout
+    assert "dispatch run --spec task.md" in result.stdout
+
+
+def test_lint_exit_codes_and_json(tmp_path: Path) -> None:
+    clean = dispatch("lint", "--spec", str(write(tmp_path / "a.md", GOOD_SPEC)))
+    assert clean.code == 0 and "clean" in clean.stdout
+    warn = dispatch("lint", "--spec", str(write(tmp_path / "b.md", GOOD_SPEC.replace("## Verification", "## Notes"))))
+    assert warn.code == 1 and "warning missing-section" in warn.stdout
+    bad = dispatch("lint", "--spec", "-", "--json", input="Goal: fix it\n")
+    assert bad.code == 3 and any(f["rule"] == "vague-goal" for f in bad.json()["findings"])
+
+
+def test_spec_new_prints_template() -> None:
+    result = dispatch("spec", "new", "--task-type", "bulk-coding")
+    assert result.code == 0 and "Task type: bulk-coding" in result.stdout and "## Output" in result.stdout
+
+
+def test_tiers_models_and_config(server: FakeOpenAI) -> None:
+    tiers = dispatch("tiers", "--json", env=env(server)).json()
+    assert any(t["refused"] == "keep it on the primary" for t in tiers)
+    assert any(t["name"] == "general" and t["models"] == ["default"] for t in tiers)
+    models = dispatch("models", "--json", env=env(server, DISPATCH_API_KEY="sk-abcdefghijklmnopqrstu")).json()
+    assert models[0]["api_key"] == "sk-***" and "abcdefghij" not in json.dumps(models)
+    init = dispatch("config", "init", "--preset", "ollama")
+    assert init.code == 0
+    text = Path(init.stdout.strip()).read_text()
+    assert "[models.ollama]" in text and "11434" in text
+    assert dispatch("config", "init").code == 2
+    shown = dispatch("config", "show", "--json").json()
+    assert shown["exists"] and any(m["name"] == "ollama" for m in shown["models"])

@@ -1,0 +1,33 @@
+"""Every test runs with its config and projects in a temp dir and no dispatch or key variables inherited."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+_CLEARED_PREFIXES = ("DISPATCH_",)
+_CLEARED = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_BASE_URL",
+            "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DISPATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DISPATCH_PROJECTS_DIR", str(tmp_path / "projects"))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return tmp_path
+
+
+@pytest.fixture
+def projects_dir(isolated: Path) -> Path:
+    return isolated / "projects"

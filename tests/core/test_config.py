@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import config as configs
+from core import tiers
+from core.errors import ConfigError, SpecRejected
+from tests.helpers import ROOT, write
+
+CONFIG = """\
+[models.cheap]
+backend = "openai"
+base_url = "http://127.0.0.1:9/v1"
+api_key_env = "CHEAP_KEY"
+model = "cheap-1"
+price_in = 0.5
+price_out = 1.5
+
+[models.backup]
+base_url = "http://127.0.0.1:9/v1"
+
+[tiers.general]
+models = ["cheap", "backup"]
+task_types = ["general"]
+description = "drafts"
+
+[tiers.coding]
+models = ["backup"]
+task_types = ["bulk-coding"]
+"""
+
+
+def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
+    config = configs.load(write(tmp_path / "c.toml", CONFIG), environ={})
+    assert config.models["cheap"].provider_model == "cheap-1"
+    assert config.models["cheap"].cost(1_000_000, 2_000_000) == pytest.approx(3.5)
+    assert config.tiers["general"].models == ["cheap", "backup"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[models.x\n", "c.toml: "),
+    ('[models.x]\nbackend = "telepathy"\n', "c.toml:1: models.x.backend 'telepathy'"),
+    ('[models.x]\nbase_url = "u"\n\n[tiers.t]\nmodels = ["nope"]\n', "c.toml:4: tiers.t names model 'nope'"),
+    ('[models.x]\napi_key = "sk-live"\n', "holds an api_key"),
+    ('[models.x]\nprice_in = "cheap"\n', "models.x.price_in has the wrong type"),
+    ("[colours]\n", "unknown table 'colours'"),
+])
+def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        configs.load(write(tmp_path / "c.toml", text), environ={})
+    assert expected in caught.value.message
+
+
+def test_bad_config_in_cli_is_one_line_and_exit_2(isolated: Path) -> None:
+    write(isolated / "home" / "config.toml", '[models.x]\nbackend = "telepathy"\n')
+    proc = subprocess.run([sys.executable, "-m", "core", "models"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "config.toml:1:" in proc.stderr
+
+
+def test_base_url_alone_defines_default_model() -> None:
+    config = configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_BASE_URL": "http://127.0.0.1:1/v1",
+                                                               "DISPATCH_MODEL": "m1"})
+    assert config.models["default"].base_url == "http://127.0.0.1:1/v1"
+    assert config.models["default"].api_key_env == "DISPATCH_API_KEY"
+    route = tiers.resolve(config)
+    assert route.models == ["default"] and route.tier == "general"
+
+
+def test_most_specific_choice_wins(tmp_path: Path) -> None:
+    config = configs.load(write(tmp_path / "c.toml", CONFIG), environ={})
+    assert tiers.resolve(config, spec_task_type="bulk-coding").tier == "coding"
+    assert tiers.resolve(config, task_type="general", spec_tier="coding").tier == "coding"
+    assert tiers.resolve(config, tier="general", spec_tier="coding").tier == "general"
+    route = tiers.resolve(config, model="backup", tier="general")
+    assert route.models == ["backup"] and route.reason == "--model backup given"
+
+
+@pytest.mark.parametrize("task_type, reason", [("frontier-reasoning", "keep it on the primary"),
+                                               ("shipped-prose", "deliverable prose is never offloaded")])
+def test_refused_task_types_say_why(tmp_path: Path, task_type: str, reason: str) -> None:
+    config = configs.load(write(tmp_path / "c.toml", CONFIG), environ={})
+    with pytest.raises(SpecRejected, match=reason):
+        tiers.resolve(config, task_type=task_type)
+
+
+def test_no_model_at_all_says_what_to_set() -> None:
+    with pytest.raises(ConfigError) as caught:
+        tiers.resolve(configs.load(Path("/nonexistent.toml"), environ={}))
+    assert "DISPATCH_BASE_URL" in caught.value.hint
+
+
+def test_env_permission_and_timeout() -> None:
+    config = configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": "42",
+                                                               "DISPATCH_PERMISSION": "dangerously-skip-permissions"})
+    assert config.defaults.timeout == 42 and config.defaults.permission == "bypass"
+    with pytest.raises(ConfigError):
+        configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": "soon"})

@@ -1,0 +1,34 @@
+"""core/ must never pull in the UI: each module is imported alone in a fresh interpreter and checked."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for path in (ROOT / "core").rglob("*.py")
+    if path.name not in ("__main__.py", "quickstart.py")
+)
+
+
+def test_every_core_module_is_listed() -> None:
+    assert "core.engine" in MODULES and "core.backends.openai_chat" in MODULES
+
+
+def test_core_modules_import_no_ui() -> None:
+    """Importing every core module leaves textual, rich and tui unloaded, so no core module imports them."""
+    code = (f"import sys, importlib; [importlib.import_module(m) for m in {MODULES!r}]; "
+            "print(','.join(m for m in ('textual', 'rich', 'tui') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"core imported {proc.stdout.strip()}"
+
+
+def test_headless_run_help_never_imports_textual() -> None:
+    code = ("import sys; from core.cli import main; "
+            "main(['--no-ui', 'tiers', '--json']); print('textual' in sys.modules, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.stderr.strip().splitlines()[-1] == "False"

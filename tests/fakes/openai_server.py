@@ -1,0 +1,166 @@
+"""A fake OpenAI-compatible server on 127.0.0.1 with scripted replies and faults, for tests and benchmarks.
+
+Each request to /v1/chat/completions takes the next scripted `Reply` (the last one repeats). Every
+request body is kept in `requests`, so tests assert on what the client really sent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    text: str = "Hello from the fake model."
+    chunks: int = 4
+    """How many deltas the text is split into."""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    """A raw body for error replies."""
+    hang: float = 0.0
+    """Seconds to sit silent before answering (the test's timeout should be shorter)."""
+    hang_after_first: float = 0.0
+    """Seconds to stall after the first delta."""
+    raw_sse: str | None = None
+    """Send exactly this as the SSE body (malformed streams)."""
+    usage: tuple[int, int] | None = (12, 7)
+    tool_calls: list[dict[str, Any]] | None = None
+    """Answer with these tool calls (streamed) instead of text."""
+    finish_reason: str = "stop"
+
+
+class FakeOpenAI:
+    def __init__(self, replies: list[Reply] | None = None) -> None:
+        self.replies = list(replies or [Reply()])
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path.rstrip("/").endswith("/models"):
+                    self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+                else:
+                    self._json(404, {"error": {"message": "not found"}})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.requests.append(body)
+                    server.headers.append({k.lower(): v for k, v in self.headers.items()})
+                    reply = server.replies.pop(0) if len(server.replies) > 1 else server.replies[0]
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._json(404, {"error": {"message": f"no route {self.path}"}})
+                    return
+                server._wait(reply.hang)
+                if reply.status != 200:
+                    self._send(reply.status, reply.body or json.dumps({"error": {"message": f"scripted {reply.status}"}}),
+                               "application/json", reply.headers)
+                    return
+                if not body.get("stream"):
+                    self._json(200, server.completion(reply, body))
+                    return
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("connection", "close")
+                self.end_headers()
+                if reply.raw_sse is not None:
+                    self.wfile.write(reply.raw_sse.encode())
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                try:
+                    for index, chunk in enumerate(server.chunks(reply, body)):
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                        if index == 1 and reply.hang_after_first:
+                            server._wait(reply.hang_after_first)
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+
+            def _json(self, status: int, data: Any) -> None:
+                self._send(status, json.dumps(data), "application/json", {})
+
+            def _send(self, status: int, text: str, ctype: str, headers: dict[str, str]) -> None:
+                payload = text.encode()
+                self.send_response(status)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(payload)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep that ends early when the server stops, so a hanging reply never outlives its test."""
+        if seconds:
+            self._stop.wait(seconds)
+
+    def chunks(self, reply: Reply, body: dict[str, Any]) -> list[dict[str, Any]]:
+        base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": body.get("model", "fake-model")}
+        out = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
+        if reply.tool_calls:
+            for index, call in enumerate(reply.tool_calls):
+                out.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": [{
+                    "index": index, "id": call.get("id", f"call_{index}"), "type": "function",
+                    "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))}}]},
+                    "finish_reason": None}]})
+            finish = "tool_calls"
+        else:
+            size = max(1, -(-len(reply.text) // max(1, reply.chunks)))
+            for start in range(0, len(reply.text), size):
+                out.append({**base, "choices": [{"index": 0, "delta": {"content": reply.text[start:start + size]},
+                                                 "finish_reason": None}]})
+            finish = reply.finish_reason
+        out.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
+        if reply.usage and (body.get("stream_options") or {}).get("include_usage"):
+            out.append({**base, "choices": [], "usage": {"prompt_tokens": reply.usage[0],
+                                                         "completion_tokens": reply.usage[1],
+                                                         "total_tokens": sum(reply.usage)}})
+        return out
+
+    def completion(self, reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": None if reply.tool_calls else reply.text}
+        if reply.tool_calls:
+            message["tool_calls"] = [{"id": c.get("id", f"call_{i}"), "type": "function",
+                                      "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments", {}))}}
+                                     for i, c in enumerate(reply.tool_calls)]
+        usage = reply.usage or (0, 0)
+        return {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
+                "model": body.get("model", "fake-model"),
+                "choices": [{"index": 0, "message": message,
+                             "finish_reason": "tool_calls" if reply.tool_calls else reply.finish_reason}],
+                "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}}
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()

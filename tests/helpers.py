@@ -1,0 +1,57 @@
+"""Shared test helpers: run the real CLI in a subprocess, and write specs and configs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD_SPEC = """\
+Task type: general
+
+## Goal
+Summarise the three numbered points below into one sentence for a release announcement draft.
+
+## Non-goals
+Do not add points that are not listed.
+
+## Inputs
+1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.
+
+## Output
+Plain text, one sentence, at most 30 words.
+
+## Verification
+All three points appear in the sentence.
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def dispatch(*args: str, input: str | None = None, env: dict[str, str] | None = None,
+             cwd: Path | None = None, timeout: float = 60) -> Result:
+    """Run `python -m core.cli ARGS` as a user would, in the test's isolated environment."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "core", *args], input=input, capture_output=True, text=True,
+                          env=full_env, cwd=cwd or ROOT, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
