@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core import spec as specs
-from core import tiers
+from core import tiers, verify
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import BackendRequest, TransientError
@@ -55,6 +55,8 @@ class DispatchRequest:
     wait: float = 0.0
     stall_timeout: float = 300.0
     lint: bool = True
+    verify: str | None = None
+    """A command to check the result with (else the spec's Verification section may name one)."""
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -151,6 +153,9 @@ class Engine:
                 done = BackendDone(status=Status.TIMEOUT, result=envelope.result,
                                    error=f"no result within the {timeout:g} s timeout", reason="timeout")
             self._finish(envelope, record, done, started)
+            async for event in self._verify(request, project, envelope, text, timeout):
+                yield emit(event)
+            envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt):
             self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, result=envelope.result,
                                                        error="interrupted", reason="signal"), started)
@@ -226,6 +231,29 @@ class Engine:
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
         yield BackendDone(status=status, error=f"every model failed; last: {last_error}", reason=last_reason)
 
+    async def _verify(self, request: DispatchRequest, project: Project, envelope: Envelope, text: str,
+                      timeout: float) -> AsyncIterator[Event]:
+        """Run the promised check in the project dir after an ok run; a failure is surfaced, never resubmitted."""
+        commands = [request.verify] if request.verify else verify.commands_from_spec(text)
+        if not commands:
+            return
+        if envelope.status != Status.OK:
+            envelope.extras["verify"] = {"commands": commands, "skipped": f"the run ended {envelope.status}"}
+            return
+        yield Notice(f"verifying: {' && '.join(commands)}")
+        results = await verify.run_all(commands, project.root, dict(os.environ), min(timeout, verify.TIMEOUT))
+        last = results[-1]
+        envelope.extras["verify"] = {"passed": last.passed, "command": last.command, "exit_code": last.exit_code,
+                                     "output_tail": self.redactor.text(last.output_tail),
+                                     "runs": [self.redactor.data(r.to_dict()) for r in results]}
+        if not last.passed:
+            envelope.status, envelope.reason = Status.ERROR, "verify_failed"
+            why = last.error or f"exited with status {last.exit_code}"
+            envelope.error = self.redactor.text(f"verification failed: `{last.command}` {why}")
+            yield Notice(envelope.error, "error")
+        else:
+            yield Notice(f"verification passed: {' && '.join(r.command for r in results)}")
+
     def _workdir(self, request: DispatchRequest, project: Project, edits_files: bool) -> Path:
         if edits_files:
             return project.root
@@ -236,7 +264,8 @@ class Engine:
         return {"backend": model.backend, "model": model.provider_model, "base_url": model.base_url,
                 "api_key_env": model.api_key_env, "cwd": str(breq.cwd), "timeout": breq.timeout,
                 "permission": breq.permission, "read_only": breq.read_only, "history_messages": len(breq.history),
-                "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature}
+                "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
+                "bin": model.bin, "stall_timeout": breq.stall_timeout}
 
     def _finish(self, envelope: Envelope, record: dict[str, Any], done: BackendDone | None, started: float) -> None:
         done = done or BackendDone(status=Status.ERROR, error="the backend ended without a result", reason="bad_response")

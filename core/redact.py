@@ -26,10 +26,11 @@ class Redactor:
         self._exact = re.compile("|".join(map(re.escape, values))) if values else None
 
     @classmethod
-    def from_environment(cls, extra_vars: Iterable[str] = ()) -> Redactor:
+    def from_environment(cls, extra_vars: Iterable[str] = (), extra_values: Iterable[str] = ()) -> Redactor:
+        """The keys this process holds, plus `extra_values` (secrets handed to a child, say)."""
         names = set(_KNOWN_KEY_VARS) | {n for n in extra_vars if n}
         names |= {n for n in os.environ if n.endswith(("_API_KEY", "_TOKEN", "_SECRET"))}
-        return cls(os.environ.get(n, "") for n in names)
+        return cls([*(os.environ.get(n, "") for n in names), *extra_values])
 
     def text(self, value: str) -> str:
         if self._exact is not None:

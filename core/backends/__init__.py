@@ -10,6 +10,10 @@ from core.errors import ConfigError
 
 _KINDS = {
     "openai": "core.backends.openai_chat:OpenAIChatBackend",
+    "claude-code": "core.backends.claude_code:ClaudeCodeBackend",
+    "codex": "core.backends.codex:CodexBackend",
+    "gemini": "core.backends.gemini:GeminiBackend",
+    "command": "core.backends.command:CommandBackend",
 }
 
 

@@ -41,7 +41,26 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", type=Path, help="directory that input paths are relative to (default: here)")
     parser.add_argument("--timeout", type=float, metavar="SEC", help="give up after SEC seconds (default 600)")
     parser.add_argument("--wait", type=float, default=0.0, metavar="SEC", help="wait up to SEC for a busy project")
+    parser.add_argument("--permission", choices=configs.PERMISSIONS,
+                        help="what an agent may do unasked: plan (read-only), acceptEdits (default), bypass "
+                             "(everything; sandboxes only); default $DISPATCH_PERMISSION")
+    parser.add_argument("--stall", type=float, default=300.0, metavar="SEC",
+                        help="stop an agent that prints nothing for SEC seconds (default 300)")
+    parser.add_argument("--verify", metavar="CMD",
+                        help="after an ok run, run CMD in the project dir; failure makes the run an error "
+                             "(default: a `Run: CMD` line or shell block in the spec's Verification section)")
     parser.add_argument("--json", action="store_true", help="print one JSON envelope on stdout at the end")
+
+
+def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The DispatchRequest fields that add_run_options' flags set, for every command that takes them."""
+    if args.stall is not None and args.stall <= 0:
+        raise UsageError(f"--stall {args.stall:g} must be a positive number of seconds", "e.g. --stall 300")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
+    return {"model": args.model, "tier": args.tier, "task_type": args.task_type, "cwd": args.cwd,
+            "timeout": args.timeout, "wait": args.wait, "permission": args.permission,
+            "stall_timeout": args.stall, "verify": args.verify}
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -51,8 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.cwd is not None and not args.cwd.is_dir():
         raise UsageError(f"--cwd {args.cwd} is not a directory", "pass an existing directory")
     request = DispatchRequest(spec_text=spec_text, prompt=args.prompt, slug=args.slug, description=args.desc,
-                              model=args.model, tier=args.tier, task_type=args.task_type, cwd=args.cwd,
-                              timeout=args.timeout, force=args.force, wait=args.wait)
+                              force=args.force, **run_option_fields(args))
     return execute(request, json_mode=args.json)
 
 

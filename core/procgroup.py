@@ -1,0 +1,91 @@
+"""Child processes that can always be stopped: each starts in its own session, and stopping it means TERM to
+the group, a grace period, KILL to the group, then a sweep of descendants that escaped the group.
+
+Measured in RELIABILITY.md: a grandchild that calls setsid leaves the group, so a group kill alone can leave
+it running; the descendants are found through /proc before the group is signalled (Linux; elsewhere the
+sweep is a no-op and the group kill is all there is).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+GRACE = 3.0
+"""Seconds between TERM and KILL."""
+
+
+async def spawn(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None) -> asyncio.subprocess.Process:
+    """Start argv (never through a shell) in a new session; stdin gets `stdin` then EOF, or /dev/null."""
+    process = await asyncio.create_subprocess_exec(
+        *argv, cwd=str(cwd), env=env, start_new_session=True,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    if stdin is not None and process.stdin is not None:
+        try:
+            process.stdin.write(stdin)
+            await process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            process.stdin.close()
+    return process
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living descendant of pid, found by walking parent links in /proc."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def _signal_group(pgid: int, signum: int) -> bool:
+    try:
+        os.killpg(pgid, signum)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+async def stop(process: asyncio.subprocess.Process, grace: float = GRACE) -> None:
+    """TERM the child's group, wait up to `grace`, KILL the group, then KILL any descendant that escaped it.
+
+    Also safe after the child has exited on its own: whatever it left in its group is stopped.
+    """
+    pgid = process.pid
+    escaped = descendants(process.pid) if process.returncode is None else []
+    if process.returncode is None:
+        _signal_group(pgid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(asyncio.shield(process.wait()), grace)
+        except TimeoutError:
+            pass
+    _signal_group(pgid, signal.SIGKILL)
+    for pid in escaped:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if process.returncode is None:
+        await process.wait()

@@ -1,0 +1,148 @@
+"""The real Claude Code, Codex and Gemini CLIs, driven by `dispatch` against scripted fake APIs on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from core import config as configs
+from core.engine import DispatchRequest, Engine, collect
+from core.fsutil import read_json_lines
+from tests.agents.clis import AGENTS, PRICES, WRITE_TOOL, Setup, fake_for, processes_in
+from tests.fakes.model_apis import Turn
+from tests.helpers import dispatch, write
+
+SPEC = """\
+Task type: agentic-coding
+
+## Goal
+Create the file notes.txt in the project directory holding the word hello for the smoke test.
+
+## Non-goals
+Do not create or change any other file.
+
+## Output
+One file, notes.txt, plain text; then a one-line summary.
+
+## Verification
+The file notes.txt exists and holds the word hello.
+"""
+
+
+def run_agent(agent: str, turns: list[Turn], tmp_path: Path, *args: str, slug: str = "job", **extra: object):
+    with fake_for(agent, turns) as api:
+        setup = Setup(agent, api, tmp_path / f"{agent}-home")
+        setup.write_config(tmp_path / "home", **extra)
+        spec = write(tmp_path / "spec.md", SPEC)
+        result = dispatch("run", "--spec", str(spec), "--model", "agent", "--slug", slug, "--json", *args, timeout=120)
+    return result, api
+
+
+def record_of(envelope: dict) -> dict:
+    return json.loads(Path(envelope["audit_path"]).read_text())
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_agent_writes_a_file_with_its_own_tool(agent: str, tmp_path: Path, projects_dir: Path) -> None:
+    tool, arguments = WRITE_TOOL[agent]
+    turns = [Turn(tool=tool, args=arguments("notes.txt", "hello")), Turn(text="Wrote notes.txt.")]
+    result, api = run_agent(agent, turns, tmp_path)
+    assert result.code == 0, result.stderr + result.stdout
+    envelope = result.json()
+    project = projects_dir / "job"
+    assert (project / "notes.txt").read_text().strip() == "hello"
+    assert envelope["status"] == "ok" and "Wrote notes.txt." in envelope["result"]
+    assert envelope["session_id"] and envelope["backend"] == agent
+    context = (project / {"claude-code": "CLAUDE.md", "codex": "AGENTS.md", "gemini": "GEMINI.md"}[agent]).read_text()
+    assert "Do not create or change any other file." in context and "## Verification" in context
+    assert "Create the file notes.txt" in json.dumps(api.model_calls[0].body)
+    events, skipped = read_json_lines(Path(envelope["audit_path"].replace("-result.json", "-events.jsonl")))
+    assert skipped == 0
+    assert [e["name"] for e in events if e["type"] == "ToolCall"][:1] == [
+        {"claude-code": "Write", "codex": "command_execution", "gemini": "write_file"}[agent]]
+    assert any(e["type"] == "ToolResult" for e in events)
+    usage = envelope["usage"]
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    if agent == "claude-code":
+        lines = [json.loads(line) for line in record_of(envelope)["raw"]["stdout"].splitlines() if line.strip()]
+        reported = [line["total_cost_usd"] for line in lines if line.get("type") == "result"]
+        assert reported and envelope["cost_usd"] == reported[0] > 0
+    else:
+        expected = (usage["input_tokens"] * PRICES[0] + usage["output_tokens"] * PRICES[1]) / 1_000_000
+        assert envelope["cost_usd"] == pytest.approx(expected)
+    assert "sk-ant-fake-key" not in Path(envelope["audit_path"]).read_text()
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_resume_keeps_the_session(agent: str, tmp_path: Path) -> None:
+    with fake_for(agent, [Turn(text="first answer alpha"), Turn(text="second answer beta")]) as api:
+        Setup(agent, api, tmp_path / "agent-home").write_config(tmp_path / "home")
+        engine = Engine(configs.load())
+        first = asyncio.run(collect(engine.dispatch(DispatchRequest(spec_text=SPEC, model="agent", slug="again"))))
+        assert first.status == "ok", first.error
+        second = asyncio.run(collect(engine.dispatch(DispatchRequest(
+            spec_text="", prompt="Now say the second thing.", model="agent", slug="again", kind="resume",
+            session_id=first.session_id, lint=False))))
+    assert second.status == "ok", second.error
+    assert second.session_id == first.session_id
+    assert "second answer beta" in second.result
+    resumed = json.dumps(api.model_calls[-1].body)
+    assert "first answer alpha" in resumed and "Now say the second thing." in resumed
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+@pytest.mark.parametrize("code, status, reason", [(429, "rate_limited", "rate_limited"), (500, "error", None)])
+def test_api_errors_give_the_right_status(agent: str, code: int, status: str, reason: str | None,
+                                          tmp_path: Path) -> None:
+    result, api = run_agent(agent, [Turn(status=code)], tmp_path)
+    envelope = result.json()
+    assert result.code == 1, result.stderr
+    assert envelope["status"] == status and envelope["error"]
+    if reason:
+        assert envelope["reason"] == reason
+    assert api.model_calls, "the CLI never reached the fake API"
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_hang_gives_timeout_and_leaves_no_process(agent: str, tmp_path: Path, projects_dir: Path) -> None:
+    result, api = run_agent(agent, [Turn(hang=120)], tmp_path, "--timeout", "8")
+    assert result.code == 5, result.stderr
+    assert result.json()["status"] == "timeout"
+    assert api.model_calls, "the CLI never reached the fake API"
+    assert processes_in(projects_dir / "job") == []
+
+
+def test_stall_watchdog_names_the_stall(tmp_path: Path, projects_dir: Path) -> None:
+    result, _ = run_agent("claude-code", [Turn(hang=120)], tmp_path, "--stall", "3", "--timeout", "100")
+    envelope = result.json()
+    assert result.code == 5 and envelope["status"] == "timeout"
+    assert "stalled" in envelope["error"] and envelope["reason"] == "stalled"
+    assert processes_in(projects_dir / "job") == []
+
+
+def test_claude_permission_denial_is_blocked(tmp_path: Path, projects_dir: Path) -> None:
+    turns = [Turn(tool="Bash", args={"command": "touch /tmp/dispatch-denied-marker"}), Turn(text="could not run it")]
+    result, _ = run_agent("claude-code", turns, tmp_path, "--permission", "plan")
+    envelope = result.json()
+    assert result.code == 4, result.stderr
+    assert envelope["status"] == "blocked" and "Bash" in envelope["error"]
+    assert envelope["permission_denials"][0]["tool_name"] == "Bash"
+    assert "--permission-mode" in (argv := record_of(envelope)["raw"]["argv"]) and argv[argv.index("--permission-mode") + 1] == "plan"
+
+
+def test_claude_max_turns(tmp_path: Path) -> None:
+    tool, arguments = WRITE_TOOL["claude-code"]
+    turns = [Turn(tool=tool, args=arguments("a.txt", "x")), Turn(tool=tool, args=arguments("b.txt", "y"))]
+    result, _ = run_agent("claude-code", turns, tmp_path, args=["--max-turns", "1"])
+    assert result.json()["status"] == "max_turns" and result.code == 1
+
+
+@pytest.mark.parametrize("agent, flag, value", [("codex", "-s", "read-only"), ("gemini", "--approval-mode", "plan")])
+def test_permission_maps_to_each_agent(agent: str, flag: str, value: str, tmp_path: Path) -> None:
+    result, _ = run_agent(agent, [Turn(text="looked only")], tmp_path, "--permission", "plan")
+    assert result.code == 0, result.stderr
+    argv = record_of(result.json())["raw"]["argv"]
+    assert argv[argv.index(flag) + 1] == value
