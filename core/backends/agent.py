@@ -208,6 +208,11 @@ class AgentProcess:
 
     async def stop(self) -> None:
         await procgroup.stop(self.process)
+        try:
+            assert self.process.stdout is not None
+            await asyncio.wait_for(self.process.stdout.read(), procgroup.GRACE)
+        except TimeoutError:
+            pass
         if not self._stderr_task.done():
             try:
                 await asyncio.wait_for(self._stderr_task, procgroup.GRACE)

@@ -146,3 +146,14 @@ def test_permission_maps_to_each_agent(agent: str, flag: str, value: str, tmp_pa
     assert result.code == 0, result.stderr
     argv = record_of(result.json())["raw"]["argv"]
     assert argv[argv.index(flag) + 1] == value
+
+
+def test_codex_asking_for_input_needs_input(tmp_path: Path) -> None:
+    question = {"questions": [{"id": "db", "header": "Database", "question": "Which database?",
+                               "options": [{"label": "sqlite", "description": "a file"},
+                                           {"label": "postgres", "description": "a server"}]}]}
+    result, _ = run_agent("codex", [Turn(tool="request_user_input", args=question), Turn(text="I need an answer.")],
+                          tmp_path)
+    envelope = result.json()
+    assert result.code == 4, result.stderr
+    assert envelope["status"] == "needs_input" and "input" in envelope["error"]

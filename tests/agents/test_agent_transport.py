@@ -1,0 +1,179 @@
+"""The shared agent transport without the real CLIs: binaries, environment, context files, process groups,
+garbage output, the command backend and --verify."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from core import procgroup
+from core.backends.agent import CONTEXT_BEGIN, child_environment, write_context_file
+from core.verify import commands_from_spec
+from tests.agents.test_agent_clis import SPEC
+from tests.helpers import dispatch, write
+
+
+def script(path: Path, body: str) -> Path:
+    write(path, f"#!{sys.executable}\n" + textwrap.dedent(body))
+    path.chmod(0o755)
+    return path
+
+
+def configure(home: Path, **table: object) -> None:
+    write(home / "config.toml", tomli_w.dumps({"models": {"agent": table}}))
+
+
+def run(tmp_path: Path, *args: str, spec: str = SPEC):
+    spec_file = write(tmp_path / "spec.md", spec)
+    return dispatch("run", "--spec", str(spec_file), "--model", "agent", "--slug", "job", "--json", *args)
+
+
+def test_missing_binary_exits_7_with_an_install_hint(tmp_path: Path) -> None:
+    configure(tmp_path / "home", backend="claude-code", bin="no-such-claude-binary")
+    result = run(tmp_path)
+    assert result.code == 7
+    assert "npm install -g @anthropic-ai/claude-code" in result.json()["error"]
+
+
+def test_garbage_output_is_an_error_with_the_raw_output_kept(tmp_path: Path) -> None:
+    fake = script(tmp_path / "claude", """\
+        print("Welcome to a CLI that is not what you think")
+        print("{ not json at all")
+    """)
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake))
+    result = run(tmp_path)
+    envelope = result.json()
+    assert result.code == 1 and envelope["status"] == "error" and envelope["reason"] == "bad_response"
+    assert "not JSON" in envelope["error"]
+    record = json.loads(Path(envelope["audit_path"]).read_text())
+    assert "{ not json at all" in record["raw"]["stdout"] and envelope["non_json_lines"] == 2
+    assert "not JSON" in result.stderr
+
+
+def test_secrets_in_child_stderr_are_redacted(tmp_path: Path) -> None:
+    fake = script(tmp_path / "claude", """\
+        import os, sys
+        sys.stderr.write("using key " + os.environ["ANTHROPIC_API_KEY"] + "\\n")
+        sys.exit(3)
+    """)
+    secret = "plain-secret-value-123456"
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake), env={"ANTHROPIC_API_KEY": secret})
+    result = run(tmp_path)
+    envelope = result.json()
+    assert result.code == 1 and "status 3" in envelope["error"]
+    text = Path(envelope["audit_path"]).read_text()
+    assert "using key ***" in text and secret not in text
+
+
+def test_child_environment_holds_only_what_the_agent_needs() -> None:
+    environ = {"PATH": "/bin", "HOME": "/h", "ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o", "AWS_X": "1",
+               "UNRELATED": "u", "DISPATCH_API_KEY": "d", "MINE": "m"}
+    env = child_environment({"EXTRA": "${MINE}-x"}, ("IS_SANDBOX",), ("ANTHROPIC_",), environ)
+    assert env == {"PATH": "/bin", "HOME": "/h", "ANTHROPIC_API_KEY": "a", "EXTRA": "m-x"}
+
+
+def test_context_file_keeps_what_a_person_wrote(tmp_path: Path) -> None:
+    path = write(tmp_path / "CLAUDE.md", "# House rules\nUse tabs.\n")
+    assert write_context_file(path, SPEC)
+    assert write_context_file(path, SPEC.replace("any other file", "anything else"))
+    text = path.read_text()
+    assert text.count(CONTEXT_BEGIN) == 1 and "Do not create or change anything else." in text
+    assert "any other file" not in text and text.rstrip().endswith("Use tabs.")
+    assert not write_context_file(tmp_path / "AGENTS.md", "just a prompt")
+    assert not (tmp_path / "AGENTS.md").exists()
+
+
+def test_stop_kills_the_group_and_a_grandchild_that_left_it(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    child = script(tmp_path / "child", f"""\
+        import os, subprocess, sys, time
+        escaped = subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(300)"])
+        stays = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+        open({str(pids)!r}, "w").write(f"{{escaped.pid}} {{stays.pid}}")
+        time.sleep(300)
+    """)
+
+    async def scenario() -> list[int]:
+        process = await procgroup.spawn([str(child)], tmp_path, dict(os.environ), None)
+        deadline = time.monotonic() + 30
+        while not (pids.exists() and len(pids.read_text().split()) == 2):
+            assert time.monotonic() < deadline, "the child never started its children"
+            await asyncio.sleep(0.05)
+        found = [int(p) for p in pids.read_text().split()]
+        await procgroup.stop(process, grace=1.0)
+        await process.communicate()
+        return [process.pid, *found]
+
+    for pid in asyncio.run(scenario()):
+        assert not _alive(pid), pid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_command_backend_runs_an_argv_template(tmp_path: Path, projects_dir: Path) -> None:
+    tool = script(tmp_path / "tool", """\
+        import os, sys
+        open("made-by-tool.txt", "w").write(sys.argv[2])
+        print("got:", sys.argv[1], len(sys.argv[2]) > 0)
+    """)
+    configure(tmp_path / "home", backend="command", args=[str(tool), "--message", "{prompt}"])
+    result = run(tmp_path)
+    envelope = result.json()
+    assert result.code == 0, result.stderr
+    assert envelope["result"] == "got: --message True\n"
+    assert "Create the file notes.txt" in (projects_dir / "job" / "made-by-tool.txt").read_text()
+
+
+def test_command_backend_without_placeholder_reads_stdin(tmp_path: Path) -> None:
+    tool = script(tmp_path / "tool", """\
+        import sys
+        print(sys.stdin.read().splitlines()[0])
+        sys.exit(2)
+    """)
+    configure(tmp_path / "home", backend="command", args=[str(tool)])
+    envelope = run(tmp_path).json()
+    assert envelope["status"] == "error" and "status 2" in envelope["error"]
+    assert envelope["result"] == "Task type: agentic-coding\n"
+
+
+def test_verify_failure_is_an_error_with_the_output_tail(tmp_path: Path) -> None:
+    configure(tmp_path / "home", backend="command", args=[sys.executable, "-c", "print('done')"])
+    check = f"{sys.executable} -c \"import sys; print('3 tests failed'); sys.exit(3)\""
+    result = run(tmp_path, "--verify", check)
+    envelope = result.json()
+    assert result.code == 1 and envelope["status"] == "error" and envelope["reason"] == "verify_failed"
+    assert envelope["verify"]["exit_code"] == 3 and "3 tests failed" in envelope["verify"]["output_tail"]
+    assert envelope["result"] == "done\n"
+
+
+def test_verify_from_the_spec_runs_in_the_project_dir(tmp_path: Path, projects_dir: Path) -> None:
+    configure(tmp_path / "home", backend="command",
+              args=[sys.executable, "-c", "open('notes.txt', 'w').write('hello')"])
+    spec = SPEC.replace("The file notes.txt exists and holds the word hello.",
+                        f"Run: `{sys.executable} -c \"assert open('notes.txt').read() == 'hello'\"`")
+    result = run(tmp_path, spec=spec)
+    envelope = result.json()
+    assert result.code == 0, result.stderr
+    assert envelope["verify"]["passed"] is True and envelope["verify"]["exit_code"] == 0
+
+
+def test_verification_commands_in_a_spec() -> None:
+    assert commands_from_spec("Goal: x\n## Verification\nRun: `pytest -q tests`\n") == ["pytest -q tests"]
+    block = "## Verification\nCheck it:\n```sh\n# the suite\n$ make lint\npytest -q\n```\n"
+    assert commands_from_spec(block) == ["make lint", "pytest -q"]
+    assert commands_from_spec("## Verification\n```python\nassert x\n```\nA reviewer reads it.\n") == []
+    assert commands_from_spec("## Goal\nRun: rm -rf /\n## Verification\nA person checks it.\n") == []
