@@ -5,7 +5,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+AGENT_CLIS := .cache/agent-clis
+AGENT_PACKAGES := @anthropic-ai/claude-code@2.1.197 @openai/codex@0.169.0 @google/gemini-cli@0.61.0
+
+.PHONY: run test bench clean agent-clis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +25,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	@$(BIN)/python -m core.quickstart
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev agent-clis
 	$(BIN)/python -m pytest
+
+# The real agent CLIs the agent tests drive (against fake APIs on 127.0.0.1), pinned to the versions the
+# fakes were checked against. Tolerates npm being absent or offline: those tests then skip and say why.
+# Re-run by deleting $(AGENT_CLIS)/.installed.
+agent-clis: $(AGENT_CLIS)/.installed
+
+$(AGENT_CLIS)/.installed:
+	@mkdir -p $(AGENT_CLIS)
+	@if command -v npm >/dev/null 2>&1 && npm install --prefix $(AGENT_CLIS) --no-audit --no-fund --loglevel=error \
+		$(AGENT_PACKAGES); then touch $@; else echo "agent CLIs not installed (npm missing or unreachable); their tests will skip" >&2; fi
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(AGENT_CLIS)
