@@ -233,15 +233,21 @@ class Engine:
 
     async def _verify(self, request: DispatchRequest, project: Project, envelope: Envelope, text: str,
                       timeout: float) -> AsyncIterator[Event]:
-        """Run the promised check in the project dir after an ok run; a failure is surfaced, never resubmitted."""
-        commands = [request.verify] if request.verify else verify.commands_from_spec(text)
+        """Run the promised check where the work happened after an ok run; a failure is surfaced, never resubmitted.
+
+        A command the spec names runs only for agents (which work in the project dir): a stateless model
+        writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
+        """
+        edits_files = bool(envelope.model) and backend_for(self.config.model(envelope.model)).edits_files
+        commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
         if not commands:
             return
         if envelope.status != Status.OK:
             envelope.extras["verify"] = {"commands": commands, "skipped": f"the run ended {envelope.status}"}
             return
         yield Notice(f"verifying: {' && '.join(commands)}")
-        results = await verify.run_all(commands, project.root, dict(os.environ), min(timeout, verify.TIMEOUT))
+        results = await verify.run_all(commands, self._workdir(request, project, edits_files), dict(os.environ),
+                                       min(timeout, verify.TIMEOUT))
         last = results[-1]
         envelope.extras["verify"] = {"passed": last.passed, "command": last.command, "exit_code": last.exit_code,
                                      "output_tail": self.redactor.text(last.output_tail),

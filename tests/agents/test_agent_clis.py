@@ -108,7 +108,7 @@ def test_api_errors_give_the_right_status(agent: str, code: int, status: str, re
 
 @pytest.mark.parametrize("agent", AGENTS)
 def test_hang_gives_timeout_and_leaves_no_process(agent: str, tmp_path: Path, projects_dir: Path) -> None:
-    result, api = run_agent(agent, [Turn(hang=120)], tmp_path, "--timeout", "8")
+    result, api = run_agent(agent, [Turn(hang=120)], tmp_path, "--timeout", "5")
     assert result.code == 5, result.stderr
     assert result.json()["status"] == "timeout"
     assert api.model_calls, "the CLI never reached the fake API"

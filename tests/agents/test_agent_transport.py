@@ -177,3 +177,20 @@ def test_verification_commands_in_a_spec() -> None:
     assert commands_from_spec(block) == ["make lint", "pytest -q"]
     assert commands_from_spec("## Verification\n```python\nassert x\n```\nA reviewer reads it.\n") == []
     assert commands_from_spec("## Goal\nRun: rm -rf /\n## Verification\nA person checks it.\n") == []
+
+
+def test_stateless_models_run_only_an_explicit_verify(tmp_path: Path) -> None:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    spec = SPEC.replace("The file notes.txt exists and holds the word hello.", "Run: false")
+    write(tmp_path / "work" / "marker.txt", "here")
+    with FakeOpenAI() as server:
+        env = {"DISPATCH_BASE_URL": server.base_url}
+        spec_file = write(tmp_path / "spec.md", spec)
+        named = dispatch("run", "--spec", str(spec_file), "--slug", "plain", "--json", env=env)
+        check = f"{sys.executable} -c \"import os; assert os.path.exists('marker.txt')\""
+        explicit = dispatch("run", "--spec", str(spec_file), "--slug", "plain", "--json", "--cwd",
+                            str(tmp_path / "work"), "--verify", check, env=env)
+    assert named.code == 0 and "verify" not in named.json()
+    assert explicit.code == 0, explicit.stderr
+    assert explicit.json()["verify"]["passed"] is True
