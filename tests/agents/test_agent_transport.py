@@ -194,3 +194,9 @@ def test_stateless_models_run_only_an_explicit_verify(tmp_path: Path) -> None:
     assert named.code == 0 and "verify" not in named.json()
     assert explicit.code == 0, explicit.stderr
     assert explicit.json()["verify"]["passed"] is True
+
+
+@pytest.mark.parametrize("flag, value", [("--stall", "0"), ("--permission", "everything")])
+def test_bad_agent_options_are_one_line_usage_errors(flag: str, value: str) -> None:
+    result = dispatch("run", "--prompt", "Goal: anything", flag, value)
+    assert result.code == 2 and flag in result.stderr and len(result.stderr.strip().splitlines()) == 1
