@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class Setup:
     api: FakeModelAPI
     home: Path
     """The agent's isolated HOME."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Extra Gemini settings.json keys."""
 
     def model_table(self, **extra: Any) -> dict[str, Any]:
         env: dict[str, str] = {"HOME": str(self.home)}
@@ -70,7 +72,7 @@ class Setup:
             settings = self.home / ".gemini" / "settings.json"
             settings.parent.mkdir(parents=True, exist_ok=True)
             settings.write_text(json.dumps({"security": {"auth": {"selectedType": "gemini-api-key"}},
-                                            "general": {"maxAttempts": 1}}))
+                                            "general": {"maxAttempts": 1}, **self.settings}))
             env.update(GOOGLE_GEMINI_BASE_URL=self.api.url, GEMINI_API_KEY="AIzaFakeGeminiKey0123456789")
             table.update(model="fake-gemini", price_in=PRICES[0], price_out=PRICES[1])
         table["env"] = env

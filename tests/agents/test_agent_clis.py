@@ -32,9 +32,10 @@ The file notes.txt exists and holds the word hello.
 """
 
 
-def run_agent(agent: str, turns: list[Turn], tmp_path: Path, *args: str, slug: str = "job", **extra: object):
+def run_agent(agent: str, turns: list[Turn], tmp_path: Path, *args: str, slug: str = "job",
+              settings: dict | None = None, **extra: object):
     with fake_for(agent, turns) as api:
-        setup = Setup(agent, api, tmp_path / f"{agent}-home")
+        setup = Setup(agent, api, tmp_path / f"{agent}-home", settings or {})
         setup.write_config(tmp_path / "home", **extra)
         spec = write(tmp_path / "spec.md", SPEC)
         result = dispatch("run", "--spec", str(spec), "--model", "agent", "--slug", slug, "--json", *args, timeout=120)
@@ -138,6 +139,15 @@ def test_claude_max_turns(tmp_path: Path) -> None:
     turns = [Turn(tool=tool, args=arguments("a.txt", "x")), Turn(tool=tool, args=arguments("b.txt", "y"))]
     result, _ = run_agent("claude-code", turns, tmp_path, args=["--max-turns", "1"])
     assert result.json()["status"] == "max_turns" and result.code == 1
+
+
+def test_gemini_turn_limit_is_max_turns(tmp_path: Path) -> None:
+    tool, arguments = WRITE_TOOL["gemini"]
+    turns = [Turn(tool=tool, args=arguments("a.txt", "x")), Turn(tool=tool, args=arguments("b.txt", "y"))]
+    result, _ = run_agent("gemini", turns, tmp_path, settings={"model": {"maxSessionTurns": 1}})
+    envelope = result.json()
+    assert result.code == 1 and envelope["status"] == "max_turns"
+    assert record_of(envelope)["raw"]["exit_code"] == 53
 
 
 @pytest.mark.parametrize("agent, flag, value", [("codex", "-s", "read-only"), ("gemini", "--approval-mode", "plan")])
