@@ -89,3 +89,21 @@ async def stop(process: asyncio.subprocess.Process, grace: float = GRACE) -> Non
             pass
     if process.returncode is None:
         await process.wait()
+    await _gone(escaped, grace)
+
+
+def alive(pid: int) -> bool:
+    """True while pid runs; a zombie (dead, not yet reaped by whoever adopted it) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
+
+
+async def _gone(pids: list[int], limit: float) -> None:
+    """Wait (up to `limit`) until SIGKILLed descendants are really dead: delivery is asynchronous."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while any(alive(pid) for pid in pids) and loop.time() < deadline:
+        await asyncio.sleep(0.02)

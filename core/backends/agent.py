@@ -121,6 +121,8 @@ class Reading:
     tools: dict[str, str] = field(default_factory=dict)
     """Tool call id -> tool name, to name tool results."""
     extras: dict[str, Any] = field(default_factory=dict)
+    not_json: list[str] = field(default_factory=list)
+    """Output lines that were not JSON events (the first few hundred characters count, the text is in raw)."""
 
     def say(self, text: str) -> TextDelta:
         self.text.append(text)
@@ -266,6 +268,22 @@ class AgentBackend(Backend):
             else:
                 reading.fail(Status.ERROR, f"the agent exited with status {exit_code}: {_tail(stderr)}", "agent_error")
 
+    def _line_events(self, line: str, reading: Reading, redactor: Redactor) -> list[Event]:
+        """One line of output as our events; a line that is not a JSON object is kept and reported once."""
+        if not self.json_output:
+            return self.text_line(line, reading)
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            event = None
+        if isinstance(event, dict):
+            return self.translate(event, reading)
+        reading.not_json.append(line)
+        if len(reading.not_json) > 1:
+            return []
+        return [Notice(f"the agent printed a line that is not JSON (kept in the trail): {redactor.text(line)[:200]}",
+                       "warning")]
+
     def permission(self, request: BackendRequest) -> str:
         return "plan" if request.read_only else (request.permission or PERMISSION_DEFAULT)
 
@@ -273,7 +291,7 @@ class AgentBackend(Backend):
         binary = find_binary(self.model.bin, self.default_bin, self.install_hint)
         if self.context_file and not request.read_only:
             write_context_file(request.cwd / self.context_file, request.spec_text)
-        argv = [*self.argv(binary, request)]
+        argv = self.argv(binary, request)
         env = child_environment(self.model.env, self.env_names, self.env_prefixes)
         redactor = Redactor.from_environment([self.model.api_key_env or ""], extra_values=_secret_values(env))
         try:
@@ -282,30 +300,13 @@ class AgentBackend(Backend):
             raise BackendUnavailable(f"cannot start {binary}: {exc.strerror or exc}", self.install_hint) from None
         agent = AgentProcess(process, redactor)
         reading = Reading()
-        not_json: list[str] = []
         exit_code: int | None = None
         try:
             try:
                 async for line in agent.lines(request.stall_timeout):
                     agent.keep(line + "\n")
-                    if not line.strip():
-                        continue
-                    if not self.json_output:
-                        for event in self.text_line(line, reading):
-                            yield event
-                        continue
-                    try:
-                        event = json.loads(line)
-                    except json.JSONDecodeError:
-                        event = None
-                    if not isinstance(event, dict):
-                        if not not_json:
-                            yield Notice(f"the agent printed a line that is not JSON (kept in the trail): "
-                                         f"{redactor.text(line)[:200]}", "warning")
-                        not_json.append(line)
-                        continue
-                    for out in self.translate(event, reading):
-                        yield out
+                    for event in self._line_events(line, reading, redactor) if line.strip() else []:
+                        yield event
                 exit_code = await agent.finish()
             except Stalled:
                 reading.status, reading.reason = Status.TIMEOUT, "stalled"
@@ -313,14 +314,14 @@ class AgentBackend(Backend):
         finally:
             await agent.stop()
         if exit_code is not None:
-            if self.json_output and not_json and reading.final is None and reading.status is None:
+            if reading.not_json and reading.final is None and reading.status is None:
                 reading.fail(Status.ERROR, f"the agent's output was not JSON events (exit status {exit_code}): "
-                                           f"{redactor.text(not_json[0])[:200]}", "bad_response")
+                                           f"{redactor.text(reading.not_json[0])[:200]}", "bad_response")
             self.conclude(reading, exit_code, agent.stderr)
         if agent.dropped_lines:
             reading.extras["dropped_lines"] = agent.dropped_lines
-        if not_json:
-            reading.extras["non_json_lines"] = len(not_json)
+        if reading.not_json:
+            reading.extras["non_json_lines"] = len(reading.not_json)
         raw = {"argv": [redactor.text(a) for a in argv], "exit_code": exit_code, "stdout": "".join(agent.raw),
                "stderr": _tail(agent.stderr, 8000)}
         usage = Usage(reading.usage.input_tokens, reading.usage.output_tokens)

@@ -113,15 +113,7 @@ def test_stop_kills_the_group_and_a_grandchild_that_left_it(tmp_path: Path) -> N
         return [process.pid, *found]
 
     for pid in asyncio.run(scenario()):
-        assert not _alive(pid), pid
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+        assert not procgroup.alive(pid), pid
 
 
 def test_command_backend_runs_an_argv_template(tmp_path: Path, projects_dir: Path) -> None:
