@@ -19,7 +19,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     "openai": {"models": {"gpt-mini": {"backend": "openai", "base_url": "https://api.openai.com/v1",
                                        "api_key_env": "OPENAI_API_KEY", "model": "gpt-4o-mini",
                                        "price_in": 0.15, "price_out": 0.6}}},
+    "claude-code": {"models": {"claude-code": {"backend": "claude-code"}}},
+    "codex": {"models": {"codex": {"backend": "codex"}}},
+    "gemini": {"models": {"gemini": {"backend": "gemini"}}},
 }
+"""The agent presets find their CLI on PATH and report cost themselves (Claude) or not at all until price_in /
+price_out are set (Codex, Gemini)."""
 
 
 def preset_config(name: str) -> dict[str, Any]:

@@ -192,3 +192,11 @@ def test_stateless_models_run_only_an_explicit_verify(tmp_path: Path) -> None:
 def test_bad_agent_options_are_one_line_usage_errors(flag: str, value: str) -> None:
     result = dispatch("run", "--prompt", "Goal: anything", flag, value)
     assert result.code == 2 and flag in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("preset", ["claude-code", "codex", "gemini"])
+def test_agent_presets_configure_an_agent_backend(preset: str) -> None:
+    init = dispatch("config", "init", "--preset", preset)
+    assert init.code == 0, init.stderr
+    shown = dispatch("config", "show", "--json").json()
+    assert [m["backend"] for m in shown["models"] if m["name"] == preset] == [preset]
