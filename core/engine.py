@@ -32,6 +32,9 @@ SYSTEM_PROMPT = (
     "say precisely what is missing instead of guessing."
 )
 
+STOP_SLACK = 10.0
+"""Seconds the engine's timeout waits past --timeout for a backend that stops itself (and its children)."""
+
 
 @dataclass
 class DispatchRequest:
@@ -143,7 +146,7 @@ class Engine:
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             done: BackendDone | None = None
             try:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(timeout + (STOP_SLACK if backend_for(first).enforces_timeout else 0)):
                     async for event in self._attempts(request, route, project, prompt, envelope, record):
                         if isinstance(event, BackendDone):
                             done = event

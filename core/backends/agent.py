@@ -148,7 +148,11 @@ class Reading:
 
 
 class Stalled(Exception):
-    pass
+    """No output for the stall limit."""
+
+
+class OutOfTime(Exception):
+    """The run's timeout came first."""
 
 
 class AgentProcess:
@@ -176,16 +180,20 @@ class AgentProcess:
             self.raw.append(piece)
             self._raw_size += len(piece)
 
-    async def lines(self, stall: float) -> AsyncIterator[str]:
-        """Each complete stdout line as text; raises Stalled after `stall` seconds with no output at all."""
+    async def lines(self, stall: float, timeout: float) -> AsyncIterator[str]:
+        """Each complete stdout line as text; raises Stalled after `stall` seconds with no output at all, and
+        OutOfTime when `timeout` seconds have passed since the first read."""
         assert self.process.stdout is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         buffer = bytearray()
         oversize = False
         while True:
+            left = deadline - loop.time()
             try:
-                chunk = await asyncio.wait_for(self.process.stdout.read(65536), stall)
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), max(0.0, min(stall, left)))
             except TimeoutError:
-                raise Stalled() from None
+                raise (Stalled() if stall < left else OutOfTime()) from None
             if not chunk:
                 break
             buffer += chunk
@@ -232,6 +240,7 @@ class AgentBackend(Backend):
     can_resume = True
     has_tools = True
     edits_files = True
+    enforces_timeout = True
 
     default_bin: ClassVar[str]
     install_hint: ClassVar[str]
@@ -303,7 +312,7 @@ class AgentBackend(Backend):
         exit_code: int | None = None
         try:
             try:
-                async for line in agent.lines(request.stall_timeout):
+                async for line in agent.lines(request.stall_timeout, request.timeout):
                     agent.keep(line + "\n")
                     for event in self._line_events(line, reading, redactor) if line.strip() else []:
                         yield event
@@ -311,6 +320,9 @@ class AgentBackend(Backend):
             except Stalled:
                 reading.status, reading.reason = Status.TIMEOUT, "stalled"
                 reading.error = f"stalled: the agent printed nothing for {request.stall_timeout:g} s"
+            except OutOfTime:
+                reading.status, reading.reason = Status.TIMEOUT, "timeout"
+                reading.error = f"no result within the {request.timeout:g} s timeout; the agent was stopped"
         finally:
             await agent.stop()
         if exit_code is not None:

@@ -51,6 +51,9 @@ class Backend(ABC):
     can_resume: ClassVar[bool] = False
     has_tools: ClassVar[bool] = False
     edits_files: ClassVar[bool] = False
+    enforces_timeout: ClassVar[bool] = False
+    """True when the backend stops itself at request.timeout and reports what it saw (output, stderr) in its
+    BackendDone; the engine's own timeout then fires only later, as a backstop."""
     history_is_session: ClassVar[bool] = False
     """True when resuming means resending the message history (stateless chat backends)."""
 

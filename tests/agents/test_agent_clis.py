@@ -111,9 +111,12 @@ def test_api_errors_give_the_right_status(agent: str, code: int, status: str, re
 def test_hang_gives_timeout_and_leaves_no_process(agent: str, tmp_path: Path, projects_dir: Path) -> None:
     result, api = run_agent(agent, [Turn(hang=120)], tmp_path, "--timeout", "5")
     assert result.code == 5, result.stderr
-    assert result.json()["status"] == "timeout"
+    envelope = result.json()
+    assert envelope["status"] == "timeout" and "stopped" in envelope["error"]
     assert api.model_calls, "the CLI never reached the fake API"
     assert processes_in(projects_dir / "job") == []
+    raw = record_of(envelope)["raw"]
+    assert raw["exit_code"] is None and raw["stdout"], "what the agent printed before the hang is kept"
 
 
 def test_stall_watchdog_names_the_stall(tmp_path: Path, projects_dir: Path) -> None:
