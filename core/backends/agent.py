@@ -121,6 +121,8 @@ class Reading:
     tools: dict[str, str] = field(default_factory=dict)
     """Tool call id -> tool name, to name tool results."""
     extras: dict[str, Any] = field(default_factory=dict)
+    streamed: set[str] = field(default_factory=set)
+    """Ids of messages whose text already arrived as deltas, so the whole message is not said twice."""
     not_json: list[str] = field(default_factory=list)
     """Output lines that were not JSON events (the first few hundred characters count, the text is in raw)."""
 

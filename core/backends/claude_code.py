@@ -1,7 +1,7 @@
 """Claude Code headless: `claude -p --output-format stream-json --verbose`, the prompt on stdin.
 
-Its stream: a system/init event (session id), assistant and user messages (text, tool_use, tool_result
-blocks), and one result event with the answer, total_cost_usd, usage, num_turns and permission_denials.
+Its stream: a system/init event (session id), token deltas (stream_event, with --include-partial-messages),
+assistant and user messages (text, tool_use, tool_result blocks), and one result event with the answer, total_cost_usd, usage, num_turns and permission_denials.
 Resume is `--resume ID` from the same cwd (Claude keys sessions by directory).
 """
 
@@ -26,8 +26,11 @@ class ClaudeCodeBackend(AgentBackend):
     env_names = ("IS_SANDBOX", "DISABLE_AUTOUPDATER", "DISABLE_TELEMETRY", "API_TIMEOUT_MS")
     env_prefixes = ("ANTHROPIC_", "CLAUDE_", "AWS_", "CLOUD_ML_", "VERTEX_")
 
+    _message_id: str | None = None
+    """The top-level message now streaming."""
+
     def argv(self, binary: str, request: BackendRequest) -> list[str]:
-        argv = [binary, "-p", "--output-format", "stream-json", "--verbose",
+        argv = [binary, "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
                 "--permission-mode", PERMISSION_MODES[self.permission(request)]]
         if self.model.model:
             argv += ["--model", self.model.model]
@@ -43,9 +46,13 @@ class ClaudeCodeBackend(AgentBackend):
         kind = event.get("type")
         out: list[Event] = [*reading.started(event.get("session_id"))]
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
-        if kind == "assistant":
+        top_level = not event.get("parent_tool_use_id")
+        if kind == "stream_event" and top_level:
+            out += self._partial(event.get("event") or {}, reading)
+        elif kind == "assistant":
+            streamed = message.get("id") in reading.streamed
             for block in message.get("content") or []:
-                if block.get("type") == "text" and block.get("text"):
+                if block.get("type") == "text" and block.get("text") and top_level and not streamed:
                     out.append(reading.say(block["text"]))
                 elif block.get("type") == "tool_use":
                     out.append(reading.called(block.get("name", "?"), block.get("input") or {}, block.get("id", "")))
@@ -62,6 +69,18 @@ class ClaudeCodeBackend(AgentBackend):
                                        + int(usage.get("cache_creation_input_tokens") or 0),
                                        int(usage.get("output_tokens") or 0)))
         return out
+
+    def _partial(self, event: dict[str, Any], reading: Reading) -> list[Event]:
+        """Token deltas (--include-partial-messages): text as it is generated; the whole message that follows
+        is then not repeated."""
+        if event.get("type") == "message_start":
+            self._message_id = (event.get("message") or {}).get("id")
+        delta = event.get("delta") or {}
+        if event.get("type") == "content_block_delta" and delta.get("type") == "text_delta" and delta.get("text"):
+            if self._message_id:
+                reading.streamed.add(self._message_id)
+            return [reading.say(delta["text"])]
+        return []
 
     def _result(self, event: dict[str, Any], reading: Reading) -> None:
         reading.final = event

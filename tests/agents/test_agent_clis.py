@@ -65,6 +65,7 @@ def test_agent_writes_a_file_with_its_own_tool(agent: str, tmp_path: Path, proje
     assert [e["name"] for e in events if e["type"] == "ToolCall"][:1] == [
         {"claude-code": "Write", "codex": "command_execution", "gemini": "write_file"}[agent]]
     assert any(e["type"] == "ToolResult" for e in events)
+    assert "".join(e["text"] for e in events if e["type"] == "TextDelta").count("Wrote notes.txt.") == 1
     usage = envelope["usage"]
     assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
     if agent == "claude-code":

@@ -200,3 +200,17 @@ def test_agent_presets_configure_an_agent_backend(preset: str) -> None:
     assert init.code == 0, init.stderr
     shown = dispatch("config", "show", "--json").json()
     assert [m["backend"] for m in shown["models"] if m["name"] == preset] == [preset]
+
+
+@pytest.mark.parametrize("kind, flag, value", [("claude-code", "--permission-mode", "plan"), ("codex", "-s", "read-only"),
+                                               ("gemini", "--approval-mode", "plan")])
+def test_review_is_read_only_whatever_the_permission(kind: str, flag: str, value: str, tmp_path: Path) -> None:
+    from core.backends import backend_for
+    from core.backends.base import BackendRequest
+    from core.config import ModelConfig
+
+    backend = backend_for(ModelConfig(name="m", backend=kind))
+    request = BackendRequest(prompt="review it", cwd=tmp_path, timeout=60, permission="bypass", read_only=True,
+                             session_id="abc-123")
+    argv = backend.argv(kind, request)
+    assert argv[argv.index(flag) + 1] == value and "abc-123" in argv
