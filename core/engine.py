@@ -17,7 +17,7 @@ from core import tiers
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import BackendRequest, TransientError
-from core.config import Config
+from core.config import Config, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
 from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
@@ -92,6 +92,7 @@ class Engine:
         except SpecRejected as exc:
             yield Finished(self._rejected(request, findings, exc.one_line()))
             return
+        self._preflight(route)
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
         first_model = self.config.model(route.models[0])
@@ -106,6 +107,17 @@ class Engine:
                 yield event
         finally:
             lock.release()
+
+    def _preflight(self, route: tiers.Route) -> None:
+        """Fail before anything is recorded when no model of the route can run on this machine at all."""
+        failures: list[BackendUnavailable] = []
+        for name in route.models:
+            try:
+                backend_for(self.config.model(name)).preflight()
+                return
+            except BackendUnavailable as exc:
+                failures.append(exc)
+        raise failures[0]
 
     def _rejected(self, request: DispatchRequest, findings: list[specs.Finding], error: str) -> Envelope:
         return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
@@ -137,6 +149,9 @@ class Engine:
         try:
             yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
                                   envelope.audit_path))
+            if first.builtin and not user_models(self.config):
+                yield emit(Notice(f"no model is configured, so this runs on the built-in {first.name} model (a small "
+                                  "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"))
             if request.force and specs.has_errors(findings):
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             done: BackendDone | None = None
@@ -255,7 +270,7 @@ class Engine:
         envelope.reason = done.reason
         envelope.extras.update(done.extras)
         envelope.duration_ms = int((time.monotonic() - started) * 1000)
-        if envelope.session_id is None and envelope.status == Status.OK and envelope.backend == "openai":
+        if envelope.session_id is None and envelope.status == Status.OK and "messages" in record:
             envelope.session_id = envelope.run_id
         envelope.result = self.redactor.text(envelope.result)
         envelope.error = self.redactor.text(envelope.error) if envelope.error else None

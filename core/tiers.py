@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from core.config import Config, TierConfig
+from core.config import Config, TierConfig, user_models
 from core.errors import ConfigError, SpecRejected
 
 
@@ -40,10 +40,11 @@ BUILTIN_TIERS = {
 
 
 def effective_tiers(config: Config) -> dict[str, TierConfig]:
-    """The configured tiers, or built-in ones over the models the environment provides."""
+    """The configured tiers, or built-in ones over the user's model (DISPATCH_BASE_URL's `default` first), else `local`."""
     if config.tiers:
         return config.tiers
-    fallback = [name for name in ("default", "local") if name in config.models] or sorted(config.models)[:1]
+    mine = user_models(config)
+    fallback = (["default"] if "default" in mine else sorted(mine)[:1]) or [n for n in ("local",) if n in config.models]
     if not fallback:
         return {}
     return {
