@@ -117,7 +117,7 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
 
 def builtin_local() -> ModelConfig:
     """The model that works with no key and no config: SmolLM2-135M-Instruct in llama-server on this machine."""
-    return ModelConfig(name="local", backend="local", model="local", context_window=4096, max_tokens=512,
+    return ModelConfig(name="local", backend="local", model="local", context_window=4096, max_tokens=256,
                        temperature=0.2, builtin=True)
 
 

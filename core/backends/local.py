@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 from core.backends.base import BackendRequest
 from core.backends.openai_chat import OpenAIChatBackend
@@ -17,8 +18,16 @@ from core.local import runtime
 from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec
 
 
+REPEAT_PENALTY = 1.1
+"""llama.cpp's default is 1.0, under which SmolLM2-135M echoed the spec or looped until max_tokens on
+examples/hello.md; at 1.1 it answered in 20 tokens (1.3 drifted off topic). `options.repeat_penalty` overrides."""
+
+
 class LocalBackend(OpenAIChatBackend):
     kind = "local"
+
+    def payload(self, request: BackendRequest) -> dict[str, Any]:
+        return {**super().payload(request), "repeat_penalty": float(self.model.options.get("repeat_penalty", REPEAT_PENALTY))}
 
     def preflight(self) -> None:
         runtime.check(self.model)
