@@ -32,6 +32,9 @@ LOCK_NAME = "local-server.lock"
 LOG_NAME = "local-server.log"
 START_DEADLINE = 120.0
 STOP_GRACE = 10.0
+REUSE_PATIENCE = 10.0
+"""Seconds a live server of ours may take to answer /health before it is replaced: one busy generating for
+another dispatch on a loaded machine must not be killed for a slow answer."""
 DEFAULT_CONTEXT = 4096
 _PORT_TRIES = 3
 _ENV_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
@@ -100,7 +103,7 @@ class LocalServer:
         """The running server for `spec`: the recorded one if it is alive, healthy and the same, else a new one."""
         with self._lock(deadline):
             current = self.state()
-            if current is not None and current.matches(spec) and self._healthy(current):
+            if current is not None and current.matches(spec) and self._healthy(current, patience=REUSE_PATIENCE):
                 return current
             self._retire(current)
             return self._start(spec, time.monotonic() + deadline)
@@ -129,8 +132,15 @@ class LocalServer:
             raise BackendUnavailable(f"the local model server is being started or stopped: {lock.holder()}",
                                      "try again in a moment, or run `dispatch local stop`") from None
 
-    def _healthy(self, state: ServerState) -> bool:
-        return _ours(state) and _health(state.port) == 200
+    def _healthy(self, state: ServerState, patience: float = 0.0) -> bool:
+        deadline = time.monotonic() + patience
+        while _ours(state):
+            if _health(state.port) == 200:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+        return False
 
     def _retire(self, state: ServerState | None, grace: float = STOP_GRACE) -> bool:
         """Stop the recorded process if it is still ours (never a stranger that reused its pid); drop the record."""
