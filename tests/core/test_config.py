@@ -102,6 +102,13 @@ def test_builtin_local_never_displaces_a_users_model(tmp_path: Path) -> None:
     assert tiers.resolve(only_models, model="local").models == ["local"]
     from_env = configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_BASE_URL": "http://127.0.0.1:1/v1"})
     assert tiers.resolve(from_env).models == ["default"]
+    assert tiers.resolve(from_env, tier="local").models == ["local"]
+
+
+def test_a_local_tier_exists_beside_configured_ones(tmp_path: Path) -> None:
+    config = configs.load(write(tmp_path / "c.toml", CONFIG), environ={})
+    assert set(tiers.effective_tiers(config)) == {"general", "coding", "local"}
+    assert tiers.resolve(config, spec_tier="local").models == ["local"]
 
 
 def test_users_own_local_model_replaces_the_builtin(tmp_path: Path) -> None:
