@@ -195,7 +195,9 @@ class LocalServer:
             if _health(state.port) == 200:
                 return True
             if time.monotonic() >= deadline_at:
-                self._retire(state)
+                # Our own unreaped child: its pid cannot have been recycled, so no identity check is needed.
+                _terminate_group(state.pid, STOP_GRACE)
+                self.state_path.unlink(missing_ok=True)
                 raise BackendUnavailable("the local model server did not become ready in time",
                                          f"see {self.log_path}; the machine may be busy, try again")
             time.sleep(delay)
