@@ -13,6 +13,7 @@ from typing import Any
 
 from core.backends.base import BackendRequest
 from core.backends.openai_chat import OpenAIChatBackend
+from core.errors import BackendUnavailable
 from core.events import BackendDone, Event
 from core.local import runtime
 from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec
@@ -27,7 +28,10 @@ class LocalBackend(OpenAIChatBackend):
     kind = "local"
 
     def payload(self, request: BackendRequest) -> dict[str, Any]:
-        return {**super().payload(request), "repeat_penalty": float(self.model.options.get("repeat_penalty", REPEAT_PENALTY))}
+        penalty = self.model.options.get("repeat_penalty", REPEAT_PENALTY)
+        if not isinstance(penalty, (int, float)) or isinstance(penalty, bool):
+            raise BackendUnavailable(f"model '{self.model.name}': repeat_penalty must be a number", "e.g. 1.1")
+        return {**super().payload(request), "repeat_penalty": float(penalty)}
 
     def preflight(self) -> None:
         runtime.check(self.model)
