@@ -214,6 +214,8 @@ class Engine:
                         elif isinstance(event, BackendDone):
                             outcome.update(status=str(event.status), error=event.error,
                                            duration_ms=int((time.monotonic() - began) * 1000))
+                            # A backend that finds its endpoint at run time (the local server) records where it went.
+                            record["request"]["base_url"] = backend.model.base_url
                             envelope.attempts.append(outcome)
                             if backend.history_is_session:
                                 record["messages"] = [*breq.history, {"role": "user", "content": prompt},

@@ -50,7 +50,7 @@ def test_run_with_no_config_uses_local_says_so_and_reuses_the_server(tmp_path: P
     assert envelope["result"].strip() and envelope["usage"]["input_tokens"] > 0
     assert "no model is configured, so this runs on the built-in local model" in result.stderr
     record = json.loads(Path(envelope["audit_path"]).read_text())
-    assert "data: [DONE]" in record["raw"]
+    assert "data: [DONE]" in record["raw"] and record["request"]["base_url"] == shared_state.base_url
     status = dispatch("local", "status", "--json").json()
     assert status["running"] and status["pid"] == shared_state.pid
 
