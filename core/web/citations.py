@@ -56,10 +56,13 @@ class Citations:
     marked: dict[str, str] = field(default_factory=dict)
 
     def record(self, result: FetchResult) -> None:
-        """Remember a fetch under every URL it answers for; a success is never overwritten by a later failure."""
+        """Remember a fetch under every URL it answers for. A success is never replaced by a failure, and a
+        page fetched directly is preferred over one reached through a redirect."""
+        asked = normalize(result.url)
         for url in {result.url, result.final_url, *result.redirects}:
             key = normalize(url)
-            if result.ok or key not in self.fetched or not self.fetched[key].ok:
+            known = self.fetched.get(key)
+            if known is None or result.ok and (not known.ok or key == asked):
                 self.fetched[key] = result
 
     def begin_answer(self) -> None:

@@ -32,6 +32,10 @@ class Reply:
     usage: tuple[int, int] | None = (12, 7)
     tool_calls: list[dict[str, Any]] | None = None
     """Answer with these tool calls (streamed) instead of text."""
+    tool_call_pieces: int = 1
+    """How many deltas each tool call's arguments are split into (clients must join them)."""
+    narration: str = ""
+    """Text streamed before the tool calls, as models that think aloud do."""
     finish_reason: str = "stop"
 
 
@@ -124,11 +128,16 @@ class FakeOpenAI:
                 "model": body.get("model", "fake-model")}
         out = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
         if reply.tool_calls:
+            if reply.narration:
+                out.append({**base, "choices": [{"index": 0, "delta": {"content": reply.narration}, "finish_reason": None}]})
             for index, call in enumerate(reply.tool_calls):
-                out.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": [{
-                    "index": index, "id": call.get("id", f"call_{index}"), "type": "function",
-                    "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))}}]},
-                    "finish_reason": None}]})
+                arguments = json.dumps(call.get("arguments", {}))
+                size = max(1, -(-len(arguments) // max(1, reply.tool_call_pieces)))
+                for start in range(0, len(arguments), size):
+                    head = {"index": index, "id": call.get("id", f"call_{index}"), "type": "function",
+                            "function": {"name": call["name"], "arguments": arguments[:size]}} if start == 0 else \
+                        {"index": index, "function": {"arguments": arguments[start:start + size]}}
+                    out.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": [head]}, "finish_reason": None}]})
             finish = "tool_calls"
         else:
             size = max(1, -(-len(reply.text) // max(1, reply.chunks)))
