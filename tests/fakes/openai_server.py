@@ -10,8 +10,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.local_http import LocalServer, QuietHandler
 
 
 @dataclass
@@ -39,21 +40,15 @@ class Reply:
     finish_reason: str = "stop"
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     def __init__(self, replies: list[Reply] | None = None) -> None:
         self.replies = list(replies or [Reply()])
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
                     self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
@@ -102,21 +97,8 @@ class FakeOpenAI:
             def _json(self, status: int, data: Any) -> None:
                 self._send(status, json.dumps(data), "application/json", {})
 
-            def _send(self, status: int, text: str, ctype: str, headers: dict[str, str]) -> None:
-                payload = text.encode()
-                self.send_response(status)
-                self.send_header("content-type", ctype)
-                self.send_header("content-length", str(len(payload)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
+        super().__init__(Handler)
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def _wait(self, seconds: float) -> None:
         """Sleep that ends early when the server stops, so a hanging reply never outlives its test."""
@@ -164,12 +146,3 @@ class FakeOpenAI:
                 "choices": [{"index": 0, "message": message,
                              "finish_reason": "tool_calls" if reply.tool_calls else reply.finish_reason}],
                 "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}}
-
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
