@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -179,6 +179,7 @@ class _Loop:
     async def _call(self, client: Any, turn: _Turn, last: bool) -> AsyncIterator[Event]:
         """One streamed model call: text goes out line by line through the citation check."""
         import openai
+        from openai.types.chat import ChatCompletionChunk
 
         body: dict[str, Any] = {"model": self.model.provider_model, "messages": self.messages, "tools": TOOLS,
                                 "tool_choice": "none" if last else "auto", "stream": True,
@@ -195,11 +196,13 @@ class _Loop:
             stream = await client.chat.completions.create(**body)
             try:
                 async for chunk in stream:
-                    if chunk.usage is not None:
-                        reported = (chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-                    for choice in chunk.choices:
+                    if not isinstance(chunk, ChatCompletionChunk):
+                        raise _Stop(Status.ERROR, "the server sent a stream chunk that is not an object", "bad_response")
+                    if (usage := getattr(chunk, "usage", None)) is not None:
+                        reported = (usage.prompt_tokens or 0, usage.completion_tokens or 0)
+                    for choice in getattr(chunk, "choices", None) or []:
                         turn.finish = choice.finish_reason or turn.finish
-                        delta = choice.delta
+                        delta = getattr(choice, "delta", None)
                         if delta is None:
                             continue
                         if delta.content:
@@ -216,9 +219,16 @@ class _Loop:
             finally:
                 await stream.close()
         except openai.APIStatusError as exc:
-            self._fail(_status_failure(exc, self.model), exc)
-        except (openai.APIError, httpx.HTTPError) as exc:
-            self._fail(TransientError(f"{self.model.base_url}: {_describe(exc)}"), exc)
+            self._fail(_status_failure(exc, self.model))
+        except (openai.APIConnectionError, httpx.HTTPError) as exc:
+            self._fail(TransientError(f"{self.model.base_url}: {_describe(exc)}"))
+        except openai.APIError as exc:
+            message = _describe(exc)
+            self._fail(_Stop(Status.ERROR, f"the server reported: {message}", _error_reason(message)))
+        except ValueError as exc:
+            self._fail(_Stop(Status.ERROR, f"the server sent invalid JSON in the stream: {exc}", "bad_response"))
+        if not parts and not turn.calls and turn.finish is None:
+            self._fail(_Stop(Status.ERROR, "the stream ended with no answer and no finish_reason", "bad_response"))
         if tail := self.citations.rewrite(lines.rest()):
             self.emitted = True
             yield TextDelta(tail)
@@ -230,7 +240,7 @@ class _Loop:
         if not turn.calls:
             self.answer = self.citations.rewrite(turn.text)
 
-    def _fail(self, error: Exception, cause: Exception) -> None:
+    def _fail(self, error: Exception) -> NoReturn:
         """Raise what the engine should see: a retryable error before any output, else the end of the loop."""
         if not self.emitted and self.steps == 1 and isinstance(error, (TransientError, BackendUnavailable)):
             raise error from None

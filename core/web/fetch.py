@@ -127,6 +127,8 @@ class Fetcher:
         host = url.host
         if not host:
             raise Refused("the URL has no host")
+        if url.port is not None and not 0 < url.port < 65536:
+            raise Refused(f"port {url.port} is out of range")
         literal = parse_host(host)
         if literal is not None:
             addresses = [literal]

@@ -278,3 +278,17 @@ backend = "codex"
     assert envelope.backend == "web" and envelope.status == Status.OK
     assert [c["url"] for c in envelope.to_dict()["citations"]] == [site.url("/article")]
     assert "tools" in model.requests[0]
+
+
+@pytest.mark.parametrize("raw, needle, reason", [
+    ('data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {not json}\n\n', "invalid JSON", "bad_response"),
+    ("data: [1, 2]\n\n", "not an object", "bad_response"),
+    ("this is not sse at all\n", "no answer", "bad_response"),
+    ('data: {"error": {"message": "maximum context length exceeded"}}\n\n', "the server reported", "context_overflow"),
+])
+async def test_malformed_streams_end_the_run_with_one_clear_error(tmp_path: Path, site: Website, raw: str,
+                                                                  needle: str, reason: str) -> None:
+    with FakeOpenAI([Reply(raw_sse=raw)]) as model:
+        _, envelope = await run(engine_for(tmp_path, model.base_url, site))
+    assert envelope.status == Status.ERROR and needle in envelope.error and envelope.reason == reason
+    assert len(model.requests) == 1

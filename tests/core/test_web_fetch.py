@@ -89,6 +89,8 @@ async def test_every_spelling_of_this_machine_is_refused(site: Website, host: st
     ("http://169.254.169.254/latest/meta-data/", "metadata"),
     ("http://[fd00:ec2::254]/", "metadata"),
     ("http://100.64.0.1/", "CGNAT"),
+    ("http://127.0.0.1:99999/", "out of range"),
+    ("http://127.0.0.1\n/", "not a valid URL"),
 ])
 async def test_bad_urls_are_refused(url: str, why: str) -> None:
     result = await Fetcher().fetch(url)
