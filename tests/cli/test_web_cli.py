@@ -76,3 +76,16 @@ def test_a_model_that_cannot_browse_is_a_usage_error(isolated: Path, site: Websi
     result = dispatch("--no-ui", "run", "--mode", "web", "--model", "agent", "--prompt", GOOD_SPEC)
     assert result.code == 2 and "cannot run in web mode" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_environment_only_setup_refuses_local_pages(site: Website) -> None:
+    with FakeOpenAI(script(site)) as model:
+        result = dispatch("--no-ui", "run", "--mode", "web", "--prompt", GOOD_SPEC, "--slug", "w", "--json",
+                          env={"DISPATCH_BASE_URL": model.base_url, "DISPATCH_SEARCH_PROVIDER": "searxng",
+                               "DISPATCH_SEARCH_URL": site.url("/api/searxng")})
+    assert result.code == 0, result.stderr
+    envelope = result.json()
+    assert envelope["model"] == "default" and envelope["backend"] == "web"
+    assert envelope["citations"] == [] and envelope["citations_dropped"] == 1
+    assert site.url("/article") not in envelope["result"] and site.hits == []
+    assert envelope["fetched"][0]["error"].startswith("refused: 127.0.0.1 is a loopback address")
