@@ -3,8 +3,12 @@ route to this machine is refused before a connection is made."""
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from ipaddress import ip_address
+from pathlib import Path
 
 import httpx
 import pytest
@@ -132,3 +136,32 @@ async def test_a_name_resolved_to_the_allowlisted_address_reaches_the_site(site:
     fetcher = Fetcher(allowlist=LOCAL, resolve=_resolver({"site.test": ["127.0.0.1"]}))
     result = await fetcher.fetch(f"http://site.test:{site.port}/article")
     assert result.ok and result.title == "Local Article" and site.hits == ["/article"]
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+                   check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    return cert, key
+
+
+@pytest.mark.parametrize("served_name, ok", [("site.test", True), ("other.test", False)])
+async def test_tls_checks_the_name_while_connecting_to_the_checked_address(tmp_path: Path, served_name: str,
+                                                                          ok: bool) -> None:
+    cert, key = _certificate(tmp_path, served_name)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    site = Website()
+    site.httpd.socket = server_tls.wrap_socket(site.httpd.socket, server_side=True)
+    with site:
+        fetcher = Fetcher(allowlist=LOCAL, resolve=_resolver({"site.test": ["127.0.0.1"]}),
+                          transport=httpx.AsyncHTTPTransport(verify=client_tls))
+        result = await fetcher.fetch(f"https://site.test:{site.port}/article")
+    if ok:
+        assert result.ok and result.title == "Local Article" and result.final_url.startswith("https://site.test:")
+    else:
+        assert not result.ok and result.status is None and "CERTIFICATE_VERIFY_FAILED" in result.error
