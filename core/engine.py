@@ -17,7 +17,7 @@ from core import tiers, verify
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import BackendRequest, TransientError
-from core.config import Config
+from core.config import Config, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
 from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
@@ -25,6 +25,7 @@ from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Fini
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
+from core.web import mode as web_mode
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -61,6 +62,11 @@ class DispatchRequest:
     verify: str | None = None
     """A command to check the result with (else the spec's Verification section may name one)."""
     extras: dict[str, Any] = field(default_factory=dict)
+    mode: str = "chat"
+    """chat, or web: route to a model that can browse and run the web research loop."""
+    max_steps: int | None = None
+    max_fetches: int | None = None
+    token_budget: int | None = None
 
 
 def compose_prompt(spec_text: str, prompt: str | None) -> str:
@@ -84,6 +90,11 @@ class Engine:
 
     async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
+        engine = self if request.mode != "web" else Engine(web_mode.view(self.config, request.model), self.retry)
+        async for event in engine._dispatch(request):
+            yield event
+
+    async def _dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         started = time.monotonic()
         text = request.spec_text if request.spec_text.strip() else (request.prompt or "")
         findings = self.check(request)
@@ -97,6 +108,7 @@ class Engine:
         except SpecRejected as exc:
             yield Finished(self._rejected(request, findings, exc.one_line()))
             return
+        self._preflight(route)
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
         first_model = self.config.model(route.models[0])
@@ -111,6 +123,17 @@ class Engine:
                 yield event
         finally:
             lock.release()
+
+    def _preflight(self, route: tiers.Route) -> None:
+        """Fail before anything is recorded when no model of the route can run on this machine at all."""
+        failures: list[BackendUnavailable] = []
+        for name in route.models:
+            try:
+                backend_for(self.config.model(name)).preflight()
+                return
+            except BackendUnavailable as exc:
+                failures.append(exc)
+        raise failures[0]
 
     def _rejected(self, request: DispatchRequest, findings: list[specs.Finding], error: str) -> Envelope:
         return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
@@ -142,6 +165,9 @@ class Engine:
         try:
             yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
                                   envelope.audit_path))
+            if first.builtin and not user_models(self.config):
+                yield emit(Notice(f"no model is configured, so this runs on the built-in {first.name} model (a small "
+                                  "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"))
             if request.force and specs.has_errors(findings):
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             done: BackendDone | None = None
@@ -191,7 +217,8 @@ class Engine:
                     system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=request.spec_text, stall_timeout=request.stall_timeout)
+                    spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
+                    max_fetches=request.max_fetches, token_budget=request.token_budget)
                 record["request"] = self.redactor.data(self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
                 began = time.monotonic()
@@ -207,6 +234,8 @@ class Engine:
                         elif isinstance(event, BackendDone):
                             outcome.update(status=str(event.status), error=event.error,
                                            duration_ms=int((time.monotonic() - began) * 1000))
+                            # A backend that finds its endpoint at run time (the local server) records where it went.
+                            record["request"]["base_url"] = backend.model.base_url
                             envelope.attempts.append(outcome)
                             if backend.history_is_session:
                                 record["messages"] = [*breq.history, {"role": "user", "content": prompt},
@@ -274,6 +303,8 @@ class Engine:
                 "api_key_env": model.api_key_env, "cwd": str(breq.cwd), "timeout": breq.timeout,
                 "permission": breq.permission, "read_only": breq.read_only, "history_messages": len(breq.history),
                 "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
+                "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
+
                 "bin": model.bin, "stall_timeout": breq.stall_timeout}
 
     def _finish(self, envelope: Envelope, record: dict[str, Any], done: BackendDone | None, started: float) -> None:
@@ -293,7 +324,7 @@ class Engine:
         envelope.reason = done.reason
         envelope.extras.update(done.extras)
         envelope.duration_ms = int((time.monotonic() - started) * 1000)
-        if envelope.session_id is None and envelope.status == Status.OK and envelope.backend == "openai":
+        if envelope.session_id is None and envelope.status == Status.OK and "messages" in record:
             envelope.session_id = envelope.run_id
         envelope.result = self.redactor.text(envelope.result)
         envelope.error = self.redactor.text(envelope.error) if envelope.error else None

@@ -10,6 +10,8 @@ from core.errors import ConfigError
 
 _KINDS = {
     "openai": "core.backends.openai_chat:OpenAIChatBackend",
+    "local": "core.backends.local:LocalBackend",
+    "web": "core.backends.web:WebBackend",
     "claude-code": "core.backends.claude_code:ClaudeCodeBackend",
     "codex": "core.backends.codex:CodexBackend",
     "gemini": "core.backends.gemini:GeminiBackend",

@@ -295,6 +295,9 @@ class AgentBackend(Backend):
         return [Notice(f"the agent printed a line that is not JSON (kept in the trail): {redactor.text(line)[:200]}",
                        "warning")]
 
+    def preflight(self) -> None:
+        find_binary(self.model.bin, self.default_bin, self.install_hint)
+
     def permission(self, request: BackendRequest) -> str:
         return "plan" if request.read_only else (request.permission or PERMISSION_DEFAULT)
 

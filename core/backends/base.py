@@ -43,6 +43,10 @@ class BackendRequest:
     spec_text: str = ""
     stall_timeout: float = 300.0
     max_steps: int | None = None
+    max_fetches: int | None = None
+    """Web research: how many pages the loop may fetch."""
+    token_budget: int | None = None
+    """Web research: total tokens (in + out) the loop may spend before its last turn."""
 
 
 class Backend(ABC):
@@ -59,6 +63,12 @@ class Backend(ABC):
 
     def __init__(self, model: ModelConfig) -> None:
         self.model = model
+
+    def preflight(self) -> None:
+        """Raise BackendUnavailable if this backend cannot run on this machine at all (a package or binary absent).
+
+        Cheap and side-effect free: the engine calls it before recording anything.
+        """
 
     @abstractmethod
     def run(self, request: BackendRequest) -> AsyncIterator[Event]:

@@ -36,11 +36,12 @@ def run(tmp_path: Path, *args: str, spec: str = SPEC):
     return dispatch("run", "--spec", str(spec_file), "--model", "agent", "--slug", "job", "--json", *args)
 
 
-def test_missing_binary_exits_7_with_an_install_hint(tmp_path: Path) -> None:
+def test_missing_binary_exits_7_with_an_install_hint(tmp_path: Path, projects_dir: Path) -> None:
     configure(tmp_path / "home", backend="claude-code", bin="no-such-claude-binary")
     result = run(tmp_path)
-    assert result.code == 7
-    assert "npm install -g @anthropic-ai/claude-code" in result.json()["error"]
+    assert result.code == 7 and result.stdout == ""
+    assert "npm install -g @anthropic-ai/claude-code" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (projects_dir / "job").exists()
 
 
 def test_garbage_output_is_an_error_with_the_raw_output_kept(tmp_path: Path) -> None:
