@@ -13,8 +13,10 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.local_http import LocalServer, QuietHandler
 
 
 @dataclass
@@ -38,22 +40,16 @@ class Seen:
     body: Any
 
 
-class FakeModelAPI:
-    """The HTTP plumbing and the script; subclasses say which paths are model calls and how to stream."""
+class FakeModelAPI(LocalServer):
+    """The script and the request log; subclasses say which paths are model calls and how to stream."""
 
     def __init__(self, turns: list[Turn] | None = None) -> None:
         self.turns = list(turns or [Turn(text="done")])
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 api._record(self, None)
                 api.other(self)
@@ -90,11 +86,8 @@ class FakeModelAPI:
                     pass
                 self.close_connection = True
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
+        super().__init__(Handler)
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def _record(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         with self._lock:
@@ -105,36 +98,20 @@ class FakeModelAPI:
     def model_calls(self) -> list[Seen]:
         return [r for r in self.requests if r.method == "POST" and self.is_model_call(r.path, r.body)]
 
-    def send(self, handler: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(data).encode()
-        handler.send_response(status)
-        handler.send_header("content-type", "application/json")
-        handler.send_header("content-length", str(len(payload)))
-        for key, value in (headers or {}).items():
-            handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
+    def send(self, handler: QuietHandler, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+        handler._send(status, json.dumps(data), "application/json", headers)
 
-    def other(self, handler: BaseHTTPRequestHandler) -> None:
+    def other(self, handler: QuietHandler) -> None:
         self.send(handler, 200, {})
 
     def is_model_call(self, path: str, body: Any) -> bool:
         raise NotImplementedError
 
     def error_body(self, status: int) -> Any:
-        return {"error": {"message": f"scripted {status}"}}
+        return {"error": {"message": "scripted failure"}}
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         raise NotImplementedError
-
-    def __enter__(self) -> FakeModelAPI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class FakeAnthropic(FakeModelAPI):
@@ -143,7 +120,7 @@ class FakeAnthropic(FakeModelAPI):
     def is_model_call(self, path: str, body: Any) -> bool:
         return path.split("?")[0].endswith("/v1/messages") and isinstance(body, dict) and bool(body.get("stream"))
 
-    def other(self, handler: BaseHTTPRequestHandler) -> None:
+    def other(self, handler: QuietHandler) -> None:
         if handler.path.split("?")[0].endswith("/count_tokens"):
             self.send(handler, 200, {"input_tokens": 100})
         else:
@@ -151,7 +128,7 @@ class FakeAnthropic(FakeModelAPI):
 
     def error_body(self, status: int) -> Any:
         kind = {429: "rate_limit_error", 529: "overloaded_error"}.get(status, "api_error")
-        return {"type": "error", "error": {"type": kind, "message": f"scripted {status}"}}
+        return {"type": "error", "error": {"type": kind, "message": "scripted failure"}}
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         message_id = f"msg_{uuid.uuid4().hex[:20]}"
@@ -189,7 +166,7 @@ class FakeResponses(FakeModelAPI):
     def is_model_call(self, path: str, body: Any) -> bool:
         return path.split("?")[0].endswith("/responses") and isinstance(body, dict)
 
-    def other(self, handler: BaseHTTPRequestHandler) -> None:
+    def other(self, handler: QuietHandler) -> None:
         if handler.path.split("?")[0].endswith("/models"):
             self.send(handler, 200, {"object": "list", "data": [], "models": []})
         else:
@@ -229,7 +206,7 @@ class FakeGemini(FakeModelAPI):
     def is_model_call(self, path: str, body: Any) -> bool:
         return ":streamGenerateContent" in path
 
-    def other(self, handler: BaseHTTPRequestHandler) -> None:
+    def other(self, handler: QuietHandler) -> None:
         if ":countTokens" in handler.path:
             self.send(handler, 200, {"totalTokens": 100})
         elif ":generateContent" in handler.path:
@@ -241,7 +218,7 @@ class FakeGemini(FakeModelAPI):
 
     def error_body(self, status: int) -> Any:
         state = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL"}.get(status, "UNKNOWN")
-        return {"error": {"code": status, "message": f"scripted {status}", "status": state}}
+        return {"error": {"code": status, "message": "scripted failure", "status": state}}
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         parts: list[dict[str, Any]] = []
