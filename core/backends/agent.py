@@ -335,6 +335,10 @@ class AgentBackend(Backend):
                 reading.fail(Status.ERROR, f"the agent's output was not JSON events (exit status {exit_code}): "
                                            f"{redactor.text(reading.not_json[0])[:200]}", "bad_response")
             self.conclude(reading, exit_code, agent.stderr)
+            if self.json_output and reading.status == Status.OK and not (reading.result or "".join(reading.text)).strip() \
+                    and not reading.tools:
+                reading.status = None
+                reading.fail(Status.ERROR, "the agent finished without an answer or a single action", "empty_result")
         if agent.dropped_lines:
             reading.extras["dropped_lines"] = agent.dropped_lines
         if reading.not_json:

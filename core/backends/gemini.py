@@ -26,6 +26,9 @@ class GeminiBackend(AgentBackend):
     context_file = "GEMINI.md"
     env_prefixes = ("GEMINI_", "GOOGLE_")
 
+    _last_error: str | None = None
+    """The last error event's message: a failed result does not always repeat it."""
+
     def argv(self, binary: str, request: BackendRequest) -> list[str]:
         argv = [binary, "--output-format", "stream-json", "--skip-trust",
                 "--approval-mode", APPROVAL_MODES[self.permission(request)]]
@@ -50,6 +53,7 @@ class GeminiBackend(AgentBackend):
             return [ToolResult(call_id, reading.tools.get(call_id, ""),
                                str(event.get("output") or error.get("message") or ""), event.get("status") != "success")]
         if kind == "error":
+            self._last_error = str(event.get("message") or "") or self._last_error
             return [Notice(f"gemini: {event.get('message', '')}", str(event.get("severity") or "warning"))]
         if kind == "result":
             reading.final = event
@@ -59,7 +63,7 @@ class GeminiBackend(AgentBackend):
                 reading.status = Status.OK
             else:
                 error = event.get("error") if isinstance(event.get("error"), dict) else {}
-                message = str(error.get("message") or "the agent reported an error")
+                message = str(error.get("message") or self._last_error or "the agent reported an error")
                 status, reason = classify_failure(message)
                 reading.fail(status, message, reason)
             return [reading.counted(int(stats.get("input_tokens") or 0), int(stats.get("output_tokens") or 0))]

@@ -125,6 +125,17 @@ def test_stall_watchdog_names_the_stall(tmp_path: Path, projects_dir: Path) -> N
     assert processes_in(projects_dir / "job") == []
 
 
+@pytest.mark.parametrize("agent", AGENTS)
+def test_an_agent_that_does_nothing_is_an_error(agent: str, tmp_path: Path) -> None:
+    result, api = run_agent(agent, [Turn(text="")], tmp_path)
+    envelope = result.json()
+    assert result.code == 1 and envelope["status"] == "error" and api.model_calls
+    if agent == "gemini":
+        assert "empty response" in envelope["error"], "Gemini flags it itself, and we keep its words"
+    else:
+        assert envelope["reason"] == "empty_result"
+
+
 def test_claude_permission_denial_is_blocked(tmp_path: Path, projects_dir: Path) -> None:
     turns = [Turn(tool="Bash", args={"command": "touch /tmp/dispatch-denied-marker"}), Turn(text="could not run it")]
     result, _ = run_agent("claude-code", turns, tmp_path, "--permission", "plan")
