@@ -107,7 +107,8 @@ def test_api_errors_give_the_right_status(agent: str, code: int, status: str, re
 
 @pytest.mark.parametrize("agent", AGENTS)
 def test_hang_gives_timeout_and_leaves_no_process(agent: str, tmp_path: Path, projects_dir: Path) -> None:
-    result, api = run_agent(agent, [Turn(hang=120)], tmp_path, "--timeout", "5")
+    # Long enough for the CLI to start and reach the API on a busy machine (Gemini starts slowest).
+    result, api = run_agent(agent, [Turn(hang=120)], tmp_path, "--timeout", "10" if agent == "gemini" else "6")
     assert result.code == 5, result.stderr
     envelope = result.json()
     assert envelope["status"] == "timeout" and "stopped" in envelope["error"]
