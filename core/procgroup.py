@@ -77,19 +77,28 @@ async def stop(process: asyncio.subprocess.Process, grace: float = GRACE) -> Non
     escaped = descendants(process.pid) if process.returncode is None else []
     if process.returncode is None:
         _signal_group(pgid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.shield(process.wait()), grace)
-        except TimeoutError:
-            pass
+        await wait_exit(process, grace)
     _signal_group(pgid, signal.SIGKILL)
     for pid in escaped:
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    if process.returncode is None:
-        await process.wait()
+    await wait_exit(process, grace)
     await _gone(escaped, grace)
+
+
+async def wait_exit(process: asyncio.subprocess.Process, limit: float) -> int | None:
+    """The child's exit status once it has exited, or None after `limit` seconds.
+
+    Not `process.wait()`: on Python 3.11 that also waits for every pipe to close, so a grandchild still
+    holding the child's stderr made it hang after the child itself had exited (measured here).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while process.returncode is None and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    return process.returncode
 
 
 def alive(pid: int) -> bool:

@@ -93,14 +93,14 @@ async def run_one(command: str, cwd: Path, env: dict[str, str], timeout: float =
 
     readers = asyncio.gather(collect(process.stdout), collect(process.stderr))
     try:
-        await asyncio.wait_for(asyncio.shield(readers), timeout)
-        code = await process.wait()
-        error = None
-    except TimeoutError:
-        code, error = None, f"still running after {timeout:g} s; stopped"
+        code = await procgroup.wait_exit(process, timeout)
     finally:
         await procgroup.stop(process)
-        readers.cancel()
+        try:
+            await asyncio.wait_for(readers, procgroup.GRACE)
+        except TimeoutError:
+            pass
+    error = None if code is not None else f"still running after {timeout:g} s; stopped"
     return result(code, b"".join(chunks).decode("utf-8", "replace"), error)
 
 

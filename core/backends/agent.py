@@ -212,10 +212,12 @@ class AgentProcess:
         if buffer and not oversize:
             yield buffer.decode("utf-8", "replace").rstrip("\r")
 
-    async def finish(self) -> int:
-        """Wait for exit after stdout closed; returns the exit status."""
-        code = await self.process.wait()
-        await self._stderr_task
+    async def finish(self, limit: float) -> int:
+        """Wait for exit once stdout has closed; its stderr is collected by stop(), since a child the agent left
+        behind may hold that pipe open."""
+        code = await procgroup.wait_exit(self.process, limit)
+        if code is None:
+            raise Stalled()
         return code
 
     async def stop(self) -> None:
@@ -321,7 +323,7 @@ class AgentBackend(Backend):
                     agent.keep(line + "\n")
                     for event in self._line_events(line, reading, redactor) if line.strip() else []:
                         yield event
-                exit_code = await agent.finish()
+                exit_code = await agent.finish(request.stall_timeout)
             except Stalled:
                 reading.status, reading.reason = Status.TIMEOUT, "stalled"
                 reading.error = f"stalled: the agent printed nothing for {request.stall_timeout:g} s"

@@ -215,3 +215,30 @@ def test_review_is_read_only_whatever_the_permission(kind: str, flag: str, value
                              session_id="abc-123")
     argv = backend.argv(kind, request)
     assert argv[argv.index(flag) + 1] == value and "abc-123" in argv
+
+
+def test_an_agent_that_leaves_a_child_behind_still_finishes(tmp_path: Path) -> None:
+    pid_file = tmp_path / "left.pid"
+    fake = script(tmp_path / "claude", f"""\
+        import json, subprocess, sys
+        left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"], stdout=subprocess.DEVNULL)
+        open({str(pid_file)!r}, "w").write(str(left.pid))
+        print(json.dumps({{"type": "system", "subtype": "init", "session_id": "s-1"}}))
+        print(json.dumps({{"type": "result", "subtype": "success", "is_error": False, "result": "all done",
+                          "session_id": "s-1", "total_cost_usd": 0.01, "num_turns": 1, "usage": {{}}}}))
+    """)
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake))
+    result = run(tmp_path, "--timeout", "60")
+    envelope = result.json()
+    assert result.code == 0, result.stderr
+    assert envelope["result"] == "all done" and envelope["session_id"] == "s-1" and envelope["cost_usd"] == 0.01
+    assert not procgroup.alive(int(pid_file.read_text()))
+
+
+def test_verify_that_hangs_is_stopped_and_reported(tmp_path: Path) -> None:
+    from core.verify import run_one
+
+    hang = f"{sys.executable} -c \"print('started', flush=True); import time; time.sleep(300)\""
+    result = asyncio.run(run_one(hang, tmp_path, dict(os.environ), timeout=1.0))
+    assert result.exit_code is None and not result.passed
+    assert "still running" in (result.error or "") and "started" in result.output_tail
