@@ -96,13 +96,6 @@ def write_context_file(path: Path, spec_text: str) -> bool:
     return True
 
 
-def classify_failure(message: str) -> tuple[Status, str]:
-    """An agent's API failure as our status and reason."""
-    if _RATE_LIMIT.search(message):
-        return Status.RATE_LIMITED, "rate_limited"
-    return Status.ERROR, "server_error"
-
-
 @dataclass
 class Reading:
     """What an adapter has learned from the agent's output so far."""
@@ -143,6 +136,13 @@ class Reading:
     def called(self, name: str, arguments: Any, call_id: str) -> ToolCall:
         self.tools[call_id] = name
         return ToolCall(name, arguments if isinstance(arguments, dict) else {"input": arguments}, call_id)
+
+    def api_failure(self, message: str, reason: str = "server_error") -> None:
+        """An API failure the agent reported in words: rate_limited when they say so, else error with `reason`."""
+        if _RATE_LIMIT.search(message):
+            self.fail(Status.RATE_LIMITED, message, "rate_limited")
+        else:
+            self.fail(Status.ERROR, message, reason)
 
     def fail(self, status: Status, error: str, reason: str) -> None:
         if self.status is None or self.status == Status.OK:
@@ -339,7 +339,6 @@ class AgentBackend(Backend):
             self.conclude(reading, exit_code, agent.stderr)
             if self.json_output and reading.status == Status.OK and not (reading.result or "".join(reading.text)).strip() \
                     and not reading.tools:
-                reading.status = None
                 reading.fail(Status.ERROR, "the agent finished without an answer or a single action", "empty_result")
         if agent.dropped_lines:
             reading.extras["dropped_lines"] = agent.dropped_lines

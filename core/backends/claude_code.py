@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.backends.agent import AgentBackend, Reading, classify_failure
+from core.backends.agent import AgentBackend, Reading
 from core.backends.base import BackendRequest
 from core.envelope import Status
 from core.events import Event, ToolResult
@@ -100,18 +100,13 @@ class ClaudeCodeBackend(AgentBackend):
             elif status:
                 reading.fail(Status.ERROR, message, "server_error")
             else:
-                reading.fail(*_error(message, subtype))
+                reading.api_failure(message, str(subtype or "agent_error"))
         elif denials:
             named = ", ".join(_denial(d) for d in denials)
             reading.fail(Status.BLOCKED, f"permission denied: {named}", "permission_denied")
             reading.extras["permission_denials"] = denials
         else:
             reading.status = Status.OK
-
-
-def _error(message: str, subtype: Any) -> tuple[Status, str, str]:
-    status, reason = classify_failure(message)
-    return status, message, reason if status == Status.RATE_LIMITED else str(subtype or "agent_error")
 
 
 def _denial(denial: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.backends.agent import AgentBackend, Reading, classify_failure
+from core.backends.agent import AgentBackend, Reading
 from core.backends.base import BackendRequest
 from core.envelope import Status
 from core.events import Event, Notice, ToolResult
@@ -54,9 +54,7 @@ class CodexBackend(AgentBackend):
         if kind in ("turn.failed", "error"):
             error = event.get("error") if isinstance(event.get("error"), dict) else {}
             message = str(error.get("message") or event.get("message") or kind)
-            if reading.status in (None, Status.OK):
-                reading.status = None
-                reading.fail(*_failure(message))
+            reading.api_failure(message)
         return []
 
     def _item(self, kind: str, item: dict[str, Any], reading: Reading) -> list[Event]:
@@ -90,11 +88,6 @@ class CodexBackend(AgentBackend):
             reading.fail(Status.NEEDS_INPUT, "the agent asked for user input, which a headless run cannot give; "
                                              "answer it in the spec and resume", "needs_input")
         super().conclude(reading, exit_code, stderr)
-
-
-def _failure(message: str) -> tuple[Status, str, str]:
-    status, reason = classify_failure(message)
-    return status, message, reason
 
 
 def _arguments(item: dict[str, Any]) -> dict[str, Any]:

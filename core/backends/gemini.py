@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.backends.agent import AgentBackend, Reading, classify_failure
+from core.backends.agent import AgentBackend, Reading
 from core.backends.base import BackendRequest
 from core.envelope import Status
 from core.events import Event, Notice, ToolResult
@@ -64,8 +64,7 @@ class GeminiBackend(AgentBackend):
             else:
                 error = event.get("error") if isinstance(event.get("error"), dict) else {}
                 message = str(error.get("message") or self._last_error or "the agent reported an error")
-                status, reason = classify_failure(message)
-                reading.fail(status, message, reason)
+                reading.api_failure(message)
             return [reading.counted(int(stats.get("input_tokens") or 0), int(stats.get("output_tokens") or 0))]
         return []
 
