@@ -1,0 +1,265 @@
+"""The console app: one factory (`make_app`) for the entry point and the tests, the screens as modes,
+dispatches running in app-level workers so leaving a screen never stops a run, and a watcher that
+brings runs written by other processes into view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from core import config as configs
+from core import escalation, followup
+from core import paths
+from core.audit.store import RESULT_SUFFIX, Project
+from core.config import Config
+from core.engine import DispatchRequest, Engine
+from core.errors import DispatchError
+from core.fsutil import read_json
+from tui.commands import DispatchCommands
+from tui.live import LiveRun
+from tui.messages import LiveRunEnded, RunsChanged
+from tui.themes import load_themes
+
+Clock = Callable[[], float]
+Now = Callable[[], datetime]
+
+
+class DispatchApp(App[None]):
+    """Screens are modes so each keeps its state while you move between them."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "dispatch"
+    COMMANDS = App.COMMANDS | {DispatchCommands}
+    BINDINGS = [
+        Binding("f2", "switch_mode('dashboard')", "Dashboard", id="go.dashboard"),
+        Binding("f3", "switch_mode('editor')", "Spec", id="go.editor"),
+        Binding("f4", "switch_mode('audit')", "Audit", id="go.audit"),
+        Binding("f5", "switch_mode('settings')", "Settings", id="go.settings"),
+        Binding("ctrl+p", "command_palette", "Commands", id="palette"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    runs_version: reactive[int] = reactive(0)
+    """Bumped whenever run files change; screens that list runs watch it and reload."""
+
+    def __init__(self, config: Config, *, engine: Engine | None = None, clock: Clock = time.monotonic,
+                 now: Now | None = None, watch: bool = True, projects_dir: Path | None = None,
+                 cwd: Path | None = None) -> None:
+        from tui.screens.audit import AuditScreen
+        from tui.screens.dashboard import DashboardScreen
+        from tui.screens.editor import EditorScreen
+        from tui.screens.settings import SettingsScreen
+
+        self.MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen,
+                      "settings": SettingsScreen}
+        super().__init__()
+        self.config = config
+        self.engine = engine or Engine(config)
+        self.clock = clock
+        self.now: Now = now or (lambda: datetime.now(timezone.utc))
+        self.watch_files = watch
+        self.projects_dir = projects_dir or paths.projects_dir()
+        self.cwd = cwd or Path.cwd()
+        self.live_runs: dict[int, LiveRun] = {}
+        self._keys = itertools.count(1)
+        self._index: Any = None
+        for theme in load_themes():
+            self.register_theme(theme)
+        self.theme = config.defaults.theme if config.defaults.theme in self.available_themes else "dispatch-dark"
+
+    def on_mount(self) -> None:
+        self.switch_mode("dashboard")
+        if self.watch_files:
+            self.watch_projects()
+
+    # --- the index -----------------------------------------------------------------------------
+
+    def index(self) -> Any:
+        """The run index, opened on first use; None (with a notification) when it cannot be opened."""
+        if self._index is None:
+            try:
+                from core.audit.index import Index
+                self._index = Index.open()
+            except ImportError:
+                self.notify("the run index is not available in this build; update dispatch-console",
+                            severity="error", timeout=8)
+            except (DispatchError, OSError) as exc:
+                self.notify(f"cannot open the run index ({exc}); check {paths.index_path()} is writable",
+                            severity="error", timeout=8)
+        return self._index
+
+    def ingest(self, result_path: Path) -> str | None:
+        """Bring one result file into the index (idempotent); returns its project slug."""
+        slug = result_path.parent.parent.name
+        index = self.index()
+        if index is None:
+            return None
+        try:
+            index.record_run(slug, read_json(result_path))
+        except (OSError, ValueError):
+            return None
+        return slug
+
+    # --- dispatching ---------------------------------------------------------------------------
+
+    def start_dispatch(self, request: DispatchRequest) -> LiveRun:
+        """Run a dispatch in its own worker and show it in the run view."""
+        from tui.screens.run_view import RunViewScreen
+
+        request.cwd = request.cwd or self.cwd
+        live = LiveRun(key=next(self._keys), request=request, started=self.clock())
+        self.live_runs[live.key] = live
+        self._drive(live)
+        self.push_screen(RunViewScreen(live))
+        return live
+
+    def _drive(self, live: LiveRun) -> Worker[None]:
+        return self.run_worker(self._dispatch(live), name=f"dispatch-{live.key}", group=f"dispatch-{live.key}",
+                               exclusive=True, exit_on_error=False)
+
+    async def _dispatch(self, live: LiveRun) -> None:
+        try:
+            async for event in self.engine.dispatch(live.request):
+                live.apply(event)
+        except DispatchError as exc:
+            live.status, live.error = "failed", exc.one_line()
+            live.log.append(f"not started: {exc.one_line()}")
+            self.notify(exc.one_line(), title="dispatch not started", severity="error", timeout=10)
+        except asyncio.CancelledError:
+            live.status = "interrupted"
+            live.log.append("cancelled; the record is marked interrupted")
+            raise
+        finally:
+            live.ended = self.clock()
+            if live.run_id and live.slug:
+                self.ingest(Project.at(live.slug).result_path(live.run_id))
+            self.post_message(LiveRunEnded(live.key))
+            self.post_message(RunsChanged(live.slug))
+
+    def cancel_dispatch(self, live: LiveRun) -> None:
+        for worker in self.workers:
+            if worker.group == f"dispatch-{live.key}":
+                worker.cancel()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly becomes a notification, never a traceback."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{event.worker.name} failed: {error}. Nothing recorded was lost; "
+                        f"see the audit browser (F4) or retry.", title="something went wrong", severity="error",
+                        timeout=12)
+
+    # --- what comes after a run ----------------------------------------------------------------
+
+    def resume(self, slug: str, run_id: str, prompt: str) -> None:
+        try:
+            self.start_dispatch(followup.resume(self.config, slug, run_id, prompt))
+        except DispatchError as exc:
+            self.notify(exc.one_line(), severity="error")
+
+    def review(self, slug: str, run_id: str) -> None:
+        try:
+            self.start_dispatch(followup.review(self.config, slug, run_id))
+        except DispatchError as exc:
+            self.notify(exc.one_line(), severity="error")
+
+    def escalate(self, slug: str, run_id: str, tier: str | None) -> None:
+        """Ask where to (modal), then re-dispatch on the higher tier or record the hand-back."""
+        from tui.screens.escalate import EscalateScreen, EscalationChoice
+
+        def decided(choice: EscalationChoice | None) -> None:
+            if choice is None:
+                return
+            try:
+                if choice.to == escalation.PRIMARY:
+                    escalation.to_primary(slug, run_id, choice.reason)
+                    self.notify(f"{slug}: handed back to the primary; it is in the inbox", title="escalated")
+                    self.post_message(RunsChanged(slug))
+                    return
+                request = escalation.to_tier(self.config, slug, run_id, choice.to, choice.reason)
+                escalation.record(slug, escalation.Escalation(run_id, choice.to, choice.reason or "escalated"))
+            except DispatchError as exc:
+                self.notify(exc.one_line(), severity="error")
+                return
+            self.start_dispatch(request)
+
+        self.push_screen(EscalateScreen(escalation.higher_tiers(self.config, tier), tier), decided)
+
+    def open_record(self, slug: str, run_id: str) -> None:
+        from tui.screens.run_detail import RunDetailScreen
+
+        self.push_screen(RunDetailScreen(slug, run_id))
+
+    # --- live updates from disk ----------------------------------------------------------------
+
+    @work(exclusive=True, group="watch-projects", name="watch-projects", exit_on_error=False)
+    async def watch_projects(self) -> None:
+        """Runs written by any process (an agent using --no-ui) reach the index and the screens."""
+        from watchfiles import awatch
+
+        self.projects_dir.mkdir(parents=True, exist_ok=True)
+        async for changes in awatch(self.projects_dir, recursive=True,
+                                    watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)):
+            slugs = {self.ingest(Path(path)) for _change, path in changes if Path(path).is_file()}
+            for slug in slugs - {None}:
+                self.post_message(RunsChanged(slug))
+
+    def on_runs_changed(self, message: RunsChanged) -> None:
+        self.runs_version += 1
+
+    def on_live_run_ended(self, message: LiveRunEnded) -> None:
+        live = self.live_runs.get(message.key)
+        if live is not None and live.envelope is not None and not isinstance(self.screen, _run_view()):
+            self.notify(f"{live.label}: {live.status}", title="dispatch finished",
+                        severity="information" if live.status == "ok" else "warning")
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def apply_config(self, config: Config) -> None:
+        """Use a saved config from now on: new dispatches route by it."""
+        self.config = config
+        self.engine = Engine(config)
+        if config.defaults.theme in self.available_themes:
+            self.theme = config.defaults.theme
+
+    def action_new_spec(self) -> None:
+        self.switch_mode("editor")
+
+    def on_unmount(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+
+def _run_view() -> type:
+    from tui.screens.run_view import RunViewScreen
+    return RunViewScreen
+
+
+def make_app(config: Config, **options: Any) -> DispatchApp:
+    """The one way to build the console; tests pass a frozen clock, watch=False and the like."""
+    return DispatchApp(config, **options)
+
+
+def run_console() -> int:
+    """`dispatch` / `dispatch ui`: load the config, open the console, return an exit code."""
+    from core.cli.output import error_line
+
+    try:
+        config = configs.load()
+    except DispatchError as exc:
+        error_line(f"dispatch: {exc.one_line()}")
+        return int(exc.exit_code)
+    make_app(config).run()
+    return 0
