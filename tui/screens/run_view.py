@@ -47,7 +47,7 @@ class RunViewScreen(Screen[None]):
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield Log(id="events", max_lines=5000)
         with Horizontal(id="after"):
-            yield Input(placeholder="resume: what should the model do next? (enter sends)", id="prompt")
+            yield Input(placeholder="r: resume — what should the model do next? (enter sends)", id="prompt")
             yield Button("Resume", variant="primary", id="resume")
             yield Button("Review", id="review")
             yield Button("Escalate", variant="warning", id="escalate")
@@ -79,8 +79,7 @@ class RunViewScreen(Screen[None]):
             self._timer.stop()
             after = self.query_one("#after")
             after.display = bool(live.run_id)
-            if live.run_id:
-                self.query_one("#prompt", Input).focus()
+            self.query_one("#output-scroll").focus()
 
     def _status_line(self) -> Text:
         live = self.live
@@ -123,9 +122,11 @@ class RunViewScreen(Screen[None]):
         prompt = self.query_one("#prompt", Input)
         if not prompt.value.strip():
             prompt.focus()
-            self.notify("type what the model should do next, then press enter", severity="information")
+            self.notify("type what the model should do next, then press enter")
             return
-        self.app.resume(self.live.slug, self.live.run_id, prompt.value)
+        text, prompt.value = prompt.value, ""
+        self.query_one("#output-scroll").focus()
+        self.app.resume(self.live.slug, self.live.run_id, text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_resume()
