@@ -87,7 +87,9 @@ class OpenAIChatBackend(Backend):
         self._finish: str | None = None
         usage = Usage()
         finish_reason: str | None = None
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        # A plain-http endpoint (a local server) never does TLS, so skip loading the CA bundle (~45 ms a run).
+        tls = url.startswith("https://")
+        async with httpx.AsyncClient(timeout=timeout, trust_env=False, verify=tls) as client:
             try:
                 async with client.stream("POST", url, json=self.payload(request), headers=self.headers()) as response:
                     if response.status_code >= 400:

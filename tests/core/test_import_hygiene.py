@@ -19,12 +19,16 @@ def test_every_core_module_is_listed() -> None:
 
 
 def test_core_modules_import_no_ui() -> None:
-    """Importing every core module leaves textual, rich and tui unloaded, so no core module imports them."""
-    code = (f"import sys, importlib; [importlib.import_module(m) for m in {MODULES!r}]; "
-            "print(','.join(m for m in ('textual', 'rich', 'tui') if m in sys.modules))")
+    """Each core module, imported in turn in a fresh interpreter, leaves textual, rich and tui unloaded."""
+    code = ("import sys, importlib\n"
+            f"for name in {MODULES!r}:\n"
+            "    importlib.import_module(name)\n"
+            "    bad = [m for m in ('textual', 'rich', 'tui') if m in sys.modules]\n"
+            "    if bad:\n"
+            "        print(name, 'imported', ','.join(bad)); break\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "", f"core imported {proc.stdout.strip()}"
+    assert proc.stdout.strip() == ""
 
 
 def test_headless_run_help_never_imports_textual() -> None:
