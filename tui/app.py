@@ -47,8 +47,7 @@ class DispatchApp(App[None]):
         Binding("f3", "switch_mode('editor')", "Spec", id="go.editor"),
         Binding("f4", "switch_mode('audit')", "Audit", id="go.audit"),
         Binding("f5", "switch_mode('settings')", "Settings", id="go.settings"),
-        Binding("ctrl+p", "command_palette", "Commands", id="palette"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
     runs_version: reactive[int] = reactive(0)
@@ -75,6 +74,7 @@ class DispatchApp(App[None]):
         self.live_runs: dict[int, LiveRun] = {}
         self._keys = itertools.count(1)
         self._index: Any = None
+        self._index_failed = False
         for theme in load_themes():
             self.register_theme(theme)
         self.theme = config.defaults.theme if config.defaults.theme in self.available_themes else "dispatch-dark"
@@ -88,10 +88,12 @@ class DispatchApp(App[None]):
 
     def index(self) -> Any:
         """The run index, opened on first use; None (with a notification) when it cannot be opened."""
-        if self._index is None:
+        if self._index is None and not self._index_failed:
+            self._index_failed = True
             try:
                 from core.audit.index import Index
                 self._index = Index.open()
+                self._index_failed = False
             except ImportError:
                 self.notify("the run index is not available in this build; update dispatch-console",
                             severity="error", timeout=8)

@@ -121,6 +121,8 @@ class AuditScreen(Screen[None]):
     def show_project(self, slug: str | None) -> None:
         """Open the browser on one project (the dashboard's Enter)."""
         self.slug, self.session, self.page = slug, None, 0
+        if not self.query("#audit-projects"):
+            return  # not composed yet: on_mount loads with this project selected
         self.reload_projects()
         self.query_one("#runs", DataTable).focus()
 

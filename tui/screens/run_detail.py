@@ -7,7 +7,7 @@ import json
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Log, Markdown, Pretty, TabbedContent, TabPane, TextArea
+from textual.widgets import Footer, Header, Log, Markdown, TabbedContent, TabPane, TextArea
 
 from core.audit.store import Project
 from core.envelope import Envelope
@@ -41,7 +41,8 @@ class RunDetailScreen(Screen[None]):
             with TabPane("Spec", id="tab-spec"):
                 yield TextArea(self.record.get("spec") or "(no spec recorded)", read_only=True, id="detail-spec")
             with TabPane("Envelope", id="tab-envelope"):
-                yield Pretty(envelope, id="detail-envelope")
+                yield TextArea(json.dumps(envelope, indent=2, ensure_ascii=False, default=str), read_only=True,
+                               id="detail-envelope")
             with TabPane("Result", id="tab-result"):
                 yield Markdown(self.record.get("result") or "*(no result)*", id="detail-result")
             with TabPane(f"Events ({len(events)})", id="tab-events"):

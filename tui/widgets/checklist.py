@@ -31,7 +31,7 @@ class Checklist(OptionList):
             return
         for index, finding in enumerate(findings):
             style = "bold red" if finding.severity == Severity.ERROR else "bold yellow"
-            label = Text.assemble((f"{finding.severity.upper():7} ", style), (f"line {finding.line}  ", "dim"),
+            label = Text.assemble((f"{finding.severity.upper():8}", style), (f"line {finding.line:<4} ", "dim"),
                                   (finding.message, ""), "\n", ("  → " + finding.fix, "italic dim"))
             self.add_option(Option(label, id=f"finding-{index}-{finding.line}"))
 
