@@ -43,7 +43,7 @@ class DispatchApp(App[None]):
     TITLE = "dispatch"
     COMMANDS = App.COMMANDS | {DispatchCommands}
     BINDINGS = [
-        Binding("f2", "switch_mode('dashboard')", "Dashboard", id="go.dashboard"),
+        Binding("f2", "switch_mode('dashboard')", "Home", id="go.dashboard"),
         Binding("f3", "switch_mode('editor')", "Spec", id="go.editor"),
         Binding("f4", "switch_mode('audit')", "Audit", id="go.audit"),
         Binding("f5", "switch_mode('settings')", "Settings", id="go.settings"),

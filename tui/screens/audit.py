@@ -167,16 +167,19 @@ class AuditScreen(Screen[None]):
         self._pager(query)
 
     def _columns(self, table: DataTable, snippet: bool = False) -> None:
-        table.add_columns("Run", "Project", "Kind", "Status", "Tier", "Model", "Tokens", "Cost",
-                          *(["Match"] if snippet else []))
+        if snippet:
+            table.add_columns("Run", "Project", "Status", "Match")
+        else:
+            table.add_columns("Run", "Project", "Kind", "Status", "Tier", "Tokens", "Cost")
 
     def _add(self, table: DataTable, run, snippet: str | None = None) -> None:
         key = f"{run.slug}/{run.run_id}"
         self.row_runs[key] = (run.slug, run.run_id)
-        cells = [run.run_id, run.slug, run.kind, status_text(run.status), run.tier or "-", run.model or "-",
-                 f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         if snippet is not None:
-            cells.append(snippet_text(" ".join(snippet.split())[:80]))
+            cells = [run.run_id, run.slug, status_text(run.status), snippet_text(" ".join(snippet.split())[:60])]
+        else:
+            cells = [run.run_id, run.slug, run.kind, status_text(run.status), run.tier or "-",
+                     f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         table.add_row(*cells, key=key)
 
     def _show_runs(self, runs, table: DataTable) -> None:
@@ -206,9 +209,9 @@ class AuditScreen(Screen[None]):
         if self.session:
             scope += f", session {self.session[:20]}"
         what = f"matches for “{query}”" if query else "runs"
-        self.query_one("#pager", Static).update(
-            f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] to turn pages · "
-            f"enter opens a run")
+        self.query_one("#pager", Static).update(Text(
+            f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] turn pages · "
+            f"enter opens a run"))
 
     def action_next_page(self) -> None:
         if (self.page + 1) * PAGE < self.total:

@@ -30,7 +30,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+t", "pick_tier", "Tier", id="editor.tier"),
         Binding("ctrl+r", "dispatch", "Dispatch", id="editor.dispatch"),
         Binding("ctrl+f", "force", "Force", id="editor.force"),
-        Binding("ctrl+n", "next_finding", "Next finding", id="editor.next-finding"),
+        Binding("ctrl+n", "next_finding", "Next", id="editor.next-finding"),
     ]
 
     def __init__(self) -> None:
