@@ -22,6 +22,16 @@ from tui.widgets.checklist import Checklist
 VAGUE = "Goal: fix it\n\nOutput: the answer\n"
 
 
+async def dispatch_from_editor(pilot, spec: str) -> RunViewScreen:
+    """Open the editor, put the spec in, dispatch it; returns the run view that opens."""
+    await pilot.press("f3")
+    type_spec(pilot, spec)
+    await pilot.pause()
+    await pilot.press("ctrl+r")
+    assert isinstance(pilot.app.screen, RunViewScreen)
+    return pilot.app.screen
+
+
 async def test_checklist_is_live_and_a_finding_jumps_to_its_line(app_factory) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -117,11 +127,7 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
 async def test_escalate_back_to_the_primary_needs_a_reason_and_is_recorded(app_factory, isolated: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f3")
-        type_spec(pilot, GOOD_SPEC)
-        await pilot.pause()
-        await pilot.press("ctrl+r")
-        view = app.screen
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
         await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
         await pilot.press("e")
         modal = app.screen
@@ -190,11 +196,7 @@ async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
     fake.replies = [Reply(text="slow answer " * 20, chunks=20, hang_after_first=30)]
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f3")
-        type_spec(pilot, GOOD_SPEC)
-        await pilot.pause()
-        await pilot.press("ctrl+r")
-        view = app.screen
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
         await wait_for(pilot, lambda: bool(view.live.text), "the first tokens")
         app.set_focus(None)
         await pilot.press("x")

@@ -25,12 +25,18 @@ from tui.screens.dashboard import status_text
 PAGE = 50
 SESSION_SCAN = 5000
 """Runs of one project read to list a session's runs (the index filters by project, not by session)."""
+SEARCH_LIMIT = 200
+"""Best matches fetched for a search; the pager says when there may be more."""
 ALL = "@all"
 _MARK = re.compile("\u27e6(.*?)\u27e7")
 
 
-def snippet_text(snippet: str) -> Text:
-    """The index marks matches ⟦like this⟧; show them highlighted instead."""
+def snippet_text(snippet: str, width: int = 44) -> Text:
+    """The index marks matches ⟦like this⟧; show them highlighted, with the first match in view."""
+    snippet = " ".join(snippet.split())
+    first = snippet.find("\u27e6")
+    if first > 16:
+        snippet = "…" + snippet[first - 12:]
     text = Text()
     last = 0
     for match in _MARK.finditer(snippet):
@@ -38,7 +44,12 @@ def snippet_text(snippet: str) -> Text:
         text.append(match.group(1), style="bold reverse")
         last = match.end()
     text.append(snippet[last:])
+    text.truncate(width, overflow="ellipsis")
     return text
+
+
+def _short(text: str, width: int = 22) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class AuditScreen(Screen[None]):
@@ -57,6 +68,7 @@ class AuditScreen(Screen[None]):
         self.page = 0
         self.total = 0
         self.row_runs: dict[str, tuple[str, str]] = {}
+        self.capped = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,7 +107,7 @@ class AuditScreen(Screen[None]):
         projects.add_option(Option("All projects", id=ALL))
         if index is not None:
             for row in index.projects(sort="updated"):
-                projects.add_option(Option(Text.assemble((row.slug, "bold"), f"  {row.runs}"), id=row.slug))
+                projects.add_option(Option(Text.assemble((_short(row.slug, 17), "bold"), f" {row.runs}"), id=row.slug))
         self._select(projects, self.slug or ALL)
         self.reload_sessions()
 
@@ -153,6 +165,7 @@ class AuditScreen(Screen[None]):
             return
         query = self.query_one("#search", Input).value.strip()
         filters = self._filters()
+        self.capped = False
         try:
             if query:
                 self._show_hits(index, query, filters, table)
@@ -176,9 +189,9 @@ class AuditScreen(Screen[None]):
         key = f"{run.slug}/{run.run_id}"
         self.row_runs[key] = (run.slug, run.run_id)
         if snippet is not None:
-            cells = [run.run_id, run.slug, status_text(run.status), snippet_text(" ".join(snippet.split())[:60])]
+            cells = [run.run_id, _short(run.slug), status_text(run.status), snippet_text(snippet)]
         else:
-            cells = [run.run_id, run.slug, run.kind, status_text(run.status), run.tier or "-",
+            cells = [run.run_id, _short(run.slug), run.kind, status_text(run.status), run.tier or "-",
                      f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         table.add_row(*cells, key=key)
 
@@ -194,7 +207,8 @@ class AuditScreen(Screen[None]):
         self._show_runs(runs[self.page * PAGE:(self.page + 1) * PAGE], table)
 
     def _show_hits(self, index, query: str, filters: dict[str, str | None], table: DataTable) -> None:
-        hits = index.search(query, limit=PAGE * 4, project=self.slug, status=filters["status"], since=filters["since"])
+        hits = index.search(query, limit=SEARCH_LIMIT, project=self.slug, status=filters["status"], since=filters["since"])
+        self.capped = len(hits) == SEARCH_LIMIT
         if filters["tier"]:
             hits = [h for h in hits if h.run.tier == filters["tier"]]
         self.total = len(hits)
@@ -208,7 +222,7 @@ class AuditScreen(Screen[None]):
         scope = self.slug or "all projects"
         if self.session:
             scope += f", session {self.session[:20]}"
-        what = f"matches for “{query}”" if query else "runs"
+        what = f"{'best ' if self.capped else ''}matches for “{query}”" if query else "runs"
         self.query_one("#pager", Static).update(Text(
             f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] turn pages · "
             f"enter opens a run"))

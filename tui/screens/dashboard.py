@@ -132,7 +132,9 @@ class DashboardScreen(Screen[None]):
             table.update_cell(row, table.ordered_columns[2].key, status_text(live.status))
             table.update_cell(row, table.ordered_columns[3].key, seconds(max(0.0, now - live.started)))
             table.update_cell(row, table.ordered_columns[4].key, tokens(live.output_tokens or len(live.text) // 4))
-        table.border_subtitle = f"{len(live_runs)} running" if live_runs else "none running"
+        subtitle = f"{len(live_runs)} running" if live_runs else "none running"
+        if table.border_subtitle != subtitle:
+            table.border_subtitle = subtitle
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._open(event.data_table.id or "", event.row_key.value)

@@ -51,7 +51,9 @@ class SettingsScreen(Screen[None]):
         self.query_one("#permission", Select).value = config.defaults.permission
         data = configs.to_dict(config)
         tables = {key: data[key] for key in ("models", "tiers") if key in data}
-        self.query_one("#tables", TextArea).load_text(tomli_w.dumps(tables))
+        notes = "".join(f"# model '{name}' comes from the environment (DISPATCH_BASE_URL) and is not saved here\n"
+                        for name in sorted(config.from_environment))
+        self.query_one("#tables", TextArea).load_text(notes + tomli_w.dumps(tables))
         self.query_one("#config-path", Static).update(f"Saved to {config.path or paths.config_path()}")
 
     def on_select_changed(self, event: Select.Changed) -> None:
