@@ -143,6 +143,10 @@ class DispatchApp(App[None]):
             live.status = "interrupted"
             live.log.append("cancelled; the record is marked interrupted")
             raise
+        except Exception as exc:  # anything unforeseen: shown on the run, then reported by on_worker_state_changed
+            live.status, live.error = "failed", f"{type(exc).__name__}: {exc}"
+            live.log.append(f"failed: {live.error}")
+            raise
         finally:
             live.ended = self.clock()
             if live.run_id and live.slug:
