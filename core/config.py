@@ -137,6 +137,13 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         if "api_key" in raw:
             raise fail(f"models.{name} holds an api_key: store only api_key_env, the name of an environment variable", header)
         options = {k: v for k, v in raw.items() if k not in _MODEL_KEYS}
+        if backend == "web":
+            from core.web import settings as web_settings
+
+            try:
+                web_settings.parse(options)
+            except ValueError as exc:
+                raise fail(f"models.{name}: {exc}", header) from None
         config.models[name] = ModelConfig(name=name, **known, options=options)
     for name, raw in (data.get("tiers") or {}).items():
         header = rf"\[tiers\.\"?{re.escape(name)}\"?\]"

@@ -25,6 +25,7 @@ from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Fini
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
+from core.web import mode as web_mode
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -56,6 +57,11 @@ class DispatchRequest:
     stall_timeout: float = 300.0
     lint: bool = True
     extras: dict[str, Any] = field(default_factory=dict)
+    mode: str = "chat"
+    """chat, or web: route to a model that can browse and run the web research loop."""
+    max_steps: int | None = None
+    max_fetches: int | None = None
+    token_budget: int | None = None
 
 
 def compose_prompt(spec_text: str, prompt: str | None) -> str:
@@ -79,6 +85,11 @@ class Engine:
 
     async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
+        engine = self if request.mode != "web" else Engine(web_mode.view(self.config, request.model), self.retry)
+        async for event in engine._dispatch(request):
+            yield event
+
+    async def _dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         started = time.monotonic()
         text = request.spec_text if request.spec_text.strip() else (request.prompt or "")
         findings = self.check(request)
@@ -183,7 +194,8 @@ class Engine:
                     system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=request.spec_text, stall_timeout=request.stall_timeout)
+                    spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
+                    max_fetches=request.max_fetches, token_budget=request.token_budget)
                 record["request"] = self.redactor.data(self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
                 began = time.monotonic()
@@ -236,7 +248,8 @@ class Engine:
         return {"backend": model.backend, "model": model.provider_model, "base_url": model.base_url,
                 "api_key_env": model.api_key_env, "cwd": str(breq.cwd), "timeout": breq.timeout,
                 "permission": breq.permission, "read_only": breq.read_only, "history_messages": len(breq.history),
-                "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature}
+                "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
+                "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget}
 
     def _finish(self, envelope: Envelope, record: dict[str, Any], done: BackendDone | None, started: float) -> None:
         done = done or BackendDone(status=Status.ERROR, error="the backend ended without a result", reason="bad_response")

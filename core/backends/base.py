@@ -43,6 +43,10 @@ class BackendRequest:
     spec_text: str = ""
     stall_timeout: float = 300.0
     max_steps: int | None = None
+    max_fetches: int | None = None
+    """Web research: how many pages the loop may fetch."""
+    token_budget: int | None = None
+    """Web research: total tokens (in + out) the loop may spend before its last turn."""
 
 
 class Backend(ABC):

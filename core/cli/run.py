@@ -14,7 +14,7 @@ from core.cli.output import emit_json, error_line, read_text_arg
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.errors import ExitCode, UsageError
-from core.events import AttemptFailed, Event, Finished, Notice, RunStarted, TextDelta, ToolCall
+from core.events import AttemptFailed, Event, Finished, Notice, RunStarted, TextDelta, ToolCall, ToolResult
 from core.fsutil import read_json
 
 
@@ -42,6 +42,30 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="SEC", help="give up after SEC seconds (default 600)")
     parser.add_argument("--wait", type=float, default=0.0, metavar="SEC", help="wait up to SEC for a busy project")
     parser.add_argument("--json", action="store_true", help="print one JSON envelope on stdout at the end")
+    parser.add_argument("--mode", choices=("chat", "web"), default="chat",
+                        help="web: research the live web with a tool-calling model, citing only fetched URLs")
+    parser.add_argument("--max-steps", type=_positive, metavar="N", help="web mode: at most N model turns (default 8)")
+    parser.add_argument("--max-fetches", type=_positive_or_zero, metavar="N", help="web mode: at most N page fetches")
+    parser.add_argument("--token-budget", type=_positive, metavar="N",
+                        help="web mode: tokens (in + out) to spend before the last turn")
+
+
+def loop_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The DispatchRequest fields that add_run_options' mode and budget flags set."""
+    return {"mode": args.mode, "max_steps": args.max_steps, "max_fetches": args.max_fetches,
+            "token_budget": args.token_budget}
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _positive_or_zero(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
+    return int(text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -52,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--cwd {args.cwd} is not a directory", "pass an existing directory")
     request = DispatchRequest(spec_text=spec_text, prompt=args.prompt, slug=args.slug, description=args.desc,
                               model=args.model, tier=args.tier, task_type=args.task_type, cwd=args.cwd,
-                              timeout=args.timeout, force=args.force, wait=args.wait)
+                              timeout=args.timeout, force=args.force, wait=args.wait, **loop_fields(args))
     return execute(request, json_mode=args.json)
 
 
@@ -110,6 +134,8 @@ class Renderer:
             error_line(f"dispatch: {event.level}: {event.message}")
         elif isinstance(event, ToolCall):
             error_line(f"dispatch: tool {event.name} {_brief(event.arguments)}")
+        elif isinstance(event, ToolResult) and event.is_error:
+            error_line(f"dispatch: tool {event.name}: {event.output.splitlines()[0][:160] if event.output else 'failed'}")
 
     def interrupted_envelope(self) -> Envelope | None:
         if not self.audit_path:

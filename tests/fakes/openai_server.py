@@ -10,8 +10,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.local_http import LocalServer, QuietHandler
 
 
 @dataclass
@@ -32,24 +33,22 @@ class Reply:
     usage: tuple[int, int] | None = (12, 7)
     tool_calls: list[dict[str, Any]] | None = None
     """Answer with these tool calls (streamed) instead of text."""
+    tool_call_pieces: int = 1
+    """How many deltas each tool call's arguments are split into (clients must join them)."""
+    narration: str = ""
+    """Text streamed before the tool calls, as models that think aloud do."""
     finish_reason: str = "stop"
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     def __init__(self, replies: list[Reply] | None = None) -> None:
         self.replies = list(replies or [Reply()])
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
                     self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
@@ -98,21 +97,8 @@ class FakeOpenAI:
             def _json(self, status: int, data: Any) -> None:
                 self._send(status, json.dumps(data), "application/json", {})
 
-            def _send(self, status: int, text: str, ctype: str, headers: dict[str, str]) -> None:
-                payload = text.encode()
-                self.send_response(status)
-                self.send_header("content-type", ctype)
-                self.send_header("content-length", str(len(payload)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
+        super().__init__(Handler)
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def _wait(self, seconds: float) -> None:
         """Sleep that ends early when the server stops, so a hanging reply never outlives its test."""
@@ -124,11 +110,16 @@ class FakeOpenAI:
                 "model": body.get("model", "fake-model")}
         out = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
         if reply.tool_calls:
+            if reply.narration:
+                out.append({**base, "choices": [{"index": 0, "delta": {"content": reply.narration}, "finish_reason": None}]})
             for index, call in enumerate(reply.tool_calls):
-                out.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": [{
-                    "index": index, "id": call.get("id", f"call_{index}"), "type": "function",
-                    "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))}}]},
-                    "finish_reason": None}]})
+                arguments = json.dumps(call.get("arguments", {}))
+                size = max(1, -(-len(arguments) // max(1, reply.tool_call_pieces)))
+                for start in range(0, len(arguments), size):
+                    head = {"index": index, "id": call.get("id", f"call_{index}"), "type": "function",
+                            "function": {"name": call["name"], "arguments": arguments[:size]}} if start == 0 else \
+                        {"index": index, "function": {"arguments": arguments[start:start + size]}}
+                    out.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": [head]}, "finish_reason": None}]})
             finish = "tool_calls"
         else:
             size = max(1, -(-len(reply.text) // max(1, reply.chunks)))
@@ -155,12 +146,3 @@ class FakeOpenAI:
                 "choices": [{"index": 0, "message": message,
                              "finish_reason": "tool_calls" if reply.tool_calls else reply.finish_reason}],
                 "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}}
-
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
