@@ -48,6 +48,16 @@ async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory)
         assert audit.total == 12 and audit.page == 0
 
         audit.query_one("#status", Select).clear()
+        audit.query_one("#since", Input).value = "2026-11-21T10:01:00"
+        audit.query_one("#since", Input).focus()
+        await pilot.press("enter")
+        assert audit.total == 60
+        audit.query_one("#tier", Select).value = "coding"
+        await pilot.pause()
+        assert audit.total == 0
+        await pilot.press("escape")
+        assert audit.total == 120
+
         await pilot.press("slash", *"pelican", "enter")
         assert audit.total == 1 and table.get_row_at(0)[0] == "20261121-100007-1-7"
         await pilot.press("enter")

@@ -15,6 +15,7 @@ from tests.tui.conftest import ANSWER, type_spec, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
+from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierPickerScreen
 from tui.widgets.checklist import Checklist
@@ -204,3 +205,42 @@ async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
         record = Project.at(view.live.slug).read_run(view.live.run_id)
         assert record["status"] == "interrupted"
         assert json.loads(Project.at(view.live.slug).meta_path.read_text())["last_status"] == "interrupted"
+
+
+async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
+        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
+        await pilot.press("o")
+        detail = app.screen
+        assert isinstance(detail, RunDetailScreen) and detail.run_id == view.live.run_id
+        assert detail.query_one("#detail-spec", TextArea).text == GOOD_SPEC
+        await pilot.press("escape", "v")
+        review = app.screen
+        assert isinstance(review, RunViewScreen) and review.live.request.kind == "review"
+        await wait_for(pilot, lambda: review.live.done, "the review to finish")
+        record = Project.at(view.live.slug).read_run(review.live.run_id)
+        assert record["kind"] == "review" and record["parent_run_id"] == view.live.run_id
+        assert ANSWER.strip() in fake.requests[-1]["messages"][-1]["content"]
+
+
+async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config) -> None:
+    import tomllib
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        screen.query_one("#theme").value = "dispatch-light"
+        screen.query_one("#timeout", Input).value = "120"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        saved = tomllib.loads(config.path.read_text())
+        assert saved["defaults"]["theme"] == "dispatch-light" and saved["defaults"]["timeout"] == 120
+        assert saved["tiers"]["agentic"]["models"] == ["big"]
+        assert app.theme == "dispatch-light" and app.config.defaults.timeout == 120
+        screen.query_one("#tables", TextArea).load_text('[tiers.broken]\nmodels = ["nowhere"]\n')
+        await pilot.press("ctrl+s")
+        assert "nowhere" not in config.path.read_text(), "an invalid config is never written"
+        assert any("not saved" in n.message for n in app._notifications)
