@@ -30,6 +30,13 @@ from core.fsutil import read_json
 from tui.commands import DispatchCommands
 from tui.live import LiveRun
 from tui.messages import LiveRunEnded, RunsChanged
+from tui.screens.audit import AuditScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.editor import EditorScreen
+from tui.screens.escalate import EscalateScreen, EscalationChoice
+from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
+from tui.screens.settings import SettingsScreen
 from tui.themes import load_themes
 
 Clock = Callable[[], float]
@@ -40,6 +47,7 @@ class DispatchApp(App[None]):
     """Screens are modes so each keeps its state while you move between them."""
 
     CSS_PATH = "app.tcss"
+    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen}
     TITLE = "dispatch"
     COMMANDS = App.COMMANDS | {DispatchCommands}
     BINDINGS = [
@@ -56,13 +64,6 @@ class DispatchApp(App[None]):
     def __init__(self, config: Config, *, engine: Engine | None = None, clock: Clock = time.monotonic,
                  now: Now | None = None, watch: bool = True, projects_dir: Path | None = None,
                  cwd: Path | None = None) -> None:
-        from tui.screens.audit import AuditScreen
-        from tui.screens.dashboard import DashboardScreen
-        from tui.screens.editor import EditorScreen
-        from tui.screens.settings import SettingsScreen
-
-        self.MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen,
-                      "settings": SettingsScreen}
         super().__init__()
         self.config = config
         self.engine = engine or Engine(config)
@@ -118,8 +119,6 @@ class DispatchApp(App[None]):
 
     def start_dispatch(self, request: DispatchRequest) -> LiveRun:
         """Run a dispatch in its own worker and show it in the run view."""
-        from tui.screens.run_view import RunViewScreen
-
         request.cwd = request.cwd or self.cwd
         live = LiveRun(key=next(self._keys), request=request, started=self.clock())
         self.live_runs[live.key] = live
@@ -183,8 +182,6 @@ class DispatchApp(App[None]):
 
     def escalate(self, slug: str, run_id: str, tier: str | None) -> None:
         """Ask where to (modal), then re-dispatch on the higher tier or record the hand-back."""
-        from tui.screens.escalate import EscalateScreen, EscalationChoice
-
         def decided(choice: EscalationChoice | None) -> None:
             if choice is None:
                 return
@@ -204,8 +201,6 @@ class DispatchApp(App[None]):
         self.push_screen(EscalateScreen(escalation.higher_tiers(self.config, tier), tier), decided)
 
     def open_record(self, slug: str, run_id: str) -> None:
-        from tui.screens.run_detail import RunDetailScreen
-
         self.push_screen(RunDetailScreen(slug, run_id))
 
     # --- live updates from disk ----------------------------------------------------------------
@@ -227,7 +222,7 @@ class DispatchApp(App[None]):
 
     def on_live_run_ended(self, message: LiveRunEnded) -> None:
         live = self.live_runs.get(message.key)
-        if live is not None and live.envelope is not None and not isinstance(self.screen, _run_view()):
+        if live is not None and live.envelope is not None and not isinstance(self.screen, RunViewScreen):
             self.notify(f"{live.label}: {live.status}", title="dispatch finished",
                         severity="information" if live.status == "ok" else "warning")
 
@@ -246,11 +241,6 @@ class DispatchApp(App[None]):
     def on_unmount(self) -> None:
         if self._index is not None:
             self._index.close()
-
-
-def _run_view() -> type:
-    from tui.screens.run_view import RunViewScreen
-    return RunViewScreen
 
 
 def make_app(config: Config, **options: Any) -> DispatchApp:

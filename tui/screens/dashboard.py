@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header
 from core import escalation
 from core.envelope import Status
 from tui.format import ago, money, seconds, tokens
+from tui.screens.run_view import RunViewScreen
 
 PROJECT_LIMIT = 200
 INBOX_SCAN = 200
@@ -131,7 +132,7 @@ class DashboardScreen(Screen[None]):
             table.update_cell(row, table.ordered_columns[1].key, live.model or "…")
             table.update_cell(row, table.ordered_columns[2].key, status_text(live.status))
             table.update_cell(row, table.ordered_columns[3].key, seconds(max(0.0, now - live.started)))
-            table.update_cell(row, table.ordered_columns[4].key, tokens(live.output_tokens or len(live.text) // 4))
+            table.update_cell(row, table.ordered_columns[4].key, tokens(live.output_tokens) if live.output_tokens else f"~{tokens(len(live.text) // 4)}")
         subtitle = f"{len(live_runs)} running" if live_runs else "none running"
         if table.border_subtitle != subtitle:
             table.border_subtitle = subtitle
@@ -145,8 +146,6 @@ class DashboardScreen(Screen[None]):
             self._open(table.id or "", table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def _open(self, table: str, key: str | None) -> None:
-        from tui.screens.run_view import RunViewScreen
-
         if key is None:
             return
         if table == "projects":
