@@ -244,3 +244,17 @@ async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config
         await pilot.press("ctrl+s")
         assert "nowhere" not in config.path.read_text(), "an invalid config is never written"
         assert any("not saved" in n.message for n in app._notifications)
+
+
+async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:
+    from tests.fakes.openai_server import Reply
+    from tui.widgets.run_output import MARKDOWN_LIMIT, RunOutput
+
+    long_answer = "\n".join(f"- item {i} with some words" for i in range(MARKDOWN_LIMIT // 20))
+    fake.replies = [Reply(text=long_answer, chunks=400)]
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
+        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the long run to finish")
+        output = view.query_one(RunOutput)
+        assert output.plain and output.query_one(TextArea).text == long_answer

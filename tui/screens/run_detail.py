@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Log, Markdown, TabbedContent, TabPan
 from core.audit.store import Project
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.widgets.run_output import MARKDOWN_LIMIT
 
 
 class RunDetailScreen(Screen[None]):
@@ -44,7 +45,11 @@ class RunDetailScreen(Screen[None]):
                 yield TextArea(json.dumps(envelope, indent=2, ensure_ascii=False, default=str), read_only=True,
                                id="detail-envelope")
             with TabPane("Result", id="tab-result"):
-                yield Markdown(self.record.get("result") or "*(no result)*", id="detail-result")
+                result = str(self.record.get("result") or "")
+                if len(result) > MARKDOWN_LIMIT:  # Markdown is slow at this size; see widgets/run_output.py
+                    yield TextArea(result, read_only=True, id="detail-result")
+                else:
+                    yield Markdown(result or "*(no result)*", id="detail-result")
             with TabPane(f"Events ({len(events)})", id="tab-events"):
                 log = Log(id="detail-events")
                 yield log

@@ -10,12 +10,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Collapsible, Footer, Header, Input, Log, Markdown, Static
+from textual.widgets import Button, Collapsible, Footer, Header, Input, Log, Static
 
 from tui.format import money, seconds, tokens
 from tui.live import LiveRun
+from tui.widgets.run_output import RunOutput
 
 FRAME = 1 / 30
 _STATUS_STYLE = {"ok": "bold green", "running": "bold cyan", "starting": "bold cyan", "rejected": "bold red",
@@ -42,8 +43,7 @@ class RunViewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="run-status")
-        with VerticalScroll(id="output-scroll"):
-            yield Markdown(id="output")
+        yield RunOutput(id="output")
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield Log(id="events", max_lines=5000)
         with Horizontal(id="after"):
@@ -55,7 +55,7 @@ class RunViewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#output-scroll").border_title = "Output"
+        self.query_one("#output").border_title = "Output"
         self.query_one("#after").display = False
         self._timer = self.set_interval(FRAME, self.refresh_view)
         self.call_after_refresh(self.refresh_view)
@@ -63,12 +63,10 @@ class RunViewScreen(Screen[None]):
     async def refresh_view(self) -> None:
         """Bring the screen up to date with the LiveRun: new text, new log lines, the status line."""
         live = self.live
-        if len(live.text) > self._shown_text:
+        output = self.query_one(RunOutput)
+        if len(live.text) > self._shown_text and output.ready(live.done):
             chunk, self._shown_text = live.text[self._shown_text:], len(live.text)
-            await self.query_one("#output", Markdown).append(chunk)
-            scroll = self.query_one("#output-scroll", VerticalScroll)
-            if scroll.max_scroll_y - scroll.scroll_y < 3 or not live.done:
-                scroll.scroll_end(animate=False)
+            await output.append(chunk, live.text)
         if len(live.log) > self._shown_log:
             self.query_one("#events", Log).write_lines(live.log[self._shown_log:])
             self._shown_log = len(live.log)
@@ -79,7 +77,7 @@ class RunViewScreen(Screen[None]):
             self._timer.stop()
             after = self.query_one("#after")
             after.display = bool(live.run_id)
-            self.query_one("#output-scroll").focus()
+            self.query_one(RunOutput).focus_text()
 
     def _status_line(self) -> Text:
         live = self.live
@@ -125,7 +123,7 @@ class RunViewScreen(Screen[None]):
             self.notify("type what the model should do next, then press enter")
             return
         text, prompt.value = prompt.value, ""
-        self.query_one("#output-scroll").focus()
+        self.query_one(RunOutput).focus_text()
         self.app.resume(self.live.slug, self.live.run_id, text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
