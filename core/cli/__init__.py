@@ -14,7 +14,7 @@ from core import __version__
 from core.cli.output import error_line
 from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode
 
-COMMAND_MODULES = ("core.cli.run", "core.cli.spec_cmds", "core.cli.config_cmds")
+COMMAND_MODULES = ("core.cli.run", "core.cli.projects", "core.cli.spec_cmds", "core.cli.config_cmds")
 
 EXAMPLES = """examples:
   dispatch spec new > task.md                      start from the checklist template
