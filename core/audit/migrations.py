@@ -11,6 +11,8 @@ import sqlite3
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: projects, runs, and a full-text index over each run's spec, result and its project's description.
+    # `facets` holds the run's project and status as single tokens (hex, so any slug is one token), so a
+    # search narrowed to a project or status intersects posting lists instead of joining every match.
     """
     CREATE TABLE projects (
         slug TEXT PRIMARY KEY,
@@ -47,26 +49,30 @@ MIGRATIONS: tuple[str, ...] = (
         spec TEXT NOT NULL DEFAULT '',
         result TEXT NOT NULL DEFAULT '',
         description TEXT NOT NULL DEFAULT '',
+        facets TEXT GENERATED ALWAYS AS ('s' || hex(slug) || ' t' || hex(status)) VIRTUAL,
         UNIQUE (slug, run_id)
     );
     CREATE INDEX runs_by_slug ON runs (slug, started_at);
     CREATE INDEX runs_by_time ON runs (started_at);
     CREATE INDEX runs_by_session ON runs (slug, session_id);
     CREATE VIRTUAL TABLE runs_fts USING fts5 (
-        spec, result, description,
+        spec, result, description, facets,
         content='runs', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
     );
+    INSERT INTO runs_fts (runs_fts, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.5, 0.0)');
     CREATE TRIGGER runs_ai AFTER INSERT ON runs BEGIN
-        INSERT INTO runs_fts (rowid, spec, result, description) VALUES (new.id, new.spec, new.result, new.description);
+        INSERT INTO runs_fts (rowid, spec, result, description, facets)
+        VALUES (new.id, new.spec, new.result, new.description, new.facets);
     END;
     CREATE TRIGGER runs_ad AFTER DELETE ON runs BEGIN
-        INSERT INTO runs_fts (runs_fts, rowid, spec, result, description)
-        VALUES ('delete', old.id, old.spec, old.result, old.description);
+        INSERT INTO runs_fts (runs_fts, rowid, spec, result, description, facets)
+        VALUES ('delete', old.id, old.spec, old.result, old.description, old.facets);
     END;
     CREATE TRIGGER runs_au AFTER UPDATE ON runs BEGIN
-        INSERT INTO runs_fts (runs_fts, rowid, spec, result, description)
-        VALUES ('delete', old.id, old.spec, old.result, old.description);
-        INSERT INTO runs_fts (rowid, spec, result, description) VALUES (new.id, new.spec, new.result, new.description);
+        INSERT INTO runs_fts (runs_fts, rowid, spec, result, description, facets)
+        VALUES ('delete', old.id, old.spec, old.result, old.description, old.facets);
+        INSERT INTO runs_fts (rowid, spec, result, description, facets)
+        VALUES (new.id, new.spec, new.result, new.description, new.facets);
     END;
     """,
 )
