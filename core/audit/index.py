@@ -291,6 +291,7 @@ class Index:
     def sync_project(self, slug: str) -> int:
         """Re-read one project: its new result files and those the index still has as running."""
         project = Project(slug, self.projects_dir / slug)
+        before = self._fingerprint_of(slug)
         mark = fingerprint(project.meta_path)
         meta = project.meta()
         on_disk = set(project.run_ids())
@@ -303,10 +304,16 @@ class Index:
                 except (OSError, ValueError):
                     continue
         with self._write():
+            if self._fingerprint_of(slug) != before:
+                return 0  # another process recorded this project meanwhile, from fresher files than ours
             for run_id in indexed.keys() - on_disk:
                 self.conn.execute("DELETE FROM runs WHERE slug = ? AND run_id = ?", (slug, run_id))
             self._upsert(slug, meta, mark, records)
         return len(records)
+
+    def _fingerprint_of(self, slug: str) -> str | None:
+        row = self.conn.execute("SELECT fingerprint FROM projects WHERE slug = ?", (slug,)).fetchone()
+        return row[0] if row else None
 
     def record_run(self, slug: str, record: dict[str, Any]) -> None:
         """Upsert one run (a result.json dict) and refresh its project's row; the caller holds the project lock."""
