@@ -44,11 +44,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     add_run_options(check)
     check.set_defaults(handler=cmd_review)
 
-    status = commands.add_parser("status", parents=[common], help="a project's last run, totals and review verdict",
-                                 epilog="example: dispatch status --slug my-api --json")
-    status.add_argument("--slug", required=True, help="the project")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
-    status.set_defaults(handler=cmd_status)
+    _project_view(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)
 
     listing = commands.add_parser("list", parents=[common], help="every project: description, last status, runs, cost",
                                   epilog="example: dispatch list --sort cost --limit 10")
@@ -69,23 +65,25 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     search.add_argument("--json", action="store_true", help="print a JSON list")
     search.set_defaults(handler=cmd_search)
 
-    runs = commands.add_parser("runs", parents=[common], help="a project's runs, newest first",
-                               epilog="example: dispatch runs --slug my-api --limit 5")
-    runs.add_argument("--slug", required=True, help="the project")
+    runs = _project_view(commands, common, "runs", "a project's runs, newest first", cmd_runs)
     runs.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N runs (default 50)")
-    runs.add_argument("--json", action="store_true", help="print a JSON list")
-    runs.set_defaults(handler=cmd_runs)
-
-    sessions = commands.add_parser("sessions", parents=[common], help="a project's sessions, newest first",
-                                   epilog="example: dispatch sessions --slug my-api --json")
-    sessions.add_argument("--slug", required=True, help="the project")
-    sessions.add_argument("--json", action="store_true", help="print a JSON list")
-    sessions.set_defaults(handler=cmd_sessions)
+    _project_view(commands, common, "sessions", "a project's sessions, newest first", cmd_sessions)
 
     reindex = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the run files",
                                   epilog="example: dispatch reindex")
     reindex.add_argument("--json", action="store_true", help="print a JSON object")
     reindex.set_defaults(handler=cmd_reindex)
+
+
+def _project_view(commands: Any, common: argparse.ArgumentParser, name: str, text: str,
+                  handler: Any) -> argparse.ArgumentParser:
+    """A read-only command over one project: --slug and --json."""
+    parser = commands.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
+                                 epilog=f"example: dispatch {name} --slug my-api --json")
+    parser.add_argument("--slug", required=True, help="the project")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def _positive(value: str) -> int:

@@ -234,8 +234,13 @@ def test_sigkill_mid_stream_leaves_an_interrupted_record(isolated: Path, spec: P
     assert data["last_run"]["status"] == "interrupted" and data["project"]["last_status"] == "interrupted"
     record = json.loads(next(logs.glob("*-result.json")).read_text())
     assert record["status"] == "interrupted" and record["reason"] == "killed"
-    events, _ = read_json_lines(next(logs.glob("*-events.jsonl")))
+    events_path = next(logs.glob("*-events.jsonl"))
+    events, _ = read_json_lines(events_path)
     assert events[0]["type"] == "RunStarted"
+    with events_path.open("a") as handle:
+        handle.write('{"type": "TextDelta", "text": "torn')
+    kept, skipped = read_json_lines(events_path)
+    assert kept == events and skipped == 1
     with Index.open() as index:
         assert index.runs("killed")[0].status == "interrupted"
 
@@ -250,29 +255,24 @@ def test_sigkill_status_marks_the_record_itself(isolated: Path, spec: Path, stal
     assert "Status: interrupted" in status.stdout and "interrupted (their process died)" in status.stderr
 
 
-def test_sigterm_exits_130_and_records_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI) -> None:
-    logs = isolated / "projects" / "termed" / ".dispatch-logs"
-    proc = start("run", "--spec", str(spec), "--slug", "termed", "--json")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_sigint_exit_130_and_record_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI,
+                                                            signum: int) -> None:
+    logs = isolated / "projects" / "stopped" / ".dispatch-logs"
+    proc = start("run", "--spec", str(spec), "--slug", "stopped", "--json")
     wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     envelope = json.loads(out)
     assert envelope["status"] == "interrupted" and envelope["reason"] == "signal"
-    assert json.loads(Path(envelope["audit_path"]).read_text())["status"] == "interrupted"
-    assert dispatch("status", "--slug", "termed", "--json").json()["last_run"]["status"] == "interrupted"
-
-
-def test_sigint_exits_130_and_records_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI) -> None:
-    logs = isolated / "projects" / "inted" / ".dispatch-logs"
-    proc = start("run", "--spec", str(spec), "--slug", "inted", "--json")
-    wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert json.loads(out)["status"] == "interrupted"
+    record = json.loads(Path(envelope["audit_path"]).read_text())
+    assert record["status"] == "interrupted" and record["result"] == envelope["result"] != ""
+    events, skipped = read_json_lines(logs / f"{envelope['run_id']}-events.jsonl")
+    assert skipped == 0 and events[-1]["type"] == "Finished"
     with Index.open() as index:
-        assert index.runs("inted")[0].status == "interrupted"
+        assert index.runs("stopped")[0].status == "interrupted"
+    assert dispatch("status", "--slug", "stopped", "--json").json()["last_run"]["status"] == "interrupted"
 
 
 def test_busy_project_exits_6_naming_the_holder(isolated: Path, spec: Path, stalling_server: FakeOpenAI) -> None:
