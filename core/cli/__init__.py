@@ -22,6 +22,10 @@ EXAMPLES = """examples:
   dispatch run --spec task.md --tier general       dispatch and stream the answer
   dispatch --no-ui run --spec task.md --json       one JSON envelope on stdout, for agents
   echo "Goal: ..." | dispatch run --spec - --json  a spec on stdin
+  dispatch resume --slug S --prompt "..."          continue that project's session
+  dispatch review --slug S                         another model's verdict on the last result
+  dispatch status --slug S                         last run, totals, review verdict
+  dispatch search "words" --since 2026-11-01       full text over every run, ranked
 """
 
 

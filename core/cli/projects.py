@@ -221,7 +221,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
-        print(table([[r.slug, _cut(r.description, 48), r.last_status or "-", str(r.runs), f"${r.cost_usd:.4f}",
+        print(table([[r.slug, _cut(r.description, 48), r.last_status or "-", str(r.runs), f"${r.cost_usd:.6f}",
                       r.updated[:19].replace("T", " ")] for r in rows],
                     ["PROJECT", "DESCRIPTION", "LAST", "RUNS", "COST", "UPDATED"]))
     else:

@@ -323,3 +323,15 @@ def test_a_deleted_or_corrupt_index_is_rebuilt(isolated: Path, spec: Path, damag
     assert dispatch("search", "kept", "--json").json()[0]["run"]["run_id"] == envelope["run_id"]
     reindex = dispatch("reindex", "--json")
     assert reindex.code == 0 and reindex.json()["runs"] == 1 and reindex.json()["projects"] == 1
+
+
+def test_secrets_never_reach_the_index(isolated: Path, spec: Path) -> None:
+    secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
+    with FakeOpenAI([Reply(text=f"echoing {secret} back")]) as server:
+        result = dispatch("run", "--spec", str(spec), "--slug", "sec", "--json",
+                          env={"DISPATCH_BASE_URL": server.base_url, "DISPATCH_API_KEY": secret})
+    assert result.code == 0 and server.headers[0]["authorization"] == f"Bearer {secret}"
+    assert dispatch("reindex").code == 0
+    assert dispatch("search", "echoing", "--json").json()[0]["run"]["slug"] == "sec"
+    for path in (isolated / "projects").glob(".dispatch-index.sqlite3*"):
+        assert secret.encode() not in path.read_bytes(), path
