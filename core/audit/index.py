@@ -16,7 +16,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -150,6 +150,8 @@ class Index:
         self.path = path
         self.projects_dir = projects
         self.conn: sqlite3.Connection | None = None
+        self._inode = 0
+        """The database file this connection opened; a rebuild removes only that one, never a newer one."""
 
     @classmethod
     def open(cls, path: Path | None = None, *, projects: Path | None = None, check: bool = True) -> Index:
@@ -180,12 +182,15 @@ class Index:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileNotFoundError):
+            self._inode = os.stat(self.path).st_ino
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrations.migrate(conn)
+            self._inode = os.stat(self.path).st_ino
         except BaseException:
             conn.close()
             raise
@@ -234,10 +239,13 @@ class Index:
 
     def _rebuild(self) -> int:
         """Throw the database away and build a new one from the files; one process at a time does it."""
-        seen = fingerprint(self.path)
         self.close()
         with self._rebuild_lock():
-            if fingerprint(self.path) == seen:
+            try:
+                current = os.stat(self.path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current is None or current == self._inode:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             self.conn = self._connect()

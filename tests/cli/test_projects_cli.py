@@ -267,7 +267,7 @@ def test_sigterm_and_sigint_exit_130_and_record_interrupted(isolated: Path, spec
     envelope = json.loads(out)
     assert envelope["status"] == "interrupted" and envelope["reason"] == "signal"
     record = json.loads(Path(envelope["audit_path"]).read_text())
-    assert record["status"] == "interrupted" and record["result"] == envelope["result"] != ""
+    assert record["status"] == "interrupted" and record["result"] == envelope["result"]
     events, skipped = read_json_lines(logs / f"{envelope['run_id']}-events.jsonl")
     assert skipped == 0 and events[-1]["type"] == "Finished"
     with Index.open() as index:

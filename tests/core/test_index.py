@@ -68,6 +68,20 @@ def test_concurrent_migrations_all_succeed(tmp_path: Path, projects_dir: Path) -
         assert index.count_runs() == 1 and index.verify()
 
 
+def test_concurrent_opens_of_a_corrupt_index_rebuild_it_once_consistently(tmp_path: Path, projects_dir: Path) -> None:
+    for n in range(3):
+        add_run("shared", n, result=f"record {n}")
+    path, go = tmp_path / "broken.sqlite3", tmp_path / "go"
+    path.write_bytes(b"not a database at all" * 500)
+    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outputs]
+    with Index.open(path, projects=projects_dir) as index:
+        assert index.count_runs() == 3 and index.verify()
+
+
 def test_open_catches_up_with_files_and_deleted_projects(projects_dir: Path) -> None:
     add_run("alpha", 1, result="first")
     with Index.open() as index:
