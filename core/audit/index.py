@@ -223,7 +223,8 @@ class Index:
         try:
             if self.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return False
-            self.conn.execute("INSERT INTO runs_fts (runs_fts, rank) VALUES ('integrity-check', 1)")
+            with self._write():
+                self.conn.execute("INSERT INTO runs_fts (runs_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError:
             return False
         return True

@@ -335,3 +335,28 @@ def test_secrets_never_reach_the_index(isolated: Path, spec: Path) -> None:
     assert dispatch("search", "echoing", "--json").json()[0]["run"]["slug"] == "sec"
     for path in (isolated / "projects").glob(".dispatch-index.sqlite3*"):
         assert secret.encode() not in path.read_bytes(), path
+
+
+def test_an_index_failure_warns_but_never_fails_the_run(isolated: Path, spec: Path) -> None:
+    index_path = isolated / "projects" / ".dispatch-index.sqlite3"
+    index_path.mkdir(parents=True)
+    with FakeOpenAI([Reply(text="saved anyway")]) as server:
+        configure(isolated, server)
+        result = dispatch("run", "--spec", str(spec), "--slug", "noindex", "--json")
+    assert result.code == 0 and result.json()["status"] == "ok"
+    assert "warning: the run index was not updated" in result.stderr and "dispatch reindex" in result.stderr
+    assert json.loads(Path(result.json()["audit_path"]).read_text())["status"] == "ok"
+    index_path.rmdir()
+    assert dispatch("search", "saved", "--json").json()[0]["run"]["run_id"] == result.json()["run_id"]
+
+
+def test_resume_with_a_spec_is_checked_and_sent(isolated: Path, spec: Path) -> None:
+    with FakeOpenAI([Reply(text="one"), Reply(text="two")]) as server:
+        configure(isolated, server)
+        assert dispatch("run", "--spec", str(spec), "--slug", "specs").code == 0
+        vague = dispatch("resume", "--slug", "specs", "--spec", "-", "--json", input="Goal: fix it\n")
+        assert vague.code == 3 and len(server.requests) == 1
+        result = dispatch("resume", "--slug", "specs", "--spec", str(spec), "--json")
+    assert result.code == 0, result.stderr
+    assert [m["role"] for m in server.requests[1]["messages"]] == ["system", "user", "assistant", "user"]
+    assert server.requests[1]["messages"][-1]["content"] == GOOD_SPEC
