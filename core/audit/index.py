@@ -16,7 +16,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -111,6 +111,13 @@ def is_corrupt(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.DatabaseError) and (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _CORRUPT_CODES
 
 
+def _inode_of(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
 def fingerprint(path: Path) -> str:
     """Cheap identity of a file's current content: every atomic rewrite changes the inode."""
     try:
@@ -182,8 +189,7 @@ class Index:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with suppress(FileNotFoundError):
-            self._inode = os.stat(self.path).st_ino
+        self._inode = _inode_of(self.path) or 0
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -208,7 +214,12 @@ class Index:
         self.sync()
 
     def _guarded(self, action: Callable[[], T]) -> T:
-        """Run an action; if the database turns out to be damaged, rebuild it from the files and run it again."""
+        """Run an action; if the database turns out to be damaged, rebuild it from the files and run it again.
+        A long-lived holder (the console) whose file another process rebuilt moves to the new one first."""
+        if self.conn is not None and _inode_of(self.path) != self._inode:
+            self.close()
+            self.conn = self._connect()
+            self.sync()
         try:
             return action()
         except sqlite3.DatabaseError as exc:
@@ -242,10 +253,7 @@ class Index:
         """Throw the database away and build a new one from the files; one process at a time does it."""
         self.close()
         with self._rebuild_lock():
-            try:
-                current = os.stat(self.path).st_ino
-            except FileNotFoundError:
-                current = None
+            current = _inode_of(self.path)
             if current is None or current == self._inode:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)

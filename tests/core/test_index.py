@@ -168,6 +168,16 @@ def test_garbage_index_file_is_rebuilt(projects_dir: Path) -> None:
     assert path.read_bytes().startswith(b"SQLite format 3")
 
 
+def test_a_held_index_follows_a_rebuild_by_another_holder(projects_dir: Path) -> None:
+    add_run("held", 1, result="before the rebuild")
+    with Index.open() as console, Index.open() as other:
+        assert console.count_runs() == 1
+        other.reindex()
+        add_run("held", 2, result="after the rebuild")
+        other.sync()
+        assert console.count_runs() == 2 and console.search("after")[0].run.run_id.endswith("-2")
+
+
 def test_reindex_counts_runs(projects_dir: Path) -> None:
     for n in range(3):
         add_run("many", n, result=f"result {n}")
