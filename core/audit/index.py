@@ -354,6 +354,8 @@ class Index:
             "updated = excluded.updated, backend = excluded.backend, fingerprint = excluded.fingerprint",
             (slug, description, str(meta.get("created") or ""), str(meta.get("updated") or ""), meta.get("backend"),
              mark))
+        self.conn.execute("UPDATE runs SET description = ? WHERE slug = ? AND description != ?",
+                          (description, slug, description))
         placeholders = ", ".join("?" for _ in _RUN_WRITE)
         updates = ", ".join(f"{name} = excluded.{name}" for name in _RUN_WRITE if name not in ("slug", "run_id"))
         rows = [_run_values(slug, record, description) for record in records if record.get("run_id")]

@@ -178,6 +178,14 @@ def test_a_held_index_follows_a_rebuild_by_another_holder(projects_dir: Path) ->
         assert console.count_runs() == 2 and console.search("after")[0].run.run_id.endswith("-2")
 
 
+def test_a_new_description_reaches_earlier_runs(projects_dir: Path) -> None:
+    add_run("named", 1, result="text")
+    Project.at("named").ensure("walrus colony survey", "openai")
+    with Index.open() as index:
+        assert [h.run.slug for h in index.search("walrus")] == ["named"]
+        assert index.search("named project") == []
+
+
 def test_reindex_counts_runs(projects_dir: Path) -> None:
     for n in range(3):
         add_run("many", n, result=f"result {n}")
