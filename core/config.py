@@ -16,7 +16,7 @@ from typing import Any
 from core import paths
 from core.errors import ConfigError
 
-BACKENDS = ("openai", "claude-code", "codex", "gemini", "command", "web")
+BACKENDS = ("openai", "local", "claude-code", "codex", "gemini", "command", "web")
 PERMISSIONS = ("plan", "acceptEdits", "bypass")
 
 
@@ -42,6 +42,8 @@ class ModelConfig:
     """Agent backends: extra environment for the child (values may be ${VAR} references)."""
     options: dict[str, Any] = field(default_factory=dict)
     """Backend-specific settings (web search provider and the like), validated by the backend."""
+    builtin: bool = False
+    """Defined by dispatch itself (the `local` model), not by the user's config or environment."""
 
     @property
     def provider_model(self) -> str:
@@ -87,7 +89,7 @@ class Config:
                               f"known: {', '.join(sorted(self.models)) or 'none'}; see `dispatch models`") from None
 
 
-_MODEL_KEYS = {f.name for f in fields(ModelConfig)} - {"name", "options"}
+_MODEL_KEYS = {f.name for f in fields(ModelConfig)} - {"name", "options", "builtin"}
 _TIER_KEYS = {"models", "task_types", "description"}
 _DEFAULT_KEYS = {f.name for f in fields(Defaults)}
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -111,7 +113,19 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
         config = _from_dict(data, path, text)
         config.path = path
     _apply_environment(config, env)
+    config.models.setdefault("local", builtin_local())
     return config
+
+
+def builtin_local() -> ModelConfig:
+    """The model that works with no key and no config: SmolLM2-135M-Instruct in llama-server on this machine."""
+    return ModelConfig(name="local", backend="local", model="local", context_window=4096, max_tokens=256,
+                       temperature=0.2, builtin=True)
+
+
+def user_models(config: Config) -> list[str]:
+    """The models the user defined (config file or DISPATCH_BASE_URL), in order, without the built-in ones."""
+    return [name for name, model in config.models.items() if not model.builtin]
 
 
 def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:

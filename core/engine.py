@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import review
 from core import spec as specs
 from core import tiers
+from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import BackendRequest, TransientError
-from core.config import Config
+from core.config import Config, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
 from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
@@ -103,11 +105,13 @@ class Engine:
         except SpecRejected as exc:
             yield Finished(self._rejected(request, findings, exc.one_line()))
             return
+        self._preflight(route)
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
         first_model = self.config.model(route.models[0])
-        project.recover()
-        lock = project.lock().acquire(wait=request.wait)
+        for message in recover(project):
+            yield Notice(message, "warning")
+        lock = await project.lock().acquire_async(wait=request.wait)
         try:
             project.ensure(request.description or (specs.goal_of(text)[:200] if request.kind == "run" else None),
                            first_model.backend)
@@ -117,6 +121,17 @@ class Engine:
                 yield event
         finally:
             lock.release()
+
+    def _preflight(self, route: tiers.Route) -> None:
+        """Fail before anything is recorded when no model of the route can run on this machine at all."""
+        failures: list[BackendUnavailable] = []
+        for name in route.models:
+            try:
+                backend_for(self.config.model(name)).preflight()
+                return
+            except BackendUnavailable as exc:
+                failures.append(exc)
+        raise failures[0]
 
     def _rejected(self, request: DispatchRequest, findings: list[specs.Finding], error: str) -> Envelope:
         return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
@@ -135,7 +150,7 @@ class Engine:
             "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
         }
         result_path = project.result_path(run_id)
-        self._write(result_path, envelope, record)
+        unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
         timeout = request.timeout or self.config.defaults.timeout
 
@@ -148,6 +163,11 @@ class Engine:
         try:
             yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
                                   envelope.audit_path))
+            if first.builtin and not user_models(self.config):
+                yield emit(Notice(f"no model is configured, so this runs on the built-in {first.name} model (a small "
+                                  "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"))
+            if unindexed:
+                yield emit(Notice(unindexed, "warning"))
             if request.force and specs.has_errors(findings):
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             done: BackendDone | None = None
@@ -162,19 +182,24 @@ class Engine:
                 done = BackendDone(status=Status.TIMEOUT, result=envelope.result,
                                    error=f"no result within the {timeout:g} s timeout", reason="timeout")
             self._finish(envelope, record, done, started)
+            if request.kind == "review" and envelope.status == Status.OK:
+                envelope.extras.update(review.verdict_of(envelope.result))
         except (asyncio.CancelledError, KeyboardInterrupt):
             self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, result=envelope.result,
-                                                       error="interrupted", reason="signal"), started)
-            events.write(Finished(envelope).to_dict())
-            events.close()
-            self._write(result_path, envelope, record)
-            project.record_finished(envelope)
+                                                       error="interrupted by a signal", reason="signal"), started)
+            self._close(project, events, envelope, record)
             raise
+        if unindexed := self._close(project, events, envelope, record):
+            yield Notice(unindexed, "warning")
+        yield Finished(envelope)
+
+    def _close(self, project: Project, events: JsonLines, envelope: Envelope, record: dict[str, Any]) -> str | None:
+        """Write the run's last event, final record, project summary and index row; returns an index warning."""
         events.write(self.redactor.data(Finished(envelope).to_dict()))
         events.close()
-        self._write(result_path, envelope, record)
+        written = self._write(Path(envelope.audit_path), envelope, record)
         project.record_finished(envelope)
-        yield Finished(envelope)
+        return index_runs(project.slug, [written])
 
     async def _attempts(self, request: DispatchRequest, route: tiers.Route, project: Project, prompt: str,
                         envelope: Envelope, record: dict[str, Any]) -> AsyncIterator[Event]:
@@ -211,9 +236,12 @@ class Engine:
                         elif isinstance(event, BackendDone):
                             outcome.update(status=str(event.status), error=event.error,
                                            duration_ms=int((time.monotonic() - began) * 1000))
+                            # A backend that finds its endpoint at run time (the local server) records where it went.
+                            record["request"]["base_url"] = backend.model.base_url
                             envelope.attempts.append(outcome)
                             if backend.history_is_session:
-                                record["messages"] = [*breq.history, {"role": "user", "content": prompt},
+                                record["messages"] = [*(breq.history or _system(breq.system)),
+                                                      {"role": "user", "content": prompt},
                                                       {"role": "assistant", "content": event.result}]
                         yield event
                     return
@@ -268,15 +296,22 @@ class Engine:
         envelope.reason = done.reason
         envelope.extras.update(done.extras)
         envelope.duration_ms = int((time.monotonic() - started) * 1000)
-        if envelope.session_id is None and envelope.status == Status.OK and envelope.backend == "openai":
+        if envelope.session_id is None and envelope.status == Status.OK and "messages" in record:
             envelope.session_id = envelope.run_id
         envelope.result = self.redactor.text(envelope.result)
         envelope.error = self.redactor.text(envelope.error) if envelope.error else None
         record["raw"] = done.raw
         record["finished_at"] = now_iso()
 
-    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> None:
-        atomic_write_json(path, self.redactor.data({**envelope.to_dict(), **record}))
+    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
+        data = self.redactor.data({**envelope.to_dict(), **record})
+        atomic_write_json(path, data)
+        return data
+
+
+def _system(text: str | None) -> list[dict[str, Any]]:
+    """The system turn a stored history starts with, so a resumed session keeps its instructions."""
+    return [{"role": "system", "content": text}] if text else []
 
 
 async def collect(events: AsyncIterator[Event]) -> Envelope:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from core.config import Config, TierConfig
+from core.config import Config, TierConfig, user_models
 from core.errors import ConfigError, SpecRejected
 
 
@@ -38,19 +38,23 @@ BUILTIN_TIERS = {
     "general": "a general-purpose model for drafts, classification and pre-screening",
 }
 
+LOCAL_TIER = "the built-in local model on this CPU: no key, no network, small"
+
 
 def effective_tiers(config: Config) -> dict[str, TierConfig]:
-    """The configured tiers, or built-in ones over the models the environment provides."""
-    if config.tiers:
-        return config.tiers
-    fallback = [name for name in ("default", "local") if name in config.models] or sorted(config.models)[:1]
-    if not fallback:
-        return {}
-    return {
-        name: TierConfig(name=name, models=list(fallback),
-                         task_types=[t.name for t in TASK_TYPES.values() if t.tier == name], description=text)
-        for name, text in BUILTIN_TIERS.items()
-    }
+    """The configured tiers, or built-in ones over the user's model (DISPATCH_BASE_URL's `default` first), else
+    `local`; plus a `local` tier for the built-in model unless the user defined one."""
+    tiers = dict(config.tiers)
+    if not tiers:
+        mine = user_models(config)
+        fallback = (["default"] if "default" in mine else sorted(mine)[:1]) or [n for n in ("local",) if n in config.models]
+        if fallback:
+            tiers = {name: TierConfig(name=name, models=list(fallback),
+                                      task_types=[t.name for t in TASK_TYPES.values() if t.tier == name], description=text)
+                     for name, text in BUILTIN_TIERS.items()}
+    if "local" in config.models:
+        tiers.setdefault("local", TierConfig(name="local", models=["local"], description=LOCAL_TIER))
+    return tiers
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,26 @@ _CLEARED = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in list(os.environ):
         if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DISPATCH_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DISPATCH_PROJECTS_DIR", str(tmp_path / "projects"))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return tmp_path
+    yield tmp_path
+    _stop_local_server(tmp_path / "home" / "state")
+
+
+def _stop_local_server(state: Path) -> None:
+    """A test that dispatched to the built-in local model must not leave its llama-server running.
+
+    A symlinked state dir is the e2e session's shared server, which that session stops itself.
+    """
+    from core.local.server import STATE_NAME, LocalServer
+
+    if (state / STATE_NAME).exists() and not state.is_symlink():
+        LocalServer(state).stop()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 GOOD_SPEC = """\
@@ -55,3 +57,21 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def local_model_missing() -> str | None:
+    """Why the built-in local model cannot run here (the [local] extra or its weights absent), or None."""
+    from core.config import builtin_local
+    from core.errors import DispatchError
+    from core.local import runtime
+
+    try:
+        runtime.check(builtin_local())
+    except DispatchError as exc:
+        return exc.one_line()
+    return None
+
+
+LOCAL_MISSING = local_model_missing()
+needs_local_model = pytest.mark.skipif(
+    LOCAL_MISSING is not None, reason=f"the local model is not installed ({LOCAL_MISSING}); `make test` installs it")

@@ -10,6 +10,7 @@ from core.errors import ConfigError
 
 _KINDS = {
     "openai": "core.backends.openai_chat:OpenAIChatBackend",
+    "local": "core.backends.local:LocalBackend",
     "web": "core.backends.web:WebBackend",
 }
 

@@ -61,6 +61,12 @@ class Backend(ABC):
     def __init__(self, model: ModelConfig) -> None:
         self.model = model
 
+    def preflight(self) -> None:
+        """Raise BackendUnavailable if this backend cannot run on this machine at all (a package or binary absent).
+
+        Cheap and side-effect free: the engine calls it before recording anything.
+        """
+
     @abstractmethod
     def run(self, request: BackendRequest) -> AsyncIterator[Event]:
         """Yield events for one attempt, ending with exactly one BackendDone."""

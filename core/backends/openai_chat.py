@@ -26,7 +26,7 @@ RAW_CAP = 2_000_000
 """Bytes of raw stream kept for the audit trail; the rest is counted, not stored."""
 _RETRYABLE = {408, 409, 429}
 _CONTEXT_OVERFLOW = ("context length", "context_length", "maximum context", "too many tokens", "exceeds the context",
-                     "context window", "n_ctx", "exceed_context_size")
+                     "exceeds the available context", "context window", "n_ctx", "exceed_context_size")
 
 
 def retry_after(headers: httpx.Headers) -> float | None:
@@ -151,7 +151,7 @@ class OpenAIChatBackend(Backend):
         if error := payload.get("error"):
             message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
             return self._done(Status.ERROR, parts, usage, None, error=f"the server reported: {message}",
-                              reason=_error_reason(message)), [], None
+                              reason=_error_reason(str(error))), [], None
         events: list[Event] = []
         finish = None
         if isinstance(stats := payload.get("usage"), dict):
@@ -188,7 +188,8 @@ class OpenAIChatBackend(Backend):
         if status == 404:
             raise BackendUnavailable(f"{where}: {message}",
                                      f"check base_url and that model '{self.model.provider_model}' exists there")
-        return BackendDone(status=Status.ERROR, error=f"{where}: {message}", reason=_error_reason(message), raw=body)
+        # The whole body, not just its message: llama-server names an overflow in the error's type.
+        return BackendDone(status=Status.ERROR, error=f"{where}: {message}", reason=_error_reason(body), raw=body)
 
 
 def _text(raw: bytearray | None) -> str | None:

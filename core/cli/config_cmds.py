@@ -18,7 +18,7 @@ STARTER = """\
 # never put a key itself in this file. Prices are USD per million tokens and feed the cost figures.
 #
 # [models.NAME]
-# backend = "openai"              # openai | claude-code | codex | gemini | command | web
+# backend = "openai"              # openai | local | claude-code | codex | gemini | command | web
 # base_url = "http://127.0.0.1:8080/v1"
 # api_key_env = "MY_PROVIDER_API_KEY"
 # model = "provider-model-id"
@@ -27,6 +27,12 @@ STARTER = """\
 # max_tokens = 4096
 # temperature = 0.2
 # timeout = 600
+#
+# The built-in `local` model (llama-server on this machine) can be pointed at another .gguf:
+# [models.local]
+# backend = "local"
+# gguf = "/models/some-instruct-model.gguf"
+# context_window = 4096
 #
 # Tiers: an ordered fallback list of models, and the task types they serve
 # (agentic-coding, bulk-coding, general; frontier-reasoning and shipped-prose are never dispatched).

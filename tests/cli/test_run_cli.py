@@ -102,11 +102,6 @@ def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: 
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
 
 
-def test_no_model_configured_says_what_to_set(spec: Path) -> None:
-    result = dispatch("run", "--spec", str(spec))
-    assert result.code == 2 and "DISPATCH_BASE_URL" in result.stderr
-
-
 def test_unreachable_backend_exits_7(spec: Path) -> None:
     result = dispatch("run", "--spec", str(spec), "--json", env={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
     assert result.code == 7 and result.json()["status"] == "error"

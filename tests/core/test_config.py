@@ -89,10 +89,33 @@ def test_refused_task_types_say_why(tmp_path: Path, task_type: str, reason: str)
         tiers.resolve(config, task_type=task_type)
 
 
-def test_no_model_at_all_says_what_to_set() -> None:
-    with pytest.raises(ConfigError) as caught:
-        tiers.resolve(configs.load(Path("/nonexistent.toml"), environ={}))
-    assert "DISPATCH_BASE_URL" in caught.value.hint
+def test_no_model_at_all_routes_to_builtin_local() -> None:
+    config = configs.load(Path("/nonexistent.toml"), environ={})
+    assert configs.user_models(config) == [] and config.models["local"].builtin
+    route = tiers.resolve(config)
+    assert route.models == ["local"] and route.tier == "general"
+
+
+def test_builtin_local_never_displaces_a_users_model(tmp_path: Path) -> None:
+    only_models = configs.load(write(tmp_path / "c.toml", '[models.mine]\nbase_url = "http://127.0.0.1:1/v1"\n'), environ={})
+    assert tiers.resolve(only_models).models == ["mine"]
+    assert tiers.resolve(only_models, model="local").models == ["local"]
+    from_env = configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_BASE_URL": "http://127.0.0.1:1/v1"})
+    assert tiers.resolve(from_env).models == ["default"]
+    assert tiers.resolve(from_env, tier="local").models == ["local"]
+
+
+def test_a_local_tier_exists_beside_configured_ones(tmp_path: Path) -> None:
+    config = configs.load(write(tmp_path / "c.toml", CONFIG), environ={})
+    assert set(tiers.effective_tiers(config)) == {"general", "coding", "local"}
+    assert tiers.resolve(config, spec_tier="local").models == ["local"]
+
+
+def test_users_own_local_model_replaces_the_builtin(tmp_path: Path) -> None:
+    config = configs.load(write(tmp_path / "c.toml", '[models.local]\nbackend = "local"\ncontext_window = 8192\n'
+                                                      'gguf = "/models/qwen.gguf"\nbuiltin = true\n'), environ={})
+    local = config.models["local"]
+    assert not local.builtin and local.context_window == 8192 and local.options["gguf"] == "/models/qwen.gguf"
 
 
 def test_env_permission_and_timeout() -> None:

