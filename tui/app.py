@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -22,11 +23,11 @@ from textual.worker import Worker, WorkerState
 from core import config as configs
 from core import escalation, followup
 from core import paths
+from core.audit.index import Index
 from core.audit.store import RESULT_SUFFIX, Project
 from core.config import Config
 from core.engine import DispatchRequest, Engine
 from core.errors import DispatchError
-from core.fsutil import read_json
 from tui.commands import DispatchCommands
 from tui.live import LiveRun
 from tui.messages import LiveRunEnded, RunsChanged
@@ -87,33 +88,24 @@ class DispatchApp(App[None]):
 
     # --- the index -----------------------------------------------------------------------------
 
-    def index(self) -> Any:
-        """The run index, opened on first use; None (with a notification) when it cannot be opened."""
+    def index(self) -> Index | None:
+        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened."""
         if self._index is None and not self._index_failed:
-            self._index_failed = True
             try:
-                from core.audit.index import Index
                 self._index = Index.open()
-                self._index_failed = False
-            except ImportError:
-                self.notify("the run index is not available in this build; update dispatch-console",
-                            severity="error", timeout=8)
-            except (DispatchError, OSError) as exc:
-                self.notify(f"cannot open the run index ({exc}); check {paths.index_path()} is writable",
-                            severity="error", timeout=8)
+            except DispatchError as exc:
+                self._index_failed = True
+                self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
         return self._index
 
-    def ingest(self, result_path: Path) -> str | None:
-        """Bring one result file into the index (idempotent); returns its project slug."""
-        slug = result_path.parent.parent.name
-        index = self.index()
-        if index is None:
-            return None
-        try:
-            index.record_run(slug, read_json(result_path))
-        except (OSError, ValueError):
-            return None
-        return slug
+    def catch_up(self, slug: str) -> None:
+        """Bring the index up to date with one project's files (runs another process wrote)."""
+        if (index := self.index()) is not None:
+            try:
+                index.sync_project(slug)
+            except (DispatchError, sqlite3.Error, OSError) as exc:
+                self.notify(f"the index missed a change in {slug} ({exc}); `dispatch reindex` repairs it",
+                            severity="warning")
 
     # --- dispatching ---------------------------------------------------------------------------
 
@@ -148,8 +140,6 @@ class DispatchApp(App[None]):
             raise
         finally:
             live.ended = self.clock()
-            if live.run_id and live.slug:
-                self.ingest(Project.at(live.slug).result_path(live.run_id))
             self.post_message(LiveRunEnded(live.key))
             self.post_message(RunsChanged(live.slug))
 
@@ -169,16 +159,28 @@ class DispatchApp(App[None]):
     # --- what comes after a run ----------------------------------------------------------------
 
     def resume(self, slug: str, run_id: str, prompt: str) -> None:
+        """Continue the session the run belongs to, with a new turn."""
+        if (index := self.index()) is None:
+            return
         try:
-            self.start_dispatch(followup.resume(self.config, slug, run_id, prompt))
-        except DispatchError as exc:
-            self.notify(exc.one_line(), severity="error")
+            project = Project.at(slug)
+            session = project.read_run(run_id).get("session_id")
+            self.start_dispatch(followup.resume(self.config, index, project, prompt, session=session))
+        except (DispatchError, OSError, ValueError) as exc:
+            self.notify(_say(exc), title="cannot resume", severity="error")
 
     def review(self, slug: str, run_id: str) -> None:
+        """Have another model review the run's result against its spec (read-only, recorded with a verdict)."""
+        if (index := self.index()) is None:
+            return
         try:
-            self.start_dispatch(followup.review(self.config, slug, run_id))
+            request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
         except DispatchError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.one_line(), title="cannot review", severity="error")
+            return
+        if not independent:
+            self.notify(f"no other model is configured; {request.model} reviews its own result", severity="warning")
+        self.start_dispatch(request)
 
     def escalate(self, slug: str, run_id: str, tier: str | None) -> None:
         """Ask where to (modal), then re-dispatch on the higher tier or record the hand-back."""
@@ -213,8 +215,8 @@ class DispatchApp(App[None]):
         self.projects_dir.mkdir(parents=True, exist_ok=True)
         async for changes in awatch(self.projects_dir, recursive=True,
                                     watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)):
-            slugs = {self.ingest(Path(path)) for _change, path in changes if Path(path).is_file()}
-            for slug in slugs - {None}:
+            for slug in {Path(path).parent.parent.name for _change, path in changes}:
+                self.catch_up(slug)
                 self.post_message(RunsChanged(slug))
 
     def on_runs_changed(self, message: RunsChanged) -> None:
@@ -241,6 +243,10 @@ class DispatchApp(App[None]):
     def on_unmount(self) -> None:
         if self._index is not None:
             self._index.close()
+
+
+def _say(exc: Exception) -> str:
+    return exc.one_line() if isinstance(exc, DispatchError) else f"the run record could not be read ({exc})"
 
 
 def make_app(config: Config, **options: Any) -> DispatchApp:

@@ -11,13 +11,12 @@ from dataclasses import asdict
 from typing import Any
 
 from core import config as configs
-from core import review
+from core import followup
 from core.audit.index import Index, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
-from core.audit.store import LOGS, Project, validate_slug
+from core.audit.store import Project, validate_slug
 from core.cli.output import emit_json, error_line, read_text_arg, table
 from core.cli.run import add_run_options, execute
-from core.engine import DispatchRequest
 from core.envelope import Status
 from core.errors import ExitCode, UsageError
 
@@ -112,61 +111,21 @@ def touch(slug: str) -> tuple[Project, Index]:
 def cmd_resume(args: argparse.Namespace) -> int:
     project, index = touch(args.slug)
     with index:
-        session = args.session or project.last_session_id()
-        if not session:
-            raise UsageError(f"project '{args.slug}' has no session to resume",
-                             f"start one with `dispatch run --slug {args.slug}`")
-        turns = index.runs(args.slug, session=session, limit=1000)
-    if not turns:
-        raise UsageError(f"project '{args.slug}' has no session {session!r}",
-                         f"see `dispatch sessions --slug {args.slug}`")
-    base, history = _resume_point(project, turns)
-    chosen = args.model or args.tier or args.task_type
-    request = DispatchRequest(
-        spec_text=read_text_arg(args.spec) if args.spec else "", prompt=args.prompt, slug=args.slug,
-        model=args.model or (None if chosen else _configured(base.model)), tier=args.tier, task_type=args.task_type,
-        cwd=args.cwd, timeout=args.timeout, wait=args.wait, force=args.force, kind="resume", history=history,
-        session_id=session, parent_run_id=base.run_id, lint=bool(args.spec))
+        request = followup.resume(configs.load(), index, project, args.prompt, session=args.session,
+                                  spec_text=read_text_arg(args.spec) if args.spec else "", model=args.model,
+                                  tier=args.tier, task_type=args.task_type)
+    request.cwd, request.timeout, request.wait, request.force = args.cwd, args.timeout, args.wait, args.force
     return execute(request, json_mode=args.json)
-
-
-def _resume_point(project: Project, turns: list[RunRow]) -> tuple[RunRow, list[dict[str, Any]]]:
-    """The session's newest run with a stored history (a successful one first) and that history."""
-    fallback: tuple[RunRow, list[dict[str, Any]]] | None = None
-    for run in turns:
-        try:
-            messages = project.read_run(run.run_id).get("messages") or []
-        except (OSError, ValueError):
-            continue
-        if messages and run.status == Status.OK:
-            return run, messages
-        fallback = fallback or (run, messages)
-    return fallback or (turns[0], [])
-
-
-def _configured(model: str | None) -> str | None:
-    """The session's model when it is still configured, so a resume continues with the same model."""
-    return model if model and model in configs.load().models else None
 
 
 def cmd_review(args: argparse.Namespace) -> int:
     project, index = touch(args.slug)
     with index:
-        target = next((r for r in index.runs(args.slug, limit=1000)
-                       if r.kind != "review" and r.status != Status.RUNNING), None)
-    if target is None:
-        raise UsageError(f"project '{args.slug}' has no finished run to review",
-                         f"dispatch one first with `dispatch run --slug {args.slug}`")
-    model = args.model
-    if not (args.model or args.tier or args.task_type):
-        model, independent = review.pick_reviewer(configs.load(), target.model)
-        if not independent:
-            error_line(f"dispatch: warning: no other model is configured; {model} reviews its own result")
-    files = project.root if any(p.name != LOGS for p in project.root.iterdir()) else None
-    request = DispatchRequest(
-        spec_text=review.brief(project.read_run(target.run_id), files), slug=args.slug, model=model, tier=args.tier,
-        task_type=args.task_type, cwd=args.cwd, timeout=args.timeout, wait=args.wait, kind="review", read_only=True,
-        permission="plan", parent_run_id=target.run_id, lint=False, extras={"reviewed_run_id": target.run_id})
+        request, independent = followup.review(configs.load(), index, project, model=args.model, tier=args.tier,
+                                               task_type=args.task_type)
+    if not independent:
+        error_line(f"dispatch: warning: no other model is configured; {request.model} reviews its own result")
+    request.cwd, request.timeout, request.wait = args.cwd, args.timeout, args.wait
     return execute(request, json_mode=args.json)
 
 

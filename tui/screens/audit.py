@@ -31,7 +31,7 @@ ALL = "@all"
 _MARK = re.compile("\u27e6(.*?)\u27e7")
 
 
-def snippet_text(snippet: str, width: int = 44) -> Text:
+def snippet_text(snippet: str, width: int = 40) -> Text:
     """The index marks matches ⟦like this⟧; show them highlighted, with the first match in view."""
     snippet = " ".join(snippet.split())
     first = snippet.find("\u27e6")

@@ -108,9 +108,9 @@ class DashboardScreen(Screen[None]):
                 if (run.reason or "").startswith("verify"):
                     items.append(InboxItem("verify failed", run.slug, run.run_id, run.error or "", run.started_at,
                                            run.tier))
-                elif run.verdict == "concerns":
-                    items.append(InboxItem("review concerns", run.slug, run.parent_run_id or run.run_id,
-                                           "the reviewer raised concerns", run.started_at, run.tier))
+                elif run.verdict in ("concerns", "fail"):
+                    items.append(InboxItem(f"review: {run.verdict}", run.slug, run.run_id,
+                                           f"review of {run.parent_run_id or 'a run'}", run.started_at, run.tier))
         for slug in slugs[:50]:
             for step in escalation.history(slug):
                 target = "primary" if step.to == escalation.PRIMARY else f"tier {step.to}"
