@@ -33,6 +33,13 @@ async def dispatch_from_editor(pilot, spec: str) -> RunViewScreen:
     return pilot.app.screen
 
 
+async def finished_run(pilot, spec: str) -> RunViewScreen:
+    """Dispatch from the editor and wait until the run view has drawn the end of the run."""
+    view = await dispatch_from_editor(pilot, spec)
+    await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
+    return view
+
+
 async def test_checklist_is_live_and_a_finding_jumps_to_its_line(app_factory) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -128,8 +135,7 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
 async def test_escalate_back_to_the_primary_needs_a_reason_and_is_recorded(app_factory, isolated: Path) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        view = await dispatch_from_editor(pilot, GOOD_SPEC)
-        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
+        view = await finished_run(pilot, GOOD_SPEC)
         await pilot.press("e")
         modal = app.screen
         assert isinstance(modal, EscalateScreen)
@@ -210,8 +216,7 @@ async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
 async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        view = await dispatch_from_editor(pilot, GOOD_SPEC)
-        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
+        view = await finished_run(pilot, GOOD_SPEC)
         await pilot.press("o")
         detail = app.screen
         assert isinstance(detail, RunDetailScreen) and detail.run_id == view.live.run_id
@@ -258,3 +263,23 @@ async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, f
         await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the long run to finish")
         output = view.query_one(RunOutput)
         assert output.plain and output.query_one(TextArea).text == long_answer
+
+
+async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> None:
+    from tests.fakes.openai_server import Reply
+    from tui.screens.dashboard import DashboardScreen
+
+    fake.replies = [Reply(text=ANSWER), Reply(text="VERDICT: concerns\n- point 3 is missing")]
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        await pilot.press("v")
+        review = app.screen
+        await wait_for(pilot, lambda: review.live.done, "the review to finish")
+        assert review.live.envelope.extras["verdict"] == "concerns"
+        await pilot.press("f2")
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        await wait_for(pilot, lambda: bool(dash.items), "the dashboard to reload by itself")
+        assert [(i.kind, i.run_id) for i in dash.items] == [("review: concerns", review.live.run_id)]
+        assert view.live.run_id in dash.items[0].detail
