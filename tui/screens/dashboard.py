@@ -124,7 +124,8 @@ class DashboardScreen(Screen[None]):
         if keys != self.running_keys:
             table.clear()
             for live in live_runs:
-                table.add_row(live.label, "", "", "", "", key=str(live.key))
+                label = live.label if len(live.label) <= 24 else live.label[:23] + "…"
+                table.add_row(label, "", "", "", "", key=str(live.key))
             self.running_keys = keys
         now = self.app.clock()
         for live in live_runs:
