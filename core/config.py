@@ -212,14 +212,15 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
 
 
 def to_dict(config: Config) -> dict[str, Any]:
-    """The config as config.toml holds it: only what differs from a field's default, no environment-made models."""
+    """The config as config.toml holds it: only what differs from a field's default; no model made from the
+    environment or built in."""
     models: dict[str, Any] = {}
     for name, model in config.models.items():
-        if name in config.from_environment:
+        if name in config.from_environment or model.builtin:
             continue
         blank = ModelConfig(name=name)
         table = {f.name: getattr(model, f.name) for f in fields(ModelConfig)
-                 if f.name not in ("name", "options") and getattr(model, f.name) != getattr(blank, f.name)}
+                 if f.name not in ("name", "options", "builtin") and getattr(model, f.name) != getattr(blank, f.name)}
         models[name] = {**table, **model.options}
     tiers = {name: {"models": t.models, "task_types": t.task_types, "description": t.description}
              for name, t in config.tiers.items()}

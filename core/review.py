@@ -71,9 +71,10 @@ def pick_reviewer(config: Config, reviewed_model: str | None) -> tuple[str, bool
     """A model other than the reviewed one, preferring the general tier; (name, independent)."""
     general = tiers.effective_tiers(config).get("general")
     preferred = [*(general.models if general else []), *sorted(config.models)]
-    for name in preferred:
-        if name in config.models and name != reviewed_model:
-            return name, True
+    others = [name for name in preferred if name in config.models and name != reviewed_model]
+    # A model the user configured before the built-in local one, which may not be installed.
+    for name in sorted(others, key=lambda name: config.models[name].builtin):
+        return name, True
     if reviewed_model in config.models:
         return reviewed_model, False
     return tiers.resolve(config, task_type="general").models[0], True

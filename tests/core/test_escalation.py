@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from core import config as configs
-from core import escalation
+from core import escalation, review
 from core.config import Config, ModelConfig, TierConfig
 from core.errors import ConfigError, UsageError
 from tests.helpers import dispatch
@@ -71,3 +72,10 @@ def test_cli_escalate_hands_back_and_says_what_is_wrong(isolated: Path) -> None:
     missing = dispatch("escalate", "task-one", "20261121-100000-1-1", "--primary")
     assert missing.code == 2 and "reason is required" in missing.stderr and "Traceback" not in missing.stderr
     assert [s.reason for s in escalation.history("task-one")] == ["needs a decision"]
+
+
+def test_the_reviewer_is_a_configured_model_before_the_built_in_one() -> None:
+    config = configs.load(environ={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
+    config.models["second"] = ModelConfig(name="second", base_url="http://127.0.0.1:9/v1")
+    assert review.pick_reviewer(config, "default") == ("second", True)
+    assert "local" in config.models and "[models.local]" not in tomli_w.dumps(configs.to_dict(config))
