@@ -131,6 +131,13 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         trail, _ = read_json_lines(Project.at(live.slug).logs / ESCALATIONS)
         assert [(t["run_id"], t["to"]) for t in trail] == [(live.run_id, "agentic")]
 
+        await pilot.press("f4")
+        audit = app.screen
+        await wait_for(pilot, lambda: audit.total == 3, "the three runs in the audit browser")
+        table = audit.query_one("#runs")
+        kinds = {table.get_row_at(i)[0]: table.get_row_at(i)[2] for i in range(table.row_count)}
+        assert kinds == {live.run_id: "run", resumed.live.run_id: "resume", escalated.live.run_id: "escalation"}
+
 
 async def test_escalate_back_to_the_primary_needs_a_reason_and_is_recorded(app_factory, isolated: Path) -> None:
     app = app_factory()
