@@ -79,7 +79,8 @@ class DispatchApp(App[None]):
         self._index_failed = False
         for theme in load_themes():
             self.register_theme(theme)
-        self.theme = config.defaults.theme if config.defaults.theme in self.available_themes else "dispatch-dark"
+        wanted = [config.defaults.theme, "dispatch-dark", "textual-dark"]
+        self.theme = next(name for name in wanted if name in self.available_themes)
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
