@@ -78,6 +78,8 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
+    from_environment: set[str] = field(default_factory=set)
+    """Models made from environment variables (DISPATCH_BASE_URL); never written back to the file."""
 
     def model(self, name: str) -> ModelConfig:
         try:
@@ -202,7 +204,53 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
         config.models["default"] = ModelConfig(
             name="default", backend="openai", base_url=base_url, api_key_env="DISPATCH_API_KEY",
             model=env.get("DISPATCH_MODEL") or "default")
+        config.from_environment.add("default")
     if cc_bin := env.get("DISPATCH_CC_BIN"):
         for model in config.models.values():
             if model.backend == "claude-code" and not model.bin:
                 model.bin = cc_bin
+
+
+def to_dict(config: Config) -> dict[str, Any]:
+    """The config as config.toml holds it: only what differs from a field's default; no model made from the
+    environment or built in."""
+    models: dict[str, Any] = {}
+    for name, model in config.models.items():
+        if name in config.from_environment or model.builtin:
+            continue
+        blank = ModelConfig(name=name)
+        table = {f.name: getattr(model, f.name) for f in fields(ModelConfig)
+                 if f.name not in ("name", "options", "builtin") and getattr(model, f.name) != getattr(blank, f.name)}
+        models[name] = {**table, **model.options}
+    tiers = {name: {"models": t.models, "task_types": t.task_types, "description": t.description}
+             for name, t in config.tiers.items()}
+    data: dict[str, Any] = {"defaults": {f.name: getattr(config.defaults, f.name) for f in fields(Defaults)}}
+    if models:
+        data["models"] = models
+    if tiers:
+        data["tiers"] = tiers
+    return data
+
+
+def save(config: Config, path: Path | None = None) -> Path:
+    """Write the config atomically after checking that it reads back the same way; returns the path."""
+    import tomli_w
+
+    from core.fsutil import atomic_write_text
+
+    path = path or config.path or paths.config_path()
+    text = tomli_w.dumps(to_dict(config))
+    _from_dict(tomllib.loads(text), path, text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+    config.path = path
+    return path
+
+
+def parse_tables(text: str, path: Path) -> Config:
+    """Models and tiers typed as TOML (the console's settings editor), checked by the same rules as the file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{exc}", "fix the TOML syntax") from None
+    return _from_dict(data, path, text)

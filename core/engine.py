@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import review
 from core import spec as specs
 from core import tiers, verify
+from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import BackendRequest, TransientError
@@ -112,8 +114,9 @@ class Engine:
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
         first_model = self.config.model(route.models[0])
-        project.recover()
-        lock = project.lock().acquire(wait=request.wait)
+        for message in recover(project):
+            yield Notice(message, "warning")
+        lock = await project.lock().acquire_async(wait=request.wait)
         try:
             project.ensure(request.description or (specs.goal_of(text)[:200] if request.kind == "run" else None),
                            first_model.backend)
@@ -152,7 +155,7 @@ class Engine:
             "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
         }
         result_path = project.result_path(run_id)
-        self._write(result_path, envelope, record)
+        unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
         timeout = request.timeout or self.config.defaults.timeout
 
@@ -168,6 +171,8 @@ class Engine:
             if first.builtin and not user_models(self.config):
                 yield emit(Notice(f"no model is configured, so this runs on the built-in {first.name} model (a small "
                                   "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"))
+            if unindexed:
+                yield emit(Notice(unindexed, "warning"))
             if request.force and specs.has_errors(findings):
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             done: BackendDone | None = None
@@ -182,22 +187,28 @@ class Engine:
                 done = BackendDone(status=Status.TIMEOUT, result=envelope.result,
                                    error=f"no result within the {timeout:g} s timeout", reason="timeout")
             self._finish(envelope, record, done, started)
-            async for event in self._verify(request, project, envelope, text, timeout):
-                yield emit(event)
-            envelope.duration_ms = int((time.monotonic() - started) * 1000)
+            if request.kind == "review" and envelope.status == Status.OK:
+                envelope.extras.update(review.verdict_of(envelope.result))
+            else:
+                async for event in self._verify(request, project, envelope, text, timeout):
+                    yield emit(event)
+                envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt):
             self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, result=envelope.result,
-                                                       error="interrupted", reason="signal"), started)
-            events.write(Finished(envelope).to_dict())
-            events.close()
-            self._write(result_path, envelope, record)
-            project.record_finished(envelope)
+                                                       error="interrupted by a signal", reason="signal"), started)
+            self._close(project, events, envelope, record)
             raise
+        if unindexed := self._close(project, events, envelope, record):
+            yield Notice(unindexed, "warning")
+        yield Finished(envelope)
+
+    def _close(self, project: Project, events: JsonLines, envelope: Envelope, record: dict[str, Any]) -> str | None:
+        """Write the run's last event, final record, project summary and index row; returns an index warning."""
         events.write(self.redactor.data(Finished(envelope).to_dict()))
         events.close()
-        self._write(result_path, envelope, record)
+        written = self._write(Path(envelope.audit_path), envelope, record)
         project.record_finished(envelope)
-        yield Finished(envelope)
+        return index_runs(project.slug, [written])
 
     async def _attempts(self, request: DispatchRequest, route: tiers.Route, project: Project, prompt: str,
                         envelope: Envelope, record: dict[str, Any]) -> AsyncIterator[Event]:
@@ -238,7 +249,8 @@ class Engine:
                             record["request"]["base_url"] = backend.model.base_url
                             envelope.attempts.append(outcome)
                             if backend.history_is_session:
-                                record["messages"] = [*breq.history, {"role": "user", "content": prompt},
+                                record["messages"] = [*(breq.history or _system(breq.system)),
+                                                      {"role": "user", "content": prompt},
                                                       {"role": "assistant", "content": event.result}]
                         yield event
                     return
@@ -331,8 +343,15 @@ class Engine:
         record["raw"] = done.raw
         record["finished_at"] = now_iso()
 
-    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> None:
-        atomic_write_json(path, self.redactor.data({**envelope.to_dict(), **record}))
+    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
+        data = self.redactor.data({**envelope.to_dict(), **record})
+        atomic_write_json(path, data)
+        return data
+
+
+def _system(text: str | None) -> list[dict[str, Any]]:
+    """The system turn a stored history starts with, so a resumed session keeps its instructions."""
+    return [{"role": "system", "content": text}] if text else []
 
 
 async def collect(events: AsyncIterator[Event]) -> Envelope:

@@ -7,6 +7,7 @@ who holds it.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
@@ -24,25 +25,38 @@ class ProjectLock:
         self._fd: int | None = None
 
     def acquire(self, wait: float = 0.0, run_id: str | None = None) -> ProjectLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        """Take the lock, polling up to `wait` seconds; raises ProjectBusy naming the holder."""
         deadline = time.monotonic() + wait
         delay = 0.02
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = self.holder()
-                    os.close(fd)
-                    raise ProjectBusy(f"project '{self.slug}' is busy: {holder}",
-                                      "wait for it to finish, or pass --wait SECONDS") from None
-                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-                delay = min(delay * 2, 0.5)
+        while not self.try_acquire(run_id, final=time.monotonic() >= deadline):
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.5)
+        return self
+
+    async def acquire_async(self, wait: float = 0.0, run_id: str | None = None) -> ProjectLock:
+        """`acquire` for a running event loop: the wait yields, so a signal can still cancel it."""
+        deadline = time.monotonic() + wait
+        delay = 0.02
+        while not self.try_acquire(run_id, final=time.monotonic() >= deadline):
+            await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.5)
+        return self
+
+    def try_acquire(self, run_id: str | None = None, final: bool = False) -> bool:
+        """One attempt: True when taken; False when busy, or ProjectBusy when busy and `final`."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if final:
+                raise ProjectBusy(f"project '{self.slug}' is busy: {self.holder()}",
+                                  "wait for it to finish, or pass --wait SECONDS") from None
+            return False
         self._fd = fd
         self.describe(run_id)
-        return self
+        return True
 
     def describe(self, run_id: str | None) -> None:
         """Record who holds the lock, for the message a refused caller prints."""

@@ -110,7 +110,8 @@ class Project:
         atomic_write_json(self.meta_path, meta)
 
     def record_finished(self, envelope: Envelope) -> None:
-        """Fold a finished run into project.json; the caller holds the project lock."""
+        """Fold a finished run into project.json; the caller holds the project lock. A review is counted but
+        leaves last-result.txt and last-session-id to the work it reviewed, so resume continues that work."""
         meta = self.meta() or {"slug": self.slug, "description": "", "created": now_iso(), "counts": {"runs": 0}}
         counts = meta.setdefault("counts", {"runs": 0})
         counts["runs"] = counts.get("runs", 0) + 1
@@ -121,6 +122,8 @@ class Project:
         meta.update(updated=now_iso(), backend=envelope.backend or meta.get("backend"), last_run=envelope.run_id,
                     last_status=str(envelope.status), tier=envelope.tier)
         atomic_write_json(self.meta_path, meta)
+        if envelope.kind == "review":
+            return
         atomic_write_text(self.logs / "last-result.txt", envelope.result)
         if envelope.session_id:
             atomic_write_text(self.logs / "last-session-id", envelope.session_id + "\n")

@@ -14,7 +14,8 @@ from core import __version__
 from core.cli.output import error_line
 from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode
 
-COMMAND_MODULES = ("core.cli.run", "core.cli.spec_cmds", "core.cli.config_cmds", "core.cli.local")
+COMMAND_MODULES = ("core.cli.run", "core.cli.projects", "core.cli.spec_cmds", "core.cli.config_cmds", "core.cli.local",
+                   "core.cli.escalate_cmd", "core.cli.ui")
 
 EXAMPLES = """examples:
   dispatch spec new > task.md                      start from the checklist template
@@ -22,6 +23,10 @@ EXAMPLES = """examples:
   dispatch run --spec task.md --tier general       dispatch and stream the answer
   dispatch --no-ui run --spec task.md --json       one JSON envelope on stdout, for agents
   echo "Goal: ..." | dispatch run --spec - --json  a spec on stdin
+  dispatch resume --slug S --prompt "..."          continue that project's session
+  dispatch review --slug S                         another model's verdict on the last result
+  dispatch status --slug S                         last run, totals, review verdict
+  dispatch search "words" --since 2026-11-01       full text over every run, ranked
 """
 
 

@@ -79,13 +79,19 @@ def _positive_or_zero(text: str) -> int:
 
 def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The DispatchRequest fields that add_run_options' flags set, for every command that takes them."""
+    return {"model": args.model, "tier": args.tier, "task_type": args.task_type, "cwd": args.cwd,
+            "wait": args.wait, **agent_fields(args), **loop_fields(args)}
+
+
+def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """--timeout, --permission, --stall and --verify as DispatchRequest fields, checked; resume and review
+    apply them to the request they build."""
     if args.stall is not None and args.stall <= 0:
         raise UsageError(f"--stall {args.stall:g} must be a positive number of seconds", "e.g. --stall 300")
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
-    return {"model": args.model, "tier": args.tier, "task_type": args.task_type, "cwd": args.cwd,
-            "timeout": args.timeout, "wait": args.wait, "permission": args.permission,
-            "stall_timeout": args.stall, "verify": args.verify, **loop_fields(args)}
+    return {"timeout": args.timeout, "permission": args.permission, "stall_timeout": args.stall,
+            "verify": args.verify}
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import Any
+
 from core.cli.output import error_line
 from core.errors import ExitCode
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    ui = commands.add_parser("ui", parents=[common], help="open the console (what `dispatch` alone does in a terminal)")
+    ui.set_defaults(handler=lambda args: open_console())
 
 
 def open_console() -> int:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
-from core import config as configs
-from core.engine import DispatchRequest, Engine, collect
 from core.fsutil import read_json_lines
 from tests.agents.clis import AGENTS, PRICES, WRITE_TOOL, Setup, fake_for, processes_in
 from tests.fakes.model_apis import Turn
@@ -79,18 +76,19 @@ def test_agent_writes_a_file_with_its_own_tool(agent: str, tmp_path: Path, proje
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_resume_keeps_the_session(agent: str, tmp_path: Path) -> None:
+def test_resume_keeps_the_session(agent: str, tmp_path: Path, projects_dir: Path) -> None:
     with fake_for(agent, [Turn(text="first answer alpha"), Turn(text="second answer beta")]) as api:
         Setup(agent, api, tmp_path / "agent-home").write_config(tmp_path / "home")
-        engine = Engine(configs.load())
-        first = asyncio.run(collect(engine.dispatch(DispatchRequest(spec_text=SPEC, model="agent", slug="again"))))
-        assert first.status == "ok", first.error
-        second = asyncio.run(collect(engine.dispatch(DispatchRequest(
-            spec_text="", prompt="Now say the second thing.", model="agent", slug="again", kind="resume",
-            session_id=first.session_id, lint=False))))
-    assert second.status == "ok", second.error
-    assert second.session_id == first.session_id
-    assert "second answer beta" in second.result
+        spec = write(tmp_path / "spec.md", SPEC)
+        first = dispatch("run", "--spec", str(spec), "--model", "agent", "--slug", "again", "--json", timeout=120)
+        assert first.code == 0, first.stderr
+        second = dispatch("resume", "--slug", "again", "--prompt", "Now say the second thing.", "--json",
+                          timeout=120)
+    assert second.code == 0, second.stderr
+    envelope = second.json()
+    assert envelope["kind"] == "resume" and envelope["session_id"] == first.json()["session_id"]
+    assert "second answer beta" in envelope["result"]
+    assert record_of(envelope)["request"]["cwd"] == str(projects_dir / "again")
     resumed = json.dumps(api.model_calls[-1].body)
     assert "first answer alpha" in resumed and "Now say the second thing." in resumed
 
@@ -180,3 +178,21 @@ def test_codex_asking_for_input_needs_input(tmp_path: Path) -> None:
     envelope = result.json()
     assert result.code == 4, result.stderr
     assert envelope["status"] == "needs_input" and "input" in envelope["error"]
+
+
+def test_review_by_an_agent_is_read_only_and_leaves_files_alone(tmp_path: Path, projects_dir: Path) -> None:
+    tool, arguments = WRITE_TOOL["claude-code"]
+    turns = [Turn(tool=tool, args=arguments("notes.txt", "hello")), Turn(text="Wrote notes.txt."),
+             Turn(tool=tool, args=arguments("notes.txt", "overwritten by the reviewer")),
+             Turn(text="VERDICT: pass\n- notes.txt holds hello")]
+    with fake_for("claude-code", turns) as api:
+        Setup("claude-code", api, tmp_path / "agent-home").write_config(tmp_path / "home")
+        spec = write(tmp_path / "spec.md", SPEC)
+        assert dispatch("run", "--spec", str(spec), "--model", "agent", "--slug", "rev", "--json").code == 0
+        review = dispatch("review", "--slug", "rev", "--model", "agent", "--json", timeout=120)
+    envelope = review.json()
+    assert review.code == 0, review.stderr
+    assert envelope["kind"] == "review" and envelope["verdict"] == "pass"
+    argv = record_of(envelope)["raw"]["argv"]
+    assert argv[argv.index("--permission-mode") + 1] == "plan"
+    assert (projects_dir / "rev" / "notes.txt").read_text() == "hello"

@@ -72,13 +72,13 @@ async def test_resume_sends_the_history(shared_state: ServerState) -> None:
     _, first = await run(DispatchRequest(spec_text=GOOD_SPEC, slug="resume"))
     assert first.status == Status.OK, first.error
     history = json.loads(Path(first.audit_path).read_text())["messages"]
-    assert [m["role"] for m in history] == ["user", "assistant"] and history[1]["content"] == first.result
+    assert [m["role"] for m in history] == ["system", "user", "assistant"] and history[2]["content"] == first.result
     assert first.session_id == first.run_id
     _, second = await run(DispatchRequest(spec_text="", prompt="Now say it in fewer words.", slug="resume",
                                           kind="resume", history=history, parent_run_id=first.run_id, lint=False))
     assert second.status == Status.OK, second.error
     record = json.loads(Path(second.audit_path).read_text())
-    assert record["request"]["history_messages"] == 2 and record["messages"][:2] == history
+    assert record["request"]["history_messages"] == 3 and record["messages"][:3] == history
     sent_at_least = token_count(shared_state, GOOD_SPEC) + first.usage.output_tokens
     assert second.usage.input_tokens >= sent_at_least
 

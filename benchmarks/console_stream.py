@@ -1,0 +1,56 @@
+"""The run view under a long, fast stream: 2,000 deltas (~120 kB of Markdown) from the fake server on
+127.0.0.1, time from dispatch to the last character on screen, against the engine alone (no UI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from tests.fakes.openai_server import FakeOpenAI, Reply
+
+TEXT = "\n".join(f"- item {i}: **bold** words and `code` and a [link](http://example.invalid/{i})" for i in range(1500))
+SPEC = ("Goal: list fifteen hundred short items for a load test of the console's run view.\n\n"
+        "Output: a Markdown bulleted list.\n")
+
+
+async def with_console(config) -> float:
+    from core.engine import DispatchRequest
+    from tui.app import make_app
+
+    app = make_app(config, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        began = time.perf_counter()
+        live = app.start_dispatch(DispatchRequest(spec_text=SPEC))
+        await pilot.pause()
+        view = app.screen
+        while not (live.done and view._finished_drawn):
+            await pilot.pause(0.005)
+        return time.perf_counter() - began
+
+
+async def engine_only(config) -> float:
+    from core.engine import DispatchRequest, Engine, collect
+
+    began = time.perf_counter()
+    await collect(Engine(config).dispatch(DispatchRequest(spec_text=SPEC)))
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    from core.config import load
+
+    with tempfile.TemporaryDirectory() as tmp, FakeOpenAI([Reply(text=TEXT, chunks=2000)]) as fake:
+        os.environ.update(DISPATCH_HOME=str(Path(tmp) / "home"), DISPATCH_PROJECTS_DIR=str(Path(tmp) / "projects"),
+                          DISPATCH_BASE_URL=fake.base_url, NO_PROXY="127.0.0.1")
+        config = load()
+        print(f"text: {len(TEXT):,} chars in 2,000 deltas")
+        print(f"engine only (s)              {asyncio.run(engine_only(config)):.3f}")
+        print(f"console, last char drawn (s) {asyncio.run(with_console(config)):.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The run index's schema as ordered migrations, applied safely when several processes open it at once.
+
+Each migration runs inside one `BEGIN IMMEDIATE` transaction that first re-reads `PRAGMA user_version`:
+the write lock serialises migrators, so a process that waited finds the work done and applies nothing
+(parallel migrations were a known failure of llm's logs.db). Append new steps; never edit an old one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: projects, runs, and a full-text index over each run's spec, result and its project's description.
+    # `facets` holds the run's project and status as single tokens (hex, so any slug is one token), so a
+    # search narrowed to a project or status intersects posting lists instead of joining every match.
+    """
+    CREATE TABLE projects (
+        slug TEXT PRIMARY KEY,
+        description TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL DEFAULT '',
+        updated TEXT NOT NULL DEFAULT '',
+        backend TEXT,
+        tier TEXT,
+        last_status TEXT,
+        last_run TEXT,
+        runs INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        review_verdict TEXT,
+        fingerprint TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'run',
+        status TEXT NOT NULL,
+        backend TEXT, model TEXT, tier TEXT, task_type TEXT,
+        started_at TEXT,
+        duration_ms INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        session_id TEXT, error TEXT, reason TEXT,
+        audit_path TEXT NOT NULL DEFAULT '',
+        parent_run_id TEXT, verdict TEXT,
+        spec TEXT NOT NULL DEFAULT '',
+        result TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        facets TEXT GENERATED ALWAYS AS ('s' || hex(slug) || ' t' || hex(status)) VIRTUAL,
+        UNIQUE (slug, run_id)
+    );
+    CREATE INDEX runs_by_slug ON runs (slug, started_at);
+    CREATE INDEX runs_by_time ON runs (started_at);
+    CREATE INDEX runs_by_session ON runs (slug, session_id);
+    CREATE VIRTUAL TABLE runs_fts USING fts5 (
+        spec, result, description, facets,
+        content='runs', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO runs_fts (runs_fts, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.5, 0.0)');
+    CREATE TRIGGER runs_ai AFTER INSERT ON runs BEGIN
+        INSERT INTO runs_fts (rowid, spec, result, description, facets)
+        VALUES (new.id, new.spec, new.result, new.description, new.facets);
+    END;
+    CREATE TRIGGER runs_ad AFTER DELETE ON runs BEGIN
+        INSERT INTO runs_fts (runs_fts, rowid, spec, result, description, facets)
+        VALUES ('delete', old.id, old.spec, old.result, old.description, old.facets);
+    END;
+    CREATE TRIGGER runs_au AFTER UPDATE ON runs BEGIN
+        INSERT INTO runs_fts (runs_fts, rowid, spec, result, description, facets)
+        VALUES ('delete', old.id, old.spec, old.result, old.description, old.facets);
+        INSERT INTO runs_fts (rowid, spec, result, description, facets)
+        VALUES (new.id, new.spec, new.result, new.description, new.facets);
+    END;
+    """,
+)
+
+LATEST = len(MIGRATIONS)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to LATEST; returns how many steps this call applied (0 when another process did)."""
+    if version(conn) >= LATEST:
+        return 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = version(conn)
+        for number in range(current + 1, LATEST + 1):
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {LATEST}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return max(0, LATEST - current)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction behind our back)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

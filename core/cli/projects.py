@@ -1,0 +1,245 @@
+"""Project commands: resume, review, status, list, search, runs, sessions and reindex.
+
+Resume and review are dispatches, driven by `run.execute()`; the rest read the index, never every file.
+A command that touches one project first marks runs a killed process left behind as interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, replace
+from typing import Any
+
+from core import config as configs
+from core import followup
+from core.audit.index import Index, RunRow, normalize_since, recover
+from core.audit.lock import is_locked
+from core.audit.store import Project, validate_slug
+from core.cli.output import emit_json, error_line, read_text_arg, table
+from core.cli.run import add_run_options, agent_fields, execute
+from core.envelope import Status
+from core.errors import ExitCode, UsageError
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    resume = commands.add_parser("resume", parents=[common], help="continue a project's last (or a chosen) session",
+                                 description="Send a new turn in an earlier session. Chat models get the stored "
+                                             "message history plus the new turn; agents resume their own session.",
+                                 epilog='example: dispatch resume --slug my-api --prompt "Add pagination" --json')
+    resume.add_argument("--slug", required=True, help="the project")
+    turn = resume.add_mutually_exclusive_group(required=True)
+    turn.add_argument("--prompt", metavar="TEXT", help="the new turn")
+    turn.add_argument("--spec", metavar="FILE", help="the new turn as a spec (checked like `run`); - reads stdin")
+    resume.add_argument("--session", metavar="ID", help="an older session (see `dispatch sessions --slug S`)")
+    resume.add_argument("--force", action="store_true", help="send a --spec despite checklist errors (recorded)")
+    add_run_options(resume)
+    resume.set_defaults(handler=cmd_resume)
+
+    check = commands.add_parser("review", parents=[common], help="an independent review of the project's last result",
+                                description="A read-only review of the last result by another configured model, "
+                                            "recorded as a run of kind review with a verdict: pass, concerns or fail.",
+                                epilog="example: dispatch review --slug my-api --json")
+    check.add_argument("--slug", required=True, help="the project")
+    add_run_options(check)
+    check.set_defaults(handler=cmd_review)
+
+    _project_view(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)
+
+    listing = commands.add_parser("list", parents=[common], help="every project: description, last status, runs, cost",
+                                  epilog="example: dispatch list --sort cost --limit 10")
+    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N projects")
+    listing.add_argument("--sort", choices=("updated", "name", "cost"), default="updated", help="order (default updated)")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.set_defaults(handler=cmd_list)
+
+    search = commands.add_parser("search", parents=[common], help="full text over specs, results and descriptions",
+                                 description="Ranked matches, each with a snippet; ⟦ ⟧ mark the matched words. "
+                                             "Words must all match; end one with * for a prefix.",
+                                 epilog='example: dispatch search "flask pagination" --since 2026-11-01 --json')
+    search.add_argument("query", metavar="QUERY", help="words to find")
+    search.add_argument("--limit", type=_positive, default=20, metavar="N", help="at most N hits (default 20)")
+    search.add_argument("--project", metavar="SLUG", help="only this project")
+    search.add_argument("--status", choices=[str(s) for s in Status], help="only runs with this status")
+    search.add_argument("--since", metavar="DATE", help="only runs started on or after DATE (YYYY-MM-DD or ISO time)")
+    search.add_argument("--json", action="store_true", help="print a JSON list")
+    search.set_defaults(handler=cmd_search)
+
+    runs = _project_view(commands, common, "runs", "a project's runs, newest first", cmd_runs)
+    runs.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N runs (default 50)")
+    _project_view(commands, common, "sessions", "a project's sessions, newest first", cmd_sessions)
+
+    reindex = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the run files",
+                                  epilog="example: dispatch reindex")
+    reindex.add_argument("--json", action="store_true", help="print a JSON object")
+    reindex.set_defaults(handler=cmd_reindex)
+
+
+def _project_view(commands: Any, common: argparse.ArgumentParser, name: str, text: str,
+                  handler: Any) -> argparse.ArgumentParser:
+    """A read-only command over one project: --slug and --json."""
+    parser = commands.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
+                                 epilog=f"example: dispatch {name} --slug my-api --json")
+    parser.add_argument("--slug", required=True, help="the project")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return number
+
+
+def touch(slug: str) -> tuple[Project, Index]:
+    """An existing project, with crash leftovers repaired, and the index caught up with it."""
+    project = Project.at(validate_slug(slug))
+    if not project.exists():
+        raise UsageError(f"no project '{slug}'", "see `dispatch list` for the projects there are")
+    for message in recover(project):
+        error_line(f"dispatch: warning: {message}")
+    index = Index.open()
+    if index.count_runs(slug, status=str(Status.RUNNING)) and not is_locked(project.logs / "lock"):
+        index.sync_project(slug)
+    return project, index
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    project, index = touch(args.slug)
+    with index:
+        request = followup.resume(configs.load(), index, project, args.prompt, session=args.session,
+                                  spec_text=read_text_arg(args.spec) if args.spec else "", model=args.model,
+                                  tier=args.tier, task_type=args.task_type)
+    request = replace(request, cwd=args.cwd, wait=args.wait, force=args.force, **agent_fields(args))
+    return execute(request, json_mode=args.json)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    project, index = touch(args.slug)
+    with index:
+        request, independent = followup.review(configs.load(), index, project, model=args.model, tier=args.tier,
+                                               task_type=args.task_type)
+    if not independent:
+        error_line(f"dispatch: warning: no other model is configured; {request.model} reviews its own result")
+    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args))
+    return execute(request, json_mode=args.json)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    project, index = touch(args.slug)
+    with index:
+        row = index.project(args.slug)
+        last = index.runs(args.slug, limit=1)
+    run = last[0] if last else None
+    try:
+        last_result = (project.logs / "last-result.txt").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        last_result = ""
+    data = {"project": asdict(row) if row else None, "path": str(project.root),
+            "last_session": project.last_session_id(), "last_run": asdict(run) if run else None,
+            "last_result": last_result}
+    if args.json:
+        emit_json(data)
+        return ExitCode.OK
+    lines = [f"Project: {args.slug}", f"Path: {project.root}"]
+    if row and row.description:
+        lines.append(f"Description: {row.description}")
+    lines.append(f"Last session: {data['last_session'] or '-'}")
+    if run:
+        lines += [f"Last run: {run.run_id} ({run.kind})", f"Status: {run.status}",
+                  f"Duration: {run.duration_ms / 1000:.1f}s", f"Turns: {_turns(project, run)}",
+                  f"Stop reason: {run.reason or '-'}", f"Model: {run.model or '-'} ({run.backend or '-'})"]
+        if run.error:
+            lines.append(f"Error: {run.error}")
+    else:
+        lines.append("Last run: -")
+    if row:
+        lines += [f"Tier: {row.tier or '-'}", f"Runs: {row.runs}",
+                  f"Tokens: {row.input_tokens} in, {row.output_tokens} out",
+                  f"Cost: ${row.cost_usd:.6f}", f"Review: {row.review_verdict or '-'}"]
+    lines += ["Last result:", last_result.rstrip() or "-"]
+    print("\n".join(lines))
+    return ExitCode.OK
+
+
+def _turns(project: Project, run: RunRow) -> str:
+    """Turns are in the one result file status already names; reading it is not a scan."""
+    try:
+        return str(project.read_run(run.run_id).get("num_turns", "-"))
+    except (OSError, ValueError):
+        return "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with Index.open() as index:
+        rows = index.projects(sort=args.sort, limit=args.limit)
+    if args.json:
+        emit_json([asdict(r) for r in rows])
+    elif rows:
+        print(table([[r.slug, _cut(r.description, 48), r.last_status or "-", str(r.runs), f"${r.cost_usd:.6f}",
+                      r.updated[:19].replace("T", " ")] for r in rows],
+                    ["PROJECT", "DESCRIPTION", "LAST", "RUNS", "COST", "UPDATED"]))
+    else:
+        error_line("dispatch: no projects yet (start one with `dispatch run --spec FILE --slug NAME`)")
+    return ExitCode.OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if args.project:
+        validate_slug(args.project)
+    normalize_since(args.since)
+    with Index.open() as index:
+        hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status, since=args.since)
+    if args.json:
+        emit_json([{"run": asdict(h.run), "snippet": h.snippet, "rank": h.rank} for h in hits])
+    elif hits:
+        for hit in hits:
+            print(f"{hit.run.slug}  {hit.run.run_id}  {hit.run.status}  {hit.run.kind}\n    {hit.snippet}")
+    else:
+        error_line(f"dispatch: no run matches {args.query!r}")
+    return ExitCode.OK
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    _, index = touch(args.slug)
+    with index:
+        rows = index.runs(args.slug, limit=args.limit)
+    if args.json:
+        emit_json([asdict(r) for r in rows])
+    else:
+        print(table([[r.run_id, r.kind, r.status, r.model or "-", f"{r.duration_ms / 1000:.1f}s",
+                      f"{r.input_tokens}+{r.output_tokens}", r.verdict or ""] for r in rows],
+                    ["RUN", "KIND", "STATUS", "MODEL", "TIME", "TOKENS", "VERDICT"]))
+    return ExitCode.OK
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    _, index = touch(args.slug)
+    with index:
+        rows = index.sessions(args.slug)
+    if args.json:
+        emit_json([asdict(r) for r in rows])
+    else:
+        print(table([[r.session_id, str(r.runs), r.first_run, r.last_run, r.last_status] for r in rows],
+                    ["SESSION", "RUNS", "FIRST RUN", "LAST RUN", "LAST STATUS"]))
+    return ExitCode.OK
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    with Index.open() as index:
+        count = index.reindex()
+        projects = len(index.projects())
+    if args.json:
+        emit_json({"runs": count, "projects": projects, "path": str(index.path)})
+    else:
+        print(f"indexed {count} runs in {projects} projects: {index.path}")
+    return ExitCode.OK
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,202 @@
+"""The run index against real run files: migrations, catching up, rebuilding, queries."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.audit import migrations
+from core.audit.index import Index, fts_query
+from core.audit.store import Project
+from core.errors import UsageError
+from core.fsutil import atomic_write_json
+from tests.helpers import ROOT
+
+
+def add_run(slug: str, n: int, *, result: str = "", spec: str = "", status: str = "ok", kind: str = "run",
+            session: str | None = None, day: str = "2026-11-20", **extra: Any) -> dict[str, Any]:
+    """Write one run's result file and refresh project.json, as the engine does."""
+    project = Project.at(slug)
+    project.ensure(f"the {slug} project", "openai")
+    run_id = f"{day.replace('-', '')}-1200{n:02d}-1-{n}"
+    record = {"run_id": run_id, "slug": slug, "status": status, "kind": kind, "result": result, "spec": spec,
+              "session_id": session, "started_at": f"{day}T12:00:{n:02d}.000+00:00", "model": "m", "tier": "general",
+              "usage": {"input_tokens": 10, "output_tokens": 5}, "cost_usd": 0.25,
+              "audit_path": str(project.result_path(run_id)), **extra}
+    atomic_write_json(project.result_path(run_id), record)
+    project.ensure(None, "openai")
+    return record
+
+
+def test_migrations_from_a_blank_database(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "blank.sqlite3", isolation_level=None)
+    assert migrations.version(conn) == 0
+    assert migrations.migrate(conn) == migrations.LATEST
+    assert migrations.version(conn) == migrations.LATEST
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
+    assert {"projects", "runs", "runs_fts", "meta", "runs_ai", "runs_ad", "runs_au"} <= tables
+    assert migrations.migrate(conn) == 0
+
+
+MIGRATE = """
+import sys, time
+from pathlib import Path
+from core.audit.index import Index
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.005)
+index = Index.open(Path(sys.argv[1]), projects=Path(sys.argv[3]))
+print(index.conn.execute("PRAGMA user_version").fetchone()[0], index.conn.execute("PRAGMA journal_mode").fetchone()[0])
+"""
+
+
+def test_concurrent_migrations_all_succeed(tmp_path: Path, projects_dir: Path) -> None:
+    add_run("shared", 1, result="one record to index")
+    path, go = tmp_path / "race.sqlite3", tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outputs]
+    assert {out.strip() for out, _ in outputs} == {f"{migrations.LATEST} wal"}
+    with Index.open(path, projects=projects_dir) as index:
+        assert index.count_runs() == 1 and index.verify()
+
+
+def test_concurrent_opens_of_a_corrupt_index_rebuild_it_once_consistently(tmp_path: Path, projects_dir: Path) -> None:
+    for n in range(3):
+        add_run("shared", n, result=f"record {n}")
+    path, go = tmp_path / "broken.sqlite3", tmp_path / "go"
+    path.write_bytes(b"not a database at all" * 500)
+    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outputs]
+    with Index.open(path, projects=projects_dir) as index:
+        assert index.count_runs() == 3 and index.verify()
+
+
+def test_open_catches_up_with_files_and_deleted_projects(projects_dir: Path) -> None:
+    add_run("alpha", 1, result="first")
+    with Index.open() as index:
+        assert index.count_runs("alpha") == 1
+    add_run("alpha", 2, result="second")
+    add_run("beta", 1, result="third")
+    with Index.open() as index:
+        assert [r.run_id for r in index.runs("alpha")] == ["20261120-120002-1-2", "20261120-120001-1-1"]
+        assert {p.slug for p in index.projects()} == {"alpha", "beta"}
+    for path in (projects_dir / "beta").rglob("*"):
+        if path.is_file():
+            path.unlink()
+    with Index.open() as index:
+        assert [p.slug for p in index.projects()] == ["alpha"] and index.count_runs() == 2
+
+
+def test_a_running_record_is_reread_when_it_ends(projects_dir: Path) -> None:
+    record = add_run("live", 1, status="running")
+    with Index.open() as index:
+        assert index.runs("live")[0].status == "running"
+    project = Project.at("live")
+    atomic_write_json(project.result_path(record["run_id"]), {**record, "status": "timeout"})
+    project.ensure(None, "openai")
+    with Index.open() as index:
+        assert index.runs("live")[0].status == "timeout"
+        assert index.project("live").last_status == "timeout"
+
+
+def test_project_rows_sessions_and_verdicts(projects_dir: Path) -> None:
+    add_run("work", 1, session="s1", result="a")
+    add_run("work", 2, session="s2", result="b")
+    add_run("work", 3, session="s1", result="c", kind="resume", status="error")
+    add_run("work", 4, session="r", kind="review", verdict="concerns", result="VERDICT: concerns")
+    with Index.open() as index:
+        row = index.project("work")
+        assert (row.runs, row.cost_usd, row.input_tokens, row.output_tokens) == (4, 1.0, 40, 20)
+        assert row.last_run == "20261120-120004-1-4" and row.review_verdict == "concerns" and row.tier == "general"
+        sessions = index.sessions("work")
+        assert [(s.session_id, s.runs, s.first_run[-1], s.last_run[-1], s.last_status) for s in sessions] == [
+            ("s1", 2, "1", "3", "error"), ("s2", 1, "2", "2", "ok")]
+        assert index.count_runs("work", status="ok") == 3
+        assert [r.run_id[-1] for r in index.runs("work", limit=2, offset=1)] == ["3", "2"]
+        assert [r.run_id[-1] for r in index.runs("work", session="s1")] == ["3", "1"]
+
+
+def test_search_ranks_filters_and_snippets(projects_dir: Path) -> None:
+    add_run("flask", 1, spec="Build a Flask REST API with pagination", result="Added pagination to GET /tasks")
+    add_run("flask", 2, spec="Write tests", result="pagination mentioned once", day="2026-11-22")
+    add_run("other", 1, spec="Summarise a report", result="no match here", status="error")
+    with Index.open() as index:
+        hits = index.search("pagination")
+        assert [h.run.run_id[-1] for h in hits][0] == "1" and len(hits) == 2
+        assert hits[0].rank >= hits[1].rank and "⟦pagination⟧" in hits[0].snippet
+        assert [h.run.run_id[-1] for h in index.search("pagination", since="2026-11-21")] == ["2"]
+        assert index.search("pagination", project="other") == []
+        assert [h.run.slug for h in index.search("report", status="error")] == ["other"]
+        assert [h.run.slug for h in index.search("other project")] == ["other"]
+        assert index.search('flask" -(', limit=5)[0].run.slug == "flask"
+        assert len(index.search("pag*")) == 2
+    with pytest.raises(UsageError):
+        fts_query('"" -- ()')
+
+
+def test_fts_out_of_step_with_its_content_is_found_and_rebuilt(projects_dir: Path) -> None:
+    add_run("drift", 1, result="original words")
+    with Index.open() as index:
+        index.conn.execute("DROP TRIGGER runs_au")
+        index.conn.execute("UPDATE runs SET result = 'replaced text'")
+        assert index.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert not index.verify()
+        index.conn.execute("UPDATE meta SET value = '0' WHERE key = 'verified_at'")
+    with Index.open() as index:
+        assert index.verify()
+        assert [h.run.slug for h in index.search("original")] == ["drift"]
+        assert index.search("replaced") == []
+
+
+def test_garbage_index_file_is_rebuilt(projects_dir: Path) -> None:
+    add_run("safe", 1, result="still here")
+    path = projects_dir / ".dispatch-index.sqlite3"
+    path.write_bytes(b"\x00garbage" * 1000)
+    with Index.open() as index:
+        assert index.search("still")[0].run.slug == "safe"
+    assert path.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_held_index_follows_a_rebuild_by_another_holder(projects_dir: Path) -> None:
+    add_run("held", 1, result="before the rebuild")
+    with Index.open() as console, Index.open() as other:
+        assert console.count_runs() == 1
+        other.reindex()
+        add_run("held", 2, result="after the rebuild")
+        other.sync()
+        assert console.count_runs() == 2 and console.search("after")[0].run.run_id.endswith("-2")
+
+
+def test_a_new_description_reaches_earlier_runs(projects_dir: Path) -> None:
+    add_run("named", 1, result="text")
+    Project.at("named").ensure("walrus colony survey", "openai")
+    with Index.open() as index:
+        assert [h.run.slug for h in index.search("walrus")] == ["named"]
+        assert index.search("named project") == []
+
+
+def test_reindex_counts_runs(projects_dir: Path) -> None:
+    for n in range(3):
+        add_run("many", n, result=f"result {n}")
+    with Index.open() as index:
+        assert index.reindex() == 3
+        assert index.count_runs("many") == 3
+
+
+def test_bad_arguments_are_usage_errors(projects_dir: Path) -> None:
+    with Index.open() as index:
+        with pytest.raises(UsageError, match="not a date"):
+            index.runs(since="yesterday")
+        with pytest.raises(UsageError, match="unknown sort"):
+            index.projects(sort="size")

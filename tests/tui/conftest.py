@@ -1,0 +1,103 @@
+"""Console test fixtures: a fake model server on 127.0.0.1, a config routed to it, and an app with a frozen
+clock, animations off and the file watcher off (tests about the watcher turn it on)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+from core.config import Config, Defaults, ModelConfig, TierConfig
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tui.app import DispatchApp, make_app
+
+FROZEN_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=timezone.utc)
+ANSWER = "## Summary\n\nStart-up is faster, a new **audit browser** ships, and crashes are rarer.\n"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI([Reply(text=ANSWER, chunks=6)]) as server:
+        yield server
+
+
+def routed_config(base_url: str, home: Path) -> Config:
+    models = {
+        "default": ModelConfig(name="default", base_url=base_url, model="fake-small", price_in=0.5, price_out=1.5),
+        "big": ModelConfig(name="big", base_url=base_url, model="fake-big", price_in=3.0, price_out=15.0),
+    }
+    tiers = {
+        "general": TierConfig("general", ["default"], ["general"], "drafts, classification, pre-screening"),
+        "coding": TierConfig("coding", ["default", "big"], ["bulk-coding"], "bulk coding"),
+        "agentic": TierConfig("agentic", ["big"], ["agentic-coding"], "multi-step agentic work"),
+    }
+    return Config(models=models, tiers=tiers, defaults=Defaults(timeout=30), path=home / "config.toml")
+
+
+@pytest.fixture
+def config(fake: FakeOpenAI, isolated: Path) -> Config:
+    return routed_config(fake.base_url, isolated / "home")
+
+
+@pytest.fixture
+def app_factory(config: Config, isolated: Path) -> Callable[..., DispatchApp]:
+    def build(**options: Any) -> DispatchApp:
+        options = {"clock": lambda: 100.0, "now": lambda: FROZEN_NOW, "watch": False, "cwd": isolated, **options}
+        app = make_app(options.pop("config", config), **options)
+        app.animation_level = "none"
+        return app
+    return build
+
+
+async def steady(pilot: Pilot) -> None:
+    """Stop cursors blinking so a screenshot never catches one mid-blink."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, deadline: float = 15.0) -> None:
+    """Wait on a condition with a deadline (never a bare sleep)."""
+    import time
+
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def type_spec(pilot: Pilot, text: str) -> None:
+    pilot.app.screen.query_one("#spec", TextArea).load_text(text)
+
+
+
+
+def seed_run(slug: str, run_id: str, *, status: str = "ok", tier: str = "general", model: str = "default",
+             result: str = ANSWER, spec: str = "Goal: summarise the release notes for the announcement draft.",
+             kind: str = "run", started_at: str = "2026-11-21T11:00:00.000+00:00", session_id: str | None = None,
+             parent_run_id: str | None = None, error: str | None = None, **extras: Any) -> dict[str, Any]:
+    """Write one finished run as the engine would (result file + project.json), with fixed ids and times."""
+    from core.audit.store import Project
+    from core.envelope import Envelope, Status, Usage
+    from core.fsutil import atomic_write_json
+
+    project = Project.at(slug)
+    project.ensure(f"{slug.replace('-', ' ')} project", "openai")
+    envelope = Envelope(run_id=run_id, slug=slug, backend="openai", model=model, tier=tier, task_type="general",
+                        status=Status(status), result=result, usage=Usage(1200, 345), cost_usd=0.001118,
+                        duration_ms=2500, audit_path=f"~/dispatch-projects/{slug}/{run_id}-result.json", kind=kind,
+                        session_id=session_id or run_id, error=error, extras=extras)
+    record = {**envelope.to_dict(), "spec": spec, "started_at": started_at, "finished_at": started_at,
+              "parent_run_id": parent_run_id}
+    atomic_write_json(project.result_path(run_id), record)
+    project.record_finished(envelope)
+    meta = project.meta()
+    meta.update(created=started_at, updated=started_at)
+    atomic_write_json(project.meta_path, meta)
+    return record

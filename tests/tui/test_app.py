@@ -1,0 +1,76 @@
+"""App-wide promises: themes are data (three or more, one light) and CSS uses only theme variables; every
+action is in the command palette; an unforeseen failure becomes a notification, never a traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.binding import Binding
+
+from tests.helpers import GOOD_SPEC
+from tests.tui.conftest import type_spec, wait_for
+from tui.commands import APP_ACTIONS, SCREEN_ACTIONS
+from tui.screens.audit import AuditScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.editor import EditorScreen
+from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
+from tui.screens.settings import SettingsScreen
+from tui.themes import THEMES_DIR, load_themes
+
+TUI = Path(__file__).resolve().parents[2] / "tui"
+
+
+def test_themes_are_data_files_with_a_light_one() -> None:
+    themes = load_themes()
+    assert len(themes) >= 3 and len(themes) == len(list(THEMES_DIR.glob("*.toml")))
+    assert any(not theme.dark for theme in themes)
+
+
+def test_css_uses_theme_variables_only() -> None:
+    css = "\n".join(path.read_text() for path in TUI.rglob("*.tcss"))
+    css += "\n".join(re.findall(r'DEFAULT_CSS = """(.*?)"""', "\n".join(p.read_text() for p in TUI.rglob("*.py")), re.S))
+    colour = re.compile(r"(?:color|background|border[a-z-]*|tint)\s*:[^;]*?(#[0-9a-fA-F]{3,8}\b|rgb\(|\b(?:red|green|blue|white|black|yellow)\b)")
+    assert not colour.findall(css)
+
+
+def test_every_bound_action_is_in_the_command_palette() -> None:
+    palette = {action for _, action, _ in APP_ACTIONS} | {action for _, action, _ in SCREEN_ACTIONS}
+    palette |= {f"switch_mode('{mode}')" for mode in ("dashboard", "editor", "audit", "settings")}
+    for screen in (DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen, SettingsScreen):
+        for binding in screen.BINDINGS:
+            assert isinstance(binding, Binding) and binding.id and binding.description
+            if binding.action not in ("back", "open", "clear_filters", "revert", "new_spec"):
+                assert binding.action in palette, f"{screen.__name__}: {binding.action} has no palette entry"
+
+
+async def test_the_palette_finds_dispatch_in_the_editor(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3", "ctrl+p", *"force dispatch")
+
+        def first_hit() -> str:
+            lists = app.screen.query("CommandList")
+            return str(lists.first().get_option_at_index(0).prompt) if lists and lists.first().option_count else ""
+
+        await wait_for(pilot, lambda: "Force dispatch" in first_hit(), "the palette to list Force dispatch")
+        await pilot.press("enter")
+        assert app.screen.__class__.__name__ == "ConfirmScreen", "the palette runs the editor's own action"
+
+
+async def test_an_unforeseen_failure_becomes_a_notification(app_factory, isolated: Path, monkeypatch) -> None:
+    blocker = isolated / "not-a-directory"
+    blocker.write_text("a file where the projects directory should be")
+    monkeypatch.setenv("DISPATCH_PROJECTS_DIR", str(blocker / "projects"))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        type_spec(pilot, GOOD_SPEC)
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        view = app.screen
+        await wait_for(pilot, lambda: view.live.done and any("failed" in n.message for n in app._notifications),
+                       "the failure to be reported")
+        assert view.live.status == "failed" and "NotADirectoryError" in (view.live.error or "")
+        assert app.is_running and isinstance(app.screen, RunViewScreen)

@@ -1,0 +1,100 @@
+"""The dashboard and the audit browser over the run index: listing, paging, search, filters, and runs that
+another process writes appearing while the console is open."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Select
+
+from core.audit.index import Index
+from tests.helpers import GOOD_SPEC, ROOT, write
+from tests.tui.conftest import seed_run, wait_for
+from tui.screens.audit import PAGE, AuditScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.run_detail import RunDetailScreen
+
+
+def seed_many(count: int, slug: str = "bulk-notes") -> None:
+    for number in range(count):
+        seed_run(slug, f"20261121-10{number // 60:02d}{number % 60:02d}-1-{number}",
+                 status="error" if number % 10 == 0 else "ok",
+                 result=f"answer number {number}" + (" with a pelican" if number == 7 else ""),
+                 started_at=f"2026-11-21T10:{number // 60:02d}:{number % 60:02d}.000+00:00")
+
+
+async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory) -> None:
+    seed_many(120)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        audit = app.screen
+        assert isinstance(audit, AuditScreen)
+        table = audit.query_one("#runs", DataTable)
+        assert audit.total == 120 and table.row_count == PAGE
+        first_page = {table.get_row_at(i)[0] for i in range(table.row_count)}
+        table.focus()
+        await pilot.press("right_square_bracket")
+        assert audit.page == 1 and table.row_count == PAGE
+        assert first_page.isdisjoint(table.get_row_at(i)[0] for i in range(table.row_count))
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert audit.page == 2 and table.row_count == 20
+
+        audit.query_one("#status", Select).value = "error"
+        await pilot.pause()
+        assert audit.total == 12 and audit.page == 0
+
+        audit.query_one("#status", Select).clear()
+        audit.query_one("#since", Input).value = "2026-11-21T10:01:00"
+        audit.query_one("#since", Input).focus()
+        await pilot.press("enter")
+        assert audit.total == 60
+        audit.query_one("#tier", Select).value = "coding"
+        await pilot.pause()
+        assert audit.total == 0
+        await pilot.press("escape")
+        assert audit.total == 120
+
+        await pilot.press("slash", *"pelican", "enter")
+        assert audit.total == 1 and table.get_row_at(0)[0] == "20261121-100007-1-7"
+        await pilot.press("enter")
+        assert isinstance(app.screen, RunDetailScreen) and app.screen.run_id == "20261121-100007-1-7"
+
+
+async def test_dashboard_lists_projects_and_the_inbox(app_factory) -> None:
+    seed_run("release-note", "20261121-110000-1-1", started_at="2026-11-21T11:00:00.000+00:00")
+    seed_run("blocked-task", "20261121-110500-1-1", status="blocked", error="needs the API schema",
+             started_at="2026-11-21T11:05:00.000+00:00")
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        projects = dash.query_one("#projects", DataTable)
+        assert [str(projects.get_row_at(i)[0]) for i in range(projects.row_count)] == ["blocked-task", "release-note"]
+        assert [(item.kind, item.slug) for item in dash.items] == [("blocked", "blocked-task")]
+        dash.query_one("#projects", DataTable).focus()
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, AuditScreen) and app.screen.slug == "release-note"
+        assert app.screen.total == 1
+
+
+async def test_a_run_written_by_a_headless_process_appears_in_the_browser(app_factory, fake, isolated: Path) -> None:
+    spec = write(isolated / "task.md", GOOD_SPEC)
+    app = app_factory(watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        audit = app.screen
+        await wait_for(pilot, lambda: any(w.name == "watch-projects" and w.is_running for w in app.workers),
+                       "the watcher to start")
+        assert audit.total == 0
+        env = {**os.environ, "DISPATCH_BASE_URL": fake.base_url}
+        proc = subprocess.run([sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug",
+                               "from-an-agent", "--json"], env=env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        await wait_for(pilot, lambda: audit.total == 1, "the headless run to appear")
+        table = audit.query_one("#runs", DataTable)
+        assert table.get_row_at(0)[1] == "from-an-agent"

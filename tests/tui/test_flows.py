@@ -1,0 +1,292 @@
+"""The console's flows, driven as a person would with Pilot, against the fake model server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Button, Input, TextArea
+
+from core.audit.store import Project
+from core.escalation import ESCALATIONS
+from core.fsutil import read_json_lines
+from tests.helpers import GOOD_SPEC
+from tests.tui.conftest import ANSWER, type_spec, wait_for
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.editor import EditorScreen
+from tui.screens.escalate import EscalateScreen
+from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
+from tui.screens.tier_picker import TierPickerScreen
+from tui.widgets.checklist import Checklist
+
+VAGUE = "Goal: fix it\n\nOutput: the answer\n"
+
+
+async def dispatch_from_editor(pilot, spec: str) -> RunViewScreen:
+    """Open the editor, put the spec in, dispatch it; returns the run view that opens."""
+    await pilot.press("f3")
+    type_spec(pilot, spec)
+    await pilot.pause()
+    await pilot.press("ctrl+r")
+    assert isinstance(pilot.app.screen, RunViewScreen)
+    return pilot.app.screen
+
+
+async def finished_run(pilot, spec: str) -> RunViewScreen:
+    """Dispatch from the editor and wait until the run view has drawn the end of the run."""
+    view = await dispatch_from_editor(pilot, spec)
+    await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
+    return view
+
+
+async def test_checklist_is_live_and_a_finding_jumps_to_its_line(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        type_spec(pilot, VAGUE)
+        await pilot.pause()
+        rules = [f.rule for f in editor.findings]
+        assert "vague-goal" in rules and "output-no-format" in rules
+        assert editor.query_one("#dispatch", Button).disabled
+        assert not editor.query_one("#force", Button).disabled
+        checklist = editor.query_one(Checklist)
+        index = next(i for i, f in enumerate(editor.findings) if f.rule == "output-no-format")
+        checklist.focus()
+        checklist.highlighted = index
+        await pilot.press("enter")
+        assert editor.query_one("#spec", TextArea).cursor_location[0] == 2
+        # fix the output contract by typing at the end of its line: the finding goes away as you type
+        await pilot.press("end", *" as a JSON list")
+        assert "output-no-format" not in [f.rule for f in editor.findings]
+
+
+async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_factory, fake, isolated: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        editor = app.screen
+        type_spec(pilot, GOOD_SPEC.replace("Summarise", "As discussed, summarise"))
+        await pilot.pause()
+        assert editor.query_one("#dispatch", Button).disabled
+        type_spec(pilot, GOOD_SPEC)
+        await pilot.pause()
+        assert not [f for f in editor.findings if f.severity == "error"]
+        assert not editor.query_one("#dispatch", Button).disabled
+
+        await pilot.press("ctrl+t")
+        assert isinstance(app.screen, TierPickerScreen)
+        picker = app.screen
+        await pilot.click("#tiers")
+        picker.query_one("#tiers").highlighted = list(picker.tiers).index("coding")
+        await pilot.pause()
+        picker.query_one("#models").highlighted = 1  # "default", the first model of the coding tier
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, EditorScreen)
+        assert editor.choice is not None and (editor.choice.tier, editor.choice.model) == ("coding", "default")
+
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, RunViewScreen)
+        view = app.screen
+        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
+        live = view.live
+        assert live.status == "ok" and live.text == ANSWER
+        assert (live.input_tokens, live.output_tokens) == (12, 7)
+        assert view.query_one("#after").display
+        record = Project.at(live.slug).read_run(live.run_id)
+        assert record["status"] == "ok" and record["model"] == "default"
+        assert fake.requests[0]["model"] == "fake-small"
+        assert live.tier == "general", "a model chosen by name is reported under the tier that owns it"
+
+        await pilot.press("r")
+        assert view.query_one("#prompt", Input).has_focus
+        await pilot.press(*"now in French", "enter")
+        assert isinstance(app.screen, RunViewScreen) and app.screen is not view
+        resumed = app.screen
+        await wait_for(pilot, lambda: resumed.live.done, "the resume to finish")
+        assert resumed.live.status == "ok"
+        sent = fake.requests[-1]["messages"]
+        assert [m["role"] for m in sent][-3:] == ["user", "assistant", "user"]
+        assert sent[-1]["content"] == "now in French" and sent[-2]["content"] == ANSWER
+        assert Project.at(live.slug).read_run(resumed.live.run_id)["parent_run_id"] == live.run_id
+
+        await pilot.press("escape")
+        assert app.screen is view
+        await pilot.press("e")
+        modal = app.screen
+        assert isinstance(modal, EscalateScreen)
+        assert [b.name for b in modal.query("RadioButton")] == ["coding", "agentic", "primary"]
+        await pilot.click(modal.query("RadioButton")[1])
+        await pilot.click("#go")
+        assert isinstance(app.screen, RunViewScreen)
+        escalated = app.screen
+        await wait_for(pilot, lambda: escalated.live.done, "the escalation to finish")
+        assert escalated.live.tier == "agentic" and escalated.live.model == "big"
+        assert fake.requests[-1]["model"] == "fake-big"
+        child = Project.at(live.slug).read_run(escalated.live.run_id)
+        assert child["parent_run_id"] == live.run_id and child["kind"] == "escalation"
+        trail, _ = read_json_lines(Project.at(live.slug).logs / ESCALATIONS)
+        assert [(t["run_id"], t["to"]) for t in trail] == [(live.run_id, "agentic")]
+
+        await pilot.press("f4")
+        audit = app.screen
+        await wait_for(pilot, lambda: audit.total == 3, "the three runs in the audit browser")
+        table = audit.query_one("#runs")
+        kinds = {table.get_row_at(i)[0]: table.get_row_at(i)[2] for i in range(table.row_count)}
+        assert kinds == {live.run_id: "run", resumed.live.run_id: "resume", escalated.live.run_id: "escalation"}
+
+
+async def test_escalate_back_to_the_primary_needs_a_reason_and_is_recorded(app_factory, isolated: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        await pilot.press("e")
+        modal = app.screen
+        assert isinstance(modal, EscalateScreen)
+        primary = modal.query("RadioButton").last()
+        await pilot.click(primary)
+        await pilot.click("#go")
+        assert app.screen is modal, "no reason given: the modal must stay open"
+        await pilot.click("#reason")
+        await pilot.press(*"needs a product decision", "enter")
+        assert app.screen is view
+        trail, _ = read_json_lines(Project.at(view.live.slug).logs / ESCALATIONS)
+        assert trail[-1]["to"] == "primary" and trail[-1]["reason"] == "needs a product decision"
+
+
+async def test_force_asks_first_and_is_recorded(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        type_spec(pilot, VAGUE.replace("the answer", "the answer as one sentence"))
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, EditorScreen), "dispatch must not start while errors stand"
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        view = app.screen
+        assert isinstance(view, RunViewScreen)
+        await wait_for(pilot, lambda: view.live.done, "the forced run to finish")
+        record = Project.at(view.live.slug).read_run(view.live.run_id)
+        assert record["forced"] is True
+
+
+async def test_a_refused_task_type_says_why_and_cannot_be_chosen(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3", "ctrl+t")
+        picker = app.screen
+        picker.query_one("#task-types").highlighted = 4  # shipped-prose
+        await pilot.pause()
+        assert "never offloaded" in str(picker.query_one("#detail").render())
+        assert picker.query_one("#choose", Button).disabled
+        await pilot.press("escape")
+        assert isinstance(app.screen, EditorScreen)
+
+
+async def test_open_and_save_spec_files(app_factory, isolated: Path) -> None:
+    (isolated / "task.md").write_text(GOOD_SPEC)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.click("#path")
+        await pilot.press(*"task.md", "ctrl+o")
+        assert app.screen.query_one("#spec", TextArea).text == GOOD_SPEC
+        app.screen.query_one("#path", Input).value = "copy.md"
+        await pilot.press("ctrl+s")
+        assert (isolated / "copy.md").read_text() == GOOD_SPEC
+        app.screen.query_one("#path", Input).value = "missing.md"
+        await pilot.press("ctrl+o")
+        assert app.screen.query_one("#spec", TextArea).text == GOOD_SPEC
+
+
+async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
+    from tests.fakes.openai_server import Reply
+
+    fake.replies = [Reply(text="slow answer " * 20, chunks=20, hang_after_first=30)]
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
+        await wait_for(pilot, lambda: bool(view.live.text), "the first tokens")
+        app.set_focus(None)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: view.live.done, "the cancel to land")
+        record = Project.at(view.live.slug).read_run(view.live.run_id)
+        assert record["status"] == "interrupted"
+        assert json.loads(Project.at(view.live.slug).meta_path.read_text())["last_status"] == "interrupted"
+
+
+async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        await pilot.press("o")
+        detail = app.screen
+        assert isinstance(detail, RunDetailScreen) and detail.run_id == view.live.run_id
+        assert detail.query_one("#detail-spec", TextArea).text == GOOD_SPEC
+        await pilot.press("escape", "v")
+        review = app.screen
+        assert isinstance(review, RunViewScreen) and review.live.request.kind == "review"
+        await wait_for(pilot, lambda: review.live.done, "the review to finish")
+        record = Project.at(view.live.slug).read_run(review.live.run_id)
+        assert record["kind"] == "review" and record["parent_run_id"] == view.live.run_id
+        assert ANSWER.strip() in fake.requests[-1]["messages"][-1]["content"]
+
+
+async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config) -> None:
+    import tomllib
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        screen.query_one("#theme").value = "dispatch-light"
+        screen.query_one("#timeout", Input).value = "120"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        saved = tomllib.loads(config.path.read_text())
+        assert saved["defaults"]["theme"] == "dispatch-light" and saved["defaults"]["timeout"] == 120
+        assert saved["tiers"]["agentic"]["models"] == ["big"]
+        assert app.theme == "dispatch-light" and app.config.defaults.timeout == 120
+        screen.query_one("#tables", TextArea).load_text('[tiers.broken]\nmodels = ["nowhere"]\n')
+        await pilot.press("ctrl+s")
+        assert "nowhere" not in config.path.read_text(), "an invalid config is never written"
+        assert any("not saved" in n.message for n in app._notifications)
+
+
+async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:
+    from tests.fakes.openai_server import Reply
+    from tui.widgets.run_output import MARKDOWN_LIMIT, RunOutput
+
+    long_answer = "\n".join(f"- item {i} with some words" for i in range(MARKDOWN_LIMIT // 20))
+    fake.replies = [Reply(text=long_answer, chunks=400)]
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
+        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the long run to finish")
+        output = view.query_one(RunOutput)
+        assert output.plain and output.query_one(TextArea).text == long_answer
+
+
+async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> None:
+    from tests.fakes.openai_server import Reply
+    from tui.screens.dashboard import DashboardScreen
+
+    fake.replies = [Reply(text=ANSWER), Reply(text="VERDICT: concerns\n- point 3 is missing")]
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        await pilot.press("v")
+        review = app.screen
+        await wait_for(pilot, lambda: review.live.done, "the review to finish")
+        assert review.live.envelope.extras["verdict"] == "concerns"
+        await pilot.press("f2")
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        await wait_for(pilot, lambda: bool(dash.items), "the dashboard to reload by itself")
+        assert [(i.kind, i.run_id) for i in dash.items] == [("review: concerns", review.live.run_id)]
+        assert view.live.run_id in dash.items[0].detail

@@ -1,0 +1,166 @@
+"""Pictures of every screen at 120x40 with time frozen, animation off and cursors still.
+
+Review each SVG change before accepting it (`pytest --snapshot-update`, then look at the picture)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.envelope import Envelope, Status, Usage
+from core.events import Finished, Notice, RunStarted, TextDelta, ToolCall, UsageUpdate
+from core.engine import DispatchRequest
+from core.fsutil import atomic_write_json
+from tests.helpers import GOOD_SPEC
+from core import escalation
+from tests.tui.conftest import ANSWER, routed_config, seed_run, steady
+from tui.live import LiveRun
+from tui.screens.escalate import EscalateScreen
+from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
+from tui.screens.tier_picker import TierChoice, TierPickerScreen
+
+SIZE = (120, 40)
+RUN_ID = "20261121-115900-4242-1"
+SLUG = "release-note"
+
+
+@pytest.fixture
+def snap_app(app_factory):
+    """An app whose config names a fixed address (never contacted) so pictures do not depend on a port."""
+    return lambda: app_factory(config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
+
+
+def finished_run() -> LiveRun:
+    live = LiveRun(key=1, request=DispatchRequest(spec_text=GOOD_SPEC), started=100.0)
+    live.apply(RunStarted(RUN_ID, SLUG, "openai", "default", "general", "general", "/audit/result.json"))
+    live.apply(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
+    live.apply(TextDelta(ANSWER))
+    live.apply(ToolCall("read_file", {"path": "notes.md"}, "call_1"))
+    live.apply(UsageUpdate(1200, 345))
+    live.apply(Finished(Envelope(run_id=RUN_ID, slug=SLUG, backend="openai", model="default", tier="general",
+                                 status=Status.OK, result=ANSWER, usage=Usage(1200, 345), cost_usd=0.001118)))
+    live.ended = 112.5
+    return live
+
+
+def write_record(projects: Path) -> None:
+    logs = projects / SLUG / ".dispatch-logs"
+    envelope = Envelope(run_id=RUN_ID, slug=SLUG, backend="openai", model="default", tier="general",
+                        task_type="general", status=Status.OK, result=ANSWER, usage=Usage(1200, 345),
+                        cost_usd=0.001118, duration_ms=12500, audit_path=f"~/dispatch-projects/{SLUG}/result.json")
+    atomic_write_json(logs / f"{RUN_ID}-result.json", {**envelope.to_dict(), "spec": GOOD_SPEC, "parent_run_id": None})
+    (logs / f"{RUN_ID}-events.jsonl").write_text('{"type": "RunStarted", "run_id": "%s"}\n' % RUN_ID)
+
+
+def test_editor_with_findings(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.press("f3")
+        pilot.app.screen.query_one("#spec").load_text("Goal: fix it\n\nOutput: the answer\n")
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_editor_clean_with_a_route(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.press("f3")
+        pilot.app.screen.query_one("#spec").load_text(GOOD_SPEC)
+        pilot.app.screen.choice = TierChoice("general", "coding", None)
+        pilot.app.screen.relint()
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_tier_picker(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.app.push_screen(TierPickerScreen(pilot.app.config, TierChoice("bulk-coding", "coding", "big")))
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_run_view_finished(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        live = finished_run()
+        pilot.app.live_runs[live.key] = live
+        await pilot.app.push_screen(RunViewScreen(live))
+        await pilot.pause()
+        await pilot.app.screen.refresh_view()
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_escalate_modal(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.app.push_screen(EscalateScreen(["coding", "agentic"], "general"))
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_settings(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.press("f5")
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_settings_light_theme(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.press("f5")
+        pilot.app.theme = "dispatch-light"
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_run_detail(snap_compare, snap_app, projects_dir: Path) -> None:
+    write_record(projects_dir)
+
+    async def before(pilot) -> None:
+        await pilot.app.push_screen(RunDetailScreen(SLUG, RUN_ID))
+        await pilot.press("right")
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def seed_trail() -> None:
+    seed_run("release-note", RUN_ID, started_at="2026-11-21T11:59:00.000+00:00")
+    seed_run("api-client", "20261121-113000-4242-1", status="blocked", tier="coding", model="big",
+             error="needs the API schema", started_at="2026-11-21T11:30:00.000+00:00")
+    seed_run("api-client", "20261121-114000-4242-2", status="needs_input", tier="coding", model="big",
+             error="which auth scheme?", started_at="2026-11-21T11:40:00.000+00:00", kind="resume")
+    seed_run("triage-mail", "20261121-090000-4242-1", status="error", started_at="2026-11-21T09:00:00.000+00:00",
+             error="every model failed; last: connection refused")
+
+
+def test_dashboard(snap_compare, snap_app) -> None:
+    seed_trail()
+    escalation.to_primary("triage-mail", "20261121-090000-4242-1", "needs a product decision")
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=steady)
+
+
+def test_audit_browser(snap_compare, snap_app) -> None:
+    seed_trail()
+
+    async def before(pilot) -> None:
+        await pilot.press("f4")
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+def test_audit_browser_search(snap_compare, snap_app) -> None:
+    seed_trail()
+
+    async def before(pilot) -> None:
+        await pilot.press("f4", "slash", *"audit browser", "enter")
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)

@@ -1,0 +1,1 @@
+"""The console: a Textual front end over the same engine as the headless CLI."""

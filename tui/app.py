@@ -1,0 +1,268 @@
+"""The console app: one factory (`make_app`) for the entry point and the tests, the screens as modes,
+dispatches running in app-level workers so leaving a screen never stops a run, and a watcher that
+brings runs written by other processes into view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from core import config as configs
+from core import escalation, followup
+from core import paths
+from core.audit.index import Index
+from core.audit.store import RESULT_SUFFIX, Project
+from core.config import Config
+from core.engine import DispatchRequest, Engine
+from core.errors import DispatchError
+from tui.commands import DispatchCommands
+from tui.live import LiveRun
+from tui.messages import LiveRunEnded, RunsChanged
+from tui.screens.audit import AuditScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.editor import EditorScreen
+from tui.screens.escalate import EscalateScreen, EscalationChoice
+from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
+from tui.screens.settings import SettingsScreen
+from tui.themes import load_themes
+
+Clock = Callable[[], float]
+Now = Callable[[], datetime]
+
+
+class DispatchApp(App[None]):
+    """Screens are modes so each keeps its state while you move between them."""
+
+    CSS_PATH = "app.tcss"
+    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen}
+    TITLE = "dispatch"
+    COMMANDS = App.COMMANDS | {DispatchCommands}
+    BINDINGS = [
+        Binding("f2", "switch_mode('dashboard')", "Home", id="go.dashboard"),
+        Binding("f3", "switch_mode('editor')", "Spec", id="go.editor"),
+        Binding("f4", "switch_mode('audit')", "Audit", id="go.audit"),
+        Binding("f5", "switch_mode('settings')", "Settings", id="go.settings"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
+    ]
+
+    runs_version: reactive[int] = reactive(0)
+    """Bumped whenever run files change; screens that list runs watch it and reload."""
+
+    def __init__(self, config: Config, *, engine: Engine | None = None, clock: Clock = time.monotonic,
+                 now: Now | None = None, watch: bool = True, projects_dir: Path | None = None,
+                 cwd: Path | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.engine = engine or Engine(config)
+        self.clock = clock
+        self.now: Now = now or (lambda: datetime.now(timezone.utc))
+        self.watch_files = watch
+        self.projects_dir = projects_dir or paths.projects_dir()
+        self.cwd = cwd or Path.cwd()
+        self.live_runs: dict[int, LiveRun] = {}
+        self._keys = itertools.count(1)
+        self._index: Any = None
+        self._index_failed = False
+        for theme in load_themes():
+            self.register_theme(theme)
+        wanted = [config.defaults.theme, "dispatch-dark", "textual-dark"]
+        self.theme = next(name for name in wanted if name in self.available_themes)
+
+    def on_mount(self) -> None:
+        self.switch_mode("dashboard")
+        if self.watch_files:
+            self.watch_projects()
+
+    # --- the index -----------------------------------------------------------------------------
+
+    def index(self) -> Index | None:
+        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened."""
+        if self._index is None and not self._index_failed:
+            try:
+                self._index = Index.open()
+            except DispatchError as exc:
+                self._index_failed = True
+                self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
+        return self._index
+
+    def catch_up(self, slug: str) -> None:
+        """Bring the index up to date with one project's files (runs another process wrote)."""
+        if (index := self.index()) is not None:
+            try:
+                index.sync_project(slug)
+            except (DispatchError, sqlite3.Error, OSError) as exc:
+                self.notify(f"the index missed a change in {slug} ({exc}); `dispatch reindex` repairs it",
+                            severity="warning")
+
+    # --- dispatching ---------------------------------------------------------------------------
+
+    def start_dispatch(self, request: DispatchRequest) -> LiveRun:
+        """Run a dispatch in its own worker and show it in the run view."""
+        request.cwd = request.cwd or self.cwd
+        live = LiveRun(key=next(self._keys), request=request, started=self.clock())
+        self.live_runs[live.key] = live
+        self._drive(live)
+        self.push_screen(RunViewScreen(live))
+        return live
+
+    def _drive(self, live: LiveRun) -> Worker[None]:
+        return self.run_worker(self._dispatch(live), name=f"dispatch-{live.key}", group=f"dispatch-{live.key}",
+                               exclusive=True, exit_on_error=False)
+
+    async def _dispatch(self, live: LiveRun) -> None:
+        try:
+            async for event in self.engine.dispatch(live.request):
+                live.apply(event)
+        except DispatchError as exc:
+            live.status, live.error = "failed", exc.one_line()
+            live.log.append(f"not started: {exc.one_line()}")
+            self.notify(exc.one_line(), title="dispatch not started", severity="error", timeout=10)
+        except asyncio.CancelledError:
+            live.status = "interrupted"
+            live.log.append("cancelled; the record is marked interrupted")
+            raise
+        except Exception as exc:  # anything unforeseen: shown on the run, then reported by on_worker_state_changed
+            live.status, live.error = "failed", f"{type(exc).__name__}: {exc}"
+            live.log.append(f"failed: {live.error}")
+            raise
+        finally:
+            live.ended = self.clock()
+            self.post_message(LiveRunEnded(live.key))
+            self.post_message(RunsChanged(live.slug))
+
+    def cancel_dispatch(self, live: LiveRun) -> None:
+        for worker in self.workers:
+            if worker.group == f"dispatch-{live.key}":
+                worker.cancel()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly becomes a notification, never a traceback."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{event.worker.name} failed: {error}. Nothing recorded was lost; "
+                        f"see the audit browser (F4) or retry.", title="something went wrong", severity="error",
+                        timeout=12)
+
+    # --- what comes after a run ----------------------------------------------------------------
+
+    def resume(self, slug: str, run_id: str, prompt: str) -> None:
+        """Continue the session the run belongs to, with a new turn."""
+        if (index := self.index()) is None:
+            return
+        try:
+            project = Project.at(slug)
+            session = project.read_run(run_id).get("session_id")
+            self.start_dispatch(followup.resume(self.config, index, project, prompt, session=session))
+        except (DispatchError, OSError, ValueError) as exc:
+            self.notify(_say(exc), title="cannot resume", severity="error")
+
+    def review(self, slug: str, run_id: str) -> None:
+        """Have another model review the run's result against its spec (read-only, recorded with a verdict)."""
+        if (index := self.index()) is None:
+            return
+        try:
+            request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
+        except DispatchError as exc:
+            self.notify(exc.one_line(), title="cannot review", severity="error")
+            return
+        if not independent:
+            self.notify(f"no other model is configured; {request.model} reviews its own result", severity="warning")
+        self.start_dispatch(request)
+
+    def escalate(self, slug: str, run_id: str, tier: str | None) -> None:
+        """Ask where to (modal), then re-dispatch on the higher tier or record the hand-back."""
+        def decided(choice: EscalationChoice | None) -> None:
+            if choice is None:
+                return
+            try:
+                if choice.to == escalation.PRIMARY:
+                    escalation.to_primary(slug, run_id, choice.reason)
+                    self.notify(f"{slug}: handed back to the primary; it is in the inbox", title="escalated")
+                    self.post_message(RunsChanged(slug))
+                    return
+                request = escalation.to_tier(self.config, slug, run_id, choice.to, choice.reason)
+                escalation.record(slug, escalation.Escalation(run_id, choice.to, choice.reason or "escalated"))
+            except DispatchError as exc:
+                self.notify(exc.one_line(), severity="error")
+                return
+            self.start_dispatch(request)
+
+        self.push_screen(EscalateScreen(escalation.higher_tiers(self.config, tier), tier), decided)
+
+    def open_record(self, slug: str, run_id: str) -> None:
+        self.push_screen(RunDetailScreen(slug, run_id))
+
+    # --- live updates from disk ----------------------------------------------------------------
+
+    @work(exclusive=True, group="watch-projects", name="watch-projects", exit_on_error=False)
+    async def watch_projects(self) -> None:
+        """Runs written by any process (an agent using --no-ui) reach the index and the screens."""
+        from watchfiles import awatch
+
+        self.projects_dir.mkdir(parents=True, exist_ok=True)
+        async for changes in awatch(self.projects_dir, recursive=True,
+                                    watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)):
+            for slug in {Path(path).parent.parent.name for _change, path in changes}:
+                self.catch_up(slug)
+                self.post_message(RunsChanged(slug))
+
+    def on_runs_changed(self, message: RunsChanged) -> None:
+        self.runs_version += 1
+
+    def on_live_run_ended(self, message: LiveRunEnded) -> None:
+        live = self.live_runs.get(message.key)
+        if live is not None and live.envelope is not None and not isinstance(self.screen, RunViewScreen):
+            self.notify(f"{live.label}: {live.status}", title="dispatch finished",
+                        severity="information" if live.status == "ok" else "warning")
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def apply_config(self, config: Config) -> None:
+        """Use a saved config from now on: new dispatches route by it."""
+        self.config = config
+        self.engine = Engine(config)
+        if config.defaults.theme in self.available_themes:
+            self.theme = config.defaults.theme
+
+    def action_new_spec(self) -> None:
+        self.switch_mode("editor")
+
+    def on_unmount(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+
+def _say(exc: Exception) -> str:
+    return exc.one_line() if isinstance(exc, DispatchError) else f"the run record could not be read ({exc})"
+
+
+def make_app(config: Config, **options: Any) -> DispatchApp:
+    """The one way to build the console; tests pass a frozen clock, watch=False and the like."""
+    return DispatchApp(config, **options)
+
+
+def run_console() -> int:
+    """`dispatch` / `dispatch ui`: load the config, open the console, return an exit code."""
+    from core.cli.output import error_line
+
+    try:
+        config = configs.load()
+    except DispatchError as exc:
+        error_line(f"dispatch: {exc.one_line()}")
+        return int(exc.exit_code)
+    make_app(config).run()
+    return 0

@@ -1,0 +1,54 @@
+"""The command palette: every action of the console, by name, from anywhere (ctrl+p)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+APP_ACTIONS = (
+    ("Go to dashboard", "switch_mode('dashboard')", "projects, running dispatches and the escalation inbox"),
+    ("Go to spec editor", "switch_mode('editor')", "write a spec with the checklist beside it"),
+    ("Go to audit browser", "switch_mode('audit')", "projects, sessions and runs; search and filters"),
+    ("Go to settings", "switch_mode('settings')", "models, tiers, theme, defaults"),
+    ("Quit", "quit", "leave the console; running dispatches are cancelled and recorded as interrupted"),
+)
+SCREEN_ACTIONS = (
+    ("Open spec file", "open", "load a spec from the path field"),
+    ("Save spec file", "save", "write the spec to the path field"),
+    ("Pick tier", "pick_tier", "task type, tier and model for this spec"),
+    ("Dispatch", "dispatch", "send the spec (disabled while checklist errors stand)"),
+    ("Force dispatch", "force", "send despite checklist errors, after confirming; recorded"),
+    ("Next finding", "next_finding", "jump to the next checklist finding's line"),
+    ("Cancel run", "cancel", "stop the running dispatch; the record says interrupted"),
+    ("Resume run", "resume", "continue the finished run with a new prompt"),
+    ("Review run", "review", "ask for a verdict on the result against its spec"),
+    ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
+    ("Open run record", "open_record", "the run's spec, envelope, result and events"),
+    ("Search runs", "focus_search", "full-text search through the index"),
+    ("Next page of runs", "next_page", "page through the run list"),
+    ("Previous page of runs", "previous_page", "page through the run list"),
+    ("Save settings", "save", "write config.toml"),
+    ("Refresh", "refresh", "reload from the index"),
+)
+
+
+class DispatchCommands(Provider):
+    """App actions always; a screen's own actions when that screen is showing."""
+
+    def _commands(self) -> list[tuple[str, str, str, object]]:
+        found: list[tuple[str, str, str, object]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
+        for name, action, help in SCREEN_ACTIONS:
+            if hasattr(self.screen, f"action_{action}"):
+                found.append((name, action, help, self.screen))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, action, help, target in self._commands():
+            yield DiscoveryHit(name, partial(target.run_action, action), help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help, target in self._commands():
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, matcher.highlight(name), partial(target.run_action, action), help=help)

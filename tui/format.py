@@ -1,0 +1,34 @@
+"""How numbers and times read on screen, in one place so every table agrees."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def ago(iso: str | None, now: datetime) -> str:
+    """'3m ago' style, from an ISO timestamp; '-' when there is none."""
+    if not iso:
+        return "-"
+    try:
+        then = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    seconds = max(0, int((now - then).total_seconds()))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def money(value: float | None) -> str:
+    return "-" if value is None else f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def tokens(count: int) -> str:
+    return f"{count / 1000:.1f}k" if count >= 10_000 else str(count)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.1f} s" if value < 60 else f"{int(value // 60)}m {int(value % 60):02d}s"

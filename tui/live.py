@@ -1,0 +1,95 @@
+"""A dispatch in flight inside the console: the engine's events folded into what the screens show.
+
+The worker appends; the run view and the dashboard read at frame rate, so token chunks never become messages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.engine import DispatchRequest
+from core.envelope import Envelope, Status
+from core.events import (AttemptFailed, AttemptStarted, Event, Finished, Notice, RunStarted, SessionStarted,
+                         TextDelta, ToolCall, ToolResult, UsageUpdate)
+
+
+@dataclass
+class LiveRun:
+    key: int
+    request: DispatchRequest
+    started: float
+    """The app clock's reading when the dispatch began."""
+    run_id: str | None = None
+    slug: str | None = None
+    model: str | None = None
+    backend: str | None = None
+    tier: str | None = None
+    status: str = "starting"
+    text: str = ""
+    log: list[str] = field(default_factory=list)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    ended: float | None = None
+    envelope: Envelope | None = None
+    error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.ended is not None
+
+    @property
+    def label(self) -> str:
+        return f"{self.request.kind} {self.slug or self.request.slug or '…'}"
+
+    def apply(self, event: Event) -> None:
+        """Fold one engine event into the state; the log gets one line for each non-text event."""
+        if isinstance(event, TextDelta):
+            self.text += event.text
+            return
+        if isinstance(event, RunStarted):
+            self.run_id, self.slug, self.model, self.backend, self.tier = (
+                event.run_id, event.slug, event.model, event.backend, event.tier)
+            self.status = "running"
+            self.log.append(f"started {event.run_id} on {event.model} ({event.backend}, tier {event.tier or '-'})")
+        elif isinstance(event, AttemptStarted):
+            self.model, self.backend = event.model, event.backend
+            self.log.append(f"attempt {event.number}: {event.model} ({event.backend})")
+        elif isinstance(event, AttemptFailed):
+            then = f"; next {event.next_model} in {event.retry_in:.1f} s" if event.next_model else ""
+            self.log.append(f"attempt {event.number} failed on {event.model}: {event.error}{then}")
+        elif isinstance(event, UsageUpdate):
+            self.input_tokens, self.output_tokens = event.input_tokens, event.output_tokens
+        elif isinstance(event, SessionStarted):
+            self.log.append(f"session {event.session_id}")
+        elif isinstance(event, ToolCall):
+            self.log.append(f"tool {event.name} {_brief(event.arguments)}")
+        elif isinstance(event, ToolResult):
+            mark = "error" if event.is_error else "result"
+            self.log.append(f"  {mark} {event.name}: {_brief(event.output)}")
+        elif isinstance(event, Notice):
+            self.log.append(f"{event.level}: {event.message}")
+        elif isinstance(event, Finished):
+            self.finish(event.envelope)
+
+    def finish(self, envelope: Envelope) -> None:
+        self.envelope = envelope
+        self.status = str(envelope.status)
+        self.run_id = envelope.run_id or self.run_id
+        self.slug = envelope.slug or self.slug
+        self.input_tokens, self.output_tokens = envelope.usage.input_tokens, envelope.usage.output_tokens
+        self.cost_usd = envelope.cost_usd
+        self.error = envelope.error
+        if envelope.result and not self.text:
+            self.text = envelope.result
+        if envelope.status == Status.REJECTED:
+            self.log.extend(f"spec:{f['line']}: {f['severity']} {f['rule']}: {f['message']}" for f in envelope.findings)
+        self.log.append(f"finished: {envelope.status}" + (f" — {envelope.error}" if envelope.error else ""))
+
+
+def _brief(value: Any, limit: int = 160) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

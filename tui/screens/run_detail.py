@@ -1,0 +1,72 @@
+"""One run's record, read from its files: the spec, the envelope, the result, and every event."""
+
+from __future__ import annotations
+
+import json
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Log, Markdown, TabbedContent, TabPane, TextArea
+
+from core.audit.store import Project
+from core.envelope import Envelope
+from core.fsutil import read_json_lines
+from tui.widgets.run_output import MARKDOWN_LIMIT
+
+
+class RunDetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("e", "escalate", "Escalate", id="detail.escalate"),
+        Binding("v", "review", "Review", id="detail.review"),
+    ]
+
+    def __init__(self, slug: str, run_id: str) -> None:
+        super().__init__()
+        self.slug = slug
+        self.run_id = run_id
+        self.record: dict = {}
+
+    def compose(self) -> ComposeResult:
+        project = Project.at(self.slug)
+        try:
+            self.record = project.read_run(self.run_id)
+        except (OSError, ValueError) as exc:
+            self.record = {"error": f"cannot read the record: {exc}"}
+        events, skipped = read_json_lines(project.events_path(self.run_id))
+        envelope = {k: v for k, v in Envelope.from_dict(self.record).to_dict().items() if k != "result"} \
+            if "run_id" in self.record else self.record
+        yield Header()
+        with TabbedContent(id="detail-tabs"):
+            with TabPane("Spec", id="tab-spec"):
+                yield TextArea(self.record.get("spec") or "(no spec recorded)", read_only=True, id="detail-spec")
+            with TabPane("Envelope", id="tab-envelope"):
+                yield TextArea(json.dumps(envelope, indent=2, ensure_ascii=False, default=str), read_only=True,
+                               id="detail-envelope")
+            with TabPane("Result", id="tab-result"):
+                result = str(self.record.get("result") or "")
+                if len(result) > MARKDOWN_LIMIT:  # Markdown is slow at this size; see widgets/run_output.py
+                    yield TextArea(result, read_only=True, id="detail-result")
+                else:
+                    yield Markdown(result or "*(no result)*", id="detail-result")
+            with TabPane(f"Events ({len(events)})", id="tab-events"):
+                log = Log(id="detail-events")
+                yield log
+        yield Footer()
+        self._events = [json.dumps(e, ensure_ascii=False)[:400] for e in events]
+        if skipped:
+            self._events.append(f"({skipped} unreadable line(s) skipped: a torn tail after a crash)")
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.slug} · {self.run_id} · {self.record.get('status', '?')}"
+        self.query_one("#detail-events", Log).write_lines(self._events)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_escalate(self) -> None:
+        self.app.escalate(self.slug, self.run_id, self.record.get("tier"))
+
+    def action_review(self) -> None:
+        self.app.review(self.slug, self.run_id)

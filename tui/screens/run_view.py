@@ -1,0 +1,145 @@
+"""Run view: one dispatch as it happens — the answer as Markdown, the engine's events as a log — and,
+once it ends, what to do next: resume, review, escalate, open the record.
+
+The worker only appends to the LiveRun; this screen reads it at frame rate, so a burst of tokens is one
+repaint, not one per chunk.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Collapsible, Footer, Header, Input, Log, Static
+
+from tui.format import money, seconds, tokens
+from tui.live import LiveRun
+from tui.widgets.run_output import RunOutput
+
+FRAME = 1 / 30
+_STATUS_STYLE = {"ok": "bold green", "running": "bold cyan", "starting": "bold cyan", "rejected": "bold red",
+                 "error": "bold red", "failed": "bold red", "interrupted": "bold yellow", "timeout": "bold yellow"}
+
+
+class RunViewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="run.back"),
+        Binding("x", "cancel", "Cancel run", id="run.cancel"),
+        Binding("r", "resume", "Resume", id="run.resume"),
+        Binding("v", "review", "Review", id="run.review"),
+        Binding("e", "escalate", "Escalate", id="run.escalate"),
+        Binding("o", "open_record", "Record", id="run.record"),
+    ]
+
+    def __init__(self, live: LiveRun) -> None:
+        super().__init__()
+        self.live = live
+        self._shown_text = 0
+        self._shown_log = 0
+        self._finished_drawn = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="run-status")
+        yield RunOutput(id="output")
+        with Collapsible(title="Events", id="events-box", collapsed=False):
+            yield Log(id="events", max_lines=5000)
+        with Horizontal(id="after"):
+            yield Input(placeholder="r: resume — what should the model do next? (enter sends)", id="prompt")
+            yield Button("Resume", variant="primary", id="resume")
+            yield Button("Review", id="review")
+            yield Button("Escalate", variant="warning", id="escalate")
+            yield Button("Open record", id="open_record")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#output").border_title = "Output"
+        self.query_one("#after").display = False
+        self._timer = self.set_interval(FRAME, self.refresh_view)
+        self.call_after_refresh(self.refresh_view)
+
+    async def refresh_view(self) -> None:
+        """Bring the screen up to date with the LiveRun: new text, new log lines, the status line."""
+        live = self.live
+        output = self.query_one(RunOutput)
+        if len(live.text) > self._shown_text and output.ready(live.done):
+            chunk, self._shown_text = live.text[self._shown_text:], len(live.text)
+            await output.append(chunk, live.text)
+        if len(live.log) > self._shown_log:
+            self.query_one("#events", Log).write_lines(live.log[self._shown_log:])
+            self._shown_log = len(live.log)
+            self.query_one("#events-box", Collapsible).title = f"Events ({self._shown_log})"
+        self.query_one("#run-status", Static).update(self._status_line())
+        if live.done and not self._finished_drawn:
+            self._finished_drawn = True
+            self._timer.stop()
+            after = self.query_one("#after")
+            after.display = bool(live.run_id)
+            self.query_one(RunOutput).focus_text()
+
+    def _status_line(self) -> Text:
+        live = self.live
+        end = live.ended if live.ended is not None else self.app.clock()
+        parts = Text.assemble((f" {live.status.upper()} ", _STATUS_STYLE.get(live.status, "bold")),
+                              f"  {live.request.kind} ", (live.slug or "…", "bold"),
+                              f"  {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
+                              f"  ⏱ {seconds(max(0.0, end - live.started))}",
+                              f"  tokens {tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out",
+                              f"  cost {money(live.cost_usd)}")
+        if live.run_id:
+            parts.append(f"\n run {live.run_id}", style="dim")
+        if live.error:
+            parts.append(f"\n {live.error}", style="red")
+        return parts
+
+    def _need_finished(self) -> bool:
+        if not self.live.done:
+            self.notify("the run is still going; wait for it to end, or cancel it (x)", severity="warning")
+            return False
+        if not self.live.run_id:
+            self.notify("this dispatch never started, so there is no record; fix it in the editor (F3)",
+                        severity="warning")
+            return False
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cancel(self) -> None:
+        if self.live.done:
+            self.notify("the run has already ended")
+            return
+        self.app.cancel_dispatch(self.live)
+        self.notify("cancelling; the record will say interrupted")
+
+    def action_resume(self) -> None:
+        if not self._need_finished():
+            return
+        prompt = self.query_one("#prompt", Input)
+        if not prompt.value.strip():
+            prompt.focus()
+            self.notify("type what the model should do next, then press enter")
+            return
+        text, prompt.value = prompt.value, ""
+        self.query_one(RunOutput).focus_text()
+        self.app.resume(self.live.slug, self.live.run_id, text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_resume()
+
+    def action_review(self) -> None:
+        if self._need_finished():
+            self.app.review(self.live.slug, self.live.run_id)
+
+    def action_escalate(self) -> None:
+        if self._need_finished():
+            self.app.escalate(self.live.slug, self.live.run_id, self.live.tier)
+
+    def action_open_record(self) -> None:
+        if self._need_finished():
+            self.app.open_record(self.live.slug, self.live.run_id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.run_action(event.button.id or "")

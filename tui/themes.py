@@ -1,0 +1,25 @@
+"""Built-in themes are data (themes/*.toml), so adding one is a file, not code."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from textual.theme import Theme
+
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning",
+           "error", "boost")
+
+
+def load_themes(directory: Path = THEMES_DIR) -> list[Theme]:
+    """Every readable theme file, by file name; a broken file is skipped rather than stopping the console."""
+    themes = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            themes.append(Theme(name=str(data.get("name") or path.stem), dark=bool(data.get("dark", True)),
+                                **{key: str(data[key]) for key in _FIELDS if key in data}))
+        except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
+            continue
+    return themes
