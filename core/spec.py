@@ -18,7 +18,7 @@ class Severity(StrEnum):
 
 
 SECTIONS = {
-    "goal": ("goal", "task", "objective"),
+    "goal": ("goal", "objective"),
     "non-goals": ("non-goals", "non goals", "nongoals", "out of scope"),
     "inputs": ("inputs", "input", "context", "files", "constraints"),
     "output": ("output", "output contract", "deliverable", "deliverables"),
@@ -150,19 +150,19 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
         if section is None:
             add(Finding("missing-section", severity, 1, f"no {name.title()} section",
                         f"add a '## {name.title()}' heading or a '{name.title()}: ...' line ({_SECTION_HELP[name]})"))
-        elif not section.body.strip():
+        elif not _filled(section.body):
             add(Finding("empty-section", severity, section.line, f"the {name.title()} section is empty",
                         f"write {_SECTION_HELP[name]}"))
 
     goal = spec.sections.get("goal")
-    if goal and goal.body.strip():
+    if goal and _filled(goal.body):
         words = re.findall(r"\w+", goal.body)
         if len(words) < 5 or _VAGUE_GOAL.match(goal.body.strip()):
             add(Finding("vague-goal", Severity.ERROR, goal.line, "the goal is too vague to act on",
                         "say what to produce, about what, and for what purpose, in a full sentence"))
 
     output = spec.sections.get("output")
-    if output and output.body.strip() and not _FORMAT_WORDS.search(output.body):
+    if output and _filled(output.body) and not _FORMAT_WORDS.search(output.body):
         add(Finding("output-no-format", Severity.ERROR, output.line, "the output contract names no format",
                     "say the exact form of the answer (e.g. 'a Python code block', 'JSON with keys ...', '5 bullets')"))
 
@@ -207,6 +207,14 @@ _SECTION_HELP = {
     "output": "the exact output contract: format, length, success criteria",
     "verification": "how the result will be checked",
 }
+
+
+_PLACEHOLDER = re.compile(r"^\s*<[^<>]*>\s*$")
+
+
+def _filled(body: str) -> bool:
+    """A section counts as written once it holds something other than the template's <placeholders>."""
+    return any(line.strip() and not _PLACEHOLDER.match(line) for line in body.splitlines())
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -90,4 +90,9 @@ def test_headings_inside_code_fences_are_not_sections() -> None:
 def test_template_lints_only_on_its_placeholders() -> None:
     template = specs.template("bulk-coding")
     assert "Task type: bulk-coding" in template
-    assert {"goal", "output", "escalation"} <= set(specs.parse(template).sections)
+    parsed = specs.parse(template)
+    assert {"goal", "output", "escalation"} <= set(parsed.sections) and parsed.task_type == "bulk-coding"
+    empty = {(f.rule, f.line) for f in specs.lint(template)}
+    lines = template.splitlines()
+    assert ("empty-section", lines.index("## Goal") + 1) in empty
+    assert ("empty-section", lines.index("## Output") + 1) in empty

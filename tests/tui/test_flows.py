@@ -202,6 +202,11 @@ async def test_open_and_save_spec_files(app_factory, isolated: Path) -> None:
         app.screen.query_one("#path", Input).value = "missing.md"
         await pilot.press("ctrl+o")
         assert app.screen.query_one("#spec", TextArea).text == GOOD_SPEC
+        (isolated / "other.md").write_text(GOOD_SPEC.replace("Fewer crashes", "Smaller installs"))
+        await pilot.click("#path")
+        app.screen.query_one("#path", Input).value = "other.md"
+        await pilot.press("enter")
+        assert "Smaller installs" in app.screen.query_one("#spec", TextArea).text
 
 
 async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:

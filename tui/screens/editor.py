@@ -85,6 +85,11 @@ class EditorScreen(Screen[None]):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.relint()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the path field opens that file, the way a person expects a path box to work."""
+        if event.input.id == "path":
+            self.action_open()
+
     def on_checklist_jump_to(self, event: Checklist.JumpTo) -> None:
         self.jump_to(event.line)
 
