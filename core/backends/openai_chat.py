@@ -95,19 +95,7 @@ class OpenAIChatBackend(Backend):
                     if response.status_code >= 400:
                         yield await self._failure(response)
                         return
-                    parser = SSEParser()
-                    async for chunk in response.aiter_bytes():
-                        if len(raw) < RAW_CAP:
-                            raw += chunk[: RAW_CAP - len(raw)]
-                        for _, data in parser.feed(chunk):
-                            done, events, finish = self._chunk(data, parts, usage)
-                            finish_reason = finish or finish_reason
-                            for event in events:
-                                yield event
-                            if done is not None:
-                                yield replace(done, raw=_text(raw))
-                                return
-                    for _, data in parser.close():
+                    async for data in _sse_data(response, raw):
                         done, events, finish = self._chunk(data, parts, usage)
                         finish_reason = finish or finish_reason
                         for event in events:
@@ -190,6 +178,18 @@ class OpenAIChatBackend(Backend):
                                      f"check base_url and that model '{self.model.provider_model}' exists there")
         # The whole body, not just its message: llama-server names an overflow in the error's type.
         return BackendDone(status=Status.ERROR, error=f"{where}: {message}", reason=_error_reason(body), raw=body)
+
+
+async def _sse_data(response: httpx.Response, raw: bytearray) -> AsyncIterator[str]:
+    """Each SSE event's data, in order, keeping up to RAW_CAP bytes of the stream for the audit trail."""
+    parser = SSEParser()
+    async for chunk in response.aiter_bytes():
+        if len(raw) < RAW_CAP:
+            raw += chunk[: RAW_CAP - len(raw)]
+        for _, data in parser.feed(chunk):
+            yield data
+    for _, data in parser.close():
+        yield data
 
 
 def _text(raw: bytearray | None) -> str | None:
