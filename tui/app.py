@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
@@ -52,10 +53,10 @@ class DispatchApp(App[None]):
     TITLE = "dispatch"
     COMMANDS = App.COMMANDS | {DispatchCommands}
     BINDINGS = [
-        Binding("f2", "switch_mode('dashboard')", "Home", id="go.dashboard"),
-        Binding("f3", "switch_mode('editor')", "Spec", id="go.editor"),
-        Binding("f4", "switch_mode('audit')", "Audit", id="go.audit"),
-        Binding("f5", "switch_mode('settings')", "Settings", id="go.settings"),
+        Binding("f2", "go('dashboard')", "Home", id="go.dashboard"),
+        Binding("f3", "go('editor')", "Spec", id="go.editor"),
+        Binding("f4", "go('audit')", "Audit", id="go.audit"),
+        Binding("f5", "go('settings')", "Settings", id="go.settings"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
@@ -238,8 +239,15 @@ class DispatchApp(App[None]):
         if config.defaults.theme in self.available_themes:
             self.theme = config.defaults.theme
 
+    def action_go(self, mode: str) -> None:
+        """Show that mode's own screen: a run view or record opened on top of it is closed, not left in the way
+        (a running dispatch carries on in its worker and stays on the dashboard)."""
+        self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+
     def action_new_spec(self) -> None:
-        self.switch_mode("editor")
+        self.action_go("editor")
 
     def on_unmount(self) -> None:
         if self._index is not None:

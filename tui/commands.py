@@ -7,10 +7,10 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 APP_ACTIONS = (
-    ("Go to dashboard", "switch_mode('dashboard')", "projects, running dispatches and the escalation inbox"),
-    ("Go to spec editor", "switch_mode('editor')", "write a spec with the checklist beside it"),
-    ("Go to audit browser", "switch_mode('audit')", "projects, sessions and runs; search and filters"),
-    ("Go to settings", "switch_mode('settings')", "models, tiers, theme, defaults"),
+    ("Go to dashboard", "go('dashboard')", "projects, running dispatches and the escalation inbox"),
+    ("Go to spec editor", "go('editor')", "write a spec with the checklist beside it"),
+    ("Go to audit browser", "go('audit')", "projects, sessions and runs; search and filters"),
+    ("Go to settings", "go('settings')", "models, tiers, theme, defaults"),
     ("Quit", "quit", "leave the console; running dispatches are cancelled and recorded as interrupted"),
 )
 SCREEN_ACTIONS = (

@@ -391,17 +391,18 @@ class Index:
         return ProjectRow(*row) if row else None
 
     def runs(self, slug: str | None = None, *, status: str | None = None, tier: str | None = None,
-             since: str | None = None, limit: int = 50, offset: int = 0, session: str | None = None) -> list[RunRow]:
-        """Runs, newest first; `session` narrows to one session's turns."""
-        where, params = _filters(slug, status, tier, since, session)
+             since: str | None = None, limit: int = 50, offset: int = 0, session: str | None = None,
+             reason: str | None = None) -> list[RunRow]:
+        """Runs, newest first; `session` narrows to one session's turns, `reason` to why runs ended (verify_failed)."""
+        where, params = _filters(slug, status, tier, since, session, reason)
         sql = (f"SELECT {_RUN_COLUMNS} FROM runs {where} ORDER BY runs.started_at DESC, runs.id DESC "
                f"LIMIT ? OFFSET ?")
         rows = self._guarded(lambda: self.conn.execute(sql, (*params, limit, offset)).fetchall())
         return [RunRow(*row) for row in rows]
 
     def count_runs(self, slug: str | None = None, *, status: str | None = None, tier: str | None = None,
-                   since: str | None = None) -> int:
-        where, params = _filters(slug, status, tier, since)
+                   since: str | None = None, session: str | None = None) -> int:
+        where, params = _filters(slug, status, tier, since, session)
         return int(self._guarded(lambda: self.conn.execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0]))
 
     def sessions(self, slug: str) -> list[SessionRow]:
@@ -481,9 +482,10 @@ def recover(project: Project) -> list[str]:
 
 
 def _filters(slug: str | None, status: str | None, tier: str | None, since: str | None,
-             session: str | None = None) -> tuple[str, tuple[Any, ...]]:
+             session: str | None = None, reason: str | None = None) -> tuple[str, tuple[Any, ...]]:
     clauses, params = [], []
-    for column, value in (("slug", slug), ("status", status), ("tier", tier), ("session_id", session)):
+    for column, value in (("slug", slug), ("status", status), ("tier", tier), ("session_id", session),
+                          ("reason", reason)):
         if value is not None:
             clauses.append(f"runs.{column} = ?")
             params.append(value)

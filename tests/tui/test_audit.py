@@ -98,3 +98,41 @@ async def test_a_run_written_by_a_headless_process_appears_in_the_browser(app_fa
         await wait_for(pilot, lambda: audit.total == 1, "the headless run to appear")
         table = audit.query_one("#runs", DataTable)
         assert table.get_row_at(0)[1] == "from-an-agent"
+
+
+async def test_a_session_pages_from_the_index_past_any_scan_limit(app_factory) -> None:
+    for number in range(60):
+        seed_run("chatty", f"20261121-12{number // 60:02d}{number % 60:02d}-1-{number}", session_id="sess-long",
+                 started_at=f"2026-11-21T12:{number // 60:02d}:{number % 60:02d}.000+00:00")
+    for number in range(5):
+        seed_run("chatty", f"20261121-130{number}00-1-{number}", session_id="sess-other",
+                 started_at=f"2026-11-21T13:0{number}:00.000+00:00")
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        audit = app.screen
+        audit.show_project("chatty")
+        audit.session = "sess-long"
+        audit.reload_runs()
+        table = audit.query_one("#runs", DataTable)
+        assert audit.total == 60 and table.row_count == PAGE
+        await pilot.press("right_square_bracket")
+        assert audit.page == 1 and table.row_count == 10
+        assert all(audit.row_runs[str(table.coordinate_to_cell_key((i, 0)).row_key.value)][1].startswith("20261121-12")
+                   for i in range(table.row_count))
+
+
+async def test_a_run_whose_verification_failed_is_in_the_inbox(app_factory) -> None:
+    from core.engine import DispatchRequest
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        live = app.start_dispatch(DispatchRequest(spec_text=GOOD_SPEC, verify="false"))
+        await wait_for(pilot, lambda: live.done, "the run and its check to finish")
+        assert live.envelope.reason == "verify_failed"
+        await pilot.press("f2")
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        await wait_for(pilot, lambda: bool(dash.items), "the dashboard to reload")
+        assert [(item.kind, item.run_id) for item in dash.items] == [("verify failed", live.run_id)]
+        assert "verification failed" in dash.items[0].detail

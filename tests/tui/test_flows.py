@@ -295,3 +295,16 @@ async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> N
         await wait_for(pilot, lambda: bool(dash.items), "the dashboard to reload by itself")
         assert [(i.kind, i.run_id) for i in dash.items] == [("review: concerns", review.live.run_id)]
         assert view.live.run_id in dash.items[0].detail
+
+
+async def test_f_keys_reach_the_screen_they_name_even_under_a_run_view(app_factory, fake) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        await pilot.press("o")
+        assert isinstance(app.screen, RunDetailScreen)
+        await pilot.press("f3")
+        assert isinstance(app.screen, EditorScreen)
+        await pilot.press("f2", "f3")
+        assert isinstance(app.screen, EditorScreen)
+        assert view.live.done and Project.at(view.live.slug).read_run(view.live.run_id)["status"] == "ok"

@@ -23,8 +23,6 @@ from tui.format import money, tokens
 from tui.screens.dashboard import status_text
 
 PAGE = 50
-SESSION_SCAN = 5000
-"""Runs of one project read to list a session's runs (the index filters by project, not by session)."""
 SEARCH_LIMIT = 200
 """Best matches fetched for a search; the pager says when there may be more."""
 ALL = "@all"
@@ -169,12 +167,11 @@ class AuditScreen(Screen[None]):
         try:
             if query:
                 self._show_hits(index, query, filters, table)
-            elif self.session:
-                self._show_session(index, filters, table)
             else:
-                self.total = index.count_runs(self.slug, **filters)
+                self.total = index.count_runs(self.slug, session=self.session, **filters)
                 self.page = min(self.page, max(0, (self.total - 1) // PAGE))
-                self._show_runs(index.runs(self.slug, limit=PAGE, offset=self.page * PAGE, **filters), table)
+                self._show_runs(index.runs(self.slug, session=self.session, limit=PAGE, offset=self.page * PAGE,
+                                           **filters), table)
         except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
             self.notify(f"cannot list runs: {exc}; check the filters (since is YYYY-MM-DD)", severity="error")
         self._pager(query)
@@ -199,12 +196,6 @@ class AuditScreen(Screen[None]):
         self._columns(table)
         for run in runs:
             self._add(table, run)
-
-    def _show_session(self, index, filters: dict[str, str | None], table: DataTable) -> None:
-        runs = [r for r in index.runs(self.slug, limit=SESSION_SCAN, **filters) if r.session_id == self.session]
-        self.total = len(runs)
-        self.page = min(self.page, max(0, (self.total - 1) // PAGE))
-        self._show_runs(runs[self.page * PAGE:(self.page + 1) * PAGE], table)
 
     def _show_hits(self, index, query: str, filters: dict[str, str | None], table: DataTable) -> None:
         hits = index.search(query, limit=SEARCH_LIMIT, project=self.slug, status=filters["status"], since=filters["since"])

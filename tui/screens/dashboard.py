@@ -20,7 +20,9 @@ from tui.screens.run_view import RunViewScreen
 
 PROJECT_LIMIT = 200
 INBOX_SCAN = 200
-"""Recent runs scanned for review concerns and failed verification (the index has no filter for them)."""
+"""Recent runs scanned for review concerns (the index has no filter for a verdict)."""
+VERIFY_FAILED = "verify_failed"
+"""The reason the engine gives a run whose promised check failed (core/engine.py `_verify`)."""
 _STYLE = {"ok": "green", "error": "red", "rejected": "red", "blocked": "yellow", "needs_input": "yellow",
           "timeout": "yellow", "interrupted": "yellow", "running": "cyan", "rate_limited": "yellow"}
 
@@ -100,15 +102,14 @@ class DashboardScreen(Screen[None]):
                 items.append(InboxItem("refused", live.slug or live.request.slug or "-", None,
                                        live.error or "rejected", None, live_key=live.key))
         if index is not None:
-            for status, kind in ((Status.BLOCKED, "blocked"), (Status.NEEDS_INPUT, "needs input")):
-                for run in index.runs(status=str(status), limit=20):
+            for kind, where in (("blocked", {"status": str(Status.BLOCKED)}),
+                                ("needs input", {"status": str(Status.NEEDS_INPUT)}),
+                                ("verify failed", {"reason": VERIFY_FAILED})):
+                for run in index.runs(limit=20, **where):
                     items.append(InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at,
                                            run.tier))
             for run in index.runs(limit=INBOX_SCAN):
-                if (run.reason or "").startswith("verify"):
-                    items.append(InboxItem("verify failed", run.slug, run.run_id, run.error or "", run.started_at,
-                                           run.tier))
-                elif run.verdict in ("concerns", "fail"):
+                if run.verdict in ("concerns", "fail"):
                     items.append(InboxItem(f"review: {run.verdict}", run.slug, run.run_id,
                                            f"review of {run.parent_run_id or 'a run'}", run.started_at, run.tier))
         for slug in slugs[:50]:
@@ -150,7 +151,7 @@ class DashboardScreen(Screen[None]):
         if key is None:
             return
         if table == "projects":
-            self.app.switch_mode("audit")
+            self.app.action_go("audit")
             self.app.screen.show_project(key)
         elif table == "running" and (live := self.app.live_runs.get(int(key))):
             self.app.push_screen(RunViewScreen(live))
@@ -173,4 +174,4 @@ class DashboardScreen(Screen[None]):
         self.app.escalate(item.slug, item.run_id, item.tier)
 
     def action_new_spec(self) -> None:
-        self.app.switch_mode("editor")
+        self.app.action_go("editor")
