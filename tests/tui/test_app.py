@@ -75,3 +75,19 @@ async def test_an_unforeseen_failure_becomes_a_notification(app_factory, isolate
                        "the failure to be reported")
         assert view.live.status == "failed" and "NotADirectoryError" in (view.live.error or "")
         assert app.is_running and isinstance(app.screen, RunViewScreen)
+
+
+def test_a_wheel_carries_the_themes(tmp_path: Path) -> None:
+    """A non-editable install has no repo folder to read themes from; they must ship as package data."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from tests.helpers import ROOT
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+                    str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("dispatch_console-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {name.rsplit("/", 1)[-1] for name in names if name.startswith("tui/themes/") and name.endswith(".toml")}
+    assert shipped == {path.name for path in THEMES_DIR.glob("*.toml")} and len(shipped) >= 3

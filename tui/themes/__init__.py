@@ -1,4 +1,5 @@
-"""Built-in themes are data (themes/*.toml), so adding one is a file, not code."""
+"""Built-in themes are data (tui/themes/*.toml), so adding one is a file, not code. They live inside the package
+so a wheel (a non-editable install) carries them as package data."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+THEMES_DIR = Path(__file__).resolve().parent
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning",
            "error", "boost")
 
