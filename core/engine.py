@@ -15,6 +15,7 @@ from typing import Any
 from core import review
 from core import spec as specs
 from core import tiers, verify
+from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
@@ -102,13 +103,14 @@ class Engine:
         findings = self.check(request)
         parsed = specs.parse(text)
         if specs.has_errors(findings) and not request.force:
-            yield Finished(self._rejected(request, findings, "the spec has checklist errors; fix them or pass --force"))
+            yield Finished(self._rejected(request, text, findings,
+                                          "the spec has checklist errors; fix them or pass --force"))
             return
         try:
             route = tiers.resolve(self.config, model=request.model, tier=request.tier, task_type=request.task_type,
                                   spec_tier=parsed.tier, spec_task_type=parsed.task_type)
         except SpecRejected as exc:
-            yield Finished(self._rejected(request, findings, exc.one_line()))
+            yield Finished(self._rejected(request, text, findings, exc.one_line()))
             return
         self._preflight(route)
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
@@ -138,7 +140,10 @@ class Engine:
                 failures.append(exc)
         raise failures[0]
 
-    def _rejected(self, request: DispatchRequest, findings: list[specs.Finding], error: str) -> Envelope:
+    def _rejected(self, request: DispatchRequest, text: str, findings: list[specs.Finding], error: str) -> Envelope:
+        """The refusal's envelope; the refusal is also kept (core/audit/refusals.py) for the console's inbox."""
+        refusals.record(request.slug or slug_from(specs.goal_of(text)),
+                        request.task_type or specs.parse(text).task_type, request.kind, error)
         return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
                         findings=[f.to_dict() for f in findings], error=error, reason="rejected", kind=request.kind)
 

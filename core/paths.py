@@ -23,7 +23,7 @@ def config_path() -> Path:
 
 
 def state_dir() -> Path:
-    """Runtime state that is not configuration: the local model server's pid and port."""
+    """Runtime state that is not configuration: the local model server's pid and port, refused dispatches."""
     return dispatch_home() / "state"
 
 

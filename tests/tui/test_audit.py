@@ -136,3 +136,20 @@ async def test_a_run_whose_verification_failed_is_in_the_inbox(app_factory) -> N
         await wait_for(pilot, lambda: bool(dash.items), "the dashboard to reload")
         assert [(item.kind, item.run_id) for item in dash.items] == [("verify failed", live.run_id)]
         assert "verification failed" in dash.items[0].detail
+
+
+async def test_a_headless_refusal_is_in_the_inbox_of_a_console_opened_later(app_factory, isolated: Path) -> None:
+    spec = write(isolated / "prose.md", GOOD_SPEC.replace("Task type: general", "Task type: shipped-prose"))
+    proc = subprocess.run([sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--json"],
+                          env=os.environ, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "never dispatched" in proc.stderr + proc.stdout
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        assert [(item.kind, item.slug) for item in dash.items] == [("refused", "summarise-the-three-numbered-points")]
+        assert "never dispatched" in dash.items[0].detail and dash.items[0].when
+        dash.query_one("#inbox", DataTable).focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, DashboardScreen)
+        assert any("fix it in the editor" in str(n.message) for n in app._notifications)

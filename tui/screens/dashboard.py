@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from core import escalation
+from core.audit import refusals
 from core.envelope import Status
 from tui.format import ago, money, seconds, tokens
 from tui.screens.run_view import RunViewScreen
@@ -21,6 +22,9 @@ from tui.screens.run_view import RunViewScreen
 PROJECT_LIMIT = 200
 INBOX_SCAN = 200
 """Recent runs scanned for review concerns (the index has no filter for a verdict)."""
+REFUSED_HINT = "a refused spec has no run to open or escalate; fix it in the editor (F3) and dispatch again"
+REFUSALS_SHOWN = 10
+"""The newest refused dispatches shown (from any process, kept by core/audit/refusals.py)."""
 VERIFY_FAILED = "verify_failed"
 """The reason the engine gives a run whose promised check failed (core/engine.py `_verify`)."""
 _STYLE = {"ok": "green", "error": "red", "rejected": "red", "blocked": "yellow", "needs_input": "yellow",
@@ -39,7 +43,6 @@ class InboxItem:
     detail: str
     when: str | None
     tier: str | None = None
-    live_key: int | None = None
 
 
 class DashboardScreen(Screen[None]):
@@ -68,7 +71,7 @@ class DashboardScreen(Screen[None]):
         running.add_columns("Dispatch", "Model", "Status", "Elapsed", "Out tokens")
         inbox = self.query_one("#inbox", DataTable)
         inbox.border_title = "Inbox"
-        inbox.add_columns("Needs", "Project", "Detail", "When")
+        inbox.add_columns("Needs", "Project", "When", "Detail")
         self.items: list[InboxItem] = []
         self.running_keys: list[int] = []
         self.action_refresh()
@@ -90,17 +93,17 @@ class DashboardScreen(Screen[None]):
         inbox = self.query_one("#inbox", DataTable)
         inbox.clear()
         for number, item in enumerate(self.items):
-            inbox.add_row(Text(item.kind, style="bold yellow"), item.slug, item.detail[:60], ago(item.when, now),
+            slug = item.slug if len(item.slug) <= 24 else item.slug[:23] + "…"
+            inbox.add_row(Text(item.kind, style="bold yellow"), slug, ago(item.when, now), item.detail[:80],
                           key=str(number))
         inbox.border_subtitle = f"{len(self.items)} item(s)" if self.items else "nothing needs you"
         self.refresh_running()
 
     def _inbox(self, index, slugs: list[str]) -> list[InboxItem]:
         items: list[InboxItem] = []
-        for live in self.app.live_runs.values():
-            if live.status == Status.REJECTED:
-                items.append(InboxItem("refused", live.slug or live.request.slug or "-", None,
-                                       live.error or "rejected", None, live_key=live.key))
+        for refusal in refusals.recent(REFUSALS_SHOWN):
+            items.append(InboxItem("refused", refusal.get("slug") or "-", None, refusal.get("error") or "refused",
+                                   refusal.get("at")))
         if index is not None:
             for kind, where in (("blocked", {"status": str(Status.BLOCKED)}),
                                 ("needs input", {"status": str(Status.NEEDS_INPUT)}),
@@ -157,10 +160,10 @@ class DashboardScreen(Screen[None]):
             self.app.push_screen(RunViewScreen(live))
         elif table == "inbox":
             item = self.items[int(key)]
-            if item.live_key is not None:
-                self.app.push_screen(RunViewScreen(self.app.live_runs[item.live_key]))
-            elif item.run_id:
+            if item.run_id:
                 self.app.open_record(item.slug, item.run_id)
+            else:
+                self.notify(REFUSED_HINT, severity="warning")
 
     def action_escalate(self) -> None:
         inbox = self.query_one("#inbox", DataTable)
@@ -169,7 +172,7 @@ class DashboardScreen(Screen[None]):
             return
         item = self.items[int(inbox.coordinate_to_cell_key(inbox.cursor_coordinate).row_key.value or 0)]
         if item.run_id is None:
-            self.notify("a refused spec has no run to escalate; change its task type in the editor", severity="warning")
+            self.notify(REFUSED_HINT, severity="warning")
             return
         self.app.escalate(item.slug, item.run_id, item.tier)
 
