@@ -9,16 +9,16 @@ import asyncio
 import itertools
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
@@ -238,6 +238,10 @@ class DispatchApp(App[None]):
         self.engine = Engine(config)
         if config.defaults.theme in self.available_themes:
             self.theme = config.defaults.theme
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, less its Quit: ours (tui/commands.py) says what happens to running dispatches."""
+        return (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
     def action_go(self, mode: str) -> None:
         """Show that mode's own screen: a run view or record opened on top of it is closed, not left in the way

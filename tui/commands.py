@@ -13,24 +13,47 @@ APP_ACTIONS = (
     ("Go to settings", "go('settings')", "models, tiers, theme, defaults"),
     ("Quit", "quit", "leave the console; running dispatches are cancelled and recorded as interrupted"),
 )
-SCREEN_ACTIONS = (
-    ("Open spec file", "open", "load a spec from the path field"),
-    ("Save spec file", "save", "write the spec to the path field"),
-    ("Pick tier", "pick_tier", "task type, tier and model for this spec"),
-    ("Dispatch", "dispatch", "send the spec (disabled while checklist errors stand)"),
-    ("Force dispatch", "force", "send despite checklist errors, after confirming; recorded"),
-    ("Next finding", "next_finding", "jump to the next checklist finding's line"),
-    ("Cancel run", "cancel", "stop the running dispatch; the record says interrupted"),
-    ("Resume run", "resume", "continue the finished run with a new prompt"),
-    ("Review run", "review", "ask for a verdict on the result against its spec"),
-    ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
-    ("Open run record", "open_record", "the run's spec, envelope, result and events"),
-    ("Search runs", "focus_search", "full-text search through the index"),
-    ("Next page of runs", "next_page", "page through the run list"),
-    ("Previous page of runs", "previous_page", "page through the run list"),
-    ("Save settings", "save", "write config.toml"),
-    ("Refresh", "refresh", "reload from the index"),
-)
+SCREEN_ACTIONS = {
+    "DashboardScreen": (
+        ("New spec", "new_spec", "open the spec editor"),
+        ("Open selected", "open", "the project in the audit browser, the running dispatch, or the inbox item"),
+        ("Escalate inbox item", "escalate", "to a higher tier, or back to the primary with a reason"),
+        ("Refresh dashboard", "refresh", "reload projects and the inbox from the index"),
+    ),
+    "EditorScreen": (
+        ("Open spec file", "open", "load a spec from the path field"),
+        ("Save spec file", "save", "write the spec to the path field"),
+        ("Pick tier", "pick_tier", "task type, tier and model for this spec"),
+        ("Dispatch", "dispatch", "send the spec (disabled while checklist errors stand)"),
+        ("Force dispatch", "force", "send despite checklist errors, after confirming; recorded"),
+        ("Next finding", "next_finding", "jump to the next checklist finding's line"),
+    ),
+    "RunViewScreen": (
+        ("Cancel run", "cancel", "stop the running dispatch; the record says interrupted"),
+        ("Resume run", "resume", "continue the finished run with a new prompt"),
+        ("Review run", "review", "ask for a verdict on the result against its spec"),
+        ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
+        ("Open run record", "open_record", "the run's spec, envelope, result and events"),
+        ("Back", "back", "leave the run view; the dispatch carries on"),
+    ),
+    "RunDetailScreen": (
+        ("Review run", "review", "ask for a verdict on the result against its spec"),
+        ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
+        ("Back", "back", "close the record"),
+    ),
+    "AuditScreen": (
+        ("Search runs", "focus_search", "full-text search through the index"),
+        ("Next page of runs", "next_page", "page through the run list"),
+        ("Previous page of runs", "previous_page", "page through the run list"),
+        ("Clear filters", "clear_filters", "search, status, tier and date back to all"),
+        ("Refresh runs", "refresh", "reload from the index"),
+    ),
+    "SettingsScreen": (
+        ("Save settings", "save", "write config.toml"),
+        ("Revert settings", "revert", "back to what config.toml says"),
+    ),
+}
+"""Each screen's own actions, by screen class name, so the palette offers only what the showing screen does."""
 
 
 class DispatchCommands(Provider):
@@ -38,9 +61,8 @@ class DispatchCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, str, object]]:
         found: list[tuple[str, str, str, object]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
-        for name, action, help in SCREEN_ACTIONS:
-            if hasattr(self.screen, f"action_{action}"):
-                found.append((name, action, help, self.screen))
+        for name, action, help in SCREEN_ACTIONS.get(type(self.screen).__name__, ()):
+            found.append((name, action, help, self.screen))
         return found
 
     async def discover(self) -> Hits:

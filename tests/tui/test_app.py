@@ -37,13 +37,16 @@ def test_css_uses_theme_variables_only() -> None:
 
 
 def test_every_bound_action_is_in_the_command_palette() -> None:
-    palette = {action for _, action, _ in APP_ACTIONS} | {action for _, action, _ in SCREEN_ACTIONS}
-    for screen in (DispatchApp, DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen,
-                   SettingsScreen):
+    for binding in DispatchApp.BINDINGS:
+        assert isinstance(binding, Binding) and binding.id and binding.description
+        assert binding.action in {action for _, action, _ in APP_ACTIONS}, f"app: {binding.action} has no palette entry"
+    for screen in (DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen, SettingsScreen):
+        palette = {action for _, action, _ in SCREEN_ACTIONS[screen.__name__]}
         for binding in screen.BINDINGS:
             assert isinstance(binding, Binding) and binding.id and binding.description
-            if binding.action not in ("back", "open", "clear_filters", "revert", "new_spec"):
-                assert binding.action in palette, f"{screen.__name__}: {binding.action} has no palette entry"
+            assert binding.action in palette, f"{screen.__name__}: {binding.action} has no palette entry"
+        for action in palette:
+            assert hasattr(screen, f"action_{action}"), f"{screen.__name__}: the palette offers a missing {action}"
 
 
 async def test_the_palette_finds_dispatch_in_the_editor(app_factory) -> None:
@@ -91,3 +94,20 @@ def test_a_wheel_carries_the_themes(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {name.rsplit("/", 1)[-1] for name in names if name.startswith("tui/themes/") and name.endswith(".toml")}
     assert shipped == {path.name for path in THEMES_DIR.glob("*.toml")} and len(shipped) >= 3
+
+
+async def test_the_palette_offers_only_what_the_showing_screen_does(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+
+        def titles() -> list[str]:
+            lists = app.screen.query("CommandList")
+            if not lists:
+                return []
+            options = lists.first()
+            return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+        await wait_for(pilot, lambda: "New spec" in " ".join(titles()), "the palette to list the dashboard's actions")
+        listed = " | ".join(titles())
+        assert listed.count("Quit") == 1 and "Open spec file" not in listed and "Save settings" not in listed

@@ -173,6 +173,7 @@ class AuditScreen(Screen[None]):
                 self._show_runs(index.runs(self.slug, session=self.session, limit=PAGE, offset=self.page * PAGE,
                                            **filters), table)
         except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
+            self.total = 0
             self.notify(f"cannot list runs: {exc}; check the filters (since is YYYY-MM-DD)", severity="error")
         self._pager(query)
 
