@@ -28,6 +28,7 @@ from core.audit.index import Index
 from core.audit.store import RESULT_SUFFIX, Project
 from core.config import Config
 from core.engine import DispatchRequest, Engine
+from core.envelope import Status
 from core.errors import DispatchError
 from tui.commands import DispatchCommands
 from tui.live import LiveRun
@@ -225,10 +226,16 @@ class DispatchApp(App[None]):
         self.runs_version += 1
 
     def on_live_run_ended(self, message: LiveRunEnded) -> None:
+        """A run that did not end ok always says so, with what to do; an ok one only when it is out of sight."""
         live = self.live_runs.get(message.key)
-        if live is not None and live.envelope is not None and not isinstance(self.screen, RunViewScreen):
-            self.notify(f"{live.label}: {live.status}", title="dispatch finished",
-                        severity="information" if live.status == "ok" else "warning")
+        if live is None or live.envelope is None:
+            return  # never started: _dispatch has already said why
+        if live.status != Status.OK:
+            detail = "; ".join(part for part in (live.error, live.next_step) if part)
+            self.notify(f"{live.label}: {live.status}" + (f" — {detail}" if detail else ""), title="dispatch ended",
+                        severity="error" if live.status in (Status.ERROR, Status.REJECTED) else "warning", timeout=15)
+        elif not isinstance(self.screen, RunViewScreen):
+            self.notify(f"{live.label}: ok", title="dispatch finished")
 
     # --- settings ------------------------------------------------------------------------------
 

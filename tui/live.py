@@ -14,6 +14,21 @@ from core.envelope import Envelope, Status
 from core.events import (AttemptFailed, AttemptStarted, Event, Finished, Notice, RunStarted, SessionStarted,
                          TextDelta, ToolCall, ToolResult, UsageUpdate)
 
+NEXT_STEP = {
+    "unavailable": "check that the model's server is up and its base_url and key variable are right (Settings, F5), "
+                   "or escalate (e) to another tier",
+    "rate_limited": "the provider is rate-limiting: wait a minute and resume (r), or escalate (e) to another tier",
+    "timeout": "raise the default timeout in Settings (F5) or split the task; resume (r) continues the session",
+    "verify_failed": "open the record (o) for the check's output, then resume (r) with what to fix",
+    "bad_response": "the model's answer could not be read: open the record (o), then resume (r) or escalate (e)",
+    "signal": "the run was stopped: resume (r) continues it",
+    Status.MAX_TURNS: "the agent used all its turns: resume (r) lets it go on, or split the task",
+    Status.BLOCKED: "the model is blocked: answer it with resume (r), or escalate (e)",
+    Status.NEEDS_INPUT: "the model needs a decision from you: give it with resume (r)",
+    Status.INTERRUPTED: "the run was stopped: resume (r) continues it",
+}
+"""What a person can do about a run that did not end ok, by the envelope's reason, else its status."""
+
 
 @dataclass
 class LiveRun:
@@ -43,6 +58,13 @@ class LiveRun:
     @property
     def label(self) -> str:
         return f"{self.request.kind} {self.slug or self.request.slug or '…'}"
+
+    @property
+    def next_step(self) -> str | None:
+        """What to do about how the run ended; None when it ended ok or its error already says (a refusal)."""
+        if self.envelope is None or self.status in (Status.OK, Status.REJECTED):
+            return None
+        return NEXT_STEP.get(self.envelope.reason or "") or NEXT_STEP.get(self.status)
 
     def apply(self, event: Event) -> None:
         """Fold one engine event into the state; the log gets one line for each non-text event."""

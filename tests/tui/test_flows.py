@@ -308,3 +308,18 @@ async def test_f_keys_reach_the_screen_they_name_even_under_a_run_view(app_facto
         await pilot.press("f2", "f3")
         assert isinstance(app.screen, EditorScreen)
         assert view.live.done and Project.at(view.live.slug).read_run(view.live.run_id)["status"] == "ok"
+
+
+async def test_an_unreachable_model_ends_in_a_notification_that_says_what_to_do(app_factory, isolated: Path) -> None:
+    from tests.fakes.local_http import LocalServer, QuietHandler
+    from tests.tui.conftest import routed_config
+
+    with LocalServer(QuietHandler) as closed:  # a port that was just free and is closed again on exit
+        port = closed.port
+    app = app_factory(config=routed_config(f"http://127.0.0.1:{port}/v1", isolated / "home"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        assert view.live.status == "error" and view.live.envelope.reason == "unavailable"
+        said = [str(n.message) for n in app._notifications]
+        assert any("cannot connect" in text and "Settings, F5" in text for text in said), said
+        assert "Settings, F5" in str(view.query_one("#run-status").render())

@@ -92,6 +92,8 @@ class RunViewScreen(Screen[None]):
             parts.append(f"\n run {live.run_id}", style="dim")
         if live.error:
             parts.append(f"\n {live.error}", style="red")
+        if live.next_step:
+            parts.append(f"\n → {live.next_step}", style="italic")
         return parts
 
     def _need_finished(self) -> bool:
