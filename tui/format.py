@@ -32,3 +32,12 @@ def tokens(count: int) -> str:
 
 def seconds(value: float) -> str:
     return f"{value:.1f} s" if value < 60 else f"{int(value // 60)}m {int(value % 60):02d}s"
+
+
+def clip(text: str, width: int) -> str:
+    """Fit a name in a column, cutting from the middle: slugs often share a start ("write-a-short-...") and
+    differ at the end, so both ends stay readable."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]

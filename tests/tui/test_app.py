@@ -111,3 +111,11 @@ async def test_the_palette_offers_only_what_the_showing_screen_does(app_factory)
         await wait_for(pilot, lambda: "New spec" in " ".join(titles()), "the palette to list the dashboard's actions")
         listed = " | ".join(titles())
         assert listed.count("Quit") == 1 and "Open spec file" not in listed and "Save settings" not in listed
+
+
+def test_long_names_are_cut_in_the_middle_so_similar_slugs_stay_apart() -> None:
+    from tui.format import clip
+
+    sea, hills = clip("write-a-short-poem-about-the-sea-for-a", 17), clip("write-a-short-poem-about-the-hills-for", 17)
+    assert len(sea) == len(hills) == 17 and sea != hills and sea.startswith("write-a-") and "…" in sea
+    assert clip("short", 17) == "short"

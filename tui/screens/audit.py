@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from core.envelope import Status
 from core.errors import DispatchError
-from tui.format import money, tokens
+from tui.format import clip, money, tokens
 from tui.screens.dashboard import status_text
 
 PAGE = 50
@@ -44,10 +44,6 @@ def snippet_text(snippet: str, width: int = 40) -> Text:
     text.append(snippet[last:])
     text.truncate(width, overflow="ellipsis")
     return text
-
-
-def _short(text: str, width: int = 22) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class AuditScreen(Screen[None]):
@@ -105,7 +101,7 @@ class AuditScreen(Screen[None]):
         projects.add_option(Option("All projects", id=ALL))
         if index is not None:
             for row in index.projects(sort="updated"):
-                projects.add_option(Option(Text.assemble((_short(row.slug, 17), "bold"), f" {row.runs}"), id=row.slug))
+                projects.add_option(Option(Text.assemble((clip(row.slug, 17), "bold"), f" {row.runs}"), id=row.slug))
         self._select(projects, self.slug or ALL)
         self.reload_sessions()
 
@@ -187,9 +183,9 @@ class AuditScreen(Screen[None]):
         key = f"{run.slug}/{run.run_id}"
         self.row_runs[key] = (run.slug, run.run_id)
         if snippet is not None:
-            cells = [run.run_id, _short(run.slug), status_text(run.status), snippet_text(snippet)]
+            cells = [run.run_id, clip(run.slug, 22), status_text(run.status), snippet_text(snippet)]
         else:
-            cells = [run.run_id, _short(run.slug), run.kind, status_text(run.status), run.tier or "-",
+            cells = [run.run_id, clip(run.slug, 22), run.kind, status_text(run.status), run.tier or "-",
                      f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         table.add_row(*cells, key=key)
 

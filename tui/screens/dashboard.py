@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header
 from core import escalation
 from core.audit import refusals
 from core.envelope import Status
-from tui.format import ago, money, seconds, tokens
+from tui.format import ago, clip, money, seconds, tokens
 from tui.screens.run_view import RunViewScreen
 
 PROJECT_LIMIT = 200
@@ -93,9 +93,8 @@ class DashboardScreen(Screen[None]):
         inbox = self.query_one("#inbox", DataTable)
         inbox.clear()
         for number, item in enumerate(self.items):
-            slug = item.slug if len(item.slug) <= 24 else item.slug[:23] + "…"
-            inbox.add_row(Text(item.kind, style="bold yellow"), slug, ago(item.when, now), item.detail[:80],
-                          key=str(number))
+            inbox.add_row(Text(item.kind, style="bold yellow"), clip(item.slug, 24), ago(item.when, now),
+                          item.detail[:80], key=str(number))
         inbox.border_subtitle = f"{len(self.items)} item(s)" if self.items else "nothing needs you"
         self.refresh_running()
 
@@ -128,8 +127,7 @@ class DashboardScreen(Screen[None]):
         if keys != self.running_keys:
             table.clear()
             for live in live_runs:
-                label = live.label if len(live.label) <= 24 else live.label[:23] + "…"
-                table.add_row(label, "", "", "", "", key=str(live.key))
+                table.add_row(clip(live.label, 24), "", "", "", "", key=str(live.key))
             self.running_keys = keys
         now = self.app.clock()
         for live in live_runs:
