@@ -57,7 +57,8 @@ class LiveRun:
 
     @property
     def label(self) -> str:
-        return f"{self.request.kind} {self.slug or self.request.slug or '…'}"
+        name = self.slug or self.request.slug
+        return f"{self.request.kind} {name}" if name else self.request.kind if self.done else f"{self.request.kind} …"
 
     @property
     def next_step(self) -> str | None:

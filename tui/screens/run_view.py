@@ -47,7 +47,7 @@ class RunViewScreen(Screen[None]):
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield Log(id="events", max_lines=5000)
         with Horizontal(id="after"):
-            yield Input(placeholder="r: resume — what should the model do next? (enter sends)", id="prompt")
+            yield Input(placeholder="resume: what next? (enter sends)", id="prompt")
             yield Button("Resume", variant="primary", id="resume")
             yield Button("Review", id="review")
             yield Button("Escalate", variant="warning", id="escalate")
@@ -85,11 +85,11 @@ class RunViewScreen(Screen[None]):
         parts = Text.assemble((f" {live.status.upper()} ", _STATUS_STYLE.get(live.status, "bold")),
                               f"  {live.request.kind} ", (live.slug or "…", "bold"),
                               f"  {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
-                              f"  ⏱ {seconds(max(0.0, end - live.started))}",
+                              f"\n ⏱ {seconds(max(0.0, end - live.started))}",
                               f"  tokens {tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out",
                               f"  cost {money(live.cost_usd)}")
         if live.run_id:
-            parts.append(f"\n run {live.run_id}", style="dim")
+            parts.append(f"  run {live.run_id}", style="dim")
         if live.error:
             parts.append(f"\n {live.error}", style="red")
         if live.next_step:
