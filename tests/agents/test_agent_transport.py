@@ -297,3 +297,16 @@ def test_an_oversized_output_line_is_dropped_and_reported(tmp_path: Path) -> Non
     assert envelope["status"] == "ok" and envelope["result"] == "fine after all"
     assert envelope["dropped_lines"] == 1
 
+
+def test_an_agent_that_never_reads_a_long_prompt_still_meets_its_timeout(tmp_path: Path, projects_dir: Path) -> None:
+    """A prompt bigger than the pipe holds, given to a child that never reads stdin: the write must not
+    block the timeout, and the child must not outlive the run."""
+    from tests.agents.clis import processes_in
+
+    configure(tmp_path / "home", backend="command", args=[sys.executable, "-c", "import time; time.sleep(300)"])
+    spec = SPEC.replace("## Non-goals", "Filler: " + "word " * 60_000 + "\n\n## Non-goals")
+    result = run(tmp_path, "--timeout", "2", spec=spec)
+    envelope = result.json()
+    assert result.code == 5 and envelope["status"] == "timeout"
+    assert "the agent was stopped" in envelope["error"]
+    assert processes_in(projects_dir / "job") == []
