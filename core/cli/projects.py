@@ -125,7 +125,9 @@ def cmd_review(args: argparse.Namespace) -> int:
                                                task_type=args.task_type)
     if not independent:
         error_line(f"dispatch: warning: no other model is configured; {request.model} reviews its own result")
-    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args))
+    # Read-only by default; an explicit --permission (not $DISPATCH_PERMISSION) lets the reviewer do more.
+    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args),
+                      read_only=args.permission in (None, "plan"))
     return execute(request, json_mode=args.json)
 
 

@@ -310,3 +310,23 @@ def test_an_agent_that_never_reads_a_long_prompt_still_meets_its_timeout(tmp_pat
     assert result.code == 5 and envelope["status"] == "timeout"
     assert "the agent was stopped" in envelope["error"]
     assert processes_in(projects_dir / "job") == []
+
+
+def test_review_is_read_only_unless_permission_is_given(tmp_path: Path) -> None:
+    fake = script(tmp_path / "claude", """\
+        import json, sys
+        sys.stdin.read()
+        print(json.dumps({"type": "result", "subtype": "success", "result": "VERDICT: pass", "session_id": "s"}))
+    """)
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake))
+    assert run(tmp_path).code == 0
+
+    def mode(*args: str, env: dict[str, str] | None = None) -> str:
+        review = dispatch("review", "--slug", "job", "--model", "agent", "--json", *args, env=env)
+        assert review.code == 0, review.stderr
+        argv = json.loads(Path(review.json()["audit_path"]).read_text())["raw"]["argv"]
+        return argv[argv.index("--permission-mode") + 1]
+
+    assert mode() == "plan"
+    assert mode("--permission", "acceptEdits") == "acceptEdits"
+    assert mode(env={"DISPATCH_PERMISSION": "bypass"}) == "plan", "the variable sets runs' default, not reviews'"
