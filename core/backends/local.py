@@ -15,7 +15,7 @@ from typing import Any
 from core.backends.base import BackendRequest
 from core.backends.openai_chat import OpenAIChatBackend
 from core.errors import BackendUnavailable
-from core.events import BackendDone, Event
+from core.events import BackendDone, Event, Notice
 from core.local import runtime
 from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec, ServerUse
 
@@ -44,6 +44,9 @@ class LocalBackend(OpenAIChatBackend):
         try:
             state = await asyncio.to_thread(server.ensure, spec, use=use)
             self.model = replace(self.model, base_url=state.base_url)
+            if server.started:
+                yield Notice(f"started the local model server (pid {state.pid} on {state.base_url}); it stays up for "
+                             "the next dispatches until `dispatch local stop`")
             async for event in super().run(request):
                 if isinstance(event, BackendDone) and event.reason == "context_overflow":
                     event = replace(event, error=f"{event.error} (the local model's context is "

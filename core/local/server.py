@@ -94,6 +94,8 @@ class LocalServer:
         self.directory = directory or paths.state_dir()
         self.state_path = self.directory / STATE_NAME
         self.log_path = self.directory / LOG_NAME
+        self.started: ServerState | None = None
+        """The server this manager started (rather than found running), so the caller can say so."""
 
     def state(self) -> ServerState | None:
         """The recorded server, or None when there is none or the record is unreadable (then it is stale)."""
@@ -180,6 +182,7 @@ class LocalServer:
                                 log=str(self.log_path), argv=argv, ctx_size=spec.ctx_size)
             atomic_write_json(self.state_path, asdict(state))
             if self._wait_ready(state, deadline_at):
+                self.started = state
                 return state
         raise BackendUnavailable(f"the local model server could not bind a port in {_PORT_TRIES} tries",
                                  f"see {self.log_path}")

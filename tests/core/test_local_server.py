@@ -18,7 +18,7 @@ import pytest
 from core.config import builtin_local
 from core.errors import BackendUnavailable
 from core.local.server import LocalServer, ServerSpec, ServerState, ServerUse, alive
-from tests.helpers import ROOT, dispatch, needs_local_model
+from tests.helpers import GOOD_SPEC, ROOT, dispatch, needs_local_model, write
 
 pytestmark = needs_local_model
 
@@ -110,6 +110,17 @@ def test_a_server_in_use_is_not_replaced_under_its_dispatch(manager: LocalServer
         use.release()
     second = manager.ensure(ServerSpec.for_model(bigger))
     assert second.pid != first.pid and not alive(first.pid)
+
+
+def test_a_dispatch_says_when_it_leaves_a_server_running(manager: LocalServer, tmp_path: Path) -> None:
+    spec = write(tmp_path / "task.md", GOOD_SPEC)
+    first = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
+    state = manager.state()
+    assert first.code == 0, first.stderr
+    assert state is not None and f"started the local model server (pid {state.pid}" in first.stderr
+    assert "dispatch local stop" in first.stderr
+    again = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
+    assert again.code == 0 and "started the local model server" not in again.stderr
 
 
 def test_local_stop_command_stops_it_and_status_says_so(manager: LocalServer) -> None:
