@@ -40,7 +40,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                                             "recorded as a run of kind review with a verdict: pass, concerns or fail.",
                                 epilog="example: dispatch review --slug my-api --json")
     check.add_argument("--slug", required=True, help="the project")
-    add_run_options(check)
+    add_run_options(check, permission_help="reviews are read-only (plan) unless you pass acceptEdits or bypass "
+                                           "here; $DISPATCH_PERMISSION does not apply")
     check.set_defaults(handler=cmd_review)
 
     _project_view(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)

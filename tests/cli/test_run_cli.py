@@ -158,3 +158,9 @@ def test_tiers_models_and_config(server: FakeOpenAI) -> None:
     assert dispatch("config", "init").code == 2
     shown = dispatch("config", "show", "--json").json()
     assert shown["exists"] and any(m["name"] == "ollama" for m in shown["models"])
+
+
+def test_failed_verify_is_reported_once_and_fails_the_run(server: FakeOpenAI, spec: Path) -> None:
+    result = dispatch("run", "--spec", str(spec), "--slug", "verified", "--verify", "false", env=env(server))
+    assert result.code == 1
+    assert result.stderr.count("verification failed") == 1 and "(verify_failed)" in result.stderr
