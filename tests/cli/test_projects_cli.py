@@ -87,6 +87,15 @@ def test_resume_sends_the_history_and_keeps_the_session(isolated: Path, spec: Pa
     assert len(sessions) == 1 and sessions[0]["runs"] == 2 and sessions[0]["last_run"] == envelope["run_id"]
 
 
+def test_resume_keeps_the_sessions_task_type_and_tier(isolated: Path, spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAI([Reply(text="First answer.")]) as server:
+        monkeypatch.setenv("DISPATCH_BASE_URL", server.base_url)
+        first = dispatch("run", "--spec", str(spec), "--slug", "bulk", "--task-type", "bulk-coding", "--json").json()
+        second = dispatch("resume", "--slug", "bulk", "--prompt", "Now the next file.", "--json").json()
+    assert (first["task_type"], first["tier"]) == ("bulk-coding", "coding")
+    assert (second["status"], second["task_type"], second["tier"]) == ("ok", "bulk-coding", "coding")
+
+
 def test_resume_picks_an_older_session(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="Answer A."), Reply(text="Answer B."), Reply(text="Back to A.")]) as server:
         configure(isolated, server)

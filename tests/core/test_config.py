@@ -82,6 +82,8 @@ def test_most_specific_choice_wins(tmp_path: Path) -> None:
     assert tiers.resolve(config, tier="general", spec_tier="coding").tier == "general"
     route = tiers.resolve(config, model="backup", tier="general")
     assert route.models == ["backup"] and route.reason == "--model backup given"
+    assert tiers.resolve(config, model="backup", task_type="bulk-coding").tier == "coding"
+    assert tiers.resolve(config, model="backup", tier="coding").tier == "coding"
 
 
 @pytest.mark.parametrize("task_type, reason", [("frontier-reasoning", "keep it on the primary"),
