@@ -174,9 +174,22 @@ def _turns(project: Project, run: RunRow) -> str:
         return "-"
 
 
+def _recover_dead(slugs: set[str]) -> bool:
+    """Repair the listed projects whose last run is still `running` but whose runner died; only those are
+    looked at, so listing never scans every file. Returns whether any was marked."""
+    marked = False
+    for slug in sorted(slugs):
+        for message in recover(Project.at(slug)):
+            error_line(f"dispatch: warning: {message}")
+            marked = True
+    return marked
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     with Index.open() as index:
         rows = index.projects(sort=args.sort, limit=args.limit)
+        if _recover_dead({r.slug for r in rows if r.last_status == Status.RUNNING}):
+            rows = index.projects(sort=args.sort, limit=args.limit)
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
@@ -194,6 +207,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     normalize_since(args.since)
     with Index.open() as index:
         hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status, since=args.since)
+        if _recover_dead({h.run.slug for h in hits if h.run.status == Status.RUNNING}):
+            hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status,
+                                since=args.since)
     if args.json:
         emit_json([{"run": asdict(h.run), "snippet": h.snippet, "rank": h.rank} for h in hits])
     elif hits:

@@ -264,6 +264,21 @@ def test_sigkill_status_marks_the_record_itself(isolated: Path, spec: Path, stal
     assert "Status: interrupted" in status.stdout and "interrupted (their process died)" in status.stderr
 
 
+@pytest.mark.parametrize("command", [["list", "--json"], ["search", "announcement", "--json"]])
+def test_sigkill_then_list_or_search_shows_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI,
+                                                      command: list[str]) -> None:
+    logs = isolated / "projects" / "killed3" / ".dispatch-logs"
+    proc = start("run", "--spec", str(spec), "--slug", "killed3")
+    wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
+    proc.kill()
+    proc.wait(timeout=30)
+    shown = dispatch(*command)
+    assert shown.code == 0 and "interrupted (their process died)" in shown.stderr
+    rows = shown.json()
+    statuses = [r["last_status"] for r in rows] if command[0] == "list" else [h["run"]["status"] for h in rows]
+    assert statuses == ["interrupted"]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_sigterm_and_sigint_exit_130_and_record_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI,
                                                             signum: int) -> None:
