@@ -100,8 +100,7 @@ def touch(slug: str) -> tuple[Project, Index]:
     project = Project.at(validate_slug(slug))
     if not project.exists():
         raise UsageError(f"no project '{slug}'", "see `dispatch list` for the projects there are")
-    for message in recover(project):
-        error_line(f"dispatch: warning: {message}")
+    _recover_dead({project.slug})
     index = Index.open()
     if index.count_runs(slug, status=str(Status.RUNNING)) and not is_locked(project.logs / "lock"):
         index.sync_project(slug)
