@@ -94,6 +94,7 @@ def test_refused_task_type_exits_3_with_reason(server: FakeOpenAI, spec: Path) -
     (["run"], "nothing to dispatch"),
     (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
     (["run", "--bogus"], "unrecognized arguments"),
+    (["run", "--spec", "{spec}", "--wait", "-1"], "--wait -1 must be zero or a positive"),
 ])
 def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: list[str], needle: str) -> None:
     result = dispatch(*[a.replace("{spec}", str(spec)) for a in args], env=env(server))
