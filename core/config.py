@@ -146,6 +146,10 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         for key, value in known.items():
             if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
                 raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
+        for key in ("timeout", "max_tokens", "context_window", "price_in", "price_out"):
+            if key in known and (known[key] < 0 or known[key] == 0 and not key.startswith("price")):
+                raise fail(f"models.{name}.{key} must be {'zero or more' if key.startswith('price') else 'positive'}",
+                           header, key)
         backend = known.get("backend", "openai")
         if backend not in BACKENDS:
             raise fail(f"models.{name}.backend '{backend}' is not one of {', '.join(BACKENDS)}", header, "backend")

@@ -114,6 +114,15 @@ def test_timeout_exits_5(spec: Path) -> None:
     assert result.code == 5 and result.json()["status"] == "timeout"
 
 
+def test_a_models_own_timeout_applies_and_timeout_flag_overrides_it(spec: Path, isolated: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as server:
+        write(isolated / "home" / "config.toml", f'[models.slow]\nbase_url = "{server.base_url}"\ntimeout = 0.5\n')
+        result = dispatch("run", "--spec", str(spec), "--model", "slow", "--json")
+        assert result.code == 5 and result.json()["error"] == "no result within the 0.5 s timeout"
+        result = dispatch("run", "--spec", str(spec), "--model", "slow", "--timeout", "0.7", "--json")
+        assert result.code == 5 and result.json()["error"] == "no result within the 0.7 s timeout"
+
+
 def test_secrets_never_reach_the_trail(spec: Path, projects_dir: Path) -> None:
     secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
     with FakeOpenAI([Reply(text=f"echoing {secret} back")]) as server:

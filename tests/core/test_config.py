@@ -50,6 +50,8 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
     ('[models.x]\nmodel = "m"\nprice_in = "cheap"\n', "c.toml:3: models.x.price_in has the wrong type"),
     ('[models.x]\nmodel = "m"\n\n[models.y]\nbackend = "telepathy"\n', "c.toml:5: models.y.backend"),
     ('[models.x]\napi_key_env = "sk-live-abcdef0123456789"\n', "c.toml:2: models.x.api_key_env is not the name"),
+    ('[models.x]\nmodel = "m"\ntimeout = 0\n', "c.toml:3: models.x.timeout must be positive"),
+    ('[models.x]\nprice_out = -1.5\n', "c.toml:2: models.x.price_out must be zero or more"),
     ("[colours]\n", "unknown table 'colours'"),
 ])
 def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expected: str) -> None:
