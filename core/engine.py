@@ -157,7 +157,7 @@ class Engine:
         result_path = project.result_path(run_id)
         unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
-        timeout = request.timeout or self.config.defaults.timeout
+        timeout = request.timeout or first.timeout or self.config.defaults.timeout
 
         def emit(event: Event) -> Event:
             if isinstance(event, TextDelta):
@@ -224,7 +224,7 @@ class Engine:
                 envelope.model, envelope.backend = model.name, model.backend
                 backend = backend_for(model)
                 breq = BackendRequest(
-                    prompt=prompt, cwd=self._workdir(request, project, backend.edits_files), timeout=request.timeout or self.config.defaults.timeout,
+                    prompt=prompt, cwd=self._workdir(request, project, backend.edits_files), timeout=request.timeout or model.timeout or self.config.defaults.timeout,
                     system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,

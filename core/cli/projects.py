@@ -101,8 +101,7 @@ def touch(slug: str) -> tuple[Project, Index]:
     project = Project.at(validate_slug(slug))
     if not project.exists():
         raise UsageError(f"no project '{slug}'", "see `dispatch list` for the projects there are")
-    for message in recover(project):
-        error_line(f"dispatch: warning: {message}")
+    _recover_dead({project.slug})
     index = Index.open()
     if index.count_runs(slug, status=str(Status.RUNNING)) and not is_locked(project.logs / "lock"):
         index.sync_project(slug)
@@ -177,9 +176,22 @@ def _turns(project: Project, run: RunRow) -> str:
         return "-"
 
 
+def _recover_dead(slugs: set[str]) -> bool:
+    """Repair the listed projects whose last run is still `running` but whose runner died; only those are
+    looked at, so listing never scans every file. Returns whether any was marked."""
+    marked = False
+    for slug in sorted(slugs):
+        for message in recover(Project.at(slug)):
+            error_line(f"dispatch: warning: {message}")
+            marked = True
+    return marked
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     with Index.open() as index:
         rows = index.projects(sort=args.sort, limit=args.limit)
+        if _recover_dead({r.slug for r in rows if r.last_status == Status.RUNNING}):
+            rows = index.projects(sort=args.sort, limit=args.limit)
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
@@ -197,6 +209,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     normalize_since(args.since)
     with Index.open() as index:
         hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status, since=args.since)
+        if _recover_dead({h.run.slug for h in hits if h.run.status == Status.RUNNING}):
+            hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status,
+                                since=args.since)
     if args.json:
         emit_json([{"run": asdict(h.run), "snippet": h.snippet, "rank": h.rank} for h in hits])
     elif hits:

@@ -94,6 +94,7 @@ def test_refused_task_type_exits_3_with_reason(server: FakeOpenAI, spec: Path) -
     (["run"], "nothing to dispatch"),
     (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
     (["run", "--bogus"], "unrecognized arguments"),
+    (["run", "--spec", "{spec}", "--wait", "-1"], "--wait -1 must be zero or a positive"),
 ])
 def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: list[str], needle: str) -> None:
     result = dispatch(*[a.replace("{spec}", str(spec)) for a in args], env=env(server))
@@ -111,6 +112,15 @@ def test_timeout_exits_5(spec: Path) -> None:
     with FakeOpenAI([Reply(hang=30)]) as server:
         result = dispatch("run", "--spec", str(spec), "--timeout", "0.5", "--json", env=env(server))
     assert result.code == 5 and result.json()["status"] == "timeout"
+
+
+def test_a_models_own_timeout_applies_and_timeout_flag_overrides_it(spec: Path, isolated: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as server:
+        write(isolated / "home" / "config.toml", f'[models.slow]\nbase_url = "{server.base_url}"\ntimeout = 0.5\n')
+        result = dispatch("run", "--spec", str(spec), "--model", "slow", "--json")
+        assert result.code == 5 and result.json()["error"] == "no result within the 0.5 s timeout"
+        result = dispatch("run", "--spec", str(spec), "--model", "slow", "--timeout", "0.7", "--json")
+        assert result.code == 5 and result.json()["error"] == "no result within the 0.7 s timeout"
 
 
 def test_secrets_never_reach_the_trail(spec: Path, projects_dir: Path) -> None:
