@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from core import __version__
-from core.cli.output import error_line
-from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode
+from core.cli.output import emit_json, error_line
+from core.envelope import Envelope, Status
+from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode, SpecRejected, UsageError
 
 COMMAND_MODULES = ("core.cli.run", "core.cli.projects", "core.cli.spec_cmds", "core.cli.config_cmds", "core.cli.local",
                    "core.cli.escalate_cmd", "core.cli.ui")
@@ -38,8 +39,7 @@ class Parser(argparse.ArgumentParser):
     """argparse that fails with one line and exit 2, the tool's usage code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        error_line(f"{self.prog}: {message} (see `{self.prog} --help`)")
-        raise SystemExit(ExitCode.USAGE)
+        raise UsageError(message, f"see `{self.prog} --help`")
 
 
 def build_parser() -> Parser:
@@ -57,18 +57,21 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
-            from core.cli.ui import open_console
-            return open_console()
-        parser.print_help()
-        return ExitCode.OK
+    args = None
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
+                from core.cli.ui import open_console
+                return open_console()
+            parser.print_help()
+            return ExitCode.OK
         return int(args.handler(args))
     except DispatchError as exc:
         error_line(f"dispatch: {exc.one_line()}")
+        if "--json" in argv:
+            emit_json(refusal_envelope(exc, getattr(args, "slug", None)))
         return int(exc.exit_code)
     except KeyboardInterrupt:
         error_line("dispatch: interrupted")
@@ -76,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.OK)
+
+
+def refusal_envelope(exc: DispatchError, slug: str | None) -> dict[str, object]:
+    """The one JSON object --json promises, for a command refused before any run started: nothing was recorded."""
+    status = Status.REJECTED if isinstance(exc, SpecRejected) else Status.ERROR
+    return Envelope(run_id="", slug=slug or "", status=status, error=exc.one_line(), reason=exc.reason).to_dict()
 
 
 def run() -> None:

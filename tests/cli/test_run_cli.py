@@ -174,3 +174,14 @@ def test_failed_verify_is_reported_once_and_fails_the_run(server: FakeOpenAI, sp
     result = dispatch("run", "--spec", str(spec), "--slug", "verified", "--verify", "false", env=env(server))
     assert result.code == 1
     assert result.stderr.count("verification failed") == 1 and "(verify_failed)" in result.stderr
+
+
+def test_json_refusal_before_any_run_is_still_one_envelope(server: FakeOpenAI, spec: Path, projects_dir: Path) -> None:
+    missing = dispatch("run", "--spec", "missing.md", "--slug", "nope", "--json", env=env(server))
+    assert missing.code == 2 and len(missing.stderr.strip().splitlines()) == 1
+    envelope = missing.json()
+    assert ENVELOPE_KEYS <= set(envelope)
+    assert (envelope["status"], envelope["reason"], envelope["slug"]) == ("error", "usage", "nope")
+    assert "spec file not found" in envelope["error"] and not projects_dir.exists()
+    unknown = dispatch("run", "--spec", str(spec), "--model", "ghost", "--json", env=env(server))
+    assert unknown.code == 2 and unknown.json()["reason"] == "config"
