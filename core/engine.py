@@ -27,7 +27,6 @@ from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Fini
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
-from core.web import mode as web_mode
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -92,7 +91,11 @@ class Engine:
 
     async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
-        engine = self if request.mode != "web" else Engine(web_mode.view(self.config, request.model), self.retry)
+        engine = self
+        if request.mode == "web":
+            from core.web import mode as web_mode
+
+            engine = Engine(web_mode.view(self.config, request.model), self.retry)
         async for event in engine._dispatch(request):
             yield event
 

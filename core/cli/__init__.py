@@ -15,8 +15,18 @@ from core.cli.output import emit_json, error_line
 from core.envelope import Envelope, Status
 from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode, SpecRejected, UsageError
 
-COMMAND_MODULES = ("core.cli.run", "core.cli.projects", "core.cli.spec_cmds", "core.cli.config_cmds", "core.cli.local",
-                   "core.cli.escalate_cmd", "core.cli.ui")
+COMMANDS = {
+    "run": "core.cli.run",
+    **dict.fromkeys(("resume", "review", "status", "list", "search", "runs", "sessions", "reindex"), "core.cli.projects"),
+    **dict.fromkeys(("lint", "spec"), "core.cli.spec_cmds"),
+    **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
+    "local": "core.cli.local",
+    "escalate": "core.cli.escalate_cmd",
+    "ui": "core.cli.ui",
+}
+"""Which module registers each command, so a command imports only its own module (startup time is the
+headless run's largest cost); help and unknown commands load them all."""
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 EXAMPLES = """examples:
   dispatch spec new > task.md                      start from the checklist template
@@ -42,7 +52,7 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message, f"see `{self.prog} --help`")
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] = ()) -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--no-ui", action="store_true", help="never open the console (accepted by every command)")
     parser = Parser(prog="dispatch", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -50,7 +60,8 @@ def build_parser() -> Parser:
                     epilog=EXAMPLES + "\n" + exit_code_help())
     parser.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMAND_MODULES:
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    for name in (COMMANDS[chosen],) if chosen in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(commands, common)
     return parser
 
@@ -59,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = None
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         if args.command is None:
             if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
