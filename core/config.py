@@ -92,6 +92,7 @@ class Config:
 _MODEL_KEYS = {f.name for f in fields(ModelConfig)} - {"name", "options", "builtin"}
 _TIER_KEYS = {"models", "task_types", "description"}
 _DEFAULT_KEYS = {f.name for f in fields(Defaults)}
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TYPES: dict[str, tuple[type, ...]] = {
     "backend": (str,), "base_url": (str,), "api_key_env": (str,), "model": (str,), "bin": (str,),
     "price_in": (int, float), "price_out": (int, float), "temperature": (int, float), "timeout": (int, float),
@@ -129,8 +130,8 @@ def user_models(config: Config) -> list[str]:
 
 
 def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
-    def fail(what: str, header: str | None) -> ConfigError:
-        line = _line_of(text, header) if header else 1
+    def fail(what: str, header: str | None, key: str | None = None) -> ConfigError:
+        line = _line_of(text, header, key) if header else 1
         return ConfigError(f"{path}:{line}: {what}", "fix it, or see `dispatch config init` for a commented example")
 
     unknown = set(data) - {"models", "tiers", "defaults"}
@@ -144,12 +145,20 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         known = {k: v for k, v in raw.items() if k in _MODEL_KEYS}
         for key, value in known.items():
             if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
-                raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header)
+                raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
+        for key in ("timeout", "max_tokens", "context_window", "price_in", "price_out"):
+            if key in known and (known[key] < 0 or known[key] == 0 and not key.startswith("price")):
+                raise fail(f"models.{name}.{key} must be {'zero or more' if key.startswith('price') else 'positive'}",
+                           header, key)
         backend = known.get("backend", "openai")
         if backend not in BACKENDS:
-            raise fail(f"models.{name}.backend '{backend}' is not one of {', '.join(BACKENDS)}", header)
+            raise fail(f"models.{name}.backend '{backend}' is not one of {', '.join(BACKENDS)}", header, "backend")
         if "api_key" in raw:
-            raise fail(f"models.{name} holds an api_key: store only api_key_env, the name of an environment variable", header)
+            raise fail(f"models.{name} holds an api_key: store only api_key_env, the name of an environment variable",
+                       header, "api_key")
+        if "api_key_env" in known and not _ENV_NAME.fullmatch(known["api_key_env"]):
+            raise fail(f"models.{name}.api_key_env is not the name of an environment variable (is it a key? "
+                       "never put a key in this file)", header, "api_key_env")
         options = {k: v for k, v in raw.items() if k not in _MODEL_KEYS}
         if backend == "web":
             from core.web import settings as web_settings
@@ -182,9 +191,17 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     return config
 
 
-def _line_of(text: str, pattern: str) -> int:
+def _line_of(text: str, pattern: str, key: str | None = None) -> int:
+    """The line of a table's header, or of `key = ...` inside that table when it is there."""
     match = re.search(rf"^[ \t]*{pattern}", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+    if not match:
+        return 1
+    if key:
+        body = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, match.end())
+        end = body.start() if body else len(text)
+        found = re.compile(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", re.MULTILINE).search(text, match.end(), end)
+        match = found or match
+    return text.count("\n", 0, match.start()) + 1
 
 
 def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -> None:

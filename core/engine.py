@@ -28,7 +28,6 @@ from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Fini
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
-from core.web import mode as web_mode
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -93,7 +92,11 @@ class Engine:
 
     async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
-        engine = self if request.mode != "web" else Engine(web_mode.view(self.config, request.model), self.retry)
+        engine = self
+        if request.mode == "web":
+            from core.web import mode as web_mode
+
+            engine = Engine(web_mode.view(self.config, request.model), self.retry)
         async for event in engine._dispatch(request):
             yield event
 
@@ -162,7 +165,7 @@ class Engine:
         result_path = project.result_path(run_id)
         unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
-        timeout = request.timeout or self.config.defaults.timeout
+        timeout = request.timeout or first.timeout or self.config.defaults.timeout
 
         def emit(event: Event) -> Event:
             if isinstance(event, TextDelta):
@@ -229,7 +232,7 @@ class Engine:
                 envelope.model, envelope.backend = model.name, model.backend
                 backend = backend_for(model)
                 breq = BackendRequest(
-                    prompt=prompt, cwd=self._workdir(request, project, backend.edits_files), timeout=request.timeout or self.config.defaults.timeout,
+                    prompt=prompt, cwd=self._workdir(request, project, backend.edits_files), timeout=request.timeout or model.timeout or self.config.defaults.timeout,
                     system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,

@@ -44,6 +44,8 @@ class DispatchError(Exception):
     """A failure we can explain: `message` says what is wrong, `hint` what to do about it."""
 
     exit_code: ExitCode = ExitCode.RUN_FAILED
+    reason = "error"
+    """The envelope's `reason` when this error ends a command before any run starts."""
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -56,19 +58,24 @@ class DispatchError(Exception):
 
 class UsageError(DispatchError):
     exit_code = ExitCode.USAGE
+    reason = "usage"
 
 
 class ConfigError(DispatchError):
     exit_code = ExitCode.USAGE
+    reason = "config"
 
 
 class SpecRejected(DispatchError):
     exit_code = ExitCode.SPEC_REJECTED
+    reason = "rejected"
 
 
 class ProjectBusy(DispatchError):
     exit_code = ExitCode.PROJECT_BUSY
+    reason = "project_busy"
 
 
 class BackendUnavailable(DispatchError):
     exit_code = ExitCode.BACKEND_UNAVAILABLE
+    reason = "unavailable"

@@ -20,7 +20,8 @@ def resume(config: Config, index: Index, project: Project, prompt: str | None, *
            spec_text: str = "", model: str | None = None, tier: str | None = None,
            task_type: str | None = None) -> DispatchRequest:
     """Continue a session (the project's last one unless named): chat models get its stored history plus the
-    new turn, agents their own session id. The same model continues unless another choice is given."""
+    new turn, agents their own session id. The same model, on the session's task type, continues unless
+    another choice is given."""
     if not (prompt or "").strip() and not spec_text.strip():
         raise UsageError("nothing to resume with", "say what the model should do next")
     session = session or project.last_session_id()
@@ -35,7 +36,8 @@ def resume(config: Config, index: Index, project: Project, prompt: str | None, *
     chosen = model or tier or task_type
     return DispatchRequest(
         spec_text=spec_text, prompt=prompt, slug=project.slug,
-        model=model or (None if chosen else _configured(config, base.model)), tier=tier, task_type=task_type,
+        model=model or (None if chosen else _configured(config, base.model)), tier=tier,
+        task_type=task_type or (None if chosen or spec_text.strip() else base.task_type),
         kind="resume", history=history, session_id=session, parent_run_id=base.run_id, lint=bool(spec_text))
 
 

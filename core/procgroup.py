@@ -17,21 +17,35 @@ GRACE = 3.0
 """Seconds between TERM and KILL."""
 
 
+_feeding: set[asyncio.Task[None]] = set()
+"""Stdin writes in progress (held so they are not collected before they finish)."""
+
+
 async def spawn(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None) -> asyncio.subprocess.Process:
-    """Start argv (never through a shell) in a new session; stdin gets `stdin` then EOF, or /dev/null."""
+    """Start argv (never through a shell) in a new session; stdin gets `stdin` then EOF, or /dev/null.
+
+    The write goes on alongside the caller's reading: a child that never reads a prompt bigger than the pipe
+    holds would otherwise block here, before any timeout watches it, and outlive the run once cancelled.
+    """
     process = await asyncio.create_subprocess_exec(
         *argv, cwd=str(cwd), env=env, start_new_session=True,
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     if stdin is not None and process.stdin is not None:
-        try:
-            process.stdin.write(stdin)
-            await process.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        finally:
-            process.stdin.close()
+        task = asyncio.ensure_future(_feed(process.stdin, stdin))
+        _feeding.add(task)
+        task.add_done_callback(_feeding.discard)
     return process
+
+
+async def _feed(pipe: asyncio.StreamWriter, data: bytes) -> None:
+    try:
+        pipe.write(data)
+        await pipe.drain()
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    finally:
+        pipe.close()
 
 
 def descendants(pid: int) -> list[int]:

@@ -85,8 +85,10 @@ def resolve(config: Config, *, model: str | None = None, tier: str | None = None
         raise SpecRejected(why, "do this work yourself, or choose another task type if this one was wrong")
     if model:
         config.model(model)
-        owner = next((t.name for t in tiers.values() if model in t.models), None)
-        return Route([model], owner, task_type, f"--model {model} given")
+        owners = [t.name for t in tiers.values() if model in t.models]
+        preferred = ([n for n in owners if n == (tier or spec_tier)] +
+                     [n for n in owners if task_type in tiers[n].task_types] + owners)
+        return Route([model], preferred[0] if preferred else None, task_type, f"--model {model} given")
     chosen = tier or spec_tier
     if chosen:
         if chosen not in tiers:

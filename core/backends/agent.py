@@ -281,8 +281,8 @@ class AgentBackend(Backend):
             else:
                 reading.fail(Status.ERROR, f"the agent exited with status {exit_code}: {_tail(stderr)}", "agent_error")
 
-    def _line_events(self, line: str, reading: Reading, redactor: Redactor) -> list[Event]:
-        """One line of output as our events; a line that is not a JSON object is kept and reported once."""
+    def _line_events(self, line: str, reading: Reading) -> list[Event]:
+        """One (redacted) line of output as our events; a line that is not a JSON object is kept and reported once."""
         if not self.json_output:
             return self.text_line(line, reading)
         try:
@@ -294,7 +294,7 @@ class AgentBackend(Backend):
         reading.not_json.append(line)
         if len(reading.not_json) > 1:
             return []
-        return [Notice(f"the agent printed a line that is not JSON (kept in the trail): {redactor.text(line)[:200]}",
+        return [Notice(f"the agent printed a line that is not JSON (kept in the trail): {line[:200]}",
                        "warning")]
 
     def preflight(self) -> None:
@@ -320,8 +320,11 @@ class AgentBackend(Backend):
         try:
             try:
                 async for line in agent.lines(request.stall_timeout, request.timeout):
+                    # Redacted as read: the agent may print a key it was handed (a tool running `env`, say),
+                    # and only this backend knows the values in the model's env table.
+                    line = redactor.text(line)
                     agent.keep(line + "\n")
-                    for event in self._line_events(line, reading, redactor) if line.strip() else []:
+                    for event in self._line_events(line, reading) if line.strip() else []:
                         yield event
                 exit_code = await agent.finish(request.stall_timeout)
             except Stalled:
@@ -335,7 +338,7 @@ class AgentBackend(Backend):
         if exit_code is not None:
             if reading.not_json and reading.final is None and reading.status is None:
                 reading.fail(Status.ERROR, f"the agent's output was not JSON events (exit status {exit_code}): "
-                                           f"{redactor.text(reading.not_json[0])[:200]}", "bad_response")
+                                           f"{reading.not_json[0][:200]}", "bad_response")
             self.conclude(reading, exit_code, agent.stderr)
             if self.json_output and reading.status == Status.OK and not (reading.result or "".join(reading.text)).strip() \
                     and not reading.tools:

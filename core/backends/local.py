@@ -1,7 +1,8 @@
 """The built-in local model: the OpenAI-compatible chat backend pointed at a llama-server that dispatch runs itself.
 
 Everything about the conversation is inherited; this only makes sure the server is up (starting or reusing it,
-off the event loop so the console stays responsive) and says what to do when a spec overflows its context.
+off the event loop so the console stays responsive), keeps it from being replaced while this run talks to it,
+and says what to do when a spec overflows its context.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 from core.backends.base import BackendRequest
 from core.backends.openai_chat import OpenAIChatBackend
 from core.errors import BackendUnavailable
-from core.events import BackendDone, Event
+from core.events import BackendDone, Event, Notice
 from core.local import runtime
-from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec
+from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec, ServerUse
 
 
 REPEAT_PENALTY = 1.1
@@ -38,11 +39,20 @@ class LocalBackend(OpenAIChatBackend):
 
     async def run(self, request: BackendRequest) -> AsyncIterator[Event]:
         spec = ServerSpec.for_model(self.model)
-        state = await asyncio.to_thread(LocalServer().ensure, spec)
-        self.model = replace(self.model, base_url=state.base_url)
-        async for event in super().run(request):
-            if isinstance(event, BackendDone) and event.reason == "context_overflow":
-                event = replace(event, error=f"{event.error} (the local model's context is "
-                                             f"{self.model.context_window or DEFAULT_CONTEXT} tokens: shorten the spec, "
-                                             f"or raise context_window under [models.{self.model.name}] in config.toml)")
-            yield event
+        server = LocalServer()
+        use = ServerUse(server.directory)
+        try:
+            state = await asyncio.to_thread(server.ensure, spec, use=use)
+            self.model = replace(self.model, base_url=state.base_url)
+            if server.started:
+                yield Notice(f"started the local model server (pid {state.pid} on {state.base_url}); it stays up for "
+                             "the next dispatches until `dispatch local stop`")
+            async for event in super().run(request):
+                if isinstance(event, BackendDone) and event.reason == "context_overflow":
+                    event = replace(event, error=f"{event.error} (the local model's context is "
+                                                 f"{self.model.context_window or DEFAULT_CONTEXT} tokens: shorten the "
+                                                 f"spec, or raise context_window under [models.{self.model.name}] in "
+                                                 "config.toml)")
+                yield event
+        finally:
+            use.release()

@@ -11,11 +11,22 @@ import sys
 from collections.abc import Sequence
 
 from core import __version__
-from core.cli.output import error_line
-from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode
+from core.cli.output import emit_json, error_line
+from core.envelope import Envelope, Status
+from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode, SpecRejected, UsageError
 
-COMMAND_MODULES = ("core.cli.run", "core.cli.projects", "core.cli.spec_cmds", "core.cli.config_cmds", "core.cli.local",
-                   "core.cli.escalate_cmd", "core.cli.ui")
+COMMANDS = {
+    "run": "core.cli.run",
+    **dict.fromkeys(("resume", "review", "status", "list", "search", "runs", "sessions", "reindex"), "core.cli.projects"),
+    **dict.fromkeys(("lint", "spec"), "core.cli.spec_cmds"),
+    **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
+    "local": "core.cli.local",
+    "escalate": "core.cli.escalate_cmd",
+    "ui": "core.cli.ui",
+}
+"""Which module registers each command, so a command imports only its own module (startup time is the
+headless run's largest cost); help and unknown commands load them all."""
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 EXAMPLES = """examples:
   dispatch spec new > task.md                      start from the checklist template
@@ -38,11 +49,10 @@ class Parser(argparse.ArgumentParser):
     """argparse that fails with one line and exit 2, the tool's usage code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        error_line(f"{self.prog}: {message} (see `{self.prog} --help`)")
-        raise SystemExit(ExitCode.USAGE)
+        raise UsageError(message, f"see `{self.prog} --help`")
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] = ()) -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--no-ui", action="store_true", help="never open the console (accepted by every command)")
     parser = Parser(prog="dispatch", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -50,25 +60,29 @@ def build_parser() -> Parser:
                     epilog=EXAMPLES + "\n" + exit_code_help())
     parser.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMAND_MODULES:
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    for name in (COMMANDS[chosen],) if chosen in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(commands, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
-            from core.cli.ui import open_console
-            return open_console()
-        parser.print_help()
-        return ExitCode.OK
+    args = None
     try:
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
+                from core.cli.ui import open_console
+                return open_console()
+            parser.print_help()
+            return ExitCode.OK
         return int(args.handler(args))
     except DispatchError as exc:
         error_line(f"dispatch: {exc.one_line()}")
+        if "--json" in argv:
+            emit_json(refusal_envelope(exc, getattr(args, "slug", None)))
         return int(exc.exit_code)
     except KeyboardInterrupt:
         error_line("dispatch: interrupted")
@@ -76,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.OK)
+
+
+def refusal_envelope(exc: DispatchError, slug: str | None) -> dict[str, object]:
+    """The one JSON object --json promises, for a command refused before any run started: nothing was recorded."""
+    status = Status.REJECTED if isinstance(exc, SpecRejected) else Status.ERROR
+    return Envelope(run_id="", slug=slug or "", status=status, error=exc.one_line(), reason=exc.reason).to_dict()
 
 
 def run() -> None:

@@ -40,7 +40,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                                             "recorded as a run of kind review with a verdict: pass, concerns or fail.",
                                 epilog="example: dispatch review --slug my-api --json")
     check.add_argument("--slug", required=True, help="the project")
-    add_run_options(check)
+    add_run_options(check, permission_help="reviews are read-only (plan) unless you pass acceptEdits or bypass "
+                                           "here; $DISPATCH_PERMISSION does not apply")
     check.set_defaults(handler=cmd_review)
 
     _project_view(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)
@@ -100,8 +101,7 @@ def touch(slug: str) -> tuple[Project, Index]:
     project = Project.at(validate_slug(slug))
     if not project.exists():
         raise UsageError(f"no project '{slug}'", "see `dispatch list` for the projects there are")
-    for message in recover(project):
-        error_line(f"dispatch: warning: {message}")
+    _recover_dead({project.slug})
     index = Index.open()
     if index.count_runs(slug, status=str(Status.RUNNING)) and not is_locked(project.logs / "lock"):
         index.sync_project(slug)
@@ -125,7 +125,9 @@ def cmd_review(args: argparse.Namespace) -> int:
                                                task_type=args.task_type)
     if not independent:
         error_line(f"dispatch: warning: no other model is configured; {request.model} reviews its own result")
-    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args))
+    # Read-only by default; an explicit --permission (not $DISPATCH_PERMISSION) lets the reviewer do more.
+    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args),
+                      read_only=args.permission in (None, "plan"))
     return execute(request, json_mode=args.json)
 
 
@@ -174,9 +176,22 @@ def _turns(project: Project, run: RunRow) -> str:
         return "-"
 
 
+def _recover_dead(slugs: set[str]) -> bool:
+    """Repair the listed projects whose last run is still `running` but whose runner died; only those are
+    looked at, so listing never scans every file. Returns whether any was marked."""
+    marked = False
+    for slug in sorted(slugs):
+        for message in recover(Project.at(slug)):
+            error_line(f"dispatch: warning: {message}")
+            marked = True
+    return marked
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     with Index.open() as index:
         rows = index.projects(sort=args.sort, limit=args.limit)
+        if _recover_dead({r.slug for r in rows if r.last_status == Status.RUNNING}):
+            rows = index.projects(sort=args.sort, limit=args.limit)
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
@@ -194,6 +209,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     normalize_since(args.since)
     with Index.open() as index:
         hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status, since=args.since)
+        if _recover_dead({h.run.slug for h in hits if h.run.status == Status.RUNNING}):
+            hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status,
+                                since=args.since)
     if args.json:
         emit_json([{"run": asdict(h.run), "snippet": h.snippet, "rank": h.rank} for h in hits])
     elif hits:

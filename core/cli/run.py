@@ -32,7 +32,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     run.set_defaults(handler=cmd_run)
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
+PERMISSION_HELP = ("what an agent may do unasked: plan (read-only), acceptEdits (default), bypass "
+                   "(everything; sandboxes only); default $DISPATCH_PERMISSION")
+
+
+def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERMISSION_HELP) -> None:
     """Options every dispatching command shares (run, resume, review)."""
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--model", help="a model name from `dispatch models`")
@@ -41,9 +45,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", type=Path, help="directory that input paths are relative to (default: here)")
     parser.add_argument("--timeout", type=float, metavar="SEC", help="give up after SEC seconds (default 600)")
     parser.add_argument("--wait", type=float, default=0.0, metavar="SEC", help="wait up to SEC for a busy project")
-    parser.add_argument("--permission", choices=configs.PERMISSIONS,
-                        help="what an agent may do unasked: plan (read-only), acceptEdits (default), bypass "
-                             "(everything; sandboxes only); default $DISPATCH_PERMISSION")
+    parser.add_argument("--permission", choices=configs.PERMISSIONS, help=permission_help)
     parser.add_argument("--stall", type=float, default=300.0, metavar="SEC",
                         help="stop an agent that prints nothing for SEC seconds (default 300)")
     parser.add_argument("--verify", metavar="CMD",
@@ -84,12 +86,14 @@ def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """--timeout, --permission, --stall and --verify as DispatchRequest fields, checked; resume and review
-    apply them to the request they build."""
+    """--timeout, --permission, --stall and --verify as DispatchRequest fields, checked (and --wait); resume
+    and review apply them to the request they build."""
     if args.stall is not None and args.stall <= 0:
         raise UsageError(f"--stall {args.stall:g} must be a positive number of seconds", "e.g. --stall 300")
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
+    if args.wait < 0:
+        raise UsageError(f"--wait {args.wait:g} must be zero or a positive number of seconds", "e.g. --wait 60")
     return {"timeout": args.timeout, "permission": args.permission, "stall_timeout": args.stall,
             "verify": args.verify}
 
@@ -141,6 +145,8 @@ class Renderer:
         self.json_mode = json_mode
         self.audit_path: str | None = None
         self._ended_with_newline = True
+        self._noticed: set[str] = set()
+        """Notice texts already printed, so the closing line does not repeat one."""
 
     def show(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -156,6 +162,7 @@ class Renderer:
                     else "")
             error_line(f"dispatch: attempt {event.number} on {event.model} failed: {event.error}{then}")
         elif isinstance(event, Notice):
+            self._noticed.add(event.message)
             error_line(f"dispatch: {event.level}: {event.message}")
         elif isinstance(event, ToolCall):
             error_line(f"dispatch: tool {event.name} {_brief(event.arguments)}")
@@ -181,7 +188,9 @@ class Renderer:
                 error_line(f"spec:{finding['line']}: {finding['severity']} {finding['rule']}: "
                            f"{finding['message']} — {finding['fix']}")
         if envelope.status != Status.OK:
-            error_line(f"dispatch: {envelope.status}: {envelope.error or envelope.reason or ''}".rstrip(": "))
+            said = envelope.error in self._noticed
+            error_line(f"dispatch: {envelope.status}: {'' if said else envelope.error or ''}".rstrip(": ")
+                       + (f" ({envelope.reason})" if envelope.reason and (said or not envelope.error) else ""))
         else:
             cost = f", ${envelope.cost_usd:.6f}" if envelope.cost_usd else ""
             error_line(f"dispatch: ok in {envelope.duration_ms / 1000:.1f} s, "

@@ -1,5 +1,8 @@
 """One llama-server per DISPATCH_HOME, shared by every dispatch: started on a free 127.0.0.1 port, found again
 through a state file, guarded by an flock so two dispatches never start two, restarted when found dead.
+A dispatch holds a shared flock (a `ServerUse`) while it talks to the server; replacing a live server (its
+settings changed in config.toml) needs that lock exclusively, so it waits for the dispatches using it instead of
+cutting their answers off.
 
 The server is spawned with posix_spawn in a session of its own, so it outlives the dispatch that started it and
 no Popen object is left behind to warn that its child still runs. Its stdin is /dev/null, its environment is
@@ -8,6 +11,7 @@ chosen (a caller's LLAMA_ARG_* variables would silently change its flags), its o
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
@@ -30,6 +34,7 @@ HOST = "127.0.0.1"
 STATE_NAME = "local-server.json"
 LOCK_NAME = "local-server.lock"
 LOG_NAME = "local-server.log"
+USERS_NAME = "local-server.users"
 START_DEADLINE = 120.0
 STOP_GRACE = 10.0
 REUSE_PATIENCE = 10.0
@@ -89,6 +94,8 @@ class LocalServer:
         self.directory = directory or paths.state_dir()
         self.state_path = self.directory / STATE_NAME
         self.log_path = self.directory / LOG_NAME
+        self.started: ServerState | None = None
+        """The server this manager started (rather than found running), so the caller can say so."""
 
     def state(self) -> ServerState | None:
         """The recorded server, or None when there is none or the record is unreadable (then it is stale)."""
@@ -99,14 +106,29 @@ class LocalServer:
         except (OSError, ValueError, TypeError):
             return None
 
-    def ensure(self, spec: ServerSpec, deadline: float = START_DEADLINE) -> ServerState:
-        """The running server for `spec`: the recorded one if it is alive, healthy and the same, else a new one."""
-        with self._lock(deadline):
-            current = self.state()
-            if current is not None and current.matches(spec) and self._healthy(current, patience=REUSE_PATIENCE):
-                return current
-            self._retire(current)
-            return self._start(spec, time.monotonic() + deadline)
+    def ensure(self, spec: ServerSpec, deadline: float = START_DEADLINE, use: ServerUse | None = None) -> ServerState:
+        """The running server for `spec`: the recorded one if it is alive, healthy and the same, else a new one.
+        With `use`, the caller holds it shared on return, so no other dispatch replaces the server under it."""
+        deadline_at = time.monotonic() + deadline
+        claim = use or ServerUse(self.directory)
+        try:
+            with self._lock(deadline):
+                current = self.state()
+                if current is not None and current.matches(spec) and self._healthy(current, patience=REUSE_PATIENCE):
+                    claim.share()
+                    return current
+                if current is not None and _ours(current):
+                    claim.exclusive(deadline_at)
+                self._retire(current)
+                state = self._start(spec, deadline_at)
+                claim.share()
+                return state
+        except BaseException:
+            claim.release()
+            raise
+        finally:
+            if use is None:
+                claim.release()
 
     def status(self) -> dict[str, Any]:
         current = self.state()
@@ -160,6 +182,7 @@ class LocalServer:
                                 log=str(self.log_path), argv=argv, ctx_size=spec.ctx_size)
             atomic_write_json(self.state_path, asdict(state))
             if self._wait_ready(state, deadline_at):
+                self.started = state
                 return state
         raise BackendUnavailable(f"the local model server could not bind a port in {_PORT_TRIES} tries",
                                  f"see {self.log_path}")
@@ -206,6 +229,43 @@ class LocalServer:
                                          f"see {self.log_path}; the machine may be busy, try again")
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+
+
+class ServerUse:
+    """A dispatch's claim on the shared server: an flock on a file beside the state, held shared while the dispatch
+    talks to the server and taken exclusively only to replace a live one. The kernel drops it when its holder dies."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / USERS_NAME
+        self._fd: int | None = None
+
+    def exclusive(self, deadline_at: float) -> None:
+        """Wait until no dispatch uses the server; raise when one still does at the deadline."""
+        delay = 0.05
+        while not self._flock(fcntl.LOCK_EX | fcntl.LOCK_NB):
+            if time.monotonic() >= deadline_at:
+                raise BackendUnavailable("the local model server is answering another dispatch with other settings "
+                                         "(was config.toml changed?)", "wait for that dispatch to finish and try again")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    def share(self) -> None:
+        self._flock(fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd = None
+
+    def _flock(self, operation: int) -> bool:
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(self._fd, operation)
+        except BlockingIOError:
+            return False
+        return True
 
 
 def free_port() -> int:

@@ -2,7 +2,8 @@
 
 Any OpenAI-compatible model can run the web loop if it does tool calling, so in web mode `openai` models
 become `web` models; agent CLIs cannot and are left out. Models configured as `backend = "web"` are
-preferred: when there are any, every tier routes to them.
+preferred: when there are any, every tier routes to them, except a tier of only built-in models (`local`):
+it promises no key and no network, so it is left out rather than sent to someone's endpoint.
 """
 
 from __future__ import annotations
@@ -30,10 +31,17 @@ def view(config: Config, model: str | None = None) -> Config:
     native = [name for name, m in config.models.items() if m.backend == "web"]
     routed = {}
     for name, tier in tiers.effective_tiers(config).items():
-        members = native or [m for m in tier.models if m in models]
+        members = [m for m in tier.models if m in models]
+        if native and not _builtin_only(config, tier.models):
+            members = native
         if members:
             routed[name] = replace(tier, models=members)
     return replace(config, models=models, tiers=routed)
+
+
+def _builtin_only(config: Config, names: list[str]) -> bool:
+    known = [config.models[n] for n in names if n in config.models]
+    return bool(known) and all(m.builtin for m in known)
 
 
 def _as_web(model: ModelConfig) -> ModelConfig:

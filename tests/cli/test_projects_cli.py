@@ -87,6 +87,15 @@ def test_resume_sends_the_history_and_keeps_the_session(isolated: Path, spec: Pa
     assert len(sessions) == 1 and sessions[0]["runs"] == 2 and sessions[0]["last_run"] == envelope["run_id"]
 
 
+def test_resume_keeps_the_sessions_task_type_and_tier(isolated: Path, spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAI([Reply(text="First answer.")]) as server:
+        monkeypatch.setenv("DISPATCH_BASE_URL", server.base_url)
+        first = dispatch("run", "--spec", str(spec), "--slug", "bulk", "--task-type", "bulk-coding", "--json").json()
+        second = dispatch("resume", "--slug", "bulk", "--prompt", "Now the next file.", "--json").json()
+    assert (first["task_type"], first["tier"]) == ("bulk-coding", "coding")
+    assert (second["status"], second["task_type"], second["tier"]) == ("ok", "bulk-coding", "coding")
+
+
 def test_resume_picks_an_older_session(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="Answer A."), Reply(text="Answer B."), Reply(text="Back to A.")]) as server:
         configure(isolated, server)
@@ -253,6 +262,21 @@ def test_sigkill_status_marks_the_record_itself(isolated: Path, spec: Path, stal
     proc.wait(timeout=30)
     status = dispatch("status", "--slug", "killed2")
     assert "Status: interrupted" in status.stdout and "interrupted (their process died)" in status.stderr
+
+
+@pytest.mark.parametrize("command", [["list", "--json"], ["search", "announcement", "--json"]])
+def test_sigkill_then_list_or_search_shows_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI,
+                                                      command: list[str]) -> None:
+    logs = isolated / "projects" / "killed3" / ".dispatch-logs"
+    proc = start("run", "--spec", str(spec), "--slug", "killed3")
+    wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
+    proc.kill()
+    proc.wait(timeout=30)
+    shown = dispatch(*command)
+    assert shown.code == 0 and "interrupted (their process died)" in shown.stderr
+    rows = shown.json()
+    statuses = [r["last_status"] for r in rows] if command[0] == "list" else [h["run"]["status"] for h in rows]
+    assert statuses == ["interrupted"]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

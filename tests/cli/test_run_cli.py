@@ -94,6 +94,7 @@ def test_refused_task_type_exits_3_with_reason(server: FakeOpenAI, spec: Path) -
     (["run"], "nothing to dispatch"),
     (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
     (["run", "--bogus"], "unrecognized arguments"),
+    (["run", "--spec", "{spec}", "--wait", "-1"], "--wait -1 must be zero or a positive"),
 ])
 def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: list[str], needle: str) -> None:
     result = dispatch(*[a.replace("{spec}", str(spec)) for a in args], env=env(server))
@@ -111,6 +112,15 @@ def test_timeout_exits_5(spec: Path) -> None:
     with FakeOpenAI([Reply(hang=30)]) as server:
         result = dispatch("run", "--spec", str(spec), "--timeout", "0.5", "--json", env=env(server))
     assert result.code == 5 and result.json()["status"] == "timeout"
+
+
+def test_a_models_own_timeout_applies_and_timeout_flag_overrides_it(spec: Path, isolated: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as server:
+        write(isolated / "home" / "config.toml", f'[models.slow]\nbase_url = "{server.base_url}"\ntimeout = 0.5\n')
+        result = dispatch("run", "--spec", str(spec), "--model", "slow", "--json")
+        assert result.code == 5 and result.json()["error"] == "no result within the 0.5 s timeout"
+        result = dispatch("run", "--spec", str(spec), "--model", "slow", "--timeout", "0.7", "--json")
+        assert result.code == 5 and result.json()["error"] == "no result within the 0.7 s timeout"
 
 
 def test_secrets_never_reach_the_trail(spec: Path, projects_dir: Path) -> None:
@@ -158,3 +168,20 @@ def test_tiers_models_and_config(server: FakeOpenAI) -> None:
     assert dispatch("config", "init").code == 2
     shown = dispatch("config", "show", "--json").json()
     assert shown["exists"] and any(m["name"] == "ollama" for m in shown["models"])
+
+
+def test_failed_verify_is_reported_once_and_fails_the_run(server: FakeOpenAI, spec: Path) -> None:
+    result = dispatch("run", "--spec", str(spec), "--slug", "verified", "--verify", "false", env=env(server))
+    assert result.code == 1
+    assert result.stderr.count("verification failed") == 1 and "(verify_failed)" in result.stderr
+
+
+def test_json_refusal_before_any_run_is_still_one_envelope(server: FakeOpenAI, spec: Path, projects_dir: Path) -> None:
+    missing = dispatch("run", "--spec", "missing.md", "--slug", "nope", "--json", env=env(server))
+    assert missing.code == 2 and len(missing.stderr.strip().splitlines()) == 1
+    envelope = missing.json()
+    assert ENVELOPE_KEYS <= set(envelope)
+    assert (envelope["status"], envelope["reason"], envelope["slug"]) == ("error", "usage", "nope")
+    assert "spec file not found" in envelope["error"] and not projects_dir.exists()
+    unknown = dispatch("run", "--spec", str(spec), "--model", "ghost", "--json", env=env(server))
+    assert unknown.code == 2 and unknown.json()["reason"] == "config"

@@ -43,10 +43,15 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     ("[models.x\n", "c.toml: "),
-    ('[models.x]\nbackend = "telepathy"\n', "c.toml:1: models.x.backend 'telepathy'"),
+    ('[models.x]\nbackend = "telepathy"\n', "c.toml:2: models.x.backend 'telepathy'"),
     ('[models.x]\nbase_url = "u"\n\n[tiers.t]\nmodels = ["nope"]\n', "c.toml:4: tiers.t names model 'nope'"),
     ('[models.x]\napi_key = "sk-live"\n', "holds an api_key"),
     ('[models.x]\nprice_in = "cheap"\n', "models.x.price_in has the wrong type"),
+    ('[models.x]\nmodel = "m"\nprice_in = "cheap"\n', "c.toml:3: models.x.price_in has the wrong type"),
+    ('[models.x]\nmodel = "m"\n\n[models.y]\nbackend = "telepathy"\n', "c.toml:5: models.y.backend"),
+    ('[models.x]\napi_key_env = "sk-live-abcdef0123456789"\n', "c.toml:2: models.x.api_key_env is not the name"),
+    ('[models.x]\nmodel = "m"\ntimeout = 0\n', "c.toml:3: models.x.timeout must be positive"),
+    ('[models.x]\nprice_out = -1.5\n', "c.toml:2: models.x.price_out must be zero or more"),
     ("[colours]\n", "unknown table 'colours'"),
 ])
 def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expected: str) -> None:
@@ -60,7 +65,7 @@ def test_bad_config_in_cli_is_one_line_and_exit_2(isolated: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "core", "models"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
-    assert "config.toml:1:" in proc.stderr
+    assert "config.toml:2:" in proc.stderr
 
 
 def test_base_url_alone_defines_default_model() -> None:
@@ -79,6 +84,8 @@ def test_most_specific_choice_wins(tmp_path: Path) -> None:
     assert tiers.resolve(config, tier="general", spec_tier="coding").tier == "general"
     route = tiers.resolve(config, model="backup", tier="general")
     assert route.models == ["backup"] and route.reason == "--model backup given"
+    assert tiers.resolve(config, model="backup", task_type="bulk-coding").tier == "coding"
+    assert tiers.resolve(config, model="backup", tier="coding").tier == "coding"
 
 
 @pytest.mark.parametrize("task_type, reason", [("frontier-reasoning", "keep it on the primary"),

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.fakes.openai_server import FakeOpenAI
+
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(
     ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
@@ -31,8 +35,13 @@ def test_core_modules_import_no_ui() -> None:
     assert proc.stdout.strip() == ""
 
 
-def test_headless_run_help_never_imports_textual() -> None:
-    code = ("import sys; from core.cli import main; "
-            "main(['--no-ui', 'tiers', '--json']); print('textual' in sys.modules, file=sys.stderr)")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert proc.stderr.strip().splitlines()[-1] == "False"
+@pytest.mark.parametrize("argv", [["tiers", "--json"], ["list", "--json"],
+                                  ["run", "--spec", "examples/hello.md", "--slug", "hygiene", "--json"]])
+def test_headless_commands_never_import_textual(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("DISPATCH_BASE_URL", server.base_url)
+        code = ("import sys; from core.cli import main; "
+                f"code = main(['--no-ui', *{argv!r}]); "
+                "print(code, [m for m in ('textual', 'rich', 'tui') if m in sys.modules], file=sys.stderr)")
+        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr

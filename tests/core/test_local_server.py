@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from core.config import builtin_local
-from core.local.server import LocalServer, ServerSpec, ServerState, alive
-from tests.helpers import ROOT, dispatch, needs_local_model
+from core.errors import BackendUnavailable
+from core.local.server import LocalServer, ServerSpec, ServerState, ServerUse, alive
+from tests.helpers import GOOD_SPEC, ROOT, dispatch, needs_local_model, write
 
 pytestmark = needs_local_model
 
@@ -94,6 +95,32 @@ def test_a_changed_context_size_replaces_the_server(manager: LocalServer) -> Non
     bigger.context_window = 2048
     second = manager.ensure(ServerSpec.for_model(bigger))
     assert second.pid != first.pid and second.ctx_size == 2048 and not alive(first.pid)
+
+
+def test_a_server_in_use_is_not_replaced_under_its_dispatch(manager: LocalServer) -> None:
+    use = ServerUse(manager.directory)
+    first = manager.ensure(ServerSpec.for_model(builtin_local()), use=use)
+    bigger = builtin_local()
+    bigger.context_window = 2048
+    try:
+        with pytest.raises(BackendUnavailable, match="answering another dispatch"):
+            manager.ensure(ServerSpec.for_model(bigger), deadline=0.5)
+        assert manager.status()["pid"] == first.pid and alive(first.pid)
+    finally:
+        use.release()
+    second = manager.ensure(ServerSpec.for_model(bigger))
+    assert second.pid != first.pid and not alive(first.pid)
+
+
+def test_a_dispatch_says_when_it_leaves_a_server_running(manager: LocalServer, tmp_path: Path) -> None:
+    spec = write(tmp_path / "task.md", GOOD_SPEC)
+    first = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
+    state = manager.state()
+    assert first.code == 0, first.stderr
+    assert state is not None and f"started the local model server (pid {state.pid}" in first.stderr
+    assert "dispatch local stop" in first.stderr
+    again = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
+    assert again.code == 0 and "started the local model server" not in again.stderr
 
 
 def test_local_stop_command_stops_it_and_status_says_so(manager: LocalServer) -> None:

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from core import config as configs
+from core import tiers
 from core.backends.web import LAST_TURN
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.errors import ConfigError, ExitCode, UsageError
 from core.events import AttemptFailed, Event, Finished, TextDelta, ToolCall, ToolResult
 from core.retry import RetryPolicy
+from core.web import mode as web_mode
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.website import FORGED_END, INJECTION, Website
 from tests.helpers import GOOD_SPEC, write
@@ -278,6 +280,21 @@ backend = "codex"
     assert envelope.backend == "web" and envelope.status == Status.OK
     assert [c["url"] for c in envelope.to_dict()["citations"]] == [site.url("/article")]
     assert "tools" in model.requests[0]
+
+
+def test_web_models_take_every_tier_but_the_built_in_local_one(tmp_path: Path) -> None:
+    write(tmp_path / "c.toml", """
+[models.research]
+backend = "web"
+base_url = "http://127.0.0.1:9/v1"
+search_provider = "searxng"
+search_url = "http://127.0.0.1:9"
+""")
+    view = web_mode.view(configs.load(tmp_path / "c.toml"))
+    assert {name: tier.models for name, tier in view.tiers.items()} == {
+        "agentic": ["research"], "coding": ["research"], "general": ["research"]}
+    with pytest.raises(ConfigError, match="unknown tier 'local'"):
+        tiers.resolve(view, tier="local")
 
 
 @pytest.mark.parametrize("raw, needle, reason", [
