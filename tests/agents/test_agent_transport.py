@@ -39,7 +39,7 @@ def run(tmp_path: Path, *args: str, spec: str = SPEC):
 def test_missing_binary_exits_7_with_an_install_hint(tmp_path: Path, projects_dir: Path) -> None:
     configure(tmp_path / "home", backend="claude-code", bin="no-such-claude-binary")
     result = run(tmp_path)
-    assert result.code == 7 and result.stdout == ""
+    assert result.code == 7 and result.json()["reason"] == "unavailable" and result.json()["run_id"] == ""
     assert "npm install -g @anthropic-ai/claude-code" in result.stderr and len(result.stderr.splitlines()) == 1
     assert not (projects_dir / "job").exists()
 

@@ -92,7 +92,7 @@ def test_a_wheel_carries_the_themes(tmp_path: Path) -> None:
                     str(ROOT)], check=True, capture_output=True, timeout=300)
     wheel = next(tmp_path.glob("dispatch_console-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    shipped = {name.rsplit("/", 1)[-1] for name in names if name.startswith("tui/themes/") and name.endswith(".toml")}
+    shipped = {name.rsplit("/", 1)[-1] for name in names if name.startswith("themes/") and name.endswith(".toml")}
     assert shipped == {path.name for path in THEMES_DIR.glob("*.toml")} and len(shipped) >= 3
 
 

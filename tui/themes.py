@@ -1,5 +1,4 @@
-"""Built-in themes are data (tui/themes/*.toml), so adding one is a file, not code. They live inside the package
-so a wheel (a non-editable install) carries them as package data."""
+"""Built-in themes are data (themes/*.toml at the repository root), so adding one is a file, not code."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-THEMES_DIR = Path(__file__).resolve().parent
+from themes import THEMES_DIR
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning",
            "error", "boost")
 
