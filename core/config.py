@@ -105,8 +105,13 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
     env = os.environ if environ is None else environ
     path = path or paths.config_path()
     config = Config()
-    if path.is_file():
-        text = path.read_text(encoding="utf-8")
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problem = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
+            raise ConfigError(f"cannot read config {path}: {problem}",
+                              "make it a UTF-8 TOML file, or move it away and run `dispatch config init`") from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -60,6 +60,18 @@ def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expec
     assert expected in caught.value.message
 
 
+@pytest.mark.parametrize("make, problem", [
+    (lambda path: path.mkdir(), "Is a directory"),
+    (lambda path: path.write_bytes(b'[models.x]\nmodel = "\xff"\n'), "not UTF-8 text"),
+])
+def test_unreadable_config_is_a_config_error(tmp_path: Path, make, problem: str) -> None:
+    path = tmp_path / "config.toml"
+    make(path)
+    with pytest.raises(ConfigError) as caught:
+        configs.load(path, environ={})
+    assert f"cannot read config {path}: {problem}" == caught.value.message
+
+
 def test_bad_config_in_cli_is_one_line_and_exit_2(isolated: Path) -> None:
     write(isolated / "home" / "config.toml", '[models.x]\nbackend = "telepathy"\n')
     proc = subprocess.run([sys.executable, "-m", "core", "models"], capture_output=True, text=True, cwd=ROOT)
