@@ -88,11 +88,11 @@ def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:
 def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
     """--timeout, --permission, --stall and --verify as DispatchRequest fields, checked (and --wait); resume
     and review apply them to the request they build."""
-    if args.stall is not None and args.stall <= 0:
+    if args.stall is not None and not args.stall > 0:
         raise UsageError(f"--stall {args.stall:g} must be a positive number of seconds", "e.g. --stall 300")
-    if args.timeout is not None and args.timeout <= 0:
+    if args.timeout is not None and not args.timeout > 0:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
-    if args.wait < 0:
+    if not args.wait >= 0:
         raise UsageError(f"--wait {args.wait:g} must be zero or a positive number of seconds", "e.g. --wait 60")
     return {"timeout": args.timeout, "permission": args.permission, "stall_timeout": args.stall,
             "verify": args.verify}

@@ -95,12 +95,28 @@ def test_refused_task_type_exits_3_with_reason(server: FakeOpenAI, spec: Path) -
     (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
     (["run", "--bogus"], "unrecognized arguments"),
     (["run", "--spec", "{spec}", "--wait", "-1"], "--wait -1 must be zero or a positive"),
+    (["run", "--spec", "{spec}", "--timeout", "nan"], "--timeout nan must be a positive"),
+    (["run", "--spec", "{spec}", "--stall", "nan"], "--stall nan must be a positive"),
+    (["run", "--spec", "{spec}", "--wait", "nan"], "--wait nan must be zero or a positive"),
 ])
 def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: list[str], needle: str) -> None:
     result = dispatch(*[a.replace("{spec}", str(spec)) for a in args], env=env(server))
     assert result.code == 2
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize("variable", ["DISPATCH_PROJECTS_DIR", "DISPATCH_HOME"])
+def test_an_unusable_directory_is_one_line_not_a_traceback(server: FakeOpenAI, spec: Path, tmp_path: Path,
+                                                             variable: str) -> None:
+    """A path under a regular file cannot be created, even by root: the run and `config init` both say so."""
+    blocked = write(tmp_path / "a-file", "") / "below"
+    command = ["run", "--spec", str(spec), "--json"] if variable == "DISPATCH_PROJECTS_DIR" else ["config", "init"]
+    result = dispatch(*command, env=env(server, **{variable: str(blocked)}))
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Not a directory" in result.stderr
+    if "--json" in command:
+        assert result.json()["status"] == "error" and "Not a directory" in result.json()["error"]
 
 
 def test_unreachable_backend_exits_7(spec: Path) -> None:
