@@ -79,17 +79,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return ExitCode.OK
         return int(args.handler(args))
-    except DispatchError as exc:
-        error_line(f"dispatch: {exc.one_line()}")
-        if "--json" in argv:
-            emit_json(refusal_envelope(exc, getattr(args, "slug", None)))
-        return int(exc.exit_code)
-    except KeyboardInterrupt:
-        error_line("dispatch: interrupted")
-        return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return int(ExitCode.OK)
+    except (DispatchError, OSError) as exc:
+        failure = exc if isinstance(exc, DispatchError) else os_failure(exc)
+        error_line(f"dispatch: {failure.one_line()}")
+        if "--json" in argv:
+            emit_json(refusal_envelope(failure, getattr(args, "slug", None)))
+        return int(failure.exit_code)
+    except KeyboardInterrupt:
+        error_line("dispatch: interrupted")
+        return int(ExitCode.INTERRUPTED)
+
+
+def os_failure(exc: OSError) -> DispatchError:
+    """A file-system failure no command foresaw (a read-only or missing directory, a full disk) as one line, not
+    a traceback: what failed on which path, and where the paths come from."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return DispatchError(f"{exc.strerror or exc}{where}",
+                         "check that the path exists and is writable; DISPATCH_HOME and DISPATCH_PROJECTS_DIR move it")
 
 
 def refusal_envelope(exc: DispatchError, slug: str | None) -> dict[str, object]:
