@@ -145,6 +145,7 @@ def test_secrets_never_reach_the_trail(spec: Path, projects_dir: Path) -> None:
         result = dispatch("run", "--spec", str(spec), "--slug", "sec", "--json",
                           env=env(server, DISPATCH_API_KEY=secret))
     assert server.headers[0]["authorization"] == f"Bearer {secret}"
+    assert result.code == 0 and secret not in result.stdout + result.stderr
     for path in (projects_dir / "sec").rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), path

@@ -22,7 +22,7 @@ FAST = RetryPolicy(attempts_per_model=3, base=0.01, cap=0.02)
 
 def engine_for(tmp_path: Path, *urls: str, retry: RetryPolicy = FAST, key: str | None = None) -> Engine:
     models = "".join(f'[models.m{i}]\nbase_url = "{url}"\nmodel = "fake-{i}"\nprice_in = 1.0\nprice_out = 2.0\n'
-                     + (f'api_key_env = "FAKE_KEY"\n' if key else "") + "\n" for i, url in enumerate(urls))
+                     + ('api_key_env = "FAKE_KEY"\n' if key else "") + "\n" for i, url in enumerate(urls))
     names = ", ".join(f'"m{i}"' for i in range(len(urls)))
     write(tmp_path / "c.toml", models + f"[tiers.general]\nmodels = [{names}]\ntask_types = [\"general\"]\n")
     return Engine(configs.load(tmp_path / "c.toml"), retry=retry)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select
 
-from core.audit.index import Index
 from tests.helpers import GOOD_SPEC, ROOT, write
 from tests.tui.conftest import seed_run, wait_for
 from tui.screens.audit import PAGE, AuditScreen
