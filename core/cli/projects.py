@@ -16,7 +16,7 @@ from core.audit.index import Index, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
 from core.cli.output import emit_json, error_line, read_text_arg, table
-from core.cli.run import add_run_options, agent_fields, execute
+from core.cli.run import add_run_options, agent_fields, execute, positive_int
 from core.envelope import Status
 from core.errors import ExitCode, UsageError
 
@@ -48,7 +48,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
     listing = commands.add_parser("list", parents=[common], help="every project: description, last status, runs, cost",
                                   epilog="example: dispatch list --sort cost --limit 10")
-    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N projects")
+    listing.add_argument("--limit", type=positive_int, metavar="N", help="at most N projects")
     listing.add_argument("--sort", choices=("updated", "name", "cost"), default="updated", help="order (default updated)")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     listing.set_defaults(handler=cmd_list)
@@ -58,7 +58,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                                              "Words must all match; end one with * for a prefix.",
                                  epilog='example: dispatch search "flask pagination" --since 2026-11-01 --json')
     search.add_argument("query", metavar="QUERY", help="words to find")
-    search.add_argument("--limit", type=_positive, default=20, metavar="N", help="at most N hits (default 20)")
+    search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="at most N hits (default 20)")
     search.add_argument("--project", metavar="SLUG", help="only this project")
     search.add_argument("--status", choices=[str(s) for s in Status], help="only runs with this status")
     search.add_argument("--since", metavar="DATE", help="only runs started on or after DATE (YYYY-MM-DD or ISO time)")
@@ -66,7 +66,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     search.set_defaults(handler=cmd_search)
 
     runs = _project_view(commands, common, "runs", "a project's runs, newest first", cmd_runs)
-    runs.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N runs (default 50)")
+    runs.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N runs (default 50)")
     _project_view(commands, common, "sessions", "a project's sessions, newest first", cmd_sessions)
 
     reindex = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the run files",
@@ -84,16 +84,6 @@ def _project_view(commands: Any, common: argparse.ArgumentParser, name: str, tex
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handler)
     return parser
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
-    return number
 
 
 def touch(slug: str) -> tuple[Project, Index]:

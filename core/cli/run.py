@@ -54,10 +54,10 @@ def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERM
     parser.add_argument("--json", action="store_true", help="print one JSON envelope on stdout at the end")
     parser.add_argument("--mode", choices=("chat", "web"), default="chat",
                         help="web: research the live web with a tool-calling model, citing only fetched URLs")
-    parser.add_argument("--max-steps", type=_positive, metavar="N",
+    parser.add_argument("--max-steps", type=positive_int, metavar="N",
                         help="web mode (default 8) and Claude Code (--max-turns): at most N model turns")
     parser.add_argument("--max-fetches", type=_positive_or_zero, metavar="N", help="web mode: at most N page fetches")
-    parser.add_argument("--token-budget", type=_positive, metavar="N",
+    parser.add_argument("--token-budget", type=positive_int, metavar="N",
                         help="web mode: tokens (in + out) to spend before the last turn")
 
 
@@ -67,16 +67,20 @@ def loop_fields(args: argparse.Namespace) -> dict[str, Any]:
             "token_budget": args.token_budget}
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
-    return int(text)
+def positive_int(text: str) -> int:
+    """The argparse type of every count and limit flag: a whole number of at least 1."""
+    return _whole_number(text, 1)
 
 
 def _positive_or_zero(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
-    return int(text)
+    return _whole_number(text, 0)
+
+
+def _whole_number(text: str, minimum: int) -> int:
+    number = int(text) if text.isascii() and text.isdigit() else -1
+    if number < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}, not {text!r}")
+    return number
 
 
 def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:

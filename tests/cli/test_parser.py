@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from core.cli import COMMANDS, build_parser
+from core.errors import UsageError
 
 
 def registered(argv: list[str]) -> set[str]:
@@ -20,3 +23,16 @@ def test_every_registered_command_is_in_the_table() -> None:
 def test_a_known_command_loads_only_its_own_module() -> None:
     assert registered(["--no-ui", "run", "--spec", "x"]) == {c for c, m in COMMANDS.items() if m == COMMANDS["run"]}
     assert "run" not in registered(["status", "--slug", "x"])
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["list", "--limit", "-1"], "--limit"),
+    (["runs", "--slug", "s", "--limit", "0"], "--limit"),
+    (["search", "x", "--limit", "²"], "--limit"),
+    (["run", "--max-steps", "1.5"], "--max-steps"),
+    (["run", "--max-fetches", "-2"], "--max-fetches"),
+])
+def test_count_flags_share_one_check_and_one_message(argv: list[str], flag: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        build_parser(argv).parse_args(argv)
+    assert f"argument {flag}: expected a whole number of at least" in caught.value.message
