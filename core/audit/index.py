@@ -332,11 +332,8 @@ class Index:
         row = self.conn.execute("SELECT fingerprint FROM projects WHERE slug = ?", (slug,)).fetchone()
         return row[0] if row else None
 
-    def record_run(self, slug: str, record: dict[str, Any]) -> None:
-        """Upsert one run (a result.json dict) and refresh its project's row; the caller holds the project lock."""
-        self.record_runs(slug, [record])
-
     def record_runs(self, slug: str, records: Iterable[dict[str, Any]]) -> None:
+        """Upsert runs (result.json dicts) and refresh their project's row; the caller holds the project lock."""
         project = Project(slug, self.projects_dir / slug)
         mark = fingerprint(project.meta_path)
         meta = project.meta()

@@ -172,10 +172,3 @@ class Project:
             sweep_temp_files(self.logs)
             return self.mark_interrupted_runs()
 
-
-def list_projects(base: Path | None = None) -> list[Project]:
-    base = base or paths.projects_dir()
-    if not base.is_dir():
-        return []
-    return [Project(p.parent.parent.name, p.parent.parent) for p in sorted(base.glob(f"*/{LOGS}/project.json"))
-            if SLUG.match(p.parent.parent.name)]
