@@ -44,6 +44,8 @@ def higher_tiers(config: Config, current: str | None) -> list[str]:
 
 @dataclass(frozen=True)
 class Escalation:
+    """One decision about a run that fell short, as a line of escalations.jsonl."""
+
     run_id: str
     to: str
     """A tier name, or PRIMARY."""

@@ -21,6 +21,9 @@ MASK = "***"
 
 
 class Redactor:
+    """Built from the secret values a caller can see (the engine's keys, an agent child's env), then applied to every
+    string before it is kept or shown."""
+
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         values = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
         self._exact = re.compile("|".join(map(re.escape, values))) if values else None

@@ -19,6 +19,8 @@ from core.errors import ProjectBusy
 
 
 class ProjectLock:
+    """The project's flock, usable as a context manager; the descriptor is the lock, so it is held only here."""
+
     def __init__(self, path: Path, slug: str) -> None:
         self.path = path
         self.slug = slug

@@ -64,6 +64,8 @@ def new_run_id() -> str:
 
 @dataclass
 class Project:
+    """One project's directory; every path inside it is derived here, so no caller builds one by hand."""
+
     slug: str
     root: Path
 

@@ -105,6 +105,9 @@ class _Stop(Exception):
 
 
 class _Loop:
+    """One web run's state (steps, fetches, tokens spent, citations) and its bounded loop; the backend makes a
+    fresh one per request, so no count carries over from an earlier run."""
+
     def __init__(self, model: ModelConfig, settings: web_settings.WebSettings, request: BackendRequest) -> None:
         self.model = model
         self.settings = settings

@@ -37,6 +37,8 @@ def status_text(status: str | None) -> Text:
 
 @dataclass(frozen=True)
 class InboxItem:
+    """One row of the inbox, whatever it came from (a run, a refusal record, an escalation), so they sort as one."""
+
     kind: str
     slug: str
     run_id: str | None
