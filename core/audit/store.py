@@ -131,9 +131,10 @@ class Project:
             atomic_write_text(self.logs / "last-session-id", envelope.session_id + "\n")
 
     def last_session_id(self) -> str | None:
+        """The session resume continues; None when there is none, or its file is damaged (not UTF-8)."""
         try:
-            return (self.logs / "last-session-id").read_text().strip() or None
-        except FileNotFoundError:
+            return (self.logs / "last-session-id").read_text(encoding="utf-8").strip() or None
+        except (FileNotFoundError, UnicodeDecodeError):
             return None
 
     def run_ids(self) -> list[str]:

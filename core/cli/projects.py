@@ -128,7 +128,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         last = index.runs(args.slug, limit=1)
     run = last[0] if last else None
     try:
-        last_result = (project.logs / "last-result.txt").read_text(encoding="utf-8")
+        last_result = (project.logs / "last-result.txt").read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         last_result = ""
     data = {"project": asdict(row) if row else None, "path": str(project.root),

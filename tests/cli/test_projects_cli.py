@@ -133,6 +133,20 @@ def test_resume_of_an_unknown_session_exits_2(isolated: Path, spec: Path) -> Non
     assert result.code == 2 and "no session 'nope'" in result.stderr
 
 
+def test_damaged_last_result_and_session_files_are_one_line_not_a_traceback(isolated: Path, spec: Path) -> None:
+    with FakeOpenAI([Reply()]) as server:
+        configure(isolated, server)
+        assert dispatch("run", "--spec", str(spec), "--slug", "one").code == 0
+        logs = isolated / "projects" / "one" / ".dispatch-logs"
+        (logs / "last-result.txt").write_bytes(b"\xff\xfe not utf-8")
+        (logs / "last-session-id").write_bytes(b"\xff")
+        status = dispatch("status", "--slug", "one", "--json")
+        resume = dispatch("resume", "--slug", "one", "--prompt", "go on")
+    assert status.code == 0 and status.json()["last_result"].endswith("not utf-8")
+    assert status.json()["last_session"] is None
+    assert resume.code == 2 and "Traceback" not in resume.stderr and "no session to resume" in resume.stderr
+
+
 def test_review_by_another_model_records_the_verdict(isolated: Path, spec: Path) -> None:
     replies = [Reply(text="Faster start-up and fewer crashes."),
                Reply(text="VERDICT: fail\n- point 2 (the audit browser) is missing\n- otherwise fine")]
