@@ -6,6 +6,7 @@ A model's API key is never stored here: `api_key_env` names the environment vari
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -151,6 +152,9 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         for key, value in known.items():
             if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
                 raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
+        for key, value in known.items():
+            if isinstance(value, float) and (math.isnan(value) or math.isinf(value) and key != "timeout"):
+                raise fail(f"models.{name}.{key} must be a finite number, not {value}", header, key)
         for key in ("timeout", "max_tokens", "context_window", "price_in", "price_out"):
             if key in known and (known[key] < 0 or known[key] == 0 and not key.startswith("price")):
                 raise fail(f"models.{name}.{key} must be {'zero or more' if key.startswith('price') else 'positive'}",
@@ -186,6 +190,8 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     if extra := set(defaults) - _DEFAULT_KEYS:
         raise fail(f"defaults has unknown key '{sorted(extra)[0]}'", r"\[defaults\]")
     config.defaults = Defaults(**defaults)
+    if not _is_seconds(config.defaults.timeout):
+        raise fail("defaults.timeout must be a positive number of seconds", r"\[defaults\]", "timeout")
     if config.defaults.permission not in PERMISSIONS:
         raise fail(f"defaults.permission must be one of {', '.join(PERMISSIONS)}", r"\[defaults\]")
     for tier in config.tiers.values():
@@ -194,6 +200,11 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
                 raise fail(f"tiers.{tier.name} names model '{model}', which is not defined under [models]",
                            rf"\[tiers\.\"?{re.escape(tier.name)}\"?\]")
     return config
+
+
+def _is_seconds(value: object) -> bool:
+    """A usable timeout: a number above zero (infinity means none); NaN and booleans are not."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
 def _line_of(text: str, pattern: str, key: str | None = None) -> int:
@@ -213,9 +224,12 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
     """DISPATCH_BASE_URL alone defines a working model named `default`, as in the reference designs."""
     if timeout := env.get("DISPATCH_TIMEOUT"):
         try:
-            config.defaults.timeout = float(timeout)
+            seconds = float(timeout)
         except ValueError:
-            raise ConfigError(f"DISPATCH_TIMEOUT={timeout!r} is not a number of seconds", "set it to e.g. 600") from None
+            seconds = math.nan
+        if not _is_seconds(seconds):
+            raise ConfigError(f"DISPATCH_TIMEOUT={timeout!r} is not a positive number of seconds", "set it to e.g. 600")
+        config.defaults.timeout = seconds
     if permission := env.get("DISPATCH_PERMISSION"):
         permission = {"dangerously-skip-permissions": "bypass", "bypassPermissions": "bypass"}.get(permission, permission)
         if permission not in PERMISSIONS:

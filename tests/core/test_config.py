@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,12 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
     ('[models.x]\nmodel = "m"\ntimeout = 0\n', "c.toml:3: models.x.timeout must be positive"),
     ('[models.x]\nprice_out = -1.5\n', "c.toml:2: models.x.price_out must be zero or more"),
     ("[colours]\n", "unknown table 'colours'"),
+    ('[models.x]\nmodel = "m"\ntemperature = nan\n', "c.toml:3: models.x.temperature must be a finite number, not nan"),
+    ('[models.x]\nprice_in = inf\n', "c.toml:2: models.x.price_in must be a finite number, not inf"),
+    ('[models.x]\ntimeout = nan\n', "c.toml:2: models.x.timeout must be a finite number, not nan"),
+    ('[defaults]\ntimeout = -5\n', "c.toml:2: defaults.timeout must be a positive number"),
+    ('[defaults]\ntimeout = nan\n', "c.toml:2: defaults.timeout must be a positive number"),
+    ('[defaults]\ntimeout = "soon"\n', "c.toml:2: defaults.timeout must be a positive number"),
 ])
 def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -141,5 +148,7 @@ def test_env_permission_and_timeout() -> None:
     config = configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": "42",
                                                                "DISPATCH_PERMISSION": "dangerously-skip-permissions"})
     assert config.defaults.timeout == 42 and config.defaults.permission == "bypass"
-    with pytest.raises(ConfigError):
-        configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": "soon"})
+    for bad in ("soon", "nan", "-5", "0"):
+        with pytest.raises(ConfigError, match="is not a positive number of seconds"):
+            configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": bad})
+    assert configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": "inf"}).defaults.timeout == math.inf
