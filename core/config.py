@@ -152,6 +152,8 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         for key, value in known.items():
             if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
                 raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
+        if not all(isinstance(arg, str) for arg in known.get("args", [])):
+            raise fail(f"models.{name}.args must be a list of strings (quote every argument)", header, "args")
         for key, value in known.items():
             if isinstance(value, float) and (math.isnan(value) or math.isinf(value) and key != "timeout"):
                 raise fail(f"models.{name}.{key} must be a finite number, not {value}", header, key)

@@ -57,6 +57,7 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
     ('[models.x]\nmodel = "m"\ntemperature = nan\n', "c.toml:3: models.x.temperature must be a finite number, not nan"),
     ('[models.x]\nprice_in = inf\n', "c.toml:2: models.x.price_in must be a finite number, not inf"),
     ('[models.x]\ntimeout = nan\n', "c.toml:2: models.x.timeout must be a finite number, not nan"),
+    ('[models.x]\nbackend = "command"\nargs = ["{prompt}", 3]\n', "c.toml:3: models.x.args must be a list of strings"),
     ('[defaults]\ntimeout = -5\n', "c.toml:2: defaults.timeout must be a positive number"),
     ('[defaults]\ntimeout = nan\n', "c.toml:2: defaults.timeout must be a positive number"),
     ('[defaults]\ntimeout = "soon"\n', "c.toml:2: defaults.timeout must be a positive number"),
