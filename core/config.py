@@ -143,6 +143,9 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     unknown = set(data) - {"models", "tiers", "defaults"}
     if unknown:
         raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults)", sorted(unknown)[0])
+    for table in ("models", "tiers", "defaults"):
+        if not isinstance(data.get(table, {}), dict):
+            raise fail(f"{table} must be a table ([{table}...] headers), not a {type(data[table]).__name__}", None)
     config = Config()
     for name, raw in (data.get("models") or {}).items():
         header = rf"\[models\.\"?{re.escape(name)}\"?\]"
@@ -152,7 +155,7 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         for key, value in known.items():
             if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
                 raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
-        if not all(isinstance(arg, str) for arg in known.get("args", [])):
+        if not _strings(known.get("args", [])):
             raise fail(f"models.{name}.args must be a list of strings (quote every argument)", header, "args")
         for key, value in known.items():
             if isinstance(value, float) and (math.isnan(value) or math.isinf(value) and key != "timeout"):
@@ -181,16 +184,20 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         config.models[name] = ModelConfig(name=name, **known, options=options)
     for name, raw in (data.get("tiers") or {}).items():
         header = rf"\[tiers\.\"?{re.escape(name)}\"?\]"
-        if not isinstance(raw, dict) or not isinstance(raw.get("models"), list) or not raw["models"]:
+        if not isinstance(raw, dict) or not _strings(raw.get("models")) or not raw["models"]:
             raise fail(f"[tiers.{name}] needs models = [\"...\"], an ordered list of model names", header)
         if extra := set(raw) - _TIER_KEYS:
             raise fail(f"tiers.{name} has unknown key '{sorted(extra)[0]}'", header)
+        if not _strings(raw.get("task_types", [])) or not isinstance(raw.get("description", ""), str):
+            raise fail(f"tiers.{name}: task_types must be a list of names and description a string", header)
         config.tiers[name] = TierConfig(name=name, models=list(raw["models"]),
                                         task_types=list(raw.get("task_types", [])),
                                         description=str(raw.get("description", "")))
     defaults = data.get("defaults") or {}
     if extra := set(defaults) - _DEFAULT_KEYS:
         raise fail(f"defaults has unknown key '{sorted(extra)[0]}'", r"\[defaults\]")
+    if wrong := [key for key in ("permission", "theme") if not isinstance(defaults.get(key, ""), str)]:
+        raise fail(f"defaults.{wrong[0]} must be a string", r"\[defaults\]", wrong[0])
     config.defaults = Defaults(**defaults)
     if not _is_seconds(config.defaults.timeout):
         raise fail("defaults.timeout must be a positive number of seconds", r"\[defaults\]", "timeout")
@@ -202,6 +209,10 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
                 raise fail(f"tiers.{tier.name} names model '{model}', which is not defined under [models]",
                            rf"\[tiers\.\"?{re.escape(tier.name)}\"?\]")
     return config
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _is_seconds(value: object) -> bool:
