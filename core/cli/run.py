@@ -76,10 +76,14 @@ def _positive_or_zero(text: str) -> int:
     return _whole_number(text, 0)
 
 
+LARGEST_COUNT = 10**9
+"""Far above any real limit, and well inside what SQLite's integers and the loops' counters take."""
+
+
 def _whole_number(text: str, minimum: int) -> int:
-    number = int(text) if text.isascii() and text.isdigit() else -1
-    if number < minimum:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least {minimum}, not {text!r}")
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else -1
+    if not minimum <= number <= LARGEST_COUNT:
+        raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {LARGEST_COUNT}, not {text!r}")
     return number
 
 

@@ -31,8 +31,10 @@ def test_a_known_command_loads_only_its_own_module() -> None:
     (["search", "x", "--limit", "²"], "--limit"),
     (["run", "--max-steps", "1.5"], "--max-steps"),
     (["run", "--max-fetches", "-2"], "--max-fetches"),
+    (["list", "--limit", "99999999999999999999999"], "--limit"),
+    (["runs", "--slug", "s", "--limit", "1000000001"], "--limit"),
 ])
 def test_count_flags_share_one_check_and_one_message(argv: list[str], flag: str) -> None:
     with pytest.raises(UsageError) as caught:
         build_parser(argv).parse_args(argv)
-    assert f"argument {flag}: expected a whole number of at least" in caught.value.message
+    assert f"argument {flag}: expected a whole number from" in caught.value.message
