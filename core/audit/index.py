@@ -135,11 +135,11 @@ def normalize_since(value: str | None) -> str | None:
         if len(value) == 10:
             return date.fromisoformat(value).isoformat()
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    except (ValueError, OverflowError):
         raise UsageError(f"--since {value!r} is not a date", "use YYYY-MM-DD or an ISO datetime like 2026-11-21T09:30") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def fts_query(text: str) -> str:

@@ -196,7 +196,8 @@ def test_reindex_counts_runs(projects_dir: Path) -> None:
 
 def test_bad_arguments_are_usage_errors(projects_dir: Path) -> None:
     with Index.open() as index:
-        with pytest.raises(UsageError, match="not a date"):
-            index.runs(since="yesterday")
+        for since in ("yesterday", "0001-01-01T00:00+05:00", "9999-12-31T23:59-05:00"):
+            with pytest.raises(UsageError, match="not a date"):
+                index.runs(since=since)
         with pytest.raises(UsageError, match="unknown sort"):
             index.projects(sort="size")
