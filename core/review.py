@@ -15,7 +15,7 @@ from core import tiers
 from core.config import Config
 
 VERDICTS = ("pass", "concerns", "fail")
-_VERDICT = re.compile(r"^[\W_]*verdict[\W_]*[:=\-]?[\W_]*(pass|concerns|fail)\b", re.IGNORECASE | re.MULTILINE)
+_VERDICT = re.compile(rf"^[\W_]*verdict[\W_]*[:=\-]?[\W_]*({'|'.join(VERDICTS)})\b", re.IGNORECASE | re.MULTILINE)
 _REASON = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+)$", re.MULTILINE)
 RESULT_CAP = 60_000
 """Characters of the reviewed result put in the brief; longer ones are cut and the cut is stated."""
