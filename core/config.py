@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from core import paths
 from core.errors import ConfigError
@@ -155,6 +156,8 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         for key, value in known.items():
             if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
                 raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
+        if "base_url" in known and (problem := _url_problem(known["base_url"])):
+            raise fail(f"models.{name}.base_url {problem}", header, "base_url")
         if not _strings(known.get("args", [])):
             raise fail(f"models.{name}.args must be a list of strings (quote every argument)", header, "args")
         for key, value in known.items():
@@ -211,6 +214,19 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     return config
 
 
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot be an endpoint (not http(s), no host, a bad port), or None; checked here so a typo is a
+    config error naming the setting rather than a traceback from the HTTP client."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # reading it raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// URL with a host"
+    return None
+
+
 def _strings(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
@@ -250,6 +266,8 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
                               "set it to plan, acceptEdits or bypass")
         config.defaults.permission = permission
     if (base_url := env.get("DISPATCH_BASE_URL")) and "default" not in config.models:
+        if problem := _url_problem(base_url):
+            raise ConfigError(f"DISPATCH_BASE_URL {problem}", "set it to e.g. http://127.0.0.1:8080/v1")
         config.models["default"] = ModelConfig(
             name="default", backend="openai", base_url=base_url, api_key_env="DISPATCH_API_KEY",
             model=env.get("DISPATCH_MODEL") or "default")

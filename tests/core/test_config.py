@@ -45,7 +45,7 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("[models.x\n", "c.toml: "),
     ('[models.x]\nbackend = "telepathy"\n', "c.toml:2: models.x.backend 'telepathy'"),
-    ('[models.x]\nbase_url = "u"\n\n[tiers.t]\nmodels = ["nope"]\n', "c.toml:4: tiers.t names model 'nope'"),
+    ('[models.x]\nbase_url = "http://h/v1"\n\n[tiers.t]\nmodels = ["nope"]\n', "c.toml:4: tiers.t names model 'nope'"),
     ('[models.x]\napi_key = "sk-live"\n', "holds an api_key"),
     ('[models.x]\nprice_in = "cheap"\n', "models.x.price_in has the wrong type"),
     ('[models.x]\nmodel = "m"\nprice_in = "cheap"\n', "c.toml:3: models.x.price_in has the wrong type"),
@@ -65,6 +65,8 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
     ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = ["x"]\ntask_types = "general"\n', "c.toml:3: tiers.t: task_types must"),
     ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = ["x"]\ntask_types = [1]\n', "c.toml:3: tiers.t: task_types must"),
     ('[defaults]\ntheme = 3\n', "c.toml:2: defaults.theme must be a string"),
+    ('[models.x]\nmodel = "m"\nbase_url = "localhost:8080/v1"\n', "c.toml:3: models.x.base_url 'localhost:8080/v1' is not"),
+    ('[models.x]\nbase_url = "http://127.0.0.1:99999/v1"\n', "c.toml:2: models.x.base_url 'http://127.0.0.1:99999/v1' is"),
     ('[defaults]\ntimeout = -5\n', "c.toml:2: defaults.timeout must be a positive number"),
     ('[defaults]\ntimeout = nan\n', "c.toml:2: defaults.timeout must be a positive number"),
     ('[defaults]\ntimeout = "soon"\n', "c.toml:2: defaults.timeout must be a positive number"),
@@ -150,6 +152,12 @@ def test_users_own_local_model_replaces_the_builtin(tmp_path: Path) -> None:
                                                       'gguf = "/models/qwen.gguf"\nbuiltin = true\n'), environ={})
     local = config.models["local"]
     assert not local.builtin and local.context_window == 8192 and local.options["gguf"] == "/models/qwen.gguf"
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://[::1", "ftp://127.0.0.1/", "http://127.0.0.1:99999/v1"])
+def test_a_bad_base_url_in_the_environment_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError, match="DISPATCH_BASE_URL"):
+        configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_BASE_URL": url})
 
 
 def test_env_permission_and_timeout() -> None:
