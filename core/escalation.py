@@ -83,7 +83,7 @@ def to_tier(config: Config, slug: str, run_id: str, tier: str, reason: str = "")
     """
     if tier not in routing.effective_tiers(config):
         raise UsageError(f"unknown tier '{tier}'", f"escalate to one of: {', '.join(ladder(config)) or 'none'}")
-    original = Project.at(slug).read_run(run_id)
+    original = Project.at(slug).named_run(run_id)
     return DispatchRequest(spec_text=original.get("spec") or "", slug=slug, tier=tier,
                            task_type=original.get("task_type"), kind="escalation", parent_run_id=run_id,
                            force=bool(original.get("forced")), extras={"escalated_from": original.get("tier"),
@@ -95,7 +95,7 @@ def to_primary(slug: str, run_id: str, reason: str) -> Escalation:
     if not reason.strip():
         raise UsageError("a reason is required to hand work back to the primary",
                          "say what the primary must decide or do, e.g. --reason 'needs a product decision'")
-    Project.at(slug).read_run(run_id)
+    Project.at(slug).named_run(run_id)
     escalation = Escalation(run_id=run_id, to=PRIMARY, reason=reason.strip(), at=now_iso())
     record(slug, escalation)
     return escalation

@@ -71,11 +71,7 @@ def review(config: Config, index: Index, project: Project, *, run_id: str | None
             raise UsageError(f"project '{project.slug}' has no finished run to review",
                              f"dispatch one first with `dispatch run --slug {project.slug}`")
         run_id = target.run_id
-    try:
-        record = project.read_run(run_id)
-    except FileNotFoundError:
-        raise UsageError(f"no run {run_id} in project '{project.slug}'",
-                         f"see `dispatch runs --slug {project.slug}`") from None
+    record = project.named_run(run_id)
     independent = True
     if not (model or tier or task_type):
         model, independent = reviews.pick_reviewer(config, record.get("model"))

@@ -26,7 +26,7 @@ from typing import Any
 from core import paths
 from core.audit.lock import ProjectLock, is_locked
 from core.envelope import Envelope, Status
-from core.errors import ProjectBusy, UsageError
+from core.errors import DispatchError, ProjectBusy, UsageError
 from core.fsutil import atomic_write_json, atomic_write_text, read_json, sweep_temp_files
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -143,6 +143,18 @@ class Project:
 
     def read_run(self, run_id: str) -> dict[str, Any]:
         return read_json(self.result_path(run_id))
+
+    def named_run(self, run_id: str) -> dict[str, Any]:
+        """The record of a run a person named on the command line: one that is not there, or cannot be read, is
+        one line saying so rather than a traceback."""
+        try:
+            return self.read_run(run_id)
+        except FileNotFoundError:
+            raise UsageError(f"no run {run_id} in project '{self.slug}'",
+                             f"see `dispatch runs --slug {self.slug}`") from None
+        except (OSError, ValueError) as exc:
+            raise DispatchError(f"the record of run {run_id} cannot be read: {exc}",
+                                f"look at {self.result_path(run_id)}") from None
 
     def mark_interrupted_runs(self) -> list[str]:
         """Mark runs left 'running' by a dead process as interrupted; safe only when the lock is free or ours."""

@@ -74,6 +74,19 @@ def test_cli_escalate_hands_back_and_says_what_is_wrong(isolated: Path) -> None:
     assert [s.reason for s in escalation.history("task-one")] == ["needs a decision"]
 
 
+@pytest.mark.parametrize("target", [["--primary", "--reason", "why"], ["--tier", "general"]])
+def test_cli_escalate_of_a_missing_or_damaged_run_is_one_line(isolated: Path, target: list[str]) -> None:
+    seed_run("task-one", "20261121-100000-1-1")
+    (isolated / "projects" / "task-one" / ".dispatch-logs" / "20261121-100000-1-2-result.json").write_bytes(b"\xff{")
+    absent = dispatch("escalate", "task-one", "20261121-100000-9-9", *target)
+    assert absent.code == 2 and "no run 20261121-100000-9-9 in project 'task-one'" in absent.stderr
+    damaged = dispatch("escalate", "task-one", "20261121-100000-1-2", *target)
+    assert damaged.code == 1 and "the record of run 20261121-100000-1-2 cannot be read" in damaged.stderr
+    for result in (absent, damaged):
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert escalation.history("task-one") == []
+
+
 def test_the_reviewer_is_a_configured_model_before_the_built_in_one() -> None:
     config = configs.load(environ={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
     config.models["second"] = ModelConfig(name="second", base_url="http://127.0.0.1:9/v1")
