@@ -70,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = None
     try:
+        if undecodable := [arg for arg in argv if not is_utf8(arg)]:
+            shown = undecodable[0].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise UsageError(f"argument {shown!r} is not UTF-8 text",
+                             "pass text and paths as UTF-8; the run files and the index keep only UTF-8")
         parser = build_parser(argv)
         args = parser.parse_args(argv)
         if args.command is None:
@@ -91,6 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_line("dispatch: interrupted")
         return int(ExitCode.INTERRUPTED)
+
+
+def is_utf8(text: str) -> bool:
+    """False for a string holding bytes the locale could not decode (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def os_failure(exc: OSError) -> DispatchError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from typing import Any
@@ -29,7 +30,13 @@ def read_text_arg(value: str) -> str:
     from core.errors import UsageError
 
     if value == "-":
-        return sys.stdin.read()
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")  # strict, whatever the locale says
+        try:
+            return stream.read()
+        except UnicodeDecodeError:
+            raise UsageError("cannot read the spec from stdin: not UTF-8 text", "pipe in UTF-8 Markdown") from None
+        finally:
+            stream.detach()
     try:
         with open(value, encoding="utf-8") as handle:
             return handle.read()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.helpers import GOOD_SPEC, dispatch, write
+from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
 ENVELOPE_KEYS = {"run_id", "slug", "backend", "model", "tier", "task_type", "status", "result", "session_id", "usage",
                  "cost_usd", "duration_ms", "num_turns", "attempts", "findings", "audit_path", "error"}
@@ -117,6 +120,19 @@ def test_an_unusable_directory_is_one_line_not_a_traceback(server: FakeOpenAI, s
     assert len(result.stderr.strip().splitlines()) == 1 and "Not a directory" in result.stderr
     if "--json" in command:
         assert result.json()["status"] == "error" and "Not a directory" in result.json()["error"]
+
+
+def test_text_that_is_not_utf8_is_refused_in_one_line(server: FakeOpenAI, spec: Path) -> None:
+    """Bytes the locale cannot decode reach Python as lone surrogates, which no run file or index can store."""
+    piped = subprocess.run([sys.executable, "-m", "core", "run", "--spec", "-", "--json"], cwd=ROOT,
+                           input=spec.read_bytes() + b"\xff\n", capture_output=True, env={**os.environ, **env(server)})
+    assert piped.returncode == 2 and b"cannot read the spec from stdin: not UTF-8 text" in piped.stderr
+    assert json.loads(piped.stdout)["status"] == "error" and b"Traceback" not in piped.stderr
+    argument = subprocess.run([sys.executable, "-m", "core", "run", "--spec", str(spec), "--verify", b"true \xff"],
+                              cwd=ROOT, capture_output=True, env={**os.environ, **env(server)})
+    assert argument.returncode == 2 and b"Traceback" not in argument.stderr
+    assert "argument 'true \ufffd' is not UTF-8 text" in argument.stderr.decode()
+    assert not list(server.requests)
 
 
 def test_unreachable_backend_exits_7(spec: Path) -> None:
