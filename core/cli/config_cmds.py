@@ -7,6 +7,7 @@ from typing import Any
 
 from core import config as configs
 from core import paths, tiers
+from core.fsutil import atomic_write_text
 from core.cli.output import emit_json, table
 from core.errors import ExitCode, UsageError
 from core.presets import PRESETS, preset_config
@@ -79,8 +80,7 @@ def cmd_config_init(args: argparse.Namespace) -> int:
         import tomli_w
 
         text += f"\n# Preset: {args.preset}\n" + tomli_w.dumps(preset_config(args.preset))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic_write_text(path, text)
     configs.load(path)
     print(path)
     return ExitCode.OK

@@ -67,20 +67,29 @@ def test_settings_round_trip_through_config_toml(isolated: Path) -> None:
 
 def test_cli_escalate_hands_back_and_says_what_is_wrong(isolated: Path) -> None:
     seed_run("task-one", "20261121-100000-1-1")
-    done = dispatch("escalate", "task-one", "20261121-100000-1-1", "--primary", "--reason", "needs a decision", "--json")
+    done = dispatch("escalate", "--slug", "task-one", "--run", "20261121-100000-1-1", "--primary", "--reason", "needs a decision", "--json")
     assert done.code == 0 and done.json()["to"] == "primary"
-    missing = dispatch("escalate", "task-one", "20261121-100000-1-1", "--primary")
+    missing = dispatch("escalate", "--slug", "task-one", "--primary")
     assert missing.code == 2 and "reason is required" in missing.stderr and "Traceback" not in missing.stderr
     assert [s.reason for s in escalation.history("task-one")] == ["needs a decision"]
+
+
+def test_cli_escalate_defaults_to_the_projects_last_run(isolated: Path) -> None:
+    seed_run("task-one", "20261121-100000-1-1")
+    seed_run("task-one", "20261121-110000-1-1")
+    done = dispatch("escalate", "--slug", "task-one", "--primary", "--reason", "later run", "--json")
+    assert done.code == 0 and done.json()["run_id"] == "20261121-110000-1-1"
+    empty = dispatch("escalate", "--slug", "nothing-here", "--primary", "--reason", "x")
+    assert empty.code == 2 and "has no runs to escalate" in empty.stderr
 
 
 @pytest.mark.parametrize("target", [["--primary", "--reason", "why"], ["--tier", "general"]])
 def test_cli_escalate_of_a_missing_or_damaged_run_is_one_line(isolated: Path, target: list[str]) -> None:
     seed_run("task-one", "20261121-100000-1-1")
     (isolated / "projects" / "task-one" / ".dispatch-logs" / "20261121-100000-1-2-result.json").write_bytes(b"\xff{")
-    absent = dispatch("escalate", "task-one", "20261121-100000-9-9", *target)
+    absent = dispatch("escalate", "--slug", "task-one", "--run", "20261121-100000-9-9", *target)
     assert absent.code == 2 and "no run 20261121-100000-9-9 in project 'task-one'" in absent.stderr
-    damaged = dispatch("escalate", "task-one", "20261121-100000-1-2", *target)
+    damaged = dispatch("escalate", "--slug", "task-one", "--run", "20261121-100000-1-2", *target)
     assert damaged.code == 1 and "the record of run 20261121-100000-1-2 cannot be read" in damaged.stderr
     for result in (absent, damaged):
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
