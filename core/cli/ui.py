@@ -1,4 +1,5 @@
-"""Opening the console: the only place the headless CLI touches the UI, and only when asked."""
+"""Opening the console, only when asked. core/ never imports the UI: the console is found through the
+`dispatch_console.ui` entry point that the package declares, so core names no UI module at all."""
 
 from __future__ import annotations
 
@@ -14,10 +15,18 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     ui.set_defaults(handler=lambda args: open_console())
 
 
+UI_ENTRY_POINTS = "dispatch_console.ui"
+
+
 def open_console() -> int:
+    from importlib.metadata import entry_points
+
+    found = entry_points(group=UI_ENTRY_POINTS, name="console")
     try:
-        from tui.app import run_console
-    except ImportError as exc:
-        error_line(f"dispatch: the console cannot start ({exc}); use the headless commands, see `dispatch --help`")
+        run_console = next(iter(found)).load()
+    except (StopIteration, ImportError) as exc:
+        why = str(exc) or "no console is installed"
+        error_line(f"dispatch: the console cannot start ({why}); reinstall with `make run`, or use the headless "
+                   "commands, see `dispatch --help`")
         return int(ExitCode.USAGE)
-    return run_console()
+    return int(run_console())

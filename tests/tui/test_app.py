@@ -119,3 +119,24 @@ def test_long_names_are_cut_in_the_middle_so_similar_slugs_stay_apart() -> None:
     sea, hills = clip("write-a-short-poem-about-the-sea-for-a", 17), clip("write-a-short-poem-about-the-hills-for", 17)
     assert len(sea) == len(hills) == 17 and sea != hills and sea.startswith("write-a-") and "…" in sea
     assert clip("short", 17) == "short"
+
+
+def test_the_cli_opens_the_console_through_its_entry_point() -> None:
+    """core/ names no UI module: `dispatch` finds the console through the package's entry point."""
+    from importlib.metadata import entry_points
+
+    from core.cli.ui import UI_ENTRY_POINTS
+    from tui.app import run_console
+
+    assert next(iter(entry_points(group=UI_ENTRY_POINTS, name="console"))).load() is run_console
+
+
+def test_a_missing_console_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
+    import importlib.metadata
+
+    from core.cli import main
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **kwargs: [])
+    assert main(["ui"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "console cannot start" in err[0]
