@@ -114,11 +114,7 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
             problem = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
             raise ConfigError(f"cannot read config {path}: {problem}",
                               "make it a UTF-8 TOML file, or move it away and run `dispatch config init`") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}", "fix the TOML syntax, or move the file away and run `dispatch config init`") from None
-        config = _from_dict(data, path, text)
+        config = _from_dict(_toml(text, f"{path}: ", "or move the file away and run `dispatch config init`"), path, text)
         config.path = path
     _apply_environment(config, env)
     config.models.setdefault("local", builtin_local())
@@ -308,7 +304,6 @@ def save(config: Config, path: Path | None = None) -> Path:
     path = path or config.path or paths.config_path()
     text = tomli_w.dumps(to_dict(config))
     _from_dict(tomllib.loads(text), path, text)
-    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
     config.path = path
     return path
@@ -316,8 +311,12 @@ def save(config: Config, path: Path | None = None) -> Path:
 
 def parse_tables(text: str, path: Path) -> Config:
     """Models and tiers typed as TOML (the console's settings editor), checked by the same rules as the file."""
+    return _from_dict(_toml(text), path, text)
+
+
+def _toml(text: str, where: str = "", also: str = "") -> dict[str, Any]:
+    """Parsed TOML, or a ConfigError that says where the syntax breaks and what to do."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{exc}", "fix the TOML syntax") from None
-    return _from_dict(data, path, text)
+        raise ConfigError(f"{where}{exc}", f"fix the TOML syntax{', ' + also if also else ''}") from None

@@ -71,6 +71,11 @@ class DispatchRequest:
     token_budget: int | None = None
 
 
+def spec_of(request: DispatchRequest) -> str:
+    """The text that is checked and recorded as the spec: --spec's, else --prompt's when it stands alone."""
+    return request.spec_text if request.spec_text.strip() else (request.prompt or "")
+
+
 def compose_prompt(spec_text: str, prompt: str | None) -> str:
     if spec_text.strip() and prompt:
         return f"{spec_text.rstrip()}\n\n## Additional instructions\n{prompt}"
@@ -86,8 +91,7 @@ class Engine:
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
             return []
-        text = request.spec_text if request.spec_text.strip() else (request.prompt or "")
-        return specs.lint(text, cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
+        return specs.lint(spec_of(request), cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
                           known_tiers=set(tiers.effective_tiers(self.config)))
 
     async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
@@ -102,18 +106,18 @@ class Engine:
 
     async def _dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         started = time.monotonic()
-        text = request.spec_text if request.spec_text.strip() else (request.prompt or "")
+        text = spec_of(request)
         findings = self.check(request)
         parsed = specs.parse(text)
         if specs.has_errors(findings) and not request.force:
-            yield Finished(self._rejected(request, text, findings,
+            yield Finished(self._rejected(request, text, parsed, findings,
                                           "the spec has checklist errors; fix them or pass --force"))
             return
         try:
             route = tiers.resolve(self.config, model=request.model, tier=request.tier, task_type=request.task_type,
                                   spec_tier=parsed.tier, spec_task_type=parsed.task_type)
         except SpecRejected as exc:
-            yield Finished(self._rejected(request, text, findings, exc.one_line()))
+            yield Finished(self._rejected(request, text, parsed, findings, exc.one_line()))
             return
         self._preflight(route)
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
@@ -143,10 +147,11 @@ class Engine:
                 failures.append(exc)
         raise failures[0]
 
-    def _rejected(self, request: DispatchRequest, text: str, findings: list[specs.Finding], error: str) -> Envelope:
+    def _rejected(self, request: DispatchRequest, text: str, parsed: specs.Spec, findings: list[specs.Finding],
+                  error: str) -> Envelope:
         """The refusal's envelope; the refusal is also kept (core/audit/refusals.py) for the console's inbox."""
-        refusals.record(request.slug or slug_from(specs.goal_of(text)),
-                        request.task_type or specs.parse(text).task_type, request.kind, error)
+        refusals.record(request.slug or slug_from(specs.goal_of(text)), request.task_type or parsed.task_type,
+                        request.kind, error)
         return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
                         findings=[f.to_dict() for f in findings], error=error, reason="rejected", kind=request.kind)
 
@@ -324,7 +329,6 @@ class Engine:
                 "permission": breq.permission, "read_only": breq.read_only, "history_messages": len(breq.history),
                 "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
                 "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
-
                 "bin": model.bin, "stall_timeout": breq.stall_timeout}
 
     def _finish(self, envelope: Envelope, record: dict[str, Any], done: BackendDone | None, started: float) -> None:
