@@ -74,7 +74,8 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _signal_group(pgid: int, signum: int) -> bool:
+def signal_group(pgid: int, signum: int) -> bool:
+    """Signal a whole process group; False when it is already gone (or not ours to signal)."""
     try:
         os.killpg(pgid, signum)
         return True
@@ -90,9 +91,9 @@ async def stop(process: asyncio.subprocess.Process, grace: float = GRACE) -> Non
     pgid = process.pid
     escaped = descendants(process.pid) if process.returncode is None else []
     if process.returncode is None:
-        _signal_group(pgid, signal.SIGTERM)
+        signal_group(pgid, signal.SIGTERM)
         await wait_exit(process, grace)
-    _signal_group(pgid, signal.SIGKILL)
+    signal_group(pgid, signal.SIGKILL)
     for pid in escaped:
         try:
             os.kill(pid, signal.SIGKILL)

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from core import paths
+from core import paths, procgroup
 from core.audit.lock import ProjectLock
 from core.audit.store import now_iso
 from core.config import ModelConfig
@@ -288,16 +288,7 @@ def alive(pid: int) -> bool:
             return False
     except ChildProcessError:
         pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return procgroup.alive(pid)
 
 
 def _ours(state: ServerState) -> bool:
@@ -314,9 +305,7 @@ def _ours(state: ServerState) -> bool:
 def _terminate_group(pid: int, grace: float) -> None:
     """TERM the server's process group, wait for it with a deadline, then KILL what is left."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(pid, sig)
-        except (ProcessLookupError, PermissionError):
+        if not procgroup.signal_group(pid, sig):
             return
         deadline = time.monotonic() + wait
         while alive(pid) and time.monotonic() < deadline:
