@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.cli.output import one_line
 from core.engine import DispatchRequest
 from core.envelope import Envelope, Status
 from core.events import (AttemptFailed, AttemptStarted, Event, Finished, Notice, RunStarted, SessionStarted,
@@ -113,6 +114,4 @@ class LiveRun:
 
 
 def _brief(value: Any, limit: int = 160) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return one_line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str), limit)

@@ -17,6 +17,12 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def one_line(text: str, width: int) -> str:
+    """Text folded onto one line and cut to `width` with an ellipsis, for a table cell or a log line."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def table(rows: list[list[str]], headers: list[str]) -> str:
     """A plain aligned text table; the console draws its own."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]

@@ -15,7 +15,7 @@ from core import followup
 from core.audit.index import Index, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
-from core.cli.output import emit_json, error_line, read_text_arg, table
+from core.cli.output import emit_json, error_line, one_line, read_text_arg, table
 from core.cli.run import add_run_options, agent_fields, execute, positive_int
 from core.envelope import Status
 from core.errors import ExitCode, UsageError
@@ -185,7 +185,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
-        print(table([[r.slug, _cut(r.description, 48), r.last_status or "-", str(r.runs), f"${r.cost_usd:.6f}",
+        print(table([[r.slug, one_line(r.description, 48), r.last_status or "-", str(r.runs), f"${r.cost_usd:.6f}",
                       r.updated[:19].replace("T", " ")] for r in rows],
                     ["PROJECT", "DESCRIPTION", "LAST", "RUNS", "COST", "UPDATED"]))
     else:
@@ -248,6 +248,3 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
