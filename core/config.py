@@ -71,6 +71,8 @@ class Defaults:
     timeout: float = 600.0
     permission: str = "acceptEdits"
     theme: str = "dispatch-dark"
+    max_answer_chars: int = 1_000_000
+    """A longer answer is cut here and the run ends with reason too_large (one copy of 50 MB was 250 MB on disk)."""
 
 
 @dataclass
@@ -82,6 +84,8 @@ class Config:
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
     """Models made from environment variables (DISPATCH_BASE_URL); never written back to the file."""
+    redact_patterns: list[str] = field(default_factory=list)
+    """`[redact] patterns`: extra secret shapes (regular expressions) masked like the built-in key families."""
 
     def model(self, name: str) -> ModelConfig:
         try:
@@ -137,13 +141,14 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         line = _line_of(text, header, key) if header else 1
         return ConfigError(f"{path}:{line}: {what}", "fix it, or see `dispatch config init` for a commented example")
 
-    unknown = set(data) - {"models", "tiers", "defaults"}
+    unknown = set(data) - {"models", "tiers", "defaults", "redact"}
     if unknown:
-        raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults)", sorted(unknown)[0])
-    for table in ("models", "tiers", "defaults"):
+        raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults, redact)", sorted(unknown)[0])
+    for table in ("models", "tiers", "defaults", "redact"):
         if not isinstance(data.get(table, {}), dict):
             raise fail(f"{table} must be a table ([{table}...] headers), not a {type(data[table]).__name__}", None)
     config = Config()
+    config.redact_patterns = _redact_patterns(data.get("redact") or {}, fail)
     for name, raw in (data.get("models") or {}).items():
         header = rf"\[models\.\"?{re.escape(name)}\"?\]"
         if not isinstance(raw, dict):
@@ -200,6 +205,10 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     config.defaults = Defaults(**defaults)
     if not _is_seconds(config.defaults.timeout):
         raise fail("defaults.timeout must be a positive number of seconds", r"\[defaults\]", "timeout")
+    cap = config.defaults.max_answer_chars
+    if not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 10**9:
+        raise fail("defaults.max_answer_chars must be a whole number from 1 to 1000000000", r"\[defaults\]",
+                   "max_answer_chars")
     if config.defaults.permission not in PERMISSIONS:
         raise fail(f"defaults.permission must be one of {', '.join(PERMISSIONS)}", r"\[defaults\]")
     for tier in config.tiers.values():
@@ -208,6 +217,24 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
                 raise fail(f"tiers.{tier.name} names model '{model}', which is not defined under [models]",
                            rf"\[tiers\.\"?{re.escape(tier.name)}\"?\]")
     return config
+
+
+def _redact_patterns(table: dict[str, Any], fail: Any) -> list[str]:
+    """`[redact] patterns = ["..."]`, each a regular expression that compiles."""
+    from core.redact import compile_pattern
+
+    if extra := set(table) - {"patterns"}:
+        raise fail(f"redact has unknown key '{sorted(extra)[0]}' (expected patterns)", r"\[redact\]")
+    patterns = table.get("patterns", [])
+    if not _strings(patterns):
+        raise fail("redact.patterns must be a list of regular expressions (strings)", r"\[redact\]", "patterns")
+    for pattern in patterns:
+        try:
+            compile_pattern(pattern)
+        except Exception as exc:  # noqa: BLE001 - regex raises its own error type for any bad pattern
+            raise fail(f"redact.patterns: {pattern!r} is not a valid regular expression ({exc})", r"\[redact\]",
+                       "patterns") from None
+    return list(patterns)
 
 
 def _url_problem(url: str) -> str | None:
@@ -292,6 +319,8 @@ def to_dict(config: Config) -> dict[str, Any]:
         data["models"] = models
     if tiers:
         data["tiers"] = tiers
+    if config.redact_patterns:
+        data["redact"] = {"patterns": list(config.redact_patterns)}
     return data
 
 
@@ -320,3 +349,6 @@ def _toml(text: str, where: str = "", also: str = "") -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}{exc}", f"fix the TOML syntax{', ' + also if also else ''}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}values are nested too deeply to read",
+                          f"no setting nests more than a few levels{', ' + also if also else ''}") from None

@@ -8,7 +8,8 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from contextlib import aclosing
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,14 @@ from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
-from core.backends.base import BackendRequest, TransientError
+from core.backends.base import BackendRequest, ModelRejected, TransientError
 from core.config import Config, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
 from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
                          SessionStarted, TextDelta, UsageUpdate)
 from core.fsutil import JsonLines, atomic_write_json
-from core.redact import Redactor
+from core.redact import Redactor, mask_fragments
 from core.retry import RetryPolicy
 
 SYSTEM_PROMPT = (
@@ -69,6 +70,8 @@ class DispatchRequest:
     max_steps: int | None = None
     max_fetches: int | None = None
     token_budget: int | None = None
+    fallback: list[str] = field(default_factory=list)
+    """Models to try, in order, after the chosen one fails (a review's other candidate reviewers)."""
 
 
 def spec_of(request: DispatchRequest) -> str:
@@ -86,7 +89,8 @@ class Engine:
     def __init__(self, config: Config, retry: RetryPolicy | None = None) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
-        self.redactor = Redactor.from_environment(m.api_key_env for m in config.models.values())
+        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values()),
+                                                  patterns=config.redact_patterns)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -101,8 +105,11 @@ class Engine:
             from core.web import mode as web_mode
 
             engine = Engine(web_mode.view(self.config, request.model), self.retry)
-        async for event in engine._dispatch(request):
-            yield event
+        # aclosing all the way down: a reader that stops early (a closed pipe) closes each stage, so the run is
+        # recorded as interrupted instead of being left "running".
+        async with aclosing(engine._dispatch(request)) as events:
+            async for event in events:
+                yield event
 
     async def _dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
         started = time.monotonic()
@@ -119,20 +126,22 @@ class Engine:
         except SpecRejected as exc:
             yield Finished(self._rejected(request, text, parsed, findings, exc.one_line()))
             return
+        route.models += [name for name in request.fallback if name not in route.models and name in self.config.models]
         self._preflight(route)
-        slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
+        slug = validate_slug(request.slug) if request.slug else slug_from(self.redactor.text(specs.goal_of(text)))
         project = Project.at(slug)
         first_model = self.config.model(route.models[0])
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
         try:
-            project.ensure(request.description or (specs.goal_of(text)[:200] if request.kind == "run" else None),
-                           first_model.backend)
+            project.ensure(self.redactor.text(request.description) if request.description else None,
+                           first_model.backend, self.redactor.text(specs.goal_of(text)[:200]))
             run_id = new_run_id()
             lock.describe(run_id)
-            async for event in self._run(request, route, project, run_id, findings, text, started):
-                yield event
+            async with aclosing(self._run(request, route, project, run_id, findings, text, started)) as events:
+                async for event in events:
+                    yield event
         finally:
             lock.release()
 
@@ -162,20 +171,25 @@ class Engine:
                             task_type=route.task_type, findings=[f.to_dict() for f in findings],
                             audit_path=str(project.result_path(run_id)), kind=request.kind,
                             session_id=request.session_id, extras=dict(request.extras))
+        if request.parent_run_id:
+            envelope.extras["parent_run_id"] = request.parent_run_id
         prompt = compose_prompt(request.spec_text, request.prompt)
         record: dict[str, Any] = {
             "record_version": 1, "pid": os.getpid(), "started_at": now_iso(), "parent_run_id": request.parent_run_id,
             "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
+            "description": request.description,
         }
         result_path = project.result_path(run_id)
         unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
         timeout = request.timeout or first.timeout or self.config.defaults.timeout
 
+        stream = self.redactor.stream()
+        answer = Answer(self.config.defaults.max_answer_chars)
+
         def emit(event: Event) -> Event:
-            if isinstance(event, TextDelta):
-                event = TextDelta(self.redactor.text(event.text))
-            events.write(self.redactor.data(event.to_dict()), flush=not isinstance(event, TextDelta))
+            event = self._redacted(event)
+            events.write(event.to_dict(), flush=not isinstance(event, TextDelta))
             return event
 
         try:
@@ -191,14 +205,22 @@ class Engine:
             done: BackendDone | None = None
             try:
                 async with asyncio.timeout(timeout + (STOP_SLACK if backend_for(first).enforces_timeout else 0)):
-                    async for event in self._attempts(request, route, project, prompt, envelope, record):
-                        if isinstance(event, BackendDone):
-                            done = event
-                        else:
-                            yield emit(event)
+                    async with aclosing(self._attempts(request, route, project, prompt, envelope, record,
+                                                       answer)) as attempts:
+                        async for event in attempts:
+                            if isinstance(event, BackendDone):
+                                done = event
+                            elif isinstance(event, TextDelta):
+                                if shown := stream.feed(event.text):
+                                    yield emit(TextDelta(shown))
+                            else:
+                                yield emit(event)
             except TimeoutError:
-                done = BackendDone(status=Status.TIMEOUT, result=envelope.result,
+                done = BackendDone(status=Status.TIMEOUT,
                                    error=f"no result within the {timeout:g} s timeout", reason="timeout")
+            if held := stream.flush():
+                yield emit(TextDelta(held))
+            envelope.result = answer.text()
             self._finish(envelope, record, done, started)
             if request.kind == "review" and envelope.status == Status.OK:
                 envelope.extras.update(review.verdict_of(envelope.result))
@@ -206,9 +228,14 @@ class Engine:
                 async for event in self._verify(request, project, envelope, text, timeout):
                     yield emit(event)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, result=envelope.result,
-                                                       error="interrupted by a signal", reason="signal"), started)
+        except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit) as exc:
+            if held := stream.flush():
+                events.write(TextDelta(held).to_dict())
+            envelope.result = answer.text()
+            why = ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed") \
+                if isinstance(exc, GeneratorExit) else ("interrupted by a signal", "signal")
+            self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]),
+                         started)
             self._close(project, events, envelope, record)
             raise
         if unindexed := self._close(project, events, envelope, record):
@@ -224,8 +251,11 @@ class Engine:
         return index_runs(project.slug, [written])
 
     async def _attempts(self, request: DispatchRequest, route: tiers.Route, project: Project, prompt: str,
-                        envelope: Envelope, record: dict[str, Any]) -> AsyncIterator[Event]:
-        """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone."""
+                        envelope: Envelope, record: dict[str, Any], answer: Answer) -> AsyncIterator[Event]:
+        """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone.
+
+        A transient failure is retried on the same model, then the next; a model-specific one (the server does not
+        know the model, its context is too small) and an unavailable backend move straight on to the next model."""
         number = 0
         last_error = "no model was tried"
         last_reason = "unavailable"
@@ -242,47 +272,54 @@ class Engine:
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
                     spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
-                    max_fetches=request.max_fetches, token_budget=request.token_budget)
+                    max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
                 record["request"] = self.redactor.data(self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
                 began = time.monotonic()
                 outcome: dict[str, Any] = {"number": number, "model": model.name, "backend": model.backend}
+
+                def settled(status: str, error: str | None) -> None:
+                    outcome.update(status=status, error=error, duration_ms=int((time.monotonic() - began) * 1000))
+                    envelope.attempts.append(outcome)
+
                 try:
-                    async for event in backend.run(breq):
-                        if isinstance(event, TextDelta):
-                            envelope.result += event.text
-                        elif isinstance(event, SessionStarted):
-                            envelope.session_id = event.session_id
-                        elif isinstance(event, UsageUpdate):
-                            envelope.usage = Usage(event.input_tokens, event.output_tokens)
-                        elif isinstance(event, BackendDone):
-                            outcome.update(status=str(event.status), error=event.error,
-                                           duration_ms=int((time.monotonic() - began) * 1000))
-                            # A backend that finds its endpoint at run time (the local server) records where it went.
-                            record["request"]["base_url"] = backend.model.base_url
-                            envelope.attempts.append(outcome)
-                            if backend.history_is_session:
-                                record["messages"] = [*(breq.history or _system(breq.system)),
-                                                      {"role": "user", "content": prompt},
-                                                      {"role": "assistant", "content": event.result}]
-                        yield event
+                    async with aclosing(backend.run(breq)) as events:
+                        async for event in events:
+                            if isinstance(event, TextDelta):
+                                if not answer.add(event.text):
+                                    settled("error", answer.too_large)
+                                    if answer.last:
+                                        yield TextDelta(answer.last)
+                                    yield BackendDone(status=Status.ERROR, error=answer.too_large, reason="too_large")
+                                    return
+                            elif isinstance(event, SessionStarted):
+                                envelope.session_id = event.session_id
+                            elif isinstance(event, UsageUpdate):
+                                envelope.usage = Usage(event.input_tokens, event.output_tokens)
+                            elif isinstance(event, BackendDone):
+                                settled(str(event.status), event.error)
+                                # A backend that finds its endpoint at run time (the local server) records where it went.
+                                record["request"]["base_url"] = backend.model.base_url
+                                if backend.history_is_session:
+                                    record["messages"] = [*(breq.history or _system(breq.system)),
+                                                          {"role": "user", "content": prompt},
+                                                          {"role": "assistant", "content": event.result}]
+                            yield event
                     return
                 except TransientError as exc:
-                    last_error, last_reason = str(exc), "rate_limited" if exc.rate_limited else "unavailable"
+                    last_error, last_reason = str(exc), exc.reason
                     more_here = attempt < self.retry.attempts_per_model
                     delay = self.retry.delay(attempt, exc.retry_after) if more_here else 0.0
-                    outcome.update(status="rate_limited" if exc.rate_limited else "error", error=last_error,
-                                   duration_ms=int((time.monotonic() - began) * 1000))
-                    envelope.attempts.append(outcome)
+                    settled("rate_limited" if exc.rate_limited else "error", last_error)
                     following = model.name if more_here else next_model
                     yield AttemptFailed(number, model.name, last_error, delay if following else None, following)
                     if not more_here:
                         break
                     await asyncio.sleep(delay)
-                except BackendUnavailable as exc:
-                    last_error, last_reason = exc.one_line(), "unavailable"
-                    outcome.update(status="error", error=last_error, duration_ms=int((time.monotonic() - began) * 1000))
-                    envelope.attempts.append(outcome)
+                except (BackendUnavailable, ModelRejected) as exc:
+                    last_error = exc.one_line() if isinstance(exc, BackendUnavailable) else str(exc)
+                    last_reason = exc.reason
+                    settled("error", last_error)
                     yield AttemptFailed(number, model.name, last_error, 0.0 if next_model else None, next_model)
                     break
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
@@ -322,6 +359,14 @@ class Engine:
             return project.root
         return (request.cwd or Path.cwd()).resolve()
 
+    def _redacted(self, event: Event) -> Event:
+        """The event as every sink may see it: each string in it redacted (a finished run's envelope already is)."""
+        if isinstance(event, Finished):
+            return event
+        changes = {f.name: self.redactor.data(getattr(event, f.name)) for f in fields(event)
+                   if type(getattr(event, f.name)) in (str, dict, list)}
+        return replace(event, **changes)
+
     def _describe_request(self, backend: Any, breq: BackendRequest) -> dict[str, Any]:
         model = backend.model
         return {"backend": model.backend, "model": model.provider_model, "base_url": model.base_url,
@@ -350,15 +395,51 @@ class Engine:
         envelope.duration_ms = int((time.monotonic() - started) * 1000)
         if envelope.session_id is None and envelope.status == Status.OK and "messages" in record:
             envelope.session_id = envelope.run_id
+        found = self.redactor.found(envelope.result)
         envelope.result = self.redactor.text(envelope.result)
         envelope.error = self.redactor.text(envelope.error) if envelope.error else None
-        record["raw"] = done.raw
+        envelope.attempts = self.redactor.data(envelope.attempts)
+        envelope.extras = self.redactor.data(envelope.extras)
+        record["raw"] = self.redactor.data(mask_fragments(done.raw, found))
         record["finished_at"] = now_iso()
 
     def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
         data = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
+
+
+class Answer:
+    """The answer text as it streams in, kept as pieces (joining a growing string per piece is quadratic) and
+    capped: past `cap` characters the run ends with reason `too_large`, keeping the first `cap`."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._parts: list[str] = []
+        self.size = 0
+        self.last = ""
+        """The piece that fitted under the cap, when the cap was hit."""
+
+    def add(self, text: str) -> bool:
+        """Keep a piece; False (keeping only what fits) once the answer would pass the cap."""
+        if self.size + len(text) > self.cap:
+            self.last = text[: self.cap - self.size]
+            self._parts.append(self.last)
+            self.size = self.cap
+            return False
+        self._parts.append(text)
+        self.size += len(text)
+        return True
+
+    @property
+    def too_large(self) -> str:
+        return (f"the answer passed the {self.cap:,} character cap and was cut there (raise defaults.max_answer_chars "
+                "in config.toml if this was expected)")
+
+    def text(self) -> str:
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
 
 
 def _system(text: str | None) -> list[dict[str, Any]]:

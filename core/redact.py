@@ -1,54 +1,214 @@
-"""Secret redaction applied to everything that reaches a run file, the index, a log or the screen.
+"""Secret redaction: the one path every sink (stdout, stderr, events.jsonl, run records, the index, the console)
+takes before anything is kept or shown.
 
-It masks the exact values of the keys this process holds (any env var a model's api_key_env names,
-plus the well-known key variables) and anything shaped like a provider key.
+It masks the exact values of the keys this process holds (any variable a model's api_key_env names, the well-known
+key variables, anything named *_API_KEY / *_TOKEN / *_SECRET) and anything shaped like a key of the common
+families that secret scanners know (cloud, VCS tokens, Slack, Stripe, private key blocks), plus patterns that
+config.toml adds under `[redact] patterns`.
+
+Text that arrives in pieces (a model streaming its answer) goes through `StreamRedactor`: masking each piece on its
+own lets a key split across pieces through, so it holds back the tail that could still be the start of a key (a
+partial match, found with the `regex` module's partial matching) until the next piece settles it. Records that
+keep a backend's raw wire output also get `mask_fragments`, which masks the pieces of a key found in the answer.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
-_KEY_SHAPES = re.compile(
-    r"(sk-ant-[A-Za-z0-9_\-]{8,}|sk-(?:proj-)?[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{20,}|"
-    r"gh[pousr]_[A-Za-z0-9]{20,}|xox[abp]-[A-Za-z0-9-]{10,}|Bearer\s+[A-Za-z0-9._\-]{16,})"
-)
-_KNOWN_KEY_VARS = ("DISPATCH_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
-                   "OPENROUTER_API_KEY", "BRAVE_API_KEY", "TAVILY_API_KEY", "SERPER_API_KEY", "SERPAPI_API_KEY")
+import regex
+
+KEY_FAMILIES: dict[str, str] = {
+    "anthropic": r"sk-ant-[A-Za-z0-9_\-]{8,}",
+    "openai": r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}",
+    "google": r"AIza[0-9A-Za-z_\-]{20,}",
+    "aws-access-key": r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
+    "aws-secret-key": r"(?i:aws_?secret_?(?:access_?)?key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}",
+    "github": r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})",
+    "gitlab": r"\bglpat-[A-Za-z0-9_\-]{20,}",
+    "slack": r"\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{16,}",
+    "stripe": r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+    "huggingface": r"\bhf_[A-Za-z0-9]{30,}",
+    "npm": r"\bnpm_[A-Za-z0-9]{36}",
+    "jwt": r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+    "private-key": r"-----BEGIN[A-Z0-9 ]{0,32} PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,32} PRIVATE KEY(?: BLOCK)?-----",
+    "bearer": r"\bBearer\s+[A-Za-z0-9._\-~+/=]{16,}",
+}
+"""Key shapes by family; a match keeps its first four characters, enough to recognise the kind of key."""
+KNOWN_KEY_VARS = ("DISPATCH_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "GEMINI_API_KEY",
+                  "GOOGLE_API_KEY", "OPENROUTER_API_KEY", "BRAVE_API_KEY", "TAVILY_API_KEY", "SERPER_API_KEY",
+                  "SERPAPI_API_KEY", "CODEX_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+SECRET_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
+"""An environment variable with one of these endings holds a secret, whatever its name."""
 MASK = "***"
+MAX_HOLD = 20_000
+"""Characters a stream may hold back while they could still be a key (a private key block is the longest)."""
+MIN_SECRET = 6
+"""Shorter exact values are not masked: they would mask ordinary words."""
+
+
+def compile_pattern(source: str) -> regex.Pattern[str]:
+    """One pattern as the redactor compiles it; raises regex.error for a bad one (config validation calls this)."""
+    return regex.compile(source)
 
 
 class Redactor:
-    """Built from the secret values a caller can see (the engine's keys, an agent child's env), then applied to every
-    string before it is kept or shown."""
+    """Built from the secret values a caller can see (the engine's keys, an agent child's env) and any extra
+    patterns, then applied to every string before it is kept or shown."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
-        self._exact = re.compile("|".join(map(re.escape, values))) if values else None
+    def __init__(self, secrets: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
+        self.secrets = tuple(sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True))
+        self.patterns = tuple(patterns)
+        shapes = [*KEY_FAMILIES.values(), *self.patterns]
+        exact = [regex.escape(value) for value in self.secrets]
+        # Exact values first: a held key is masked whole, even where it also has a known shape.
+        self._pattern = regex.compile("|".join(f"(?:{p})" for p in [*exact, *shapes]))
+        self._exact = len(exact)
 
     @classmethod
-    def from_environment(cls, extra_vars: Iterable[str] = (), extra_values: Iterable[str] = ()) -> Redactor:
+    def from_environment(cls, extra_vars: Iterable[str] = (), extra_values: Iterable[str] = (),
+                         patterns: Iterable[str] = ()) -> Redactor:
         """The keys this process holds, plus `extra_values` (secrets handed to a child, say)."""
-        names = set(_KNOWN_KEY_VARS) | {n for n in extra_vars if n}
-        names |= {n for n in os.environ if n.endswith(("_API_KEY", "_TOKEN", "_SECRET"))}
-        return cls([*(os.environ.get(n, "") for n in names), *extra_values])
+        names = set(KNOWN_KEY_VARS) | {n for n in extra_vars if n}
+        names |= {n for n in os.environ if n.upper().endswith(SECRET_SUFFIXES)}
+        return cls([*(os.environ.get(n, "") for n in names), *extra_values], patterns)
+
+    def with_values(self, values: Iterable[str]) -> Redactor:
+        """This redactor plus more exact values (the secrets in an agent child's environment)."""
+        return Redactor([*self.secrets, *values], self.patterns)
+
+    def _masked(self, match: regex.Match[str]) -> str:
+        text = match.group(0)
+        return MASK if self._is_exact(text) else text[:4] + MASK
+
+    def _is_exact(self, text: str) -> bool:
+        return text in self.secrets
 
     def text(self, value: str) -> str:
-        if self._exact is not None:
-            value = self._exact.sub(MASK, value)
-        return _KEY_SHAPES.sub(lambda m: m.group(0)[:4] + MASK, value)
+        return self._pattern.sub(self._masked, value)
+
+    def found(self, value: str) -> set[str]:
+        """The secrets (exact values and key-shaped strings) that `value` holds, unmasked."""
+        return {m.group(0) for m in self._pattern.finditer(value)}
 
     def data(self, value: Any) -> Any:
-        """Redact every string inside a JSON-like structure."""
+        """Redact every string inside a JSON-like structure (keys included)."""
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {k: self.data(v) for k, v in value.items()}
+            return {self.text(k) if isinstance(k, str) else k: self.data(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [self.data(v) for v in value]
         return value
+
+    def stream(self) -> StreamRedactor:
+        return StreamRedactor(self)
+
+
+class StreamRedactor:
+    """Masks text that arrives in pieces: `feed` returns what is safe to show now, `flush` the rest at the end.
+
+    What is held back is only the tail that could still grow into a key (a partial match at the end); plain
+    prose passes through at once, so streaming stays live.
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self._held = ""
+        self._before = ""
+        """The last characters already let go: a key shape's word boundary looks at them."""
+
+    def feed(self, text: str) -> str:
+        pattern = self.redactor._pattern
+        start = len(self._before)
+        buffer = self._before + self._held + text
+        cut = len(buffer)
+        for match in pattern.finditer(buffer, pos=start, partial=True):
+            if match.end() == len(buffer) and match.end() > match.start():
+                cut = match.start()
+                break
+        if len(buffer) - cut > MAX_HOLD:
+            cut = len(buffer)  # longer than any key: mask what matches and let it go
+        shown, last = [], start
+        for match in pattern.finditer(buffer, pos=start):
+            if match.end() > cut:
+                cut = min(cut, match.start())
+                break
+            shown += [buffer[last:match.start()], self.redactor._masked(match)]
+            last = match.end()
+        shown.append(buffer[last:cut])
+        self._held = buffer[cut:]
+        self._before = buffer[max(start, cut - _CONTEXT):cut] if cut > start else self._before
+        return "".join(shown)
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return self.feed(held) + self._release()
+
+    def _release(self) -> str:
+        """At the end of the stream nothing can grow any more: the held tail goes out, masked in context."""
+        held, self._held = self._held, ""
+        if not held:
+            return ""
+        start = len(self._before)
+        buffer = self._before + held
+        shown, last = [], start
+        for match in self.redactor._pattern.finditer(buffer, pos=start):
+            shown += [buffer[last:match.start()], self.redactor._masked(match)]
+            last = match.end()
+        shown.append(buffer[last:])
+        return "".join(shown)
+
+
+_CONTEXT = 64
+_JSON_STRING = regex.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
+"""A JSON string literal, and the colon after it when it is an object's key (keys are kept)."""
+
+
+def mask_fragments(value: Any, secrets: set[str]) -> Any:
+    """Mask, inside raw wire output (SSE data, an agent's JSON lines), every JSON string value that is a piece of
+    one of `secrets`: a key streamed in five-character pieces is whole in the answer, where the redactor finds
+    it, but only its pieces are in the raw stream, where nothing would."""
+    if not secrets:
+        return value
+    if isinstance(value, dict):
+        return {k: mask_fragments(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_fragments(v, secrets) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def piece(match: regex.Match[str]) -> str:
+        if match.group(1):
+            return match.group(0)
+        try:
+            text = json.loads(match.group(0))
+        except ValueError:
+            return match.group(0)
+        return json.dumps(MASK) if isinstance(text, str) and _overlaps(text, secrets) else match.group(0)
+
+    value = value if not _is_piece(value, secrets) else MASK
+    return _JSON_STRING.sub(piece, value)
+
+
+def _overlaps(text: str, secrets: set[str]) -> bool:
+    """Whether text is part of a secret, or starts or ends with three or more of its characters."""
+    if not text:
+        return False
+    for secret in secrets:
+        if text in secret:
+            return True
+        for size in range(min(len(text), len(secret)) - 1, 2, -1):
+            if text.endswith(secret[:size]) or text.startswith(secret[-size:]):
+                return True
+    return False
+
+
+def _is_piece(text: str, secrets: set[str]) -> bool:
+    return any(text in secret for secret in secrets)
 
 
 def mask(secret: str | None) -> str:

@@ -28,7 +28,7 @@ from core.envelope import Status, Usage
 from core.errors import BackendUnavailable
 from core.events import BackendDone, Event, Notice, SessionStarted, TextDelta, ToolCall, UsageUpdate
 from core.fsutil import atomic_write_text
-from core.redact import Redactor
+from core.redact import SECRET_SUFFIXES, Redactor
 
 MAX_LINE = 8 * 1024 * 1024
 """A longer line is dropped (and reported), never buffered without bound."""
@@ -309,7 +309,7 @@ class AgentBackend(Backend):
             write_context_file(request.cwd / self.context_file, request.spec_text)
         argv = self.argv(binary, request)
         env = child_environment(self.model.env, self.env_names, self.env_prefixes)
-        redactor = Redactor.from_environment([self.model.api_key_env or ""], extra_values=_secret_values(env))
+        redactor = request.redactor.with_values([*_secret_values(env), self.model.api_key() or ""])
         try:
             process = await procgroup.spawn(argv, request.cwd, env, self.stdin(request))
         except OSError as exc:
@@ -360,7 +360,7 @@ class AgentBackend(Backend):
 
 
 def _secret_values(env: dict[str, str]) -> list[str]:
-    return [v for k, v in env.items() if k.endswith(("_KEY", "_TOKEN", "_SECRET")) and v]
+    return [v for k, v in env.items() if k.upper().endswith(SECRET_SUFFIXES) and v]
 
 
 def _tail(text: str, limit: int = 500) -> str:

@@ -15,15 +15,34 @@ from typing import Any, ClassVar
 
 from core.config import ModelConfig
 from core.events import Event
+from core.redact import Redactor
 
 
 class TransientError(Exception):
-    """A failure before any output that may pass: connect error, 408/409/429/5xx."""
+    """A failure before any output that may pass: connect error, 408/409/429/5xx.
 
-    def __init__(self, message: str, retry_after: float | None = None, rate_limited: bool = False) -> None:
+    `answered` tells a server that answered with an error (it is up: `server_error`, exit 1) from one that could
+    not be reached at all (`unavailable`, exit 7)."""
+
+    def __init__(self, message: str, retry_after: float | None = None, rate_limited: bool = False,
+                 answered: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.rate_limited = rate_limited
+        self.answered = answered
+
+    @property
+    def reason(self) -> str:
+        return "rate_limited" if self.rate_limited else "server_error" if self.answered else "unavailable"
+
+
+class ModelRejected(Exception):
+    """This model cannot take this request (the server does not know it, 404, its context is too small), though
+    the next model of the tier may: the engine records the attempt and moves on, without retrying this one."""
+
+    def __init__(self, message: str, reason: str = "model_error") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -47,6 +66,8 @@ class BackendRequest:
     """Web research: how many pages the loop may fetch."""
     token_budget: int | None = None
     """Web research: total tokens (in + out) the loop may spend before its last turn."""
+    redactor: Redactor = field(default_factory=Redactor.from_environment)
+    """The engine's redactor (its keys and config patterns), for what a backend keeps of a child's output."""
 
 
 class Backend(ABC):

@@ -88,9 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.OK)
     except (DispatchError, OSError) as exc:
         failure = exc if isinstance(exc, DispatchError) else os_failure(exc)
-        error_line(f"dispatch: {failure.one_line()}")
+        from core.redact import Redactor  # here, not at the top: only a failure pays for compiling the patterns
+
+        line = Redactor.from_environment().text(failure.one_line())
+        error_line(f"dispatch: {line}")
         if "--json" in argv:
-            emit_json(refusal_envelope(failure, getattr(args, "slug", None)))
+            emit_json(refusal_envelope(failure, getattr(args, "slug", None), line))
         return int(failure.exit_code)
     except KeyboardInterrupt:
         error_line("dispatch: interrupted")
@@ -114,10 +117,10 @@ def os_failure(exc: OSError) -> DispatchError:
                          "check that the path exists and is writable; DISPATCH_HOME and DISPATCH_PROJECTS_DIR move it")
 
 
-def refusal_envelope(exc: DispatchError, slug: str | None) -> dict[str, object]:
+def refusal_envelope(exc: DispatchError, slug: str | None, error: str) -> dict[str, object]:
     """The one JSON object --json promises, for a command refused before any run started: nothing was recorded."""
     status = Status.REJECTED if isinstance(exc, SpecRejected) else Status.ERROR
-    return Envelope(run_id="", slug=slug or "", status=status, error=exc.one_line(), reason=exc.reason).to_dict()
+    return Envelope(run_id="", slug=slug or "", status=status, error=error, reason=exc.reason).to_dict()
 
 
 def run() -> None:
