@@ -9,7 +9,7 @@ from typing import Any
 
 from core import review as reviews
 from core.audit.index import Index, RunRow
-from core.audit.store import LOGS, Project
+from core.audit.store import LOGS, Project, validate_session_id
 from core.config import Config
 from core.engine import DispatchRequest
 from core.envelope import Status
@@ -24,7 +24,7 @@ def resume(config: Config, index: Index, project: Project, prompt: str | None, *
     another choice is given."""
     if not (prompt or "").strip() and not spec_text.strip():
         raise UsageError("nothing to resume with", "say what the model should do next")
-    session = session or project.last_session_id()
+    session = validate_session_id(session) if session else project.last_session_id()
     if not session:
         raise UsageError(f"project '{project.slug}' has no session to resume",
                          f"start one with `dispatch run --slug {project.slug}`")
@@ -73,11 +73,13 @@ def review(config: Config, index: Index, project: Project, *, run_id: str | None
         run_id = target.run_id
     record = project.named_run(run_id)
     independent = True
+    fallback: list[str] = []
     if not (model or tier or task_type):
-        model, independent = reviews.pick_reviewer(config, record.get("model"))
+        candidates, independent = reviews.reviewers(config, record.get("model"))
+        model, fallback = candidates[0], candidates[1:]
     files = project.root if any(p.name != LOGS for p in project.root.iterdir()) else None
     request = DispatchRequest(
         spec_text=reviews.brief(record, files), slug=project.slug, model=model, tier=tier, task_type=task_type,
-        kind="review", read_only=True, permission="plan", parent_run_id=run_id, lint=False,
+        kind="review", read_only=True, permission="plan", parent_run_id=run_id, lint=False, fallback=fallback,
         extras={"reviewed_run_id": run_id})
     return request, independent

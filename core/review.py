@@ -67,14 +67,15 @@ def verdict_of(answer: str) -> dict[str, Any]:
     return {"verdict": match.group(1).lower(), "reasons": reasons}
 
 
-def pick_reviewer(config: Config, reviewed_model: str | None) -> tuple[str, bool]:
-    """A model other than the reviewed one, preferring the general tier; (name, independent)."""
+def reviewers(config: Config, reviewed_model: str | None) -> tuple[list[str], bool]:
+    """The models to ask for a review, in order, and whether they are independent of the reviewed one: every
+    other model, the general tier's first, so a reviewer that is down falls back to the next like any tier."""
     general = tiers.effective_tiers(config).get("general")
-    preferred = [*(general.models if general else []), *sorted(config.models)]
+    preferred = list(dict.fromkeys([*(general.models if general else []), *sorted(config.models)]))
     others = [name for name in preferred if name in config.models and name != reviewed_model]
-    # A model the user configured before the built-in local one, which may not be installed.
-    for name in sorted(others, key=lambda name: config.models[name].builtin):
-        return name, True
+    if others:
+        # Models the user configured before the built-in local one, which may not be installed.
+        return sorted(others, key=lambda name: config.models[name].builtin), True
     if reviewed_model in config.models:
-        return reviewed_model, False
-    return tiers.resolve(config, task_type="general").models[0], True
+        return [reviewed_model], False
+    return tiers.resolve(config, task_type="general").models, True

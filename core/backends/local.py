@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-from core.backends.base import BackendRequest
+from core.backends.base import BackendRequest, ModelRejected
 from core.backends.openai_chat import OpenAIChatBackend
 from core.errors import BackendUnavailable
-from core.events import BackendDone, Event, Notice
+from core.events import Event, Notice
 from core.local import runtime
 from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec, ServerUse
 
@@ -47,12 +47,14 @@ class LocalBackend(OpenAIChatBackend):
             if server.started:
                 yield Notice(f"started the local model server (pid {state.pid} on {state.base_url}); it stays up for "
                              "the next dispatches until `dispatch local stop`")
-            async for event in super().run(request):
-                if isinstance(event, BackendDone) and event.reason == "context_overflow":
-                    event = replace(event, error=f"{event.error} (the local model's context is "
-                                                 f"{self.model.context_window or DEFAULT_CONTEXT} tokens: shorten the "
-                                                 f"spec, or raise context_window under [models.{self.model.name}] in "
-                                                 "config.toml)")
-                yield event
+            try:
+                async for event in super().run(request):
+                    yield event
+            except ModelRejected as exc:
+                if exc.reason != "context_overflow":
+                    raise
+                raise ModelRejected(f"{exc} (the local model's context is {self.model.context_window or DEFAULT_CONTEXT} "
+                                    f"tokens: shorten the spec, or raise context_window under "
+                                    f"[models.{self.model.name}] in config.toml)", exc.reason) from None
         finally:
             use.release()

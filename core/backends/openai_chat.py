@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from core.backends.base import Backend, BackendRequest, TransientError
+from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.backends.sse import SSEParser
 from core.envelope import Status, Usage
 from core.errors import BackendUnavailable
@@ -25,6 +25,8 @@ from core.events import BackendDone, Event, TextDelta, UsageUpdate
 RAW_CAP = 2_000_000
 """Bytes of raw stream kept for the audit trail; the rest is counted, not stored."""
 _RETRYABLE = {408, 409, 429}
+_UNKNOWN_MODEL = ("invalid model", "unknown model", "model not found", "model_not_found", "no such model",
+                  "does not exist", "not a valid model", "model is not available", "unsupported model")
 _CONTEXT_OVERFLOW = ("context length", "context_length", "maximum context", "too many tokens", "exceeds the context",
                      "exceeds the available context", "context window", "n_ctx", "exceed_context_size")
 
@@ -87,6 +89,8 @@ class OpenAIChatBackend(Backend):
         self._finish: str | None = None
         usage = Usage()
         finish_reason: str | None = None
+        seen = 0
+        content_type = ""
         # A plain-http endpoint (a local server) never does TLS, so skip loading the CA bundle (~45 ms a run).
         tls = url.startswith("https://")
         async with httpx.AsyncClient(timeout=timeout, trust_env=False, verify=tls) as client:
@@ -95,7 +99,9 @@ class OpenAIChatBackend(Backend):
                     if response.status_code >= 400:
                         yield await self._failure(response)
                         return
+                    content_type = response.headers.get("content-type", "")
                     async for data in _sse_data(response, raw):
+                        seen += 1
                         done, events, finish = self._chunk(data, parts, usage)
                         finish_reason = finish or finish_reason
                         for event in events:
@@ -118,9 +124,14 @@ class OpenAIChatBackend(Backend):
                     raise TransientError(f"{self.model.base_url} closed the connection: {exc}") from None
                 yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {exc}", reason="bad_response")
                 return
-        if not parts and finish_reason is None:
-            yield self._done(Status.ERROR, parts, usage, raw, error="the stream ended with no answer and no [DONE]",
-                             reason="bad_response")
+        if not seen:
+            yield self._done(Status.ERROR, parts, usage, raw, reason="bad_response",
+                             error=f"the server's answer was not an event stream: {_received(content_type, raw)}")
+            return
+        if finish_reason is None:
+            yield self._done(Status.ERROR, parts, usage, raw, reason="truncated",
+                             error=f"the stream ended after {seen} event(s) with no finish_reason and no [DONE]: the "
+                                   f"answer is cut short ({sum(map(len, parts))} characters kept)")
             return
         yield self._done(Status.OK, parts, usage, raw, reason=_finish_reason(finish_reason))
 
@@ -169,15 +180,18 @@ class OpenAIChatBackend(Backend):
         status = response.status_code
         where = f"{self.model.base_url} answered {status}"
         if status in _RETRYABLE or status >= 500:
-            raise TransientError(f"{where}: {message}", retry_after(response.headers), rate_limited=status == 429)
+            raise TransientError(f"{where}: {message}", retry_after(response.headers), rate_limited=status == 429,
+                                 answered=True)
         if status in (401, 403):
             raise BackendUnavailable(f"{where}: authentication failed ({message})",
                                      f"check the key in ${self.model.api_key_env}" if self.model.api_key_env else "set api_key_env")
-        if status == 404:
-            raise BackendUnavailable(f"{where}: {message}",
-                                     f"check base_url and that model '{self.model.provider_model}' exists there")
         # The whole body, not just its message: llama-server names an overflow in the error's type.
-        return BackendDone(status=Status.ERROR, error=f"{where}: {message}", reason=_error_reason(body), raw=body)
+        reason = _error_reason(body)
+        if status == 404 or reason == "context_overflow" or any(m in body.lower() for m in _UNKNOWN_MODEL):
+            hint = (f"check base_url and that model '{self.model.provider_model}' exists there"
+                    if reason != "context_overflow" else "the spec is longer than this model's context")
+            raise ModelRejected(f"{where}: {message} ({hint})", "model_error" if reason != "context_overflow" else reason)
+        return BackendDone(status=Status.ERROR, error=f"{where}: {message}", reason=reason, raw=body)
 
 
 async def _sse_data(response: httpx.Response, raw: bytearray) -> AsyncIterator[str]:
@@ -190,6 +204,12 @@ async def _sse_data(response: httpx.Response, raw: bytearray) -> AsyncIterator[s
             yield data
     for _, data in parser.close():
         yield data
+
+
+def _received(content_type: str, raw: bytearray) -> str:
+    """What came instead of an event stream, for the error: its content type and first bytes."""
+    head = bytes(raw[:120]).decode("utf-8", "replace")
+    return f"{content_type or 'no content type'}, {len(raw)} byte(s){': ' + repr(head) if head else ''}"
 
 
 def _text(raw: bytearray | None) -> str | None:

@@ -10,6 +10,7 @@ from core import escalation
 from core.cli.output import emit_json, error_line
 from core.cli.run import execute
 from core.audit.store import Project
+from core.envelope import Envelope
 from core.errors import ExitCode, UsageError
 
 
@@ -49,5 +50,10 @@ def cmd_escalate(args: argparse.Namespace) -> int:
         return int(ExitCode.OK)
     config = configs.load()
     request = escalation.to_tier(config, args.slug, args.run_id, args.tier, args.reason)
-    escalation.record(args.slug, escalation.Escalation(args.run_id, args.tier, args.reason or "escalated"))
-    return execute(request, json_mode=args.json)
+
+    def started(envelope: Envelope) -> None:
+        """The decision is recorded once the new run exists, so it names it (none when the run was refused)."""
+        escalation.record(args.slug, escalation.Escalation(args.run_id, args.tier, args.reason or "escalated",
+                                                           new_run_id=envelope.run_id or None))
+
+    return execute(request, json_mode=args.json, on_end=started)

@@ -16,7 +16,7 @@ from core.audit.index import Index, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
 from core.cli.output import emit_json, error_line, one_line, read_text_arg, table
-from core.cli.run import add_run_options, agent_fields, execute, positive_int
+from core.cli.run import add_run_options, agent_fields, execute, loop_fields, positive_int
 from core.envelope import Status
 from core.errors import ExitCode, UsageError
 
@@ -104,7 +104,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         request = followup.resume(configs.load(), index, project, args.prompt, session=args.session,
                                   spec_text=read_text_arg(args.spec) if args.spec else "", model=args.model,
                                   tier=args.tier, task_type=args.task_type)
-    request = replace(request, cwd=args.cwd, wait=args.wait, force=args.force, **agent_fields(args))
+    request = replace(request, cwd=args.cwd, wait=args.wait, force=args.force, **agent_fields(args),
+                      **loop_fields(args))
     return execute(request, json_mode=args.json)
 
 
@@ -116,7 +117,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     if not independent:
         error_line(f"dispatch: warning: no other model is configured; {request.model} reviews its own result")
     # Read-only by default; an explicit --permission (not $DISPATCH_PERMISSION) lets the reviewer do more.
-    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args),
+    request = replace(request, cwd=args.cwd, wait=args.wait, **agent_fields(args), **loop_fields(args),
                       read_only=args.permission in (None, "plan"))
     return execute(request, json_mode=args.json)
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
+from collections.abc import Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +120,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return execute(request, json_mode=args.json)
 
 
-def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = None) -> int:
-    """Run a dispatch to its end with signals handled; shared by run, resume, review and escalate."""
+def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = None,
+            on_end: Callable[[Envelope], None] | None = None) -> int:
+    """Run a dispatch to its end with signals handled; shared by run, resume, review and escalate. `on_end` sees
+    the final envelope (escalate records the new run's id with it)."""
     engine = engine or Engine(configs.load())
     renderer = Renderer(json_mode)
     try:
@@ -128,6 +133,8 @@ def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = N
         if envelope is None:
             error_line("dispatch: interrupted before the run started")
             return int(ExitCode.INTERRUPTED)
+    if on_end is not None:
+        on_end(envelope)
     renderer.finish(envelope)
     return int(envelope.exit_code)
 
@@ -138,10 +145,18 @@ async def _drive(engine: Engine, request: DispatchRequest, renderer: Renderer) -
     if task is not None:
         loop.add_signal_handler(signal.SIGTERM, task.cancel)
     envelope: Envelope | None = None
-    async for event in engine.dispatch(request):
-        renderer.show(event)
-        if isinstance(event, Finished):
-            envelope = event.envelope
+    async with aclosing(engine.dispatch(request)) as events:
+        async for event in events:
+            try:
+                renderer.show(event)
+            except BrokenPipeError:
+                # Nobody reads the answer any more (`| head -c 100`): stop the run; closing the stream records it.
+                renderer.output_closed()
+                break
+            if isinstance(event, Finished):
+                envelope = event.envelope
+    if envelope is None:
+        envelope = renderer.interrupted_envelope()
     assert envelope is not None
     return envelope
 
@@ -155,6 +170,7 @@ class Renderer:
         self._ended_with_newline = True
         self._noticed: set[str] = set()
         """Notice texts already printed, so the closing line does not repeat one."""
+        self._closed = False
 
     def show(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -177,6 +193,13 @@ class Renderer:
         elif isinstance(event, ToolResult) and event.is_error:
             error_line(f"dispatch: tool {event.name}: {event.output.splitlines()[0][:160] if event.output else 'failed'}")
 
+    def output_closed(self) -> None:
+        """Stdout went away: point it at /dev/null so nothing else fails on it, and say so once on stderr."""
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        self.json_mode, self._ended_with_newline = True, True
+        self._closed = True
+        error_line("dispatch: stdout was closed; the run was stopped and recorded as interrupted")
+
     def interrupted_envelope(self) -> Envelope | None:
         if not self.audit_path:
             return None
@@ -186,6 +209,8 @@ class Renderer:
             return None
 
     def finish(self, envelope: Envelope) -> None:
+        if self._closed:
+            return
         if self.json_mode:
             emit_json(envelope.to_dict())
         elif not self._ended_with_newline:

@@ -99,5 +99,5 @@ def test_cli_escalate_of_a_missing_or_damaged_run_is_one_line(isolated: Path, ta
 def test_the_reviewer_is_a_configured_model_before_the_built_in_one() -> None:
     config = configs.load(environ={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
     config.models["second"] = ModelConfig(name="second", base_url="http://127.0.0.1:9/v1")
-    assert review.pick_reviewer(config, "default") == ("second", True)
+    assert review.reviewers(config, "default") == (["second", "local"], True)
     assert "local" in config.models and "[models.local]" not in tomli_w.dumps(configs.to_dict(config))

@@ -89,7 +89,7 @@ async def test_stall_mid_stream_gives_timeout_and_keeps_partial_text(tmp_path: P
 @pytest.mark.parametrize("raw, needle", [
     ('data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {not json}\n\n', "invalid JSON"),
     ("data: [1, 2]\n\n", "not an object"),
-    ("this is not sse at all\n", "no answer"),
+    ("this is not sse at all\n", "not an event stream: text/event-stream, 23 byte(s): 'this is not sse"),
 ])
 async def test_malformed_streams_are_errors_with_raw_kept(tmp_path: Path, raw: str, needle: str) -> None:
     with FakeOpenAI([Reply(raw_sse=raw)]) as server:

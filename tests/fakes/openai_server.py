@@ -30,6 +30,11 @@ class Reply:
     """Seconds to stall after the first delta."""
     raw_sse: str | None = None
     """Send exactly this as the SSE body (malformed streams)."""
+    raw_pieces: list[bytes] | None = None
+    """Send these bytes one write at a time (SSE split anywhere, a UTF-8 character cut in two), `drip` apart."""
+    drip: float = 0.0
+    """Seconds between raw pieces, or between deltas (a slow stream)."""
+    content_type: str = "text/event-stream"
     usage: tuple[int, int] | None = (12, 7)
     tool_calls: list[dict[str, Any]] | None = None
     """Answer with these tool calls (streamed) instead of text."""
@@ -74,9 +79,19 @@ class FakeOpenAI(LocalServer):
                     self._json(200, server.completion(reply, body))
                     return
                 self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
+                self.send_header("content-type", reply.content_type)
                 self.send_header("connection", "close")
                 self.end_headers()
+                if reply.raw_pieces is not None:
+                    try:
+                        for piece in reply.raw_pieces:
+                            self.wfile.write(piece)
+                            self.wfile.flush()
+                            server._wait(reply.drip)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    self.close_connection = True
+                    return
                 if reply.raw_sse is not None:
                     self.wfile.write(reply.raw_sse.encode())
                     self.wfile.flush()
@@ -88,6 +103,7 @@ class FakeOpenAI(LocalServer):
                         self.wfile.flush()
                         if index == 1 and reply.hang_after_first:
                             server._wait(reply.hang_after_first)
+                        server._wait(reply.drip)
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
