@@ -71,7 +71,8 @@ def _first_word_line(value: str) -> str | None:
 def parse(text: str) -> Spec:
     """Split a Markdown spec into its known sections; unknown headings stay in the section above."""
     spec = Spec(text=text)
-    current: Section | None = None
+    bodies: dict[str, list[str]] = {}
+    current: list[str] | None = None
     in_fence = False
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith(("```", "~~~")):
@@ -79,10 +80,13 @@ def parse(text: str) -> Spec:
         name, rest = (None, None) if in_fence else _section_start(line)
         if name and name not in spec.sections:
             body_line = number if rest is not None else number + 1
-            current = Section(name=name, line=number, body=f"{rest}\n" if rest else "", body_line=body_line)
-            spec.sections[name] = current
+            spec.sections[name] = Section(name=name, line=number, body="", body_line=body_line)
+            current = bodies[name] = [rest] if rest else []
         elif current is not None:
-            current.body += line + "\n"
+            current.append(line)
+    # Joined once at the end: adding each line to a growing string made a long section quadratic.
+    for name, lines in bodies.items():
+        spec.sections[name].body = "".join(f"{line}\n" for line in lines)
     return spec
 
 
@@ -137,9 +141,19 @@ _RISKY = re.compile(
 _PATHLIKE = re.compile(r"(?<![\w/.:-])((?:\.{0,2}/)?(?:[\w.-]+/)+[\w.-]+|[\w-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
 
 
+MAX_SPEC_CHARS = 1_000_000
+"""A longer spec is refused before any other check: no task worth dispatching needs one, and every check below
+stays linear and bounded within it."""
+
+
 def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None = None,
          known_tiers: set[str] | None = None) -> list[Finding]:
     """Check a spec against the dispatch checklist; findings come sorted by line."""
+    if len(text) > MAX_SPEC_CHARS:
+        return [Finding("too-large", Severity.ERROR, 1,
+                        f"the spec has {len(text):,} characters; the limit is {MAX_SPEC_CHARS:,}",
+                        "cut it down to the task itself: put large inputs in files the model can open, named "
+                        "under Inputs")]
     spec = parse(text)
     findings: list[Finding] = []
     add = findings.append
@@ -175,13 +189,14 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
     inputs = spec.sections.get("inputs")
     if cwd is not None and inputs:
         for offset, line in enumerate(inputs.body.splitlines()):
+            if "://" in line:  # once per line: checked per path, a long line of paths was quadratic
+                continue
             for path in _PATHLIKE.findall(line.replace("`", " ")):
                 path = path.rstrip(".,;:")
-                if "://" in line or (cwd / path).exists():
-                    continue
-                add(Finding("missing-input", Severity.ERROR, inputs.body_line + offset,
-                            f"input path '{path}' does not exist under {cwd}",
-                            "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
+                if problem := _missing(cwd, path):
+                    add(Finding("missing-input", Severity.ERROR, inputs.body_line + offset,
+                                f"input path '{path[:200]}' {problem} under {cwd}",
+                                "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
 
     if _RISKY.search(text) and not spec.get("escalation"):
         match = _RISKY.search(text)
@@ -198,6 +213,14 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
                     f"unknown tier '{tier}'", f"use one of: {', '.join(sorted(known_tiers))} (see `dispatch tiers`)"))
 
     return sorted(findings, key=lambda f: (f.line, f.severity != Severity.ERROR, f.rule))
+
+
+def _missing(cwd: Path, path: str) -> str | None:
+    """Why an input path cannot be used (it does not exist, or the system refuses the name), or None."""
+    try:
+        return None if (cwd / path).exists() else "does not exist"
+    except (OSError, ValueError) as exc:
+        return f"cannot be checked ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
 
 
 _SECTION_HELP = {

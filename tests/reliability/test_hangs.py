@@ -1,0 +1,63 @@
+"""Bad input ends in one line and the right exit code, soon: a huge spec, a long path component, a config nested
+a thousand deep, and the console asked for with no terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core import spec as specs
+from tests.helpers import GOOD_SPEC, dispatch, write
+
+HANG_GUARD = 120
+"""Seconds after which a command counts as hung (the subprocess is killed and the test fails); not a timing."""
+
+
+def test_a_10_mb_spec_is_refused_with_one_finding(isolated: Path) -> None:
+    huge = write(isolated / "huge.md", GOOD_SPEC + "\n".join(f"line {n} of padding" for n in range(600_000)))
+    assert huge.stat().st_size > 10_000_000
+    result = dispatch("lint", "--spec", str(huge), "--json", timeout=HANG_GUARD)
+    findings = result.json()["findings"]
+    assert result.code == 3 and [f["rule"] for f in findings] == ["too-large"]
+    assert f"{specs.MAX_SPEC_CHARS:,}" in findings[0]["message"]
+
+
+def test_one_long_inputs_line_of_paths_lints_in_linear_time(isolated: Path) -> None:
+    """360 KB of paths on one Inputs line: one '://' check per line, not per path (200 KB took 18 s, so this one
+    took about a minute and hits the guard)."""
+    paths = " ".join(f"src/m{n}.py" for n in range(30_000))
+    spec = write(isolated / "task.md", GOOD_SPEC.replace("1. Faster start-up.", f"Files: {paths} 1. Faster start-up."))
+    assert spec.stat().st_size < specs.MAX_SPEC_CHARS
+    result = dispatch("lint", "--spec", str(spec), "--cwd", str(isolated), "--json", timeout=30)
+    assert result.code == 3 and sum(f["rule"] == "missing-input" for f in result.json()["findings"]) == 30_000
+
+
+def test_a_long_section_parses_in_linear_time() -> None:
+    body = "\n".join(f"point {n}" for n in range(150_000))
+    parsed = specs.parse(f"## Goal\nDo the thing for the test.\n## Inputs\n{body}\n## Output\nJSON\n")
+    assert parsed.get("inputs").count("\n") == 149_999 and parsed.get("output") == "JSON"
+
+
+def test_a_300_character_path_component_is_a_finding_not_a_crash(isolated: Path) -> None:
+    long_name = "d" * 300
+    spec = write(isolated / "task.md", GOOD_SPEC.replace("1. Faster start-up.", f"See {long_name}/notes.md. 1."))
+    result = dispatch("lint", "--spec", str(spec), "--cwd", str(isolated), "--json")
+    findings = result.json()["findings"]
+    assert result.code == 3 and result.json()["ok"] is False, result.stdout
+    assert [f["rule"] for f in findings] == ["missing-input"] and "cannot be checked" in findings[0]["message"]
+    assert "Traceback" not in result.stderr and "DISPATCH_HOME" not in result.stderr
+
+
+def test_a_config_nested_a_thousand_deep_is_a_config_error(isolated: Path) -> None:
+    write(isolated / "home" / "config.toml", "[defaults]\ntheme = " + "[" * 1000 + "]" * 1000 + "\n")
+    result = dispatch("models", "--json")
+    assert result.code == 2 and "nested too deeply" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(result.stdout)["reason"] == "config"
+
+
+def test_ui_with_no_terminal_refuses_in_one_line(isolated: Path) -> None:
+    for args in (("--no-ui", "ui"), ("ui",)):
+        result = dispatch(*args, timeout=HANG_GUARD)
+        assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
