@@ -246,10 +246,12 @@ def test_verify_that_hangs_is_stopped_and_reported(tmp_path: Path) -> None:
 
 def test_agent_child_gets_the_prompt_a_chosen_environment_and_no_lock(tmp_path: Path, projects_dir: Path) -> None:
     """RELIABILITY.md's subprocess facts, seen from inside the agent: the prompt on stdin then EOF, only the
-    keys it needs, no descriptor of the project lock, its own session; and DISPATCH_CC_BIN finds the binary."""
+    keys it needs, no descriptor of the project lock or of the reaper's lifeline, its own session; and
+    DISPATCH_CC_BIN finds the binary."""
     fake = script(tmp_path / "claude", """\
         import json, os, sys
-        seen = {"stdin": sys.stdin.read(), "env": sorted(os.environ), "sid": os.getsid(0) == os.getpid(),
+        # Its own session, led by the reaper (core/reaper.py) that dispatch starts it under.
+        seen = {"stdin": sys.stdin.read(), "env": sorted(os.environ), "sid": os.getsid(0) == os.getppid(),
                 "fds": [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
                         if os.path.exists(f"/proc/self/fd/{fd}")]}
         print(json.dumps({"type": "result", "subtype": "success", "result": json.dumps(seen), "session_id": "s"}))
@@ -265,6 +267,7 @@ def test_agent_child_gets_the_prompt_a_chosen_environment_and_no_lock(tmp_path: 
     assert "UNRELATED_SETTING" not in seen["env"] and "DISPATCH_API_KEY" not in seen["env"]
     lock = projects_dir / "job" / ".dispatch-logs" / "lock"
     assert lock.exists() and str(lock) not in seen["fds"]
+    assert not [fd for fd in seen["fds"] if fd.startswith("pipe:")][3:], "only stdin, stdout and stderr are pipes"
 
 
 def test_secrets_the_agent_prints_on_stdout_are_redacted(tmp_path: Path) -> None:
