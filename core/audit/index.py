@@ -292,7 +292,7 @@ class Index:
         on_disk = {}
         if self.projects_dir.is_dir():
             for entry in os.scandir(self.projects_dir):
-                if SLUG.match(entry.name) and (mark := fingerprint(Path(entry.path) / LOGS / "project.json")):
+                if SLUG.fullmatch(entry.name) and (mark := fingerprint(Path(entry.path) / LOGS / "project.json")):
                     on_disk[entry.name] = mark
         indexed = dict(self.conn.execute("SELECT slug, fingerprint FROM projects").fetchall())
         changed = 0
@@ -351,11 +351,9 @@ class Index:
             "updated = excluded.updated, backend = excluded.backend, fingerprint = excluded.fingerprint",
             (slug, description, str(meta.get("created") or ""), str(meta.get("updated") or ""), meta.get("backend"),
              mark))
-        self.conn.execute("UPDATE runs SET description = ? WHERE slug = ? AND description != ?",
-                          (description, slug, description))
         placeholders = ", ".join("?" for _ in _RUN_WRITE)
         updates = ", ".join(f"{name} = excluded.{name}" for name in _RUN_WRITE if name not in ("slug", "run_id"))
-        rows = [_run_values(slug, record, description) for record in records if record.get("run_id")]
+        rows = [_run_values(slug, record) for record in records if record.get("run_id")]
         self.conn.executemany(f"INSERT INTO runs ({', '.join(_RUN_WRITE)}) VALUES ({placeholders}) "
                               f"ON CONFLICT (slug, run_id) DO UPDATE SET {updates}", rows)
         self.conn.execute(
@@ -492,7 +490,9 @@ def _filters(slug: str | None, status: str | None, tier: str | None, since: str 
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
 
 
-def _run_values(slug: str, record: dict[str, Any], description: str) -> tuple[Any, ...]:
+def _run_values(slug: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    """A run's row; its text columns hold only this run's own words (its spec, its result, the --desc given with
+    it), so a search for one run's words never returns the project's other runs."""
     usage = record.get("usage") or {}
     values = {
         "run_id": str(record["run_id"]), "slug": slug, "kind": record.get("kind") or "run",
@@ -503,6 +503,7 @@ def _run_values(slug: str, record: dict[str, Any], description: str) -> tuple[An
         "session_id": record.get("session_id"), "error": record.get("error"), "reason": record.get("reason"),
         "audit_path": str(record.get("audit_path") or ""), "parent_run_id": record.get("parent_run_id"),
         "verdict": record.get("verdict"), "spec": str(record.get("spec") or "")[:TEXT_CAP],
-        "result": str(record.get("result") or "")[:TEXT_CAP], "description": description,
+        "result": str(record.get("result") or "")[:TEXT_CAP],
+        "description": str(record.get("description") or ""),
     }
     return tuple(values[name] for name in _RUN_WRITE)

@@ -29,7 +29,11 @@ from core.envelope import Envelope, Status
 from core.errors import DispatchError, ProjectBusy, UsageError
 from core.fsutil import atomic_write_json, atomic_write_text, read_json, sweep_temp_files
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+"""A project name; always matched whole (fullmatch: `$` would let a trailing newline through)."""
+RUN_ID = re.compile(r"\d{8}-\d{6}-\d{1,10}-\d{1,10}")
+SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+"""An agent's own session id (a UUID, say) or a run id; never a path."""
 LOGS = ".dispatch-logs"
 RESULT_SUFFIX = "-result.json"
 EVENTS_SUFFIX = "-events.jsonl"
@@ -37,10 +41,23 @@ _counter = itertools.count(1)
 
 
 def validate_slug(slug: str) -> str:
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise UsageError(f"invalid slug {slug!r}",
                          "use 1-64 characters: lowercase letters, digits and '-', starting with a letter or digit")
     return slug
+
+
+def validate_run_id(run_id: str) -> str:
+    if not RUN_ID.fullmatch(run_id):
+        raise UsageError(f"invalid run id {run_id!r}", "run ids look like 20261121-220000-1234-1; see `dispatch runs --slug S`")
+    return run_id
+
+
+def validate_session_id(session_id: str) -> str:
+    if not SESSION_ID.fullmatch(session_id):
+        raise UsageError(f"invalid session id {session_id!r}",
+                         "use letters, digits, '.', ':', '-' and '_' only; see `dispatch sessions --slug S`")
+    return session_id
 
 
 def slug_from(text: str, limit: int = 40) -> str:
@@ -88,10 +105,10 @@ class Project:
         return ProjectLock(self.logs / "lock", self.slug)
 
     def result_path(self, run_id: str) -> Path:
-        return self.logs / f"{run_id}{RESULT_SUFFIX}"
+        return self.logs / f"{validate_run_id(run_id)}{RESULT_SUFFIX}"
 
     def events_path(self, run_id: str) -> Path:
-        return self.logs / f"{run_id}{EVENTS_SUFFIX}"
+        return self.logs / f"{validate_run_id(run_id)}{EVENTS_SUFFIX}"
 
     def meta(self) -> dict[str, Any]:
         try:
@@ -99,15 +116,16 @@ class Project:
         except (FileNotFoundError, ValueError):
             return {}
 
-    def ensure(self, description: str | None, backend: str | None) -> None:
-        """Create the project (under its lock) or refresh its description; sweeps crash leftovers."""
+    def ensure(self, description: str | None, backend: str | None, first_description: str = "") -> None:
+        """Create the project (under its lock), or set the description a person gave (`--desc`); sweeps crash
+        leftovers. A new project without one is described by its first run's goal, and later runs keep that."""
         self.logs.mkdir(parents=True, exist_ok=True)
         sweep_temp_files(self.logs)
         meta = self.meta()
         if not meta:
-            meta = {"slug": self.slug, "description": description or "", "created": now_iso(),
+            meta = {"slug": self.slug, "description": description or first_description, "created": now_iso(),
                     "updated": now_iso(), "backend": backend, "counts": {"runs": 0}}
-        elif description:
+        elif description is not None:
             meta["description"] = description
         atomic_write_json(self.meta_path, meta)
 
@@ -115,12 +133,7 @@ class Project:
         """Fold a finished run into project.json; the caller holds the project lock. A review is counted but
         leaves last-result.txt and last-session-id to the work it reviewed, so resume continues that work."""
         meta = self.meta() or {"slug": self.slug, "description": "", "created": now_iso(), "counts": {"runs": 0}}
-        counts = meta.setdefault("counts", {"runs": 0})
-        counts["runs"] = counts.get("runs", 0) + 1
-        counts[str(envelope.status)] = counts.get(str(envelope.status), 0) + 1
-        counts["input_tokens"] = counts.get("input_tokens", 0) + envelope.usage.input_tokens
-        counts["output_tokens"] = counts.get("output_tokens", 0) + envelope.usage.output_tokens
-        counts["cost_usd"] = round(counts.get("cost_usd", 0.0) + (envelope.cost_usd or 0.0), 8)
+        _fold(meta.setdefault("counts", {"runs": 0}), envelope)
         meta.update(updated=now_iso(), backend=envelope.backend or meta.get("backend"), last_run=envelope.run_id,
                     last_status=str(envelope.status), tier=envelope.tier)
         atomic_write_json(self.meta_path, meta)
@@ -139,7 +152,8 @@ class Project:
 
     def run_ids(self) -> list[str]:
         """Every run of this project, oldest first (run ids sort by time)."""
-        return sorted(p.name[: -len(RESULT_SUFFIX)] for p in self.logs.glob(f"*{RESULT_SUFFIX}"))
+        names = (p.name[: -len(RESULT_SUFFIX)] for p in self.logs.glob(f"*{RESULT_SUFFIX}"))
+        return sorted(name for name in names if RUN_ID.fullmatch(name))
 
     def read_run(self, run_id: str) -> dict[str, Any]:
         return read_json(self.result_path(run_id))
@@ -155,6 +169,24 @@ class Project:
         except (OSError, ValueError) as exc:
             raise DispatchError(f"the record of run {run_id} cannot be read: {exc}",
                                 f"look at {self.result_path(run_id)}") from None
+
+    def recount(self) -> bool:
+        """Derive project.json's counts from the result files when they disagree (a kill between a run file's write
+        and project.json's left it one short); call with the lock held and no run in flight. True if rewritten."""
+        run_ids = self.run_ids()
+        meta = self.meta()
+        if not meta or meta.get("counts", {}).get("runs") == len(run_ids):
+            return False
+        counts: dict[str, Any] = {"runs": 0}
+        for run_id in run_ids:
+            try:
+                _fold(counts, Envelope.from_dict(self.read_run(run_id)))
+            except (OSError, ValueError, TypeError):
+                counts["runs"] += 1
+                counts["unreadable"] = counts.get("unreadable", 0) + 1
+        meta["counts"] = counts
+        atomic_write_json(self.meta_path, meta)
+        return True
 
     def mark_interrupted_runs(self) -> list[str]:
         """Mark runs left 'running' by a dead process as interrupted; safe only when the lock is free or ours."""
@@ -185,5 +217,16 @@ class Project:
             return []
         with lock:
             sweep_temp_files(self.logs)
-            return self.mark_interrupted_runs()
+            marked = self.mark_interrupted_runs()
+            self.recount()
+            return marked
+
+
+def _fold(counts: dict[str, Any], envelope: Envelope) -> None:
+    """Add one finished run to a project's counts."""
+    counts["runs"] = counts.get("runs", 0) + 1
+    counts[str(envelope.status)] = counts.get(str(envelope.status), 0) + 1
+    counts["input_tokens"] = counts.get("input_tokens", 0) + envelope.usage.input_tokens
+    counts["output_tokens"] = counts.get("output_tokens", 0) + envelope.usage.output_tokens
+    counts["cost_usd"] = round(counts.get("cost_usd", 0.0) + (envelope.cost_usd or 0.0), 8)
 
