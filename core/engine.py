@@ -278,16 +278,12 @@ class Engine:
                 began = time.monotonic()
                 outcome: dict[str, Any] = {"number": number, "model": model.name, "backend": model.backend}
 
-                def settled(status: str, error: str | None) -> None:
-                    outcome.update(status=status, error=error, duration_ms=int((time.monotonic() - began) * 1000))
-                    envelope.attempts.append(outcome)
-
                 try:
                     async with aclosing(backend.run(breq)) as events:
                         async for event in events:
                             if isinstance(event, TextDelta):
                                 if not answer.add(event.text):
-                                    settled("error", answer.too_large)
+                                    _settle(envelope, outcome, began, "error", answer.too_large)
                                     if answer.last:
                                         yield TextDelta(answer.last)
                                     yield BackendDone(status=Status.ERROR, error=answer.too_large, reason="too_large")
@@ -297,7 +293,7 @@ class Engine:
                             elif isinstance(event, UsageUpdate):
                                 envelope.usage = Usage(event.input_tokens, event.output_tokens)
                             elif isinstance(event, BackendDone):
-                                settled(str(event.status), event.error)
+                                _settle(envelope, outcome, began, str(event.status), event.error)
                                 # A backend that finds its endpoint at run time (the local server) records where it went.
                                 record["request"]["base_url"] = backend.model.base_url
                                 if backend.history_is_session:
@@ -310,7 +306,7 @@ class Engine:
                     last_error, last_reason = str(exc), exc.reason
                     more_here = attempt < self.retry.attempts_per_model
                     delay = self.retry.delay(attempt, exc.retry_after) if more_here else 0.0
-                    settled("rate_limited" if exc.rate_limited else "error", last_error)
+                    _settle(envelope, outcome, began, "rate_limited" if exc.rate_limited else "error", last_error)
                     following = model.name if more_here else next_model
                     yield AttemptFailed(number, model.name, last_error, delay if following else None, following)
                     if not more_here:
@@ -319,7 +315,7 @@ class Engine:
                 except (BackendUnavailable, ModelRejected) as exc:
                     last_error = exc.one_line() if isinstance(exc, BackendUnavailable) else str(exc)
                     last_reason = exc.reason
-                    settled("error", last_error)
+                    _settle(envelope, outcome, began, "error", last_error)
                     yield AttemptFailed(number, model.name, last_error, 0.0 if next_model else None, next_model)
                     break
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
@@ -360,8 +356,9 @@ class Engine:
         return (request.cwd or Path.cwd()).resolve()
 
     def _redacted(self, event: Event) -> Event:
-        """The event as every sink may see it: each string in it redacted (a finished run's envelope already is)."""
-        if isinstance(event, Finished):
+        """The event as every sink may see it: each string in it redacted (a finished run's envelope already is, and
+        text deltas come out of the stream redactor)."""
+        if isinstance(event, (Finished, TextDelta)):
             return event
         changes = {f.name: self.redactor.data(getattr(event, f.name)) for f in fields(event)
                    if type(getattr(event, f.name)) in (str, dict, list)}
@@ -407,6 +404,12 @@ class Engine:
         data = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
+
+
+def _settle(envelope: Envelope, outcome: dict[str, Any], began: float, status: str, error: str | None) -> None:
+    """Record how one attempt ended."""
+    outcome.update(status=status, error=error, duration_ms=int((time.monotonic() - began) * 1000))
+    envelope.attempts.append(outcome)
 
 
 class Answer:

@@ -16,6 +16,8 @@ import signal
 import sys
 from pathlib import Path
 
+from core.reaper import descendants
+
 GRACE = 3.0
 """Seconds between TERM and KILL."""
 
@@ -66,32 +68,6 @@ async def _feed(pipe: asyncio.StreamWriter, data: bytes) -> None:
         pass
     finally:
         pipe.close()
-
-
-def descendants(pid: int) -> list[int]:
-    """Every living descendant of pid, found by walking parent links in /proc."""
-    children: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 1:
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
 
 
 def signal_group(pgid: int, signum: int) -> bool:

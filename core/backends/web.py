@@ -381,7 +381,8 @@ def _status_failure(exc: Any, model: ModelConfig) -> Exception:
     message = _describe(exc)
     where = f"{model.base_url} answered {status}"
     if status in (408, 409, 429) or status >= 500:
-        return TransientError(f"{where}: {message}", retry_after(exc.response.headers), rate_limited=status == 429)
+        return TransientError(f"{where}: {message}", retry_after(exc.response.headers), rate_limited=status == 429,
+                              answered=True)
     if status in (401, 403):
         return BackendUnavailable(f"{where}: authentication failed ({message})",
                                   f"check the key in ${model.api_key_env}" if model.api_key_env else "set api_key_env")
