@@ -50,14 +50,28 @@ def check_integrity(slugs: list[str]) -> int:
     return total
 
 
+def wait_for_a_new_run(slug: str, before: set[str], process: subprocess.Popen[bytes]) -> None:
+    """Until the run's record exists (it is streaming), or the process has ended."""
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if Project.at(slug).exists() and set(Project.at(slug).run_ids()) - before:
+            return
+        time.sleep(0.02)
+
+
 def test_random_sigkill_mid_stream(isolated: Path) -> None:
     rng = random.Random(SEED)
     spec = write(isolated / "task.md", GOOD_SPEC)
     slugs = ["k0", "k1", "k2"]
     with FakeOpenAI([Reply(text="word " * 300, chunks=150, drip=0.01)]) as server:
         for number in range(KILLS):
-            process = start(spec, slugs[number % 3], server.base_url)
-            time.sleep(rng.uniform(0.05, 2.0))  # the random moment of the kill is the point, not a wait
+            slug = slugs[number % 3]
+            before = set(Project.at(slug).run_ids()) if Project.at(slug).exists() else set()
+            process = start(spec, slug, server.base_url)
+            if number % 4:  # most kills land mid-stream, the rest anywhere from start-up on
+                wait_for_a_new_run(slug, before, process)
+            # The random moment of the kill is the point of the test, not a wait for something.
+            time.sleep(rng.uniform(0.0, 1.2 if number % 4 else 0.5))
             process.kill()
             process.communicate()
         for slug in slugs:
