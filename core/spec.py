@@ -138,7 +138,30 @@ _RISKY = re.compile(
     r"contract|policy|pricing)\b",
     re.IGNORECASE,
 )
-_PATHLIKE = re.compile(r"(?<![\w/.:-])((?:\.{0,2}/)?(?:[\w.-]+/)+[\w.-]+|[\w-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
+_PATHLIKE = re.compile(r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
+                       r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
+"""A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
+
+
+def input_paths(spec: Spec) -> list[tuple[int, str]]:
+    """Each path or glob the Inputs section names, with its 1-based line; lines holding a URL are skipped."""
+    inputs = spec.sections.get("inputs")
+    if inputs is None:
+        return []
+    return [(inputs.body_line + offset, path.rstrip(".,;:"))
+            for offset, line in enumerate(inputs.body.splitlines()) if "://" not in line
+            for path in _PATHLIKE.findall(line.replace("`", " "))]
+
+
+def is_glob(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def path_exists(cwd: Path, path: str) -> bool:
+    """Whether a named input is there: the file or directory, or for a glob at least one match."""
+    if is_glob(path):
+        return not Path(path).is_absolute() and next(cwd.glob(path), None) is not None
+    return (cwd / path).exists()
 
 
 MAX_SPEC_CHARS = 1_000_000
@@ -186,17 +209,11 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
                         f"'{match.group(0)}' refers to context the model cannot see",
                         "put the facts themselves in the spec"))
 
-    inputs = spec.sections.get("inputs")
-    if cwd is not None and inputs:
-        for offset, line in enumerate(inputs.body.splitlines()):
-            if "://" in line:  # once per line: checked per path, a long line of paths was quadratic
-                continue
-            for path in _PATHLIKE.findall(line.replace("`", " ")):
-                path = path.rstrip(".,;:")
-                if problem := _missing(cwd, path):
-                    add(Finding("missing-input", Severity.ERROR, inputs.body_line + offset,
-                                f"input path '{path[:200]}' {problem} under {cwd}",
-                                "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
+    if cwd is not None:
+        for number, path in input_paths(spec):
+            if problem := _missing(cwd, path):
+                add(Finding("missing-input", Severity.ERROR, number, f"input path '{path[:200]}' {problem} under {cwd}",
+                            "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
 
     if _RISKY.search(text) and not spec.get("escalation"):
         match = _RISKY.search(text)
@@ -218,7 +235,7 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
 def _missing(cwd: Path, path: str) -> str | None:
     """Why an input path cannot be used (it does not exist, or the system refuses the name), or None."""
     try:
-        return None if (cwd / path).exists() else "does not exist"
+        return None if path_exists(cwd, path) else "does not exist"
     except (OSError, ValueError) as exc:
         return f"cannot be checked ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
 
