@@ -153,7 +153,11 @@ def _expand(root: Path, named: str, line: int, inputs: Inputs) -> list[Path]:
             inputs.missing.append(named)
         return matches
     path = root / named
-    if not path.exists() and not path.is_symlink():
+    try:
+        there = path.exists() or path.is_symlink()
+    except OSError:  # a name the file system refuses (too long, say): lint's missing-input finding says why
+        there = False
+    if not there:
         inputs.missing.append(named)
         return []
     if path.is_dir():
