@@ -291,3 +291,13 @@ def test_a_run_killed_mid_way_loses_nothing_and_drop_still_cleans_up(tmp_path: P
     assert "M src/invoices.py" in git(Path(tree["path"]), "status", "--porcelain"), "the agent's edit is still there"
     assert dispatch("drop", "--slug", "inv").code == 0
     assert not Path(tree["path"]).exists() and git(repo, "branch", "--list", "dispatch/*") == ""
+
+
+def test_merging_work_that_failed_its_check_says_so(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    failed = run_spec(tmp_path, repo, spec=QUICK.replace("Run: true", "Run: false"))
+    assert failed.code == 1 and failed.json()["reason"] == "verify_failed"
+    assert failed.json()["changes"]["files"], "the changes are kept for review even when the check failed"
+    merged = dispatch("merge", "--slug", "inv")
+    assert merged.code == 0 and "failed its verification" in merged.stderr
