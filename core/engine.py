@@ -137,7 +137,7 @@ class Engine:
         project = Project.at(slug)
         space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
                                read_only=request.read_only, in_place=request.in_place,
-                               base=request.base) if first_backend.edits_files else None
+                               base=request.base, spec_text=text) if first_backend.edits_files else None
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)

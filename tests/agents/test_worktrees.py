@@ -301,3 +301,17 @@ def test_merging_work_that_failed_its_check_says_so(tmp_path: Path, isolated: Pa
     assert failed.json()["changes"]["files"], "the changes are kept for review even when the check failed"
     merged = dispatch("merge", "--slug", "inv")
     assert merged.code == 0 and "failed its verification" in merged.stderr
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_without_cwd_the_repo_the_inputs_name_gets_the_worktree(absolute: bool, tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    spec = QUICK.replace("`src/invoices.py`", f"`{repo / 'src' / 'invoices.py'}`" if absolute else "`src/invoices.py`")
+    path = write(tmp_path / "task.md", spec)
+    result = dispatch("run", "--spec", str(path), "--model", "edit", "--slug", "inv", "--json",
+                      cwd=tmp_path if absolute else repo, env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    assert result.code == 0, result.stderr
+    envelope = result.json()
+    assert envelope["worktree"]["repo"] == str(repo.resolve()) and envelope["workdir"]["mode"] == "worktree"
+    assert [f["path"] for f in envelope["changes"]["files"]] == ["src/invoices.py"]
