@@ -89,7 +89,7 @@ def diff(project: Project, run_id: str | None = None, *, stat: bool = False, col
     if not patch:
         raise UsageError(f"the changes of run {run_id} were dropped and none were kept", "nothing to show")
     try:
-        text = open(patch, encoding="utf-8", errors="replace").read()
+        text = Path(patch).read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise UsageError(f"the branch {tree.branch} is gone and its patch cannot be read: {exc.strerror}",
                          "nothing to show") from None
