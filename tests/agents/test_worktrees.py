@@ -315,3 +315,15 @@ def test_without_cwd_the_repo_the_inputs_name_gets_the_worktree(absolute: bool, 
     envelope = result.json()
     assert envelope["worktree"]["repo"] == str(repo.resolve()) and envelope["workdir"]["mode"] == "worktree"
     assert [f["path"] for f in envelope["changes"]["files"]] == ["src/invoices.py"]
+
+
+def test_a_worktree_deleted_by_hand_comes_back_at_the_same_path(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    command_agent(isolated / "home", "import os\nprint('VERDICT: pass')\nprint('- in', os.getcwd())\n", name="checker")
+    run = run_spec(tmp_path, repo).json()
+    subprocess.run(["rm", "-rf", run["worktree"]["path"]], check=True)
+    review = dispatch("review", "--slug", "inv", "--model", "checker", "--json", timeout=120)
+    assert review.code == 0, review.stderr
+    assert run["worktree"]["path"] in review.json()["result"]
+    assert (Path(run["worktree"]["path"]) / "src" / "invoices.py").read_text() == REFACTORED
