@@ -36,8 +36,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     cwd = (args.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
-    known_tiers = set(tiers.effective_tiers(configs.load())) or None
-    findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
+    findings = lint_findings(text, cwd)
     code = ExitCode.SPEC_REJECTED if specs.has_errors(findings) else (1 if findings else ExitCode.OK)
     source = "<stdin>" if args.spec == "-" else args.spec
     if args.json:
@@ -48,6 +47,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if not findings:
             print(f"{source}: clean")
     return int(code)
+
+
+def lint_findings(text: str, cwd: Path) -> list[specs.Finding]:
+    """The checklist against the configured tiers and the known task types, as `lint` (and the MCP door) report it."""
+    known_tiers = set(tiers.effective_tiers(configs.load())) or None
+    return specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
 
 
 def cmd_spec_new(args: argparse.Namespace) -> int:
