@@ -23,6 +23,7 @@ COMMANDS = {
     "local": "core.cli.local",
     "escalate": "core.cli.escalate_cmd",
     "ui": "core.cli.ui",
+    "mcp": "core.cli.mcp_cmd",
 }
 """Which module registers each command, so a command imports only its own module (startup time is the
 headless run's largest cost); help and unknown commands load them all."""
