@@ -23,7 +23,7 @@ COMMANDS = {
     "local": "core.cli.local",
     "escalate": "core.cli.escalate_cmd",
     "ui": "core.cli.ui",
-    "mcp": "core.cli.mcp_cmd",
+    **dict.fromkeys(("mcp", "install", "uninstall"), "core.cli.mcp_cmd"),
 }
 """Which module registers each command, so a command imports only its own module (startup time is the
 headless run's largest cost); help and unknown commands load them all."""
@@ -39,6 +39,7 @@ EXAMPLES = """examples:
   dispatch review --slug S                         another model's verdict on the last result
   dispatch status --slug S                         last run, totals, review verdict
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
+  dispatch install claude-code                     the skill and the MCP server (`dispatch mcp`) into Claude Code
 """
 
 

@@ -1,4 +1,4 @@
-"""`dispatch mcp`: the MCP server, or its config for a host."""
+"""`dispatch mcp` (the MCP server, or its config for a host) and `dispatch install|uninstall claude-code`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from core.cli.output import emit_json
 from core.errors import ExitCode, UsageError
+
+HOSTS = ("claude-code",)
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -28,6 +31,17 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                           "directory); repeatable")
     mcp.set_defaults(handler=cmd_mcp)
 
+    for name, text in (("install", "install the dispatch skill and MCP server into an agent host"),
+                       ("uninstall", "remove what `dispatch install` added, restoring what was there")):
+        parser = commands.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
+                                     epilog=f"example: dispatch {name} claude-code --scope user")
+        parser.add_argument("host", choices=HOSTS, help="the agent host")
+        parser.add_argument("--scope", choices=("user", "project"), default="user",
+                            help="user: ~/.claude and ~/.claude.json (default); project: .claude/ and .mcp.json here")
+        parser.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
+        parser.add_argument("--json", action="store_true", help="print a JSON object")
+        parser.set_defaults(handler=cmd_install if name == "install" else cmd_uninstall)
+
 
 def cmd_mcp(args: argparse.Namespace) -> int:
     if args.print_config:
@@ -42,3 +56,25 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         if not root.is_dir():
             raise UsageError(f"--root {root} is not a directory", "pass an existing directory")
     return run(Roots(Path.cwd(), list(args.root), allow_bypass=args.allow_bypass))
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from core.mcp import claude_code
+
+    return _report(args, claude_code.install(claude_code.Target.of(args.scope), dry_run=args.dry_run),
+                   "already installed; nothing to change")
+
+
+def cmd_uninstall(args: argparse.Namespace) -> int:
+    from core.mcp import claude_code
+
+    return _report(args, claude_code.uninstall(claude_code.Target.of(args.scope), dry_run=args.dry_run),
+                   "not installed; nothing to remove")
+
+
+def _report(args: argparse.Namespace, changes: list[str], nothing: str) -> int:
+    if args.json:
+        emit_json({"host": args.host, "scope": args.scope, "dry_run": args.dry_run, "changes": changes})
+    else:
+        print("\n".join(changes) if changes else nothing)
+    return ExitCode.OK

@@ -6,4 +6,5 @@
     resources.py  dispatch:// resources for earlier runs and projects
     server.py     the MCP server over stdio (the official SDK's low-level server)
     launch.py     the command a host registers to start it
+    claude_code.py  install / uninstall into Claude Code (the skill and the server)
 """
