@@ -62,6 +62,12 @@ RUN_OPTIONS = {
                     "the status error, reason verify_failed. Default: a `Run:` line in the spec's Verification."),
     "mode": _text("web: research the live web with a tool-calling model, citing only fetched URLs.",
                   enum=["chat", "web"]),
+    "no_inputs": {"type": "boolean", "description": "Do not send a stateless model the files the spec's Inputs "
+                                                    "section names (by default they are sent, from cwd)."},
+    "in_place": {"type": "boolean", "description": "An agent works in cwd itself, not in a git worktree of the repo "
+                                                   "cwd is in (recorded). Default: a worktree to review with diff, "
+                                                   "then merge or drop."},
+    "base": _text("The commit an agent's worktree branches from (default HEAD)."),
     "max_steps": _count("Web mode and Claude Code: at most this many model turns."),
     "max_fetches": _count("Web mode: at most this many page fetches.", minimum=0),
     "token_budget": _count("Web mode: tokens (in + out) to spend before the last turn."),
@@ -160,7 +166,8 @@ def run_fields(arguments: dict[str, Any], roots: Roots) -> dict[str, Any]:
         timeout=arguments.get("timeout"), permission=arguments.get("permission"),
         stall=float(arguments.get("stall") or 300.0), verify=arguments.get("verify"),
         mode=arguments.get("mode") or "chat", max_steps=arguments.get("max_steps"),
-        max_fetches=arguments.get("max_fetches"), token_budget=arguments.get("token_budget"))
+        max_fetches=arguments.get("max_fetches"), token_budget=arguments.get("token_budget"),
+        no_inputs=bool(arguments.get("no_inputs")), in_place=bool(arguments.get("in_place")), base=arguments.get("base"))
     fields = run_option_fields(flags)
     roots.permission(fields)
     return fields

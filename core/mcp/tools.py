@@ -164,8 +164,9 @@ async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     text = door.roots.spec_text(arguments, cwd)
     if not text.strip():
         raise UsageError("nothing to check", "pass spec (the text) or spec_path")
-    findings = lint_findings(text, cwd)
-    return {"ok": not findings, "errors": specs.has_errors(findings), "findings": [f.to_dict() for f in findings]}
+    findings, inputs = lint_findings(text, cwd)
+    return {"ok": not findings, "errors": specs.has_errors(findings), "findings": [f.to_dict() for f in findings],
+            "inputs": inputs.summary(), "input_tokens": inputs.tokens}
 
 
 async def list_tool(door: Door, arguments: dict[str, Any], report: Report) -> Any:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,12 +52,14 @@ async def test_dispatch_returns_the_envelope_and_reports_progress(tmp_path: Path
 
 
 async def test_start_then_status_then_result(tmp_path: Path) -> None:
-    with FakeOpenAI([Reply(text="Three points, one sentence.", hang_after_first=4)]) as fake:
+    gate = threading.Event()
+    with FakeOpenAI([Reply(text="Three points, one sentence.", gate=gate)]) as fake:
         async with connected(tmp_path / "server.log", env={"DISPATCH_BASE_URL": fake.base_url}) as client:
             started = data(await client.call_tool("start", {"spec": GOOD_SPEC, "slug": "mcp-async"}))
             running = data(await client.call_tool("status", {"run_id": started["run_id"]}))
             by_slug = data(await client.call_tool("status", {"slug": "mcp-async"}))
             on_disk = read_json(Path(started["audit_path"]))["status"]
+            gate.set()
             finished = data(await client.call_tool("result", {"run_id": started["run_id"], "wait_seconds": 60}))
             after = data(await client.call_tool("status", {"slug": "mcp-async"}))
     assert started["status"] == "running" and started["run_id"]
@@ -156,7 +159,8 @@ async def test_twenty_concurrent_calls_over_five_projects(tmp_path: Path, projec
 
 
 async def test_result_waits_for_a_run_the_cli_started(tmp_path: Path, projects_dir: Path) -> None:
-    with FakeOpenAI([Reply(text="From the other door.", hang_after_first=3)]) as fake:
+    gate = threading.Event()
+    with FakeOpenAI([Reply(text="From the other door.", gate=gate)]) as fake:
         env = {**os.environ, "DISPATCH_BASE_URL": fake.base_url}
         cli = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", "-", "--slug", "cli-made", "--json"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
@@ -171,9 +175,13 @@ async def test_result_waits_for_a_run_the_cli_started(tmp_path: Path, projects_d
             await asyncio.sleep(0.05)
         async with connected(tmp_path / "server.log", env={"DISPATCH_BASE_URL": fake.base_url}) as client:
             refused = await client.call_tool("cancel", {"slug": "cli-made"})
-            waited = data(await client.call_tool("result", {"slug": "cli-made", "wait_seconds": 60}))
+            still = data(await client.call_tool("result", {"slug": "cli-made", "wait_seconds": 0.5}))
+            waiting = asyncio.ensure_future(client.call_tool("result", {"slug": "cli-made", "wait_seconds": 60}))
+            gate.set()
+            waited = data(await waiting)
         out = cli.stdout.read() if cli.stdout else ""
         assert cli.wait(timeout=60) == 0
     assert refused.is_error and "started by another process" in refused.content[0].text
+    assert still["status"] == "running"
     assert waited["status"] == "ok" and waited["result"] == "From the other door."
     assert waited["run_id"] == json.loads(out)["run_id"]
