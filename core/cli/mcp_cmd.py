@@ -15,7 +15,7 @@ HOSTS = ("claude-code",)
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     mcp = commands.add_parser("mcp", parents=[common], help="serve the dispatch tools over MCP (stdio), for agents",
                               description="An MCP server on stdin/stdout: dispatch, start, status, result, cancel, "
-                                          "resume, review, escalate, lint, list, project, search, plus dispatch:// "
+                                          "resume, review, escalate, lint, diff, merge, drop, list, project, search, plus dispatch:// "
                                           "resources for earlier runs. Stdout carries only the protocol.",
                               epilog="examples:\n  dispatch mcp                       (a host starts this)\n"
                                      "  dispatch mcp --print-config        JSON for any MCP host's mcpServers\n"

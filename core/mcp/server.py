@@ -31,7 +31,7 @@ from core.mcp.arguments import Roots
 from core.mcp.runs import Progress, Runs
 
 log = logging.getLogger("dispatch.mcp")
-READ_ONLY = {"status", "result", "lint", "list", "project", "search"}
+READ_ONLY = {"status", "result", "lint", "list", "project", "search", "diff"}
 INSTRUCTIONS = (
     "dispatch hands bounded, self-contained tasks to cheaper models or coding agents and keeps every run in an "
     "audit trail. Write a spec (Goal, Non-goals, Inputs, Output, Verification, Escalation), check it with `lint`, "
@@ -56,6 +56,8 @@ def build(door: tools.Door) -> Server[Any]:
 
         try:
             data = await tools.call(door, params.name, params.arguments, report)
+        except tools.Refused as refused:
+            return _result(refused.data, refused.line)
         except DispatchError as exc:
             slug = (params.arguments or {}).get("slug")
             refusal = {**refusal_envelope(exc, slug if isinstance(slug, str) else None), "exit_code": int(exc.exit_code)}
@@ -64,8 +66,7 @@ def build(door: tools.Door) -> Server[Any]:
             log.exception("tool %s failed", params.name)
             return _result({"status": "error", "reason": "internal", "error": f"{type(exc).__name__}: {exc}"},
                            f"dispatch: internal error in {params.name}: {type(exc).__name__}: {exc}")
-        # A run that ran is never an error here, whatever its status; an empty run_id means nothing ran.
-        return _result(data, "dispatch: nothing was run" if isinstance(data, dict) and data.get("run_id") == "" else None)
+        return _result(data, None)  # a run that ran is never a tool error, whatever its status
 
     async def list_resources(ctx: ServerRequestContext[Any], params: Any) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=[

@@ -1,21 +1,24 @@
 """The MCP tools: each a JSON schema, a description an agent can act on, and a thin handler over the functions the
 CLI's commands use, so both doors build the same requests and read the same trail.
 
-A handler returns data (the envelope for runs) or raises DispatchError for a call that ran nothing (bad arguments,
-a busy project, no usable backend); the server turns the latter into a tool error carrying the CLI's refusal
-envelope. A run that ran and failed is an ordinary result whose `status`, `reason` and `error` say so.
+A handler returns data (the envelope for runs). A call that did nothing is a tool error: DispatchError (bad
+arguments, a busy project, no usable backend) carries the CLI's refusal envelope, Refused its own data (a refused
+spec's envelope with its findings, a merge conflict's paths). A run that ran and failed is an ordinary result whose
+`status`, `reason` and `error` say so.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from core import changes, escalation, followup
 from core import config as configs
-from core import escalation, followup
 from core import spec as specs
 from core.audit.index import SORTS
+from core.audit.store import Project
 from core.cli.escalate_cmd import last_run_id
 from core.cli.projects import list_projects, project_status, search_runs, touch
 from core.cli.spec_cmds import lint_findings
@@ -37,9 +40,19 @@ from core.mcp.arguments import (
     status_names,
 )
 from core.mcp.runs import LiveRun, Report, Runs, check_run_id, envelope_data
+from core.worktree import MergeConflict
 
 DEFAULT_WAIT = 300.0
 """Seconds `dispatch` (and resume, review, escalate) block before answering with the run id and progress."""
+
+
+class Refused(Exception):
+    """A call that did nothing (a refused spec, a merge conflict), answered as a tool error with its data."""
+
+    def __init__(self, data: dict[str, Any], line: str) -> None:
+        super().__init__(line)
+        self.data = data
+        self.line = line
 
 
 @dataclass
@@ -66,7 +79,7 @@ async def _launch(door: Door, request: DispatchRequest, arguments: dict[str, Any
     """Start a run and wait for it up to wait_seconds; a refused spec comes back as its envelope with findings."""
     started = await door.runs.start(request)
     if isinstance(started, Envelope):
-        return envelope_data(started)
+        raise Refused(envelope_data(started), f"dispatch: {started.status}: {started.error}")
     seconds = arguments.get("wait_seconds", DEFAULT_WAIT) if wait is None else wait
     return await door.runs.wait(started.run_id, started.slug, seconds, report)
 
@@ -169,6 +182,31 @@ async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
             "inputs": inputs.summary(), "input_tokens": inputs.tokens}
 
 
+def _changed_project(arguments: dict[str, Any]) -> tuple[Project, str | None]:
+    project, index = touch(arguments["slug"])
+    index.close()
+    return project, check_run_id(arguments["run_id"]) if arguments.get("run_id") else None
+
+
+async def diff(door: Door, arguments: dict[str, Any], report: Report) -> Any:
+    project, run_id = _changed_project(arguments)
+    return await asyncio.to_thread(changes.diff, project, run_id, stat=bool(arguments.get("stat")))
+
+
+async def merge(door: Door, arguments: dict[str, Any], report: Report) -> Any:
+    project, run_id = _changed_project(arguments)
+    try:
+        return await asyncio.to_thread(changes.merge, project, run_id, squash=bool(arguments.get("squash")))
+    except MergeConflict as exc:
+        raise Refused({"merged": False, "conflicts": exc.paths, "error": exc.one_line(), "exit_code": 1},
+                      f"dispatch: {exc.one_line()}") from None
+
+
+async def drop(door: Door, arguments: dict[str, Any], report: Report) -> Any:
+    project, run_id = _changed_project(arguments)
+    return await asyncio.to_thread(changes.drop, project, run_id)
+
+
 async def list_tool(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     rows = list_projects(arguments.get("sort", "updated"), arguments.get("limit"))
     return {"projects": [asdict(row) for row in rows]}
@@ -222,6 +260,18 @@ TOOLS = {tool.name: tool for tool in (
     Tool("lint", "Check a spec against the dispatch checklist before sending it: findings with rule, severity, "
          "line, message and fix. errors true means dispatch would refuse it.",
          schema({**SPEC, "cwd": RUN_OPTIONS["cwd"]}), lint),
+    Tool("diff", "An agent run's changes to your repo (it worked in a git worktree on its own branch) against the "
+         "commit it started from: the patch text, files with +/- counts. Review it before merge. Default run: the "
+         "project's newest agent run with changes.",
+         schema({"slug": NEW_RUN["slug"], "run_id": RUN_OR_SLUG["run_id"],
+                 "stat": {"type": "boolean", "description": "Files and +/- counts only."}}, ("slug",)), diff),
+    Tool("merge", "Land an agent run's changes on the repo's current branch (fast-forward, else a merge commit; "
+         "squash: one commit). A conflict, or uncommitted changes in the way, changes nothing and is a tool error "
+         "listing the paths: tell the user, or resume with the conflict explained. Merge only after verify passed.",
+         schema({"slug": NEW_RUN["slug"], "run_id": RUN_OR_SLUG["run_id"],
+                 "squash": {"type": "boolean", "description": "One new commit instead."}}, ("slug",)), merge),
+    Tool("drop", "Remove an agent run's worktree and branch, discarding its changes (the patch stays in the trail).",
+         schema({"slug": NEW_RUN["slug"], "run_id": RUN_OR_SLUG["run_id"]}, ("slug",)), drop),
     Tool("list", "Every project: description, last status, runs, tokens, cost, review verdict.",
          schema({"limit": LIMIT,
                  "sort": {"type": "string", "enum": list(SORTS), "description": "Order (default updated)."}}),

@@ -16,8 +16,8 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.mcp.client import ROOT, connected, data
 
-TOOLS = {"dispatch", "start", "status", "result", "cancel", "resume", "review", "escalate", "lint", "list", "project",
-         "search"}
+TOOLS = {"dispatch", "start", "status", "result", "cancel", "resume", "review", "escalate", "lint", "diff", "merge",
+         "drop", "list", "project", "search"}
 
 
 async def test_dispatch_returns_the_envelope_and_reports_progress(tmp_path: Path, projects_dir: Path) -> None:

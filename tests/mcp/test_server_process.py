@@ -67,7 +67,7 @@ def test_garbage_on_stdin_gets_no_traceback_and_stdout_stays_protocol() -> None:
     assert server.proc.stdin is not None
     server.proc.stdin.close()
     assert server.proc.wait(timeout=30) == 0
-    assert len(listed["result"]["tools"]) == 12
+    assert len(listed["result"]["tools"]) == 15
     assert "error" in wrong or wrong["result"]["isError"]
     assert "Traceback" not in server.proc.stderr.read().decode()  # type: ignore[union-attr]
 
