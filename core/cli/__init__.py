@@ -24,6 +24,7 @@ COMMANDS = {
     "escalate": "core.cli.escalate_cmd",
     **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",
+    **dict.fromkeys(("mcp", "install", "uninstall"), "core.cli.mcp_cmd"),
 }
 """Which module registers each command, so a command imports only its own module (startup time is the
 headless run's largest cost); help and unknown commands load them all."""
@@ -40,6 +41,7 @@ EXAMPLES = """examples:
   dispatch status --slug S                         last run, totals, review verdict
   dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
+  dispatch install claude-code                     the skill and the MCP server (`dispatch mcp`) into Claude Code
 """
 
 
@@ -119,8 +121,13 @@ def os_failure(exc: OSError) -> DispatchError:
                          "check that the path exists and is writable; DISPATCH_HOME and DISPATCH_PROJECTS_DIR move it")
 
 
-def refusal_envelope(exc: DispatchError, slug: str | None, error: str) -> dict[str, object]:
-    """The one JSON object --json promises, for a command refused before any run started: nothing was recorded."""
+def refusal_envelope(exc: DispatchError, slug: str | None, error: str | None = None) -> dict[str, object]:
+    """The one JSON object --json promises, for a command refused before any run started: nothing was recorded.
+    `error` is the line already shown (redacted); else the error's own line, redacted here."""
+    if error is None:
+        from core.redact import Redactor
+
+        error = Redactor.from_environment().text(exc.one_line())
     status = Status.REJECTED if isinstance(exc, SpecRejected) else Status.ERROR
     return Envelope(run_id="", slug=slug or "", status=status, error=error, reason=exc.reason).to_dict()
 
