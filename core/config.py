@@ -46,7 +46,7 @@ def _url_problem(url: str) -> str | None:
     config error naming the setting rather than a traceback from the HTTP client."""
     try:
         parts = urlsplit(url)
-        parts.port  # reading it raises ValueError for a port out of range or not a number
+        _ = parts.port  # reading it raises ValueError for a port out of range or not a number
     except ValueError as exc:
         return f"{url!r} is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -182,8 +182,8 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
             header = rf"\[{section}\]" if name is None else rf"\[{section}\.\"?{re.escape(name)}\"?\]"
             if not isinstance(table, dict):
                 raise fail(f"[{where}] must be a table", header)
-            if problem := check_table(kind, table):
-                raise fail(f"{where}.{problem[0]} {problem[1]}", header, problem[0])
+            if wrong := check_table(kind, table):
+                raise fail(f"{where}.{wrong[0]} {wrong[1]}", header, wrong[0])
             if kind is ModelConfig:
                 if problem := _model_problem(table):
                     raise fail(f"{where}{problem[1]}", header, problem[0])

@@ -39,4 +39,5 @@ def backend_for(model: ModelConfig) -> Backend:
         raise ConfigError(f"model '{model.name}': backend '{model.backend}' is not available in this version",
                           f"use one of: {', '.join(kinds())}")
     module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)(model)
+    backend: Backend = getattr(importlib.import_module(module), name)(model)
+    return backend

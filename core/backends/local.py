@@ -19,7 +19,6 @@ from core.events import BackendDone, Event, Notice
 from core.local import runtime
 from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec, ServerUse
 
-
 REPEAT_PENALTY = 1.1
 """llama.cpp's default is 1.0, under which SmolLM2-135M echoed the spec or looped until max_tokens on
 examples/hello.md; at 1.1 it answered in 20 tokens (1.3 drifted off topic). `options.repeat_penalty` overrides."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -342,7 +342,7 @@ def _citation_notice(citations: Citations) -> Notice:
     return Notice("; ".join(parts), "warning" if dropped or marked else "info")
 
 
-def _fetch_output(result: FetchResult, limit: int, wrap: Any) -> str:
+def _fetch_output(result: FetchResult, limit: int, wrap: Callable[[str], str]) -> str:
     if not result.ok:
         why = result.error or f"HTTP {result.status}"
         return f"error: web_fetch {result.url} failed: {why}. Do not cite this URL."

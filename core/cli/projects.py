@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, cast
 
-from core import changes
+from core import changes, followup
 from core import config as configs
-from core import followup
 from core.audit.index import Index, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
@@ -84,7 +83,7 @@ def project_command(commands: Any, common: argparse.ArgumentParser, name: str, t
     parser.add_argument("--slug", required=True, help="the project")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handler)
-    return parser
+    return cast(argparse.ArgumentParser, parser)
 
 
 def touch(slug: str) -> tuple[Project, Index]:
