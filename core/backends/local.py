@@ -29,6 +29,7 @@ tokens that JSON and code need. SmolLM2 needed 1.1 to stop echoing the spec. `op
 
 class LocalBackend(OpenAIChatBackend):
     kind = "local"
+    default_context_window = DEFAULT_CONTEXT
 
     def messages(self, request: BackendRequest) -> list[dict[str, Any]]:
         if request.history:
