@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,7 +17,7 @@ TEMP_MARK = ".tmp-dispatch-"
 
 def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         with open(temp, "w", encoding="utf-8") as handle:
             handle.write(text)
