@@ -20,7 +20,7 @@ from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
-from core.backends.base import BackendRequest, TransientError
+from core.backends.base import Backend, BackendRequest, TransientError
 from core.config import Config, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
@@ -143,7 +143,8 @@ class Engine:
             from core import workspace  # git worktrees and agent files: only agent runs load them
 
             space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
-                                   read_only=request.read_only, in_place=request.in_place, base=request.base)
+                                   read_only=request.read_only, in_place=request.in_place, base=request.base,
+                                   spec_text=text)
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
@@ -159,7 +160,7 @@ class Engine:
         finally:
             lock.release()
 
-    def _inputs(self, request: DispatchRequest, backend: Any, text: str) -> input_files.Inputs | None:
+    def _inputs(self, request: DispatchRequest, backend: Backend, text: str) -> input_files.Inputs | None:
         """The spec's input files for a stateless model; None for an agent (it opens files itself) or --no-inputs.
         A resumed session is not sent again what its history already holds."""
         if not request.inline_inputs or backend.edits_files:
@@ -167,7 +168,7 @@ class Engine:
         sent = "".join(str(m.get("content") or "") for m in request.history)
         return input_files.gather(text, request.cwd or Path.cwd(), self.redactor, sent)
 
-    def _refuse_inputs(self, request: DispatchRequest, backend: Any, inputs: input_files.Inputs,
+    def _refuse_inputs(self, request: DispatchRequest, backend: Backend, inputs: input_files.Inputs,
                        findings: list[specs.Finding]) -> str | None:
         """Why the inputs cannot be sent (a refused file, unless --force; a prompt over the context, always)."""
         findings.extend(inputs.findings)
