@@ -12,7 +12,7 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from core.audit.index import Index, RunRow, normalize_since, recover
+from core.audit.index import Hit, Index, ProjectRow, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
 from core.cli.numbers import positive_int
@@ -79,11 +79,12 @@ def touch(slug: str) -> tuple[Project, Index]:
     return project, index
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    project, index = touch(args.slug)
+def project_status(slug: str) -> tuple[dict[str, Any], Project, ProjectRow | None, RunRow | None]:
+    """What `status` shows of one project, as data (the MCP door serves the same), with the rows it came from."""
+    project, index = touch(slug)
     with index:
-        row = index.project(args.slug)
-        last = index.runs(args.slug, limit=1)
+        row = index.project(slug)
+        last = index.runs(slug, limit=1)
     run = last[0] if last else None
     try:
         last_result = (project.logs / "last-result.txt").read_text(encoding="utf-8", errors="replace")
@@ -91,10 +92,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         last_result = ""
     from core import changes  # git worktrees: only status shows them
 
-    trees = changes.worktrees(project)
     data = {"project": asdict(row) if row else None, "path": str(project.root),
             "last_session": project.last_session_id(), "last_run": asdict(run) if run else None,
-            "last_result": last_result, "worktrees": trees}
+            "last_result": last_result, "worktrees": changes.worktrees(project)}
+    return data, project, row, run
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    data, project, row, run = project_status(args.slug)
+    last_result, trees = data["last_result"], data["worktrees"]
     if args.json:
         emit_json(data)
         return ExitCode.OK
@@ -141,11 +147,17 @@ def _recover_dead(slugs: set[str]) -> bool:
     return marked
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def list_projects(sort: str = "updated", limit: int | None = None) -> list[ProjectRow]:
+    """Projects from the index, with any whose runner died marked first."""
     with Index.open() as index:
-        rows = index.projects(sort=args.sort, limit=args.limit)
+        rows = index.projects(sort=sort, limit=limit)
         if _recover_dead({r.slug for r in rows if r.last_status == Status.RUNNING}):
-            rows = index.projects(sort=args.sort, limit=args.limit)
+            rows = index.projects(sort=sort, limit=limit)
+    return rows
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = list_projects(args.sort, args.limit)
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
@@ -157,15 +169,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    if args.project:
-        validate_slug(args.project)
-    normalize_since(args.since)
+def search_runs(query: str, *, limit: int = 20, project: str | None = None, status: str | None = None,
+                since: str | None = None) -> list[Hit]:
+    """Ranked hits from the index, checked like the command's flags, with dead runners' runs marked first."""
+    if project:
+        validate_slug(project)
+    normalize_since(since)
     with Index.open() as index:
-        hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status, since=args.since)
+        hits = index.search(query, limit=limit, project=project, status=status, since=since)
         if _recover_dead({h.run.slug for h in hits if h.run.status == Status.RUNNING}):
-            hits = index.search(args.query, limit=args.limit, project=args.project, status=args.status,
-                                since=args.since)
+            hits = index.search(query, limit=limit, project=project, status=status, since=since)
+    return hits
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    hits = search_runs(args.query, limit=args.limit, project=args.project, status=args.status, since=args.since)
     if args.json:
         emit_json([{"run": asdict(h.run), "snippet": h.snippet, "rank": h.rank} for h in hits])
     elif hits:
