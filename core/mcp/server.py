@@ -124,5 +124,10 @@ def run(roots: Roots) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="dispatch mcp: %(levelname)s %(message)s")
     print(f"dispatch: MCP server on stdio, {len(tools.TOOLS)} tools; calls may use "
           f"{', '.join(str(root) for root in roots.all())}", file=sys.stderr, flush=True)
-    asyncio.run(serve(tools.Door(Runs(), roots)))
+    try:
+        asyncio.run(serve(tools.Door(Runs(), roots)))
+    except* (BrokenPipeError, ConnectionResetError):
+        # The host closed our stdout; the runs in flight were recorded interrupted on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("dispatch: the MCP host closed the connection", file=sys.stderr, flush=True)
     return int(ExitCode.OK)

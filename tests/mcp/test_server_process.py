@@ -72,7 +72,7 @@ def test_garbage_on_stdin_gets_no_traceback_and_stdout_stays_protocol() -> None:
     assert "Traceback" not in server.proc.stderr.read().decode()  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("how", ["host closes stdin", "SIGTERM"])
+@pytest.mark.parametrize("how", ["host closes stdin", "SIGTERM", "host dies (stdout, then stdin)"])
 def test_a_run_in_flight_is_recorded_interrupted_when_the_server_stops(how: str, projects_dir: Path) -> None:
     with FakeOpenAI([Reply(hang=120)]) as fake:
         server = RawServer(env={"DISPATCH_BASE_URL": fake.base_url})
@@ -80,10 +80,16 @@ def test_a_run_in_flight_is_recorded_interrupted_when_the_server_stops(how: str,
         server.start_hanging_run(fake, "stopped")
         if how == "SIGTERM":
             server.proc.send_signal(signal.SIGTERM)
-        else:
+        elif how == "host closes stdin":
             assert server.proc.stdin is not None
             server.proc.stdin.close()
+        else:
+            assert server.proc.stdout is not None
+            server.proc.stdout.close()
+            server.send({"jsonrpc": "2.0", "id": 9, "method": "tools/list"})
+            server.proc.stdin.close()  # type: ignore[union-attr]
         code = server.proc.wait(timeout=40)
-    assert code == (130 if how == "SIGTERM" else 0)
+        stderr = server.proc.stderr.read().decode()  # type: ignore[union-attr]
+    assert code == (130 if how == "SIGTERM" else 0) and "Traceback" not in stderr
     [record] = [read_json(path) for path in (projects_dir / "stopped" / ".dispatch-logs").glob("*-result.json")]
     assert record["status"] == "interrupted" and record["finished_at"]
