@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
 from core import review, tiers, verify, workspace
@@ -38,6 +38,9 @@ from core.events import (
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from core import workspace
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -144,9 +147,13 @@ class Engine:
             return
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
-        space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
-                               read_only=request.read_only, in_place=request.in_place,
-                               base=request.base, spec_text=text) if first_backend.edits_files else None
+        space = None
+        if first_backend.edits_files:
+            from core import workspace  # git worktrees and agent files: only agent runs load them
+
+            space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
+                                   read_only=request.read_only, in_place=request.in_place, base=request.base,
+                                   spec_text=text)
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
