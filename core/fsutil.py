@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +22,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace `path` with exactly `data`; `mode` sets the permission bits (else the umask's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         with open(temp, "wb") as handle:
             if mode is not None:

@@ -17,7 +17,8 @@ from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode, SpecRejecte
 
 COMMANDS = {
     "run": "core.cli.run",
-    **dict.fromkeys(("resume", "review", "status", "list", "search", "runs", "sessions", "reindex"), "core.cli.projects"),
+    **dict.fromkeys(("resume", "review"), "core.cli.projects"),
+    **dict.fromkeys(("status", "list", "search", "runs", "sessions", "reindex"), "core.cli.views"),
     **dict.fromkeys(("lint", "spec"), "core.cli.spec_cmds"),
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
