@@ -22,6 +22,7 @@ COMMANDS = {
     **dict.fromkeys(("lint", "spec"), "core.cli.spec_cmds"),
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
+    "show": "core.cli.show",
     "escalate": "core.cli.escalate_cmd",
     **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",
@@ -42,6 +43,7 @@ EXAMPLES = """examples:
   dispatch status --slug S                         last run, totals, review verdict
   dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
+  dispatch show --slug S --last                    one run in full: route, spec, inputs, answer, events
   dispatch install claude-code                     the skill and the MCP server (`dispatch mcp`) into Claude Code
 """
 
