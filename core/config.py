@@ -42,6 +42,12 @@ class ModelConfig:
     """Agent backends: extra arguments; for `command`, the argv template with {prompt}."""
     env: dict[str, str] = field(default_factory=dict)
     """Agent backends: extra environment for the child (values may be ${VAR} references)."""
+    rpm: int | None = None
+    """Requests a minute this model takes, shared by every dispatch of one process (a batch)."""
+    tpm: int | None = None
+    """Tokens (in + out) a minute, likewise."""
+    max_concurrency: int | None = None
+    """Requests in flight at once, likewise."""
     options: dict[str, Any] = field(default_factory=dict)
     """Backend-specific settings (web search provider and the like), validated by the backend."""
     builtin: bool = False
@@ -74,10 +80,22 @@ class Defaults:
 
 
 @dataclass
+class Budgets:
+    """Spending caps in USD (None: no cap). `run` caps one dispatch's estimated cost, `day` what every run of a
+    UTC day spends, `project` what one project has spent in all, `batch` one `dispatch batch` (its --max-cost)."""
+
+    run: float | None = None
+    day: float | None = None
+    project: float | None = None
+    batch: float | None = None
+
+
+@dataclass
 class Config:
     models: dict[str, ModelConfig] = field(default_factory=dict)
     tiers: dict[str, TierConfig] = field(default_factory=dict)
     defaults: Defaults = field(default_factory=Defaults)
+    budgets: Budgets = field(default_factory=Budgets)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
@@ -99,7 +117,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "backend": (str,), "base_url": (str,), "api_key_env": (str,), "model": (str,), "bin": (str,),
     "price_in": (int, float), "price_out": (int, float), "temperature": (int, float), "timeout": (int, float),
     "max_tokens": (int,), "context_window": (int,), "args": (list,), "env": (dict,),
+    "rpm": (int,), "tpm": (int,), "max_concurrency": (int,),
 }
+_BUDGET_KEYS = {f.name for f in fields(Budgets)}
 
 
 def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
@@ -137,10 +157,11 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         line = _line_of(text, header, key) if header else 1
         return ConfigError(f"{path}:{line}: {what}", "fix it, or see `dispatch config init` for a commented example")
 
-    unknown = set(data) - {"models", "tiers", "defaults"}
+    unknown = set(data) - {"models", "tiers", "defaults", "budgets"}
     if unknown:
-        raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults)", sorted(unknown)[0])
-    for table in ("models", "tiers", "defaults"):
+        raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults, budgets)",
+                   sorted(unknown)[0])
+    for table in ("models", "tiers", "defaults", "budgets"):
         if not isinstance(data.get(table, {}), dict):
             raise fail(f"{table} must be a table ([{table}...] headers), not a {type(data[table]).__name__}", None)
     config = Config()
@@ -159,7 +180,7 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         for key, value in known.items():
             if isinstance(value, float) and (math.isnan(value) or math.isinf(value) and key != "timeout"):
                 raise fail(f"models.{name}.{key} must be a finite number, not {value}", header, key)
-        for key in ("timeout", "max_tokens", "context_window", "price_in", "price_out"):
+        for key in ("timeout", "max_tokens", "context_window", "price_in", "price_out", "rpm", "tpm", "max_concurrency"):
             if key in known and (known[key] < 0 or known[key] == 0 and not key.startswith("price")):
                 raise fail(f"models.{name}.{key} must be {'zero or more' if key.startswith('price') else 'positive'}",
                            header, key)
@@ -202,6 +223,14 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         raise fail("defaults.timeout must be a positive number of seconds", r"\[defaults\]", "timeout")
     if config.defaults.permission not in PERMISSIONS:
         raise fail(f"defaults.permission must be one of {', '.join(PERMISSIONS)}", r"\[defaults\]")
+    budgets = data.get("budgets") or {}
+    if extra := set(budgets) - _BUDGET_KEYS:
+        raise fail(f"budgets has unknown key '{sorted(extra)[0]}' (expected {', '.join(sorted(_BUDGET_KEYS))})",
+                   r"\[budgets\]", sorted(extra)[0])
+    for key, value in budgets.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+            raise fail(f"budgets.{key} must be a number of USD, zero or more", r"\[budgets\]", key)
+    config.budgets = Budgets(**{k: float(v) for k, v in budgets.items()})
     for tier in config.tiers.values():
         for model in tier.models:
             if model not in config.models and model not in ("default", "local"):
@@ -288,6 +317,9 @@ def to_dict(config: Config) -> dict[str, Any]:
     tiers = {name: {"models": t.models, "task_types": t.task_types, "description": t.description}
              for name, t in config.tiers.items()}
     data: dict[str, Any] = {"defaults": {f.name: getattr(config.defaults, f.name) for f in fields(Defaults)}}
+    if budgets := {f.name: getattr(config.budgets, f.name) for f in fields(Budgets)
+                   if getattr(config.budgets, f.name) is not None}:
+        data["budgets"] = budgets
     if models:
         data["models"] = models
     if tiers:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from core.backends import http_pool
 from core.backends.base import Backend, BackendRequest, TransientError
 from core.backends.sse import SSEParser
 from core.envelope import Status, Usage
@@ -89,9 +90,10 @@ class OpenAIChatBackend(Backend):
         finish_reason: str | None = None
         # A plain-http endpoint (a local server) never does TLS, so skip loading the CA bundle (~45 ms a run).
         tls = url.startswith("https://")
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False, verify=tls) as client:
+        async with http_pool.client_for(url, tls) as client:
             try:
-                async with client.stream("POST", url, json=self.payload(request), headers=self.headers()) as response:
+                async with client.stream("POST", url, json=self.payload(request), headers=self.headers(),
+                                         timeout=timeout) as response:
                     if response.status_code >= 400:
                         yield await self._failure(response)
                         return
