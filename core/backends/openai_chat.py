@@ -120,6 +120,12 @@ class OpenAIChatBackend(Backend):
                     raise TransientError(f"{self.model.base_url} closed the connection: {exc}") from None
                 yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {exc}", reason="bad_response")
                 return
+            except httpx.TransportError as exc:  # a reset connection (ReadError), a write that failed, ...
+                if not parts:
+                    raise TransientError(f"{self.model.base_url}: {type(exc).__name__} {exc}".rstrip()) from None
+                yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {type(exc).__name__} {exc}",
+                                 reason="bad_response")
+                return
         if not parts and finish_reason is None:
             yield self._done(Status.ERROR, parts, usage, raw, error="the stream ended with no answer and no [DONE]",
                              reason="bad_response")

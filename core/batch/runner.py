@@ -111,6 +111,14 @@ class Totals:
         left = self.total - self.done - self.skipped - self.rejected
         return left / self.rate if self.rate > 0 else None
 
+    def line(self) -> str:
+        """The progress line: done/total, ok/failed, tokens, cost, rate, ETA."""
+        eta = self.eta_s
+        until = f", ETA {int(eta) // 60}m{int(eta) % 60:02d}s" if eta is not None and self.running else ""
+        return (f"batch: {self.done + self.skipped + self.rejected}/{self.total} done ({self.ok} ok, {self.failed} "
+                f"failed, {self.skipped} skipped, {self.running} running), {self.input_tokens}+{self.output_tokens} "
+                f"tokens, ${self.cost_usd:.4f}, {self.rate * 60:.0f}/min{until}")
+
 
 class Batch:
     def __init__(self, config: Config, views: list[ItemView], options: Options, *,
@@ -355,6 +363,11 @@ class Batch:
         except DispatchError as exc:
             envelope = Envelope(run_id="", slug=item.slug or "", model=view.model, status=Status.ERROR,
                                 error=exc.one_line(), reason=exc.reason, extras=self.request(item).extras)
+        except Exception as exc:  # noqa: BLE001 - one item's bug must not end the other items of the batch
+            envelope = _recorded(view) or Envelope(run_id=view.run_id, slug=item.slug or "", model=view.model,
+                                                   status=Status.ERROR, extras=self.request(item).extras)
+            envelope.status, envelope.reason = Status.ERROR, "internal_error"
+            envelope.error = f"internal error: {type(exc).__name__}: {exc}"
         finally:
             self.ledger.settle(item.index, envelope.cost_usd if envelope else None)
             self._finish(view, envelope or Envelope(run_id=view.run_id, slug=item.slug or "", status=Status.ERROR,

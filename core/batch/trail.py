@@ -159,6 +159,11 @@ class BatchTrail:
             latest[record.item] = record
         return latest, skipped
 
+    def snapshot(self) -> list[tuple[Item, ItemRecord | None]]:
+        """Every item with where it stands now, for a screen watching a batch another process runs."""
+        records, _ = self.records()
+        return [(item, records.get(item.index)) for item in self.items()]
+
     def write(self, record: ItemRecord) -> None:
         if self._lines is None:
             self._lines = JsonLines(self.items_path)

@@ -17,7 +17,7 @@ from typing import Any
 
 from core import config as configs
 from core.batch import manifest, trail
-from core.batch.runner import Batch, ItemView, Options, Totals
+from core.batch.runner import Batch, ItemView, Options
 from core.cli.output import emit_json, error_line, table
 from core.cli.run import positive_int
 from core.errors import ExitCode, UsageError
@@ -179,7 +179,7 @@ class Progress:
             self._draw()
 
     def _draw(self) -> None:
-        line = describe(self.batch.totals())
+        line = self.batch.totals().line()
         self._drawn = time.monotonic()
         if self.live:
             sys.stderr.write(f"\r\x1b[K{line}")
@@ -195,7 +195,7 @@ class Progress:
 
     def close(self, summary: dict[str, Any]) -> None:
         self._clear()
-        error_line(describe(self.batch.totals()))
+        error_line(self.batch.totals().line())
         stopped = {"budget": f"; stopped by the budget: {self.batch.stop_why}",
                    "interrupted": "; interrupted"}.get(summary["stopped"] or "", "")
         error_line(f"dispatch: batch {summary['batch_id']}: {summary['ok']} ok, {summary['failed']} failed, "
@@ -203,20 +203,6 @@ class Progress:
                    f"{stopped}; record {summary['trail']}")
         if summary["ok"] != summary["total"]:
             error_line(f"dispatch: `dispatch batch --resume {summary['batch_id']}` runs what did not finish ok")
-
-
-def describe(totals: Totals) -> str:
-    """The progress line: done/total, ok/failed, tokens, cost, rate, ETA."""
-    eta = f", ETA {_duration(totals.eta_s)}" if totals.eta_s is not None and totals.running else ""
-    return (f"batch: {totals.done + totals.skipped + totals.rejected}/{totals.total} done ({totals.ok} ok, "
-            f"{totals.failed} failed, {totals.skipped} skipped, {totals.running} running), "
-            f"{totals.input_tokens}+{totals.output_tokens} tokens, ${totals.cost_usd:.4f}, "
-            f"{totals.rate * 60:.0f}/min{eta}")
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def _list_batches(json_mode: bool) -> int:

@@ -50,6 +50,7 @@ class InboxItem:
 class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_spec", "New spec", id="dash.new"),
+        Binding("b", "app.go('batch')", "Batch", id="dash.batch", show=False),
         Binding("enter", "open", "Open", id="dash.open", show=False),
         Binding("e", "escalate", "Escalate", id="dash.escalate"),
         Binding("ctrl+r", "refresh", "Refresh", id="dash.refresh"),
