@@ -23,6 +23,7 @@ COMMANDS = {
     "local": "core.cli.local",
     "escalate": "core.cli.escalate_cmd",
     **dict.fromkeys(("batch", "costs"), "core.cli.batch_cmd"),
+    **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",
 }
 """Which module registers each command, so a command imports only its own module (startup time is the
@@ -38,6 +39,7 @@ EXAMPLES = """examples:
   dispatch resume --slug S --prompt "..."          continue that project's session
   dispatch review --slug S                         another model's verdict on the last result
   dispatch status --slug S                         last run, totals, review verdict
+  dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
   dispatch batch specs/*.md -j 16 --max-cost 2     many dispatches in one process
 """

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Log, Markdown, TabbedContent, TabPan
 from core.audit.store import Project
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
 
@@ -20,13 +21,17 @@ class RunDetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),
         Binding("v", "review", "Review", id="detail.review"),
+        Binding("m", "merge", "Merge", id="detail.merge", show=False),
+        Binding("d", "drop", "Drop", id="detail.drop", show=False),
     ]
 
-    def __init__(self, slug: str, run_id: str) -> None:
+    def __init__(self, slug: str, run_id: str, tab: str | None = None) -> None:
         super().__init__()
         self.slug = slug
         self.run_id = run_id
         self.record: dict = {}
+        self.tab = tab
+        """The tab to open on (the inbox opens "changes to review" on tab-changes)."""
 
     def compose(self) -> ComposeResult:
         project = Project.at(self.slug)
@@ -53,6 +58,9 @@ class RunDetailScreen(Screen[None]):
             with TabPane(f"Events ({len(events)})", id="tab-events"):
                 log = Log(id="detail-events")
                 yield log
+            if self.record.get("changes"):
+                with TabPane("Changes", id="tab-changes"):
+                    yield ChangesPanel(id="detail-changes")
         yield Footer()
         self._events = [json.dumps(e, ensure_ascii=False)[:400] for e in events]
         if skipped:
@@ -61,6 +69,10 @@ class RunDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"{self.slug} · {self.run_id} · {self.record.get('status', '?')}"
         self.query_one("#detail-events", Log).write_lines(self._events)
+        if self.record.get("changes"):
+            self.query_one(ChangesPanel).show_run(self.slug, self.run_id, self.record["changes"])
+            if self.tab:
+                self.query_one(TabbedContent).active = self.tab
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -70,3 +82,18 @@ class RunDetailScreen(Screen[None]):
 
     def action_review(self) -> None:
         self.app.review(self.slug, self.run_id)
+
+    def action_merge(self) -> None:
+        if panel := self._changes():
+            panel.merge()
+
+    def action_drop(self) -> None:
+        if panel := self._changes():
+            panel.drop()
+
+    def _changes(self) -> ChangesPanel | None:
+        panels = self.query(ChangesPanel)
+        if not panels:
+            self.notify("this run did not work in a git worktree, so it has no changes to merge or drop")
+            return None
+        return panels.first()
