@@ -17,6 +17,7 @@ APP_ACTIONS = (
 SCREEN_ACTIONS = {
     "DashboardScreen": (
         ("New spec", "new_spec", "open the spec editor"),
+        ("Batch", "batch", "run many specs at once, or watch a batch run"),
         ("Open selected", "open", "the project in the audit browser, the running dispatch, or the inbox item"),
         ("Escalate inbox item", "escalate", "to a higher tier, or back to the primary with a reason"),
         ("Refresh dashboard", "refresh", "reload projects and the inbox from the index"),

@@ -206,6 +206,7 @@ class Batch:
         recorded = trail.meta().get("options") or {}
         if options.max_cost is None:
             options.max_cost = recorded.get("max_cost")
+        options.skip_rejected = options.skip_rejected or bool(recorded.get("skip_rejected"))
         batch = cls.plan(config, trail.items(), options, executor=executor)
         batch.trail = trail
         for view in batch.views:
@@ -274,19 +275,23 @@ class Batch:
         for view in self.views:
             if view.state == "pending":
                 chains.setdefault(view.item.slug or "", []).append(view)
-        with GroupCommit() as commit:
-            async with http_pool.Pool().current():
-                flusher = asyncio.create_task(self._flush_every(commit))
-                try:
-                    await asyncio.gather(*(self._chain(views, slots, agents) for views in chains.values()))
-                finally:
-                    flusher.cancel()
-                    self._flush(commit)
-        if warning := self.index.close():
-            self._notice(warning)
-        summary = self.summary()
-        trail.close("interrupted" if self.stopping == "interrupted" else "finished", summary)
-        return summary
+        try:
+            with GroupCommit() as commit:
+                async with http_pool.Pool().current():
+                    flusher = asyncio.create_task(self._flush_every(commit))
+                    try:
+                        await asyncio.gather(*(self._chain(views, slots, agents) for views in chains.values()))
+                    finally:
+                        flusher.cancel()
+                        self._flush(commit)
+        except asyncio.CancelledError:
+            self.stopping = "interrupted"  # the task running the batch was cancelled (the console closing)
+            raise
+        finally:
+            if warning := self.index.close():
+                self._notice(warning)
+            trail.close("interrupted" if self.stopping == "interrupted" else "finished", self.summary())
+        return self.summary()
 
     def summary(self) -> dict[str, Any]:
         totals = self.totals()

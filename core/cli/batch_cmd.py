@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import time
@@ -25,6 +26,8 @@ from core.errors import ExitCode, UsageError
 PLAIN_EVERY_S = 10.0
 """How often the progress line is printed when stderr is not a terminal."""
 REDRAW_EVERY_S = 0.1
+REJECTIONS_SHOWN = 50
+"""Rejected items listed on stderr one by one; the rest are counted (a 10 MB manifest of garbage has thousands)."""
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -93,9 +96,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
         batch = Batch.resume(config, args.resume, options)
     else:
         batch = Batch.plan(config, _items(args), options)
-    if batch.rejected and not args.skip_rejected:
-        for view in batch.rejected:
+    if batch.rejected and not batch.options.skip_rejected:
+        for view in batch.rejected[:REJECTIONS_SHOWN]:
             error_line(f"dispatch: rejected item {view.item.index} ({view.item.source}): {view.error}")
+        if len(batch.rejected) > REJECTIONS_SHOWN:
+            error_line(f"dispatch: ... and {len(batch.rejected) - REJECTIONS_SHOWN} more rejected items"
+                       + (" (every one is in the JSON lines on stdout)" if args.json else " (--json lists them all)"))
         error_line(f"dispatch: {len(batch.rejected)} of {len(batch.views)} items rejected; nothing was sent "
                    "(fix them, or pass --skip-rejected to run the rest)")
         if args.json:
@@ -160,12 +166,17 @@ class Progress:
         self._line_open = False
 
     def item_ended(self, view: ItemView) -> None:
-        if self.json_mode:
-            _emit_line(_envelope_of(view))
-        else:
-            sys.stdout.write("\t".join((str(view.item.index), view.status, view.item.slug or "-", view.run_id or "-",
-                                        view.audit_path or view.error or "")) + "\n")
-            sys.stdout.flush()
+        try:
+            if self.json_mode:
+                _emit_line(_envelope_of(view))
+            else:
+                sys.stdout.write("\t".join((str(view.item.index), view.status, view.item.slug or "-",
+                                            view.run_id or "-", view.audit_path or view.error or "")) + "\n")
+                sys.stdout.flush()
+        except BrokenPipeError:
+            # Whoever read stdout has gone (`| head`): stop as on SIGINT, so what runs is recorded interrupted.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self.batch.cancel()
         if self.live and time.monotonic() - self._drawn >= REDRAW_EVERY_S:
             self._draw()
 

@@ -261,6 +261,29 @@ def test_a_batch_killed_outright_resumes_with_its_finished_items_intact(tmp_path
     assert again.code == 0 and lines(again)[-1]["ok"] == 6 and len(lines(again)) == 1
 
 
+def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(tmp_path: Path, projects_dir: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as server:
+        configure(tmp_path / "home", server.base_url)
+        for n in range(5):
+            write(tmp_path / "specs" / f"s{n}.md", spec(n))
+        proc = subprocess.Popen([sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "2", "--json"],
+                                cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        sent = len(server.requests)
+    assert proc.returncode == 130, err
+    records = [json.loads(line) for line in out.splitlines()]
+    *envelopes, summary = records
+    assert sent == 2 and summary["stopped"] == "interrupted" and summary["not_started"] == 3
+    assert [e["status"] for e in envelopes] == ["interrupted", "interrupted"]
+    assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
+    assert json.loads((batch_dir(projects_dir) / "batch.json").read_text())["status"] == "interrupted"
+
+
 def test_bad_input_is_one_line(tmp_path: Path) -> None:
     assert dispatch("batch").code == 2
     missing = dispatch("batch", str(tmp_path / "none.jsonl"))

@@ -54,7 +54,7 @@ class InboxItem:
 class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_spec", "New spec", id="dash.new"),
-        Binding("b", "app.go('batch')", "Batch", id="dash.batch", show=False),
+        Binding("b", "batch", "Batch", id="dash.batch", show=False),
         Binding("enter", "open", "Open", id="dash.open", show=False),
         Binding("e", "escalate", "Escalate", id="dash.escalate"),
         Binding("ctrl+r", "refresh", "Refresh", id="dash.refresh"),
@@ -189,3 +189,6 @@ class DashboardScreen(Screen[None]):
 
     def action_new_spec(self) -> None:
         self.app.action_go("editor")
+
+    def action_batch(self) -> None:
+        self.app.action_go("batch")
