@@ -89,7 +89,7 @@ def diff(project: Project, run_id: str | None = None, *, stat: bool = False, col
     if not patch:
         raise UsageError(f"the changes of run {run_id} were dropped and none were kept", "nothing to show")
     try:
-        text = open(patch, encoding="utf-8", errors="replace").read()
+        text = Path(patch).read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise UsageError(f"the branch {tree.branch} is gone and its patch cannot be read: {exc.strerror}",
                          "nothing to show") from None
@@ -106,7 +106,9 @@ def merge(project: Project, run_id: str | None = None, *, squash: bool = False) 
         goal = " ".join(str(data.get("spec") or "").split())[:60]
         what = f"{tree.branch}" + (f": {goal}" if goal else "")
         outcome = tree.merge(squash, f"dispatch: {what}" if squash else f"Merge {what}")
-        outcome.update(run_id=run_id, branch=tree.branch, repo=str(tree.repo))
+        verify = data.get("verify") or {}
+        outcome.update(run_id=run_id, branch=tree.branch, repo=str(tree.repo), run_status=data.get("status"),
+                       verified=verify.get("passed"))
         if outcome["merged"]:
             record(project, "merged", run_id=run_id, branch=tree.branch, mode=outcome["mode"],
                    commit=outcome["commit"], repo=str(tree.repo))

@@ -20,9 +20,9 @@ from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
+from core.backends.base import Backend, BackendRequest, TransientError
 from core.batch import budgets
 from core.batch.limits import Limiter
-from core.backends.base import BackendRequest, TransientError
 from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
@@ -152,7 +152,7 @@ class Engine:
             budgets.check_run(self.config, first_model, compose_prompt(request.spec_text, request.prompt), slug)
         space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
                                read_only=request.read_only, in_place=request.in_place,
-                               base=request.base) if first_backend.edits_files else None
+                               base=request.base, spec_text=text) if first_backend.edits_files else None
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
@@ -168,7 +168,7 @@ class Engine:
         finally:
             lock.release()
 
-    def _inputs(self, request: DispatchRequest, backend: Any, text: str) -> input_files.Inputs | None:
+    def _inputs(self, request: DispatchRequest, backend: Backend, text: str) -> input_files.Inputs | None:
         """The spec's input files for a stateless model; None for an agent (it opens files itself) or --no-inputs.
         A resumed session is not sent again what its history already holds."""
         if not request.inline_inputs or backend.edits_files:
@@ -176,7 +176,7 @@ class Engine:
         sent = "".join(str(m.get("content") or "") for m in request.history)
         return input_files.gather(text, request.cwd or Path.cwd(), self.redactor, sent)
 
-    def _refuse_inputs(self, request: DispatchRequest, backend: Any, inputs: input_files.Inputs,
+    def _refuse_inputs(self, request: DispatchRequest, backend: Backend, inputs: input_files.Inputs,
                        findings: list[specs.Finding]) -> str | None:
         """Why the inputs cannot be sent (a refused file, unless --force; a prompt over the context, always)."""
         findings.extend(inputs.findings)

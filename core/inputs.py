@@ -11,6 +11,7 @@ says exactly what the model saw, and a resumed session is not sent a file it alr
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -145,9 +146,9 @@ def _expand(root: Path, named: str, line: int, inputs: Inputs) -> list[Path]:
                       "name paths relative to --cwd, or pass --cwd a directory that holds them")
     if specs.is_glob(named):
         relative = str(Path(named).relative_to(root)) if Path(named).is_absolute() else named
-        matches = sorted(p for p in root.glob(relative) if p.is_file())
+        matches = sorted(itertools.islice((p for p in root.glob(relative) if p.is_file()), MAX_FILES + 1))
         if len(matches) > MAX_FILES:
-            return refuse("input-too-many", f"input glob '{named}' matches {len(matches)} files (at most {MAX_FILES})",
+            return refuse("input-too-many", f"input glob '{named}' matches more than {MAX_FILES} files",
                           "narrow the glob to the files the task needs")
         if not matches:
             inputs.missing.append(named)

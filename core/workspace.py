@@ -1,11 +1,12 @@
 """Where an agent run works, and what it leaves for review.
 
-With --cwd inside a git repository the agent gets its own worktree of that repo, on a new branch
-`dispatch/<slug>/<run-id>` from HEAD (or --base), under the project dir; a resume (or a review) goes back to
-the same worktree at the same path, since Claude Code resumes a session only from the directory it started
-in. After the run its uncommitted edits are committed on that branch and summarised for the envelope, with
-the patch kept in the trail. With --in-place the agent works in --cwd itself; without --cwd, or with a
---cwd that is not in a repository (said on stderr), it works in the project dir as it always has.
+With --cwd inside a git repository (or, without --cwd, when the spec's Inputs name paths in one) the agent
+gets its own worktree of that repo, on a new branch `dispatch/<slug>/<run-id>` from HEAD (or --base), under
+the project dir; a resume (or a review) goes back to the same worktree at the same path, since Claude Code
+resumes a session only from the directory it started in. After the run its uncommitted edits are committed
+on that branch and summarised for the envelope, with the patch kept in the trail. With --in-place the agent
+works in --cwd itself; otherwise, outside a repository (said on stderr when --cwd named it), it works in the
+project dir as it always has.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core import changes
+from core import spec as specs
 from core.audit.store import Project
 from core.backends.agent import remove_context_block
 from core.errors import UsageError
@@ -73,8 +75,22 @@ class Workspace:
         return summary
 
 
+def named_directory(spec_text: str) -> Path | None:
+    """Where the spec's Inputs point when no --cwd was given: here, when a relative input path exists here, else
+    the top of the repository holding the first absolute input path that exists (or its directory)."""
+    here = Path.cwd()
+    for _, named in specs.input_paths(specs.parse(spec_text)):
+        path = Path(named)
+        if path.is_absolute() and path.exists():
+            directory = path if path.is_dir() else path.parent
+            return repo_of(directory) or directory
+        if not path.is_absolute() and specs.path_exists(here, named):
+            return here
+    return None
+
+
 def plan(project: Project, *, cwd: Path | None, kind: str, parent_run_id: str | None, read_only: bool,
-         in_place: bool, base: str | None) -> Workspace:
+         in_place: bool, base: str | None, spec_text: str = "") -> Workspace:
     """Decide where an agent run works, checking what can be checked before anything is recorded."""
     if parent_run_id and kind in ("resume", "review"):
         try:
@@ -90,6 +106,9 @@ def plan(project: Project, *, cwd: Path | None, kind: str, parent_run_id: str | 
         if cwd is None:
             raise UsageError("--in-place needs --cwd", "pass the directory the agent should work in")
         return Workspace("in_place", cwd.resolve())
+    explicit = cwd is not None
+    if cwd is None and not read_only:
+        cwd = named_directory(spec_text)
     if cwd is None or read_only:
         if base:
             raise UsageError("--base needs --cwd inside a git repository", "pass --cwd the repo to branch from")
@@ -102,7 +121,7 @@ def plan(project: Project, *, cwd: Path | None, kind: str, parent_run_id: str | 
                              "pass --cwd a directory inside a git repository")
         return Workspace("project", project.root, notice=(
             f"no worktree without git: {directory} is not inside a git repository, so the agent works in the "
-            f"project dir {project.root}; pass --in-place to let it work in {directory} itself"))
+            f"project dir {project.root}; pass --in-place to let it work in {directory} itself") if explicit else None)
     tree = Worktree(repo, project.worktrees, "", resolve_commit(repo, base or "HEAD"),
                     directory.relative_to(repo).as_posix() if directory != repo else "")
     return Workspace("worktree", project.worktrees, tree, fresh=True)

@@ -217,9 +217,9 @@ class Worktree:
             mode = "squash" if squash else "merge"
         done = git(["merge", "--ff-only", "--quiet", target], self.repo, check=False)
         if done.returncode != 0:
-            said = [line.strip() for line in done.stderr.splitlines() if line.startswith(("\t", "    "))]
-            raise GitError(f"git refused to update your tree: {done.stderr.strip().splitlines()[0] if done.stderr.strip() else 'merge failed'}"
-                           + (f" ({', '.join(said)})" if said else ""),
+            lines = done.stderr.strip().splitlines() or ["merge failed"]
+            paths = [line.strip() for line in lines if line.startswith(("\t", "    "))]
+            raise GitError(f"git refused to update your tree: {lines[0]}" + (f" ({', '.join(paths)})" if paths else ""),
                            "commit or stash your changes to those files, then merge again; nothing was changed")
         return {"merged": True, "mode": mode, "commit": resolve_commit(self.repo, "HEAD")}
 

@@ -68,6 +68,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
             emit_json({"merged": False, "conflicts": exc.paths, "error": exc.one_line()})
         error_line(f"dispatch: {exc.one_line()}")
         return ExitCode.RUN_FAILED
+    if outcome["merged"] and outcome["verified"] is False:
+        error_line(f"dispatch: warning: run {outcome['run_id']} failed its verification; what was merged did not pass")
+    elif outcome["merged"] and outcome["run_status"] != "ok":
+        error_line(f"dispatch: warning: run {outcome['run_id']} ended {outcome['run_status']}; check what was merged")
     if args.json:
         emit_json(outcome)
     elif outcome["merged"]:

@@ -9,8 +9,11 @@ Python scripts, for the git cases that do not need a model.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -238,3 +241,89 @@ def test_an_unknown_base_is_one_usage_line(tmp_path: Path, isolated: Path, proje
     result = run_spec(tmp_path, repo, "--base", "no-such-branch")
     assert result.code == 2 and "no-such-branch" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not list((projects_dir / "inv" / ".dispatch-logs").glob("*-result.json"))
+
+
+def test_a_review_reads_the_worktree_and_changes_nothing(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    command_agent(isolated / "home", "from pathlib import Path\nprint('VERDICT: pass')\n"
+                                     "print('- saw', Path('src/invoices.py').read_text().splitlines()[-1].strip())\n",
+                  name="checker")
+    run = run_spec(tmp_path, repo).json()
+    review = dispatch("review", "--slug", "inv", "--model", "checker", "--json", timeout=120)
+    assert review.code == 0, review.stderr
+    envelope = review.json()
+    assert envelope["verdict"] == "pass" and "field.strip() for field" in envelope["result"]
+    assert record(envelope)["request"]["cwd"] == run["worktree"]["path"] and "changes" not in envelope
+    assert git(repo, "rev-parse", run["worktree"]["branch"]) == git(repo, "rev-parse", run["changes"]["head"])
+
+
+STALLS = """\
+import os, pathlib, time
+pathlib.Path('src/invoices.py').write_text('def parse_invoice(text):\\n    return []\\n')
+pathlib.Path({marker!r}).write_text(str(os.getpid()))
+time.sleep(120)
+"""
+
+
+def test_a_run_killed_mid_way_loses_nothing_and_drop_still_cleans_up(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    marker = tmp_path / "agent.pid"
+    command_agent(isolated / "home", STALLS.format(marker=str(marker)))
+    spec = write(tmp_path / "task.md", QUICK)
+    runner = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--model", "edit", "--slug",
+                               "inv", "--cwd", str(repo), "--json"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() or not marker.read_text():
+            assert runner.poll() is None and time.monotonic() < deadline, "the agent never started"
+            time.sleep(0.05)
+    finally:
+        runner.kill()
+        runner.wait()
+        if marker.exists() and marker.read_text():
+            os.kill(int(marker.read_text()), signal.SIGKILL)
+    status = dispatch("status", "--slug", "inv", "--json").json()
+    assert status["last_run"]["status"] == "interrupted"
+    [tree] = status["worktrees"]
+    assert tree["state"] == "not captured" and tree["exists"]
+    assert "M src/invoices.py" in git(Path(tree["path"]), "status", "--porcelain"), "the agent's edit is still there"
+    assert dispatch("drop", "--slug", "inv").code == 0
+    assert not Path(tree["path"]).exists() and git(repo, "branch", "--list", "dispatch/*") == ""
+
+
+def test_merging_work_that_failed_its_check_says_so(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    failed = run_spec(tmp_path, repo, spec=QUICK.replace("Run: true", "Run: false"))
+    assert failed.code == 1 and failed.json()["reason"] == "verify_failed"
+    assert failed.json()["changes"]["files"], "the changes are kept for review even when the check failed"
+    merged = dispatch("merge", "--slug", "inv")
+    assert merged.code == 0 and "failed its verification" in merged.stderr
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_without_cwd_the_repo_the_inputs_name_gets_the_worktree(absolute: bool, tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    spec = QUICK.replace("`src/invoices.py`", f"`{repo / 'src' / 'invoices.py'}`" if absolute else "`src/invoices.py`")
+    path = write(tmp_path / "task.md", spec)
+    result = dispatch("run", "--spec", str(path), "--model", "edit", "--slug", "inv", "--json",
+                      cwd=tmp_path if absolute else repo, env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    assert result.code == 0, result.stderr
+    envelope = result.json()
+    assert envelope["worktree"]["repo"] == str(repo.resolve()) and envelope["workdir"]["mode"] == "worktree"
+    assert [f["path"] for f in envelope["changes"]["files"]] == ["src/invoices.py"]
+
+
+def test_a_worktree_deleted_by_hand_comes_back_at_the_same_path(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    command_agent(isolated / "home", "import os\nprint('VERDICT: pass')\nprint('- in', os.getcwd())\n", name="checker")
+    run = run_spec(tmp_path, repo).json()
+    subprocess.run(["rm", "-rf", run["worktree"]["path"]], check=True)
+    review = dispatch("review", "--slug", "inv", "--model", "checker", "--json", timeout=120)
+    assert review.code == 0, review.stderr
+    assert run["worktree"]["path"] in review.json()["result"]
+    assert (Path(run["worktree"]["path"]) / "src" / "invoices.py").read_text() == REFACTORED

@@ -149,3 +149,11 @@ def test_lint_reports_the_inputs_it_would_send(tmp_path: Path) -> None:
     os.symlink("/etc/hostname", repo / "src" / "invoices.py")
     outside = dispatch("lint", "--spec", str(spec), "--cwd", str(repo), "--json")
     assert outside.code == 3 and "input-outside-cwd" in {f["rule"] for f in outside.json()["findings"]}
+
+
+def test_a_glob_matching_too_many_files_is_refused(server: FakeOpenAI, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    for number in range(201):
+        write(repo / "gen" / f"m{number}.py", "x = 1\n")
+    envelope = refused(server, CODING.replace("`tests/test_invoices.py`", "gen/*.py"), repo, tmp_path)
+    assert "input-too-many" in {f["rule"] for f in envelope["findings"]}

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from tests.helpers import dispatch, write
+from core.config import ModelConfig
+from core.engine import DispatchRequest
+from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import REFACTORED, SPEC, git, make_repo, tree_state
 from tests.tui.conftest import wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import CHANGES
 from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
 from tui.widgets.changes_panel import ChangesPanel, DiffView
 
 REFACTOR = f"from pathlib import Path\nPath('src/invoices.py').write_text({REFACTORED!r})\n"
@@ -83,3 +86,35 @@ async def test_d_drops_the_changes_after_a_confirmation(app_factory, tmp_path: P
         assert not Path(envelope["worktree"]["path"]).exists()
         assert git(repo, "branch", "--list", "dispatch/*") == ""
         assert (repo / "src" / "invoices.py").read_text() != REFACTORED, "dropping never touches the user's tree"
+
+
+async def test_the_run_view_of_a_live_agent_run_shows_its_changes_and_m_merges(app_factory, config, tmp_path: Path,
+                                                                              isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    script = write(tmp_path / "refactor.py", REFACTOR)
+    config.models["edit"] = ModelConfig(name="edit", backend="command", args=[sys.executable, str(script)])
+    app = app_factory(config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        live = app.start_dispatch(DispatchRequest(spec_text=SPEC.replace(SPEC.split("Run: ")[1], "true\n"),
+                                                  model="edit", slug="live", cwd=repo))
+        view = app.screen
+        assert isinstance(view, RunViewScreen)
+        await wait_for(pilot, lambda: live.done and view._finished_drawn, "the run to finish")
+        panel = view.query_one(ChangesPanel)
+        await wait_for(pilot, lambda: panel.state == "review", "the changes to load")
+        assert panel.display and panel.query_one(DataTable).row_count == 1
+        await pilot.press("m")
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: panel.state == "merged", "the merge")
+    assert (repo / "src" / "invoices.py").read_text() == REFACTORED
+
+
+async def test_a_stateless_run_shows_no_changes_panel(app_factory, isolated: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        live = app.start_dispatch(DispatchRequest(spec_text=GOOD_SPEC, slug="plain"))
+        view = app.screen
+        await wait_for(pilot, lambda: live.done and view._finished_drawn, "the run to finish")
+        assert not view.query_one(ChangesPanel).display
+        await pilot.press("m")
+        assert not isinstance(app.screen, ConfirmScreen)
