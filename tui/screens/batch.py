@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from tui.app import DispatchApp
 
 POLL_S = 1.0
+"""How often batches of other processes are re-read from their trail."""
+REDRAW_S = 0.25
+"""How often the table of a batch running here is redrawn (changes are coalesced: 500 items change often)."""
 BATCHES_SHOWN = 20
 
 
@@ -106,6 +109,7 @@ class BatchScreen(Screen[None]):
         self.shown: str | None = None
         """The batch id whose items the table shows."""
         self.rows: list[Row] = []
+        self._changed = False
 
     @property
     def dispatch_app(self) -> DispatchApp:
@@ -136,6 +140,7 @@ class BatchScreen(Screen[None]):
         items.add_columns("#", "Status", "Project", "Model", "Tokens in/out", "Cost", "Elapsed")
         self.refresh_batches()
         self.set_interval(POLL_S, self.poll)
+        self.set_interval(REDRAW_S, self._redraw)
 
     # --- starting and stopping -----------------------------------------------------------------
 
@@ -180,12 +185,20 @@ class BatchScreen(Screen[None]):
     @work(exclusive=True, group="batch", name="batch", exit_on_error=False)
     async def _run(self, batch: Batch) -> None:
         try:
-            summary = await batch.run(on_change=lambda view: self.show_items(), on_notice=self._notice)
+            summary = await batch.run(on_change=self._mark_changed, on_notice=self._notice)
             self.notify(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped",
                         title=f"batch {summary['batch_id']} ended")
         finally:
             self.batch = None
             self.refresh_batches()
+            self.show_items()
+
+    def _mark_changed(self, view: ItemView) -> None:
+        self._changed = True
+
+    def _redraw(self) -> None:
+        if self._changed:
+            self._changed = False
             self.show_items()
 
     def _notice(self, message: str) -> None:
