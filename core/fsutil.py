@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TextIO
@@ -50,6 +48,8 @@ class GroupCommit:
         """fsync every gathered file and directory (files first); returns how many. Safe from any thread."""
         with self.lock:
             paths, self.paths = self.paths, set()
+        from concurrent.futures import ThreadPoolExecutor  # only a batch gets here; a single run never loads it
+
         files = [p for p in paths if not p.is_dir()]
         with ThreadPoolExecutor(self.WORKERS) as pool:
             list(pool.map(_fsync_path, files))
@@ -72,12 +72,19 @@ def _fsync_path(path: Path) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with exactly `data`; `mode` sets the permission bits (else the umask's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
     group = _group.get()
     try:
-        with open(temp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(temp, "wb") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            handle.write(data)
             handle.flush()
             if group is None:
                 os.fsync(handle.fileno())

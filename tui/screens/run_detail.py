@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Log, Markdown, TabbedContent, TabPan
 from core.audit.store import Project
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
@@ -21,6 +22,7 @@ class RunDetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),
         Binding("v", "review", "Review", id="detail.review"),
+        Binding("r", "resume", "Resume", id="detail.resume", show=False),
         Binding("m", "merge", "Merge", id="detail.merge", show=False),
         Binding("d", "drop", "Drop", id="detail.drop", show=False),
     ]
@@ -82,6 +84,11 @@ class RunDetailScreen(Screen[None]):
 
     def action_review(self) -> None:
         self.app.review(self.slug, self.run_id)
+
+    def action_resume(self) -> None:
+        """Resume the run's session with feedback typed in a modal (an agent continues in its worktree)."""
+        self.app.push_screen(FeedbackScreen(f"{self.slug} {self.run_id}"),
+                             lambda text: self.app.resume(self.slug, self.run_id, text) if text else None)
 
     def action_merge(self) -> None:
         if panel := self._changes():
