@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
-from core import review
+from core import review, tiers, verify, workspace
 from core import spec as specs
-from core import tiers, verify
 from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
@@ -26,8 +25,18 @@ from core.batch.limits import Limiter
 from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
-from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
-                         SessionStarted, TextDelta, UsageUpdate)
+from core.events import (
+    AttemptFailed,
+    AttemptStarted,
+    BackendDone,
+    Event,
+    Finished,
+    Notice,
+    RunStarted,
+    SessionStarted,
+    TextDelta,
+    UsageUpdate,
+)
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
@@ -109,7 +118,7 @@ class Engine:
         self.index = index
         self.limiter = limiter
         self.check_budgets = check_budgets
-        self.redactor = Redactor.from_environment(m.api_key_env for m in config.models.values())
+        self.redactor = Redactor.from_environment(m.api_key_env for m in config.models.values() if m.api_key_env)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -403,7 +412,7 @@ class Engine:
         A command the spec names runs only for agents (which work in the project dir): a stateless model
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
-        edits_files = bool(envelope.model) and backend_for(self.config.model(envelope.model)).edits_files
+        edits_files = envelope.model is not None and backend_for(self.config.model(envelope.model)).edits_files
         commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
         if not commands:
             return
@@ -464,7 +473,7 @@ class Engine:
         record["finished_at"] = now_iso()
 
     def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
-        data = self.redactor.data({**envelope.to_dict(), **record})
+        data: dict[str, Any] = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
 

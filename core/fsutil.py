@@ -128,7 +128,7 @@ class JsonLines:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle: TextIO | None = open(path, "a", encoding="utf-8")
+        self._handle: TextIO | None = open(path, "a", encoding="utf-8")  # noqa: SIM115 (open until close())
 
     def write(self, record: dict[str, Any], flush: bool = False) -> None:
         assert self._handle is not None

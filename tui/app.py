@@ -10,7 +10,7 @@ import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
-from core import escalation, followup
-from core import paths
+from core import escalation, followup, paths
 from core.audit.index import Index
 from core.audit.store import RESULT_SUFFIX, Project
 from core.config import Config
@@ -74,7 +73,7 @@ class DispatchApp(App[None]):
         self.config = config
         self.engine = engine or Engine(config)
         self.clock = clock
-        self.now: Now = now or (lambda: datetime.now(timezone.utc))
+        self.now: Now = now or (lambda: datetime.now(UTC))
         self.watch_files = watch
         self.projects_dir = projects_dir or paths.projects_dir()
         self.cwd = cwd or Path.cwd()

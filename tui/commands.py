@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widget import Widget
 
 APP_ACTIONS = (
     ("Go to dashboard", "go('dashboard')", "projects, running dispatches and the escalation inbox"),
@@ -71,8 +74,8 @@ SCREEN_ACTIONS = {
 class DispatchCommands(Provider):
     """App actions always; a screen's own actions when that screen is showing."""
 
-    def _commands(self) -> list[tuple[str, str, str, object]]:
-        found: list[tuple[str, str, str, object]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
+    def _commands(self) -> list[tuple[str, str, str, App[Any] | Widget]]:
+        found: list[tuple[str, str, str, App[Any] | Widget]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
         for name, action, help in SCREEN_ACTIONS.get(type(self.screen).__name__, ()):
             found.append((name, action, help, self.screen))
         return found

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from core import paths
 from core.audit import checker, migrations
@@ -139,6 +139,10 @@ def fingerprint(path: Path) -> str:
     return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
 
+@overload
+def normalize_since(value: str) -> str: ...
+@overload
+def normalize_since(value: None) -> None: ...
 def normalize_since(value: str | None) -> str | None:
     """An ISO date or datetime as the UTC string the index compares against; a bad one is a usage error."""
     if value is None:
@@ -148,8 +152,8 @@ def normalize_since(value: str | None) -> str | None:
             return date.fromisoformat(value).isoformat()
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
     except (ValueError, OverflowError):
         raise UsageError(f"--since {value!r} is not a date", "use YYYY-MM-DD or an ISO datetime like 2026-11-21T09:30") from None
 
@@ -168,7 +172,7 @@ class Index:
     def __init__(self, path: Path, projects: Path) -> None:
         self.path = path
         self.projects_dir = projects
-        self.conn: sqlite3.Connection | None = None
+        self._conn: sqlite3.Connection | None = None
         self._inode = 0
         """The database file this connection opened; a rebuild removes only that one, never a newer one."""
 
@@ -187,9 +191,16 @@ class Index:
         return index
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection; using a closed Index is a programming error, not a user's."""
+        if self._conn is None:
+            raise RuntimeError(f"the index {self.path} is used after close()")
+        return self._conn
 
     def __enter__(self) -> Index:
         return self
@@ -215,8 +226,8 @@ class Index:
         return conn
 
     def _start(self, check: bool) -> None:
-        if self.conn is None:
-            self.conn = self._connect()
+        if self._conn is None:
+            self._conn = self._connect()
         if self._meta("verified_at") is None:
             self._set_meta("verified_at", str(time.time()))  # a new index: nothing in it to check yet
         elif check and self.checked_ago() > VERIFY_EVERY_S:
@@ -242,9 +253,9 @@ class Index:
     def _guarded(self, action: Callable[[], T]) -> T:
         """Run an action; if the database turns out to be damaged, rebuild it from the files and run it again.
         A long-lived holder (the console) whose file another process rebuilt moves to the new one first."""
-        if self.conn is not None and _inode_of(self.path) != self._inode:
+        if self._conn is not None and _inode_of(self.path) != self._inode:
             self.close()
-            self.conn = self._connect()
+            self._conn = self._connect()
             self.sync()
         try:
             return action()
@@ -283,7 +294,7 @@ class Index:
             if current is None or current == self._inode:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.conn = self._connect()
+            self._conn = self._connect()
             self._set_meta("verified_at", str(time.time()))
             return self.sync()
 

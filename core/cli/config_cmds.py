@@ -7,9 +7,9 @@ from typing import Any
 
 from core import config as configs
 from core import paths, tiers
-from core.fsutil import atomic_write_text
 from core.cli.output import emit_json, table
 from core.errors import ExitCode, UsageError
+from core.fsutil import atomic_write_text
 from core.presets import PRESETS, preset_config
 from core.redact import mask
 
@@ -118,7 +118,7 @@ def tier_rows(config: configs.Config) -> list[dict[str, Any]]:
 
 def cmd_config_show(args: argparse.Namespace) -> int:
     config = configs.load()
-    data = {"path": str(config.path or paths.config_path()), "exists": config.path is not None,
+    data: dict[str, Any] = {"path": str(config.path or paths.config_path()), "exists": config.path is not None,
             "projects_dir": str(paths.projects_dir()), "defaults": vars(config.defaults),
             "models": model_rows(config), "tiers": tier_rows(config)}
     if args.json:
