@@ -80,6 +80,12 @@ class ModelConfig:
     """Agent backends: extra arguments; for `command`, the argv template with {prompt}."""
     env: dict[str, str] = key(TABLE, {})
     """Agent backends: extra environment for the child (values may be ${VAR} references)."""
+    rpm: int | None = key(WHOLE, None)
+    """Requests a minute this model takes, shared by every dispatch of one process (a batch)."""
+    tpm: int | None = key(WHOLE, None)
+    """Tokens (in + out) a minute, likewise."""
+    max_concurrency: int | None = key(WHOLE, None)
+    """Requests in flight at once, likewise."""
     options: dict[str, Any] = field(default_factory=dict)
     """Backend-specific settings (web search provider and the like): the keys no rule names, validated by the
     backend."""
@@ -113,10 +119,22 @@ class Defaults:
 
 
 @dataclass
+class Budgets:
+    """Spending caps in USD (None: no cap). `run` caps one dispatch's estimated cost, `day` what every run of a
+    UTC day spends, `project` what one project has spent in all, `batch` one `dispatch batch` (its --max-cost)."""
+
+    run: float | None = key(ZERO_OR_MORE, None)
+    day: float | None = key(ZERO_OR_MORE, None)
+    project: float | None = key(ZERO_OR_MORE, None)
+    batch: float | None = key(ZERO_OR_MORE, None)
+
+
+@dataclass
 class Config:
     models: dict[str, ModelConfig] = field(default_factory=dict)
     tiers: dict[str, TierConfig] = field(default_factory=dict)
     defaults: Defaults = field(default_factory=Defaults)
+    budgets: Budgets = field(default_factory=Budgets)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
@@ -131,7 +149,7 @@ class Config:
 
 
 _SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
-                                          "defaults": (Defaults, False)}
+                                          "defaults": (Defaults, False), "budgets": (Budgets, False)}
 """Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 
@@ -275,8 +293,8 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
 def to_dict(config: Config) -> dict[str, Any]:
     """The config as config.toml holds it: keyed tables in full, models only where they differ from a field's
     default; no model made from the environment or built in."""
-    data: dict[str, Any] = {section: _keys(getattr(config, section))
-                            for section, (_, named) in _SECTIONS.items() if not named}
+    data: dict[str, Any] = {section: keys for section, (_, named) in _SECTIONS.items()
+                            if not named and (keys := _keys(getattr(config, section)))}
     models = {name: {**_keys(model, ModelConfig(name=name)), **model.options} for name, model in config.models.items()
               if name not in config.from_environment and not model.builtin}
     if models:

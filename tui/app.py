@@ -33,6 +33,7 @@ from tui.commands import DispatchCommands
 from tui.live import LiveRun
 from tui.messages import LiveRunEnded, RunsChanged
 from tui.screens.audit import AuditScreen
+from tui.screens.batch import BatchScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen, EscalationChoice
@@ -49,7 +50,8 @@ class DispatchApp(App[None]):
     """Screens are modes so each keeps its state while you move between them."""
 
     CSS_PATH = "app.tcss"
-    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen}
+    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen,
+             "batch": BatchScreen}
     TITLE = "dispatch"
     COMMANDS = App.COMMANDS | {DispatchCommands}
     BINDINGS = [
@@ -57,6 +59,7 @@ class DispatchApp(App[None]):
         Binding("f3", "go('editor')", "Spec", id="go.editor"),
         Binding("f4", "go('audit')", "Audit", id="go.audit"),
         Binding("f5", "go('settings')", "Settings", id="go.settings"),
+        Binding("f6", "go('batch')", "Batch", id="go.batch", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 

@@ -14,11 +14,13 @@ APP_ACTIONS = (
     ("Go to spec editor", "go('editor')", "write a spec with the checklist beside it"),
     ("Go to audit browser", "go('audit')", "projects, sessions and runs; search and filters"),
     ("Go to settings", "go('settings')", "models, tiers, theme, defaults"),
+    ("Go to batch", "go('batch')", "run a manifest or a folder of specs at once; watch batches run"),
     ("Quit", "quit", "leave the console; running dispatches are cancelled and recorded as interrupted"),
 )
 SCREEN_ACTIONS = {
     "DashboardScreen": (
         ("New spec", "new_spec", "open the spec editor"),
+        ("Batch", "batch", "run many specs at once, or watch a batch run"),
         ("Open selected", "open", "the project in the audit browser, the running dispatch, or the inbox item"),
         ("Escalate inbox item", "escalate", "to a higher tier, or back to the primary with a reason"),
         ("Refresh dashboard", "refresh", "reload projects and the inbox from the index"),
@@ -55,6 +57,11 @@ SCREEN_ACTIONS = {
         ("Previous page of runs", "previous_page", "page through the run list"),
         ("Clear filters", "clear_filters", "search, status, tier and date back to all"),
         ("Refresh runs", "refresh", "reload from the index"),
+    ),
+    "BatchScreen": (
+        ("Start batch", "start", "run the manifest or folder in the first field"),
+        ("Cancel batch", "cancel", "stop launching and interrupt the items in flight"),
+        ("Open batch item", "open", "the selected item's run record"),
     ),
     "SettingsScreen": (
         ("Save settings", "save", "write config.toml"),

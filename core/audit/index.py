@@ -38,6 +38,9 @@ RANK_WINDOW = 5000
 MARK_START, MARK_END = "\u27e6", "\u27e7"
 """What a search snippet puts around each match: ⟦match⟧."""
 SORTS = {"updated": "updated DESC, slug", "name": "slug", "cost": "cost_usd DESC, slug"}
+COST_GROUPS = {"model": "coalesce(runs.model, '')", "tier": "coalesce(runs.tier, '')", "project": "runs.slug",
+               "day": "substr(runs.started_at, 1, 10)"}
+"""What `dispatch costs --by` groups spend by (a UTC day is the first ten characters of started_at)."""
 _CORRUPT_CODES = {11, 26}
 """SQLITE_CORRUPT and SQLITE_NOTADB (primary result codes)."""
 T = TypeVar("T")
@@ -91,6 +94,15 @@ class SessionRow:
     first_run: str
     last_run: str
     last_status: str
+
+
+@dataclass(frozen=True)
+class CostRow:
+    key: str
+    runs: int
+    cost_usd: float
+    input_tokens: int
+    output_tokens: int
 
 
 @dataclass(frozen=True)
@@ -359,14 +371,20 @@ class Index:
 
     def record_runs(self, slug: str, records: Iterable[dict[str, Any]]) -> None:
         """Upsert runs (result.json dicts) and refresh their project's row; the caller holds the project lock."""
-        project = Project(slug, self.projects_dir / slug)
-        mark = fingerprint(project.meta_path)
-        meta = project.meta()
-        self._guarded(lambda: self._record(slug, meta, mark, list(records)))
+        self.record_projects({slug: list(records)})
 
-    def _record(self, slug: str, meta: dict[str, Any], mark: str, records: list[dict[str, Any]]) -> None:
+    def record_projects(self, records: dict[str, list[dict[str, Any]]]) -> None:
+        """`record_runs` for several projects in one transaction: a batch's finishing runs are one commit."""
+        prepared = []
+        for slug, runs in records.items():
+            project = Project(slug, self.projects_dir / slug)
+            prepared.append((slug, project.meta(), fingerprint(project.meta_path), runs))
+        self._guarded(lambda: self._record(prepared))
+
+    def _record(self, prepared: list[tuple[str, dict[str, Any], str, list[dict[str, Any]]]]) -> None:
         with self._write():
-            self._upsert(slug, meta, mark, records)
+            for slug, meta, mark, records in prepared:
+                self._upsert(slug, meta, mark, records)
 
     def _upsert(self, slug: str, meta: dict[str, Any], mark: str, records: list[dict[str, Any]]) -> None:
         description = str(meta.get("description") or "")
@@ -426,6 +444,22 @@ class Index:
                    since: str | None = None, session: str | None = None) -> int:
         where, params = _filters(slug, status, tier, since, session)
         return int(self._guarded(lambda: self.conn.execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0]))
+
+    def spent(self, *, slug: str | None = None, since: str | None = None) -> float:
+        """USD spent by the runs that match, for the budgets."""
+        where, params = _filters(slug, None, None, since)
+        sql = f"SELECT coalesce(sum(cost_usd), 0) FROM runs {where}"
+        return float(self._guarded(lambda: self.conn.execute(sql, params).fetchone()[0]))
+
+    def costs(self, by: str = "model", *, since: str | None = None) -> list[CostRow]:
+        """Spend grouped by model, tier, project or UTC day, largest first (day: newest first)."""
+        if by not in COST_GROUPS:
+            raise UsageError(f"unknown grouping {by!r}", f"use one of: {', '.join(COST_GROUPS)}")
+        where, params = _filters(None, None, None, since)
+        order = "key DESC" if by == "day" else "3 DESC, key"
+        sql = (f"SELECT {COST_GROUPS[by]} AS key, count(*), coalesce(sum(cost_usd), 0), sum(input_tokens), "
+               f"sum(output_tokens) FROM runs {where} GROUP BY key ORDER BY {order}")
+        return [CostRow(*row) for row in self._guarded(lambda: self.conn.execute(sql, params).fetchall())]
 
     def sessions(self, slug: str) -> list[SessionRow]:
         """The project's sessions (review runs excluded), newest first."""

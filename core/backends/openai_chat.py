@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from core.backends import http_pool
 from core.backends.base import Backend, BackendRequest, TransientError
 from core.backends.http_status import answered, error_reason, status_error
 from core.backends.sse import SSEParser
@@ -68,9 +69,10 @@ class OpenAIChatBackend(Backend):
         finish_reason: str | None = None
         # A plain-http endpoint (a local server) never does TLS, so skip loading the CA bundle (~45 ms a run).
         tls = url.startswith("https://")
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False, verify=tls) as client:
+        async with http_pool.client_for(url, tls) as client:
             try:
-                async with client.stream("POST", url, json=self.payload(request), headers=self.headers()) as response:
+                async with client.stream("POST", url, json=self.payload(request), headers=self.headers(),
+                                         timeout=timeout) as response:
                     if response.status_code >= 400:
                         yield await self._failure(response)
                         return
@@ -96,6 +98,12 @@ class OpenAIChatBackend(Backend):
                 if not parts:
                     raise TransientError(f"{self.model.base_url} closed the connection: {exc}") from None
                 yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {exc}", reason="bad_response")
+                return
+            except httpx.TransportError as exc:  # a reset connection (ReadError), a write that failed, ...
+                if not parts:
+                    raise TransientError(f"{self.model.base_url}: {type(exc).__name__} {exc}".rstrip()) from None
+                yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {type(exc).__name__} {exc}",
+                                 reason="bad_response")
                 return
         if not parts and finish_reason is None:
             yield self._done(Status.ERROR, parts, usage, raw, error="the stream ended with no answer and no [DONE]",

@@ -28,6 +28,9 @@ STARTER = """\
 # max_tokens = 4096
 # temperature = 0.2
 # timeout = 600
+# rpm = 1000                      # requests a minute, shared by the items of a `dispatch batch`
+# tpm = 200000                    # tokens a minute, likewise
+# max_concurrency = 20            # requests in flight, likewise
 #
 # The built-in `local` model (llama-server on this machine) can be pointed at another .gguf:
 # [models.local]
@@ -47,6 +50,13 @@ STARTER = """\
 # timeout = 600
 # permission = "acceptEdits"      # plan | acceptEdits | bypass (agent backends)
 # theme = "dispatch-dark"
+#
+# Spending caps in USD, each optional: one run's estimate, a UTC day, a project, one `dispatch batch`.
+# [budgets]
+# run = 0.50
+# day = 20.0
+# project = 100.0
+# batch = 5.0
 """
 
 

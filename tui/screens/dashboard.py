@@ -58,6 +58,7 @@ class InboxItem:
 class DashboardScreen(DispatchScreen):
     BINDINGS = [
         Binding("n", "new_spec", "New spec", id="dash.new"),
+        Binding("b", "batch", "Batch", id="dash.batch", show=False),
         Binding("enter", "open", "Open", id="dash.open", show=False),
         Binding("e", "escalate", "Escalate", id="dash.escalate"),
         Binding("ctrl+r", "refresh", "Refresh", id="dash.refresh"),
@@ -192,3 +193,6 @@ class DashboardScreen(DispatchScreen):
 
     def action_new_spec(self) -> None:
         self.app.action_go("editor")
+
+    def action_batch(self) -> None:
+        self.app.action_go("batch")
