@@ -7,29 +7,43 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
-from core import review
+from core import review, tiers, verify, workspace
 from core import spec as specs
-from core import tiers, verify, workspace
 from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
-from core.config import Config, user_models
+from core.batch import budgets
+from core.batch.limits import Limiter
+from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
-from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
-                         SessionStarted, TextDelta, UsageUpdate)
+from core.events import (
+    AttemptFailed,
+    AttemptStarted,
+    BackendDone,
+    Event,
+    Finished,
+    Notice,
+    RunStarted,
+    SessionStarted,
+    TextDelta,
+    UsageUpdate,
+)
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor, mask_fragments
 from core.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from core import workspace
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -92,12 +106,23 @@ def compose_prompt(spec_text: str, prompt: str | None) -> str:
     return spec_text if spec_text.strip() else (prompt or "")
 
 
+IndexWriter = Callable[[str, list[dict[str, Any]]], "str | None"]
+"""How a run's rows reach the index: `index_runs` by default, a batch's gathering writer in a batch."""
+
+
 class Engine:
-    def __init__(self, config: Config, retry: RetryPolicy | None = None) -> None:
+    """Runs dispatches. A batch shares one engine between its items and hands it what they share: the index
+    writer, the rate limiter, and (having its own ledger) `check_budgets=False`."""
+
+    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: IndexWriter = index_runs,
+                 limiter: Limiter | None = None, check_budgets: bool = True) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
-        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values()),
-                                                  patterns=config.redact_patterns)
+        self.index = index
+        self.limiter = limiter
+        self.check_budgets = check_budgets
+        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
+                                                  patterns=config.redact.patterns)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -105,7 +130,7 @@ class Engine:
         return specs.lint(spec_of(request), cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
                           known_tiers=set(tiers.effective_tiers(self.config)))
 
-    async def dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
+    async def dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
         engine = self
         if request.mode == "web":
@@ -118,7 +143,7 @@ class Engine:
             async for event in events:
                 yield event
 
-    async def _dispatch(self, request: DispatchRequest) -> AsyncIterator[Event]:
+    async def _dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         started = time.monotonic()
         text = spec_of(request)
         findings = self.check(request)
@@ -143,9 +168,15 @@ class Engine:
             return
         slug = validate_slug(request.slug) if request.slug else slug_from(self.redactor.text(specs.goal_of(text)))
         project = Project.at(slug)
-        space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
-                               read_only=request.read_only, in_place=request.in_place,
-                               base=request.base, spec_text=text) if first_backend.edits_files else None
+        if self.check_budgets:
+            budgets.check_run(self.config, first_model, compose_prompt(request.spec_text, request.prompt), slug)
+        space = None
+        if first_backend.edits_files:
+            from core import workspace  # git worktrees and agent files: only agent runs load them
+
+            space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
+                                   read_only=request.read_only, in_place=request.in_place, base=request.base,
+                                   spec_text=text)
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
@@ -206,7 +237,7 @@ class Engine:
 
     async def _run(self, request: DispatchRequest, route: tiers.Route, project: Project, run_id: str,
                    findings: list[specs.Finding], text: str, started: float, inputs: input_files.Inputs | None,
-                   space: workspace.Workspace | None) -> AsyncIterator[Event]:
+                   space: workspace.Workspace | None) -> AsyncGenerator[Event, None]:
         first = self.config.model(route.models[0])
         envelope = Envelope(run_id=run_id, slug=project.slug, backend=first.backend, model=first.name, tier=route.tier,
                             task_type=route.task_type, findings=[f.to_dict() for f in findings],
@@ -231,7 +262,7 @@ class Engine:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
         result_path = project.result_path(run_id)
-        unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
+        unindexed = self.index(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
         timeout = request.timeout or first.timeout or self.config.defaults.timeout
 
@@ -303,10 +334,10 @@ class Engine:
         events.close()
         written = self._write(Path(envelope.audit_path), envelope, record)
         project.record_finished(envelope)
-        return index_runs(project.slug, [written])
+        return self.index(project.slug, [written])
 
     async def _attempts(self, request: DispatchRequest, route: tiers.Route, agent_dir: Path, prompt: str,
-                        envelope: Envelope, record: dict[str, Any], answer: Answer) -> AsyncIterator[Event]:
+                        envelope: Envelope, record: dict[str, Any], answer: Answer) -> AsyncGenerator[Event, None]:
         """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone.
 
         A transient failure is retried on the same model, then the next; a model-specific one (the server does not
@@ -334,7 +365,7 @@ class Engine:
                 outcome: dict[str, Any] = {"number": number, "model": model.name, "backend": model.backend}
 
                 try:
-                    async with aclosing(backend.run(breq)) as events:
+                    async with aclosing(self._limited(backend.run(breq), model, prompt)) as events:
                         async for event in events:
                             if isinstance(event, TextDelta):
                                 if not answer.add(event.text):
@@ -359,6 +390,8 @@ class Engine:
                     return
                 except TransientError as exc:
                     last_error, last_reason = str(exc), exc.reason
+                    if exc.rate_limited and self.limiter is not None:
+                        self.limiter.cooled(model, exc.retry_after)
                     more_here = attempt < self.retry.attempts_per_model
                     delay = self.retry.delay(attempt, exc.retry_after) if more_here else 0.0
                     _settle(envelope, outcome, began, "rate_limited" if exc.rate_limited else "error", last_error)
@@ -375,6 +408,20 @@ class Engine:
                     break
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
         yield BackendDone(status=status, error=f"every model failed; last: {last_error}", reason=last_reason)
+
+    async def _limited(self, events: AsyncGenerator[Event, None], model: ModelConfig,
+                       prompt: str) -> AsyncGenerator[Event, None]:
+        """One attempt's events inside the shared limiter's slot, when there is a limiter (a batch)."""
+        async with aclosing(events) as inner:
+            if self.limiter is None:
+                async for event in inner:
+                    yield event
+                return
+            async with self.limiter.slot(model, sum(budgets.estimate_tokens(model, prompt))) as used:
+                async for event in inner:
+                    if isinstance(event, BackendDone):
+                        used(event.usage.input_tokens + event.usage.output_tokens)
+                    yield event
 
     async def _capture(self, space: workspace.Workspace, project: Project, envelope: Envelope) -> Notice:
         """Keep what an agent changed in its worktree (committed on the run's branch) and say so; a git failure
@@ -401,7 +448,7 @@ class Engine:
         A command the spec names runs only for agents (which work in the project dir): a stateless model
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
-        edits_files = bool(envelope.model) and backend_for(self.config.model(envelope.model)).edits_files
+        edits_files = envelope.model is not None and backend_for(self.config.model(envelope.model)).edits_files
         commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
         if not commands:
             return
@@ -474,7 +521,7 @@ class Engine:
         record["finished_at"] = now_iso()
 
     def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
-        data = self.redactor.data({**envelope.to_dict(), **record})
+        data: dict[str, Any] = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
 

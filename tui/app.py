@@ -10,7 +10,7 @@ import itertools
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
-from core import escalation, followup
-from core import paths
+from core import escalation, followup, paths
 from core.audit.index import Index
 from core.audit.store import RESULT_SUFFIX, Project
 from core.config import Config
@@ -34,6 +33,7 @@ from tui.commands import DispatchCommands
 from tui.live import LiveRun
 from tui.messages import LiveRunEnded, RunsChanged
 from tui.screens.audit import AuditScreen
+from tui.screens.batch import BatchScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen, EscalationChoice
@@ -50,7 +50,8 @@ class DispatchApp(App[None]):
     """Screens are modes so each keeps its state while you move between them."""
 
     CSS_PATH = "app.tcss"
-    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen}
+    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen,
+             "batch": BatchScreen}
     TITLE = "dispatch"
     COMMANDS = App.COMMANDS | {DispatchCommands}
     BINDINGS = [
@@ -58,6 +59,7 @@ class DispatchApp(App[None]):
         Binding("f3", "go('editor')", "Spec", id="go.editor"),
         Binding("f4", "go('audit')", "Audit", id="go.audit"),
         Binding("f5", "go('settings')", "Settings", id="go.settings"),
+        Binding("f6", "go('batch')", "Batch", id="go.batch", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
@@ -71,7 +73,7 @@ class DispatchApp(App[None]):
         self.config = config
         self.engine = engine or Engine(config)
         self.clock = clock
-        self.now: Now = now or (lambda: datetime.now(timezone.utc))
+        self.now: Now = now or (lambda: datetime.now(UTC))
         self.watch_files = watch
         self.projects_dir = projects_dir or paths.projects_dir()
         self.cwd = cwd or Path.cwd()

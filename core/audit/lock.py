@@ -7,12 +7,11 @@ who holds it.
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import ProjectBusy
@@ -37,6 +36,8 @@ class ProjectLock:
 
     async def acquire_async(self, wait: float = 0.0, run_id: str | None = None) -> ProjectLock:
         """`acquire` for a running event loop: the wait yields, so a signal can still cancel it."""
+        import asyncio  # only dispatches wait on a loop; the read-only commands never load it
+
         deadline = time.monotonic() + wait
         delay = 0.02
         while not self.try_acquire(run_id, final=time.monotonic() >= deadline):
@@ -64,7 +65,7 @@ class ProjectLock:
         """Record who holds the lock, for the message a refused caller prints."""
         if self._fd is None:
             return
-        info = {"pid": os.getpid(), "run_id": run_id, "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        info = {"pid": os.getpid(), "run_id": run_id, "since": datetime.now(UTC).isoformat(timespec="seconds")}
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(info).encode(), 0)
 

@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 from abc import abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -317,7 +317,7 @@ class AgentBackend(Backend):
     def permission(self, request: BackendRequest) -> str:
         return "plan" if request.read_only else (request.permission or PERMISSION_DEFAULT)
 
-    async def run(self, request: BackendRequest) -> AsyncIterator[Event]:
+    async def run(self, request: BackendRequest) -> AsyncGenerator[Event, None]:
         binary = find_binary(self.model.bin, self.default_bin, self.install_hint)
         if self.context_file and not request.read_only:
             write_context_file(request.cwd / self.context_file, request.spec_text)

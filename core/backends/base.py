@@ -8,7 +8,7 @@ the engine owns the single retry layer, so a backend raises `TransientError` for
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -88,12 +88,12 @@ class Backend(ABC):
     def __init__(self, model: ModelConfig) -> None:
         self.model = model
 
-    def preflight(self) -> None:
+    def preflight(self) -> None:  # noqa: B027 (optional: most backends need no check)
         """Raise BackendUnavailable if this backend cannot run on this machine at all (a package or binary absent).
 
         Cheap and side-effect free: the engine calls it before recording anything.
         """
 
     @abstractmethod
-    def run(self, request: BackendRequest) -> AsyncIterator[Event]:
+    def run(self, request: BackendRequest) -> AsyncGenerator[Event, None]:
         """Yield events for one attempt, ending with exactly one BackendDone."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from core.audit.index import Index
 from core.audit.store import SLUG
-from core.cli.projects import project_status
+from core.cli.views import project_status
 from core.errors import UsageError
 from core.mcp.runs import RUN_ID, envelope_data, read_envelope
 

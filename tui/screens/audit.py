@@ -13,13 +13,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from core.envelope import Status
 from core.errors import DispatchError
 from tui.format import clip, money, tokens
+from tui.screens.base import DispatchScreen
 from tui.screens.dashboard import status_text
 
 PAGE = 50
@@ -46,7 +46,7 @@ def snippet_text(snippet: str, width: int = 40) -> Text:
     return text
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(DispatchScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="audit.search"),
         Binding("right_square_bracket", "next_page", "Next page", id="audit.next"),

@@ -5,12 +5,12 @@ person — blocked, needs input, verify failed, review concerns, refused, escala
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from core import changes, escalation
@@ -18,8 +18,12 @@ from core.audit import refusals
 from core.audit.store import Project
 from core.envelope import Status
 from tui.format import ago, clip, money, seconds, tokens
+from tui.screens.base import DispatchScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
+
+if TYPE_CHECKING:
+    from tui.screens.audit import AuditScreen  # audit imports this module
 
 PROJECT_LIMIT = 200
 INBOX_SCAN = 200
@@ -51,9 +55,10 @@ class InboxItem:
     tier: str | None = None
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DispatchScreen):
     BINDINGS = [
         Binding("n", "new_spec", "New spec", id="dash.new"),
+        Binding("b", "batch", "Batch", id="dash.batch", show=False),
         Binding("enter", "open", "Open", id="dash.open", show=False),
         Binding("e", "escalate", "Escalate", id="dash.escalate"),
         Binding("ctrl+r", "refresh", "Refresh", id="dash.refresh"),
@@ -163,7 +168,7 @@ class DashboardScreen(Screen[None]):
             return
         if table == "projects":
             self.app.action_go("audit")
-            self.app.screen.show_project(key)
+            cast("AuditScreen", self.app.screen).show_project(key)
         elif table == "running" and (live := self.app.live_runs.get(int(key))):
             self.app.push_screen(RunViewScreen(live))
         elif table == "inbox":
@@ -188,3 +193,6 @@ class DashboardScreen(Screen[None]):
 
     def action_new_spec(self) -> None:
         self.app.action_go("editor")
+
+    def action_batch(self) -> None:
+        self.app.action_go("batch")

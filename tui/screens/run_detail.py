@@ -6,18 +6,18 @@ import json
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Log, Markdown, TabbedContent, TabPane, TextArea
 
 from core.audit.store import Project
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.screens.base import DispatchScreen
 from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
 
-class RunDetailScreen(Screen[None]):
+class RunDetailScreen(DispatchScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),

@@ -5,20 +5,22 @@ environment variable that holds theirs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import tomli_w
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
 from core import config as configs
 from core import paths
 from core.config import PERMISSIONS, Defaults
 from core.errors import DispatchError
+from tui.screens.base import DispatchScreen
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(DispatchScreen):
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="settings.save"),
                 Binding("ctrl+z", "revert", "Revert", id="settings.revert", show=False)]
 
@@ -50,7 +52,7 @@ class SettingsScreen(Screen[None]):
         self.query_one("#timeout", Input).value = f"{config.defaults.timeout:g}"
         self.query_one("#permission", Select).value = config.defaults.permission
         data = configs.to_dict(config)
-        tables = {key: data[key] for key in ("models", "tiers") if key in data}
+        tables: dict[str, Any] = {key: data[key] for key in ("models", "tiers") if key in data}
         notes = "".join(f"# model '{name}' comes from the environment (DISPATCH_BASE_URL) and is not saved here\n"
                         for name in sorted(config.from_environment))
         self.query_one("#tables", TextArea).load_text(notes + tomli_w.dumps(tables))
@@ -83,5 +85,5 @@ class SettingsScreen(Screen[None]):
             return
         self.notify(f"saved {path}")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.run_action(event.button.id or "")
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        await self.run_action(event.button.id or "")

@@ -124,7 +124,7 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
             tier = self.tiers[self.tier]
             text = Text.assemble(("Tier ", "dim"), (self.tier, "bold"), (f": {tier.description or '-'}\n", ""),
                                  ("Fallback order: ", "dim"), " → ".join(tier.models),
-                                 ("\nChoice: ", "dim"), (self._choice().describe() if self._choice() else "-", "bold"))
+                                 ("\nChoice: ", "dim"), (choice.describe() if (choice := self._choice()) else "-", "bold"))
         self.query_one("#detail", Static).update(text)
         self.query_one("#choose", Button).disabled = self._choice() is None
 
