@@ -166,7 +166,9 @@ def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> str:
               f"Duration: {int(record.get('duration_ms') or 0) / 1000:.1f}s, {record.get('num_turns', 0)} turns",
               f"Started: {record.get('started_at') or '-'}", f"Finished: {record.get('finished_at') or '-'}",
               f"Session: {record.get('session_id') or '-'}"]
-    if record.get("parent_run_id"):
+    if record.get("reviewed_run_id"):
+        lines.append(f"Reviewed run: {record['reviewed_run_id']}")
+    if record.get("parent_run_id") and record["parent_run_id"] != record.get("reviewed_run_id"):
         lines.append(f"Parent run: {record['parent_run_id']}")
     if record.get("escalated_from") or record.get("escalation_reason"):
         lines.append(f"Escalated from tier {record.get('escalated_from') or '-'}: "

@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.agents.test_worktrees import QUICK, REFACTOR, command_agent, run_spec
 from tests.cli.test_inputs_cli import CODING
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.helpers import dispatch, write
+from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import INVOICES, make_repo
 
 
@@ -105,3 +105,19 @@ def test_a_damaged_record_or_event_log_is_reported_not_a_traceback(tmp_path: Pat
     listed = dispatch("show", "--slug", "torn")
     assert listed.code == 1 and "is not a JSON object" in listed.stderr and "Traceback" not in listed.stderr
     assert dispatch("show", "--slug", "torn", "--json").json() == [1, 2], "--json still prints what is stored"
+
+
+def test_a_review_shows_its_verdict_and_links_both_ways(isolated: Path) -> None:
+    from tests.cli.test_projects_cli import configure
+
+    replies = [Reply(text="Faster start-up and fewer crashes."), Reply(text="VERDICT: fail\n- point 2 is missing")]
+    with FakeOpenAI(replies) as server:
+        configure(isolated, server)
+        work = dispatch("run", "--spec", str(write(isolated / "task.md", GOOD_SPEC)), "--slug", "rev", "--json").json()
+        review = dispatch("review", "--slug", "rev", "--json").json()
+    shown = dispatch("show", review["run_id"])
+    assert shown.code == 0, shown.stderr
+    assert "(review) in project rev" in shown.stdout and "Model: checker (openai)" in shown.stdout
+    assert "== Review verdict ==\nfail\n  - point 2 is missing" in shown.stdout
+    assert f"Reviewed run: {work['run_id']}" in shown.stdout
+    assert f"Followed by: {review['run_id']} (review, ok)" in dispatch("show", work["run_id"]).stdout
