@@ -110,6 +110,14 @@ class DispatchApp(App[None]):
                 self.notify(f"the index missed a change in {slug} ({exc}); `dispatch reindex` repairs it",
                             severity="warning")
 
+    def sync_index(self) -> None:
+        """Catch the index up with every project on disk (a person's Refresh): O(projects) stats."""
+        if (index := self.index()) is not None:
+            try:
+                index.sync()
+            except (DispatchError, sqlite3.Error, OSError) as exc:
+                self.notify(f"the index could not catch up ({exc}); `dispatch reindex` repairs it", severity="warning")
+
     # --- dispatching ---------------------------------------------------------------------------
 
     def start_dispatch(self, request: DispatchRequest) -> LiveRun:

@@ -86,7 +86,7 @@ class AuditScreen(Screen[None]):
         self.query_one("#runs", DataTable).border_title = "Runs"
         self.query_one("#tier", Select).set_options([(t, t) for t in self._tiers()])
         self.reload_projects()
-        self.watch(self.app, "runs_version", lambda _v: self.action_refresh(), init=False)
+        self.watch(self.app, "runs_version", lambda _v: self.reload_projects(), init=False)
 
     def _tiers(self) -> list[str]:
         from core.tiers import effective_tiers
@@ -226,6 +226,7 @@ class AuditScreen(Screen[None]):
             self.reload_runs()
 
     def action_refresh(self) -> None:
+        self.app.sync_index()
         self.reload_projects()
 
     def action_focus_search(self) -> None:

@@ -76,11 +76,16 @@ class DashboardScreen(Screen[None]):
         inbox.add_columns("Needs", "Project", "When", "Detail")
         self.items: list[InboxItem] = []
         self.running_keys: list[int] = []
-        self.action_refresh()
+        self.reload()
         self.set_interval(0.5, self.refresh_running)
-        self.watch(self.app, "runs_version", lambda _v: self.action_refresh(), init=False)
+        self.watch(self.app, "runs_version", lambda _v: self.reload(), init=False)
 
     def action_refresh(self) -> None:
+        """Catch the index up with the files first, so runs written by anything at all appear."""
+        self.app.sync_index()
+        self.reload()
+
+    def reload(self) -> None:
         index = self.app.index()
         rows = index.projects(sort="updated", limit=PROJECT_LIMIT) if index is not None else []
         now = self.app.now()

@@ -8,6 +8,7 @@ repaint, not one per chunk.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -116,6 +117,7 @@ class RunViewScreen(Screen[None]):
         self.app.cancel_dispatch(self.live)
         self.notify("cancelling; the record will say interrupted")
 
+    @on(Button.Pressed, "#resume")
     def action_resume(self) -> None:
         if not self._need_finished():
             return
@@ -131,17 +133,17 @@ class RunViewScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_resume()
 
+    @on(Button.Pressed, "#review")
     def action_review(self) -> None:
         if self._need_finished():
             self.app.review(self.live.slug, self.live.run_id)
 
+    @on(Button.Pressed, "#escalate")
     def action_escalate(self) -> None:
         if self._need_finished():
             self.app.escalate(self.live.slug, self.live.run_id, self.live.tier)
 
+    @on(Button.Pressed, "#open_record")
     def action_open_record(self) -> None:
         if self._need_finished():
             self.app.open_record(self.live.slug, self.live.run_id)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.run_action(event.button.id or "")

@@ -6,6 +6,7 @@ environment variable that holds theirs.
 from __future__ import annotations
 
 import tomli_w
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -44,6 +45,7 @@ class SettingsScreen(Screen[None]):
         self.query_one("#tables", TextArea).border_title = "Models and tiers (TOML; api_key_env names a variable)"
         self.action_revert()
 
+    @on(Button.Pressed, "#revert")
     def action_revert(self) -> None:
         config = self.app.config
         self.query_one("#theme", Select).value = self.app.theme
@@ -60,6 +62,7 @@ class SettingsScreen(Screen[None]):
         if event.select.id == "theme" and isinstance(event.value, str):
             self.app.theme = event.value
 
+    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         path = self.app.config.path or paths.config_path()
         try:
@@ -82,6 +85,3 @@ class SettingsScreen(Screen[None]):
             self.notify(f"not saved: {exc}; check that {path.parent} is writable", severity="error")
             return
         self.notify(f"saved {path}")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.run_action(event.button.id or "")
