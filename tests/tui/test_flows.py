@@ -263,6 +263,32 @@ async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config
         assert any("not saved" in n.message for n in app._notifications)
 
 
+async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_save(app_factory, config,
+                                                                                        fake) -> None:
+    from core import config as configs
+
+    original = (f"# my dispatch setup\n\n[models.default]  # the cheap one\nbase_url = \"{fake.base_url}\"\n"
+                "model = \"fake-small\"\n\n# tiers below, keep general first\n[tiers.general]\n"
+                "models = [\"default\"]\ntask_types = [\"general\"]\n\n[defaults]\ntimeout = 600  # ten minutes\n")
+    config.path.parent.mkdir(parents=True, exist_ok=True)
+    config.path.write_text(original)
+    app = app_factory(config=configs.load(config.path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        status = screen.query_one("#config-path")
+        assert screen.query_one("#tables", TextArea).text == original, "the file itself, comments and all"
+        assert "saved" not in str(status.render()).replace("unsaved", "")
+        screen.query_one("#timeout", Input).value = "90"
+        await pilot.pause()
+        assert "unsaved changes" in str(status.render())
+        await pilot.click("#save")
+        written = config.path.read_text()
+        assert written == original.replace("timeout = 600", "timeout = 90")
+        assert "saved" in str(status.render()) and "unsaved" not in str(status.render())
+        assert app.config.defaults.timeout == 90
+
+
 async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:
     from tests.fakes.openai_server import Reply
     from tui.widgets.run_output import MARKDOWN_LIMIT, RunOutput
