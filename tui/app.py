@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -42,6 +43,7 @@ from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
 from tui.themes import load_themes
 
+T = TypeVar("T")
 Clock = Callable[[], float]
 Now = Callable[[], datetime]
 
@@ -79,6 +81,8 @@ class DispatchApp(App[None]):
         self._keys = itertools.count(1)
         self._index: Any = None
         self._index_failed = False
+        self.index_lock = threading.Lock()
+        """Held around every use of the index: its one connection is shared by the loop and worker threads."""
         for theme in load_themes():
             self.register_theme(theme)
         wanted = [config.defaults.theme, "dispatch-dark", "textual-dark"]
@@ -92,31 +96,54 @@ class DispatchApp(App[None]):
     # --- the index -----------------------------------------------------------------------------
 
     def index(self) -> Index | None:
-        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened."""
+        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened.
+        For the few calls a person's key press makes on the loop; lists load through `query` instead."""
+        with self.index_lock:
+            index, failure = self._open_index()
+        if failure is not None:
+            self._say_index_failed(failure)
+        return index
+
+    def _open_index(self) -> tuple[Index | None, DispatchError | None]:
         if self._index is None and not self._index_failed:
             try:
                 self._index = Index.open()
             except DispatchError as exc:
                 self._index_failed = True
-                self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
-        return self._index
+                return None, exc
+        return self._index, None
 
-    def catch_up(self, slug: str) -> None:
-        """Bring the index up to date with one project's files (runs another process wrote)."""
-        if (index := self.index()) is not None:
-            try:
-                index.sync_project(slug)
-            except (DispatchError, sqlite3.Error, OSError) as exc:
-                self.notify(f"the index missed a change in {slug} ({exc}); `dispatch reindex` repairs it",
-                            severity="warning")
+    def _say_index_failed(self, exc: DispatchError) -> None:
+        self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
 
-    def sync_index(self) -> None:
-        """Catch the index up with every project on disk (a person's Refresh): O(projects) stats."""
-        if (index := self.index()) is not None:
+    async def query(self, task: Callable[[Index | None], T]) -> T:
+        """Run `task(index)` in a thread, never on the event loop: SQLite queries and file reads wait there
+        while the screen keeps drawing. One at a time, since they share the index's connection."""
+        def call() -> tuple[T, DispatchError | None]:
+            with self.index_lock:
+                index, failure = self._open_index()
+                return task(index), failure
+
+        result, failure = await asyncio.to_thread(call)
+        if failure is not None:
+            self._say_index_failed(failure)
+        return result
+
+    async def catch_up(self, slug: str | None = None) -> None:
+        """Bring the index up to date with one project's files (runs another process wrote), or with every
+        project when no slug is given (a person's Refresh: O(projects) stats)."""
+        def sync(index: Index | None) -> str | None:
+            if index is None:
+                return None
             try:
-                index.sync()
+                index.sync_project(slug) if slug else index.sync()
             except (DispatchError, sqlite3.Error, OSError) as exc:
-                self.notify(f"the index could not catch up ({exc}); `dispatch reindex` repairs it", severity="warning")
+                return str(exc)
+            return None
+
+        if (problem := await self.query(sync)) is not None:
+            self.notify(f"the index missed a change in {slug or 'the projects'} ({problem}); "
+                        "`dispatch reindex` repairs it", severity="warning")
 
     # --- dispatching ---------------------------------------------------------------------------
 
@@ -176,7 +203,9 @@ class DispatchApp(App[None]):
         try:
             project = Project.at(slug)
             session = project.read_run(run_id).get("session_id")
-            self.start_dispatch(followup.resume(self.config, index, project, prompt, session=session))
+            with self.index_lock:
+                request = followup.resume(self.config, index, project, prompt, session=session)
+            self.start_dispatch(request)
         except (DispatchError, OSError, ValueError) as exc:
             self.notify(_say(exc), title="cannot resume", severity="error")
 
@@ -185,7 +214,8 @@ class DispatchApp(App[None]):
         if (index := self.index()) is None:
             return
         try:
-            request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
+            with self.index_lock:
+                request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
         except DispatchError as exc:
             self.notify(exc.one_line(), title="cannot review", severity="error")
             return
@@ -227,7 +257,7 @@ class DispatchApp(App[None]):
         async for changes in awatch(self.projects_dir, recursive=True,
                                     watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)):
             for slug in {Path(path).parent.parent.name for _change, path in changes}:
-                self.catch_up(slug)
+                await self.catch_up(slug)
                 self.post_message(RunsChanged(slug))
 
     def on_runs_changed(self, message: RunsChanged) -> None:

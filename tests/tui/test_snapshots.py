@@ -164,3 +164,43 @@ def test_audit_browser_search(snap_compare, snap_app) -> None:
         await steady(pilot)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+
+
+SMALL = (80, 24)
+"""The smallest terminal the console promises to fit: columns share the width, nothing hides past the edge."""
+
+
+def test_dashboard_at_80x24(snap_compare, snap_app) -> None:
+    seed_trail()
+    escalation.to_primary("triage-mail", "20261121-090000-4242-1", "needs a product decision")
+    assert snap_compare(snap_app(), terminal_size=SMALL, run_before=steady)
+
+
+def test_audit_browser_at_80x24(snap_compare, snap_app) -> None:
+    seed_trail()
+
+    async def before(pilot) -> None:
+        await pilot.press("f4")
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SMALL, run_before=before)
+
+
+def test_run_view_at_80x24(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        live = finished_run()
+        pilot.app.live_runs[live.key] = live
+        await pilot.app.push_screen(RunViewScreen(live))
+        await pilot.pause()
+        await pilot.app.screen.refresh_view()
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SMALL, run_before=before)
+
+
+def test_escalate_modal_at_80x24(snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.app.push_screen(EscalateScreen(["coding", "agentic"], "general"))
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=SMALL, run_before=before)

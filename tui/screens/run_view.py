@@ -85,7 +85,7 @@ class RunViewScreen(Screen[None]):
         end = live.ended if live.ended is not None else self.app.clock()
         parts = Text.assemble((f" {live.status.upper()} ", _STATUS_STYLE.get(live.status, "bold")),
                               f"  {live.request.kind} ", (live.slug or "…", "bold"),
-                              f"  {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
+                              f"   {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
                               f"\n ⏱ {seconds(max(0.0, end - live.started))}",
                               f"  tokens {tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out",
                               f"  cost {money(live.cost_usd)}")
