@@ -140,3 +140,10 @@ def test_a_missing_console_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
     assert main(["ui"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "console cannot start" in err[0]
+
+
+def test_small_costs_keep_two_significant_digits() -> None:
+    from tui.format import money
+
+    assert [money(v) for v in (None, 0.0, 0.000036, 0.001118, 0.25, 12.5)] == \
+        ["-", "$0.0000", "$0.000036", "$0.0011", "$0.2500", "$12.50"]
