@@ -217,6 +217,9 @@ async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         view = await dispatch_from_editor(pilot, GOOD_SPEC)
         await wait_for(pilot, lambda: bool(view.live.text), "the first tokens")
+        await view.refresh_view()
+        status = str(view.query_one("#run-status").render())
+        assert "estimated while streaming" in status and "/ ~" in status, status
         app.set_focus(None)
         await pilot.press("x")
         await wait_for(pilot, lambda: view.live.done, "the cancel to land")
@@ -349,3 +352,47 @@ async def test_an_unreachable_model_ends_in_a_notification_that_says_what_to_do(
         said = [str(n.message) for n in app._notifications]
         assert any("cannot connect" in text and "Settings, F5" in text for text in said), said
         assert "Settings, F5" in str(view.query_one("#run-status").render())
+
+
+async def test_enter_on_a_tier_chooses_it_and_the_route_says_where_it_came_from(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        editor = app.screen
+        type_spec(pilot, GOOD_SPEC.replace("Task type: general\n", ""))
+        await pilot.pause()
+        route = editor.query_one("#route")
+        assert "the default: the spec names none" in str(route.render())
+        await pilot.press("ctrl+f")
+        assert app.screen is editor and any("nothing to force" in n.message for n in app._notifications)
+        await pilot.press("ctrl+t")
+        picker = app.screen
+        assert isinstance(picker, TierPickerScreen)
+        assert "-" not in [str(option.prompt).split("\n")[-1].strip()
+                           for option in picker.query_one("#tiers").options], "no empty description rows"
+        await pilot.press("escape")
+        assert app.screen is editor and any("route unchanged" in n.message for n in app._notifications)
+        await pilot.press("ctrl+t")
+        picker = app.screen
+        tiers = picker.query_one("#tiers")
+        tiers.focus()
+        tiers.highlighted = list(picker.tiers).index("coding")
+        await pilot.pause()
+        await pilot.press("enter")
+        assert app.screen is editor and editor.choice is not None and editor.choice.tier == "coding"
+        assert "chosen in the tier picker" in str(route.render())
+
+
+async def test_the_escalate_choice_shows_without_colour_and_typing_reaches_the_reason(app_factory) -> None:
+    chosen = []
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(EscalateScreen(["coding", "agentic"], "general"), chosen.append)
+        modal = app.screen
+        buttons = list(modal.query("RadioButton"))
+        assert "(chosen)" in str(buttons[0].label) and "(chosen)" not in str(buttons[1].label)
+        await pilot.click(buttons[2])
+        assert "(chosen)" in str(buttons[2].label) and "(chosen)" not in str(buttons[0].label)
+        modal.query_one("RadioSet").focus()
+        await pilot.press(*"needs a person", "enter")
+        assert chosen and chosen[0].to == "primary" and chosen[0].reason == "needs a person"

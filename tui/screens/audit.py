@@ -23,7 +23,8 @@ from core.audit.index import Index, ProjectRow, RunRow, SessionRow
 from core.envelope import Status
 from core.errors import DispatchError
 from tui.format import clip, money, tokens
-from tui.screens.dashboard import status_text
+from tui.screens.dashboard import NARROW, status_text
+from tui.widgets.fit_table import Col, FitTable
 
 PAGE = 50
 SEARCH_LIMIT = 200
@@ -133,7 +134,7 @@ class AuditScreen(Screen[None]):
                     yield Select([(s.value, s.value) for s in Status], prompt="any status", id="status")
                     yield Select([], prompt="any tier", id="tier")
                     yield Input(placeholder="since YYYY-MM-DD", id="since")
-                yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="runs", cursor_type="row", zebra_stripes=True)
                 yield Static(id="pager")
         yield Footer()
 
@@ -190,22 +191,21 @@ class AuditScreen(Screen[None]):
             options.clear_options()
             options.add_option(Option("All projects", id=ALL))
             for row in got.projects:
-                options.add_option(Option(Text.assemble((clip(row.slug, 16), "bold"), f" {row.runs}"), id=row.slug))
+                options.add_option(Option(Text.assemble((clip(row.slug, 12 if self.narrow else 16), "bold"), f" {row.runs}"), id=row.slug))
             self._select(options, self.slug or ALL)
         if got.sessions is not None:
             options = self.query_one("#audit-sessions", OptionList)
             options.clear_options()
             options.add_option(Option("All sessions", id=ALL))
             for row in got.sessions:
-                options.add_option(Option(Text.assemble((clip(row.session_id, 14), "bold"), f" {row.runs}"),
+                options.add_option(Option(Text.assemble((clip(row.session_id, 10 if self.narrow else 14), "bold"), f" {row.runs}"),
                                           id=row.session_id))
             self._select(options, self.session or ALL)
         self.total, self.page, self.capped = got.total, got.page, got.capped
         table = self.query_one("#runs", DataTable)
         snippet = bool(ask.query)
         if self._snippet_columns is not snippet:
-            table.clear(columns=True)
-            self._columns(table, snippet)
+            table.set_columns(*self._columns(snippet))
             self._snippet_columns = snippet
         else:
             table.clear()
@@ -247,20 +247,35 @@ class AuditScreen(Screen[None]):
         return {"status": status if isinstance(status, str) else None, "tier": tier if isinstance(tier, str) else None,
                 "since": since}
 
-    @staticmethod
-    def _columns(table: DataTable, snippet: bool = False) -> None:
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW
+
+    def _columns(self, snippet: bool = False) -> tuple[Col, ...]:
+        """The run list's columns; under NARROW columns only those a person needs to pick a run."""
         if snippet:
-            table.add_columns("Run", "Project", "Status", "Match")
-        else:
-            table.add_columns("Run", "Project", "Kind", "Status", "Tier", "Tokens", "Cost")
+            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 8), Col("Match", 12, 4)
+        if self.narrow:
+            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 8), Col("Cost", 8)
+        return (Col("Run", 22), Col("Project", 8, 2), Col("Kind", 6), Col("Status", 8), Col("Tier", 7, 1),
+                Col("Tokens", 9), Col("Cost", 8))
+
+    def on_resize(self) -> None:
+        if self.has_class("-narrow") != self.narrow:
+            self.set_class(self.narrow, "-narrow")
+            self._snippet_columns = None
+            if self.loads:
+                self.reload_runs(count=False)
 
     def _add(self, table: DataTable, run, snippet: str | None = None) -> None:
         key = f"{run.slug}/{run.run_id}"
         self.row_runs[key] = (run.slug, run.run_id)
         if snippet is not None:
-            cells = [run.run_id, clip(run.slug, 22), status_text(run.status), snippet_text(snippet)]
+            cells = [run.run_id, run.slug, status_text(run.status), snippet_text(snippet)]
+        elif self.narrow:
+            cells = [run.run_id, run.slug, status_text(run.status), money(run.cost_usd)]
         else:
-            cells = [run.run_id, clip(run.slug, 22), run.kind, status_text(run.status), run.tier or "-",
+            cells = [run.run_id, run.slug, run.kind, status_text(run.status), run.tier or "-",
                      f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         table.add_row(*cells, key=key)
 

@@ -87,7 +87,7 @@ class RunViewScreen(Screen[None]):
                               f"  {live.request.kind} ", (live.slug or "…", "bold"),
                               f"   {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
                               f"\n ⏱ {seconds(max(0.0, end - live.started))}",
-                              f"  tokens {tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out",
+                              f"  tokens {self._tokens()}",
                               f"  cost {money(live.cost_usd)}")
         if live.run_id:
             parts.append(f"  run {live.run_id}", style="dim")
@@ -96,6 +96,16 @@ class RunViewScreen(Screen[None]):
         if live.next_step:
             parts.append(f"\n → {live.next_step}", style="italic")
         return parts
+
+    def _tokens(self) -> str:
+        """The server's counts once it sends them; while the answer streams, an estimate (~4 characters a
+        token) so the counter moves with the text instead of reading 0 until the end."""
+        live = self.live
+        if live.output_tokens or live.done or not live.text:
+            return f"{tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out"
+        estimate = f"~{tokens(len(live.request.spec_text or '') // 4)}" if not live.input_tokens else \
+            tokens(live.input_tokens)
+        return f"{estimate} in / ~{tokens(len(live.text) // 4)} out (estimated while streaming)"
 
     def _need_finished(self) -> bool:
         if not self.live.done:
