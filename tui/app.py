@@ -12,14 +12,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
@@ -284,6 +287,32 @@ class DispatchApp(App[None]):
         if config.defaults.theme in self.available_themes:
             self.theme = config.defaults.theme
 
+    def search_themes(self) -> None:
+        """Textual's own theme picker (palette: Theme), whose choice is then kept in config.toml, as the
+        Settings screen's is; Textual's alone forgets it when the console closes."""
+        self.push_screen(CommandPalette(providers=[KeptThemes], placeholder="Search for themes…"))
+
+    def choose_theme(self, name: str) -> None:
+        self.theme = name
+        self.keep_theme(name)
+
+    @work(exclusive=True, group="keep-theme", exit_on_error=False)
+    async def keep_theme(self, theme: str) -> None:
+        path = self.config.path or paths.config_path()
+
+        def write() -> Config:
+            text = path.read_text(encoding="utf-8") if path.exists() else configs.fresh_text(self.config)
+            return configs.save_text(configs.with_defaults(text, theme=theme), path)
+
+        try:
+            config = await asyncio.to_thread(write)
+        except (DispatchError, OSError, UnicodeDecodeError) as exc:
+            message = exc.one_line() if isinstance(exc, DispatchError) else str(exc)
+            self.notify(f"theme {theme} is not kept for next time: {message}", severity="warning")
+            return
+        self.apply_config(config)
+        self.notify(f"theme {theme} kept in {path}")
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own commands, less its Quit: ours (tui/commands.py) says what happens to running dispatches."""
         return (command for command in super().get_system_commands(screen) if command.title != "Quit")
@@ -301,6 +330,14 @@ class DispatchApp(App[None]):
     def on_unmount(self) -> None:
         if self._index is not None:
             self._index.close()
+
+
+class KeptThemes(ThemeProvider):
+    """Textual's theme list, each choice going through DispatchApp.choose_theme so it is saved."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        return [(name, partial(self.app.choose_theme, name)) for name, _set in super().commands]
 
 
 def _say(exc: Exception) -> str:

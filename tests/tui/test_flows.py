@@ -11,7 +11,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC
-from tests.tui.conftest import ANSWER, type_spec, wait_for
+from tests.tui.conftest import ANSWER, loaded, type_spec, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
@@ -235,7 +235,12 @@ async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None
         await pilot.press("o")
         detail = app.screen
         assert isinstance(detail, RunDetailScreen) and detail.run_id == view.live.run_id
+        await loaded(pilot)
         assert detail.query_one("#detail-spec", TextArea).text == GOOD_SPEC
+        kinds = [row.kind for row in detail.events]
+        assert kinds[0] == "RunStarted" and kinds.count("text") == 1, "the deltas fold into one readable row"
+        assert next(row for row in detail.events if row.kind == "text").summary == ANSWER
+        assert '"type": "RunStarted"' in detail.query_one("#detail-event-json", TextArea).text
         await pilot.press("escape", "v")
         review = app.screen
         assert isinstance(review, RunViewScreen) and review.live.request.kind == "review"
