@@ -131,8 +131,8 @@ class AuditScreen(Screen[None]):
             with Vertical(id="audit-main"):
                 with Horizontal(id="filters"):
                     yield Input(placeholder="search specs and results…", id="search")
-                    yield Select([(s.value, s.value) for s in Status], prompt="any status", id="status")
-                    yield Select([], prompt="any tier", id="tier")
+                    yield Select([(s.value, s.value) for s in Status], prompt="status", id="status")
+                    yield Select([], prompt="tier", id="tier")
                     yield Input(placeholder="since YYYY-MM-DD", id="since")
                 yield FitTable(id="runs", cursor_type="row", zebra_stripes=True)
                 yield Static(id="pager")
@@ -144,8 +144,7 @@ class AuditScreen(Screen[None]):
         self.query_one("#runs", DataTable).border_title = "Runs"
         self.query_one("#tier", Select).set_options([(t, t) for t in self._tiers()])
         self.reload_projects()
-        if self.slug:
-            self.query_one("#runs", DataTable).focus()
+        self.query_one("#runs", DataTable).focus()  # enter opens a run at once; / searches, tab reaches the rest
         self.watch(self.app, "runs_version", lambda _v: self.reload_projects(), init=False)
 
     def _tiers(self) -> list[str]:
@@ -254,10 +253,10 @@ class AuditScreen(Screen[None]):
     def _columns(self, snippet: bool = False) -> tuple[Col, ...]:
         """The run list's columns; under NARROW columns only those a person needs to pick a run."""
         if snippet:
-            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 8), Col("Match", 12, 4)
+            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Match", 12, 4)
         if self.narrow:
-            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 8), Col("Cost", 8)
-        return (Col("Run", 22), Col("Project", 8, 2), Col("Kind", 6), Col("Status", 8), Col("Tier", 7, 1),
+            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Cost", 8)
+        return (Col("Run", 22), Col("Project", 8, 2), Col("Kind", 6), Col("Status", 11), Col("Tier", 7, 1),
                 Col("Tokens", 9), Col("Cost", 8))
 
     def on_resize(self) -> None:

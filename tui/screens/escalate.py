@@ -40,7 +40,7 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
                                   value=not self.higher, name=PRIMARY)
             if not self.higher:
                 yield Static("No tier is above this one; only the primary can take it further.", classes="hint")
-            yield Input(placeholder="reason: what must be decided or done (required for the primary)", id="reason",
+            yield Input(placeholder="reason: what to decide or do (needed for the primary)", id="reason",
                         select_on_focus=False)
             with Horizontal(classes="buttons"):
                 yield Button("Escalate", variant="warning", id="go")
