@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import inputs as input_files
 from core import review
 from core import spec as specs
-from core import tiers, verify
+from core import tiers, verify, workspace
 from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
-from core.backends.base import BackendRequest, TransientError
+from core.backends.base import Backend, BackendRequest, TransientError
 from core.config import Config, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
@@ -69,6 +70,12 @@ class DispatchRequest:
     max_steps: int | None = None
     max_fetches: int | None = None
     token_budget: int | None = None
+    inline_inputs: bool = True
+    """Send a stateless model the files the spec's Inputs section names (core/inputs.py); --no-inputs turns it off."""
+    in_place: bool = False
+    """An agent works in --cwd itself instead of a git worktree of it (core/workspace.py)."""
+    base: str | None = None
+    """The commit an agent's worktree branches from (default HEAD)."""
 
 
 def spec_of(request: DispatchRequest) -> str:
@@ -120,9 +127,17 @@ class Engine:
             yield Finished(self._rejected(request, text, parsed, findings, exc.one_line()))
             return
         self._preflight(route)
+        first_model = self.config.model(route.models[0])
+        first_backend = backend_for(first_model)
+        inputs = self._inputs(request, first_backend, text)
+        if inputs is not None and (refusal := self._refuse_inputs(request, first_backend, inputs, findings)):
+            yield Finished(self._rejected(request, text, parsed, findings, refusal))
+            return
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
-        first_model = self.config.model(route.models[0])
+        space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
+                               read_only=request.read_only, in_place=request.in_place,
+                               base=request.base, spec_text=text) if first_backend.edits_files else None
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
@@ -131,10 +146,34 @@ class Engine:
                            first_model.backend)
             run_id = new_run_id()
             lock.describe(run_id)
-            async for event in self._run(request, route, project, run_id, findings, text, started):
+            if space is not None:
+                await asyncio.to_thread(space.open, project, run_id)
+            async for event in self._run(request, route, project, run_id, findings, text, started, inputs, space):
                 yield event
         finally:
             lock.release()
+
+    def _inputs(self, request: DispatchRequest, backend: Backend, text: str) -> input_files.Inputs | None:
+        """The spec's input files for a stateless model; None for an agent (it opens files itself) or --no-inputs.
+        A resumed session is not sent again what its history already holds."""
+        if not request.inline_inputs or backend.edits_files:
+            return None
+        sent = "".join(str(m.get("content") or "") for m in request.history)
+        return input_files.gather(text, request.cwd or Path.cwd(), self.redactor, sent)
+
+    def _refuse_inputs(self, request: DispatchRequest, backend: Backend, inputs: input_files.Inputs,
+                       findings: list[specs.Finding]) -> str | None:
+        """Why the inputs cannot be sent (a refused file, unless --force; a prompt over the context, always)."""
+        findings.extend(inputs.findings)
+        if specs.has_errors(inputs.findings) and not request.force:
+            return (f"input not sent: {len(inputs.findings)} of the files the Inputs section names may not be sent "
+                    "(see the findings); fix them, or pass --force to send the others")
+        window = backend.model.context_window or backend.default_context_window
+        if window is None:
+            return None
+        before = "\n".join([SYSTEM_PROMPT, *(str(m.get("content") or "") for m in request.history),
+                            compose_prompt(request.spec_text, request.prompt)])
+        return inputs.over_window(before, window, backend.model.max_tokens or input_files.ANSWER_RESERVE)
 
     def _preflight(self, route: tiers.Route) -> None:
         """Fail before anything is recorded when no model of the route can run on this machine at all."""
@@ -156,7 +195,8 @@ class Engine:
                         findings=[f.to_dict() for f in findings], error=error, reason="rejected", kind=request.kind)
 
     async def _run(self, request: DispatchRequest, route: tiers.Route, project: Project, run_id: str,
-                   findings: list[specs.Finding], text: str, started: float) -> AsyncIterator[Event]:
+                   findings: list[specs.Finding], text: str, started: float, inputs: input_files.Inputs | None,
+                   space: workspace.Workspace | None) -> AsyncIterator[Event]:
         first = self.config.model(route.models[0])
         envelope = Envelope(run_id=run_id, slug=project.slug, backend=first.backend, model=first.name, tier=route.tier,
                             task_type=route.task_type, findings=[f.to_dict() for f in findings],
@@ -167,6 +207,16 @@ class Engine:
             "record_version": 1, "pid": os.getpid(), "started_at": now_iso(), "parent_run_id": request.parent_run_id,
             "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
         }
+        if inputs is not None:
+            prompt = inputs.compose(prompt)
+            envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
+            if inputs.files:
+                record["prompt"] = prompt
+        if space is not None:
+            envelope.extras["workdir"] = {"mode": space.mode, "path": str(space.path)}
+            if space.worktree is not None:
+                envelope.extras["worktree"] = space.worktree.to_dict()
+        agent_dir = space.path if space is not None else project.root
         result_path = project.result_path(run_id)
         unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
@@ -188,10 +238,12 @@ class Engine:
                 yield emit(Notice(unindexed, "warning"))
             if request.force and specs.has_errors(findings):
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
+            for notice in _workspace_notices(inputs, space, request.cwd is None):
+                yield emit(notice)
             done: BackendDone | None = None
             try:
                 async with asyncio.timeout(timeout + (STOP_SLACK if backend_for(first).enforces_timeout else 0)):
-                    async for event in self._attempts(request, route, project, prompt, envelope, record):
+                    async for event in self._attempts(request, route, agent_dir, prompt, envelope, record):
                         if isinstance(event, BackendDone):
                             done = event
                         else:
@@ -200,10 +252,12 @@ class Engine:
                 done = BackendDone(status=Status.TIMEOUT, result=envelope.result,
                                    error=f"no result within the {timeout:g} s timeout", reason="timeout")
             self._finish(envelope, record, done, started)
+            if space is not None and not request.read_only:
+                yield emit(await self._capture(space, project, envelope))
             if request.kind == "review" and envelope.status == Status.OK:
                 envelope.extras.update(review.verdict_of(envelope.result))
             else:
-                async for event in self._verify(request, project, envelope, text, timeout):
+                async for event in self._verify(request, agent_dir, envelope, text, timeout):
                     yield emit(event)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -223,7 +277,7 @@ class Engine:
         project.record_finished(envelope)
         return index_runs(project.slug, [written])
 
-    async def _attempts(self, request: DispatchRequest, route: tiers.Route, project: Project, prompt: str,
+    async def _attempts(self, request: DispatchRequest, route: tiers.Route, agent_dir: Path, prompt: str,
                         envelope: Envelope, record: dict[str, Any]) -> AsyncIterator[Event]:
         """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone."""
         number = 0
@@ -237,7 +291,7 @@ class Engine:
                 envelope.model, envelope.backend = model.name, model.backend
                 backend = backend_for(model)
                 breq = BackendRequest(
-                    prompt=prompt, cwd=self._workdir(request, project, backend.edits_files), timeout=request.timeout or model.timeout or self.config.defaults.timeout,
+                    prompt=prompt, cwd=self._workdir(request, agent_dir, backend.edits_files), timeout=request.timeout or model.timeout or self.config.defaults.timeout,
                     system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
@@ -288,7 +342,25 @@ class Engine:
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
         yield BackendDone(status=status, error=f"every model failed; last: {last_error}", reason=last_reason)
 
-    async def _verify(self, request: DispatchRequest, project: Project, envelope: Envelope, text: str,
+    async def _capture(self, space: workspace.Workspace, project: Project, envelope: Envelope) -> Notice:
+        """Keep what an agent changed in its worktree (committed on the run's branch) and say so; a git failure
+        is a warning in a record that is kept, never a lost run."""
+        backend = backend_for(self.config.model(envelope.model or ""))
+        try:
+            summary = await asyncio.to_thread(space.capture, project, envelope.run_id,
+                                              getattr(backend, "context_file", None), self.redactor)
+        except (DispatchError, OSError) as exc:
+            envelope.extras["changes"] = {"error": str(exc)}
+            return Notice(f"could not capture the agent's changes: {exc}", "warning")
+        if summary is None:
+            return Notice(f"the agent worked in {space.path} itself (--in-place)")
+        envelope.extras["changes"] = summary
+        if not summary["files"]:
+            return Notice(f"no changes on {summary['branch']}")
+        return Notice(f"changes on {summary['branch']}: {len(summary['files'])} files, +{summary['insertions']} "
+                      f"-{summary['deletions']}; see `dispatch diff --slug {project.slug}`, then merge or drop")
+
+    async def _verify(self, request: DispatchRequest, agent_dir: Path, envelope: Envelope, text: str,
                       timeout: float) -> AsyncIterator[Event]:
         """Run the promised check where the work happened after an ok run; a failure is surfaced, never resubmitted.
 
@@ -303,7 +375,7 @@ class Engine:
             envelope.extras["verify"] = {"commands": commands, "skipped": f"the run ended {envelope.status}"}
             return
         yield Notice(f"verifying: {' && '.join(commands)}")
-        results = await verify.run_all(commands, self._workdir(request, project, edits_files), dict(os.environ),
+        results = await verify.run_all(commands, self._workdir(request, agent_dir, edits_files), dict(os.environ),
                                        min(timeout, verify.TIMEOUT))
         last = results[-1]
         envelope.extras["verify"] = {"passed": last.passed, "command": last.command, "exit_code": last.exit_code,
@@ -317,9 +389,9 @@ class Engine:
         else:
             yield Notice(f"verification passed: {' && '.join(r.command for r in results)}")
 
-    def _workdir(self, request: DispatchRequest, project: Project, edits_files: bool) -> Path:
+    def _workdir(self, request: DispatchRequest, agent_dir: Path, edits_files: bool) -> Path:
         if edits_files:
-            return project.root
+            return agent_dir
         return (request.cwd or Path.cwd()).resolve()
 
     def _describe_request(self, backend: Any, breq: BackendRequest) -> dict[str, Any]:
@@ -359,6 +431,27 @@ class Engine:
         data = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
+
+
+def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Workspace | None,
+                       implicit_cwd: bool) -> list[Notice]:
+    """What stderr says about where the work happens and what is sent with the spec."""
+    notices = [Notice(space.notice, "warning")] if space is not None and space.notice else []
+    if space is not None and space.worktree is not None:
+        notices.append(Notice(f"the agent works in {space.path} on branch {space.worktree.branch}"))
+    if inputs is None:
+        return notices
+    if inputs.files:
+        notices.append(Notice(f"sending {len(inputs.files)} input files (~{inputs.tokens} tokens): "
+                              + ", ".join(f.path for f in inputs.files)))
+    if inputs.masked:
+        notices.append(Notice(f"masked {inputs.masked} key-shaped strings in the input files before sending", "warning"))
+    if inputs.already_sent:
+        notices.append(Notice(f"not sent again (the session has them): {', '.join(inputs.already_sent)}"))
+    if implicit_cwd and inputs.missing:
+        notices.append(Notice(f"inputs not found under {inputs.cwd}, not sent: {', '.join(inputs.missing)} "
+                              "(pass --cwd the directory they are in)", "warning"))
+    return notices
 
 
 def _system(text: str | None) -> list[dict[str, Any]]:

@@ -93,5 +93,5 @@ class Envelope:
         return cls(**fields, extras=extras)
 
 
-_RECORD_ONLY = {"spec", "request", "raw", "messages", "pid", "started_at", "finished_at", "record_version", "parent_run_id", "route"}
+_RECORD_ONLY = {"spec", "request", "raw", "messages", "prompt", "pid", "started_at", "finished_at", "record_version", "parent_run_id", "route"}
 """Keys a result file holds beside the envelope; they are not part of the envelope itself."""

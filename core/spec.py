@@ -134,7 +134,30 @@ _RISKY = re.compile(
     r"contract|policy|pricing)\b",
     re.IGNORECASE,
 )
-_PATHLIKE = re.compile(r"(?<![\w/.:-])((?:\.{0,2}/)?(?:[\w.-]+/)+[\w.-]+|[\w-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
+_PATHLIKE = re.compile(r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
+                       r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
+"""A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
+
+
+def input_paths(spec: Spec) -> list[tuple[int, str]]:
+    """Each path or glob the Inputs section names, with its 1-based line; lines holding a URL are skipped."""
+    inputs = spec.sections.get("inputs")
+    if inputs is None:
+        return []
+    return [(inputs.body_line + offset, path.rstrip(".,;:"))
+            for offset, line in enumerate(inputs.body.splitlines()) if "://" not in line
+            for path in _PATHLIKE.findall(line.replace("`", " "))]
+
+
+def is_glob(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def path_exists(cwd: Path, path: str) -> bool:
+    """Whether a named input is there: the file or directory, or for a glob at least one match."""
+    if is_glob(path):
+        return not Path(path).is_absolute() and next(cwd.glob(path), None) is not None
+    return (cwd / path).exists()
 
 
 def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None = None,
@@ -172,16 +195,13 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
                         f"'{match.group(0)}' refers to context the model cannot see",
                         "put the facts themselves in the spec"))
 
-    inputs = spec.sections.get("inputs")
-    if cwd is not None and inputs:
-        for offset, line in enumerate(inputs.body.splitlines()):
-            for path in _PATHLIKE.findall(line.replace("`", " ")):
-                path = path.rstrip(".,;:")
-                if "://" in line or (cwd / path).exists():
-                    continue
-                add(Finding("missing-input", Severity.ERROR, inputs.body_line + offset,
-                            f"input path '{path}' does not exist under {cwd}",
-                            "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
+    if cwd is not None:
+        for number, path in input_paths(spec):
+            if path_exists(cwd, path):
+                continue
+            add(Finding("missing-input", Severity.ERROR, number,
+                        f"input path '{path}' does not exist under {cwd}",
+                        "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
 
     if _RISKY.search(text) and not spec.get("escalation"):
         match = _RISKY.search(text)

@@ -34,11 +34,15 @@ SCREEN_ACTIONS = {
         ("Review run", "review", "ask for a verdict on the result against its spec"),
         ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
         ("Open run record", "open_record", "the run's spec, envelope, result and events"),
+        ("Merge changes", "merge", "land an agent run's changes on your repo's current branch, after confirming"),
+        ("Drop changes", "drop", "remove an agent run's worktree and branch, after confirming"),
         ("Back", "back", "leave the run view; the dispatch carries on"),
     ),
     "RunDetailScreen": (
         ("Review run", "review", "ask for a verdict on the result against its spec"),
         ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
+        ("Merge changes", "merge", "land an agent run's changes on your repo's current branch, after confirming"),
+        ("Drop changes", "drop", "remove an agent run's worktree and branch, after confirming"),
         ("Back", "back", "close the record"),
     ),
     "AuditScreen": (

@@ -5,8 +5,11 @@
             project.json                      slug, description, created, updated, backend, counts
             <YYYYMMDD-HHMMSS>-<pid>-<n>-result.json   envelope + spec + request + raw output + attempts
             <YYYYMMDD-HHMMSS>-<pid>-<n>-events.jsonl  every event, in order
+            <run-id>.patch                    an agent run's changes to the user's repo
+            changes.jsonl                     captures, merges and drops of those changes
             last-result.txt, last-session-id
             lock                              flock: one run at a time
+        worktrees/<run-id>/                   an agent run's git worktree of the user's repo
 
 A run's result file is written first with status "running" and rewritten when the run ends, each time
 atomically; a record still "running" whose project is not locked was left by a crash, and the next
@@ -96,6 +99,20 @@ class Project:
 
     def events_path(self, run_id: str) -> Path:
         return self.logs / f"{run_id}{EVENTS_SUFFIX}"
+
+    def patch_path(self, run_id: str) -> Path:
+        """The diff an agent run left on its branch, kept in the trail beside its result file."""
+        return self.logs / f"{run_id}.patch"
+
+    @property
+    def changes_log(self) -> Path:
+        """Every capture, merge and drop of an agent run's changes, in order (core/changes.py)."""
+        return self.logs / "changes.jsonl"
+
+    @property
+    def worktrees(self) -> Path:
+        """Where agent runs get their git worktrees of the user's repo."""
+        return self.root / "worktrees"
 
     def meta(self) -> dict[str, Any]:
         try:

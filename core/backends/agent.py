@@ -96,6 +96,20 @@ def write_context_file(path: Path, spec_text: str) -> bool:
     return True
 
 
+def remove_context_block(path: Path) -> None:
+    """Take the spec's block out of a context file again, so a worktree's diff holds the agent's work, not ours;
+    a file that held nothing else is removed."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    start, end = old.find(CONTEXT_BEGIN), old.find(CONTEXT_END)
+    if start == -1 or end < start:
+        return
+    new = old[:start] + old[end + len(CONTEXT_END):].lstrip("\n")
+    if new.strip():
+        atomic_write_text(path, new)
+    else:
+        path.unlink()
+
+
 @dataclass
 class Reading:
     """What an adapter has learned from the agent's output so far."""

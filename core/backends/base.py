@@ -60,6 +60,9 @@ class Backend(ABC):
     BackendDone; the engine's own timeout then fires only later, as a backstop."""
     history_is_session: ClassVar[bool] = False
     """True when resuming means resending the message history (stateless chat backends)."""
+    default_context_window: ClassVar[int | None] = None
+    """Tokens a prompt with its inlined input files may fill when the model's config sets no context_window;
+    None for backends that open files themselves (agents)."""
 
     def __init__(self, model: ModelConfig) -> None:
         self.model = model

@@ -27,6 +27,7 @@ examples/hello.md; at 1.1 it answered in 20 tokens (1.3 drifted off topic). `opt
 
 class LocalBackend(OpenAIChatBackend):
     kind = "local"
+    default_context_window = DEFAULT_CONTEXT
 
     def payload(self, request: BackendRequest) -> dict[str, Any]:
         penalty = self.model.options.get("repeat_penalty", REPEAT_PENALTY)

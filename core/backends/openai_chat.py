@@ -52,6 +52,8 @@ class OpenAIChatBackend(Backend):
     kind = "openai"
     can_resume = True
     history_is_session = True
+    default_context_window = 32_768
+    """What most OpenAI-compatible servers give at least; a larger model's context_window says more."""
 
     def messages(self, request: BackendRequest) -> list[dict[str, Any]]:
         system = [{"role": "system", "content": request.system}] if request.system and not request.history else []

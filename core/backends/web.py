@@ -68,6 +68,7 @@ LAST_TURN = ("Your research budget is spent. Do not call tools. Answer now from 
 class WebBackend(Backend):
     kind = "web"
     has_tools = True
+    default_context_window = 32_768
 
     def __init__(self, model: ModelConfig) -> None:
         super().__init__(model)

@@ -22,6 +22,7 @@ COMMANDS = {
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
     "escalate": "core.cli.escalate_cmd",
+    **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",
 }
 """Which module registers each command, so a command imports only its own module (startup time is the
@@ -37,6 +38,7 @@ EXAMPLES = """examples:
   dispatch resume --slug S --prompt "..."          continue that project's session
   dispatch review --slug S                         another model's verdict on the last result
   dispatch status --slug S                         last run, totals, review verdict
+  dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
 """
 

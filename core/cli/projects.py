@@ -10,6 +10,7 @@ import argparse
 from dataclasses import asdict, replace
 from typing import Any
 
+from core import changes
 from core import config as configs
 from core import followup
 from core.audit.index import Index, RunRow, normalize_since, recover
@@ -44,7 +45,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                                            "here; $DISPATCH_PERMISSION does not apply")
     check.set_defaults(handler=cmd_review)
 
-    _project_view(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)
+    project_command(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)
 
     listing = commands.add_parser("list", parents=[common], help="every project: description, last status, runs, cost",
                                   epilog="example: dispatch list --sort cost --limit 10")
@@ -65,9 +66,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     search.add_argument("--json", action="store_true", help="print a JSON list")
     search.set_defaults(handler=cmd_search)
 
-    runs = _project_view(commands, common, "runs", "a project's runs, newest first", cmd_runs)
+    runs = project_command(commands, common, "runs", "a project's runs, newest first", cmd_runs)
     runs.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N runs (default 50)")
-    _project_view(commands, common, "sessions", "a project's sessions, newest first", cmd_sessions)
+    project_command(commands, common, "sessions", "a project's sessions, newest first", cmd_sessions)
 
     reindex = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the run files",
                                   epilog="example: dispatch reindex")
@@ -75,9 +76,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     reindex.set_defaults(handler=cmd_reindex)
 
 
-def _project_view(commands: Any, common: argparse.ArgumentParser, name: str, text: str,
+def project_command(commands: Any, common: argparse.ArgumentParser, name: str, text: str,
                   handler: Any) -> argparse.ArgumentParser:
-    """A read-only command over one project: --slug and --json."""
+    """A command over one project: --slug and --json (status, runs and sessions; diff, merge and drop)."""
     parser = commands.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
                                  epilog=f"example: dispatch {name} --slug my-api --json")
     parser.add_argument("--slug", required=True, help="the project")
@@ -131,9 +132,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         last_result = (project.logs / "last-result.txt").read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         last_result = ""
+    trees = changes.worktrees(project)
     data = {"project": asdict(row) if row else None, "path": str(project.root),
             "last_session": project.last_session_id(), "last_run": asdict(run) if run else None,
-            "last_result": last_result}
+            "last_result": last_result, "worktrees": trees}
     if args.json:
         emit_json(data)
         return ExitCode.OK
@@ -153,6 +155,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         lines += [f"Tier: {row.tier or '-'}", f"Runs: {row.runs}",
                   f"Tokens: {row.input_tokens} in, {row.output_tokens} out",
                   f"Cost: ${row.cost_usd:.6f}", f"Review: {row.review_verdict or '-'}"]
+    for tree in trees:
+        lines.append(f"Worktree: {tree['branch']} ({tree['state']}{'' if tree['exists'] else ', directory gone'}) "
+                     f"{tree['path']}")
     lines += ["Last result:", last_result.rstrip() or "-"]
     print("\n".join(lines))
     return ExitCode.OK

@@ -42,7 +42,13 @@ def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERM
     choice.add_argument("--model", help="a model name from `dispatch models`")
     choice.add_argument("--tier", help="a tier from `dispatch tiers`")
     choice.add_argument("--task-type", help="agentic-coding, bulk-coding, general, ...")
-    parser.add_argument("--cwd", type=Path, help="directory that input paths are relative to (default: here)")
+    parser.add_argument("--cwd", type=Path, help="directory that input paths are relative to (default: here); an "
+                                                 "agent gets a git worktree of the repo it is in")
+    parser.add_argument("--no-inputs", action="store_true",
+                        help="do not send a stateless model the files the spec's Inputs section names")
+    parser.add_argument("--in-place", action="store_true",
+                        help="an agent works in --cwd itself, not in a git worktree of it (recorded)")
+    parser.add_argument("--base", metavar="REF", help="the commit an agent's worktree branches from (default HEAD)")
     parser.add_argument("--timeout", type=float, metavar="SEC", help="give up after SEC seconds (default 600)")
     parser.add_argument("--wait", type=float, default=0.0, metavar="SEC", help="wait up to SEC for a busy project")
     parser.add_argument("--permission", choices=configs.PERMISSIONS, help=permission_help)
@@ -103,7 +109,7 @@ def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
     if not args.wait >= 0:
         raise UsageError(f"--wait {args.wait:g} must be zero or a positive number of seconds", "e.g. --wait 60")
     return {"timeout": args.timeout, "permission": args.permission, "stall_timeout": args.stall,
-            "verify": args.verify}
+            "verify": args.verify, "inline_inputs": not args.no_inputs, "in_place": args.in_place, "base": args.base}
 
 
 def cmd_run(args: argparse.Namespace) -> int:

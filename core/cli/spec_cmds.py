@@ -10,6 +10,8 @@ from core import config as configs
 from core import spec as specs
 from core import tiers
 from core.cli.output import emit_json, read_text_arg
+from core.inputs import gather
+from core.redact import Redactor
 from core.errors import ExitCode, UsageError
 
 
@@ -38,15 +40,22 @@ def cmd_lint(args: argparse.Namespace) -> int:
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
     known_tiers = set(tiers.effective_tiers(configs.load())) or None
     findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
+    inputs = gather(text, cwd, Redactor.from_environment())
+    findings = sorted([*findings, *inputs.findings], key=lambda f: (f.line, f.severity != specs.Severity.ERROR, f.rule))
     code = ExitCode.SPEC_REJECTED if specs.has_errors(findings) else (1 if findings else ExitCode.OK)
     source = "<stdin>" if args.spec == "-" else args.spec
     if args.json:
-        emit_json({"source": source, "ok": not findings, "findings": [f.to_dict() for f in findings]})
+        emit_json({"source": source, "ok": not findings, "findings": [f.to_dict() for f in findings],
+                   "inputs": inputs.summary(), "input_tokens": inputs.tokens})
     else:
         for finding in findings:
             print(finding.one_line(source))
         if not findings:
             print(f"{source}: clean")
+        for file in inputs.files:
+            print(f"{source}: input {file.path}: {file.size} bytes, ~{file.tokens} tokens")
+        if inputs.files:
+            print(f"{source}: a stateless model would be sent {len(inputs.files)} input files, ~{inputs.tokens} tokens")
     return int(code)
 
 

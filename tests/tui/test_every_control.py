@@ -18,7 +18,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC
-from tests.tui.conftest import seed_run, type_spec, wait_for
+from tests.tui.conftest import loaded, seed_run, type_spec, wait_for
 from tui.screens.audit import PAGE, AuditScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
@@ -183,9 +183,19 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
 
         await walk.press("run.cancel")
         assert any("already ended" in n.message for n in app._notifications)
+        await walk.press("run.merge")
+        assert any("nothing to merge" in n.message for n in app._notifications), "no worktree: nothing to merge"
+        await walk.press("run.drop")
+        assert any("has no worktree" in n.message for n in app._notifications)
         await walk.click("open_record")
         detail = app.screen
         assert isinstance(detail, RunDetailScreen) and detail.run_id == run_id
+        await loaded(pilot)
+        for binding in ("detail.merge", "detail.drop"):
+            count = len(app._notifications)
+            await walk.press(binding)
+            assert len(app._notifications) == count + 1
+            assert "did not work in a git worktree" in list(app._notifications)[-1].message
         await walk.press("detail.back")
         assert app.screen is view
         await walk.press("run.record")

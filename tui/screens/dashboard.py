@@ -1,5 +1,5 @@
 """Dashboard: every project at a glance, the dispatches running now, and the inbox of runs that need a
-person — blocked, needs input, verify failed, review concerns, refused, and escalations.
+person — blocked, needs input, verify failed, review concerns, refused, escalations, and agent changes to review.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from core import escalation
+from core import changes, escalation
 from core.audit import refusals
 from core.audit.index import Index, ProjectRow, RunRow
 from core.audit.store import Project
 from core.envelope import Status
 from tui.format import ago, clip, money, seconds, tokens
+from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.widgets.fit_table import Col, FitTable
 
@@ -30,6 +31,8 @@ INBOX_SCAN = 200
 REFUSED_HINT = "a refused spec has no run to open or escalate; fix it in the editor (F3) and dispatch again"
 REFUSALS_SHOWN = 10
 """The newest refused dispatches shown (from any process, kept by core/audit/refusals.py)."""
+CHANGES = "changes to review"
+"""An agent run that ended ok with changes on its branch not yet merged or dropped (core/changes.py pending)."""
 VERIFY_FAILED = "verify_failed"
 """The reason the engine gives a run whose promised check failed (core/engine.py `_verify`)."""
 NARROW = 100
@@ -94,6 +97,10 @@ def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
                 items.append(InboxItem(f"review: {run.verdict}", run.slug, run.run_id,
                                        f"review of {run.parent_run_id or 'a run'}", run.started_at, run.tier))
     for slug in slugs[:50]:
+        for waiting in changes.pending(Project.at(slug)):
+            items.append(InboxItem(CHANGES, slug, waiting["run_id"],
+                                   f"{waiting['files']} files on {waiting['branch']} (enter: diff, merge, drop)",
+                                   waiting["at"]))
         for step in escalation.history(slug):
             target = "primary" if step.to == escalation.PRIMARY else f"tier {step.to}"
             items.append(InboxItem(f"escalated → {target}", slug, step.run_id, step.reason, step.at))
@@ -263,7 +270,9 @@ class DashboardScreen(Screen[None]):
                 self.app.screen.show_project(key.split("/", 1)[0])
         elif table == "inbox":
             item = self.items[int(key)]
-            if item.run_id:
+            if item.run_id and item.kind == CHANGES:
+                self.app.push_screen(RunDetailScreen(item.slug, item.run_id, tab="tab-changes"))
+            elif item.run_id:
                 self.app.open_record(item.slug, item.run_id)
             else:
                 self.notify(REFUSED_HINT, severity="warning")

@@ -18,6 +18,7 @@ from core.audit.store import Project
 from core.cli.output import one_line
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
@@ -73,14 +74,18 @@ class RunDetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),
         Binding("v", "review", "Review", id="detail.review"),
+        Binding("m", "merge", "Merge", id="detail.merge", show=False),
+        Binding("d", "drop", "Drop", id="detail.drop", show=False),
     ]
 
-    def __init__(self, slug: str, run_id: str) -> None:
+    def __init__(self, slug: str, run_id: str, tab: str | None = None) -> None:
         super().__init__()
         self.slug = slug
         self.run_id = run_id
         self.record: dict = {}
         self.events: list[EventRow] = []
+        self.tab = tab
+        """The tab to open on (the inbox opens "changes to review" on tab-changes)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,8 +137,14 @@ class RunDetailScreen(Screen[None]):
             table.add_row(str(number), Text(row.kind, style="bold"), one_line(row.summary, 300), key=str(number - 1))
         if record.skipped:
             table.add_row("-", "skipped", f"{record.skipped} unreadable line(s): a torn tail after a crash")
-        self.query_one(TabbedContent).get_tab("tab-events").label = f"Events ({len(self.events)})"
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-events").label = f"Events ({len(self.events)})"
         self.show_event(0)
+        if data.get("changes"):  # the run worked in a git worktree: its diff, to merge or drop
+            await tabs.add_pane(TabPane("Changes", ChangesPanel(id="detail-changes"), id="tab-changes"))
+            self.query_one(ChangesPanel).show_run(self.slug, self.run_id, data["changes"])
+            if self.tab:
+                tabs.active = self.tab
 
     def show_event(self, number: int) -> None:
         area = self.query_one("#detail-event-json", TextArea)
@@ -156,3 +167,18 @@ class RunDetailScreen(Screen[None]):
 
     def action_review(self) -> None:
         self.app.review(self.slug, self.run_id)
+
+    def action_merge(self) -> None:
+        if panel := self._changes():
+            panel.merge()
+
+    def action_drop(self) -> None:
+        if panel := self._changes():
+            panel.drop()
+
+    def _changes(self) -> ChangesPanel | None:
+        panels = self.query(ChangesPanel)
+        if not panels:
+            self.notify("this run did not work in a git worktree, so it has no changes to merge or drop")
+            return None
+        return panels.first()

@@ -17,6 +17,7 @@ from textual.widgets import Button, Collapsible, Footer, Header, Input, Log, Sta
 
 from tui.format import money, seconds, tokens
 from tui.live import LiveRun
+from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.run_output import RunOutput
 
 FRAME = 1 / 30
@@ -32,6 +33,8 @@ class RunViewScreen(Screen[None]):
         Binding("v", "review", "Review", id="run.review"),
         Binding("e", "escalate", "Escalate", id="run.escalate"),
         Binding("o", "open_record", "Record", id="run.record"),
+        Binding("m", "merge", "Merge", id="run.merge", show=False),
+        Binding("d", "drop", "Drop", id="run.drop", show=False),
     ]
 
     def __init__(self, live: LiveRun) -> None:
@@ -45,6 +48,7 @@ class RunViewScreen(Screen[None]):
         yield Header()
         yield Static(id="run-status")
         yield RunOutput(id="output")
+        yield ChangesPanel(id="changes")
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield Log(id="events", max_lines=5000)
         with Horizontal(id="after"):
@@ -78,6 +82,8 @@ class RunViewScreen(Screen[None]):
             self._timer.stop()
             after = self.query_one("#after")
             after.display = bool(live.run_id)
+            if live.run_id and live.slug and live.envelope is not None:
+                self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
             self.query_one(RunOutput).focus_text()
 
     def _status_line(self) -> Text:
@@ -157,3 +163,12 @@ class RunViewScreen(Screen[None]):
     def action_open_record(self) -> None:
         if self._need_finished():
             self.app.open_record(self.live.slug, self.live.run_id)
+
+    def action_merge(self) -> None:
+        if self._need_finished():
+            self.query_one(ChangesPanel).merge()
+
+    def action_drop(self) -> None:
+        if self._need_finished():
+            self.query_one(ChangesPanel).drop()
+
