@@ -150,10 +150,10 @@ class DispatchApp(App[None]):
 
     # --- dispatching ---------------------------------------------------------------------------
 
-    def start_dispatch(self, request: DispatchRequest) -> LiveRun:
-        """Run a dispatch in its own worker and show it in the run view."""
+    def start_dispatch(self, request: DispatchRequest, earlier: list[tuple[str, str]] | None = None) -> LiveRun:
+        """Run a dispatch in its own worker and show it in the run view (with the session's earlier turns)."""
         request.cwd = request.cwd or self.cwd
-        live = LiveRun(key=next(self._keys), request=request, started=self.clock())
+        live = LiveRun(key=next(self._keys), request=request, started=self.clock(), earlier=earlier or [])
         self.live_runs[live.key] = live
         self._drive(live)
         self.push_screen(RunViewScreen(live))
@@ -205,10 +205,13 @@ class DispatchApp(App[None]):
             return
         try:
             project = Project.at(slug)
-            session = project.read_run(run_id).get("session_id")
+            record = project.read_run(run_id)
             with self.index_lock:
-                request = followup.resume(self.config, index, project, prompt, session=session)
-            self.start_dispatch(request)
+                request = followup.resume(self.config, index, project, prompt, session=record.get("session_id"))
+            parent = next((live for live in self.live_runs.values() if live.run_id == run_id), None)
+            turns = (parent.earlier if parent else []) + [("answer", str(record.get("result") or "")),
+                                                           ("you", prompt)]
+            self.start_dispatch(request, earlier=turns)
         except (DispatchError, OSError, ValueError) as exc:
             self.notify(_say(exc), title="cannot resume", severity="error")
 

@@ -111,6 +111,8 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         sent = fake.requests[-1]["messages"]
         assert [m["role"] for m in sent][-3:] == ["user", "assistant", "user"]
         assert sent[-1]["content"] == "now in French" and sent[-2]["content"] == ANSWER
+        earlier = str(resumed.query_one("#earlier").render())
+        assert "now in French" in earlier and "audit browser" in earlier, "the conversation so far stays in view"
         assert Project.at(live.slug).read_run(resumed.live.run_id)["parent_run_id"] == live.run_id
 
         await pilot.press("escape")
@@ -299,9 +301,9 @@ async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_
 
 async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:
     from tests.fakes.openai_server import Reply
-    from tui.widgets.run_output import MARKDOWN_LIMIT, RunOutput
+    from tui.widgets.run_output import STREAM_MARKDOWN_LIMIT, RunOutput
 
-    long_answer = "\n".join(f"- item {i} with some words" for i in range(MARKDOWN_LIMIT // 20))
+    long_answer = "\n".join(f"- item {i} with some words" for i in range(STREAM_MARKDOWN_LIMIT // 20))
     fake.replies = [Reply(text=long_answer, chunks=400)]
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:

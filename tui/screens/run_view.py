@@ -26,6 +26,10 @@ _STATUS_STYLE = {"ok": "bold green", "running": "bold cyan", "starting": "bold c
 
 
 class RunViewScreen(Screen[None]):
+    DEFAULT_CSS = """
+    RunViewScreen #earlier-box { height: auto; max-height: 10; }
+    RunViewScreen #earlier { height: auto; max-height: 7; overflow-y: auto; color: $text-muted; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="run.back"),
         Binding("x", "cancel", "Cancel run", id="run.cancel"),
@@ -47,6 +51,10 @@ class RunViewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="run-status")
+        if self.live.earlier:
+            turns = len(self.live.earlier) // 2
+            with Collapsible(title=f"Earlier in this session ({turns} turn(s))", id="earlier-box", collapsed=False):
+                yield Static(self._conversation(), id="earlier")
         yield RunOutput(id="output")
         yield ChangesPanel(id="changes")
         with Collapsible(title="Events", id="events-box", collapsed=False):
@@ -85,6 +93,13 @@ class RunViewScreen(Screen[None]):
             if live.run_id and live.slug and live.envelope is not None:
                 self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
             self.query_one(RunOutput).focus_text()
+
+    def _conversation(self) -> Text:
+        text = Text()
+        for who, said in self.live.earlier:
+            text.append(f"{who}: ", style="bold")
+            text.append(said.strip() + "\n")
+        return text
 
     def _status_line(self) -> Text:
         live = self.live
