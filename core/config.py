@@ -123,9 +123,10 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
 
 
 def builtin_local() -> ModelConfig:
-    """The model that works with no key and no config: SmolLM2-135M-Instruct in llama-server on this machine."""
-    return ModelConfig(name="local", backend="local", model="local", context_window=4096, max_tokens=256,
-                       temperature=0.2, builtin=True)
+    """The model that works with no key and no config: Qwen2.5-Coder-0.5B-Instruct in llama.cpp's server on this
+    machine, at temperature 0 (a small model's best guess is its most likely one)."""
+    return ModelConfig(name="local", backend="local", model="local", context_window=4096, max_tokens=512,
+                       temperature=0.0, builtin=True)
 
 
 def user_models(config: Config) -> list[str]:

@@ -10,12 +10,12 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
 from core import review
 from core import spec as specs
-from core import tiers, verify, workspace
+from core import tiers, verify
 from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
@@ -29,6 +29,9 @@ from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Fini
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from core import workspace
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -135,9 +138,13 @@ class Engine:
             return
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
-        space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
-                               read_only=request.read_only, in_place=request.in_place,
-                               base=request.base, spec_text=text) if first_backend.edits_files else None
+        space = None
+        if first_backend.edits_files:
+            from core import workspace  # git worktrees and agent files: only agent runs load them
+
+            space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
+                                   read_only=request.read_only, in_place=request.in_place, base=request.base,
+                                   spec_text=text)
         for message in recover(project):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,11 +16,18 @@ TEMP_MARK = ".tmp-dispatch-"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with exactly `data`; `mode` sets the permission bits (else the umask's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+    temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
     try:
-        with open(temp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(temp, "wb") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)

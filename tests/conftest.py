@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.helpers import MODELS  # noqa: E402  (needs ROOT on sys.path)
+
 _CLEARED_PREFIXES = ("DISPATCH_",)
 _CLEARED = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_BASE_URL",
             "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
@@ -25,6 +27,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DISPATCH_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DISPATCH_PROJECTS_DIR", str(tmp_path / "projects"))
+    monkeypatch.setenv("DISPATCH_MODELS_DIR", str(MODELS))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     yield tmp_path
     _stop_local_server(tmp_path / "home" / "state")

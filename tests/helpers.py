@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+MODELS = ROOT / ".cache" / "models"
+"""Where the suite keeps the built-in model's joined weights: one copy for every test (and run), not one per home."""
+
 GOOD_SPEC = """\
 Task type: general
 
@@ -59,14 +62,17 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def local_model_missing() -> str | None:
-    """Why the built-in local model cannot run here (the [local] extra or its weights absent), or None."""
+def local_model_missing(options: dict[str, str] | None = None) -> str | None:
+    """Why the built-in local model (with these options) cannot run here (the [local] extra or its weights absent),
+    or None."""
+    from dataclasses import replace
+
     from core.config import builtin_local
     from core.errors import DispatchError
     from core.local import runtime
 
     try:
-        runtime.check(builtin_local())
+        runtime.check(replace(builtin_local(), options=options or {}))
     except DispatchError as exc:
         return exc.one_line()
     return None

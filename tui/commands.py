@@ -41,6 +41,7 @@ SCREEN_ACTIONS = {
     "RunDetailScreen": (
         ("Review run", "review", "ask for a verdict on the result against its spec"),
         ("Escalate run", "escalate", "to a higher tier, or back to the primary with a reason"),
+        ("Resume run", "resume", "continue the run's session with feedback (an agent in its own worktree)"),
         ("Merge changes", "merge", "land an agent run's changes on your repo's current branch, after confirming"),
         ("Drop changes", "drop", "remove an agent run's worktree and branch, after confirming"),
         ("Back", "back", "close the record"),

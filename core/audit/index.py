@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core import paths
-from core.audit import migrations
+from core.audit import checker, migrations
 from core.audit.store import LOGS, SLUG, Project
 from core.errors import DispatchError, UsageError
 from core.fsutil import read_json
@@ -32,7 +32,7 @@ BUSY_TIMEOUT_S = 30.0
 TEXT_CAP = 200_000
 """Characters of a spec or result that are indexed; the file keeps the rest."""
 VERIFY_EVERY_S = 24 * 3600
-"""How often opening the index also runs the full FTS5 integrity check (it reads the whole index)."""
+"""How often opening the index also starts the full FTS5 integrity check, in the background (`core.audit.checker`)."""
 RANK_WINDOW = 5000
 """How many of the newest matches a search ranks (see `Index.search`)."""
 MARK_START, MARK_END = "\u27e6", "\u27e7"
@@ -163,8 +163,8 @@ class Index:
     @classmethod
     def open(cls, path: Path | None = None, *, projects: Path | None = None, check: bool = True) -> Index:
         """Create or migrate the database, rebuild it if corrupt, and catch up with any project behind it.
-        `check` allows the full integrity check when the last one is over VERIFY_EVERY_S old (seconds at 100k
-        runs); the engine's per-run write passes False so a run's end never waits on it."""
+        `check` lets it start the full integrity check in the background when the last one is over VERIFY_EVERY_S
+        old; nothing waits on it. The engine's per-run write passes False (a run's end starts no process)."""
         index = cls(path or paths.index_path(), projects or paths.projects_dir())
         try:
             index._guarded(lambda: index._start(check))
@@ -205,13 +205,27 @@ class Index:
     def _start(self, check: bool) -> None:
         if self.conn is None:
             self.conn = self._connect()
-        checked = self._meta("verified_at")
-        if check and (checked is None or time.time() - float(checked) > VERIFY_EVERY_S):
-            if not self.verify():
-                self._rebuild()
-                return
-            self._set_meta("verified_at", str(time.time()))
+        if self._meta("verified_at") is None:
+            self._set_meta("verified_at", str(time.time()))  # a new index: nothing in it to check yet
+        elif check and self.checked_ago() > VERIFY_EVERY_S:
+            checker.start(self.path, self.projects_dir)
         self.sync()
+
+    def checked_ago(self) -> float:
+        """Seconds since the last full check passed (or the index was built)."""
+        try:
+            return time.time() - float(self._meta("verified_at") or 0)
+        except ValueError:
+            return float("inf")
+
+    def check_now(self) -> bool:
+        """The full check, with a rebuild from the files when it fails; returns whether the index was sound."""
+        sound = self.verify()
+        if sound:
+            self._set_meta("verified_at", str(time.time()))
+        else:
+            self._rebuild()
+        return sound
 
     def _guarded(self, action: Callable[[], T]) -> T:
         """Run an action; if the database turns out to be damaged, rebuild it from the files and run it again.

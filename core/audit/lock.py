@@ -7,7 +7,6 @@ who holds it.
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import json
 import os
@@ -37,6 +36,8 @@ class ProjectLock:
 
     async def acquire_async(self, wait: float = 0.0, run_id: str | None = None) -> ProjectLock:
         """`acquire` for a running event loop: the wait yields, so a signal can still cancel it."""
+        import asyncio  # only dispatches wait on a loop; the read-only commands never load it
+
         deadline = time.monotonic() + wait
         delay = 0.02
         while not self.try_acquire(run_id, final=time.monotonic() >= deadline):

@@ -17,13 +17,15 @@ from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode, SpecRejecte
 
 COMMANDS = {
     "run": "core.cli.run",
-    **dict.fromkeys(("resume", "review", "status", "list", "search", "runs", "sessions", "reindex"), "core.cli.projects"),
+    **dict.fromkeys(("resume", "review"), "core.cli.projects"),
+    **dict.fromkeys(("status", "list", "search", "runs", "sessions", "reindex"), "core.cli.views"),
     **dict.fromkeys(("lint", "spec"), "core.cli.spec_cmds"),
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
     "escalate": "core.cli.escalate_cmd",
     **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",
+    **dict.fromkeys(("mcp", "install", "uninstall"), "core.cli.mcp_cmd"),
 }
 """Which module registers each command, so a command imports only its own module (startup time is the
 headless run's largest cost); help and unknown commands load them all."""
@@ -40,6 +42,7 @@ EXAMPLES = """examples:
   dispatch status --slug S                         last run, totals, review verdict
   dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
+  dispatch install claude-code                     the skill and the MCP server (`dispatch mcp`) into Claude Code
 """
 
 

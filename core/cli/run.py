@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from core import config as configs
+from core.cli.numbers import positive_int, positive_or_zero
 from core.cli.output import emit_json, error_line, read_text_arg
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
@@ -62,7 +63,7 @@ def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERM
                         help="web: research the live web with a tool-calling model, citing only fetched URLs")
     parser.add_argument("--max-steps", type=positive_int, metavar="N",
                         help="web mode (default 8) and Claude Code (--max-turns): at most N model turns")
-    parser.add_argument("--max-fetches", type=_positive_or_zero, metavar="N", help="web mode: at most N page fetches")
+    parser.add_argument("--max-fetches", type=positive_or_zero, metavar="N", help="web mode: at most N page fetches")
     parser.add_argument("--token-budget", type=positive_int, metavar="N",
                         help="web mode: tokens (in + out) to spend before the last turn")
 
@@ -71,26 +72,6 @@ def loop_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The DispatchRequest fields that add_run_options' mode and budget flags set."""
     return {"mode": args.mode, "max_steps": args.max_steps, "max_fetches": args.max_fetches,
             "token_budget": args.token_budget}
-
-
-def positive_int(text: str) -> int:
-    """The argparse type of every count and limit flag: a whole number of at least 1."""
-    return _whole_number(text, 1)
-
-
-def _positive_or_zero(text: str) -> int:
-    return _whole_number(text, 0)
-
-
-LARGEST_COUNT = 10**9
-"""Far above any real limit, and well inside what SQLite's integers and the loops' counters take."""
-
-
-def _whole_number(text: str, minimum: int) -> int:
-    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else -1
-    if not minimum <= number <= LARGEST_COUNT:
-        raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {LARGEST_COUNT}, not {text!r}")
-    return number
 
 
 def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from core import config as configs
 from core import spec as specs
 from core import tiers
 from core.cli.output import emit_json, read_text_arg
-from core.inputs import gather
+from core.inputs import Inputs, gather
 from core.redact import Redactor
 from core.errors import ExitCode, UsageError
 
@@ -38,10 +38,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     cwd = (args.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
-    known_tiers = set(tiers.effective_tiers(configs.load())) or None
-    findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
-    inputs = gather(text, cwd, Redactor.from_environment())
-    findings = sorted([*findings, *inputs.findings], key=lambda f: (f.line, f.severity != specs.Severity.ERROR, f.rule))
+    findings, inputs = lint_findings(text, cwd)
     code = ExitCode.SPEC_REJECTED if specs.has_errors(findings) else (1 if findings else ExitCode.OK)
     source = "<stdin>" if args.spec == "-" else args.spec
     if args.json:
@@ -57,6 +54,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if inputs.files:
             print(f"{source}: a stateless model would be sent {len(inputs.files)} input files, ~{inputs.tokens} tokens")
     return int(code)
+
+
+def lint_findings(text: str, cwd: Path) -> tuple[list[specs.Finding], Inputs]:
+    """The checklist against the configured tiers and the known task types, plus the input files a stateless model
+    would be sent and their findings, as `lint` (and the MCP door) report them."""
+    known_tiers = set(tiers.effective_tiers(configs.load())) or None
+    findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
+    inputs = gather(text, cwd, Redactor.from_environment())
+    return sorted([*findings, *inputs.findings], key=lambda f: (f.line, f.severity != specs.Severity.ERROR, f.rule)), inputs
 
 
 def cmd_spec_new(args: argparse.Namespace) -> int:

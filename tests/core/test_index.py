@@ -5,17 +5,18 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.audit import migrations
-from core.audit.index import Index, fts_query
+from core.audit.index import VERIFY_EVERY_S, Index, fts_query
 from core.audit.store import Project
 from core.errors import UsageError
 from core.fsutil import atomic_write_json
-from tests.helpers import ROOT
+from tests.helpers import ROOT, dispatch
 
 
 def add_run(slug: str, n: int, *, result: str = "", spec: str = "", status: str = "ok", kind: str = "run",
@@ -154,9 +155,28 @@ def test_fts_out_of_step_with_its_content_is_found_and_rebuilt(projects_dir: Pat
         assert not index.verify()
         index.conn.execute("UPDATE meta SET value = '0' WHERE key = 'verified_at'")
     with Index.open() as index:
-        assert index.verify()
+        assert not index.verify(), "the daily check runs in the background, never inside a command"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with Index.open(check=False) as index:
+            if index.checked_ago() < VERIFY_EVERY_S:
+                break
+        time.sleep(0.1)
+    with Index.open(check=False) as index:
+        assert index.checked_ago() < VERIFY_EVERY_S and index.verify()
         assert [h.run.slug for h in index.search("original")] == ["drift"]
         assert index.search("replaced") == []
+
+
+def test_reindex_check_finds_damage_in_the_foreground(projects_dir: Path) -> None:
+    add_run("drift", 1, result="original words")
+    with Index.open() as index:
+        index.conn.execute("DROP TRIGGER runs_au")
+        index.conn.execute("UPDATE runs SET result = 'replaced text'")
+    damaged = dispatch("reindex", "--check", "--json")
+    assert damaged.code == 0 and damaged.json()["sound"] is False and damaged.json()["runs"] == 1
+    again = dispatch("reindex", "--check", "--json")
+    assert again.code == 0 and again.json()["sound"] is True
 
 
 def test_garbage_index_file_is_rebuilt(projects_dir: Path) -> None:

@@ -1,5 +1,6 @@
-"""The local model's server manager against the real llama-server: reuse, one start under contention,
-recovery from stale or dead records, and `dispatch local stop`."""
+"""The local model's server manager against the real llama.cpp server: reuse, one start under contention,
+recovery from stale or dead records, and `dispatch local stop`. These serve the tiny SmolLM2 (`weights =
+"smollm2"`), which starts in about a second: what is tested is the manager, not the model."""
 
 from __future__ import annotations
 
@@ -15,15 +16,24 @@ from pathlib import Path
 
 import pytest
 
-from core.config import builtin_local
+from dataclasses import replace
+
+from core.config import ModelConfig, builtin_local
 from core.errors import BackendUnavailable
 from core.local.server import LocalServer, ServerSpec, ServerState, ServerUse, alive
-from tests.helpers import GOOD_SPEC, ROOT, dispatch, needs_local_model, write
+from tests.helpers import GOOD_SPEC, ROOT, dispatch, local_model_missing, write
 
-pytestmark = needs_local_model
+TINY_MISSING = local_model_missing(SMALL := {"weights": "smollm2"})
+pytestmark = pytest.mark.skipif(TINY_MISSING is not None, reason=f"{TINY_MISSING}; `make test` installs it")
 
-ENSURE = ("import json; from core.config import builtin_local; from core.local.server import LocalServer, ServerSpec; "
-          "s = LocalServer().ensure(ServerSpec.for_model(builtin_local())); print(json.dumps({'pid': s.pid, 'port': s.port}))")
+ENSURE = ("import json; from dataclasses import replace; from core.config import builtin_local; "
+          "from core.local.server import LocalServer, ServerSpec; "
+          f"s = LocalServer().ensure(ServerSpec.for_model(replace(builtin_local(), options={SMALL!r}))); "
+          "print(json.dumps({'pid': s.pid, 'port': s.port}))")
+
+
+def tiny() -> ModelConfig:
+    return replace(builtin_local(), options=dict(SMALL))
 
 
 @pytest.fixture
@@ -58,12 +68,12 @@ def test_corrupt_state_file_is_replaced(manager: LocalServer) -> None:
     manager.directory.mkdir(parents=True)
     manager.state_path.write_text('{"pid": 12')
     assert manager.status()["stale_state"] is True
-    state = manager.ensure(ServerSpec.for_model(builtin_local()))
+    state = manager.ensure(ServerSpec.for_model(tiny()))
     assert alive(state.pid) and manager.state() == state and manager.status()["running"]
 
 
 def test_record_of_a_dead_or_foreign_process_is_recovered_without_killing_anyone(manager: LocalServer) -> None:
-    spec = ServerSpec.for_model(builtin_local())
+    spec = ServerSpec.for_model(tiny())
     dead = subprocess.Popen(["true"])
     dead.wait()
     for pid in (dead.pid, os.getpid()):
@@ -78,7 +88,7 @@ def test_record_of_a_dead_or_foreign_process_is_recovered_without_killing_anyone
 
 
 def test_a_killed_server_is_restarted(manager: LocalServer) -> None:
-    spec = ServerSpec.for_model(builtin_local())
+    spec = ServerSpec.for_model(tiny())
     first = manager.ensure(spec)
     os.kill(first.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -90,8 +100,8 @@ def test_a_killed_server_is_restarted(manager: LocalServer) -> None:
 
 
 def test_a_changed_context_size_replaces_the_server(manager: LocalServer) -> None:
-    first = manager.ensure(ServerSpec.for_model(builtin_local()))
-    bigger = builtin_local()
+    first = manager.ensure(ServerSpec.for_model(tiny()))
+    bigger = tiny()
     bigger.context_window = 2048
     second = manager.ensure(ServerSpec.for_model(bigger))
     assert second.pid != first.pid and second.ctx_size == 2048 and not alive(first.pid)
@@ -99,8 +109,8 @@ def test_a_changed_context_size_replaces_the_server(manager: LocalServer) -> Non
 
 def test_a_server_in_use_is_not_replaced_under_its_dispatch(manager: LocalServer) -> None:
     use = ServerUse(manager.directory)
-    first = manager.ensure(ServerSpec.for_model(builtin_local()), use=use)
-    bigger = builtin_local()
+    first = manager.ensure(ServerSpec.for_model(tiny()), use=use)
+    bigger = tiny()
     bigger.context_window = 2048
     try:
         with pytest.raises(BackendUnavailable, match="answering another dispatch"):
@@ -113,6 +123,7 @@ def test_a_server_in_use_is_not_replaced_under_its_dispatch(manager: LocalServer
 
 
 def test_a_dispatch_says_when_it_leaves_a_server_running(manager: LocalServer, tmp_path: Path) -> None:
+    write(tmp_path / "home" / "config.toml", '[models.local]\nbackend = "local"\nweights = "smollm2"\n')
     spec = write(tmp_path / "task.md", GOOD_SPEC)
     first = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
     state = manager.state()
@@ -124,7 +135,7 @@ def test_a_dispatch_says_when_it_leaves_a_server_running(manager: LocalServer, t
 
 
 def test_local_stop_command_stops_it_and_status_says_so(manager: LocalServer) -> None:
-    state = manager.ensure(ServerSpec.for_model(builtin_local()))
+    state = manager.ensure(ServerSpec.for_model(tiny()))
     shown = dispatch("local", "status", "--json").json()
     assert shown["running"] and shown["pid"] == state.pid
     stop = dispatch("local", "stop")

@@ -12,7 +12,7 @@ import pytest
 
 from core.config import builtin_local
 from core.local.server import LocalServer, ServerSpec, ServerState
-from tests.helpers import LOCAL_MISSING
+from tests.helpers import LOCAL_MISSING, MODELS
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +20,10 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerSta
     if LOCAL_MISSING is not None:
         pytest.skip(f"the local model is not installed ({LOCAL_MISSING}); `make test` installs it")
     manager = LocalServer(tmp_path_factory.mktemp("local-state"))
-    yield manager.ensure(ServerSpec.for_model(builtin_local()))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DISPATCH_MODELS_DIR", str(MODELS))
+        state = manager.ensure(ServerSpec.for_model(builtin_local()))
+    yield state
     manager.stop()
 
 

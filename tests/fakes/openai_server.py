@@ -28,6 +28,8 @@ class Reply:
     """Seconds to sit silent before answering (the test's timeout should be shorter)."""
     hang_after_first: float = 0.0
     """Seconds to stall after the first delta."""
+    gate: threading.Event | None = None
+    """After the first delta, wait until this is set (or the server stops), so a test decides when the run ends."""
     raw_sse: str | None = None
     """Send exactly this as the SSE body (malformed streams)."""
     usage: tuple[int, int] | None = (12, 7)
@@ -88,6 +90,9 @@ class FakeOpenAI(LocalServer):
                         self.wfile.flush()
                         if index == 1 and reply.hang_after_first:
                             server._wait(reply.hang_after_first)
+                        if index == 1 and reply.gate is not None:
+                            while not (reply.gate.is_set() or server._stop.wait(0.05)):
+                                pass
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):

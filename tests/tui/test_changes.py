@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from core.config import ModelConfig
 from core.engine import DispatchRequest
@@ -15,6 +15,7 @@ from tests.invoices_repo import REFACTORED, SPEC, git, make_repo, tree_state
 from tests.tui.conftest import wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import CHANGES
+from tui.screens.feedback import FeedbackScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.widgets.changes_panel import ChangesPanel, DiffView
@@ -119,3 +120,25 @@ async def test_a_stateless_run_shows_no_changes_panel(app_factory, isolated: Pat
         assert not view.query_one(ChangesPanel).display
         await pilot.press("m")
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_r_in_a_record_resumes_with_feedback(app_factory, fake, isolated: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = app.start_dispatch(DispatchRequest(spec_text=GOOD_SPEC, slug="notes"))
+        await wait_for(pilot, lambda: first.done and app.screen._finished_drawn, "the run to finish")
+        app.push_screen(RunDetailScreen("notes", first.run_id or ""))
+        await pilot.pause()
+        await pilot.press("r")
+        assert isinstance(app.screen, FeedbackScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, RunDetailScreen), "cancelled: nothing is sent"
+        await pilot.press("r")
+        app.screen.query_one("#feedback", Input).value = "the test for empty input fails"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunViewScreen) and app.screen.live is not first,
+                       "the resumed run")
+        resumed = app.screen.live
+        await wait_for(pilot, lambda: resumed.done, "the resumed run to finish")
+    assert resumed.request.kind == "resume" and resumed.status == "ok"
+    assert fake.requests[-1]["messages"][-1]["content"].endswith("the test for empty input fails")

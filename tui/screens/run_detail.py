@@ -18,6 +18,7 @@ from core.audit.store import Project
 from core.cli.output import one_line
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.run_output import MARKDOWN_LIMIT
@@ -74,6 +75,7 @@ class RunDetailScreen(Screen[None]):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),
         Binding("v", "review", "Review", id="detail.review"),
+        Binding("r", "resume", "Resume", id="detail.resume", show=False),
         Binding("m", "merge", "Merge", id="detail.merge", show=False),
         Binding("d", "drop", "Drop", id="detail.drop", show=False),
     ]
@@ -167,6 +169,11 @@ class RunDetailScreen(Screen[None]):
 
     def action_review(self) -> None:
         self.app.review(self.slug, self.run_id)
+
+    def action_resume(self) -> None:
+        """Resume the run's session with feedback typed in a modal (an agent continues in its worktree)."""
+        self.app.push_screen(FeedbackScreen(f"{self.slug} {self.run_id}"),
+                             lambda text: self.app.resume(self.slug, self.run_id, text) if text else None)
 
     def action_merge(self) -> None:
         if panel := self._changes():
