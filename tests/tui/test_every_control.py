@@ -24,6 +24,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
+from tui.screens.feedback import FeedbackScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
@@ -196,6 +197,25 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
             await walk.press(binding)
             assert len(app._notifications) == count + 1
             assert "did not work in a git worktree" in list(app._notifications)[-1].message
+        await walk.press("detail.resume")
+        assert isinstance(app.screen, FeedbackScreen)
+        await walk.click("cancel")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.resume")
+        await walk.press("feedback.cancel")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.resume")
+        await walk.click("go")
+        assert isinstance(app.screen, FeedbackScreen), "no feedback typed: it asks for some"
+        app.screen.query_one("#feedback", Input).value = "shorter please"
+        app.clear_notifications()  # the warning's toast would sit over the button
+        go = app.screen.query_one("#go", Button)
+        await wait_for(pilot, lambda: not go.has_class("-active"), "the first press's effect to end")
+        await walk.click("go")
+        fed = await until_run_view(pilot, view)
+        assert fed.live.request.kind == "resume" and fake.requests[-1]["messages"][-1]["content"].endswith("shorter please")
+        await walk.press("run.back")
+        assert isinstance(app.screen, RunDetailScreen)
         await walk.press("detail.back")
         assert app.screen is view
         await walk.press("run.record")
@@ -257,7 +277,7 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
         await walk.press("run.cancel")
         await wait_for(pilot, lambda: slow.live.done, "the cancel to land")
         assert Project.at(slow.live.slug).read_run(slow.live.run_id)["status"] == "interrupted"
-        walk.assert_complete(RunViewScreen, RunDetailScreen, EscalateScreen)
+        walk.assert_complete(RunViewScreen, RunDetailScreen, EscalateScreen, FeedbackScreen)
 
 
 async def test_dashboard_audit_and_settings(app_factory, config) -> None:
