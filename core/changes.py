@@ -57,10 +57,10 @@ def pending(project: Project) -> list[dict[str, Any]]:
 def target(project: Project, run_id: str | None = None) -> tuple[str, dict[str, Any], Worktree]:
     """The run whose changes a command is about (the project's newest agent run with a worktree unless named),
     its record, and its worktree."""
+    chosen: dict[str, Any] | None = None
     if run_id is not None:
         chosen = project.named_run(run_id)
     else:
-        chosen = None
         for candidate in reversed(project.run_ids()):
             try:
                 data = project.read_run(candidate)
@@ -69,9 +69,9 @@ def target(project: Project, run_id: str | None = None) -> tuple[str, dict[str, 
             if data.get("worktree") and data.get("kind") != "review":
                 chosen, run_id = data, candidate
                 break
-        if chosen is None or run_id is None:
-            raise UsageError(f"project '{project.slug}' has no agent run with changes to a repo",
-                             "run an agent with --cwd inside a git repository first")
+    if chosen is None or run_id is None:
+        raise UsageError(f"project '{project.slug}' has no agent run with changes to a repo",
+                         "run an agent with --cwd inside a git repository first")
     if not chosen.get("worktree"):
         raise UsageError(f"run {run_id} did not work in a git worktree, so it has no changes to review",
                          f"see `dispatch runs --slug {project.slug}`")

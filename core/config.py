@@ -3,6 +3,18 @@
 Read with tomllib. A fresh file (`config init`, a first save) is written with tomli_w; an existing file is
 edited in place with tomlkit, which keeps the user's comments, order and layout. Both are imported only there.
 A model's API key is never stored here: `api_key_env` names the environment variable that holds it.
+
+The dataclasses below are the table of keys: each field a config file may set is declared with
+`key(rule, default)` (rules in core.config_rules), and one loop checks every table against them and reports
+file and line. To add a key, add one line to its dataclass, e.g. in `Defaults`:
+
+    retries: int = key(WHOLE, 2)
+
+(with a docstring under it that says what it is for). The rules at hand: TEXT, Text(choices=..., valid=...),
+Number(...), POSITIVE, WHOLE, ZERO_OR_MORE, SECONDS, FLAG, TABLE, Strings(...). A new rule kind (a regex, a path) is a small `Rule` subclass in core.config_rules. A new top-level table is a
+dataclass of keys, a field on `Config`, and its name in `_SECTIONS`. A key's value reaches the code only after
+its rule passed, so readers need no checks of their own. Backend kinds come from the registry in
+core.backends, so `register()` adds one that config files may then name.
 """
 
 from __future__ import annotations
@@ -11,40 +23,73 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from core import paths
+from core.config_rules import SECONDS, TABLE, TEXT, WHOLE, ZERO_OR_MORE, Number, Strings, Text, check_table, key, rules
 from core.errors import ConfigError
 
-BACKENDS = ("openai", "local", "claude-code", "codex", "gemini", "command", "web")
 PERMISSIONS = ("plan", "acceptEdits", "bypass")
+
+
+def _backend_kinds() -> list[str]:
+    """The registry's names, read when a config is checked (core.backends imports this module)."""
+    from core.backends import kinds
+
+    return kinds()
+
+
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot be an endpoint (not http(s), no host, a bad port), or None; checked here so a typo is a
+    config error naming the setting rather than a traceback from the HTTP client."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading it raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http:// or https:// URL with a host"
+    return None
+
+
+def _env_name_problem(name: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return None
+    return "is not the name of an environment variable (is it a key? never put a key in this file)"
 
 
 @dataclass
 class ModelConfig:
     name: str
-    backend: str = "openai"
-    base_url: str | None = None
-    api_key_env: str | None = None
-    model: str | None = None
-    price_in: float = 0.0
+    backend: str = key(Text(choices=_backend_kinds), "openai")
+    base_url: str | None = key(Text(valid=_url_problem), None)
+    api_key_env: str | None = key(Text(valid=_env_name_problem), None)
+    model: str | None = key(TEXT, None)
+    price_in: float = key(ZERO_OR_MORE, 0.0)
     """USD per million input tokens."""
-    price_out: float = 0.0
-    max_tokens: int | None = None
-    temperature: float | None = None
-    timeout: float | None = None
-    context_window: int | None = None
-    bin: str | None = None
+    price_out: float = key(ZERO_OR_MORE, 0.0)
+    max_tokens: int | None = key(WHOLE, None)
+    temperature: float | None = key(Number(), None)
+    timeout: float | None = key(SECONDS, None)
+    context_window: int | None = key(WHOLE, None)
+    bin: str | None = key(TEXT, None)
     """Agent backends: the executable (else found on PATH)."""
-    args: list[str] = field(default_factory=list)
+    args: list[str] = key(Strings("a list of strings (quote every argument)"), [])
     """Agent backends: extra arguments; for `command`, the argv template with {prompt}."""
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = key(TABLE, {})
     """Agent backends: extra environment for the child (values may be ${VAR} references)."""
+    rpm: int | None = key(WHOLE, None)
+    """Requests a minute this model takes, shared by every dispatch of one process (a batch)."""
+    tpm: int | None = key(WHOLE, None)
+    """Tokens (in + out) a minute, likewise."""
+    max_concurrency: int | None = key(WHOLE, None)
+    """Requests in flight at once, likewise."""
     options: dict[str, Any] = field(default_factory=dict)
-    """Backend-specific settings (web search provider and the like), validated by the backend."""
+    """Backend-specific settings (web search provider and the like): the keys no rule names, validated by the
+    backend."""
     builtin: bool = False
     """Defined by dispatch itself (the `local` model), not by the user's config or environment."""
 
@@ -62,16 +107,27 @@ class ModelConfig:
 @dataclass
 class TierConfig:
     name: str
-    models: list[str]
-    task_types: list[str] = field(default_factory=list)
-    description: str = ""
+    models: list[str] = key(Strings("a non-empty list of model names, in order", nonempty=True))
+    task_types: list[str] = key(Strings("a list of task type names"), [])
+    description: str = key(TEXT, "")
 
 
 @dataclass
 class Defaults:
-    timeout: float = 600.0
-    permission: str = "acceptEdits"
-    theme: str = "dispatch-dark"
+    timeout: float = key(SECONDS, 600.0)
+    permission: str = key(Text(choices=PERMISSIONS), "acceptEdits")
+    theme: str = key(TEXT, "dispatch-dark")
+
+
+@dataclass
+class Budgets:
+    """Spending caps in USD (None: no cap). `run` caps one dispatch's estimated cost, `day` what every run of a
+    UTC day spends, `project` what one project has spent in all, `batch` one `dispatch batch` (its --max-cost)."""
+
+    run: float | None = key(ZERO_OR_MORE, None)
+    day: float | None = key(ZERO_OR_MORE, None)
+    project: float | None = key(ZERO_OR_MORE, None)
+    batch: float | None = key(ZERO_OR_MORE, None)
 
 
 @dataclass
@@ -79,6 +135,7 @@ class Config:
     models: dict[str, ModelConfig] = field(default_factory=dict)
     tiers: dict[str, TierConfig] = field(default_factory=dict)
     defaults: Defaults = field(default_factory=Defaults)
+    budgets: Budgets = field(default_factory=Budgets)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
@@ -92,15 +149,9 @@ class Config:
                               f"known: {', '.join(sorted(self.models)) or 'none'}; see `dispatch models`") from None
 
 
-_MODEL_KEYS = {f.name for f in fields(ModelConfig)} - {"name", "options", "builtin"}
-_TIER_KEYS = {"models", "task_types", "description"}
-_DEFAULT_KEYS = {f.name for f in fields(Defaults)}
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TYPES: dict[str, tuple[type, ...]] = {
-    "backend": (str,), "base_url": (str,), "api_key_env": (str,), "model": (str,), "bin": (str,),
-    "price_in": (int, float), "price_out": (int, float), "temperature": (int, float), "timeout": (int, float),
-    "max_tokens": (int,), "context_window": (int,), "args": (list,), "env": (dict,),
-}
+_SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
+                                          "defaults": (Defaults, False), "budgets": (Budgets, False)}
+"""Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 
 def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
@@ -139,71 +190,26 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
         line = _line_of(text, header, key) if header else 1
         return ConfigError(f"{path}:{line}: {what}", "fix it, or see `dispatch config init` for a commented example")
 
-    unknown = set(data) - {"models", "tiers", "defaults"}
-    if unknown:
-        raise fail(f"unknown table '{sorted(unknown)[0]}' (expected models, tiers, defaults)", sorted(unknown)[0])
-    for table in ("models", "tiers", "defaults"):
-        if not isinstance(data.get(table, {}), dict):
-            raise fail(f"{table} must be a table ([{table}...] headers), not a {type(data[table]).__name__}", None)
+    if unknown := sorted(set(data) - set(_SECTIONS)):
+        raise fail(f"unknown table '{unknown[0]}' (expected {', '.join(_SECTIONS)})", unknown[0])
     config = Config()
-    for name, raw in (data.get("models") or {}).items():
-        header = rf"\[models\.\"?{re.escape(name)}\"?\]"
+    for section, (kind, named) in _SECTIONS.items():
+        raw = data.get(section, {})
         if not isinstance(raw, dict):
-            raise fail(f"[models.{name}] must be a table", header)
-        known = {k: v for k, v in raw.items() if k in _MODEL_KEYS}
-        for key, value in known.items():
-            if key in _TYPES and not isinstance(value, _TYPES[key]) or isinstance(value, bool):
-                raise fail(f"models.{name}.{key} has the wrong type ({type(value).__name__})", header, key)
-        if "base_url" in known and (problem := _url_problem(known["base_url"])):
-            raise fail(f"models.{name}.base_url {problem}", header, "base_url")
-        if not _strings(known.get("args", [])):
-            raise fail(f"models.{name}.args must be a list of strings (quote every argument)", header, "args")
-        for key, value in known.items():
-            if isinstance(value, float) and (math.isnan(value) or math.isinf(value) and key != "timeout"):
-                raise fail(f"models.{name}.{key} must be a finite number, not {value}", header, key)
-        for key in ("timeout", "max_tokens", "context_window", "price_in", "price_out"):
-            if key in known and (known[key] < 0 or known[key] == 0 and not key.startswith("price")):
-                raise fail(f"models.{name}.{key} must be {'zero or more' if key.startswith('price') else 'positive'}",
-                           header, key)
-        backend = known.get("backend", "openai")
-        if backend not in BACKENDS:
-            raise fail(f"models.{name}.backend '{backend}' is not one of {', '.join(BACKENDS)}", header, "backend")
-        if "api_key" in raw:
-            raise fail(f"models.{name} holds an api_key: store only api_key_env, the name of an environment variable",
-                       header, "api_key")
-        if "api_key_env" in known and not _ENV_NAME.fullmatch(known["api_key_env"]):
-            raise fail(f"models.{name}.api_key_env is not the name of an environment variable (is it a key? "
-                       "never put a key in this file)", header, "api_key_env")
-        options = {k: v for k, v in raw.items() if k not in _MODEL_KEYS}
-        if backend == "web":
-            from core.web import settings as web_settings
-
-            try:
-                web_settings.parse(options)
-            except ValueError as exc:
-                raise fail(f"models.{name}: {exc}", header) from None
-        config.models[name] = ModelConfig(name=name, **known, options=options)
-    for name, raw in (data.get("tiers") or {}).items():
-        header = rf"\[tiers\.\"?{re.escape(name)}\"?\]"
-        if not isinstance(raw, dict) or not _strings(raw.get("models")) or not raw["models"]:
-            raise fail(f"[tiers.{name}] needs models = [\"...\"], an ordered list of model names", header)
-        if extra := set(raw) - _TIER_KEYS:
-            raise fail(f"tiers.{name} has unknown key '{sorted(extra)[0]}'", header)
-        if not _strings(raw.get("task_types", [])) or not isinstance(raw.get("description", ""), str):
-            raise fail(f"tiers.{name}: task_types must be a list of names and description a string", header)
-        config.tiers[name] = TierConfig(name=name, models=list(raw["models"]),
-                                        task_types=list(raw.get("task_types", [])),
-                                        description=str(raw.get("description", "")))
-    defaults = data.get("defaults") or {}
-    if extra := set(defaults) - _DEFAULT_KEYS:
-        raise fail(f"defaults has unknown key '{sorted(extra)[0]}'", r"\[defaults\]")
-    if wrong := [key for key in ("permission", "theme") if not isinstance(defaults.get(key, ""), str)]:
-        raise fail(f"defaults.{wrong[0]} must be a string", r"\[defaults\]", wrong[0])
-    config.defaults = Defaults(**defaults)
-    if not _is_seconds(config.defaults.timeout):
-        raise fail("defaults.timeout must be a positive number of seconds", r"\[defaults\]", "timeout")
-    if config.defaults.permission not in PERMISSIONS:
-        raise fail(f"defaults.permission must be one of {', '.join(PERMISSIONS)}", r"\[defaults\]")
+            raise fail(f"{section} must be a table ([{section}...] headers), not a {type(raw).__name__}", None)
+        for name, table in raw.items() if named else [(None, raw)]:
+            where = section if name is None else f"{section}.{name}"
+            header = rf"\[{section}\]" if name is None else rf"\[{section}\.\"?{re.escape(name)}\"?\]"
+            if not isinstance(table, dict):
+                raise fail(f"[{where}] must be a table", header)
+            if wrong := check_table(kind, table):
+                raise fail(f"{where}.{wrong[0]} {wrong[1]}", header, wrong[0])
+            if kind is ModelConfig:
+                if problem := _model_problem(table):
+                    raise fail(f"{where}{problem[1]}", header, problem[0])
+            elif extra := sorted(set(table) - set(rules(kind))):
+                raise fail(f"{where} has unknown key '{extra[0]}'", header, extra[0])
+            _build(config, section, name, table)
     for tier in config.tiers.values():
         for model in tier.models:
             if model not in config.models and model not in ("default", "local"):
@@ -212,26 +218,35 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     return config
 
 
-def _url_problem(url: str) -> str | None:
-    """Why `url` cannot be an endpoint (not http(s), no host, a bad port), or None; checked here so a typo is a
-    config error naming the setting rather than a traceback from the HTTP client."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # reading it raises ValueError for a port out of range or not a number
-    except ValueError as exc:
-        return f"{url!r} is not a valid URL ({exc})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} is not an http:// or https:// URL with a host"
+def _model_problem(table: dict[str, Any]) -> tuple[str | None, str] | None:
+    """What the rules cannot see in a [models.NAME] table: a key stored in the file, or web options that do not
+    parse; as (the key to point at, the message after the table's name)."""
+    if "api_key" in table:
+        return "api_key", " holds an api_key: store only api_key_env, the name of an environment variable"
+    if table.get("backend") == "web":
+        from core.web import settings as web_settings
+
+        try:
+            web_settings.parse(_options(table))
+        except ValueError as exc:
+            return None, f": {exc}"
     return None
 
 
-def _strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+def _options(table: dict[str, Any]) -> dict[str, Any]:
+    """A model's keys that no rule names: settings for its backend alone."""
+    return {k: v for k, v in table.items() if k not in rules(ModelConfig)}
 
 
-def _is_seconds(value: object) -> bool:
-    """A usable timeout: a number above zero (infinity means none); NaN and booleans are not."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+def _build(config: Config, section: str, name: str | None, table: dict[str, Any]) -> None:
+    """Put one checked table into `config`: a named one into its section's dict, else as the section itself."""
+    kind = _SECTIONS[section][0]
+    keys = {k: v for k, v in table.items() if k in rules(kind)}
+    if name is None:
+        setattr(config, section, kind(**keys))
+    else:
+        options = {"options": _options(table)} if kind is ModelConfig else {}
+        getattr(config, section)[name] = kind(name=name, **keys, **options)
 
 
 def _line_of(text: str, pattern: str, key: str | None = None) -> int:
@@ -254,8 +269,8 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
             seconds = float(timeout)
         except ValueError:
             seconds = math.nan
-        if not _is_seconds(seconds):
-            raise ConfigError(f"DISPATCH_TIMEOUT={timeout!r} is not a positive number of seconds", "set it to e.g. 600")
+        if SECONDS.problem(seconds):
+            raise ConfigError(f"DISPATCH_TIMEOUT={timeout!r} is not {SECONDS.expects}", "set it to e.g. 600")
         config.defaults.timeout = seconds
     if permission := env.get("DISPATCH_PERMISSION"):
         permission = {"dangerously-skip-permissions": "bypass", "bypassPermissions": "bypass"}.get(permission, permission)
@@ -277,24 +292,23 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
 
 
 def to_dict(config: Config) -> dict[str, Any]:
-    """The config as config.toml holds it: only what differs from a field's default; no model made from the
-    environment or built in."""
-    models: dict[str, Any] = {}
-    for name, model in config.models.items():
-        if name in config.from_environment or model.builtin:
-            continue
-        blank = ModelConfig(name=name)
-        table = {f.name: getattr(model, f.name) for f in fields(ModelConfig)
-                 if f.name not in ("name", "options", "builtin") and getattr(model, f.name) != getattr(blank, f.name)}
-        models[name] = {**table, **model.options}
-    tiers = {name: {"models": t.models, "task_types": t.task_types, "description": t.description}
-             for name, t in config.tiers.items()}
-    data: dict[str, Any] = {"defaults": {f.name: getattr(config.defaults, f.name) for f in fields(Defaults)}}
+    """The config as config.toml holds it: keyed tables in full, models only where they differ from a field's
+    default; no model made from the environment or built in."""
+    data: dict[str, Any] = {section: keys for section, (_, named) in _SECTIONS.items()
+                            if not named and (keys := _keys(getattr(config, section)))}
+    models = {name: {**_keys(model, ModelConfig(name=name)), **model.options} for name, model in config.models.items()
+              if name not in config.from_environment and not model.builtin}
     if models:
         data["models"] = models
-    if tiers:
-        data["tiers"] = tiers
+    if config.tiers:
+        data["tiers"] = {name: _keys(tier) for name, tier in config.tiers.items()}
     return data
+
+
+def _keys(table: object, blank: object = None) -> dict[str, Any]:
+    """A table's settable keys that have a value (TOML has no null), without those equal to `blank`'s."""
+    return {k: getattr(table, k) for k in rules(type(table))
+            if getattr(table, k) is not None and (blank is None or getattr(table, k) != getattr(blank, k))}
 
 
 def save(config: Config, path: Path | None = None) -> Path:

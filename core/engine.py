@@ -7,25 +7,36 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
-from core import review
+from core import review, tiers, verify, workspace
 from core import spec as specs
-from core import tiers, verify
 from core.audit import refusals
 from core.audit.index import index_runs, recover
 from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
 from core.backends import backend_for
 from core.backends.base import Backend, BackendRequest, TransientError
-from core.config import Config, user_models
+from core.batch import budgets
+from core.batch.limits import Limiter
+from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
-from core.events import (AttemptFailed, AttemptStarted, BackendDone, Event, Finished, Notice, RunStarted,
-                         SessionStarted, TextDelta, UsageUpdate)
+from core.events import (
+    AttemptFailed,
+    AttemptStarted,
+    BackendDone,
+    Event,
+    Finished,
+    Notice,
+    RunStarted,
+    SessionStarted,
+    TextDelta,
+    UsageUpdate,
+)
 from core.fsutil import JsonLines, atomic_write_json
 from core.redact import Redactor
 from core.retry import RetryPolicy
@@ -92,11 +103,22 @@ def compose_prompt(spec_text: str, prompt: str | None) -> str:
     return spec_text if spec_text.strip() else (prompt or "")
 
 
+IndexWriter = Callable[[str, list[dict[str, Any]]], "str | None"]
+"""How a run's rows reach the index: `index_runs` by default, a batch's gathering writer in a batch."""
+
+
 class Engine:
-    def __init__(self, config: Config, retry: RetryPolicy | None = None) -> None:
+    """Runs dispatches. A batch shares one engine between its items and hands it what they share: the index
+    writer, the rate limiter, and (having its own ledger) `check_budgets=False`."""
+
+    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: IndexWriter = index_runs,
+                 limiter: Limiter | None = None, check_budgets: bool = True) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
-        self.redactor = Redactor.from_environment(m.api_key_env for m in config.models.values())
+        self.index = index
+        self.limiter = limiter
+        self.check_budgets = check_budgets
+        self.redactor = Redactor.from_environment(m.api_key_env for m in config.models.values() if m.api_key_env)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -138,6 +160,8 @@ class Engine:
             return
         slug = validate_slug(request.slug) if request.slug else slug_from(specs.goal_of(text))
         project = Project.at(slug)
+        if self.check_budgets:
+            budgets.check_run(self.config, first_model, compose_prompt(request.spec_text, request.prompt), slug)
         space = None
         if first_backend.edits_files:
             from core import workspace  # git worktrees and agent files: only agent runs load them
@@ -225,7 +249,7 @@ class Engine:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
         result_path = project.result_path(run_id)
-        unindexed = index_runs(project.slug, [self._write(result_path, envelope, record)])
+        unindexed = self.index(project.slug, [self._write(result_path, envelope, record)])
         events = JsonLines(project.events_path(run_id))
         timeout = request.timeout or first.timeout or self.config.defaults.timeout
 
@@ -282,7 +306,7 @@ class Engine:
         events.close()
         written = self._write(Path(envelope.audit_path), envelope, record)
         project.record_finished(envelope)
-        return index_runs(project.slug, [written])
+        return self.index(project.slug, [written])
 
     async def _attempts(self, request: DispatchRequest, route: tiers.Route, agent_dir: Path, prompt: str,
                         envelope: Envelope, record: dict[str, Any]) -> AsyncIterator[Event]:
@@ -309,7 +333,7 @@ class Engine:
                 began = time.monotonic()
                 outcome: dict[str, Any] = {"number": number, "model": model.name, "backend": model.backend}
                 try:
-                    async for event in backend.run(breq):
+                    async for event in self._limited(backend.run(breq), model, prompt):
                         if isinstance(event, TextDelta):
                             envelope.result += event.text
                         elif isinstance(event, SessionStarted):
@@ -330,6 +354,8 @@ class Engine:
                     return
                 except TransientError as exc:
                     last_error, last_reason = str(exc), "rate_limited" if exc.rate_limited else "unavailable"
+                    if exc.rate_limited and self.limiter is not None:
+                        self.limiter.cooled(model, exc.retry_after)
                     more_here = attempt < self.retry.attempts_per_model
                     delay = self.retry.delay(attempt, exc.retry_after) if more_here else 0.0
                     outcome.update(status="rate_limited" if exc.rate_limited else "error", error=last_error,
@@ -348,6 +374,18 @@ class Engine:
                     break
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
         yield BackendDone(status=status, error=f"every model failed; last: {last_error}", reason=last_reason)
+
+    async def _limited(self, events: AsyncIterator[Event], model: ModelConfig, prompt: str) -> AsyncIterator[Event]:
+        """One attempt's events inside the shared limiter's slot, when there is a limiter (a batch)."""
+        if self.limiter is None:
+            async for event in events:
+                yield event
+            return
+        async with self.limiter.slot(model, sum(budgets.estimate_tokens(model, prompt))) as used:
+            async for event in events:
+                if isinstance(event, BackendDone):
+                    used(event.usage.input_tokens + event.usage.output_tokens)
+                yield event
 
     async def _capture(self, space: workspace.Workspace, project: Project, envelope: Envelope) -> Notice:
         """Keep what an agent changed in its worktree (committed on the run's branch) and say so; a git failure
@@ -374,7 +412,7 @@ class Engine:
         A command the spec names runs only for agents (which work in the project dir): a stateless model
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
-        edits_files = bool(envelope.model) and backend_for(self.config.model(envelope.model)).edits_files
+        edits_files = envelope.model is not None and backend_for(self.config.model(envelope.model)).edits_files
         commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
         if not commands:
             return
@@ -435,7 +473,7 @@ class Engine:
         record["finished_at"] = now_iso()
 
     def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
-        data = self.redactor.data({**envelope.to_dict(), **record})
+        data: dict[str, Any] = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
 

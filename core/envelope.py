@@ -19,6 +19,8 @@ class Status(StrEnum):
     RATE_LIMITED = "rate_limited"
     INTERRUPTED = "interrupted"
     REJECTED = "rejected"
+    SKIPPED = "skipped"
+    """A batch item never started (its budget ran out); no run exists for it."""
     RUNNING = "running"
     """Only ever on disk while a run is in flight; a dead runner's record is later marked interrupted."""
 
@@ -33,6 +35,7 @@ STATUS_EXIT = {
     Status.RATE_LIMITED: ExitCode.RUN_FAILED,
     Status.INTERRUPTED: ExitCode.INTERRUPTED,
     Status.REJECTED: ExitCode.SPEC_REJECTED,
+    Status.SKIPPED: ExitCode.RUN_FAILED,
     Status.RUNNING: ExitCode.RUN_FAILED,
 }
 

@@ -17,5 +17,5 @@ class RetryPolicy:
         """Seconds to wait before retry number `attempt` (1-based) of the same model."""
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
-        backoff = min(self.base * 2 ** (attempt - 1), self.cap)
+        backoff = min(self.base * 2.0 ** (attempt - 1), self.cap)
         return backoff * (0.75 + random.random() * 0.25)

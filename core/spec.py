@@ -203,10 +203,9 @@ def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None =
                         f"input path '{path}' does not exist under {cwd}",
                         "fix the path, pass --cwd to the directory it is in, or paste the content into the spec"))
 
-    if _RISKY.search(text) and not spec.get("escalation"):
-        match = _RISKY.search(text)
-        line = text.count("\n", 0, match.start()) + 1
-        add(Finding("missing-escalation", Severity.ERROR, line,
+    if (match := _RISKY.search(text)) and not spec.get("escalation"):
+        at = text.count("\n", 0, match.start()) + 1
+        add(Finding("missing-escalation", Severity.ERROR, at,
                     f"'{match.group(0)}' suggests taste, client-facing or irreversible work, but there are no escalation notes",
                     "add an Escalation section saying which decisions must come back to you instead of being made"))
 

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,8 +26,7 @@ from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
-from core import escalation, followup
-from core import paths
+from core import escalation, followup, paths
 from core.audit.index import Index
 from core.audit.store import RESULT_SUFFIX, Project
 from core.config import Config
@@ -38,6 +37,7 @@ from tui.commands import DispatchCommands
 from tui.live import LiveRun
 from tui.messages import LiveRunEnded, RunsChanged
 from tui.screens.audit import AuditScreen
+from tui.screens.batch import BatchScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen, EscalationChoice
@@ -55,7 +55,8 @@ class DispatchApp(App[None]):
     """Screens are modes so each keeps its state while you move between them."""
 
     CSS_PATH = "app.tcss"
-    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen}
+    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen,
+             "batch": BatchScreen}
     TITLE = "dispatch"
     COMMANDS = App.COMMANDS | {DispatchCommands}
     BINDINGS = [
@@ -63,6 +64,7 @@ class DispatchApp(App[None]):
         Binding("f3", "go('editor')", "Spec", id="go.editor"),
         Binding("f4", "go('audit')", "Audit", id="go.audit"),
         Binding("f5", "go('settings')", "Settings", id="go.settings"),
+        Binding("f6", "go('batch')", "Batch", id="go.batch", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
@@ -76,7 +78,7 @@ class DispatchApp(App[None]):
         self.config = config
         self.engine = engine or Engine(config)
         self.clock = clock
-        self.now: Now = now or (lambda: datetime.now(timezone.utc))
+        self.now: Now = now or (lambda: datetime.now(UTC))
         self.watch_files = watch
         self.projects_dir = projects_dir or paths.projects_dir()
         self.cwd = cwd or Path.cwd()

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widget import Widget
 
 APP_ACTIONS = (
     ("Go to dashboard", "go('dashboard')", "projects, running dispatches and the escalation inbox"),
     ("Go to spec editor", "go('editor')", "write a spec with the checklist beside it"),
     ("Go to audit browser", "go('audit')", "projects, sessions and runs; search and filters"),
     ("Go to settings", "go('settings')", "models, tiers, theme, defaults"),
+    ("Go to batch", "go('batch')", "run a manifest or a folder of specs at once; watch batches run"),
     ("Quit", "quit", "leave the console; running dispatches are cancelled and recorded as interrupted"),
 )
 SCREEN_ACTIONS = {
     "DashboardScreen": (
         ("New spec", "new_spec", "open the spec editor"),
+        ("Batch", "batch", "run many specs at once, or watch a batch run"),
         ("Open selected", "open", "the project in the audit browser, the running dispatch, or the inbox item"),
         ("Escalate inbox item", "escalate", "to a higher tier, or back to the primary with a reason"),
         ("Refresh dashboard", "refresh", "reload projects and the inbox from the index"),
@@ -53,6 +58,11 @@ SCREEN_ACTIONS = {
         ("Clear filters", "clear_filters", "search, status, tier and date back to all"),
         ("Refresh runs", "refresh", "reload from the index"),
     ),
+    "BatchScreen": (
+        ("Start batch", "start", "run the manifest or folder in the first field"),
+        ("Cancel batch", "cancel", "stop launching and interrupt the items in flight"),
+        ("Open batch item", "open", "the selected item's run record"),
+    ),
     "SettingsScreen": (
         ("Save settings", "save", "write config.toml"),
         ("Revert settings", "revert", "back to what config.toml says"),
@@ -64,8 +74,8 @@ SCREEN_ACTIONS = {
 class DispatchCommands(Provider):
     """App actions always; a screen's own actions when that screen is showing."""
 
-    def _commands(self) -> list[tuple[str, str, str, object]]:
-        found: list[tuple[str, str, str, object]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
+    def _commands(self) -> list[tuple[str, str, str, App[Any] | Widget]]:
+        found: list[tuple[str, str, str, App[Any] | Widget]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
         for name, action, help in SCREEN_ACTIONS.get(type(self.screen).__name__, ()):
             found.append((name, action, help, self.screen))
         return found

@@ -12,8 +12,19 @@ from typing import Any
 from core.cli.output import one_line
 from core.engine import DispatchRequest
 from core.envelope import Envelope, Status
-from core.events import (AttemptFailed, AttemptStarted, Event, Finished, Notice, RunStarted, SessionStarted,
-                         TextDelta, ToolCall, ToolResult, UsageUpdate)
+from core.events import (
+    AttemptFailed,
+    AttemptStarted,
+    Event,
+    Finished,
+    Notice,
+    RunStarted,
+    SessionStarted,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    UsageUpdate,
+)
 
 NEXT_STEP = {
     "unavailable": "check that the model's server is up and its base_url and key variable are right (Settings, F5), "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from textual.theme import Theme
 
 from themes import THEMES_DIR
+
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning",
            "error", "boost")
 
@@ -18,8 +20,8 @@ def load_themes(directory: Path = THEMES_DIR) -> list[Theme]:
     for path in sorted(directory.glob("*.toml")):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-            themes.append(Theme(name=str(data.get("name") or path.stem), dark=bool(data.get("dark", True)),
-                                **{key: str(data[key]) for key in _FIELDS if key in data}))
+            colours: dict[str, Any] = {key: str(data[key]) for key in _FIELDS if key in data}
+            themes.append(Theme(name=str(data.get("name") or path.stem), dark=bool(data.get("dark", True)), **colours))
         except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
             continue
     return themes

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from core import paths
 from core.audit import checker, migrations
@@ -38,6 +38,9 @@ RANK_WINDOW = 5000
 MARK_START, MARK_END = "\u27e6", "\u27e7"
 """What a search snippet puts around each match: ⟦match⟧."""
 SORTS = {"updated": "updated DESC, slug", "name": "slug", "cost": "cost_usd DESC, slug"}
+COST_GROUPS = {"model": "coalesce(runs.model, '')", "tier": "coalesce(runs.tier, '')", "project": "runs.slug",
+               "day": "substr(runs.started_at, 1, 10)"}
+"""What `dispatch costs --by` groups spend by (a UTC day is the first ten characters of started_at)."""
 _CORRUPT_CODES = {11, 26}
 """SQLITE_CORRUPT and SQLITE_NOTADB (primary result codes)."""
 T = TypeVar("T")
@@ -94,6 +97,15 @@ class SessionRow:
 
 
 @dataclass(frozen=True)
+class CostRow:
+    key: str
+    runs: int
+    cost_usd: float
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True)
 class Hit:
     run: RunRow
     snippet: str
@@ -127,6 +139,10 @@ def fingerprint(path: Path) -> str:
     return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
 
+@overload
+def normalize_since(value: str) -> str: ...
+@overload
+def normalize_since(value: None) -> None: ...
 def normalize_since(value: str | None) -> str | None:
     """An ISO date or datetime as the UTC string the index compares against; a bad one is a usage error."""
     if value is None:
@@ -136,8 +152,8 @@ def normalize_since(value: str | None) -> str | None:
             return date.fromisoformat(value).isoformat()
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
     except (ValueError, OverflowError):
         raise UsageError(f"--since {value!r} is not a date", "use YYYY-MM-DD or an ISO datetime like 2026-11-21T09:30") from None
 
@@ -156,7 +172,7 @@ class Index:
     def __init__(self, path: Path, projects: Path) -> None:
         self.path = path
         self.projects_dir = projects
-        self.conn: sqlite3.Connection | None = None
+        self._conn: sqlite3.Connection | None = None
         self._inode = 0
         """The database file this connection opened; a rebuild removes only that one, never a newer one."""
 
@@ -175,9 +191,16 @@ class Index:
         return index
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection; using a closed Index is a programming error, not a user's."""
+        if self._conn is None:
+            raise RuntimeError(f"the index {self.path} is used after close()")
+        return self._conn
 
     def __enter__(self) -> Index:
         return self
@@ -203,8 +226,8 @@ class Index:
         return conn
 
     def _start(self, check: bool) -> None:
-        if self.conn is None:
-            self.conn = self._connect()
+        if self._conn is None:
+            self._conn = self._connect()
         if self._meta("verified_at") is None:
             self._set_meta("verified_at", str(time.time()))  # a new index: nothing in it to check yet
         elif check and self.checked_ago() > VERIFY_EVERY_S:
@@ -230,9 +253,9 @@ class Index:
     def _guarded(self, action: Callable[[], T]) -> T:
         """Run an action; if the database turns out to be damaged, rebuild it from the files and run it again.
         A long-lived holder (the console) whose file another process rebuilt moves to the new one first."""
-        if self.conn is not None and _inode_of(self.path) != self._inode:
+        if self._conn is not None and _inode_of(self.path) != self._inode:
             self.close()
-            self.conn = self._connect()
+            self._conn = self._connect()
             self.sync()
         try:
             return action()
@@ -271,7 +294,7 @@ class Index:
             if current is None or current == self._inode:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.conn = self._connect()
+            self._conn = self._connect()
             self._set_meta("verified_at", str(time.time()))
             return self.sync()
 
@@ -348,14 +371,20 @@ class Index:
 
     def record_runs(self, slug: str, records: Iterable[dict[str, Any]]) -> None:
         """Upsert runs (result.json dicts) and refresh their project's row; the caller holds the project lock."""
-        project = Project(slug, self.projects_dir / slug)
-        mark = fingerprint(project.meta_path)
-        meta = project.meta()
-        self._guarded(lambda: self._record(slug, meta, mark, list(records)))
+        self.record_projects({slug: list(records)})
 
-    def _record(self, slug: str, meta: dict[str, Any], mark: str, records: list[dict[str, Any]]) -> None:
+    def record_projects(self, records: dict[str, list[dict[str, Any]]]) -> None:
+        """`record_runs` for several projects in one transaction: a batch's finishing runs are one commit."""
+        prepared = []
+        for slug, runs in records.items():
+            project = Project(slug, self.projects_dir / slug)
+            prepared.append((slug, project.meta(), fingerprint(project.meta_path), runs))
+        self._guarded(lambda: self._record(prepared))
+
+    def _record(self, prepared: list[tuple[str, dict[str, Any], str, list[dict[str, Any]]]]) -> None:
         with self._write():
-            self._upsert(slug, meta, mark, records)
+            for slug, meta, mark, records in prepared:
+                self._upsert(slug, meta, mark, records)
 
     def _upsert(self, slug: str, meta: dict[str, Any], mark: str, records: list[dict[str, Any]]) -> None:
         description = str(meta.get("description") or "")
@@ -415,6 +444,22 @@ class Index:
                    since: str | None = None, session: str | None = None) -> int:
         where, params = _filters(slug, status, tier, since, session)
         return int(self._guarded(lambda: self.conn.execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0]))
+
+    def spent(self, *, slug: str | None = None, since: str | None = None) -> float:
+        """USD spent by the runs that match, for the budgets."""
+        where, params = _filters(slug, None, None, since)
+        sql = f"SELECT coalesce(sum(cost_usd), 0) FROM runs {where}"
+        return float(self._guarded(lambda: self.conn.execute(sql, params).fetchone()[0]))
+
+    def costs(self, by: str = "model", *, since: str | None = None) -> list[CostRow]:
+        """Spend grouped by model, tier, project or UTC day, largest first (day: newest first)."""
+        if by not in COST_GROUPS:
+            raise UsageError(f"unknown grouping {by!r}", f"use one of: {', '.join(COST_GROUPS)}")
+        where, params = _filters(None, None, None, since)
+        order = "key DESC" if by == "day" else "3 DESC, key"
+        sql = (f"SELECT {COST_GROUPS[by]} AS key, count(*), coalesce(sum(cost_usd), 0), sum(input_tokens), "
+               f"sum(output_tokens) FROM runs {where} GROUP BY key ORDER BY {order}")
+        return [CostRow(*row) for row in self._guarded(lambda: self.conn.execute(sql, params).fetchall())]
 
     def sessions(self, slug: str) -> list[SessionRow]:
         """The project's sessions (review runs excluded), newest first."""

@@ -11,7 +11,7 @@ import fcntl
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import ProjectBusy
@@ -65,7 +65,7 @@ class ProjectLock:
         """Record who holds the lock, for the message a refused caller prints."""
         if self._fd is None:
             return
-        info = {"pid": os.getpid(), "run_id": run_id, "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        info = {"pid": os.getpid(), "run_id": run_id, "since": datetime.now(UTC).isoformat(timespec="seconds")}
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(info).encode(), 0)
 

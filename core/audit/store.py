@@ -22,7 +22,7 @@ import itertools
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def slug_from(text: str, limit: int = 40) -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def new_run_id() -> str:
@@ -116,7 +116,8 @@ class Project:
 
     def meta(self) -> dict[str, Any]:
         try:
-            return read_json(self.meta_path)
+            meta: dict[str, Any] = read_json(self.meta_path)
+            return meta
         except (FileNotFoundError, ValueError):
             return {}
 
@@ -163,7 +164,8 @@ class Project:
         return sorted(p.name[: -len(RESULT_SUFFIX)] for p in self.logs.glob(f"*{RESULT_SUFFIX}"))
 
     def read_run(self, run_id: str) -> dict[str, Any]:
-        return read_json(self.result_path(run_id))
+        run: dict[str, Any] = read_json(self.result_path(run_id))
+        return run
 
     def named_run(self, run_id: str) -> dict[str, Any]:
         """The record of a run a person named on the command line: one that is not there, or cannot be read, is

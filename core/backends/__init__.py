@@ -1,4 +1,8 @@
-"""Backend kinds by name, imported only when used so a stateless run never loads agent code."""
+"""Backend kinds by name, imported only when used so a stateless run never loads agent code.
+
+This is the one registry: config validation reads `kinds()`, so a kind added with `register()` is one that
+config files may name.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +24,20 @@ _KINDS = {
 
 
 def register(kind: str, target: str) -> None:
+    """Add a backend kind: `target` is "module:ClassName", imported the first time a model of that kind runs."""
     _KINDS[kind] = target
+
+
+def kinds() -> list[str]:
+    """The kind names, in registration order (the built-in ones first)."""
+    return list(_KINDS)
 
 
 def backend_for(model: ModelConfig) -> Backend:
     target = _KINDS.get(model.backend)
     if target is None:
         raise ConfigError(f"model '{model.name}': backend '{model.backend}' is not available in this version",
-                          f"use one of: {', '.join(sorted(_KINDS))}")
+                          f"use one of: {', '.join(kinds())}")
     module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)(model)
+    backend: Backend = getattr(importlib.import_module(module), name)(model)
+    return backend

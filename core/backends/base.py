@@ -67,7 +67,7 @@ class Backend(ABC):
     def __init__(self, model: ModelConfig) -> None:
         self.model = model
 
-    def preflight(self) -> None:
+    def preflight(self) -> None:  # noqa: B027 (optional: most backends need no check)
         """Raise BackendUnavailable if this backend cannot run on this machine at all (a package or binary absent).
 
         Cheap and side-effect free: the engine calls it before recording anything.

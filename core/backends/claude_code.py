@@ -45,7 +45,7 @@ class ClaudeCodeBackend(AgentBackend):
     def translate(self, event: dict[str, Any], reading: Reading) -> list[Event]:
         kind = event.get("type")
         out: list[Event] = [*reading.started(event.get("session_id"))]
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = found if isinstance(found := event.get("message"), dict) else {}
         top_level = not event.get("parent_tool_use_id")
         if kind == "stream_event" and top_level:
             out += self._partial(event.get("event") or {}, reading)

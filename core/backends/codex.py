@@ -52,7 +52,7 @@ class CodexBackend(AgentBackend):
             return [reading.counted(total.input_tokens + int(usage.get("input_tokens") or 0),
                                     total.output_tokens + int(usage.get("output_tokens") or 0))]
         if kind in ("turn.failed", "error"):
-            error = event.get("error") if isinstance(event.get("error"), dict) else {}
+            error = found if isinstance(found := event.get("error"), dict) else {}
             message = str(error.get("message") or event.get("message") or kind)
             reading.api_failure(message)
         return []

@@ -49,7 +49,7 @@ class GeminiBackend(AgentBackend):
                                    str(event.get("tool_id", "")))]
         if kind == "tool_result":
             call_id = str(event.get("tool_id", ""))
-            error = event.get("error") if isinstance(event.get("error"), dict) else {}
+            error = found if isinstance(found := event.get("error"), dict) else {}
             return [ToolResult(call_id, reading.tools.get(call_id, ""),
                                str(event.get("output") or error.get("message") or ""), event.get("status") != "success")]
         if kind == "error":
@@ -62,7 +62,7 @@ class GeminiBackend(AgentBackend):
             if event.get("status") == "success":
                 reading.status = Status.OK
             else:
-                error = event.get("error") if isinstance(event.get("error"), dict) else {}
+                error = found if isinstance(found := event.get("error"), dict) else {}
                 message = str(error.get("message") or self._last_error or "the agent reported an error")
                 reading.api_failure(message)
             return [reading.counted(int(stats.get("input_tokens") or 0), int(stats.get("output_tokens") or 0))]

@@ -15,12 +15,11 @@ from typing import Any
 
 from core.backends.base import BackendRequest
 from core.backends.openai_chat import OpenAIChatBackend
+from core.envelope import Status
 from core.errors import BackendUnavailable
 from core.events import BackendDone, Event, Notice, TextDelta
-from core.envelope import Status
 from core.local import prompt, runtime
 from core.local.server import DEFAULT_CONTEXT, LocalServer, ServerSpec, ServerUse
-
 
 REPEAT_PENALTY = 1.0
 """llama.cpp's default, under which the labelled set (tests/e2e) was measured; a penalty also taxes the repeated

@@ -8,15 +8,15 @@ response shapes are the public Chat Completions API.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import AsyncIterator
-from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
+from core.backends import http_pool
 from core.backends.base import Backend, BackendRequest, TransientError
+from core.backends.http_status import answered, error_reason, status_error
 from core.backends.sse import SSEParser
 from core.envelope import Status, Usage
 from core.errors import BackendUnavailable
@@ -24,28 +24,6 @@ from core.events import BackendDone, Event, TextDelta, UsageUpdate
 
 RAW_CAP = 2_000_000
 """Bytes of raw stream kept for the audit trail; the rest is counted, not stored."""
-_RETRYABLE = {408, 409, 429}
-_CONTEXT_OVERFLOW = ("context length", "context_length", "maximum context", "too many tokens", "exceeds the context",
-                     "exceeds the available context", "context window", "n_ctx", "exceed_context_size")
-
-
-def retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds to wait from retry-after-ms or Retry-After (seconds or an HTTP date)."""
-    if value := headers.get("retry-after-ms"):
-        try:
-            return max(0.0, float(value) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            return None
 
 
 class OpenAIChatBackend(Backend):
@@ -91,9 +69,10 @@ class OpenAIChatBackend(Backend):
         finish_reason: str | None = None
         # A plain-http endpoint (a local server) never does TLS, so skip loading the CA bundle (~45 ms a run).
         tls = url.startswith("https://")
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False, verify=tls) as client:
+        async with http_pool.client_for(url, tls) as client:
             try:
-                async with client.stream("POST", url, json=self.payload(request), headers=self.headers()) as response:
+                async with client.stream("POST", url, json=self.payload(request), headers=self.headers(),
+                                         timeout=timeout) as response:
                     if response.status_code >= 400:
                         yield await self._failure(response)
                         return
@@ -120,6 +99,12 @@ class OpenAIChatBackend(Backend):
                     raise TransientError(f"{self.model.base_url} closed the connection: {exc}") from None
                 yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {exc}", reason="bad_response")
                 return
+            except httpx.TransportError as exc:  # a reset connection (ReadError), a write that failed, ...
+                if not parts:
+                    raise TransientError(f"{self.model.base_url}: {type(exc).__name__} {exc}".rstrip()) from None
+                yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {type(exc).__name__} {exc}",
+                                 reason="bad_response")
+                return
         if not parts and finish_reason is None:
             yield self._done(Status.ERROR, parts, usage, raw, error="the stream ended with no answer and no [DONE]",
                              reason="bad_response")
@@ -141,7 +126,7 @@ class OpenAIChatBackend(Backend):
         if error := payload.get("error"):
             message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
             return self._done(Status.ERROR, parts, usage, None, error=f"the server reported: {message}",
-                              reason=_error_reason(str(error))), [], None
+                              reason=error_reason(str(error))), [], None
         events: list[Event] = []
         finish = None
         if isinstance(stats := payload.get("usage"), dict):
@@ -168,18 +153,11 @@ class OpenAIChatBackend(Backend):
     async def _failure(self, response: httpx.Response) -> BackendDone:
         body = (await response.aread())[:4000].decode("utf-8", "replace")
         message = _error_message(body)
-        status = response.status_code
-        where = f"{self.model.base_url} answered {status}"
-        if status in _RETRYABLE or status >= 500:
-            raise TransientError(f"{where}: {message}", retry_after(response.headers), rate_limited=status == 429)
-        if status in (401, 403):
-            raise BackendUnavailable(f"{where}: authentication failed ({message})",
-                                     f"check the key in ${self.model.api_key_env}" if self.model.api_key_env else "set api_key_env")
-        if status == 404:
-            raise BackendUnavailable(f"{where}: {message}",
-                                     f"check base_url and that model '{self.model.provider_model}' exists there")
+        if error := status_error(self.model, response.status_code, response.headers, message):
+            raise error
         # The whole body, not just its message: llama-server names an overflow in the error's type.
-        return BackendDone(status=Status.ERROR, error=f"{where}: {message}", reason=_error_reason(body), raw=body)
+        return BackendDone(status=Status.ERROR, error=answered(self.model, response.status_code, message),
+                           reason=error_reason(body), raw=body)
 
 
 async def _sse_data(response: httpx.Response, raw: bytearray) -> AsyncIterator[str]:
@@ -207,11 +185,6 @@ def _error_message(body: str) -> str:
     if isinstance(error, dict):
         return str(error.get("message") or error)[:300]
     return str(error)[:300]
-
-
-def _error_reason(message: str) -> str:
-    lowered = message.lower()
-    return "context_overflow" if any(marker in lowered for marker in _CONTEXT_OVERFLOW) else "server_error"
 
 
 def _finish_reason(finish: str | None) -> str | None:

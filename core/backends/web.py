@@ -8,7 +8,7 @@ per-run nonce. The answer streams line by line through the citation check, so a 
 fetched, or failed, never reaches the reader as if it were verified.
 
 The openai SDK speaks the tool-calling protocol here, with its retries off: the engine owns the one
-retry layer, so SDK errors map to TransientError / BackendUnavailable as in openai_chat.
+retry layer, so SDK errors map to TransientError / BackendUnavailable by core.backends.http_status.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import httpx
 
 from core.backends.base import Backend, BackendRequest, TransientError
-from core.backends.openai_chat import _error_reason, retry_after
+from core.backends.http_status import answered, error_reason, status_error
 from core.config import ModelConfig
 from core.envelope import Status, Usage
 from core.errors import BackendUnavailable, ConfigError
@@ -228,7 +228,7 @@ class _Loop:
             self._fail(TransientError(f"{self.model.base_url}: {_describe(exc)}"))
         except openai.APIError as exc:
             message = _describe(exc)
-            self._fail(_Stop(Status.ERROR, f"the server reported: {message}", _error_reason(message)))
+            self._fail(_Stop(Status.ERROR, f"the server reported: {message}", error_reason(message)))
         except ValueError as exc:
             self._fail(_Stop(Status.ERROR, f"the server sent invalid JSON in the stream: {exc}", "bad_response"))
         if not parts and not turn.calls and turn.finish is None:
@@ -342,7 +342,7 @@ def _citation_notice(citations: Citations) -> Notice:
     return Notice("; ".join(parts), "warning" if dropped or marked else "info")
 
 
-def _fetch_output(result: FetchResult, limit: int, wrap: Any) -> str:
+def _fetch_output(result: FetchResult, limit: int, wrap: Callable[[str], str]) -> str:
     if not result.ok:
         why = result.error or f"HTTP {result.status}"
         return f"error: web_fetch {result.url} failed: {why}. Do not cite this URL."
@@ -378,17 +378,10 @@ def _assistant_message(turn: _Turn, step: int) -> dict[str, Any]:
 
 
 def _status_failure(exc: Any, model: ModelConfig) -> Exception:
-    status = exc.status_code
     message = _describe(exc)
-    where = f"{model.base_url} answered {status}"
-    if status in (408, 409, 429) or status >= 500:
-        return TransientError(f"{where}: {message}", retry_after(exc.response.headers), rate_limited=status == 429)
-    if status in (401, 403):
-        return BackendUnavailable(f"{where}: authentication failed ({message})",
-                                  f"check the key in ${model.api_key_env}" if model.api_key_env else "set api_key_env")
-    if status == 404:
-        return BackendUnavailable(f"{where}: {message}", f"check base_url and that model '{model.provider_model}' exists there")
-    return _Stop(Status.ERROR, f"{where}: {message} (does the model support tool calling?)", _error_reason(message))
+    return status_error(model, exc.status_code, exc.response.headers, message) or _Stop(
+        Status.ERROR, f"{answered(model, exc.status_code, message)} (does the model support tool calling?)",
+        error_reason(message))
 
 
 def _describe(exc: Exception) -> str:

@@ -22,7 +22,9 @@ COMMANDS = {
     **dict.fromkeys(("lint", "spec"), "core.cli.spec_cmds"),
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
+    "show": "core.cli.show",
     "escalate": "core.cli.escalate_cmd",
+    **dict.fromkeys(("batch", "costs"), "core.cli.batch_cmd"),
     **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",
     **dict.fromkeys(("mcp", "install", "uninstall"), "core.cli.mcp_cmd"),
@@ -42,6 +44,8 @@ EXAMPLES = """examples:
   dispatch status --slug S                         last run, totals, review verdict
   dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
+  dispatch show --slug S --last                    one run in full: route, spec, inputs, answer, events
+  dispatch batch specs/*.md -j 16 --max-cost 2     many dispatches in one process
   dispatch install claude-code                     the skill and the MCP server (`dispatch mcp`) into Claude Code
 """
 

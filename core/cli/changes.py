@@ -11,8 +11,8 @@ import sys
 from typing import Any
 
 from core import changes
-from core.cli.output import emit_json, error_line
 from core.audit.store import Project
+from core.cli.output import emit_json, error_line
 from core.cli.views import project_command, touch
 from core.errors import ExitCode
 from core.worktree import MergeConflict

@@ -7,9 +7,9 @@ from typing import Any
 
 from core import config as configs
 from core import paths, tiers
-from core.fsutil import atomic_write_text
 from core.cli.output import emit_json, table
 from core.errors import ExitCode, UsageError
+from core.fsutil import atomic_write_text
 from core.presets import PRESETS, preset_config
 from core.redact import mask
 
@@ -28,6 +28,9 @@ STARTER = """\
 # max_tokens = 4096
 # temperature = 0.2
 # timeout = 600
+# rpm = 1000                      # requests a minute, shared by the items of a `dispatch batch`
+# tpm = 200000                    # tokens a minute, likewise
+# max_concurrency = 20            # requests in flight, likewise
 #
 # The built-in `local` model (llama-server on this machine) can be pointed at another .gguf:
 # [models.local]
@@ -47,6 +50,13 @@ STARTER = """\
 # timeout = 600
 # permission = "acceptEdits"      # plan | acceptEdits | bypass (agent backends)
 # theme = "dispatch-dark"
+#
+# Spending caps in USD, each optional: one run's estimate, a UTC day, a project, one `dispatch batch`.
+# [budgets]
+# run = 0.50
+# day = 20.0
+# project = 100.0
+# batch = 5.0
 """
 
 
@@ -108,7 +118,7 @@ def tier_rows(config: configs.Config) -> list[dict[str, Any]]:
 
 def cmd_config_show(args: argparse.Namespace) -> int:
     config = configs.load()
-    data = {"path": str(config.path or paths.config_path()), "exists": config.path is not None,
+    data: dict[str, Any] = {"path": str(config.path or paths.config_path()), "exists": config.path is not None,
             "projects_dir": str(paths.projects_dir()), "defaults": vars(config.defaults),
             "models": model_rows(config), "tiers": tier_rows(config)}
     if args.json:

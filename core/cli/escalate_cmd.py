@@ -7,9 +7,9 @@ from typing import Any
 
 from core import config as configs
 from core import escalation
+from core.audit.store import Project
 from core.cli.output import emit_json, error_line
 from core.cli.run import execute
-from core.audit.store import Project
 from core.errors import ExitCode, UsageError
 
 

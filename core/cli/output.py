@@ -25,8 +25,8 @@ def one_line(text: str, width: int) -> str:
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
     """A plain aligned text table; the console draws its own."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
              for row in [headers, *rows]]
     return "\n".join(lines)
 

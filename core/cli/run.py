@@ -109,12 +109,12 @@ def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = N
     engine = engine or Engine(configs.load())
     renderer = Renderer(json_mode)
     try:
-        envelope = asyncio.run(_drive(engine, request, renderer))
+        envelope: Envelope | None = asyncio.run(_drive(engine, request, renderer))
     except (KeyboardInterrupt, asyncio.CancelledError):
         envelope = renderer.interrupted_envelope()
-        if envelope is None:
-            error_line("dispatch: interrupted before the run started")
-            return int(ExitCode.INTERRUPTED)
+    if envelope is None:
+        error_line("dispatch: interrupted before the run started")
+        return int(ExitCode.INTERRUPTED)
     renderer.finish(envelope)
     return int(envelope.exit_code)
 

@@ -10,9 +10,9 @@ from core import config as configs
 from core import spec as specs
 from core import tiers
 from core.cli.output import emit_json, read_text_arg
+from core.errors import ExitCode, UsageError
 from core.inputs import Inputs, gather
 from core.redact import Redactor
-from core.errors import ExitCode, UsageError
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

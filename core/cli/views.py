@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from core.audit.index import Hit, Index, ProjectRow, RunRow, normalize_since, recover
 from core.audit.lock import is_locked
@@ -64,7 +64,7 @@ def project_command(commands: Any, common: argparse.ArgumentParser, name: str, t
     parser.add_argument("--slug", required=True, help="the project")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handler)
-    return parser
+    return cast(argparse.ArgumentParser, parser)
 
 
 def touch(slug: str) -> tuple[Project, Index]:

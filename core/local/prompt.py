@@ -18,7 +18,6 @@ import re
 
 from core import spec as specs
 
-
 _FENCED = re.compile(r"\A\s*```[A-Za-z0-9_-]*[ \t]*\n(?P<body>.*?)\n?```\s*\Z", re.DOTALL)
 _WANTS_JSON = re.compile(r"\bjson\b", re.IGNORECASE)
 _WANTS_FENCE = re.compile(r"code block|fenced|```|markdown", re.IGNORECASE)

@@ -16,8 +16,8 @@ from jsonschema import Draft202012Validator
 from core import config as configs
 from core import paths, tiers
 from core.audit.store import SLUG
-from core.cli.output import read_text_arg
 from core.cli.numbers import LARGEST_COUNT
+from core.cli.output import read_text_arg
 from core.cli.run import run_option_fields
 from core.envelope import Status
 from core.errors import UsageError

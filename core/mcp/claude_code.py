@@ -149,7 +149,8 @@ def _claude(command: list[str], target: Target) -> bool:
 
 
 def _servers(path: Path, raw: bytes | None) -> dict[str, Any]:
-    return _object(path, raw).get("mcpServers", {})
+    servers: dict[str, Any] = _object(path, raw).get("mcpServers", {})
+    return servers
 
 
 def _object(path: Path, raw: bytes | None) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from core import spec as specs
 from core.audit.index import SORTS
 from core.audit.store import Project
 from core.cli.escalate_cmd import last_run_id
-from core.cli.views import list_projects, project_status, search_runs, touch
 from core.cli.spec_cmds import lint_findings
+from core.cli.views import list_projects, project_status, search_runs, touch
 from core.engine import DispatchRequest
 from core.envelope import Envelope
 from core.errors import UsageError

@@ -16,7 +16,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -79,7 +79,7 @@ class Fetcher:
         self._transport = transport
 
     async def fetch(self, url: str) -> FetchResult:
-        result = FetchResult(url=url, final_url=url, fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        result = FetchResult(url=url, final_url=url, fetched_at=datetime.now(UTC).isoformat(timespec="seconds"))
         began = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout):

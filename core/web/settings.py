@@ -77,10 +77,10 @@ def parse(options: Mapping[str, Any], environ: Mapping[str, str] | None = None) 
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{key} must be a whole number from {low} to {high}")
             values[key] = value
-    for key, (low, high) in _NUMBERS.items():
+    for key, (least, most) in _NUMBERS.items():
         if key in options:
             value = options[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise ValueError(f"{key} must be a number of seconds from {low:g} to {high:g}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not least <= value <= most:
+                raise ValueError(f"{key} must be a number of seconds from {least:g} to {most:g}")
             values[key] = float(value)
     return WebSettings(**values)

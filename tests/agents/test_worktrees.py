@@ -201,7 +201,7 @@ def test_two_agents_on_one_repo_run_at_once_each_in_its_own_worktree(tmp_path: P
                               "--cwd", str(repo), "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, text=True) for name in ("alpha", "beta")]
     outputs = [run.communicate(timeout=120) for run in runs]
-    for run, (out, err) in zip(runs, outputs):
+    for run, (_, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
     envelopes = [json.loads(out) for out, _ in outputs]
     assert [[f["path"] for f in e["changes"]["files"]] for e in envelopes] == [["alpha.txt"], ["beta.txt"]]

@@ -36,7 +36,8 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("argv", [["list", "--json"], ["search", "numbered", "--json"],
                                   ["search", "three points", "--since", "2020-01-01", "--json"],
                                   ["status", "--slug", "light", "--json"], ["runs", "--slug", "light", "--json"],
-                                  ["sessions", "--slug", "light", "--json"]])
+                                  ["sessions", "--slug", "light", "--json"],
+                                  ["show", "--slug", "light", "--json"]])
 def test_a_read_only_command_imports_nothing_of_the_engine(argv: list[str], recorded: dict[str, str]) -> None:
     import os
 

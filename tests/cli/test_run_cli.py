@@ -43,7 +43,7 @@ def test_json_mode_prints_one_envelope(server: FakeOpenAI, spec: Path, projects_
     result = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "demo", "--json", env=env(server))
     assert result.code == 0, result.stderr
     envelope = result.json()
-    assert ENVELOPE_KEYS <= set(envelope)
+    assert set(envelope) >= ENVELOPE_KEYS
     assert envelope["status"] == "ok" and envelope["result"] == "Three points, one sentence."
     assert envelope["usage"] == {"input_tokens": 12, "output_tokens": 7}
     assert envelope["tier"] == "general" and envelope["task_type"] == "general"
@@ -213,7 +213,7 @@ def test_json_refusal_before_any_run_is_still_one_envelope(server: FakeOpenAI, s
     missing = dispatch("run", "--spec", "missing.md", "--slug", "nope", "--json", env=env(server))
     assert missing.code == 2 and len(missing.stderr.strip().splitlines()) == 1
     envelope = missing.json()
-    assert ENVELOPE_KEYS <= set(envelope)
+    assert set(envelope) >= ENVELOPE_KEYS
     assert (envelope["status"], envelope["reason"], envelope["slug"]) == ("error", "usage", "nope")
     assert "spec file not found" in envelope["error"] and not projects_dir.exists()
     unknown = dispatch("run", "--spec", str(spec), "--model", "ghost", "--json", env=env(server))

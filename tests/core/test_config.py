@@ -44,32 +44,36 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     ("[models.x\n", "c.toml: "),
-    ('[models.x]\nbackend = "telepathy"\n', "c.toml:2: models.x.backend 'telepathy'"),
+    ('[models.x]\nbackend = "telepathy"\n', "c.toml:2: models.x.backend must be one of openai, local, web"),
     ('[models.x]\nbase_url = "http://h/v1"\n\n[tiers.t]\nmodels = ["nope"]\n', "c.toml:4: tiers.t names model 'nope'"),
     ('[models.x]\napi_key = "sk-live"\n', "holds an api_key"),
     ('[models.x]\nprice_in = "cheap"\n', "models.x.price_in has the wrong type"),
     ('[models.x]\nmodel = "m"\nprice_in = "cheap"\n', "c.toml:3: models.x.price_in has the wrong type"),
     ('[models.x]\nmodel = "m"\n\n[models.y]\nbackend = "telepathy"\n', "c.toml:5: models.y.backend"),
     ('[models.x]\napi_key_env = "sk-live-abcdef0123456789"\n', "c.toml:2: models.x.api_key_env is not the name"),
-    ('[models.x]\nmodel = "m"\ntimeout = 0\n', "c.toml:3: models.x.timeout must be positive"),
-    ('[models.x]\nprice_out = -1.5\n', "c.toml:2: models.x.price_out must be zero or more"),
+    ('[models.x]\nmodel = "m"\ntimeout = 0\n', "c.toml:3: models.x.timeout must be a positive number of seconds, not 0"),
+    ('[models.x]\nprice_out = -1.5\n', "c.toml:2: models.x.price_out must be zero or more, not -1.5"),
     ("[colours]\n", "unknown table 'colours'"),
     ('[models.x]\nmodel = "m"\ntemperature = nan\n', "c.toml:3: models.x.temperature must be a finite number, not nan"),
     ('[models.x]\nprice_in = inf\n', "c.toml:2: models.x.price_in must be a finite number, not inf"),
-    ('[models.x]\ntimeout = nan\n', "c.toml:2: models.x.timeout must be a finite number, not nan"),
+    ('[models.x]\ntimeout = nan\n', "c.toml:2: models.x.timeout must be a positive number of seconds, not nan"),
     ('[models.x]\nbackend = "command"\nargs = ["{prompt}", 3]\n', "c.toml:3: models.x.args must be a list of strings"),
     ("models = 3\n", "c.toml:1: models must be a table"),
     ("tiers = 3\n", "c.toml:1: tiers must be a table"),
     ("defaults = 3\n", "c.toml:1: defaults must be a table"),
-    ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = [["x"]]\n', "c.toml:3: [tiers.t] needs models"),
-    ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = ["x"]\ntask_types = "general"\n', "c.toml:3: tiers.t: task_types must"),
-    ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = ["x"]\ntask_types = [1]\n', "c.toml:3: tiers.t: task_types must"),
-    ('[defaults]\ntheme = 3\n', "c.toml:2: defaults.theme must be a string"),
+    ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = [["x"]]\n', "c.toml:4: tiers.t.models must be a non-empty list of model names"),
+    ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = ["x"]\ntask_types = "general"\n', "c.toml:5: tiers.t.task_types has the wrong type (str)"),
+    ('[models.x]\nmodel = "m"\n[tiers.t]\nmodels = ["x"]\ntask_types = [1]\n', "c.toml:5: tiers.t.task_types must be a list"),
+    ('[models.x]\nmodel = "m"\n[tiers.t]\ndescription = "d"\n', "c.toml:3: tiers.t.models is required"),
+    ('[tiers.t]\nmodels = ["local"]\nlevel = 1\n', "c.toml:3: tiers.t has unknown key 'level'"),
+    ('[defaults]\npermission = "yolo"\n', "c.toml:2: defaults.permission must be one of plan, acceptEdits, bypass"),
+    ('[models.x]\nmax_tokens = true\n', "c.toml:2: models.x.max_tokens has the wrong type (bool)"),
+    ('[defaults]\ntheme = 3\n', "c.toml:2: defaults.theme has the wrong type (int): it must be a string"),
     ('[models.x]\nmodel = "m"\nbase_url = "localhost:8080/v1"\n', "c.toml:3: models.x.base_url 'localhost:8080/v1' is not"),
     ('[models.x]\nbase_url = "http://127.0.0.1:99999/v1"\n', "c.toml:2: models.x.base_url 'http://127.0.0.1:99999/v1' is"),
     ('[defaults]\ntimeout = -5\n', "c.toml:2: defaults.timeout must be a positive number"),
-    ('[defaults]\ntimeout = nan\n', "c.toml:2: defaults.timeout must be a positive number"),
-    ('[defaults]\ntimeout = "soon"\n', "c.toml:2: defaults.timeout must be a positive number"),
+    ('[defaults]\ntimeout = nan\n', "c.toml:2: defaults.timeout must be a positive number of seconds, not nan"),
+    ('[defaults]\ntimeout = "soon"\n', "c.toml:2: defaults.timeout has the wrong type (str): it must be a positive"),
 ])
 def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -168,3 +172,21 @@ def test_env_permission_and_timeout() -> None:
         with pytest.raises(ConfigError, match="is not a positive number of seconds"):
             configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": bad})
     assert configs.load(Path("/nonexistent.toml"), environ={"DISPATCH_TIMEOUT": "inf"}).defaults.timeout == math.inf
+
+
+def test_a_registered_backend_kind_is_one_a_config_may_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core import backends
+
+    monkeypatch.setattr(backends, "_KINDS", dict(backends._KINDS))
+    path = write(tmp_path / "c.toml", '[models.bird]\nbackend = "pigeon"\n')
+    with pytest.raises(ConfigError, match="backend must be one of"):
+        configs.load(path, environ={})
+    backends.register("pigeon", "tests.nowhere:Pigeon")
+    assert configs.load(path, environ={}).models["bird"].backend == "pigeon"
+
+
+def test_save_writes_back_what_load_reads(tmp_path: Path) -> None:
+    config = configs.load(write(tmp_path / "c.toml", CONFIG + '\n[defaults]\ntimeout = 30\n'), environ={})
+    config.models["cheap"].options["gguf"] = "/models/m.gguf"
+    again = configs.load(configs.save(config, tmp_path / "out.toml"), environ={})
+    assert again.models == config.models and again.tiers == config.tiers and again.defaults == config.defaults

@@ -11,12 +11,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
-
-from dataclasses import replace
 
 from core.config import ModelConfig, builtin_local
 from core.errors import BackendUnavailable

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from core.cli import main
 from core.local import weights
 from core.local.weights import PackagedWeights, WeightsMismatch
-from core.cli import main
 
 
 def packaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunks: list[bytes], sha256: str | None = None

@@ -1,7 +1,9 @@
 """A fake OpenAI-compatible server on 127.0.0.1 with scripted replies and faults, for tests and benchmarks.
 
-Each request to /v1/chat/completions takes the next scripted `Reply` (the last one repeats). Every
-request body is kept in `requests`, so tests assert on what the client really sent.
+Each request to /v1/chat/completions takes the next scripted `Reply` (the last one repeats), or the one
+`choose(body)` picks when given (concurrent clients make the order of arrival unknowable). Every request body
+is kept in `requests`, and its arrival time (time.monotonic) in `times`, so tests assert on what the client
+really sent, and when.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +46,11 @@ class Reply:
 
 
 class FakeOpenAI(LocalServer):
-    def __init__(self, replies: list[Reply] | None = None) -> None:
+    def __init__(self, replies: list[Reply] | None = None, choose: Callable[[dict[str, Any]], Reply] | None = None) -> None:
         self.replies = list(replies or [Reply()])
+        self.choose = choose
         self.requests: list[dict[str, Any]] = []
+        self.times: list[float] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         server = self
@@ -61,9 +66,13 @@ class FakeOpenAI(LocalServer):
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
+                    server.times.append(time.monotonic())
                     server.requests.append(body)
                     server.headers.append({k.lower(): v for k, v in self.headers.items()})
-                    reply = server.replies.pop(0) if len(server.replies) > 1 else server.replies[0]
+                    if server.choose is not None:
+                        reply = server.choose(body)
+                    else:
+                        reply = server.replies.pop(0) if len(server.replies) > 1 else server.replies[0]
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
                     return

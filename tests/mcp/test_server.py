@@ -121,7 +121,7 @@ async def test_bad_arguments_and_a_refused_spec_are_tool_errors_and_the_server_s
             refused = await client.call_tool("dispatch", {"spec": "Goal: do the thing as discussed", "slug": "vague"})
             linted = data(await client.call_tool("lint", {"spec": "Goal: do the thing as discussed"}))
             still_up = data(await client.call_tool("lint", {"spec": GOOD_SPEC}))
-    for (name, _, expected), result in zip(calls, results):
+    for (name, _, expected), result in zip(calls, results, strict=True):
         text = result.content[0].text
         assert result.is_error, name
         assert expected in text.splitlines()[0], text

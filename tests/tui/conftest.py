@@ -4,7 +4,7 @@ clock, animations off and the file watcher off (tests about the watcher turn it 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from core.config import Config, Defaults, ModelConfig, TierConfig
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tui.app import DispatchApp, make_app
 
-FROZEN_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 ANSWER = "## Summary\n\nStart-up is faster, a new **audit browser** ships, and crashes are rarer.\n"
 
 

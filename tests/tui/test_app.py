@@ -13,6 +13,7 @@ from tests.tui.conftest import type_spec, wait_for
 from tui.app import DispatchApp
 from tui.commands import APP_ACTIONS, SCREEN_ACTIONS
 from tui.screens.audit import AuditScreen
+from tui.screens.batch import BatchScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.run_detail import RunDetailScreen
@@ -40,7 +41,8 @@ def test_every_bound_action_is_in_the_command_palette() -> None:
     for binding in DispatchApp.BINDINGS:
         assert isinstance(binding, Binding) and binding.id and binding.description
         assert binding.action in {action for _, action, _ in APP_ACTIONS}, f"app: {binding.action} has no palette entry"
-    for screen in (DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen, SettingsScreen):
+    for screen in (DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen, SettingsScreen,
+                   BatchScreen):
         palette = {action for _, action, _ in SCREEN_ACTIONS[screen.__name__]}
         for binding in screen.BINDINGS:
             assert isinstance(binding, Binding) and binding.id and binding.description

@@ -4,16 +4,17 @@ Review each SVG change before accepting it (`pytest --snapshot-update`, then loo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from core import escalation
+from core.engine import DispatchRequest
 from core.envelope import Envelope, Status, Usage
 from core.events import Finished, Notice, RunStarted, TextDelta, ToolCall, UsageUpdate
-from core.engine import DispatchRequest
 from core.fsutil import atomic_write_json
 from tests.helpers import GOOD_SPEC
-from core import escalation
 from tests.tui.conftest import ANSWER, routed_config, seed_run, steady
 from tui.live import LiveRun
 from tui.screens.escalate import EscalateScreen
@@ -54,7 +55,7 @@ def write_record(projects: Path) -> None:
                         task_type="general", status=Status.OK, result=ANSWER, usage=Usage(1200, 345),
                         cost_usd=0.001118, duration_ms=12500, audit_path=f"~/dispatch-projects/{SLUG}/result.json")
     atomic_write_json(logs / f"{RUN_ID}-result.json", {**envelope.to_dict(), "spec": GOOD_SPEC, "parent_run_id": None})
-    (logs / f"{RUN_ID}-events.jsonl").write_text('{"type": "RunStarted", "run_id": "%s"}\n' % RUN_ID)
+    (logs / f"{RUN_ID}-events.jsonl").write_text(json.dumps({"type": "RunStarted", "run_id": RUN_ID}) + "\n")
 
 
 def test_editor_with_findings(snap_compare, snap_app) -> None:

@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -23,6 +22,7 @@ from core.audit.index import Index, ProjectRow, RunRow, SessionRow
 from core.envelope import Status
 from core.errors import DispatchError
 from tui.format import clip, money, tokens
+from tui.screens.base import DispatchScreen
 from tui.screens.dashboard import NARROW, status_text
 from tui.widgets.fit_table import Col, FitTable
 
@@ -100,7 +100,7 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     return Got(projects, sessions, [(run, None) for run in runs], total, page)
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(DispatchScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="audit.search"),
         Binding("right_square_bracket", "next_page", "Next page", id="audit.next"),

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core import changes, escalation
@@ -21,9 +21,13 @@ from core.audit.index import Index, ProjectRow, RunRow
 from core.audit.store import Project
 from core.envelope import Status
 from tui.format import ago, clip, money, seconds, tokens
+from tui.screens.base import DispatchScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.widgets.fit_table import Col, FitTable
+
+if TYPE_CHECKING:
+    from tui.screens.audit import AuditScreen  # audit imports this module
 
 PROJECT_LIMIT = 200
 INBOX_SCAN = 200
@@ -115,9 +119,10 @@ def elapsed_since(iso: str | None, now: datetime) -> float:
     return max(0.0, (now - then).total_seconds()) if then.tzinfo else 0.0
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DispatchScreen):
     BINDINGS = [
         Binding("n", "new_spec", "New spec", id="dash.new"),
+        Binding("b", "batch", "Batch", id="dash.batch", show=False),
         Binding("enter", "open", "Open", id="dash.open", show=False),
         Binding("e", "escalate", "Escalate", id="dash.escalate"),
         Binding("ctrl+r", "refresh", "Refresh", id="dash.refresh"),
@@ -261,13 +266,13 @@ class DashboardScreen(Screen[None]):
             return
         if table == "projects":
             self.app.action_go("audit")
-            self.app.screen.show_project(key)
+            cast("AuditScreen", self.app.screen).show_project(key)
         elif table == "running":
             if key.isdigit() and (live := self.app.live_runs.get(int(key))):
                 self.app.push_screen(RunViewScreen(live))
             elif "/" in key:
                 self.app.action_go("audit")
-                self.app.screen.show_project(key.split("/", 1)[0])
+                cast("AuditScreen", self.app.screen).show_project(key.split("/", 1)[0])
         elif table == "inbox":
             item = self.items[int(key)]
             if item.run_id and item.kind == CHANGES:
@@ -290,3 +295,6 @@ class DashboardScreen(Screen[None]):
 
     def action_new_spec(self) -> None:
         self.app.action_go("editor")
+
+    def action_batch(self) -> None:
+        self.app.action_go("batch")

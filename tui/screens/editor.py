@@ -12,19 +12,19 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 
 from core import spec as specs
 from core import tiers as routing
 from core.engine import DispatchRequest
 from core.fsutil import atomic_write_text
+from tui.screens.base import DispatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.tier_picker import TierChoice, TierPickerScreen
 from tui.widgets.checklist import Checklist
 
 
-class EditorScreen(Screen[None]):
+class EditorScreen(DispatchScreen):
     BINDINGS = [
         Binding("ctrl+o", "open", "Open", id="editor.open"),
         Binding("ctrl+s", "save", "Save", id="editor.save"),

@@ -11,13 +11,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Footer, Header, Markdown, TabbedContent, TabPane, TextArea
 
 from core.audit.store import Project
 from core.cli.output import one_line
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.screens.base import DispatchScreen
 from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.fit_table import Col, FitTable
@@ -70,7 +70,7 @@ def read_record(slug: str, run_id: str) -> Record:
     return Record(data, event_rows(events), skipped)
 
 
-class RunDetailScreen(Screen[None]):
+class RunDetailScreen(DispatchScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),

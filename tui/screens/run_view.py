@@ -12,11 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Log, Static
 
 from tui.format import money, seconds, tokens
 from tui.live import LiveRun
+from tui.screens.base import DispatchScreen
 from tui.widgets.changes_panel import ChangesPanel
 from tui.widgets.run_output import RunOutput
 
@@ -25,7 +25,7 @@ _STATUS_STYLE = {"ok": "bold green", "running": "bold cyan", "starting": "bold c
                  "error": "bold red", "failed": "bold red", "interrupted": "bold yellow", "timeout": "bold yellow"}
 
 
-class RunViewScreen(Screen[None]):
+class RunViewScreen(DispatchScreen):
     DEFAULT_CSS = """
     RunViewScreen #earlier-box { height: auto; max-height: 10; }
     RunViewScreen #earlier { height: auto; max-height: 7; overflow-y: auto; color: $text-muted; }
@@ -128,15 +128,16 @@ class RunViewScreen(Screen[None]):
             tokens(live.input_tokens)
         return f"{estimate} in / ~{tokens(len(live.text) // 4)} out (estimated while streaming)"
 
-    def _need_finished(self) -> bool:
+    def _finished_run(self) -> tuple[str, str] | None:
+        """The (slug, run id) of the finished run, or None after telling the user why there is none yet."""
         if not self.live.done:
             self.notify("the run is still going; wait for it to end, or cancel it (x)", severity="warning")
-            return False
-        if not self.live.run_id:
+            return None
+        if not self.live.run_id or not self.live.slug:
             self.notify("this dispatch never started, so there is no record; fix it in the editor (F3)",
                         severity="warning")
-            return False
-        return True
+            return None
+        return self.live.slug, self.live.run_id
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -150,7 +151,7 @@ class RunViewScreen(Screen[None]):
 
     @on(Button.Pressed, "#resume")
     def action_resume(self) -> None:
-        if not self._need_finished():
+        if not (run := self._finished_run()):
             return
         prompt = self.query_one("#prompt", Input)
         if not prompt.value.strip():
@@ -159,31 +160,31 @@ class RunViewScreen(Screen[None]):
             return
         text, prompt.value = prompt.value, ""
         self.query_one(RunOutput).focus_text()
-        self.app.resume(self.live.slug, self.live.run_id, text)
+        self.app.resume(*run, text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_resume()
 
     @on(Button.Pressed, "#review")
     def action_review(self) -> None:
-        if self._need_finished():
-            self.app.review(self.live.slug, self.live.run_id)
+        if run := self._finished_run():
+            self.app.review(*run)
 
     @on(Button.Pressed, "#escalate")
     def action_escalate(self) -> None:
-        if self._need_finished():
-            self.app.escalate(self.live.slug, self.live.run_id, self.live.tier)
+        if run := self._finished_run():
+            self.app.escalate(*run, self.live.tier)
 
     @on(Button.Pressed, "#open_record")
     def action_open_record(self) -> None:
-        if self._need_finished():
-            self.app.open_record(self.live.slug, self.live.run_id)
+        if run := self._finished_run():
+            self.app.open_record(*run)
 
     def action_merge(self) -> None:
-        if self._need_finished():
+        if self._finished_run():
             self.query_one(ChangesPanel).merge()
 
     def action_drop(self) -> None:
-        if self._need_finished():
+        if self._finished_run():
             self.query_one(ChangesPanel).drop()
 

@@ -13,16 +13,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
 from core import config as configs
 from core import paths
 from core.config import PERMISSIONS
 from core.errors import DispatchError
+from tui.screens.base import DispatchScreen
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(DispatchScreen):
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="settings.save"),
                 Binding("ctrl+z", "revert", "Revert", id="settings.revert", show=False)]
 

@@ -128,7 +128,7 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
             text = Text.assemble(("Tier ", "dim"), (self.tier, "bold"),
                                  (f": {tier.description}\n" if tier.description else "\n", ""),
                                  ("Fallback order: ", "dim"), " → ".join(tier.models),
-                                 ("\nChoice: ", "dim"), (self._choice().describe() if self._choice() else "-", "bold"))
+                                 ("\nChoice: ", "dim"), (choice.describe() if (choice := self._choice()) else "-", "bold"))
         self.query_one("#detail", Static).update(text)
         self.query_one("#choose", Button).disabled = self._choice() is None
 

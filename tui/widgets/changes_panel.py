@@ -9,6 +9,7 @@ screen, each once), so a 5,000-line diff opens and scrolls as fast as a short on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from rich.segment import Segment
@@ -133,14 +134,21 @@ class ChangesPanel(Vertical):
             self.app.notify("nothing to merge" if self.state == "none" else f"these changes were already {self.state}")
             return
         self.app.push_screen(ConfirmScreen(f"Merge {self.branch} into your repo's current branch?", "Merge"),
-                             lambda yes: self._act("merge") if yes else None)
+                             self._on_yes("merge"))
 
     def drop(self) -> None:
         if self.state == "dropped" or self.slug is None:
             self.app.notify("already dropped" if self.slug else "this run has no worktree")
             return
         self.app.push_screen(ConfirmScreen(f"Drop {self.branch}: remove its worktree and branch?", "Drop"),
-                             lambda yes: self._act("drop") if yes else None)
+                             self._on_yes("drop"))
+
+    def _on_yes(self, action: str) -> Callable[[bool | None], None]:
+        """The confirm screen's callback: `action` runs only on yes."""
+        def then(yes: bool | None) -> None:
+            if yes:
+                self._act(action)
+        return then
 
     @work(exclusive=True, group="changes-act", exit_on_error=False)
     async def _act(self, action: str) -> None:

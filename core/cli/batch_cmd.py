@@ -1,0 +1,255 @@
+"""`dispatch batch` and `dispatch costs`: many dispatches in one process, and what every run has spent.
+
+A thin layer over core.batch.runner.Batch: flags in, progress on stderr, envelopes (JSONL with --json, one
+tab-separated line per item without) on stdout as items end, then the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from core import config as configs
+from core.batch import manifest, trail
+from core.batch.runner import Batch, ItemView, Options
+from core.cli.output import emit_json, error_line, table
+from core.cli.run import positive_int
+from core.errors import ExitCode, UsageError
+
+PLAIN_EVERY_S = 10.0
+"""How often the progress line is printed when stderr is not a terminal."""
+REDRAW_EVERY_S = 0.1
+REJECTIONS_SHOWN = 50
+"""Rejected items listed on stderr one by one; the rest are counted (a 10 MB manifest of garbage has thousands)."""
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    batch = commands.add_parser(
+        "batch", parents=[common], help="run many dispatches in one process: specs, a directory or a manifest",
+        description="Run many dispatches at once with shared rate limits and a budget. Every item is checked "
+                    "first; items with checklist errors are reported together before anything is sent. Items of "
+                    "one project run in order, different projects in parallel. The batch is recorded, so a killed "
+                    "batch can be resumed with --resume.",
+        epilog="examples:\n  dispatch batch specs/*.md -j 16\n  dispatch batch work.jsonl --max-cost 2 --json\n"
+               "  dispatch batch --template classify.md --rows tickets.csv\n  dispatch batch --resume BATCH_ID",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    batch.add_argument("sources", nargs="*", metavar="SOURCE",
+                       help="spec files, globs, directories of specs, or .jsonl / .csv manifests")
+    batch.add_argument("--template", type=Path, metavar="FILE", help="a spec with {name} placeholders...")
+    batch.add_argument("--rows", type=Path, metavar="FILE", help="...filled from each row of this CSV or JSONL")
+    batch.add_argument("--resume", metavar="BATCH_ID", help="run what a recorded batch has not finished ok")
+    batch.add_argument("--list", action="store_true", help="list recorded batches, newest first")
+    batch.add_argument("-j", "--concurrency", type=positive_int, default=8, metavar="N",
+                       help="dispatches in flight at once (default 8)")
+    batch.add_argument("--agents", type=positive_int, default=2, metavar="N",
+                       help="agent-backend items at once, within -j (default 2)")
+    batch.add_argument("--max-cost", type=_usd, metavar="USD",
+                       help="stop launching once spent + in flight + the next estimate would cross USD "
+                            "(default: [budgets] batch)")
+    batch.add_argument("--skip-rejected", action="store_true",
+                       help="run the items that pass the checks and record the others as rejected")
+    batch.add_argument("--timeout", type=float, metavar="SEC", help="per item, as `run --timeout`")
+    batch.add_argument("--cwd", type=Path, help="directory the specs' input paths are relative to (default: here)")
+    batch.add_argument("--json", action="store_true",
+                       help="one envelope per line (JSONL) as items end, then a summary object")
+    batch.set_defaults(handler=cmd_batch)
+
+    costs = commands.add_parser("costs", parents=[common], help="spend from the index, grouped",
+                                epilog="example: dispatch costs --by day --since 2026-11-01")
+    costs.add_argument("--by", choices=("model", "tier", "project", "day"), default="model",
+                       help="group by (default model)")
+    costs.add_argument("--since", metavar="DATE", help="only runs started on or after DATE (YYYY-MM-DD)")
+    costs.add_argument("--json", action="store_true", help="print a JSON list")
+    costs.set_defaults(handler=cmd_costs)
+
+
+def _usd(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected an amount of USD, zero or more, not {text!r}")
+    return value
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list_batches(args.json)
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
+    if args.cwd is not None and not args.cwd.is_dir():
+        raise UsageError(f"--cwd {args.cwd} is not a directory", "pass an existing directory")
+    options = Options(concurrency=args.concurrency, agents=args.agents, max_cost=args.max_cost,
+                      skip_rejected=args.skip_rejected, timeout=args.timeout, cwd=args.cwd)
+    config = configs.load()
+    if args.resume:
+        if args.sources or args.template or args.rows:
+            raise UsageError("--resume takes no sources", "resume runs the recorded manifest; pass only its id")
+        batch = Batch.resume(config, args.resume, options)
+    else:
+        batch = Batch.plan(config, _items(args), options)
+    if batch.rejected and not batch.options.skip_rejected:
+        for view in batch.rejected[:REJECTIONS_SHOWN]:
+            error_line(f"dispatch: rejected item {view.item.index} ({view.item.source}): {view.error}")
+        if len(batch.rejected) > REJECTIONS_SHOWN:
+            error_line(f"dispatch: ... and {len(batch.rejected) - REJECTIONS_SHOWN} more rejected items"
+                       + (" (every one is in the JSON lines on stdout)" if args.json else " (--json lists them all)"))
+        error_line(f"dispatch: {len(batch.rejected)} of {len(batch.views)} items rejected; nothing was sent "
+                   "(fix them, or pass --skip-rejected to run the rest)")
+        if args.json:
+            for view in batch.rejected:
+                _emit_line(_envelope_of(view))
+        return int(ExitCode.SPEC_REJECTED)
+    progress = Progress(batch, args.json)
+    summary = asyncio.run(_drive(batch, progress))
+    progress.close(summary)
+    if args.json:
+        _emit_line(summary)
+    if summary["stopped"] == "interrupted":
+        return int(ExitCode.INTERRUPTED)
+    return int(ExitCode.OK if summary["ok"] == summary["total"] else ExitCode.RUN_FAILED)
+
+
+def _items(args: argparse.Namespace) -> list[manifest.Item]:
+    if args.template or args.rows:
+        if not (args.template and args.rows):
+            raise UsageError("--template and --rows go together", "e.g. --template classify.md --rows tickets.csv")
+        if args.sources:
+            raise UsageError("pass either sources or --template with --rows, not both", "see `dispatch batch --help`")
+        return manifest.from_template(args.template, args.rows)
+    if not args.sources:
+        raise UsageError("nothing to run", "pass spec files, a directory, a .jsonl/.csv manifest, or --resume ID")
+    return manifest.from_paths(args.sources)
+
+
+async def _drive(batch: Batch, progress: Progress) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, batch.cancel)
+    ticker = asyncio.create_task(progress.tick())
+    try:
+        return await batch.run(on_item=progress.item_ended, on_notice=progress.notice)
+    finally:
+        ticker.cancel()
+
+
+def _envelope_of(view: ItemView) -> dict[str, Any]:
+    from core.envelope import Envelope, Status
+
+    envelope = view.envelope or Envelope(run_id=view.run_id, slug=view.item.slug or "", model=view.model,
+                                         status=Status(view.status or Status.REJECTED), error=view.error,
+                                         reason=view.reason, findings=[f.to_dict() for f in view.findings])
+    return {**envelope.to_dict(), "batch_item": view.item.index, "source": view.item.source}
+
+
+def _emit_line(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+class Progress:
+    """Stdout: each item as it ends. Stderr: a live line on a terminal, a plain line every PLAIN_EVERY_S otherwise."""
+
+    def __init__(self, batch: Batch, json_mode: bool) -> None:
+        self.batch = batch
+        self.json_mode = json_mode
+        self.live = sys.stderr.isatty()
+        self._drawn = 0.0
+        self._line_open = False
+
+    def item_ended(self, view: ItemView) -> None:
+        try:
+            if self.json_mode:
+                _emit_line(_envelope_of(view))
+            else:
+                sys.stdout.write("\t".join((str(view.item.index), view.status, view.item.slug or "-",
+                                            view.run_id or "-", view.audit_path or view.error or "")) + "\n")
+                sys.stdout.flush()
+        except BrokenPipeError:
+            # Whoever read stdout has gone (`| head`): stop as on SIGINT, so what runs is recorded interrupted.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self.batch.cancel()
+        if self.live and time.monotonic() - self._drawn >= REDRAW_EVERY_S:
+            self._draw()
+
+    def notice(self, message: str) -> None:
+        self._clear()
+        error_line(f"dispatch: {message}")
+
+    async def tick(self) -> None:
+        while True:
+            await asyncio.sleep(REDRAW_EVERY_S if self.live else PLAIN_EVERY_S)
+            self._draw()
+
+    def _draw(self) -> None:
+        line = self.batch.totals().line()
+        self._drawn = time.monotonic()
+        if self.live:
+            sys.stderr.write(f"\r\x1b[K{line}")
+            sys.stderr.flush()
+            self._line_open = True
+        else:
+            error_line(line)
+
+    def _clear(self) -> None:
+        if self._line_open:
+            sys.stderr.write("\r\x1b[K")
+            self._line_open = False
+
+    def close(self, summary: dict[str, Any]) -> None:
+        self._clear()
+        error_line(self.batch.totals().line())
+        stopped = {"budget": f"; stopped by the budget: {self.batch.stop_why}",
+                   "interrupted": "; interrupted"}.get(summary["stopped"] or "", "")
+        error_line(f"dispatch: batch {summary['batch_id']}: {summary['ok']} ok, {summary['failed']} failed, "
+                   f"{summary['skipped']} skipped, {summary['rejected']} rejected, {summary['not_started']} not started"
+                   f"{stopped}; record {summary['trail']}")
+        if summary["ok"] != summary["total"]:
+            error_line(f"dispatch: `dispatch batch --resume {summary['batch_id']}` runs what did not finish ok")
+
+
+def _list_batches(json_mode: bool) -> int:
+    rows = []
+    for found in trail.recent(limit=50):
+        meta = found.meta()
+        records, _ = found.records()
+        state = "running" if found.running() else ("killed" if meta.get("status") == "running" else meta.get("status"))
+        rows.append({"batch_id": found.batch_id, "status": state, "created": meta.get("created"),
+                     "total": meta.get("total"), "ok": sum(r.done_ok for r in records.values()),
+                     "cost_usd": round(sum(r.cost_usd or 0.0 for r in records.values()), 8)})
+    if json_mode:
+        emit_json(rows)
+    elif rows:
+        print(table([[r["batch_id"], str(r["status"]), str(r["created"] or "")[:19], f"{r['ok']}/{r['total']}",
+                      f"${r['cost_usd']:.4f}"] for r in rows], ["BATCH", "STATUS", "CREATED", "OK", "COST"]))
+    else:
+        error_line("dispatch: no batches on record")
+    return int(ExitCode.OK)
+
+
+def cmd_costs(args: argparse.Namespace) -> int:
+    from core.audit.index import Index, normalize_since
+
+    since = normalize_since(args.since)
+    with Index.open() as index:
+        rows = index.costs(args.by, since=since)
+    if args.json:
+        emit_json([{args.by: r.key, "runs": r.runs, "cost_usd": round(r.cost_usd, 8), "input_tokens": r.input_tokens,
+                    "output_tokens": r.output_tokens} for r in rows])
+        return int(ExitCode.OK)
+    if not rows:
+        error_line("dispatch: no runs" + (f" since {args.since}" if args.since else ""))
+        return int(ExitCode.OK)
+    total = sum(r.cost_usd for r in rows)
+    print(table([[r.key or "-", str(r.runs), f"{r.input_tokens}+{r.output_tokens}", f"${r.cost_usd:.6f}"] for r in rows]
+                + [["total", str(sum(r.runs for r in rows)), "", f"${total:.6f}"]],
+                [args.by.upper(), "RUNS", "TOKENS", "COST"]))
+    return int(ExitCode.OK)

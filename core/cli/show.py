@@ -1,0 +1,238 @@
+"""`dispatch show`: one run as a person reads it, for the auditor at a terminal.
+
+The run's result file holds everything (envelope, spec, route, inputs, attempts, verify, changes, raw output) and
+its events file the timeline; this reads those two files and the index rows that link runs to each other. Plain
+text, so it is the same on a terminal and in a pipe; `--json`, `--events` and `--raw` print the stored data as it
+is. Read-only and light: nothing of the engine, the backends, asyncio or httpx is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Any
+
+from core import paths
+from core.audit.store import LOGS, RESULT_SUFFIX, Project
+from core.cli.output import emit_json, one_line, table
+from core.cli.views import touch
+from core.errors import ExitCode, UsageError
+
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    show = commands.add_parser("show", parents=[common], help="one run in full: header, spec, inputs, answer, events",
+                               description="One run as a person reads it: status, model, route, tokens, cost, links "
+                                           "to related runs, the spec, the inputs sent, the answer, verification, "
+                                           "attempts and the event timeline.",
+                               epilog="examples: dispatch show 20261201-101500-4242-1; dispatch show --slug my-api "
+                                      "--last --json")
+    show.add_argument("run_id", nargs="?", metavar="RUN_ID", help="the run (see `dispatch runs --slug S`)")
+    show.add_argument("--slug", help="the project (needed when RUN_ID is not given)")
+    show.add_argument("--last", action="store_true", help="the project's latest run (the default without RUN_ID)")
+    view = show.add_mutually_exclusive_group()
+    view.add_argument("--json", action="store_true", help="print the whole record as JSON")
+    view.add_argument("--events", action="store_true", help="print the event log (JSON Lines, as recorded)")
+    view.add_argument("--raw", action="store_true", help="print the backend's raw output, as recorded")
+    show.set_defaults(handler=cmd_show)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    project, run_id = locate(args.run_id, args.slug, args.last)
+    record = project.named_run(run_id)
+    if args.json:
+        emit_json(record)
+    elif args.events:
+        sys.stdout.write(_events_text(project, run_id))
+    elif args.raw:
+        raw = record.get("raw")
+        if not raw:
+            raise UsageError(f"run {run_id} recorded no raw output", f"see `dispatch show {run_id}` for the answer")
+        sys.stdout.write(raw if raw.endswith("\n") else raw + "\n")
+    else:
+        sys.stdout.write(render(record, events(project, run_id), children(project, run_id)))
+    sys.stdout.flush()
+    return ExitCode.OK
+
+
+def locate(run_id: str | None, slug: str | None, last: bool) -> tuple[Project, str]:
+    """The project and run a command line names: RUN_ID alone (found in whichever project holds it), RUN_ID in
+    --slug, or --slug's latest run."""
+    if run_id and last:
+        raise UsageError("give RUN_ID or --last, not both", "--last shows the project's latest run")
+    if run_id and not RUN_ID.match(run_id):
+        raise UsageError(f"invalid run id {run_id!r}", "run ids look like 20261201-101500-4242-1; see `dispatch runs`")
+    if not run_id:
+        if not slug:
+            raise UsageError("name a run: RUN_ID, or --slug S for its latest", "see `dispatch list` and `dispatch runs`")
+        project, _ = touch(slug)
+        ids = project.run_ids()
+        if not ids:
+            raise UsageError(f"project '{slug}' has no runs yet", f"start one with `dispatch run --slug {slug}`")
+        return project, ids[-1]
+    if slug:
+        project, _ = touch(slug)
+        return project, run_id
+    holders = sorted(paths.projects_dir().glob(f"*/{LOGS}/{run_id}{RESULT_SUFFIX}"))
+    if not holders:
+        raise UsageError(f"no run {run_id} in any project", "see `dispatch runs --slug S`, or `dispatch search`")
+    if len(holders) > 1:
+        names = ", ".join(p.parent.parent.name for p in holders)
+        raise UsageError(f"run {run_id} is in several projects: {names}", "add --slug to choose one")
+    project, _ = touch(holders[0].parent.parent.name)
+    return project, run_id
+
+
+def _events_text(project: Project, run_id: str) -> str:
+    try:
+        return project.events_path(run_id).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise UsageError(f"run {run_id} has no event log", f"it would be {project.events_path(run_id)}") from None
+
+
+def events(project: Project, run_id: str) -> list[dict[str, Any]]:
+    """The run's events in order; a torn or unreadable line is shown as such, never dropped silently."""
+    try:
+        text = project.events_path(run_id).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    out: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = None
+        out.append(event if isinstance(event, dict) else {"type": "(unreadable line)", "text": line})
+    return out
+
+
+def children(project: Project, run_id: str) -> list[tuple[str, str, str]]:
+    """(run id, kind, status) of the runs that continue, review or escalate this one, from the index."""
+    _, index = touch(project.slug)
+    with index:
+        rows = index.runs(project.slug, limit=-1)
+    return sorted((r.run_id, r.kind, r.status) for r in rows if r.parent_run_id == run_id)
+
+
+def render(record: dict[str, Any], timeline: list[dict[str, Any]], linked: list[tuple[str, str, str]]) -> str:
+    """The whole run as plain text: a header of `Name: value` lines, then one titled section per part."""
+    parts = [_header(record, linked), _section("Spec", str(record.get("spec") or "-").rstrip()),
+             _section(*_inputs(record)), _section("Answer", str(record.get("result") or "-").rstrip())]
+    for title, body in (_verdict(record), _verify(record), _changes(record), _findings(record)):
+        if body:
+            parts.append(_section(title, body))
+    parts += [_section(*_attempts(record)), _section(*_timeline(timeline))]
+    return "\n\n".join(parts) + "\n"
+
+
+def _section(title: str, body: str) -> str:
+    return f"== {title} ==\n{body}"
+
+
+def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> str:
+    usage = record.get("usage") or {}
+    route = record.get("route") or {}
+    cost = record.get("cost_usd")
+    lines = [f"Run: {record.get('run_id')} ({record.get('kind', 'run')}) in project {record.get('slug')}",
+             f"Status: {record.get('status')}" + (f" ({record['reason']})" if record.get("reason") else "")]
+    if record.get("error"):
+        lines.append(f"Error: {record['error']}")
+    lines += [f"Model: {record.get('model') or '-'} ({record.get('backend') or '-'})",
+              f"Tier: {record.get('tier') or '-'}, task type {record.get('task_type') or '-'}"
+              + (", forced" if record.get("forced") else "")]
+    if route:
+        lines.append(f"Route: {' -> '.join(route.get('models') or []) or '-'}: {route.get('reason') or '-'}")
+    lines += [f"Tokens: {usage.get('input_tokens', 0)} in, {usage.get('output_tokens', 0)} out",
+              f"Cost: {'-' if cost is None else f'${cost:.6f}'}",
+              f"Duration: {int(record.get('duration_ms') or 0) / 1000:.1f}s, {record.get('num_turns', 0)} turns",
+              f"Started: {record.get('started_at') or '-'}", f"Finished: {record.get('finished_at') or '-'}",
+              f"Session: {record.get('session_id') or '-'}"]
+    if record.get("parent_run_id"):
+        lines.append(f"Parent run: {record['parent_run_id']}")
+    if record.get("escalated_from") or record.get("escalation_reason"):
+        lines.append(f"Escalated from tier {record.get('escalated_from') or '-'}: "
+                     f"{record.get('escalation_reason') or 'no reason given'}")
+    lines += [f"Followed by: {run_id} ({kind}, {status})" for run_id, kind, status in linked]
+    if record.get("audit_path"):
+        lines.append(f"Record: {record['audit_path']}")
+    return "\n".join(lines)
+
+
+def _inputs(record: dict[str, Any]) -> tuple[str, str]:
+    files = record.get("inputs") or []
+    title = f"Inputs sent ({len(files)} files, {record.get('inputs_masked', 0)} secrets masked)"
+    if not files:
+        return title, "-"
+    return title, table([[str(f.get("path")), str(f.get("bytes")), str(f.get("sha256")), str(f.get("tokens")),
+                          str(f.get("masked", 0))] for f in files], ["PATH", "BYTES", "SHA256", "TOKENS", "MASKED"])
+
+
+def _verdict(record: dict[str, Any]) -> tuple[str, str]:
+    if not record.get("verdict"):
+        return "Review verdict", ""
+    reasons = "".join(f"\n  - {reason}" for reason in record.get("reasons") or [])
+    return "Review verdict", f"{record['verdict']}{reasons}"
+
+
+def _verify(record: dict[str, Any]) -> tuple[str, str]:
+    verify = record.get("verify")
+    if not isinstance(verify, dict):
+        return "Verification", ""
+    if verify.get("skipped"):
+        return "Verification", f"skipped ({verify['skipped']}): {' && '.join(verify.get('commands') or [])}"
+    lines = [f"{'passed' if r.get('passed') else 'FAILED'}: `{r.get('command')}` exit {r.get('exit_code')}"
+             for r in verify.get("runs") or [verify]]
+    if verify.get("output_tail"):
+        lines += ["output (tail):", str(verify["output_tail"]).rstrip()]
+    return "Verification", "\n".join(lines)
+
+
+def _changes(record: dict[str, Any]) -> tuple[str, str]:
+    changes = record.get("changes")
+    if not isinstance(changes, dict):
+        return "Changes", ""
+    if changes.get("error"):
+        return "Changes", f"not captured: {changes['error']}"
+    files = changes.get("files") or []
+    lines = [f"Branch: {changes.get('branch') or '-'} (base {str(changes.get('base') or '-')[:12]}), "
+             f"{len(files)} files, +{changes.get('insertions', 0)} -{changes.get('deletions', 0)}"]
+    lines += [f"  {f.get('status', '?'):<9} {f.get('path')}  +{f.get('insertions', 0)} -{f.get('deletions', 0)}"
+              for f in files]
+    if changes.get("patch"):
+        lines.append(f"Patch: {changes['patch']}")
+    return "Changes", "\n".join(lines)
+
+
+def _findings(record: dict[str, Any]) -> tuple[str, str]:
+    found = record.get("findings") or []
+    return "Spec findings", "\n".join(f"  {f.get('severity', '?')}: {f.get('message', f)}" for f in found)
+
+
+def _attempts(record: dict[str, Any]) -> tuple[str, str]:
+    attempts = record.get("attempts") or []
+    rows = [[str(a.get("number", i + 1)), f"{a.get('model') or '-'} ({a.get('backend') or '-'})",
+             str(a.get("status") or "-"), f"{int(a.get('duration_ms') or 0) / 1000:.1f}s",
+             one_line(str(a.get("error") or ""), 80)] for i, a in enumerate(attempts)]
+    return f"Attempts ({len(attempts)})", table(rows, ["#", "MODEL", "STATUS", "TIME", "ERROR"]) if rows else "-"
+
+
+def _timeline(timeline: list[dict[str, Any]]) -> tuple[str, str]:
+    """One line per event, with a run of text deltas folded into one line that says how much text came."""
+    lines: list[str] = []
+    pending = [0, 0]
+    for event in [*timeline, {"type": ""}]:
+        kind = str(event.get("type"))
+        if kind == "TextDelta":
+            pending = [pending[0] + 1, pending[1] + len(str(event.get("text", "")))]
+            continue
+        if pending[0]:
+            lines.append(f"  TextDelta x{pending[0]} ({pending[1]} characters)")
+            pending = [0, 0]
+        if kind:
+            details = {k: v for k, v in event.items() if k not in ("type", "envelope")}
+            lines.append(f"  {kind}" + (f"  {one_line(json.dumps(details, ensure_ascii=False), 110)}" if details else ""))
+    return f"Events ({len(timeline)})", "\n".join(lines) or "-"
+

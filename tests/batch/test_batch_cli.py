@@ -1,0 +1,300 @@
+"""`dispatch batch` end to end against fake model servers on 127.0.0.1: manifests, concurrency and ordering,
+429s, 500s and hangs, budgets, rejected items, agents through the command backend, SIGKILL and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.helpers import GOOD_SPEC, ROOT, Result, dispatch, write
+
+
+def spec(n: int, marker: str = "") -> str:
+    return GOOD_SPEC.replace("3. Fewer crashes.", f"3. Fewer crashes. Item {n}. {marker}")
+
+
+def configure(home: Path, base_url: str, **model: Any) -> None:
+    table = {"models": {"fake": {"base_url": base_url, "model": "fake-model", **model}},
+             "tiers": {"general": {"models": ["fake"], "task_types": ["general"]}}}
+    budgets = model.pop("budgets", None)
+    if budgets:
+        table["budgets"] = budgets
+        del table["models"]["fake"]["budgets"]
+    write(home / "config.toml", tomli_w.dumps(table))
+
+
+def lines(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def prompt_of(body: dict[str, Any]) -> str:
+    return body["messages"][-1]["content"]
+
+
+def run_files(projects: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in projects.glob("*/.dispatch-logs/*-result.json")]
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI([Reply(text="done")]) as fake:
+        yield fake
+
+
+def test_a_directory_of_specs_runs_as_jsonl_envelopes_and_a_summary(tmp_path: Path, server: FakeOpenAI,
+                                                                  projects_dir: Path) -> None:
+    configure(tmp_path / "home", server.base_url, price_in=1.0, price_out=2.0)
+    for n in range(6):
+        write(tmp_path / "specs" / f"s{n}.md", spec(n))
+    result = dispatch("batch", str(tmp_path / "specs"), "-j", "3", "--json")
+    assert result.code == 0, result.stderr
+    *envelopes, summary = lines(result)
+    assert len(envelopes) == 6 and {e["status"] for e in envelopes} == {"ok"}
+    assert sorted(e["batch_item"] for e in envelopes) == [1, 2, 3, 4, 5, 6]
+    assert summary["type"] == "summary" and summary["ok"] == 6 and summary["total"] == 6
+    assert len({e["slug"] for e in envelopes}) == 6  # same goal, different projects, so they ran in parallel
+    assert len(server.requests) == 6
+    assert sorted(prompt_of(b).split("Item ")[1][0] for b in server.requests) == [str(n) for n in range(6)]
+    assert summary["cost_usd"] == pytest.approx(sum(e["cost_usd"] for e in envelopes))
+    assert all(r["batch_id"] == summary["batch_id"] and r["status"] == "ok" for r in run_files(projects_dir))
+    listed = dispatch("list", "--json").json()
+    assert len(listed) == 6 and {p["runs"] for p in listed} == {1}  # the index took the batch's rows
+    costs = dispatch("costs", "--by", "model", "--json").json()
+    assert costs[0]["model"] == "fake" and costs[0]["runs"] == 6
+    assert costs[0]["cost_usd"] == pytest.approx(summary["cost_usd"])
+    by_day = dispatch("costs", "--by", "day", "--json").json()
+    days = {r["started_at"][:10] for r in run_files(projects_dir)}
+    assert [(d["day"], d["runs"]) for d in by_day] == [(day, n) for day in sorted(days, reverse=True)
+                                                      for n in [sum(r["started_at"][:10] == day for r in run_files(projects_dir))]]
+    assert dispatch("costs", "--since", "2999-01-01", "--json").json() == []
+    assert "batch: 6/6 done" in result.stderr
+
+
+def test_same_project_items_run_in_manifest_order_one_at_a_time(tmp_path: Path, projects_dir: Path) -> None:
+    with FakeOpenAI([Reply(text="ok", hang=0.2)]) as server:
+        configure(tmp_path / "home", server.base_url)
+        rows = [{"spec": spec(n), "slug": "shared"} for n in range(4)] + [{"spec": spec(9), "slug": "apart"}]
+        work = write(tmp_path / "work.jsonl", "\n".join(json.dumps(r) for r in rows))
+        result = dispatch("batch", str(work), "-j", "5", "--json")
+    assert result.code == 0, result.stderr
+    shared = sorted((r for r in run_files(projects_dir) if r["slug"] == "shared"), key=lambda r: r["started_at"])
+    assert [r["batch_item"] for r in shared] == [1, 2, 3, 4]
+    for before, after in zip(shared, shared[1:]):
+        assert after["started_at"] >= before["finished_at"]
+
+
+def test_a_429_retry_after_cools_the_model_for_every_item(tmp_path: Path) -> None:
+    replies = [Reply(status=429, headers={"Retry-After": "1"}, body='{"error": {"message": "slow down"}}')]
+    limited = {"sent": False}
+
+    def choose(body: dict[str, Any]) -> Reply:
+        if not limited["sent"]:
+            limited["sent"] = True
+            return replies[0]
+        return Reply(text="fine")
+
+    with FakeOpenAI(choose=choose) as server:
+        # One request in flight at a time: the next item's request goes the moment the 429 comes back, unless the
+        # cooldown the 429 set holds it too.
+        configure(tmp_path / "home", server.base_url, max_concurrency=1)
+        for n in range(5):
+            write(tmp_path / "specs" / f"s{n}.md", spec(n))
+        result = dispatch("batch", str(tmp_path / "specs"), "-j", "5", "--json")
+        times = list(server.times)
+    assert result.code == 0, result.stderr
+    *envelopes, summary = lines(result)
+    assert summary["ok"] == 5 and len(times) == 6
+    assert all(t >= times[0] + 1.0 for t in times[1:])
+    retried = [e for e in envelopes if len(e["attempts"]) == 2]
+    assert len(retried) == 1 and retried[0]["attempts"][0]["status"] == "rate_limited"
+
+
+def test_500s_and_hangs_fail_their_items_and_the_rest_finish(tmp_path: Path) -> None:
+    def choose(body: dict[str, Any]) -> Reply:
+        text = prompt_of(body)
+        if "BROKEN" in text:
+            return Reply(status=500, body='{"error": {"message": "boom"}}')
+        if "HANG" in text:
+            return Reply(hang=30)
+        return Reply(text="fine")
+
+    with FakeOpenAI(choose=choose) as server:
+        configure(tmp_path / "home", server.base_url)
+        write(tmp_path / "specs" / "a.md", spec(1))
+        write(tmp_path / "specs" / "b.md", spec(2, "BROKEN"))
+        write(tmp_path / "specs" / "c.md", spec(3, "HANG"))
+        write(tmp_path / "specs" / "d.md", spec(4))
+        result = dispatch("batch", str(tmp_path / "specs"), "--timeout", "2", "--json", timeout=90)
+    assert result.code == 1
+    *envelopes, summary = lines(result)
+    by_item = {e["batch_item"]: e for e in envelopes}
+    assert by_item[1]["status"] == "ok" and by_item[4]["status"] == "ok"
+    assert by_item[2]["status"] == "error" and "500" in by_item[2]["error"] and len(by_item[2]["attempts"]) == 3
+    assert by_item[3]["status"] == "timeout"
+    assert summary["ok"] == 2 and summary["failed"] == 2
+    assert "--resume" in result.stderr
+
+
+def test_a_budget_stops_launching_part_way(tmp_path: Path) -> None:
+    # The fake reports fewer tokens than the estimate (prompt / 4 + max_tokens), so every admitted item fits.
+    with FakeOpenAI([Reply(text="fine", usage=(100, 50))]) as server:
+        configure(tmp_path / "home", server.base_url, price_in=1000.0, price_out=1000.0, max_tokens=50)
+        for n in range(8):
+            write(tmp_path / "specs" / f"s{n:02d}.md", spec(n))
+        result = dispatch("batch", str(tmp_path / "specs"), "-j", "1", "--max-cost", "0.8", "--json")
+        sent = len(server.requests)
+    assert result.code == 1
+    *envelopes, summary = lines(result)
+    ran = [e for e in envelopes if e["status"] == "ok"]
+    skipped = [e for e in envelopes if e["status"] == "skipped"]
+    assert ran and skipped and len(ran) + len(skipped) == 8
+    assert all(e["reason"] == "budget" and e["run_id"] == "" and "batch budget" in e["error"] for e in skipped)
+    assert sent == len(ran) and summary["cost_usd"] <= 0.8 and summary["stopped"] == "budget"
+    assert max(e["batch_item"] for e in ran) < min(e["batch_item"] for e in skipped)
+
+
+def test_a_single_run_over_its_budget_is_refused_with_the_numbers(tmp_path: Path, server: FakeOpenAI) -> None:
+    configure(tmp_path / "home", server.base_url, price_in=1000.0, price_out=1000.0, max_tokens=100,
+              budgets={"run": 0.01})
+    result = dispatch("run", "--spec", str(write(tmp_path / "t.md", GOOD_SPEC)), "--json")
+    assert result.code == 2 and result.json()["reason"] == "budget"
+    assert "per-run budget of $0.0100" in result.stderr and "estimated at $" in result.stderr
+    assert server.requests == []
+
+
+def test_rejected_items_are_reported_together_and_nothing_is_sent(tmp_path: Path, server: FakeOpenAI,
+                                                                 projects_dir: Path) -> None:
+    configure(tmp_path / "home", server.base_url)
+    write(tmp_path / "specs" / "good.md", spec(1))
+    write(tmp_path / "specs" / "no-goal.md", "Just do the thing.\n")
+    write(tmp_path / "specs" / "prose.md", spec(2).replace("Task type: general", "Task type: shipped-prose"))
+    result = dispatch("batch", str(tmp_path / "specs"), "--json")
+    assert result.code == 3 and server.requests == []
+    assert not list(projects_dir.glob("*/.dispatch-logs")) and not (projects_dir / ".dispatch-batches").exists()
+    rejected = [line for line in result.stderr.splitlines() if line.startswith("dispatch: rejected item")]
+    assert len(rejected) == 2 and any("no-goal.md" in line for line in rejected)
+    assert any("never dispatched" in line for line in rejected)
+    assert {e["status"] for e in lines(result)} == {"rejected"}
+    skipping = dispatch("batch", str(tmp_path / "specs"), "--skip-rejected", "--json")
+    assert skipping.code == 1 and len(server.requests) == 1
+    *envelopes, summary = lines(skipping)
+    assert summary["ok"] == 1 and summary["rejected"] == 2
+
+
+def test_template_rows_reach_the_model_filled(tmp_path: Path, server: FakeOpenAI) -> None:
+    configure(tmp_path / "home", server.base_url)
+    template = write(tmp_path / "classify.md", GOOD_SPEC.replace("1. Faster start-up.", "1. Ticket {ticket}: {title}."))
+    rows = write(tmp_path / "tickets.csv", 'ticket,title\nT-1,"Crash on start, twice"\nT-2,Slow search\n')
+    result = dispatch("batch", "--template", str(template), "--rows", str(rows), "--json")
+    assert result.code == 0, result.stderr
+    prompts = sorted(prompt_of(b) for b in server.requests)
+    assert "1. Ticket T-1: Crash on start, twice." in prompts[0] and "1. Ticket T-2: Slow search." in prompts[1]
+    bad = dispatch("batch", "--template", str(template), "--rows", str(write(tmp_path / "t.csv", "ticket\nT-3\n")))
+    assert bad.code == 3 and "{title}" in bad.stderr
+
+
+def test_agent_items_run_through_the_command_backend_within_their_own_limit(tmp_path: Path,
+                                                                          projects_dir: Path) -> None:
+    tool = write(tmp_path / "tool.py", "import sys, time\ntime.sleep(0.3)\nprint('agent says', len(sys.stdin.read()))\n")
+    write(tmp_path / "home" / "config.toml", tomli_w.dumps({
+        "models": {"agent": {"backend": "command", "args": [sys.executable, str(tool)]}},
+        "tiers": {"general": {"models": ["agent"], "task_types": ["general"]}}}))
+    for n in range(3):
+        write(tmp_path / "specs" / f"s{n}.md", spec(n))
+    result = dispatch("batch", str(tmp_path / "specs"), "-j", "8", "--agents", "1", "--json")
+    assert result.code == 0, result.stderr
+    *envelopes, summary = lines(result)
+    assert summary["ok"] == 3 and all(e["backend"] == "command" and "agent says" in e["result"] for e in envelopes)
+    runs = sorted(run_files(projects_dir), key=lambda r: r["started_at"])
+    for before, after in zip(runs, runs[1:]):
+        assert after["started_at"] >= before["finished_at"]  # --agents 1: never two agents at once
+
+
+def batch_dir(projects: Path) -> Path:
+    found = list((projects / ".dispatch-batches").glob("batch-*"))
+    return found[0] if found else projects / ".dispatch-batches" / "none"
+
+
+def finished_lines(directory: Path) -> int:
+    path = directory / "items.jsonl"
+    if not path.exists():
+        return 0
+    return sum('"state": "finished"' in line for line in path.read_text().splitlines())
+
+
+def test_a_batch_killed_outright_resumes_with_its_finished_items_intact(tmp_path: Path, projects_dir: Path) -> None:
+    with FakeOpenAI([Reply(text="ok", hang=0.4)]) as server:
+        configure(tmp_path / "home", server.base_url)
+        for n in range(6):
+            write(tmp_path / "specs" / f"s{n}.md", spec(n))
+        proc = subprocess.Popen([sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "1", "--json"],
+                                cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while finished_lines(batch_dir(projects_dir)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        directory = batch_dir(projects_dir)
+        done_before = finished_lines(directory)
+        assert 2 <= done_before < 6
+        sent_before = len(server.requests)
+        listed = dispatch("batch", "--list", "--json").json()
+        assert listed[0]["status"] == "killed" and listed[0]["batch_id"] == directory.name
+        result = dispatch("batch", "--resume", directory.name, "--json")
+        sent_after = len(server.requests) - sent_before
+    assert result.code == 0, result.stderr
+    *envelopes, summary = lines(result)
+    assert summary["ok"] == 6 and summary["batch_id"] == directory.name
+    assert len(envelopes) == sent_after and sent_after <= 6 - done_before
+    runs = run_files(projects_dir)
+    assert sum(r["status"] == "ok" for r in runs) == 6
+    assert all(r["status"] in ("ok", "interrupted") for r in runs)
+    again = dispatch("batch", "--resume", directory.name, "--json")
+    assert again.code == 0 and lines(again)[-1]["ok"] == 6 and len(lines(again)) == 1
+
+
+def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(tmp_path: Path, projects_dir: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as server:
+        configure(tmp_path / "home", server.base_url)
+        for n in range(5):
+            write(tmp_path / "specs" / f"s{n}.md", spec(n))
+        proc = subprocess.Popen([sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "2", "--json"],
+                                cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        sent = len(server.requests)
+    assert proc.returncode == 130, err
+    records = [json.loads(line) for line in out.splitlines()]
+    *envelopes, summary = records
+    assert sent == 2 and summary["stopped"] == "interrupted" and summary["not_started"] == 3
+    assert [e["status"] for e in envelopes] == ["interrupted", "interrupted"]
+    assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
+    assert json.loads((batch_dir(projects_dir) / "batch.json").read_text())["status"] == "interrupted"
+
+
+def test_bad_input_is_one_line(tmp_path: Path) -> None:
+    assert dispatch("batch").code == 2
+    missing = dispatch("batch", str(tmp_path / "none.jsonl"))
+    assert missing.code == 2 and len(missing.stderr.splitlines()) == 1 and "no such file" in missing.stderr
+    resume = dispatch("batch", "--resume", "../../etc")
+    assert resume.code == 2 and "not a batch id" in resume.stderr
+    assert dispatch("batch", "--resume", "batch-20260101-000000-1").code == 2
+    cost = dispatch("batch", str(tmp_path), "--max-cost", "nan")
+    assert cost.code == 2 and "USD" in cost.stderr
+    assert dispatch("costs", "--by", "colour").code == 2

@@ -1,0 +1,67 @@
+"""The runner over a stand-in executor (the one small interface a distributed executor would implement):
+the concurrency and agent caps, per-project order, and the index rows gathered into few transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from core.audit.index import Index
+from core.batch.manifest import Item
+from core.batch.runner import Batch, Options
+from core.config import Config, ModelConfig, TierConfig
+from core.engine import DispatchRequest
+from core.envelope import Envelope, Status
+from core.events import Event, Finished, RunStarted
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.helpers import GOOD_SPEC
+
+
+class CountingExecutor:
+    """Runs nothing: holds each item a moment and says how many were in flight at once."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.peak = 0
+        self.order: list[tuple[str, int]] = []
+
+    async def run(self, request: DispatchRequest) -> AsyncIterator[Event]:
+        self.inside += 1
+        self.peak = max(self.peak, self.inside)
+        self.order.append((request.slug or "", request.extras["batch_item"]))
+        yield RunStarted(f"run-{request.extras['batch_item']}", request.slug or "", "openai", "m", None, None, "")
+        await asyncio.sleep(0.01)
+        self.inside -= 1
+        yield Finished(Envelope(run_id=f"run-{request.extras['batch_item']}", slug=request.slug or "",
+                                status=Status.OK, cost_usd=0.0))
+
+
+def config(base_url: str = "http://127.0.0.1:9/v1") -> Config:
+    return Config(models={"m": ModelConfig(name="m", base_url=base_url)},
+                  tiers={"general": TierConfig("general", ["m"], ["general"])})
+
+
+def items(count: int, slug: str | None = None) -> list[Item]:
+    return [Item(n, f"item {n}", spec_text=GOOD_SPEC.replace("Fewer crashes.", f"Fewer crashes {n}."), slug=slug)
+            for n in range(1, count + 1)]
+
+
+async def test_concurrency_is_capped_and_one_projects_items_keep_their_order(isolated: Path) -> None:
+    executor = CountingExecutor()
+    work = items(12) + [Item(13 + n, "p", spec_text=GOOD_SPEC, slug="one-project") for n in range(4)]
+    batch = Batch.plan(config(), work, Options(concurrency=3), executor=executor)
+    summary = await batch.run()
+    assert summary["ok"] == 16 and executor.peak == 3
+    shared = [index for slug, index in executor.order if slug == "one-project"]
+    assert shared == sorted(shared) and len(shared) == 4
+
+
+async def test_a_batch_writes_its_index_rows_in_few_transactions(isolated: Path) -> None:
+    with FakeOpenAI([Reply(text="ok")]) as server:
+        batch = Batch.plan(config(server.base_url), items(30), Options(concurrency=10))
+        summary = await batch.run()
+    assert summary["ok"] == 30
+    assert 1 <= batch.index.commits < 30  # 60 rows (started + finished per run), far fewer commits
+    with Index.open() as index:
+        assert index.count_runs() == 30 and index.count_runs(status="ok") == 30

@@ -1,0 +1,127 @@
+"""The Batch screen: start a folder of specs against the fake server and watch it finish, refuse a folder with
+rejected specs, open an item's run, cancel a batch in flight, and a headless batch shown from its trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from core.batch import trail
+from core.batch.manifest import Item
+from core.fsutil import atomic_write_json
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.helpers import GOOD_SPEC, write
+from tests.tui.conftest import routed_config, steady, wait_for
+from tui.screens.batch import BatchScreen
+from tui.screens.run_detail import RunDetailScreen
+
+
+def specs(folder: Path, count: int) -> Path:
+    for n in range(count):
+        write(folder / f"s{n}.md", GOOD_SPEC.replace("3. Fewer crashes.", f"3. Fewer crashes. Item {n}."))
+    return folder
+
+
+async def open_batch(pilot) -> BatchScreen:
+    await pilot.press("b")  # from the dashboard
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BatchScreen), "the batch screen")
+    return pilot.app.screen
+
+
+async def test_a_folder_runs_to_the_end_and_an_item_opens(app_factory, fake: FakeOpenAI, isolated: Path) -> None:
+    folder = specs(isolated / "specs", 4)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        screen.query_one("#batch-source", Input).value = str(folder)
+        screen.query_one("#batch-concurrency", Input).value = "2"
+        await pilot.click("#batch-start")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.batch is None, "the batch to end")
+        await pilot.pause()
+        assert [row.status for row in screen.rows] == ["ok"] * 4
+        assert len(fake.requests) == 4
+        records, _ = trail.BatchTrail.open(screen.shown).records()
+        assert {r.status for r in records.values()} == {"ok"}
+        assert "4 ok" in str(screen.query_one("#batch-totals").render())
+        table = screen.query_one("#batch-items", DataTable)
+        table.focus()
+        table.move_cursor(row=2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the run record")
+
+
+async def test_rejected_specs_are_refused_and_nothing_is_sent(app_factory, fake: FakeOpenAI, isolated: Path) -> None:
+    folder = specs(isolated / "specs", 2)
+    write(folder / "bad.md", "just do it\n")
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        screen.query_one("#batch-source", Input).value = str(folder)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert screen.batch is None and screen.shown is None and fake.requests == []
+        assert any("rejected" in (n.title or "") for n in app._notifications)
+
+
+async def test_cancel_interrupts_the_items_in_flight(app_factory, isolated: Path) -> None:
+    with FakeOpenAI([Reply(hang=30)]) as slow:
+        app = app_factory(config=routed_config(slow.base_url, isolated / "home"))
+        folder = specs(isolated / "specs", 3)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_batch(pilot)
+            screen.query_one("#batch-source", Input).value = str(folder)
+            await pilot.click("#batch-start")
+            await wait_for(pilot, lambda: len(slow.requests) == 3, "the requests to reach the server")
+            await pilot.click("#batch-cancel")
+            await wait_for(pilot, lambda: screen.batch is None, "the batch to stop")
+            await pilot.pause()
+            assert {row.status for row in screen.rows} == {"interrupted"}
+            assert trail.BatchTrail.open(screen.shown).meta()["status"] == "interrupted"
+
+
+def seed_headless_batch() -> str:
+    """A batch another process runs, as its trail says: two done, one running, one pending."""
+    batch_id = "batch-20261121-115800-4242"
+    root = trail.batches_dir() / batch_id
+    items = [Item(n, f"specs/s{n}.md", spec_text=GOOD_SPEC, slug=f"release-note-{n}") for n in range(1, 5)]
+    atomic_write_json(root / "manifest.json", {"batch_id": batch_id, "items": [i.to_dict() for i in items]})
+    atomic_write_json(root / "batch.json", {"batch_id": batch_id, "created": "2026-11-21T11:58:00.000+00:00",
+                                            "total": 4, "status": "finished"})
+    records = [
+        trail.ItemRecord(1, "finished", "ok", "20261121-115801-4242-1", "release-note-1", "default",
+                         cost_usd=0.0011, input_tokens=1200, output_tokens=345, duration_ms=2500,
+                         at="2026-11-21T11:58:03.000+00:00"),
+        trail.ItemRecord(2, "finished", "error", "20261121-115801-4242-2", "release-note-2", "default",
+                         error="boom", duration_ms=900, at="2026-11-21T11:58:02.000+00:00"),
+        trail.ItemRecord(3, "started", "", "20261121-115804-4242-3", "release-note-3", "default",
+                         at="2026-11-21T11:59:30.000+00:00"),
+    ]
+    for record in records:
+        found = trail.BatchTrail(batch_id, root)
+        found.write(record)
+        found._lines.close()  # noqa: SLF001 - written as another process would, then let go
+    return batch_id
+
+
+async def test_a_headless_batch_shows_from_its_trail(app_factory, isolated: Path) -> None:
+    batch_id = seed_headless_batch()
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        await pilot.pause()
+        assert screen.shown == batch_id
+        assert [row.status for row in screen.rows] == ["ok", "error", "running", "pending"]
+        assert screen.rows[2].elapsed_s == 30.0  # from the frozen clock
+
+
+def test_batch_screen_snapshot(snap_compare, app_factory, isolated: Path) -> None:
+    seed_headless_batch()
+
+    async def before(pilot) -> None:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BatchScreen), "the batch screen")
+        await steady(pilot)
+
+    app = app_factory(config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=before)

@@ -1,0 +1,287 @@
+"""Batch: pick a manifest or a folder of specs, set concurrency and a budget, start it, and watch a live table
+of its items with totals; enter opens an item's run, cancel stops the batch. Batches that other processes run
+(`dispatch batch` headless) are listed too, read from their trail every second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+
+from core.batch import manifest, trail
+from core.batch.runner import Batch, ItemView, Options
+from core.errors import DispatchError
+from tui.format import clip, money, seconds, tokens
+from tui.screens.dashboard import status_text
+
+if TYPE_CHECKING:
+    from tui.app import DispatchApp
+
+POLL_S = 1.0
+"""How often batches of other processes are re-read from their trail."""
+REDRAW_S = 0.25
+"""How often the table of a batch running here is redrawn (changes are coalesced: 500 items change often)."""
+BATCHES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item as the table shows it, from a batch running here or from another process's trail."""
+
+    index: int
+    status: str
+    slug: str
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    elapsed_s: float | None = None
+    run_id: str = ""
+
+    def cells(self) -> tuple[str | Text, ...]:
+        return (str(self.index), status_text(self.status), clip(self.slug, 32), self.model,
+                f"{tokens(self.input_tokens)}/{tokens(self.output_tokens)}", money(self.cost_usd),
+                "-" if self.elapsed_s is None else seconds(self.elapsed_s))
+
+
+def row_of_view(view: ItemView, now: float) -> Row:
+    elapsed = view.elapsed_s if view.state == "finished" else (now - view.started if view.started else None)
+    return Row(view.item.index, view.status or view.state, view.item.slug or "-", view.model or "-",
+               view.input_tokens, view.output_tokens, view.cost_usd, elapsed, view.run_id)
+
+
+def row_of_record(item: manifest.Item, record: trail.ItemRecord | None, now: datetime) -> Row:
+    if record is None:
+        return Row(item.index, "pending", item.slug or "-", item.model or "-")
+    if record.state == "started":
+        try:
+            elapsed: float | None = max(0.0, (now - datetime.fromisoformat(record.at)).total_seconds())
+        except ValueError:
+            elapsed = None
+        status = "running"
+    else:
+        elapsed, status = record.duration_ms / 1000, record.status or record.state
+    return Row(item.index, status, record.slug or item.slug or "-", record.model or "-", record.input_tokens,
+               record.output_tokens, record.cost_usd, elapsed, record.run_id)
+
+
+def totals_line(rows: list[Row]) -> str:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    spent = sum(row.cost_usd or 0.0 for row in rows)
+    used_in, used_out = sum(r.input_tokens for r in rows), sum(r.output_tokens for r in rows)
+    states = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"{len(rows)} items: {states}; {tokens(used_in)}+{tokens(used_out)} tokens, {money(spent)}"
+
+
+class BatchScreen(Screen[None]):
+    DEFAULT_CSS = """
+    BatchScreen #batch-screen { height: 1fr; }
+    BatchScreen #batch-form { height: auto; padding: 0 1; }
+    BatchScreen #batch-form Input { width: 1fr; }
+    BatchScreen #batch-form #batch-concurrency, BatchScreen #batch-form #batch-budget { width: 16; }
+    BatchScreen #batch-body { height: 1fr; }
+    BatchScreen #batch-list { width: 48; height: 1fr; }
+    BatchScreen #batch-items { width: 1fr; height: 1fr; }
+    BatchScreen #batch-totals { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("ctrl+r", "start", "Start", id="batch.start"),
+        Binding("x", "cancel", "Cancel", id="batch.cancel"),
+        Binding("enter", "open", "Open run", id="batch.open", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch: Batch | None = None
+        """The batch this console started, while it runs."""
+        self.shown: str | None = None
+        """The batch id whose items the table shows."""
+        self.rows: list[Row] = []
+        self._changed = False
+
+    @property
+    def dispatch_app(self) -> DispatchApp:
+        return cast("DispatchApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="batch-screen"):
+            with Horizontal(id="batch-form"):
+                yield Input(placeholder="a .jsonl / .csv manifest, or a folder of specs", id="batch-source")
+                yield Input("8", placeholder="concurrency", id="batch-concurrency", type="integer")
+                yield Input(placeholder="max cost USD", id="batch-budget", type="number")
+                yield Button("Start", id="batch-start", variant="primary")
+                yield Button("Cancel", id="batch-cancel", variant="error")
+            with Horizontal(id="batch-body"):
+                yield DataTable(id="batch-list", cursor_type="row")
+                yield DataTable(id="batch-items", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="batch-totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        listing = self.query_one("#batch-list", DataTable)
+        listing.border_title = "Batches"
+        listing.add_columns("Batch", "Status", "Items")
+        listing.show_horizontal_scrollbar = False
+        items = self.query_one("#batch-items", DataTable)
+        items.border_title = "Items"
+        items.add_columns("#", "Status", "Project", "Model", "Tokens in/out", "Cost", "Elapsed")
+        self.refresh_batches()
+        self.set_interval(POLL_S, self.poll)
+        self.set_interval(REDRAW_S, self._redraw)
+
+    # --- starting and stopping -----------------------------------------------------------------
+
+    @on(Button.Pressed, "#batch-start")
+    def action_start(self) -> None:
+        if self.batch is not None:
+            self.notify("a batch is already running here; cancel it first", severity="warning")
+            return
+        try:
+            self.batch = self._planned()
+        except DispatchError as exc:
+            self.notify(exc.one_line(), title="cannot start the batch", severity="error")
+            return
+        if self.batch.rejected:
+            first = self.batch.rejected[0]
+            self.notify(f"{len(self.batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
+                        f"({first.item.source}): {first.error}", title="batch rejected", severity="error", timeout=10)
+            self.batch = None
+            return
+        trail_ = self.batch.start()
+        self.shown = trail_.batch_id
+        self.refresh_batches()
+        self._run(self.batch)
+
+    def _planned(self) -> Batch:
+        source = self.query_one("#batch-source", Input).value.strip()
+        if not source:
+            raise DispatchError("no manifest or folder given", "type a path in the first field")
+        concurrency = self.query_one("#batch-concurrency", Input).value.strip() or "8"
+        budget = self.query_one("#batch-budget", Input).value.strip()
+        try:
+            options = Options(concurrency=max(1, int(concurrency)), max_cost=float(budget) if budget else None,
+                              cwd=self.dispatch_app.cwd)
+        except ValueError:
+            raise DispatchError("concurrency must be a whole number and the budget a number of USD",
+                                "e.g. 8 and 2.50") from None
+        path = Path(source).expanduser()
+        if not path.is_absolute():
+            path = self.dispatch_app.cwd / path
+        return Batch.plan(self.dispatch_app.config, manifest.from_paths([str(path)]), options)
+
+    @work(exclusive=True, group="batch", name="batch", exit_on_error=False)
+    async def _run(self, batch: Batch) -> None:
+        try:
+            summary = await batch.run(on_change=self._mark_changed, on_notice=self._notice)
+            self.notify(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped",
+                        title=f"batch {summary['batch_id']} ended")
+        finally:
+            self.batch = None
+            self.refresh_batches()
+            self.show_items()
+
+    def _mark_changed(self, view: ItemView) -> None:
+        self._changed = True
+
+    def _redraw(self) -> None:
+        if self._changed:
+            self._changed = False
+            self.show_items()
+
+    def _notice(self, message: str) -> None:
+        self.notify(message, severity="warning")
+
+    @on(Button.Pressed, "#batch-cancel")
+    def action_cancel(self) -> None:
+        if self.batch is None:
+            self.notify("no batch is running here (a headless one stops with ctrl+c where it runs)")
+            return
+        self.batch.cancel()
+
+    # --- what the tables show ------------------------------------------------------------------
+
+    def poll(self) -> None:
+        self.refresh_batches()
+        if self.batch is None:
+            self.show_items()
+
+    def refresh_batches(self) -> None:
+        listing = self.query_one("#batch-list", DataTable)
+        found = trail.recent(limit=BATCHES_SHOWN)
+        listing.clear()
+        for each in found:
+            meta = each.meta()
+            mine = self.batch is not None and self.batch.trail is not None and self.batch.trail.batch_id == each.batch_id
+            state = "running" if mine or each.running() else ("killed" if meta.get("status") == "running"
+                                                               else str(meta.get("status") or "-"))
+            listing.add_row(clip(each.batch_id, 26), status_text(state), str(meta.get("total") or "-"),
+                            key=each.batch_id)
+        if self.shown is None and found:
+            self.shown = found[0].batch_id
+            self.show_items()
+
+    @on(DataTable.RowSelected, "#batch-list")
+    def pick_batch(self, event: DataTable.RowSelected) -> None:
+        self.shown = str(event.row_key.value)
+        self.show_items()
+
+    def show_items(self) -> None:
+        rows = self._rows()
+        self.rows = rows
+        table = self.query_one("#batch-items", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for row in rows:
+            table.add_row(*row.cells(), key=str(row.index))
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        self.query_one("#batch-totals", Static).update(self._totals(rows))
+
+    def _rows(self) -> list[Row]:
+        batch = self.batch
+        if batch is not None and batch.trail is not None and batch.trail.batch_id == self.shown:
+            now = self.dispatch_app.clock()
+            return [row_of_view(view, now) for view in batch.views]
+        if self.shown is None:
+            return []
+        try:
+            found = trail.BatchTrail.open(self.shown).snapshot()
+        except DispatchError:
+            return []
+        now = self.dispatch_app.now()
+        return [row_of_record(item, record, now) for item, record in found]
+
+    def _totals(self, rows: list[Row]) -> str:
+        if not rows:
+            return "no batch yet: give a manifest or a folder of specs and press Start"
+        batch = self.batch
+        if batch is not None and batch.trail is not None and batch.trail.batch_id == self.shown:
+            return f"{self.shown}: {batch.totals().line()}"
+        return f"{self.shown}: {totals_line(rows)}"
+
+    def action_open(self) -> None:
+        table = self.query_one("#batch-items", DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return
+        row = self.rows[table.cursor_row]
+        if not row.run_id or row.slug == "-":
+            self.notify(f"item {row.index} has no run yet", severity="warning")
+            return
+        self.dispatch_app.open_record(row.slug, row.run_id)
+
+    @on(DataTable.RowSelected, "#batch-items")
+    def open_selected(self) -> None:
+        self.action_open()
