@@ -12,7 +12,7 @@ The estimate is deliberately high: the prompt's characters / 4 as input tokens, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core.config import Config, ModelConfig
 from core.errors import DispatchError, ExitCode
@@ -38,7 +38,7 @@ def estimate_cost(model: ModelConfig, prompt: str) -> float:
 
 def today() -> str:
     """The UTC day the index's started_at values begin with."""
-    return datetime.now(timezone.utc).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
 
 
 def check_run(config: Config, model: ModelConfig, prompt: str, slug: str) -> None:

@@ -193,7 +193,7 @@ def _csv_rows(path: Path) -> list[tuple[str, dict[str, Any] | str]]:
         for row in reader:
             where = f"{path}:{reader.line_num}"
             if None in row:
-                rows.append((where, f"{len(row[None]) + len(reader.fieldnames)} cells, but the header has "  # type: ignore[arg-type]
+                rows.append((where, f"{len(row[None]) + len(reader.fieldnames)} cells, but the header has "
                                     f"{len(reader.fieldnames)}"))
                 continue
             rows.append((where, {k.strip(): v for k, v in row.items() if k is not None}))

@@ -305,19 +305,18 @@ class Batch:
     async def _chain(self, views: list[ItemView], slots: asyncio.Semaphore, agents: asyncio.Semaphore) -> None:
         """One project's items, one after another, each taking its slots when its turn comes."""
         for view in views:
-            async with agents if view.agent else contextlib.nullcontext():
-                async with slots:
-                    if not self._admit(view):
-                        continue
-                    task = asyncio.create_task(self._execute(view))
-                    self._running.add(task)
-                    try:
-                        await task
-                    except asyncio.CancelledError:
-                        if self.stopping != "interrupted":
-                            raise
-                    finally:
-                        self._running.discard(task)
+            async with agents if view.agent else contextlib.nullcontext(), slots:
+                if not self._admit(view):
+                    continue
+                task = asyncio.create_task(self._execute(view))
+                self._running.add(task)
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    if self.stopping != "interrupted":
+                        raise
+                finally:
+                    self._running.discard(task)
 
     def _admit(self, view: ItemView) -> bool:
         if self.stopping == "interrupted":
@@ -350,7 +349,7 @@ class Batch:
             async for event in self.executor.run(self.request(item)):
                 if isinstance(event, RunStarted):
                     view.run_id, view.model, view.audit_path = event.run_id, event.model, event.audit_path
-                    self.trail.write(_record_of(view))
+                    self.start().write(_record_of(view))
                     self._on_change(view)
                 elif isinstance(event, AttemptStarted):
                     view.model = event.model

@@ -19,8 +19,8 @@ from typing import Any
 from core import config as configs
 from core.batch import manifest, trail
 from core.batch.runner import Batch, ItemView, Options
+from core.cli.numbers import positive_int
 from core.cli.output import emit_json, error_line, table
-from core.cli.run import positive_int
 from core.errors import ExitCode, UsageError
 
 PLAIN_EVERY_S = 10.0
@@ -228,7 +228,7 @@ def _list_batches(json_mode: bool) -> int:
     if json_mode:
         emit_json(rows)
     elif rows:
-        print(table([[r["batch_id"], str(r["status"]), str(r["created"] or "")[:19], f"{r['ok']}/{r['total']}",
+        print(table([[str(r["batch_id"]), str(r["status"]), str(r["created"] or "")[:19], f"{r['ok']}/{r['total']}",
                       f"${r['cost_usd']:.4f}"] for r in rows], ["BATCH", "STATUS", "CREATED", "OK", "COST"]))
     else:
         error_line("dispatch: no batches on record")

@@ -90,7 +90,7 @@ def test_same_project_items_run_in_manifest_order_one_at_a_time(tmp_path: Path, 
     assert result.code == 0, result.stderr
     shared = sorted((r for r in run_files(projects_dir) if r["slug"] == "shared"), key=lambda r: r["started_at"])
     assert [r["batch_item"] for r in shared] == [1, 2, 3, 4]
-    for before, after in zip(shared, shared[1:]):
+    for before, after in zip(shared, shared[1:], strict=False):
         assert after["started_at"] >= before["finished_at"]
 
 
@@ -217,7 +217,7 @@ def test_agent_items_run_through_the_command_backend_within_their_own_limit(tmp_
     *envelopes, summary = lines(result)
     assert summary["ok"] == 3 and all(e["backend"] == "command" and "agent says" in e["result"] for e in envelopes)
     runs = sorted(run_files(projects_dir), key=lambda r: r["started_at"])
-    for before, after in zip(runs, runs[1:]):
+    for before, after in zip(runs, runs[1:], strict=False):
         assert after["started_at"] >= before["finished_at"]  # --agents 1: never two agents at once
 
 

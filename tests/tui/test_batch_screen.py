@@ -37,7 +37,7 @@ async def test_a_folder_runs_to_the_end_and_an_item_opens(app_factory, fake: Fak
         screen.query_one("#batch-source", Input).value = str(folder)
         screen.query_one("#batch-concurrency", Input).value = "2"
         await pilot.click("#batch-start")
-        await wait_for(pilot, lambda: screen.shown is not None and screen.batch is None, "the batch to end")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
         await pilot.pause()
         assert [row.status for row in screen.rows] == ["ok"] * 4
         assert len(fake.requests) == 4
@@ -60,7 +60,7 @@ async def test_rejected_specs_are_refused_and_nothing_is_sent(app_factory, fake:
         screen.query_one("#batch-source", Input).value = str(folder)
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert screen.batch is None and screen.shown is None and fake.requests == []
+        assert screen.current_batch is None and screen.shown is None and fake.requests == []
         assert any("rejected" in (n.title or "") for n in app._notifications)
 
 
@@ -74,7 +74,7 @@ async def test_cancel_interrupts_the_items_in_flight(app_factory, isolated: Path
             await pilot.click("#batch-start")
             await wait_for(pilot, lambda: len(slow.requests) == 3, "the requests to reach the server")
             await pilot.click("#batch-cancel")
-            await wait_for(pilot, lambda: screen.batch is None, "the batch to stop")
+            await wait_for(pilot, lambda: screen.current_batch is None, "the batch to stop")
             await pilot.pause()
             assert {row.status for row in screen.rows} == {"interrupted"}
             assert trail.BatchTrail.open(screen.shown).meta()["status"] == "interrupted"

@@ -104,7 +104,7 @@ class BatchScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.batch: Batch | None = None
+        self.current_batch: Batch | None = None
         """The batch this console started, while it runs."""
         self.shown: str | None = None
         """The batch id whose items the table shows."""
@@ -146,24 +146,24 @@ class BatchScreen(Screen[None]):
 
     @on(Button.Pressed, "#batch-start")
     def action_start(self) -> None:
-        if self.batch is not None:
+        if self.current_batch is not None:
             self.notify("a batch is already running here; cancel it first", severity="warning")
             return
         try:
-            self.batch = self._planned()
+            self.current_batch = self._planned()
         except DispatchError as exc:
             self.notify(exc.one_line(), title="cannot start the batch", severity="error")
             return
-        if self.batch.rejected:
-            first = self.batch.rejected[0]
-            self.notify(f"{len(self.batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
+        if self.current_batch.rejected:
+            first = self.current_batch.rejected[0]
+            self.notify(f"{len(self.current_batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
                         f"({first.item.source}): {first.error}", title="batch rejected", severity="error", timeout=10)
-            self.batch = None
+            self.current_batch = None
             return
-        trail_ = self.batch.start()
+        trail_ = self.current_batch.start()
         self.shown = trail_.batch_id
         self.refresh_batches()
-        self._run(self.batch)
+        self._run(self.current_batch)
 
     def _planned(self) -> Batch:
         source = self.query_one("#batch-source", Input).value.strip()
@@ -189,7 +189,7 @@ class BatchScreen(Screen[None]):
             self.notify(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped",
                         title=f"batch {summary['batch_id']} ended")
         finally:
-            self.batch = None
+            self.current_batch = None
             self.refresh_batches()
             self.show_items()
 
@@ -206,16 +206,16 @@ class BatchScreen(Screen[None]):
 
     @on(Button.Pressed, "#batch-cancel")
     def action_cancel(self) -> None:
-        if self.batch is None:
+        if self.current_batch is None:
             self.notify("no batch is running here (a headless one stops with ctrl+c where it runs)")
             return
-        self.batch.cancel()
+        self.current_batch.cancel()
 
     # --- what the tables show ------------------------------------------------------------------
 
     def poll(self) -> None:
         self.refresh_batches()
-        if self.batch is None:
+        if self.current_batch is None:
             self.show_items()
 
     def refresh_batches(self) -> None:
@@ -224,7 +224,7 @@ class BatchScreen(Screen[None]):
         listing.clear()
         for each in found:
             meta = each.meta()
-            mine = self.batch is not None and self.batch.trail is not None and self.batch.trail.batch_id == each.batch_id
+            mine = self.current_batch is not None and self.current_batch.trail is not None and self.current_batch.trail.batch_id == each.batch_id
             state = "running" if mine or each.running() else ("killed" if meta.get("status") == "running"
                                                                else str(meta.get("status") or "-"))
             listing.add_row(clip(each.batch_id, 26), status_text(state), str(meta.get("total") or "-"),
@@ -251,7 +251,7 @@ class BatchScreen(Screen[None]):
         self.query_one("#batch-totals", Static).update(self._totals(rows))
 
     def _rows(self) -> list[Row]:
-        batch = self.batch
+        batch = self.current_batch
         if batch is not None and batch.trail is not None and batch.trail.batch_id == self.shown:
             now = self.dispatch_app.clock()
             return [row_of_view(view, now) for view in batch.views]
@@ -261,13 +261,13 @@ class BatchScreen(Screen[None]):
             found = trail.BatchTrail.open(self.shown).snapshot()
         except DispatchError:
             return []
-        now = self.dispatch_app.now()
-        return [row_of_record(item, record, now) for item, record in found]
+        wall = self.dispatch_app.now()
+        return [row_of_record(item, record, wall) for item, record in found]
 
     def _totals(self, rows: list[Row]) -> str:
         if not rows:
             return "no batch yet: give a manifest or a folder of specs and press Start"
-        batch = self.batch
+        batch = self.current_batch
         if batch is not None and batch.trail is not None and batch.trail.batch_id == self.shown:
             return f"{self.shown}: {batch.totals().line()}"
         return f"{self.shown}: {totals_line(rows)}"
