@@ -341,14 +341,14 @@ def with_defaults(text: str, **values: Any) -> str:
     _toml(text)
     document = tomlkit.parse(text)
     table = document.get("defaults", {})
-    changes = {key: int(value) if isinstance(value, float) and value.is_integer() else value
-               for key, value in values.items() if table.get(key, getattr(Defaults(), key)) != value}
+    changes = {name: int(value) if isinstance(value, float) and value.is_integer() else value
+               for name, value in values.items() if table.get(name, getattr(Defaults(), name)) != value}
     if not changes:
         return text
     if "defaults" not in document:
         document["defaults"] = table = tomlkit.table()
-    for key, value in changes.items():
-        table[key] = value
+    for name, value in changes.items():
+        table[name] = value
     return tomlkit.dumps(document)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -121,7 +121,7 @@ class DispatchApp(App[None]):
     def _say_index_failed(self, exc: DispatchError) -> None:
         self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
 
-    async def query(self, task: Callable[[Index | None], T]) -> T:
+    async def in_thread(self, task: Callable[[Index | None], T]) -> T:
         """Run `task(index)` in a thread, never on the event loop: SQLite queries and file reads wait there
         while the screen keeps drawing. One at a time, since they share the index's connection."""
         def call() -> tuple[T, DispatchError | None]:
@@ -146,7 +146,7 @@ class DispatchApp(App[None]):
                 return str(exc)
             return None
 
-        if (problem := await self.query(sync)) is not None:
+        if (problem := await self.in_thread(sync)) is not None:
             self.notify(f"the index missed a change in {slug or 'the projects'} ({problem}); "
                         "`dispatch reindex` repairs it", severity="warning")
 
@@ -342,7 +342,7 @@ class KeptThemes(ThemeProvider):
 
     @property
     def commands(self) -> list[tuple[str, Callable[[], None]]]:
-        return [(name, partial(self.app.choose_theme, name)) for name, _set in super().commands]
+        return [(name, partial(cast(DispatchApp, self.app).choose_theme, name)) for name, _set in super().commands]
 
 
 def _say(exc: Exception) -> str:

@@ -92,7 +92,7 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
         if filters["tier"]:
             hits = [hit for hit in hits if hit.run.tier == filters["tier"]]
         page = min(ask.page, max(0, (len(hits) - 1) // PAGE))
-        rows = [(hit.run, hit.snippet) for hit in hits[page * PAGE:(page + 1) * PAGE]]
+        rows: list[tuple[RunRow, str | None]] = [(hit.run, hit.snippet) for hit in hits[page * PAGE:(page + 1) * PAGE]]
         return Got(projects, sessions, rows, len(hits), page, capped)
     total = index.count_runs(ask.slug, session=ask.session, **filters) if ask.count else ask.total
     page = min(ask.page, max(0, (total - 1) // PAGE))
@@ -174,7 +174,7 @@ class AuditScreen(DispatchScreen):
                   self._filters(), "projects" in self._want, "sessions" in self._want, "count" in self._want,
                   self.total)
         try:
-            got = await self.app.query(lambda index: fetch(index, ask, sync))
+            got = await self.app.in_thread(lambda index: fetch(index, ask, sync))
         except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
             self.total = 0
             self.query_one("#runs", DataTable).clear()
@@ -196,12 +196,12 @@ class AuditScreen(DispatchScreen):
             options = self.query_one("#audit-sessions", OptionList)
             options.clear_options()
             options.add_option(Option("All sessions", id=ALL))
-            for row in got.sessions:
-                options.add_option(Option(Text.assemble((clip(row.session_id, 10 if self.narrow else 14), "bold"), f" {row.runs}"),
-                                          id=row.session_id))
+            for session in got.sessions:
+                options.add_option(Option(Text.assemble((clip(session.session_id, 10 if self.narrow else 14), "bold"),
+                                                        f" {session.runs}"), id=session.session_id))
             self._select(options, self.session or ALL)
         self.total, self.page, self.capped = got.total, got.page, got.capped
-        table = self.query_one("#runs", DataTable)
+        table = self.query_one("#runs", FitTable)
         snippet = bool(ask.query)
         if self._snippet_columns is not snippet:
             table.set_columns(*self._columns(snippet))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import work
@@ -90,9 +90,11 @@ def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
         items.append(InboxItem("refused", refusal.get("slug") or "-", None, refusal.get("error") or "refused",
                                refusal.get("at")))
     if index is not None:
-        for kind, where in (("blocked", {"status": str(Status.BLOCKED)}),
-                            ("needs input", {"status": str(Status.NEEDS_INPUT)}),
-                            ("verify failed", {"reason": VERIFY_FAILED})):
+        filters: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("blocked", {"status": str(Status.BLOCKED)}),
+            ("needs input", {"status": str(Status.NEEDS_INPUT)}),
+            ("verify failed", {"reason": VERIFY_FAILED}))
+        for kind, where in filters:
             for run in index.runs(limit=20, **where):
                 items.append(InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at,
                                        run.tier))
@@ -162,7 +164,10 @@ class DashboardScreen(DispatchScreen):
         self.query_one("#inbox", DataTable).border_title = "Inbox"
         self.reload()
         self.set_interval(0.5, self.tick)
-        self.watch(self.app, "runs_version", lambda _v: self.reload(), init=False)
+        self.watch(self.app, "runs_version", self._runs_changed, init=False)
+
+    def _runs_changed(self, _version: int) -> None:
+        self.reload()
 
     def action_refresh(self) -> None:
         """Catch the index up with the files first, so runs written by anything at all appear."""
@@ -171,7 +176,7 @@ class DashboardScreen(DispatchScreen):
     @work(exclusive=True, group="load-dashboard", exit_on_error=False)
     async def reload(self, sync: bool = False) -> None:
         """Load in a thread, then draw: the screen never waits on SQLite or the disk."""
-        loaded = await self.app.query(lambda index: gather(index, sync=sync))
+        loaded = await self.app.in_thread(lambda index: gather(index, sync=sync))
         self.show(loaded)
 
     def show(self, loaded: Loaded) -> None:
@@ -243,11 +248,11 @@ class DashboardScreen(DispatchScreen):
         for live in live_runs:
             out = tokens(live.output_tokens) if live.output_tokens else f"~{tokens(len(live.text) // 4)}"
             for column, value in zip(columns[1:], (live.model or "…", status_text(live.status),
-                                                   seconds(max(0.0, clock - live.started)), out)):
+                                                   seconds(max(0.0, clock - live.started)), out), strict=False):
                 table.update_cell(str(live.key), column, value)
         for run in others:
             for column, value in zip(columns[1:], (run.model or "…", status_text("running"),
-                                                   seconds(elapsed_since(run.started_at, now)), "-")):
+                                                   seconds(elapsed_since(run.started_at, now)), "-"), strict=False):
                 table.update_cell(f"{run.slug}/{run.run_id}", column, value)
         subtitle = f"{len(keys)} running" + (f", {len(others)} elsewhere" if others else "") if keys else "none running"
         if table.border_subtitle != subtitle:

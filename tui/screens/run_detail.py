@@ -113,7 +113,7 @@ class RunDetailScreen(DispatchScreen):
 
     @work(exclusive=True, group="load-detail", exit_on_error=False)
     async def load(self) -> None:
-        record = await self.app.query(lambda _index: read_record(self.slug, self.run_id))
+        record = await self.app.in_thread(lambda _index: read_record(self.slug, self.run_id))
         await self.show(record)
 
     async def show(self, record: Record) -> None:

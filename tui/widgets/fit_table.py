@@ -53,7 +53,7 @@ class FitTable(DataTable):
         shares = sum(column.share for column in self.spec)
         given = 0
         flexible = [index for index, column in enumerate(self.spec) if column.share]
-        for index, (column, spec) in enumerate(zip(self.ordered_columns, self.spec)):
+        for index, (column, spec) in enumerate(zip(self.ordered_columns, self.spec, strict=False)):
             extra = spare * spec.share // shares if shares else 0
             if flexible and index == flexible[-1]:
                 extra = spare - given  # the last flexible column takes what rounding left over
