@@ -17,9 +17,10 @@ from textual.widgets import Button, DataTable, Input, TextArea
 from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
-from tests.helpers import GOOD_SPEC
+from tests.helpers import GOOD_SPEC, write
 from tests.tui.conftest import loaded, seed_run, type_spec, wait_for
 from tui.screens.audit import PAGE, AuditScreen
+from tui.screens.batch import BatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
@@ -308,6 +309,9 @@ async def test_dashboard_audit_and_settings(app_factory, config) -> None:
         await walk.press("dash.open")
         assert isinstance(app.screen, RunDetailScreen) and app.screen.run_id == "20261121-110500-1-1"
         await pilot.press("escape")
+        await walk.press("dash.batch")
+        assert isinstance(app.screen, BatchScreen)
+        await pilot.press("f2")
 
         await pilot.press("f4")
         audit = app.screen
@@ -349,9 +353,44 @@ async def test_dashboard_audit_and_settings(app_factory, config) -> None:
         assert settings.query_one("#timeout", Input).value == "75"
         walk.assert_complete(DashboardScreen, AuditScreen, SettingsScreen)
 
-        for key, screen in (("f2", DashboardScreen), ("f3", EditorScreen), ("f4", AuditScreen), ("f5", SettingsScreen)):
+        for key, screen in (("f2", DashboardScreen), ("f3", EditorScreen), ("f4", AuditScreen), ("f5", SettingsScreen),
+                            ("f6", BatchScreen)):
             await pilot.press(key)
             assert isinstance(app.screen, screen), key
-        assert {b.key for b in app.BINDINGS} == {"f2", "f3", "f4", "f5", "ctrl+q"}
+        assert {b.key for b in app.BINDINGS} == {"f2", "f3", "f4", "f5", "f6", "ctrl+q"}
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
+
+
+async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
+    folder = isolated / "batch-specs"
+    for n in range(2):
+        write(folder / f"s{n}.md", GOOD_SPEC.replace("3. Fewer crashes.", f"3. Fewer crashes. Item {n}."))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = Walk(pilot)
+        await pilot.press("f6")
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        app.set_focus(None)  # x and enter are the screen's, not a field's
+        await walk.press("batch.cancel")
+        assert any("no batch is running here" in n.message for n in app._notifications)
+        await walk.press("batch.start")
+        assert any("no manifest or folder given" in n.message for n in app._notifications)
+        assert screen.current_batch is None and fake.requests == []
+        screen.query_one("#batch-source", Input).value = str(folder)
+        await walk.click("batch-start")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
+        await pilot.pause()
+        assert [row.status for row in screen.rows] == ["ok", "ok"] and len(fake.requests) == 2
+        notices = len(app._notifications)
+        await walk.click("batch-cancel")
+        assert len(app._notifications) > notices
+        assert "no batch is running here" in list(app._notifications)[-1].message
+        table = screen.query_one("#batch-items", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await walk.press("batch.open")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the item's run record")
+        assert app.screen.run_id == screen.rows[1].run_id
+        walk.assert_complete(BatchScreen)
