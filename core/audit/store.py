@@ -188,7 +188,7 @@ class Project:
                 record = read_json(path)
             except (OSError, ValueError):
                 continue
-            if record.get("status") != Status.RUNNING:
+            if not isinstance(record, dict) or record.get("status") != Status.RUNNING:
                 continue
             record.update(status=str(Status.INTERRUPTED),
                           error="the run was killed before it finished (found by a later command)",

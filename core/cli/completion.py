@@ -1,8 +1,9 @@
-"""`dispatch completion bash|zsh|fish`: shell completion for commands, flags, flag choices, slugs and run ids.
+"""`dispatch completion bash|zsh|fish`: completion for commands, flags, flag choices, slugs, run ids, models, tiers.
 
 Each shell's script is a thin wrapper that calls `dispatch completion --complete WORD...` with the words typed so
 far (the last one the word being completed), so the knowledge lives once, here, read from the real parser and the
-projects dir. That call is read-only and light: it imports the one command's module and lists directories.
+projects dir and the config. That call is read-only and light: it imports the one command's module and lists
+directories (and reads the config only to complete --model and --tier).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ complete -c dispatch -f -a '(__dispatch_complete)'
 """,
 }
 SLUG_FLAGS = ("--slug", "--project")
+CONFIG_FLAGS = ("--model", "--tier")
 MOST = 200
 """At most this many candidates (a shell shows them all; a trail can hold thousands of run ids)."""
 
@@ -91,6 +93,8 @@ def candidates(before: list[str], current: str) -> Iterator[str]:
     wanted = next((a for a in parser._actions if previous in a.option_strings), None)
     if previous in SLUG_FLAGS:
         yield from _prefixed(slugs(), current)
+    elif previous in CONFIG_FLAGS:
+        yield from _prefixed(configured(previous), current)
     elif wanted is not None and wanted.nargs != 0:
         yield from _prefixed([str(c) for c in wanted.choices or ()], current)
     elif current.startswith("-"):
@@ -128,3 +132,15 @@ def run_ids(slug: str | None) -> list[str]:
     """Run ids of one project, or of every project when none is named on the line."""
     pattern = f"{slug or '*'}/{LOGS}/*{RESULT_SUFFIX}"
     return [p.name[: -len(RESULT_SUFFIX)] for p in paths.projects_dir().glob(pattern)]
+
+
+def configured(flag: str) -> list[str]:
+    """The model or tier names the config defines (nothing when it cannot be read: completion never complains)."""
+    from core import config
+    from core.errors import ConfigError
+
+    try:
+        loaded = config.load()
+    except (ConfigError, OSError):
+        return []
+    return list(loaded.models if flag == "--model" else loaded.tiers)

@@ -18,8 +18,11 @@ from core import paths
 from core.audit.store import LOGS, RESULT_SUFFIX, Project
 from core.cli.output import emit_json, one_line, table
 from core.cli.views import touch
-from core.errors import ExitCode, UsageError
+from core.errors import DispatchError, ExitCode, UsageError
 
+UNREADABLE = "(unreadable line)"
+FOLDED = ("TextDelta", UNREADABLE)
+"""Events shown as one counted line per run of them, so a long answer or a damaged log stays readable."""
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -42,20 +45,33 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_show(args: argparse.Namespace) -> int:
     project, run_id = locate(args.run_id, args.slug, args.last)
+    if args.events:
+        sys.stdout.write(_events_text(project, run_id))
+        return ExitCode.OK
     record = project.named_run(run_id)
     if args.json:
         emit_json(record)
-    elif args.events:
-        sys.stdout.write(_events_text(project, run_id))
-    elif args.raw:
-        raw = record.get("raw")
+        return ExitCode.OK
+    if not isinstance(record, dict):
+        raise DispatchError(f"the record of run {run_id} is not a JSON object", "`--json` prints it as stored")
+    if args.raw:
+        raw = str(record.get("raw") or "")
         if not raw:
             raise UsageError(f"run {run_id} recorded no raw output", f"see `dispatch show {run_id}` for the answer")
         sys.stdout.write(raw if raw.endswith("\n") else raw + "\n")
     else:
-        sys.stdout.write(render(record, events(project, run_id), children(project, run_id)))
+        sys.stdout.write(readable(project, run_id, record))
     sys.stdout.flush()
     return ExitCode.OK
+
+
+def readable(project: Project, run_id: str, record: dict[str, Any]) -> str:
+    """The text view; a record edited into a shape this does not know is one line pointing at --json."""
+    try:
+        return render(record, events(project, run_id), children(project, run_id))
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise DispatchError(f"the record of run {run_id} is not in the shape of a run record ({exc})",
+                            f"`dispatch show {run_id} --json` prints it as stored") from None
 
 
 def locate(run_id: str | None, slug: str | None, last: bool) -> tuple[Project, str]:
@@ -105,7 +121,7 @@ def events(project: Project, run_id: str) -> list[dict[str, Any]]:
             event = json.loads(line)
         except ValueError:
             event = None
-        out.append(event if isinstance(event, dict) else {"type": "(unreadable line)", "text": line})
+        out.append(event if isinstance(event, dict) else {"type": UNREADABLE, "text": line})
     return out
 
 
@@ -136,8 +152,8 @@ def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> str:
     usage = record.get("usage") or {}
     route = record.get("route") or {}
     cost = record.get("cost_usd")
-    lines = [f"Run: {record.get('run_id')} ({record.get('kind', 'run')}) in project {record.get('slug')}",
-             f"Status: {record.get('status')}" + (f" ({record['reason']})" if record.get("reason") else "")]
+    lines = [f"Run: {record.get('run_id') or '-'} ({record.get('kind') or 'run'}) in project {record.get('slug') or '-'}",
+             f"Status: {record.get('status') or '-'}" + (f" ({record['reason']})" if record.get("reason") else "")]
     if record.get("error"):
         lines.append(f"Error: {record['error']}")
     lines += [f"Model: {record.get('model') or '-'} ({record.get('backend') or '-'})",
@@ -150,7 +166,9 @@ def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> str:
               f"Duration: {int(record.get('duration_ms') or 0) / 1000:.1f}s, {record.get('num_turns', 0)} turns",
               f"Started: {record.get('started_at') or '-'}", f"Finished: {record.get('finished_at') or '-'}",
               f"Session: {record.get('session_id') or '-'}"]
-    if record.get("parent_run_id"):
+    if record.get("reviewed_run_id"):
+        lines.append(f"Reviewed run: {record['reviewed_run_id']}")
+    if record.get("parent_run_id") and record["parent_run_id"] != record.get("reviewed_run_id"):
         lines.append(f"Parent run: {record['parent_run_id']}")
     if record.get("escalated_from") or record.get("escalation_reason"):
         lines.append(f"Escalated from tier {record.get('escalated_from') or '-'}: "
@@ -220,19 +238,19 @@ def _attempts(record: dict[str, Any]) -> tuple[str, str]:
 
 
 def _timeline(timeline: list[dict[str, Any]]) -> tuple[str, str]:
-    """One line per event, with a run of text deltas folded into one line that says how much text came."""
+    """One line per event; a run of text deltas, or of unreadable lines, is folded into one line that counts it."""
     lines: list[str] = []
-    pending = [0, 0]
+    folded: dict[str, int] = {}
     for event in [*timeline, {"type": ""}]:
         kind = str(event.get("type"))
-        if kind == "TextDelta":
-            pending = [pending[0] + 1, pending[1] + len(str(event.get("text", "")))]
+        if kind in FOLDED:
+            folded[kind] = folded.get(kind, 0) + 1
+            folded[kind + " size"] = folded.get(kind + " size", 0) + len(str(event.get("text", "")))
             continue
-        if pending[0]:
-            lines.append(f"  TextDelta x{pending[0]} ({pending[1]} characters)")
-            pending = [0, 0]
+        for fold in [k for k in FOLDED if k in folded]:
+            lines.append(f"  {fold} x{folded[fold]} ({folded[fold + ' size']} characters)")
+        folded.clear()
         if kind:
             details = {k: v for k, v in event.items() if k not in ("type", "envelope")}
             lines.append(f"  {kind}" + (f"  {one_line(json.dumps(details, ensure_ascii=False), 110)}" if details else ""))
     return f"Events ({len(timeline)})", "\n".join(lines) or "-"
-

@@ -1,5 +1,6 @@
-"""`dispatch completion`: the bash script loaded in a real bash completes commands, flags and a project's slug and
-run ids from a trail made through the real CLI (the fake OpenAI server on 127.0.0.1)."""
+"""`dispatch completion`: the bash script loaded in a real bash completes commands, flags, a project's slug and
+run ids, and the config's models and tiers, from a trail made through the real CLI (the fake OpenAI server on
+127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,14 @@ def test_the_bash_script_completes_commands_flags_slugs_and_run_ids(tmp_path: Pa
     assert complete_in_bash(script, ["list", "--sort", ""]) == ["cost", "name", "updated"]
     assert complete_in_bash(script, ["show", "--slug", "release-notes", ""]) == [made.json()["run_id"]]
     assert complete_in_bash(script, ["completion", "z"]) == ["zsh"]
+
+
+def test_models_and_tiers_come_from_the_config(isolated: Path) -> None:
+    write(isolated / "home" / "config.toml", '[models.worker]\nbackend = "openai"\nbase_url = "http://127.0.0.1:9/v1"\n'
+          'model = "w"\n\n[tiers.cheap]\nmodels = ["worker"]\n')
+    script = dispatch("completion", "bash").stdout
+    assert "worker" in complete_in_bash(script, ["run", "--model", "w"])
+    assert complete_in_bash(script, ["run", "--tier", "ch"]) == ["cheap"]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])

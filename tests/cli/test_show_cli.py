@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.agents.test_worktrees import QUICK, REFACTOR, command_agent, run_spec
 from tests.cli.test_inputs_cli import CODING
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.helpers import dispatch, write
+from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import INVOICES, make_repo
 
 
@@ -82,3 +82,42 @@ def test_a_run_that_is_not_there_is_one_line(tmp_path: Path) -> None:
         result = dispatch("show", *argv)
         assert result.code == 2 and result.stdout == "", argv
         assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_damaged_record_or_event_log_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    with FakeOpenAI() as api:
+        made = dispatch("run", "--spec", str(write(tmp_path / "task.md", CODING)), "--slug", "torn", "--json",
+                        env={"DISPATCH_BASE_URL": api.base_url})
+    assert made.code == 0, made.stderr
+    record_path = Path(made.json()["audit_path"])
+    events_path = record_path.with_name(record_path.name.replace("-result.json", "-events.jsonl"))
+    with events_path.open("a") as log:
+        log.write('{"type": "Finished", "env\n' * 3)
+    shown = dispatch("show", "--slug", "torn")
+    assert shown.code == 0, shown.stderr
+    assert "(unreadable line) x3" in shown.stdout and "RunStarted" in shown.stdout
+
+    record_path.write_text(json.dumps({"run_id": "x", "usage": "not a mapping"}))
+    edited = dispatch("show", "--slug", "torn")
+    assert edited.code == 1 and edited.stdout == "" and "not in the shape of a run record" in edited.stderr
+    assert len(edited.stderr.strip().splitlines()) == 1 and "Traceback" not in edited.stderr
+    record_path.write_text("[1, 2]")
+    listed = dispatch("show", "--slug", "torn")
+    assert listed.code == 1 and "is not a JSON object" in listed.stderr and "Traceback" not in listed.stderr
+    assert dispatch("show", "--slug", "torn", "--json").json() == [1, 2], "--json still prints what is stored"
+
+
+def test_a_review_shows_its_verdict_and_links_both_ways(isolated: Path) -> None:
+    from tests.cli.test_projects_cli import configure
+
+    replies = [Reply(text="Faster start-up and fewer crashes."), Reply(text="VERDICT: fail\n- point 2 is missing")]
+    with FakeOpenAI(replies) as server:
+        configure(isolated, server)
+        work = dispatch("run", "--spec", str(write(isolated / "task.md", GOOD_SPEC)), "--slug", "rev", "--json").json()
+        review = dispatch("review", "--slug", "rev", "--json").json()
+    shown = dispatch("show", review["run_id"])
+    assert shown.code == 0, shown.stderr
+    assert "(review) in project rev" in shown.stdout and "Model: checker (openai)" in shown.stdout
+    assert "== Review verdict ==\nfail\n  - point 2 is missing" in shown.stdout
+    assert f"Reviewed run: {work['run_id']}" in shown.stdout
+    assert f"Followed by: {review['run_id']} (review, ok)" in dispatch("show", work["run_id"]).stdout
