@@ -1,6 +1,7 @@
 """The user's configuration: models, tiers and defaults, read from config.toml and the environment.
 
-Read with tomllib; written (by `config init` and the console's settings) with tomli_w, imported only there.
+Read with tomllib. A fresh file (`config init`, a first save) is written with tomli_w; an existing file is
+edited in place with tomlkit, which keeps the user's comments, order and layout. Both are imported only there.
 A model's API key is never stored here: `api_key_env` names the environment variable that holds it.
 
 The dataclasses below are the table of keys: each field a config file may set is declared with
@@ -348,6 +349,43 @@ def save(config: Config, path: Path | None = None) -> Path:
     atomic_write_text(path, text)
     config.path = path
     return path
+
+
+def fresh_text(config: Config) -> str:
+    """What a config.toml for this config would hold, for a file that does not exist yet."""
+    import tomli_w
+
+    return tomli_w.dumps(to_dict(config))
+
+
+def with_defaults(text: str, **values: Any) -> str:
+    """The config text with keys of [defaults] set, and everything else (comments, order, layout) as it was.
+    A key that already reads as that value (written, or absent and at its default) is left untouched, so
+    applying a form that changed nothing changes nothing."""
+    import tomlkit
+
+    _toml(text)
+    document = tomlkit.parse(text)
+    table = document.get("defaults", {})
+    changes = {name: int(value) if isinstance(value, float) and value.is_integer() else value
+               for name, value in values.items() if table.get(name, getattr(Defaults(), name)) != value}
+    if not changes:
+        return text
+    if "defaults" not in document:
+        document["defaults"] = table = tomlkit.table()
+    for name, value in changes.items():
+        table[name] = value
+    return tomlkit.dumps(document)
+
+
+def save_text(text: str, path: Path) -> Config:
+    """Write config text exactly as given (the user's file, edited) after checking it by the same rules as
+    `load`; returns the config it holds. Nothing is written when it does not pass."""
+    from core.fsutil import atomic_write_text
+
+    _from_dict(_toml(text, f"{path}: "), path, text)
+    atomic_write_text(path, text)
+    return load(path)
 
 
 def parse_tables(text: str, path: Path) -> Config:

@@ -8,17 +8,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
@@ -42,6 +46,7 @@ from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
 from tui.themes import load_themes
 
+T = TypeVar("T")
 Clock = Callable[[], float]
 Now = Callable[[], datetime]
 
@@ -81,6 +86,8 @@ class DispatchApp(App[None]):
         self._keys = itertools.count(1)
         self._index: Any = None
         self._index_failed = False
+        self.index_lock = threading.Lock()
+        """Held around every use of the index: its one connection is shared by the loop and worker threads."""
         for theme in load_themes():
             self.register_theme(theme)
         wanted = [config.defaults.theme, "dispatch-dark", "textual-dark"]
@@ -94,30 +101,61 @@ class DispatchApp(App[None]):
     # --- the index -----------------------------------------------------------------------------
 
     def index(self) -> Index | None:
-        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened."""
+        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened.
+        For the few calls a person's key press makes on the loop; lists load through `query` instead."""
+        with self.index_lock:
+            index, failure = self._open_index()
+        if failure is not None:
+            self._say_index_failed(failure)
+        return index
+
+    def _open_index(self) -> tuple[Index | None, DispatchError | None]:
         if self._index is None and not self._index_failed:
             try:
                 self._index = Index.open()
             except DispatchError as exc:
                 self._index_failed = True
-                self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
-        return self._index
+                return None, exc
+        return self._index, None
 
-    def catch_up(self, slug: str) -> None:
-        """Bring the index up to date with one project's files (runs another process wrote)."""
-        if (index := self.index()) is not None:
+    def _say_index_failed(self, exc: DispatchError) -> None:
+        self.notify(exc.one_line(), title="the run index is unavailable", severity="error", timeout=10)
+
+    async def in_thread(self, task: Callable[[Index | None], T]) -> T:
+        """Run `task(index)` in a thread, never on the event loop: SQLite queries and file reads wait there
+        while the screen keeps drawing. One at a time, since they share the index's connection."""
+        def call() -> tuple[T, DispatchError | None]:
+            with self.index_lock:
+                index, failure = self._open_index()
+                return task(index), failure
+
+        result, failure = await asyncio.to_thread(call)
+        if failure is not None:
+            self._say_index_failed(failure)
+        return result
+
+    async def catch_up(self, slug: str | None = None) -> None:
+        """Bring the index up to date with one project's files (runs another process wrote), or with every
+        project when no slug is given (a person's Refresh: O(projects) stats)."""
+        def sync(index: Index | None) -> str | None:
+            if index is None:
+                return None
             try:
-                index.sync_project(slug)
+                index.sync_project(slug) if slug else index.sync()
             except (DispatchError, sqlite3.Error, OSError) as exc:
-                self.notify(f"the index missed a change in {slug} ({exc}); `dispatch reindex` repairs it",
-                            severity="warning")
+                return str(exc)
+            return None
+
+        if (problem := await self.in_thread(sync)) is not None:
+            self.notify(f"the index missed a change in {slug or 'the projects'} ({problem}); "
+                        "`dispatch reindex` repairs it", severity="warning")
 
     # --- dispatching ---------------------------------------------------------------------------
 
-    def start_dispatch(self, request: DispatchRequest) -> LiveRun:
-        """Run a dispatch in its own worker and show it in the run view."""
+    def start_dispatch(self, request: DispatchRequest, earlier: list[tuple[str, str]] | None = None) -> LiveRun:
+        """Run a dispatch in its own worker and show it in the run view (with the session's earlier turns)."""
         request.cwd = request.cwd or self.cwd
-        live = LiveRun(key=next(self._keys), request=request, started=self.clock())
+        live = LiveRun(key=next(self._keys), request=request, started=self.clock(), earlier=earlier or [])
         self.live_runs[live.key] = live
         self._drive(live)
         self.push_screen(RunViewScreen(live))
@@ -169,8 +207,13 @@ class DispatchApp(App[None]):
             return
         try:
             project = Project.at(slug)
-            session = project.read_run(run_id).get("session_id")
-            self.start_dispatch(followup.resume(self.config, index, project, prompt, session=session))
+            record = project.read_run(run_id)
+            with self.index_lock:
+                request = followup.resume(self.config, index, project, prompt, session=record.get("session_id"))
+            parent = next((live for live in self.live_runs.values() if live.run_id == run_id), None)
+            turns = (parent.earlier if parent else []) + [("answer", str(record.get("result") or "")),
+                                                           ("you", prompt)]
+            self.start_dispatch(request, earlier=turns)
         except (DispatchError, OSError, ValueError) as exc:
             self.notify(_say(exc), title="cannot resume", severity="error")
 
@@ -179,7 +222,8 @@ class DispatchApp(App[None]):
         if (index := self.index()) is None:
             return
         try:
-            request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
+            with self.index_lock:
+                request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
         except DispatchError as exc:
             self.notify(exc.one_line(), title="cannot review", severity="error")
             return
@@ -221,7 +265,7 @@ class DispatchApp(App[None]):
         async for changes in awatch(self.projects_dir, recursive=True,
                                     watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)):
             for slug in {Path(path).parent.parent.name for _change, path in changes}:
-                self.catch_up(slug)
+                await self.catch_up(slug)
                 self.post_message(RunsChanged(slug))
 
     def on_runs_changed(self, message: RunsChanged) -> None:
@@ -248,6 +292,32 @@ class DispatchApp(App[None]):
         if config.defaults.theme in self.available_themes:
             self.theme = config.defaults.theme
 
+    def search_themes(self) -> None:
+        """Textual's own theme picker (palette: Theme), whose choice is then kept in config.toml, as the
+        Settings screen's is; Textual's alone forgets it when the console closes."""
+        self.push_screen(CommandPalette(providers=[KeptThemes], placeholder="Search for themes…"))
+
+    def choose_theme(self, name: str) -> None:
+        self.theme = name
+        self.keep_theme(name)
+
+    @work(exclusive=True, group="keep-theme", exit_on_error=False)
+    async def keep_theme(self, theme: str) -> None:
+        path = self.config.path or paths.config_path()
+
+        def write() -> Config:
+            text = path.read_text(encoding="utf-8") if path.exists() else configs.fresh_text(self.config)
+            return configs.save_text(configs.with_defaults(text, theme=theme), path)
+
+        try:
+            config = await asyncio.to_thread(write)
+        except (DispatchError, OSError, UnicodeDecodeError) as exc:
+            message = exc.one_line() if isinstance(exc, DispatchError) else str(exc)
+            self.notify(f"theme {theme} is not kept for next time: {message}", severity="warning")
+            return
+        self.apply_config(config)
+        self.notify(f"theme {theme} kept in {path}")
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own commands, less its Quit: ours (tui/commands.py) says what happens to running dispatches."""
         return (command for command in super().get_system_commands(screen) if command.title != "Quit")
@@ -265,6 +335,14 @@ class DispatchApp(App[None]):
     def on_unmount(self) -> None:
         if self._index is not None:
             self._index.close()
+
+
+class KeptThemes(ThemeProvider):
+    """Textual's theme list, each choice going through DispatchApp.choose_theme so it is saved."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        return [(name, partial(cast(DispatchApp, self.app).choose_theme, name)) for name, _set in super().commands]
 
 
 def _say(exc: Exception) -> str:

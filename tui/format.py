@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 
@@ -23,7 +24,13 @@ def ago(iso: str | None, now: datetime) -> str:
 
 
 def money(value: float | None) -> str:
-    return "-" if value is None else f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+    """Dollars with at least two significant digits: a run that cost $0.000036 must not read $0.0000."""
+    if value is None:
+        return "-"
+    if value >= 1:
+        return f"${value:,.2f}"
+    digits = 4 if value <= 0 or value >= 0.001 else 1 - math.floor(math.log10(value))
+    return f"${value:.{digits}f}"
 
 
 def tokens(count: int) -> str:

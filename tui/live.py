@@ -62,6 +62,8 @@ class LiveRun:
     ended: float | None = None
     envelope: Envelope | None = None
     error: str | None = None
+    earlier: list[tuple[str, str]] = field(default_factory=list)
+    """A resume's conversation so far, as (who, text) turns: the answers before and the prompts that followed."""
 
     @property
     def done(self) -> bool:

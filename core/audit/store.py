@@ -107,6 +107,10 @@ class Project:
     def lock(self) -> ProjectLock:
         return ProjectLock(self.logs / "lock", self.slug)
 
+    def locked(self) -> bool:
+        """Whether some process holds the project's lock now: a record says "running" and this is live."""
+        return is_locked(self.logs / "lock")
+
     def result_path(self, run_id: str) -> Path:
         return self.logs / f"{validate_run_id(run_id)}{RESULT_SUFFIX}"
 
@@ -228,7 +232,7 @@ class Project:
 
     def recover(self) -> list[str]:
         """If no live process holds the project, repair what a crash left; returns the runs marked."""
-        if not self.logs.is_dir() or is_locked(self.logs / "lock"):
+        if not self.logs.is_dir() or self.locked():
             return []
         try:
             lock = self.lock().acquire(wait=0.0)

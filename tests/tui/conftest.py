@@ -54,8 +54,16 @@ def app_factory(config: Config, isolated: Path) -> Callable[..., DispatchApp]:
     return build
 
 
+async def loaded(pilot: Pilot) -> None:
+    """Wait until the screens' lists have loaded: their queries run in "load-..." workers, off the loop."""
+    await wait_for(pilot, lambda: not any(worker.group.startswith("load-") and not worker.is_finished
+                                          for worker in pilot.app.workers), "the lists to load")
+    await pilot.pause()
+
+
 async def steady(pilot: Pilot) -> None:
-    """Stop cursors blinking so a screenshot never catches one mid-blink."""
+    """Let the lists load and stop cursors blinking, so a screenshot never catches one mid-blink."""
+    await loaded(pilot)
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
     await pilot.pause()

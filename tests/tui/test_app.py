@@ -142,3 +142,30 @@ def test_a_missing_console_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
     assert main(["ui"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "console cannot start" in err[0]
+
+
+def test_small_costs_keep_two_significant_digits() -> None:
+    from tui.format import money
+
+    assert [money(v) for v in (None, 0.0, 0.000036, 0.001118, 0.25, 12.5)] == \
+        ["-", "$0.0000", "$0.000036", "$0.0011", "$0.2500", "$12.50"]
+
+
+async def test_a_theme_picked_from_the_palette_is_kept_in_config_toml(app_factory, config) -> None:
+    import tomllib
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.search_themes()
+        await pilot.pause()
+        await pilot.press(*"dispatch-light")
+
+        def first_hit() -> str:
+            lists = app.screen.query("CommandList")
+            return str(lists.first().get_option_at_index(0).prompt) if lists and lists.first().option_count else ""
+
+        await wait_for(pilot, lambda: "dispatch-light" in first_hit(), "the theme picker to list dispatch-light")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: config.path.exists(), "the theme to be kept")
+        assert tomllib.loads(config.path.read_text())["defaults"]["theme"] == "dispatch-light"
+        assert app.theme == "dispatch-light" and app.config.defaults.theme == "dispatch-light"

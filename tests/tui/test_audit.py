@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select
 
 from tests.helpers import GOOD_SPEC, ROOT, write
-from tests.tui.conftest import seed_run, wait_for
+from tests.tui.conftest import loaded, seed_run, wait_for
 from tui.screens.audit import PAGE, AuditScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.run_detail import RunDetailScreen
@@ -30,6 +30,7 @@ async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory)
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f4")
+        await loaded(pilot)
         audit = app.screen
         assert isinstance(audit, AuditScreen)
         table = audit.query_one("#runs", DataTable)
@@ -37,27 +38,36 @@ async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory)
         first_page = {table.get_row_at(i)[0] for i in range(table.row_count)}
         table.focus()
         await pilot.press("right_square_bracket")
+        await loaded(pilot)
         assert audit.page == 1 and table.row_count == PAGE
         assert first_page.isdisjoint(table.get_row_at(i)[0] for i in range(table.row_count))
-        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.press("right_square_bracket")
+        await loaded(pilot)
+        await pilot.press("right_square_bracket")
+        await loaded(pilot)
         assert audit.page == 2 and table.row_count == 20
 
         audit.query_one("#status", Select).value = "error"
         await pilot.pause()
+        await loaded(pilot)
         assert audit.total == 12 and audit.page == 0
 
         audit.query_one("#status", Select).clear()
         audit.query_one("#since", Input).value = "2026-11-21T10:01:00"
         audit.query_one("#since", Input).focus()
         await pilot.press("enter")
+        await loaded(pilot)
         assert audit.total == 60
         audit.query_one("#tier", Select).value = "coding"
         await pilot.pause()
+        await loaded(pilot)
         assert audit.total == 0
         await pilot.press("escape")
+        await loaded(pilot)
         assert audit.total == 120
 
         await pilot.press("slash", *"pelican", "enter")
+        await loaded(pilot)
         assert audit.total == 1 and table.get_row_at(0)[0] == "20261121-100007-1-7"
         await pilot.press("enter")
         assert isinstance(app.screen, RunDetailScreen) and app.screen.run_id == "20261121-100007-1-7"
@@ -69,6 +79,7 @@ async def test_dashboard_lists_projects_and_the_inbox(app_factory) -> None:
              started_at="2026-11-21T11:05:00.000+00:00")
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
         projects = dash.query_one("#projects", DataTable)
@@ -76,7 +87,12 @@ async def test_dashboard_lists_projects_and_the_inbox(app_factory) -> None:
         assert [(item.kind, item.slug) for item in dash.items] == [("blocked", "blocked-task")]
         dash.query_one("#projects", DataTable).focus()
         await pilot.press("down", "enter")
+        await loaded(pilot)
         assert isinstance(app.screen, AuditScreen) and app.screen.slug == "release-note"
+        audit = app.screen
+        assert audit.focused is audit.query_one("#runs", DataTable), "enter opens a run from here at once"
+        projects_list = audit.query_one("#audit-projects")
+        assert projects_list.get_option_at_index(projects_list.highlighted).id == "release-note"
         assert app.screen.total == 1
 
 
@@ -113,9 +129,11 @@ async def test_a_session_pages_from_the_index_past_any_scan_limit(app_factory) -
         audit.show_project("chatty")
         audit.session = "sess-long"
         audit.reload_runs()
+        await loaded(pilot)
         table = audit.query_one("#runs", DataTable)
         assert audit.total == 60 and table.row_count == PAGE
         await pilot.press("right_square_bracket")
+        await loaded(pilot)
         assert audit.page == 1 and table.row_count == 10
         assert all(audit.row_runs[str(table.coordinate_to_cell_key((i, 0)).row_key.value)][1].startswith("20261121-12")
                    for i in range(table.row_count))
@@ -144,6 +162,7 @@ async def test_a_headless_refusal_is_in_the_inbox_of_a_console_opened_later(app_
     assert proc.returncode != 0 and "never dispatched" in proc.stderr + proc.stdout
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
         assert [(item.kind, item.slug) for item in dash.items] == [("refused", "summarise-the-three-numbered-points")]
@@ -152,3 +171,37 @@ async def test_a_headless_refusal_is_in_the_inbox_of_a_console_opened_later(app_
         await pilot.press("enter")
         assert isinstance(app.screen, DashboardScreen)
         assert any("fix it in the editor" in str(n.message) for n in app._notifications)
+
+
+async def test_updated_ages_tick_and_other_processes_dispatches_are_running(app_factory) -> None:
+    """A run another process is running (its record says running and it holds the project lock) is in the
+    Running panel with its elapsed time ticking, and the projects' ages move with the clock."""
+    from datetime import timedelta
+
+    from core.audit.store import Project
+    from tests.tui.conftest import FROZEN_NOW
+
+    seed_run("release-note", "20261121-115900-1-1", started_at="2026-11-21T11:59:50.000+00:00")
+    seed_run("headless-job", "20261121-115930-1-1", status="ok", started_at="2026-11-21T11:59:30.000+00:00")
+    record = Project.at("headless-job").read_run("20261121-115930-1-1")
+    from core.fsutil import atomic_write_json
+    atomic_write_json(Project.at("headless-job").result_path("20261121-115930-1-1"), {**record, "status": "running"})
+    Project.at("headless-job").ensure("headless job project", "openai")
+    now = [FROZEN_NOW]
+    lock = Project.at("headless-job").lock().acquire()
+    try:
+        app = app_factory(now=lambda: now[0])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await loaded(pilot)
+            dash = app.screen
+            running = dash.query_one("#running", DataTable)
+            await wait_for(pilot, lambda: running.row_count == 1, "the other process's dispatch")
+            assert "headless-job" in str(running.get_row_at(0)[0]) and running.get_row_at(0)[3] == "30.0 s"
+            projects = dash.query_one("#projects", DataTable)
+            updated = projects.ordered_columns[-1].key
+            assert projects.get_cell("release-note", updated) == "10s ago"
+            now[0] = FROZEN_NOW + timedelta(seconds=20)
+            await wait_for(pilot, lambda: projects.get_cell("release-note", updated) == "30s ago", "the age to tick")
+            await wait_for(pilot, lambda: running.get_row_at(0)[3] == "50.0 s", "the elapsed time to tick")
+    finally:
+        lock.release()

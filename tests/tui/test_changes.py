@@ -43,6 +43,7 @@ async def open_changes(pilot) -> tuple[RunDetailScreen, ChangesPanel]:
     inbox.move_cursor(row=row)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunDetailScreen), "the run to open")
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query(ChangesPanel)), "the record to load")
     panel = pilot.app.screen.query_one(ChangesPanel)
     await wait_for(pilot, lambda: panel.state == "review", "the changes to load")
     return pilot.app.screen, panel

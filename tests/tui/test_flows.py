@@ -11,7 +11,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC
-from tests.tui.conftest import ANSWER, type_spec, wait_for
+from tests.tui.conftest import ANSWER, loaded, type_spec, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
@@ -111,6 +111,8 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         sent = fake.requests[-1]["messages"]
         assert [m["role"] for m in sent][-3:] == ["user", "assistant", "user"]
         assert sent[-1]["content"] == "now in French" and sent[-2]["content"] == ANSWER
+        earlier = str(resumed.query_one("#earlier").render())
+        assert "now in French" in earlier and "audit browser" in earlier, "the conversation so far stays in view"
         assert Project.at(live.slug).read_run(resumed.live.run_id)["parent_run_id"] == live.run_id
 
         await pilot.press("escape")
@@ -217,6 +219,9 @@ async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         view = await dispatch_from_editor(pilot, GOOD_SPEC)
         await wait_for(pilot, lambda: bool(view.live.text), "the first tokens")
+        await view.refresh_view()
+        status = str(view.query_one("#run-status").render())
+        assert "estimated while streaming" in status and "/ ~" in status, status
         app.set_focus(None)
         await pilot.press("x")
         await wait_for(pilot, lambda: view.live.done, "the cancel to land")
@@ -232,7 +237,12 @@ async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None
         await pilot.press("o")
         detail = app.screen
         assert isinstance(detail, RunDetailScreen) and detail.run_id == view.live.run_id
+        await loaded(pilot)
         assert detail.query_one("#detail-spec", TextArea).text == GOOD_SPEC
+        kinds = [row.kind for row in detail.events]
+        assert kinds[0] == "RunStarted" and kinds.count("text") == 1, "the deltas fold into one readable row"
+        assert next(row for row in detail.events if row.kind == "text").summary == ANSWER
+        assert '"type": "RunStarted"' in detail.query_one("#detail-event-json", TextArea).text
         await pilot.press("escape", "v")
         review = app.screen
         assert isinstance(review, RunViewScreen) and review.live.request.kind == "review"
@@ -263,11 +273,37 @@ async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config
         assert any("not saved" in n.message for n in app._notifications)
 
 
+async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_save(app_factory, config,
+                                                                                        fake) -> None:
+    from core import config as configs
+
+    original = (f"# my dispatch setup\n\n[models.default]  # the cheap one\nbase_url = \"{fake.base_url}\"\n"
+                "model = \"fake-small\"\n\n# tiers below, keep general first\n[tiers.general]\n"
+                "models = [\"default\"]\ntask_types = [\"general\"]\n\n[defaults]\ntimeout = 600  # ten minutes\n")
+    config.path.parent.mkdir(parents=True, exist_ok=True)
+    config.path.write_text(original)
+    app = app_factory(config=configs.load(config.path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        status = screen.query_one("#config-path")
+        assert screen.query_one("#tables", TextArea).text == original, "the file itself, comments and all"
+        assert "saved" not in str(status.render()).replace("unsaved", "")
+        screen.query_one("#timeout", Input).value = "90"
+        await pilot.pause()
+        assert "unsaved changes" in str(status.render())
+        await pilot.click("#save")
+        written = config.path.read_text()
+        assert written == original.replace("timeout = 600", "timeout = 90")
+        assert "saved" in str(status.render()) and "unsaved" not in str(status.render())
+        assert app.config.defaults.timeout == 90
+
+
 async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:
     from tests.fakes.openai_server import Reply
-    from tui.widgets.run_output import MARKDOWN_LIMIT, RunOutput
+    from tui.widgets.run_output import STREAM_MARKDOWN_LIMIT, RunOutput
 
-    long_answer = "\n".join(f"- item {i} with some words" for i in range(MARKDOWN_LIMIT // 20))
+    long_answer = "\n".join(f"- item {i} with some words" for i in range(STREAM_MARKDOWN_LIMIT // 20))
     fake.replies = [Reply(text=long_answer, chunks=400)]
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -323,3 +359,47 @@ async def test_an_unreachable_model_ends_in_a_notification_that_says_what_to_do(
         said = [str(n.message) for n in app._notifications]
         assert any("cannot connect" in text and "Settings, F5" in text for text in said), said
         assert "Settings, F5" in str(view.query_one("#run-status").render())
+
+
+async def test_enter_on_a_tier_chooses_it_and_the_route_says_where_it_came_from(app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        editor = app.screen
+        type_spec(pilot, GOOD_SPEC.replace("Task type: general\n", ""))
+        await pilot.pause()
+        route = editor.query_one("#route")
+        assert "the default: the spec names none" in str(route.render())
+        await pilot.press("ctrl+f")
+        assert app.screen is editor and any("nothing to force" in n.message for n in app._notifications)
+        await pilot.press("ctrl+t")
+        picker = app.screen
+        assert isinstance(picker, TierPickerScreen)
+        assert "-" not in [str(option.prompt).split("\n")[-1].strip()
+                           for option in picker.query_one("#tiers").options], "no empty description rows"
+        await pilot.press("escape")
+        assert app.screen is editor and any("route unchanged" in n.message for n in app._notifications)
+        await pilot.press("ctrl+t")
+        picker = app.screen
+        tiers = picker.query_one("#tiers")
+        tiers.focus()
+        tiers.highlighted = list(picker.tiers).index("coding")
+        await pilot.pause()
+        await pilot.press("enter")
+        assert app.screen is editor and editor.choice is not None and editor.choice.tier == "coding"
+        assert "chosen in the tier picker" in str(route.render())
+
+
+async def test_the_escalate_choice_shows_without_colour_and_typing_reaches_the_reason(app_factory) -> None:
+    chosen = []
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(EscalateScreen(["coding", "agentic"], "general"), chosen.append)
+        modal = app.screen
+        buttons = list(modal.query("RadioButton"))
+        assert "(chosen)" in str(buttons[0].label) and "(chosen)" not in str(buttons[1].label)
+        await pilot.click(buttons[2])
+        assert "(chosen)" in str(buttons[2].label) and "(chosen)" not in str(buttons[0].label)
+        modal.query_one("RadioSet").focus()
+        await pilot.press(*"needs a person", "enter")
+        assert chosen and chosen[0].to == "primary" and chosen[0].reason == "needs a person"

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from core.audit.index import Index, ProjectRow, RunRow, SessionRow
 from core.envelope import Status
 from core.errors import DispatchError
 from tui.format import clip, money, tokens
 from tui.screens.base import DispatchScreen
-from tui.screens.dashboard import status_text
+from tui.screens.dashboard import NARROW, status_text
+from tui.widgets.fit_table import Col, FitTable
 
 PAGE = 50
 SEARCH_LIMIT = 200
@@ -46,6 +50,56 @@ def snippet_text(snippet: str, width: int = 40) -> Text:
     return text
 
 
+@dataclass(frozen=True)
+class Ask:
+    """What to load, read from the screen on the loop before the worker thread starts."""
+
+    slug: str | None
+    session: str | None
+    page: int
+    query: str
+    filters: dict[str, str | None]
+    projects: bool
+    sessions: bool
+    count: bool
+    total: int
+
+
+@dataclass
+class Got:
+    projects: list[ProjectRow] | None
+    sessions: list[SessionRow] | None
+    rows: list[tuple[RunRow, str | None]]
+    """Each run with its search snippet (None when listing, not searching)."""
+    total: int
+    page: int
+    capped: bool = False
+
+
+def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
+    """The audit browser's queries, in a worker thread."""
+    if index is None:
+        return Got([] if ask.projects else None, [] if ask.sessions else None, [], 0, 0)
+    if sync:
+        index.sync()
+    projects = index.projects(sort="updated") if ask.projects else None
+    sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
+    filters = ask.filters
+    if ask.query:
+        hits = index.search(ask.query, limit=SEARCH_LIMIT, project=ask.slug, status=filters["status"],
+                            since=filters["since"])
+        capped = len(hits) == SEARCH_LIMIT
+        if filters["tier"]:
+            hits = [hit for hit in hits if hit.run.tier == filters["tier"]]
+        page = min(ask.page, max(0, (len(hits) - 1) // PAGE))
+        rows: list[tuple[RunRow, str | None]] = [(hit.run, hit.snippet) for hit in hits[page * PAGE:(page + 1) * PAGE]]
+        return Got(projects, sessions, rows, len(hits), page, capped)
+    total = index.count_runs(ask.slug, session=ask.session, **filters) if ask.count else ask.total
+    page = min(ask.page, max(0, (total - 1) // PAGE))
+    runs = index.runs(ask.slug, session=ask.session, limit=PAGE, offset=page * PAGE, **filters)
+    return Got(projects, sessions, [(run, None) for run in runs], total, page)
+
+
 class AuditScreen(DispatchScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="audit.search"),
@@ -63,6 +117,10 @@ class AuditScreen(DispatchScreen):
         self.total = 0
         self.row_runs: dict[str, tuple[str, str]] = {}
         self.capped = False
+        self._snippet_columns: bool | None = None
+        self._want: set[str] = set()
+        self.loads = 0
+        """How many loads have been drawn (tests and benchmarks wait on it)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,10 +131,10 @@ class AuditScreen(DispatchScreen):
             with Vertical(id="audit-main"):
                 with Horizontal(id="filters"):
                     yield Input(placeholder="search specs and results…", id="search")
-                    yield Select([(s.value, s.value) for s in Status], prompt="any status", id="status")
-                    yield Select([], prompt="any tier", id="tier")
+                    yield Select([(s.value, s.value) for s in Status], prompt="status", id="status")
+                    yield Select([], prompt="tier", id="tier")
                     yield Input(placeholder="since YYYY-MM-DD", id="since")
-                yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+                yield FitTable(id="runs", cursor_type="row", zebra_stripes=True)
                 yield Static(id="pager")
         yield Footer()
 
@@ -86,36 +144,75 @@ class AuditScreen(DispatchScreen):
         self.query_one("#runs", DataTable).border_title = "Runs"
         self.query_one("#tier", Select).set_options([(t, t) for t in self._tiers()])
         self.reload_projects()
-        self.watch(self.app, "runs_version", lambda _v: self.action_refresh(), init=False)
+        self.query_one("#runs", DataTable).focus()  # enter opens a run at once; / searches, tab reaches the rest
+        self.watch(self.app, "runs_version", lambda _v: self.reload_projects(), init=False)
 
     def _tiers(self) -> list[str]:
         from core.tiers import effective_tiers
         return sorted(effective_tiers(self.app.config))
 
-    # --- navigation ------------------------------------------------------------------------------
+    # --- loading: the queries run in a worker thread, the drawing on the loop ------------------------
 
     def reload_projects(self) -> None:
-        index = self.app.index()
-        projects = self.query_one("#audit-projects", OptionList)
-        projects.clear_options()
-        projects.add_option(Option("All projects", id=ALL))
-        if index is not None:
-            for row in index.projects(sort="updated"):
-                projects.add_option(Option(Text.assemble((clip(row.slug, 17), "bold"), f" {row.runs}"), id=row.slug))
-        self._select(projects, self.slug or ALL)
-        self.reload_sessions()
+        self.load(projects=True)
 
     def reload_sessions(self) -> None:
-        sessions = self.query_one("#audit-sessions", OptionList)
-        sessions.clear_options()
-        sessions.add_option(Option("All sessions", id=ALL))
-        index = self.app.index()
-        if self.slug and index is not None:
-            for row in index.sessions(self.slug):
-                sessions.add_option(Option(Text.assemble((row.session_id[:28], "bold"), f"  {row.runs} run(s)"),
-                                           id=row.session_id))
-        self._select(sessions, self.session or ALL)
-        self.reload_runs()
+        self.load(sessions=True)
+
+    def reload_runs(self, count: bool = True) -> None:
+        """The run list again; `count=False` (a page turn) keeps the total, which the filters alone decide."""
+        self.load(count=count)
+
+    @work(exclusive=True, group="load-audit", exit_on_error=False)
+    async def load(self, *, projects: bool = False, sessions: bool = False, count: bool = True,
+                   sync: bool = False) -> None:
+        """Query in a thread, then draw; a newer load cancels an older one, so the last key pressed wins, and
+        what a cancelled load was asked for is carried into the next."""
+        self._want |= {name for name, wanted in (("projects", projects), ("sessions", sessions or projects),
+                                                 ("count", count or projects or sessions)) if wanted}
+        ask = Ask(self.slug, self.session, self.page, self.query_one("#search", Input).value.strip(),
+                  self._filters(), "projects" in self._want, "sessions" in self._want, "count" in self._want,
+                  self.total)
+        try:
+            got = await self.app.in_thread(lambda index: fetch(index, ask, sync))
+        except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
+            self.total = 0
+            self.query_one("#runs", DataTable).clear()
+            self.notify(f"cannot list runs: {exc}; check the filters (since is YYYY-MM-DD)", severity="error")
+            self._pager(ask.query)
+            return
+        self.show(ask, got)
+
+    def show(self, ask: Ask, got: Got) -> None:
+        self._want.clear()
+        if got.projects is not None:
+            options = self.query_one("#audit-projects", OptionList)
+            options.clear_options()
+            options.add_option(Option("All projects", id=ALL))
+            for row in got.projects:
+                options.add_option(Option(Text.assemble((clip(row.slug, 12 if self.narrow else 16), "bold"), f" {row.runs}"), id=row.slug))
+            self._select(options, self.slug or ALL)
+        if got.sessions is not None:
+            options = self.query_one("#audit-sessions", OptionList)
+            options.clear_options()
+            options.add_option(Option("All sessions", id=ALL))
+            for session in got.sessions:
+                options.add_option(Option(Text.assemble((clip(session.session_id, 10 if self.narrow else 14), "bold"),
+                                                        f" {session.runs}"), id=session.session_id))
+            self._select(options, self.session or ALL)
+        self.total, self.page, self.capped = got.total, got.page, got.capped
+        table = self.query_one("#runs", FitTable)
+        snippet = bool(ask.query)
+        if self._snippet_columns is not snippet:
+            table.set_columns(*self._columns(snippet))
+            self._snippet_columns = snippet
+        else:
+            table.clear()
+        self.row_runs = {}
+        for run, match in got.rows:
+            self._add(table, run, match)
+        self._pager(ask.query)
+        self.loads += 1
 
     @staticmethod
     def _select(options: OptionList, option_id: str) -> None:
@@ -125,12 +222,11 @@ class AuditScreen(DispatchScreen):
             options.highlighted = 0
 
     def show_project(self, slug: str | None) -> None:
-        """Open the browser on one project (the dashboard's Enter)."""
+        """Open the browser on one project (the dashboard's Enter), with the runs table focused."""
         self.slug, self.session, self.page = slug, None, 0
-        if not self.query("#audit-projects"):
-            return  # not composed yet: on_mount loads with this project selected
-        self.reload_projects()
-        self.query_one("#runs", DataTable).focus()
+        if self.query("#audit-projects"):  # not composed yet: on_mount loads with this project selected
+            self.reload_projects()
+            self.query_one("#runs", DataTable).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         value = None if event.option.id == ALL else event.option.id
@@ -150,60 +246,37 @@ class AuditScreen(DispatchScreen):
         return {"status": status if isinstance(status, str) else None, "tier": tier if isinstance(tier, str) else None,
                 "since": since}
 
-    def reload_runs(self) -> None:
-        index = self.app.index()
-        table = self.query_one("#runs", DataTable)
-        table.clear(columns=True)
-        self.row_runs = {}
-        if index is None:
-            return
-        query = self.query_one("#search", Input).value.strip()
-        filters = self._filters()
-        self.capped = False
-        try:
-            if query:
-                self._show_hits(index, query, filters, table)
-            else:
-                self.total = index.count_runs(self.slug, session=self.session, **filters)
-                self.page = min(self.page, max(0, (self.total - 1) // PAGE))
-                self._show_runs(index.runs(self.slug, session=self.session, limit=PAGE, offset=self.page * PAGE,
-                                           **filters), table)
-        except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
-            self.total = 0
-            self.notify(f"cannot list runs: {exc}; check the filters (since is YYYY-MM-DD)", severity="error")
-        self._pager(query)
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW
 
-    def _columns(self, table: DataTable, snippet: bool = False) -> None:
+    def _columns(self, snippet: bool = False) -> tuple[Col, ...]:
+        """The run list's columns; under NARROW columns only those a person needs to pick a run."""
         if snippet:
-            table.add_columns("Run", "Project", "Status", "Match")
-        else:
-            table.add_columns("Run", "Project", "Kind", "Status", "Tier", "Tokens", "Cost")
+            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Match", 12, 4)
+        if self.narrow:
+            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Cost", 8)
+        return (Col("Run", 22), Col("Project", 8, 2), Col("Kind", 6), Col("Status", 11), Col("Tier", 7, 1),
+                Col("Tokens", 9), Col("Cost", 8))
+
+    def on_resize(self) -> None:
+        if self.has_class("-narrow") != self.narrow:
+            self.set_class(self.narrow, "-narrow")
+            self._snippet_columns = None
+            if self.loads:
+                self.reload_runs(count=False)
 
     def _add(self, table: DataTable, run, snippet: str | None = None) -> None:
         key = f"{run.slug}/{run.run_id}"
         self.row_runs[key] = (run.slug, run.run_id)
         if snippet is not None:
-            cells = [run.run_id, clip(run.slug, 22), status_text(run.status), snippet_text(snippet)]
+            cells = [run.run_id, run.slug, status_text(run.status), snippet_text(snippet)]
+        elif self.narrow:
+            cells = [run.run_id, run.slug, status_text(run.status), money(run.cost_usd)]
         else:
-            cells = [run.run_id, clip(run.slug, 22), run.kind, status_text(run.status), run.tier or "-",
+            cells = [run.run_id, run.slug, run.kind, status_text(run.status), run.tier or "-",
                      f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         table.add_row(*cells, key=key)
-
-    def _show_runs(self, runs, table: DataTable) -> None:
-        self._columns(table)
-        for run in runs:
-            self._add(table, run)
-
-    def _show_hits(self, index, query: str, filters: dict[str, str | None], table: DataTable) -> None:
-        hits = index.search(query, limit=SEARCH_LIMIT, project=self.slug, status=filters["status"], since=filters["since"])
-        self.capped = len(hits) == SEARCH_LIMIT
-        if filters["tier"]:
-            hits = [h for h in hits if h.run.tier == filters["tier"]]
-        self.total = len(hits)
-        self.page = min(self.page, max(0, (self.total - 1) // PAGE))
-        self._columns(table, snippet=True)
-        for hit in hits[self.page * PAGE:(self.page + 1) * PAGE]:
-            self._add(table, hit.run, hit.snippet)
 
     def _pager(self, query: str) -> None:
         pages = max(1, -(-self.total // PAGE))
@@ -218,26 +291,28 @@ class AuditScreen(DispatchScreen):
     def action_next_page(self) -> None:
         if (self.page + 1) * PAGE < self.total:
             self.page += 1
-            self.reload_runs()
+            self.reload_runs(count=False)
 
     def action_previous_page(self) -> None:
         if self.page > 0:
             self.page -= 1
-            self.reload_runs()
+            self.reload_runs(count=False)
 
     def action_refresh(self) -> None:
-        self.reload_projects()
+        """Catch the index up with the files first, so runs written by anything at all appear."""
+        self.load(projects=True, sync=True)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_clear_filters(self) -> None:
+        """Every filter back to all: search, status, tier, date, and the project and session picked."""
         self.query_one("#search", Input).value = ""
         self.query_one("#since", Input).value = ""
         self.query_one("#status", Select).clear()
         self.query_one("#tier", Select).clear()
-        self.page = 0
-        self.reload_runs()
+        self.slug, self.session, self.page = None, None, 0
+        self.load(sessions=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.page = 0

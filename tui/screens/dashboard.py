@@ -4,23 +4,27 @@ person — blocked, needs input, verify failed, review concerns, refused, escala
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Static
 
 from core import changes, escalation
 from core.audit import refusals
+from core.audit.index import Index, ProjectRow, RunRow
 from core.audit.store import Project
 from core.envelope import Status
 from tui.format import ago, clip, money, seconds, tokens
 from tui.screens.base import DispatchScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
+from tui.widgets.fit_table import Col, FitTable
 
 if TYPE_CHECKING:
     from tui.screens.audit import AuditScreen  # audit imports this module
@@ -35,6 +39,10 @@ CHANGES = "changes to review"
 """An agent run that ended ok with changes on its branch not yet merged or dropped (core/changes.py pending)."""
 VERIFY_FAILED = "verify_failed"
 """The reason the engine gives a run whose promised check failed (core/engine.py `_verify`)."""
+NARROW = 100
+"""Below this many columns the lower panels stack instead of sharing the width."""
+RUNNING_SHOWN = 50
+"""Runs other processes are running now, at most (from the index, each checked against its project lock)."""
 _STYLE = {"ok": "green", "error": "red", "rejected": "red", "blocked": "yellow", "needs_input": "yellow",
           "timeout": "yellow", "interrupted": "yellow", "running": "cyan", "rate_limited": "yellow"}
 
@@ -55,6 +63,64 @@ class InboxItem:
     tier: str | None = None
 
 
+@dataclass
+class Loaded:
+    """What the dashboard shows, gathered in a worker thread (index queries and file reads)."""
+
+    projects: list[ProjectRow] = field(default_factory=list)
+    inbox: list[InboxItem] = field(default_factory=list)
+    elsewhere: list[RunRow] = field(default_factory=list)
+    """Runs recorded as running whose project is locked now: dispatches of other processes (or this one)."""
+
+
+def gather(index: Index | None, *, sync: bool = False) -> Loaded:
+    """Everything the dashboard lists; runs in a thread. `sync` first catches the index up with the files."""
+    if index is not None and sync:
+        index.sync()
+    projects = index.projects(sort="updated", limit=PROJECT_LIMIT) if index is not None else []
+    running = index.runs(status="running", limit=RUNNING_SHOWN) if index is not None else []
+    locked = {slug: Project.at(slug).locked() for slug in {run.slug for run in running}}
+    return Loaded(projects, inbox(index, [row.slug for row in projects]),
+                  [run for run in running if locked[run.slug]])
+
+
+def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
+    items: list[InboxItem] = []
+    for refusal in refusals.recent(REFUSALS_SHOWN):
+        items.append(InboxItem("refused", refusal.get("slug") or "-", None, refusal.get("error") or "refused",
+                               refusal.get("at")))
+    if index is not None:
+        filters: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("blocked", {"status": str(Status.BLOCKED)}),
+            ("needs input", {"status": str(Status.NEEDS_INPUT)}),
+            ("verify failed", {"reason": VERIFY_FAILED}))
+        for kind, where in filters:
+            for run in index.runs(limit=20, **where):
+                items.append(InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at,
+                                       run.tier))
+        for run in index.runs(limit=INBOX_SCAN):
+            if run.verdict in ("concerns", "fail"):
+                items.append(InboxItem(f"review: {run.verdict}", run.slug, run.run_id,
+                                       f"review of {run.parent_run_id or 'a run'}", run.started_at, run.tier))
+    for slug in slugs[:50]:
+        for waiting in changes.pending(Project.at(slug)):
+            items.append(InboxItem(CHANGES, slug, waiting["run_id"],
+                                   f"{waiting['files']} files on {waiting['branch']} (enter: diff, merge, drop)",
+                                   waiting["at"]))
+        for step in escalation.history(slug):
+            target = "primary" if step.to == escalation.PRIMARY else f"tier {step.to}"
+            items.append(InboxItem(f"escalated → {target}", slug, step.run_id, step.reason, step.at))
+    return sorted(items, key=lambda item: item.when or "", reverse=True)
+
+
+def elapsed_since(iso: str | None, now: datetime) -> float:
+    try:
+        then = datetime.fromisoformat(iso or "")
+    except ValueError:
+        return 0.0
+    return max(0.0, (now - then).total_seconds()) if then.tzinfo else 0.0
+
+
 class DashboardScreen(DispatchScreen):
     BINDINGS = [
         Binding("n", "new_spec", "New spec", id="dash.new"),
@@ -64,94 +130,131 @@ class DashboardScreen(DispatchScreen):
         Binding("ctrl+r", "refresh", "Refresh", id="dash.refresh"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[InboxItem] = []
+        self.projects: list[ProjectRow] = []
+        self.elsewhere: list[RunRow] = []
+        self.running_keys: list[str] = []
+        self.loads = 0
+        """How many loads have been drawn (tests and benchmarks wait on it)."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="dash"):
-            yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
+            yield FitTable(Col("Project", 12, 3), Col("Last status", 11), Col("Tier", 7, 1), Col("Runs", 4),
+                           Col("In/out", 10, 1), Col("Cost", 8), Col("Updated", 8),
+                           id="projects", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="dash-lower"):
-                yield DataTable(id="running", cursor_type="row")
-                yield DataTable(id="inbox", cursor_type="row")
+                yield FitTable(Col("Dispatch", 10, 3), Col("Model", 6, 2), Col("Status", 8), Col("Elapsed", 7),
+                               Col("Out", 5), id="running", cursor_type="row")
+                with Vertical(id="inbox-box"):
+                    yield FitTable(Col("Needs", 12, 1), Col("Project", 10, 2), Col("When", 8), Col("Detail", 12, 4),
+                                   id="inbox", cursor_type="row")
+                    yield Static(id="inbox-detail")
         yield Footer()
 
+    def on_resize(self) -> None:
+        """Side by side from 100 columns; below that the Running and Inbox panels stack, each full width."""
+        self.query_one("#dash-lower").set_class(self.size.width < NARROW, "-narrow")
+
     def on_mount(self) -> None:
-        projects = self.query_one("#projects", DataTable)
-        projects.border_title = "Projects"
-        projects.add_columns("Project", "Last status", "Tier", "Runs", "Tokens in/out", "Cost", "Updated")
-        running = self.query_one("#running", DataTable)
-        running.border_title = "Running"
-        running.add_columns("Dispatch", "Model", "Status", "Elapsed", "Out tokens")
-        inbox = self.query_one("#inbox", DataTable)
-        inbox.border_title = "Inbox"
-        inbox.add_columns("Needs", "Project", "When", "Detail")
-        self.items: list[InboxItem] = []
-        self.running_keys: list[int] = []
-        self.action_refresh()
-        self.set_interval(0.5, self.refresh_running)
-        self.watch(self.app, "runs_version", lambda _v: self.action_refresh(), init=False)
+        self.query_one("#projects", DataTable).border_title = "Projects"
+        self.query_one("#running", DataTable).border_title = "Running"
+        self.query_one("#inbox", DataTable).border_title = "Inbox"
+        self.reload()
+        self.set_interval(0.5, self.tick)
+        self.watch(self.app, "runs_version", self._runs_changed, init=False)
+
+    def _runs_changed(self, _version: int) -> None:
+        self.reload()
 
     def action_refresh(self) -> None:
-        index = self.app.index()
-        rows = index.projects(sort="updated", limit=PROJECT_LIMIT) if index is not None else []
+        """Catch the index up with the files first, so runs written by anything at all appear."""
+        self.reload(sync=True)
+
+    @work(exclusive=True, group="load-dashboard", exit_on_error=False)
+    async def reload(self, sync: bool = False) -> None:
+        """Load in a thread, then draw: the screen never waits on SQLite or the disk."""
+        loaded = await self.app.in_thread(lambda index: gather(index, sync=sync))
+        self.show(loaded)
+
+    def show(self, loaded: Loaded) -> None:
         now = self.app.now()
+        self.projects, self.items, self.elsewhere = loaded.projects, loaded.inbox, loaded.elsewhere
         table = self.query_one("#projects", DataTable)
         table.clear()
-        for row in rows:
+        for row in self.projects:
             table.add_row(Text(row.slug, style="bold"), status_text(row.last_status), row.tier or "-", str(row.runs),
                           f"{tokens(row.input_tokens)}/{tokens(row.output_tokens)}", money(row.cost_usd),
                           ago(row.updated, now), key=row.slug)
-        table.border_subtitle = f"{len(rows)} project(s)" if rows else "no projects yet: press n to write a spec"
-        self.items = self._inbox(index, [r.slug for r in rows])
-        inbox = self.query_one("#inbox", DataTable)
-        inbox.clear()
+        table.border_subtitle = f"{len(self.projects)} project(s)" if self.projects else \
+            "no projects yet: press n to write a spec"
+        inbox_table = self.query_one("#inbox", DataTable)
+        inbox_table.clear()
         for number, item in enumerate(self.items):
-            inbox.add_row(Text(item.kind, style="bold yellow"), clip(item.slug, 24), ago(item.when, now),
-                          item.detail[:80], key=str(number))
-        inbox.border_subtitle = f"{len(self.items)} item(s)" if self.items else "nothing needs you"
+            inbox_table.add_row(Text(item.kind, style="bold"), clip(item.slug, 24), ago(item.when, now),
+                                " ".join(item.detail.split()), key=str(number))
+        inbox_table.border_subtitle = f"{len(self.items)} item(s)" if self.items else "nothing needs you"
+        self.show_detail()
+        self.running_keys = []
+        self.tick()
+        self.loads += 1
+
+    def show_detail(self) -> None:
+        """The whole of the highlighted inbox item, wrapped: the table's Detail column shows what fits."""
+        inbox_table = self.query_one("#inbox", DataTable)
+        detail = self.query_one("#inbox-detail", Static)
+        if not self.items or not inbox_table.row_count:
+            detail.display = False
+            return
+        item = self.items[min(inbox_table.cursor_row, len(self.items) - 1)]
+        detail.display = True
+        detail.update(Text.assemble((f"{item.kind} ", "bold"), (f"{item.slug}  ", "bold"),
+                                    (f"{item.run_id or 'no run'}\n", "dim"), item.detail or "-"))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "inbox":
+            self.show_detail()
+
+    def tick(self) -> None:
+        """Twice a second: elapsed times of running dispatches, and the projects' "Updated" ages."""
+        now = self.app.now()
+        projects = self.query_one("#projects", DataTable)
+        if projects.row_count == len(self.projects) and self.projects:
+            updated = projects.ordered_columns[-1].key
+            for row in self.projects:
+                text = ago(row.updated, now)
+                if projects.get_cell(row.slug, updated) != text:
+                    projects.update_cell(row.slug, updated, text)
         self.refresh_running()
 
-    def _inbox(self, index, slugs: list[str]) -> list[InboxItem]:
-        items: list[InboxItem] = []
-        for refusal in refusals.recent(REFUSALS_SHOWN):
-            items.append(InboxItem("refused", refusal.get("slug") or "-", None, refusal.get("error") or "refused",
-                                   refusal.get("at")))
-        if index is not None:
-            for kind, where in (("blocked", {"status": str(Status.BLOCKED)}),
-                                ("needs input", {"status": str(Status.NEEDS_INPUT)}),
-                                ("verify failed", {"reason": VERIFY_FAILED})):
-                for run in index.runs(limit=20, **where):
-                    items.append(InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at,
-                                           run.tier))
-            for run in index.runs(limit=INBOX_SCAN):
-                if run.verdict in ("concerns", "fail"):
-                    items.append(InboxItem(f"review: {run.verdict}", run.slug, run.run_id,
-                                           f"review of {run.parent_run_id or 'a run'}", run.started_at, run.tier))
-        for slug in slugs[:50]:
-            for waiting in changes.pending(Project.at(slug)):
-                items.append(InboxItem(CHANGES, slug, waiting["run_id"],
-                                       f"{waiting['files']} files on {waiting['branch']} (enter: diff, merge, drop)",
-                                       waiting["at"]))
-            for step in escalation.history(slug):
-                target = "primary" if step.to == escalation.PRIMARY else f"tier {step.to}"
-                items.append(InboxItem(f"escalated → {target}", slug, step.run_id, step.reason, step.at))
-        return sorted(items, key=lambda item: item.when or "", reverse=True)
-
     def refresh_running(self) -> None:
+        """This console's dispatches (from their workers) and other processes' (from the trail), elapsed ticking."""
         table = self.query_one("#running", DataTable)
         live_runs = [live for live in self.app.live_runs.values() if not live.done]
-        keys = [live.key for live in live_runs]
+        mine = {live.run_id for live in live_runs if live.run_id}
+        others = [run for run in self.elsewhere if run.run_id not in mine]
+        keys = [str(live.key) for live in live_runs] + [f"{run.slug}/{run.run_id}" for run in others]
         if keys != self.running_keys:
             table.clear()
             for live in live_runs:
-                table.add_row(clip(live.label, 24), "", "", "", "", key=str(live.key))
+                table.add_row(live.label, "", "", "", "", key=str(live.key))
+            for run in others:
+                table.add_row(f"{run.kind} {run.slug}", "", "", "", "", key=f"{run.slug}/{run.run_id}")
             self.running_keys = keys
-        now = self.app.clock()
+        clock, now = self.app.clock(), self.app.now()
+        columns = [column.key for column in table.ordered_columns]
         for live in live_runs:
-            row = str(live.key)
-            table.update_cell(row, table.ordered_columns[1].key, live.model or "…")
-            table.update_cell(row, table.ordered_columns[2].key, status_text(live.status))
-            table.update_cell(row, table.ordered_columns[3].key, seconds(max(0.0, now - live.started)))
-            table.update_cell(row, table.ordered_columns[4].key, tokens(live.output_tokens) if live.output_tokens else f"~{tokens(len(live.text) // 4)}")
-        subtitle = f"{len(live_runs)} running" if live_runs else "none running"
+            out = tokens(live.output_tokens) if live.output_tokens else f"~{tokens(len(live.text) // 4)}"
+            for column, value in zip(columns[1:], (live.model or "…", status_text(live.status),
+                                                   seconds(max(0.0, clock - live.started)), out), strict=False):
+                table.update_cell(str(live.key), column, value)
+        for run in others:
+            for column, value in zip(columns[1:], (run.model or "…", status_text("running"),
+                                                   seconds(elapsed_since(run.started_at, now)), "-"), strict=False):
+                table.update_cell(f"{run.slug}/{run.run_id}", column, value)
+        subtitle = f"{len(keys)} running" + (f", {len(others)} elsewhere" if others else "") if keys else "none running"
         if table.border_subtitle != subtitle:
             table.border_subtitle = subtitle
 
@@ -169,8 +272,12 @@ class DashboardScreen(DispatchScreen):
         if table == "projects":
             self.app.action_go("audit")
             cast("AuditScreen", self.app.screen).show_project(key)
-        elif table == "running" and (live := self.app.live_runs.get(int(key))):
-            self.app.push_screen(RunViewScreen(live))
+        elif table == "running":
+            if key.isdigit() and (live := self.app.live_runs.get(int(key))):
+                self.app.push_screen(RunViewScreen(live))
+            elif "/" in key:
+                self.app.action_go("audit")
+                cast("AuditScreen", self.app.screen).show_project(key.split("/", 1)[0])
         elif table == "inbox":
             item = self.items[int(key)]
             if item.run_id and item.kind == CHANGES:
@@ -181,11 +288,11 @@ class DashboardScreen(DispatchScreen):
                 self.notify(REFUSED_HINT, severity="warning")
 
     def action_escalate(self) -> None:
-        inbox = self.query_one("#inbox", DataTable)
-        if not self.items or not inbox.row_count:
+        inbox_table = self.query_one("#inbox", DataTable)
+        if not self.items or not inbox_table.row_count:
             self.notify("the inbox is empty; open a run to escalate it", severity="information")
             return
-        item = self.items[int(inbox.coordinate_to_cell_key(inbox.cursor_coordinate).row_key.value or 0)]
+        item = self.items[int(inbox_table.coordinate_to_cell_key(inbox_table.cursor_coordinate).row_key.value or 0)]
         if item.run_id is None:
             self.notify(REFUSED_HINT, severity="warning")
             return

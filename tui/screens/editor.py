@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 
 from core import spec as specs
+from core import tiers as routing
 from core.engine import DispatchRequest
 from core.fsutil import atomic_write_text
 from tui.screens.base import DispatchScreen
@@ -75,11 +76,15 @@ class EditorScreen(DispatchScreen):
         self._show_route()
 
     def _show_route(self) -> None:
-        parsed = specs.parse(self.text)
+        """The route, and truthfully where each part of it comes from."""
         if self.choice:
-            route = self.choice.describe()
+            route = f"chosen in the tier picker: {self.choice.describe()}"
         else:
-            route = f"from the spec: {parsed.task_type or 'general'} → {parsed.tier or 'its tier'} (Tier… to choose)"
+            parsed = specs.parse(self.text)
+            task_type = (f"task type {parsed.task_type} (from the spec)" if parsed.task_type
+                         else f"task type {routing.DEFAULT_TASK_TYPE} (the default: the spec names none)")
+            tier = f"tier {parsed.tier} (from the spec)" if parsed.tier else "the tier that serves it"
+            route = f"{task_type} → {tier}; Tier… (ctrl+t) to choose"
         self.query_one("#route", Static).update(route)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -144,7 +149,7 @@ class EditorScreen(DispatchScreen):
 
     def action_pick_tier(self) -> None:
         parsed = specs.parse(self.text)
-        current = self.choice or TierChoice(parsed.task_type or "general", parsed.tier)
+        current = self.choice or TierChoice(parsed.task_type or routing.DEFAULT_TASK_TYPE, parsed.tier)
 
         def chosen(choice: TierChoice | None) -> None:
             if choice is not None:
@@ -168,7 +173,7 @@ class EditorScreen(DispatchScreen):
 
     def action_force(self) -> None:
         if not specs.has_errors(self.findings):
-            self.action_dispatch()
+            self.notify("nothing to force: the checklist is clean; Dispatch (ctrl+r) sends it", severity="warning")
             return
         errors = sum(f.severity == specs.Severity.ERROR for f in self.findings)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -33,15 +34,36 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
             yield Label(f"Escalate a run on tier {self.current or '-'}", classes="title")
             with RadioSet(id="targets"):
                 for index, tier in enumerate(self.higher):
-                    yield RadioButton(f"re-dispatch the same spec on tier {tier}", value=index == 0, name=tier)
-                yield RadioButton("hand it back to the primary (nothing is dispatched)", value=not self.higher,
-                                  name=PRIMARY)
+                    yield RadioButton(self._label(f"re-dispatch the same spec on tier {tier}", index == 0),
+                                      value=index == 0, name=tier)
+                yield RadioButton(self._label("hand it back to the primary (nothing is dispatched)", not self.higher),
+                                  value=not self.higher, name=PRIMARY)
             if not self.higher:
                 yield Static("No tier is above this one; only the primary can take it further.", classes="hint")
-            yield Input(placeholder="reason (required for the primary): what must be decided or done", id="reason")
+            yield Input(placeholder="reason: what to decide or do (needed for the primary)", id="reason",
+                        select_on_focus=False)
             with Horizontal(classes="buttons"):
                 yield Button("Escalate", variant="warning", id="go")
                 yield Button("Cancel", id="cancel")
+
+    @staticmethod
+    def _label(text: str, chosen: bool) -> str:
+        """The choice shows by more than colour: the chosen line is marked and says so."""
+        return f"→ {text}  (chosen)" if chosen else f"  {text}"
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        for button in event.radio_set.query(RadioButton):
+            text = str(button.label).removeprefix("→ ").removeprefix("  ").removesuffix("  (chosen)")
+            button.label = self._label(text, button is event.pressed)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the choices have focus goes to the reason instead of being lost."""
+        reason = self.query_one("#reason", Input)
+        if event.is_printable and event.character and event.character != " " and not reason.has_focus \
+                and isinstance(self.focused, (RadioSet, RadioButton)):
+            reason.focus()
+            reason.insert_text_at_cursor(event.character)
+            event.stop()
 
     def _target(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button

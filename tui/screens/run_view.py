@@ -8,6 +8,7 @@ repaint, not one per chunk.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -25,6 +26,10 @@ _STATUS_STYLE = {"ok": "bold green", "running": "bold cyan", "starting": "bold c
 
 
 class RunViewScreen(DispatchScreen):
+    DEFAULT_CSS = """
+    RunViewScreen #earlier-box { height: auto; max-height: 10; }
+    RunViewScreen #earlier { height: auto; max-height: 7; overflow-y: auto; color: $text-muted; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="run.back"),
         Binding("x", "cancel", "Cancel run", id="run.cancel"),
@@ -46,6 +51,10 @@ class RunViewScreen(DispatchScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="run-status")
+        if self.live.earlier:
+            turns = len(self.live.earlier) // 2
+            with Collapsible(title=f"Earlier in this session ({turns} turn(s))", id="earlier-box", collapsed=False):
+                yield Static(self._conversation(), id="earlier")
         yield RunOutput(id="output")
         yield ChangesPanel(id="changes")
         with Collapsible(title="Events", id="events-box", collapsed=False):
@@ -85,14 +94,21 @@ class RunViewScreen(DispatchScreen):
                 self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
             self.query_one(RunOutput).focus_text()
 
+    def _conversation(self) -> Text:
+        text = Text()
+        for who, said in self.live.earlier:
+            text.append(f"{who}: ", style="bold")
+            text.append(said.strip() + "\n")
+        return text
+
     def _status_line(self) -> Text:
         live = self.live
         end = live.ended if live.ended is not None else self.app.clock()
         parts = Text.assemble((f" {live.status.upper()} ", _STATUS_STYLE.get(live.status, "bold")),
                               f"  {live.request.kind} ", (live.slug or "…", "bold"),
-                              f"  {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
+                              f"   {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
                               f"\n ⏱ {seconds(max(0.0, end - live.started))}",
-                              f"  tokens {tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out",
+                              f"  tokens {self._tokens()}",
                               f"  cost {money(live.cost_usd)}")
         if live.run_id:
             parts.append(f"  run {live.run_id}", style="dim")
@@ -101,6 +117,16 @@ class RunViewScreen(DispatchScreen):
         if live.next_step:
             parts.append(f"\n → {live.next_step}", style="italic")
         return parts
+
+    def _tokens(self) -> str:
+        """The server's counts once it sends them; while the answer streams, an estimate (~4 characters a
+        token) so the counter moves with the text instead of reading 0 until the end."""
+        live = self.live
+        if live.output_tokens or live.done or not live.text:
+            return f"{tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out"
+        estimate = f"~{tokens(len(live.request.spec_text or '') // 4)}" if not live.input_tokens else \
+            tokens(live.input_tokens)
+        return f"{estimate} in / ~{tokens(len(live.text) // 4)} out (estimated while streaming)"
 
     def _finished_run(self) -> tuple[str, str] | None:
         """The (slug, run id) of the finished run, or None after telling the user why there is none yet."""
@@ -123,6 +149,7 @@ class RunViewScreen(DispatchScreen):
         self.app.cancel_dispatch(self.live)
         self.notify("cancelling; the record will say interrupted")
 
+    @on(Button.Pressed, "#resume")
     def action_resume(self) -> None:
         if not (run := self._finished_run()):
             return
@@ -138,14 +165,17 @@ class RunViewScreen(DispatchScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_resume()
 
+    @on(Button.Pressed, "#review")
     def action_review(self) -> None:
         if run := self._finished_run():
             self.app.review(*run)
 
+    @on(Button.Pressed, "#escalate")
     def action_escalate(self) -> None:
         if run := self._finished_run():
             self.app.escalate(*run, self.live.tier)
 
+    @on(Button.Pressed, "#open_record")
     def action_open_record(self) -> None:
         if run := self._finished_run():
             self.app.open_record(*run)
@@ -158,5 +188,3 @@ class RunViewScreen(DispatchScreen):
         if self._finished_run():
             self.query_one(ChangesPanel).drop()
 
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        await self.run_action(event.button.id or "")

@@ -1,13 +1,15 @@
-"""Settings: models and tiers (as TOML, checked by the same rules as config.toml), theme, default timeout
-and permission; saved to config.toml with tomli-w. API keys are never asked for: models name the
-environment variable that holds theirs.
+"""Settings: the config file itself, as you would edit it, beside a form for theme, default timeout and
+permission. The form edits the file's [defaults] in place and Save writes the text as shown, so the user's
+comments and layout survive; it is checked by the same rules as `load` before anything is written. API keys
+are never asked for: models name the environment variable that holds theirs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
-import tomli_w
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +17,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from core import config as configs
 from core import paths
-from core.config import PERMISSIONS, Defaults
+from core.config import PERMISSIONS
 from core.errors import DispatchError
 from tui.screens.base import DispatchScreen
 
@@ -23,6 +25,13 @@ from tui.screens.base import DispatchScreen
 class SettingsScreen(DispatchScreen):
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="settings.save"),
                 Binding("ctrl+z", "revert", "Revert", id="settings.revert", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved_text = ""
+        """The file's text as it is on disk (or would be written fresh): what "unsaved changes" compares with."""
+        self.exists = False
+        self.just_saved = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,54 +45,108 @@ class SettingsScreen(DispatchScreen):
                 yield Label("Default permission (agent backends)")
                 yield Select([(p, p) for p in PERMISSIONS], id="permission", allow_blank=False)
                 yield Static(id="config-path", classes="hint")
+                yield Static(id="environment", classes="hint")
                 with Horizontal(classes="buttons"):
                     yield Button("Save", variant="primary", id="save")
                     yield Button("Revert", id="revert")
-            yield TextArea(id="tables", show_line_numbers=True)
+            yield TextArea(id="tables", show_line_numbers=True, language=None)
         yield Footer()
 
+    @property
+    def path(self) -> Path:
+        return self.app.config.path or paths.config_path()
+
     def on_mount(self) -> None:
-        self.query_one("#tables", TextArea).border_title = "Models and tiers (TOML; api_key_env names a variable)"
         self.action_revert()
 
+    @on(Button.Pressed, "#revert")
     def action_revert(self) -> None:
+        """Back to what the file says (or, with no file yet, what a first save would write)."""
         config = self.app.config
+        path = self.path
+        try:
+            self.saved_text, self.exists = path.read_text(encoding="utf-8"), True
+        except FileNotFoundError:
+            self.saved_text, self.exists = configs.fresh_text(config), False
+        except (OSError, UnicodeDecodeError) as exc:
+            self.saved_text, self.exists = "", False
+            self.notify(f"cannot read {path}: {exc}; fix or move the file", severity="error")
+        self.just_saved = False
         self.query_one("#theme", Select).value = self.app.theme
         self.query_one("#timeout", Input).value = f"{config.defaults.timeout:g}"
         self.query_one("#permission", Select).value = config.defaults.permission
-        data = configs.to_dict(config)
-        tables: dict[str, Any] = {key: data[key] for key in ("models", "tiers") if key in data}
-        notes = "".join(f"# model '{name}' comes from the environment (DISPATCH_BASE_URL) and is not saved here\n"
-                        for name in sorted(config.from_environment))
-        self.query_one("#tables", TextArea).load_text(notes + tomli_w.dumps(tables))
-        self.query_one("#config-path", Static).update(f"Saved to {config.path or paths.config_path()}")
+        self.query_one("#tables", TextArea).load_text(self.saved_text)
+        environment = sorted(config.from_environment)
+        self.query_one("#environment", Static).update(
+            f"From the environment, not saved here: {', '.join(environment)} (DISPATCH_BASE_URL)" if environment else "")
+        self._say()
+
+    def _say(self) -> None:
+        area = self.query_one("#tables", TextArea)
+        area.border_title = f"{self.path.name} (TOML; api_key_env names a variable)"
+        if area.text != self.saved_text:
+            state = Text("unsaved changes (ctrl+s saves)", style="bold")
+        elif self.just_saved:
+            state = Text("saved", style="bold")
+        elif self.exists:
+            state = Text("as on disk")
+        else:
+            state = Text("no file yet: Save creates it")
+        self.query_one("#config-path", Static).update(Text.assemble(f"{self.path}\n", state))
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._say()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "theme" and isinstance(event.value, str):
             self.app.theme = event.value
+        self._form_changed()
 
-    def action_save(self) -> None:
-        path = self.app.config.path or paths.config_path()
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._form_changed()
+
+    def _form(self) -> dict[str, object] | None:
         try:
             timeout = float(self.query_one("#timeout", Input).value)
-            if timeout <= 0:
-                raise ValueError
         except ValueError:
+            return None
+        if timeout <= 0:
+            return None
+        return {"timeout": timeout, "permission": str(self.query_one("#permission", Select).value),
+                "theme": str(self.query_one("#theme", Select).value)}
+
+    def _form_changed(self) -> None:
+        """The form writes into the file's text as you go, so what Save writes is what you see."""
+        if (values := self._form()) is None:
+            return
+        area = self.query_one("#tables", TextArea)
+        try:
+            text = configs.with_defaults(area.text, **values)
+        except DispatchError:
+            return  # the text is not valid TOML right now; Save says so
+        if text != area.text:
+            area.load_text(text)
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        path = self.path
+        values = self._form()
+        if values is None:
             self.notify("the timeout must be a positive number of seconds, e.g. 600", severity="error")
             return
+        area = self.query_one("#tables", TextArea)
         try:
-            config = configs.parse_tables(self.query_one("#tables", TextArea).text, path)
-            config.defaults = Defaults(timeout=timeout, permission=str(self.query_one("#permission", Select).value),
-                                       theme=str(self.query_one("#theme", Select).value))
-            configs.save(config, path)
-            self.app.apply_config(configs.load(path))
+            text = configs.with_defaults(area.text, **values)
+            config = configs.save_text(text, path)
         except DispatchError as exc:
             self.notify(f"not saved: {exc.one_line()}", severity="error", timeout=10)
             return
         except OSError as exc:
             self.notify(f"not saved: {exc}; check that {path.parent} is writable", severity="error")
             return
+        self.saved_text, self.exists, self.just_saved = text, True, True
+        if text != area.text:
+            area.load_text(text)
+        self.app.apply_config(config)
+        self._say()
         self.notify(f"saved {path}")
-
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        await self.run_action(event.button.id or "")

@@ -31,7 +31,7 @@ class TierChoice:
 
 
 class TierPickerScreen(ModalScreen[TierChoice | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="tier.cancel"),
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tier.cancel"),
                 Binding("ctrl+s", "choose", "Choose", id="tier.choose")]
 
     def __init__(self, config: Config, current: TierChoice | None = None) -> None:
@@ -86,7 +86,10 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
             self.tier = serving[0] if serving else next(iter(self.tiers), None)
         for name, tier in self.tiers.items():
             mark = "★ " if name in serving else "  "
-            tiers.add_option(Option(Text.assemble((mark + name, "bold"), "\n  ", (tier.description or "-", "dim")), id=name))
+            label = Text.assemble((mark + name, "bold"))
+            if tier.description:
+                label.append_text(Text.assemble("\n  ", (tier.description, "dim")))
+            tiers.add_option(Option(label, id=name))
         if self.tier:
             tiers.highlighted = list(self.tiers).index(self.tier)
         self._fill_models()
@@ -122,7 +125,8 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
                         style="bold yellow")
         else:
             tier = self.tiers[self.tier]
-            text = Text.assemble(("Tier ", "dim"), (self.tier, "bold"), (f": {tier.description or '-'}\n", ""),
+            text = Text.assemble(("Tier ", "dim"), (self.tier, "bold"),
+                                 (f": {tier.description}\n" if tier.description else "\n", ""),
                                  ("Fallback order: ", "dim"), " → ".join(tier.models),
                                  ("\nChoice: ", "dim"), (choice.describe() if (choice := self._choice()) else "-", "bold"))
         self.query_one("#detail", Static).update(text)
@@ -148,9 +152,9 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
             self._describe()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        following = {"task-types": "#tiers", "tiers": "#models"}.get(event.option_list.id or "")
-        if following:
-            self.query_one(following, OptionList).focus()
+        """Enter on a task type moves on to its tiers; Enter on a tier or a model chooses."""
+        if event.option_list.id == "task-types":
+            self.query_one("#tiers", OptionList).focus()
         else:
             self.action_choose()
 
@@ -158,8 +162,15 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
         if event.button.id == "choose":
             self.action_choose()
         else:
-            self.dismiss(None)
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Leave without choosing, and say so: the route stays what it was."""
+        self.notify(f"route unchanged: {self.current.describe() if self.current.tier else 'from the spec'}")
+        self.dismiss(None)
 
     def action_choose(self) -> None:
         if (choice := self._choice()) is not None:
             self.dismiss(choice)
+        else:
+            self.notify("nothing to choose: this task type is never dispatched", severity="warning")

@@ -1,8 +1,9 @@
 """A run's answer on screen: Markdown while it is of a size Markdown renders quickly, plain text after.
 
 Textual's Markdown builds a widget per block and list item: measured here, 120 kB (1,500 list items) takes
-~16 s to render at once and ~0.7 s per append. Past MARKDOWN_LIMIT characters the answer moves to a
-read-only TextArea, which is virtualised and stays instant at any length; the record keeps the full text.
+~16 s to render at once and ~0.7 s per append. So a streaming answer is drawn as Markdown only while it is
+short (STREAM_MARKDOWN_LIMIT); past that it moves to a read-only TextArea, which is virtualised and stays
+instant at any length, and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Markdown, Static, TextArea
 
 MARKDOWN_LIMIT = 20_000
+"""Past this a finished result is shown as plain text everywhere (the record's Result tab too)."""
+STREAM_MARKDOWN_LIMIT = 4_000
+"""Past this a streaming answer moves to plain text: each Markdown append re-renders the growing last block,
+which made a 120 kB stream take 8x as long to draw as the engine took to receive it."""
 
 
 class RunOutput(Vertical):
@@ -35,8 +40,8 @@ class RunOutput(Vertical):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown()
-        yield Static(f"Longer than {MARKDOWN_LIMIT:,} characters: shown as plain text (the record has it all).",
-                     classes="note")
+        yield Static(f"Longer than {STREAM_MARKDOWN_LIMIT:,} characters: shown as plain text while it streams "
+                     "(open the record, o, for it as Markdown).", classes="note")
         yield TextArea(read_only=True, soft_wrap=True)
 
     def focus_text(self) -> None:
@@ -60,7 +65,7 @@ class RunOutput(Vertical):
             area.insert(chunk, area.document.end)
             area.scroll_end(animate=False)
             return
-        if self.length > MARKDOWN_LIMIT:
+        if self.length > STREAM_MARKDOWN_LIMIT:
             self.add_class("-plain")
             self.query_one(TextArea).load_text(full_text)
             self.query_one(TextArea).scroll_end(animate=False)

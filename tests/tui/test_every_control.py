@@ -1,0 +1,396 @@
+"""Every button is clicked and every binding pressed, on every screen, and each one's effect is checked.
+
+A `Walk` records what was clicked and pressed on each screen; each test ends by asserting that nothing on the
+screens it visited was left out, so a button or binding added later without a test here fails the suite.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, TextArea
+
+from core.audit.store import Project
+from core.escalation import ESCALATIONS
+from core.fsutil import read_json_lines
+from tests.helpers import GOOD_SPEC, write
+from tests.tui.conftest import loaded, seed_run, type_spec, wait_for
+from tui.screens.audit import PAGE, AuditScreen
+from tui.screens.batch import BatchScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.editor import EditorScreen
+from tui.screens.escalate import EscalateScreen
+from tui.screens.feedback import FeedbackScreen
+from tui.screens.run_detail import RunDetailScreen
+from tui.screens.run_view import RunViewScreen
+from tui.screens.settings import SettingsScreen
+from tui.screens.tier_picker import TierPickerScreen
+
+VAGUE = "Goal: fix it\n\nOutput: the answer as one sentence\n"
+
+
+class Walk:
+    """Clicks and key presses through Pilot, remembered per screen class, to prove every control was tried."""
+
+    def __init__(self, pilot: Pilot) -> None:
+        self.pilot = pilot
+        self.clicked: dict[type[Screen], set[str]] = defaultdict(set)
+        self.pressed: dict[type[Screen], set[str]] = defaultdict(set)
+        self.seen: dict[type[Screen], set[str]] = {}
+        self.bindings: dict[type[Screen], set[str]] = {}
+
+    @property
+    def screen(self) -> Screen:
+        return self.pilot.app.screen
+
+    def _look(self) -> None:
+        screen = self.screen
+        buttons = self.seen.setdefault(type(screen), set())
+        buttons.update(button.id for button in screen.query(Button) if button.id)
+        self.bindings[type(screen)] = {b.id for b in type(screen).BINDINGS if getattr(b, "id", None)}
+
+    async def click(self, button_id: str) -> None:
+        self._look()
+        button = self.screen.query_one(f"#{button_id}", Button)
+        assert not button.disabled, f"#{button_id} is disabled"
+        self.clicked[type(self.screen)].add(button_id)
+        await self.pilot.click(f"#{button_id}")
+        await self.pilot.pause()
+
+    async def press(self, binding_id: str) -> None:
+        self._look()
+        screen = type(self.screen)
+        binding = next(b for b in screen.BINDINGS if getattr(b, "id", None) == binding_id)
+        self.pressed[screen].add(binding_id)
+        await self.pilot.press(binding.key.split(",")[0])
+        await self.pilot.pause()
+
+    def assert_complete(self, *screens: type[Screen]) -> None:
+        for screen in screens:
+            assert screen in self.seen, f"{screen.__name__} was never visited"
+            missed = self.seen[screen] - self.clicked[screen]
+            assert not missed, f"{screen.__name__}: buttons never clicked: {sorted(missed)}"
+            unpressed = self.bindings[screen] - self.pressed[screen]
+            assert not unpressed, f"{screen.__name__}: bindings never pressed: {sorted(unpressed)}"
+
+
+async def until_run_view(pilot: Pilot, previous: Screen) -> RunViewScreen:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunViewScreen) and pilot.app.screen is not previous,
+                   "a new run view")
+    view = pilot.app.screen
+    assert isinstance(view, RunViewScreen)
+    await wait_for(pilot, lambda: view.live.done and view._finished_drawn, f"the {view.live.request.kind} to end")
+    return view
+
+
+async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path) -> None:
+    (isolated / "task.md").write_text(GOOD_SPEC)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = Walk(pilot)
+        await pilot.press("f3")
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        editor.query_one("#path", Input).value = "task.md"
+        await walk.click("open")
+        assert editor.text == GOOD_SPEC
+        editor.query_one("#path", Input).value = "copy.md"
+        await walk.click("save")
+        assert (isolated / "copy.md").read_text() == GOOD_SPEC
+        editor.query_one("#path", Input).value = "task.md"
+        type_spec(pilot, "")
+        await walk.press("editor.open")
+        assert editor.text == GOOD_SPEC
+        editor.query_one("#path", Input).value = "keys.md"
+        await walk.press("editor.save")
+        assert (isolated / "keys.md").read_text() == GOOD_SPEC
+
+        await walk.click("tier")
+        assert isinstance(app.screen, TierPickerScreen)
+        await walk.click("cancel")
+        assert app.screen is editor and editor.choice is None
+        await walk.press("editor.tier")
+        picker = app.screen
+        assert isinstance(picker, TierPickerScreen)
+        await walk.press("tier.cancel")
+        assert app.screen is editor and editor.choice is None
+        await walk.click("tier")
+        app.screen.query_one("#tiers").highlighted = list(app.screen.tiers).index("coding")
+        await pilot.pause()
+        await walk.click("choose")
+        assert app.screen is editor and editor.choice is not None and editor.choice.tier == "coding"
+        await walk.press("editor.tier")
+        app.screen.query_one("#tiers").highlighted = list(app.screen.tiers).index("agentic")
+        await pilot.pause()
+        await walk.press("tier.choose")
+        assert app.screen is editor and editor.choice.tier == "agentic"
+
+        type_spec(pilot, VAGUE)
+        await pilot.pause()
+        line = editor.findings[1].line
+        await walk.press("editor.next-finding")
+        await walk.press("editor.next-finding")
+        assert editor.query_one("#spec", TextArea).cursor_location[0] == line - 1
+        await walk.press("editor.dispatch")
+        assert app.screen is editor, "errors stand: dispatch must not start"
+        await walk.click("force")
+        assert isinstance(app.screen, ConfirmScreen)
+        await walk.click("no")
+        assert app.screen is editor
+        await walk.press("editor.force")
+        assert isinstance(app.screen, ConfirmScreen)
+        await walk.press("confirm.cancel")
+        assert app.screen is editor and not app.live_runs
+        await walk.press("editor.force")
+        await walk.press("confirm.yes")
+        forced = await until_run_view(pilot, editor)
+        assert Project.at(forced.live.slug).read_run(forced.live.run_id)["forced"] is True
+        await pilot.press("f3")
+        await walk.click("force")
+        await walk.click("yes")
+        again = await until_run_view(pilot, forced)
+        assert again.live.request.force
+
+        await pilot.press("f3")
+        type_spec(pilot, GOOD_SPEC)
+        await pilot.pause()
+        await walk.click("dispatch")
+        clicked = await until_run_view(pilot, again)
+        assert clicked.live.status == "ok" and not clicked.live.request.force
+        await pilot.press("f3")
+        await walk.press("editor.dispatch")
+        pressed = await until_run_view(pilot, clicked)
+        assert pressed.live.status == "ok"
+        walk.assert_complete(EditorScreen, TierPickerScreen, ConfirmScreen)
+
+
+async def test_run_view_record_and_escalate(app_factory, fake) -> None:
+    from tests.fakes.openai_server import Reply
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = Walk(pilot)
+        await pilot.press("f3")
+        type_spec(pilot, GOOD_SPEC)
+        await pilot.pause()
+        editor = app.screen
+        await pilot.press("ctrl+r")
+        view = await until_run_view(pilot, editor)
+        slug, run_id = view.live.slug, view.live.run_id
+
+        await walk.press("run.cancel")
+        assert any("already ended" in n.message for n in app._notifications)
+        await walk.press("run.merge")
+        assert any("nothing to merge" in n.message for n in app._notifications), "no worktree: nothing to merge"
+        await walk.press("run.drop")
+        assert any("has no worktree" in n.message for n in app._notifications)
+        await walk.click("open_record")
+        detail = app.screen
+        assert isinstance(detail, RunDetailScreen) and detail.run_id == run_id
+        await loaded(pilot)
+        for binding in ("detail.merge", "detail.drop"):
+            count = len(app._notifications)
+            await walk.press(binding)
+            assert len(app._notifications) == count + 1
+            assert "did not work in a git worktree" in list(app._notifications)[-1].message
+        await walk.press("detail.resume")
+        assert isinstance(app.screen, FeedbackScreen)
+        await walk.click("cancel")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.resume")
+        await walk.press("feedback.cancel")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.resume")
+        await walk.click("go")
+        assert isinstance(app.screen, FeedbackScreen), "no feedback typed: it asks for some"
+        app.screen.query_one("#feedback", Input).value = "shorter please"
+        app.clear_notifications()  # the warning's toast would sit over the button
+        go = app.screen.query_one("#go", Button)
+        await wait_for(pilot, lambda: not go.has_class("-active"), "the first press's effect to end")
+        await walk.click("go")
+        fed = await until_run_view(pilot, view)
+        assert fed.live.request.kind == "resume" and fake.requests[-1]["messages"][-1]["content"].endswith("shorter please")
+        await walk.press("run.back")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.back")
+        assert app.screen is view
+        await walk.press("run.record")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.escalate")
+        assert isinstance(app.screen, EscalateScreen)
+        await walk.press("escalate.cancel")
+        assert isinstance(app.screen, RunDetailScreen)
+        await walk.press("detail.review")
+        reviewed = await until_run_view(pilot, view)
+        assert reviewed.live.request.kind == "review"
+        await walk.press("run.back")
+        await walk.press("detail.back")
+        assert app.screen is view
+
+        await walk.click("review")
+        by_click = await until_run_view(pilot, view)
+        assert by_click.live.request.kind == "review" and by_click.live.status == "ok"
+        await walk.press("run.back")
+        await walk.press("run.review")
+        by_key = await until_run_view(pilot, view)
+        assert by_key.live.request.kind == "review"
+        await walk.press("run.back")
+        assert app.screen is view
+
+        await walk.click("resume")
+        assert view.query_one("#prompt", Input).has_focus, "an empty prompt: Resume asks for one"
+        await pilot.press(*"now shorter")
+        await walk.click("resume")
+        resumed = await until_run_view(pilot, view)
+        assert resumed.live.request.kind == "resume" and fake.requests[-1]["messages"][-1]["content"] == "now shorter"
+        await walk.press("run.back")
+        app.set_focus(None)
+        await walk.press("run.resume")
+        assert view.query_one("#prompt", Input).has_focus
+
+        app.set_focus(None)
+        await walk.click("escalate")
+        modal = app.screen
+        assert isinstance(modal, EscalateScreen)
+        await walk.click("cancel")
+        assert app.screen is view
+        await walk.press("run.escalate")
+        assert isinstance(app.screen, EscalateScreen)
+        await pilot.click(app.screen.query("RadioButton").last())
+        app.screen.query_one("#reason", Input).value = "needs a decision"
+        await walk.click("go")
+        assert app.screen is view
+        trail, _ = read_json_lines(Project.at(slug).logs / ESCALATIONS)
+        assert trail[-1]["to"] == "primary" and trail[-1]["reason"] == "needs a decision"
+
+        fake.replies = [Reply(text="slow " * 40, chunks=40, hang_after_first=30)]
+        await pilot.press("f3")
+        await pilot.press("ctrl+r")
+        slow = app.screen
+        assert isinstance(slow, RunViewScreen)
+        await wait_for(pilot, lambda: bool(slow.live.text), "the first tokens")
+        app.set_focus(None)
+        await walk.press("run.cancel")
+        await wait_for(pilot, lambda: slow.live.done, "the cancel to land")
+        assert Project.at(slow.live.slug).read_run(slow.live.run_id)["status"] == "interrupted"
+        walk.assert_complete(RunViewScreen, RunDetailScreen, EscalateScreen, FeedbackScreen)
+
+
+async def test_dashboard_audit_and_settings(app_factory, config) -> None:
+    for number in range(PAGE + 5):
+        seed_run("bulk-notes", f"20261121-10{number // 60:02d}{number % 60:02d}-1-{number}",
+                 result=f"answer {number}" + (" with a pelican" if number == 3 else ""),
+                 started_at=f"2026-11-21T10:{number // 60:02d}:{number % 60:02d}.000+00:00")
+    seed_run("stuck-task", "20261121-110500-1-1", status="blocked", error="needs the API schema",
+             started_at="2026-11-21T11:05:00.000+00:00")
+    config.path.parent.mkdir(parents=True, exist_ok=True)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = Walk(pilot)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        seed_run("late-arrival", "20261121-115000-1-1", started_at="2026-11-21T11:50:00.000+00:00")
+        await walk.press("dash.refresh")
+        projects = dash.query_one("#projects", DataTable)
+        await wait_for(pilot, lambda: projects.row_count == 3, "the refreshed project list")
+        await walk.press("dash.new")
+        assert isinstance(app.screen, EditorScreen)
+        await pilot.press("f2")
+        dash.query_one("#inbox", DataTable).focus()
+        await walk.press("dash.escalate")
+        assert isinstance(app.screen, EscalateScreen)
+        await pilot.press("escape")
+        dash.query_one("#inbox", DataTable).focus()
+        await walk.press("dash.open")
+        assert isinstance(app.screen, RunDetailScreen) and app.screen.run_id == "20261121-110500-1-1"
+        await pilot.press("escape")
+        await walk.press("dash.batch")
+        assert isinstance(app.screen, BatchScreen)
+        await pilot.press("f2")
+
+        await pilot.press("f4")
+        audit = app.screen
+        assert isinstance(audit, AuditScreen)
+        await wait_for(pilot, lambda: audit.total == PAGE + 7, "every run listed")
+        audit.query_one("#runs", DataTable).focus()
+        await walk.press("audit.next")
+        await wait_for(pilot, lambda: audit.page == 1, "the next page")
+        await walk.press("audit.prev")
+        await wait_for(pilot, lambda: audit.page == 0, "the first page again")
+        await walk.press("audit.search")
+        assert audit.query_one("#search", Input).has_focus
+        await pilot.press(*"pelican", "enter")
+        await wait_for(pilot, lambda: audit.total == 1, "one search hit")
+        await walk.press("audit.clear")
+        await wait_for(pilot, lambda: audit.total == PAGE + 7, "the filters cleared")
+        assert audit.query_one("#search", Input).value == ""
+        seed_run("later-still", "20261121-115500-1-1", started_at="2026-11-21T11:55:00.000+00:00")
+        await walk.press("audit.refresh")
+        await wait_for(pilot, lambda: audit.total == PAGE + 8, "the new run after a refresh")
+
+        await pilot.press("f5")
+        settings = app.screen
+        assert isinstance(settings, SettingsScreen)
+        settings.query_one("#timeout", Input).value = "90"
+        await walk.click("save")
+        assert tomllib.loads(config.path.read_text())["defaults"]["timeout"] == 90
+        assert app.config.defaults.timeout == 90
+        settings.query_one("#timeout", Input).value = "45"
+        await walk.click("revert")
+        assert settings.query_one("#timeout", Input).value == "90"
+        settings.query_one("#timeout", Input).value = "75"
+        app.set_focus(None)
+        await walk.press("settings.save")
+        assert tomllib.loads(config.path.read_text())["defaults"]["timeout"] == 75
+        settings.query_one("#timeout", Input).value = "5"
+        app.set_focus(None)
+        await walk.press("settings.revert")
+        assert settings.query_one("#timeout", Input).value == "75"
+        walk.assert_complete(DashboardScreen, AuditScreen, SettingsScreen)
+
+        for key, screen in (("f2", DashboardScreen), ("f3", EditorScreen), ("f4", AuditScreen), ("f5", SettingsScreen),
+                            ("f6", BatchScreen)):
+            await pilot.press(key)
+            assert isinstance(app.screen, screen), key
+        assert {b.key for b in app.BINDINGS} == {"f2", "f3", "f4", "f5", "f6", "ctrl+q"}
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
+
+
+async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
+    folder = isolated / "batch-specs"
+    for n in range(2):
+        write(folder / f"s{n}.md", GOOD_SPEC.replace("3. Fewer crashes.", f"3. Fewer crashes. Item {n}."))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = Walk(pilot)
+        await pilot.press("f6")
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        app.set_focus(None)  # x and enter are the screen's, not a field's
+        await walk.press("batch.cancel")
+        assert any("no batch is running here" in n.message for n in app._notifications)
+        await walk.press("batch.start")
+        assert any("no manifest or folder given" in n.message for n in app._notifications)
+        assert screen.current_batch is None and fake.requests == []
+        screen.query_one("#batch-source", Input).value = str(folder)
+        await walk.click("batch-start")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
+        await pilot.pause()
+        assert [row.status for row in screen.rows] == ["ok", "ok"] and len(fake.requests) == 2
+        notices = len(app._notifications)
+        await walk.click("batch-cancel")
+        assert len(app._notifications) > notices
+        assert "no batch is running here" in list(app._notifications)[-1].message
+        table = screen.query_one("#batch-items", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await walk.press("batch.open")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the item's run record")
+        assert app.screen.run_id == screen.rows[1].run_id
+        walk.assert_complete(BatchScreen)

@@ -1,0 +1,64 @@
+"""A DataTable whose columns share the width the table has, so nothing hides past the right edge.
+
+A plain DataTable sizes each column to its widest cell and scrolls sideways when they add up to more than
+the screen: at 120 columns the Running panel's header read "Ela" and the inbox's detail column was eight
+characters. Here each column has a minimum width and a share of what is left; a cell still too long is cut
+at its column's edge, and the screens show the whole of the selected row beside the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.widgets import DataTable
+
+
+@dataclass(frozen=True)
+class Col:
+    label: str
+    width: int
+    """The least it gets; a fixed column gets exactly this."""
+    share: int = 0
+    """How much of the spare width it takes, relative to the other columns' shares; 0 keeps it fixed."""
+
+
+class FitTable(DataTable):
+    DEFAULT_CSS = """
+    FitTable { overflow-x: hidden; }
+    """
+
+    def __init__(self, *columns: Col, **options) -> None:
+        super().__init__(**options)
+        self.spec = list(columns)
+
+    def on_mount(self) -> None:
+        self.set_columns(*self.spec)
+
+    def set_columns(self, *columns: Col) -> None:
+        """Replace the columns (and the rows with them), then fit them to the width."""
+        self.spec = list(columns)
+        self.clear(columns=True)
+        for column in columns:
+            self.add_column(column.label, width=column.width, key=column.label)
+        self.fit()
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        if not self.spec or not self.ordered_columns:
+            return
+        room = self.scrollable_content_region.width - 2 * self.cell_padding * len(self.spec)
+        spare = max(0, room - sum(column.width for column in self.spec))
+        shares = sum(column.share for column in self.spec)
+        given = 0
+        flexible = [index for index, column in enumerate(self.spec) if column.share]
+        for index, (column, spec) in enumerate(zip(self.ordered_columns, self.spec, strict=False)):
+            extra = spare * spec.share // shares if shares else 0
+            if flexible and index == flexible[-1]:
+                extra = spare - given  # the last flexible column takes what rounding left over
+            given += extra
+            column.width, column.auto_width = spec.width + extra, False
+        self._clear_caches()
+        self._require_update_dimensions = True
+        self.refresh()
