@@ -308,8 +308,9 @@ async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, f
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         view = await dispatch_from_editor(pilot, GOOD_SPEC)
-        await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the long run to finish")
         output = view.query_one(RunOutput)
+        await wait_for(pilot, lambda: view.live.done and view._finished_drawn and output.plain,
+                       "the long run to finish in plain text")
         assert output.plain and output.query_one(TextArea).text == long_answer
 
 
