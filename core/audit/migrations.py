@@ -75,6 +75,12 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.id, new.spec, new.result, new.description, new.facets);
     END;
     """,
+    # 2: the dashboard's lists by status (running, blocked, needs input) and by reason (verify_failed), newest
+    # first: without these each one walked the whole time index backwards, ~20 ms a list at 100k runs.
+    """
+    CREATE INDEX runs_by_status ON runs (status, started_at);
+    CREATE INDEX runs_by_reason ON runs (reason, started_at);
+    """,
 )
 
 LATEST = len(MIGRATIONS)
