@@ -38,7 +38,7 @@ from core.events import (
     TextDelta,
     UsageUpdate,
 )
-from core.fsutil import JsonLines, atomic_write_json
+from core.fsutil import JsonLines
 from core.redact import Redactor, mask_fragments
 from core.retry import RetryPolicy
 
@@ -261,8 +261,7 @@ class Engine:
             if space.worktree is not None:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
-        result_path = project.result_path(run_id)
-        unindexed = self.index(project.slug, [self._write(result_path, envelope, record)])
+        unindexed = self.index(project.slug, [self._write(project, envelope, record)])
         events = JsonLines(project.events_path(run_id))
         timeout = request.timeout or first.timeout or self.config.defaults.timeout
 
@@ -332,7 +331,7 @@ class Engine:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
         events.write(self.redactor.data(Finished(envelope).to_dict()))
         events.close()
-        written = self._write(Path(envelope.audit_path), envelope, record)
+        written = self._write(project, envelope, record)
         project.record_finished(envelope)
         return self.index(project.slug, [written])
 
@@ -520,10 +519,9 @@ class Engine:
         record["raw"] = self.redactor.data(mask_fragments(done.raw, found))
         record["finished_at"] = now_iso()
 
-    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
+    def _write(self, project: Project, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = self.redactor.data({**envelope.to_dict(), **record})
-        atomic_write_json(path, data)
-        return data
+        return project.write_run(envelope.run_id, data)
 
 
 def _settle(envelope: Envelope, outcome: dict[str, Any], began: float, status: str, error: str | None) -> None:
