@@ -148,10 +148,13 @@ class Report:
 
     slug: str
     chained: int = 0
+    """Run records sealed into the chain (tombstones are links too, but not counted here)."""
     unchained: int = 0
     running: int = 0
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    note: str = ""
+    """For a project `rm` removed: by whom, when, and its tombstone."""
 
     @property
     def ok(self) -> bool:
@@ -186,7 +189,7 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
         if entry.link is None:
             _unsealed(report, label, entry.data, first_sealed, live)
             continue
-        report.chained += 1
+        report.chained += not entry.name.startswith(TOMBSTONE_PREFIX)
         if digest(entry.data) != entry.link.get("sha256"):
             report.problems.append(Problem("edited", label, "its content no longer matches the sha256 it was sealed "
                                                             "with"))
@@ -196,10 +199,13 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
                                                                f"(seq {entry.link['seq']})"))
         by_seq.setdefault(entry.link["seq"], []).append((label, entry.link.get("sha256"), entry.link.get("prev")))
         for gone in entry.data.get("removed") or [] if entry.name.startswith(TOMBSTONE_PREFIX) else []:
-            if isinstance(gone, dict) and isinstance(gone.get("seq"), int):
-                report.removed += 1
-                by_seq.setdefault(gone["seq"], []).append((f"{gone.get('run_id')} (removed)", gone.get("sha256"),
-                                                           gone.get("prev")))
+            if not isinstance(gone, dict) or not isinstance(gone.get("seq"), int):
+                continue  # removed before it was chained
+            if any(sha == gone.get("sha256") for _, sha, _ in by_seq.get(gone["seq"], [])):
+                continue  # a prune killed after its tombstone, before it removed this record: it is still here
+            report.removed += 1
+            by_seq.setdefault(gone["seq"], []).append((f"{gone.get('run_id')} (removed)", gone.get("sha256"),
+                                                       gone.get("prev")))
     _walk(report, by_seq, _head_of(logs))
     return report
 

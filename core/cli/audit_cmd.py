@@ -36,9 +36,12 @@ def verify_project(project: Project) -> chain.Report:
     return chain.verify(project.slug, project.logs, live=project.locked())
 
 
-def projects(slug: str | None) -> list[Project]:
+def projects(slug: str | None, removed_ok: bool = False) -> list[Project]:
+    """The project --slug names (it must exist, or with `removed_ok` have been removed), or every project."""
     if slug is not None:
         project = Project.at(validate_slug(slug))
+        if removed_ok and not project.exists() and removed_reports(slug):
+            return []
         if not project.exists():
             raise UsageError(f"no project '{slug}'", "see `dispatch list` for the projects there are")
         return [project]
@@ -47,28 +50,49 @@ def projects(slug: str | None) -> list[Project]:
     return [project for name in names if (project := Project.at(name)).exists()]
 
 
+def removed_reports(slug: str | None) -> list[chain.Report]:
+    """The projects `dispatch rm` removed, from their tombstones: each says what went, and whether the tombstone
+    itself is as written."""
+    from core.audit.retention import removed_projects
+
+    reports = []
+    for path, data in removed_projects():
+        if slug is not None and data.get("slug") != slug:
+            continue
+        report = chain.Report(str(data.get("slug") or path.stem), removed=len(data.get("removed") or []))
+        if not data or chain.digest({k: v for k, v in data.items() if k != "sha256"}) != data.get("sha256"):
+            report.problems.append(chain.Problem("edited", path.name, "this tombstone no longer matches its sha256"))
+        report.note = f"removed by {data.get('by') or '?'} at {data.get('at') or '?'} ({path.name})"
+        reports.append(report)
+    return reports
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    reports = [verify_project(project) for project in projects(args.slug)]
+    reports = [verify_project(project) for project in projects(args.slug, removed_ok=True)]
+    reports += removed_reports(args.slug)
     if args.json:
         emit_json([{"slug": r.slug, "ok": r.ok, "chained": r.chained, "unchained": r.unchained, "running": r.running,
-                    "removed": r.removed, "problems": [vars(p) for p in r.problems]} for r in reports])
+                    "removed": r.removed, "note": r.note, "problems": [vars(p) for p in r.problems]} for r in reports])
     else:
         for report in reports:
             sys.stdout.write("".join(f"{p.kind:<9} {report.slug}  {p.where}: {p.detail}\n" for p in report.problems))
-            sys.stdout.write(f"{'ok' if report.ok else 'FAILED':<9} {report.slug}  {summary(report)}\n")
+            state = "FAILED" if not report.ok else "removed" if report.note else "ok"
+            sys.stdout.write(f"{state:<9} {report.slug}  {summary(report)}\n")
         if not reports:
             error_line("dispatch: no projects to verify")
     return ExitCode.RUN_FAILED if any(not r.ok for r in reports) else ExitCode.OK
 
 
 def summary(report: chain.Report) -> str:
-    parts = [f"{report.chained} chained"]
+    parts = [f"{report.chained} chained"] if not report.note else []
     if report.removed:
-        parts.append(f"{report.removed} removed under tombstones")
+        parts.append(f"{report.removed} removed under tombstones" if not report.note else f"{report.removed} runs")
     if report.unchained:
         parts.append(f"{report.unchained} unchained (written before hash chains)")
     if report.running:
         parts.append(f"{report.running} running")
     if report.problems:
         parts.append(f"{len(report.problems)} problems")
+    if report.note:
+        parts.append(report.note)
     return ", ".join(parts)

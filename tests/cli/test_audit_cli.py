@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.audit.store import Project
@@ -102,23 +104,33 @@ def test_a_trail_written_before_chains_is_called_unchained_not_failed(tmp_path: 
         "ok        old  1 chained, 2 unchained (written before hash chains)\n"
 
 
-def test_a_killed_runs_recovery_keeps_the_chain_valid(tmp_path: Path) -> None:
-    make_runs(tmp_path, "crash", 1)
+@contextmanager
+def held_run(tmp_path: Path, slug: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A run of `slug` that is streaming, held there by the fake server until the block ends (or it is killed)."""
     spec = write(tmp_path / "task.md", GOOD_SPEC)
     gate = threading.Event()
-    with FakeOpenAI([Reply(text="never finished " * 200, gate=gate)]) as api:
-        process = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", "crash"],
+    with FakeOpenAI([Reply(text="still going " * 200, gate=gate)]) as api:
+        process = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", slug],
                                    cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                    env={**os.environ, "DISPATCH_BASE_URL": api.base_url})
-        assert process.stdout is not None
-        assert process.stdout.read(5), "the answer started streaming"
+        try:
+            assert process.stdout is not None and process.stdout.read(5), "the answer started streaming"
+            yield process
+        finally:
+            gate.set()
+            process.wait(timeout=60)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def test_a_killed_runs_recovery_keeps_the_chain_valid(tmp_path: Path) -> None:
+    make_runs(tmp_path, "crash", 1)
+    with held_run(tmp_path, "crash") as process:
         running = Project.at("crash").run_ids()[-1]
         assert Project.at("crash").read_run(running)["status"] == "running"
         busy = dispatch("audit", "verify", "--slug", "crash")
         assert busy.code == 0 and "1 chained, 1 running" in busy.stdout, busy.stdout
         process.kill()
-        process.wait()
-        gate.set()
     result = dispatch("audit", "verify", "--slug", "crash")
     assert result.code == 0, result.stdout
     assert result.stdout == "ok        crash  2 chained\n"
