@@ -247,7 +247,7 @@ class Engine:
             envelope.extras["parent_run_id"] = request.parent_run_id
         prompt = compose_prompt(request.spec_text, request.prompt)
         record: dict[str, Any] = {
-            "record_version": 1, "pid": os.getpid(), "started_at": now_iso(), "parent_run_id": request.parent_run_id,
+            "record_version": 1, "pid": os.getpid(), "started_at": now_iso(),
             "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
             "description": request.description,
         }

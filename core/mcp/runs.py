@@ -9,6 +9,7 @@ every question about it is answered from there, as for runs any other process ma
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,7 @@ from core.errors import DispatchError, UsageError
 from core.events import Event, Finished, RunStarted, TextDelta, ToolCall, UsageUpdate
 from core.fsutil import read_json
 
+log = logging.getLogger("dispatch.mcp")
 RUN_ID = re.compile(r"\d{8}-\d{6}-\d+-\d+")
 """How core.audit.store.new_run_id spells a run id; anything else is refused before it reaches a path."""
 CANCEL_GRACE = 30.0
@@ -91,9 +93,11 @@ class Runs:
     def __init__(self) -> None:
         self.live: dict[str, LiveRun] = {}
 
-    async def start(self, request: DispatchRequest) -> LiveRun | Envelope:
+    async def start(self, request: DispatchRequest,
+                    on_end: Callable[[str | None], None] | None = None) -> LiveRun | Envelope:
         """Start a run and return once it is recorded (a LiveRun) or refused (its envelope). A DispatchError the
-        engine raises before recording anything (busy project, no usable backend) is raised here."""
+        engine raises before recording anything (busy project, no usable backend) is raised here. `on_end` is
+        called with the run's id (None if refused) once the run has ended and released its project lock."""
         engine = Engine(configs.load())
         begun: asyncio.Future[LiveRun | Envelope] = asyncio.get_running_loop().create_future()
         holder: dict[str, LiveRun] = {}
@@ -116,6 +120,8 @@ class Runs:
             finally:
                 if "run" in holder:
                     self.live.pop(holder["run"].run_id, None)
+                if on_end is not None and begun.done() and begun.exception() is None:
+                    _ended(on_end, holder["run"].run_id if "run" in holder else None)
 
         task = asyncio.create_task(drive())
         task.add_done_callback(_quiet)
@@ -184,6 +190,14 @@ class Runs:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=CANCEL_GRACE)
+
+
+def _ended(on_end: Callable[[str | None], None], run_id: str | None) -> None:
+    """Tell the caller a run ended; a failure there is logged, the run itself stays as recorded."""
+    try:
+        on_end(run_id)
+    except DispatchError as exc:
+        log.warning("after run %s: %s", run_id, exc.one_line())
 
 
 def _quiet(task: asyncio.Task[None]) -> None:

@@ -75,9 +75,10 @@ class Tool:
 
 
 async def _launch(door: Door, request: DispatchRequest, arguments: dict[str, Any], report: Report,
-                  wait: float | None = None) -> dict[str, Any]:
-    """Start a run and wait for it up to wait_seconds; a refused spec comes back as its envelope with findings."""
-    started = await door.runs.start(request)
+                  wait: float | None = None, on_end: Callable[[str | None], None] | None = None) -> dict[str, Any]:
+    """Start a run and wait for it up to wait_seconds; a refused spec comes back as its envelope with findings.
+    `on_end` hears the run's id once it has ended and let go of its project (None when the spec was refused)."""
+    started = await door.runs.start(request, on_end)
     if isinstance(started, Envelope):
         raise Refused(envelope_data(started), f"dispatch: {started.status}: {started.error}")
     seconds = arguments.get("wait_seconds", DEFAULT_WAIT) if wait is None else wait
@@ -168,8 +169,13 @@ async def escalate(door: Door, arguments: dict[str, Any], report: Report) -> Any
     if arguments.get("primary"):
         return escalation.to_primary(slug, run_id, arguments.get("reason") or "").to_dict()
     request = escalation.to_tier(configs.load(), slug, run_id, arguments["tier"], arguments.get("reason") or "")
-    escalation.record(slug, escalation.Escalation(run_id, arguments["tier"], arguments.get("reason") or "escalated"))
-    return await _launch(door, request, arguments, report)
+
+    def ended(new_run_id: str | None) -> None:
+        """The decision is recorded once the new run has ended, so it names it, as the CLI's escalate does."""
+        escalation.record(slug, escalation.Escalation(run_id, arguments["tier"], arguments.get("reason") or "escalated",
+                                                      new_run_id=new_run_id))
+
+    return await _launch(door, request, arguments, report, on_end=ended)
 
 
 async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
