@@ -20,6 +20,7 @@ from core import config as configs
 from core import paths
 from core.audit.index import recover
 from core.audit.store import RESULT_SUFFIX, Project, validate_slug
+from core.batch.runner import Batch
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, UsageError
@@ -84,7 +85,8 @@ class LiveRun:
                         "`cancel` to stop it"}
 
 
-Report = Callable[[Progress], Awaitable[None]]
+Report = Callable[[int, str], Awaitable[None]]
+"""Sends a progress notification: a count that only grows, and a line saying what it counts."""
 
 
 class Runs:
@@ -92,6 +94,7 @@ class Runs:
 
     def __init__(self) -> None:
         self.live: dict[str, LiveRun] = {}
+        self.batches: dict[Batch, asyncio.Task[dict[str, Any]]] = {}
 
     async def start(self, request: DispatchRequest,
                     on_end: Callable[[str | None], None] | None = None) -> LiveRun | Envelope:
@@ -138,7 +141,7 @@ class Runs:
                 await asyncio.wait({live.task}, timeout=min(remaining, PROGRESS_EVERY))
                 if report is not None and live.progress.events != reported and not live.task.done():
                     reported = live.progress.events
-                    await report(live.progress)
+                    await report(live.progress.events, live.progress.message())
             if not live.task.done():
                 return live.running()
             return envelope_data(read_envelope(run_id, live.slug))
@@ -171,6 +174,25 @@ class Runs:
         await asyncio.wait({live.task}, timeout=CANCEL_GRACE)
         return {**envelope_data(read_envelope(run_id, live.slug)), "cancelled": True}
 
+    async def run_batch(self, batch: Batch, report: Report) -> dict[str, Any]:
+        """Run a planned batch to its end, reporting each item that ends; the summary and every item's outcome."""
+        task = self.batches[batch] = asyncio.create_task(batch.run())
+        try:
+            reported = -1
+            while not task.done():
+                await asyncio.wait({task}, timeout=PROGRESS_EVERY)
+                totals = batch.totals()
+                if (ended := totals.done + totals.skipped + totals.rejected) != reported and not task.done():
+                    reported = ended
+                    await report(ended, totals.line())
+            summary = task.result()
+        finally:
+            self.batches.pop(batch, None)
+            if not task.done():
+                batch.cancel()
+                await asyncio.wait({task}, timeout=CANCEL_GRACE)
+        return {**summary, "items": [view.outcome() for view in batch.views]}
+
     def latest(self, slug: str) -> str:
         """The run `status`/`result`/`cancel` mean when given only a project: its live one, else its newest."""
         validate_slug(slug)
@@ -184,10 +206,13 @@ class Runs:
         return runs[-1]
 
     async def stop_all(self) -> None:
-        """Cancel every live run and let each record itself interrupted (the host went away)."""
-        tasks = [live.task for live in self.live.values()]
+        """Cancel every live run and batch and let each record itself interrupted (the host went away)."""
+        tasks: list[asyncio.Task[Any]] = [live.task for live in self.live.values()]
         for task in tasks:
             task.cancel()
+        for batch, running in self.batches.items():
+            batch.cancel()
+            tasks.append(running)
         if tasks:
             await asyncio.wait(tasks, timeout=CANCEL_GRACE)
 

@@ -19,13 +19,16 @@ from core import config as configs
 from core import spec as specs
 from core.audit.index import SORTS
 from core.audit.store import Project
+from core.batch.manifest import Item
+from core.batch.runner import Batch, Options
 from core.cli.escalate_cmd import last_run_id
 from core.cli.spec_cmds import lint_findings
 from core.cli.views import list_projects, project_status, search_runs, touch
 from core.engine import DispatchRequest
 from core.envelope import Envelope
-from core.errors import UsageError
+from core.errors import ExitCode, UsageError
 from core.mcp.arguments import (
+    BATCH,
     CHOICE,
     LIMIT,
     NEW_RUN,
@@ -178,6 +181,33 @@ async def escalate(door: Door, arguments: dict[str, Any], report: Report) -> Any
     return await _launch(door, request, arguments, report, on_end=ended)
 
 
+async def batch(door: Door, arguments: dict[str, Any], report: Report) -> Any:
+    if bool(arguments.get("items")) == bool(arguments.get("resume")):
+        raise UsageError("give items (the dispatches to run) or resume (a batch id), not both or neither",
+                         "each item is a spec or spec_path, with optional prompt, slug, model, tier or task_type")
+    cwd = door.roots.cwd(arguments.get("cwd"))
+    door.roots.permission({})
+    options = Options(concurrency=arguments.get("concurrency", 8), agents=arguments.get("agents", 2),
+                      max_cost=arguments.get("max_cost"), skip_rejected=bool(arguments.get("skip_rejected")),
+                      timeout=arguments.get("timeout"), cwd=cwd)
+    if arguments.get("resume"):
+        planned = Batch.resume(configs.load(), arguments["resume"], options)
+    else:
+        items = [Item(number, f"items[{number - 1}]", spec_text=door.roots.spec_text(given, cwd),
+                      prompt=given.get("prompt"), slug=given.get("slug"), model=given.get("model"),
+                      tier=given.get("tier"), task_type=given.get("task_type"))
+                 for number, given in enumerate(arguments["items"], 1)]
+        planned = Batch.plan(configs.load(), items, options)
+    if planned.rejected and not planned.options.skip_rejected:
+        if planned.trail is not None:
+            planned.trail.release()
+        line = (f"{len(planned.rejected)} of {len(planned.views)} items rejected; nothing was sent (fix them, or "
+                "pass skip_rejected: true to run the rest)")
+        raise Refused({"status": "rejected", "reason": "rejected", "error": line, "exit_code": int(ExitCode.SPEC_REJECTED),
+                       "rejected": [view.outcome() for view in planned.rejected]}, f"dispatch: {line}")
+    return await door.runs.run_batch(planned, report)
+
+
 async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     cwd = door.roots.cwd(arguments.get("cwd")) or door.roots.server_cwd.resolve()
     text = door.roots.spec_text(arguments, cwd)
@@ -263,6 +293,12 @@ TOOLS = {tool.name: tool for tool in (
                  "primary": {"type": "boolean", "description": "Hand the work back to the primary instead."},
                  "reason": {"type": "string", "description": "Why (required with primary)."}, **WAIT}, ("slug",)),
          escalate),
+    Tool("batch", "Run many dispatches at once (items, or resume: a batch id) with shared rate limits and a budget, "
+         "and wait for them all, with a progress notification as each ends. Every item is checked first: if any is "
+         "rejected nothing is sent and the tool error lists each with its findings (or pass skip_rejected). Returns "
+         "the summary (batch_id, ok, failed, skipped, rejected, not_started, tokens, cost_usd, stopped) and items[], "
+         "each its run's envelope with batch_item. Resume a batch that stopped short with resume: batch_id.",
+         schema(BATCH), batch),
     Tool("lint", "Check a spec against the dispatch checklist before sending it: findings with rule, severity, "
          "line, message and fix. errors true means dispatch would refuse it.",
          schema({**SPEC, "cwd": RUN_OPTIONS["cwd"]}), lint),
