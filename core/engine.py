@@ -328,8 +328,7 @@ class Engine:
         if request.parent_run_id:
             envelope.extras["parent_run_id"] = request.parent_run_id
         return RunRecord(envelope, self.redactor, spec=text, route=route.to_dict(),
-                         forced=request.force and specs.has_errors(findings), description=request.description,
-                         parent_run_id=request.parent_run_id)
+                         forced=request.force and specs.has_errors(findings), description=request.description)
 
     def _timeout(self, request: DispatchRequest, model: ModelConfig) -> float:
         """Seconds a run on `model` may take: --timeout, else the model's, else the config default."""

@@ -33,7 +33,6 @@ class RunRecord:
     forced: bool = False
     """Dispatched despite checklist errors (--force)."""
     description: str | None = None
-    parent_run_id: str | None = None
     pid: int = field(default_factory=os.getpid)
     started_at: str = field(default_factory=now_iso)
     prompt: str | None = None
@@ -100,8 +99,8 @@ class RunRecord:
         """The result file's content: the envelope's keys, then the record's (a key only once it has a value)."""
         data: dict[str, Any] = {
             **self.envelope.to_dict(), "record_version": RECORD_VERSION, "pid": self.pid,
-            "started_at": self.started_at, "parent_run_id": self.parent_run_id, "spec": self.spec,
-            "route": self.route, "forced": self.forced, "description": self.description,
+            "started_at": self.started_at, "spec": self.spec, "route": self.route,
+            "forced": self.forced, "description": self.description,
         }
         optional = {"prompt": self.prompt, "request": self.request, "messages": self.messages}
         data.update({key: value for key, value in optional.items() if value is not None})

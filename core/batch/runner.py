@@ -84,6 +84,13 @@ class ItemView:
     def ok(self) -> bool:
         return self.state == "finished" and self.status == Status.OK
 
+    def outcome(self) -> dict[str, Any]:
+        """The item as a front end reports it: its run's envelope (or why it did not run) and where it came from."""
+        envelope = self.envelope or Envelope(run_id=self.run_id, slug=self.item.slug or "", model=self.model,
+                                             status=Status(self.status or Status.REJECTED), error=self.error,
+                                             reason=self.reason, findings=[f.to_dict() for f in self.findings])
+        return {**envelope.to_dict(), "batch_item": self.item.index, "source": self.item.source}
+
 
 @dataclass
 class Totals:

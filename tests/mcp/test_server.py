@@ -17,7 +17,7 @@ from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.mcp.client import ROOT, connected, data
 
 TOOLS = {"dispatch", "start", "status", "result", "cancel", "resume", "review", "escalate", "lint", "diff", "merge",
-         "drop", "list", "project", "search"}
+         "drop", "list", "project", "search", "batch"}
 
 
 async def test_dispatch_returns_the_envelope_and_reports_progress(tmp_path: Path, projects_dir: Path) -> None:
