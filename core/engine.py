@@ -94,6 +94,8 @@ class DispatchRequest:
     """An agent works in --cwd itself instead of a git worktree of it (core/workspace.py)."""
     base: str | None = None
     """The commit an agent's worktree branches from (default HEAD)."""
+    sole_run: bool = False
+    """The process runs only this and stops it on SIGTERM (the CLI), so a cancel from elsewhere may signal it."""
 
 
 def spec_of(request: DispatchRequest) -> str:
@@ -185,7 +187,7 @@ class Engine:
             project.ensure(self.redactor.text(request.description) if request.description else None,
                            first_model.backend, self.redactor.text(specs.goal_of(text)[:200]))
             run_id = new_run_id()
-            lock.describe(run_id)
+            lock.describe(run_id, sole_run=request.sole_run)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,

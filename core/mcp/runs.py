@@ -21,6 +21,7 @@ from core import paths
 from core.audit.index import recover
 from core.audit.store import RESULT_SUFFIX, Project, validate_slug
 from core.batch.runner import Batch
+from core.cancel import stop_elsewhere
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, UsageError
@@ -162,13 +163,16 @@ class Runs:
         return envelope
 
     async def cancel(self, run_id: str, slug: str | None) -> dict[str, Any]:
-        """Stop a run this server started; it is recorded as interrupted, like a CLI run stopped by a signal."""
+        """Stop a run; it is recorded as interrupted, like a CLI run stopped by a signal. One this server started is
+        cancelled here; one a CLI process runs gets SIGTERM once that process is proven to be the run's."""
         live = self.live.get(run_id)
         if live is None:
             envelope = read_envelope(run_id, slug)
-            if envelope.status == Status.RUNNING:
-                raise UsageError(f"run {run_id} was started by another process, not this MCP server",
-                                 "stop it where it runs (the console, or the process that started it)")
+            if envelope.status == Status.RUNNING and stop_elsewhere(Project.at(envelope.slug), run_id):
+                ended = await self._wait_elsewhere(run_id, envelope.slug, CANCEL_GRACE)
+                return {**envelope_data(ended), "cancelled": ended.status != Status.RUNNING,
+                        "note": "sent SIGTERM to the process running it"}
+            envelope = await self._wait_elsewhere(run_id, envelope.slug, 0.0)
             return {**envelope_data(envelope), "cancelled": False, "note": f"the run had already ended {envelope.status}"}
         live.task.cancel()
         await asyncio.wait({live.task}, timeout=CANCEL_GRACE)

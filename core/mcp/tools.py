@@ -275,7 +275,9 @@ TOOLS = {tool.name: tool for tool in (
     Tool("result", "A run's envelope; with wait_seconds, block up to that long for a running run to end (progress "
          "notifications meanwhile). Give run_id, or slug for the project's live or newest run.",
          schema({**RUN_OR_SLUG, **WAIT}), result),
-    Tool("cancel", "Stop a run this server started; it is recorded as interrupted and its envelope returned.",
+    Tool("cancel", "Stop a run: one this server started, or a CLI run (`dispatch run`) in another process, which gets "
+         "SIGTERM once it is proven to be that run's process. It is recorded as interrupted and its envelope returned. "
+         "A run hosted by another server or the console is refused: cancel it there.",
          schema(RUN_OR_SLUG), cancel),
     Tool("resume", "Continue a project's session with a new turn (prompt, or a spec checked like dispatch): chat "
          "models get the stored history, agents resume their own session. " + _ENDS,
