@@ -332,7 +332,7 @@ class Engine:
 
     def _close(self, project: Project, events: JsonLines, envelope: Envelope, record: dict[str, Any]) -> str | None:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
-        events.write(self.redactor.data(Finished(envelope).to_dict()))
+        events.write(self.redactor.data(_finished_line(envelope)))
         events.close()
         written = self._write(Path(envelope.audit_path), envelope, record)
         project.record_finished(envelope)
@@ -526,6 +526,14 @@ class Engine:
         data: dict[str, Any] = self.redactor.data({**envelope.to_dict(), **record})
         atomic_write_json(path, data)
         return data
+
+
+def _finished_line(envelope: Envelope) -> dict[str, Any]:
+    """The event log's last line: the envelope without its result, which the record holds (and the text deltas
+    before this line stream); a 1 MB answer is not written out a third time."""
+    line = Finished(envelope).to_dict()
+    line["envelope"] = {**line["envelope"], "result": None, "result_chars": len(envelope.result)}
+    return line
 
 
 def _settle(envelope: Envelope, outcome: dict[str, Any], began: float, status: str, error: str | None) -> None:
