@@ -341,7 +341,7 @@ class Engine:
 
     def _close(self, project: Project, events: JsonLines, run: RunRecord) -> str | None:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
-        events.write(self.redactor.data(Finished(run.envelope).to_dict()))
+        events.write(self.redactor.data(_finished_line(run.envelope)))
         events.close()
         written = run.save()
         project.record_finished(run.envelope)
@@ -500,6 +500,13 @@ class Engine:
                 "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
                 "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
                 "bin": model.bin, "stall_timeout": breq.stall_timeout}
+
+def _finished_line(envelope: Envelope) -> dict[str, Any]:
+    """The event log's last line: the envelope without its result, which the record holds (and the text deltas
+    before this line stream); a 1 MB answer is not written out a third time."""
+    line = Finished(envelope).to_dict()
+    line["envelope"] = {**line["envelope"], "result": None, "result_chars": len(envelope.result)}
+    return line
 
 
 class Answer:
