@@ -23,6 +23,8 @@ COMMANDS = {
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
     "show": "core.cli.show",
+    "audit": "core.cli.audit_cmd",
+    **dict.fromkeys(("prune", "rm"), "core.cli.retention_cmd"),
     "completion": "core.cli.completion",
     "escalate": "core.cli.escalate_cmd",
     **dict.fromkeys(("batch", "costs"), "core.cli.batch_cmd"),
