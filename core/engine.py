@@ -46,6 +46,7 @@ from core.run_record import RunRecord
 
 if TYPE_CHECKING:
     from core import workspace
+    from core.worktree import Worktree
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -269,7 +270,7 @@ class Engine:
             return event
 
         try:
-            unindexed = await in_thread(lambda: self.index(project.slug, [run.save()]))
+            unindexed = await in_thread(lambda: self.index(project.slug, [run.save(project)]))
             yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
                                   envelope.audit_path))
             if first.builtin and not user_models(self.config):
@@ -307,6 +308,9 @@ class Engine:
             else:
                 async for event in self._verify(request, agent_dir, envelope, text, timeout):
                     yield emit(event)
+                if space is not None and space.worktree is not None and "exit_code" in envelope.extras.get("verify", {}):
+                    for notice in await asyncio.to_thread(_left_by_verify, space.worktree, envelope):
+                        yield emit(notice)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit) as exc:
             if held := stream.flush():
@@ -345,7 +349,7 @@ class Engine:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
         events.write(self.redactor.data(_finished_line(run.envelope)))
         events.close()
-        written = run.save()
+        written = run.save(project)
         project.record_finished(run.envelope)
         return self.index(project.slug, [written])
 
@@ -542,6 +546,21 @@ class Answer:
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
+
+
+def _left_by_verify(tree: Worktree, envelope: Envelope) -> list[Notice]:
+    """Say which files the verify command changed in the worktree: the changes were captured before it ran, so
+    the recorded diff is exactly the tree it checked, and what it wrote (a formatter's fixes, say) is not in it."""
+    try:
+        left = tree.uncommitted()
+    except DispatchError as exc:
+        return [Notice(f"could not check the worktree after verifying: {exc}", "warning")]
+    if not left:
+        return []
+    envelope.extras["verify"]["left_changes"] = left
+    return [Notice(f"the verify command changed {len(left)} file(s) in the worktree after the changes were captured: "
+                   f"{', '.join(left[:5])}{' ...' if len(left) > 5 else ''}; they are not in the recorded diff, which "
+                   "is what it checked", "warning")]
 
 
 def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Workspace | None,
