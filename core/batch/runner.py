@@ -36,6 +36,7 @@ from core.envelope import Envelope, Status
 from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
 from core.fsutil import GroupCommit, read_json
+from core.redact import Redactor
 
 FLUSH_EVERY_S = 0.5
 """How often gathered index rows are committed and written files fsynced."""
@@ -238,7 +239,8 @@ class Batch:
     def start(self) -> BatchTrail:
         """Record the batch (manifest and options) before its first item is sent; rejected items go on record."""
         if self.trail is None:
-            self.trail = BatchTrail.create([v.item for v in self.views], self.options.to_dict())
+            self.trail = BatchTrail.create([v.item for v in self.views], self.options.to_dict(),
+                                           Redactor.for_config(self.config))
             for view in self.rejected:
                 self.trail.write(_record_of(view))
         return self.trail
