@@ -42,12 +42,17 @@ def chat_config(home: Path, base_url: str) -> None:
 
 
 def read_everything(sweep: Sweep, slugs: list[str]) -> None:
-    """The read-only commands an auditor runs over what the runs left: show (the export of one run: record, events,
-    raw), runs, status, search, list, costs."""
+    """The read-only commands an auditor runs over what the runs left: show (one run: record, events, raw), runs,
+    export (md and jsonl on stdout, a tar under DISPATCH_HOME, swept as bytes), status, search, list, costs."""
     for slug in slugs:
         for view in ("--json", "--events", "--raw", None):
             sweep.cli(f"show {slug} {view}", dispatch("show", "--slug", slug, *([view] if view else [])))
         sweep.cli(f"runs {slug}", dispatch("runs", "--slug", slug, "--json"))
+        for form in ("md", "jsonl"):
+            sweep.cli(f"export {slug} {form}", dispatch("export", "--slug", slug, "--format", form))
+        bundle = sweep.isolated / "home" / "exports" / f"{slug}.tar"
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        sweep.cli(f"export {slug} tar", dispatch("export", "--slug", slug, "--format", "tar", "-o", str(bundle)))
         sweep.cli(f"status {slug}", dispatch("status", "--slug", slug, "--json"))
     for word in ("canary", "key"):
         sweep.cli(f"search {word}", dispatch("search", word, "--json"))
