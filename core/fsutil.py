@@ -7,7 +7,8 @@ left by a crash can be swept later.
 One fsync costs about 4 ms on these disks, and a run writes six files: 200 runs of a batch would spend 10 s
 waiting on them one after another. Inside `GroupCommit` (a batch) the write and rename happen as always, so
 a killed process still leaves whole files, but the fsyncs are gathered and done together by `sync()` from a
-worker thread, every half second or so: 1,200 files took 0.14 s that way.
+worker thread whenever items have finished (at most ten times a second; core/batch/runner.py reports an item
+only after the sync that covers its files): 1,200 files took 0.14 s that way.
 """
 
 from __future__ import annotations

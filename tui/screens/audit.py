@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import DataTable, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from core.audit import chain
@@ -27,6 +27,7 @@ from tui.format import clip, money, tokens
 from tui.screens.base import DispatchScreen
 from tui.screens.dashboard import NARROW, status_text
 from tui.widgets.fit_table import Col, FitTable
+from tui.widgets.footer import Footer
 
 PAGE = 50
 SEARCH_LIMIT = 200
