@@ -10,6 +10,7 @@ from core.audit.index import Index
 from core.audit.store import Project
 from tests.agents.test_worktrees import REFACTOR, command_agent, run_spec
 from tests.cli.test_audit_cli import held_run, make_runs
+from tests.cli.test_export_cli import on_a_terminal
 from tests.helpers import dispatch, write
 from tests.invoices_repo import make_repo
 
@@ -87,6 +88,15 @@ def test_rm_asks_or_needs_yes_and_leaves_a_tombstone_verify_reads(tmp_path: Path
     assert f"removed   scratch  2 runs, removed by {tombstone['by']} at {tombstone['at']}" in verified.stdout
     assert dispatch("audit", "verify", "--slug", "scratch").code == 0
     assert dispatch("rm", "--slug", "scratch", "--yes").code == 2, "no project any more"
+
+
+def test_rm_on_a_terminal_asks_and_removes_only_on_yes(tmp_path: Path) -> None:
+    make_runs(tmp_path, "asked", 1)
+    kept = on_a_terminal("rm", "--slug", "asked", typed=b"n\n", code=1)
+    assert "remove project 'asked' and its 1 runs? [y/N]" in kept and "was not removed" in kept
+    assert Project.at("asked").exists()
+    removed = on_a_terminal("rm", "--slug", "asked", typed=b"y\n")
+    assert "removed      asked  1 runs" in removed and not Project.at("asked").root.exists()
 
 
 def test_a_running_project_is_never_pruned_or_removed(tmp_path: Path) -> None:
