@@ -187,9 +187,13 @@ class Engine:
         try:
             description = self.redactor.text(request.description) if request.description else None
             first_goal = self.redactor.text(specs.goal_of(text)[:200])
-            await in_thread(lambda: project.ensure(description, first_model.backend, first_goal))
             run_id = new_run_id()
-            lock.describe(run_id, sole_run=request.sole_run)
+
+            def prepare() -> None:
+                project.ensure(description, first_model.backend, first_goal)
+                lock.describe(run_id, sole_run=request.sole_run)
+
+            await in_thread(prepare)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,
