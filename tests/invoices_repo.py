@@ -41,6 +41,9 @@ The updated parse_invoice() function as a Python code block.
 
 ## Verification
 Run: {sys.executable} -m pytest -q -p no:cacheprovider tests
+
+## Escalation
+None: the change stays on its own branch until it is reviewed.
 """
 
 
