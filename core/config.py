@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from core import paths
 from core.config_rules import (
+    DEEP_MODE,
     SECONDS,
     TABLE,
     TEXT,
@@ -153,12 +154,20 @@ class Redact:
 
 
 @dataclass
+class Lint:
+    deep: str | None = key(DEEP_MODE, None)
+    """What `dispatch lint --deep` makes of the model's questions: warnings (unset, or "warn") or, with "error",
+    errors that refuse the spec (exit 3)."""
+
+
+@dataclass
 class Config:
     models: dict[str, ModelConfig] = field(default_factory=dict)
     tiers: dict[str, TierConfig] = field(default_factory=dict)
     defaults: Defaults = field(default_factory=Defaults)
     budgets: Budgets = field(default_factory=Budgets)
     redact: Redact = field(default_factory=Redact)
+    lint: Lint = field(default_factory=Lint)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
@@ -176,7 +185,7 @@ class Config:
 
 _SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
                                           "defaults": (Defaults, False), "budgets": (Budgets, False),
-                                          "redact": (Redact, False)}
+                                          "redact": (Redact, False), "lint": (Lint, False)}
 """Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 

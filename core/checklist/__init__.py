@@ -24,7 +24,7 @@ FAMILIES = {
     "vague-goal": "goal",
     "missing-escalation": "risk",
     "unknown-task-type": "routing", "unknown-tier": "routing",
-    "deep-question": "deep",
+    "deep-question": "deep", "deep-unavailable": "deep",
 }
 """Which family each rule belongs to, as the corpus test reports them."""
 

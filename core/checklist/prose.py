@@ -76,7 +76,3 @@ def finding(rule: str, line: int, quote: str, message: str, fix: str,
     """A finding that quotes the phrase it is about: `'quote' message`."""
     quote = " ".join(quote.split())[:120]
     return Finding(rule, severity, line, f"'{quote}' {message}", fix, quote=quote)
-
-
-PROSE_SECTIONS = ("goal", "non-goals", "inputs", "output", "verification")
-"""Where the spec speaks for itself; the Escalation section is read by its own rule."""

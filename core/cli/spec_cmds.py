@@ -27,6 +27,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                                       "repo; a stateless model needs the material itself); default: the spec's route")
     lint.add_argument("--tier", help="check for the first model of this tier")
     lint.add_argument("--mode", choices=("chat", "web"), default="chat", help="web: a web-research run may be given URLs")
+    lint.add_argument("--deep", action="store_true",
+                      help="also ask the general tier's model which questions a contractor would still have (warnings "
+                           "naming the model; errors only with [lint] deep = \"error\" in the config)")
     lint.add_argument("--json", action="store_true", help="print findings as JSON")
     lint.set_defaults(handler=cmd_lint)
 
@@ -44,6 +47,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if not cwd.is_dir():
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
     findings, inputs = lint_findings(text, cwd, model=args.model, tier=args.tier, mode=args.mode)
+    if args.deep:
+        import asyncio
+
+        from core.checklist import deep
+
+        findings += asyncio.run(deep.findings(configs.load(), text, cwd))
     code = ExitCode.SPEC_REJECTED if specs.has_errors(findings) else (1 if findings else ExitCode.OK)
     source = "<stdin>" if args.spec == "-" else args.spec
     if args.json:
