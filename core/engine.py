@@ -18,8 +18,8 @@ from core import review, tiers, verify, workspace
 from core import spec as specs
 from core.audit import refusals
 from core.audit.index import index_runs, recover
-from core.audit.store import Project, new_run_id, now_iso, slug_from, validate_slug
-from core.backends import backend_for
+from core.audit.store import Project, new_run_id, slug_from, validate_slug
+from core.backends import backend_class, backend_for
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.batch import budgets
 from core.batch.limits import Limiter
@@ -39,9 +39,10 @@ from core.events import (
     TextDelta,
     UsageUpdate,
 )
-from core.fsutil import JsonLines, atomic_write_json
-from core.redact import Redactor, mask_fragments
+from core.fsutil import JsonLines
+from core.redact import Redactor
 from core.retry import RetryPolicy
+from core.run_record import RunRecord
 
 if TYPE_CHECKING:
     from core import workspace
@@ -94,6 +95,8 @@ class DispatchRequest:
     """An agent works in --cwd itself instead of a git worktree of it (core/workspace.py)."""
     base: str | None = None
     """The commit an agent's worktree branches from (default HEAD)."""
+    sole_run: bool = False
+    """The process runs only this and stops it on SIGTERM (the CLI), so a cancel from elsewhere may signal it."""
 
 
 def spec_of(request: DispatchRequest) -> str:
@@ -165,9 +168,9 @@ class Engine:
         route.models += [name for name in request.fallback if name not in route.models and name in self.config.models]
         self._preflight(route)
         first_model = self.config.model(route.models[0])
-        first_backend = backend_for(first_model)
-        inputs = self._inputs(request, first_backend, text)
-        if inputs is not None and (refusal := self._refuse_inputs(request, first_backend, inputs, findings)):
+        first_kind = backend_class(first_model)
+        inputs = self._inputs(request, first_kind, text)
+        if inputs is not None and (refusal := self._refuse_inputs(request, first_model, inputs, findings)):
             yield Finished(self._rejected(request, text, parsed, findings, refusal))
             return
         slug = validate_slug(request.slug) if request.slug else slug_from(self.redactor.text(specs.goal_of(text)))
@@ -175,7 +178,7 @@ class Engine:
         if self.check_budgets:
             budgets.check_run(self.config, first_model, compose_prompt(request.spec_text, request.prompt), slug)
         space = None
-        if first_backend.edits_files:
+        if first_kind.edits_files:
             from core import workspace  # git worktrees and agent files: only agent runs load them
 
             space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
@@ -188,7 +191,7 @@ class Engine:
             project.ensure(self.redactor.text(request.description) if request.description else None,
                            first_model.backend, self.redactor.text(specs.goal_of(text)[:200]))
             run_id = new_run_id()
-            lock.describe(run_id)
+            lock.describe(run_id, sole_run=request.sole_run)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,
@@ -198,27 +201,27 @@ class Engine:
         finally:
             lock.release()
 
-    def _inputs(self, request: DispatchRequest, backend: Backend, text: str) -> input_files.Inputs | None:
+    def _inputs(self, request: DispatchRequest, kind: type[Backend], text: str) -> input_files.Inputs | None:
         """The spec's input files for a stateless model; None for an agent (it opens files itself) or --no-inputs.
         A resumed session is not sent again what its history already holds."""
-        if not request.inline_inputs or backend.edits_files:
+        if not request.inline_inputs or kind.edits_files:
             return None
         sent = "".join(str(m.get("content") or "") for m in request.history)
         return input_files.gather(text, request.cwd or Path.cwd(), self.redactor, sent)
 
-    def _refuse_inputs(self, request: DispatchRequest, backend: Backend, inputs: input_files.Inputs,
+    def _refuse_inputs(self, request: DispatchRequest, model: ModelConfig, inputs: input_files.Inputs,
                        findings: list[specs.Finding]) -> str | None:
         """Why the inputs cannot be sent (a refused file, unless --force; a prompt over the context, always)."""
         findings.extend(inputs.findings)
         if specs.has_errors(inputs.findings) and not request.force:
             return (f"input not sent: {len(inputs.findings)} of the files the Inputs section names may not be sent "
                     "(see the findings); fix them, or pass --force to send the others")
-        window = backend.model.context_window or backend.default_context_window
+        window = model.context_window or backend_class(model).default_context_window
         if window is None:
             return None
         before = "\n".join([SYSTEM_PROMPT, *(str(m.get("content") or "") for m in request.history),
                             compose_prompt(request.spec_text, request.prompt)])
-        return inputs.over_window(before, window, backend.model.max_tokens or input_files.ANSWER_RESERVE)
+        return inputs.over_window(before, window, model.max_tokens or input_files.ANSWER_RESERVE)
 
     def _preflight(self, route: tiers.Route) -> None:
         """Fail before anything is recorded when no model of the route can run on this machine at all."""
@@ -243,32 +246,22 @@ class Engine:
                    findings: list[specs.Finding], text: str, started: float, inputs: input_files.Inputs | None,
                    space: workspace.Workspace | None) -> AsyncGenerator[Event, None]:
         first = self.config.model(route.models[0])
-        envelope = Envelope(run_id=run_id, slug=project.slug, backend=first.backend, model=first.name, tier=route.tier,
-                            task_type=route.task_type, findings=[f.to_dict() for f in findings],
-                            audit_path=str(project.result_path(run_id)), kind=request.kind,
-                            session_id=request.session_id, extras=dict(request.extras))
-        if request.parent_run_id:
-            envelope.extras["parent_run_id"] = request.parent_run_id
+        run = self._record(request, route, project, run_id, findings, text)
+        envelope = run.envelope
         prompt = compose_prompt(request.spec_text, request.prompt)
-        record: dict[str, Any] = {
-            "record_version": 1, "pid": os.getpid(), "started_at": now_iso(), "parent_run_id": request.parent_run_id,
-            "spec": text, "route": route.to_dict(), "forced": request.force and specs.has_errors(findings),
-            "description": request.description,
-        }
         if inputs is not None:
             prompt = inputs.compose(prompt)
             envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
             if inputs.files:
-                record["prompt"] = prompt
+                run.prompt = prompt
         if space is not None:
             envelope.extras["workdir"] = {"mode": space.mode, "path": str(space.path)}
             if space.worktree is not None:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
-        result_path = project.result_path(run_id)
-        unindexed = self.index(project.slug, [self._write(result_path, envelope, record)])
+        unindexed = self.index(project.slug, [run.save()])
         events = JsonLines(project.events_path(run_id))
-        timeout = request.timeout or first.timeout or self.config.defaults.timeout
+        timeout = self._timeout(request, first)
 
         stream = self.redactor.stream()
         answer = Answer(self.config.defaults.max_answer_chars)
@@ -286,15 +279,14 @@ class Engine:
                                   "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"))
             if unindexed:
                 yield emit(Notice(unindexed, "warning"))
-            if request.force and specs.has_errors(findings):
+            if run.forced:
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             for notice in _workspace_notices(inputs, space, request.cwd is None):
                 yield emit(notice)
             done: BackendDone | None = None
             try:
-                async with asyncio.timeout(timeout + (STOP_SLACK if backend_for(first).enforces_timeout else 0)):
-                    async with aclosing(self._attempts(request, route, agent_dir, prompt, envelope, record,
-                                                       answer)) as attempts:
+                async with asyncio.timeout(timeout + (STOP_SLACK if backend_class(first).enforces_timeout else 0)):
+                    async with aclosing(self._attempts(request, route, agent_dir, prompt, run, answer)) as attempts:
                         async for event in attempts:
                             if isinstance(event, BackendDone):
                                 done = event
@@ -309,7 +301,7 @@ class Engine:
             if held := stream.flush():
                 yield emit(TextDelta(held))
             envelope.result = answer.text()
-            self._finish(envelope, record, done, started)
+            self._finish(run, done, started)
             if space is not None and not request.read_only:
                 yield emit(await self._capture(space, project, envelope))
             if request.kind == "review" and envelope.status == Status.OK:
@@ -324,28 +316,48 @@ class Engine:
             envelope.result = answer.text()
             why = ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed") \
                 if isinstance(exc, GeneratorExit) else ("interrupted by a signal", "signal")
-            self._finish(envelope, record, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]),
-                         started)
-            self._close(project, events, envelope, record)
+            self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
+            self._close(project, events, run)
             raise
-        if unindexed := self._close(project, events, envelope, record):
+        if unindexed := self._close(project, events, run):
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
 
-    def _close(self, project: Project, events: JsonLines, envelope: Envelope, record: dict[str, Any]) -> str | None:
+    def _record(self, request: DispatchRequest, route: tiers.Route, project: Project, run_id: str,
+                findings: list[specs.Finding], text: str) -> RunRecord:
+        """The new run's state, as it is first written (status running)."""
+        first = self.config.model(route.models[0])
+        envelope = Envelope(run_id=run_id, slug=project.slug, backend=first.backend, model=first.name, tier=route.tier,
+                            task_type=route.task_type, findings=[f.to_dict() for f in findings],
+                            audit_path=str(project.result_path(run_id)), kind=request.kind,
+                            session_id=request.session_id, extras=dict(request.extras))
+        if request.parent_run_id:
+            envelope.extras["parent_run_id"] = request.parent_run_id
+        return RunRecord(envelope, self.redactor, spec=text, route=route.to_dict(),
+                         forced=request.force and specs.has_errors(findings), description=request.description)
+
+    def _timeout(self, request: DispatchRequest, model: ModelConfig) -> float:
+        """Seconds a run on `model` may take: --timeout, else the model's, else the config default."""
+        return request.timeout or model.timeout or self.config.defaults.timeout
+
+    def _finish(self, run: RunRecord, done: BackendDone | None, started: float) -> None:
+        run.finish(done, started, self.config.models.get(run.envelope.model or ""))
+
+    def _close(self, project: Project, events: JsonLines, run: RunRecord) -> str | None:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
-        events.write(self.redactor.data(Finished(envelope).to_dict()))
+        events.write(self.redactor.data(_finished_line(run.envelope)))
         events.close()
-        written = self._write(Path(envelope.audit_path), envelope, record)
-        project.record_finished(envelope)
+        written = run.save()
+        project.record_finished(run.envelope)
         return self.index(project.slug, [written])
 
     async def _attempts(self, request: DispatchRequest, route: tiers.Route, agent_dir: Path, prompt: str,
-                        envelope: Envelope, record: dict[str, Any], answer: Answer) -> AsyncGenerator[Event, None]:
+                        run: RunRecord, answer: Answer) -> AsyncGenerator[Event, None]:
         """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone.
 
         A transient failure is retried on the same model, then the next; a model-specific one (the server does not
         know the model, its context is too small) and an unavailable backend move straight on to the next model."""
+        envelope = run.envelope
         number = 0
         last_error = "no model was tried"
         last_reason = "unavailable"
@@ -354,16 +366,16 @@ class Engine:
             next_model = route.models[index + 1] if index + 1 < len(route.models) else None
             for attempt in range(1, self.retry.attempts_per_model + 1):
                 number += 1
-                envelope.model, envelope.backend = model.name, model.backend
                 backend = backend_for(model)
                 breq = BackendRequest(
-                    prompt=prompt, cwd=self._workdir(request, agent_dir, backend.edits_files), timeout=request.timeout or model.timeout or self.config.defaults.timeout,
-                    system=SYSTEM_PROMPT, history=request.history if backend.history_is_session else [],
+                    prompt=prompt, cwd=self._workdir(request, agent_dir, backend.edits_files),
+                    timeout=self._timeout(request, model), system=SYSTEM_PROMPT,
+                    history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
                     spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
                     max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
-                record["request"] = self.redactor.data(self._describe_request(backend, breq))
+                run.begin_attempt(model, self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
                 began = time.monotonic()
                 outcome: dict[str, Any] = {"number": number, "model": model.name, "backend": model.backend}
@@ -373,7 +385,7 @@ class Engine:
                         async for event in events:
                             if isinstance(event, TextDelta):
                                 if not answer.add(event.text):
-                                    _settle(envelope, outcome, began, "error", answer.too_large)
+                                    run.settle(outcome, began, "error", answer.too_large)
                                     if answer.last:
                                         yield TextDelta(answer.last)
                                     yield BackendDone(status=Status.ERROR, error=answer.too_large, reason="too_large")
@@ -383,13 +395,9 @@ class Engine:
                             elif isinstance(event, UsageUpdate):
                                 envelope.usage = Usage(event.input_tokens, event.output_tokens)
                             elif isinstance(event, BackendDone):
-                                _settle(envelope, outcome, began, str(event.status), event.error)
-                                # A backend that finds its endpoint at run time (the local server) records where it went.
-                                record["request"]["base_url"] = backend.model.base_url
-                                if backend.history_is_session:
-                                    record["messages"] = [*(breq.history or _system(breq.system)),
-                                                          {"role": "user", "content": prompt},
-                                                          {"role": "assistant", "content": event.result}]
+                                run.settle(outcome, began, str(event.status), event.error)
+                                run.answered(backend.model.base_url, _conversation(breq, event.result)
+                                             if backend.history_is_session else None)
                             yield event
                     return
                 except TransientError as exc:
@@ -398,7 +406,7 @@ class Engine:
                         self.limiter.cooled(model, exc.retry_after)
                     more_here = attempt < self.retry.attempts_per_model
                     delay = self.retry.delay(attempt, exc.retry_after) if more_here else 0.0
-                    _settle(envelope, outcome, began, "rate_limited" if exc.rate_limited else "error", last_error)
+                    run.settle(outcome, began, "rate_limited" if exc.rate_limited else "error", last_error)
                     following = model.name if more_here else next_model
                     yield AttemptFailed(number, model.name, last_error, delay if following else None, following)
                     if not more_here:
@@ -407,7 +415,7 @@ class Engine:
                 except (BackendUnavailable, ModelRejected) as exc:
                     last_error = exc.one_line() if isinstance(exc, BackendUnavailable) else str(exc)
                     last_reason = exc.reason
-                    _settle(envelope, outcome, began, "error", last_error)
+                    run.settle(outcome, began, "error", last_error)
                     yield AttemptFailed(number, model.name, last_error, 0.0 if next_model else None, next_model)
                     break
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
@@ -430,10 +438,10 @@ class Engine:
     async def _capture(self, space: workspace.Workspace, project: Project, envelope: Envelope) -> Notice:
         """Keep what an agent changed in its worktree (committed on the run's branch) and say so; a git failure
         is a warning in a record that is kept, never a lost run."""
-        backend = backend_for(self.config.model(envelope.model or ""))
+        kind = backend_class(self.config.model(envelope.model or ""))
         try:
             summary = await asyncio.to_thread(space.capture, project, envelope.run_id,
-                                              getattr(backend, "context_file", None), self.redactor)
+                                              getattr(kind, "context_file", None), self.redactor)
         except (DispatchError, OSError) as exc:
             envelope.extras["changes"] = {"error": str(exc)}
             return Notice(f"could not capture the agent's changes: {exc}", "warning")
@@ -452,7 +460,7 @@ class Engine:
         A command the spec names runs only for agents (which work in the project dir): a stateless model
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
-        edits_files = envelope.model is not None and backend_for(self.config.model(envelope.model)).edits_files
+        edits_files = envelope.model is not None and backend_class(self.config.model(envelope.model)).edits_files
         commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
         if not commands:
             return
@@ -488,7 +496,7 @@ class Engine:
                    if type(getattr(event, f.name)) in (str, dict, list)}
         return replace(event, **changes)
 
-    def _describe_request(self, backend: Any, breq: BackendRequest) -> dict[str, Any]:
+    def _describe_request(self, backend: Backend, breq: BackendRequest) -> dict[str, Any]:
         model = backend.model
         return {"backend": model.backend, "model": model.provider_model, "base_url": model.base_url,
                 "api_key_env": model.api_key_env, "cwd": str(breq.cwd), "timeout": breq.timeout,
@@ -497,43 +505,12 @@ class Engine:
                 "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
                 "bin": model.bin, "stall_timeout": breq.stall_timeout}
 
-    def _finish(self, envelope: Envelope, record: dict[str, Any], done: BackendDone | None, started: float) -> None:
-        done = done or BackendDone(status=Status.ERROR, error="the backend ended without a result", reason="bad_response")
-        envelope.status = done.status
-        envelope.result = done.result or envelope.result
-        envelope.session_id = done.session_id or envelope.session_id
-        if done.usage.input_tokens or done.usage.output_tokens:
-            envelope.usage = done.usage
-        if done.cost_usd is not None:
-            envelope.cost_usd = done.cost_usd
-        elif envelope.model in self.config.models:
-            envelope.cost_usd = self.config.models[envelope.model].cost(envelope.usage.input_tokens,
-                                                                        envelope.usage.output_tokens)
-        envelope.num_turns = done.num_turns
-        envelope.error = done.error
-        envelope.reason = done.reason
-        envelope.extras.update(done.extras)
-        envelope.duration_ms = int((time.monotonic() - started) * 1000)
-        if envelope.session_id is None and envelope.status == Status.OK and "messages" in record:
-            envelope.session_id = envelope.run_id
-        found = self.redactor.found(envelope.result)
-        envelope.result = self.redactor.text(envelope.result)
-        envelope.error = self.redactor.text(envelope.error) if envelope.error else None
-        envelope.attempts = self.redactor.data(envelope.attempts)
-        envelope.extras = self.redactor.data(envelope.extras)
-        record["raw"] = self.redactor.data(mask_fragments(done.raw, found))
-        record["finished_at"] = now_iso()
-
-    def _write(self, path: Path, envelope: Envelope, record: dict[str, Any]) -> dict[str, Any]:
-        data: dict[str, Any] = self.redactor.data({**envelope.to_dict(), **record})
-        atomic_write_json(path, data)
-        return data
-
-
-def _settle(envelope: Envelope, outcome: dict[str, Any], began: float, status: str, error: str | None) -> None:
-    """Record how one attempt ended."""
-    outcome.update(status=status, error=error, duration_ms=int((time.monotonic() - began) * 1000))
-    envelope.attempts.append(outcome)
+def _finished_line(envelope: Envelope) -> dict[str, Any]:
+    """The event log's last line: the envelope without its result, which the record holds (and the text deltas
+    before this line stream); a 1 MB answer is not written out a third time."""
+    line = Finished(envelope).to_dict()
+    line["envelope"] = {**line["envelope"], "result": None, "result_chars": len(envelope.result)}
+    return line
 
 
 class Answer:
@@ -590,9 +567,10 @@ def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Works
     return notices
 
 
-def _system(text: str | None) -> list[dict[str, Any]]:
-    """The system turn a stored history starts with, so a resumed session keeps its instructions."""
-    return [{"role": "system", "content": text}] if text else []
+def _conversation(breq: BackendRequest, answer: str) -> list[dict[str, Any]]:
+    """The history a resumed chat session resends: it starts with the system turn, so it keeps its instructions."""
+    earlier = breq.history or ([{"role": "system", "content": breq.system}] if breq.system else [])
+    return [*earlier, {"role": "user", "content": breq.prompt}, {"role": "assistant", "content": answer}]
 
 
 async def collect(events: AsyncIterator[Event]) -> Envelope:

@@ -97,5 +97,5 @@ class Envelope:
 
 
 _RECORD_ONLY = {"spec", "request", "raw", "messages", "prompt", "pid", "started_at", "finished_at", "record_version",
-                "parent_run_id", "route", "description"}
+                "route", "description"}
 """Keys a result file holds beside the envelope; they are not part of the envelope itself."""

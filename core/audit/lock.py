@@ -13,6 +13,7 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from core.errors import ProjectBusy
 
@@ -61,19 +62,27 @@ class ProjectLock:
         self.describe(run_id)
         return True
 
-    def describe(self, run_id: str | None) -> None:
-        """Record who holds the lock, for the message a refused caller prints."""
+    def describe(self, run_id: str | None, sole_run: bool = False) -> None:
+        """Record who holds the lock, for the message a refused caller prints and for a cancel from elsewhere:
+        the holder's start time tells its pid from a later process given the same number; `sole_run` says that
+        SIGTERM to it stops this run and nothing else (a CLI run, not a server or console hosting many)."""
         if self._fd is None:
             return
-        info = {"pid": os.getpid(), "run_id": run_id, "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        info = {"pid": os.getpid(), "pid_start": process_start(os.getpid()), "run_id": run_id,
+                "since": datetime.now(UTC).isoformat(timespec="seconds"), "sole_run": sole_run}
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(info).encode(), 0)
 
-    def holder(self) -> str:
+    def info(self) -> dict[str, Any]:
+        """What the holder wrote about itself ({} when nothing readable is there)."""
         try:
             info = json.loads(self.path.read_text() or "{}")
-        except (OSError, json.JSONDecodeError):
-            info = {}
+        except (OSError, ValueError):
+            return {}
+        return info if isinstance(info, dict) else {}
+
+    def holder(self) -> str:
+        info = self.info()
         if not info:
             return "held by another process"
         return f"held by pid {info.get('pid')}, run {info.get('run_id') or '(starting)'}, since {info.get('since')}"
@@ -92,6 +101,16 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+
+def process_start(pid: int) -> int | None:
+    """When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); None when it is gone. A pid
+    the kernel reuses belongs to a process with a later start, so (pid, start) names one process for good."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rfind(")") + 2:].split()[19])
 
 
 def is_locked(path: Path) -> bool:

@@ -40,6 +40,8 @@ SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 LOGS = ".dispatch-logs"
 RESULT_SUFFIX = "-result.json"
 EVENTS_SUFFIX = "-events.jsonl"
+LAST_RESULT = "last-result.txt"
+"""The last run's result text, for a quick look; absent after an answer cut at the cap (its record holds it)."""
 _counter = itertools.count(1)
 
 
@@ -161,9 +163,25 @@ class Project:
         atomic_write_json(self.meta_path, meta)
         if envelope.kind == "review":
             return
-        atomic_write_text(self.logs / "last-result.txt", envelope.result)
+        if envelope.reason == "too_large":
+            # An answer cut at the cap is kept once, in its record; status reads it there.
+            (self.logs / LAST_RESULT).unlink(missing_ok=True)
+        else:
+            atomic_write_text(self.logs / LAST_RESULT, envelope.result)
         if envelope.session_id:
             atomic_write_text(self.logs / "last-session-id", envelope.session_id + "\n")
+
+    def last_result(self) -> str:
+        """The last (non-review) run's result: last-result.txt, else the record project.json names as the last run."""
+        try:
+            return (self.logs / LAST_RESULT).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            pass
+        last = self.meta().get("last_run")
+        try:
+            return str(self.read_run(last).get("result") or "") if isinstance(last, str) and RUN_ID.fullmatch(last) else ""
+        except (OSError, ValueError):
+            return ""
 
     def last_session_id(self) -> str | None:
         """The session resume continues; None when there is none, or its file is damaged (not UTF-8)."""

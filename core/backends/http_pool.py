@@ -3,10 +3,17 @@
 A single dispatch opens its own client and closes it when done, as before. A batch opens a `Pool` and makes it
 current for the tasks it starts (a context variable, which asyncio tasks inherit), so 200 dispatches to one
 endpoint share one client and its connections instead of paying for 200 clients and 200 TLS handshakes.
+
+Sharing a client is not enough to share connections: a reader that stops at an event stream's `[DONE]` (ours,
+and the openai SDK's) closes the response before its last bytes are read, and httpx then drops the
+connection. The pool's clients read those last bytes first (`_Reusable`), so the connection goes back to the
+pool for the next dispatch.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -14,6 +21,10 @@ from contextvars import ContextVar
 import httpx
 
 _current: ContextVar[Pool | None] = ContextVar("dispatch_http_pool", default=None)
+
+DRAIN_S = 0.5
+"""How long a response closed early is read on for; a server still sending after that loses the connection."""
+DRAIN_BYTES = 65_536
 
 
 class Pool:
@@ -25,8 +36,9 @@ class Pool:
     def client(self, url: str, tls: bool) -> httpx.AsyncClient:
         key = (str(httpx.URL(url).copy_with(path="/", query=None, fragment=None)), tls)
         if key not in self.clients:
-            self.clients[key] = httpx.AsyncClient(trust_env=False, verify=tls,
-                                                  limits=httpx.Limits(max_connections=None, max_keepalive_connections=64))
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+            self.clients[key] = httpx.AsyncClient(trust_env=False, verify=tls, limits=limits,
+                                                  transport=_KeepingTransport(verify=tls, limits=limits))
         return self.clients[key]
 
     async def aclose(self) -> None:
@@ -54,3 +66,42 @@ async def client_for(url: str, tls: bool) -> AsyncIterator[httpx.AsyncClient]:
         return
     async with httpx.AsyncClient(trust_env=False, verify=tls) as client:
         yield client
+
+
+class _KeepingTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, with each response body wrapped in `_Reusable`."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return httpx.Response(response.status_code, headers=response.headers, stream=_Reusable(response.stream),
+                              extensions=response.extensions)
+
+
+class _Reusable(httpx.AsyncByteStream):
+    """A response body that, closed before its end, reads what is left (normally just the end of the body after
+    an event stream's [DONE]) so that its connection stays open; not while its task is being cancelled, and no
+    more than DRAIN_BYTES or DRAIN_S."""
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self.inner = inner
+        self.chunks = inner.__aiter__()
+        """One iterator over the body, shared by the reader and the drain, so neither starts it twice."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.chunks:
+            yield chunk
+
+    async def aclose(self) -> None:
+        task = asyncio.current_task()
+        try:
+            if task is None or not task.cancelling():
+                with contextlib.suppress(TimeoutError, httpx.HTTPError):
+                    async with asyncio.timeout(DRAIN_S):
+                        left = DRAIN_BYTES
+                        async for chunk in self.chunks:
+                            left -= len(chunk)
+                            if left < 0:
+                                break
+        finally:
+            await self.inner.aclose()

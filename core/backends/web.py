@@ -9,6 +9,9 @@ fetched, or failed, never reaches the reader as if it were verified.
 
 The openai SDK speaks the tool-calling protocol here, with its retries off: the engine owns the one
 retry layer, so SDK errors map to TransientError / BackendUnavailable by core.backends.http_status.
+In a batch the model endpoint and the search API are reached through the batch's shared pool
+(core/backends/http_pool.py), like the HTTP backend's; fetches keep a client per run, since each one connects
+to the address it has just checked.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, NoReturn
 
 import httpx
 
+from core.backends import http_pool
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.backends.http_status import answered, error_reason, status_error
 from core.config import ModelConfig
@@ -144,9 +148,9 @@ class _Loop:
         deadline = asyncio.get_running_loop().time() + self.request.timeout - margin
         read = min(self.request.stall_timeout, self.request.timeout)
         timeout = httpx.Timeout(connect=10.0, read=read, write=30.0, pool=10.0)
-        async with httpx.AsyncClient(trust_env=False, timeout=timeout) as http:
+        async with http_pool.client_for(self.model.base_url, self.model.base_url.startswith("https://")) as http:
             client = AsyncOpenAI(base_url=self.model.base_url, api_key=self.model.api_key() or "no-key", max_retries=0,
-                                 http_client=http)
+                                 http_client=http, timeout=timeout)
             try:
                 async with asyncio.timeout_at(deadline):
                     async for event in self._steps(client, searcher):

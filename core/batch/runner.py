@@ -24,7 +24,7 @@ from core import spec as specs
 from core import tiers
 from core.audit.batched_index import BatchedIndexWriter
 from core.audit.store import Project
-from core.backends import backend_for, http_pool
+from core.backends import backend_class, backend_for, http_pool
 from core.batch import budgets, manifest
 from core.batch.executor import Executor, LocalExecutor
 from core.batch.limits import Limiter
@@ -83,6 +83,13 @@ class ItemView:
     @property
     def ok(self) -> bool:
         return self.state == "finished" and self.status == Status.OK
+
+    def outcome(self) -> dict[str, Any]:
+        """The item as a front end reports it: its run's envelope (or why it did not run) and where it came from."""
+        envelope = self.envelope or Envelope(run_id=self.run_id, slug=self.item.slug or "", model=self.model,
+                                             status=Status(self.status or Status.REJECTED), error=self.error,
+                                             reason=self.reason, findings=[f.to_dict() for f in self.findings])
+        return {**envelope.to_dict(), "batch_item": self.item.index, "source": self.item.source}
 
 
 @dataclass
@@ -179,7 +186,7 @@ class Batch:
         if usable[model.name]:
             return self._reject(view, usable[model.name] or "")
         view.model = model.name
-        view.agent = backend_for(model).edits_files
+        view.agent = backend_class(model).edits_files
         view.estimate = budgets.estimate_cost(model, compose_prompt(item.spec_text, item.prompt))
 
     def _reject(self, view: ItemView, why: str) -> None:

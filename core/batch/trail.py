@@ -176,6 +176,10 @@ class BatchTrail:
         meta = self.meta()
         meta.update(status=status, finished_at=now_iso(), totals=totals)
         atomic_write_json(self.meta_path, meta)
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the batch (closing it does; a resume refused before it ran must too, in a server that stays)."""
         if self._lock is not None:
             self._lock.release()
             self._lock = None

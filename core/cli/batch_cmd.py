@@ -106,7 +106,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                    "(fix them, or pass --skip-rejected to run the rest)")
         if args.json:
             for view in batch.rejected:
-                _emit_line(_envelope_of(view))
+                _emit_line(view.outcome())
         return int(ExitCode.SPEC_REJECTED)
     progress = Progress(batch, args.json)
     summary = asyncio.run(_drive(batch, progress))
@@ -141,15 +141,6 @@ async def _drive(batch: Batch, progress: Progress) -> dict[str, Any]:
         ticker.cancel()
 
 
-def _envelope_of(view: ItemView) -> dict[str, Any]:
-    from core.envelope import Envelope, Status
-
-    envelope = view.envelope or Envelope(run_id=view.run_id, slug=view.item.slug or "", model=view.model,
-                                         status=Status(view.status or Status.REJECTED), error=view.error,
-                                         reason=view.reason, findings=[f.to_dict() for f in view.findings])
-    return {**envelope.to_dict(), "batch_item": view.item.index, "source": view.item.source}
-
-
 def _emit_line(data: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
@@ -168,7 +159,7 @@ class Progress:
     def item_ended(self, view: ItemView) -> None:
         try:
             if self.json_mode:
-                _emit_line(_envelope_of(view))
+                _emit_line(view.outcome())
             else:
                 sys.stdout.write("\t".join((str(view.item.index), view.status, view.item.slug or "-",
                                             view.run_id or "-", view.audit_path or view.error or "")) + "\n")

@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from contextlib import aclosing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = N
     engine = engine or Engine(configs.load())
     renderer = Renderer(json_mode)
     try:
-        envelope: Envelope | None = asyncio.run(_drive(engine, request, renderer))
+        envelope: Envelope | None = asyncio.run(_drive(engine, replace(request, sole_run=True), renderer))
     except (KeyboardInterrupt, asyncio.CancelledError):
         envelope = renderer.interrupted_envelope()
     if envelope is None:

@@ -93,6 +93,25 @@ NEW_RUN = {
 }
 
 
+BATCH_ITEM = {**SPEC, "prompt": NEW_RUN["prompt"], "slug": NEW_RUN["slug"], **CHOICE}
+BATCH = {
+    "items": {"type": "array", "minItems": 1, "maxItems": LARGEST_COUNT,
+              "description": "The dispatches to run, each a spec (or spec_path) with optional prompt, slug and "
+                             "model / tier / task_type. Items with the same slug run in order, others in parallel.",
+              "items": {"type": "object", "properties": BATCH_ITEM, "additionalProperties": False}},
+    "resume": _text("A batch id (from an earlier batch's batch_id) to run what it has not finished ok, instead of "
+                    "items.", pattern=r"^batch-[0-9-]+$"),
+    "concurrency": _count("Dispatches in flight at once (default 8)."),
+    "agents": _count("Items on agent backends at once, within concurrency (default 2)."),
+    "max_cost": {"type": "number", "minimum": 0, "description": "Stop launching once spent + in flight + the next "
+                                                                "estimate would cross this many USD."},
+    "skip_rejected": {"type": "boolean", "description": "Run the items that pass the checks and record the others "
+                                                        "rejected (default: nothing runs if any is rejected)."},
+    "timeout": RUN_OPTIONS["timeout"],
+    "cwd": RUN_OPTIONS["cwd"],
+}
+
+
 def schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
 

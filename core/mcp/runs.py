@@ -9,6 +9,7 @@ every question about it is answered from there, as for runs any other process ma
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -19,12 +20,15 @@ from core import config as configs
 from core import paths
 from core.audit.index import recover
 from core.audit.store import RESULT_SUFFIX, Project, validate_slug
+from core.batch.runner import Batch
+from core.cancel import stop_elsewhere
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, UsageError
 from core.events import Event, Finished, RunStarted, TextDelta, ToolCall, UsageUpdate
 from core.fsutil import read_json
 
+log = logging.getLogger("dispatch.mcp")
 RUN_ID = re.compile(r"\d{8}-\d{6}-\d+-\d+")
 """How core.audit.store.new_run_id spells a run id; anything else is refused before it reaches a path."""
 CANCEL_GRACE = 30.0
@@ -82,7 +86,8 @@ class LiveRun:
                         "`cancel` to stop it"}
 
 
-Report = Callable[[Progress], Awaitable[None]]
+Report = Callable[[int, str], Awaitable[None]]
+"""Sends a progress notification: a count that only grows, and a line saying what it counts."""
 
 
 class Runs:
@@ -90,10 +95,13 @@ class Runs:
 
     def __init__(self) -> None:
         self.live: dict[str, LiveRun] = {}
+        self.batches: dict[Batch, asyncio.Task[dict[str, Any]]] = {}
 
-    async def start(self, request: DispatchRequest) -> LiveRun | Envelope:
+    async def start(self, request: DispatchRequest,
+                    on_end: Callable[[str | None], None] | None = None) -> LiveRun | Envelope:
         """Start a run and return once it is recorded (a LiveRun) or refused (its envelope). A DispatchError the
-        engine raises before recording anything (busy project, no usable backend) is raised here."""
+        engine raises before recording anything (busy project, no usable backend) is raised here. `on_end` is
+        called with the run's id (None if refused) once the run has ended and released its project lock."""
         engine = Engine(configs.load())
         begun: asyncio.Future[LiveRun | Envelope] = asyncio.get_running_loop().create_future()
         holder: dict[str, LiveRun] = {}
@@ -116,6 +124,8 @@ class Runs:
             finally:
                 if "run" in holder:
                     self.live.pop(holder["run"].run_id, None)
+                if on_end is not None and begun.done() and begun.exception() is None:
+                    _ended(on_end, holder["run"].run_id if "run" in holder else None)
 
         task = asyncio.create_task(drive())
         task.add_done_callback(_quiet)
@@ -132,7 +142,7 @@ class Runs:
                 await asyncio.wait({live.task}, timeout=min(remaining, PROGRESS_EVERY))
                 if report is not None and live.progress.events != reported and not live.task.done():
                     reported = live.progress.events
-                    await report(live.progress)
+                    await report(live.progress.events, live.progress.message())
             if not live.task.done():
                 return live.running()
             return envelope_data(read_envelope(run_id, live.slug))
@@ -153,17 +163,39 @@ class Runs:
         return envelope
 
     async def cancel(self, run_id: str, slug: str | None) -> dict[str, Any]:
-        """Stop a run this server started; it is recorded as interrupted, like a CLI run stopped by a signal."""
+        """Stop a run; it is recorded as interrupted, like a CLI run stopped by a signal. One this server started is
+        cancelled here; one a CLI process runs gets SIGTERM once that process is proven to be the run's."""
         live = self.live.get(run_id)
         if live is None:
             envelope = read_envelope(run_id, slug)
-            if envelope.status == Status.RUNNING:
-                raise UsageError(f"run {run_id} was started by another process, not this MCP server",
-                                 "stop it where it runs (the console, or the process that started it)")
+            if envelope.status == Status.RUNNING and stop_elsewhere(Project.at(envelope.slug), run_id):
+                ended = await self._wait_elsewhere(run_id, envelope.slug, CANCEL_GRACE)
+                return {**envelope_data(ended), "cancelled": ended.status != Status.RUNNING,
+                        "note": "sent SIGTERM to the process running it"}
+            envelope = await self._wait_elsewhere(run_id, envelope.slug, 0.0)
             return {**envelope_data(envelope), "cancelled": False, "note": f"the run had already ended {envelope.status}"}
         live.task.cancel()
         await asyncio.wait({live.task}, timeout=CANCEL_GRACE)
         return {**envelope_data(read_envelope(run_id, live.slug)), "cancelled": True}
+
+    async def run_batch(self, batch: Batch, report: Report) -> dict[str, Any]:
+        """Run a planned batch to its end, reporting each item that ends; the summary and every item's outcome."""
+        task = self.batches[batch] = asyncio.create_task(batch.run())
+        try:
+            reported = -1
+            while not task.done():
+                await asyncio.wait({task}, timeout=PROGRESS_EVERY)
+                totals = batch.totals()
+                if (ended := totals.done + totals.skipped + totals.rejected) != reported and not task.done():
+                    reported = ended
+                    await report(ended, totals.line())
+            summary = task.result()
+        finally:
+            self.batches.pop(batch, None)
+            if not task.done():
+                batch.cancel()
+                await asyncio.wait({task}, timeout=CANCEL_GRACE)
+        return {**summary, "items": [view.outcome() for view in batch.views]}
 
     def latest(self, slug: str) -> str:
         """The run `status`/`result`/`cancel` mean when given only a project: its live one, else its newest."""
@@ -178,12 +210,23 @@ class Runs:
         return runs[-1]
 
     async def stop_all(self) -> None:
-        """Cancel every live run and let each record itself interrupted (the host went away)."""
-        tasks = [live.task for live in self.live.values()]
+        """Cancel every live run and batch and let each record itself interrupted (the host went away)."""
+        tasks: list[asyncio.Task[Any]] = [live.task for live in self.live.values()]
         for task in tasks:
             task.cancel()
+        for batch, running in self.batches.items():
+            batch.cancel()
+            tasks.append(running)
         if tasks:
             await asyncio.wait(tasks, timeout=CANCEL_GRACE)
+
+
+def _ended(on_end: Callable[[str | None], None], run_id: str | None) -> None:
+    """Tell the caller a run ended; a failure there is logged, the run itself stays as recorded."""
+    try:
+        on_end(run_id)
+    except DispatchError as exc:
+        log.warning("after run %s: %s", run_id, exc.one_line())
 
 
 def _quiet(task: asyncio.Task[None]) -> None:

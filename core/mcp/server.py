@@ -28,7 +28,7 @@ from core.cli import refusal_envelope
 from core.errors import DispatchError, ExitCode
 from core.mcp import resources, tools
 from core.mcp.arguments import Roots
-from core.mcp.runs import Progress, Runs
+from core.mcp.runs import Runs
 
 log = logging.getLogger("dispatch.mcp")
 READ_ONLY = {"status", "result", "lint", "list", "project", "search", "diff"}
@@ -48,9 +48,9 @@ def build(door: tools.Door) -> Server[Any]:
             for tool in tools.TOOLS.values()])
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
-        async def report(progress: Progress) -> None:
+        async def report(value: int, message: str) -> None:
             try:
-                await ctx.session.report_progress(progress.events, None, progress.message())
+                await ctx.session.report_progress(value, None, message)
             except Exception as exc:  # noqa: BLE001 - a progress note that cannot be sent must not fail the call
                 log.debug("progress not sent: %s", exc)
 

@@ -19,13 +19,16 @@ from core import config as configs
 from core import spec as specs
 from core.audit.index import SORTS
 from core.audit.store import Project
+from core.batch.manifest import Item
+from core.batch.runner import Batch, Options
 from core.cli.escalate_cmd import last_run_id
 from core.cli.spec_cmds import lint_findings
 from core.cli.views import list_projects, project_status, search_runs, touch
 from core.engine import DispatchRequest
 from core.envelope import Envelope
-from core.errors import UsageError
+from core.errors import ExitCode, UsageError
 from core.mcp.arguments import (
+    BATCH,
     CHOICE,
     LIMIT,
     NEW_RUN,
@@ -75,9 +78,10 @@ class Tool:
 
 
 async def _launch(door: Door, request: DispatchRequest, arguments: dict[str, Any], report: Report,
-                  wait: float | None = None) -> dict[str, Any]:
-    """Start a run and wait for it up to wait_seconds; a refused spec comes back as its envelope with findings."""
-    started = await door.runs.start(request)
+                  wait: float | None = None, on_end: Callable[[str | None], None] | None = None) -> dict[str, Any]:
+    """Start a run and wait for it up to wait_seconds; a refused spec comes back as its envelope with findings.
+    `on_end` hears the run's id once it has ended and let go of its project (None when the spec was refused)."""
+    started = await door.runs.start(request, on_end)
     if isinstance(started, Envelope):
         raise Refused(envelope_data(started), f"dispatch: {started.status}: {started.error}")
     seconds = arguments.get("wait_seconds", DEFAULT_WAIT) if wait is None else wait
@@ -168,8 +172,40 @@ async def escalate(door: Door, arguments: dict[str, Any], report: Report) -> Any
     if arguments.get("primary"):
         return escalation.to_primary(slug, run_id, arguments.get("reason") or "").to_dict()
     request = escalation.to_tier(configs.load(), slug, run_id, arguments["tier"], arguments.get("reason") or "")
-    escalation.record(slug, escalation.Escalation(run_id, arguments["tier"], arguments.get("reason") or "escalated"))
-    return await _launch(door, request, arguments, report)
+
+    def ended(new_run_id: str | None) -> None:
+        """The decision is recorded once the new run has ended, so it names it, as the CLI's escalate does."""
+        escalation.record(slug, escalation.Escalation(run_id, arguments["tier"], arguments.get("reason") or "escalated",
+                                                      new_run_id=new_run_id))
+
+    return await _launch(door, request, arguments, report, on_end=ended)
+
+
+async def batch(door: Door, arguments: dict[str, Any], report: Report) -> Any:
+    if bool(arguments.get("items")) == bool(arguments.get("resume")):
+        raise UsageError("give items (the dispatches to run) or resume (a batch id), not both or neither",
+                         "each item is a spec or spec_path, with optional prompt, slug, model, tier or task_type")
+    cwd = door.roots.cwd(arguments.get("cwd"))
+    door.roots.permission({})
+    options = Options(concurrency=arguments.get("concurrency", 8), agents=arguments.get("agents", 2),
+                      max_cost=arguments.get("max_cost"), skip_rejected=bool(arguments.get("skip_rejected")),
+                      timeout=arguments.get("timeout"), cwd=cwd)
+    if arguments.get("resume"):
+        planned = Batch.resume(configs.load(), arguments["resume"], options)
+    else:
+        items = [Item(number, f"items[{number - 1}]", spec_text=door.roots.spec_text(given, cwd),
+                      prompt=given.get("prompt"), slug=given.get("slug"), model=given.get("model"),
+                      tier=given.get("tier"), task_type=given.get("task_type"))
+                 for number, given in enumerate(arguments["items"], 1)]
+        planned = Batch.plan(configs.load(), items, options)
+    if planned.rejected and not planned.options.skip_rejected:
+        if planned.trail is not None:
+            planned.trail.release()
+        line = (f"{len(planned.rejected)} of {len(planned.views)} items rejected; nothing was sent (fix them, or "
+                "pass skip_rejected: true to run the rest)")
+        raise Refused({"status": "rejected", "reason": "rejected", "error": line, "exit_code": int(ExitCode.SPEC_REJECTED),
+                       "rejected": [view.outcome() for view in planned.rejected]}, f"dispatch: {line}")
+    return await door.runs.run_batch(planned, report)
 
 
 async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
@@ -239,7 +275,9 @@ TOOLS = {tool.name: tool for tool in (
     Tool("result", "A run's envelope; with wait_seconds, block up to that long for a running run to end (progress "
          "notifications meanwhile). Give run_id, or slug for the project's live or newest run.",
          schema({**RUN_OR_SLUG, **WAIT}), result),
-    Tool("cancel", "Stop a run this server started; it is recorded as interrupted and its envelope returned.",
+    Tool("cancel", "Stop a run: one this server started, or a CLI run (`dispatch run`) in another process, which gets "
+         "SIGTERM once it is proven to be that run's process. It is recorded as interrupted and its envelope returned. "
+         "A run hosted by another server or the console is refused: cancel it there.",
          schema(RUN_OR_SLUG), cancel),
     Tool("resume", "Continue a project's session with a new turn (prompt, or a spec checked like dispatch): chat "
          "models get the stored history, agents resume their own session. " + _ENDS,
@@ -257,6 +295,12 @@ TOOLS = {tool.name: tool for tool in (
                  "primary": {"type": "boolean", "description": "Hand the work back to the primary instead."},
                  "reason": {"type": "string", "description": "Why (required with primary)."}, **WAIT}, ("slug",)),
          escalate),
+    Tool("batch", "Run many dispatches at once (items, or resume: a batch id) with shared rate limits and a budget, "
+         "and wait for them all, with a progress notification as each ends. Every item is checked first: if any is "
+         "rejected nothing is sent and the tool error lists each with its findings (or pass skip_rejected). Returns "
+         "the summary (batch_id, ok, failed, skipped, rejected, not_started, tokens, cost_usd, stopped) and items[], "
+         "each its run's envelope with batch_item. Resume a batch that stopped short with resume: batch_id.",
+         schema(BATCH), batch),
     Tool("lint", "Check a spec against the dispatch checklist before sending it: findings with rule, severity, "
          "line, message and fix. errors true means dispatch would refuse it.",
          schema({**SPEC, "cwd": RUN_OPTIONS["cwd"]}), lint),

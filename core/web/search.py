@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from core.backends import http_pool
 from core.errors import BackendUnavailable
 
 
@@ -107,8 +108,9 @@ class Searcher:
     async def search(self, query: str, n: int) -> list[Hit]:
         where = f"{self.provider.name} search"
         try:
-            async with httpx.AsyncClient(trust_env=False, timeout=self.timeout) as client:
-                response = await client.request(url=self.endpoint, **self.provider.request(query, n, self._key))
+            async with http_pool.client_for(self.endpoint, self.endpoint.startswith("https://")) as client:
+                response = await client.request(url=self.endpoint, timeout=self.timeout,
+                                                **self.provider.request(query, n, self._key))
         except httpx.HTTPError as exc:
             raise SearchFailed(f"{where} failed: {type(exc).__name__}") from None
         if response.status_code in (401, 403):

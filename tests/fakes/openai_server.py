@@ -48,6 +48,9 @@ class Reply:
     narration: str = ""
     """Text streamed before the tool calls, as models that think aloud do."""
     finish_reason: str = "stop"
+    keep_alive: bool = False
+    """Send the whole stream with a content-length and keep the connection open, as a server behind a proxy
+    does, so a client that pools connections can be seen reusing one (`peers`)."""
 
 
 class FakeOpenAI(LocalServer):
@@ -57,6 +60,8 @@ class FakeOpenAI(LocalServer):
         self.requests: list[dict[str, Any]] = []
         self.times: list[float] = []
         self.headers: list[dict[str, str]] = []
+        self.peers: list[tuple[str, int]] = []
+        """The client address of each request: the same one twice means a reused connection."""
         self._lock = threading.Lock()
         server = self
 
@@ -74,6 +79,7 @@ class FakeOpenAI(LocalServer):
                     server.times.append(time.monotonic())
                     server.requests.append(body)
                     server.headers.append({k.lower(): v for k, v in self.headers.items()})
+                    server.peers.append(self.client_address[:2])
                     if server.choose is not None:
                         reply = server.choose(body)
                     else:
@@ -88,6 +94,10 @@ class FakeOpenAI(LocalServer):
                     return
                 if not body.get("stream"):
                     self._json(200, server.completion(reply, body))
+                    return
+                if reply.keep_alive:
+                    events = [f"data: {json.dumps(chunk)}\n\n" for chunk in server.chunks(reply, body)]
+                    self._send(200, "".join(events) + "data: [DONE]\n\n", reply.content_type)
                     return
                 self.send_response(200)
                 self.send_header("content-type", reply.content_type)

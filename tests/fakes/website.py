@@ -97,7 +97,8 @@ class Website(LocalServer):
     def _search(self, handler: Any, path: str, query: dict[str, list[str]], body: dict[str, Any] | None) -> None:
         """Search results in each provider's shape, all pointing at this site."""
         self.searches.append({"path": path, "query": {k: v[0] for k, v in query.items()}, "body": body,
-                              "headers": {k.lower(): v for k, v in handler.headers.items()}})
+                              "headers": {k.lower(): v for k, v in handler.headers.items()},
+                              "peer": handler.client_address[:2]})
         pages = [("Local Article", self.url("/article"), "the answer is in here"),
                  ("Other Page", self.url("/other"), "a second page"),
                  ("Missing", self.url("/missing"), "gone")]

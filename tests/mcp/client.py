@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,3 +41,20 @@ def data(result: Any) -> dict[str, Any]:
     body = text.split("\n", 1)[1] if result.is_error else text
     assert json.loads(body) == result.structured_content
     return result.structured_content
+
+
+async def cli_run(base_url: str, slug: str, spec: str) -> subprocess.Popen[str]:
+    """A `dispatch run --json` in a process of its own, returned once its run is on record (still running)."""
+    env = {**os.environ, "DISPATCH_BASE_URL": base_url}
+    cli = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", "-", "--slug", slug, "--json"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
+                           text=True)
+    assert cli.stdin is not None
+    cli.stdin.write(spec)
+    cli.stdin.close()
+    logs = Path(os.environ["DISPATCH_PROJECTS_DIR"]) / slug / ".dispatch-logs"
+    deadline = time.monotonic() + 60
+    while not list(logs.glob("*-result.json")):
+        assert time.monotonic() < deadline and cli.poll() is None, "the CLI run never started"
+        await asyncio.sleep(0.05)
+    return cli

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core import escalation
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, dispatch
 from tests.mcp.client import connected, data
@@ -36,6 +37,9 @@ async def test_resume_review_escalate_project_and_search(tmp_path: Path) -> None
     assert escalated["kind"] == "escalation" and escalated["tier"] == "coding"
     assert escalated["escalated_from"] == "general" and escalated["escalation_reason"] == "needs code words"
     assert handed["to"] == "primary" and handed["reason"] == "needs a product decision"
+    assert escalated["parent_run_id"] == first["run_id"]
+    decisions = [(e.run_id, e.to, e.new_run_id) for e in escalation.history("follow")]
+    assert decisions == [(first["run_id"], "coding", escalated["run_id"]), (project["last_run"]["run_id"], "primary", None)]
     assert neither.is_error and "give tier" in neither.content[0].text
     assert project["last_run"]["run_id"] == escalated["run_id"] and project["project"]["runs"] == 4
     hits = {hit["run"]["run_id"] for hit in found["hits"]}

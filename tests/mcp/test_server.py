@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 from core.fsutil import read_json
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, dispatch, write
-from tests.mcp.client import ROOT, connected, data
+from tests.mcp.client import cli_run, connected, data
 
 TOOLS = {"dispatch", "start", "status", "result", "cancel", "resume", "review", "escalate", "lint", "diff", "merge",
-         "drop", "list", "project", "search"}
+         "drop", "list", "project", "search", "batch"}
 
 
 async def test_dispatch_returns_the_envelope_and_reports_progress(tmp_path: Path, projects_dir: Path) -> None:
@@ -158,30 +154,17 @@ async def test_twenty_concurrent_calls_over_five_projects(tmp_path: Path, projec
     assert {p["slug"]: p["runs"] for p in listed["projects"]} == {f"many-{n}": 4 for n in range(5)}
 
 
-async def test_result_waits_for_a_run_the_cli_started(tmp_path: Path, projects_dir: Path) -> None:
+async def test_result_waits_for_a_run_the_cli_started(tmp_path: Path) -> None:
     gate = threading.Event()
     with FakeOpenAI([Reply(text="From the other door.", gate=gate)]) as fake:
-        env = {**os.environ, "DISPATCH_BASE_URL": fake.base_url}
-        cli = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", "-", "--slug", "cli-made", "--json"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                               cwd=ROOT, text=True)
-        assert cli.stdin is not None
-        cli.stdin.write(GOOD_SPEC)
-        cli.stdin.close()
-        logs = projects_dir / "cli-made" / ".dispatch-logs"
-        deadline = time.monotonic() + 60
-        while not list(logs.glob("*-result.json")):
-            assert time.monotonic() < deadline and cli.poll() is None, "the CLI run never started"
-            await asyncio.sleep(0.05)
+        cli = await cli_run(fake.base_url, "cli-made", GOOD_SPEC)
         async with connected(tmp_path / "server.log", env={"DISPATCH_BASE_URL": fake.base_url}) as client:
-            refused = await client.call_tool("cancel", {"slug": "cli-made"})
             still = data(await client.call_tool("result", {"slug": "cli-made", "wait_seconds": 0.5}))
             waiting = asyncio.ensure_future(client.call_tool("result", {"slug": "cli-made", "wait_seconds": 60}))
             gate.set()
             waited = data(await waiting)
         out = cli.stdout.read() if cli.stdout else ""
         assert cli.wait(timeout=60) == 0
-    assert refused.is_error and "started by another process" in refused.content[0].text
     assert still["status"] == "running"
     assert waited["status"] == "ok" and waited["result"] == "From the other door."
     assert waited["run_id"] == json.loads(out)["run_id"]

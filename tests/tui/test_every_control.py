@@ -26,6 +26,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
 from tui.screens.feedback import FeedbackScreen
+from tui.screens.file_picker import FilePickerScreen, SourceTree
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
@@ -378,7 +379,38 @@ async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
         await walk.press("batch.start")
         assert any("no manifest or folder given" in n.message for n in app._notifications)
         assert screen.current_batch is None and fake.requests == []
-        screen.query_one("#batch-source", Input).value = str(folder)
+        source = screen.query_one("#batch-source", Input)
+
+        async def picker_shown() -> SourceTree:
+            await wait_for(pilot, lambda: isinstance(app.screen, FilePickerScreen), "the file picker")
+            tree = app.screen.query_one(SourceTree)
+            await wait_for(pilot, lambda: len(tree.root.children) > 0, "the working directory listed")
+            return tree
+
+        async def picker_gone() -> None:
+            await wait_for(pilot, lambda: app.screen is screen, "the picker to close")
+
+        await walk.click("batch-browse")
+        await picker_shown()
+        await walk.click("picker-cancel")
+        await picker_gone()
+        await walk.press("batch.browse")
+        await picker_shown()
+        await walk.press("picker.cancel")
+        await picker_gone()
+        assert source.value == ""
+        await walk.click("batch-browse")
+        await picker_shown()
+        await walk.click("picker-choose")  # the highlighted root: the working directory
+        await picker_gone()
+        assert source.value == "."
+        await walk.press("batch.browse")
+        tree = await picker_shown()
+        await pilot.press("down")
+        assert tree.cursor_node is not None and str(tree.cursor_node.label) == "batch-specs"
+        await walk.press("picker.choose")
+        await picker_gone()
+        assert source.value == "batch-specs"
         await walk.click("batch-start")
         await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
         await pilot.pause()
@@ -393,4 +425,4 @@ async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
         await walk.press("batch.open")
         await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the item's run record")
         assert app.screen.run_id == screen.rows[1].run_id
-        walk.assert_complete(BatchScreen)
+        walk.assert_complete(BatchScreen, FilePickerScreen)
