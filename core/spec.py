@@ -116,9 +116,9 @@ class Finding:
 PATHLIKE = re.compile(r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
                        r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
 """A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
-NOT_A_PATH = re.compile(r"[A-Za-z]+/[A-Za-z]|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
+NOT_A_PATH = re.compile(r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
                          r"either/or|km/h|mb/s|gb/s)")
-"""A unit or a pair of words that PATHLIKE would take for a path: 'Mbit/s', 'km/h', 'and/or'."""
+"""A unit, a pair of words or a time zone that PATHLIKE would take for a path: 'Mbit/s', 'and/or', 'Europe/Berlin'."""
 
 
 def input_paths(spec: Spec) -> list[tuple[int, str]]:
@@ -126,9 +126,15 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     inputs = spec.sections.get("inputs")
     if inputs is None:
         return []
-    return [(inputs.body_line + offset, path.rstrip(".,;:"))
+    return [(inputs.body_line + offset, path)
             for offset, line in enumerate(inputs.body.splitlines()) if "://" not in line
-            for path in PATHLIKE.findall(line.replace("`", " ")) if not NOT_A_PATH.fullmatch(path)]
+            for path in paths_in(line)]
+
+
+def paths_in(text: str) -> list[str]:
+    """The paths a line names, without trailing punctuation, units ('Mbit/s') or word pairs ('and/or')."""
+    found = (path.rstrip(".,;:") for path in PATHLIKE.findall(text.replace("`", " ")))
+    return [path for path in found if not NOT_A_PATH.fullmatch(path)]
 
 
 def is_glob(path: str) -> bool:

@@ -60,7 +60,9 @@ def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
     findings = []
     for number, path in input_paths(spec):
         if problem := _missing(cwd, path):
-            findings.append(Finding("missing-input", Severity.ERROR, number,
+            # A bare name ('ruamel.yaml', 'en.json') may be a name in prose; a path with a directory is a path.
+            severity = Severity.ERROR if "/" in path else Severity.WARNING
+            findings.append(Finding("missing-input", severity, number,
                                     f"input path '{path[:200]}' {problem} under {cwd}",
                                     "fix the path, pass --cwd to the directory it is in, or paste the content into "
                                     "the spec", quote=path[:200]))

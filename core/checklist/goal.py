@@ -18,12 +18,15 @@ _OPEN_SCOPE = re.compile(
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"a bit|things|stuff|do something about|sort out|have a look|take a (?:look|pass)|deal with|"
     r"figure out what[\w' ]*|what(?:'s| is) going on|see what you can do|do (?:the|your) (?:needful|best)|"
-    r"etc\.?|and so on)\b", re.IGNORECASE)
+    r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
+    r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
+    r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b", re.IGNORECASE)
 """Open scope that no criterion closes."""
 _OPEN_VERB = re.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
-    r"investigate|fix|update|make|speed up|simplify|harden|sort)\b[^.;]*", re.IGNORECASE)
+    r"investigate|fix|fix up|update|make|speed up|simplify|harden|sort|touch up|spruce up|go over|"
+    r"go through|redo|revisit|overhaul|upgrade|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*", re.IGNORECASE)
 """A verb that names an area of work rather than the work."""
 _CRITERION = re.compile(
     r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby \w+ing\b|"

@@ -25,7 +25,8 @@ _SHAPE = re.compile(
     r"number|numbers|float|decimals?|percent(?:age)?|boolean|true or false|yes or no|subject line|body|"
     r"plain text|array|object|mapping|columns?|rows?|keys?|fields?|items?|steps?|questions?|names?|options|"
     r"tag|url|id|letter|email|reply|post|tweet|message|page|file|function|class|script|query|statement|"
-    r"sections?|chart|svg|png|pdf|slides?|only)\b", re.IGNORECASE)
+    r"sections?|chart|svg|png|pdf|slides?|only|nothing else|format(?:ted)? as|\d+-hour)\b|"
+    r"\b[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+\b", re.IGNORECASE)
 """A shape, a unit of size or a container; with a generic noun alone ('a report') there is none."""
 _VALUES = re.compile(r"\bone of\b|:\s*\w+(?:,\s*\w+)+,? or \w+|\"[^\"]+\" or \"[^\"]+\"|\b\w+ or \w+, lowercase",
                      re.IGNORECASE)

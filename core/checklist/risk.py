@@ -14,24 +14,29 @@ import re
 from core.checklist import prose
 from core.spec import Finding, Spec
 
-_ACTION = (r"(?:send|sends|sent|sending|emailed|mailed|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
+_ACTION = (r"(?:send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
            r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
            r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed)")
 _AUDIENCE = (r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
              r"waitlist|everyone|every user|all users|company(?:'s)? (?:\w+ )?account|status page|website|site|"
              r"app store|play store|linkedin|twitter|mastodon|pypi|npm|crates\.io|newsletter|blog|under my name|"
-             r"them|the world|(?:real|external) people|account manager)")
+             r"them|the world|(?:real|external) people|account manager|journalists?|reporters?|media|regulators?|"
+             r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
+             r"shareholders|members|patients|students|parents)")
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
      r"returns|cancellation) policy\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
-     r"\bredundanc(?:y|ies)\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
+     r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
      "public, legal or sensitive text"),
     (r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b",
      "rewriting shared history"),
-    (r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase)\b"
+    (r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase)\b(?! in\b| of\b)"
      r"(?: \S+){0,5}? (?:tables?|databases?|db|data|buckets?|accounts?|rows|records|users|branch(?:es)?|files|"
      r"backups?|history|repos?|repositories|volumes?|indexes|emails|messages)\b", "an irreversible deletion"),
+    (r"\bpush(?:es|ed|ing)? (?:the |a )?(?:tags?|release|v?\d[\w.]*)\b|\bpublish(?:es|ed|ing)? (?:the |a |it )?"
+     r"(?:package|release|crate|gem|image|version)\b|\btag(?:s|ged|ging)? (?:a|the) release\b|\bmerg\w* (?:[\w/.-]+ ){0,3}"
+     r"into (?:main|master|production|prod|release)\b", "a release others receive"),
     (r"\bfor good\b|\birreversibl\w+\b|\bcannot be undone\b|\bpermanently\b", "irreversible work"),
     (r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
      r"config|environment|system))?|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
