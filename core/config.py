@@ -30,12 +30,14 @@ from urllib.parse import urlsplit
 
 from core import paths
 from core.config_rules import (
+    AGE,
     DEEP_MODE,
     SECONDS,
     TABLE,
     TEXT,
     WHOLE,
     ZERO_OR_MORE,
+    ZERO_OR_MORE_WHOLE,
     Number,
     Patterns,
     Strings,
@@ -161,6 +163,15 @@ class Lint:
 
 
 @dataclass
+class Retention:
+    """The default policy `dispatch prune` applies: runs older than `older_than` go, except the project's newest
+    `keep_last` (the latest is what resume and review continue). No `older_than`: prune needs --older-than."""
+
+    older_than: str | None = key(AGE, None)
+    keep_last: int = key(ZERO_OR_MORE_WHOLE, 1)
+
+
+@dataclass
 class Config:
     models: dict[str, ModelConfig] = field(default_factory=dict)
     tiers: dict[str, TierConfig] = field(default_factory=dict)
@@ -168,6 +179,7 @@ class Config:
     budgets: Budgets = field(default_factory=Budgets)
     redact: Redact = field(default_factory=Redact)
     lint: Lint = field(default_factory=Lint)
+    retention: Retention = field(default_factory=Retention)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
@@ -185,7 +197,8 @@ class Config:
 
 _SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
                                           "defaults": (Defaults, False), "budgets": (Budgets, False),
-                                          "redact": (Redact, False), "lint": (Lint, False)}
+                                          "redact": (Redact, False), "retention": (Retention, False),
+                                          "lint": (Lint, False)}
 """Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 

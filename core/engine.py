@@ -40,12 +40,14 @@ from core.events import (
     UsageUpdate,
 )
 from core.fsutil import JsonLines
+from core.offload import in_thread
 from core.redact import Redactor
 from core.retry import RetryPolicy
 from core.run_record import RunRecord
 
 if TYPE_CHECKING:
     from core import workspace
+    from core.worktree import Worktree
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -125,8 +127,7 @@ class Engine:
         self.index = index
         self.limiter = limiter
         self.check_budgets = check_budgets
-        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
-                                                  patterns=config.redact.patterns)
+        self.redactor = Redactor.for_config(config)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -184,14 +185,19 @@ class Engine:
             space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
                                    read_only=request.read_only, in_place=request.in_place, base=request.base,
                                    spec_text=text)
-        for message in recover(project):
+        for message in await in_thread(lambda: recover(project)):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
         try:
-            project.ensure(self.redactor.text(request.description) if request.description else None,
-                           first_model.backend, self.redactor.text(specs.goal_of(text)[:200]))
+            description = self.redactor.text(request.description) if request.description else None
+            first_goal = self.redactor.text(specs.goal_of(text)[:200])
             run_id = new_run_id()
-            lock.describe(run_id, sole_run=request.sole_run)
+
+            def prepare() -> None:
+                project.ensure(description, first_model.backend, first_goal)
+                lock.describe(run_id, sole_run=request.sole_run)
+
+            await in_thread(prepare)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,
@@ -248,7 +254,9 @@ class Engine:
         first = self.config.model(route.models[0])
         run = self._record(request, route, project, run_id, findings, text)
         envelope = run.envelope
-        prompt = compose_prompt(request.spec_text, request.prompt)
+        # What is sent is masked like what is kept: a model, its server's log or an agent's own files never get a key
+        # that a spec or prompt carried (the input files are masked as they are read).
+        prompt = self.redactor.text(compose_prompt(request.spec_text, request.prompt))
         if inputs is not None:
             prompt = inputs.compose(prompt)
             envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
@@ -259,7 +267,6 @@ class Engine:
             if space.worktree is not None:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
-        unindexed = self.index(project.slug, [run.save()])
         events = JsonLines(project.events_path(run_id))
         timeout = self._timeout(request, first)
 
@@ -272,6 +279,7 @@ class Engine:
             return event
 
         try:
+            unindexed = await in_thread(lambda: self.index(project.slug, [run.save(project)]))
             yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
                                   envelope.audit_path))
             if first.builtin and not user_models(self.config):
@@ -309,6 +317,9 @@ class Engine:
             else:
                 async for event in self._verify(request, agent_dir, envelope, text, timeout):
                     yield emit(event)
+                if space is not None and space.worktree is not None and "exit_code" in envelope.extras.get("verify", {}):
+                    for notice in await asyncio.to_thread(_left_by_verify, space.worktree, envelope):
+                        yield emit(notice)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit) as exc:
             if held := stream.flush():
@@ -319,7 +330,7 @@ class Engine:
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
             self._close(project, events, run)
             raise
-        if unindexed := self._close(project, events, run):
+        if unindexed := await in_thread(lambda: self._close(project, events, run)):
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
 
@@ -347,7 +358,7 @@ class Engine:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
         events.write(self.redactor.data(_finished_line(run.envelope)))
         events.close()
-        written = run.save()
+        written = run.save(project)
         project.record_finished(run.envelope)
         return self.index(project.slug, [written])
 
@@ -373,7 +384,8 @@ class Engine:
                     history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
+                    spec_text=self.redactor.text(request.spec_text), stall_timeout=request.stall_timeout,
+                    max_steps=request.max_steps,
                     max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
                 run.begin_attempt(model, self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
@@ -544,6 +556,21 @@ class Answer:
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
+
+
+def _left_by_verify(tree: Worktree, envelope: Envelope) -> list[Notice]:
+    """Say which files the verify command changed in the worktree: the changes were captured before it ran, so
+    the recorded diff is exactly the tree it checked, and what it wrote (a formatter's fixes, say) is not in it."""
+    try:
+        left = tree.uncommitted()
+    except DispatchError as exc:
+        return [Notice(f"could not check the worktree after verifying: {exc}", "warning")]
+    if not left:
+        return []
+    envelope.extras["verify"]["left_changes"] = left
+    return [Notice(f"the verify command changed {len(left)} file(s) in the worktree after the changes were captured: "
+                   f"{', '.join(left[:5])}{' ...' if len(left) > 5 else ''}; they are not in the recorded diff, which "
+                   "is what it checked", "warning")]
 
 
 def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Workspace | None,

@@ -121,6 +121,9 @@ NOT_A_PATH = re.compile(r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?
 """A unit, a pair of words or a time zone that PATHLIKE would take for a path: 'Mbit/s', 'and/or', 'Europe/Berlin'."""
 
 
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+
+
 def input_paths(spec: Spec) -> list[tuple[int, str]]:
     """Each path or glob the Inputs section names, with its 1-based line; lines holding a URL are skipped."""
     inputs = spec.sections.get("inputs")
@@ -131,10 +134,19 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
             for path in paths_in(line)]
 
 
-def paths_in(text: str) -> list[str]:
-    """The paths a line names, without trailing punctuation, units ('Mbit/s') or word pairs ('and/or')."""
-    found = (path.rstrip(".,;:") for path in PATHLIKE.findall(text.replace("`", " ")))
-    return [path for path in found if not NOT_A_PATH.fullmatch(path)]
+def paths_in(line: str) -> list[str]:
+    """The paths on one line, in order, without trailing punctuation, units ('Mbit/s'), word pairs ('and/or') or
+    time zones. A backticked span that is a path once its spaces are taken for word characters is one path,
+    spaces and all (`docs/release notes.md`); elsewhere a space ends a path."""
+    found: list[str] = []
+    end = 0
+    for match in _BACKTICKED.finditer(line):
+        found += PATHLIKE.findall(line[end:match.start()])
+        span = match[1].strip()
+        found += [span] if " " in span and PATHLIKE.fullmatch(span.replace(" ", "_")) else PATHLIKE.findall(span)
+        end = match.end()
+    found += PATHLIKE.findall(line[end:].replace("`", " "))
+    return [path for path in (path.rstrip(".,;:") for path in found) if not NOT_A_PATH.fullmatch(path)]
 
 
 def is_glob(path: str) -> bool:

@@ -195,6 +195,16 @@ class Project:
         names = (p.name[: -len(RESULT_SUFFIX)] for p in self.logs.glob(f"*{RESULT_SUFFIX}"))
         return sorted(name for name in names if RUN_ID.fullmatch(name))
 
+    def write_run(self, run_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        """The one place a run record is written: atomically, and sealed into the project's hash chain once the run
+        has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written."""
+        from core.audit import chain  # it reads run files by this module's names, so it imports this module
+
+        path = self.result_path(run_id)
+        sealed = chain.seal(self.logs, path.name, record)
+        atomic_write_json(path, sealed)
+        return sealed
+
     def read_run(self, run_id: str) -> dict[str, Any]:
         run: dict[str, Any] = read_json(self.result_path(run_id))
         return run
@@ -243,8 +253,7 @@ class Project:
             record.update(status=str(Status.INTERRUPTED),
                           error="the run was killed before it finished (found by a later command)",
                           reason="killed", finished_at=now_iso())
-            atomic_write_json(path, record)
-            self.record_finished(Envelope.from_dict(record))
+            self.record_finished(Envelope.from_dict(self.write_run(run_id, record)))
             marked.append(run_id)
         return marked
 

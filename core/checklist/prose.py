@@ -28,6 +28,8 @@ class Line:
     """The line with its quoted spans replaced by `"…"`; a code or quote line is DATA alone."""
     data: bool
     """The line is a code block line or a block quote: nothing but data."""
+    raw: str = ""
+    """The line as written."""
 
 
 def lines(section: Section | None) -> list[Line]:
@@ -41,11 +43,11 @@ def lines(section: Section | None) -> list[Line]:
         stripped = raw.strip()
         if stripped.startswith(_FENCE):
             in_fence = not in_fence
-            out.append(Line(number, DATA, True))
+            out.append(Line(number, DATA, True, raw))
         elif in_fence or stripped.startswith(">"):
-            out.append(Line(number, DATA, True))
+            out.append(Line(number, DATA, True, raw))
         else:
-            out.append(Line(number, _QUOTED.sub(_mask, raw.replace("`", " ")), False))
+            out.append(Line(number, _QUOTED.sub(_mask, raw.replace("`", " ")), False, raw))
     return out
 
 

@@ -71,7 +71,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                                           f"says where it is instead of giving it: a {target.noun} cannot go there",
                                           FIX[target]))
             continue
-        if _given(text, target, cwd):
+        if _given(text, line.raw, target, cwd):
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
             findings.append(prose.finding("input-not-given", line.number, url.group(0),
@@ -96,14 +96,14 @@ def _unbulleted(text: str) -> str:
     return re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", text)
 
 
-def _given(text: str, target: Target, cwd: Path | None) -> bool:
+def _given(text: str, raw: str, target: Target, cwd: Path | None) -> bool:
     """The line hands something over: data, a path (that exists, when there is a --cwd to look in), a web URL."""
     if target is Target.WEB and _URL.search(text):
         return True
     text = _URL.sub(" ", text)
     if prose.DATA in text or _DATA_ON_LINE.search(_NAMED.sub(" ", text)):
         return True
-    paths = paths_in(text)
+    paths = paths_in(_URL.sub(" ", raw))
     return any(cwd is None or _exists(cwd, path) for path in paths)
 
 

@@ -146,3 +146,11 @@ def test_units_are_not_input_paths() -> None:
     text = GOOD_SPEC.replace("1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.",
                              "120 GB at 1 Gbit/s, and/or 40 km/h; see docs/notes.md")
     assert [path for _, path in specs.input_paths(specs.parse(text))] == ["docs/notes.md"]
+
+
+def test_a_backticked_input_path_keeps_its_spaces() -> None:
+    text = GOOD_SPEC.replace("1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.",
+                             "`docs/release notes.md`, `parse_invoice()` in src/a.py and `my notes/*.md`; see "
+                             "`pytest -q` too.")
+    assert [path for _, path in specs.input_paths(specs.parse(text))] == ["docs/release notes.md", "src/a.py",
+                                                                         "my notes/*.md"]

@@ -1,5 +1,6 @@
-"""What an agent run changed in its worktree of the user's repo: the files with +/- counts and the diff,
-coloured line by line, with merge and drop a key away (each confirmed, each outcome shown).
+"""What an agent run changed in its worktree of the user's repo: the files with +/- counts and the diff, each
+file's code highlighted in its language (tui/widgets/diff_style.py), with merge and drop a key away (each
+confirmed, each outcome shown).
 
 It reads and acts only through core/changes.py, the functions `dispatch diff / merge / drop` use, so the console
 and the CLI cannot disagree. The diff is drawn through Textual's line API (DiffView renders only the lines on
@@ -12,13 +13,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
@@ -27,15 +27,7 @@ from core import changes
 from core.audit.store import Project
 from core.errors import DispatchError
 from tui.screens.confirm import ConfirmScreen
-
-_LINE_STYLES = tuple((prefix, Style.parse(style)) for prefix, style in (
-    ("+++", "bold"), ("---", "bold"), ("diff --git", "bold magenta"), ("@@", "cyan"), ("+", "green"), ("-", "red"),
-    ("index ", "dim")))
-
-
-def style_of(line: str) -> Style:
-    """How a diff line is coloured, by what it is (header, hunk, added, removed, context)."""
-    return next((style for prefix, style in _LINE_STYLES if line.startswith(prefix)), Style.null())
+from tui.widgets.diff_style import DiffStyle, files_of
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -46,10 +38,21 @@ class DiffView(ScrollView, can_focus=True):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.lines: list[str] = []
+        self._files: list[str | None] = []
         self._strips: dict[int, Strip] = {}
+        self._style: DiffStyle | None = None
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._restyle, init=False)
+
+    def _restyle(self) -> None:
+        self._style = None
+        self._strips.clear()
+        self.refresh()
 
     def show(self, text: str) -> None:
         self.lines = [line.expandtabs(4) for line in text.splitlines()] or ["no changes"]
+        self._files = files_of(self.lines)
         self._strips.clear()
         self.virtual_size = Size(max(map(len, self.lines)), len(self.lines))
         self.scroll_home(animate=False)
@@ -63,9 +66,11 @@ class DiffView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         strip = self._strips.get(index)
         if strip is None:
-            line = self.lines[index]
-            strip = self._strips[index] = Strip([Segment(line, style_of(line))])
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width).apply_style(base)
+            if self._style is None:
+                self._style = DiffStyle(self.app.current_theme)
+            strip = self._strips[index] = Strip(self._style.segments(self.lines[index], self._files[index]))
+        fill = self._style.tint(self.lines[index]) if self._style else None
+        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, fill).apply_style(base)
 
 
 class ChangesPanel(Vertical):
@@ -120,6 +125,7 @@ class ChangesPanel(Vertical):
                           Text(f"-{entry['deletions']}", style="red"))
         self.query_one(DiffView).show(shown["text"])
         self._summarise(summary)
+        self.screen.refresh_bindings()
 
     def _summarise(self, summary: dict[str, Any]) -> None:
         keys = {"review": "m merge · d drop · r resume with feedback", "merged": "merged · d drop the worktree",
@@ -129,17 +135,18 @@ class ChangesPanel(Vertical):
             (f"+{summary.get('insertions', 0)}", "green"), " ", (f"-{summary.get('deletions', 0)}", "red"),
             (f"   {keys}", "dim")))
 
+    def allows(self, action: str) -> bool:
+        """Whether `merge` or `drop` applies now: merge to changes still under review, drop to a worktree of a
+        shown run that is not dropped yet. The screens show and run the m and d keys only then."""
+        if action == "merge":
+            return self.state == "review"
+        return self.slug is not None and self.state != "dropped"
+
     def merge(self) -> None:
-        if self.state != "review":
-            self.app.notify("nothing to merge" if self.state == "none" else f"these changes were already {self.state}")
-            return
         self.app.push_screen(ConfirmScreen(f"Merge {self.branch} into your repo's current branch?", "Merge"),
                              self._on_yes("merge"))
 
     def drop(self) -> None:
-        if self.state == "dropped" or self.slug is None:
-            self.app.notify("already dropped" if self.slug else "this run has no worktree")
-            return
         self.app.push_screen(ConfirmScreen(f"Drop {self.branch}: remove its worktree and branch?", "Drop"),
                              self._on_yes("drop"))
 
@@ -166,3 +173,12 @@ class ChangesPanel(Vertical):
             return
         self.app.notify(said, title=action)
         self.load()
+
+
+def changes_allow(screen: Screen[Any], action: str) -> bool:
+    """A screen's check_action for the changes keys (m merge, d drop): True when its ChangesPanel allows the
+    action, so the footer shows the key, False to hide it; True for any other action, which is not ours."""
+    if action not in ("merge", "drop"):
+        return True
+    panels = screen.query(ChangesPanel)
+    return bool(panels) and panels.first().allows(action)
