@@ -126,8 +126,7 @@ class Engine:
         self.index = index
         self.limiter = limiter
         self.check_budgets = check_budgets
-        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
-                                                  patterns=config.redact.patterns)
+        self.redactor = Redactor.for_config(config)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -251,7 +250,9 @@ class Engine:
         first = self.config.model(route.models[0])
         run = self._record(request, route, project, run_id, findings, text)
         envelope = run.envelope
-        prompt = compose_prompt(request.spec_text, request.prompt)
+        # What is sent is masked like what is kept: a model, its server's log or an agent's own files never get a key
+        # that a spec or prompt carried (the input files are masked as they are read).
+        prompt = self.redactor.text(compose_prompt(request.spec_text, request.prompt))
         if inputs is not None:
             prompt = inputs.compose(prompt)
             envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
@@ -379,7 +380,8 @@ class Engine:
                     history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
+                    spec_text=self.redactor.text(request.spec_text), stall_timeout=request.stall_timeout,
+                    max_steps=request.max_steps,
                     max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
                 run.begin_attempt(model, self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
