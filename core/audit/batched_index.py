@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.audit.index import Index
+from core.audit.index_writer import IndexWriter
 
 
 class BatchedIndexWriter:
@@ -19,7 +19,7 @@ class BatchedIndexWriter:
 
     def __init__(self) -> None:
         self.pending: dict[str, dict[str, dict[str, Any]]] = {}
-        self.index: Index | None = None
+        self.index: IndexWriter | None = None
         self.commits = 0
         self.warning: str | None = None
         """The last flush's failure, said once; the files keep every run either way."""
@@ -38,7 +38,7 @@ class BatchedIndexWriter:
         pending, self.pending = self.pending, {}
         try:
             if self.index is None:
-                self.index = Index.open(check=False)
+                self.index = IndexWriter.open()
             self.index.record_projects({slug: list(runs.values()) for slug, runs in pending.items()})
             self.commits += 1
         except Exception as exc:  # noqa: BLE001 - an index problem must never lose or fail a run

@@ -75,7 +75,7 @@ def touch(slug: str) -> tuple[Project, Index]:
     _recover_dead({project.slug})
     index = Index.open()
     if index.count_runs(slug, status=str(Status.RUNNING)) and not is_locked(project.logs / "lock"):
-        index.sync_project(slug)
+        index.writer.sync_project(slug)
     return project, index
 
 
@@ -221,7 +221,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     with Index.open(check=False) as index:
-        sound = index.check_now() if args.check else None
+        sound = index.writer.check_now() if args.check else None
         count = index.count_runs() if args.check else index.reindex()
         projects = len(index.projects())
     if args.check:

@@ -44,7 +44,7 @@ def check_integrity(slugs: list[str]) -> int:
         assert project.meta()["counts"]["runs"] == len(run_ids), slug
         total += len(run_ids)
     with Index.open() as index:
-        assert index.verify(), "FTS5 integrity-check (rank 1) failed"
+        assert index.writer.verify(), "FTS5 integrity-check (rank 1) failed"
         assert sum(index.count_runs(slug) for slug in slugs) == total
         assert not index.count_runs(status="running")
     return total

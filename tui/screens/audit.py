@@ -81,7 +81,7 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     if index is None:
         return Got([] if ask.projects else None, [] if ask.sessions else None, [], 0, 0)
     if sync:
-        index.sync()
+        index.writer.sync()
     projects = index.projects(sort="updated") if ask.projects else None
     sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
     filters = ask.filters
