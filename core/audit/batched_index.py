@@ -15,7 +15,7 @@ from core.audit.index_writer import IndexWriter
 
 
 class BatchedIndexWriter:
-    """Called like `index_runs` (slug, records) -> warning; `flush()` commits what has gathered."""
+    """Called like the engine's `RunIndex` (slug, records) -> warning; `flush()` commits what has gathered."""
 
     def __init__(self) -> None:
         self.pending: dict[str, dict[str, dict[str, Any]]] = {}

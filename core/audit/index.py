@@ -25,11 +25,11 @@ from core.audit.index_db import (
     inode_of,
     recovering,
 )
-from core.audit.index_writer import VERIFY_EVERY_S, IndexWriter, cannot_open, index_runs, recover
+from core.audit.index_writer import IndexWriter, cannot_open
 from core.errors import UsageError
 
-__all__ = ["VERIFY_EVERY_S", "CostRow", "Hit", "Index", "ProjectRow", "RunRow", "SessionRow", "fts_query", "index_runs",
-           "normalize_since", "recover"]
+__all__ = ["CostRow", "Hit", "Index", "ProjectRow", "RunRow", "SessionRow", "fts_query", "normalize_since"]
+"""The rows are what the queries return, so they are named here too."""
 
 RANK_WINDOW = 5000
 """How many of the newest matches a search ranks (see `Index.search`)."""

@@ -12,7 +12,8 @@ import argparse
 from dataclasses import asdict
 from typing import Any, cast
 
-from core.audit.index import Hit, Index, ProjectRow, RunRow, normalize_since, recover
+from core.audit.index import Hit, Index, ProjectRow, RunRow, normalize_since
+from core.audit.index_writer import recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
 from core.cli.numbers import positive_int

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from core.audit import migrations
-from core.audit.index import VERIFY_EVERY_S, Index, fts_query
+from core.audit.index import Index, fts_query
+from core.audit.index_writer import VERIFY_EVERY_S
 from core.audit.store import Project
 from core.errors import UsageError
 from core.fsutil import atomic_write_json
