@@ -30,11 +30,13 @@ from urllib.parse import urlsplit
 
 from core import paths
 from core.config_rules import (
+    AGE,
     SECONDS,
     TABLE,
     TEXT,
     WHOLE,
     ZERO_OR_MORE,
+    ZERO_OR_MORE_WHOLE,
     Number,
     Patterns,
     Strings,
@@ -153,12 +155,22 @@ class Redact:
 
 
 @dataclass
+class Retention:
+    """The default policy `dispatch prune` applies: runs older than `older_than` go, except the project's newest
+    `keep_last` (the latest is what resume and review continue). No `older_than`: prune needs --older-than."""
+
+    older_than: str | None = key(AGE, None)
+    keep_last: int = key(ZERO_OR_MORE_WHOLE, 1)
+
+
+@dataclass
 class Config:
     models: dict[str, ModelConfig] = field(default_factory=dict)
     tiers: dict[str, TierConfig] = field(default_factory=dict)
     defaults: Defaults = field(default_factory=Defaults)
     budgets: Budgets = field(default_factory=Budgets)
     redact: Redact = field(default_factory=Redact)
+    retention: Retention = field(default_factory=Retention)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
@@ -176,7 +188,7 @@ class Config:
 
 _SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
                                           "defaults": (Defaults, False), "budgets": (Budgets, False),
-                                          "redact": (Redact, False)}
+                                          "redact": (Redact, False), "retention": (Retention, False)}
 """Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 

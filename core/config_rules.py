@@ -103,7 +103,22 @@ class Patterns(Strings):
         return None
 
 
+AGE_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_age(text: str) -> float | None:
+    """Seconds in an age such as 90d, 12h or 2w; None when it is not one."""
+    number, unit = text[:-1], text[-1:]
+    if not number.isascii() or not number.isdigit() or unit not in AGE_UNITS:
+        return None
+    return int(number) * AGE_UNITS[unit]
+
+
 TEXT = Text()
+AGE = Text("an age such as 90d, 12h or 2w",
+           valid=lambda value: None if parse_age(value) is not None else f"must be an age such as 90d, 12h or 2w, "
+                                                                         f"not {value!r}")
+ZERO_OR_MORE_WHOLE = Number("a whole number, zero or more", (int,), minimum=0)
 FLAG = Rule("true or false", (bool,))
 TABLE = Rule("a table", (dict,))
 POSITIVE = Number("positive", (int, float), above=0)

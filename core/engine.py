@@ -45,6 +45,7 @@ from core.run_record import RunRecord
 
 if TYPE_CHECKING:
     from core import workspace
+    from core.worktree import Worktree
 
 SYSTEM_PROMPT = (
     "You are a specialist receiving a self-contained task spec. Work only from what the spec gives you; "
@@ -252,7 +253,7 @@ class Engine:
             if space.worktree is not None:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
-        unindexed = self.index(project.slug, [run.save()])
+        unindexed = self.index(project.slug, [run.save(project)])
         events = JsonLines(project.events_path(run_id))
         timeout = self._timeout(request, first)
 
@@ -302,6 +303,9 @@ class Engine:
             else:
                 async for event in self._verify(request, agent_dir, envelope, text, timeout):
                     yield emit(event)
+                if space is not None and space.worktree is not None and "exit_code" in envelope.extras.get("verify", {}):
+                    for notice in await asyncio.to_thread(_left_by_verify, space.worktree, envelope):
+                        yield emit(notice)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit) as exc:
             if held := stream.flush():
@@ -338,9 +342,9 @@ class Engine:
 
     def _close(self, project: Project, events: JsonLines, run: RunRecord) -> str | None:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
-        events.write(self.redactor.data(Finished(run.envelope).to_dict()))
+        events.write(self.redactor.data(_finished_line(run.envelope)))
         events.close()
-        written = run.save()
+        written = run.save(project)
         project.record_finished(run.envelope)
         return self.index(project.slug, [written])
 
@@ -498,6 +502,13 @@ class Engine:
                 "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
                 "bin": model.bin, "stall_timeout": breq.stall_timeout}
 
+def _finished_line(envelope: Envelope) -> dict[str, Any]:
+    """The event log's last line: the envelope without its result, which the record holds (and the text deltas
+    before this line stream); a 1 MB answer is not written out a third time."""
+    line = Finished(envelope).to_dict()
+    line["envelope"] = {**line["envelope"], "result": None, "result_chars": len(envelope.result)}
+    return line
+
 
 class Answer:
     """The answer text as it streams in, kept as pieces (joining a growing string per piece is quadratic) and
@@ -530,6 +541,21 @@ class Answer:
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
+
+
+def _left_by_verify(tree: Worktree, envelope: Envelope) -> list[Notice]:
+    """Say which files the verify command changed in the worktree: the changes were captured before it ran, so
+    the recorded diff is exactly the tree it checked, and what it wrote (a formatter's fixes, say) is not in it."""
+    try:
+        left = tree.uncommitted()
+    except DispatchError as exc:
+        return [Notice(f"could not check the worktree after verifying: {exc}", "warning")]
+    if not left:
+        return []
+    envelope.extras["verify"]["left_changes"] = left
+    return [Notice(f"the verify command changed {len(left)} file(s) in the worktree after the changes were captured: "
+                   f"{', '.join(left[:5])}{' ...' if len(left) > 5 else ''}; they are not in the recorded diff, which "
+                   "is what it checked", "warning")]
 
 
 def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Workspace | None,

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.audit.store import now_iso
+from core.audit.store import Project, now_iso
 from core.config import ModelConfig
 from core.envelope import Envelope, Status
 from core.events import BackendDone
-from core.fsutil import atomic_write_json
 from core.redact import Redactor, mask_fragments
 
 RECORD_VERSION = 1
@@ -108,8 +107,8 @@ class RunRecord:
             data.update(raw=self.raw, finished_at=self.finished_at)
         return data
 
-    def save(self) -> dict[str, Any]:
-        """Write the result file atomically (redacted) and return what was written, for the index."""
+    def save(self, project: Project) -> dict[str, Any]:
+        """Write the result file (redacted) through the project, which writes it atomically and seals a finished
+        run into its hash chain; returns what was written, for the index."""
         data: dict[str, Any] = self.redactor.data(self.to_dict())
-        atomic_write_json(self.path, data)
-        return data
+        return project.write_run(self.envelope.run_id, data)

@@ -143,6 +143,9 @@ _PATHLIKE = re.compile(r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\
 """A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
 
 
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+
+
 def input_paths(spec: Spec) -> list[tuple[int, str]]:
     """Each path or glob the Inputs section names, with its 1-based line; lines holding a URL are skipped."""
     inputs = spec.sections.get("inputs")
@@ -150,7 +153,20 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
         return []
     return [(inputs.body_line + offset, path.rstrip(".,;:"))
             for offset, line in enumerate(inputs.body.splitlines()) if "://" not in line
-            for path in _PATHLIKE.findall(line.replace("`", " "))]
+            for path in _paths_in(line)]
+
+
+def _paths_in(line: str) -> list[str]:
+    """The paths on one Inputs line, in order. A backticked span that is a path once its spaces are taken for
+    word characters is one path, spaces and all (`docs/release notes.md`); elsewhere a space ends a path."""
+    found: list[str] = []
+    end = 0
+    for match in _BACKTICKED.finditer(line):
+        found += _PATHLIKE.findall(line[end:match.start()])
+        span = match[1].strip()
+        found += [span] if " " in span and _PATHLIKE.fullmatch(span.replace(" ", "_")) else _PATHLIKE.findall(span)
+        end = match.end()
+    return found + _PATHLIKE.findall(line[end:].replace("`", " "))
 
 
 def is_glob(path: str) -> bool:

@@ -163,6 +163,12 @@ class Worktree:
             env=identity(self.repo))
         return True
 
+    def uncommitted(self) -> list[str]:
+        """The paths in the checkout that differ from the branch's last commit (test caches left out)."""
+        done = git(["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", ".", *JUNK],
+                   self.path)
+        return sorted({entry[3:] for entry in done.stdout.split("\0") if entry})
+
     def changes(self) -> dict[str, Any]:
         """What the branch changes against its base: files with status and +/- counts, and the totals."""
         head = self.head()

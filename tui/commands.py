@@ -59,9 +59,14 @@ SCREEN_ACTIONS = {
         ("Refresh runs", "refresh", "reload from the index"),
     ),
     "BatchScreen": (
+        ("Browse for batch source", "browse", "choose a manifest, a spec or a folder of specs from a tree"),
         ("Start batch", "start", "run the manifest or folder in the first field"),
         ("Cancel batch", "cancel", "stop launching and interrupt the items in flight"),
         ("Open batch item", "open", "the selected item's run record"),
+    ),
+    "FilePickerScreen": (
+        ("Choose highlighted", "choose", "the highlighted file or folder as the batch's source"),
+        ("Cancel picking", "cancel", "close the picker, keeping the source field as it was"),
     ),
     "SettingsScreen": (
         ("Save settings", "save", "write config.toml"),

@@ -75,6 +75,15 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.id, new.spec, new.result, new.description, new.facets);
     END;
     """,
+    # 2: a run's `description` is now its own --desc, no longer its project's description copied onto every run
+    # (which made a search for one run's words return the project's other runs, and carried a description written
+    # before redaction covered it). Rows indexed the old way cannot be told apart, so every run is dropped and
+    # every project marked stale: the next sync re-reads each run from its result file, the truth.
+    """
+    DELETE FROM runs;
+    INSERT INTO runs_fts (runs_fts) VALUES ('rebuild');
+    UPDATE projects SET fingerprint = '', runs = 0, cost_usd = 0, input_tokens = 0, output_tokens = 0;
+    """,
 )
 
 LATEST = len(MIGRATIONS)

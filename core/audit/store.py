@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
+from core.audit import chain
 from core.audit.lock import ProjectLock, is_locked
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, ProjectBusy, UsageError
@@ -40,6 +41,8 @@ SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 LOGS = ".dispatch-logs"
 RESULT_SUFFIX = "-result.json"
 EVENTS_SUFFIX = "-events.jsonl"
+LAST_RESULT = "last-result.txt"
+"""The last run's result text, for a quick look; absent after an answer cut at the cap (its record holds it)."""
 _counter = itertools.count(1)
 
 
@@ -161,9 +164,25 @@ class Project:
         atomic_write_json(self.meta_path, meta)
         if envelope.kind == "review":
             return
-        atomic_write_text(self.logs / "last-result.txt", envelope.result)
+        if envelope.reason == "too_large":
+            # An answer cut at the cap is kept once, in its record; status reads it there.
+            (self.logs / LAST_RESULT).unlink(missing_ok=True)
+        else:
+            atomic_write_text(self.logs / LAST_RESULT, envelope.result)
         if envelope.session_id:
             atomic_write_text(self.logs / "last-session-id", envelope.session_id + "\n")
+
+    def last_result(self) -> str:
+        """The last (non-review) run's result: last-result.txt, else the record project.json names as the last run."""
+        try:
+            return (self.logs / LAST_RESULT).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            pass
+        last = self.meta().get("last_run")
+        try:
+            return str(self.read_run(last).get("result") or "") if isinstance(last, str) and RUN_ID.fullmatch(last) else ""
+        except (OSError, ValueError):
+            return ""
 
     def last_session_id(self) -> str | None:
         """The session resume continues; None when there is none, or its file is damaged (not UTF-8)."""
@@ -176,6 +195,14 @@ class Project:
         """Every run of this project, oldest first (run ids sort by time)."""
         names = (p.name[: -len(RESULT_SUFFIX)] for p in self.logs.glob(f"*{RESULT_SUFFIX}"))
         return sorted(name for name in names if RUN_ID.fullmatch(name))
+
+    def write_run(self, run_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        """The one place a run record is written: atomically, and sealed into the project's hash chain once the run
+        has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written."""
+        path = self.result_path(run_id)
+        sealed = chain.seal(self.logs, path.name, record)
+        atomic_write_json(path, sealed)
+        return sealed
 
     def read_run(self, run_id: str) -> dict[str, Any]:
         run: dict[str, Any] = read_json(self.result_path(run_id))
@@ -225,8 +252,7 @@ class Project:
             record.update(status=str(Status.INTERRUPTED),
                           error="the run was killed before it finished (found by a later command)",
                           reason="killed", finished_at=now_iso())
-            atomic_write_json(path, record)
-            self.record_finished(Envelope.from_dict(record))
+            self.record_finished(Envelope.from_dict(self.write_run(run_id, record)))
             marked.append(run_id)
         return marked
 

@@ -23,6 +23,9 @@ COMMANDS = {
     **dict.fromkeys(("config", "models", "tiers"), "core.cli.config_cmds"),
     "local": "core.cli.local",
     "show": "core.cli.show",
+    "audit": "core.cli.audit_cmd",
+    "export": "core.cli.export_cmd",
+    **dict.fromkeys(("prune", "rm"), "core.cli.retention_cmd"),
     "completion": "core.cli.completion",
     "escalate": "core.cli.escalate_cmd",
     **dict.fromkeys(("batch", "costs"), "core.cli.batch_cmd"),
@@ -46,6 +49,9 @@ EXAMPLES = """examples:
   dispatch diff --slug S; dispatch merge --slug S  review an agent's changes, then land (or drop) them
   dispatch search "words" --since 2026-11-01       full text over every run, ranked
   dispatch show --slug S --last                    one run in full: route, spec, inputs, answer, events
+  dispatch audit verify                            prove no record was edited, removed or reordered
+  dispatch export --slug S --format tar -o S.tar   a project's runs to hand over, with a manifest of hashes
+  dispatch prune --older-than 90d --dry-run        a retention policy (or [retention] in the config)
   dispatch batch specs/*.md -j 16 --max-cost 2     many dispatches in one process
   dispatch install claude-code                     the skill and the MCP server (`dispatch mcp`) into Claude Code
 """

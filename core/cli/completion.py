@@ -89,6 +89,8 @@ def candidates(before: list[str], current: str) -> Iterator[str]:
     if command not in COMMANDS:
         return
     parser = _subparser(build_parser([command]), command)
+    for word in before[before.index(command) + 1:]:  # `audit verify`, `config init`: their own flags
+        parser = _nested(parser, word) or parser
     previous = before[-1] if before else ""
     wanted = next((a for a in parser._actions if previous in a.option_strings), None)
     if previous in SLUG_FLAGS:
@@ -113,6 +115,15 @@ def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.Argume
     found = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     sub: argparse.ArgumentParser = found.choices[command]
     return sub
+
+
+def _nested(parser: argparse.ArgumentParser, word: str) -> argparse.ArgumentParser | None:
+    """The sub-command parser `word` names under `parser`, if it has sub-commands and that is one."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and word in action.choices:
+            found: argparse.ArgumentParser = action.choices[word]
+            return found
+    return None
 
 
 def _prefixed(words: Any, prefix: str) -> Iterator[str]:

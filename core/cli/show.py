@@ -2,7 +2,8 @@
 
 The run's result file holds everything (envelope, spec, route, inputs, attempts, verify, changes, raw output) and
 its events file the timeline; this reads those two files and the index rows that link runs to each other. Plain
-text, so it is the same on a terminal and in a pipe; `--json`, `--events` and `--raw` print the stored data as it
+text in a pipe; on a terminal the spec and answer are drawn from their Markdown (core/cli/markdown_term.py) and
+control characters in any field are made visible. `--json`, `--events` and `--raw` print the stored data as it
 is. Read-only and light: nothing of the engine, the backends, asyncio or httpx is imported.
 """
 
@@ -10,11 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from core import paths
+from core.audit.index import RunRow
 from core.audit.store import LOGS, RESULT_SUFFIX, Project
 from core.cli.output import emit_json, one_line, table
 from core.cli.views import touch
@@ -24,6 +29,33 @@ UNREADABLE = "(unreadable line)"
 FOLDED = ("TextDelta", UNREADABLE)
 """Events shown as one counted line per run of them, so a long answer or a damaged log stays readable."""
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def fenced(text: str) -> str:
+    """Text as a Markdown code block, its fence longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How `render` lays a run out: plain text for a pipe, the answer styled for a terminal, Markdown for export."""
+
+    section: Callable[[str], str] = "== {} ==".format
+    header: Callable[[str], str] = _same
+    prose: Callable[[str], str] = _same
+    """The spec and the answer (Markdown as a model or a person wrote it)."""
+    lines: Callable[[str], str] = _same
+    """Tables and line-by-line text (inputs, verification, attempts, events)."""
+
+
+PLAIN = Layout()
+MARKDOWN = Layout(section="### {}".format, header="- {}".format, lines=fenced)
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -60,15 +92,15 @@ def cmd_show(args: argparse.Namespace) -> int:
             raise UsageError(f"run {run_id} recorded no raw output", f"see `dispatch show {run_id}` for the answer")
         sys.stdout.write(raw if raw.endswith("\n") else raw + "\n")
     else:
-        sys.stdout.write(readable(project, run_id, record))
+        sys.stdout.write(readable(project, run_id, record, terminal_layout()))
     sys.stdout.flush()
     return ExitCode.OK
 
 
-def readable(project: Project, run_id: str, record: dict[str, Any]) -> str:
+def readable(project: Project, run_id: str, record: dict[str, Any], layout: Layout = PLAIN) -> str:
     """The text view; a record edited into a shape this does not know is one line pointing at --json."""
     try:
-        return render(record, events(project, run_id), children(project, run_id))
+        return render(record, events(project, run_id), children(project, run_id), layout)
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         raise DispatchError(f"the record of run {run_id} is not in the shape of a run record ({exc})",
                             f"`dispatch show {run_id} --json` prints it as stored") from None
@@ -130,25 +162,44 @@ def children(project: Project, run_id: str) -> list[tuple[str, str, str]]:
     _, index = touch(project.slug)
     with index:
         rows = index.runs(project.slug, limit=-1)
-    return sorted((r.run_id, r.kind, r.status) for r in rows if r.parent_run_id == run_id)
+    return links(rows).get(run_id, [])
 
 
-def render(record: dict[str, Any], timeline: list[dict[str, Any]], linked: list[tuple[str, str, str]]) -> str:
-    """The whole run as plain text: a header of `Name: value` lines, then one titled section per part."""
-    parts = [_header(record, linked), _section("Spec", str(record.get("spec") or "-").rstrip()),
-             _section(*_inputs(record)), _section("Answer", str(record.get("result") or "-").rstrip())]
+def links(rows: list[RunRow]) -> dict[str, list[tuple[str, str, str]]]:
+    """Each parent run id -> (run id, kind, status) of the runs that follow it, sorted."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for row in sorted(rows, key=lambda r: r.run_id):
+        if row.parent_run_id:
+            found.setdefault(row.parent_run_id, []).append((row.run_id, row.kind, row.status))
+    return found
+
+
+def terminal_layout() -> Layout:
+    """The answer and spec rendered with ANSI styles when stdout is a terminal that takes them; else PLAIN."""
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return PLAIN
+    from core.cli import markdown_term
+
+    return Layout(prose=markdown_term.render, lines=markdown_term.visible, header=markdown_term.visible)
+
+
+def render(record: dict[str, Any], timeline: list[dict[str, Any]], linked: list[tuple[str, str, str]],
+           layout: Layout = PLAIN) -> str:
+    """The whole run: a header of `Name: value` lines, then one titled section per part."""
+    def section(title: str, body: str, prose: bool = False) -> str:
+        return f"{layout.section(title)}\n{(layout.prose if prose else layout.lines)(body)}"
+
+    parts = ["\n".join(map(layout.header, _header(record, linked))),
+             section("Spec", str(record.get("spec") or "-").rstrip(), prose=True), section(*_inputs(record)),
+             section("Answer", str(record.get("result") or "-").rstrip(), prose=True)]
     for title, body in (_verdict(record), _verify(record), _changes(record), _findings(record)):
         if body:
-            parts.append(_section(title, body))
-    parts += [_section(*_attempts(record)), _section(*_timeline(timeline))]
+            parts.append(section(title, body))
+    parts += [section(*_attempts(record)), section(*_timeline(timeline))]
     return "\n\n".join(parts) + "\n"
 
 
-def _section(title: str, body: str) -> str:
-    return f"== {title} ==\n{body}"
-
-
-def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> str:
+def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> list[str]:
     usage = record.get("usage") or {}
     route = record.get("route") or {}
     cost = record.get("cost_usd")
@@ -176,7 +227,7 @@ def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> str:
     lines += [f"Followed by: {run_id} ({kind}, {status})" for run_id, kind, status in linked]
     if record.get("audit_path"):
         lines.append(f"Record: {record['audit_path']}")
-    return "\n".join(lines)
+    return lines
 
 
 def _inputs(record: dict[str, Any]) -> tuple[str, str]:

@@ -87,10 +87,7 @@ def project_status(slug: str) -> tuple[dict[str, Any], Project, ProjectRow | Non
         row = index.project(slug)
         last = index.runs(slug, limit=1)
     run = last[0] if last else None
-    try:
-        last_result = (project.logs / "last-result.txt").read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        last_result = ""
+    last_result = project.last_result()
     from core import changes  # git worktrees: only status shows them
 
     data = {"project": asdict(row) if row else None, "path": str(project.root),

@@ -327,3 +327,53 @@ def test_a_worktree_deleted_by_hand_comes_back_at_the_same_path(tmp_path: Path, 
     assert review.code == 0, review.stderr
     assert run["worktree"]["path"] in review.json()["result"]
     assert (Path(run["worktree"]["path"]) / "src" / "invoices.py").read_text() == REFACTORED
+
+
+CHECK_SEES = """\
+import json, pathlib, subprocess, sys
+def git(*args):
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
+seen = {"head": git("rev-parse", "HEAD").strip(), "status": git("status", "--porcelain", "--untracked-files=all"),
+        "invoices": pathlib.Path("src/invoices.py").read_text()}
+pathlib.Path(sys.argv[1]).write_text(json.dumps(seen))
+with open("src/invoices.py", "a") as handle:
+    handle.write("# reformatted by the check\\n")
+"""
+
+
+def test_verify_checks_exactly_the_captured_changes(tmp_path: Path, isolated: Path) -> None:
+    """The agent's edits are committed before the verify command runs, so it sees them, on a clean checkout of the
+    recorded head: the recorded diff is what was verified, and what the check itself wrote is named, not added."""
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    check, seen = write(tmp_path / "check.py", CHECK_SEES), tmp_path / "seen.json"
+    result = run_spec(tmp_path, repo, spec=QUICK.replace("Run: true", f"Run: {sys.executable} {check} {seen}"))
+    assert result.code == 0, result.stderr
+    envelope, state = result.json(), json.loads(seen.read_text())
+    assert state["invoices"] == REFACTORED, "the check saw the agent's change"
+    assert state["head"] == envelope["changes"]["head"] and state["status"] == "", "on the recorded commit, nothing else"
+    assert "reformatted by the check" not in Path(envelope["changes"]["patch"]).read_text()
+    assert git(repo, "show", f"{envelope['changes']['head']}:src/invoices.py") == REFACTORED
+    assert envelope["verify"]["left_changes"] == ["src/invoices.py"]
+    assert "not in the recorded diff" in result.stderr
+
+
+def test_paths_with_spaces_work_for_the_repo_the_worktree_and_the_check(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "my repo")
+    command_agent(isolated / "home", REFACTOR)
+    check, seen = write(tmp_path / "a check" / "check.py", CHECK_SEES), tmp_path / "a check" / "seen.json"
+    projects = tmp_path / "my projects"
+    spec = write(tmp_path / "the task.md", QUICK.replace("Run: true", f'Run: "{sys.executable}" "{check}" "{seen}"'))
+    result = dispatch("run", "--spec", str(spec), "--model", "edit", "--slug", "inv", "--cwd", str(repo),
+                      "--json", env={"DISPATCH_PROJECTS_DIR": str(projects)}, timeout=120)
+    assert result.code == 0, result.stderr
+    envelope = result.json()
+    assert Path(envelope["worktree"]["path"]).parent == projects / "inv" / "worktrees"
+    assert envelope["worktree"]["repo"] == str(repo.resolve()) and envelope["verify"]["passed"] is True
+    assert json.loads(seen.read_text())["invoices"] == REFACTORED
+    assert [f["path"] for f in envelope["changes"]["files"]] == ["src/invoices.py"]
+    shown = dispatch("diff", "--slug", "inv", env={"DISPATCH_PROJECTS_DIR": str(projects)})
+    assert shown.code == 0 and "+    return [field.strip()" in shown.stdout
+    merged = dispatch("merge", "--slug", "inv", env={"DISPATCH_PROJECTS_DIR": str(projects)})
+    assert merged.code == 0, merged.stderr
+    assert (repo / "src" / "invoices.py").read_text() == REFACTORED

@@ -64,3 +64,18 @@ def test_no_shell_or_an_unknown_one_is_one_line() -> None:
     for argv in ([], ["tcsh"]):
         result = dispatch("completion", *argv)
         assert result.code == 2 and result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_auditors_commands_and_their_flags_are_offered(tmp_path: Path) -> None:
+    with FakeOpenAI() as api:
+        made = dispatch("run", "--spec", str(write(tmp_path / "task.md", GOOD_SPEC)), "--slug", "kept", "--json",
+                        env={"DISPATCH_BASE_URL": api.base_url})
+    assert made.code == 0, made.stderr
+    script = dispatch("completion", "bash").stdout
+    assert {"audit", "export", "prune", "rm"} <= set(complete_in_bash(script, [""]))
+    assert complete_in_bash(script, ["audit", ""]) == ["verify"]
+    assert complete_in_bash(script, ["audit", "verify", "--s"]) == ["--slug"]
+    assert complete_in_bash(script, ["export", "--format", ""]) == ["jsonl", "md", "tar"]
+    assert complete_in_bash(script, ["rm", "--slug", "k"]) == ["kept"]
+    assert complete_in_bash(script, ["prune", "--k"]) == ["--keep-last"]
+    assert complete_in_bash(script, ["prune", "--o"]) == ["--older-than"]

@@ -157,3 +157,18 @@ def test_a_glob_matching_too_many_files_is_refused(server: FakeOpenAI, tmp_path:
         write(repo / "gen" / f"m{number}.py", "x = 1\n")
     envelope = refused(server, CODING.replace("`tests/test_invoices.py`", "gen/*.py"), repo, tmp_path)
     assert "input-too-many" in {f["rule"] for f in envelope["findings"]}
+
+
+def test_input_paths_with_spaces_are_read_in_a_directory_with_spaces(server: FakeOpenAI, tmp_path: Path) -> None:
+    """A backticked path keeps its spaces (`docs/release notes.md`), globs too, under a --cwd that has them."""
+    repo = make_repo(tmp_path / "my repo")
+    write(repo / "docs" / "release notes.md", "# Release notes\nFaster start-up.\n")
+    write(repo / "meeting notes" / "monday.md", "Ship on Friday.\n")
+    spec = CODING.replace("`tests/test_invoices.py`", "`docs/release notes.md` and `meeting notes/*.md`")
+    result = run(server, spec, repo, tmp_path)
+    assert result.code == 0, result.stderr
+    assert [i["path"] for i in result.json()["inputs"]] == ["src/invoices.py", "docs/release notes.md",
+                                                           "meeting notes/monday.md"]
+    prompt = sent(server)
+    assert "<<<input docs/release notes.md (" in prompt and "Faster start-up." in prompt and "Ship on Friday." in prompt
+    assert dispatch("lint", "--spec", str(write(tmp_path / "t.md", spec)), "--cwd", str(repo)).code == 0

@@ -96,3 +96,11 @@ def test_template_lints_only_on_its_placeholders() -> None:
     lines = template.splitlines()
     assert ("empty-section", lines.index("## Goal") + 1) in empty
     assert ("empty-section", lines.index("## Output") + 1) in empty
+
+
+def test_a_backticked_input_path_keeps_its_spaces() -> None:
+    text = GOOD_SPEC.replace("1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.",
+                             "`docs/release notes.md`, `parse_invoice()` in src/a.py and `my notes/*.md`; see "
+                             "`pytest -q` too.")
+    assert [path for _, path in specs.input_paths(specs.parse(text))] == ["docs/release notes.md", "src/a.py",
+                                                                         "my notes/*.md"]

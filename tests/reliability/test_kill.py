@@ -1,5 +1,6 @@
 """Real dispatch processes killed with SIGKILL at random moments mid-stream, and several writers at once: every
-file stays whole, every count matches the files, and the index passes FTS5's integrity-check with rank 1."""
+file stays whole, every count matches the files, every project's hash chain verifies, and the index passes FTS5's
+integrity-check with rank 1."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.audit import chain
 from core.audit.index import Index
 from core.audit.store import Project
 from core.fsutil import read_json_lines
@@ -42,6 +44,8 @@ def check_integrity(slugs: list[str]) -> int:
             events, skipped = read_json_lines(project.events_path(run_id))
             assert skipped <= 1 and (not events or events[0]["type"] == "RunStarted"), (slug, run_id)
         assert project.meta()["counts"]["runs"] == len(run_ids), slug
+        report = chain.verify(slug, project.logs, live=False)
+        assert report.ok and report.chained == len(run_ids), (slug, report)
         total += len(run_ids)
     with Index.open() as index:
         assert index.writer.verify(), "FTS5 integrity-check (rank 1) failed"

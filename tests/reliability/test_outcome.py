@@ -55,7 +55,14 @@ def test_an_oversize_answer_is_cut_at_the_cap_with_a_reason(isolated: Path, spec
     assert "5,000 character cap" in envelope["error"]
     logs = isolated / "projects" / "job" / ".dispatch-logs"
     assert sum(p.stat().st_size for p in logs.iterdir()) < 200_000, "no copy of the whole answer is kept anywhere"
-    assert "".join(e["text"] for e in events_of(envelope["audit_path"]) if e["type"] == "TextDelta") == "x" * 5000
+    events = events_of(envelope["audit_path"])
+    assert "".join(e["text"] for e in events if e["type"] == "TextDelta") == "x" * 5000
+    whole = {p.name: p.read_text().count("x" * 5000) for p in logs.iterdir() if p.is_file()}
+    assert whole == {**{name: 0 for name in whole}, Path(envelope["audit_path"]).name: 1}, \
+        "the cut answer is stored whole once, in its record (the event log has only the streamed pieces)"
+    assert events[-1]["envelope"]["result"] is None and events[-1]["envelope"]["result_chars"] == 5000
+    assert not json.loads(Path(envelope["audit_path"]).read_text())["raw"], "no raw copy of the wire either"
+    assert dispatch("status", "--slug", "job", "--json").json()["last_result"] == "x" * 5000
 
 
 def test_a_server_answering_500s_is_a_server_error_not_unreachable(spec: Path) -> None:

@@ -90,7 +90,8 @@ def seed_run(slug: str, run_id: str, *, status: str = "ok", tier: str = "general
              result: str = ANSWER, spec: str = "Goal: summarise the release notes for the announcement draft.",
              kind: str = "run", started_at: str = "2026-11-21T11:00:00.000+00:00", session_id: str | None = None,
              parent_run_id: str | None = None, error: str | None = None, **extras: Any) -> dict[str, Any]:
-    """Write one finished run as the engine would (result file + project.json), with fixed ids and times."""
+    """Write one finished run as the engine would (result file sealed into the chain + project.json), with fixed ids
+    and times."""
     from core.audit.store import Project
     from core.envelope import Envelope, Status, Usage
     from core.fsutil import atomic_write_json
@@ -103,7 +104,7 @@ def seed_run(slug: str, run_id: str, *, status: str = "ok", tier: str = "general
                         session_id=session_id or run_id, error=error, extras=extras)
     record = {**envelope.to_dict(), "spec": spec, "started_at": started_at, "finished_at": started_at,
               "parent_run_id": parent_run_id}
-    atomic_write_json(project.result_path(run_id), record)
+    record = project.write_run(run_id, record)
     project.record_finished(envelope)
     meta = project.meta()
     meta.update(created=started_at, updated=started_at)

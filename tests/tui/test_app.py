@@ -16,6 +16,7 @@ from tui.screens.audit import AuditScreen
 from tui.screens.batch import BatchScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
+from tui.screens.file_picker import FilePickerScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
@@ -42,7 +43,7 @@ def test_every_bound_action_is_in_the_command_palette() -> None:
         assert isinstance(binding, Binding) and binding.id and binding.description
         assert binding.action in {action for _, action, _ in APP_ACTIONS}, f"app: {binding.action} has no palette entry"
     for screen in (DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen, SettingsScreen,
-                   BatchScreen):
+                   BatchScreen, FilePickerScreen):
         palette = {action for _, action, _ in SCREEN_ACTIONS[screen.__name__]}
         for binding in screen.BINDINGS:
             assert isinstance(binding, Binding) and binding.id and binding.description

@@ -3,6 +3,7 @@ another process writes appearing while the console is open."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -205,3 +206,29 @@ async def test_updated_ages_tick_and_other_processes_dispatches_are_running(app_
             await wait_for(pilot, lambda: running.get_row_at(0)[3] == "50.0 s", "the elapsed time to tick")
     finally:
         lock.release()
+
+
+async def test_the_browser_marks_runs_that_audit_verify_would_report(app_factory) -> None:
+    run_ids = [f"20261121-140{number}00-1-{number}" for number in range(4)]
+    for number, run_id in enumerate(run_ids):
+        seed_run("kept", run_id, started_at=f"2026-11-21T14:0{number}:00.000+00:00")
+    from core.audit.store import Project
+
+    project = Project.at("kept")
+    edited = project.read_run(run_ids[1])
+    project.result_path(run_ids[1]).write_text(json.dumps({**edited, "result": "An answer typed in later."}))
+    project.result_path(run_ids[2]).unlink()
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        audit = app.screen
+        audit.show_project("kept")
+        await loaded(pilot)
+        table = audit.query_one("#runs", DataTable)
+        statuses = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert statuses == {run_ids[0]: "ok", run_ids[1]: "⚠ edited", run_ids[3]: "ok"}
+        pager = str(audit.query_one("#pager").render())
+        assert "⚠ chain: 2 problem(s) (edited, missing), see `dispatch audit verify`" in pager
+        audit.show_project(None)
+        await loaded(pilot)
+        assert "chain" not in str(audit.query_one("#pager").render()), "marks are of the selected project only"

@@ -1,5 +1,6 @@
 """The Batch screen: start a folder of specs against the fake server and watch it finish, refuse a folder with
-rejected specs, open an item's run, cancel a batch in flight, and a headless batch shown from its trail."""
+rejected specs, open an item's run, cancel a batch in flight, a headless batch shown from its trail, and the
+source picker (click a manifest, choose a folder, cancel)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, write
 from tests.tui.conftest import routed_config, steady, wait_for
 from tui.screens.batch import BatchScreen
+from tui.screens.file_picker import FilePickerScreen, SourceTree
 from tui.screens.run_detail import RunDetailScreen
 
 
@@ -124,4 +126,69 @@ def test_batch_screen_snapshot(snap_compare, app_factory, isolated: Path) -> Non
         await steady(pilot)
 
     app = app_factory(config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=before)
+
+
+def workspace(root: Path) -> Path:
+    """A working directory as a person has one: a folder of specs, two manifests, and files a batch cannot read."""
+    specs(root / "specs", 2)
+    write(root / "work.jsonl", "\n".join(f'{{"spec": "specs/s{n}.md", "slug": "picked-{n}"}}' for n in range(2)))
+    write(root / "tickets.csv", "spec,slug\nspecs/s0.md,ticket-0\n")
+    write(root / "notes.png", "not a spec")
+    write(root / ".hidden.md", GOOD_SPEC)
+    return root
+
+
+async def open_picker(pilot) -> SourceTree:
+    await pilot.click("#batch-browse")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FilePickerScreen), "the file picker")
+    tree = pilot.app.screen.query_one(SourceTree)
+    await wait_for(pilot, lambda: len(tree.root.children) == 3, "the working directory listed")
+    await pilot.pause()
+    return tree
+
+
+async def test_browse_picks_a_manifest_by_clicking_it_and_the_batch_runs(app_factory, fake: FakeOpenAI,
+                                                                         isolated: Path) -> None:
+    app = app_factory(cwd=workspace(isolated / "work"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        tree = await open_picker(pilot)
+        assert [str(node.label) for node in tree.root.children] == ["specs", "tickets.csv", "work.jsonl"]
+        await pilot.click("#picker-tree", offset=(8, 3))  # line 3: work.jsonl
+        await wait_for(pilot, lambda: app.screen is screen, "the picker to close")
+        assert screen.query_one("#batch-source", Input).value == "work.jsonl"
+        await pilot.click("#batch-start")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
+        await pilot.pause()
+        assert [(row.slug, row.status) for row in screen.rows] == [("picked-0", "ok"), ("picked-1", "ok")]
+        assert len(fake.requests) == 2
+
+
+async def test_browse_chooses_a_folder_and_cancel_keeps_the_field(app_factory, isolated: Path) -> None:
+    app = app_factory(cwd=workspace(isolated / "work"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        source = screen.query_one("#batch-source", Input)
+        tree = await open_picker(pilot)
+        await pilot.press("down")  # from the root to specs/
+        assert tree.cursor_node is not None and str(tree.cursor_node.label) == "specs"
+        await pilot.click("#picker-choose")
+        await wait_for(pilot, lambda: app.screen is screen, "the picker to close")
+        assert source.value == "specs"
+        await open_picker(pilot)
+        await pilot.click("#picker-cancel")
+        await wait_for(pilot, lambda: app.screen is screen, "the picker to close")
+        assert source.value == "specs"
+
+
+def test_file_picker_snapshot(snap_compare, app_factory, isolated: Path) -> None:
+    async def before(pilot) -> None:
+        await open_batch(pilot)
+        await open_picker(pilot)
+        await pilot.press("down", "down")
+        await steady(pilot)
+
+    app = app_factory(cwd=workspace(isolated / "work"),
+                      config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
     assert snap_compare(app, terminal_size=(120, 40), run_before=before)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
+from textual.widgets._footer import FooterKey
 
 from core.config import ModelConfig
 from core.engine import DispatchRequest
@@ -32,6 +33,17 @@ def agent_run(tmp_path: Path, isolated: Path) -> tuple[Path, dict]:
     result = dispatch("run", "--spec", str(spec), "--model", "edit", "--slug", "inv", "--cwd", str(repo), "--json")
     assert result.code == 0, result.stderr
     return repo, result.json()
+
+
+def footer_keys(screen) -> set[str]:
+    """The keys the screen's footer shows now."""
+    return {key.key for key in screen.query(FooterKey)}
+
+
+async def click_key(pilot, key: str) -> None:
+    """Click the footer's key as a person would, with the mouse."""
+    [widget] = [k for k in pilot.app.screen.query(FooterKey) if k.key == key]
+    await pilot.click(widget)
 
 
 async def open_changes(pilot) -> tuple[RunDetailScreen, ChangesPanel]:
@@ -118,6 +130,7 @@ async def test_a_stateless_run_shows_no_changes_panel(app_factory, isolated: Pat
         view = app.screen
         await wait_for(pilot, lambda: live.done and view._finished_drawn, "the run to finish")
         assert not view.query_one(ChangesPanel).display
+        assert not {"m", "d"} & footer_keys(view) and "r" in footer_keys(view)
         await pilot.press("m")
         assert not isinstance(app.screen, ConfirmScreen)
 
@@ -128,7 +141,8 @@ async def test_r_in_a_record_resumes_with_feedback(app_factory, fake, isolated: 
         first = app.start_dispatch(DispatchRequest(spec_text=GOOD_SPEC, slug="notes"))
         await wait_for(pilot, lambda: first.done and app.screen._finished_drawn, "the run to finish")
         app.push_screen(RunDetailScreen("notes", first.run_id or ""))
-        await pilot.pause()
+        await wait_for(pilot, lambda: "r" in footer_keys(app.screen), "the record to load and show r")
+        assert not {"m", "d"} & footer_keys(app.screen), "a run without a worktree has nothing to merge or drop"
         await pilot.press("r")
         assert isinstance(app.screen, FeedbackScreen)
         await pilot.press("escape")
@@ -142,3 +156,46 @@ async def test_r_in_a_record_resumes_with_feedback(app_factory, fake, isolated: 
         await wait_for(pilot, lambda: resumed.done, "the resumed run to finish")
     assert resumed.request.kind == "resume" and resumed.status == "ok"
     assert fake.requests[-1]["messages"][-1]["content"].endswith("the test for empty input fails")
+
+
+async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works(app_factory, tmp_path: Path,
+                                                                                 isolated: Path) -> None:
+    repo, envelope = agent_run(tmp_path, isolated)
+    app = app_factory()
+    async with app.run_test(size=(160, 40)) as pilot:
+        detail, panel = await open_changes(pilot)
+        await wait_for(pilot, lambda: {"m", "d", "r"} <= footer_keys(detail), "m, d and r in the footer")
+        await click_key(pilot, "m")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: panel.state == "merged", "the merge")
+        assert (repo / "src" / "invoices.py").read_text() == REFACTORED
+        await wait_for(pilot, lambda: "m" not in footer_keys(detail), "m to leave the footer once merged")
+        assert "d" in footer_keys(detail), "the merged worktree can still be dropped"
+        await pilot.press("m")
+        assert app.screen is detail, "a hidden key does nothing"
+        await click_key(pilot, "d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: panel.state == "dropped", "the drop")
+        await wait_for(pilot, lambda: not {"m", "d"} & footer_keys(detail), "m and d gone once dropped")
+        assert not Path(envelope["worktree"]["path"]).exists()
+
+
+async def test_the_run_view_shows_m_and_d_only_once_the_finished_run_has_changes(app_factory, config, tmp_path: Path,
+                                                                                isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    script = write(tmp_path / "refactor.py", REFACTOR)
+    config.models["edit"] = ModelConfig(name="edit", backend="command", args=[sys.executable, str(script)])
+    app = app_factory(config=config)
+    async with app.run_test(size=(160, 40)) as pilot:
+        live = app.start_dispatch(DispatchRequest(spec_text=SPEC.replace(SPEC.split("Run: ")[1], "true\n"),
+                                                  model="edit", slug="live", cwd=repo))
+        view = app.screen
+        assert not {"m", "d"} & footer_keys(view), "nothing to merge while the run goes on"
+        await wait_for(pilot, lambda: live.done and view.query_one(ChangesPanel).state == "review", "the changes")
+        await wait_for(pilot, lambda: {"m", "d"} <= footer_keys(view), "m and d in the footer")
+        await click_key(pilot, "m")
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: view.query_one(ChangesPanel).state == "merged", "the merge")
+    assert (repo / "src" / "invoices.py").read_text() == REFACTORED

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, TextArea
+from textual.widgets._footer import FooterKey
 
 from core.audit.store import Project
 from core.escalation import ESCALATIONS
@@ -26,6 +27,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
 from tui.screens.feedback import FeedbackScreen
+from tui.screens.file_picker import FilePickerScreen, SourceTree
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
@@ -185,19 +187,21 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
 
         await walk.press("run.cancel")
         assert any("already ended" in n.message for n in app._notifications)
-        await walk.press("run.merge")
-        assert any("nothing to merge" in n.message for n in app._notifications), "no worktree: nothing to merge"
-        await walk.press("run.drop")
-        assert any("has no worktree" in n.message for n in app._notifications)
+        shown = {key.key for key in view.query(FooterKey)}
+        assert "r" in shown and not {"m", "d"} & shown, "no worktree: m and d are not offered"
+        for binding in ("run.merge", "run.drop"):
+            count = len(app._notifications)
+            await walk.press(binding)
+            assert app.screen is view and len(app._notifications) == count, "a key not offered does nothing"
         await walk.click("open_record")
         detail = app.screen
         assert isinstance(detail, RunDetailScreen) and detail.run_id == run_id
         await loaded(pilot)
+        assert not {"m", "d"} & {key.key for key in detail.query(FooterKey)}
         for binding in ("detail.merge", "detail.drop"):
             count = len(app._notifications)
             await walk.press(binding)
-            assert len(app._notifications) == count + 1
-            assert "did not work in a git worktree" in list(app._notifications)[-1].message
+            assert app.screen is detail and len(app._notifications) == count, "a key not offered does nothing"
         await walk.press("detail.resume")
         assert isinstance(app.screen, FeedbackScreen)
         await walk.click("cancel")
@@ -378,7 +382,38 @@ async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
         await walk.press("batch.start")
         assert any("no manifest or folder given" in n.message for n in app._notifications)
         assert screen.current_batch is None and fake.requests == []
-        screen.query_one("#batch-source", Input).value = str(folder)
+        source = screen.query_one("#batch-source", Input)
+
+        async def picker_shown() -> SourceTree:
+            await wait_for(pilot, lambda: isinstance(app.screen, FilePickerScreen), "the file picker")
+            tree = app.screen.query_one(SourceTree)
+            await wait_for(pilot, lambda: len(tree.root.children) > 0, "the working directory listed")
+            return tree
+
+        async def picker_gone() -> None:
+            await wait_for(pilot, lambda: app.screen is screen, "the picker to close")
+
+        await walk.click("batch-browse")
+        await picker_shown()
+        await walk.click("picker-cancel")
+        await picker_gone()
+        await walk.press("batch.browse")
+        await picker_shown()
+        await walk.press("picker.cancel")
+        await picker_gone()
+        assert source.value == ""
+        await walk.click("batch-browse")
+        await picker_shown()
+        await walk.click("picker-choose")  # the highlighted root: the working directory
+        await picker_gone()
+        assert source.value == "."
+        await walk.press("batch.browse")
+        tree = await picker_shown()
+        await pilot.press("down")
+        assert tree.cursor_node is not None and str(tree.cursor_node.label) == "batch-specs"
+        await walk.press("picker.choose")
+        await picker_gone()
+        assert source.value == "batch-specs"
         await walk.click("batch-start")
         await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
         await pilot.pause()
@@ -393,4 +428,4 @@ async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
         await walk.press("batch.open")
         await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the item's run record")
         assert app.screen.run_id == screen.rows[1].run_id
-        walk.assert_complete(BatchScreen)
+        walk.assert_complete(BatchScreen, FilePickerScreen)

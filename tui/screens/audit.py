@@ -18,7 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from core.audit import chain
 from core.audit.index import Index, ProjectRow, RunRow, SessionRow
+from core.audit.store import Project
 from core.envelope import Status
 from core.errors import DispatchError
 from tui.format import clip, money, tokens
@@ -74,6 +76,8 @@ class Got:
     total: int
     page: int
     capped: bool = False
+    chain: chain.Report | None = None
+    """The selected project's hash chain, walked (core/audit/chain.py), so tampered runs can be marked."""
 
 
 def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
@@ -82,6 +86,10 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
         return Got([] if ask.projects else None, [] if ask.sessions else None, [], 0, 0)
     if sync:
         index.writer.sync()
+    report = None
+    if ask.slug:
+        project = Project(ask.slug, index.writer.projects_dir / ask.slug)
+        report = chain.verify(ask.slug, project.logs, live=project.locked())
     projects = index.projects(sort="updated") if ask.projects else None
     sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
     filters = ask.filters
@@ -93,11 +101,11 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
             hits = [hit for hit in hits if hit.run.tier == filters["tier"]]
         page = min(ask.page, max(0, (len(hits) - 1) // PAGE))
         rows: list[tuple[RunRow, str | None]] = [(hit.run, hit.snippet) for hit in hits[page * PAGE:(page + 1) * PAGE]]
-        return Got(projects, sessions, rows, len(hits), page, capped)
+        return Got(projects, sessions, rows, len(hits), page, capped, report)
     total = index.count_runs(ask.slug, session=ask.session, **filters) if ask.count else ask.total
     page = min(ask.page, max(0, (total - 1) // PAGE))
     runs = index.runs(ask.slug, session=ask.session, limit=PAGE, offset=page * PAGE, **filters)
-    return Got(projects, sessions, [(run, None) for run in runs], total, page)
+    return Got(projects, sessions, [(run, None) for run in runs], total, page, chain=report)
 
 
 class AuditScreen(DispatchScreen):
@@ -119,6 +127,9 @@ class AuditScreen(DispatchScreen):
         self.capped = False
         self._snippet_columns: bool | None = None
         self._want: set[str] = set()
+        self.tampered: dict[str, str] = {}
+        """Run id -> what `audit verify` says of it (edited, reordered), for the selected project."""
+        self.chain_note = ""
         self.loads = 0
         """How many loads have been drawn (tests and benchmarks wait on it)."""
 
@@ -209,6 +220,10 @@ class AuditScreen(DispatchScreen):
         else:
             table.clear()
         self.row_runs = {}
+        problems = got.chain.problems if got.chain else []
+        self.tampered = {p.where: p.kind for p in problems}
+        self.chain_note = (f" · ⚠ chain: {len(problems)} problem(s) ({', '.join(sorted({p.kind for p in problems}))}), "
+                           "see `dispatch audit verify`") if problems else ""
         for run, match in got.rows:
             self._add(table, run, match)
         self._pager(ask.query)
@@ -269,12 +284,15 @@ class AuditScreen(DispatchScreen):
     def _add(self, table: DataTable, run, snippet: str | None = None) -> None:
         key = f"{run.slug}/{run.run_id}"
         self.row_runs[key] = (run.slug, run.run_id)
+        status = status_text(run.status)
+        if kind := self.tampered.get(run.run_id):
+            status = Text(f"⚠ {kind}", style="bold reverse red")
         if snippet is not None:
-            cells = [run.run_id, run.slug, status_text(run.status), snippet_text(snippet)]
+            cells = [run.run_id, run.slug, status, snippet_text(snippet)]
         elif self.narrow:
-            cells = [run.run_id, run.slug, status_text(run.status), money(run.cost_usd)]
+            cells = [run.run_id, run.slug, status, money(run.cost_usd)]
         else:
-            cells = [run.run_id, run.slug, run.kind, status_text(run.status), run.tier or "-",
+            cells = [run.run_id, run.slug, run.kind, status, run.tier or "-",
                      f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
         table.add_row(*cells, key=key)
 
@@ -286,7 +304,7 @@ class AuditScreen(DispatchScreen):
         what = f"{'best ' if self.capped else ''}matches for “{query}”" if query else "runs"
         self.query_one("#pager", Static).update(Text(
             f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] turn pages · "
-            f"enter opens a run"))
+            f"enter opens a run{self.chain_note}"))
 
     def action_next_page(self) -> None:
         if (self.page + 1) * PAGE < self.total:

@@ -1,5 +1,5 @@
-"""Batch: pick a manifest or a folder of specs, set concurrency and a budget, start it, and watch a live table
-of its items with totals; enter opens an item's run, cancel stops the batch. Batches that other processes run
+"""Batch: pick a manifest or a folder of specs (typed, or chosen from a tree with Browse), set concurrency and a
+budget, start it, and watch a live table of its items with totals; enter opens an item's run, cancel stops the batch. Batches that other processes run
 (`dispatch batch` headless) are listed too, read from their trail every second.
 """
 
@@ -23,6 +23,7 @@ from core.batch.runner import Batch, ItemView, Options
 from core.errors import DispatchError
 from tui.format import clip, money, seconds, tokens
 from tui.screens.dashboard import status_text
+from tui.screens.file_picker import FilePickerScreen
 
 if TYPE_CHECKING:
     from tui.app import DispatchApp
@@ -91,12 +92,14 @@ class BatchScreen(Screen[None]):
     BatchScreen #batch-form { height: auto; padding: 0 1; }
     BatchScreen #batch-form Input { width: 1fr; }
     BatchScreen #batch-form #batch-concurrency, BatchScreen #batch-form #batch-budget { width: 16; }
+    BatchScreen #batch-form #batch-browse { min-width: 10; }
     BatchScreen #batch-body { height: 1fr; }
     BatchScreen #batch-list { width: 48; height: 1fr; }
     BatchScreen #batch-items { width: 1fr; height: 1fr; }
     BatchScreen #batch-totals { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
+        Binding("ctrl+o", "browse", "Browse", id="batch.browse"),
         Binding("ctrl+r", "start", "Start", id="batch.start"),
         Binding("x", "cancel", "Cancel", id="batch.cancel"),
         Binding("enter", "open", "Open run", id="batch.open", show=False),
@@ -120,6 +123,7 @@ class BatchScreen(Screen[None]):
         with Vertical(id="batch-screen"):
             with Horizontal(id="batch-form"):
                 yield Input(placeholder="a .jsonl / .csv manifest, or a folder of specs", id="batch-source")
+                yield Button("Browse", id="batch-browse")
                 yield Input("8", placeholder="concurrency", id="batch-concurrency", type="integer")
                 yield Input(placeholder="max cost USD", id="batch-budget", type="number")
                 yield Button("Start", id="batch-start", variant="primary")
@@ -142,7 +146,19 @@ class BatchScreen(Screen[None]):
         self.set_interval(POLL_S, self.poll)
         self.set_interval(REDRAW_S, self._redraw)
 
-    # --- starting and stopping -----------------------------------------------------------------
+    # --- choosing, starting and stopping -------------------------------------------------------
+
+    @on(Button.Pressed, "#batch-browse")
+    def action_browse(self) -> None:
+        self.app.push_screen(FilePickerScreen(self.dispatch_app.cwd), self._chosen)
+
+    def _chosen(self, path: Path | None) -> None:
+        """Put the picked path in the source field, relative to the working directory when it is inside it."""
+        if path is None:
+            return
+        cwd = self.dispatch_app.cwd
+        shown = path.relative_to(cwd) if path.is_relative_to(cwd) else path
+        self.query_one("#batch-source", Input).value = str(shown)
 
     @on(Button.Pressed, "#batch-start")
     def action_start(self) -> None:

@@ -19,7 +19,7 @@ from core.envelope import Envelope
 from core.fsutil import read_json_lines
 from tui.screens.base import DispatchScreen
 from tui.screens.feedback import FeedbackScreen
-from tui.widgets.changes_panel import ChangesPanel
+from tui.widgets.changes_panel import ChangesPanel, changes_allow
 from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
@@ -75,9 +75,9 @@ class RunDetailScreen(DispatchScreen):
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),
         Binding("v", "review", "Review", id="detail.review"),
-        Binding("r", "resume", "Resume", id="detail.resume", show=False),
-        Binding("m", "merge", "Merge", id="detail.merge", show=False),
-        Binding("d", "drop", "Drop", id="detail.drop", show=False),
+        Binding("r", "resume", "Resume", id="detail.resume"),
+        Binding("m", "merge", "Merge", id="detail.merge"),
+        Binding("d", "drop", "Drop", id="detail.drop"),
     ]
 
     def __init__(self, slug: str, run_id: str, tab: str | None = None) -> None:
@@ -118,6 +118,7 @@ class RunDetailScreen(DispatchScreen):
 
     async def show(self, record: Record) -> None:
         self.record, self.events = record.data, record.events
+        self.refresh_bindings()
         data = record.data
         envelope = {k: v for k, v in Envelope.from_dict(data).to_dict().items() if k != "result"} \
             if "run_id" in data else data
@@ -175,17 +176,14 @@ class RunDetailScreen(DispatchScreen):
         self.app.push_screen(FeedbackScreen(f"{self.slug} {self.run_id}"),
                              lambda text: self.app.resume(self.slug, self.run_id, text) if text else None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """m and d only for a run with changes that allow them; r once the record has loaded a run."""
+        if action == "resume":
+            return "run_id" in self.record
+        return changes_allow(self, action)
+
     def action_merge(self) -> None:
-        if panel := self._changes():
-            panel.merge()
+        self.query_one(ChangesPanel).merge()
 
     def action_drop(self) -> None:
-        if panel := self._changes():
-            panel.drop()
-
-    def _changes(self) -> ChangesPanel | None:
-        panels = self.query(ChangesPanel)
-        if not panels:
-            self.notify("this run did not work in a git worktree, so it has no changes to merge or drop")
-            return None
-        return panels.first()
+        self.query_one(ChangesPanel).drop()

@@ -17,7 +17,7 @@ from textual.widgets import Button, Collapsible, Footer, Header, Input, Log, Sta
 from tui.format import money, seconds, tokens
 from tui.live import LiveRun
 from tui.screens.base import DispatchScreen
-from tui.widgets.changes_panel import ChangesPanel
+from tui.widgets.changes_panel import ChangesPanel, changes_allow
 from tui.widgets.run_output import RunOutput
 
 FRAME = 1 / 30
@@ -37,8 +37,8 @@ class RunViewScreen(DispatchScreen):
         Binding("v", "review", "Review", id="run.review"),
         Binding("e", "escalate", "Escalate", id="run.escalate"),
         Binding("o", "open_record", "Record", id="run.record"),
-        Binding("m", "merge", "Merge", id="run.merge", show=False),
-        Binding("d", "drop", "Drop", id="run.drop", show=False),
+        Binding("m", "merge", "Merge", id="run.merge"),
+        Binding("d", "drop", "Drop", id="run.drop"),
     ]
 
     def __init__(self, live: LiveRun) -> None:
@@ -180,11 +180,13 @@ class RunViewScreen(DispatchScreen):
         if run := self._finished_run():
             self.app.open_record(*run)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """m and d only once the finished run's changes are shown and allow them (hidden from the footer before)."""
+        return changes_allow(self, action)
+
     def action_merge(self) -> None:
-        if self._finished_run():
-            self.query_one(ChangesPanel).merge()
+        self.query_one(ChangesPanel).merge()
 
     def action_drop(self) -> None:
-        if self._finished_run():
-            self.query_one(ChangesPanel).drop()
+        self.query_one(ChangesPanel).drop()
 

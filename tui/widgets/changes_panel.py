@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import DataTable, Static
@@ -120,6 +121,7 @@ class ChangesPanel(Vertical):
                           Text(f"-{entry['deletions']}", style="red"))
         self.query_one(DiffView).show(shown["text"])
         self._summarise(summary)
+        self.screen.refresh_bindings()
 
     def _summarise(self, summary: dict[str, Any]) -> None:
         keys = {"review": "m merge · d drop · r resume with feedback", "merged": "merged · d drop the worktree",
@@ -129,17 +131,18 @@ class ChangesPanel(Vertical):
             (f"+{summary.get('insertions', 0)}", "green"), " ", (f"-{summary.get('deletions', 0)}", "red"),
             (f"   {keys}", "dim")))
 
+    def allows(self, action: str) -> bool:
+        """Whether `merge` or `drop` applies now: merge to changes still under review, drop to a worktree of a
+        shown run that is not dropped yet. The screens show and run the m and d keys only then."""
+        if action == "merge":
+            return self.state == "review"
+        return self.slug is not None and self.state != "dropped"
+
     def merge(self) -> None:
-        if self.state != "review":
-            self.app.notify("nothing to merge" if self.state == "none" else f"these changes were already {self.state}")
-            return
         self.app.push_screen(ConfirmScreen(f"Merge {self.branch} into your repo's current branch?", "Merge"),
                              self._on_yes("merge"))
 
     def drop(self) -> None:
-        if self.state == "dropped" or self.slug is None:
-            self.app.notify("already dropped" if self.slug else "this run has no worktree")
-            return
         self.app.push_screen(ConfirmScreen(f"Drop {self.branch}: remove its worktree and branch?", "Drop"),
                              self._on_yes("drop"))
 
@@ -166,3 +169,12 @@ class ChangesPanel(Vertical):
             return
         self.app.notify(said, title=action)
         self.load()
+
+
+def changes_allow(screen: Screen[Any], action: str) -> bool:
+    """A screen's check_action for the changes keys (m merge, d drop): True when its ChangesPanel allows the
+    action, so the footer shows the key, False to hide it; True for any other action, which is not ours."""
+    if action not in ("merge", "drop"):
+        return True
+    panels = screen.query(ChangesPanel)
+    return bool(panels) and panels.first().allows(action)
