@@ -39,6 +39,7 @@ from core.events import (
     UsageUpdate,
 )
 from core.fsutil import JsonLines
+from core.offload import in_thread
 from core.redact import Redactor
 from core.retry import RetryPolicy
 from core.run_record import RunRecord
@@ -178,12 +179,13 @@ class Engine:
             space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
                                    read_only=request.read_only, in_place=request.in_place, base=request.base,
                                    spec_text=text)
-        for message in recover(project, self.index):
+        for message in await in_thread(lambda: recover(project, self.index)):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
         try:
-            project.ensure(self.redactor.text(request.description) if request.description else None,
-                           first_model.backend, self.redactor.text(specs.goal_of(text)[:200]))
+            description = self.redactor.text(request.description) if request.description else None
+            first_goal = self.redactor.text(specs.goal_of(text)[:200])
+            await in_thread(lambda: project.ensure(description, first_model.backend, first_goal))
             run_id = new_run_id()
             lock.describe(run_id, sole_run=request.sole_run)
             if space is not None:
@@ -253,7 +255,6 @@ class Engine:
             if space.worktree is not None:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
-        unindexed = self.index(project.slug, [run.save(project)])
         events = JsonLines(project.events_path(run_id))
         timeout = self._timeout(request, first)
 
@@ -266,6 +267,7 @@ class Engine:
             return event
 
         try:
+            unindexed = await in_thread(lambda: self.index(project.slug, [run.save(project)]))
             yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
                                   envelope.audit_path))
             if first.builtin and not user_models(self.config):
@@ -316,7 +318,7 @@ class Engine:
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
             self._close(project, events, run)
             raise
-        if unindexed := self._close(project, events, run):
+        if unindexed := await in_thread(lambda: self._close(project, events, run)):
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
 

@@ -9,15 +9,21 @@ the changed project.json and reads them back.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from core.audit.index_writer import IndexWriter
 
 
 class BatchedIndexWriter:
-    """Called like the engine's `RunIndex` (slug, records) -> warning; `flush()` commits what has gathered."""
+    """Called like the engine's `RunIndex` (slug, records) -> warning; `flush()` commits what has gathered. Safe
+    from any thread: the engine hands it rows from the worker threads that write the run files (core/offload.py)."""
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()
+        """Held for a moment around `pending`, so a run's thread never waits for a commit."""
+        self.writing = threading.Lock()
+        """Held around each commit, so a flush from the loop's thread and one from a worker never overlap."""
         self.pending: dict[str, dict[str, dict[str, Any]]] = {}
         self.index: IndexWriter | None = None
         self.commits = 0
@@ -25,17 +31,23 @@ class BatchedIndexWriter:
         """The last flush's failure, said once; the files keep every run either way."""
 
     def __call__(self, slug: str, records: list[dict[str, Any]]) -> str | None:
-        runs = self.pending.setdefault(slug, {})
-        for record in records:
-            if record.get("run_id"):
-                runs[str(record["run_id"])] = record
+        with self.lock:
+            runs = self.pending.setdefault(slug, {})
+            for record in records:
+                if record.get("run_id"):
+                    runs[str(record["run_id"])] = record
         return None
 
     def flush(self) -> str | None:
         """Commit every gathered row in one transaction; returns a warning (once) if the index refused."""
-        if not self.pending:
+        with self.writing:
+            return self._flush()
+
+    def _flush(self) -> str | None:
+        with self.lock:
+            pending, self.pending = self.pending, {}
+        if not pending:
             return None
-        pending, self.pending = self.pending, {}
         try:
             if self.index is None:
                 self.index = IndexWriter.open()
@@ -49,8 +61,9 @@ class BatchedIndexWriter:
         return None
 
     def close(self) -> str | None:
-        warning = self.flush()
-        if self.index is not None:
-            self.index.close()
-            self.index = None
+        with self.writing:
+            warning = self._flush()
+            if self.index is not None:
+                self.index.close()
+                self.index = None
         return warning

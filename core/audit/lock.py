@@ -36,14 +36,21 @@ class ProjectLock:
         return self
 
     async def acquire_async(self, wait: float = 0.0, run_id: str | None = None) -> ProjectLock:
-        """`acquire` for a running event loop: the wait yields, so a signal can still cancel it."""
+        """`acquire` for a running event loop: each attempt's file work runs in a thread (core/offload.py) and the
+        wait yields, so a signal can still cancel it; a cancel lets go of a lock its attempt had just taken."""
         import asyncio  # only dispatches wait on a loop; the read-only commands never load it
+
+        from core.offload import in_thread
 
         deadline = time.monotonic() + wait
         delay = 0.02
-        while not self.try_acquire(run_id, final=time.monotonic() >= deadline):
-            await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 0.5)
+        try:
+            while not await in_thread(lambda: self.try_acquire(run_id, final=time.monotonic() >= deadline)):
+                await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 0.5)
+        except asyncio.CancelledError:
+            self.release()
+            raise
         return self
 
     def try_acquire(self, run_id: str | None = None, final: bool = False) -> bool:

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from core import paths
-from core.audit import chain
 from core.audit.lock import ProjectLock, is_locked
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, ProjectBusy, UsageError
@@ -199,6 +198,8 @@ class Project:
     def write_run(self, run_id: str, record: dict[str, Any]) -> dict[str, Any]:
         """The one place a run record is written: atomically, and sealed into the project's hash chain once the run
         has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written."""
+        from core.audit import chain  # it reads run files by this module's names, so it imports this module
+
         path = self.result_path(run_id)
         sealed = chain.seal(self.logs, path.name, record)
         atomic_write_json(path, sealed)

@@ -2,8 +2,9 @@
 
 The conversation is inherited; this makes sure the server is up (joining the built-in weights and starting or
 reusing the server off the event loop, so the console stays responsive), keeps it from being replaced while this
-run talks to it, fits the prompt to a small model (`core.local.prompt`), takes a code fence off a bare-JSON answer
-(recorded as a repair), and says what to do when a spec overflows its context.
+run talks to it, fits the prompt to a small model (`core.local.prompt`), holds a classification's answer to the
+spec's labels, takes a code fence off a bare-JSON answer (recorded as a repair), and says what to do when a spec
+overflows its context.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ class LocalBackend(OpenAIChatBackend):
         penalty = self.model.options.get("repeat_penalty", REPEAT_PENALTY)
         if not isinstance(penalty, (int, float)) or isinstance(penalty, bool):
             raise BackendUnavailable(f"model '{self.model.name}': repeat_penalty must be a number", "e.g. 1.1")
-        return {**super().payload(request), "repeat_penalty": float(penalty)}
+        body = {**super().payload(request), "repeat_penalty": float(penalty)}
+        if not request.history and (grammar := prompt.label_grammar(request.spec_text)):
+            body["grammar"] = grammar
+        return body
 
     def preflight(self) -> None:
         runtime.check(self.model)
@@ -55,6 +59,8 @@ class LocalBackend(OpenAIChatBackend):
             if server.started:
                 yield Notice(f"started the local model server (pid {state.pid} on {state.base_url}); it stays up for "
                              "the next dispatches until `dispatch local stop`")
+            if not request.history and (named := prompt.labels(request.spec_text)):
+                yield Notice(f"the answer is held to the spec's labels ({', '.join(named)}) by a grammar")
             try:
                 async for event in self._answer(request):
                     yield event

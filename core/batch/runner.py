@@ -36,9 +36,11 @@ from core.envelope import Envelope, Status
 from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
 from core.fsutil import GroupCommit, read_json
+from core.offload import in_thread
 
-FLUSH_EVERY_S = 0.5
-"""How often gathered index rows are committed and written files fsynced."""
+COMMIT_GAP_S = 0.1
+"""The least time between two group commits (index rows committed, written files fsynced): items that finish
+meanwhile are made durable together, and each is reported only once it is."""
 
 
 @dataclass
@@ -144,6 +146,9 @@ class Batch:
         self.stop_why = ""
         self.notices: list[str] = []
         self._running: set[asyncio.Task[None]] = set()
+        self._unsynced: list[ItemView] = []
+        """Items finished whose files the next group commit makes durable; they are reported after it."""
+        self._finished = asyncio.Event()
         self._ran = 0
         self._began = time.monotonic()
         self._on_item: Callable[[ItemView], None] = lambda view: None
@@ -285,12 +290,13 @@ class Batch:
         try:
             with GroupCommit() as commit:
                 async with http_pool.Pool().current():
-                    flusher = asyncio.create_task(self._flush_every(commit))
+                    committer = asyncio.create_task(self._commit_as_they_finish(commit))
                     try:
                         await asyncio.gather(*(self._chain(views, slots, agents) for views in chains.values()))
                     finally:
-                        flusher.cancel()
-                        self._flush(commit)
+                        committer.cancel()
+                        await asyncio.wait([committer])
+                        await self._commit(commit)
         except asyncio.CancelledError:
             self.stopping = "interrupted"  # the task running the batch was cancelled (the console closing)
             raise
@@ -393,7 +399,8 @@ class Batch:
         view.audit_path = envelope.audit_path or view.audit_path
         view.elapsed_s = time.monotonic() - (view.started or time.monotonic())
         self._ran += 1
-        self._ended(view)
+        self._unsynced.append(view)
+        self._finished.set()
 
     def _ended(self, view: ItemView) -> None:
         if self.trail is not None:
@@ -406,17 +413,35 @@ class Batch:
             self.notices.append(message)
             self._on_notice(message)
 
-    async def _flush_every(self, commit: GroupCommit) -> None:
+    async def _commit_as_they_finish(self, commit: GroupCommit) -> None:
+        """A group commit whenever items have finished, at most one per COMMIT_GAP_S."""
         while True:
-            await asyncio.sleep(FLUSH_EVERY_S)
-            if warning := self.index.flush():
-                self._notice(warning)
-            await asyncio.to_thread(commit.sync)
+            await self._finished.wait()
+            self._finished.clear()
+            began = time.monotonic()
+            await self._commit(commit)
+            await asyncio.sleep(COMMIT_GAP_S - (time.monotonic() - began))
 
-    def _flush(self, commit: GroupCommit) -> None:
-        if warning := self.index.flush():
+    async def _commit(self, commit: GroupCommit) -> None:
+        """Make what the finished items wrote durable (in a worker thread), then report them: an item is on stdout,
+        in the console and `finished` in the trail only once its files would survive a power cut."""
+        views, self._unsynced = self._unsynced, []
+        try:
+            warnings = await in_thread(lambda: self._sync(commit))
+        finally:
+            for view in views:  # in_thread has waited for the sync even when cancelled
+                self._ended(view)
+        for warning in warnings:
             self._notice(warning)
-        commit.sync()
+
+    def _sync(self, commit: GroupCommit) -> list[str]:
+        warnings = [warning] if (warning := self.index.flush()) else []
+        try:
+            commit.sync()
+        except OSError as exc:
+            warnings.append(f"could not fsync the batch's run files ({exc}); they are written, but a power cut "
+                            "could lose the latest")
+        return warnings
 
 
 def _unavailable(config: Config, models: list[str]) -> str | None:

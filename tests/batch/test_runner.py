@@ -1,5 +1,6 @@
 """The runner over a stand-in executor (the one small interface a distributed executor would implement):
-the concurrency and agent caps, per-project order, and the index rows gathered into few transactions."""
+the concurrency and agent caps, per-project order, the index rows gathered into few transactions, and no item
+reported before its files are fsynced."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
+from core import fsutil
 from core.audit.index import Index
 from core.batch.manifest import Item
-from core.batch.runner import Batch, Options
+from core.batch.runner import Batch, ItemView, Options
 from core.config import Config, ModelConfig, TierConfig
 from core.engine import DispatchRequest
 from core.envelope import Envelope, Status
@@ -65,3 +69,25 @@ async def test_a_batch_writes_its_index_rows_in_few_transactions(isolated: Path)
     assert 1 <= batch.index.commits < 30  # 60 rows (started + finished per run), far fewer commits
     with Index.open() as index:
         assert index.count_runs() == 30 and index.count_runs(status="ok") == 30
+
+
+async def test_an_item_is_reported_only_once_its_files_are_fsynced(isolated: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: set[str] = set()
+    real_fsync = fsutil._fsync_path
+
+    def fsync(path: Path) -> None:
+        real_fsync(path)
+        synced.add(str(path))
+
+    monkeypatch.setattr(fsutil, "_fsync_path", fsync)
+    early: list[int] = []
+
+    def reported(view: ItemView) -> None:
+        if not {view.audit_path, view.audit_path.replace("-result.json", "-events.jsonl")} <= synced:
+            early.append(view.item.index)
+
+    with FakeOpenAI([Reply(text="ok")]) as server:
+        batch = Batch.plan(config(server.base_url), items(12), Options(concurrency=4))
+        summary = await batch.run(on_item=reported)
+    assert summary["ok"] == 12 and early == []

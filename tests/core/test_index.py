@@ -45,6 +45,25 @@ def test_migrations_from_a_blank_database(tmp_path: Path) -> None:
     assert migrations.migrate(conn) == 0
 
 
+def test_an_index_at_version_1_migrates_and_lists_by_status_and_reason_from_an_index(
+        tmp_path: Path, projects_dir: Path) -> None:
+    add_run("old", 1, result="written before the migration", status="blocked")
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in migrations._statements(migrations.MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Index.open(path, projects=projects_dir) as index:
+        assert migrations.version(index.conn) == migrations.LATEST
+        assert [run.status for run in index.runs(status="blocked")] == ["blocked"]
+        for column, value in (("status", "blocked"), ("reason", "verify_failed")):
+            plan = index.conn.execute(f"EXPLAIN QUERY PLAN SELECT run_id FROM runs WHERE {column} = ? "
+                                      "ORDER BY started_at DESC, id DESC LIMIT 20", (value,)).fetchall()
+            assert any(f"runs_by_{column}" in str(row) for row in plan), plan
+            assert not any("TEMP B-TREE" in str(row) for row in plan), plan
+
+
 MIGRATE = """
 import sys, time
 from pathlib import Path

@@ -83,3 +83,48 @@ async def test_plain_text_streams_as_it_comes_and_is_never_repaired() -> None:
     assert len([e for e in events if isinstance(e, TextDelta)]) == 3
     done = events[-1]
     assert isinstance(done, BackendDone) and "repairs" not in done.extras and done.result.endswith("object.")
+
+
+LABELS_SPEC = """\
+## Goal
+Classify each of the three customer messages below into exactly one of these labels: billing, bug, praise.
+
+## Inputs
+1. "Charged twice." 2. "It crashes." 3. "Wonderful!"
+
+## Output
+Plain text: three lines, one label per line, in the order of the messages. Labels only.
+
+## Verification
+Checked by hand.
+"""
+
+
+def test_a_closed_label_set_becomes_a_grammar_one_per_line_for_several_items() -> None:
+    assert prompt.labels(LABELS_SPEC) == ["billing", "bug", "praise"]
+    assert prompt.label_grammar(LABELS_SPEC) == 'root ::= label ("\\n" label)*\nlabel ::= "billing" | "bug" | "praise"\n'
+    one = LABELS_SPEC.replace("each of the three customer messages below", "the customer message below").replace(
+        "three lines, one label per line, in the order of the messages. Labels only.", "one label only.")
+    assert prompt.label_grammar(one) == 'root ::= label\nlabel ::= "billing" | "bug" | "praise"\n'
+    assert prompt.labels(one.replace("exactly one of these labels: billing, bug, praise",
+                                     "as exactly one of: positive, negative or mixed")) == ["positive", "negative", "mixed"]
+
+
+def test_no_grammar_unless_the_contract_asks_for_labels_only_from_a_named_set() -> None:
+    with_reason = LABELS_SPEC.replace("Labels only.", "Each label with a one-sentence reason.")
+    assert prompt.label_grammar(with_reason) is None, "a reason must still be writable"
+    assert prompt.label_grammar(GOOD_SPEC) is None and prompt.label_grammar(JSON_SPEC) is None
+    loose = LABELS_SPEC.replace("billing, bug, praise", "whatever fits best (billing, bug, praise, ...)")
+    assert prompt.label_grammar(loose) is None, "no closed set, nothing to hold the answer to"
+
+
+async def test_the_label_grammar_is_sent_with_a_first_turn_only() -> None:
+    with FakeOpenAI([Reply(text="billing\nbug\npraise"), Reply(text="bug")]) as server:
+        backend = LocalBackend(ModelConfig(name="local", backend="local", base_url=server.base_url))
+        first = BackendRequest(prompt=LABELS_SPEC, cwd=Path("."), timeout=30, spec_text=LABELS_SPEC)
+        [_ async for _ in backend._answer(first)]
+        later = BackendRequest(prompt="Why bug?", cwd=Path("."), timeout=30, spec_text=LABELS_SPEC,
+                               history=[{"role": "user", "content": "..."}, {"role": "assistant", "content": "bug"}])
+        [_ async for _ in backend._answer(later)]
+    assert server.requests[0]["grammar"] == prompt.label_grammar(LABELS_SPEC)
+    assert "grammar" not in server.requests[1], "a follow-up may ask for more than a label"

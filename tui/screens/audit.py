@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import DataTable, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from core.audit import chain
@@ -27,6 +27,7 @@ from tui.format import clip, money, tokens
 from tui.screens.base import DispatchScreen
 from tui.screens.dashboard import NARROW, status_text
 from tui.widgets.fit_table import Col, FitTable
+from tui.widgets.footer import Footer
 
 PAGE = 50
 SEARCH_LIMIT = 200
@@ -80,6 +81,10 @@ class Got:
     """The selected project's hash chain, walked (core/audit/chain.py), so tampered runs can be marked."""
 
 
+CHAINS = chain.Verifier()
+"""Each project's chain report, walked again only when its files change."""
+
+
 def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     """The audit browser's queries, in a worker thread."""
     if index is None:
@@ -89,7 +94,7 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     report = None
     if ask.slug:
         project = Project(ask.slug, index.writer.projects_dir / ask.slug)
-        report = chain.verify(ask.slug, project.logs, live=project.locked())
+        report = CHAINS.verify(ask.slug, project.logs, live=project.locked())
     projects = index.projects(sort="updated") if ask.projects else None
     sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
     filters = ask.filters

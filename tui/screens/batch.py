@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Header, Input, Static
 
 from core.batch import manifest, trail
 from core.batch.runner import Batch, ItemView, Options
@@ -24,6 +24,7 @@ from core.errors import DispatchError
 from tui.format import clip, money, seconds, tokens
 from tui.screens.dashboard import status_text
 from tui.screens.file_picker import FilePickerScreen
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from tui.app import DispatchApp

@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from core import changes, escalation
 from core.audit import refusals
@@ -25,6 +25,7 @@ from tui.screens.base import DispatchScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.widgets.fit_table import Col, FitTable
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from tui.screens.audit import AuditScreen  # audit imports this module

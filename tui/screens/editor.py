@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, Header, Input, Static, TextArea
 
 from core import spec as specs
 from core import tiers as routing
@@ -22,6 +22,7 @@ from tui.screens.base import DispatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.tier_picker import TierChoice, TierPickerScreen
 from tui.widgets.checklist import Checklist
+from tui.widgets.footer import Footer
 
 
 class EditorScreen(DispatchScreen):

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Markdown, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Header, Markdown, TabbedContent, TabPane, TextArea
 
 from core.audit.store import Project
 from core.cli.output import one_line
@@ -21,6 +21,7 @@ from tui.screens.base import DispatchScreen
 from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel, changes_allow
 from tui.widgets.fit_table import Col, FitTable
+from tui.widgets.footer import Footer
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
 EVENTS_SHOWN = 5000

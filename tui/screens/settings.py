@@ -13,13 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Header, Input, Label, Select, Static, TextArea
 
 from core import config as configs
 from core import paths
 from core.config import PERMISSIONS
 from core.errors import DispatchError
 from tui.screens.base import DispatchScreen
+from tui.widgets.footer import Footer
 
 
 class SettingsScreen(DispatchScreen):

@@ -44,6 +44,12 @@ class RunOutput(Vertical):
                      "(open the record, o, for it as Markdown).", classes="note")
         yield TextArea(read_only=True, soft_wrap=True)
 
+    def on_mount(self) -> None:
+        """The answer follows the stream: whenever its laid-out height grows, it scrolls to the end. Scrolling
+        right after an append raced the layout of the blocks just mounted and sometimes stopped short."""
+        scroll = self.query_one(VerticalScroll)
+        self.watch(scroll, "virtual_size", lambda: scroll.scroll_end(animate=False, immediate=True), init=False)
+
     def focus_text(self) -> None:
         """Focus what is showing, so arrow keys scroll it and letter keys reach the screen's bindings."""
         (self.query_one(TextArea) if self.plain else self.query_one(VerticalScroll)).focus()
@@ -71,6 +77,4 @@ class RunOutput(Vertical):
             self.query_one(TextArea).scroll_end(animate=False)
             return
         await self.query_one(Markdown).append(chunk)
-        scroll = self.query_one(VerticalScroll)
-        scroll.scroll_end(animate=False)
         self._next_render = time.perf_counter() + 3 * (time.perf_counter() - began)

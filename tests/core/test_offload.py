@@ -1,0 +1,44 @@
+"""core/offload.py: file work moved off the event loop is never abandoned half-way by a cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from core.offload import in_thread
+
+
+async def test_the_result_comes_back_from_the_thread() -> None:
+    assert await in_thread(lambda: threading.current_thread() is not threading.main_thread()) is True
+
+
+async def test_a_cancel_waits_for_the_work_to_end_then_is_raised() -> None:
+    started, release = threading.Event(), threading.Event()
+    finished: list[bool] = []
+
+    def work() -> int:
+        started.set()
+        release.wait(10)
+        finished.append(True)
+        return 1
+
+    task = asyncio.create_task(in_thread(work))
+    assert await asyncio.to_thread(started.wait, 10)
+    task.cancel()
+    for _ in range(5):
+        await asyncio.sleep(0)  # let the task take the cancel; it must keep waiting on the work
+    assert not task.done() and finished == []
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert finished == [True]
+
+
+async def test_the_work_failing_is_raised_as_itself() -> None:
+    def work() -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        await in_thread(work)
