@@ -123,8 +123,7 @@ class Engine:
         """Where runs are recorded: by default one index writer kept for the engine's life."""
         self.limiter = limiter
         self.check_budgets = check_budgets
-        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
-                                                  patterns=config.redact.patterns)
+        self.redactor = Redactor.for_config(config)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
@@ -185,9 +184,13 @@ class Engine:
         try:
             description = self.redactor.text(request.description) if request.description else None
             first_goal = self.redactor.text(specs.goal_of(text)[:200])
-            await in_thread(lambda: project.ensure(description, first_model.backend, first_goal))
             run_id = new_run_id()
-            lock.describe(run_id, sole_run=request.sole_run)
+
+            def prepare() -> None:
+                project.ensure(description, first_model.backend, first_goal)
+                lock.describe(run_id, sole_run=request.sole_run)
+
+            await in_thread(prepare)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,
@@ -244,7 +247,9 @@ class Engine:
         first = self.config.model(route.models[0])
         run = self._record(request, route, project, run_id, findings, text)
         envelope = run.envelope
-        prompt = compose_prompt(request.spec_text, request.prompt)
+        # What is sent is masked like what is kept: a model, its server's log or an agent's own files never get a key
+        # that a spec or prompt carried (the input files are masked as they are read).
+        prompt = self.redactor.text(compose_prompt(request.spec_text, request.prompt))
         if inputs is not None:
             prompt = inputs.compose(prompt)
             envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
@@ -372,7 +377,8 @@ class Engine:
                     history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
+                    spec_text=self.redactor.text(request.spec_text), stall_timeout=request.stall_timeout,
+                    max_steps=request.max_steps,
                     max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
                 run.begin_attempt(model, self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
