@@ -161,3 +161,13 @@ def test_verify_of_a_project_that_is_not_there_is_one_line(tmp_path: Path) -> No
         result = dispatch("audit", "verify", "--slug", slug)
         assert result.code == 2 and said in result.stderr and len(result.stderr.splitlines()) == 1
     assert dispatch("audit").code == 2
+
+
+def test_a_damaged_or_foreign_head_is_found_again_from_the_entries(tmp_path: Path) -> None:
+    make_runs(tmp_path, "heads", 2)
+    project = Project.at("heads")
+    for damage in ('{"seq": 1, "sha256": "x", "name": "../../outside-result.json"}', "{torn", '{"seq": 0}'):
+        (project.logs / "chain-head.json").write_text(damage)
+        later = make_runs(tmp_path, "heads", 1)[-1]
+        assert project.read_run(later)["chain"]["seq"] == len(project.run_ids()), damage
+    assert dispatch("audit", "verify", "--slug", "heads").stdout == "ok        heads  5 chained\n"
