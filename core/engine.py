@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -17,12 +17,13 @@ from core import inputs as input_files
 from core import review, tiers, verify, workspace
 from core import spec as specs
 from core.audit import refusals
-from core.audit.index import index_runs, recover
+from core.audit.index_writer import RunIndex, RunIndexer, recover
 from core.audit.store import Project, new_run_id, slug_from, validate_slug
 from core.backends import backend_class, backend_for
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.batch import budgets
 from core.batch.limits import Limiter
+from core.checklist.target import target_of
 from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
@@ -111,19 +112,16 @@ def compose_prompt(spec_text: str, prompt: str | None) -> str:
     return spec_text if spec_text.strip() else (prompt or "")
 
 
-IndexWriter = Callable[[str, list[dict[str, Any]]], "str | None"]
-"""How a run's rows reach the index: `index_runs` by default, a batch's gathering writer in a batch."""
-
-
 class Engine:
     """Runs dispatches. A batch shares one engine between its items and hands it what they share: the index
     writer, the rate limiter, and (having its own ledger) `check_budgets=False`."""
 
-    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: IndexWriter = index_runs,
+    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: RunIndexer | None = None,
                  limiter: Limiter | None = None, check_budgets: bool = True) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
-        self.index = index
+        self.index = index or RunIndex()
+        """Where runs are recorded: by default one index writer kept for the engine's life."""
         self.limiter = limiter
         self.check_budgets = check_budgets
         self.redactor = Redactor.for_config(config)
@@ -131,8 +129,11 @@ class Engine:
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
             return []
-        return specs.lint(spec_of(request), cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
-                          known_tiers=set(tiers.effective_tiers(self.config)))
+        text = spec_of(request)
+        reader = target_of(self.config, text, model=request.model, tier=request.tier, task_type=request.task_type,
+                           mode=request.mode)
+        return specs.lint(text, cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
+                          known_tiers=set(tiers.effective_tiers(self.config)), target=reader)
 
     async def dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
@@ -140,7 +141,7 @@ class Engine:
         if request.mode == "web":
             from core.web import mode as web_mode
 
-            engine = Engine(web_mode.view(self.config, request.model), self.retry)
+            engine = Engine(web_mode.view(self.config, request.model), self.retry, index=self.index)
         # aclosing all the way down: a reader that stops early (a closed pipe) closes each stage, so the run is
         # recorded as interrupted instead of being left "running".
         async with aclosing(engine._dispatch(request)) as events:
@@ -181,7 +182,7 @@ class Engine:
             space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
                                    read_only=request.read_only, in_place=request.in_place, base=request.base,
                                    spec_text=text)
-        for message in await in_thread(lambda: recover(project)):
+        for message in await in_thread(lambda: recover(project, self.index)):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
         try:

@@ -21,7 +21,7 @@ from typing import Any
 
 from core import changes, paths
 from core.audit import chain
-from core.audit.index import Index, recover
+from core.audit.index_writer import IndexWriter, recover
 from core.audit.lock import ProjectLock
 from core.audit.store import Project, now_iso
 from core.errors import DispatchError, ProjectBusy
@@ -151,10 +151,10 @@ def _prune_worktrees(repo: Path) -> str | None:
     return None
 
 
-def _reindexed(action: Callable[[Index], object]) -> tuple[str, ...]:
+def _reindexed(action: Callable[[IndexWriter], object]) -> tuple[str, ...]:
     """Bring the index in step with the removed files; a failure is a warning (`dispatch reindex` repairs it)."""
     try:
-        with Index.open(check=False) as index:
+        with IndexWriter.open() as index:
             action(index)
     except Exception as exc:  # noqa: BLE001 - the files are already removed; the index is rebuildable
         return (f"the run index was not updated ({type(exc).__name__}: {exc}); `dispatch reindex` repairs it",)

@@ -7,7 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from core.audit import migrations
-from core.audit.index import Index, fingerprint
+from core.audit.index import Index
+from core.audit.index_writer import fingerprint
 from core.audit.store import Project
 from tests.core.test_index import add_run
 
@@ -47,7 +48,7 @@ def test_an_index_from_version_1_stops_matching_a_run_by_its_projects_descriptio
         assert migrations.version(index.conn) == migrations.LATEST
         hits = index.search("inventory")
         temperature = index.search("temperature")
-        assert index.count_runs() == 3 and index.verify()
+        assert index.count_runs() == 3 and index.writer.verify()
         assert {p.slug: p.runs for p in index.projects()} == {"herd": 2, "other": 1}
         assert index.project("herd").cost_usd == 0.5
     assert [hit.run.run_id for hit in hits] == ["20261120-120001-1-1"], "only the run given that --desc"
