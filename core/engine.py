@@ -23,6 +23,7 @@ from core.backends import backend_class, backend_for
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.batch import budgets
 from core.batch.limits import Limiter
+from core.checklist.target import target_of
 from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
@@ -128,8 +129,11 @@ class Engine:
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
             return []
-        return specs.lint(spec_of(request), cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
-                          known_tiers=set(tiers.effective_tiers(self.config)))
+        text = spec_of(request)
+        reader = target_of(self.config, text, model=request.model, tier=request.tier, task_type=request.task_type,
+                           mode=request.mode)
+        return specs.lint(text, cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
+                          known_tiers=set(tiers.effective_tiers(self.config)), target=reader)
 
     async def dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""

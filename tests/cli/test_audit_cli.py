@@ -82,6 +82,9 @@ def test_an_edited_a_deleted_and_two_swapped_records_are_each_reported(tmp_path:
     assert len(reordered) == 2 and all(" swapped " in line for line in reordered)
     assert f"{run_ids[0]}: this file holds the record of run {run_ids[3]} (seq 4)" in reordered[0]
     assert "FAILED    edited" in out and "FAILED    swapped" in out
+    assert "Chain: seq 2, sha256 " in dispatch("show", "--slug", "edited", run_ids[1]).stdout
+    assert ", EDITED since it was sealed" in dispatch("show", "--slug", "edited", run_ids[1]).stdout
+    assert ", as sealed" in dispatch("show", "--slug", "base", run_ids[1]).stdout
     as_json = {r["slug"]: r for r in dispatch("audit", "verify", "--json").json()}
     assert as_json["base"]["ok"] and not as_json["deleted"]["ok"]
     assert [p["kind"] for p in as_json["swapped"]["problems"]] == ["reordered", "reordered"]
