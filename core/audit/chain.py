@@ -88,8 +88,8 @@ def _trusted_head(logs: Path, name: str) -> Head:
         head = Head(int(data["seq"]), data.get("sha256"), data.get("prev"), str(data.get("name") or ""))
     except (OSError, ValueError, TypeError, KeyError):
         return _scan_head(logs)
-    if head.seq == 0:
-        return head
+    if head.seq < 1 or Path(head.name).name != head.name or head.name.startswith("."):
+        return _scan_head(logs)  # not a head we write: ours name an entry (seq 1 on) in the project's logs
     try:
         named = read_json(logs / head.name)
     except (OSError, ValueError):

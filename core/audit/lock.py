@@ -75,7 +75,7 @@ class ProjectLock:
         SIGTERM to it stops this run and nothing else (a CLI run, not a server or console hosting many)."""
         if self._fd is None:
             return
-        info = {"pid": os.getpid(), "pid_start": process_start(os.getpid()), "run_id": run_id,
+        info = {"pid": os.getpid(), "pid_start": own_start(), "run_id": run_id,
                 "since": datetime.now(UTC).isoformat(timespec="seconds"), "sole_run": sole_run}
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(info).encode(), 0)
@@ -118,6 +118,18 @@ def process_start(pid: int) -> int | None:
     except OSError:
         return None
     return int(stat[stat.rfind(")") + 2:].split()[19])
+
+
+_own_starts: dict[int, int | None] = {}
+
+
+def own_start() -> int | None:
+    """`process_start` of this process, read from /proc once: every lock a batch takes says it, and it never
+    changes (a forked child has a pid of its own)."""
+    pid = os.getpid()
+    if pid not in _own_starts:
+        _own_starts[pid] = process_start(pid)
+    return _own_starts[pid]
 
 
 def is_locked(path: Path) -> bool:

@@ -90,10 +90,10 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     if index is None:
         return Got([] if ask.projects else None, [] if ask.sessions else None, [], 0, 0)
     if sync:
-        index.sync()
+        index.writer.sync()
     report = None
     if ask.slug:
-        project = Project(ask.slug, index.projects_dir / ask.slug)
+        project = Project(ask.slug, index.writer.projects_dir / ask.slug)
         report = CHAINS.verify(ask.slug, project.logs, live=project.locked())
     projects = index.projects(sort="updated") if ask.projects else None
     sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
