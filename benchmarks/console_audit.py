@@ -30,7 +30,7 @@ def seed(projects_dir: Path) -> None:
                     "usage": {"input_tokens": 100, "output_tokens": 50}, "cost_usd": 0.0001, "duration_ms": 900,
                     "started_at": f"2026-11-21T{p % 24:02d}:{r // 60 % 60:02d}:{r % 60:02d}.000+00:00",
                     "audit_path": "", "session_id": f"s-{p}-{r // 10}"} for r in range(RUNS_EACH)]
-        index.record_runs(slug, records)
+        index.writer.record_runs(slug, records)
     index.close()
 
 

@@ -71,7 +71,7 @@ def build(count: int, projects: int, where: Path) -> None:
     with Index.open() as index:
         for slug, rows in data.items():
             Project.at(slug).ensure(f"benchmark project {slug}", "openai")
-            index.record_runs(slug, rows)
+            index.writer.record_runs(slug, rows)
     size = (where / ".dispatch-index.sqlite3").stat().st_size / 1e6
     print(f"indexed in {time.perf_counter() - start:.1f} s; database {size:.0f} MB")
 
@@ -124,7 +124,7 @@ def main() -> None:
             timed("sessions of one project", lambda: index.sessions(slug), args.repeat)
             timed("status (project row + last run)", lambda: (index.project(slug), index.runs(slug, limit=1)),
                   args.repeat)
-            timed("full integrity check (FTS5 rank 1)", index.verify, 1)
+            timed("full integrity check (FTS5 rank 1)", index.writer.verify, 1)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from core import paths
 from core.config_rules import (
     AGE,
+    DEEP_MODE,
     SECONDS,
     TABLE,
     TEXT,
@@ -155,6 +156,13 @@ class Redact:
 
 
 @dataclass
+class Lint:
+    deep: str | None = key(DEEP_MODE, None)
+    """What `dispatch lint --deep` makes of the model's questions: warnings (unset, or "warn") or, with "error",
+    errors that refuse the spec (exit 3)."""
+
+
+@dataclass
 class Retention:
     """The default policy `dispatch prune` applies: runs older than `older_than` go, except the project's newest
     `keep_last` (the latest is what resume and review continue). No `older_than`: prune needs --older-than."""
@@ -170,6 +178,7 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
     budgets: Budgets = field(default_factory=Budgets)
     redact: Redact = field(default_factory=Redact)
+    lint: Lint = field(default_factory=Lint)
     retention: Retention = field(default_factory=Retention)
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
@@ -188,7 +197,8 @@ class Config:
 
 _SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
                                           "defaults": (Defaults, False), "budgets": (Budgets, False),
-                                          "redact": (Redact, False), "retention": (Retention, False)}
+                                          "redact": (Redact, False), "retention": (Retention, False),
+                                          "lint": (Lint, False)}
 """Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 

@@ -126,6 +126,8 @@ WHOLE = Number("a positive whole number", (int,), minimum=1)
 ZERO_OR_MORE = Number("zero or more", (int, float), minimum=0)
 SECONDS = Number("a positive number of seconds", (int, float), above=0, infinite=True)
 """A timeout: inf means none."""
+DEEP_MODE = Text(choices=("warn", "error"))
+"""`[lint] deep`: whether the model's contractor questions stay warnings or refuse the spec."""
 
 
 def key(rule: Rule, default: Any = MISSING) -> Any:

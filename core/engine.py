@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -17,12 +17,13 @@ from core import inputs as input_files
 from core import review, tiers, verify, workspace
 from core import spec as specs
 from core.audit import refusals
-from core.audit.index import index_runs, recover
+from core.audit.index_writer import RunIndex, RunIndexer, recover
 from core.audit.store import Project, new_run_id, slug_from, validate_slug
 from core.backends import backend_class, backend_for
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.batch import budgets
 from core.batch.limits import Limiter
+from core.checklist.target import target_of
 from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
@@ -111,29 +112,28 @@ def compose_prompt(spec_text: str, prompt: str | None) -> str:
     return spec_text if spec_text.strip() else (prompt or "")
 
 
-IndexWriter = Callable[[str, list[dict[str, Any]]], "str | None"]
-"""How a run's rows reach the index: `index_runs` by default, a batch's gathering writer in a batch."""
-
-
 class Engine:
     """Runs dispatches. A batch shares one engine between its items and hands it what they share: the index
     writer, the rate limiter, and (having its own ledger) `check_budgets=False`."""
 
-    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: IndexWriter = index_runs,
+    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: RunIndexer | None = None,
                  limiter: Limiter | None = None, check_budgets: bool = True) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
-        self.index = index
+        self.index = index or RunIndex()
+        """Where runs are recorded: by default one index writer kept for the engine's life."""
         self.limiter = limiter
         self.check_budgets = check_budgets
-        self.redactor = Redactor.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
-                                                  patterns=config.redact.patterns)
+        self.redactor = Redactor.for_config(config)
 
     def check(self, request: DispatchRequest) -> list[specs.Finding]:
         if not request.lint:
             return []
-        return specs.lint(spec_of(request), cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
-                          known_tiers=set(tiers.effective_tiers(self.config)))
+        text = spec_of(request)
+        reader = target_of(self.config, text, model=request.model, tier=request.tier, task_type=request.task_type,
+                           mode=request.mode)
+        return specs.lint(text, cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
+                          known_tiers=set(tiers.effective_tiers(self.config)), target=reader)
 
     async def dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
@@ -141,7 +141,7 @@ class Engine:
         if request.mode == "web":
             from core.web import mode as web_mode
 
-            engine = Engine(web_mode.view(self.config, request.model), self.retry)
+            engine = Engine(web_mode.view(self.config, request.model), self.retry, index=self.index)
         # aclosing all the way down: a reader that stops early (a closed pipe) closes each stage, so the run is
         # recorded as interrupted instead of being left "running".
         async with aclosing(engine._dispatch(request)) as events:
@@ -182,15 +182,19 @@ class Engine:
             space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
                                    read_only=request.read_only, in_place=request.in_place, base=request.base,
                                    spec_text=text)
-        for message in await in_thread(lambda: recover(project)):
+        for message in await in_thread(lambda: recover(project, self.index)):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
         try:
             description = self.redactor.text(request.description) if request.description else None
             first_goal = self.redactor.text(specs.goal_of(text)[:200])
-            await in_thread(lambda: project.ensure(description, first_model.backend, first_goal))
             run_id = new_run_id()
-            lock.describe(run_id, sole_run=request.sole_run)
+
+            def prepare() -> None:
+                project.ensure(description, first_model.backend, first_goal)
+                lock.describe(run_id, sole_run=request.sole_run)
+
+            await in_thread(prepare)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,
@@ -220,7 +224,7 @@ class Engine:
             return None
         before = "\n".join([SYSTEM_PROMPT, *(str(m.get("content") or "") for m in request.history),
                             compose_prompt(request.spec_text, request.prompt)])
-        return inputs.over_window(before, window, model.max_tokens or input_files.ANSWER_RESERVE)
+        return inputs.over_window(before, model, window, model.max_tokens or input_files.ANSWER_RESERVE)
 
     def _preflight(self, route: tiers.Route) -> None:
         """Fail before anything is recorded when no model of the route can run on this machine at all."""
@@ -247,7 +251,9 @@ class Engine:
         first = self.config.model(route.models[0])
         run = self._record(request, route, project, run_id, findings, text)
         envelope = run.envelope
-        prompt = compose_prompt(request.spec_text, request.prompt)
+        # What is sent is masked like what is kept: a model, its server's log or an agent's own files never get a key
+        # that a spec or prompt carried (the input files are masked as they are read).
+        prompt = self.redactor.text(compose_prompt(request.spec_text, request.prompt))
         if inputs is not None:
             prompt = inputs.compose(prompt)
             envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
@@ -375,7 +381,8 @@ class Engine:
                     history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
                     permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=request.spec_text, stall_timeout=request.stall_timeout, max_steps=request.max_steps,
+                    spec_text=self.redactor.text(request.spec_text), stall_timeout=request.stall_timeout,
+                    max_steps=request.max_steps,
                     max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
                 run.begin_attempt(model, self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)

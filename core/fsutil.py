@@ -76,31 +76,35 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace `path` with exactly `data`; `mode` sets the permission bits (else the umask's)."""
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, sync: bool = True) -> None:
+    """Replace `path` with exactly `data`; `mode` sets the permission bits (else the umask's). `sync=False` skips
+    the fsyncs, for a file whose reader can tell a torn one and that a synced write in the same directory follows
+    (its directory fsync makes this rename durable too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
     group = _group.get()
+    now = sync and group is None
     try:
         with open(temp, "wb") as handle:
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
-            if group is None:
+            if now:
                 os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    if group is None:
+    if now:
         fsync_dir(path.parent)
-    else:
+    elif sync and group is not None:
         group.add(path, path.parent)
 
 
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+def atomic_write_json(path: Path, data: Any, sync: bool = True) -> None:
+    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"),
+                       sync=sync)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -17,9 +17,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
+
+if TYPE_CHECKING:
+    from core.config import Config
 
 KEY_FAMILIES: dict[str, str] = {
     "anthropic": r"sk-ant-[A-Za-z0-9_\-]{8,}",
@@ -75,6 +78,13 @@ class Redactor:
         names = set(KNOWN_KEY_VARS) | {n for n in extra_vars if n}
         names |= {n for n in os.environ if n.upper().endswith(SECRET_SUFFIXES)}
         return cls([*(os.environ.get(n, "") for n in names), *extra_values], patterns)
+
+    @classmethod
+    def for_config(cls, config: Config) -> Redactor:
+        """What every sink of a run is redacted with: the keys this process holds, those the config's models name
+        (api_key_env), and the config's own patterns."""
+        return cls.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
+                                    patterns=config.redact.patterns)
 
     def with_values(self, values: Iterable[str]) -> Redactor:
         """This redactor plus more exact values (the secrets in an agent child's environment)."""

@@ -34,6 +34,9 @@ Plain text, one sentence, at most 30 words.
 
 ## Verification
 All three points appear in the sentence.
+
+## Escalation
+None: the draft is internal and reviewed before it is used.
 """
 
 

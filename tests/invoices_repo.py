@@ -39,6 +39,9 @@ Do not change the function signature or any other file.
 ## Output
 The updated parse_invoice() function as a Python code block.
 
+## Escalation
+None: the change stays on its own branch until it is reviewed.
+
 ## Verification
 Run: {sys.executable} -m pytest -q -p no:cacheprovider tests
 """

@@ -143,7 +143,7 @@ class DispatchApp(App[None]):
             if index is None:
                 return None
             try:
-                index.sync_project(slug) if slug else index.sync()
+                index.writer.sync_project(slug) if slug else index.writer.sync()
             except (DispatchError, sqlite3.Error, OSError) as exc:
                 return str(exc)
             return None

@@ -12,12 +12,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from core.audit.index import Index
+from core.audit.index_writer import IndexWriter
 
 
 class BatchedIndexWriter:
-    """Called like `index_runs` (slug, records) -> warning; `flush()` commits what has gathered. Safe from any
-    thread: the engine hands it rows from the worker threads that write the run files (core/offload.py)."""
+    """Called like the engine's `RunIndex` (slug, records) -> warning; `flush()` commits what has gathered. Safe
+    from any thread: the engine hands it rows from the worker threads that write the run files (core/offload.py)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -25,7 +25,7 @@ class BatchedIndexWriter:
         self.writing = threading.Lock()
         """Held around each commit, so a flush from the loop's thread and one from a worker never overlap."""
         self.pending: dict[str, dict[str, dict[str, Any]]] = {}
-        self.index: Index | None = None
+        self.index: IndexWriter | None = None
         self.commits = 0
         self.warning: str | None = None
         """The last flush's failure, said once; the files keep every run either way."""
@@ -50,7 +50,7 @@ class BatchedIndexWriter:
             return None
         try:
             if self.index is None:
-                self.index = Index.open(check=False)
+                self.index = IndexWriter.open()
             self.index.record_projects({slug: list(runs.values()) for slug, runs in pending.items()})
             self.commits += 1
         except Exception as exc:  # noqa: BLE001 - an index problem must never lose or fail a run

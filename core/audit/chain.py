@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.audit.store import RESULT_SUFFIX
 from core.fsutil import atomic_write_json, read_json
 
 HEAD = "chain-head.json"
@@ -72,7 +73,10 @@ def seal(logs: Path, name: str, entry: dict[str, Any]) -> dict[str, Any]:
     sealed: dict[str, Any] = json.loads(json.dumps({**entry, "chain": {"seq": seq, "prev": prev}}, ensure_ascii=False,
                                                  default=str))  # the digest is of what the file will hold
     sealed["chain"]["sha256"] = digest(sealed)
-    atomic_write_json(logs / HEAD, {"seq": seq, "sha256": sealed["chain"]["sha256"], "prev": prev, "name": name})
+    # Not fsynced: the entry's own write follows in this directory, and its directory fsync makes this rename durable
+    # with it; a head torn by a crash does not parse, and is found again by reading every entry.
+    atomic_write_json(logs / HEAD, {"seq": seq, "sha256": sealed["chain"]["sha256"], "prev": prev, "name": name},
+                      sync=False)
     return sealed
 
 
@@ -84,8 +88,8 @@ def _trusted_head(logs: Path, name: str) -> Head:
         head = Head(int(data["seq"]), data.get("sha256"), data.get("prev"), str(data.get("name") or ""))
     except (OSError, ValueError, TypeError, KeyError):
         return _scan_head(logs)
-    if head.seq == 0:
-        return head
+    if head.seq < 1 or Path(head.name).name != head.name or head.name.startswith("."):
+        return _scan_head(logs)  # not a head we write: ours name an entry (seq 1 on) in the project's logs
     try:
         named = read_json(logs / head.name)
     except (OSError, ValueError):
@@ -118,8 +122,6 @@ class Entry:
 
 def read_entries(logs: Path) -> list[Entry]:
     """Every run record and tombstone of a project, in file-name order (run ids sort by time)."""
-    from core.audit.store import RESULT_SUFFIX
-
     names = sorted(p.name for p in logs.glob(f"*{RESULT_SUFFIX}")) + sorted(
         p.name for p in logs.glob(f"{TOMBSTONE_PREFIX}*.json"))
     entries = []
@@ -170,11 +172,37 @@ def next_seq(logs: Path) -> int:
     return _trusted_head(logs, "").seq + 1
 
 
+def fingerprint(logs: Path) -> tuple[tuple[str, int, int], ...]:
+    """What `verify` would read, as (name, mtime, size) per file: a cheap way to know its last report still holds."""
+    found = []
+    for path in sorted([*logs.glob(f"*{RESULT_SUFFIX}"), *logs.glob(f"{TOMBSTONE_PREFIX}*.json"), logs / HEAD]):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        found.append((path.name, st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
+class Verifier:
+    """`verify` with its last report per project kept until the files change (the console asks on every page)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple[tuple[str, int, int], ...], bool, Report]] = {}
+
+    def verify(self, slug: str, logs: Path, live: bool) -> Report:
+        mark = fingerprint(logs)
+        known = self._known.get(logs)
+        if known is not None and known[0] == mark and known[1] == live:
+            return known[2]
+        report = verify(slug, logs, live)
+        self._known[logs] = (mark, live, report)
+        return report
+
+
 def verify(slug: str, logs: Path, live: bool) -> Report:
     """Walk one project's chain: each entry's digest, its link to the one before, seq gaps, files that hold another
     run's record, and the head. `live` says a run holds the project now (its record is rightly unsealed)."""
-    from core.audit.store import RESULT_SUFFIX
-
     report = Report(slug)
     entries = read_entries(logs)
     by_seq: dict[int, list[tuple[str, str | None, str | None]]] = {}

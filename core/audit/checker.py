@@ -35,7 +35,7 @@ def start(index_path: Path, projects: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from core.audit.index import VERIFY_EVERY_S, Index
+    from core.audit.index_writer import VERIFY_EVERY_S, IndexWriter
 
     index_path, projects = Path(argv[0]), Path(argv[1])
     fd = os.open(f"{index_path}.check.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return 0
-    with Index.open(index_path, projects=projects, check=False) as index:
+    with IndexWriter.open(index_path, projects=projects, catch_up=True) as index:
         if index.checked_ago() > VERIFY_EVERY_S:
             index.check_now()
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ProjectBusy
+from core.procgroup import own_start
 
 
 class ProjectLock:
@@ -75,7 +76,7 @@ class ProjectLock:
         SIGTERM to it stops this run and nothing else (a CLI run, not a server or console hosting many)."""
         if self._fd is None:
             return
-        info = {"pid": os.getpid(), "pid_start": process_start(os.getpid()), "run_id": run_id,
+        info = {"pid": os.getpid(), "pid_start": own_start(), "run_id": run_id,
                 "since": datetime.now(UTC).isoformat(timespec="seconds"), "sole_run": sole_run}
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(info).encode(), 0)
@@ -108,16 +109,6 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
-
-
-def process_start(pid: int) -> int | None:
-    """When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); None when it is gone. A pid
-    the kernel reuses belongs to a process with a later start, so (pid, start) names one process for good."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rfind(")") + 2:].split()[19])
 
 
 def is_locked(path: Path) -> bool:

@@ -14,14 +14,14 @@ import shutil
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core import paths
+from core import changes, paths
 from core.audit import chain
-from core.audit.index import Index, recover
+from core.audit.index_writer import IndexWriter, recover
 from core.audit.lock import ProjectLock
 from core.audit.store import Project, now_iso
 from core.errors import DispatchError, ProjectBusy
@@ -38,6 +38,8 @@ class Removal:
     run_ids: list[str]
     tombstone: Path | None = None
     warnings: tuple[str, ...] = ()
+    kept: list[str] = field(default_factory=list)
+    """Old enough to go, but kept: an agent's changes that still wait for `dispatch merge` or `drop`."""
 
 
 def who() -> str:
@@ -78,14 +80,18 @@ def _removed(run_id: str, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def prune(project: Project, older_than_s: float, keep_last: int, dry_run: bool) -> Removal:
-    """Remove the runs that started over `older_than_s` ago, except the newest `keep_last`."""
+    """Remove the runs that started over `older_than_s` ago, except the newest `keep_last` and those whose changes
+    still wait for review (their record is what `dispatch merge` and `drop` read)."""
     cutoff = datetime.fromtimestamp(time.time() - older_than_s, UTC).isoformat(timespec="milliseconds")
     notes = recover(project)
     with locked(project, "pruned"):
         records = _records(project)
         candidates = records[:-keep_last] if keep_last else records
-        chosen = [(run_id, record) for run_id, record in candidates if str(record.get("started_at") or "") < cutoff]
-        removal = Removal(project.slug, [run_id for run_id, _ in chosen], warnings=tuple(notes))
+        old = [(run_id, record) for run_id, record in candidates if str(record.get("started_at") or "") < cutoff]
+        waiting = {str(entry.get("run_id")) for entry in changes.pending(project)}
+        chosen = [(run_id, record) for run_id, record in old if run_id not in waiting]
+        removal = Removal(project.slug, [run_id for run_id, _ in chosen], warnings=tuple(notes),
+                          kept=[run_id for run_id, _ in old if run_id in waiting])
         if dry_run or not chosen:
             return removal
         entry = {"kind": "tombstone", "status": "removed", "action": f"prune runs older than {older_than_s / 86400:g} "
@@ -145,10 +151,10 @@ def _prune_worktrees(repo: Path) -> str | None:
     return None
 
 
-def _reindexed(action: Callable[[Index], object]) -> tuple[str, ...]:
+def _reindexed(action: Callable[[IndexWriter], object]) -> tuple[str, ...]:
     """Bring the index in step with the removed files; a failure is a warning (`dispatch reindex` repairs it)."""
     try:
-        with Index.open(check=False) as index:
+        with IndexWriter.open() as index:
             action(index)
     except Exception as exc:  # noqa: BLE001 - the files are already removed; the index is rebuildable
         return (f"the run index was not updated ({type(exc).__name__}: {exc}); `dispatch reindex` repairs it",)

@@ -198,7 +198,7 @@ class Project:
     def write_run(self, run_id: str, record: dict[str, Any]) -> dict[str, Any]:
         """The one place a run record is written: atomically, and sealed into the project's hash chain once the run
         has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written."""
-        from core.audit import chain  # here: the read-only commands never write, nor pay for hashlib
+        from core.audit import chain  # it reads run files by this module's names, so it imports this module
 
         path = self.result_path(run_id)
         sealed = chain.seal(self.logs, path.name, record)

@@ -37,6 +37,7 @@ from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
 from core.fsutil import GroupCommit, read_json
 from core.offload import in_thread
+from core.redact import Redactor
 
 COMMIT_GAP_S = 0.1
 """The least time between two group commits (index rows committed, written files fsynced): items that finish
@@ -243,7 +244,8 @@ class Batch:
     def start(self) -> BatchTrail:
         """Record the batch (manifest and options) before its first item is sent; rejected items go on record."""
         if self.trail is None:
-            self.trail = BatchTrail.create([v.item for v in self.views], self.options.to_dict())
+            self.trail = BatchTrail.create([v.item for v in self.views], self.options.to_dict(),
+                                           Redactor.for_config(self.config))
             for view in self.rejected:
                 self.trail.write(_record_of(view))
         return self.trail

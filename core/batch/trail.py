@@ -25,6 +25,7 @@ from core.audit.store import now_iso
 from core.batch.manifest import Item
 from core.errors import ProjectBusy, UsageError
 from core.fsutil import JsonLines, atomic_write_json, read_json, read_json_lines
+from core.redact import Redactor
 
 BATCHES = ".dispatch-batches"
 BATCH_ID = re.compile(r"batch-\d{8}-\d{6}-\d{1,10}")
@@ -78,7 +79,8 @@ class BatchTrail:
         self._lock: ProjectLock | None = None
 
     @classmethod
-    def create(cls, items: list[Item], options: dict[str, Any]) -> BatchTrail:
+    def create(cls, items: list[Item], options: dict[str, Any], redactor: Redactor) -> BatchTrail:
+        """Record a new batch; its manifest is redacted like every run file (a resume sends the masked text)."""
         batch_id = new_batch_id()
         root = batches_dir() / batch_id
         suffix = 1
@@ -88,7 +90,7 @@ class BatchTrail:
         trail = cls(root.name, root)
         root.mkdir(parents=True)
         trail.acquire()
-        atomic_write_json(trail.manifest_path, {"batch_id": trail.batch_id, "items": [i.to_dict() for i in items]})
+        atomic_write_json(trail.manifest_path, {"batch_id": trail.batch_id, "items": [redactor.data(i.to_dict()) for i in items]})
         atomic_write_json(trail.meta_path, {"batch_id": trail.batch_id, "created": now_iso(), "pid": os.getpid(),
                                             "options": options, "total": len(items), "status": "running"})
         return trail

@@ -9,7 +9,7 @@ from typing import Any
 
 from core import paths
 from core.audit import chain
-from core.audit.index import recover
+from core.audit.index_writer import recover
 from core.audit.store import SLUG, Project, validate_slug
 from core.cli.output import emit_json, error_line
 from core.errors import ExitCode, UsageError

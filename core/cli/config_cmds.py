@@ -57,6 +57,11 @@ STARTER = """\
 # day = 20.0
 # project = 100.0
 # batch = 5.0
+#
+# What `dispatch prune` removes when given no --older-than: runs older than this, each project's newest kept.
+# [retention]
+# older_than = "90d"             # 12h, 90d, 2w
+# keep_last = 1
 """
 
 

@@ -57,7 +57,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = index.runs(project.slug, limit=-1)
     from core import config
 
-    redactor = Redactor.from_environment(patterns=config.load().redact.patterns)
+    redactor = Redactor.for_config(config.load())
     records = [(run_id, record) for run_id, record in _records(project)
                if since is None or str(record.get("started_at") or "") >= since]
     report = chain.verify(project.slug, project.logs, live=project.locked())

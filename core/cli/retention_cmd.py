@@ -76,14 +76,17 @@ def cmd_prune(args: argparse.Namespace) -> int:
             error_line(f"dispatch: skipped: {exc.message}")
     verb = "would prune" if args.dry_run else "pruned"
     if args.json:
-        emit_json([{"slug": r.slug, "dry_run": args.dry_run, "run_ids": r.run_ids,
+        emit_json([{"slug": r.slug, "dry_run": args.dry_run, "run_ids": r.run_ids, "kept_for_review": r.kept,
                     "tombstone": str(r.tombstone) if r.tombstone else None} for r in removals])
     for removal in removals:
         for warning in removal.warnings:
             error_line(f"dispatch: warning: {warning}")
         if not args.json:
+            kept = (f" (kept {len(removal.kept)} whose changes wait for `dispatch merge` or `drop`: "
+                    f"{', '.join(removal.kept)})") if removal.kept else ""
             sys.stdout.write(f"{verb:<12} {removal.slug}  {len(removal.run_ids)} runs"
-                             + (f": {', '.join(removal.run_ids)}" if args.dry_run and removal.run_ids else "") + "\n")
+                             + (f": {', '.join(removal.run_ids)}" if args.dry_run and removal.run_ids else "")
+                             + kept + "\n")
     return ExitCode.PROJECT_BUSY if busy else ExitCode.OK
 
 

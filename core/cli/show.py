@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import paths
+from core.audit import chain
 from core.audit.index import RunRow
 from core.audit.store import LOGS, RESULT_SUFFIX, Project
 from core.cli.output import emit_json, one_line, table
@@ -227,6 +228,9 @@ def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> list[
     lines += [f"Followed by: {run_id} ({kind}, {status})" for run_id, kind, status in linked]
     if record.get("audit_path"):
         lines.append(f"Record: {record['audit_path']}")
+    if (link := chain.link_of(record)) is not None:
+        state = "as sealed" if chain.digest(record) == link.get("sha256") else "EDITED since it was sealed"
+        lines.append(f"Chain: seq {link['seq']}, sha256 {str(link.get('sha256'))[:16]}…, {state}")
     return lines
 
 

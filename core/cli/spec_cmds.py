@@ -9,6 +9,7 @@ from typing import Any
 from core import config as configs
 from core import spec as specs
 from core import tiers
+from core.checklist.target import target_of
 from core.cli.output import emit_json, read_text_arg
 from core.errors import ExitCode, UsageError
 from core.inputs import Inputs, gather
@@ -22,6 +23,13 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                                epilog="example: dispatch lint --spec task.md --cwd ~/repo")
     lint.add_argument("--spec", metavar="FILE", required=True, help="the spec; - reads stdin")
     lint.add_argument("--cwd", type=Path, help="directory that input paths are checked under (default: here)")
+    lint.add_argument("--model", help="check for the reader this model is (an agent may be pointed at paths in a "
+                                      "repo; a stateless model needs the material itself); default: the spec's route")
+    lint.add_argument("--tier", help="check for the first model of this tier")
+    lint.add_argument("--mode", choices=("chat", "web"), default="chat", help="web: a web-research run may be given URLs")
+    lint.add_argument("--deep", action="store_true",
+                      help="also ask the general tier's model which questions a contractor would still have (warnings "
+                           "naming the model; errors only with [lint] deep = \"error\" in the config)")
     lint.add_argument("--json", action="store_true", help="print findings as JSON")
     lint.set_defaults(handler=cmd_lint)
 
@@ -38,7 +46,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     cwd = (args.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
-    findings, inputs = lint_findings(text, cwd)
+    findings, inputs = lint_findings(text, cwd, model=args.model, tier=args.tier, mode=args.mode)
+    if args.deep:
+        import asyncio
+
+        from core.checklist import deep
+
+        findings += asyncio.run(deep.findings(configs.load(), text, cwd))
     code = ExitCode.SPEC_REJECTED if specs.has_errors(findings) else (1 if findings else ExitCode.OK)
     source = "<stdin>" if args.spec == "-" else args.spec
     if args.json:
@@ -56,11 +70,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def lint_findings(text: str, cwd: Path) -> tuple[list[specs.Finding], Inputs]:
-    """The checklist against the configured tiers and the known task types, plus the input files a stateless model
-    would be sent and their findings, as `lint` (and the MCP door) report them."""
-    known_tiers = set(tiers.effective_tiers(configs.load())) or None
-    findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers)
+def lint_findings(text: str, cwd: Path, *, model: str | None = None, tier: str | None = None,
+                  mode: str = "chat") -> tuple[list[specs.Finding], Inputs]:
+    """The checklist against the configured tiers and the known task types, for the reader the spec's route (or
+    `model` / `tier` / `mode`) reaches, plus the input files a stateless model would be sent and their findings, as
+    `lint` (and the MCP door) report them."""
+    config = configs.load()
+    known_tiers = set(tiers.effective_tiers(config)) or None
+    reader = target_of(config, text, model=model, tier=tier, mode=mode)
+    findings = specs.lint(text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), known_tiers=known_tiers,
+                          target=reader)
     inputs = gather(text, cwd, Redactor.from_environment())
     return sorted([*findings, *inputs.findings], key=lambda f: (f.line, f.severity != specs.Severity.ERROR, f.rule)), inputs
 

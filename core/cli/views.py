@@ -12,7 +12,8 @@ import argparse
 from dataclasses import asdict
 from typing import Any, cast
 
-from core.audit.index import Hit, Index, ProjectRow, RunRow, normalize_since, recover
+from core.audit.index import Hit, Index, ProjectRow, RunRow, normalize_since
+from core.audit.index_writer import recover
 from core.audit.lock import is_locked
 from core.audit.store import Project, validate_slug
 from core.cli.numbers import positive_int
@@ -75,7 +76,7 @@ def touch(slug: str) -> tuple[Project, Index]:
     _recover_dead({project.slug})
     index = Index.open()
     if index.count_runs(slug, status=str(Status.RUNNING)) and not is_locked(project.logs / "lock"):
-        index.sync_project(slug)
+        index.writer.sync_project(slug)
     return project, index
 
 
@@ -226,7 +227,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     with Index.open(check=False) as index:
-        sound = index.check_now() if args.check else None
+        sound = index.writer.check_now() if args.check else None
         count = index.count_runs() if args.check else index.reindex()
         projects = len(index.projects())
     if args.check:

@@ -18,7 +18,7 @@ from typing import Any
 
 from core import config as configs
 from core import paths
-from core.audit.index import recover
+from core.audit.index_writer import recover
 from core.audit.store import RESULT_SUFFIX, Project, validate_slug
 from core.batch.runner import Batch
 from core.cancel import stop_elsewhere

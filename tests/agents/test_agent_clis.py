@@ -21,11 +21,17 @@ Create the file notes.txt in the project directory holding the word hello for th
 ## Non-goals
 Do not create or change any other file.
 
+## Inputs
+None: the project directory starts empty.
+
 ## Output
 One file, notes.txt, plain text; then a one-line summary.
 
 ## Verification
 The file notes.txt exists and holds the word hello.
+
+## Escalation
+None: the file is a throwaway in a scratch directory.
 """
 
 

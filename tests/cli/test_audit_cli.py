@@ -82,6 +82,9 @@ def test_an_edited_a_deleted_and_two_swapped_records_are_each_reported(tmp_path:
     assert len(reordered) == 2 and all(" swapped " in line for line in reordered)
     assert f"{run_ids[0]}: this file holds the record of run {run_ids[3]} (seq 4)" in reordered[0]
     assert "FAILED    edited" in out and "FAILED    swapped" in out
+    assert "Chain: seq 2, sha256 " in dispatch("show", "--slug", "edited", run_ids[1]).stdout
+    assert ", EDITED since it was sealed" in dispatch("show", "--slug", "edited", run_ids[1]).stdout
+    assert ", as sealed" in dispatch("show", "--slug", "base", run_ids[1]).stdout
     as_json = {r["slug"]: r for r in dispatch("audit", "verify", "--json").json()}
     assert as_json["base"]["ok"] and not as_json["deleted"]["ok"]
     assert [p["kind"] for p in as_json["swapped"]["problems"]] == ["reordered", "reordered"]
@@ -161,3 +164,13 @@ def test_verify_of_a_project_that_is_not_there_is_one_line(tmp_path: Path) -> No
         result = dispatch("audit", "verify", "--slug", slug)
         assert result.code == 2 and said in result.stderr and len(result.stderr.splitlines()) == 1
     assert dispatch("audit").code == 2
+
+
+def test_a_damaged_or_foreign_head_is_found_again_from_the_entries(tmp_path: Path) -> None:
+    make_runs(tmp_path, "heads", 2)
+    project = Project.at("heads")
+    for damage in ('{"seq": 1, "sha256": "x", "name": "../../outside-result.json"}', "{torn", '{"seq": 0}'):
+        (project.logs / "chain-head.json").write_text(damage)
+        later = make_runs(tmp_path, "heads", 1)[-1]
+        assert project.read_run(later)["chain"]["seq"] == len(project.run_ids()), damage
+    assert dispatch("audit", "verify", "--slug", "heads").stdout == "ok        heads  5 chained\n"

@@ -57,6 +57,9 @@ def test_every_format_holds_every_run_masked_and_the_tar_manifest_matches(isolat
     assert "### Answer\n# Release\n\nStart-up is **faster**" in md.stdout, "answers are Markdown as written"
     assert "- Escalated from tier general: too hard" in md.stdout and "Escalated answer." in md.stdout
     assert "### Review verdict\n```text\nconcerns\n  - too short\n```" in md.stdout
+    escalation = dispatch("show", ids["escalation"]).stdout
+    assert "(escalation) in project mix" in escalation and f"Parent run: {ids['run']}" in escalation
+    assert "Escalated from tier general: too hard" in escalation and "Model: checker (openai)" in escalation
 
     lines = dispatch("export", "--slug", "mix", "--format", "jsonl", env=env)
     records = [json.loads(line) for line in lines.stdout.splitlines()]
@@ -118,12 +121,15 @@ def test_web_and_agent_runs_show_and_export_what_is_theirs(isolated: Path) -> No
         assert f"inv/{agent.json()['run_id']}.patch" in tar.getnames(), "the agent's patch travels with it"
 
 
-def on_a_terminal(*args: str) -> str:
-    """What `dispatch ARGS` prints to a terminal (a pseudo-terminal; everything it wrote, until it exits)."""
+def on_a_terminal(*args: str, typed: bytes = b"", code: int = 0) -> str:
+    """What `dispatch ARGS` prints to a terminal (a pseudo-terminal as stdin, stdout and stderr, `typed` typed into
+    it), until it exits with `code`."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "core", *args], cwd=ROOT, stdin=subprocess.DEVNULL,
-                               stdout=follower, stderr=subprocess.DEVNULL, env={**os.environ, "TERM": "xterm"})
+    process = subprocess.Popen([sys.executable, "-m", "core", *args], cwd=ROOT, stdin=follower, stdout=follower,
+                               stderr=follower, env={**os.environ, "TERM": "xterm"})
     os.close(follower)
+    if typed:
+        os.write(leader, typed)
     out = io.BytesIO()
     while True:
         try:
@@ -134,7 +140,7 @@ def on_a_terminal(*args: str) -> str:
             break
         out.write(chunk)
     os.close(leader)
-    assert process.wait(timeout=60) == 0
+    assert process.wait(timeout=60) == code
     return out.getvalue().decode().replace("\r\n", "\n")
 
 

@@ -234,7 +234,7 @@ def test_parallel_runs_over_five_projects_keep_every_record(isolated: Path, spec
     with Index.open() as index:
         assert index.count_runs() == 20 and index.count_runs(status="ok") == 20
         assert {p.slug: p.runs for p in index.projects()} == {f"p{n}": 4 for n in range(5)}
-        assert index.verify()
+        assert index.writer.verify()
         assert {h.run.run_id for h in index.search("parallel", limit=50)} == {e["run_id"] for e in envelopes}
 
 

@@ -8,8 +8,11 @@ from pathlib import Path
 
 from core.audit.index import Index
 from core.audit.store import Project
+from tests.agents.test_worktrees import REFACTOR, command_agent, run_spec
 from tests.cli.test_audit_cli import held_run, make_runs
+from tests.cli.test_export_cli import on_a_terminal
 from tests.helpers import dispatch, write
+from tests.invoices_repo import make_repo
 
 
 def indexed(slug: str) -> list[str]:
@@ -87,6 +90,15 @@ def test_rm_asks_or_needs_yes_and_leaves_a_tombstone_verify_reads(tmp_path: Path
     assert dispatch("rm", "--slug", "scratch", "--yes").code == 2, "no project any more"
 
 
+def test_rm_on_a_terminal_asks_and_removes_only_on_yes(tmp_path: Path) -> None:
+    make_runs(tmp_path, "asked", 1)
+    kept = on_a_terminal("rm", "--slug", "asked", typed=b"n\n", code=1)
+    assert "remove project 'asked' and its 1 runs? [y/N]" in kept and "was not removed" in kept
+    assert Project.at("asked").exists()
+    removed = on_a_terminal("rm", "--slug", "asked", typed=b"y\n")
+    assert "removed      asked  1 runs" in removed and not Project.at("asked").root.exists()
+
+
 def test_a_running_project_is_never_pruned_or_removed(tmp_path: Path) -> None:
     make_runs(tmp_path, "busy", 1)
     make_runs(tmp_path, "idle", 2)
@@ -100,3 +112,19 @@ def test_a_running_project_is_never_pruned_or_removed(tmp_path: Path) -> None:
         assert "pruned       idle  2 runs" in every.stdout
         assert len(Project.at("busy").run_ids()) == 2, "nothing of the running project went"
     assert dispatch("audit", "verify").code == 0
+
+
+def test_prune_keeps_an_agent_run_whose_changes_wait_for_review(isolated: Path) -> None:
+    repo = make_repo(isolated / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    agent = run_spec(isolated, repo)
+    assert agent.code == 0, agent.stderr
+    run_id = agent.json()["run_id"]
+    kept = dispatch("prune", "--older-than", "0h", "--keep-last", "0", "--slug", "inv")
+    assert kept.code == 0, kept.stderr
+    assert kept.stdout == (f"pruned       inv  0 runs (kept 1 whose changes wait for `dispatch merge` or `drop`: "
+                           f"{run_id})\n")
+    assert dispatch("drop", "--slug", "inv").code == 0
+    gone = dispatch("prune", "--older-than", "0h", "--keep-last", "0", "--slug", "inv")
+    assert gone.stdout == "pruned       inv  1 runs\n" and Project.at("inv").run_ids() == []
+    assert dispatch("audit", "verify", "--slug", "inv").stdout == "ok        inv  0 chained, 1 removed under tombstones\n"

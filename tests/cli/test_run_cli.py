@@ -74,7 +74,7 @@ def test_vague_spec_is_refused_with_findings(server: FakeOpenAI, tmp_path: Path,
     assert result.code == 3
     envelope = result.json()
     assert envelope["status"] == "rejected"
-    assert {"vague-goal", "hidden-context", "output-no-format"} <= {f["rule"] for f in envelope["findings"]}
+    assert {"vague-goal", "hidden-context", "vague-output"} <= {f["rule"] for f in envelope["findings"]}
     assert "vague-goal" in result.stderr and server.requests == [] and not projects_dir.exists()
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from core.audit import migrations
-from core.audit.index import VERIFY_EVERY_S, Index, fts_query
+from core.audit.index import Index, fts_query
+from core.audit.index_writer import VERIFY_EVERY_S
 from core.audit.store import Project
 from core.errors import UsageError
 from core.fsutil import atomic_write_json
@@ -85,7 +86,7 @@ def test_concurrent_migrations_all_succeed(tmp_path: Path, projects_dir: Path) -
     assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outputs]
     assert {out.strip() for out, _ in outputs} == {f"{migrations.LATEST} wal"}
     with Index.open(path, projects=projects_dir) as index:
-        assert index.count_runs() == 1 and index.verify()
+        assert index.count_runs() == 1 and index.writer.verify()
 
 
 def test_concurrent_opens_of_a_corrupt_index_rebuild_it_once_consistently(tmp_path: Path, projects_dir: Path) -> None:
@@ -99,7 +100,7 @@ def test_concurrent_opens_of_a_corrupt_index_rebuild_it_once_consistently(tmp_pa
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outputs]
     with Index.open(path, projects=projects_dir) as index:
-        assert index.count_runs() == 3 and index.verify()
+        assert index.count_runs() == 3 and index.writer.verify()
 
 
 def test_open_catches_up_with_files_and_deleted_projects(projects_dir: Path) -> None:
@@ -167,21 +168,21 @@ def test_search_ranks_filters_and_snippets(projects_dir: Path) -> None:
 def test_fts_out_of_step_with_its_content_is_found_and_rebuilt(projects_dir: Path) -> None:
     add_run("drift", 1, result="original words")
     with Index.open() as index:
-        index.conn.execute("DROP TRIGGER runs_au")
-        index.conn.execute("UPDATE runs SET result = 'replaced text'")
-        assert index.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        assert not index.verify()
-        index.conn.execute("UPDATE meta SET value = '0' WHERE key = 'verified_at'")
+        index.writer.conn.execute("DROP TRIGGER runs_au")
+        index.writer.conn.execute("UPDATE runs SET result = 'replaced text'")
+        assert index.writer.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert not index.writer.verify()
+        index.writer.conn.execute("UPDATE meta SET value = '0' WHERE key = 'verified_at'")
     with Index.open() as index:
-        assert not index.verify(), "the daily check runs in the background, never inside a command"
+        assert not index.writer.verify(), "the daily check runs in the background, never inside a command"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with Index.open(check=False) as index:
-            if index.checked_ago() < VERIFY_EVERY_S:
+            if index.writer.checked_ago() < VERIFY_EVERY_S:
                 break
         time.sleep(0.1)
     with Index.open(check=False) as index:
-        assert index.checked_ago() < VERIFY_EVERY_S and index.verify()
+        assert index.writer.checked_ago() < VERIFY_EVERY_S and index.writer.verify()
         assert [h.run.slug for h in index.search("original")] == ["drift"]
         assert index.search("replaced") == []
 
@@ -189,8 +190,8 @@ def test_fts_out_of_step_with_its_content_is_found_and_rebuilt(projects_dir: Pat
 def test_reindex_check_finds_damage_in_the_foreground(projects_dir: Path) -> None:
     add_run("drift", 1, result="original words")
     with Index.open() as index:
-        index.conn.execute("DROP TRIGGER runs_au")
-        index.conn.execute("UPDATE runs SET result = 'replaced text'")
+        index.writer.conn.execute("DROP TRIGGER runs_au")
+        index.writer.conn.execute("UPDATE runs SET result = 'replaced text'")
     damaged = dispatch("reindex", "--check", "--json")
     assert damaged.code == 0 and damaged.json()["sound"] is False and damaged.json()["runs"] == 1
     again = dispatch("reindex", "--check", "--json")
@@ -212,7 +213,7 @@ def test_a_held_index_follows_a_rebuild_by_another_holder(projects_dir: Path) ->
         assert console.count_runs() == 1
         other.reindex()
         add_run("held", 2, result="after the rebuild")
-        other.sync()
+        other.writer.sync()
         assert console.count_runs() == 2 and console.search("after")[0].run.run_id.endswith("-2")
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.fakes.local_http import LocalServer, QuietHandler
 
@@ -30,6 +30,37 @@ class Turn:
     hang: float = 0.0
     """Seconds to sit silent before answering (ends early when the server stops)."""
     usage: tuple[int, int] = (120, 30)
+    error: str = "scripted failure"
+    """The message of an HTTP error turn."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra response headers."""
+
+    def echoing(self, credential: str) -> Turn:
+        """This turn with every `{credential}` in its text, error and headers replaced by the key the request
+        carried: a server that echoes what it was sent, as a proxy's error page or a chatty model may."""
+        return replace(self, text=echo(self.text, credential), error=echo(self.error, credential),
+                       headers=echo(self.headers, credential))
+
+
+CREDENTIAL = "{credential}"
+"""Where an echoing reply puts the key its request carried."""
+T = TypeVar("T", str, dict[str, str], None)
+
+
+def echo(value: T, credential: str) -> T:
+    """A reply's text (or headers) with the key its request carried written in where it says {credential}."""
+    if isinstance(value, str):
+        return value.replace(CREDENTIAL, credential)
+    if isinstance(value, dict):
+        return {name: text.replace(CREDENTIAL, credential) for name, text in value.items()}
+    return value
+
+
+def credential_of(headers: Any, path: str) -> str:
+    """The key a request carried, whichever way its CLI sends it (x-api-key, a bearer token, Gemini's key)."""
+    bearer = str(headers.get("authorization") or "").removeprefix("Bearer ").strip()
+    query = dict(part.split("=", 1) for part in path.partition("?")[2].split("&") if "=" in part)
+    return str(headers.get("x-api-key") or headers.get("x-goog-api-key") or query.get("key") or bearer)
 
 
 @dataclass
@@ -67,15 +98,19 @@ class FakeModelAPI(LocalServer):
                     return
                 with api._lock:
                     turn = api.turns.pop(0) if len(api.turns) > 1 else api.turns[0]
+                turn = turn.echoing(credential_of(self.headers, self.path))
                 if turn.hang:
                     api._stop.wait(turn.hang)
                 if turn.status != 200:
-                    api.send(self, turn.status, api.error_body(turn.status), {"retry-after": "0"})
+                    api.send(self, turn.status, api.error_body(turn.status, turn.error),
+                             {"retry-after": "0", **turn.headers})
                     return
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
                 self.send_header("cache-control", "no-cache")
                 self.send_header("connection", "close")
+                for name, value in turn.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 try:
                     for event, data in api.stream(turn, body):
@@ -107,8 +142,8 @@ class FakeModelAPI(LocalServer):
     def is_model_call(self, path: str, body: Any) -> bool:
         raise NotImplementedError
 
-    def error_body(self, status: int) -> Any:
-        return {"error": {"message": "scripted failure"}}
+    def error_body(self, status: int, message: str) -> Any:
+        return {"error": {"message": message}}
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         raise NotImplementedError
@@ -126,9 +161,9 @@ class FakeAnthropic(FakeModelAPI):
         else:
             super().other(handler)
 
-    def error_body(self, status: int) -> Any:
+    def error_body(self, status: int, message: str) -> Any:
         kind = {429: "rate_limit_error", 529: "overloaded_error"}.get(status, "api_error")
-        return {"type": "error", "error": {"type": kind, "message": "scripted failure"}}
+        return {"type": "error", "error": {"type": kind, "message": message}}
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         message_id = f"msg_{uuid.uuid4().hex[:20]}"
@@ -216,9 +251,9 @@ class FakeGemini(FakeModelAPI):
         else:
             super().other(handler)
 
-    def error_body(self, status: int) -> Any:
+    def error_body(self, status: int, message: str) -> Any:
         state = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL"}.get(status, "UNKNOWN")
-        return {"error": {"code": status, "message": "scripted failure", "status": state}}
+        return {"error": {"code": status, "message": message, "status": state}}
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         parts: list[dict[str, Any]] = []

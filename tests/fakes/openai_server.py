@@ -12,10 +12,11 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.fakes.local_http import LocalServer, QuietHandler
+from tests.fakes.model_apis import CREDENTIAL, echo
 
 
 @dataclass
@@ -48,6 +49,14 @@ class Reply:
     narration: str = ""
     """Text streamed before the tool calls, as models that think aloud do."""
     finish_reason: str = "stop"
+
+    def echoing(self, credential: str) -> Reply:
+        """This reply with every `{credential}` in its text, body and headers replaced by the key the request
+        carried: a server that echoes what it was sent, as a proxy's error page or a chatty model may."""
+        if CREDENTIAL not in f"{self.text}{self.body}{self.headers}{self.raw_sse}":
+            return self
+        return replace(self, text=echo(self.text, credential), body=echo(self.body, credential),
+                       raw_sse=echo(self.raw_sse, credential), headers=echo(self.headers, credential))
     keep_alive: bool = False
     """Send the whole stream with a content-length and keep the connection open, as a server behind a proxy
     does, so a client that pools connections can be seen reusing one (`peers`)."""
@@ -84,6 +93,7 @@ class FakeOpenAI(LocalServer):
                         reply = server.choose(body)
                     else:
                         reply = server.replies.pop(0) if len(server.replies) > 1 else server.replies[0]
+                reply = reply.echoing(str(self.headers.get("authorization") or "").removeprefix("Bearer ").strip())
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._json(404, {"error": {"message": f"no route {self.path}"}})
                     return

@@ -34,7 +34,9 @@ HUGE_BYTES = 5_000_000
 
 
 class Website(LocalServer):
-    def __init__(self) -> None:
+    def __init__(self, echo: bool = False) -> None:
+        self.echo = echo
+        """Search results and error pages repeat the key the search request carried (a hostile or broken API)."""
         self.hits: list[str] = []
         self.searches: list[dict[str, Any]] = []
         site = self
@@ -99,7 +101,11 @@ class Website(LocalServer):
         self.searches.append({"path": path, "query": {k: v[0] for k, v in query.items()}, "body": body,
                               "headers": {k.lower(): v for k, v in handler.headers.items()},
                               "peer": handler.client_address[:2]})
-        pages = [("Local Article", self.url("/article"), "the answer is in here"),
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        key = headers.get("x-subscription-token") or headers.get("x-api-key") or \
+            headers.get("authorization", "").removeprefix("Bearer ") or query.get("api_key", [""])[0]
+        echoed = f" (searched with key {key})" if self.echo else ""
+        pages = [("Local Article", self.url("/article"), "the answer is in here" + echoed),
                  ("Other Page", self.url("/other"), "a second page"),
                  ("Missing", self.url("/missing"), "gone")]
         shapes = {
@@ -110,7 +116,8 @@ class Website(LocalServer):
             "/api/searxng/search": lambda: {"results": [{"title": t, "url": u, "content": s} for t, u, s in pages]},
         }
         if path == "/api/denied":
-            handler._send(401, json.dumps({"error": "bad key"}), "application/json")
+            handler._send(401, json.dumps({"error": "bad key" + echoed}), "application/json",
+                          {"x-rejected-key": key} if self.echo else None)
             return
         shape = shapes.get(path)
         if shape is None:

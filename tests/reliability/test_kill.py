@@ -48,7 +48,7 @@ def check_integrity(slugs: list[str]) -> int:
         assert report.ok and report.chained == len(run_ids), (slug, report)
         total += len(run_ids)
     with Index.open() as index:
-        assert index.verify(), "FTS5 integrity-check (rank 1) failed"
+        assert index.writer.verify(), "FTS5 integrity-check (rank 1) failed"
         assert sum(index.count_runs(slug) for slug in slugs) == total
         assert not index.count_runs(status="running")
     return total

@@ -229,6 +229,11 @@ async def test_the_browser_marks_runs_that_audit_verify_would_report(app_factory
         assert statuses == {run_ids[0]: "ok", run_ids[1]: "⚠ edited", run_ids[3]: "ok"}
         pager = str(audit.query_one("#pager").render())
         assert "⚠ chain: 2 problem(s) (edited, missing), see `dispatch audit verify`" in pager
+        later = project.read_run(run_ids[3])
+        project.result_path(run_ids[3]).write_text(json.dumps({**later, "status": "error"}))
+        audit.reload_runs()
+        await loaded(pilot)
+        assert str(table.get_row_at(0)[3]) == "⚠ edited", "an edit made while the browser is open is found"
         audit.show_project(None)
         await loaded(pilot)
         assert "chain" not in str(audit.query_one("#pager").render()), "marks are of the selected project only"

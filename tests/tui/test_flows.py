@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rich.text import Text
 from textual.widgets import Button, DataTable, Input, TextArea
 
 from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
-from tests.helpers import GOOD_SPEC
+from tests.helpers import GOOD_SPEC, dispatch
 from tests.tui.conftest import ANSWER, loaded, type_spec, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
@@ -18,7 +19,7 @@ from tui.screens.escalate import EscalateScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierPickerScreen
-from tui.widgets.checklist import Checklist
+from tui.widgets.checklist import QUOTE_STYLE, Checklist
 
 VAGUE = "Goal: fix it\n\nOutput: the answer\n"
 
@@ -49,18 +50,37 @@ async def test_checklist_is_live_and_a_finding_jumps_to_its_line(app_factory) ->
         type_spec(pilot, VAGUE)
         await pilot.pause()
         rules = [f.rule for f in editor.findings]
-        assert "vague-goal" in rules and "output-no-format" in rules
+        assert "vague-goal" in rules and "vague-output" in rules
         assert editor.query_one("#dispatch", Button).disabled
         assert not editor.query_one("#force", Button).disabled
         checklist = editor.query_one(Checklist)
-        index = next(i for i, f in enumerate(editor.findings) if f.rule == "output-no-format")
+        index = next(i for i, f in enumerate(editor.findings) if f.rule == "vague-output")
+        prompt = checklist.get_option_at_index(index).prompt
+        assert isinstance(prompt, Text)
+        assert [prompt.plain[span.start:span.end] for span in prompt.spans if span.style == QUOTE_STYLE] == ["the answer"]
         checklist.focus()
         checklist.highlighted = index
         await pilot.press("enter")
         assert editor.query_one("#spec", TextArea).cursor_location[0] == 2
         # fix the output contract by typing at the end of its line: the finding goes away as you type
         await pilot.press("end", *" as a JSON list")
-        assert "output-no-format" not in [f.rule for f in editor.findings]
+        assert "vague-output" not in [f.rule for f in editor.findings]
+
+
+async def test_the_editor_shows_what_dispatch_lint_finds(app_factory, isolated: Path) -> None:
+    spec = GOOD_SPEC.replace("Summarise", "Per yesterday's call, summarise").replace(
+        "Plain text, one sentence, at most 30 words.", "Whatever works.")
+    cli = dispatch("lint", "--spec", "-", "--json", "--cwd", str(isolated), input=spec)
+    expected = [(f["rule"], f["line"], f["message"], f["quote"]) for f in cli.json()["findings"]]
+    assert {"hidden-context", "vague-output"} <= {rule for rule, *_ in expected}
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        type_spec(pilot, spec)
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        assert [(f.rule, f.line, f.message, f.quote) for f in editor.findings] == expected
 
 
 async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_factory, fake, isolated: Path) -> None:

@@ -58,10 +58,16 @@ def write_record(projects: Path) -> None:
     (logs / f"{RUN_ID}-events.jsonl").write_text(json.dumps({"type": "RunStarted", "run_id": RUN_ID}) + "\n")
 
 
+VAGUE_SPEC = (GOOD_SPEC.replace("Summarise", "Per yesterday's call, summarise")
+              .replace("Plain text, one sentence, at most 30 words.", "Whatever works.")
+              .replace("## Non-goals\nDo not add points that are not listed.\n\n", ""))
+"""A finding of three families, each quoting its phrase, which the checklist highlights."""
+
+
 def test_editor_with_findings(snap_compare, snap_app) -> None:
     async def before(pilot) -> None:
         await pilot.press("f3")
-        pilot.app.screen.query_one("#spec").load_text("Goal: fix it\n\nOutput: the answer\n")
+        pilot.app.screen.query_one("#spec").load_text(VAGUE_SPEC)
         await steady(pilot)
         pilot.app.set_focus(None)  # a focused TextArea's cursor is drawn in some pictures and not others
         await pilot.pause()

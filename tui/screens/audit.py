@@ -81,16 +81,20 @@ class Got:
     """The selected project's hash chain, walked (core/audit/chain.py), so tampered runs can be marked."""
 
 
+CHAINS = chain.Verifier()
+"""Each project's chain report, walked again only when its files change."""
+
+
 def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     """The audit browser's queries, in a worker thread."""
     if index is None:
         return Got([] if ask.projects else None, [] if ask.sessions else None, [], 0, 0)
     if sync:
-        index.sync()
+        index.writer.sync()
     report = None
     if ask.slug:
-        project = Project(ask.slug, index.projects_dir / ask.slug)
-        report = chain.verify(ask.slug, project.logs, live=project.locked())
+        project = Project(ask.slug, index.writer.projects_dir / ask.slug)
+        report = CHAINS.verify(ask.slug, project.logs, live=project.locked())
     projects = index.projects(sort="updated") if ask.projects else None
     sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
     filters = ask.filters

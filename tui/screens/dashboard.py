@@ -77,7 +77,7 @@ class Loaded:
 def gather(index: Index | None, *, sync: bool = False) -> Loaded:
     """Everything the dashboard lists; runs in a thread. `sync` first catches the index up with the files."""
     if index is not None and sync:
-        index.sync()
+        index.writer.sync()
     projects = index.projects(sort="updated", limit=PROJECT_LIMIT) if index is not None else []
     running = index.runs(status="running", limit=RUNNING_SHOWN) if index is not None else []
     locked = {slug: Project.at(slug).locked() for slug in {run.slug for run in running}}

@@ -1,5 +1,6 @@
-"""What an agent run changed in its worktree of the user's repo: the files with +/- counts and the diff,
-coloured line by line, with merge and drop a key away (each confirmed, each outcome shown).
+"""What an agent run changed in its worktree of the user's repo: the files with +/- counts and the diff, each
+file's code highlighted in its language (tui/widgets/diff_style.py), with merge and drop a key away (each
+confirmed, each outcome shown).
 
 It reads and acts only through core/changes.py, the functions `dispatch diff / merge / drop` use, so the console
 and the CLI cannot disagree. The diff is drawn through Textual's line API (DiffView renders only the lines on
@@ -12,8 +13,6 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -28,15 +27,7 @@ from core import changes
 from core.audit.store import Project
 from core.errors import DispatchError
 from tui.screens.confirm import ConfirmScreen
-
-_LINE_STYLES = tuple((prefix, Style.parse(style)) for prefix, style in (
-    ("+++", "bold"), ("---", "bold"), ("diff --git", "bold magenta"), ("@@", "cyan"), ("+", "green"), ("-", "red"),
-    ("index ", "dim")))
-
-
-def style_of(line: str) -> Style:
-    """How a diff line is coloured, by what it is (header, hunk, added, removed, context)."""
-    return next((style for prefix, style in _LINE_STYLES if line.startswith(prefix)), Style.null())
+from tui.widgets.diff_style import DiffStyle, files_of
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -47,10 +38,21 @@ class DiffView(ScrollView, can_focus=True):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.lines: list[str] = []
+        self._files: list[str | None] = []
         self._strips: dict[int, Strip] = {}
+        self._style: DiffStyle | None = None
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._restyle, init=False)
+
+    def _restyle(self) -> None:
+        self._style = None
+        self._strips.clear()
+        self.refresh()
 
     def show(self, text: str) -> None:
         self.lines = [line.expandtabs(4) for line in text.splitlines()] or ["no changes"]
+        self._files = files_of(self.lines)
         self._strips.clear()
         self.virtual_size = Size(max(map(len, self.lines)), len(self.lines))
         self.scroll_home(animate=False)
@@ -64,9 +66,11 @@ class DiffView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         strip = self._strips.get(index)
         if strip is None:
-            line = self.lines[index]
-            strip = self._strips[index] = Strip([Segment(line, style_of(line))])
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width).apply_style(base)
+            if self._style is None:
+                self._style = DiffStyle(self.app.current_theme)
+            strip = self._strips[index] = Strip(self._style.segments(self.lines[index], self._files[index]))
+        fill = self._style.tint(self.lines[index]) if self._style else None
+        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, fill).apply_style(base)
 
 
 class ChangesPanel(Vertical):

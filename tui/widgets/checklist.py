@@ -1,4 +1,5 @@
-"""The spec checklist beside the editor: one option per finding; choosing one jumps to its line."""
+"""The spec checklist beside the editor: one option per finding, the phrase it quotes highlighted; choosing one
+jumps to its line."""
 
 from __future__ import annotations
 
@@ -32,10 +33,21 @@ class Checklist(OptionList):
         for index, finding in enumerate(findings):
             style = "bold red" if finding.severity == Severity.ERROR else "bold yellow"
             label = Text.assemble((f"{finding.severity.upper():8}", style), (f"line {finding.line:<4} ", "dim"),
-                                  (finding.message, ""), "\n", ("  → " + finding.fix, "italic dim"))
+                                  message(finding), "\n", ("  → " + finding.fix, "italic dim"))
             self.add_option(Option(label, id=f"finding-{index}-{finding.line}"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
             self.post_message(self.JumpTo(int(event.option.id.rsplit("-", 1)[1])))
+
+
+QUOTE_STYLE = "bold reverse"
+
+
+def message(finding: Finding) -> Text:
+    """The finding's message with the phrase it quotes from the spec highlighted, so the eye finds it in the editor."""
+    text = Text(finding.message)
+    if finding.quote and (start := finding.message.find(finding.quote)) >= 0:
+        text.stylize(QUOTE_STYLE, start, start + len(finding.quote))
+    return text

@@ -1,0 +1,62 @@
+"""Goal actionability: the goal must say what to do, not gesture at an area.
+
+"Sort out the performance issues", "have a look and do what's needed", "handle the edge cases" leave the
+contractor to choose both the task and when it is done. A goal passes when it is a full sentence whose verb is
+concrete, or whose open verb ('improve', 'clean up') is pinned down by a criterion: 'so that ...', 'by ...', a
+number, the cases listed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.checklist import prose
+from core.spec import Finding, Spec
+
+_OPEN_SCOPE = re.compile(
+    r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
+    r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
+    r"a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"give it a (?:go|shot|try)|deal with|"
+    r"figure out what[\w' ]*|what(?:'s| is) going on|see what you can do|do (?:the|your) (?:needful|best)|"
+    r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
+    r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
+    r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b", re.IGNORECASE)
+"""Open scope that no criterion closes."""
+_OPEN_VERB = re.compile(
+    r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
+    r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
+    r"investigate|fix|fix up|update|make|speed up|simplify|harden|sort|touch up|spruce up|go over|"
+    r"go through|redo|revisit|overhaul|upgrade|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*", re.IGNORECASE)
+"""A verb that names an area of work rather than the work."""
+_CRITERION = re.compile(
+    r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby \w+ing\b|"
+    r"\binstead of\b|\brather than\b|\binto\b|\bfrom \S+ to\b|\blisted\b|\bbelow\b|\d|\bone\b|\btwo\b|\bthree\b|"
+    r"\bfor (?:bugs|errors|typos|security issues)\b|\bto (?:accept|return|use|include|handle|match|cover|keep|show|"
+    r"raise|name|stop|support|reject|read|print|log|emit)\b|" + re.escape(prose.DATA), re.IGNORECASE)
+_MIN_WORDS = 5
+
+
+def check(spec: Spec) -> list[Finding]:
+    section = spec.sections.get("goal")
+    if section is None:
+        return []
+    lines = [line for line in prose.lines(section) if line.text.strip()]
+    if not lines:
+        return []
+    text = " ".join(line.text.strip() for line in lines)
+    first = lines[0]
+    if len(re.findall(r"\w+", text)) < _MIN_WORDS:
+        return [_vague(first.number, text, "is too short to act on")]
+    for line in lines:
+        if match := _OPEN_SCOPE.search(line.text):
+            return [_vague(line.number, match.group(0), "leaves the scope open")]
+    if (match := _OPEN_VERB.match(first.text)) and not _CRITERION.search(text):
+        return [_vague(first.number, match.group(0), "names an area of work, not the work or when it is done")]
+    return []
+
+
+def _vague(line: int, quote: str, message: str) -> Finding:
+    return prose.finding("vague-goal", line, quote, message,
+                         "say what to produce or change, about what, and how to tell it is done (e.g. 'so that ...', "
+                         "the cases to handle, a number)")

@@ -1,0 +1,56 @@
+"""Output-contract specificity: the Output section must say what shape the answer takes.
+
+A contract names a shape ("a JSON array", "one Python code block", "three bullets", "one word: positive,
+negative or neutral", "a commit"), a size, or the values allowed. "Whatever works", "the answer", "a report",
+"your thoughts" name none, so the contractor picks one and the delegator cannot check it. (What can be checked
+mechanically against the contract is core/contract's business; this only asks that there be one.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.checklist import prose
+from core.spec import Finding, Spec
+
+_OPEN = re.compile(
+    r"\b(?:whatever(?: [\w']+){0,3}|as appropriate|as you see fit|up to you|your call|any (?:format|form|way)|"
+    r"something (?:good|nice|useful|decent)|the usual(?: \w+)?|(?:a |some )?(?:nice|good|great) (?:\w+ )?"
+    r"(?:write-?up|summary|answer|version|list|overview)|let me know(?: [\w']+){0,4}|the more the better|"
+    r"of some kind|in some form|however you (?:like|want))\b", re.IGNORECASE)
+"""Words that hand the shape back to the contractor."""
+_SHAPE = re.compile(
+    r"\b(?:json|jsonl|yaml|toml|csv|tsv|xml|html|markdown|table|tables|(?:code )?block|regex|regular expression|"
+    r"diff|patch|commit|commits|bullets?|list|heading|headings|lines?|sentences?|paragraphs?|words?|integer|"
+    r"number|numbers|float|decimals?|percent(?:age)?|boolean|true or false|yes or no|subject line|body|"
+    r"plain text|array|object|mapping|columns?|rows?|keys?|fields?|items?|steps?|questions?|names?|options|"
+    r"tag|url|id|letter|email|reply|post|tweet|message|page|file|function|class|script|query|statement|"
+    r"sections?|chart|svg|png|pdf|slides?|only|nothing else|format(?:ted)? as|\d+-hour)\b|"
+    r"\b[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+\b", re.IGNORECASE)
+"""A shape, a unit of size or a container; with a generic noun alone ('a report') there is none."""
+_VALUES = re.compile(r"\bone of\b|:\s*\w+(?:,\s*\w+)+,? or \w+|\"[^\"]+\" or \"[^\"]+\"|\b\w+ or \w+, lowercase",
+                     re.IGNORECASE)
+"""Allowed values: 'one of ...', 'One word: positive, negative or neutral', '"move" or "stay"'."""
+
+
+def check(spec: Spec) -> list[Finding]:
+    section = spec.sections.get("output")
+    if section is None:
+        return []
+    lines = [line for line in prose.lines(section) if line.text.strip()]
+    if not lines:
+        return []
+    for line in lines:
+        if match := _OPEN.search(line.text):
+            return [_vague(line.number, match.group(0), "leaves the shape of the answer to the model")]
+    body = section.body
+    if _SHAPE.search(prose.text_of(section)) or _VALUES.search(body) or prose.has_data(section):
+        return []
+    first = lines[0]
+    return [_vague(first.number, first.text.strip(), "names no shape, size or allowed values")]
+
+
+def _vague(line: int, quote: str, message: str) -> Finding:
+    return prose.finding("vague-output", line, quote, message,
+                         "say the exact shape: e.g. 'JSON with keys a, b', 'one Python code block', 'at most 5 "
+                         "bullets', 'one word: yes or no'")

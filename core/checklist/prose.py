@@ -1,0 +1,80 @@
+"""What a rule reads of a spec: its prose, with the data taken out, line by line.
+
+Quoted text, block quotes and code blocks are data the spec hands over (a customer's "as discussed" is not the
+spec referring to a discussion), so every rule reads the prose around them. Each masked span becomes `"…"`, so a
+rule can still see that something was given there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from core.spec import Finding, Section, Severity, Spec
+
+DATA = '"…"'
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
+_MIN_QUOTED_WORDS = 4
+"""A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""
+_FENCE = ("```", "~~~")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    """1-based line in the spec."""
+    text: str
+    """The line with its quoted spans replaced by `"…"`; a code or quote line is DATA alone."""
+    data: bool
+    """The line is a code block line or a block quote: nothing but data."""
+    raw: str = ""
+    """The line as written."""
+
+
+def lines(section: Section | None) -> list[Line]:
+    """The section body's lines as prose."""
+    if section is None:
+        return []
+    out: list[Line] = []
+    in_fence = False
+    for offset, raw in enumerate(section.body.splitlines()):
+        number = section.body_line + offset
+        stripped = raw.strip()
+        if stripped.startswith(_FENCE):
+            in_fence = not in_fence
+            out.append(Line(number, DATA, True, raw))
+        elif in_fence or stripped.startswith(">"):
+            out.append(Line(number, DATA, True, raw))
+        else:
+            out.append(Line(number, _QUOTED.sub(_mask, raw.replace("`", " ")), False, raw))
+    return out
+
+
+def _mask(match: re.Match[str]) -> str:
+    return DATA if len(match.group(0).split()) >= _MIN_QUOTED_WORDS else match.group(0)
+
+
+def text_of(section: Section | None) -> str:
+    """The section's prose joined into one string (data spans as `"…"`)."""
+    return "\n".join(line.text for line in lines(section))
+
+
+def has_data(section: Section | None) -> bool:
+    return any(line.data or DATA in line.text for line in lines(section))
+
+
+def search(pattern: re.Pattern[str], spec: Spec, names: tuple[str, ...]) -> Iterator[tuple[Line, re.Match[str]]]:
+    """Every match of `pattern` in the prose of the named sections, in spec order."""
+    for name in names:
+        for line in lines(spec.sections.get(name)):
+            if not line.data:
+                for match in pattern.finditer(line.text):
+                    yield line, match
+
+
+def finding(rule: str, line: int, quote: str, message: str, fix: str,
+            severity: Severity = Severity.ERROR) -> Finding:
+    """A finding that quotes the phrase it is about: `'quote' message`."""
+    quote = " ".join(quote.split())[:120]
+    return Finding(rule, severity, line, f"'{quote}' {message}", fix, quote=quote)

@@ -1,0 +1,85 @@
+"""The labelled spec sets the checklist is measured on: load them, lint each, and score recall and false alarms.
+
+A set is a text file of specs, each starting at a line `=== ID family=FAMILY kind=KIND`; beside it, `tree/` is
+the --cwd its specs are linted under. A vague spec counts as caught when the checklist refuses it (an error);
+`by_family` also says whether an error of its own family was among them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import checklist, spec
+
+DATA = Path(__file__).resolve().parent / "data"
+_HEADER = re.compile(r"^=== (?P<id>\S+) family=(?P<family>\S+) kind=(?P<kind>\S+)$", re.MULTILINE)
+
+
+@dataclass
+class Case:
+    id: str
+    family: str
+    kind: str
+    text: str
+
+
+def load(path: Path) -> list[Case]:
+    text = path.read_text(encoding="utf-8")
+    heads = list(_HEADER.finditer(text))
+    return [Case(head["id"], head["family"], head["kind"],
+                 text[head.end() + 1:heads[n + 1].start() if n + 1 < len(heads) else len(text)])
+            for n, head in enumerate(heads)]
+
+
+def errors(case: Case, cwd: Path) -> list[spec.Finding]:
+    found = checklist.lint(case.text, cwd=cwd, target=checklist.Target(case.kind))
+    return [f for f in found if f.severity == spec.Severity.ERROR]
+
+
+@dataclass
+class Score:
+    caught: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.caught / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.caught}/{self.total} ({self.rate:.0%})"
+
+
+def score(directory: Path) -> tuple[dict[str, Score], dict[str, Score], list[str]]:
+    """Recall per family of the vague set (with 'all'), false alarms per family of the good set (with 'all'),
+    and one line per miss or false alarm, for the test to print."""
+    cwd = directory / "tree"
+    recall: dict[str, Score] = defaultdict(lambda: Score(0, 0))
+    alarms: dict[str, Score] = defaultdict(lambda: Score(0, 0))
+    notes: list[str] = []
+    for case in load(directory / "vague.txt"):
+        found = errors(case, cwd)
+        for key in (case.family, "all"):
+            recall[key].total += 1
+            recall[key].caught += bool(found)
+        if not found:
+            notes.append(f"missed {case.id} ({case.family})")
+        elif not any(checklist.family_of(f.rule) == case.family for f in found):
+            notes.append(f"caught {case.id} ({case.family}) only by {sorted({f.rule for f in found})}")
+    for case in load(directory / "good.txt"):
+        found = errors(case, cwd)
+        for key in (case.family, "all"):
+            alarms[key].total += 1
+            alarms[key].caught += bool(found)
+        for f in found:
+            notes.append(f"false alarm {case.id} ({case.family}): {f.rule} {f.message}")
+    return dict(recall), dict(alarms), notes
+
+
+def report(recall: dict[str, Score], alarms: dict[str, Score]) -> str:
+    families = sorted({*recall, *alarms} - {"all"}) + ["all"]
+    rows = [f"{'family':<10} {'recall (vague refused)':>24} {'false alarms (good refused)':>28}"]
+    rows += [f"{name:<10} {str(recall.get(name, '-')):>24} {str(alarms.get(name, '-')):>28}" for name in families]
+    return "\n".join(rows)

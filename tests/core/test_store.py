@@ -1,0 +1,92 @@
+"""Project directories and their run files (core/audit/store.py): the trail's source of truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.audit.store import RUN_ID, Project, new_run_id, slug_from, validate_run_id, validate_slug
+from core.envelope import Envelope, Status, Usage
+from core.errors import UsageError
+
+
+def running_record(project: Project, run_id: str) -> dict[str, object]:
+    return {"run_id": run_id, "slug": project.slug, "status": "running", "result": "", "kind": "run",
+            "audit_path": str(project.result_path(run_id))}
+
+
+def test_a_slug_is_made_from_the_goals_first_words_within_the_limit() -> None:
+    assert slug_from("Summarise the Q3 *sales* report, please!", limit=20) == "summarise-the-q3"
+    assert slug_from("!!!") == "task"
+    long = slug_from("word " * 30, limit=64)
+    assert len(long) <= 64 < len(long + "-word") and validate_slug(long) == long, "whole words, up to the limit"
+
+
+@pytest.mark.parametrize("bad", ["", "Upper", "-dash-first", "a/b", "../up", "a" * 65])
+def test_a_bad_slug_or_run_id_is_a_usage_error_saying_what_is_allowed(bad: str) -> None:
+    with pytest.raises(UsageError, match="invalid slug") as raised:
+        Project.at(bad)
+    assert "lowercase" in raised.value.one_line()
+    with pytest.raises(UsageError, match="invalid run id"):
+        validate_run_id(bad)
+
+
+def test_run_ids_are_unique_in_a_process_and_sort_by_time() -> None:
+    ids = [new_run_id() for _ in range(50)]
+    assert len(set(ids)) == 50 and all(RUN_ID.fullmatch(i) for i in ids)
+
+
+def test_a_project_keeps_the_description_given_and_otherwise_its_first_goal(projects_dir: Path) -> None:
+    project = Project.at("notes")
+    project.ensure(None, "openai", "the first goal")
+    project.ensure(None, "openai", "a later goal")
+    assert project.meta()["description"] == "the first goal"
+    project.ensure("set by a person", "openai")
+    assert project.meta()["description"] == "set by a person" and project.meta()["counts"] == {"runs": 0}
+
+
+def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_dir: Path) -> None:
+    project = Project.at("sums")
+    project.ensure(None, "openai")
+    for n, status in enumerate([Status.OK, Status.ERROR, Status.OK]):
+        project.record_finished(Envelope(run_id=f"20261120-120000-1-{n}", slug="sums", status=status,
+                                         result=f"answer {n}", usage=Usage(10, 5), cost_usd=0.25,
+                                         session_id="s-1"))
+    counts = project.meta()["counts"]
+    assert counts == {"runs": 3, "ok": 2, "error": 1, "input_tokens": 30, "output_tokens": 15, "cost_usd": 0.75}
+    assert project.last_result() == "answer 2" and project.last_session_id() == "s-1"
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_interrupted_and_counted(projects_dir: Path) -> None:
+    project = Project.at("crashed")
+    project.ensure(None, "openai")
+    run_id = "20261120-120000-1-1"
+    project.write_run(run_id, running_record(project, run_id))
+    assert project.recover() == [run_id]
+    record = json.loads(project.result_path(run_id).read_text())
+    assert (record["status"], record["reason"]) == ("interrupted", "killed") and record["finished_at"]
+    assert project.meta()["counts"]["runs"] == 1
+    assert project.recover() == [], "a second look finds nothing left to repair"
+
+
+def test_a_run_whose_project_is_locked_is_live_and_left_alone(projects_dir: Path) -> None:
+    project = Project.at("live")
+    project.ensure(None, "openai")
+    run_id = "20261120-120000-1-1"
+    project.write_run(run_id, running_record(project, run_id))
+    with project.lock().acquire():
+        assert project.recover() == []
+    assert json.loads(project.result_path(run_id).read_text())["status"] == "running"
+
+
+def test_a_named_run_that_is_missing_or_damaged_is_one_line(projects_dir: Path) -> None:
+    project = Project.at("named")
+    project.ensure(None, "openai")
+    with pytest.raises(UsageError, match="no run"):
+        project.named_run("20261120-120000-1-9")
+    project.result_path("20261120-120000-1-8").write_text("{not json")
+    with pytest.raises(Exception, match="cannot be read") as raised:
+        project.named_run("20261120-120000-1-8")
+    assert "\n" not in str(raised.value)

@@ -1,0 +1,5 @@
+"""HTTP handlers."""
+
+
+def get_user(request):
+    return {"id": request.args["id"]}

@@ -1,0 +1,4 @@
+"""Sends notifications."""
+
+def send(user, text):
+    raise NotImplementedError
