@@ -224,7 +224,7 @@ class Engine:
             return None
         before = "\n".join([SYSTEM_PROMPT, *(str(m.get("content") or "") for m in request.history),
                             compose_prompt(request.spec_text, request.prompt)])
-        return inputs.over_window(before, window, model.max_tokens or input_files.ANSWER_RESERVE)
+        return inputs.over_window(before, model, window, model.max_tokens or input_files.ANSWER_RESERVE)
 
     def _preflight(self, route: tiers.Route) -> None:
         """Fail before anything is recorded when no model of the route can run on this machine at all."""

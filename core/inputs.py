@@ -18,8 +18,10 @@ from functools import cached_property
 from pathlib import Path
 
 from core import spec as specs
+from core.config import ModelConfig
 from core.redact import MASK, Redactor
 from core.spec import Finding, Severity
+from core.tokens import estimate
 
 MAX_FILE_BYTES = 256 * 1024
 """A bigger input file is refused: past this, paste the part that matters or hand the task to an agent."""
@@ -27,8 +29,6 @@ MAX_FILES = 200
 """A glob matching more files than this is refused rather than flooding the context."""
 ANSWER_RESERVE = 1024
 """Tokens kept free for the answer when the model sets no max_tokens."""
-BYTES_PER_TOKEN = 3
-"""The estimate's divisor: code and prose run 3 to 4 bytes a token, so this errs towards refusing early."""
 _LANGUAGES = {
     ".py": "python", ".js": "javascript", ".ts": "typescript", ".tsx": "tsx", ".jsx": "jsx", ".rs": "rust",
     ".go": "go", ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".rb": "ruby", ".sh": "sh", ".sql": "sql",
@@ -38,10 +38,6 @@ _LANGUAGES = {
 
 
 _BACKTICKS = re.compile(r"`{3,}")
-
-
-def estimate_tokens(text: str) -> int:
-    return -(-len(text.encode("utf-8")) // BYTES_PER_TOKEN)
 
 
 @dataclass
@@ -65,7 +61,8 @@ class InputFile:
 
     @cached_property
     def tokens(self) -> int:
-        return estimate_tokens(self.block)
+        """At the most cautious rate (core/tokens.py): lint and the envelope name no model's family."""
+        return estimate(self.block)
 
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "bytes": self.size, "sha256": self.sha256, "tokens": self.tokens,
@@ -103,13 +100,14 @@ class Inputs:
     def summary(self) -> list[dict[str, object]]:
         return [f.to_dict() for f in self.files]
 
-    def over_window(self, prompt: str, window: int, answer: int) -> str | None:
-        """Why spec + inputs + the answer's room does not fit `window` tokens (and what to do), else None."""
-        needed = estimate_tokens(self.compose(prompt)) + answer
+    def over_window(self, prompt: str, model: ModelConfig, window: int, answer: int) -> str | None:
+        """Why spec + inputs + the answer's room does not fit `window` tokens of `model` (and what to do), else
+        None. Estimated at the model family's rate (core/tokens.py)."""
+        needed = estimate(self.compose(prompt), model) + answer
         if needed <= window:
             return None
-        biggest = sorted(self.files, key=lambda f: f.tokens, reverse=True)[:3]
-        named = ", ".join(f"{f.path} ~{f.tokens}" for f in biggest) or "none"
+        biggest = sorted(self.files, key=lambda f: f.size, reverse=True)[:3]
+        named = ", ".join(f"{f.path} ~{estimate(f.block, model)}" for f in biggest) or "none"
         return (f"spec and inputs need ~{needed} tokens ({answer} kept for the answer) but the model's context is "
                 f"{window}; biggest inputs: {named} (name fewer or smaller files, pick a model with a larger "
                 "context_window, or pass --no-inputs and paste what matters)")

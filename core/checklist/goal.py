@@ -16,7 +16,8 @@ from core.spec import Finding, Spec
 _OPEN_SCOPE = re.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
-    r"a bit|things|stuff|do something about|sort out|have a look|take a (?:look|pass)|deal with|"
+    r"a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"give it a (?:go|shot|try)|deal with|"
     r"figure out what[\w' ]*|what(?:'s| is) going on|see what you can do|do (?:the|your) (?:needful|best)|"
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "

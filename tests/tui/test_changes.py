@@ -41,9 +41,13 @@ def footer_keys(screen) -> set[str]:
 
 
 async def click_key(pilot, key: str) -> None:
-    """Click the footer's key as a person would, with the mouse."""
-    [widget] = [k for k in pilot.app.screen.query(FooterKey) if k.key == key]
-    await pilot.click(widget)
+    """Click the footer's key as a person would, with the mouse, once the footer has drawn it; then wait for the
+    confirmation it opens."""
+    def drawn() -> list[FooterKey]:
+        return [k for k in pilot.app.screen.query(FooterKey) if k.key == key and k.region.area]
+    await wait_for(pilot, lambda: len(drawn()) == 1, f"the footer to draw {key}")
+    await pilot.click(drawn()[0])
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), f"{key}'s confirmation")
 
 
 async def open_changes(pilot) -> tuple[RunDetailScreen, ChangesPanel]:
@@ -166,7 +170,6 @@ async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works
         detail, panel = await open_changes(pilot)
         await wait_for(pilot, lambda: {"m", "d", "r"} <= footer_keys(detail), "m, d and r in the footer")
         await click_key(pilot, "m")
-        assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#yes")
         await wait_for(pilot, lambda: panel.state == "merged", "the merge")
         assert (repo / "src" / "invoices.py").read_text() == REFACTORED
@@ -175,7 +178,6 @@ async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works
         await pilot.press("m")
         assert app.screen is detail, "a hidden key does nothing"
         await click_key(pilot, "d")
-        assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#yes")
         await wait_for(pilot, lambda: panel.state == "dropped", "the drop")
         await wait_for(pilot, lambda: not {"m", "d"} & footer_keys(detail), "m and d gone once dropped")
