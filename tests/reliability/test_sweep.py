@@ -145,6 +145,8 @@ def test_sweep_of_the_web_backend(isolated: Path) -> None:
                                                 "--slug", "web-denied", env=CANARIES))
         assert site.searches and CANARIES["BRAVE_API_KEY"] in json.dumps(site.searches), "the search key was sent"
     assert ok.code == 0 and ok.json()["citations"], ok.stderr
+    events = Path(ok.json()["audit_path"].replace("-result.json", "-events.jsonl")).read_text()
+    assert "searched with key ***" in events, "the search API's echo reached the model's tool result, masked"
     read_everything(sweep, ["web", "web-denied"])
     sweep.check("web backend")
 
