@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import signal
 
-from core.audit.lock import ProjectLock, is_locked, process_start
+from core.audit.lock import ProjectLock, is_locked
 from core.audit.store import Project
 from core.errors import UsageError
+from core.pids import process_start
 
 
 def stop_elsewhere(project: Project, run_id: str) -> bool:

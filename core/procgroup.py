@@ -16,6 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
+from core.pids import alive
 from core.reaper import descendants
 
 GRACE = 3.0
@@ -119,15 +120,6 @@ async def wait_exit(process: asyncio.subprocess.Process, limit: float) -> int | 
     while process.returncode is None and loop.time() < deadline:
         await asyncio.sleep(0.02)
     return process.returncode
-
-
-def alive(pid: int) -> bool:
-    """True while pid runs; a zombie (dead, not yet reaped by whoever adopted it) counts as gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
 
 
 async def _gone(pids: list[int], limit: float) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ProjectBusy
+from core.pids import own_start
 
 
 class ProjectLock:
@@ -108,28 +109,6 @@ class ProjectLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
-
-
-def process_start(pid: int) -> int | None:
-    """When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); None when it is gone. A pid
-    the kernel reuses belongs to a process with a later start, so (pid, start) names one process for good."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rfind(")") + 2:].split()[19])
-
-
-_own_starts: dict[int, int | None] = {}
-
-
-def own_start() -> int | None:
-    """`process_start` of this process, read from /proc once: every lock a batch takes says it, and it never
-    changes (a forked child has a pid of its own)."""
-    pid = os.getpid()
-    if pid not in _own_starts:
-        _own_starts[pid] = process_start(pid)
-    return _own_starts[pid]
 
 
 def is_locked(path: Path) -> bool:

@@ -2,8 +2,9 @@
 
 "Sort out the performance issues", "have a look and do what's needed", "handle the edge cases" leave the
 contractor to choose both the task and when it is done. A goal passes when it is a full sentence whose verb is
-concrete, or whose open verb ('improve', 'clean up') is pinned down by a criterion: 'so that ...', 'by ...', a
-number, the cases listed.
+concrete and acts on something concrete ('fix the crash when the list is empty', not 'fix the bugs'), or whose
+open verb ('improve', 'clean up') is pinned down by a criterion: 'so that ...', 'by ...', a number, the cases
+listed, the kind of defect ('unused imports').
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from core.spec import Finding, Spec
 _OPEN_SCOPE = re.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
-    r"a bit|things|stuff|do something about|sort out|have a look|take a (?:look|pass)|deal with|"
+    r"a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) going on|see what you can do|do (?:the|your) (?:needful|best)|"
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
@@ -25,14 +27,20 @@ _OPEN_SCOPE = re.compile(
 _OPEN_VERB = re.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
-    r"investigate|fix|fix up|update|make|speed up|simplify|harden|sort|touch up|spruce up|go over|"
-    r"go through|redo|revisit|overhaul|upgrade|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*", re.IGNORECASE)
-"""A verb that names an area of work rather than the work."""
+    r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
+    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*", re.IGNORECASE)
+"""A verb that names an area of work rather than the work: it needs a criterion."""
+_GENERIC_OBJECT = re.compile(
+    r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
+    r"cleaner|good|great|right|work|more \w+|less \w+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
+    r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$", re.IGNORECASE)
+"""A concrete verb with nothing concrete to act on: 'make the tests better', 'fix the bugs in billing'."""
 _CRITERION = re.compile(
-    r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby \w+ing\b|"
+    r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby \w+ing\b|\bwhen\b|\bif\b|"
     r"\binstead of\b|\brather than\b|\binto\b|\bfrom \S+ to\b|\blisted\b|\bbelow\b|\d|\bone\b|\btwo\b|\bthree\b|"
-    r"\bfor (?:bugs|errors|typos|security issues)\b|\bto (?:accept|return|use|include|handle|match|cover|keep|show|"
-    r"raise|name|stop|support|reject|read|print|log|emit)\b|" + re.escape(prose.DATA), re.IGNORECASE)
+    r"\bfor (?:bugs|errors|typos|security issues)\b|\bto (?!make\b|be\b|look\b|feel\b|seem\b)[a-z]+\b|"
+    r"\bwith (?:a|an) \S+|(?:^|\s)--?\w|\b(?:unused|duplicated?|dead|deprecated|broken|failing|missing|trailing|"
+    r"redundant|commented-out|stale|obsolete)\b|" + re.escape(prose.DATA), re.IGNORECASE)
 _MIN_WORDS = 5
 
 
@@ -52,6 +60,8 @@ def check(spec: Spec) -> list[Finding]:
             return [_vague(line.number, match.group(0), "leaves the scope open")]
     if (match := _OPEN_VERB.match(first.text)) and not _CRITERION.search(text):
         return [_vague(first.number, match.group(0), "names an area of work, not the work or when it is done")]
+    if match := _GENERIC_OBJECT.match(first.text.split(",")[0].split(" for ")[0]):
+        return [_vague(first.number, match.group(0).strip(" ."), "says what to touch, not what to do to it")]
     return []
 
 

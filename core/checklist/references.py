@@ -32,13 +32,16 @@ _OPINION = (r"(?:feedback|comments?|notes|suggestions?|concerns|preferences?|pro
 _SAID = (r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
          r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off on|said|wrote|"
          r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
-         r"asked us for|is asking for|would like|has in mind)")
+         r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
+         r"disliked|rejected|agreed to|went with)")
 _DOC = (r"(?:spreadsheet|sheet|screenshot|attachment|doc|document|planning doc|design doc|deck|slides|mockups?|"
         r"wireframes?|figma(?: file)?|recording|transcript|ticket|pull request|PR|MR|issue|email thread|style guide|"
         r"brand guide|guidelines|playbook|wiki page|notion page|confluence page|memo|RFC|brief|minutes|notebook|"
         r"template|checklist|runbook|plan|write-?up|proposal)")
 _ARTIFACT = (r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
-             r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR)")
+             r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
+             r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
+             r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones)")
 
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, re.IGNORECASE), what) for pattern, what in (
     (r"\b(?:as|like|per|what|the way) (?:we|you|I|they) (?:discussed|agreed(?: on)?|decided|said|mentioned|talked about|"
@@ -96,6 +99,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, r
     (r"\b(?:the|an?) attached\b|\bI attached\b|\b(?:is|are) attached\b|\bsee (?:the )?attach", "an attachment (nothing is attached to a spec)"),
     (r"\bthe (?:reviewer'?s?|review) comments\b|\bthe (?:PR|pull request|MR|ticket|issue)(?! (?:below|above|quoted|text|#))\b",
      _ARTIFACT_WHAT),
+    (r"\bthe (?:fix|change|patch|commit|workaround|hack|tweak)(?:es|s)? (?:from|on|we|you|I|that (?:we|you|I))\b",
+     "something done elsewhere that the spec does not show"),
     (r"\bthe same (?:fix|change|approach|treatment|trick|pattern|steps|process|solution|workaround|tweak|idea)\b",
      "something done elsewhere that the spec does not show"),
 ))

@@ -14,7 +14,7 @@ import re
 from core.checklist import prose
 from core.spec import Finding, Spec
 
-_ACTION = (r"(?:send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
+_ACTION = (r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
            r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
            r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed)")
 _AUDIENCE = (r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
@@ -27,6 +27,7 @@ _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
      r"returns|cancellation) policy\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
+     r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
      r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
      "public, legal or sensitive text"),
     (r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b",
@@ -46,8 +47,12 @@ _STRONG = (
     (r"\b(?:issue|process|give|send) (?:a |the )?refunds?\b|\bcharge (?:the |their )?(?:card|customers?|clients?)\b|"
      r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b", "moving money"),
 )
+_TO_SOMEONE = (r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
+               r"[^.;]{0,40}?\bto (?-i:[A-Z][\w&-]+)")
+"""A letter to a named party ('the renewal letter to Brightwave'): someone outside will read it."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((re.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
+    (re.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
     (re.compile(rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b",
                 re.IGNORECASE), "something sent or shown to real people"),
 )

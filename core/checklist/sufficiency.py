@@ -62,6 +62,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     if section is None:
         return []
     findings: list[Finding] = []
+    in_list = sum(bool(_ITEM.match(line.raw)) for line in prose.lines(section)) >= 2
     for line in prose.lines(section):
         text = line.text
         if line.data or not text.strip() or _NONE.search(text):
@@ -79,10 +80,15 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                                           "paste the page's content, or dispatch with --mode web"))
             continue
         item = _unbulleted(text)
-        if match := _BARE.match(item) or _subject(item):
+        head = None if in_list and _ITEM.match(line.raw) else _HEAD.match(item)
+        if match := _BARE.match(item) or _subject(item) or head:
             findings.append(prose.finding("input-not-given", line.number, match.group(0).strip().rstrip(".,;:!"),
                                           f"is named but not given: a {target.noun} cannot see it", FIX[target]))
     return findings
+
+
+_HEAD = re.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE)
+"""A line that starts by naming a thing, with no article: 'Interview notes (12 interviews)', 'Sales data for Q3'."""
 
 
 def _subject(item: str) -> re.Match[str] | None:
@@ -92,16 +98,24 @@ def _subject(item: str) -> re.Match[str] | None:
     return match if match and len(item[:match.start()].split()) <= _SUBJECT_WORDS else None
 
 
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+"""A list item; two or more make the section a data list, whose items may start with any word."""
+_WHOLLY_QUOTED = re.compile(r'\W*["“][^"”]*["”]\W*')
+
+
 def _unbulleted(text: str) -> str:
-    return re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", text)
+    return _ITEM.sub("", text)
 
 
 def _given(text: str, raw: str, target: Target, cwd: Path | None) -> bool:
-    """The line hands something over: data, a path (that exists, when there is a --cwd to look in), a web URL."""
+    """The line hands something over: data (or a colon introducing the lines below), a path (that exists, when
+    there is a --cwd to look in), a web URL."""
     if target is Target.WEB and _URL.search(text):
         return True
     text = _URL.sub(" ", text)
-    if prose.DATA in text or _DATA_ON_LINE.search(_NAMED.sub(" ", text)):
+    if _WHOLLY_QUOTED.fullmatch(_unbulleted(raw)):
+        return True
+    if prose.DATA in text or text.rstrip().endswith(":") or _DATA_ON_LINE.search(_NAMED.sub(" ", text)):
         return True
     paths = paths_in(_URL.sub(" ", raw))
     return any(cwd is None or _exists(cwd, path) for path in paths)

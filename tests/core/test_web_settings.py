@@ -12,7 +12,7 @@ from core.web.settings import DEFAULT_MAX_STEPS, parse
 def test_defaults_and_environment_fallbacks() -> None:
     settings = parse({}, environ={"DISPATCH_SEARCH_PROVIDER": "searxng", "DISPATCH_SEARCH_URL": "http://127.0.0.1:8888"})
     assert settings.search_provider == "searxng" and settings.search_url == "http://127.0.0.1:8888"
-    assert settings.max_steps == DEFAULT_MAX_STEPS == 8 and settings.fetch_allowlist == ()
+    assert settings.max_steps == DEFAULT_MAX_STEPS and settings.fetch_allowlist == ()
     assert parse({"search_provider": "brave"}, environ={"DISPATCH_SEARCH_PROVIDER": "tavily"}).search_provider == "brave"
 
 

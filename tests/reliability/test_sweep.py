@@ -145,6 +145,8 @@ def test_sweep_of_the_web_backend(isolated: Path) -> None:
                                                 "--slug", "web-denied", env=CANARIES))
         assert site.searches and CANARIES["BRAVE_API_KEY"] in json.dumps(site.searches), "the search key was sent"
     assert ok.code == 0 and ok.json()["citations"], ok.stderr
+    events = Path(ok.json()["audit_path"].replace("-result.json", "-events.jsonl")).read_text()
+    assert "searched with key ***" in events, "the search API's echo reached the model's tool result, masked"
     read_everything(sweep, ["web", "web-denied"])
     sweep.check("web backend")
 
@@ -189,6 +191,20 @@ ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 """
 
 
+def running(program: Path) -> list[int]:
+    """Pids of live processes running `program` (a script shows as its interpreter, then the script's path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if str(program).encode() in argv[:2] and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def test_sweep_of_the_local_backend(isolated: Path) -> None:
     """The local backend with a stand-in llama-server (its `bin`) that echoes the prompt it was sent, its request
     headers and any canary its environment holds, in answers, errors, headers and its own log under DISPATCH_HOME.
@@ -208,8 +224,11 @@ def test_sweep_of_the_local_backend(isolated: Path) -> None:
         sweep.cli("local 500", dispatch("run", "--spec", str(failing), "--model", "local", "--slug", "loc-fail",
                                         "--json", env=CANARIES, timeout=120))
         sweep.cli("local status", dispatch("local", "status", "--json"))
+        serving = running(server)
     finally:
         dispatch("local", "stop")
+    assert len(serving) == 1, "each dispatch reused the one server (a script `bin` runs as its interpreter)"
+    assert running(server) == [], "`local stop` stopped it"
     assert ok.code == 0 and "I was sent" in ok.json()["result"], ok.stderr
     logs = list((isolated / "home" / "state").glob("*.log"))
     assert logs and any("fake llama-server on" in p.read_text() for p in logs), "the server's log is swept too"
