@@ -16,7 +16,7 @@ import signal
 from core.audit.lock import ProjectLock, is_locked
 from core.audit.store import Project
 from core.errors import UsageError
-from core.procgroup import process_start
+from core.pids import process_start
 
 
 def stop_elsewhere(project: Project, run_id: str) -> bool:

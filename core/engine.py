@@ -272,7 +272,7 @@ class Engine:
 
         def emit(event: Event) -> Event:
             event = self._redacted(event)
-            events.write(event.to_dict(), flush=not isinstance(event, TextDelta))
+            events.write(_stamped(event.to_dict(), started), flush=not isinstance(event, TextDelta))
             return event
 
         try:
@@ -320,14 +320,14 @@ class Engine:
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit) as exc:
             if held := stream.flush():
-                events.write(TextDelta(held).to_dict())
+                events.write(_stamped(TextDelta(held).to_dict(), started))
             envelope.result = answer.text()
             why = ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed") \
                 if isinstance(exc, GeneratorExit) else ("interrupted by a signal", "signal")
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
-            self._close(project, events, run)
+            self._close(project, events, run, started)
             raise
-        if unindexed := await in_thread(lambda: self._close(project, events, run)):
+        if unindexed := await in_thread(lambda: self._close(project, events, run, started)):
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
 
@@ -351,9 +351,9 @@ class Engine:
     def _finish(self, run: RunRecord, done: BackendDone | None, started: float) -> None:
         run.finish(done, started, self.config.models.get(run.envelope.model or ""))
 
-    def _close(self, project: Project, events: JsonLines, run: RunRecord) -> str | None:
+    def _close(self, project: Project, events: JsonLines, run: RunRecord, started: float) -> str | None:
         """Write the run's last event, final record, project summary and index row; returns an index warning."""
-        events.write(self.redactor.data(_finished_line(run.envelope)))
+        events.write(_stamped(self.redactor.data(_finished_line(run.envelope)), started))
         events.close()
         written = run.save(project)
         project.record_finished(run.envelope)
@@ -513,6 +513,13 @@ class Engine:
                 "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
                 "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
                 "bin": model.bin, "stall_timeout": breq.stall_timeout}
+
+def _stamped(line: dict[str, Any], started: float) -> dict[str, Any]:
+    """An event log line with `elapsed_s`, the seconds since the run began (to the millisecond), so the record's
+    event list says when each thing happened."""
+    line["elapsed_s"] = round(time.monotonic() - started, 3)
+    return line
+
 
 def _finished_line(envelope: Envelope) -> dict[str, Any]:
     """The event log's last line: the envelope without its result, which the record holds (and the text deltas

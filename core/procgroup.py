@@ -16,6 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
+from core.pids import alive
 from core.reaper import descendants
 
 GRACE = 3.0
@@ -119,37 +120,6 @@ async def wait_exit(process: asyncio.subprocess.Process, limit: float) -> int | 
     while process.returncode is None and loop.time() < deadline:
         await asyncio.sleep(0.02)
     return process.returncode
-
-
-def process_start(pid: int) -> int | None:
-    """When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); None when it is gone. A pid
-    the kernel reuses belongs to a process with a later start, so (pid, start) names one process for good."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rfind(")") + 2:].split()[19])
-
-
-_own_starts: dict[int, int | None] = {}
-
-
-def own_start() -> int | None:
-    """`process_start` of this process, read from /proc once: every lock a batch takes says it, and it never
-    changes (a forked child has a pid of its own)."""
-    pid = os.getpid()
-    if pid not in _own_starts:
-        _own_starts[pid] = process_start(pid)
-    return _own_starts[pid]
-
-
-def alive(pid: int) -> bool:
-    """True while pid runs; a zombie (dead, not yet reaped by whoever adopted it) counts as gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
 
 
 async def _gone(pids: list[int], limit: float) -> None:

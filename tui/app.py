@@ -168,20 +168,23 @@ class DispatchApp(App[None]):
                                exclusive=True, exit_on_error=False)
 
     async def _dispatch(self, live: LiveRun) -> None:
+        def at() -> float:
+            return max(0.0, self.clock() - live.started)
+
         try:
             async for event in self.engine.dispatch(live.request):
-                live.apply(event)
+                live.apply(event, at())
         except DispatchError as exc:
             live.status, live.error = "failed", exc.one_line()
-            live.log.append(f"not started: {exc.one_line()}")
+            live.say(f"not started: {exc.one_line()}", at())
             self.notify(exc.one_line(), title="dispatch not started", severity="error", timeout=10)
         except asyncio.CancelledError:
             live.status = "interrupted"
-            live.log.append("cancelled; the record is marked interrupted")
+            live.say("cancelled; the record is marked interrupted", at())
             raise
         except Exception as exc:  # anything unforeseen: shown on the run, then reported by on_worker_state_changed
             live.status, live.error = "failed", f"{type(exc).__name__}: {exc}"
-            live.log.append(f"failed: {live.error}")
+            live.say(f"failed: {live.error}", at())
             raise
         finally:
             live.ended = self.clock()

@@ -41,6 +41,14 @@ def seconds(value: float) -> str:
     return f"{value:.1f} s" if value < 60 else f"{int(value // 60)}m {int(value % 60):02d}s"
 
 
+def since_start(value: float | None) -> str:
+    """When an event happened in its run, to the millisecond in the first minute; '-' for a record written
+    before events carried the time."""
+    if value is None:
+        return "-"
+    return f"{value:.3f}s" if value < 60 else seconds(value)
+
+
 def clip(text: str, width: int) -> str:
     """Fit a name in a column, cutting from the middle: slugs often share a start ("write-a-short-...") and
     differ at the end, so both ends stay readable."""

@@ -25,6 +25,7 @@ from core.events import (
     ToolResult,
     UsageUpdate,
 )
+from tui.format import since_start
 
 NEXT_STEP = {
     "unavailable": "check that the model's server is up and its base_url and key variable are right (Settings, F5), "
@@ -81,8 +82,13 @@ class LiveRun:
             return None
         return NEXT_STEP.get(self.envelope.reason or "") or NEXT_STEP.get(self.status)
 
-    def apply(self, event: Event) -> None:
-        """Fold one engine event into the state; the log gets one line for each non-text event."""
+    def say(self, line: str, at: float) -> None:
+        """One line of the event log, after the seconds into the run it happened at."""
+        self.log.append(f"{since_start(at):>8}  {line}")
+
+    def apply(self, event: Event, at: float) -> None:
+        """Fold one engine event, `at` seconds into the run, into the state; the log gets one line for each
+        non-text event."""
         if isinstance(event, TextDelta):
             self.text += event.text
             return
@@ -90,28 +96,28 @@ class LiveRun:
             self.run_id, self.slug, self.model, self.backend, self.tier = (
                 event.run_id, event.slug, event.model, event.backend, event.tier)
             self.status = "running"
-            self.log.append(f"started {event.run_id} on {event.model} ({event.backend}, tier {event.tier or '-'})")
+            self.say(f"started {event.run_id} on {event.model} ({event.backend}, tier {event.tier or '-'})", at)
         elif isinstance(event, AttemptStarted):
             self.model, self.backend = event.model, event.backend
-            self.log.append(f"attempt {event.number}: {event.model} ({event.backend})")
+            self.say(f"attempt {event.number}: {event.model} ({event.backend})", at)
         elif isinstance(event, AttemptFailed):
             then = f"; next {event.next_model} in {event.retry_in:.1f} s" if event.next_model else ""
-            self.log.append(f"attempt {event.number} failed on {event.model}: {event.error}{then}")
+            self.say(f"attempt {event.number} failed on {event.model}: {event.error}{then}", at)
         elif isinstance(event, UsageUpdate):
             self.input_tokens, self.output_tokens = event.input_tokens, event.output_tokens
         elif isinstance(event, SessionStarted):
-            self.log.append(f"session {event.session_id}")
+            self.say(f"session {event.session_id}", at)
         elif isinstance(event, ToolCall):
-            self.log.append(f"tool {event.name} {_brief(event.arguments)}")
+            self.say(f"tool {event.name} {_brief(event.arguments)}", at)
         elif isinstance(event, ToolResult):
             mark = "error" if event.is_error else "result"
-            self.log.append(f"  {mark} {event.name}: {_brief(event.output)}")
+            self.say(f"  {mark} {event.name}: {_brief(event.output)}", at)
         elif isinstance(event, Notice):
-            self.log.append(f"{event.level}: {event.message}")
+            self.say(f"{event.level}: {event.message}", at)
         elif isinstance(event, Finished):
-            self.finish(event.envelope)
+            self.finish(event.envelope, at)
 
-    def finish(self, envelope: Envelope) -> None:
+    def finish(self, envelope: Envelope, at: float) -> None:
         self.envelope = envelope
         self.status = str(envelope.status)
         self.run_id = envelope.run_id or self.run_id
@@ -122,8 +128,9 @@ class LiveRun:
         if envelope.result and not self.text:
             self.text = envelope.result
         if envelope.status == Status.REJECTED:
-            self.log.extend(f"spec:{f['line']}: {f['severity']} {f['rule']}: {f['message']}" for f in envelope.findings)
-        self.log.append(f"finished: {envelope.status}" + (f" — {envelope.error}" if envelope.error else ""))
+            for f in envelope.findings:
+                self.say(f"spec:{f['line']}: {f['severity']} {f['rule']}: {f['message']}", at)
+        self.say(f"finished: {envelope.status}" + (f" — {envelope.error}" if envelope.error else ""), at)
 
 
 def _brief(value: Any, limit: int = 160) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ProjectBusy
-from core.procgroup import own_start
+from core.pids import own_start
 
 
 class ProjectLock:

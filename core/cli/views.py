@@ -88,12 +88,20 @@ def project_status(slug: str) -> tuple[dict[str, Any], Project, ProjectRow | Non
         last = index.runs(slug, limit=1)
     run = last[0] if last else None
     last_result = project.last_result()
-    from core import changes  # git worktrees: only status shows them
-
     data = {"project": asdict(row) if row else None, "path": str(project.root),
             "last_session": project.last_session_id(), "last_run": asdict(run) if run else None,
-            "last_result": last_result, "worktrees": changes.worktrees(project)}
+            "last_result": last_result, "worktrees": _worktrees(project)}
     return data, project, row, run
+
+
+def _worktrees(project: Project) -> list[dict[str, Any]]:
+    """The git worktrees of a project that ever had one; the rest never import core.changes, which loads the
+    secret redactor's patterns and the worktree code (~25 ms of a 90 ms command)."""
+    if not project.changes_log.exists():
+        return []
+    from core import changes
+
+    return changes.worktrees(project)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from core import paths, procgroup
+from core import paths, pids, procgroup
 from core.audit.lock import ProjectLock
 from core.audit.store import now_iso
 from core.config import ModelConfig
@@ -93,7 +93,7 @@ class ServerState:
     argv: list[str] = field(default_factory=list)
     ctx_size: int = DEFAULT_CONTEXT
     pid_start: int | None = None
-    """The process's start time (procgroup.process_start): with the pid it names the server for good, whatever
+    """The process's start time (pids.process_start): with the pid it names the server for good, whatever
     its command line says (a `bin` that is a script runs as its interpreter)."""
 
     @property
@@ -195,7 +195,7 @@ class LocalServer:
             pid = self._spawn(argv)
             state = ServerState(pid=pid, port=port, model_path=str(spec.model_path), started=now_iso(),
                                 log=str(self.log_path), argv=argv, ctx_size=spec.ctx_size,
-                                pid_start=procgroup.process_start(pid))
+                                pid_start=pids.process_start(pid))
             atomic_write_json(self.state_path, asdict(state))
             if self._wait_ready(state, deadline_at):
                 self.started = state
@@ -306,7 +306,7 @@ def alive(pid: int) -> bool:
             return False
     except ChildProcessError:
         pass
-    return procgroup.alive(pid)
+    return pids.alive(pid)
 
 
 def _ours(state: ServerState) -> bool:
@@ -314,7 +314,7 @@ def _ours(state: ServerState) -> bool:
     if state.pid <= 1 or not alive(state.pid):
         return False
     if state.pid_start is not None:
-        return procgroup.process_start(state.pid) == state.pid_start
+        return pids.process_start(state.pid) == state.pid_start
     try:
         cmdline = Path(f"/proc/{state.pid}/cmdline").read_bytes().split(b"\0")
     except OSError:

@@ -213,7 +213,8 @@ async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     text = door.roots.spec_text(arguments, cwd)
     if not text.strip():
         raise UsageError("nothing to check", "pass spec (the text) or spec_path")
-    findings, inputs = lint_findings(text, cwd)
+    findings, inputs = lint_findings(text, cwd, model=arguments.get("model"), tier=arguments.get("tier"),
+                                     mode=arguments.get("mode") or "chat")
     return {"ok": not findings, "errors": specs.has_errors(findings), "findings": [f.to_dict() for f in findings],
             "inputs": inputs.summary(), "input_tokens": inputs.tokens}
 
@@ -302,8 +303,9 @@ TOOLS = {tool.name: tool for tool in (
          "each its run's envelope with batch_item. Resume a batch that stopped short with resume: batch_id.",
          schema(BATCH), batch),
     Tool("lint", "Check a spec against the dispatch checklist before sending it: findings with rule, severity, "
-         "line, message and fix. errors true means dispatch would refuse it.",
-         schema({**SPEC, "cwd": RUN_OPTIONS["cwd"]}), lint),
+         "line, message, fix and the quoted phrase. errors true means dispatch would refuse it. What Inputs may "
+         "name depends on the reader: model, tier or mode choose it (default: the spec's route).",
+         schema({**SPEC, **{k: RUN_OPTIONS[k] for k in ("cwd", "model", "tier", "mode")}}), lint),
     Tool("diff", "An agent run's changes to your repo (it worked in a git worktree on its own branch) against the "
          "commit it started from: the patch text, files with +/- counts. Review it before merge. Default run: the "
          "project's newest agent run with changes.",

@@ -1,6 +1,7 @@
 """The read-only commands stay light: run for real in a fresh interpreter over a project with runs, each leaves
 the engine, the backends, asyncio, httpx and ssl unloaded (they cost ~150 ms of imports that reading the index
-does not need). The command must also have worked, so a command that failed early cannot pass."""
+does not need), and the secret redactor's regex engine and core.changes too (status of a project that never had a
+worktree, ~25 ms). The command must also have worked, so a command that failed early cannot pass."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
-HEAVY = ("asyncio", "httpx", "ssl", "core.engine", "core.backends", "core.followup", "core.config", "textual")
+HEAVY = ("asyncio", "httpx", "ssl", "core.engine", "core.backends", "core.followup", "core.config", "textual",
+         "core.changes", "regex")
 PROBE = ("import json, sys\n"
          "from core.cli import main\n"
          "code = main(sys.argv[1:])\n"

@@ -132,6 +132,16 @@ async def test_bad_arguments_and_a_refused_spec_are_tool_errors_and_the_server_s
     assert "Traceback" not in (tmp_path / "server.log").read_text()
 
 
+async def test_lint_checks_the_inputs_for_the_reader_it_is_told(tmp_path: Path) -> None:
+    spec = GOOD_SPEC.replace("1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.", "https://example.com/notes")
+    async with connected(tmp_path / "server.log") as client:
+        stateless = data(await client.call_tool("lint", {"spec": spec}))
+        web = data(await client.call_tool("lint", {"spec": spec, "mode": "web"}))
+    [finding] = [f for f in stateless["findings"] if f["rule"] == "input-not-given"]
+    assert stateless["errors"] is True and finding["quote"] == "https://example.com/notes" and "--mode web" in finding["fix"]
+    assert web["errors"] is False and not web["findings"]
+
+
 async def test_bypass_needs_a_server_started_with_allow_bypass(tmp_path: Path) -> None:
     with FakeOpenAI() as fake:
         async with connected(tmp_path / "server.log", "--allow-bypass", env={"DISPATCH_BASE_URL": fake.base_url}) as client:

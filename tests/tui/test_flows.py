@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from rich.text import Text
-from textual.widgets import Button, Input, TextArea
+from textual.widgets import Button, DataTable, Input, TextArea
 
 from core.audit.store import Project
 from core.escalation import ESCALATIONS
@@ -263,6 +263,11 @@ async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None
         assert kinds[0] == "RunStarted" and kinds.count("text") == 1, "the deltas fold into one readable row"
         assert next(row for row in detail.events if row.kind == "text").summary == ANSWER
         assert '"type": "RunStarted"' in detail.query_one("#detail-event-json", TextArea).text
+        times = [row.elapsed for row in detail.events]
+        assert all(t is not None for t in times) and times == sorted(times), "each event says when, in order"
+        table = detail.query_one("#detail-events", DataTable)
+        shown = [str(table.get_row_at(n)[1]) for n in range(len(detail.events))]
+        assert shown == [f"{t:.3f}s" for t in times] and "elapsed_s" not in detail.events[0].summary
         await pilot.press("escape", "v")
         review = app.screen
         assert isinstance(review, RunViewScreen) and review.live.request.kind == "review"

@@ -38,13 +38,13 @@ def snap_app(app_factory):
 
 def finished_run() -> LiveRun:
     live = LiveRun(key=1, request=DispatchRequest(spec_text=GOOD_SPEC), started=100.0)
-    live.apply(RunStarted(RUN_ID, SLUG, "openai", "default", "general", "general", "/audit/result.json"))
-    live.apply(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
-    live.apply(TextDelta(ANSWER))
-    live.apply(ToolCall("read_file", {"path": "notes.md"}, "call_1"))
-    live.apply(UsageUpdate(1200, 345))
+    live.apply(RunStarted(RUN_ID, SLUG, "openai", "default", "general", "general", "/audit/result.json"), 0.012)
+    live.apply(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"), 0.013)
+    live.apply(TextDelta(ANSWER), 1.5)
+    live.apply(ToolCall("read_file", {"path": "notes.md"}, "call_1"), 2.25)
+    live.apply(UsageUpdate(1200, 345), 12.4)
     live.apply(Finished(Envelope(run_id=RUN_ID, slug=SLUG, backend="openai", model="default", tier="general",
-                                 status=Status.OK, result=ANSWER, usage=Usage(1200, 345), cost_usd=0.001118)))
+                                 status=Status.OK, result=ANSWER, usage=Usage(1200, 345), cost_usd=0.001118)), 12.5)
     live.ended = 112.5
     return live
 

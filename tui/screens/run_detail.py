@@ -1,5 +1,5 @@
 """One run's record, read from its files in a worker thread: the spec, the envelope, the result, and its
-events as a list a person reads (number, kind, summary), with any one event's JSON on demand."""
+events as a list a person reads (number, time into the run, kind, summary), with any one event's JSON on demand."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from core.audit.store import Project
 from core.cli.output import one_line
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui.format import since_start
 from tui.screens.base import DispatchScreen
 from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel, changes_allow
@@ -35,6 +36,12 @@ class EventRow:
     raw: list[dict[str, Any]] = field(default_factory=list)
     """The event(s) behind the row: a run of text deltas is one row."""
 
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds into the run of the row's (first) event; None in records from before the engine kept it."""
+        value = self.raw[0].get("elapsed_s") if self.raw else None
+        return float(value) if isinstance(value, int | float) else None
+
 
 def event_rows(events: list[dict[str, Any]]) -> list[EventRow]:
     """Events as a person reads them: consecutive text deltas fold into one row of text."""
@@ -48,7 +55,8 @@ def event_rows(events: list[dict[str, Any]]) -> list[EventRow]:
         if kind == "TextDelta":
             rows.append(EventRow("text", str(event.get("text", "")), [event]))
             continue
-        rest = {key: value for key, value in event.items() if key != "type" and value not in (None, "", [], {})}
+        rest = {key: value for key, value in event.items()
+                if key not in ("type", "elapsed_s") and value not in (None, "", [], {})}
         rows.append(EventRow(kind, json.dumps(rest, ensure_ascii=False, default=str), [event]))
     return rows[:EVENTS_SHOWN]
 
@@ -101,7 +109,7 @@ class RunDetailScreen(DispatchScreen):
                 yield Markdown(id="detail-result")
                 yield TextArea(read_only=True, id="detail-result-plain")
             with TabPane("Events", id="tab-events"):
-                yield FitTable(Col("#", 4), Col("Kind", 14), Col("Summary", 20, 1), id="detail-events",
+                yield FitTable(Col("#", 4), Col("Time", 8), Col("Kind", 14), Col("Summary", 20, 1), id="detail-events",
                                cursor_type="row")
                 yield TextArea(read_only=True, id="detail-event-json")
         yield Footer()
@@ -138,9 +146,10 @@ class RunDetailScreen(DispatchScreen):
         table = self.query_one("#detail-events", DataTable)
         table.clear()
         for number, row in enumerate(self.events, 1):
-            table.add_row(str(number), Text(row.kind, style="bold"), one_line(row.summary, 300), key=str(number - 1))
+            table.add_row(str(number), since_start(row.elapsed), Text(row.kind, style="bold"), one_line(row.summary, 300),
+                          key=str(number - 1))
         if record.skipped:
-            table.add_row("-", "skipped", f"{record.skipped} unreadable line(s): a torn tail after a crash")
+            table.add_row("-", "-", "skipped", f"{record.skipped} unreadable line(s): a torn tail after a crash")
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-events").label = f"Events ({len(self.events)})"
         self.show_event(0)
