@@ -278,9 +278,11 @@ class IndexWriter:
 
 class RunIndex:
     """How the engine records its runs (started, then finished): one writer, opened at the first row and kept
-    for the engine's life, so a run neither reopens nor migrates the database, and never catches up with every
-    project (the files are the truth; the next reader's open does that). Never fails a run: any error becomes a
-    warning to show, and `dispatch reindex` (or the next open, which sees the project changed) repairs it."""
+    for the engine's life, so a run neither reopens nor migrates the database, and catches up only its own
+    project (other projects' changes are the next reader's to catch up). That catch-up comes first, because
+    recording stamps the project as in step: a run whose row an earlier write failed to record (this process's
+    or another's) is read back from its file before then. Never fails a run: any error becomes a warning to
+    show, and `dispatch reindex` (or the next write or open, which sees the project changed) repairs it."""
 
     def __init__(self) -> None:
         self._writer: IndexWriter | None = None
@@ -290,7 +292,9 @@ class RunIndex:
     def __call__(self, slug: str, records: list[dict[str, Any]]) -> str | None:
         try:
             with self._lock:
-                self._open().record_runs(slug, records)
+                writer = self._open()
+                writer.sync_project(slug)
+                writer.record_runs(slug, records)
         except Exception as exc:  # noqa: BLE001 - an index problem must never lose or fail a run
             self.close()
             return (f"the run index was not updated ({type(exc).__name__}: {exc}); the run is saved, "

@@ -37,7 +37,8 @@ _SAID = (r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentio
 _DOC = (r"(?:spreadsheet|sheet|screenshot|attachment|doc|document|planning doc|design doc|deck|slides|mockups?|"
         r"wireframes?|figma(?: file)?|recording|transcript|ticket|pull request|PR|MR|issue|email thread|style guide|"
         r"brand guide|guidelines|playbook|wiki page|notion page|confluence page|memo|RFC|brief|minutes|notebook|"
-        r"template|checklist|runbook|plan|write-?up|proposal)")
+        r"template|checklist|runbook|plan|write-?up|proposal|handbook|manual|wiki|guide|standards|policy doc|"
+        r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?)")
 _ARTIFACT = (r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
              r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
              r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
@@ -68,6 +69,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, r
      "earlier work the model cannot see"),
     (r"\b(?:as|like|same as) (?:before|last time|usual|always|discussed|agreed|mentioned|planned|requested|promised|"
      r"requested)\b", "something the spec does not say"),
+    (r"\bthe (?:corrected|updated|revised|agreed|approved|right|real|actual) (?:[\w-]+ )?"
+     r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
+     r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b", _ARTIFACT_WHAT),
+    (r"\bour (?:conventions|standards|guidelines|norms|best practices|house rules|coding style)\b",
+     "a convention the spec does not spell out"),
     (r"\bthe usual\b|\bour (?:usual|standard|normal) (?:format|way|style|template|layout|structure|process)\b|"
      r"\bhouse style\b", "a convention the spec does not spell out"),
     (rf"\b(?:from )?before (?:the|our|{_DAY_OWNED}|last \w+'s) (?:[\w-]+ )?(?:redesign|migration|rewrite|refactor|"

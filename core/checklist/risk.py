@@ -32,14 +32,16 @@ _STRONG = (
      "public, legal or sensitive text"),
     (r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b",
      "rewriting shared history"),
-    (r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase)\b(?! in\b| of\b)"
+    (r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase|reset|"
+     r"restore|overwrite|roll back)\b(?! in\b| of\b)"
      r"(?: \S+){0,5}? (?:tables?|databases?|db|data|buckets?|accounts?|rows|records|users|branch(?:es)?|files|"
      r"backups?|history|repos?|repositories|volumes?|indexes|emails|messages)\b", "an irreversible deletion"),
     (r"\bpush(?:es|ed|ing)? (?:the |a )?(?:tags?|release|v?\d[\w.]*)\b|\bpublish(?:es|ed|ing)? (?:the |a |it )?"
      r"(?:package|release|crate|gem|image|version)\b|\btag(?:s|ged|ging)? (?:a|the) release\b|\bmerg\w* (?:[\w/.-]+ ){0,3}"
      r"into (?:main|master|production|prod|release)\b", "a release others receive"),
     (r"\bfor good\b|\birreversibl\w+\b|\bcannot be undone\b|\bpermanently\b", "irreversible work"),
-    (r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
+    (r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
+     r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
      r"config|environment|system))?|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
      r"secrets?|keys?)\b", "a production change"),
     (r"\brotat\w+ (?:the )?(?:\w+ ){0,2}(?:passwords?|keys?|credentials|secrets?|tokens?|certificates?)\b",

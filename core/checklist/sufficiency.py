@@ -38,9 +38,10 @@ _ELSEWHERE = re.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
     r"the cluster|s3|gcs|the bucket|jira|confluence|notion|google (?:drive|docs?|sheets?)|the drive|the shared drive|"
     r"slack|looker|tableau|grafana|datadog|sentry|github|gitlab|dropbox|sharepoint|figma|salesforce|hubspot|zendesk|"
-    r"the crm|the wiki|the intranet)\b|\bgoogle (?:docs?|sheets?|drive)\b|\b(?:notion|confluence|jira|figma) "
+    r"the crm|the wiki|the intranet)\b|\b(?:s3|gs|gcs|az|hdfs|ftp|sftp|smb|file)://\S*|"
+    r"\b[\w ()-]*[\w)]\.(?:xlsx?|docx?|pptx?|pdf|png|jpe?g|gif|key|numbers|pages|mp4|mov|mp3|wav|zip|psd|fig|sketch)\b|\bgoogle (?:docs?|sheets?|drive)\b|\b(?:notion|confluence|jira|figma) "
     r"(?:page|doc|ticket|file|board)\b", re.IGNORECASE)
-"""A system it lives in, or a person to get it from: the contractor can reach neither."""
+"""A system it lives in, a person to get it from, or a file that is not text: the contractor can use none of them."""
 _SUBJECT_WORDS = 6
 _NONE = re.compile(r"^\W*(?:none|nothing|n/?a|no inputs?)\b|\b(?:self-contained|in this spec|the goal is the whole|"
                    r"in the goal|whole input|whole brief|everything needed is)\b", re.IGNORECASE)
