@@ -25,7 +25,9 @@ from tui.screens.tier_picker import TierChoice, TierPickerScreen
 SIZE = (120, 40)
 SMALL = (80, 24)
 """The smallest terminal the console promises to fit: columns share the width, nothing hides past the edge."""
-BOTH = pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+LARGE = (200, 60)
+"""A large terminal: the columns that share the width grow with it, and nothing stretches past its panel."""
+BOTH = pytest.mark.parametrize("size", [SIZE, SMALL, LARGE], ids=["120x40", "80x24", "200x60"])
 RUN_ID = "20261121-115900-4242-1"
 SLUG = "release-note"
 
