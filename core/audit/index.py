@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
 
@@ -58,6 +58,20 @@ def normalize_since(value: str | None) -> str | None:
         return moment.astimezone(UTC).isoformat(timespec="milliseconds")
     except (ValueError, OverflowError):
         raise UsageError(f"--since {value!r} is not a date", "use YYYY-MM-DD or an ISO datetime like 2026-11-21T09:30") from None
+
+
+def date_tokens(since: str, newest: str) -> list[str]:
+    """The fewest facet tokens (migration 4: y2026, m202611, d20261121) that cover every run started from the
+    day before `since` (a start written with another UTC offset can read a day early) to `newest`'s year: the
+    rest of that month by day, the rest of its year by month, then whole years."""
+    start = date.fromisoformat(since[:10]) - timedelta(days=1)
+    month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    days = [start + timedelta(days=n) for n in range((month_end - start).days)]
+    tokens = [f'"d{day:%Y%m%d}"' for day in days]
+    tokens += [f'"m{start.year}{month:02d}"' for month in range(start.month + 1, 13)]
+    last = int(newest[:4]) if newest[:4].isdigit() else start.year
+    tokens += [f'"y{year}"' for year in range(start.year + 1, last + 1)]
+    return tokens
 
 
 def fts_query(text: str) -> str:
@@ -192,12 +206,19 @@ class Index:
         words = f"{{spec result description}} : ({fts_query(query)})"
         facets = [f'"s{project.encode().hex()}"'] if project else []
         facets += [f'"t{status.encode().hex()}"'] if status else []
-        match = f"{words} AND facets : ({' '.join(facets)})" if facets else words
+        since_at = normalize_since(since)
+        if since_at is not None:
+            newest = self.conn.execute("SELECT max(started_at) FROM runs").fetchone()[0]
+            if newest is None or newest < since_at:
+                return []
+            facets.append(f"({' OR '.join(date_tokens(since_at, newest))})")
+        match = f"{words} AND facets : ({' AND '.join(facets)})" if facets else words
         join, where, params = "", "", [match]
-        if since is not None:
+        if since_at is not None:
+            # The date tokens narrow the matches to the days from `since` on; this keeps the exact moment.
             # CROSS JOIN keeps the FTS scan outside: driving from the date index would run one MATCH per run.
             join, where = "CROSS JOIN runs ON runs.id = runs_fts.rowid", "AND runs.started_at >= ?"
-            params.append(normalize_since(since))
+            params.append(since_at)
         ranked = self.conn.execute(
             f"SELECT id, score FROM (SELECT runs_fts.rowid AS id, runs_fts.rank AS score FROM runs_fts {join} "
             f"WHERE runs_fts MATCH ? {where} ORDER BY runs_fts.rowid DESC LIMIT {RANK_WINDOW}) "

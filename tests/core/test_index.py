@@ -64,6 +64,31 @@ def test_an_index_at_version_1_migrates_and_lists_by_status_and_reason_from_an_i
             assert not any("TEMP B-TREE" in str(row) for row in plan), plan
 
 
+def test_an_index_at_version_3_gains_date_facets_and_since_finds_exactly_the_runs_from_then(
+        tmp_path: Path, projects_dir: Path) -> None:
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in migrations.MIGRATIONS[:3]:
+        for statement in migrations._statements(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 3")
+    starts = ["2025-12-31T23:00:00.000+00:00", "2026-10-31T12:00:00.000+00:00", "2026-11-20T08:00:00.000+00:00",
+              "2026-11-21T09:00:00.000+00:00", "2026-11-21T10:00:00.000+00:00", "2027-02-01T00:00:00.000+00:00", None]
+    for n, started in enumerate(starts):
+        conn.execute("INSERT INTO runs (run_id, slug, status, started_at, result) VALUES (?, 'dated', 'ok', ?, ?)",
+                     (f"run-{n}", started, f"quarterly pagination report {n}"))
+    conn.close()
+    with Index.open(path, projects=projects_dir) as index:
+        assert migrations.version(index.conn) == migrations.LATEST
+        facets = index.conn.execute("SELECT facets FROM runs WHERE run_id = 'run-3'").fetchone()[0]
+        assert {"y2026", "m202611", "d20261121"} <= set(facets.split())
+        for since, expected in (("2026-11-21", {3, 4, 5}), ("2026-11-21T09:30", {4, 5}), ("2026-01-01", {1, 2, 3, 4, 5}),
+                                ("2025-12-31", {0, 1, 2, 3, 4, 5}), ("2027-03-01", set())):
+            hits = index.search("pagination", since=since, limit=50)
+            assert {int(hit.run.run_id.split("-")[1]) for hit in hits} == expected, since
+        assert len(index.search("pagination two", limit=50)) == 0 and len(index.search("pagination", limit=50)) == 7
+
+
 MIGRATE = """
 import sys, time
 from pathlib import Path
