@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from core.batch import trail
 from core.batch.manifest import Item
@@ -28,7 +28,10 @@ def specs(folder: Path, count: int) -> Path:
 async def open_batch(pilot) -> BatchScreen:
     await pilot.press("b")  # from the dashboard
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, BatchScreen), "the batch screen")
-    return pilot.app.screen
+    screen = pilot.app.screen
+    totals = screen.query_one("#batch-totals", Static)
+    await wait_for(pilot, lambda: bool(str(totals.content)), "the batch screen's first totals line")
+    return screen
 
 
 async def test_a_folder_runs_to_the_end_and_an_item_opens(app_factory, fake: FakeOpenAI, isolated: Path) -> None:
