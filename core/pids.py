@@ -7,17 +7,24 @@ repair a dead runner's record, can say who holds it without loading the event lo
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat's fields after the command name (state first, then the parent pid, ...); None when the
+    process is gone. The name is skipped by its last `)`: it may hold spaces, brackets or bytes that are not UTF-8."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    return stat[stat.rfind(")") + 2:].split()
 
 
 def process_start(pid: int) -> int | None:
     """When a process started, in clock ticks since boot (/proc/<pid>/stat field 22); None when it is gone. A pid
     the kernel reuses belongs to a process with a later start, so (pid, start) names one process for good."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rfind(")") + 2:].split()[19])
+    fields = stat_fields(pid)
+    return int(fields[19]) if fields is not None else None
 
 
 _own_starts: dict[int, int | None] = {}
@@ -34,8 +41,5 @@ def own_start() -> int | None:
 
 def alive(pid: int) -> bool:
     """True while pid runs; a zombie (dead, not yet reaped by whoever adopted it) counts as gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
