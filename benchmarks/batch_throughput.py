@@ -43,11 +43,18 @@ def environment(home: str, base_url: str, rpm: int | None = None) -> dict[str, s
 
 def batch(home: str, env: dict[str, str], count: int, concurrency: int) -> tuple[float, float, dict]:
     manifest = Path(home, f"work-{count}.jsonl")
-    manifest.write_text("".join(json.dumps({"spec": SPEC, "slug": f"item-{n}"}) + "\n" for n in range(count)),
-                        encoding="utf-8")
+    manifest.write_text(
+        "".join(json.dumps({"spec": SPEC, "slug": f"item-{n}"}) + "\n" for n in range(count)), encoding="utf-8"
+    )
     cpu, started = children_cpu(), time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "core", "batch", str(manifest), "-j", str(concurrency), "--json"],
-                          env=env, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "core", "batch", str(manifest), "-j", str(concurrency), "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     if done.returncode != 0:
         raise SystemExit(f"the batch failed (exit {done.returncode}): {done.stderr[-2000:]}")
     wall = time.perf_counter() - started
@@ -59,8 +66,14 @@ def processes(home: str, env: dict[str, str], count: int, concurrency: int) -> t
     spec.write_text(SPEC, encoding="utf-8")
 
     def one(n: int) -> None:
-        subprocess.run([sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug", f"proc-{n}",
-                        "--json"], env=env, cwd=ROOT, capture_output=True, stdin=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug", f"proc-{n}", "--json"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            check=True,
+        )
 
     cpu, started = children_cpu(), time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -84,20 +97,26 @@ def main() -> None:
         env = environment(home, server.base_url)
         wall, cpu, summary = batch(home, env, ITEMS, CONCURRENCY)
         run_s = summary["duration_ms"] / 1000
-        print(f"batch: {ITEMS} dispatches -j {CONCURRENCY}, {ANSWER_S * 1000:.0f} ms answers: {summary['ok']} ok, "
-              f"run phase {run_s:.2f} s ({run_s / ideal:.2f}x the ideal {ideal:.1f} s, goal <= 1.2x), "
-              f"process wall {wall:.2f} s, CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch")
+        print(
+            f"batch: {ITEMS} dispatches -j {CONCURRENCY}, {ANSWER_S * 1000:.0f} ms answers: {summary['ok']} ok, "
+            f"run phase {run_s:.2f} s ({run_s / ideal:.2f}x the ideal {ideal:.1f} s, goal <= 1.2x), "
+            f"process wall {wall:.2f} s, CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch"
+        )
         wall, cpu = processes(home, env, ITEMS, CONCURRENCY)
-        print(f"separate processes: {ITEMS} `dispatch run`, {CONCURRENCY} at a time: wall {wall:.2f} s "
-              f"({wall / ideal:.1f}x the ideal), CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch")
+        print(
+            f"separate processes: {ITEMS} `dispatch run`, {CONCURRENCY} at a time: wall {wall:.2f} s "
+            f"({wall / ideal:.1f}x the ideal), CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch"
+        )
     if RPM_ITEMS <= 0:
         return
     with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text="ok")]) as server:
         env = environment(home, server.base_url, rpm=RPM)
         wall, cpu, summary = batch(home, env, RPM_ITEMS, CONCURRENCY)
         peak = most_in_a_minute(server.times)
-        print(f"rate limit: {RPM_ITEMS} items at rpm = {RPM}: {summary['ok']} ok in {wall:.1f} s; the most the server "
-              f"saw in any 60 s window: {peak} ({'within' if peak <= RPM else 'OVER'} the limit)")
+        print(
+            f"rate limit: {RPM_ITEMS} items at rpm = {RPM}: {summary['ok']} ok in {wall:.1f} s; the most the server "
+            f"saw in any 60 s window: {peak} ({'within' if peak <= RPM else 'OVER'} the limit)"
+        )
 
 
 if __name__ == "__main__":

@@ -24,12 +24,27 @@ def seed(projects_dir: Path) -> None:
     for p in range(PROJECTS):
         slug = f"project-{p:03d}"
         Project.at(slug).ensure(f"benchmark project {p}", "openai")
-        records = [{"run_id": f"20261121-{p:03d}{r:03d}-1-{r}", "slug": slug, "status": "ok" if r % 9 else "error",
-                    "backend": "openai", "model": "default", "tier": "general", "task_type": "general",
-                    "kind": "run", "result": f"answer {r} about topic {r % 97}", "spec": f"Goal: task {r} of {slug}",
-                    "usage": {"input_tokens": 100, "output_tokens": 50}, "cost_usd": 0.0001, "duration_ms": 900,
-                    "started_at": f"2026-11-21T{p % 24:02d}:{r // 60 % 60:02d}:{r % 60:02d}.000+00:00",
-                    "audit_path": "", "session_id": f"s-{p}-{r // 10}"} for r in range(RUNS_EACH)]
+        records = [
+            {
+                "run_id": f"20261121-{p:03d}{r:03d}-1-{r}",
+                "slug": slug,
+                "status": "ok" if r % 9 else "error",
+                "backend": "openai",
+                "model": "default",
+                "tier": "general",
+                "task_type": "general",
+                "kind": "run",
+                "result": f"answer {r} about topic {r % 97}",
+                "spec": f"Goal: task {r} of {slug}",
+                "usage": {"input_tokens": 100, "output_tokens": 50},
+                "cost_usd": 0.0001,
+                "duration_ms": 900,
+                "started_at": f"2026-11-21T{p % 24:02d}:{r // 60 % 60:02d}:{r % 60:02d}.000+00:00",
+                "audit_path": "",
+                "session_id": f"s-{p}-{r // 10}",
+            }
+            for r in range(RUNS_EACH)
+        ]
         index.writer.record_runs(slug, records)
     index.close()
 

@@ -20,8 +20,11 @@ def _repo(root: Path) -> Path:
     repo = root / "repo"
     repo.mkdir()
     (repo / "big.py").write_text("".join(f"value_{i} = {i}\n" for i in range(LINES)))
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "big"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "big"],
+    ):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
     return repo
 
@@ -58,16 +61,22 @@ def main() -> None:
         root = Path(tmp)
         repo = _repo(root)
         script = root / "rewrite.py"
-        script.write_text("from pathlib import Path\n"
-                          f"Path('big.py').write_text(''.join(f'value_{{i}} = {{i}} * 2\\n' for i in range({LINES})))\n")
+        script.write_text(
+            "from pathlib import Path\n"
+            f"Path('big.py').write_text(''.join(f'value_{{i}} = {{i}} * 2\\n' for i in range({LINES})))\n"
+        )
         (root / "home").mkdir()
         (root / "home" / "config.toml").write_text(
-            f'[models.edit]\nbackend = "command"\nargs = ["{sys.executable}", "{script}"]\n')
+            f'[models.edit]\nbackend = "command"\nargs = ["{sys.executable}", "{script}"]\n'
+        )
         os.environ.update(DISPATCH_HOME=str(root / "home"), DISPATCH_PROJECTS_DIR=str(root / "projects"))
-        spec = ("Goal: double every value in big.py for a load test of the console's diff view.\n\n"
-                "Output: the changed file big.py.\n")
-        envelope = asyncio.run(collect(Engine(load()).dispatch(
-            DispatchRequest(spec_text=spec, slug="bench", model="edit", cwd=repo))))
+        spec = (
+            "Goal: double every value in big.py for a load test of the console's diff view.\n\n"
+            "Output: the changed file big.py.\n"
+        )
+        envelope = asyncio.run(
+            collect(Engine(load()).dispatch(DispatchRequest(spec_text=spec, slug="bench", model="edit", cwd=repo)))
+        )
         changes = envelope.extras["changes"]
         print(f"diff: {changes['insertions']} insertions, {changes['deletions']} deletions")
         shown, paged = asyncio.run(measure("bench", envelope.run_id))

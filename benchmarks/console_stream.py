@@ -16,8 +16,10 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 
 TEXT = "\n".join(f"- item {i}: **bold** words and `code` and a [link](http://example.invalid/{i})" for i in range(1500))
 ROUNDS = 3
-SPEC = ("Goal: list fifteen hundred short items for a load test of the console's run view.\n\n"
-        "Output: a Markdown bulleted list.\n")
+SPEC = (
+    "Goal: list fifteen hundred short items for a load test of the console's run view.\n\n"
+    "Output: a Markdown bulleted list.\n"
+)
 
 
 async def with_console(config) -> float:
@@ -49,11 +51,16 @@ def main() -> None:
     from core.config import load
 
     with tempfile.TemporaryDirectory() as tmp, FakeOpenAI([Reply(text=TEXT, chunks=2000)]) as fake:
-        os.environ.update(DISPATCH_HOME=str(Path(tmp) / "home"), DISPATCH_PROJECTS_DIR=str(Path(tmp) / "projects"),
-                          DISPATCH_BASE_URL=fake.base_url, NO_PROXY="127.0.0.1")
+        os.environ.update(
+            DISPATCH_HOME=str(Path(tmp) / "home"),
+            DISPATCH_PROJECTS_DIR=str(Path(tmp) / "projects"),
+            DISPATCH_BASE_URL=fake.base_url,
+            NO_PROXY="127.0.0.1",
+        )
         config = load()
         import core.engine  # noqa: F401 (imported before either clock starts)
         import tui.app  # noqa: F401
+
         print(f"text: {len(TEXT):,} chars in 2,000 deltas")
         engine = median(asyncio.run(engine_only(config)) for _ in range(ROUNDS))
         console = median(asyncio.run(with_console(config)) for _ in range(ROUNDS))

@@ -38,8 +38,14 @@ def median_ms(argv: list[str], env: dict[str, str]) -> float:
 
 def largest_imports(argv: list[str], env: dict[str, str], count: int = 8) -> list[str]:
     """The top-level imports with the largest cumulative time, from `python -X importtime`."""
-    done = subprocess.run([sys.executable, "-X", "importtime", *argv], env=env, cwd=ROOT, capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *argv],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     rows = []
     for line in done.stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")
@@ -63,17 +69,21 @@ def main() -> None:
         vocab = vocabulary(random.Random(7))
         dispatch = [sys.executable, "-m", "core"]
         commands = {
-            "list": ["list"], f"search {vocab[50]}": ["search", vocab[50]],
+            "list": ["list"],
+            f"search {vocab[50]}": ["search", vocab[50]],
             "search two words": ["search", f"{vocab[50]} {vocab[80]}"],
             "search --since": ["search", vocab[50], "--since", "2026-11-21"],
-            "status": ["status", "--slug", "project-0000"], "runs": ["runs", "--slug", "project-0000"],
+            "status": ["status", "--slug", "project-0000"],
+            "runs": ["runs", "--slug", "project-0000"],
             "sessions": ["sessions", "--slug", "project-0000"],
         }
         bare = median_ms([sys.executable, "-c", "pass"], env)
         llm = shutil.which("llm")
         llm_ms = median_ms([llm, "logs", "-q", vocab[50]], env) if llm else None
-        print(f"python -c pass: {bare:.0f} ms" + (f"   llm logs -q: {llm_ms:.0f} ms" if llm_ms else
-                                                  "   (llm not on PATH: no llm logs -q comparison)"))
+        print(
+            f"python -c pass: {bare:.0f} ms"
+            + (f"   llm logs -q: {llm_ms:.0f} ms" if llm_ms else "   (llm not on PATH: no llm logs -q comparison)")
+        )
         for label, argv in commands.items():
             ms = median_ms([*dispatch, *argv], env)
             versus = f"   {ms / llm_ms:.2f}x llm logs -q (goal <= 0.15x)" if llm_ms else ""

@@ -46,9 +46,15 @@ def median_time(argv: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     spec = ROOT / "examples" / "hello.md"
     with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text="Hello! " * 50, chunks=100)]) as server:
-        env = {**os.environ, "DISPATCH_HOME": home, "DISPATCH_PROJECTS_DIR": f"{home}/projects",
-               "DISPATCH_BASE_URL": server.base_url}
-        dispatch_s = median_time([sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug", "bench"], env)
+        env = {
+            **os.environ,
+            "DISPATCH_HOME": home,
+            "DISPATCH_PROJECTS_DIR": f"{home}/projects",
+            "DISPATCH_BASE_URL": server.base_url,
+        }
+        dispatch_s = median_time(
+            [sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug", "bench"], env
+        )
         raw_s = median_time([sys.executable, "-c", RAW_SCRIPT, server.base_url, str(spec)], env)
         line = f"dispatch run: {dispatch_s * 1000:.0f} ms   raw httpx: {raw_s * 1000:.0f} ms   ratio {dispatch_s / raw_s:.2f}x (goal <= 1.5x)"
         if llm := shutil.which("llm"):

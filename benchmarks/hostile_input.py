@@ -40,14 +40,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cwd:
         for count in (10_000, 30_000, 60_000):
             line = " ".join(f"src/m{n}.py" for n in range(count))
-            print(f"lint, one Inputs line of {count:,} paths ({len(line) / 1e3:.0f} KB): "
-                  f"{lint_seconds(SPEC + line, Path(cwd)):.2f} s")
+            print(
+                f"lint, one Inputs line of {count:,} paths ({len(line) / 1e3:.0f} KB): "
+                f"{lint_seconds(SPEC + line, Path(cwd)):.2f} s"
+            )
         huge = SPEC + "\n".join(f"line {n} of padding" for n in range(600_000))
         print(f"lint, a {len(huge) / 1e6:.1f} MB spec (refused as too-large): {lint_seconds(huge, Path(cwd)):.3f} s")
     chunks = 50_000
     streamed, whole = stream_seconds(chunks)
-    print(f"redaction of {chunks:,} streamed chunks: {streamed:.2f} s ({streamed / chunks * 1e6:.1f} us a chunk); "
-          f"the same text at once: {whole:.3f} s")
+    print(
+        f"redaction of {chunks:,} streamed chunks: {streamed:.2f} s ({streamed / chunks * 1e6:.1f} us a chunk); "
+        f"the same text at once: {whole:.3f} s"
+    )
 
 
 if __name__ == "__main__":

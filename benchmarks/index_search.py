@@ -40,15 +40,23 @@ def records(count: int, projects: int, rng: random.Random) -> dict[str, list[dic
     for n in range(count):
         slug = slugs[n % projects]
         day = 1 + (n * 28) // count
-        out[slug].append({
-            "run_id": f"202611{day:02d}-120000-{n}-1", "status": rng.choice(("ok",) * 8 + ("error", "timeout")),
-            "kind": "run", "model": "bench", "tier": "general", "task_type": "general",
-            "started_at": f"2026-11-{day:02d}T12:00:00.{n % 1000:03d}+00:00", "duration_ms": rng.randint(500, 90_000),
-            "usage": {"input_tokens": rng.randint(100, 5000), "output_tokens": rng.randint(50, 3000)},
-            "cost_usd": rng.random() / 100, "session_id": f"s-{slug}-{n // (projects * 4)}",
-            "spec": " ".join(rng.choices(vocab, cum_weights=cumulative, k=60)),
-            "result": " ".join(rng.choices(vocab, cum_weights=cumulative, k=150)),
-        })
+        out[slug].append(
+            {
+                "run_id": f"202611{day:02d}-120000-{n}-1",
+                "status": rng.choice(("ok",) * 8 + ("error", "timeout")),
+                "kind": "run",
+                "model": "bench",
+                "tier": "general",
+                "task_type": "general",
+                "started_at": f"2026-11-{day:02d}T12:00:00.{n % 1000:03d}+00:00",
+                "duration_ms": rng.randint(500, 90_000),
+                "usage": {"input_tokens": rng.randint(100, 5000), "output_tokens": rng.randint(50, 3000)},
+                "cost_usd": rng.random() / 100,
+                "session_id": f"s-{slug}-{n // (projects * 4)}",
+                "spec": " ".join(rng.choices(vocab, cum_weights=cumulative, k=60)),
+                "result": " ".join(rng.choices(vocab, cum_weights=cumulative, k=150)),
+            }
+        )
     return out
 
 
@@ -92,8 +100,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--projects", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="build in DIR and keep it; a later run with the same DIR reuses what is there")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="build in DIR and keep it; a later run with the same DIR reuses what is there",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:
         where = args.keep or Path(tmp)
@@ -113,8 +125,7 @@ def main() -> None:
             timed("search two words", lambda: index.search(f"{middling} {vocab[80]}"), args.repeat)
             timed("search prefix", lambda: index.search(vocab[300][:3] + "*"), args.repeat)
             timed("search middling, one project", lambda: index.search(middling, project=slug), args.repeat)
-            timed("search middling, --since last week", lambda: index.search(middling, since="2026-11-21"),
-                  args.repeat)
+            timed("search middling, --since last week", lambda: index.search(middling, since="2026-11-21"), args.repeat)
             timed("search middling, --status error", lambda: index.search(middling, status="error"), args.repeat)
             for sort in ("updated", "name", "cost"):
                 timed(f"list --sort {sort}", lambda sort=sort: index.projects(sort=sort), args.repeat)
@@ -122,8 +133,9 @@ def main() -> None:
             timed("runs, all projects, newest 50", lambda: index.runs(), args.repeat)
             timed("count runs", lambda: index.count_runs(), args.repeat)
             timed("sessions of one project", lambda: index.sessions(slug), args.repeat)
-            timed("status (project row + last run)", lambda: (index.project(slug), index.runs(slug, limit=1)),
-                  args.repeat)
+            timed(
+                "status (project row + last run)", lambda: (index.project(slug), index.runs(slug, limit=1)), args.repeat
+            )
             timed("full integrity check (FTS5 rank 1)", index.writer.verify, 1)
 
 

@@ -47,8 +47,10 @@ def measure(projects: int, writes: int) -> str:
         kept("p0", rows(writes + n))
     kept_ms = (time.perf_counter() - start) / writes * 1000
     kept.close()
-    return (f"{projects} projects: a fresh open + migrate + catch-up per write {fresh_ms:.2f} ms; "
-            f"the kept writer {kept_ms:.2f} ms")
+    return (
+        f"{projects} projects: a fresh open + migrate + catch-up per write {fresh_ms:.2f} ms; "
+        f"the kept writer {kept_ms:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

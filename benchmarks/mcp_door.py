@@ -38,18 +38,29 @@ async def measure(env: dict[str, str]) -> str:
                 await client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": f"bench-one-{n}"})
                 calls.append(time.perf_counter() - began)
             began = time.perf_counter()
-            await asyncio.gather(*(client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": f"bench-many-{n % 5}",
-                                                                 "busy_wait": 300}) for n in range(20)))
+            await asyncio.gather(
+                *(
+                    client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": f"bench-many-{n % 5}", "busy_wait": 300})
+                    for n in range(20)
+                )
+            )
             many = time.perf_counter() - began
-    return (f"server start to tools/list: median {statistics.median(starts) * 1000:.0f} ms ({STARTS} starts)   "
-            f"one dispatch call: median {statistics.median(calls) * 1000:.0f} ms   "
-            f"20 concurrent calls over 5 projects: {many * 1000:.0f} ms")
+    return (
+        f"server start to tools/list: median {statistics.median(starts) * 1000:.0f} ms ({STARTS} starts)   "
+        f"one dispatch call: median {statistics.median(calls) * 1000:.0f} ms   "
+        f"20 concurrent calls over 5 projects: {many * 1000:.0f} ms"
+    )
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text="One sentence.", chunks=10)]) as server:
-        env = {"DISPATCH_HOME": home, "DISPATCH_PROJECTS_DIR": f"{home}/projects", "DISPATCH_BASE_URL": server.base_url,
-               "NO_PROXY": "127.0.0.1", "PYTHONPATH": str(ROOT)}
+        env = {
+            "DISPATCH_HOME": home,
+            "DISPATCH_PROJECTS_DIR": f"{home}/projects",
+            "DISPATCH_BASE_URL": server.base_url,
+            "NO_PROXY": "127.0.0.1",
+            "PYTHONPATH": str(ROOT),
+        }
         print(asyncio.run(measure(env)))
 
 

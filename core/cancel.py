@@ -28,20 +28,26 @@ def stop_elsewhere(project: Project, run_id: str) -> bool:
         return False
     pid, started = info.get("pid"), info.get("pid_start")
     if not isinstance(pid, int) or pid <= 0 or project.read_run(run_id).get("pid") != pid:
-        raise UsageError(f"the lock of project '{project.slug}' does not name the process of run {run_id}",
-                         "stop it where it runs (the console, or the process that started it)")
+        raise UsageError(
+            f"the lock of project '{project.slug}' does not name the process of run {run_id}",
+            "stop it where it runs (the console, or the process that started it)",
+        )
     if not info.get("sole_run"):
-        raise UsageError(f"run {run_id} runs in pid {pid}, which hosts other work too (an MCP server, the console "
-                         "or a batch): a signal would stop all of it", "cancel it there (its `cancel` tool, the "
-                         "console's stop key, or Ctrl-C of the batch)")
+        raise UsageError(
+            f"run {run_id} runs in pid {pid}, which hosts other work too (an MCP server, the console "
+            "or a batch): a signal would stop all of it",
+            "cancel it there (its `cancel` tool, the console's stop key, or Ctrl-C of the batch)",
+        )
     try:
         handle = os.pidfd_open(pid)
     except ProcessLookupError:
         return False
     try:
         if started is None or process_start(pid) != started or _holder(lock) != info:
-            raise UsageError(f"pid {pid} is no longer the process that started run {run_id}",
-                             "look at the run again with `status`: it has probably ended")
+            raise UsageError(
+                f"pid {pid} is no longer the process that started run {run_id}",
+                "look at the run again with `status`: it has probably ended",
+            )
         signal.pidfd_send_signal(handle, signal.SIGTERM)
     except ProcessLookupError:
         return False

@@ -70,11 +70,15 @@ def target(project: Project, run_id: str | None = None) -> tuple[str, dict[str, 
                 chosen, run_id = data, candidate
                 break
     if chosen is None or run_id is None:
-        raise UsageError(f"project '{project.slug}' has no agent run with changes to a repo",
-                         "run an agent with --cwd inside a git repository first")
+        raise UsageError(
+            f"project '{project.slug}' has no agent run with changes to a repo",
+            "run an agent with --cwd inside a git repository first",
+        )
     if not chosen.get("worktree"):
-        raise UsageError(f"run {run_id} did not work in a git worktree, so it has no changes to review",
-                         f"see `dispatch runs --slug {project.slug}`")
+        raise UsageError(
+            f"run {run_id} did not work in a git worktree, so it has no changes to review",
+            f"see `dispatch runs --slug {project.slug}`",
+        )
     return run_id, chosen, Worktree.from_dict(chosen["worktree"])
 
 
@@ -83,16 +87,22 @@ def diff(project: Project, run_id: str | None = None, *, stat: bool = False, col
     run_id, data, tree = target(project, run_id)
     redactor = Redactor.from_environment()
     if tree.branch_exists():
-        return {"run_id": run_id, "branch": tree.branch, "source": "branch",
-                "text": redactor.text(tree.patch(stat=stat, color=color)), "changes": tree.changes()}
+        return {
+            "run_id": run_id,
+            "branch": tree.branch,
+            "source": "branch",
+            "text": redactor.text(tree.patch(stat=stat, color=color)),
+            "changes": tree.changes(),
+        }
     patch = (data.get("changes") or {}).get("patch")
     if not patch:
         raise UsageError(f"the changes of run {run_id} were dropped and none were kept", "nothing to show")
     try:
         text = Path(patch).read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise UsageError(f"the branch {tree.branch} is gone and its patch cannot be read: {exc.strerror}",
-                         "nothing to show") from None
+        raise UsageError(
+            f"the branch {tree.branch} is gone and its patch cannot be read: {exc.strerror}", "nothing to show"
+        ) from None
     return {"run_id": run_id, "branch": tree.branch, "source": "patch", "text": text, "changes": data.get("changes")}
 
 
@@ -107,11 +117,23 @@ def merge(project: Project, run_id: str | None = None, *, squash: bool = False) 
         what = f"{tree.branch}" + (f": {goal}" if goal else "")
         outcome = tree.merge(squash, f"dispatch: {what}" if squash else f"Merge {what}")
         verify = data.get("verify") or {}
-        outcome.update(run_id=run_id, branch=tree.branch, repo=str(tree.repo), run_status=data.get("status"),
-                       verified=verify.get("passed"))
+        outcome.update(
+            run_id=run_id,
+            branch=tree.branch,
+            repo=str(tree.repo),
+            run_status=data.get("status"),
+            verified=verify.get("passed"),
+        )
         if outcome["merged"]:
-            record(project, "merged", run_id=run_id, branch=tree.branch, mode=outcome["mode"],
-                   commit=outcome["commit"], repo=str(tree.repo))
+            record(
+                project,
+                "merged",
+                run_id=run_id,
+                branch=tree.branch,
+                mode=outcome["mode"],
+                commit=outcome["commit"],
+                repo=str(tree.repo),
+            )
         return outcome
 
 

@@ -133,8 +133,9 @@ class Defaults:
     timeout: float = key(SECONDS, 600.0)
     permission: str = key(Text(choices=PERMISSIONS), "acceptEdits")
     theme: str = key(TEXT, "dispatch-dark")
-    max_answer_chars: int = key(Number("a whole number from 1 to 1000000000", (int,), minimum=1, maximum=10**9),
-                                1_000_000)
+    max_answer_chars: int = key(
+        Number("a whole number from 1 to 1000000000", (int,), minimum=1, maximum=10**9), 1_000_000
+    )
     """A longer answer is cut here and the run ends with reason too_large (one copy of 50 MB was 250 MB on disk)."""
 
 
@@ -191,14 +192,20 @@ class Config:
         try:
             return self.models[name]
         except KeyError:
-            raise ConfigError(f"unknown model '{name}'",
-                              f"known: {', '.join(sorted(self.models)) or 'none'}; see `dispatch models`") from None
+            raise ConfigError(
+                f"unknown model '{name}'", f"known: {', '.join(sorted(self.models)) or 'none'}; see `dispatch models`"
+            ) from None
 
 
-_SECTIONS: dict[str, tuple[type, bool]] = {"models": (ModelConfig, True), "tiers": (TierConfig, True),
-                                          "defaults": (Defaults, False), "budgets": (Budgets, False),
-                                          "redact": (Redact, False), "retention": (Retention, False),
-                                          "lint": (Lint, False)}
+_SECTIONS: dict[str, tuple[type, bool]] = {
+    "models": (ModelConfig, True),
+    "tiers": (TierConfig, True),
+    "defaults": (Defaults, False),
+    "budgets": (Budgets, False),
+    "redact": (Redact, False),
+    "retention": (Retention, False),
+    "lint": (Lint, False),
+}
 """Each top-level table: its dataclass, and whether it holds named tables ([models.NAME]) or keys ([defaults])."""
 
 
@@ -212,9 +219,13 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problem = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
-            raise ConfigError(f"cannot read config {path}: {problem}",
-                              "make it a UTF-8 TOML file, or move it away and run `dispatch config init`") from None
-        config = _from_dict(_toml(text, f"{path}: ", "or move the file away and run `dispatch config init`"), path, text)
+            raise ConfigError(
+                f"cannot read config {path}: {problem}",
+                "make it a UTF-8 TOML file, or move it away and run `dispatch config init`",
+            ) from None
+        config = _from_dict(
+            _toml(text, f"{path}: ", "or move the file away and run `dispatch config init`"), path, text
+        )
         config.path = path
     _apply_environment(config, env)
     config.models.setdefault("local", builtin_local())
@@ -224,8 +235,9 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
 def builtin_local() -> ModelConfig:
     """The model that works with no key and no config: Qwen2.5-Coder-0.5B-Instruct in llama.cpp's server on this
     machine, at temperature 0 (a small model's best guess is its most likely one)."""
-    return ModelConfig(name="local", backend="local", model="local", context_window=4096, max_tokens=512,
-                       temperature=0.0, builtin=True)
+    return ModelConfig(
+        name="local", backend="local", model="local", context_window=4096, max_tokens=512, temperature=0.0, builtin=True
+    )
 
 
 def user_models(config: Config) -> list[str]:
@@ -261,8 +273,10 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
     for tier in config.tiers.values():
         for model in tier.models:
             if model not in config.models and model not in ("default", "local"):
-                raise fail(f"tiers.{tier.name} names model '{model}', which is not defined under [models]",
-                           rf"\[tiers\.\"?{re.escape(tier.name)}\"?\]")
+                raise fail(
+                    f"tiers.{tier.name} names model '{model}', which is not defined under [models]",
+                    rf"\[tiers\.\"?{re.escape(tier.name)}\"?\]",
+                )
     return config
 
 
@@ -321,17 +335,25 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
             raise ConfigError(f"DISPATCH_TIMEOUT={timeout!r} is not {SECONDS.expects}", "set it to e.g. 600")
         config.defaults.timeout = seconds
     if permission := env.get("DISPATCH_PERMISSION"):
-        permission = {"dangerously-skip-permissions": "bypass", "bypassPermissions": "bypass"}.get(permission, permission)
+        permission = {"dangerously-skip-permissions": "bypass", "bypassPermissions": "bypass"}.get(
+            permission, permission
+        )
         if permission not in PERMISSIONS:
-            raise ConfigError(f"DISPATCH_PERMISSION={permission!r} is not one of {', '.join(PERMISSIONS)}",
-                              "set it to plan, acceptEdits or bypass")
+            raise ConfigError(
+                f"DISPATCH_PERMISSION={permission!r} is not one of {', '.join(PERMISSIONS)}",
+                "set it to plan, acceptEdits or bypass",
+            )
         config.defaults.permission = permission
     if (base_url := env.get("DISPATCH_BASE_URL")) and "default" not in config.models:
         if problem := _url_problem(base_url):
             raise ConfigError(f"DISPATCH_BASE_URL {problem}", "set it to e.g. http://127.0.0.1:8080/v1")
         config.models["default"] = ModelConfig(
-            name="default", backend="openai", base_url=base_url, api_key_env="DISPATCH_API_KEY",
-            model=env.get("DISPATCH_MODEL") or "default")
+            name="default",
+            backend="openai",
+            base_url=base_url,
+            api_key_env="DISPATCH_API_KEY",
+            model=env.get("DISPATCH_MODEL") or "default",
+        )
         config.from_environment.add("default")
     if cc_bin := env.get("DISPATCH_CC_BIN"):
         for model in config.models.values():
@@ -342,10 +364,16 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
 def to_dict(config: Config) -> dict[str, Any]:
     """The config as config.toml holds it: keyed tables in full, models only where they differ from a field's
     default; no model made from the environment or built in."""
-    data: dict[str, Any] = {section: keys for section, (_, named) in _SECTIONS.items()
-                            if not named and (keys := _keys(getattr(config, section)))}
-    models = {name: {**_keys(model, ModelConfig(name=name)), **model.options} for name, model in config.models.items()
-              if name not in config.from_environment and not model.builtin}
+    data: dict[str, Any] = {
+        section: keys
+        for section, (_, named) in _SECTIONS.items()
+        if not named and (keys := _keys(getattr(config, section)))
+    }
+    models = {
+        name: {**_keys(model, ModelConfig(name=name)), **model.options}
+        for name, model in config.models.items()
+        if name not in config.from_environment and not model.builtin
+    }
     if models:
         data["models"] = models
     if config.tiers:
@@ -355,8 +383,11 @@ def to_dict(config: Config) -> dict[str, Any]:
 
 def _keys(table: object, blank: object = None) -> dict[str, Any]:
     """A table's settable keys that have a value (TOML has no null), without those equal to `blank`'s."""
-    return {k: getattr(table, k) for k in rules(type(table))
-            if getattr(table, k) is not None and (blank is None or getattr(table, k) != getattr(blank, k))}
+    return {
+        k: getattr(table, k)
+        for k in rules(type(table))
+        if getattr(table, k) is not None and (blank is None or getattr(table, k) != getattr(blank, k))
+    }
 
 
 def save(config: Config, path: Path | None = None) -> Path:
@@ -389,8 +420,11 @@ def with_defaults(text: str, **values: Any) -> str:
     _toml(text)
     document = tomlkit.parse(text)
     table = document.get("defaults", {})
-    changes = {name: int(value) if isinstance(value, float) and value.is_integer() else value
-               for name, value in values.items() if table.get(name, getattr(Defaults(), name)) != value}
+    changes = {
+        name: int(value) if isinstance(value, float) and value.is_integer() else value
+        for name, value in values.items()
+        if table.get(name, getattr(Defaults(), name)) != value
+    }
     if not changes:
         return text
     if "defaults" not in document:
@@ -422,5 +456,7 @@ def _toml(text: str, where: str = "", also: str = "") -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}{exc}", f"fix the TOML syntax{', ' + also if also else ''}") from None
     except RecursionError:
-        raise ConfigError(f"{where}values are nested too deeply to read",
-                          f"no setting nests more than a few levels{', ' + also if also else ''}") from None
+        raise ConfigError(
+            f"{where}values are nested too deeply to read",
+            f"no setting nests more than a few levels{', ' + also if also else ''}",
+        ) from None

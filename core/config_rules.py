@@ -64,8 +64,14 @@ class Number(Rule):
     def check(self, value: float) -> str | None:
         if math.isnan(value) or math.isinf(value) and not self.infinite:
             return f"must be {self.expects if self.infinite else 'a finite number'}, not {value}"
-        if (self.minimum is not None and value < self.minimum or self.above is not None and value <= self.above
-                or self.maximum is not None and value > self.maximum):
+        if (
+            self.minimum is not None
+            and value < self.minimum
+            or self.above is not None
+            and value <= self.above
+            or self.maximum is not None
+            and value > self.maximum
+        ):
             return f"must be {self.expects}, not {value}"
         return None
 
@@ -115,9 +121,12 @@ def parse_age(text: str) -> float | None:
 
 
 TEXT = Text()
-AGE = Text("an age such as 90d, 12h or 2w",
-           valid=lambda value: None if parse_age(value) is not None else f"must be an age such as 90d, 12h or 2w, "
-                                                                         f"not {value!r}")
+AGE = Text(
+    "an age such as 90d, 12h or 2w",
+    valid=lambda value: (
+        None if parse_age(value) is not None else f"must be an age such as 90d, 12h or 2w, not {value!r}"
+    ),
+)
 ZERO_OR_MORE_WHOLE = Number("a whole number, zero or more", (int,), minimum=0)
 FLAG = Rule("true or false", (bool,))
 TABLE = Rule("a table", (dict,))
@@ -145,8 +154,11 @@ def rules(section: type) -> dict[str, Rule]:
 
 
 def required(section: type) -> list[str]:
-    return [f.name for f in fields(section)
-            if "rule" in f.metadata and f.default is MISSING and f.default_factory is MISSING]
+    return [
+        f.name
+        for f in fields(section)
+        if "rule" in f.metadata and f.default is MISSING and f.default_factory is MISSING
+    ]
 
 
 def check_table(section: type, raw: dict[str, Any]) -> tuple[str, str] | None:

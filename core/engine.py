@@ -116,8 +116,15 @@ class Engine:
     """Runs dispatches. A batch shares one engine between its items and hands it what they share: the index
     writer, the rate limiter, and (having its own ledger) `check_budgets=False`."""
 
-    def __init__(self, config: Config, retry: RetryPolicy | None = None, *, index: RunIndexer | None = None,
-                 limiter: Limiter | None = None, check_budgets: bool = True) -> None:
+    def __init__(
+        self,
+        config: Config,
+        retry: RetryPolicy | None = None,
+        *,
+        index: RunIndexer | None = None,
+        limiter: Limiter | None = None,
+        check_budgets: bool = True,
+    ) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
         self.index = index or RunIndex()
@@ -130,10 +137,16 @@ class Engine:
         if not request.lint:
             return []
         text = spec_of(request)
-        reader = target_of(self.config, text, model=request.model, tier=request.tier, task_type=request.task_type,
-                           mode=request.mode)
-        return specs.lint(text, cwd=request.cwd, known_task_types=set(tiers.TASK_TYPES),
-                          known_tiers=set(tiers.effective_tiers(self.config)), target=reader)
+        reader = target_of(
+            self.config, text, model=request.model, tier=request.tier, task_type=request.task_type, mode=request.mode
+        )
+        return specs.lint(
+            text,
+            cwd=request.cwd,
+            known_task_types=set(tiers.TASK_TYPES),
+            known_tiers=set(tiers.effective_tiers(self.config)),
+            target=reader,
+        )
 
     async def dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""
@@ -154,12 +167,21 @@ class Engine:
         findings = self.check(request)
         parsed = specs.parse(text)
         if specs.has_errors(findings) and not request.force:
-            yield Finished(self._rejected(request, text, parsed, findings,
-                                          "the spec has checklist errors; fix them or pass --force"))
+            yield Finished(
+                self._rejected(
+                    request, text, parsed, findings, "the spec has checklist errors; fix them or pass --force"
+                )
+            )
             return
         try:
-            route = tiers.resolve(self.config, model=request.model, tier=request.tier, task_type=request.task_type,
-                                  spec_tier=parsed.tier, spec_task_type=parsed.task_type)
+            route = tiers.resolve(
+                self.config,
+                model=request.model,
+                tier=request.tier,
+                task_type=request.task_type,
+                spec_tier=parsed.tier,
+                spec_task_type=parsed.task_type,
+            )
         except SpecRejected as exc:
             yield Finished(self._rejected(request, text, parsed, findings, exc.one_line()))
             return
@@ -179,9 +201,16 @@ class Engine:
         if first_kind.edits_files:
             from core import workspace  # git worktrees and agent files: only agent runs load them
 
-            space = workspace.plan(project, cwd=request.cwd, kind=request.kind, parent_run_id=request.parent_run_id,
-                                   read_only=request.read_only, in_place=request.in_place, base=request.base,
-                                   spec_text=text)
+            space = workspace.plan(
+                project,
+                cwd=request.cwd,
+                kind=request.kind,
+                parent_run_id=request.parent_run_id,
+                read_only=request.read_only,
+                in_place=request.in_place,
+                base=request.base,
+                spec_text=text,
+            )
         for message in await in_thread(lambda: recover(project, self.index)):
             yield Notice(message, "warning")
         lock = await project.lock().acquire_async(wait=request.wait)
@@ -197,8 +226,9 @@ class Engine:
             await in_thread(prepare)
             if space is not None:
                 await asyncio.to_thread(space.open, project, run_id)
-            async with aclosing(self._run(request, route, project, run_id, findings, text, started, inputs,
-                                          space)) as events:
+            async with aclosing(
+                self._run(request, route, project, run_id, findings, text, started, inputs, space)
+            ) as events:
                 async for event in events:
                     yield event
         finally:
@@ -212,18 +242,26 @@ class Engine:
         sent = "".join(str(m.get("content") or "") for m in request.history)
         return input_files.gather(text, request.cwd or Path.cwd(), self.redactor, sent)
 
-    def _refuse_inputs(self, request: DispatchRequest, model: ModelConfig, inputs: input_files.Inputs,
-                       findings: list[specs.Finding]) -> str | None:
+    def _refuse_inputs(
+        self, request: DispatchRequest, model: ModelConfig, inputs: input_files.Inputs, findings: list[specs.Finding]
+    ) -> str | None:
         """Why the inputs cannot be sent (a refused file, unless --force; a prompt over the context, always)."""
         findings.extend(inputs.findings)
         if specs.has_errors(inputs.findings) and not request.force:
-            return (f"input not sent: {len(inputs.findings)} of the files the Inputs section names may not be sent "
-                    "(see the findings); fix them, or pass --force to send the others")
+            return (
+                f"input not sent: {len(inputs.findings)} of the files the Inputs section names may not be sent "
+                "(see the findings); fix them, or pass --force to send the others"
+            )
         window = model.context_window or backend_class(model).default_context_window
         if window is None:
             return None
-        before = "\n".join([SYSTEM_PROMPT, *(str(m.get("content") or "") for m in request.history),
-                            compose_prompt(request.spec_text, request.prompt)])
+        before = "\n".join(
+            [
+                SYSTEM_PROMPT,
+                *(str(m.get("content") or "") for m in request.history),
+                compose_prompt(request.spec_text, request.prompt),
+            ]
+        )
         return inputs.over_window(before, model, window, model.max_tokens or input_files.ANSWER_RESERVE)
 
     def _preflight(self, route: tiers.Route) -> None:
@@ -237,17 +275,36 @@ class Engine:
                 failures.append(exc)
         raise failures[0]
 
-    def _rejected(self, request: DispatchRequest, text: str, parsed: specs.Spec, findings: list[specs.Finding],
-                  error: str) -> Envelope:
+    def _rejected(
+        self, request: DispatchRequest, text: str, parsed: specs.Spec, findings: list[specs.Finding], error: str
+    ) -> Envelope:
         """The refusal's envelope; the refusal is also kept (core/audit/refusals.py) for the console's inbox."""
-        refusals.record(request.slug or slug_from(specs.goal_of(text)), request.task_type or parsed.task_type,
-                        request.kind, error)
-        return Envelope(run_id="", slug=request.slug or "", status=Status.REJECTED, task_type=request.task_type,
-                        findings=[f.to_dict() for f in findings], error=error, reason="rejected", kind=request.kind)
+        refusals.record(
+            request.slug or slug_from(specs.goal_of(text)), request.task_type or parsed.task_type, request.kind, error
+        )
+        return Envelope(
+            run_id="",
+            slug=request.slug or "",
+            status=Status.REJECTED,
+            task_type=request.task_type,
+            findings=[f.to_dict() for f in findings],
+            error=error,
+            reason="rejected",
+            kind=request.kind,
+        )
 
-    async def _run(self, request: DispatchRequest, route: tiers.Route, project: Project, run_id: str,
-                   findings: list[specs.Finding], text: str, started: float, inputs: input_files.Inputs | None,
-                   space: workspace.Workspace | None) -> AsyncGenerator[Event, None]:
+    async def _run(
+        self,
+        request: DispatchRequest,
+        route: tiers.Route,
+        project: Project,
+        run_id: str,
+        findings: list[specs.Finding],
+        text: str,
+        started: float,
+        inputs: input_files.Inputs | None,
+        space: workspace.Workspace | None,
+    ) -> AsyncGenerator[Event, None]:
         first = self.config.model(route.models[0])
         run = self._record(request, route, project, run_id, findings, text)
         envelope = run.envelope
@@ -277,11 +334,18 @@ class Engine:
 
         try:
             unindexed = await in_thread(lambda: self.index(project.slug, [run.save(project)]))
-            yield emit(RunStarted(run_id, project.slug, first.backend, first.name, route.tier, route.task_type,
-                                  envelope.audit_path))
+            yield emit(
+                RunStarted(
+                    run_id, project.slug, first.backend, first.name, route.tier, route.task_type, envelope.audit_path
+                )
+            )
             if first.builtin and not user_models(self.config):
-                yield emit(Notice(f"no model is configured, so this runs on the built-in {first.name} model (a small "
-                                  "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"))
+                yield emit(
+                    Notice(
+                        f"no model is configured, so this runs on the built-in {first.name} model (a small "
+                        "model on this CPU); set DISPATCH_BASE_URL or run `dispatch config init` to use yours"
+                    )
+                )
             if unindexed:
                 yield emit(Notice(unindexed, "warning"))
             if run.forced:
@@ -301,8 +365,9 @@ class Engine:
                             else:
                                 yield emit(event)
             except TimeoutError:
-                done = BackendDone(status=Status.TIMEOUT,
-                                   error=f"no result within the {timeout:g} s timeout", reason="timeout")
+                done = BackendDone(
+                    status=Status.TIMEOUT, error=f"no result within the {timeout:g} s timeout", reason="timeout"
+                )
             if held := stream.flush():
                 yield emit(TextDelta(held))
             envelope.result = answer.text()
@@ -314,7 +379,11 @@ class Engine:
             else:
                 async for event in self._verify(request, agent_dir, envelope, text, timeout):
                     yield emit(event)
-                if space is not None and space.worktree is not None and "exit_code" in envelope.extras.get("verify", {}):
+                if (
+                    space is not None
+                    and space.worktree is not None
+                    and "exit_code" in envelope.extras.get("verify", {})
+                ):
                     for notice in await asyncio.to_thread(_left_by_verify, space.worktree, envelope):
                         yield emit(notice)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
@@ -322,8 +391,11 @@ class Engine:
             if held := stream.flush():
                 events.write(_stamped(TextDelta(held).to_dict(), started))
             envelope.result = answer.text()
-            why = ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed") \
-                if isinstance(exc, GeneratorExit) else ("interrupted by a signal", "signal")
+            why = (
+                ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed")
+                if isinstance(exc, GeneratorExit)
+                else ("interrupted by a signal", "signal")
+            )
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
             self._close(project, events, run, started)
             raise
@@ -331,18 +403,40 @@ class Engine:
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
 
-    def _record(self, request: DispatchRequest, route: tiers.Route, project: Project, run_id: str,
-                findings: list[specs.Finding], text: str) -> RunRecord:
+    def _record(
+        self,
+        request: DispatchRequest,
+        route: tiers.Route,
+        project: Project,
+        run_id: str,
+        findings: list[specs.Finding],
+        text: str,
+    ) -> RunRecord:
         """The new run's state, as it is first written (status running)."""
         first = self.config.model(route.models[0])
-        envelope = Envelope(run_id=run_id, slug=project.slug, backend=first.backend, model=first.name, tier=route.tier,
-                            task_type=route.task_type, findings=[f.to_dict() for f in findings],
-                            audit_path=str(project.result_path(run_id)), kind=request.kind,
-                            session_id=request.session_id, extras=dict(request.extras))
+        envelope = Envelope(
+            run_id=run_id,
+            slug=project.slug,
+            backend=first.backend,
+            model=first.name,
+            tier=route.tier,
+            task_type=route.task_type,
+            findings=[f.to_dict() for f in findings],
+            audit_path=str(project.result_path(run_id)),
+            kind=request.kind,
+            session_id=request.session_id,
+            extras=dict(request.extras),
+        )
         if request.parent_run_id:
             envelope.extras["parent_run_id"] = request.parent_run_id
-        return RunRecord(envelope, self.redactor, spec=text, route=route.to_dict(),
-                         forced=request.force and specs.has_errors(findings), description=request.description)
+        return RunRecord(
+            envelope,
+            self.redactor,
+            spec=text,
+            route=route.to_dict(),
+            forced=request.force and specs.has_errors(findings),
+            description=request.description,
+        )
 
     def _timeout(self, request: DispatchRequest, model: ModelConfig) -> float:
         """Seconds a run on `model` may take: --timeout, else the model's, else the config default."""
@@ -359,8 +453,9 @@ class Engine:
         project.record_finished(run.envelope)
         return self.index(project.slug, [written])
 
-    async def _attempts(self, request: DispatchRequest, route: tiers.Route, agent_dir: Path, prompt: str,
-                        run: RunRecord, answer: Answer) -> AsyncGenerator[Event, None]:
+    async def _attempts(
+        self, request: DispatchRequest, route: tiers.Route, agent_dir: Path, prompt: str, run: RunRecord, answer: Answer
+    ) -> AsyncGenerator[Event, None]:
         """Try each model of the route in order, each up to the policy's attempts; end with one BackendDone.
 
         A transient failure is retried on the same model, then the next; a model-specific one (the server does not
@@ -376,14 +471,21 @@ class Engine:
                 number += 1
                 backend = backend_for(model)
                 breq = BackendRequest(
-                    prompt=prompt, cwd=self._workdir(request, agent_dir, backend.edits_files),
-                    timeout=self._timeout(request, model), system=SYSTEM_PROMPT,
+                    prompt=prompt,
+                    cwd=self._workdir(request, agent_dir, backend.edits_files),
+                    timeout=self._timeout(request, model),
+                    system=SYSTEM_PROMPT,
                     history=request.history if backend.history_is_session else [],
                     session_id=request.session_id if not backend.history_is_session else None,
-                    permission=request.permission or self.config.defaults.permission, read_only=request.read_only,
-                    spec_text=self.redactor.text(request.spec_text), stall_timeout=request.stall_timeout,
+                    permission=request.permission or self.config.defaults.permission,
+                    read_only=request.read_only,
+                    spec_text=self.redactor.text(request.spec_text),
+                    stall_timeout=request.stall_timeout,
                     max_steps=request.max_steps,
-                    max_fetches=request.max_fetches, token_budget=request.token_budget, redactor=self.redactor)
+                    max_fetches=request.max_fetches,
+                    token_budget=request.token_budget,
+                    redactor=self.redactor,
+                )
                 run.begin_attempt(model, self._describe_request(backend, breq))
                 yield AttemptStarted(number, model.name, model.backend)
                 began = time.monotonic()
@@ -405,8 +507,10 @@ class Engine:
                                 envelope.usage = Usage(event.input_tokens, event.output_tokens)
                             elif isinstance(event, BackendDone):
                                 run.settle(outcome, began, str(event.status), event.error)
-                                run.answered(backend.model.base_url, _conversation(breq, event.result)
-                                             if backend.history_is_session else None)
+                                run.answered(
+                                    backend.model.base_url,
+                                    _conversation(breq, event.result) if backend.history_is_session else None,
+                                )
                             yield event
                     return
                 except TransientError as exc:
@@ -430,8 +534,9 @@ class Engine:
         status = Status.RATE_LIMITED if last_reason == "rate_limited" else Status.ERROR
         yield BackendDone(status=status, error=f"every model failed; last: {last_error}", reason=last_reason)
 
-    async def _limited(self, events: AsyncGenerator[Event, None], model: ModelConfig,
-                       prompt: str) -> AsyncGenerator[Event, None]:
+    async def _limited(
+        self, events: AsyncGenerator[Event, None], model: ModelConfig, prompt: str
+    ) -> AsyncGenerator[Event, None]:
         """One attempt's events inside the shared limiter's slot, when there is a limiter (a batch)."""
         async with aclosing(events) as inner:
             if self.limiter is None:
@@ -449,8 +554,9 @@ class Engine:
         is a warning in a record that is kept, never a lost run."""
         kind = backend_class(self.config.model(envelope.model or ""))
         try:
-            summary = await asyncio.to_thread(space.capture, project, envelope.run_id,
-                                              getattr(kind, "context_file", None), self.redactor)
+            summary = await asyncio.to_thread(
+                space.capture, project, envelope.run_id, getattr(kind, "context_file", None), self.redactor
+            )
         except (DispatchError, OSError) as exc:
             envelope.extras["changes"] = {"error": str(exc)}
             return Notice(f"could not capture the agent's changes: {exc}", "warning")
@@ -459,11 +565,14 @@ class Engine:
         envelope.extras["changes"] = summary
         if not summary["files"]:
             return Notice(f"no changes on {summary['branch']}")
-        return Notice(f"changes on {summary['branch']}: {len(summary['files'])} files, +{summary['insertions']} "
-                      f"-{summary['deletions']}; see `dispatch diff --slug {project.slug}`, then merge or drop")
+        return Notice(
+            f"changes on {summary['branch']}: {len(summary['files'])} files, +{summary['insertions']} "
+            f"-{summary['deletions']}; see `dispatch diff --slug {project.slug}`, then merge or drop"
+        )
 
-    async def _verify(self, request: DispatchRequest, agent_dir: Path, envelope: Envelope, text: str,
-                      timeout: float) -> AsyncIterator[Event]:
+    async def _verify(
+        self, request: DispatchRequest, agent_dir: Path, envelope: Envelope, text: str, timeout: float
+    ) -> AsyncIterator[Event]:
         """Run the promised check where the work happened after an ok run; a failure is surfaced, never resubmitted.
 
         A command the spec names runs only for agents (which work in the project dir): a stateless model
@@ -477,12 +586,17 @@ class Engine:
             envelope.extras["verify"] = {"commands": commands, "skipped": f"the run ended {envelope.status}"}
             return
         yield Notice(f"verifying: {' && '.join(commands)}")
-        results = await verify.run_all(commands, self._workdir(request, agent_dir, edits_files), dict(os.environ),
-                                       min(timeout, verify.TIMEOUT))
+        results = await verify.run_all(
+            commands, self._workdir(request, agent_dir, edits_files), dict(os.environ), min(timeout, verify.TIMEOUT)
+        )
         last = results[-1]
-        envelope.extras["verify"] = {"passed": last.passed, "command": last.command, "exit_code": last.exit_code,
-                                     "output_tail": self.redactor.text(last.output_tail),
-                                     "runs": [self.redactor.data(r.to_dict()) for r in results]}
+        envelope.extras["verify"] = {
+            "passed": last.passed,
+            "command": last.command,
+            "exit_code": last.exit_code,
+            "output_tail": self.redactor.text(last.output_tail),
+            "runs": [self.redactor.data(r.to_dict()) for r in results],
+        }
         if not last.passed:
             envelope.status, envelope.reason = Status.ERROR, "verify_failed"
             why = last.error or f"exited with status {last.exit_code}"
@@ -501,18 +615,35 @@ class Engine:
         text deltas come out of the stream redactor)."""
         if isinstance(event, (Finished, TextDelta)):
             return event
-        changes = {f.name: self.redactor.data(getattr(event, f.name)) for f in fields(event)
-                   if type(getattr(event, f.name)) in (str, dict, list)}
+        changes = {
+            f.name: self.redactor.data(getattr(event, f.name))
+            for f in fields(event)
+            if type(getattr(event, f.name)) in (str, dict, list)
+        }
         return replace(event, **changes)
 
     def _describe_request(self, backend: Backend, breq: BackendRequest) -> dict[str, Any]:
         model = backend.model
-        return {"backend": model.backend, "model": model.provider_model, "base_url": model.base_url,
-                "api_key_env": model.api_key_env, "cwd": str(breq.cwd), "timeout": breq.timeout,
-                "permission": breq.permission, "read_only": breq.read_only, "history_messages": len(breq.history),
-                "session_id": breq.session_id, "max_tokens": model.max_tokens, "temperature": model.temperature,
-                "max_steps": breq.max_steps, "max_fetches": breq.max_fetches, "token_budget": breq.token_budget,
-                "bin": model.bin, "stall_timeout": breq.stall_timeout}
+        return {
+            "backend": model.backend,
+            "model": model.provider_model,
+            "base_url": model.base_url,
+            "api_key_env": model.api_key_env,
+            "cwd": str(breq.cwd),
+            "timeout": breq.timeout,
+            "permission": breq.permission,
+            "read_only": breq.read_only,
+            "history_messages": len(breq.history),
+            "session_id": breq.session_id,
+            "max_tokens": model.max_tokens,
+            "temperature": model.temperature,
+            "max_steps": breq.max_steps,
+            "max_fetches": breq.max_fetches,
+            "token_budget": breq.token_budget,
+            "bin": model.bin,
+            "stall_timeout": breq.stall_timeout,
+        }
+
 
 def _stamped(line: dict[str, Any], started: float) -> dict[str, Any]:
     """An event log line with `elapsed_s`, the seconds since the run began (to the millisecond), so the record's
@@ -553,8 +684,10 @@ class Answer:
 
     @property
     def too_large(self) -> str:
-        return (f"the answer passed the {self.cap:,} character cap and was cut there (raise defaults.max_answer_chars "
-                "in config.toml if this was expected)")
+        return (
+            f"the answer passed the {self.cap:,} character cap and was cut there (raise defaults.max_answer_chars "
+            "in config.toml if this was expected)"
+        )
 
     def text(self) -> str:
         if len(self._parts) > 1:
@@ -572,13 +705,19 @@ def _left_by_verify(tree: Worktree, envelope: Envelope) -> list[Notice]:
     if not left:
         return []
     envelope.extras["verify"]["left_changes"] = left
-    return [Notice(f"the verify command changed {len(left)} file(s) in the worktree after the changes were captured: "
-                   f"{', '.join(left[:5])}{' ...' if len(left) > 5 else ''}; they are not in the recorded diff, which "
-                   "is what it checked", "warning")]
+    return [
+        Notice(
+            f"the verify command changed {len(left)} file(s) in the worktree after the changes were captured: "
+            f"{', '.join(left[:5])}{' ...' if len(left) > 5 else ''}; they are not in the recorded diff, which "
+            "is what it checked",
+            "warning",
+        )
+    ]
 
 
-def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Workspace | None,
-                       implicit_cwd: bool) -> list[Notice]:
+def _workspace_notices(
+    inputs: input_files.Inputs | None, space: workspace.Workspace | None, implicit_cwd: bool
+) -> list[Notice]:
     """What stderr says about where the work happens and what is sent with the spec."""
     notices = [Notice(space.notice, "warning")] if space is not None and space.notice else []
     if space is not None and space.worktree is not None:
@@ -586,15 +725,26 @@ def _workspace_notices(inputs: input_files.Inputs | None, space: workspace.Works
     if inputs is None:
         return notices
     if inputs.files:
-        notices.append(Notice(f"sending {len(inputs.files)} input files (~{inputs.tokens} tokens): "
-                              + ", ".join(f.path for f in inputs.files)))
+        notices.append(
+            Notice(
+                f"sending {len(inputs.files)} input files (~{inputs.tokens} tokens): "
+                + ", ".join(f.path for f in inputs.files)
+            )
+        )
     if inputs.masked:
-        notices.append(Notice(f"masked {inputs.masked} key-shaped strings in the input files before sending", "warning"))
+        notices.append(
+            Notice(f"masked {inputs.masked} key-shaped strings in the input files before sending", "warning")
+        )
     if inputs.already_sent:
         notices.append(Notice(f"not sent again (the session has them): {', '.join(inputs.already_sent)}"))
     if implicit_cwd and inputs.missing:
-        notices.append(Notice(f"inputs not found under {inputs.cwd}, not sent: {', '.join(inputs.missing)} "
-                              "(pass --cwd the directory they are in)", "warning"))
+        notices.append(
+            Notice(
+                f"inputs not found under {inputs.cwd}, not sent: {', '.join(inputs.missing)} "
+                "(pass --cwd the directory they are in)",
+                "warning",
+            )
+        )
     return notices
 
 

@@ -96,6 +96,17 @@ class Envelope:
         return cls(**fields, extras=extras)
 
 
-_RECORD_ONLY = {"spec", "request", "raw", "messages", "prompt", "pid", "started_at", "finished_at", "record_version",
-                "route", "description"}
+_RECORD_ONLY = {
+    "spec",
+    "request",
+    "raw",
+    "messages",
+    "prompt",
+    "pid",
+    "started_at",
+    "finished_at",
+    "record_version",
+    "route",
+    "description",
+}
 """Keys a result file holds beside the envelope; they are not part of the envelope itself."""

@@ -1,11 +1,11 @@
 """One error family, so every front door can turn a failure into one line and the right exit code.
 
-    DispatchError                 base: message, hint, exit code
-    ├── UsageError                bad flags or arguments           (exit 2)
-    ├── ConfigError               unreadable or invalid config     (exit 2)
-    ├── SpecRejected              checklist errors, refused tier   (exit 3)
-    ├── ProjectBusy               another run holds the project    (exit 6)
-    └── BackendUnavailable        unreachable, auth, binary absent (exit 7)
+DispatchError                 base: message, hint, exit code
+├── UsageError                bad flags or arguments           (exit 2)
+├── ConfigError               unreadable or invalid config     (exit 2)
+├── SpecRejected              checklist errors, refused tier   (exit 3)
+├── ProjectBusy               another run holds the project    (exit 6)
+└── BackendUnavailable        unreachable, auth, binary absent (exit 7)
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def higher_tiers(config: Config, current: str | None) -> list[str]:
     """The tiers a run on `current` can escalate to; every tier but its own when its place is unknown."""
     steps = ladder(config)
     if current in steps:
-        return steps[steps.index(current) + 1:]
+        return steps[steps.index(current) + 1 :]
     return [t for t in steps if t != current]
 
 
@@ -54,8 +54,13 @@ class Escalation:
     new_run_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at or now_iso(), "run_id": self.run_id, "to": self.to, "reason": self.reason,
-                "new_run_id": self.new_run_id}
+        return {
+            "at": self.at or now_iso(),
+            "run_id": self.run_id,
+            "to": self.to,
+            "reason": self.reason,
+            "new_run_id": self.new_run_id,
+        }
 
 
 def record(slug: str, escalation: Escalation) -> None:
@@ -72,8 +77,16 @@ def record(slug: str, escalation: Escalation) -> None:
 def history(slug: str) -> list[Escalation]:
     """Every escalation of a project, oldest first."""
     rows, _ = read_json_lines(Project.at(slug).logs / ESCALATIONS)
-    return [Escalation(run_id=r.get("run_id", ""), to=r.get("to", ""), reason=r.get("reason", ""), at=r.get("at", ""),
-                       new_run_id=r.get("new_run_id")) for r in rows]
+    return [
+        Escalation(
+            run_id=r.get("run_id", ""),
+            to=r.get("to", ""),
+            reason=r.get("reason", ""),
+            at=r.get("at", ""),
+            new_run_id=r.get("new_run_id"),
+        )
+        for r in rows
+    ]
 
 
 def to_tier(config: Config, slug: str, run_id: str, tier: str, reason: str = "") -> DispatchRequest:
@@ -84,17 +97,25 @@ def to_tier(config: Config, slug: str, run_id: str, tier: str, reason: str = "")
     if tier not in routing.effective_tiers(config):
         raise UsageError(f"unknown tier '{tier}'", f"escalate to one of: {', '.join(ladder(config)) or 'none'}")
     original = Project.at(slug).named_run(run_id)
-    return DispatchRequest(spec_text=original.get("spec") or "", slug=slug, tier=tier,
-                           task_type=original.get("task_type"), kind="escalation", parent_run_id=run_id,
-                           force=bool(original.get("forced")), extras={"escalated_from": original.get("tier"),
-                                                                       "escalation_reason": reason})
+    return DispatchRequest(
+        spec_text=original.get("spec") or "",
+        slug=slug,
+        tier=tier,
+        task_type=original.get("task_type"),
+        kind="escalation",
+        parent_run_id=run_id,
+        force=bool(original.get("forced")),
+        extras={"escalated_from": original.get("tier"), "escalation_reason": reason},
+    )
 
 
 def to_primary(slug: str, run_id: str, reason: str) -> Escalation:
     """Hand the work back to the primary: nothing is dispatched, the reason is recorded."""
     if not reason.strip():
-        raise UsageError("a reason is required to hand work back to the primary",
-                         "say what the primary must decide or do, e.g. --reason 'needs a product decision'")
+        raise UsageError(
+            "a reason is required to hand work back to the primary",
+            "say what the primary must decide or do, e.g. --reason 'needs a product decision'",
+        )
     Project.at(slug).named_run(run_id)
     escalation = Escalation(run_id=run_id, to=PRIMARY, reason=reason.strip(), at=now_iso())
     record(slug, escalation)

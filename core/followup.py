@@ -16,9 +16,18 @@ from core.envelope import Status
 from core.errors import UsageError
 
 
-def resume(config: Config, index: Index, project: Project, prompt: str | None, *, session: str | None = None,
-           spec_text: str = "", model: str | None = None, tier: str | None = None,
-           task_type: str | None = None) -> DispatchRequest:
+def resume(
+    config: Config,
+    index: Index,
+    project: Project,
+    prompt: str | None,
+    *,
+    session: str | None = None,
+    spec_text: str = "",
+    model: str | None = None,
+    tier: str | None = None,
+    task_type: str | None = None,
+) -> DispatchRequest:
     """Continue a session (the project's last one unless named): chat models get its stored history plus the
     new turn, agents their own session id. The same model, on the session's task type, continues unless
     another choice is given."""
@@ -26,19 +35,29 @@ def resume(config: Config, index: Index, project: Project, prompt: str | None, *
         raise UsageError("nothing to resume with", "say what the model should do next")
     session = validate_session_id(session) if session else project.last_session_id()
     if not session:
-        raise UsageError(f"project '{project.slug}' has no session to resume",
-                         f"start one with `dispatch run --slug {project.slug}`")
+        raise UsageError(
+            f"project '{project.slug}' has no session to resume", f"start one with `dispatch run --slug {project.slug}`"
+        )
     turns = index.runs(project.slug, session=session, limit=1000)
     if not turns:
-        raise UsageError(f"project '{project.slug}' has no session {session!r}",
-                         f"see `dispatch sessions --slug {project.slug}`")
+        raise UsageError(
+            f"project '{project.slug}' has no session {session!r}", f"see `dispatch sessions --slug {project.slug}`"
+        )
     base, history = resume_point(project, turns)
     chosen = model or tier or task_type
     return DispatchRequest(
-        spec_text=spec_text, prompt=prompt, slug=project.slug,
-        model=model or (None if chosen else _configured(config, base.model)), tier=tier,
+        spec_text=spec_text,
+        prompt=prompt,
+        slug=project.slug,
+        model=model or (None if chosen else _configured(config, base.model)),
+        tier=tier,
         task_type=task_type or (None if chosen or spec_text.strip() else base.task_type),
-        kind="resume", history=history, session_id=session, parent_run_id=base.run_id, lint=bool(spec_text))
+        kind="resume",
+        history=history,
+        session_id=session,
+        parent_run_id=base.run_id,
+        lint=bool(spec_text),
+    )
 
 
 def resume_point(project: Project, turns: list[RunRow]) -> tuple[RunRow, list[dict[str, Any]]]:
@@ -60,16 +79,27 @@ def _configured(config: Config, model: str | None) -> str | None:
     return model if model and model in config.models else None
 
 
-def review(config: Config, index: Index, project: Project, *, run_id: str | None = None, model: str | None = None,
-           tier: str | None = None, task_type: str | None = None) -> tuple[DispatchRequest, bool]:
+def review(
+    config: Config,
+    index: Index,
+    project: Project,
+    *,
+    run_id: str | None = None,
+    model: str | None = None,
+    tier: str | None = None,
+    task_type: str | None = None,
+) -> tuple[DispatchRequest, bool]:
     """A read-only review of one run (the project's last finished one unless named), by a model other than
     the one reviewed when there is one; returns the request and whether the reviewer is independent."""
     if run_id is None:
-        target = next((r for r in index.runs(project.slug, limit=1000)
-                       if r.kind != "review" and r.status != Status.RUNNING), None)
+        target = next(
+            (r for r in index.runs(project.slug, limit=1000) if r.kind != "review" and r.status != Status.RUNNING), None
+        )
         if target is None:
-            raise UsageError(f"project '{project.slug}' has no finished run to review",
-                             f"dispatch one first with `dispatch run --slug {project.slug}`")
+            raise UsageError(
+                f"project '{project.slug}' has no finished run to review",
+                f"dispatch one first with `dispatch run --slug {project.slug}`",
+            )
         run_id = target.run_id
     record = project.named_run(run_id)
     independent = True
@@ -79,7 +109,17 @@ def review(config: Config, index: Index, project: Project, *, run_id: str | None
         model, fallback = candidates[0], candidates[1:]
     files = project.root if any(p.name != LOGS for p in project.root.iterdir()) else None
     request = DispatchRequest(
-        spec_text=reviews.brief(record, files), slug=project.slug, model=model, tier=tier, task_type=task_type,
-        kind="review", read_only=True, permission="plan", parent_run_id=run_id, lint=False, fallback=fallback,
-        extras={"reviewed_run_id": run_id})
+        spec_text=reviews.brief(record, files),
+        slug=project.slug,
+        model=model,
+        tier=tier,
+        task_type=task_type,
+        kind="review",
+        read_only=True,
+        permission="plan",
+        parent_run_id=run_id,
+        lint=False,
+        fallback=fallback,
+        extras={"reviewed_run_id": run_id},
+    )
     return request, independent

@@ -112,8 +112,9 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, sync: b
 
 
 def atomic_write_json(path: Path, data: Any, sync: bool = True) -> None:
-    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"),
-                       sync=sync)
+    atomic_write_bytes(
+        path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"), sync=sync
+    )
 
 
 def fsync_dir(directory: Path) -> None:

@@ -30,10 +30,32 @@ MAX_FILES = 200
 ANSWER_RESERVE = 1024
 """Tokens kept free for the answer when the model sets no max_tokens."""
 _LANGUAGES = {
-    ".py": "python", ".js": "javascript", ".ts": "typescript", ".tsx": "tsx", ".jsx": "jsx", ".rs": "rust",
-    ".go": "go", ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".rb": "ruby", ".sh": "sh", ".sql": "sql",
-    ".md": "markdown", ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".html": "html",
-    ".css": "css", ".csv": "csv", ".xml": "xml", ".ini": "ini", ".cfg": "ini", ".txt": "text",
+    ".py": "python",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".jsx": "jsx",
+    ".rs": "rust",
+    ".go": "go",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".rb": "ruby",
+    ".sh": "sh",
+    ".sql": "sql",
+    ".md": "markdown",
+    ".json": "json",
+    ".toml": "toml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".html": "html",
+    ".css": "css",
+    ".csv": "csv",
+    ".xml": "xml",
+    ".ini": "ini",
+    ".cfg": "ini",
+    ".txt": "text",
 }
 
 
@@ -56,8 +78,10 @@ class InputFile:
         fence = "`" * max(3, max(map(len, _BACKTICKS.findall(self.text)), default=0) + 1)
         language = _LANGUAGES.get(Path(self.path).suffix.lower(), "")
         body = self.text if self.text.endswith("\n") or not self.text else self.text + "\n"
-        return (f"<<<input {self.path} ({self.size} bytes, sha256 {self.sha256})\n"
-                f"{fence}{language}\n{body}{fence}\n>>>end of {self.path}\n")
+        return (
+            f"<<<input {self.path} ({self.size} bytes, sha256 {self.sha256})\n"
+            f"{fence}{language}\n{body}{fence}\n>>>end of {self.path}\n"
+        )
 
     @cached_property
     def tokens(self) -> int:
@@ -65,8 +89,13 @@ class InputFile:
         return estimate(self.block)
 
     def to_dict(self) -> dict[str, object]:
-        return {"path": self.path, "bytes": self.size, "sha256": self.sha256, "tokens": self.tokens,
-                "masked": self.masked}
+        return {
+            "path": self.path,
+            "bytes": self.size,
+            "sha256": self.sha256,
+            "tokens": self.tokens,
+            "masked": self.masked,
+        }
 
 
 @dataclass
@@ -94,8 +123,10 @@ class Inputs:
         if not self.files:
             return prompt
         blocks = "".join(f.block for f in self.files)
-        return (f"{prompt.rstrip()}\n\n## Input files\nThe files the Inputs section names, read from the user's "
-                f"directory. Each is between its `<<<input` and `>>>end` lines.\n\n{blocks}")
+        return (
+            f"{prompt.rstrip()}\n\n## Input files\nThe files the Inputs section names, read from the user's "
+            f"directory. Each is between its `<<<input` and `>>>end` lines.\n\n{blocks}"
+        )
 
     def summary(self) -> list[dict[str, object]]:
         return [f.to_dict() for f in self.files]
@@ -108,9 +139,11 @@ class Inputs:
             return None
         biggest = sorted(self.files, key=lambda f: f.size, reverse=True)[:3]
         named = ", ".join(f"{f.path} ~{estimate(f.block, model)}" for f in biggest) or "none"
-        return (f"spec and inputs need ~{needed} tokens ({answer} kept for the answer) but the model's context is "
-                f"{window}; biggest inputs: {named} (name fewer or smaller files, pick a model with a larger "
-                "context_window, or pass --no-inputs and paste what matters)")
+        return (
+            f"spec and inputs need ~{needed} tokens ({answer} kept for the answer) but the model's context is "
+            f"{window}; biggest inputs: {named} (name fewer or smaller files, pick a model with a larger "
+            "context_window, or pass --no-inputs and paste what matters)"
+        )
 
 
 def gather(spec_text: str, cwd: Path, redactor: Redactor, sent: str = "") -> Inputs:
@@ -132,22 +165,32 @@ def gather(spec_text: str, cwd: Path, redactor: Redactor, sent: str = "") -> Inp
 
 def _expand(root: Path, named: str, line: int, inputs: Inputs) -> list[Path]:
     """The paths one named input stands for (a glob's matches, a directory's files are not taken)."""
+
     def refuse(rule: str, message: str, fix: str) -> list[Path]:
         inputs.findings.append(Finding(rule, Severity.ERROR, line, message, fix))
         return []
 
     if Path(named).is_absolute() and not _inside(root, Path(named)):
-        return refuse("input-outside-cwd", f"input '{named}' is outside {root}",
-                      "name paths relative to --cwd, or pass --cwd a directory that holds them")
+        return refuse(
+            "input-outside-cwd",
+            f"input '{named}' is outside {root}",
+            "name paths relative to --cwd, or pass --cwd a directory that holds them",
+        )
     if ".." in Path(named).parts:
-        return refuse("input-outside-cwd", f"input '{named}' climbs out of {root} with '..'",
-                      "name paths relative to --cwd, or pass --cwd a directory that holds them")
+        return refuse(
+            "input-outside-cwd",
+            f"input '{named}' climbs out of {root} with '..'",
+            "name paths relative to --cwd, or pass --cwd a directory that holds them",
+        )
     if specs.is_glob(named):
         relative = str(Path(named).relative_to(root)) if Path(named).is_absolute() else named
         matches = sorted(itertools.islice((p for p in root.glob(relative) if p.is_file()), MAX_FILES + 1))
         if len(matches) > MAX_FILES:
-            return refuse("input-too-many", f"input glob '{named}' matches more than {MAX_FILES} files",
-                          "narrow the glob to the files the task needs")
+            return refuse(
+                "input-too-many",
+                f"input glob '{named}' matches more than {MAX_FILES} files",
+                "narrow the glob to the files the task needs",
+            )
         if not matches:
             inputs.missing.append(named)
         return matches
@@ -160,8 +203,11 @@ def _expand(root: Path, named: str, line: int, inputs: Inputs) -> list[Path]:
         inputs.missing.append(named)
         return []
     if path.is_dir():
-        return refuse("input-is-directory", f"input '{named}' is a directory",
-                      f"name its files, or a glob such as {named.rstrip('/')}/**/*.py")
+        return refuse(
+            "input-is-directory",
+            f"input '{named}' is a directory",
+            f"name its files, or a glob such as {named.rstrip('/')}/**/*.py",
+        )
     return [path]
 
 
@@ -172,17 +218,24 @@ def _read(root: Path, path: Path, named: str, line: int, inputs: Inputs, redacto
         inputs.findings.append(Finding(rule, Severity.ERROR, line, message, fix))
 
     if not _inside(root, path.resolve()):
-        return refuse("input-outside-cwd", f"input '{relative}' is a symlink leading out of {root}",
-                      "copy the file into the directory, or name the real path under --cwd")
+        return refuse(
+            "input-outside-cwd",
+            f"input '{relative}' is a symlink leading out of {root}",
+            "copy the file into the directory, or name the real path under --cwd",
+        )
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return refuse("input-too-large", f"input '{relative}' is {size} bytes (at most {MAX_FILE_BYTES})",
-                          "name a smaller file, paste the part that matters into the spec, or use an agent backend")
+            return refuse(
+                "input-too-large",
+                f"input '{relative}' is {size} bytes (at most {MAX_FILE_BYTES})",
+                "name a smaller file, paste the part that matters into the spec, or use an agent backend",
+            )
         data = path.read_bytes()
     except OSError as exc:
-        return refuse("input-unreadable", f"input '{relative}' cannot be read: {exc.strerror or exc}",
-                      "check its permissions")
+        return refuse(
+            "input-unreadable", f"input '{relative}' cannot be read: {exc.strerror or exc}", "check its permissions"
+        )
     if b"\0" in data[:8192]:
         return refuse("input-binary", f"input '{relative}' is a binary file", "name text files only")
     try:

@@ -17,7 +17,7 @@ def stat_fields(pid: int) -> list[str] | None:
             stat = handle.read()
     except OSError:
         return None
-    return stat[stat.rfind(")") + 2:].split()
+    return stat[stat.rfind(")") + 2 :].split()
 
 
 def process_start(pid: int) -> int | None:

@@ -31,8 +31,9 @@ _lifelines: dict[int, int] = {}
 """Reaper pid -> the write end of its lifeline, which only this process holds."""
 
 
-async def spawn(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None,
-                grace: float = GRACE) -> asyncio.subprocess.Process:
+async def spawn(
+    argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | None, grace: float = GRACE
+) -> asyncio.subprocess.Process:
     """Start argv (never through a shell) under the reaper, in a new session; stdin gets `stdin` then EOF, or
     /dev/null. Raises FileNotFoundError when argv[0] cannot be found, as a direct exec would.
 
@@ -44,10 +45,22 @@ async def spawn(argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes | 
     read_end, write_end = os.pipe()
     try:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-I", "-S", str(REAPER), str(read_end), str(grace), "--", *argv,
-            cwd=str(cwd), env=env, start_new_session=True, pass_fds=(read_end,),
+            sys.executable,
+            "-I",
+            "-S",
+            str(REAPER),
+            str(read_end),
+            str(grace),
+            "--",
+            *argv,
+            cwd=str(cwd),
+            env=env,
+            start_new_session=True,
+            pass_fds=(read_end,),
             stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
     except BaseException:
         os.close(write_end)
         raise

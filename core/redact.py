@@ -41,9 +41,22 @@ KEY_FAMILIES: dict[str, str] = {
     "bearer": r"\bBearer\s+[A-Za-z0-9._\-~+/=]{16,}",
 }
 """Key shapes by family; a match keeps its first four characters, enough to recognise the kind of key."""
-KNOWN_KEY_VARS = ("DISPATCH_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "GEMINI_API_KEY",
-                  "GOOGLE_API_KEY", "OPENROUTER_API_KEY", "BRAVE_API_KEY", "TAVILY_API_KEY", "SERPER_API_KEY",
-                  "SERPAPI_API_KEY", "CODEX_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+KNOWN_KEY_VARS = (
+    "DISPATCH_API_KEY",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "OPENROUTER_API_KEY",
+    "BRAVE_API_KEY",
+    "TAVILY_API_KEY",
+    "SERPER_API_KEY",
+    "SERPAPI_API_KEY",
+    "CODEX_API_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
 SECRET_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 """An environment variable with one of these endings holds a secret, whatever its name."""
 MASK = "***"
@@ -72,8 +85,9 @@ class Redactor:
         self._exact = len(exact)
 
     @classmethod
-    def from_environment(cls, extra_vars: Iterable[str] = (), extra_values: Iterable[str] = (),
-                         patterns: Iterable[str] = ()) -> Redactor:
+    def from_environment(
+        cls, extra_vars: Iterable[str] = (), extra_values: Iterable[str] = (), patterns: Iterable[str] = ()
+    ) -> Redactor:
         """The keys this process holds, plus `extra_values` (secrets handed to a child, say)."""
         names = set(KNOWN_KEY_VARS) | {n for n in extra_vars if n}
         names |= {n for n in os.environ if n.upper().endswith(SECRET_SUFFIXES)}
@@ -83,8 +97,9 @@ class Redactor:
     def for_config(cls, config: Config) -> Redactor:
         """What every sink of a run is redacted with: the keys this process holds, those the config's models name
         (api_key_env), and the config's own patterns."""
-        return cls.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
-                                    patterns=config.redact.patterns)
+        return cls.from_environment(
+            (m.api_key_env for m in config.models.values() if m.api_key_env), patterns=config.redact.patterns
+        )
 
     def with_values(self, values: Iterable[str]) -> Redactor:
         """This redactor plus more exact values (the secrets in an agent child's environment)."""
@@ -147,11 +162,11 @@ class StreamRedactor:
             if match.end() > cut:
                 cut = min(cut, match.start())
                 break
-            shown += [buffer[last:match.start()], self.redactor._masked(match)]
+            shown += [buffer[last : match.start()], self.redactor._masked(match)]
             last = match.end()
         shown.append(buffer[last:cut])
         self._held = buffer[cut:]
-        self._before = buffer[max(start, cut - _CONTEXT):cut] if cut > start else self._before
+        self._before = buffer[max(start, cut - _CONTEXT) : cut] if cut > start else self._before
         return "".join(shown)
 
     def flush(self) -> str:
@@ -167,7 +182,7 @@ class StreamRedactor:
         buffer = self._before + held
         shown, last = [], start
         for match in self.redactor._pattern.finditer(buffer, pos=start):
-            shown += [buffer[last:match.start()], self.redactor._masked(match)]
+            shown += [buffer[last : match.start()], self.redactor._masked(match)]
             last = match.end()
         shown.append(buffer[last:])
         return "".join(shown)

@@ -50,18 +50,28 @@ def brief(record: dict[str, Any], files_root: Path | None = None) -> str:
     """The reviewer's spec for one result record."""
     result = str(record.get("result") or "")
     if len(result) > RESULT_CAP:
-        result = result[:RESULT_CAP] + f"\n[... cut: the result has {len(result)} characters, the first {RESULT_CAP} are shown]"
-    files = (f"\n### The project's files\nThe work was done in {files_root}; read what you need there (read only).\n"
-             if files_root else "")
-    return BRIEF.format(spec=str(record.get("spec") or "(no spec recorded)").strip(), run_id=record.get("run_id"),
-                        model=record.get("model") or "an unknown model", result=result.strip() or "(empty)",
-                        files=files)
+        result = (
+            result[:RESULT_CAP]
+            + f"\n[... cut: the result has {len(result)} characters, the first {RESULT_CAP} are shown]"
+        )
+    files = (
+        f"\n### The project's files\nThe work was done in {files_root}; read what you need there (read only).\n"
+        if files_root
+        else ""
+    )
+    return BRIEF.format(
+        spec=str(record.get("spec") or "(no spec recorded)").strip(),
+        run_id=record.get("run_id"),
+        model=record.get("model") or "an unknown model",
+        result=result.strip() or "(empty)",
+        files=files,
+    )
 
 
 def verdict_of(answer: str) -> dict[str, Any]:
     """The reviewer's verdict and reasons; an answer without a verdict line counts as concerns, and says so."""
     match = _VERDICT.search(answer)
-    reasons = [m.strip() for m in _REASON.findall(answer[match.end():] if match else answer)][:20]
+    reasons = [m.strip() for m in _REASON.findall(answer[match.end() :] if match else answer)][:20]
     if match is None:
         return {"verdict": "concerns", "reasons": ["the reviewer gave no VERDICT line; read its full answer", *reasons]}
     return {"verdict": match.group(1).lower(), "reasons": reasons}

@@ -69,7 +69,9 @@ class RunRecord:
         """Fold the final BackendDone into the envelope (redacted) and stamp the record finished; `model` prices
         the usage when the backend reports no cost."""
         envelope = self.envelope
-        done = done or BackendDone(status=Status.ERROR, error="the backend ended without a result", reason="bad_response")
+        done = done or BackendDone(
+            status=Status.ERROR, error="the backend ended without a result", reason="bad_response"
+        )
         envelope.status = done.status
         envelope.result = done.result or envelope.result
         envelope.session_id = done.session_id or envelope.session_id
@@ -97,9 +99,14 @@ class RunRecord:
     def to_dict(self) -> dict[str, Any]:
         """The result file's content: the envelope's keys, then the record's (a key only once it has a value)."""
         data: dict[str, Any] = {
-            **self.envelope.to_dict(), "record_version": RECORD_VERSION, "pid": self.pid,
-            "started_at": self.started_at, "spec": self.spec, "route": self.route,
-            "forced": self.forced, "description": self.description,
+            **self.envelope.to_dict(),
+            "record_version": RECORD_VERSION,
+            "pid": self.pid,
+            "started_at": self.started_at,
+            "spec": self.spec,
+            "route": self.route,
+            "forced": self.forced,
+            "description": self.description,
         }
         optional = {"prompt": self.prompt, "request": self.request, "messages": self.messages}
         data.update({key: value for key, value in optional.items() if value is not None})

@@ -32,6 +32,7 @@ _ALIASES = {alias: name for name, aliases in SECTIONS.items() for alias in alias
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<name>[^#:]+?)\s*:?\s*#*\s*$")
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?P<name>[A-Za-z][A-Za-z -]{1,24}?)(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$")
 
+
 @dataclass
 class Section:
     name: str
@@ -113,11 +114,15 @@ class Finding:
         return f"{source}:{self.line}: {self.severity} {self.rule}: {self.message} — {self.fix}"
 
 
-PATHLIKE = re.compile(r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
-                       r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])")
+PATHLIKE = re.compile(
+    r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
+    r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])"
+)
 """A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
-NOT_A_PATH = re.compile(r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
-                         r"either/or|km/h|mb/s|gb/s)")
+NOT_A_PATH = re.compile(
+    r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
+    r"either/or|km/h|mb/s|gb/s)"
+)
 """A unit, a pair of words or a time zone that PATHLIKE would take for a path: 'Mbit/s', 'and/or', 'Europe/Berlin'."""
 
 
@@ -129,9 +134,12 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     inputs = spec.sections.get("inputs")
     if inputs is None:
         return []
-    return [(inputs.body_line + offset, path)
-            for offset, line in enumerate(inputs.body.splitlines()) if "://" not in line
-            for path in paths_in(line)]
+    return [
+        (inputs.body_line + offset, path)
+        for offset, line in enumerate(inputs.body.splitlines())
+        if "://" not in line
+        for path in paths_in(line)
+    ]
 
 
 def paths_in(line: str) -> list[str]:
@@ -141,7 +149,7 @@ def paths_in(line: str) -> list[str]:
     found: list[str] = []
     end = 0
     for match in _BACKTICKED.finditer(line):
-        found += PATHLIKE.findall(line[end:match.start()])
+        found += PATHLIKE.findall(line[end : match.start()])
         span = match[1].strip()
         found += [span] if " " in span and PATHLIKE.fullmatch(span.replace(" ", "_")) else PATHLIKE.findall(span)
         end = match.end()
@@ -165,8 +173,13 @@ MAX_SPEC_CHARS = 1_000_000
 stays linear and bounded within it."""
 
 
-def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None = None,
-         known_tiers: set[str] | None = None, target: str = "stateless") -> list[Finding]:
+def lint(
+    text: str,
+    cwd: Path | None = None,
+    known_task_types: set[str] | None = None,
+    known_tiers: set[str] | None = None,
+    target: str = "stateless",
+) -> list[Finding]:
     """Check a spec against the dispatch checklist (core/checklist) for a reader of kind `target`: stateless,
     web or agent."""
     from core import checklist

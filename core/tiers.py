@@ -47,11 +47,19 @@ def effective_tiers(config: Config) -> dict[str, TierConfig]:
     tiers = dict(config.tiers)
     if not tiers:
         mine = user_models(config)
-        fallback = (["default"] if "default" in mine else sorted(mine)[:1]) or [n for n in ("local",) if n in config.models]
+        fallback = (["default"] if "default" in mine else sorted(mine)[:1]) or [
+            n for n in ("local",) if n in config.models
+        ]
         if fallback:
-            tiers = {name: TierConfig(name=name, models=list(fallback),
-                                      task_types=[t.name for t in TASK_TYPES.values() if t.tier == name], description=text)
-                     for name, text in BUILTIN_TIERS.items()}
+            tiers = {
+                name: TierConfig(
+                    name=name,
+                    models=list(fallback),
+                    task_types=[t.name for t in TASK_TYPES.values() if t.tier == name],
+                    description=text,
+                )
+                for name, text in BUILTIN_TIERS.items()
+            }
     if "local" in config.models:
         tiers.setdefault("local", TierConfig(name="local", models=["local"], description=LOCAL_TIER))
     return tiers
@@ -74,8 +82,15 @@ def refusal(task_type: str) -> str | None:
     return f"task type '{task_type}' is never dispatched: {kind.refusal}" if kind and kind.refusal else None
 
 
-def resolve(config: Config, *, model: str | None = None, tier: str | None = None,
-            task_type: str | None = None, spec_tier: str | None = None, spec_task_type: str | None = None) -> Route:
+def resolve(
+    config: Config,
+    *,
+    model: str | None = None,
+    tier: str | None = None,
+    task_type: str | None = None,
+    spec_tier: str | None = None,
+    spec_task_type: str | None = None,
+) -> Route:
     """Choose the models to try, most specific choice first: --model, --tier, --task-type, then the spec's own."""
     tiers = effective_tiers(config)
     task_type = task_type or spec_task_type or DEFAULT_TASK_TYPE
@@ -86,8 +101,11 @@ def resolve(config: Config, *, model: str | None = None, tier: str | None = None
     if model:
         config.model(model)
         owners = [t.name for t in tiers.values() if model in t.models]
-        preferred = ([n for n in owners if n == (tier or spec_tier)] +
-                     [n for n in owners if task_type in tiers[n].task_types] + owners)
+        preferred = (
+            [n for n in owners if n == (tier or spec_tier)]
+            + [n for n in owners if task_type in tiers[n].task_types]
+            + owners
+        )
         return Route([model], preferred[0] if preferred else None, task_type, f"--model {model} given")
     chosen = tier or spec_tier
     if chosen:
@@ -97,15 +115,23 @@ def resolve(config: Config, *, model: str | None = None, tier: str | None = None
         return Route(_usable(config, tiers[chosen]), chosen, task_type, f"{source} {chosen}")
     for candidate in tiers.values():
         if task_type in candidate.task_types:
-            return Route(_usable(config, candidate), candidate.name, task_type,
-                         f"task type {task_type} maps to tier {candidate.name}")
-    raise ConfigError(f"no tier handles task type '{task_type}'" if tiers else "no model is configured",
-                      "set DISPATCH_BASE_URL to an OpenAI-compatible endpoint, or run `dispatch config init`")
+            return Route(
+                _usable(config, candidate),
+                candidate.name,
+                task_type,
+                f"task type {task_type} maps to tier {candidate.name}",
+            )
+    raise ConfigError(
+        f"no tier handles task type '{task_type}'" if tiers else "no model is configured",
+        "set DISPATCH_BASE_URL to an OpenAI-compatible endpoint, or run `dispatch config init`",
+    )
 
 
 def _usable(config: Config, tier: TierConfig) -> list[str]:
     models = [m for m in tier.models if m in config.models]
     if not models:
-        raise ConfigError(f"tier '{tier.name}' has no usable model ({', '.join(tier.models)} not configured)",
-                          "set DISPATCH_BASE_URL or define the models in config.toml")
+        raise ConfigError(
+            f"tier '{tier.name}' has no usable model ({', '.join(tier.models)} not configured)",
+            "set DISPATCH_BASE_URL or define the models in config.toml",
+        )
     return models

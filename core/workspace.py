@@ -45,8 +45,9 @@ class Workspace:
             tree.path = project.worktrees / run_id
             tree.branch = f"dispatch/{project.slug}/{run_id}"
             tree.create()
-            changes.record(project, "created", run_id=run_id, branch=tree.branch, path=str(tree.path),
-                           repo=str(tree.repo))
+            changes.record(
+                project, "created", run_id=run_id, branch=tree.branch, path=str(tree.path), repo=str(tree.repo)
+            )
         else:
             self.worktree.reattach()
         self.path = self.worktree.workdir
@@ -54,8 +55,9 @@ class Workspace:
     def describe(self) -> dict[str, Any]:
         return {"mode": self.mode, "path": str(self.path), **(self.worktree.to_dict() if self.worktree else {})}
 
-    def capture(self, project: Project, run_id: str, context_file: str | None,
-                redactor: Redactor) -> dict[str, Any] | None:
+    def capture(
+        self, project: Project, run_id: str, context_file: str | None, redactor: Redactor
+    ) -> dict[str, Any] | None:
         """Commit what the agent left on the run's branch and say what the branch changes; None outside a
         worktree. The context file's dispatch block is taken out first: it is ours, not the agent's work."""
         if context_file and self.mode != "project":
@@ -70,8 +72,16 @@ class Workspace:
             patch = project.patch_path(run_id)
             patch.write_text(redactor.text(tree.patch()), encoding="utf-8")
             summary["patch"] = str(patch)
-        changes.record(project, "captured", run_id=run_id, branch=tree.branch, head=summary["head"],
-                       files=len(summary["files"]), path=str(tree.path), repo=str(tree.repo))
+        changes.record(
+            project,
+            "captured",
+            run_id=run_id,
+            branch=tree.branch,
+            head=summary["head"],
+            files=len(summary["files"]),
+            path=str(tree.path),
+            repo=str(tree.repo),
+        )
         return summary
 
 
@@ -89,8 +99,17 @@ def named_directory(spec_text: str) -> Path | None:
     return None
 
 
-def plan(project: Project, *, cwd: Path | None, kind: str, parent_run_id: str | None, read_only: bool,
-         in_place: bool, base: str | None, spec_text: str = "") -> Workspace:
+def plan(
+    project: Project,
+    *,
+    cwd: Path | None,
+    kind: str,
+    parent_run_id: str | None,
+    read_only: bool,
+    in_place: bool,
+    base: str | None,
+    spec_text: str = "",
+) -> Workspace:
     """Decide where an agent run works, checking what can be checked before anything is recorded."""
     if parent_run_id and kind in ("resume", "review"):
         try:
@@ -117,11 +136,25 @@ def plan(project: Project, *, cwd: Path | None, kind: str, parent_run_id: str | 
     repo = repo_of(directory)
     if repo is None:
         if base:
-            raise UsageError(f"--base needs a git repository, and {directory} is not in one",
-                             "pass --cwd a directory inside a git repository")
-        return Workspace("project", project.root, notice=(
-            f"no worktree without git: {directory} is not inside a git repository, so the agent works in the "
-            f"project dir {project.root}; pass --in-place to let it work in {directory} itself") if explicit else None)
-    tree = Worktree(repo, project.worktrees, "", resolve_commit(repo, base or "HEAD"),
-                    directory.relative_to(repo).as_posix() if directory != repo else "")
+            raise UsageError(
+                f"--base needs a git repository, and {directory} is not in one",
+                "pass --cwd a directory inside a git repository",
+            )
+        return Workspace(
+            "project",
+            project.root,
+            notice=(
+                f"no worktree without git: {directory} is not inside a git repository, so the agent works in the "
+                f"project dir {project.root}; pass --in-place to let it work in {directory} itself"
+            )
+            if explicit
+            else None,
+        )
+    tree = Worktree(
+        repo,
+        project.worktrees,
+        "",
+        resolve_commit(repo, base or "HEAD"),
+        directory.relative_to(repo).as_posix() if directory != repo else "",
+    )
     return Workspace("worktree", project.worktrees, tree, fresh=True)

@@ -24,8 +24,16 @@ from core import paths
 from core.errors import DispatchError, UsageError
 
 GIT_TIMEOUT = 120.0
-_STRIPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-             "GIT_NAMESPACE", "GIT_PREFIX", "GIT_CEILING_DIRECTORIES")
+_STRIPPED = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+    "GIT_CEILING_DIRECTORIES",
+)
 FALLBACK_IDENTITY = ("dispatch", "dispatch@localhost")
 """Who commits when the repo has no user.name / user.email configured."""
 JUNK = (":(exclude,glob)**/__pycache__/**", ":(exclude,glob)**/*.py[co]", ":(exclude,glob)**/.pytest_cache/**")
@@ -44,21 +52,31 @@ class MergeConflict(DispatchError):
         self.paths = paths
 
 
-def git(args: list[str], cwd: Path, *, check: bool = True, env: dict[str, str] | None = None,
-        timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess[str]:
+def git(
+    args: list[str], cwd: Path, *, check: bool = True, env: dict[str, str] | None = None, timeout: float = GIT_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k not in _STRIPPED}
     environ.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", **(env or {}))
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, env=environ, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, errors="replace", timeout=timeout)
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+        )
     except FileNotFoundError:
         raise GitError("git is not installed", "install git to give agents a worktree of your repo") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"`git {' '.join(args[:2])}` took longer than {timeout:g} s", "try again") from None
     if check and done.returncode != 0:
         said = (done.stderr or done.stdout).strip().splitlines()
-        raise GitError(f"`git {' '.join(args[:2])}` failed in {cwd}: {said[-1] if said else done.returncode}",
-                       "see git's message")
+        raise GitError(
+            f"`git {' '.join(args[:2])}` failed in {cwd}: {said[-1] if said else done.returncode}", "see git's message"
+        )
     return done
 
 
@@ -75,16 +93,19 @@ def resolve_commit(repo: Path, ref: str) -> str:
     done = git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], repo, check=False)
     if done.returncode != 0:
         what = "the repo has no commit yet" if ref == "HEAD" else f"no commit '{ref}' in {repo}"
-        raise UsageError(f"cannot start a worktree: {what}",
-                         "commit first, or pass --base a branch, tag or commit that exists")
+        raise UsageError(
+            f"cannot start a worktree: {what}", "commit first, or pass --base a branch, tag or commit that exists"
+        )
     return done.stdout.strip()
 
 
 def identity(repo: Path) -> dict[str, str]:
     """Author and committer variables, only for what the repo's own config leaves unset."""
     env: dict[str, str] = {}
-    for key, value, names in (("user.name", FALLBACK_IDENTITY[0], ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME")),
-                              ("user.email", FALLBACK_IDENTITY[1], ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"))):
+    for key, value, names in (
+        ("user.name", FALLBACK_IDENTITY[0], ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME")),
+        ("user.email", FALLBACK_IDENTITY[1], ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")),
+    ):
         if not git(["config", key], repo, check=False).stdout.strip():
             env.update(dict.fromkeys(names, value))
     return env
@@ -96,8 +117,9 @@ def repo_lock(repo: Path) -> Iterator[None]:
     common = git(["rev-parse", "--path-format=absolute", "--git-common-dir"], repo).stdout.strip()
     locks = paths.state_dir() / "git-locks"
     locks.mkdir(parents=True, exist_ok=True)
-    fd = os.open(locks / f"{hashlib.sha1(common.encode()).hexdigest()[:16]}.lock",
-                 os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = os.open(
+        locks / f"{hashlib.sha1(common.encode()).hexdigest()[:16]}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+    )
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -125,15 +147,22 @@ class Worktree:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Worktree:
-        return cls(Path(data["repo"]), Path(data["path"]), str(data["branch"]), str(data["base"]),
-                   str(data.get("subdir") or ""))
+        return cls(
+            Path(data["repo"]),
+            Path(data["path"]),
+            str(data["branch"]),
+            str(data["base"]),
+            str(data.get("subdir") or ""),
+        )
 
     def exists(self) -> bool:
         return self.path.is_dir() and (self.path / ".git").exists()
 
     def branch_exists(self) -> bool:
-        return git(["rev-parse", "--verify", "--quiet", f"refs/heads/{self.branch}"], self.repo,
-                   check=False).returncode == 0
+        return (
+            git(["rev-parse", "--verify", "--quiet", f"refs/heads/{self.branch}"], self.repo, check=False).returncode
+            == 0
+        )
 
     def create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,14 +188,18 @@ class Worktree:
         git(["add", "-A", "--", ".", *JUNK], self.path)
         if git(["diff", "--cached", "--quiet"], self.path, check=False).returncode == 0:
             return False
-        git(["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message], self.path,
-            env=identity(self.repo))
+        git(
+            ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message],
+            self.path,
+            env=identity(self.repo),
+        )
         return True
 
     def uncommitted(self) -> list[str]:
         """The paths in the checkout that differ from the branch's last commit (test caches left out)."""
-        done = git(["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", ".", *JUNK],
-                   self.path)
+        done = git(
+            ["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", ".", *JUNK], self.path
+        )
         return sorted({entry[3:] for entry in done.stdout.split("\0") if entry})
 
     def changes(self) -> dict[str, Any]:
@@ -177,11 +210,23 @@ class Worktree:
         files = []
         for entry in filter(None, counts):
             added, removed, path = entry.split("\t", 2)
-            files.append({"path": path, "status": _STATUS.get(statuses.get(path, "M")[:1], "modified"),
-                          "insertions": int(added) if added.isdigit() else 0,
-                          "deletions": int(removed) if removed.isdigit() else 0, "binary": added == "-"})
-        return {"branch": self.branch, "base": self.base, "head": head, "files": files,
-                "insertions": sum(f["insertions"] for f in files), "deletions": sum(f["deletions"] for f in files)}
+            files.append(
+                {
+                    "path": path,
+                    "status": _STATUS.get(statuses.get(path, "M")[:1], "modified"),
+                    "insertions": int(added) if added.isdigit() else 0,
+                    "deletions": int(removed) if removed.isdigit() else 0,
+                    "binary": added == "-",
+                }
+            )
+        return {
+            "branch": self.branch,
+            "base": self.base,
+            "head": head,
+            "files": files,
+            "insertions": sum(f["insertions"] for f in files),
+            "deletions": sum(f["deletions"] for f in files),
+        }
 
     def patch(self, stat: bool = False, color: bool = False) -> str:
         args = ["diff", "--no-renames", f"--color={'always' if color else 'never'}"]
@@ -211,22 +256,28 @@ class Worktree:
             done = git(["merge-tree", "--write-tree", "-z", "--name-only", user, tip], self.repo, check=False)
             if done.returncode == 1:
                 conflicted = sorted(set(filter(None, done.stdout.split("\0\0")[0].split("\0")[1:])))
-                raise MergeConflict(f"{self.branch} conflicts with your branch in: {', '.join(conflicted)}",
-                                    "nothing was changed; resolve it by hand (git merge "
-                                    f"{self.branch}) or resume the run with the conflict explained", conflicted)
+                raise MergeConflict(
+                    f"{self.branch} conflicts with your branch in: {', '.join(conflicted)}",
+                    "nothing was changed; resolve it by hand (git merge "
+                    f"{self.branch}) or resume the run with the conflict explained",
+                    conflicted,
+                )
             if done.returncode != 0:
                 raise GitError(f"git merge-tree failed: {done.stderr.strip()}", "see git's message")
             tree = done.stdout.split("\0")[0]
             parents = ["-p", user] if squash else ["-p", user, "-p", tip]
-            target = git(["commit-tree", tree, *parents, "-m", message], self.repo,
-                         env=identity(self.repo)).stdout.strip()
+            target = git(
+                ["commit-tree", tree, *parents, "-m", message], self.repo, env=identity(self.repo)
+            ).stdout.strip()
             mode = "squash" if squash else "merge"
         done = git(["merge", "--ff-only", "--quiet", target], self.repo, check=False)
         if done.returncode != 0:
             lines = done.stderr.strip().splitlines() or ["merge failed"]
             paths = [line.strip() for line in lines if line.startswith(("\t", "    "))]
-            raise GitError(f"git refused to update your tree: {lines[0]}" + (f" ({', '.join(paths)})" if paths else ""),
-                           "commit or stash your changes to those files, then merge again; nothing was changed")
+            raise GitError(
+                f"git refused to update your tree: {lines[0]}" + (f" ({', '.join(paths)})" if paths else ""),
+                "commit or stash your changes to those files, then merge again; nothing was changed",
+            )
         return {"merged": True, "mode": mode, "commit": resolve_commit(self.repo, "HEAD")}
 
 

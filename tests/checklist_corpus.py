@@ -29,9 +29,15 @@ class Case:
 def load(path: Path) -> list[Case]:
     text = path.read_text(encoding="utf-8")
     heads = list(_HEADER.finditer(text))
-    return [Case(head["id"], head["family"], head["kind"],
-                 text[head.end() + 1:heads[n + 1].start() if n + 1 < len(heads) else len(text)])
-            for n, head in enumerate(heads)]
+    return [
+        Case(
+            head["id"],
+            head["family"],
+            head["kind"],
+            text[head.end() + 1 : heads[n + 1].start() if n + 1 < len(heads) else len(text)],
+        )
+        for n, head in enumerate(heads)
+    ]
 
 
 def errors(case: Case, cwd: Path) -> list[spec.Finding]:

@@ -16,8 +16,18 @@ if str(ROOT) not in sys.path:
 from tests.helpers import MODELS  # noqa: E402  (needs ROOT on sys.path)
 
 _CLEARED_PREFIXES = ("DISPATCH_",)
-_CLEARED = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_BASE_URL",
-            "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
+_CLEARED = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "OPENAI_BASE_URL",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -50,12 +50,25 @@ class Result:
         return json.loads(self.stdout)
 
 
-def dispatch(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-             cwd: Path | None = None, timeout: float = 60) -> Result:
+def dispatch(
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> Result:
     """Run `python -m core.cli ARGS` as a user would, in the test's isolated environment."""
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "core", *args], input=input, capture_output=True, text=True,
-                          env=full_env, cwd=cwd or ROOT, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
+        stdin=None if input is not None else subprocess.DEVNULL,
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -83,4 +96,5 @@ def local_model_missing(options: dict[str, str] | None = None) -> str | None:
 
 LOCAL_MISSING = local_model_missing()
 needs_local_model = pytest.mark.skipif(
-    LOCAL_MISSING is not None, reason=f"the local model is not installed ({LOCAL_MISSING}); `make test` installs it")
+    LOCAL_MISSING is not None, reason=f"the local model is not installed ({LOCAL_MISSING}); `make test` installs it"
+)

@@ -17,13 +17,13 @@ def parse_invoice(text):
     """Split one invoice line into its fields, without the spaces around them."""
     return [field.strip() for field in text.split(",")]
 '''
-TESTS = '''\
+TESTS = """\
 from src.invoices import parse_invoice
 
 
 def test_fields():
     assert [f.strip() for f in parse_invoice("a, b")] == ["a", "b"]
-'''
+"""
 SPEC = f"""\
 Task type: agentic-coding
 
@@ -48,8 +48,9 @@ Run: {sys.executable} -m pytest -q -p no:cacheprovider tests
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL).stdout
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    ).stdout
 
 
 def make_repo(path: Path) -> Path:
@@ -72,5 +73,9 @@ def make_repo(path: Path) -> Path:
 
 def tree_state(repo: Path) -> tuple[str, str, str, str]:
     """Everything of the user's that must not change: status, HEAD, current branch and the uncommitted diff."""
-    return (git(repo, "status", "--porcelain"), git(repo, "rev-parse", "HEAD"),
-            git(repo, "branch", "--show-current"), git(repo, "diff"))
+    return (
+        git(repo, "status", "--porcelain"),
+        git(repo, "rev-parse", "HEAD"),
+        git(repo, "branch", "--show-current"),
+        git(repo, "diff"),
+    )

@@ -55,8 +55,13 @@ class DispatchApp(App[None]):
     """Screens are modes so each keeps its state while you move between them."""
 
     CSS_PATH = "app.tcss"
-    MODES = {"dashboard": DashboardScreen, "editor": EditorScreen, "audit": AuditScreen, "settings": SettingsScreen,
-             "batch": BatchScreen}
+    MODES = {
+        "dashboard": DashboardScreen,
+        "editor": EditorScreen,
+        "audit": AuditScreen,
+        "settings": SettingsScreen,
+        "batch": BatchScreen,
+    }
     DEFAULT_MODE = "dashboard"
     """Starting in the dashboard's mode draws it as the first screen; switching to it from on_mount drew
     Textual's blank default screen first and cost ~90 ms of the first frame."""
@@ -74,9 +79,17 @@ class DispatchApp(App[None]):
     runs_version: reactive[int] = reactive(0)
     """Bumped whenever run files change; screens that list runs watch it and reload."""
 
-    def __init__(self, config: Config, *, engine: Engine | None = None, clock: Clock = time.monotonic,
-                 now: Now | None = None, watch: bool = True, projects_dir: Path | None = None,
-                 cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        engine: Engine | None = None,
+        clock: Clock = time.monotonic,
+        now: Now | None = None,
+        watch: bool = True,
+        projects_dir: Path | None = None,
+        cwd: Path | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.engine = engine or Engine(config)
@@ -126,6 +139,7 @@ class DispatchApp(App[None]):
     async def in_thread(self, task: Callable[[Index | None], T]) -> T:
         """Run `task(index)` in a thread, never on the event loop: SQLite queries and file reads wait there
         while the screen keeps drawing. One at a time, since they share the index's connection."""
+
         def call() -> tuple[T, DispatchError | None]:
             with self.index_lock:
                 index, failure = self._open_index()
@@ -139,6 +153,7 @@ class DispatchApp(App[None]):
     async def catch_up(self, slug: str | None = None) -> None:
         """Bring the index up to date with one project's files (runs another process wrote), or with every
         project when no slug is given (a person's Refresh: O(projects) stats)."""
+
         def sync(index: Index | None) -> str | None:
             if index is None:
                 return None
@@ -149,8 +164,10 @@ class DispatchApp(App[None]):
             return None
 
         if (problem := await self.in_thread(sync)) is not None:
-            self.notify(f"the index missed a change in {slug or 'the projects'} ({problem}); "
-                        "`dispatch reindex` repairs it", severity="warning")
+            self.notify(
+                f"the index missed a change in {slug or 'the projects'} ({problem}); `dispatch reindex` repairs it",
+                severity="warning",
+            )
 
     # --- dispatching ---------------------------------------------------------------------------
 
@@ -164,8 +181,13 @@ class DispatchApp(App[None]):
         return live
 
     def _drive(self, live: LiveRun) -> Worker[None]:
-        return self.run_worker(self._dispatch(live), name=f"dispatch-{live.key}", group=f"dispatch-{live.key}",
-                               exclusive=True, exit_on_error=False)
+        return self.run_worker(
+            self._dispatch(live),
+            name=f"dispatch-{live.key}",
+            group=f"dispatch-{live.key}",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     async def _dispatch(self, live: LiveRun) -> None:
         def at() -> float:
@@ -200,9 +222,12 @@ class DispatchApp(App[None]):
         """A worker that failed unexpectedly becomes a notification, never a traceback."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"{event.worker.name} failed: {error}. Nothing recorded was lost; "
-                        f"see the audit browser (F4) or retry.", title="something went wrong", severity="error",
-                        timeout=12)
+            self.notify(
+                f"{event.worker.name} failed: {error}. Nothing recorded was lost; see the audit browser (F4) or retry.",
+                title="something went wrong",
+                severity="error",
+                timeout=12,
+            )
 
     # --- what comes after a run ----------------------------------------------------------------
 
@@ -216,8 +241,7 @@ class DispatchApp(App[None]):
             with self.index_lock:
                 request = followup.resume(self.config, index, project, prompt, session=record.get("session_id"))
             parent = next((live for live in self.live_runs.values() if live.run_id == run_id), None)
-            turns = (parent.earlier if parent else []) + [("answer", str(record.get("result") or "")),
-                                                           ("you", prompt)]
+            turns = (parent.earlier if parent else []) + [("answer", str(record.get("result") or "")), ("you", prompt)]
             self.start_dispatch(request, earlier=turns)
         except (DispatchError, OSError, ValueError) as exc:
             self.notify(_say(exc), title="cannot resume", severity="error")
@@ -238,6 +262,7 @@ class DispatchApp(App[None]):
 
     def escalate(self, slug: str, run_id: str, tier: str | None) -> None:
         """Ask where to (modal), then re-dispatch on the higher tier or record the hand-back."""
+
         def decided(choice: EscalationChoice | None) -> None:
             if choice is None:
                 return
@@ -267,8 +292,9 @@ class DispatchApp(App[None]):
         from watchfiles import awatch
 
         self.projects_dir.mkdir(parents=True, exist_ok=True)
-        async for changes in awatch(self.projects_dir, recursive=True,
-                                    watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)):
+        async for changes in awatch(
+            self.projects_dir, recursive=True, watch_filter=lambda _change, path: path.endswith(RESULT_SUFFIX)
+        ):
             for slug in {Path(path).parent.parent.name for _change, path in changes}:
                 await self.catch_up(slug)
                 self.post_message(RunsChanged(slug))
@@ -283,8 +309,12 @@ class DispatchApp(App[None]):
             return  # never started: _dispatch has already said why
         if live.status != Status.OK:
             detail = "; ".join(part for part in (live.error, live.next_step) if part)
-            self.notify(f"{live.label}: {live.status}" + (f" — {detail}" if detail else ""), title="dispatch ended",
-                        severity="error" if live.status in (Status.ERROR, Status.REJECTED) else "warning", timeout=15)
+            self.notify(
+                f"{live.label}: {live.status}" + (f" — {detail}" if detail else ""),
+                title="dispatch ended",
+                severity="error" if live.status in (Status.ERROR, Status.REJECTED) else "warning",
+                timeout=15,
+            )
         elif not isinstance(self.screen, RunViewScreen):
             self.notify(f"{live.label}: ok", title="dispatch finished")
 

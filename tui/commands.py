@@ -80,7 +80,9 @@ class DispatchCommands(Provider):
     """App actions always; a screen's own actions when that screen is showing."""
 
     def _commands(self) -> list[tuple[str, str, str, App[Any] | Widget]]:
-        found: list[tuple[str, str, str, App[Any] | Widget]] = [(name, action, help, self.app) for name, action, help in APP_ACTIONS]
+        found: list[tuple[str, str, str, App[Any] | Widget]] = [
+            (name, action, help, self.app) for name, action, help in APP_ACTIONS
+        ]
         for name, action, help in SCREEN_ACTIONS.get(type(self.screen).__name__, ()):
             found.append((name, action, help, self.screen))
         return found

@@ -29,7 +29,7 @@ from tui.format import since_start
 
 NEXT_STEP = {
     "unavailable": "check that the model's server is up and its base_url and key variable are right (Settings, F5), "
-                   "or escalate (e) to another tier",
+    "or escalate (e) to another tier",
     "rate_limited": "the provider is rate-limiting: wait a minute and resume (r), or escalate (e) to another tier",
     "timeout": "raise the default timeout in Settings (F5) or split the task; resume (r) continues the session",
     "verify_failed": "open the record (o) for the check's output, then resume (r) with what to fix",
@@ -94,7 +94,12 @@ class LiveRun:
             return
         if isinstance(event, RunStarted):
             self.run_id, self.slug, self.model, self.backend, self.tier = (
-                event.run_id, event.slug, event.model, event.backend, event.tier)
+                event.run_id,
+                event.slug,
+                event.model,
+                event.backend,
+                event.tier,
+            )
             self.status = "running"
             self.say(f"started {event.run_id} on {event.model} ({event.backend}, tier {event.tier or '-'})", at)
         elif isinstance(event, AttemptStarted):

@@ -10,8 +10,19 @@ from textual.theme import Theme
 
 from themes import THEMES_DIR
 
-_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning",
-           "error", "boost")
+_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "success",
+    "warning",
+    "error",
+    "boost",
+)
 
 
 def load_themes(directory: Path = THEMES_DIR) -> list[Theme]:

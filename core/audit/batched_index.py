@@ -55,8 +55,10 @@ class BatchedIndexWriter:
             self.commits += 1
         except Exception as exc:  # noqa: BLE001 - an index problem must never lose or fail a run
             first = self.warning is None
-            self.warning = (f"the run index was not updated ({type(exc).__name__}: {exc}); the runs are saved, "
-                            "`dispatch reindex` repairs it")
+            self.warning = (
+                f"the run index was not updated ({type(exc).__name__}: {exc}); the runs are saved, "
+                "`dispatch reindex` repairs it"
+            )
             return self.warning if first else None
         return None
 

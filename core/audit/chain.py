@@ -70,13 +70,15 @@ def seal(logs: Path, name: str, entry: dict[str, Any]) -> dict[str, Any]:
         seq, prev = head.seq, head.prev  # the head was moved to this entry and then the process died
     else:
         seq, prev = head.seq + 1, head.sha256
-    sealed: dict[str, Any] = json.loads(json.dumps({**entry, "chain": {"seq": seq, "prev": prev}}, ensure_ascii=False,
-                                                 default=str))  # the digest is of what the file will hold
+    sealed: dict[str, Any] = json.loads(
+        json.dumps({**entry, "chain": {"seq": seq, "prev": prev}}, ensure_ascii=False, default=str)
+    )  # the digest is of what the file will hold
     sealed["chain"]["sha256"] = digest(sealed)
     # Not fsynced: the entry's own write follows in this directory, and its directory fsync makes this rename durable
     # with it; a head torn by a crash does not parse, and is found again by reading every entry.
-    atomic_write_json(logs / HEAD, {"seq": seq, "sha256": sealed["chain"]["sha256"], "prev": prev, "name": name},
-                      sync=False)
+    atomic_write_json(
+        logs / HEAD, {"seq": seq, "sha256": sealed["chain"]["sha256"], "prev": prev, "name": name}, sync=False
+    )
     return sealed
 
 
@@ -123,7 +125,8 @@ class Entry:
 def read_entries(logs: Path) -> list[Entry]:
     """Every run record and tombstone of a project, in file-name order (run ids sort by time)."""
     names = sorted(p.name for p in logs.glob(f"*{RESULT_SUFFIX}")) + sorted(
-        p.name for p in logs.glob(f"{TOMBSTONE_PREFIX}*.json"))
+        p.name for p in logs.glob(f"{TOMBSTONE_PREFIX}*.json")
+    )
     entries = []
     for name in names:
         try:
@@ -207,8 +210,14 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
     entries = read_entries(logs)
     by_seq: dict[int, list[tuple[str, str | None, str | None]]] = {}
     """seq -> [(label, sha256, prev)]: sealed entries, and the records tombstones say they removed."""
-    first_sealed = min((str(e.data.get("started_at") or "") for e in entries if e.link and e.data
-                        and not e.name.startswith(TOMBSTONE_PREFIX)), default=None)
+    first_sealed = min(
+        (
+            str(e.data.get("started_at") or "")
+            for e in entries
+            if e.link and e.data and not e.name.startswith(TOMBSTONE_PREFIX)
+        ),
+        default=None,
+    )
     for entry in entries:
         label = entry.name.removesuffix(RESULT_SUFFIX)
         if entry.data is None:
@@ -219,12 +228,14 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
             continue
         report.chained += not entry.name.startswith(TOMBSTONE_PREFIX)
         if digest(entry.data) != entry.link.get("sha256"):
-            report.problems.append(Problem("edited", label, "its content no longer matches the sha256 it was sealed "
-                                                            "with"))
+            report.problems.append(
+                Problem("edited", label, "its content no longer matches the sha256 it was sealed with")
+            )
         run_id = entry.data.get("run_id")
         if not entry.name.startswith(TOMBSTONE_PREFIX) and run_id != label:
-            report.problems.append(Problem("reordered", label, f"this file holds the record of run {run_id} "
-                                                               f"(seq {entry.link['seq']})"))
+            report.problems.append(
+                Problem("reordered", label, f"this file holds the record of run {run_id} (seq {entry.link['seq']})")
+            )
         by_seq.setdefault(entry.link["seq"], []).append((label, entry.link.get("sha256"), entry.link.get("prev")))
         for gone in entry.data.get("removed") or [] if entry.name.startswith(TOMBSTONE_PREFIX) else []:
             if not isinstance(gone, dict) or not isinstance(gone.get("seq"), int):
@@ -232,8 +243,9 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
             if any(sha == gone.get("sha256") for _, sha, _ in by_seq.get(gone["seq"], [])):
                 continue  # a prune killed after its tombstone, before it removed this record: it is still here
             report.removed += 1
-            by_seq.setdefault(gone["seq"], []).append((f"{gone.get('run_id')} (removed)", gone.get("sha256"),
-                                                       gone.get("prev")))
+            by_seq.setdefault(gone["seq"], []).append(
+                (f"{gone.get('run_id')} (removed)", gone.get("sha256"), gone.get("prev"))
+            )
     _walk(report, by_seq, _head_of(logs))
     return report
 
@@ -244,8 +256,13 @@ def _unsealed(report: Report, label: str, data: dict[str, Any], first_sealed: st
     elif first_sealed is None or str(data.get("started_at") or "") < first_sealed:
         report.unchained += 1
     else:
-        report.problems.append(Problem("edited", label, "it carries no chain, though it was written after chaining "
-                                                        "began (its chain was removed)"))
+        report.problems.append(
+            Problem(
+                "edited",
+                label,
+                "it carries no chain, though it was written after chaining began (its chain was removed)",
+            )
+        )
 
 
 def _head_of(logs: Path) -> Head | None:
@@ -261,15 +278,25 @@ def _walk(report: Report, by_seq: dict[int, list[tuple[str, str | None, str | No
     than the one before is a reordering, and a head past the last entry means the newest ones are gone."""
     last = max(by_seq, default=0)
     if head is not None and head.seq > last:
-        report.problems.append(Problem("missing", head.name.split("-result")[0] or "head",
-                                       f"the chain's head is seq {head.seq}, the last entry found is seq {last}"))
+        report.problems.append(
+            Problem(
+                "missing",
+                head.name.split("-result")[0] or "head",
+                f"the chain's head is seq {head.seq}, the last entry found is seq {last}",
+            )
+        )
     digests = {sha: label for entries in by_seq.values() for label, sha, _ in entries if sha}
     before: str | None = None
     for seq in range(1, last + 1):
         here = by_seq.get(seq)
         if not here:
-            report.problems.append(Problem("missing", f"seq {seq}", "no record or tombstone holds this place in the "
-                                                                    "chain (a record was deleted)"))
+            report.problems.append(
+                Problem(
+                    "missing",
+                    f"seq {seq}",
+                    "no record or tombstone holds this place in the chain (a record was deleted)",
+                )
+            )
             before = None
             continue
         if len(here) > 1:
@@ -278,7 +305,13 @@ def _walk(report: Report, by_seq: dict[int, list[tuple[str, str | None, str | No
         label, sha, prev = here[0]
         if before is not None and prev != before:
             other = digests.get(prev or "")
-            report.problems.append(Problem("reordered" if other else "edited", label,
-                                           f"it links to {other} instead of the entry before it" if other else
-                                           "its link to the entry before it is broken"))
+            report.problems.append(
+                Problem(
+                    "reordered" if other else "edited",
+                    label,
+                    f"it links to {other} instead of the entry before it"
+                    if other
+                    else "its link to the entry before it is broken",
+                )
+            )
         before = sha

@@ -36,8 +36,12 @@ RANK_WINDOW = 5000
 MARK_START, MARK_END = "\u27e6", "\u27e7"
 """What a search snippet puts around each match: ⟦match⟧."""
 SORTS = {"updated": "updated DESC, slug", "name": "slug", "cost": "cost_usd DESC, slug"}
-COST_GROUPS = {"model": "coalesce(runs.model, '')", "tier": "coalesce(runs.tier, '')", "project": "runs.slug",
-               "day": "substr(runs.started_at, 1, 10)"}
+COST_GROUPS = {
+    "model": "coalesce(runs.model, '')",
+    "tier": "coalesce(runs.tier, '')",
+    "project": "runs.slug",
+    "day": "substr(runs.started_at, 1, 10)",
+}
 """What `dispatch costs --by` groups spend by (a UTC day is the first ten characters of started_at)."""
 
 
@@ -57,7 +61,9 @@ def normalize_since(value: str | None) -> str | None:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).isoformat(timespec="milliseconds")
     except (ValueError, OverflowError):
-        raise UsageError(f"--since {value!r} is not a date", "use YYYY-MM-DD or an ISO datetime like 2026-11-21T09:30") from None
+        raise UsageError(
+            f"--since {value!r} is not a date", "use YYYY-MM-DD or an ISO datetime like 2026-11-21T09:30"
+        ) from None
 
 
 def date_tokens(since: str, newest: str) -> list[str]:
@@ -150,18 +156,33 @@ class Index:
         return ProjectRow(*row) if row else None
 
     @recovering
-    def runs(self, slug: str | None = None, *, status: str | None = None, tier: str | None = None,
-             since: str | None = None, limit: int = 50, offset: int = 0, session: str | None = None,
-             reason: str | None = None) -> list[RunRow]:
+    def runs(
+        self,
+        slug: str | None = None,
+        *,
+        status: str | None = None,
+        tier: str | None = None,
+        since: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        session: str | None = None,
+        reason: str | None = None,
+    ) -> list[RunRow]:
         """Runs, newest first; `session` narrows to one session's turns, `reason` to why runs ended (verify_failed)."""
         where, params = _filters(slug, status, tier, since, session, reason)
-        sql = (f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY runs.started_at DESC, runs.id DESC "
-               f"LIMIT ? OFFSET ?")
+        sql = f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY runs.started_at DESC, runs.id DESC LIMIT ? OFFSET ?"
         return [RunRow(*row) for row in self.conn.execute(sql, (*params, limit, offset)).fetchall()]
 
     @recovering
-    def count_runs(self, slug: str | None = None, *, status: str | None = None, tier: str | None = None,
-                   since: str | None = None, session: str | None = None) -> int:
+    def count_runs(
+        self,
+        slug: str | None = None,
+        *,
+        status: str | None = None,
+        tier: str | None = None,
+        since: str | None = None,
+        session: str | None = None,
+    ) -> int:
         where, params = _filters(slug, status, tier, since, session)
         return int(self.conn.execute(f"SELECT count(*) FROM runs {where}", params).fetchone()[0])
 
@@ -178,8 +199,10 @@ class Index:
             raise UsageError(f"unknown grouping {by!r}", f"use one of: {', '.join(COST_GROUPS)}")
         where, params = _filters(None, None, None, since)
         order = "key DESC" if by == "day" else "3 DESC, key"
-        sql = (f"SELECT {COST_GROUPS[by]} AS key, count(*), coalesce(sum(cost_usd), 0), sum(input_tokens), "
-               f"sum(output_tokens) FROM runs {where} GROUP BY key ORDER BY {order}")
+        sql = (
+            f"SELECT {COST_GROUPS[by]} AS key, count(*), coalesce(sum(cost_usd), 0), sum(input_tokens), "
+            f"sum(output_tokens) FROM runs {where} GROUP BY key ORDER BY {order}"
+        )
         return [CostRow(*row) for row in self.conn.execute(sql, params).fetchall()]
 
     @recovering
@@ -187,17 +210,27 @@ class Index:
         """The project's sessions (review runs excluded), newest first."""
         rows = self.conn.execute(
             "SELECT session_id, run_id, status FROM runs WHERE slug = ? AND session_id IS NOT NULL AND kind != 'review' "
-            "ORDER BY started_at, id", (slug,)).fetchall()
+            "ORDER BY started_at, id",
+            (slug,),
+        ).fetchall()
         sessions: dict[str, SessionRow] = {}
         for session_id, run_id, status in rows:
             known = sessions.pop(session_id, None)
-            sessions[session_id] = SessionRow(session_id, slug, (known.runs if known else 0) + 1,
-                                              known.first_run if known else run_id, run_id, status)
+            sessions[session_id] = SessionRow(
+                session_id, slug, (known.runs if known else 0) + 1, known.first_run if known else run_id, run_id, status
+            )
         return list(reversed(sessions.values()))
 
     @recovering
-    def search(self, query: str, *, limit: int = 20, project: str | None = None, status: str | None = None,
-               since: str | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        project: str | None = None,
+        status: str | None = None,
+        since: str | None = None,
+    ) -> list[Hit]:
         """Full text over specs, results and descriptions, best match first, each with a snippet.
 
         Ranking reads the newest RANK_WINDOW matches: a word found in more runs than that (a near stop-word at
@@ -222,24 +255,42 @@ class Index:
         ranked = self.conn.execute(
             f"SELECT id, score FROM (SELECT runs_fts.rowid AS id, runs_fts.rank AS score FROM runs_fts {join} "
             f"WHERE runs_fts MATCH ? {where} ORDER BY runs_fts.rowid DESC LIMIT {RANK_WINDOW}) "
-            f"ORDER BY score LIMIT ?", (*params, limit)).fetchall()
+            f"ORDER BY score LIMIT ?",
+            (*params, limit),
+        ).fetchall()
         if not ranked:
             return []
         marks = ", ".join("?" for _ in ranked)
         rows = self.conn.execute(
             f"SELECT runs_fts.rowid, {RUN_COLUMNS}, snippet(runs_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) "
             f"FROM runs_fts JOIN runs ON runs.id = runs_fts.rowid "
-            f"WHERE runs_fts MATCH ? AND runs_fts.rowid IN ({marks})", (words, *(i for i, _ in ranked))).fetchall()
+            f"WHERE runs_fts MATCH ? AND runs_fts.rowid IN ({marks})",
+            (words, *(i for i, _ in ranked)),
+        ).fetchall()
         found = {row[0]: row[1:] for row in rows}
-        return [Hit(RunRow(*found[i][:-1]), " ".join(found[i][-1].split()), -float(score))
-                for i, score in ranked if i in found]
+        return [
+            Hit(RunRow(*found[i][:-1]), " ".join(found[i][-1].split()), -float(score))
+            for i, score in ranked
+            if i in found
+        ]
 
 
-def _filters(slug: str | None, status: str | None, tier: str | None, since: str | None,
-             session: str | None = None, reason: str | None = None) -> tuple[str, tuple[Any, ...]]:
+def _filters(
+    slug: str | None,
+    status: str | None,
+    tier: str | None,
+    since: str | None,
+    session: str | None = None,
+    reason: str | None = None,
+) -> tuple[str, tuple[Any, ...]]:
     clauses, params = [], []
-    for column, value in (("slug", slug), ("status", status), ("tier", tier), ("session_id", session),
-                          ("reason", reason)):
+    for column, value in (
+        ("slug", slug),
+        ("status", status),
+        ("tier", tier),
+        ("session_id", session),
+        ("reason", reason),
+    ):
         if value is not None:
             clauses.append(f"runs.{column} = ?")
             params.append(value)

@@ -45,8 +45,9 @@ def fingerprint(path: Path) -> str:
 
 
 def cannot_open(path: Path, exc: BaseException) -> DispatchError:
-    return DispatchError(f"the run index {path} cannot be opened: {exc}",
-                         "check the disk and permissions, then run `dispatch reindex`")
+    return DispatchError(
+        f"the run index {path} cannot be opened: {exc}", "check the disk and permissions, then run `dispatch reindex`"
+    )
 
 
 class IndexWriter:
@@ -67,8 +68,9 @@ class IndexWriter:
             self._build()
 
     @classmethod
-    def open(cls, path: Path | None = None, *, projects: Path | None = None, catch_up: bool = False,
-             check: bool = False) -> IndexWriter:
+    def open(
+        cls, path: Path | None = None, *, projects: Path | None = None, catch_up: bool = False, check: bool = False
+    ) -> IndexWriter:
         """Create or migrate the database, rebuilding it if damaged. `catch_up` then reads every project behind it
         (what a reader's open needs; recording runs does not), and `check` lets that start the full integrity
         check in the background when the last one is over VERIFY_EVERY_S old; nothing waits on it."""
@@ -169,8 +171,10 @@ class IndexWriter:
 
     def _set_meta(self, key: str, value: str) -> None:
         with self._write():
-            self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-                              "excluded.value", (key, value))
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -253,13 +257,23 @@ class IndexWriter:
             "INSERT INTO projects (slug, description, created, updated, backend, fingerprint) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (slug) DO UPDATE SET description = excluded.description, created = excluded.created, "
             "updated = excluded.updated, backend = excluded.backend, fingerprint = excluded.fingerprint",
-            (slug, description, str(meta.get("created") or ""), str(meta.get("updated") or ""), meta.get("backend"),
-             mark))
+            (
+                slug,
+                description,
+                str(meta.get("created") or ""),
+                str(meta.get("updated") or ""),
+                meta.get("backend"),
+                mark,
+            ),
+        )
         placeholders = ", ".join("?" for _ in RUN_WRITE)
         updates = ", ".join(f"{name} = excluded.{name}" for name in RUN_WRITE if name not in ("slug", "run_id"))
         rows = [run_values(slug, record) for record in records if record.get("run_id")]
-        self.conn.executemany(f"INSERT INTO runs ({', '.join(RUN_WRITE)}) VALUES ({placeholders}) "
-                              f"ON CONFLICT (slug, run_id) DO UPDATE SET {updates}", rows)
+        self.conn.executemany(
+            f"INSERT INTO runs ({', '.join(RUN_WRITE)}) VALUES ({placeholders}) "
+            f"ON CONFLICT (slug, run_id) DO UPDATE SET {updates}",
+            rows,
+        )
         self.conn.execute(
             """UPDATE projects SET
                 runs = (SELECT count(*) FROM runs WHERE slug = :slug),
@@ -273,7 +287,9 @@ class IndexWriter:
                 review_verdict = (SELECT verdict FROM runs WHERE slug = :slug AND kind = 'review' AND verdict IS NOT NULL
                                   ORDER BY started_at DESC, id DESC LIMIT 1),
                 updated = max(updated, coalesce((SELECT max(started_at) FROM runs WHERE slug = :slug), ''))
-            WHERE slug = :slug""", {"slug": slug})
+            WHERE slug = :slug""",
+            {"slug": slug},
+        )
 
 
 class RunIndex:
@@ -297,8 +313,10 @@ class RunIndex:
                 writer.record_runs(slug, records)
         except Exception as exc:  # noqa: BLE001 - an index problem must never lose or fail a run
             self.close()
-            return (f"the run index was not updated ({type(exc).__name__}: {exc}); the run is saved, "
-                    "`dispatch reindex` repairs it")
+            return (
+                f"the run index was not updated ({type(exc).__name__}: {exc}); the run is saved, "
+                "`dispatch reindex` repairs it"
+            )
         return None
 
     def _open(self) -> IndexWriter:
@@ -336,7 +354,9 @@ def recover(project: Project, index: RunIndexer = index_runs) -> list[str]:
             records.append(project.read_run(run_id))
         except (OSError, ValueError):
             continue
-    messages = [f"marked {len(marked)} run(s) of '{project.slug}' interrupted (their process died): {', '.join(marked)}"]
+    messages = [
+        f"marked {len(marked)} run(s) of '{project.slug}' interrupted (their process died): {', '.join(marked)}"
+    ]
     if warning := index(project.slug, records):
         messages.append(warning)
     return messages

@@ -63,8 +63,9 @@ class ProjectLock:
         except BlockingIOError:
             os.close(fd)
             if final:
-                raise ProjectBusy(f"project '{self.slug}' is busy: {self.holder()}",
-                                  "wait for it to finish, or pass --wait SECONDS") from None
+                raise ProjectBusy(
+                    f"project '{self.slug}' is busy: {self.holder()}", "wait for it to finish, or pass --wait SECONDS"
+                ) from None
             return False
         self._fd = fd
         self.describe(run_id)
@@ -76,8 +77,13 @@ class ProjectLock:
         SIGTERM to it stops this run and nothing else (a CLI run, not a server or console hosting many)."""
         if self._fd is None:
             return
-        info = {"pid": os.getpid(), "pid_start": own_start(), "run_id": run_id,
-                "since": datetime.now(UTC).isoformat(timespec="seconds"), "sole_run": sole_run}
+        info = {
+            "pid": os.getpid(),
+            "pid_start": own_start(),
+            "run_id": run_id,
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sole_run": sole_run,
+        }
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, json.dumps(info).encode(), 0)
 

@@ -57,8 +57,10 @@ def locked(project: Project, doing: str) -> ProjectLock:
     try:
         return project.lock().acquire(wait=0.0)
     except ProjectBusy as exc:
-        raise ProjectBusy(f"project '{project.slug}' is running, so it cannot be {doing} ({exc.message.split(': ', 1)[-1]})",
-                          "try again when its run has finished") from None
+        raise ProjectBusy(
+            f"project '{project.slug}' is running, so it cannot be {doing} ({exc.message.split(': ', 1)[-1]})",
+            "try again when its run has finished",
+        ) from None
 
 
 def _records(project: Project) -> list[tuple[str, dict[str, Any]]]:
@@ -75,8 +77,14 @@ def _records(project: Project) -> list[tuple[str, dict[str, Any]]]:
 
 def _removed(run_id: str, record: dict[str, Any]) -> dict[str, Any]:
     link = chain.link_of(record) or {}
-    return {"run_id": run_id, "seq": link.get("seq"), "sha256": link.get("sha256"), "prev": link.get("prev"),
-            "status": record.get("status"), "started_at": record.get("started_at")}
+    return {
+        "run_id": run_id,
+        "seq": link.get("seq"),
+        "sha256": link.get("sha256"),
+        "prev": link.get("prev"),
+        "status": record.get("status"),
+        "started_at": record.get("started_at"),
+    }
 
 
 def prune(project: Project, older_than_s: float, keep_last: int, dry_run: bool) -> Removal:
@@ -90,13 +98,22 @@ def prune(project: Project, older_than_s: float, keep_last: int, dry_run: bool) 
         old = [(run_id, record) for run_id, record in candidates if str(record.get("started_at") or "") < cutoff]
         waiting = {str(entry.get("run_id")) for entry in changes.pending(project)}
         chosen = [(run_id, record) for run_id, record in old if run_id not in waiting]
-        removal = Removal(project.slug, [run_id for run_id, _ in chosen], warnings=tuple(notes),
-                          kept=[run_id for run_id, _ in old if run_id in waiting])
+        removal = Removal(
+            project.slug,
+            [run_id for run_id, _ in chosen],
+            warnings=tuple(notes),
+            kept=[run_id for run_id, _ in old if run_id in waiting],
+        )
         if dry_run or not chosen:
             return removal
-        entry = {"kind": "tombstone", "status": "removed", "action": f"prune runs older than {older_than_s / 86400:g} "
-                 f"days, keeping the newest {keep_last}", "at": now_iso(), "by": who(),
-                 "removed": [_removed(run_id, record) for run_id, record in chosen]}
+        entry = {
+            "kind": "tombstone",
+            "status": "removed",
+            "action": f"prune runs older than {older_than_s / 86400:g} days, keeping the newest {keep_last}",
+            "at": now_iso(),
+            "by": who(),
+            "removed": [_removed(run_id, record) for run_id, record in chosen],
+        }
         name = chain.tombstone_name(chain.next_seq(project.logs))
         atomic_write_json(project.logs / name, chain.seal(project.logs, name, entry))
         removal.tombstone = project.logs / name
@@ -119,15 +136,25 @@ def rm(project: Project) -> Removal:
                 repos.add(str(worktree["repo"]))
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         tombstone = paths.projects_dir() / REMOVED_PROJECTS / f"{project.slug}-{stamp}.json"
-        entry: dict[str, Any] = {"kind": "tombstone", "status": "removed", "action": "rm", "slug": project.slug,
-                                 "at": now_iso(), "by": who(), "head": _head(project),
-                                 "removed": [_removed(run_id, record) for run_id, record in records]}
+        entry: dict[str, Any] = {
+            "kind": "tombstone",
+            "status": "removed",
+            "action": "rm",
+            "slug": project.slug,
+            "at": now_iso(),
+            "by": who(),
+            "head": _head(project),
+            "removed": [_removed(run_id, record) for run_id, record in records],
+        }
         entry["sha256"] = chain.digest(entry)
         atomic_write_json(tombstone, entry)
         project.meta_path.unlink(missing_ok=True)  # gone from every list at once, even if the rest is slow to go
         shutil.rmtree(project.root)
-    warnings += [f"git could not prune the removed worktrees of {repo} ({why}); run `git worktree prune` there"
-                for repo in sorted(repos) if (why := _prune_worktrees(Path(repo)))]
+    warnings += [
+        f"git could not prune the removed worktrees of {repo} ({why}); run `git worktree prune` there"
+        for repo in sorted(repos)
+        if (why := _prune_worktrees(Path(repo)))
+    ]
     warnings += _reindexed(lambda index: index.sync())
     return Removal(project.slug, [run_id for run_id, _ in records], tombstone, tuple(warnings))
 

@@ -47,21 +47,27 @@ _counter = itertools.count(1)
 
 def validate_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug):
-        raise UsageError(f"invalid slug {slug!r}",
-                         "use 1-64 characters: lowercase letters, digits and '-', starting with a letter or digit")
+        raise UsageError(
+            f"invalid slug {slug!r}",
+            "use 1-64 characters: lowercase letters, digits and '-', starting with a letter or digit",
+        )
     return slug
 
 
 def validate_run_id(run_id: str) -> str:
     if not RUN_ID.fullmatch(run_id):
-        raise UsageError(f"invalid run id {run_id!r}", "run ids look like 20261121-220000-1234-1; see `dispatch runs --slug S`")
+        raise UsageError(
+            f"invalid run id {run_id!r}", "run ids look like 20261121-220000-1234-1; see `dispatch runs --slug S`"
+        )
     return run_id
 
 
 def validate_session_id(session_id: str) -> str:
     if not SESSION_ID.fullmatch(session_id):
-        raise UsageError(f"invalid session id {session_id!r}",
-                         "use letters, digits, '.', ':', '-' and '_' only; see `dispatch sessions --slug S`")
+        raise UsageError(
+            f"invalid session id {session_id!r}",
+            "use letters, digits, '.', ':', '-' and '_' only; see `dispatch sessions --slug S`",
+        )
     return session_id
 
 
@@ -147,8 +153,14 @@ class Project:
         sweep_temp_files(self.logs)
         meta = self.meta()
         if not meta:
-            meta = {"slug": self.slug, "description": description or first_description, "created": now_iso(),
-                    "updated": now_iso(), "backend": backend, "counts": {"runs": 0}}
+            meta = {
+                "slug": self.slug,
+                "description": description or first_description,
+                "created": now_iso(),
+                "updated": now_iso(),
+                "backend": backend,
+                "counts": {"runs": 0},
+            }
         elif description is not None:
             meta["description"] = description
         atomic_write_json(self.meta_path, meta)
@@ -158,8 +170,13 @@ class Project:
         leaves last-result.txt and last-session-id to the work it reviewed, so resume continues that work."""
         meta = self.meta() or {"slug": self.slug, "description": "", "created": now_iso(), "counts": {"runs": 0}}
         _fold(meta.setdefault("counts", {"runs": 0}), envelope)
-        meta.update(updated=now_iso(), backend=envelope.backend or meta.get("backend"), last_run=envelope.run_id,
-                    last_status=str(envelope.status), tier=envelope.tier)
+        meta.update(
+            updated=now_iso(),
+            backend=envelope.backend or meta.get("backend"),
+            last_run=envelope.run_id,
+            last_status=str(envelope.status),
+            tier=envelope.tier,
+        )
         atomic_write_json(self.meta_path, meta)
         if envelope.kind == "review":
             return
@@ -179,7 +196,9 @@ class Project:
             pass
         last = self.meta().get("last_run")
         try:
-            return str(self.read_run(last).get("result") or "") if isinstance(last, str) and RUN_ID.fullmatch(last) else ""
+            return (
+                str(self.read_run(last).get("result") or "") if isinstance(last, str) and RUN_ID.fullmatch(last) else ""
+            )
         except (OSError, ValueError):
             return ""
 
@@ -215,11 +234,13 @@ class Project:
         try:
             return self.read_run(run_id)
         except FileNotFoundError:
-            raise UsageError(f"no run {run_id} in project '{self.slug}'",
-                             f"see `dispatch runs --slug {self.slug}`") from None
+            raise UsageError(
+                f"no run {run_id} in project '{self.slug}'", f"see `dispatch runs --slug {self.slug}`"
+            ) from None
         except (OSError, ValueError) as exc:
-            raise DispatchError(f"the record of run {run_id} cannot be read: {exc}",
-                                f"look at {self.result_path(run_id)}") from None
+            raise DispatchError(
+                f"the record of run {run_id} cannot be read: {exc}", f"look at {self.result_path(run_id)}"
+            ) from None
 
     def recount(self) -> bool:
         """Derive project.json's counts from the result files when they disagree (a kill between a run file's write
@@ -250,9 +271,12 @@ class Project:
                 continue
             if not isinstance(record, dict) or record.get("status") != Status.RUNNING:
                 continue
-            record.update(status=str(Status.INTERRUPTED),
-                          error="the run was killed before it finished (found by a later command)",
-                          reason="killed", finished_at=now_iso())
+            record.update(
+                status=str(Status.INTERRUPTED),
+                error="the run was killed before it finished (found by a later command)",
+                reason="killed",
+                finished_at=now_iso(),
+            )
             self.record_finished(Envelope.from_dict(self.write_run(run_id, record)))
             marked.append(run_id)
         return marked
@@ -279,4 +303,3 @@ def _fold(counts: dict[str, Any], envelope: Envelope) -> None:
     counts["input_tokens"] = counts.get("input_tokens", 0) + envelope.usage.input_tokens
     counts["output_tokens"] = counts.get("output_tokens", 0) + envelope.usage.output_tokens
     counts["cost_usd"] = round(counts.get("cost_usd", 0.0) + (envelope.cost_usd or 0.0), 8)
-

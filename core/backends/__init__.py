@@ -37,8 +37,10 @@ def backend_class(model: ModelConfig) -> type[Backend]:
     """The class a model runs on, for reading its capability flags without building a backend."""
     target = _KINDS.get(model.backend)
     if target is None:
-        raise ConfigError(f"model '{model.name}': backend '{model.backend}' is not available in this version",
-                          f"use one of: {', '.join(kinds())}")
+        raise ConfigError(
+            f"model '{model.name}': backend '{model.backend}' is not available in this version",
+            f"use one of: {', '.join(kinds())}",
+        )
     module, name = target.split(":")
     kind: type[Backend] = getattr(importlib.import_module(module), name)
     return kind

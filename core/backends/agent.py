@@ -36,9 +36,28 @@ RAW_CAP = 2_000_000
 """Characters of the agent's stdout kept for the trail."""
 STDERR_CAP = 64 * 1024
 """Bytes of the tail of stderr kept."""
-BASE_ENV = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM",
-            "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
-            "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS")
+BASE_ENV = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "TERM",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "NODE_EXTRA_CA_CERTS",
+)
 """What any agent needs to start; each adapter adds its own keys."""
 PERMISSION_DEFAULT = "acceptEdits"
 _RATE_LIMIT = re.compile(r"\b429\b|rate[ _-]?limit|too many requests|resource[ _]exhausted|quota", re.IGNORECASE)
@@ -60,8 +79,12 @@ def find_binary(configured: str | None, default: str, hint: str) -> str:
     return found
 
 
-def child_environment(model_env: dict[str, str], names: tuple[str, ...], prefixes: tuple[str, ...],
-                      environ: dict[str, str] | os._Environ[str] | None = None) -> dict[str, str]:
+def child_environment(
+    model_env: dict[str, str],
+    names: tuple[str, ...],
+    prefixes: tuple[str, ...],
+    environ: dict[str, str] | os._Environ[str] | None = None,
+) -> dict[str, str]:
     """Only the keys the agent needs: the basics, its own names and prefixes, then the model's `env`
     (whose values may be ${VAR} references to this process's environment)."""
     source = os.environ if environ is None else environ
@@ -77,8 +100,11 @@ def context_block(spec_text: str) -> str | None:
     parts = [f"## {name.title()}\n{parsed.get(name)}" for name in CONTEXT_SECTIONS if parsed.get(name)]
     if not parts:
         return None
-    return (f"{CONTEXT_BEGIN}\n# Constraints for this task (from the dispatch spec)\n\n"
-            + "\n\n".join(parts) + f"\n{CONTEXT_END}\n")
+    return (
+        f"{CONTEXT_BEGIN}\n# Constraints for this task (from the dispatch spec)\n\n"
+        + "\n\n".join(parts)
+        + f"\n{CONTEXT_END}\n"
+    )
 
 
 def write_context_file(path: Path, spec_text: str) -> bool:
@@ -89,7 +115,7 @@ def write_context_file(path: Path, spec_text: str) -> bool:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     start, end = old.find(CONTEXT_BEGIN), old.find(CONTEXT_END)
     if start != -1 and end > start:
-        new = old[:start] + block + old[end + len(CONTEXT_END):].lstrip("\n")
+        new = old[:start] + block + old[end + len(CONTEXT_END) :].lstrip("\n")
     else:
         new = block + ("\n" + old if old else "")
     atomic_write_text(path, new)
@@ -103,7 +129,7 @@ def remove_context_block(path: Path) -> None:
     start, end = old.find(CONTEXT_BEGIN), old.find(CONTEXT_END)
     if start == -1 or end < start:
         return
-    new = old[:start] + old[end + len(CONTEXT_END):].lstrip("\n")
+    new = old[:start] + old[end + len(CONTEXT_END) :].lstrip("\n")
     if new.strip():
         atomic_write_text(path, new)
     else:
@@ -214,7 +240,7 @@ class AgentProcess:
                 break
             buffer += chunk
             while (cut := buffer.find(b"\n")) != -1:
-                line, buffer = bytes(buffer[:cut]), buffer[cut + 1:]
+                line, buffer = bytes(buffer[:cut]), buffer[cut + 1 :]
                 if oversize:
                     oversize = False
                     continue
@@ -290,8 +316,9 @@ class AgentBackend(Backend):
             if exit_code == 0 and not self.json_output:
                 reading.status = Status.OK
             elif exit_code == 0:
-                reading.fail(Status.ERROR, f"the agent exited without a result: {_tail(stderr) or 'no output'}",
-                             "bad_response")
+                reading.fail(
+                    Status.ERROR, f"the agent exited without a result: {_tail(stderr) or 'no output'}", "bad_response"
+                )
             else:
                 reading.fail(Status.ERROR, f"the agent exited with status {exit_code}: {_tail(stderr)}", "agent_error")
 
@@ -308,8 +335,7 @@ class AgentBackend(Backend):
         reading.not_json.append(line)
         if len(reading.not_json) > 1:
             return []
-        return [Notice(f"the agent printed a line that is not JSON (kept in the trail): {line[:200]}",
-                       "warning")]
+        return [Notice(f"the agent printed a line that is not JSON (kept in the trail): {line[:200]}", "warning")]
 
     def preflight(self) -> None:
         find_binary(self.model.bin, self.default_bin, self.install_hint)
@@ -351,26 +377,51 @@ class AgentBackend(Backend):
             await agent.stop()
         if exit_code is not None:
             if reading.not_json and reading.final is None and reading.status is None:
-                reading.fail(Status.ERROR, f"the agent's output was not JSON events (exit status {exit_code}): "
-                                           f"{reading.not_json[0][:200]}", "bad_response")
+                reading.fail(
+                    Status.ERROR,
+                    f"the agent's output was not JSON events (exit status {exit_code}): {reading.not_json[0][:200]}",
+                    "bad_response",
+                )
             self.conclude(reading, exit_code, agent.stderr)
-            if self.json_output and reading.status == Status.OK and not (reading.result or "".join(reading.text)).strip() \
-                    and not reading.tools:
+            if (
+                self.json_output
+                and reading.status == Status.OK
+                and not (reading.result or "".join(reading.text)).strip()
+                and not reading.tools
+            ):
                 reading.fail(Status.ERROR, "the agent finished without an answer or a single action", "empty_result")
         if agent.dropped_lines:
             reading.extras["dropped_lines"] = agent.dropped_lines
         if reading.not_json:
             reading.extras["non_json_lines"] = len(reading.not_json)
-        raw = {"argv": [redactor.text(a) for a in argv], "exit_code": exit_code, "stdout": "".join(agent.raw),
-               "stderr": _tail(agent.stderr, 8000)}
+        raw = {
+            "argv": [redactor.text(a) for a in argv],
+            "exit_code": exit_code,
+            "stdout": "".join(agent.raw),
+            "stderr": _tail(agent.stderr, 8000),
+        }
         usage = Usage(reading.usage.input_tokens, reading.usage.output_tokens)
-        cost = reading.cost_usd if reading.cost_usd is not None else (
-            self.model.cost(usage.input_tokens, usage.output_tokens) if self.model.price_in or self.model.price_out else None)
-        yield BackendDone(status=reading.status or Status.ERROR,
-                          result=reading.result if reading.result is not None else "".join(reading.text),
-                          session_id=reading.session_id, usage=usage, cost_usd=cost,
-                          num_turns=reading.num_turns or 1, error=reading.error, reason=reading.reason, raw=raw,
-                          extras=reading.extras)
+        cost = (
+            reading.cost_usd
+            if reading.cost_usd is not None
+            else (
+                self.model.cost(usage.input_tokens, usage.output_tokens)
+                if self.model.price_in or self.model.price_out
+                else None
+            )
+        )
+        yield BackendDone(
+            status=reading.status or Status.ERROR,
+            result=reading.result if reading.result is not None else "".join(reading.text),
+            session_id=reading.session_id,
+            usage=usage,
+            cost_usd=cost,
+            num_turns=reading.num_turns or 1,
+            error=reading.error,
+            reason=reading.reason,
+            raw=raw,
+            extras=reading.extras,
+        )
 
 
 def _secret_values(env: dict[str, str]) -> list[str]:

@@ -24,8 +24,9 @@ class TransientError(Exception):
     `answered` tells a server that answered with an error (it is up: `server_error`, exit 1) from one that could
     not be reached at all (`unavailable`, exit 7)."""
 
-    def __init__(self, message: str, retry_after: float | None = None, rate_limited: bool = False,
-                 answered: bool = False) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, rate_limited: bool = False, answered: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.rate_limited = rate_limited

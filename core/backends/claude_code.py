@@ -20,8 +20,10 @@ PERMISSION_MODES = {"plan": "plan", "acceptEdits": "acceptEdits", "bypass": "byp
 class ClaudeCodeBackend(AgentBackend):
     kind = "claude-code"
     default_bin = "claude"
-    install_hint = ("install it with `npm install -g @anthropic-ai/claude-code`, or set bin in the model's config "
-                    "or DISPATCH_CC_BIN")
+    install_hint = (
+        "install it with `npm install -g @anthropic-ai/claude-code`, or set bin in the model's config "
+        "or DISPATCH_CC_BIN"
+    )
     context_file = "CLAUDE.md"
     env_names = ("IS_SANDBOX", "DISABLE_AUTOUPDATER", "DISABLE_TELEMETRY", "API_TIMEOUT_MS")
     env_prefixes = ("ANTHROPIC_", "CLAUDE_", "AWS_", "CLOUD_ML_", "VERTEX_")
@@ -30,8 +32,16 @@ class ClaudeCodeBackend(AgentBackend):
     """The top-level message now streaming."""
 
     def argv(self, binary: str, request: BackendRequest) -> list[str]:
-        argv = [binary, "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
-                "--permission-mode", PERMISSION_MODES[self.permission(request)]]
+        argv = [
+            binary,
+            "-p",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--include-partial-messages",
+            "--permission-mode",
+            PERMISSION_MODES[self.permission(request)],
+        ]
         if self.model.model:
             argv += ["--model", self.model.model]
         if request.system:
@@ -60,14 +70,25 @@ class ClaudeCodeBackend(AgentBackend):
             for block in message.get("content") or []:
                 if isinstance(block, dict) and block.get("type") == "tool_result":
                     call_id = block.get("tool_use_id", "")
-                    out.append(ToolResult(call_id, reading.tools.get(call_id, ""), _text_of(block.get("content")),
-                                          bool(block.get("is_error"))))
+                    out.append(
+                        ToolResult(
+                            call_id,
+                            reading.tools.get(call_id, ""),
+                            _text_of(block.get("content")),
+                            bool(block.get("is_error")),
+                        )
+                    )
         elif kind == "result":
             self._result(event, reading)
             usage = event.get("usage") or {}
-            out.append(reading.counted(int(usage.get("input_tokens") or 0) + int(usage.get("cache_read_input_tokens") or 0)
-                                       + int(usage.get("cache_creation_input_tokens") or 0),
-                                       int(usage.get("output_tokens") or 0)))
+            out.append(
+                reading.counted(
+                    int(usage.get("input_tokens") or 0)
+                    + int(usage.get("cache_read_input_tokens") or 0)
+                    + int(usage.get("cache_creation_input_tokens") or 0),
+                    int(usage.get("output_tokens") or 0),
+                )
+            )
         return out
 
     def _partial(self, event: dict[str, Any], reading: Reading) -> list[Event]:

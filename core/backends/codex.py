@@ -49,8 +49,12 @@ class CodexBackend(AgentBackend):
             total = reading.usage
             if reading.status is None:
                 reading.status = Status.OK
-            return [reading.counted(total.input_tokens + int(usage.get("input_tokens") or 0),
-                                    total.output_tokens + int(usage.get("output_tokens") or 0))]
+            return [
+                reading.counted(
+                    total.input_tokens + int(usage.get("input_tokens") or 0),
+                    total.output_tokens + int(usage.get("output_tokens") or 0),
+                )
+            ]
         if kind in ("turn.failed", "error"):
             error = found if isinstance(found := event.get("error"), dict) else {}
             message = str(error.get("message") or event.get("message") or kind)
@@ -77,16 +81,20 @@ class CodexBackend(AgentBackend):
             if call_id not in reading.tools:
                 events.append(reading.called(item_type, _arguments(item), call_id))
             failed = item.get("status") == "failed" or (item.get("exit_code") not in (None, 0))
-            events.append(ToolResult(call_id, item_type, str(item.get("aggregated_output") or item.get("changes") or ""),
-                                     failed))
+            events.append(
+                ToolResult(call_id, item_type, str(item.get("aggregated_output") or item.get("changes") or ""), failed)
+            )
             return events
         return []
 
     def conclude(self, reading: Reading, exit_code: int, stderr: str) -> None:
         if _INPUT_REQUEST in stderr:
             reading.status = None
-            reading.fail(Status.NEEDS_INPUT, "the agent asked for user input, which a headless run cannot give; "
-                                             "answer it in the spec and resume", "needs_input")
+            reading.fail(
+                Status.NEEDS_INPUT,
+                "the agent asked for user input, which a headless run cannot give; answer it in the spec and resume",
+                "needs_input",
+            )
         super().conclude(reading, exit_code, stderr)
 
 

@@ -27,8 +27,10 @@ class CommandBackend(AgentBackend):
         if self.model.bin:
             args = [self.model.bin, *args]
         if not args:
-            raise BackendUnavailable(f"model '{self.model.name}' (backend command) has no command",
-                              'set args = ["tool", "--message", "{prompt}"] (and optionally bin) in its [models] table')
+            raise BackendUnavailable(
+                f"model '{self.model.name}' (backend command) has no command",
+                'set args = ["tool", "--message", "{prompt}"] (and optionally bin) in its [models] table',
+            )
         return args
 
     @property

@@ -30,8 +30,14 @@ class GeminiBackend(AgentBackend):
     """The last error event's message: a failed result does not always repeat it."""
 
     def argv(self, binary: str, request: BackendRequest) -> list[str]:
-        argv = [binary, "--output-format", "stream-json", "--skip-trust",
-                "--approval-mode", APPROVAL_MODES[self.permission(request)]]
+        argv = [
+            binary,
+            "--output-format",
+            "stream-json",
+            "--skip-trust",
+            "--approval-mode",
+            APPROVAL_MODES[self.permission(request)],
+        ]
         if self.model.model:
             argv += ["-m", self.model.model]
         if request.session_id:
@@ -45,13 +51,22 @@ class GeminiBackend(AgentBackend):
         if kind == "message" and event.get("role") == "assistant" and event.get("content"):
             return [reading.say(str(event["content"]))]
         if kind == "tool_use":
-            return [reading.called(str(event.get("tool_name", "?")), event.get("parameters") or {},
-                                   str(event.get("tool_id", "")))]
+            return [
+                reading.called(
+                    str(event.get("tool_name", "?")), event.get("parameters") or {}, str(event.get("tool_id", ""))
+                )
+            ]
         if kind == "tool_result":
             call_id = str(event.get("tool_id", ""))
             error = found if isinstance(found := event.get("error"), dict) else {}
-            return [ToolResult(call_id, reading.tools.get(call_id, ""),
-                               str(event.get("output") or error.get("message") or ""), event.get("status") != "success")]
+            return [
+                ToolResult(
+                    call_id,
+                    reading.tools.get(call_id, ""),
+                    str(event.get("output") or error.get("message") or ""),
+                    event.get("status") != "success",
+                )
+            ]
         if kind == "error":
             self._last_error = str(event.get("message") or "") or self._last_error
             return [Notice(f"gemini: {event.get('message', '')}", str(event.get("severity") or "warning"))]

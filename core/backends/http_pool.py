@@ -37,8 +37,9 @@ class Pool:
         key = (str(httpx.URL(url).copy_with(path="/", query=None, fragment=None)), tls)
         if key not in self.clients:
             limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
-            self.clients[key] = httpx.AsyncClient(trust_env=False, verify=tls, limits=limits,
-                                                  transport=_KeepingTransport(verify=tls, limits=limits))
+            self.clients[key] = httpx.AsyncClient(
+                trust_env=False, verify=tls, limits=limits, transport=_KeepingTransport(verify=tls, limits=limits)
+            )
         return self.clients[key]
 
     async def aclose(self) -> None:
@@ -74,8 +75,12 @@ class _KeepingTransport(httpx.AsyncHTTPTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(response.status_code, headers=response.headers, stream=_Reusable(response.stream),
-                              extensions=response.extensions)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_Reusable(response.stream),
+            extensions=response.extensions,
+        )
 
 
 class _Reusable(httpx.AsyncByteStream):

@@ -20,29 +20,54 @@ from core.config import ModelConfig
 from core.errors import BackendUnavailable
 
 RETRYABLE = frozenset({408, 409, 429})
-_UNKNOWN_MODEL = ("invalid model", "unknown model", "model not found", "model_not_found", "no such model",
-                  "does not exist", "not a valid model", "model is not available", "unsupported model")
-_CONTEXT_OVERFLOW = ("context length", "context_length", "maximum context", "too many tokens", "exceeds the context",
-                     "exceeds the available context", "context window", "n_ctx", "exceed_context_size")
+_UNKNOWN_MODEL = (
+    "invalid model",
+    "unknown model",
+    "model not found",
+    "model_not_found",
+    "no such model",
+    "does not exist",
+    "not a valid model",
+    "model is not available",
+    "unsupported model",
+)
+_CONTEXT_OVERFLOW = (
+    "context length",
+    "context_length",
+    "maximum context",
+    "too many tokens",
+    "exceeds the context",
+    "exceeds the available context",
+    "context window",
+    "n_ctx",
+    "exceed_context_size",
+)
 
 
-def status_error(model: ModelConfig, status: int, headers: httpx.Headers, message: str,
-                 body: str | None = None) -> TransientError | BackendUnavailable | ModelRejected | None:
+def status_error(
+    model: ModelConfig, status: int, headers: httpx.Headers, message: str, body: str | None = None
+) -> TransientError | BackendUnavailable | ModelRejected | None:
     """The error to raise for `status`, or None when the run simply failed (see `answered()` for its message).
     `body` is the whole error body when there is one (llama-server names an overflow in the error's type)."""
     if status in RETRYABLE or status >= 500:
-        return TransientError(answered(model, status, message), retry_after(headers), rate_limited=status == 429,
-                              answered=True)
+        return TransientError(
+            answered(model, status, message), retry_after(headers), rate_limited=status == 429, answered=True
+        )
     if status in (401, 403):
-        return BackendUnavailable(answered(model, status, f"authentication failed ({message})"),
-                                  f"check the key in ${model.api_key_env}" if model.api_key_env else "set api_key_env")
+        return BackendUnavailable(
+            answered(model, status, f"authentication failed ({message})"),
+            f"check the key in ${model.api_key_env}" if model.api_key_env else "set api_key_env",
+        )
     text = message if body is None else body
     if error_reason(text) == "context_overflow":
-        return ModelRejected(f"{answered(model, status, message)} (the spec is longer than this model's context)",
-                             "context_overflow")
+        return ModelRejected(
+            f"{answered(model, status, message)} (the spec is longer than this model's context)", "context_overflow"
+        )
     if status == 404 or any(marker in text.lower() for marker in _UNKNOWN_MODEL):
-        return ModelRejected(f"{answered(model, status, message)} (check base_url and that model "
-                             f"'{model.provider_model}' exists there)", "model_error")
+        return ModelRejected(
+            f"{answered(model, status, message)} (check base_url and that model '{model.provider_model}' exists there)",
+            "model_error",
+        )
     return None
 
 

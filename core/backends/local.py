@@ -57,8 +57,10 @@ class LocalBackend(OpenAIChatBackend):
             state = await asyncio.to_thread(lambda: server.ensure(ServerSpec.for_model(self.model), use=use))
             self.model = replace(self.model, base_url=state.base_url)
             if server.started:
-                yield Notice(f"started the local model server (pid {state.pid} on {state.base_url}); it stays up for "
-                             "the next dispatches until `dispatch local stop`")
+                yield Notice(
+                    f"started the local model server (pid {state.pid} on {state.base_url}); it stays up for "
+                    "the next dispatches until `dispatch local stop`"
+                )
             if not request.history and (named := prompt.labels(request.spec_text)):
                 yield Notice(f"the answer is held to the spec's labels ({', '.join(named)}) by a grammar")
             try:
@@ -67,9 +69,12 @@ class LocalBackend(OpenAIChatBackend):
             except ModelRejected as exc:
                 if exc.reason != "context_overflow":
                     raise
-                raise ModelRejected(f"{exc} (the local model's context is {self.model.context_window or DEFAULT_CONTEXT} "
-                                    f"tokens: shorten the spec, or raise context_window under "
-                                    f"[models.{self.model.name}] in config.toml)", exc.reason) from None
+                raise ModelRejected(
+                    f"{exc} (the local model's context is {self.model.context_window or DEFAULT_CONTEXT} "
+                    f"tokens: shorten the spec, or raise context_window under "
+                    f"[models.{self.model.name}] in config.toml)",
+                    exc.reason,
+                ) from None
         finally:
             use.release()
 
@@ -80,7 +85,11 @@ class LocalBackend(OpenAIChatBackend):
             if hold and isinstance(event, TextDelta):
                 continue
             if isinstance(event, BackendDone):
-                if hold and event.status == Status.OK and (bare := prompt.unfence_json(request.spec_text, event.result)):
+                if (
+                    hold
+                    and event.status == Status.OK
+                    and (bare := prompt.unfence_json(request.spec_text, event.result))
+                ):
                     yield Notice("removed the code fence around the JSON answer (the contract asks for bare JSON)")
                     event = replace(event, result=bare, extras={**event.extras, "repairs": ["unfenced_json"]})
                 if hold and event.result:

@@ -58,8 +58,9 @@ class OpenAIChatBackend(Backend):
 
     async def run(self, request: BackendRequest) -> AsyncGenerator[Event, None]:
         if not self.model.base_url:
-            raise BackendUnavailable(f"model '{self.model.name}' has no base_url",
-                                     "set base_url in config.toml or DISPATCH_BASE_URL")
+            raise BackendUnavailable(
+                f"model '{self.model.name}' has no base_url", "set base_url in config.toml or DISPATCH_BASE_URL"
+            )
         url = self.model.base_url.rstrip("/") + "/chat/completions"
         timeout = httpx.Timeout(connect=10.0, read=min(request.stall_timeout, request.timeout), write=30.0, pool=10.0)
         parts: list[str] = []
@@ -73,8 +74,9 @@ class OpenAIChatBackend(Backend):
         tls = url.startswith("https://")
         async with http_pool.client_for(url, tls) as client:
             try:
-                async with client.stream("POST", url, json=self.payload(request), headers=self.headers(),
-                                         timeout=timeout) as response:
+                async with client.stream(
+                    "POST", url, json=self.payload(request), headers=self.headers(), timeout=timeout
+                ) as response:
                     if response.status_code >= 400:
                         yield await self._failure(response)
                         return
@@ -95,28 +97,54 @@ class OpenAIChatBackend(Backend):
             except httpx.ReadTimeout:
                 if not parts:
                     raise TransientError(f"{self.model.base_url} sent nothing for {timeout.read:.0f} s") from None
-                yield self._done(Status.TIMEOUT, parts, usage, raw, error=f"the stream stalled for {timeout.read:.0f} s",
-                                 reason="stalled")
+                yield self._done(
+                    Status.TIMEOUT,
+                    parts,
+                    usage,
+                    raw,
+                    error=f"the stream stalled for {timeout.read:.0f} s",
+                    reason="stalled",
+                )
                 return
             except httpx.RemoteProtocolError as exc:
                 if not parts:
                     raise TransientError(f"{self.model.base_url} closed the connection: {exc}") from None
-                yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {exc}", reason="bad_response")
+                yield self._done(
+                    Status.ERROR, parts, usage, raw, error=f"the stream broke off: {exc}", reason="bad_response"
+                )
                 return
             except httpx.TransportError as exc:  # a reset connection (ReadError), a write that failed, ...
                 if not parts:
                     raise TransientError(f"{self.model.base_url}: {type(exc).__name__} {exc}".rstrip()) from None
-                yield self._done(Status.ERROR, parts, usage, raw, error=f"the stream broke off: {type(exc).__name__} {exc}",
-                                 reason="bad_response")
+                yield self._done(
+                    Status.ERROR,
+                    parts,
+                    usage,
+                    raw,
+                    error=f"the stream broke off: {type(exc).__name__} {exc}",
+                    reason="bad_response",
+                )
                 return
         if not seen:
-            yield self._done(Status.ERROR, parts, usage, raw, reason="bad_response",
-                             error=f"the server's answer was not an event stream: {_received(content_type, raw)}")
+            yield self._done(
+                Status.ERROR,
+                parts,
+                usage,
+                raw,
+                reason="bad_response",
+                error=f"the server's answer was not an event stream: {_received(content_type, raw)}",
+            )
             return
         if finish_reason is None:
-            yield self._done(Status.ERROR, parts, usage, raw, reason="truncated",
-                             error=f"the stream ended after {seen} event(s) with no finish_reason and no [DONE]: the "
-                                   f"answer is cut short ({sum(map(len, parts))} characters kept)")
+            yield self._done(
+                Status.ERROR,
+                parts,
+                usage,
+                raw,
+                reason="truncated",
+                error=f"the stream ended after {seen} event(s) with no finish_reason and no [DONE]: the "
+                f"answer is cut short ({sum(map(len, parts))} characters kept)",
+            )
             return
         yield self._done(Status.OK, parts, usage, raw, reason=_finish_reason(finish_reason))
 
@@ -127,15 +155,45 @@ class OpenAIChatBackend(Backend):
         try:
             payload = json.loads(data)
         except json.JSONDecodeError:
-            return self._done(Status.ERROR, parts, usage, None, error=f"the server sent invalid JSON in the stream: {data[:120]!r}",
-                              reason="bad_response"), [], None
+            return (
+                self._done(
+                    Status.ERROR,
+                    parts,
+                    usage,
+                    None,
+                    error=f"the server sent invalid JSON in the stream: {data[:120]!r}",
+                    reason="bad_response",
+                ),
+                [],
+                None,
+            )
         if not isinstance(payload, dict):
-            return self._done(Status.ERROR, parts, usage, None, error="the server sent a stream chunk that is not an object",
-                              reason="bad_response"), [], None
+            return (
+                self._done(
+                    Status.ERROR,
+                    parts,
+                    usage,
+                    None,
+                    error="the server sent a stream chunk that is not an object",
+                    reason="bad_response",
+                ),
+                [],
+                None,
+            )
         if error := payload.get("error"):
             message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
-            return self._done(Status.ERROR, parts, usage, None, error=f"the server reported: {message}",
-                              reason=error_reason(str(error))), [], None
+            return (
+                self._done(
+                    Status.ERROR,
+                    parts,
+                    usage,
+                    None,
+                    error=f"the server reported: {message}",
+                    reason=error_reason(str(error)),
+                ),
+                [],
+                None,
+            )
         events: list[Event] = []
         finish = None
         if isinstance(stats := payload.get("usage"), dict):
@@ -152,12 +210,27 @@ class OpenAIChatBackend(Backend):
             self._finish = _finish_reason(finish)
         return None, events, finish
 
-    def _done(self, status: Status, parts: list[str], usage: Usage, raw: bytearray | None, *,
-              error: str | None = None, reason: str | None = None) -> BackendDone:
+    def _done(
+        self,
+        status: Status,
+        parts: list[str],
+        usage: Usage,
+        raw: bytearray | None,
+        *,
+        error: str | None = None,
+        reason: str | None = None,
+    ) -> BackendDone:
         cost = self.model.cost(usage.input_tokens, usage.output_tokens)
-        return BackendDone(status=status, result="".join(parts), usage=Usage(usage.input_tokens, usage.output_tokens),
-                           cost_usd=cost, error=error, reason=reason, num_turns=1,
-                           raw=_text(raw))
+        return BackendDone(
+            status=status,
+            result="".join(parts),
+            usage=Usage(usage.input_tokens, usage.output_tokens),
+            cost_usd=cost,
+            error=error,
+            reason=reason,
+            num_turns=1,
+            raw=_text(raw),
+        )
 
     async def _failure(self, response: httpx.Response) -> BackendDone:
         body = (await response.aread())[:4000].decode("utf-8", "replace")
@@ -165,8 +238,12 @@ class OpenAIChatBackend(Backend):
         if error := status_error(self.model, response.status_code, response.headers, message, body):
             raise error
         # The whole body, not just its message: llama-server names an overflow in the error's type.
-        return BackendDone(status=Status.ERROR, error=answered(self.model, response.status_code, message),
-                           reason=error_reason(body), raw=body)
+        return BackendDone(
+            status=Status.ERROR,
+            error=answered(self.model, response.status_code, message),
+            reason=error_reason(body),
+            raw=body,
+        )
 
 
 async def _sse_data(response: httpx.Response, raw: bytearray) -> AsyncIterator[str]:

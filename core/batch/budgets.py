@@ -47,8 +47,10 @@ def check_run(config: Config, model: ModelConfig, prompt: str, slug: str) -> Non
     caps = config.budgets
     estimate = estimate_cost(model, prompt)
     if caps.run is not None and estimate > caps.run:
-        raise BudgetExceeded(f"this run is estimated at ${estimate:.4f} on {model.name}, over the per-run budget "
-                             f"of ${caps.run:.4f}", "raise [budgets] run in config.toml, or pick a cheaper model")
+        raise BudgetExceeded(
+            f"this run is estimated at ${estimate:.4f} on {model.name}, over the per-run budget of ${caps.run:.4f}",
+            "raise [budgets] run in config.toml, or pick a cheaper model",
+        )
     if caps.day is None and caps.project is None:
         return
     from core.audit.index import Index
@@ -57,12 +59,17 @@ def check_run(config: Config, model: ModelConfig, prompt: str, slug: str) -> Non
         day_spent = index.spent(since=today()) if caps.day is not None else 0.0
         project_spent = index.spent(slug=slug) if caps.project is not None else 0.0
     if caps.day is not None and day_spent + estimate > caps.day:
-        raise BudgetExceeded(f"today's spend ${day_spent:.4f} + this run's estimate ${estimate:.4f} would cross the "
-                             f"daily budget of ${caps.day:.4f}", "raise [budgets] day, or wait for tomorrow (UTC)")
+        raise BudgetExceeded(
+            f"today's spend ${day_spent:.4f} + this run's estimate ${estimate:.4f} would cross the "
+            f"daily budget of ${caps.day:.4f}",
+            "raise [budgets] day, or wait for tomorrow (UTC)",
+        )
     if caps.project is not None and project_spent + estimate > caps.project:
-        raise BudgetExceeded(f"project '{slug}' has spent ${project_spent:.4f}; with this run's estimate "
-                             f"${estimate:.4f} it would cross its budget of ${caps.project:.4f}",
-                             "raise [budgets] project in config.toml")
+        raise BudgetExceeded(
+            f"project '{slug}' has spent ${project_spent:.4f}; with this run's estimate "
+            f"${estimate:.4f} it would cross its budget of ${caps.project:.4f}",
+            "raise [budgets] project in config.toml",
+        )
 
 
 @dataclass
@@ -83,8 +90,12 @@ class Ledger:
     @classmethod
     def for_batch(cls, config: Config, max_cost: float | None, slugs: set[str]) -> Ledger:
         caps = config.budgets
-        ledger = cls(cap=max_cost if max_cost is not None else caps.batch, run_cap=caps.run, day_cap=caps.day,
-                     project_cap=caps.project)
+        ledger = cls(
+            cap=max_cost if max_cost is not None else caps.batch,
+            run_cap=caps.run,
+            day_cap=caps.day,
+            project_cap=caps.project,
+        )
         if caps.day is not None or caps.project is not None:
             from core.audit.index import Index
 
@@ -103,8 +114,10 @@ class Ledger:
         if self.run_cap is not None and estimate > self.run_cap:
             return f"estimated ${estimate:.4f}, over the per-run budget of ${self.run_cap:.4f}"
         if self.cap is not None and self.committed + estimate > self.cap:
-            return (f"spent ${self.spent:.4f} + in flight ${self.committed - self.spent:.4f} + this item's "
-                    f"${estimate:.4f} would cross the batch budget of ${self.cap:.4f}")
+            return (
+                f"spent ${self.spent:.4f} + in flight ${self.committed - self.spent:.4f} + this item's "
+                f"${estimate:.4f} would cross the batch budget of ${self.cap:.4f}"
+            )
         if self.day_cap is not None and self.day_spent + self.committed + estimate > self.day_cap:
             return f"today's spend would cross the daily budget of ${self.day_cap:.4f}"
         if self.project_cap is not None:
@@ -121,4 +134,3 @@ class Ledger:
         self.spent += cost or 0.0
         if slug:
             self.project_spent[slug] = self.project_spent.get(slug, 0.0) + (cost or 0.0)
-

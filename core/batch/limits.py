@@ -26,8 +26,9 @@ class TokenBucket:
     """`per_minute` units a minute, at most one second's worth saved up: any stretch of T seconds holds at most
     `capacity + rate * T` units, so a batch starts with a small burst, not a minute's worth at once."""
 
-    def __init__(self, per_minute: float, capacity: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: float, capacity: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = per_minute / 60.0
         self.capacity = capacity if capacity is not None else max(1.0, self.rate)
         self.clock = clock
@@ -102,7 +103,8 @@ class Limiter:
                 requests=TokenBucket(model.rpm, clock=self.clock) if model.rpm else None,
                 minute=MinuteWindow(model.rpm, clock=self.clock) if model.rpm else None,
                 tokens=TokenBucket(model.tpm, clock=self.clock) if model.tpm else None,
-                in_flight=asyncio.Semaphore(model.max_concurrency) if model.max_concurrency else None)
+                in_flight=asyncio.Semaphore(model.max_concurrency) if model.max_concurrency else None,
+            )
         return self.limits[model.name]
 
     @asynccontextmanager
@@ -116,10 +118,12 @@ class Limiter:
         try:
             async with limit.turn:
                 while True:
-                    delay = max(limit.cool_until - self.clock(),
-                                limit.requests.wait_for(1) if limit.requests else 0.0,
-                                limit.minute.wait_for() if limit.minute else 0.0,
-                                limit.tokens.wait_for(tokens) if limit.tokens and tokens else 0.0)
+                    delay = max(
+                        limit.cool_until - self.clock(),
+                        limit.requests.wait_for(1) if limit.requests else 0.0,
+                        limit.minute.wait_for() if limit.minute else 0.0,
+                        limit.tokens.wait_for(tokens) if limit.tokens and tokens else 0.0,
+                    )
                     if delay <= 0:
                         break
                     await asyncio.sleep(delay)
@@ -142,5 +146,6 @@ class Limiter:
     def cooled(self, model: ModelConfig, retry_after: float | None) -> None:
         """A 429: no item sends to this model until the Retry-After has passed."""
         limit = self.limit_for(model)
-        limit.cool_until = max(limit.cool_until, self.clock() + (retry_after if retry_after is not None
-                                                                    else DEFAULT_COOLDOWN))
+        limit.cool_until = max(
+            limit.cool_until, self.clock() + (retry_after if retry_after is not None else DEFAULT_COOLDOWN)
+        )

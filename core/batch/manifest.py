@@ -82,8 +82,12 @@ def from_template(template_path: Path, rows_path: Path) -> list[Item]:
     """One item per row of a CSV or JSONL file, the template's placeholders filled from the row."""
     template = _read(template_path, "template")
     rows = _jsonl_rows(rows_path) if rows_path.suffix.lower() == ".jsonl" else _csv_rows(rows_path)
-    return _numbered([_row_item(number, where, row, rows_path.parent, template=template)
-                      for number, (where, row) in enumerate(rows, 1)])
+    return _numbered(
+        [
+            _row_item(number, where, row, rows_path.parent, template=template)
+            for number, (where, row) in enumerate(rows, 1)
+        ]
+    )
 
 
 def fill(text: str, values: dict[str, Any], strict: bool) -> tuple[str, list[str]]:
@@ -143,7 +147,9 @@ def _expand(argument: str) -> list[Path]:
         if not found:
             raise UsageError(f"no file matches {argument!r}", "check the pattern")
         return found
-    raise UsageError(f"no such file or directory: {argument}", "pass spec files, a directory, or a .jsonl/.csv manifest")
+    raise UsageError(
+        f"no such file or directory: {argument}", "pass spec files, a directory, or a .jsonl/.csv manifest"
+    )
 
 
 def _read(path: Path, what: str) -> str:
@@ -154,7 +160,9 @@ def _read(path: Path, what: str) -> str:
     except UnicodeDecodeError:
         raise UsageError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
     except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}", "check the path and permissions") from None
+        raise UsageError(
+            f"cannot read {what} {path}: {exc.strerror or exc}", "check the path and permissions"
+        ) from None
 
 
 def _spec_file_item(number: int, path: Path) -> Item:
@@ -193,12 +201,18 @@ def _csv_rows(path: Path) -> list[tuple[str, dict[str, Any] | str]]:
         for row in reader:
             where = f"{path}:{reader.line_num}"
             if None in row:
-                rows.append((where, f"{len(row[None]) + len(reader.fieldnames)} cells, but the header has "
-                                    f"{len(reader.fieldnames)}"))
+                rows.append(
+                    (
+                        where,
+                        f"{len(row[None]) + len(reader.fieldnames)} cells, but the header has {len(reader.fieldnames)}",
+                    )
+                )
                 continue
             rows.append((where, {k.strip(): v for k, v in row.items() if k is not None}))
     except csv.Error as exc:
-        raise UsageError(f"manifest {path} line {reader.line_num}: {exc}", "fix the CSV (quote cells holding commas)") from None
+        raise UsageError(
+            f"manifest {path} line {reader.line_num}: {exc}", "fix the CSV (quote cells holding commas)"
+        ) from None
     if not rows:
         raise UsageError(f"manifest {path} has a header but no rows", "add one row per item")
     return rows
@@ -234,7 +248,9 @@ def _row_item(number: int, where: str, row: dict[str, Any] | str, base: Path, te
             return item
         item.spec_text, missing = fill(template, variables, strict=True)
         if missing:
-            item.problem = f"the template needs {', '.join('{' + m + '}' for m in dict.fromkeys(missing))}, which this row lacks"
+            item.problem = (
+                f"the template needs {', '.join('{' + m + '}' for m in dict.fromkeys(missing))}, which this row lacks"
+            )
         return item
     if spec := row.get("spec"):
         item.spec_text = _spec_value(spec, base, item)

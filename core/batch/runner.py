@@ -89,9 +89,15 @@ class ItemView:
 
     def outcome(self) -> dict[str, Any]:
         """The item as a front end reports it: its run's envelope (or why it did not run) and where it came from."""
-        envelope = self.envelope or Envelope(run_id=self.run_id, slug=self.item.slug or "", model=self.model,
-                                             status=Status(self.status or Status.REJECTED), error=self.error,
-                                             reason=self.reason, findings=[f.to_dict() for f in self.findings])
+        envelope = self.envelope or Envelope(
+            run_id=self.run_id,
+            slug=self.item.slug or "",
+            model=self.model,
+            status=Status(self.status or Status.REJECTED),
+            error=self.error,
+            reason=self.reason,
+            findings=[f.to_dict() for f in self.findings],
+        )
         return {**envelope.to_dict(), "batch_item": self.item.index, "source": self.item.source}
 
 
@@ -125,22 +131,32 @@ class Totals:
         """The progress line: done/total, ok/failed, tokens, cost, rate, ETA."""
         eta = self.eta_s
         until = f", ETA {int(eta) // 60}m{int(eta) % 60:02d}s" if eta is not None and self.running else ""
-        return (f"batch: {self.done + self.skipped + self.rejected}/{self.total} done ({self.ok} ok, {self.failed} "
-                f"failed, {self.skipped} skipped, {self.running} running), {self.input_tokens}+{self.output_tokens} "
-                f"tokens, ${self.cost_usd:.4f}, {self.rate * 60:.0f}/min{until}")
+        return (
+            f"batch: {self.done + self.skipped + self.rejected}/{self.total} done ({self.ok} ok, {self.failed} "
+            f"failed, {self.skipped} skipped, {self.running} running), {self.input_tokens}+{self.output_tokens} "
+            f"tokens, ${self.cost_usd:.4f}, {self.rate * 60:.0f}/min{until}"
+        )
 
 
 class Batch:
-    def __init__(self, config: Config, views: list[ItemView], options: Options, *,
-                 executor: Executor | None = None, trail: BatchTrail | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        views: list[ItemView],
+        options: Options,
+        *,
+        executor: Executor | None = None,
+        trail: BatchTrail | None = None,
+    ) -> None:
         self.config = config
         self.views = views
         self.options = options
         self.trail = trail
         self.limiter = Limiter()
         self.index = BatchedIndexWriter()
-        self.executor = executor or LocalExecutor(Engine(config, index=self.index, limiter=self.limiter,
-                                                         check_budgets=False))
+        self.executor = executor or LocalExecutor(
+            Engine(config, index=self.index, limiter=self.limiter, check_budgets=False)
+        )
         self.ledger = budgets.Ledger()
         self.stopping: str | None = None
         """Why no more items start: "budget" or "interrupted"."""
@@ -167,8 +183,9 @@ class Batch:
         usable: dict[str, str | None] = {}
         for view in batch.views:
             batch._plan_item(checker, view, usable)
-        batch.ledger = budgets.Ledger.for_batch(config, options.max_cost,
-                                                {v.item.slug for v in batch.views if v.item.slug})
+        batch.ledger = budgets.Ledger.for_batch(
+            config, options.max_cost, {v.item.slug for v in batch.views if v.item.slug}
+        )
         return batch
 
     def _plan_item(self, checker: Engine, view: ItemView, usable: dict[str, str | None]) -> None:
@@ -182,8 +199,14 @@ class Batch:
             return self._reject(view, f"the spec has checklist errors: {first.one_line(item.source)}")
         parsed = specs.parse(item.text)
         try:
-            route = tiers.resolve(self.config, model=item.model, tier=item.tier, task_type=item.task_type,
-                                  spec_tier=parsed.tier, spec_task_type=parsed.task_type)
+            route = tiers.resolve(
+                self.config,
+                model=item.model,
+                tier=item.tier,
+                task_type=item.task_type,
+                spec_tier=parsed.tier,
+                spec_task_type=parsed.task_type,
+            )
             model = self.config.model(route.models[0])
             if model.name not in usable:
                 usable[model.name] = _unavailable(self.config, route.models)
@@ -204,9 +227,17 @@ class Batch:
 
     def request(self, item: Item) -> DispatchRequest:
         extras = {"batch_id": self.trail.batch_id, "batch_item": item.index} if self.trail else {}
-        return DispatchRequest(spec_text=item.spec_text, prompt=item.prompt, slug=item.slug, model=item.model,
-                               tier=item.tier, task_type=item.task_type, cwd=self.options.cwd,
-                               timeout=self.options.timeout, extras=extras)
+        return DispatchRequest(
+            spec_text=item.spec_text,
+            prompt=item.prompt,
+            slug=item.slug,
+            model=item.model,
+            tier=item.tier,
+            task_type=item.task_type,
+            cwd=self.options.cwd,
+            timeout=self.options.timeout,
+            extras=extras,
+        )
 
     # -- resume ------------------------------------------------------------------------------------
 
@@ -233,7 +264,11 @@ class Batch:
             batch.ledger.spent += record.cost_usd or 0.0
             if record.done_ok:
                 view.state, view.status, view.run_id, view.model = "finished", Status.OK, record.run_id, record.model
-                view.cost_usd, view.input_tokens, view.output_tokens = record.cost_usd, record.input_tokens, record.output_tokens
+                view.cost_usd, view.input_tokens, view.output_tokens = (
+                    record.cost_usd,
+                    record.input_tokens,
+                    record.output_tokens,
+                )
                 view.audit_path = record.audit_path
                 if finished:
                     trail.write(finished)
@@ -244,8 +279,9 @@ class Batch:
     def start(self) -> BatchTrail:
         """Record the batch (manifest and options) before its first item is sent; rejected items go on record."""
         if self.trail is None:
-            self.trail = BatchTrail.create([v.item for v in self.views], self.options.to_dict(),
-                                           Redactor.for_config(self.config))
+            self.trail = BatchTrail.create(
+                [v.item for v in self.views], self.options.to_dict(), Redactor.for_config(self.config)
+            )
             for view in self.rejected:
                 self.trail.write(_record_of(view))
         return self.trail
@@ -271,9 +307,12 @@ class Batch:
         totals.ran = self._ran
         return totals
 
-    async def run(self, on_item: Callable[[ItemView], None] | None = None,
-                  on_change: Callable[[ItemView], None] | None = None,
-                  on_notice: Callable[[str], None] | None = None) -> dict[str, Any]:
+    async def run(
+        self,
+        on_item: Callable[[ItemView], None] | None = None,
+        on_change: Callable[[ItemView], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
         """Run every pending item; `on_item` hears each one that ends (finished, skipped, rejected),
         `on_change` every change (for live tables). Returns the summary."""
         trail = self.start()
@@ -310,12 +349,22 @@ class Batch:
 
     def summary(self) -> dict[str, Any]:
         totals = self.totals()
-        return {"type": "summary", "batch_id": self.trail.batch_id if self.trail else "", "total": totals.total,
-                "ok": totals.ok, "failed": totals.failed, "skipped": totals.skipped, "rejected": totals.rejected,
-                "not_started": totals.total - totals.done - totals.skipped - totals.rejected,
-                "input_tokens": totals.input_tokens, "output_tokens": totals.output_tokens,
-                "cost_usd": round(totals.cost_usd, 8), "duration_ms": int(totals.elapsed_s * 1000),
-                "stopped": self.stopping, "trail": str(self.trail.root) if self.trail else ""}
+        return {
+            "type": "summary",
+            "batch_id": self.trail.batch_id if self.trail else "",
+            "total": totals.total,
+            "ok": totals.ok,
+            "failed": totals.failed,
+            "skipped": totals.skipped,
+            "rejected": totals.rejected,
+            "not_started": totals.total - totals.done - totals.skipped - totals.rejected,
+            "input_tokens": totals.input_tokens,
+            "output_tokens": totals.output_tokens,
+            "cost_usd": round(totals.cost_usd, 8),
+            "duration_ms": int(totals.elapsed_s * 1000),
+            "stopped": self.stopping,
+            "trail": str(self.trail.root) if self.trail else "",
+        }
 
     async def _chain(self, views: list[ItemView], slots: asyncio.Semaphore, agents: asyncio.Semaphore) -> None:
         """One project's items, one after another, each taking its slots when its turn comes."""
@@ -350,8 +399,15 @@ class Batch:
 
     def _skip(self, view: ItemView, why: str) -> None:
         view.state, view.status, view.reason, view.error = "skipped", Status.SKIPPED, "budget", why
-        view.envelope = Envelope(run_id="", slug=view.item.slug or "", model=view.model, status=Status.SKIPPED,
-                                 reason="budget", error=why, extras=self.request(view.item).extras)
+        view.envelope = Envelope(
+            run_id="",
+            slug=view.item.slug or "",
+            model=view.model,
+            status=Status.SKIPPED,
+            reason="budget",
+            error=why,
+            extras=self.request(view.item).extras,
+        )
         self._ended(view)
 
     async def _execute(self, view: ItemView) -> None:
@@ -376,21 +432,47 @@ class Batch:
                 elif isinstance(event, Finished):
                     envelope = event.envelope
         except asyncio.CancelledError:
-            envelope = _recorded(view) or Envelope(run_id=view.run_id, slug=item.slug or "", status=Status.INTERRUPTED,
-                                                   error="interrupted before the run started", reason="signal")
+            envelope = _recorded(view) or Envelope(
+                run_id=view.run_id,
+                slug=item.slug or "",
+                status=Status.INTERRUPTED,
+                error="interrupted before the run started",
+                reason="signal",
+            )
             raise
         except DispatchError as exc:
-            envelope = Envelope(run_id="", slug=item.slug or "", model=view.model, status=Status.ERROR,
-                                error=exc.one_line(), reason=exc.reason, extras=self.request(item).extras)
+            envelope = Envelope(
+                run_id="",
+                slug=item.slug or "",
+                model=view.model,
+                status=Status.ERROR,
+                error=exc.one_line(),
+                reason=exc.reason,
+                extras=self.request(item).extras,
+            )
         except Exception as exc:  # noqa: BLE001 - one item's bug must not end the other items of the batch
-            envelope = _recorded(view) or Envelope(run_id=view.run_id, slug=item.slug or "", model=view.model,
-                                                   status=Status.ERROR, extras=self.request(item).extras)
+            envelope = _recorded(view) or Envelope(
+                run_id=view.run_id,
+                slug=item.slug or "",
+                model=view.model,
+                status=Status.ERROR,
+                extras=self.request(item).extras,
+            )
             envelope.status, envelope.reason = Status.ERROR, "internal_error"
             envelope.error = f"internal error: {type(exc).__name__}: {exc}"
         finally:
             self.ledger.settle(item.index, envelope.cost_usd if envelope else None)
-            self._finish(view, envelope or Envelope(run_id=view.run_id, slug=item.slug or "", status=Status.ERROR,
-                                                    error="the run ended without an envelope", reason="bad_response"))
+            self._finish(
+                view,
+                envelope
+                or Envelope(
+                    run_id=view.run_id,
+                    slug=item.slug or "",
+                    status=Status.ERROR,
+                    error="the run ended without an envelope",
+                    reason="bad_response",
+                ),
+            )
 
     def _finish(self, view: ItemView, envelope: Envelope) -> None:
         view.state, view.status, view.envelope = "finished", str(envelope.status), envelope
@@ -441,8 +523,10 @@ class Batch:
         try:
             commit.sync()
         except OSError as exc:
-            warnings.append(f"could not fsync the batch's run files ({exc}); they are written, but a power cut "
-                            "could lose the latest")
+            warnings.append(
+                f"could not fsync the batch's run files ({exc}); they are written, but a power cut "
+                "could lose the latest"
+            )
         return warnings
 
 
@@ -460,10 +544,21 @@ def _unavailable(config: Config, models: list[str]) -> str | None:
 
 def _record_of(view: ItemView) -> ItemRecord:
     state = "started" if view.state == "running" else view.state
-    return ItemRecord(item=view.item.index, state=state, status=str(view.status), run_id=view.run_id,
-                      slug=view.item.slug or "", model=view.model, reason=view.reason, error=view.error,
-                      cost_usd=view.cost_usd, input_tokens=view.input_tokens, output_tokens=view.output_tokens,
-                      duration_ms=int(view.elapsed_s * 1000), audit_path=view.audit_path)
+    return ItemRecord(
+        item=view.item.index,
+        state=state,
+        status=str(view.status),
+        run_id=view.run_id,
+        slug=view.item.slug or "",
+        model=view.model,
+        reason=view.reason,
+        error=view.error,
+        cost_usd=view.cost_usd,
+        input_tokens=view.input_tokens,
+        output_tokens=view.output_tokens,
+        duration_ms=int(view.elapsed_s * 1000),
+        audit_path=view.audit_path,
+    )
 
 
 def _recorded(view: ItemView) -> Envelope | None:
@@ -485,7 +580,16 @@ def _finished_meanwhile(slug: str, record: ItemRecord) -> ItemRecord | None:
     if data.get("status") != Status.OK:
         return None
     usage = data.get("usage") or {}
-    return ItemRecord(item=record.item, state="finished", status="ok", run_id=record.run_id, slug=slug,
-                      model=data.get("model"), cost_usd=data.get("cost_usd"),
-                      input_tokens=int(usage.get("input_tokens") or 0), output_tokens=int(usage.get("output_tokens") or 0),
-                      duration_ms=int(data.get("duration_ms") or 0), audit_path=str(data.get("audit_path") or ""))
+    return ItemRecord(
+        item=record.item,
+        state="finished",
+        status="ok",
+        run_id=record.run_id,
+        slug=slug,
+        model=data.get("model"),
+        cost_usd=data.get("cost_usd"),
+        input_tokens=int(usage.get("input_tokens") or 0),
+        output_tokens=int(usage.get("output_tokens") or 0),
+        duration_ms=int(data.get("duration_ms") or 0),
+        audit_path=str(data.get("audit_path") or ""),
+    )

@@ -90,16 +90,29 @@ class BatchTrail:
         trail = cls(root.name, root)
         root.mkdir(parents=True)
         trail.acquire()
-        atomic_write_json(trail.manifest_path, {"batch_id": trail.batch_id, "items": [redactor.data(i.to_dict()) for i in items]})
-        atomic_write_json(trail.meta_path, {"batch_id": trail.batch_id, "created": now_iso(), "pid": os.getpid(),
-                                            "options": options, "total": len(items), "status": "running"})
+        atomic_write_json(
+            trail.manifest_path, {"batch_id": trail.batch_id, "items": [redactor.data(i.to_dict()) for i in items]}
+        )
+        atomic_write_json(
+            trail.meta_path,
+            {
+                "batch_id": trail.batch_id,
+                "created": now_iso(),
+                "pid": os.getpid(),
+                "options": options,
+                "total": len(items),
+                "status": "running",
+            },
+        )
         return trail
 
     @classmethod
     def open(cls, batch_id: str) -> BatchTrail:
         if not BATCH_ID.fullmatch(batch_id):
-            raise UsageError(f"{batch_id!r} is not a batch id", "batch ids look like batch-20261202-041500-1234; "
-                             "see `dispatch batch --list`")
+            raise UsageError(
+                f"{batch_id!r} is not a batch id",
+                "batch ids look like batch-20261202-041500-1234; see `dispatch batch --list`",
+            )
         trail = cls(batch_id, batches_dir() / batch_id)
         if not trail.manifest_path.is_file():
             raise UsageError(f"no batch {batch_id} on record", f"batches live in {batches_dir()}")
@@ -127,8 +140,9 @@ class BatchTrail:
         try:
             lock.acquire(wait=0.0)
         except ProjectBusy:
-            raise ProjectBusy(f"batch {self.batch_id} is running: {lock.holder()}",
-                              "wait for it to end, or stop that process first") from None
+            raise ProjectBusy(
+                f"batch {self.batch_id} is running: {lock.holder()}", "wait for it to end, or stop that process first"
+            ) from None
         self._lock = lock
 
     def running(self) -> bool:
@@ -138,8 +152,9 @@ class BatchTrail:
         try:
             return [Item.from_dict(data) for data in read_json(self.manifest_path)["items"]]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"the manifest of batch {self.batch_id} cannot be read: {exc}",
-                             f"look at {self.manifest_path}") from None
+            raise UsageError(
+                f"the manifest of batch {self.batch_id} cannot be read: {exc}", f"look at {self.manifest_path}"
+            ) from None
 
     def meta(self) -> dict[str, Any]:
         try:
@@ -191,6 +206,9 @@ def recent(limit: int = 20) -> list[BatchTrail]:
     """Batches on record, newest first."""
     if not batches_dir().is_dir():
         return []
-    found = sorted((p for p in batches_dir().iterdir() if BATCH_ID.fullmatch(p.name) and (p / "manifest.json").is_file()),
-                   key=lambda p: p.name, reverse=True)
+    found = sorted(
+        (p for p in batches_dir().iterdir() if BATCH_ID.fullmatch(p.name) and (p / "manifest.json").is_file()),
+        key=lambda p: p.name,
+        reverse=True,
+    )
     return [BatchTrail(p.name, p) for p in found[:limit]]

@@ -17,14 +17,19 @@ from core.spec import MAX_SPEC_CHARS, Finding, Severity, Spec, input_paths, pars
 __all__ = ["FAMILIES", "Target", "family_of", "lint"]
 
 FAMILIES = {
-    "missing-section": "sections", "empty-section": "sections", "too-large": "sections",
+    "missing-section": "sections",
+    "empty-section": "sections",
+    "too-large": "sections",
     "hidden-context": "reference",
-    "input-not-given": "inputs", "missing-input": "inputs",
+    "input-not-given": "inputs",
+    "missing-input": "inputs",
     "vague-output": "output",
     "vague-goal": "goal",
     "missing-escalation": "risk",
-    "unknown-task-type": "routing", "unknown-tier": "routing",
-    "deep-question": "deep", "deep-unavailable": "deep",
+    "unknown-task-type": "routing",
+    "unknown-tier": "routing",
+    "deep-question": "deep",
+    "deep-unavailable": "deep",
 }
 """Which family each rule belongs to, as the corpus test reports them."""
 
@@ -33,25 +38,55 @@ def family_of(rule: str) -> str:
     return FAMILIES.get(rule, "inputs")
 
 
-def lint(text: str, cwd: Path | None = None, known_task_types: set[str] | None = None,
-         known_tiers: set[str] | None = None, target: Target = Target.STATELESS) -> list[Finding]:
+def lint(
+    text: str,
+    cwd: Path | None = None,
+    known_task_types: set[str] | None = None,
+    known_tiers: set[str] | None = None,
+    target: Target = Target.STATELESS,
+) -> list[Finding]:
     """Check a spec against the dispatch checklist for a reader of kind `target`; findings come sorted by line."""
     if len(text) > MAX_SPEC_CHARS:
-        return [Finding("too-large", Severity.ERROR, 1,
-                        f"the spec has {len(text):,} characters; the limit is {MAX_SPEC_CHARS:,}",
-                        "cut it down to the task itself: put large inputs in files the model can open, named "
-                        "under Inputs")]
+        return [
+            Finding(
+                "too-large",
+                Severity.ERROR,
+                1,
+                f"the spec has {len(text):,} characters; the limit is {MAX_SPEC_CHARS:,}",
+                "cut it down to the task itself: put large inputs in files the model can open, named under Inputs",
+            )
+        ]
     spec = parse(text)
-    findings = [*sections.check(spec), *references.check(spec), *sufficiency.check(spec, target, cwd),
-                *output_shape.check(spec), *goal.check(spec), *risk.check(spec)]
+    findings = [
+        *sections.check(spec),
+        *references.check(spec),
+        *sufficiency.check(spec, target, cwd),
+        *output_shape.check(spec),
+        *goal.check(spec),
+        *risk.check(spec),
+    ]
     if cwd is not None:
         findings += _missing_inputs(spec, cwd)
     if (task_type := spec.task_type) and known_task_types is not None and task_type not in known_task_types:
-        findings.append(Finding("unknown-task-type", Severity.ERROR, spec.sections["task type"].line,
-                                f"unknown task type '{task_type}'", f"use one of: {', '.join(sorted(known_task_types))}"))
+        findings.append(
+            Finding(
+                "unknown-task-type",
+                Severity.ERROR,
+                spec.sections["task type"].line,
+                f"unknown task type '{task_type}'",
+                f"use one of: {', '.join(sorted(known_task_types))}",
+            )
+        )
     if (tier := spec.tier) and known_tiers is not None and tier not in known_tiers:
-        findings.append(Finding("unknown-tier", Severity.ERROR, spec.sections["tier"].line, f"unknown tier '{tier}'",
-                                f"use one of: {', '.join(sorted(known_tiers))} (see `dispatch tiers`)"))
+        findings.append(
+            Finding(
+                "unknown-tier",
+                Severity.ERROR,
+                spec.sections["tier"].line,
+                f"unknown tier '{tier}'",
+                f"use one of: {', '.join(sorted(known_tiers))} (see `dispatch tiers`)",
+            )
+        )
     return sorted(findings, key=lambda f: (f.line, f.severity != Severity.ERROR, f.rule))
 
 
@@ -62,10 +97,16 @@ def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
         if problem := _missing(cwd, path):
             # A bare name ('ruamel.yaml', 'en.json') may be a name in prose; a path with a directory is a path.
             severity = Severity.ERROR if "/" in path else Severity.WARNING
-            findings.append(Finding("missing-input", severity, number,
-                                    f"input path '{path[:200]}' {problem} under {cwd}",
-                                    "fix the path, pass --cwd to the directory it is in, or paste the content into "
-                                    "the spec", quote=path[:200]))
+            findings.append(
+                Finding(
+                    "missing-input",
+                    severity,
+                    number,
+                    f"input path '{path[:200]}' {problem} under {cwd}",
+                    "fix the path, pass --cwd to the directory it is in, or paste the content into the spec",
+                    quote=path[:200],
+                )
+            )
     return findings
 
 

@@ -45,25 +45,49 @@ async def findings(config: Config, text: str, cwd: Path) -> list[Finding]:
     """The model's questions as findings (errors only under `[lint] deep = "error"`); one finding saying why when
     the model could not be asked."""
     severity = Severity.ERROR if config.lint.deep == "error" else Severity.WARNING
-    redactor = Redactor.from_environment((m.api_key_env for m in config.models.values() if m.api_key_env),
-                                         patterns=config.redact.patterns)
+    redactor = Redactor.from_environment(
+        (m.api_key_env for m in config.models.values() if m.api_key_env), patterns=config.redact.patterns
+    )
     try:
         name = tiers.resolve(config, tier=TIER).models[0]
         answer = await _ask(config, name, text, cwd, redactor)
     except (DispatchError, TransientError, ModelRejected, TimeoutError) as exc:
-        why = (exc.one_line() if isinstance(exc, DispatchError) else
-               "no answer in time" if isinstance(exc, TimeoutError) else str(exc))
-        return [Finding("deep-unavailable", severity, 1, f"the {TIER} tier could not be asked: {redactor.text(why)}",
-                        "check `dispatch tiers` and the model's server, or lint without --deep")]
-    return [Finding("deep-question", severity, 1, f"{name} asks: {question}",
-                    "answer it in the spec (or say why it does not matter)", quote="")
-            for question in questions(redactor.text(answer))]
+        why = (
+            exc.one_line()
+            if isinstance(exc, DispatchError)
+            else "no answer in time"
+            if isinstance(exc, TimeoutError)
+            else str(exc)
+        )
+        return [
+            Finding(
+                "deep-unavailable",
+                severity,
+                1,
+                f"the {TIER} tier could not be asked: {redactor.text(why)}",
+                "check `dispatch tiers` and the model's server, or lint without --deep",
+            )
+        ]
+    return [
+        Finding(
+            "deep-question",
+            severity,
+            1,
+            f"{name} asks: {question}",
+            "answer it in the spec (or say why it does not matter)",
+            quote="",
+        )
+        for question in questions(redactor.text(answer))
+    ]
 
 
 def questions(answer: str) -> list[str]:
     """The listed questions of an answer; none for NONE or an answer that lists nothing."""
-    found = [" ".join(match["question"].split())[:MAX_QUESTION_CHARS]
-             for line in answer.splitlines() if (match := _ITEM.match(line))]
+    found = [
+        " ".join(match["question"].split())[:MAX_QUESTION_CHARS]
+        for line in answer.splitlines()
+        if (match := _ITEM.match(line))
+    ]
     return [q for q in found if q.strip(" .").upper() != "NONE"][:MAX_QUESTIONS]
 
 
@@ -72,8 +96,9 @@ async def _ask(config: Config, name: str, text: str, cwd: Path, redactor: Redact
     backend = backend_for(model)
     backend.preflight()
     timeout = min(TIMEOUT, model.timeout or TIMEOUT)
-    request = BackendRequest(prompt=PROMPT.format(spec=text), cwd=cwd, timeout=timeout, read_only=True,
-                             permission="plan", redactor=redactor)
+    request = BackendRequest(
+        prompt=PROMPT.format(spec=text), cwd=cwd, timeout=timeout, read_only=True, permission="plan", redactor=redactor
+    )
     chunks: list[str] = []
     done: BackendDone | None = None
     async with asyncio.timeout(timeout + STOP_SLACK):

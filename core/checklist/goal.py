@@ -22,25 +22,33 @@ _OPEN_SCOPE = re.compile(
     r"figure out what[\w' ]*|what(?:'s| is) going on|see what you can do|do (?:the|your) (?:needful|best)|"
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
-    r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b", re.IGNORECASE)
+    r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b",
+    re.IGNORECASE,
+)
 """Open scope that no criterion closes."""
 _OPEN_VERB = re.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
-    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*", re.IGNORECASE)
+    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*",
+    re.IGNORECASE,
+)
 """A verb that names an area of work rather than the work: it needs a criterion."""
 _GENERIC_OBJECT = re.compile(
     r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
     r"cleaner|good|great|right|work|more \w+|less \w+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
-    r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$", re.IGNORECASE)
+    r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$",
+    re.IGNORECASE,
+)
 """A concrete verb with nothing concrete to act on: 'make the tests better', 'fix the bugs in billing'."""
 _CRITERION = re.compile(
     r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby \w+ing\b|\bwhen\b|\bif\b|"
     r"\binstead of\b|\brather than\b|\binto\b|\bfrom \S+ to\b|\blisted\b|\bbelow\b|\d|\bone\b|\btwo\b|\bthree\b|"
     r"\bfor (?:bugs|errors|typos|security issues)\b|\bto (?!make\b|be\b|look\b|feel\b|seem\b)[a-z]+\b|"
     r"\bwith (?:a|an) \S+|(?:^|\s)--?\w|\b(?:unused|duplicated?|dead|deprecated|broken|failing|missing|trailing|"
-    r"redundant|commented-out|stale|obsolete)\b|" + re.escape(prose.DATA), re.IGNORECASE)
+    r"redundant|commented-out|stale|obsolete)\b|" + re.escape(prose.DATA),
+    re.IGNORECASE,
+)
 _MIN_WORDS = 5
 
 
@@ -66,6 +74,11 @@ def check(spec: Spec) -> list[Finding]:
 
 
 def _vague(line: int, quote: str, message: str) -> Finding:
-    return prose.finding("vague-goal", line, quote, message,
-                         "say what to produce or change, about what, and how to tell it is done (e.g. 'so that ...', "
-                         "the cases to handle, a number)")
+    return prose.finding(
+        "vague-goal",
+        line,
+        quote,
+        message,
+        "say what to produce or change, about what, and how to tell it is done (e.g. 'so that ...', "
+        "the cases to handle, a number)",
+    )

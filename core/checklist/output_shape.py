@@ -17,7 +17,9 @@ _OPEN = re.compile(
     r"\b(?:whatever(?: [\w']+){0,3}|as appropriate|as you see fit|up to you|your call|any (?:format|form|way)|"
     r"something (?:good|nice|useful|decent)|the usual(?: \w+)?|(?:a |some )?(?:nice|good|great) (?:\w+ )?"
     r"(?:write-?up|summary|answer|version|list|overview)|let me know(?: [\w']+){0,4}|the more the better|"
-    r"of some kind|in some form|however you (?:like|want))\b", re.IGNORECASE)
+    r"of some kind|in some form|however you (?:like|want))\b",
+    re.IGNORECASE,
+)
 """Words that hand the shape back to the contractor."""
 _SHAPE = re.compile(
     r"\b(?:json|jsonl|yaml|toml|csv|tsv|xml|html|markdown|table|tables|(?:code )?block|regex|regular expression|"
@@ -26,10 +28,13 @@ _SHAPE = re.compile(
     r"plain text|array|object|mapping|columns?|rows?|keys?|fields?|items?|steps?|questions?|names?|options|"
     r"tag|url|id|letter|email|reply|post|tweet|message|page|file|function|class|script|query|statement|"
     r"sections?|chart|svg|png|pdf|slides?|only|nothing else|format(?:ted)? as|\d+-hour)\b|"
-    r"\b[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+\b", re.IGNORECASE)
+    r"\b[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+\b",
+    re.IGNORECASE,
+)
 """A shape, a unit of size or a container; with a generic noun alone ('a report') there is none."""
-_VALUES = re.compile(r"\bone of\b|:\s*\w+(?:,\s*\w+)+,? or \w+|\"[^\"]+\" or \"[^\"]+\"|\b\w+ or \w+, lowercase",
-                     re.IGNORECASE)
+_VALUES = re.compile(
+    r"\bone of\b|:\s*\w+(?:,\s*\w+)+,? or \w+|\"[^\"]+\" or \"[^\"]+\"|\b\w+ or \w+, lowercase", re.IGNORECASE
+)
 """Allowed values: 'one of ...', 'One word: positive, negative or neutral', '"move" or "stay"'."""
 
 
@@ -51,6 +56,11 @@ def check(spec: Spec) -> list[Finding]:
 
 
 def _vague(line: int, quote: str, message: str) -> Finding:
-    return prose.finding("vague-output", line, quote, message,
-                         "say the exact shape: e.g. 'JSON with keys a, b', 'one Python code block', 'at most 5 "
-                         "bullets', 'one word: yes or no'")
+    return prose.finding(
+        "vague-output",
+        line,
+        quote,
+        message,
+        "say the exact shape: e.g. 'JSON with keys a, b', 'one Python code block', 'at most 5 "
+        "bullets', 'one word: yes or no'",
+    )

@@ -73,8 +73,7 @@ def search(pattern: re.Pattern[str], spec: Spec, names: tuple[str, ...]) -> Iter
                     yield line, match
 
 
-def finding(rule: str, line: int, quote: str, message: str, fix: str,
-            severity: Severity = Severity.ERROR) -> Finding:
+def finding(rule: str, line: int, quote: str, message: str, fix: str, severity: Severity = Severity.ERROR) -> Finding:
     """A finding that quotes the phrase it is about: `'quote' message`."""
     quote = " ".join(quote.split())[:120]
     return Finding(rule, severity, line, f"'{quote}' {message}", fix, quote=quote)

@@ -13,111 +13,196 @@ from core.checklist import prose
 from core.spec import Finding, Section, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
-_MEETING = (r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
-            r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
-            r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth)")
-_WHEN = (r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
-         r"earlier(?: today)?|(?:on )?(?:monday|tuesday|wednesday|thursday|friday))")
+_MEETING = (
+    r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
+    r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
+    r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth)"
+)
+_WHEN = (
+    r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
+    r"earlier(?: today)?|(?:on )?(?:monday|tuesday|wednesday|thursday|friday))"
+)
 _DAY_OWNED = r"(?<!next )(?<!coming )(?:yesterday|today|this morning|last week|last night|monday|tuesday|wednesday|thursday|friday)'s"
-_WHO = (r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
-        r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee)s?|"
-        r"(?:(?-i:[A-Z]{2,})|(?-i:[A-Z][a-z]+)|[a-z]+) team|(?-i:[A-Z][a-z]+)|legal|finance|marketing|sales|product|design|security|ops|support|management|the board|"
-        r"the client|the customer|the reviewers?|the team|the PM|the CEO|the CTO|my manager|my boss|the auditors?|"
-        r"the stakeholders?|accounting|engineering|leadership|procurement|compliance|hr|qa|the business|"
-        r"the clients|the customers|my lead|the lead|the boss|the founders?|the board|the agency|the vendor|"
-        r"(?:our|the) (?:designer|manager|lawyer|editor|director|architect|analyst)s?)")
-_OPINION = (r"(?:feedback|comments?|notes|suggestions?|concerns|preferences?|proposals?|requests?|wishes|input|"
-            r"corrections|adjustments|edits|remarks|points|requirements|decision|ideas?|changes|caveats|objections|asks|"
-            r"pushback|direction|guidance|instructions|take|view|verdict|wishlist)")
-_SAID = (r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
-         r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off on|said|wrote|"
-         r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
-         r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
-         r"disliked|rejected|agreed to|went with)")
-_DOC = (r"(?:spreadsheet|sheet|screenshot|attachment|doc|document|planning doc|design doc|deck|slides|mockups?|"
-        r"wireframes?|figma(?: file)?|recording|transcript|ticket|pull request|PR|MR|issue|email thread|style guide|"
-        r"brand guide|guidelines|playbook|wiki page|notion page|confluence page|memo|RFC|brief|minutes|notebook|"
-        r"template|checklist|runbook|plan|write-?up|proposal|handbook|manual|wiki|guide|standards|policy doc|"
-        r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?)")
-_ARTIFACT = (r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
-             r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
-             r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
-             r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones)")
+_WHO = (
+    r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
+    r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee)s?|"
+    r"(?:(?-i:[A-Z]{2,})|(?-i:[A-Z][a-z]+)|[a-z]+) team|(?-i:[A-Z][a-z]+)|legal|finance|marketing|sales|product|design|security|ops|support|management|the board|"
+    r"the client|the customer|the reviewers?|the team|the PM|the CEO|the CTO|my manager|my boss|the auditors?|"
+    r"the stakeholders?|accounting|engineering|leadership|procurement|compliance|hr|qa|the business|"
+    r"the clients|the customers|my lead|the lead|the boss|the founders?|the board|the agency|the vendor|"
+    r"(?:our|the) (?:designer|manager|lawyer|editor|director|architect|analyst)s?)"
+)
+_OPINION = (
+    r"(?:feedback|comments?|notes|suggestions?|concerns|preferences?|proposals?|requests?|wishes|input|"
+    r"corrections|adjustments|edits|remarks|points|requirements|decision|ideas?|changes|caveats|objections|asks|"
+    r"pushback|direction|guidance|instructions|take|view|verdict|wishlist)"
+)
+_SAID = (
+    r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
+    r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off on|said|wrote|"
+    r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
+    r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
+    r"disliked|rejected|agreed to|went with)"
+)
+_DOC = (
+    r"(?:spreadsheet|sheet|screenshot|attachment|doc|document|planning doc|design doc|deck|slides|mockups?|"
+    r"wireframes?|figma(?: file)?|recording|transcript|ticket|pull request|PR|MR|issue|email thread|style guide|"
+    r"brand guide|guidelines|playbook|wiki page|notion page|confluence page|memo|RFC|brief|minutes|notebook|"
+    r"template|checklist|runbook|plan|write-?up|proposal|handbook|manual|wiki|guide|standards|policy doc|"
+    r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?)"
+)
+_ARTIFACT = (
+    r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
+    r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
+    r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
+    r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones)"
+)
 
-PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern, re.IGNORECASE), what) for pattern, what in (
-    (r"\b(?:as|like|per|what|the way) (?:we|you|I|they) (?:discussed|agreed(?: on)?|decided|said|mentioned|talked about|"
-     r"settled on|planned|went over|chose|landed on)\b", "a past conversation"),
-    (r"\b(?:we|you and I) (?:discussed|agreed(?: on)?|decided(?: on)?|talked about|settled on|went over|chose|landed on)\b",
-     "a past conversation"),
-    (r"\b(?:I|we) (?:sent|gave|showed|shared|forwarded|mentioned|told|emailed|pasted|posted|linked)(?: (?:you|over|earlier))?\b",
-     "something sent outside the spec"),
-    (r"\b(?:like|as|the (?:same )?way) you (?:did|wrote|made|built|handled|restructured|fixed|formatted|set up|used)\b",
-     "earlier work the model cannot see"),
-    (rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|during|after|since)"
-     rf"(?: {_DAY_OWNED}| the| our| an?| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
-     "a meeting or conversation"),
-    (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", "a meeting or conversation"),
-    (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", "a meeting or conversation"),
-    (r"\b(?:we|I|you|they)(?:'ve| have| had)? (?:\w+ly )?(?:showed|shown|presented|sent|used|built|made|wrote|"
-     r"written|drafted|prepared|shared|started|began|begun|did|done|tried|picked|chose|settled|looked at|saw|"
-     r"went with|came up with|sketched|agreed|promised|got|received|ran|set up)\b", "earlier work the model cannot see"),
-    (r"\b(?:as|like|the way) (?:it|they|this|that) (?:went out|was sent|were sent|looked|read|appeared|was|were|"
-     r"used to)\b", "an earlier version the model cannot see"),
-    (r"\b(?:yesterday|earlier today|this morning|last night|the other day|a while ago|recently)\b",
-     "a moment the model was not there for"),
-    (r"\b(?:where (?:we|you|I) left off|pick(?:ing)? up where|carry on from where|continue from where)\b",
-     "earlier work the model cannot see"),
-    (r"\b(?:as|like|same as) (?:before|last time|usual|always|discussed|agreed|mentioned|planned|requested|promised|"
-     r"requested)\b", "something the spec does not say"),
-    (r"\bthe (?:corrected|updated|revised|agreed|approved|right|real|actual) (?:[\w-]+ )?"
-     r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
-     r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b", _ARTIFACT_WHAT),
-    (r"\bour (?:conventions|standards|guidelines|norms|best practices|house rules|coding style)\b",
-     "a convention the spec does not spell out"),
-    (r"\bthe usual\b|\bour (?:usual|standard|normal) (?:format|way|style|template|layout|structure|process)\b|"
-     r"\bhouse style\b", "a convention the spec does not spell out"),
-    (rf"\b(?:from )?before (?:the|our|{_DAY_OWNED}|last \w+'s) (?:[\w-]+ )?(?:redesign|migration|rewrite|refactor|"
-     r"update|upgrade|change|changes|launch|rebrand|outage|cutover|deploy|deployment|release|incident|merge|revamp)\b",
-     "an earlier state the model cannot see"),
-    (r"\b(?:how|the way) (?:it|they|this|that) (?:behaved|worked|looked|used to|was|were|read|ran)\b",
-     "an earlier state the model cannot see"),
-    (r"\bthe same (?:[\w-]+ )?(?:format|layout|structure|style|tone|template|shape|approach|wording) as (?:the |our |my )?"
-     r"(?:previous|last|earlier|old|other|usual|existing|before|one|ones)\b|\b(?:previous|earlier|prior|last|old) ones\b",
-     "an earlier artifact the model cannot see"),
-    (rf"\b(?:the|our|my|your|that) (?:earlier|previous|prior|last|old|former) (?:[\w-]+ )?{_ARTIFACT}\b",
-     "an earlier artifact the model cannot see"),
-    (rf"\b(?:the|our) (?:[\w-]+ )?{_ARTIFACT} from (?:last|the last|the previous|yesterday|earlier|before)\b",
-     "an earlier artifact the model cannot see"),
-    (rf"\blast (?:week|month|quarter|year|sprint|time)'s (?:[\w-]+ )?{_ARTIFACT}\b",
-     "an earlier artifact the model cannot see"),
-    (rf"\b{_WHO}(?:'s| team's) (?:[\w-]+ )?{_OPINION}\b", "someone's opinion the spec does not state"),
-    (rf"\b(?:the|their) (?:[\w-]+ )?{_OPINION} (?:from|by|of) (?!the (?:list|table|inputs?)\b)(?:the |our |a )?"
-     rf"(?:[\w-]+ ){{0,2}}?(?:{_MEETING}|{_WHO}|team|client|customer|reviewers?|stakeholders?|users?)\b",
-     "someone's opinion the spec does not state"),
-    (rf"\b(?:the|what) (?:[\w-]+ ){{0,3}}?{_WHO} {_SAID}\b", "someone's opinion the spec does not state"),
-    (rf"\b(?<!as )(?:the way |how |what ){_WHO} {_SAID}\b|\b{_WHO} {_SAID} (?:in|at|during|on) ",
-     "someone's opinion the spec does not state"),
-    (rf"\b(?:the|our|that|this) (?:[\w-]+ ){{0,2}}?{_DOC} (?:that |which )?(?:(?-i:[A-Z][a-z]+)|I|we|you|they|he|she|legal|"
-     rf"finance|the team|someone) (?:shared|sent|attached|wrote|made|linked|posted|forwarded|prepared|put together)\b",
-     _ARTIFACT_WHAT),
-    (rf"\b(?:in|from|per|according to|described in|mentioned in|outlined in|based on|following|on) (?:the|our) "
-     rf"(?:[\w-]+ ){{0,2}}?{_DOC}\b(?! (?:below|above|quoted|pasted|included|under))", _ARTIFACT_WHAT),
-    (r"\b(?:the|an?) attached\b|\bI attached\b|\b(?:is|are) attached\b|\bsee (?:the )?attach", "an attachment (nothing is attached to a spec)"),
-    (r"\bthe (?:reviewer'?s?|review) comments\b|\bthe (?:PR|pull request|MR|ticket|issue)(?! (?:below|above|quoted|text|#))\b",
-     _ARTIFACT_WHAT),
-    (r"\bthe (?:fix|change|patch|commit|workaround|hack|tweak)(?:es|s)? (?:from|on|we|you|I|that (?:we|you|I))\b",
-     "something done elsewhere that the spec does not show"),
-    (r"\bthe same (?:fix|change|approach|treatment|trick|pattern|steps|process|solution|workaround|tweak|idea)\b",
-     "something done elsewhere that the spec does not show"),
-))
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), what)
+    for pattern, what in (
+        (
+            r"\b(?:as|like|per|what|the way) (?:we|you|I|they) (?:discussed|agreed(?: on)?|decided|said|mentioned|talked about|"
+            r"settled on|planned|went over|chose|landed on)\b",
+            "a past conversation",
+        ),
+        (
+            r"\b(?:we|you and I) (?:discussed|agreed(?: on)?|decided(?: on)?|talked about|settled on|went over|chose|landed on)\b",
+            "a past conversation",
+        ),
+        (
+            r"\b(?:I|we) (?:sent|gave|showed|shared|forwarded|mentioned|told|emailed|pasted|posted|linked)(?: (?:you|over|earlier))?\b",
+            "something sent outside the spec",
+        ),
+        (
+            r"\b(?:like|as|the (?:same )?way) you (?:did|wrote|made|built|handled|restructured|fixed|formatted|set up|used)\b",
+            "earlier work the model cannot see",
+        ),
+        (
+            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|during|after|since)"
+            rf"(?: {_DAY_OWNED}| the| our| an?| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
+            "a meeting or conversation",
+        ),
+        (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", "a meeting or conversation"),
+        (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", "a meeting or conversation"),
+        (
+            r"\b(?:we|I|you|they)(?:'ve| have| had)? (?:\w+ly )?(?:showed|shown|presented|sent|used|built|made|wrote|"
+            r"written|drafted|prepared|shared|started|began|begun|did|done|tried|picked|chose|settled|looked at|saw|"
+            r"went with|came up with|sketched|agreed|promised|got|received|ran|set up)\b",
+            "earlier work the model cannot see",
+        ),
+        (
+            r"\b(?:as|like|the way) (?:it|they|this|that) (?:went out|was sent|were sent|looked|read|appeared|was|were|"
+            r"used to)\b",
+            "an earlier version the model cannot see",
+        ),
+        (
+            r"\b(?:yesterday|earlier today|this morning|last night|the other day|a while ago|recently)\b",
+            "a moment the model was not there for",
+        ),
+        (
+            r"\b(?:where (?:we|you|I) left off|pick(?:ing)? up where|carry on from where|continue from where)\b",
+            "earlier work the model cannot see",
+        ),
+        (
+            r"\b(?:as|like|same as) (?:before|last time|usual|always|discussed|agreed|mentioned|planned|requested|promised|"
+            r"requested)\b",
+            "something the spec does not say",
+        ),
+        (
+            r"\bthe (?:corrected|updated|revised|agreed|approved|right|real|actual) (?:[\w-]+ )?"
+            r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
+            r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b",
+            _ARTIFACT_WHAT,
+        ),
+        (
+            r"\bour (?:conventions|standards|guidelines|norms|best practices|house rules|coding style)\b",
+            "a convention the spec does not spell out",
+        ),
+        (
+            r"\bthe usual\b|\bour (?:usual|standard|normal) (?:format|way|style|template|layout|structure|process)\b|"
+            r"\bhouse style\b",
+            "a convention the spec does not spell out",
+        ),
+        (
+            rf"\b(?:from )?before (?:the|our|{_DAY_OWNED}|last \w+'s) (?:[\w-]+ )?(?:redesign|migration|rewrite|refactor|"
+            r"update|upgrade|change|changes|launch|rebrand|outage|cutover|deploy|deployment|release|incident|merge|revamp)\b",
+            "an earlier state the model cannot see",
+        ),
+        (
+            r"\b(?:how|the way) (?:it|they|this|that) (?:behaved|worked|looked|used to|was|were|read|ran)\b",
+            "an earlier state the model cannot see",
+        ),
+        (
+            r"\bthe same (?:[\w-]+ )?(?:format|layout|structure|style|tone|template|shape|approach|wording) as (?:the |our |my )?"
+            r"(?:previous|last|earlier|old|other|usual|existing|before|one|ones)\b|\b(?:previous|earlier|prior|last|old) ones\b",
+            "an earlier artifact the model cannot see",
+        ),
+        (
+            rf"\b(?:the|our|my|your|that) (?:earlier|previous|prior|last|old|former) (?:[\w-]+ )?{_ARTIFACT}\b",
+            "an earlier artifact the model cannot see",
+        ),
+        (
+            rf"\b(?:the|our) (?:[\w-]+ )?{_ARTIFACT} from (?:last|the last|the previous|yesterday|earlier|before)\b",
+            "an earlier artifact the model cannot see",
+        ),
+        (
+            rf"\blast (?:week|month|quarter|year|sprint|time)'s (?:[\w-]+ )?{_ARTIFACT}\b",
+            "an earlier artifact the model cannot see",
+        ),
+        (rf"\b{_WHO}(?:'s| team's) (?:[\w-]+ )?{_OPINION}\b", "someone's opinion the spec does not state"),
+        (
+            rf"\b(?:the|their) (?:[\w-]+ )?{_OPINION} (?:from|by|of) (?!the (?:list|table|inputs?)\b)(?:the |our |a )?"
+            rf"(?:[\w-]+ ){{0,2}}?(?:{_MEETING}|{_WHO}|team|client|customer|reviewers?|stakeholders?|users?)\b",
+            "someone's opinion the spec does not state",
+        ),
+        (rf"\b(?:the|what) (?:[\w-]+ ){{0,3}}?{_WHO} {_SAID}\b", "someone's opinion the spec does not state"),
+        (
+            rf"\b(?<!as )(?:the way |how |what ){_WHO} {_SAID}\b|\b{_WHO} {_SAID} (?:in|at|during|on) ",
+            "someone's opinion the spec does not state",
+        ),
+        (
+            rf"\b(?:the|our|that|this) (?:[\w-]+ ){{0,2}}?{_DOC} (?:that |which )?(?:(?-i:[A-Z][a-z]+)|I|we|you|they|he|she|legal|"
+            rf"finance|the team|someone) (?:shared|sent|attached|wrote|made|linked|posted|forwarded|prepared|put together)\b",
+            _ARTIFACT_WHAT,
+        ),
+        (
+            rf"\b(?:in|from|per|according to|described in|mentioned in|outlined in|based on|following|on) (?:the|our) "
+            rf"(?:[\w-]+ ){{0,2}}?{_DOC}\b(?! (?:below|above|quoted|pasted|included|under))",
+            _ARTIFACT_WHAT,
+        ),
+        (
+            r"\b(?:the|an?) attached\b|\bI attached\b|\b(?:is|are) attached\b|\bsee (?:the )?attach",
+            "an attachment (nothing is attached to a spec)",
+        ),
+        (
+            r"\bthe (?:reviewer'?s?|review) comments\b|\bthe (?:PR|pull request|MR|ticket|issue)(?! (?:below|above|quoted|text|#))\b",
+            _ARTIFACT_WHAT,
+        ),
+        (
+            r"\bthe (?:fix|change|patch|commit|workaround|hack|tweak)(?:es|s)? (?:from|on|we|you|I|that (?:we|you|I))\b",
+            "something done elsewhere that the spec does not show",
+        ),
+        (
+            r"\bthe same (?:fix|change|approach|treatment|trick|pattern|steps|process|solution|workaround|tweak|idea)\b",
+            "something done elsewhere that the spec does not show",
+        ),
+    )
+)
 
-_ABOVE = re.compile(r"\b(?:the (?:file|code|text|snippet|function|data|output|list|table|email|message|error) above|"
-                    r"the above (?:file|code|text|snippet|function|data|output|list|table|email|message|error)|"
-                    r"see above|see (?:the )?chat|(?:from|in) (?:the|our) (?:chat|conversation)|"
-                    r"our (?:earlier|previous) conversation|you know (?:what|which))\b", re.IGNORECASE)
+_ABOVE = re.compile(
+    r"\b(?:the (?:file|code|text|snippet|function|data|output|list|table|email|message|error) above|"
+    r"the above (?:file|code|text|snippet|function|data|output|list|table|email|message|error)|"
+    r"see above|see (?:the )?chat|(?:from|in) (?:the|our) (?:chat|conversation)|"
+    r"our (?:earlier|previous) conversation|you know (?:what|which))\b",
+    re.IGNORECASE,
+)
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
-_CONTAINED = re.compile(r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
-                        r"\s*(?::\s*\S|" + re.escape(prose.DATA) + ")", re.IGNORECASE)
+_CONTAINED = re.compile(
+    r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
+    r"\s*(?::\s*\S|" + re.escape(prose.DATA) + ")",
+    re.IGNORECASE,
+)
 """What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"'."""
 
 
@@ -137,8 +222,11 @@ def check(spec: Spec) -> list[Finding]:
         seen_data = seen_data or prose.DATA in line.text
         text = _QUOTED.sub(prose.DATA, line.text)
         for pattern, what in PATTERNS:
-            if ((match := pattern.search(text)) and not _CONTAINED.match(text, match.end())
-                    and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))):
+            if (
+                (match := pattern.search(text))
+                and not _CONTAINED.match(text, match.end())
+                and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+            ):
                 findings.append(_finding(line.number, match.group(0), what))
                 break
     return findings
@@ -148,8 +236,23 @@ _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
 _DOC_WORD = re.compile(_DOC, re.IGNORECASE)
 _NAME_WORD = re.compile(r"[a-z][a-z0-9_-]{3,}")
-_PLAIN = {"the", "our", "from", "with", "that", "this", "based", "according", "described", "mentioned",
-          "outlined", "following", "shared", "sent", "attached"}
+_PLAIN = {
+    "the",
+    "our",
+    "from",
+    "with",
+    "that",
+    "this",
+    "based",
+    "according",
+    "described",
+    "mentioned",
+    "outlined",
+    "following",
+    "shared",
+    "sent",
+    "attached",
+}
 
 
 def _named_in_inputs(phrase: str, inputs: str) -> bool:
@@ -160,6 +263,11 @@ def _named_in_inputs(phrase: str, inputs: str) -> bool:
 
 
 def _finding(line: int, quote: str, what: str) -> Finding:
-    return prose.finding("hidden-context", line, quote, f"refers to {what}",
-                         "put the facts themselves in the spec (paste the text, list the points, or name a file under "
-                         "Inputs), or remove the reference")
+    return prose.finding(
+        "hidden-context",
+        line,
+        quote,
+        f"refers to {what}",
+        "put the facts themselves in the spec (paste the text, list the points, or name a file under "
+        "Inputs), or remove the reference",
+    )

@@ -14,77 +14,125 @@ import re
 from core.checklist import prose
 from core.spec import Finding, Spec
 
-_ACTION = (r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
-           r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
-           r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed)")
-_AUDIENCE = (r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
-             r"waitlist|everyone|every user|all users|company(?:'s)? (?:\w+ )?account|status page|website|site|"
-             r"app store|play store|linkedin|twitter|mastodon|pypi|npm|crates\.io|newsletter|blog|under my name|"
-             r"them|the world|(?:real|external) people|account manager|journalists?|reporters?|media|regulators?|"
-             r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
-             r"shareholders|members|patients|students|parents)")
+_ACTION = (
+    r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
+    r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
+    r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed)"
+)
+_AUDIENCE = (
+    r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
+    r"waitlist|everyone|every user|all users|company(?:'s)? (?:\w+ )?account|status page|website|site|"
+    r"app store|play store|linkedin|twitter|mastodon|pypi|npm|crates\.io|newsletter|blog|under my name|"
+    r"them|the world|(?:real|external) people|account manager|journalists?|reporters?|media|regulators?|"
+    r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
+    r"shareholders|members|patients|students|parents)"
+)
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
-    (r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
-     r"returns|cancellation) policy\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
-     r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
-     r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
-     "public, legal or sensitive text"),
-    (r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b",
-     "rewriting shared history"),
-    (r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase|reset|"
-     r"restore|overwrite|roll back)\b(?! in\b| of\b)"
-     r"(?: \S+){0,5}? (?:tables?|databases?|db|data|buckets?|accounts?|rows|records|users|branch(?:es)?|files|"
-     r"backups?|history|repos?|repositories|volumes?|indexes|emails|messages)\b", "an irreversible deletion"),
-    (r"\bpush(?:es|ed|ing)? (?:the |a )?(?:tags?|release|v?\d[\w.]*)\b|\bpublish(?:es|ed|ing)? (?:the |a |it )?"
-     r"(?:package|release|crate|gem|image|version)\b|\btag(?:s|ged|ging)? (?:a|the) release\b|\bmerg\w* (?:[\w/.-]+ ){0,3}"
-     r"into (?:main|master|production|prod|release)\b", "a release others receive"),
+    (
+        r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
+        r"returns|cancellation) policy\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
+        r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
+        r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
+        "public, legal or sensitive text",
+    ),
+    (r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b", "rewriting shared history"),
+    (
+        r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase|reset|"
+        r"restore|overwrite|roll back)\b(?! in\b| of\b)"
+        r"(?: \S+){0,5}? (?:tables?|databases?|db|data|buckets?|accounts?|rows|records|users|branch(?:es)?|files|"
+        r"backups?|history|repos?|repositories|volumes?|indexes|emails|messages)\b",
+        "an irreversible deletion",
+    ),
+    (
+        r"\bpush(?:es|ed|ing)? (?:the |a )?(?:tags?|release|v?\d[\w.]*)\b|\bpublish(?:es|ed|ing)? (?:the |a |it )?"
+        r"(?:package|release|crate|gem|image|version)\b|\btag(?:s|ged|ging)? (?:a|the) release\b|\bmerg\w* (?:[\w/.-]+ ){0,3}"
+        r"into (?:main|master|production|prod|release)\b",
+        "a release others receive",
+    ),
     (r"\bfor good\b|\birreversibl\w+\b|\bcannot be undone\b|\bpermanently\b", "irreversible work"),
-    (r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
-     r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
-     r"config|environment|system))?|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
-     r"secrets?|keys?)\b", "a production change"),
-    (r"\brotat\w+ (?:the )?(?:\w+ ){0,2}(?:passwords?|keys?|credentials|secrets?|tokens?|certificates?)\b",
-     "changing live credentials"),
-    (r"\b(?:issue|process|give|send) (?:a |the )?refunds?\b|\bcharge (?:the |their )?(?:card|customers?|clients?)\b|"
-     r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b", "moving money"),
+    (
+        r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
+        r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
+        r"config|environment|system))?|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
+        r"secrets?|keys?)\b",
+        "a production change",
+    ),
+    (
+        r"\brotat\w+ (?:the )?(?:\w+ ){0,2}(?:passwords?|keys?|credentials|secrets?|tokens?|certificates?)\b",
+        "changing live credentials",
+    ),
+    (
+        r"\b(?:issue|process|give|send) (?:a |the )?refunds?\b|\bcharge (?:the |their )?(?:card|customers?|clients?)\b|"
+        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b",
+        "moving money",
+    ),
 )
-_TO_SOMEONE = (r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
-               r"[^.;]{0,40}?\bto (?-i:[A-Z][\w&-]+)")
+_TO_SOMEONE = (
+    r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
+    r"[^.;]{0,40}?\bto (?-i:[A-Z][\w&-]+)"
+)
 """A letter to a named party ('the renewal letter to Brightwave'): someone outside will read it."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((re.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
     (re.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
-    (re.compile(rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b",
-                re.IGNORECASE), "something sent or shown to real people"),
+    (
+        re.compile(
+            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b", re.IGNORECASE
+        ),
+        "something sent or shown to real people",
+    ),
 )
 _WORK_SECTIONS = ("goal", "inputs", "output")
 
-_NO_NOTE = re.compile(r"^\W*(?:none|nothing|no|n/?a|not needed|none needed|not required|not applicable|nil|"
-                      r"use your (?:own )?judg(?:e)?ment|up to you|your call|as you see fit|whatever you think|"
-                      r"-|—|tbd)\b", re.IGNORECASE)
-_DECISION = re.compile(r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
-                       r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
-                       r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
-                       r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b",
-                       re.IGNORECASE)
+_NO_NOTE = re.compile(
+    r"^\W*(?:none|nothing|no|n/?a|not needed|none needed|not required|not applicable|nil|"
+    r"use your (?:own )?judg(?:e)?ment|up to you|your call|as you see fit|whatever you think|"
+    r"-|—|tbd)\b",
+    re.IGNORECASE,
+)
+_DECISION = re.compile(
+    r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
+    r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
+    r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
+    r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b",
+    re.IGNORECASE,
+)
 
 
 def check(spec: Spec) -> list[Finding]:
-    hit = next(((line, match, what) for pattern, what in PATTERNS
-                for line, match in prose.search(pattern, spec, _WORK_SECTIONS)), None)
+    hit = next(
+        (
+            (line, match, what)
+            for pattern, what in PATTERNS
+            for line, match in prose.search(pattern, spec, _WORK_SECTIONS)
+        ),
+        None,
+    )
     if hit is None:
         return []
     line, match, what = hit
     escalation = spec.sections.get("escalation")
     note = prose.text_of(escalation).strip() if escalation else ""
-    fix = ("add an Escalation section saying which decisions must come back to you (e.g. 'any promise of a date "
-           "comes back to me as a question'; 'stop before pushing')")
+    fix = (
+        "add an Escalation section saying which decisions must come back to you (e.g. 'any promise of a date "
+        "comes back to me as a question'; 'stop before pushing')"
+    )
     if not note:
-        return [prose.finding("missing-escalation", line.number, match.group(0),
-                              f"is {what}, but there are no escalation notes", fix)]
+        return [
+            prose.finding(
+                "missing-escalation", line.number, match.group(0), f"is {what}, but there are no escalation notes", fix
+            )
+        ]
     if _NO_NOTE.match(note) or not _DECISION.search(note):
         first = note.splitlines()[0]
-        return [prose.finding("missing-escalation", escalation.line if escalation else line.number, first,
-                              f"is not an escalation note, and the work is {what} ('{match.group(0)}')", fix)]
+        return [
+            prose.finding(
+                "missing-escalation",
+                escalation.line if escalation else line.number,
+                first,
+                f"is not an escalation note, and the work is {what} ('{match.group(0)}')",
+                fix,
+            )
+        ]
     return []

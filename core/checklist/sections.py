@@ -18,11 +18,11 @@ HELP = {
     "goal": "what to produce, about what, and what it is for, in a sentence or two",
     "non-goals": "what the model must not change or attempt ('None.' if nothing is off limits)",
     "inputs": "the material itself: pasted text, a code block, a data list, or paths under --cwd ('None: "
-              "everything is in this spec.' if so)",
+    "everything is in this spec.' if so)",
     "output": "the exact output contract: shape, size and allowed values",
     "verification": "how the result will be checked",
     "escalation": "which decisions must come back to you instead of being made ('None.' only for internal, "
-                  "reversible work)",
+    "reversible work)",
 }
 
 _PLACEHOLDER = re.compile(r"^\s*<[^<>]*>\s*$")
@@ -40,9 +40,17 @@ def check(spec: Spec) -> list[Finding]:
         severity = Severity.ERROR if name in REQUIRED else Severity.WARNING
         title = name.capitalize()
         if section is None:
-            findings.append(Finding("missing-section", severity, 1, f"no {title} section",
-                                    f"add a '## {title}' heading or a '{title}: ...' line ({HELP[name]})"))
+            findings.append(
+                Finding(
+                    "missing-section",
+                    severity,
+                    1,
+                    f"no {title} section",
+                    f"add a '## {title}' heading or a '{title}: ...' line ({HELP[name]})",
+                )
+            )
         elif not filled(section.body):
-            findings.append(Finding("empty-section", severity, section.line, f"the {title} section is empty",
-                                    f"write {HELP[name]}"))
+            findings.append(
+                Finding("empty-section", severity, section.line, f"the {title} section is empty", f"write {HELP[name]}")
+            )
     return findings

@@ -16,23 +16,34 @@ from core.checklist import prose
 from core.checklist.target import Target
 from core.spec import Finding, Spec, path_exists, paths_in
 
-_THING = (r"(?:spreadsheets?|sheets?|screenshots?|images?|photos?|pictures?|mockups?|designs?|figma(?: file)?|"
-          r"wireframes?|files?|documents?|docs?|pdfs?|recordings?|videos?|audio|transcripts?|tickets?|issues?|"
-          r"logs?|output|exports?|dumps?|tables?|database|db|warehouse|schemas?|modules?|packages?|services?|"
-          r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
-          r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
-          r"notes|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
-          r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?)")
+_THING = (
+    r"(?:spreadsheets?|sheets?|screenshots?|images?|photos?|pictures?|mockups?|designs?|figma(?: file)?|"
+    r"wireframes?|files?|documents?|docs?|pdfs?|recordings?|videos?|audio|transcripts?|tickets?|issues?|"
+    r"logs?|output|exports?|dumps?|tables?|database|db|warehouse|schemas?|modules?|packages?|services?|"
+    r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
+    r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
+    r"notes|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
+    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?)"
+)
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
-_NAMED = re.compile(rf"\b(?:the|our|my|your|their|this|that|a sample of|some of the|see the|see)\s+"
-                    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b", re.IGNORECASE)
+_NAMED = re.compile(
+    rf"\b(?:the|our|my|your|their|this|that|a sample of|some of the|see the|see)\s+"
+    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b",
+    re.IGNORECASE,
+)
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
-_BARE = re.compile(r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|some|a sample of|"
-                   r"attached|see)\s+)(?P<name>(?:[\w'’/.-]+\s+){0,10}[\w'’/.-]+)\W*$", re.IGNORECASE)
+_BARE = re.compile(
+    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|some|a sample of|"
+    r"attached|see)\s+)(?P<name>(?:[\w'’/.-]+\s+){0,10}[\w'’/.-]+)\W*$",
+    re.IGNORECASE,
+)
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'): a name."""
-_LOCATED = re.compile(r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
-                      r"(?!this\b|the following|the goal|the spec|below|here)\S+", re.IGNORECASE)
+_LOCATED = re.compile(
+    r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
+    r"(?!this\b|the following|the goal|the spec|below|here)\S+",
+    re.IGNORECASE,
+)
 """Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker'."""
 _ELSEWHERE = re.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
@@ -40,19 +51,25 @@ _ELSEWHERE = re.compile(
     r"slack|looker|tableau|grafana|datadog|sentry|github|gitlab|dropbox|sharepoint|figma|salesforce|hubspot|zendesk|"
     r"the crm|the wiki|the intranet)\b|\b(?:s3|gs|gcs|az|hdfs|ftp|sftp|smb|file)://\S*|"
     r"\b[\w ()-]*[\w)]\.(?:xlsx?|docx?|pptx?|pdf|png|jpe?g|gif|key|numbers|pages|mp4|mov|mp3|wav|zip|psd|fig|sketch)\b|\bgoogle (?:docs?|sheets?|drive)\b|\b(?:notion|confluence|jira|figma) "
-    r"(?:page|doc|ticket|file|board)\b", re.IGNORECASE)
+    r"(?:page|doc|ticket|file|board)\b",
+    re.IGNORECASE,
+)
 """A system it lives in, a person to get it from, or a file that is not text: the contractor can use none of them."""
 _SUBJECT_WORDS = 6
-_NONE = re.compile(r"^\W*(?:none|nothing|n/?a|no inputs?)\b|\b(?:self-contained|in this spec|the goal is the whole|"
-                   r"in the goal|whole input|whole brief|everything needed is)\b", re.IGNORECASE)
+_NONE = re.compile(
+    r"^\W*(?:none|nothing|n/?a|no inputs?)\b|\b(?:self-contained|in this spec|the goal is the whole|"
+    r"in the goal|whole input|whole brief|everything needed is)\b",
+    re.IGNORECASE,
+)
 _URL = re.compile(r"\bhttps?://\S+")
-_DATA_ON_LINE = re.compile(r":\s*\S.*\S|\w\([\w ,]+\)|(?:\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+",
-                           re.IGNORECASE)
+_DATA_ON_LINE = re.compile(
+    r":\s*\S.*\S|\w\([\w ,]+\)|(?:\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
+)
 """Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures, a list of three."""
 
 FIX = {
     Target.STATELESS: "paste it into the spec (text, a code block or a data list) or give its path under --cwd, "
-                      "which dispatch sends with the spec",
+    "which dispatch sends with the spec",
     Target.WEB: "paste it, give its path under --cwd, or give the URL to read",
     Target.AGENT: "give its path in the repository (a file or directory under --cwd)",
 }
@@ -69,22 +86,41 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         if line.data or not text.strip() or _NONE.search(text):
             continue
         if located := _LOCATED.search(text) or _ELSEWHERE.search(text):
-            findings.append(prose.finding("input-not-given", line.number, located.group(0),
-                                          f"says where it is instead of giving it: a {target.noun} cannot go there",
-                                          FIX[target]))
+            findings.append(
+                prose.finding(
+                    "input-not-given",
+                    line.number,
+                    located.group(0),
+                    f"says where it is instead of giving it: a {target.noun} cannot go there",
+                    FIX[target],
+                )
+            )
             continue
         if _given(text, line.raw, target, cwd):
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
-            findings.append(prose.finding("input-not-given", line.number, url.group(0),
-                                          "is a URL, and this model cannot open it",
-                                          "paste the page's content, or dispatch with --mode web"))
+            findings.append(
+                prose.finding(
+                    "input-not-given",
+                    line.number,
+                    url.group(0),
+                    "is a URL, and this model cannot open it",
+                    "paste the page's content, or dispatch with --mode web",
+                )
+            )
             continue
         item = _unbulleted(text)
         head = None if in_list and _ITEM.match(line.raw) else _HEAD.match(item)
         if match := _BARE.match(item) or _subject(item) or head:
-            findings.append(prose.finding("input-not-given", line.number, match.group(0).strip().rstrip(".,;:!"),
-                                          f"is named but not given: a {target.noun} cannot see it", FIX[target]))
+            findings.append(
+                prose.finding(
+                    "input-not-given",
+                    line.number,
+                    match.group(0).strip().rstrip(".,;:!"),
+                    f"is named but not given: a {target.noun} cannot see it",
+                    FIX[target],
+                )
+            )
     return findings
 
 
@@ -96,7 +132,7 @@ def _subject(item: str) -> re.Match[str] | None:
     """A named thing near the start of the line: its subject ('The last 500 lines of the server log'), not a thing
     a longer description mentions in passing ('The change adds a flag to the deploy script')."""
     match = _NAMED.search(item)
-    return match if match and len(item[:match.start()].split()) <= _SUBJECT_WORDS else None
+    return match if match and len(item[: match.start()].split()) <= _SUBJECT_WORDS else None
 
 
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")

@@ -22,8 +22,15 @@ class Target(StrEnum):
         return {"stateless": "stateless model", "web": "web-research run", "agent": "agent"}[self.value]
 
 
-def target_of(config: Config, text: str, *, model: str | None = None, tier: str | None = None,
-              task_type: str | None = None, mode: str = "chat") -> Target:
+def target_of(
+    config: Config,
+    text: str,
+    *,
+    model: str | None = None,
+    tier: str | None = None,
+    task_type: str | None = None,
+    mode: str = "chat",
+) -> Target:
     """The reader the spec would reach: web for a web run, agent when the route's first model edits files, else a
     stateless model (also when there is no route yet: the strictest reading of the inputs)."""
     if mode == "web":
@@ -33,8 +40,9 @@ def target_of(config: Config, text: str, *, model: str | None = None, tier: str 
 
     parsed = spec.parse(text)
     try:
-        route = tiers.resolve(config, model=model, tier=tier, task_type=task_type, spec_tier=parsed.tier,
-                              spec_task_type=parsed.task_type)
+        route = tiers.resolve(
+            config, model=model, tier=tier, task_type=task_type, spec_tier=parsed.tier, spec_task_type=parsed.task_type
+        )
         first = config.model(route.models[0]) if route.models else None
         return Target.AGENT if first is not None and backend_for(first).edits_files else Target.STATELESS
     except DispatchError:

@@ -71,9 +71,13 @@ class Parser(argparse.ArgumentParser):
 def build_parser(argv: Sequence[str] = ()) -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--no-ui", action="store_true", help="never open the console (accepted by every command)")
-    parser = Parser(prog="dispatch", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
-                    description="Hand bounded, self-contained tasks to other models and get reviewable results back.",
-                    epilog=EXAMPLES + "\n" + exit_code_help())
+    parser = Parser(
+        prog="dispatch",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Hand bounded, self-contained tasks to other models and get reviewable results back.",
+        epilog=EXAMPLES + "\n" + exit_code_help(),
+    )
     parser.add_argument("--version", action="version", version=f"dispatch-console {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)
@@ -88,13 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if undecodable := [arg for arg in argv if not is_utf8(arg)]:
             shown = undecodable[0].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            raise UsageError(f"argument {shown!r} is not UTF-8 text",
-                             "pass text and paths as UTF-8; the run files and the index keep only UTF-8")
+            raise UsageError(
+                f"argument {shown!r} is not UTF-8 text",
+                "pass text and paths as UTF-8; the run files and the index keep only UTF-8",
+            )
         parser = build_parser(argv)
         args = parser.parse_args(argv)
         if args.command is None:
             if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
                 from core.cli.ui import open_console
+
                 return open_console()
             parser.print_help()
             return ExitCode.OK
@@ -129,8 +136,10 @@ def os_failure(exc: OSError) -> DispatchError:
     """A file-system failure no command foresaw (a read-only or missing directory, a full disk) as one line, not
     a traceback: what failed on which path, and where the paths come from."""
     where = f": {exc.filename}" if exc.filename else ""
-    return DispatchError(f"{exc.strerror or exc}{where}",
-                         "check that the path exists and is writable; DISPATCH_HOME and DISPATCH_PROJECTS_DIR move it")
+    return DispatchError(
+        f"{exc.strerror or exc}{where}",
+        "check that the path exists and is writable; DISPATCH_HOME and DISPATCH_PROJECTS_DIR move it",
+    )
 
 
 def refusal_envelope(exc: DispatchError, slug: str | None, error: str | None = None) -> dict[str, object]:

@@ -16,14 +16,22 @@ from core.errors import ExitCode, UsageError
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    audit = commands.add_parser("audit", parents=[common], help="prove the trail is intact (hash chains)",
-                                description="Tamper evidence for the audit trail.")
+    audit = commands.add_parser(
+        "audit",
+        parents=[common],
+        help="prove the trail is intact (hash chains)",
+        description="Tamper evidence for the audit trail.",
+    )
     actions = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    check = actions.add_parser("verify", parents=[common], help="report edited, missing or reordered records",
-                               description="Walk each project's hash chain: every finished run record carries the "
-                                           "sha256 of its content and of the record before it. One line per problem "
-                                           "on stdout; exit 1 if there is any.",
-                               epilog="examples: dispatch audit verify; dispatch audit verify --slug my-api --json")
+    check = actions.add_parser(
+        "verify",
+        parents=[common],
+        help="report edited, missing or reordered records",
+        description="Walk each project's hash chain: every finished run record carries the "
+        "sha256 of its content and of the record before it. One line per problem "
+        "on stdout; exit 1 if there is any.",
+        epilog="examples: dispatch audit verify; dispatch audit verify --slug my-api --json",
+    )
     check.add_argument("--slug", help="only this project")
     check.add_argument("--json", action="store_true", help="one JSON document: a report per project")
     check.set_defaults(handler=cmd_verify)
@@ -71,8 +79,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
     reports = [verify_project(project) for project in projects(args.slug, removed_ok=True)]
     reports += removed_reports(args.slug)
     if args.json:
-        emit_json([{"slug": r.slug, "ok": r.ok, "chained": r.chained, "unchained": r.unchained, "running": r.running,
-                    "removed": r.removed, "note": r.note, "problems": [vars(p) for p in r.problems]} for r in reports])
+        emit_json(
+            [
+                {
+                    "slug": r.slug,
+                    "ok": r.ok,
+                    "chained": r.chained,
+                    "unchained": r.unchained,
+                    "running": r.running,
+                    "removed": r.removed,
+                    "note": r.note,
+                    "problems": [vars(p) for p in r.problems],
+                }
+                for r in reports
+            ]
+        )
     else:
         for report in reports:
             sys.stdout.write("".join(f"{p.kind:<9} {report.slug}  {p.where}: {p.detail}\n" for p in report.problems))

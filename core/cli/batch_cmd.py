@@ -32,39 +32,65 @@ REJECTIONS_SHOWN = 50
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     batch = commands.add_parser(
-        "batch", parents=[common], help="run many dispatches in one process: specs, a directory or a manifest",
+        "batch",
+        parents=[common],
+        help="run many dispatches in one process: specs, a directory or a manifest",
         description="Run many dispatches at once with shared rate limits and a budget. Every item is checked "
-                    "first; items with checklist errors are reported together before anything is sent. Items of "
-                    "one project run in order, different projects in parallel. The batch is recorded, so a killed "
-                    "batch can be resumed with --resume.",
+        "first; items with checklist errors are reported together before anything is sent. Items of "
+        "one project run in order, different projects in parallel. The batch is recorded, so a killed "
+        "batch can be resumed with --resume.",
         epilog="examples:\n  dispatch batch specs/*.md -j 16\n  dispatch batch work.jsonl --max-cost 2 --json\n"
-               "  dispatch batch --template classify.md --rows tickets.csv\n  dispatch batch --resume BATCH_ID",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    batch.add_argument("sources", nargs="*", metavar="SOURCE",
-                       help="spec files, globs, directories of specs, or .jsonl / .csv manifests")
+        "  dispatch batch --template classify.md --rows tickets.csv\n  dispatch batch --resume BATCH_ID",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    batch.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="spec files, globs, directories of specs, or .jsonl / .csv manifests",
+    )
     batch.add_argument("--template", type=Path, metavar="FILE", help="a spec with {name} placeholders...")
     batch.add_argument("--rows", type=Path, metavar="FILE", help="...filled from each row of this CSV or JSONL")
     batch.add_argument("--resume", metavar="BATCH_ID", help="run what a recorded batch has not finished ok")
     batch.add_argument("--list", action="store_true", help="list recorded batches, newest first")
-    batch.add_argument("-j", "--concurrency", type=positive_int, default=8, metavar="N",
-                       help="dispatches in flight at once (default 8)")
-    batch.add_argument("--agents", type=positive_int, default=2, metavar="N",
-                       help="agent-backend items at once, within -j (default 2)")
-    batch.add_argument("--max-cost", type=_usd, metavar="USD",
-                       help="stop launching once spent + in flight + the next estimate would cross USD "
-                            "(default: [budgets] batch)")
-    batch.add_argument("--skip-rejected", action="store_true",
-                       help="run the items that pass the checks and record the others as rejected")
+    batch.add_argument(
+        "-j",
+        "--concurrency",
+        type=positive_int,
+        default=8,
+        metavar="N",
+        help="dispatches in flight at once (default 8)",
+    )
+    batch.add_argument(
+        "--agents", type=positive_int, default=2, metavar="N", help="agent-backend items at once, within -j (default 2)"
+    )
+    batch.add_argument(
+        "--max-cost",
+        type=_usd,
+        metavar="USD",
+        help="stop launching once spent + in flight + the next estimate would cross USD (default: [budgets] batch)",
+    )
+    batch.add_argument(
+        "--skip-rejected",
+        action="store_true",
+        help="run the items that pass the checks and record the others as rejected",
+    )
     batch.add_argument("--timeout", type=float, metavar="SEC", help="per item, as `run --timeout`")
     batch.add_argument("--cwd", type=Path, help="directory the specs' input paths are relative to (default: here)")
-    batch.add_argument("--json", action="store_true",
-                       help="one envelope per line (JSONL) as items end, then a summary object")
+    batch.add_argument(
+        "--json", action="store_true", help="one envelope per line (JSONL) as items end, then a summary object"
+    )
     batch.set_defaults(handler=cmd_batch)
 
-    costs = commands.add_parser("costs", parents=[common], help="spend from the index, grouped",
-                                epilog="example: dispatch costs --by day --since 2026-11-01")
-    costs.add_argument("--by", choices=("model", "tier", "project", "day"), default="model",
-                       help="group by (default model)")
+    costs = commands.add_parser(
+        "costs",
+        parents=[common],
+        help="spend from the index, grouped",
+        epilog="example: dispatch costs --by day --since 2026-11-01",
+    )
+    costs.add_argument(
+        "--by", choices=("model", "tier", "project", "day"), default="model", help="group by (default model)"
+    )
     costs.add_argument("--since", metavar="DATE", help="only runs started on or after DATE (YYYY-MM-DD)")
     costs.add_argument("--json", action="store_true", help="print a JSON list")
     costs.set_defaults(handler=cmd_costs)
@@ -87,8 +113,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
     if args.cwd is not None and not args.cwd.is_dir():
         raise UsageError(f"--cwd {args.cwd} is not a directory", "pass an existing directory")
-    options = Options(concurrency=args.concurrency, agents=args.agents, max_cost=args.max_cost,
-                      skip_rejected=args.skip_rejected, timeout=args.timeout, cwd=args.cwd)
+    options = Options(
+        concurrency=args.concurrency,
+        agents=args.agents,
+        max_cost=args.max_cost,
+        skip_rejected=args.skip_rejected,
+        timeout=args.timeout,
+        cwd=args.cwd,
+    )
     config = configs.load()
     if args.resume:
         if args.sources or args.template or args.rows:
@@ -100,10 +132,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
         for view in batch.rejected[:REJECTIONS_SHOWN]:
             error_line(f"dispatch: rejected item {view.item.index} ({view.item.source}): {view.error}")
         if len(batch.rejected) > REJECTIONS_SHOWN:
-            error_line(f"dispatch: ... and {len(batch.rejected) - REJECTIONS_SHOWN} more rejected items"
-                       + (" (every one is in the JSON lines on stdout)" if args.json else " (--json lists them all)"))
-        error_line(f"dispatch: {len(batch.rejected)} of {len(batch.views)} items rejected; nothing was sent "
-                   "(fix them, or pass --skip-rejected to run the rest)")
+            error_line(
+                f"dispatch: ... and {len(batch.rejected) - REJECTIONS_SHOWN} more rejected items"
+                + (" (every one is in the JSON lines on stdout)" if args.json else " (--json lists them all)")
+            )
+        error_line(
+            f"dispatch: {len(batch.rejected)} of {len(batch.views)} items rejected; nothing was sent "
+            "(fix them, or pass --skip-rejected to run the rest)"
+        )
         if args.json:
             for view in batch.rejected:
                 _emit_line(view.outcome())
@@ -161,8 +197,18 @@ class Progress:
             if self.json_mode:
                 _emit_line(view.outcome())
             else:
-                sys.stdout.write("\t".join((str(view.item.index), view.status, view.item.slug or "-",
-                                            view.run_id or "-", view.audit_path or view.error or "")) + "\n")
+                sys.stdout.write(
+                    "\t".join(
+                        (
+                            str(view.item.index),
+                            view.status,
+                            view.item.slug or "-",
+                            view.run_id or "-",
+                            view.audit_path or view.error or "",
+                        )
+                    )
+                    + "\n"
+                )
                 sys.stdout.flush()
         except BrokenPipeError:
             # Whoever read stdout has gone (`| head`): stop as on SIGINT, so what runs is recorded interrupted.
@@ -198,11 +244,14 @@ class Progress:
     def close(self, summary: dict[str, Any]) -> None:
         self._clear()
         error_line(self.batch.totals().line())
-        stopped = {"budget": f"; stopped by the budget: {self.batch.stop_why}",
-                   "interrupted": "; interrupted"}.get(summary["stopped"] or "", "")
-        error_line(f"dispatch: batch {summary['batch_id']}: {summary['ok']} ok, {summary['failed']} failed, "
-                   f"{summary['skipped']} skipped, {summary['rejected']} rejected, {summary['not_started']} not started"
-                   f"{stopped}; record {summary['trail']}")
+        stopped = {"budget": f"; stopped by the budget: {self.batch.stop_why}", "interrupted": "; interrupted"}.get(
+            summary["stopped"] or "", ""
+        )
+        error_line(
+            f"dispatch: batch {summary['batch_id']}: {summary['ok']} ok, {summary['failed']} failed, "
+            f"{summary['skipped']} skipped, {summary['rejected']} rejected, {summary['not_started']} not started"
+            f"{stopped}; record {summary['trail']}"
+        )
         if summary["ok"] != summary["total"]:
             error_line(f"dispatch: `dispatch batch --resume {summary['batch_id']}` runs what did not finish ok")
 
@@ -213,14 +262,34 @@ def _list_batches(json_mode: bool) -> int:
         meta = found.meta()
         records, _ = found.records()
         state = "running" if found.running() else ("killed" if meta.get("status") == "running" else meta.get("status"))
-        rows.append({"batch_id": found.batch_id, "status": state, "created": meta.get("created"),
-                     "total": meta.get("total"), "ok": sum(r.done_ok for r in records.values()),
-                     "cost_usd": round(sum(r.cost_usd or 0.0 for r in records.values()), 8)})
+        rows.append(
+            {
+                "batch_id": found.batch_id,
+                "status": state,
+                "created": meta.get("created"),
+                "total": meta.get("total"),
+                "ok": sum(r.done_ok for r in records.values()),
+                "cost_usd": round(sum(r.cost_usd or 0.0 for r in records.values()), 8),
+            }
+        )
     if json_mode:
         emit_json(rows)
     elif rows:
-        print(table([[str(r["batch_id"]), str(r["status"]), str(r["created"] or "")[:19], f"{r['ok']}/{r['total']}",
-                      f"${r['cost_usd']:.4f}"] for r in rows], ["BATCH", "STATUS", "CREATED", "OK", "COST"]))
+        print(
+            table(
+                [
+                    [
+                        str(r["batch_id"]),
+                        str(r["status"]),
+                        str(r["created"] or "")[:19],
+                        f"{r['ok']}/{r['total']}",
+                        f"${r['cost_usd']:.4f}",
+                    ]
+                    for r in rows
+                ],
+                ["BATCH", "STATUS", "CREATED", "OK", "COST"],
+            )
+        )
     else:
         error_line("dispatch: no batches on record")
     return int(ExitCode.OK)
@@ -233,14 +302,28 @@ def cmd_costs(args: argparse.Namespace) -> int:
     with Index.open() as index:
         rows = index.costs(args.by, since=since)
     if args.json:
-        emit_json([{args.by: r.key, "runs": r.runs, "cost_usd": round(r.cost_usd, 8), "input_tokens": r.input_tokens,
-                    "output_tokens": r.output_tokens} for r in rows])
+        emit_json(
+            [
+                {
+                    args.by: r.key,
+                    "runs": r.runs,
+                    "cost_usd": round(r.cost_usd, 8),
+                    "input_tokens": r.input_tokens,
+                    "output_tokens": r.output_tokens,
+                }
+                for r in rows
+            ]
+        )
         return int(ExitCode.OK)
     if not rows:
         error_line("dispatch: no runs" + (f" since {args.since}" if args.since else ""))
         return int(ExitCode.OK)
     total = sum(r.cost_usd for r in rows)
-    print(table([[r.key or "-", str(r.runs), f"{r.input_tokens}+{r.output_tokens}", f"${r.cost_usd:.6f}"] for r in rows]
-                + [["total", str(sum(r.runs for r in rows)), "", f"${total:.6f}"]],
-                [args.by.upper(), "RUNS", "TOKENS", "COST"]))
+    print(
+        table(
+            [[r.key or "-", str(r.runs), f"{r.input_tokens}+{r.output_tokens}", f"${r.cost_usd:.6f}"] for r in rows]
+            + [["total", str(sum(r.runs for r in rows)), "", f"${total:.6f}"]],
+            [args.by.upper(), "RUNS", "TOKENS", "COST"],
+        )
+    )
     return int(ExitCode.OK)

@@ -19,16 +19,20 @@ from core.worktree import MergeConflict
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    diff = _command(commands, common, "diff", "show an agent run's changes against the commit it started from", cmd_diff)
+    diff = _command(
+        commands, common, "diff", "show an agent run's changes against the commit it started from", cmd_diff
+    )
     diff.add_argument("--stat", action="store_true", help="files and +/- counts only")
     merge = _command(commands, common, "merge", "land an agent run's changes on your repo's current branch", cmd_merge)
     merge.add_argument("--squash", action="store_true", help="one new commit instead of a fast-forward or merge")
-    _command(commands, common, "drop", "remove an agent run's worktree and branch (the patch stays in the trail)",
-             cmd_drop)
+    _command(
+        commands, common, "drop", "remove an agent run's worktree and branch (the patch stays in the trail)", cmd_drop
+    )
 
 
-def _command(commands: Any, common: argparse.ArgumentParser, name: str, text: str,
-             handler: Any) -> argparse.ArgumentParser:
+def _command(
+    commands: Any, common: argparse.ArgumentParser, name: str, text: str, handler: Any
+) -> argparse.ArgumentParser:
     parser = project_command(commands, common, name, text, handler)
     parser.add_argument("--run", metavar="RUN_ID", help="which run (default: the project's last agent run)")
     return parser
@@ -54,8 +58,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     elif shown["source"] == "patch":
         error_line(f"dispatch: {shown['branch']} was dropped; this is the patch kept in the trail")
     else:
-        error_line(f"dispatch: {shown['branch']}: {len(summary.get('files') or [])} files, "
-                   f"+{summary.get('insertions', 0)} -{summary.get('deletions', 0)}")
+        error_line(
+            f"dispatch: {shown['branch']}: {len(summary.get('files') or [])} files, "
+            f"+{summary.get('insertions', 0)} -{summary.get('deletions', 0)}"
+        )
     return ExitCode.OK
 
 
@@ -75,8 +81,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(outcome)
     elif outcome["merged"]:
-        error_line(f"dispatch: merged {outcome['branch']} into {outcome['repo']} ({outcome['mode']}, now at "
-                   f"{outcome['commit'][:12]})")
+        error_line(
+            f"dispatch: merged {outcome['branch']} into {outcome['repo']} ({outcome['mode']}, now at "
+            f"{outcome['commit'][:12]})"
+        )
     else:
         error_line(f"dispatch: {outcome['branch']} is already in {outcome['repo']}; nothing to merge")
     return ExitCode.OK
@@ -88,6 +96,7 @@ def cmd_drop(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(outcome)
     else:
-        error_line(f"dispatch: {'dropped' if outcome['dropped'] else 'already gone:'} {outcome['branch']} "
-                   f"({outcome['path']})")
+        error_line(
+            f"dispatch: {'dropped' if outcome['dropped'] else 'already gone:'} {outcome['branch']} ({outcome['path']})"
+        )
     return ExitCode.OK

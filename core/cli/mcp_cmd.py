@@ -13,31 +13,61 @@ HOSTS = ("claude-code",)
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    mcp = commands.add_parser("mcp", parents=[common], help="serve the dispatch tools over MCP (stdio), for agents",
-                              description="An MCP server on stdin/stdout: dispatch, start, status, result, cancel, "
-                                          "resume, review, escalate, lint, diff, merge, drop, list, project, search, plus dispatch:// "
-                                          "resources for earlier runs. Stdout carries only the protocol.",
-                              epilog="examples:\n  dispatch mcp                       (a host starts this)\n"
-                                     "  dispatch mcp --print-config        JSON for any MCP host's mcpServers\n"
-                                     "  dispatch mcp --print-config codex  TOML for ~/.codex/config.toml",
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    mcp.add_argument("--print-config", nargs="?", const="json", choices=("json", "codex"), metavar="FORMAT",
-                     help="print how a host starts this server (json: mcpServers for Claude Code, Gemini CLI, "
-                          "Cursor...; codex: TOML) and exit")
-    mcp.add_argument("--allow-bypass", action="store_true",
-                     help="let tool calls use permission bypass (agents do anything unasked; sandboxes only)")
-    mcp.add_argument("--root", action="append", type=Path, default=[], metavar="DIR",
-                     help="another directory tool calls may use as cwd (default: this directory and the projects "
-                          "directory); repeatable")
+    mcp = commands.add_parser(
+        "mcp",
+        parents=[common],
+        help="serve the dispatch tools over MCP (stdio), for agents",
+        description="An MCP server on stdin/stdout: dispatch, start, status, result, cancel, "
+        "resume, review, escalate, lint, diff, merge, drop, list, project, search, plus dispatch:// "
+        "resources for earlier runs. Stdout carries only the protocol.",
+        epilog="examples:\n  dispatch mcp                       (a host starts this)\n"
+        "  dispatch mcp --print-config        JSON for any MCP host's mcpServers\n"
+        "  dispatch mcp --print-config codex  TOML for ~/.codex/config.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mcp.add_argument(
+        "--print-config",
+        nargs="?",
+        const="json",
+        choices=("json", "codex"),
+        metavar="FORMAT",
+        help="print how a host starts this server (json: mcpServers for Claude Code, Gemini CLI, "
+        "Cursor...; codex: TOML) and exit",
+    )
+    mcp.add_argument(
+        "--allow-bypass",
+        action="store_true",
+        help="let tool calls use permission bypass (agents do anything unasked; sandboxes only)",
+    )
+    mcp.add_argument(
+        "--root",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="another directory tool calls may use as cwd (default: this directory and the projects "
+        "directory); repeatable",
+    )
     mcp.set_defaults(handler=cmd_mcp)
 
-    for name, text in (("install", "install the dispatch skill and MCP server into an agent host"),
-                       ("uninstall", "remove what `dispatch install` added, restoring what was there")):
-        parser = commands.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
-                                     epilog=f"example: dispatch {name} claude-code --scope user")
+    for name, text in (
+        ("install", "install the dispatch skill and MCP server into an agent host"),
+        ("uninstall", "remove what `dispatch install` added, restoring what was there"),
+    ):
+        parser = commands.add_parser(
+            name,
+            parents=[common],
+            help=text,
+            description=text[0].upper() + text[1:] + ".",
+            epilog=f"example: dispatch {name} claude-code --scope user",
+        )
         parser.add_argument("host", choices=HOSTS, help="the agent host")
-        parser.add_argument("--scope", choices=("user", "project"), default="user",
-                            help="user: ~/.claude and ~/.claude.json (default); project: .claude/ and .mcp.json here")
+        parser.add_argument(
+            "--scope",
+            choices=("user", "project"),
+            default="user",
+            help="user: ~/.claude and ~/.claude.json (default); project: .claude/ and .mcp.json here",
+        )
         parser.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
         parser.add_argument("--json", action="store_true", help="print a JSON object")
         parser.set_defaults(handler=cmd_install if name == "install" else cmd_uninstall)
@@ -61,15 +91,21 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 def cmd_install(args: argparse.Namespace) -> int:
     from core.mcp import claude_code
 
-    return _report(args, claude_code.install(claude_code.Target.of(args.scope), dry_run=args.dry_run),
-                   "already installed; nothing to change")
+    return _report(
+        args,
+        claude_code.install(claude_code.Target.of(args.scope), dry_run=args.dry_run),
+        "already installed; nothing to change",
+    )
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
     from core.mcp import claude_code
 
-    return _report(args, claude_code.uninstall(claude_code.Target.of(args.scope), dry_run=args.dry_run),
-                   "not installed; nothing to remove")
+    return _report(
+        args,
+        claude_code.uninstall(claude_code.Target.of(args.scope), dry_run=args.dry_run),
+        "not installed; nothing to remove",
+    )
 
 
 def _report(args: argparse.Namespace, changes: list[str], nothing: str) -> int:

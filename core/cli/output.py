@@ -26,8 +26,10 @@ def one_line(text: str, width: int) -> str:
 def table(rows: list[list[str]], headers: list[str]) -> str:
     """A plain aligned text table; the console draws its own."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
-             for row in [headers, *rows]]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in [headers, *rows]
+    ]
     return "\n".join(lines)
 
 
@@ -47,7 +49,11 @@ def read_text_arg(value: str) -> str:
         with open(value, encoding="utf-8") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise UsageError(f"spec file not found: {value}", "check the path, or pass - to read the spec from stdin") from None
+        raise UsageError(
+            f"spec file not found: {value}", "check the path, or pass - to read the spec from stdin"
+        ) from None
     except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
-        raise UsageError(f"cannot read spec {value}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}",
-                         "pass a UTF-8 Markdown file") from None
+        raise UsageError(
+            f"cannot read spec {value}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}",
+            "pass a UTF-8 Markdown file",
+        ) from None

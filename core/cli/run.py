@@ -24,10 +24,14 @@ from core.fsutil import read_json
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    run = commands.add_parser("run", parents=[common], help="dispatch a spec and stream or print the result",
-                              description="Dispatch a self-contained spec to a model. Without --json the answer "
-                                          "streams to stdout as it arrives; with --json one envelope is printed at the end.",
-                              epilog="example: dispatch run --spec task.md --tier general --json")
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="dispatch a spec and stream or print the result",
+        description="Dispatch a self-contained spec to a model. Without --json the answer "
+        "streams to stdout as it arrives; with --json one envelope is printed at the end.",
+        epilog="example: dispatch run --spec task.md --tier general --json",
+    )
     run.add_argument("--spec", metavar="FILE", help="the spec (Markdown); - reads stdin")
     run.add_argument("--prompt", metavar="TEXT", help="extra instructions, or the whole spec when --spec is absent")
     add_run_options(run)
@@ -37,8 +41,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     run.set_defaults(handler=cmd_run)
 
 
-PERMISSION_HELP = ("what an agent may do unasked: plan (read-only), acceptEdits (default), bypass "
-                   "(everything; sandboxes only); default $DISPATCH_PERMISSION")
+PERMISSION_HELP = (
+    "what an agent may do unasked: plan (read-only), acceptEdits (default), bypass "
+    "(everything; sandboxes only); default $DISPATCH_PERMISSION"
+)
 
 
 def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERMISSION_HELP) -> None:
@@ -47,41 +53,80 @@ def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERM
     choice.add_argument("--model", help="a model name from `dispatch models`")
     choice.add_argument("--tier", help="a tier from `dispatch tiers`")
     choice.add_argument("--task-type", help="agentic-coding, bulk-coding, general, ...")
-    parser.add_argument("--cwd", type=Path, help="directory that input paths are relative to (default: here); an "
-                                                 "agent gets a git worktree of the repo it is in")
-    parser.add_argument("--no-inputs", action="store_true",
-                        help="do not send a stateless model the files the spec's Inputs section names")
-    parser.add_argument("--in-place", action="store_true",
-                        help="an agent works in --cwd itself, not in a git worktree of it (recorded)")
+    parser.add_argument(
+        "--cwd",
+        type=Path,
+        help="directory that input paths are relative to (default: here); an "
+        "agent gets a git worktree of the repo it is in",
+    )
+    parser.add_argument(
+        "--no-inputs",
+        action="store_true",
+        help="do not send a stateless model the files the spec's Inputs section names",
+    )
+    parser.add_argument(
+        "--in-place", action="store_true", help="an agent works in --cwd itself, not in a git worktree of it (recorded)"
+    )
     parser.add_argument("--base", metavar="REF", help="the commit an agent's worktree branches from (default HEAD)")
     parser.add_argument("--timeout", type=float, metavar="SEC", help="give up after SEC seconds (default 600)")
     parser.add_argument("--wait", type=float, default=0.0, metavar="SEC", help="wait up to SEC for a busy project")
     parser.add_argument("--permission", choices=configs.PERMISSIONS, help=permission_help)
-    parser.add_argument("--stall", type=float, default=300.0, metavar="SEC",
-                        help="stop an agent that prints nothing for SEC seconds (default 300)")
-    parser.add_argument("--verify", metavar="CMD",
-                        help="after an ok run, run CMD in the project dir; failure makes the run an error "
-                             "(default: a `Run: CMD` line or shell block in the spec's Verification section)")
+    parser.add_argument(
+        "--stall",
+        type=float,
+        default=300.0,
+        metavar="SEC",
+        help="stop an agent that prints nothing for SEC seconds (default 300)",
+    )
+    parser.add_argument(
+        "--verify",
+        metavar="CMD",
+        help="after an ok run, run CMD in the project dir; failure makes the run an error "
+        "(default: a `Run: CMD` line or shell block in the spec's Verification section)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON envelope on stdout at the end")
-    parser.add_argument("--mode", choices=("chat", "web"), default="chat",
-                        help="web: research the live web with a tool-calling model, citing only fetched URLs")
-    parser.add_argument("--max-steps", type=positive_int, metavar="N",
-                        help="web mode (default 8) and Claude Code (--max-turns): at most N model turns")
+    parser.add_argument(
+        "--mode",
+        choices=("chat", "web"),
+        default="chat",
+        help="web: research the live web with a tool-calling model, citing only fetched URLs",
+    )
+    parser.add_argument(
+        "--max-steps",
+        type=positive_int,
+        metavar="N",
+        help="web mode (default 8) and Claude Code (--max-turns): at most N model turns",
+    )
     parser.add_argument("--max-fetches", type=positive_or_zero, metavar="N", help="web mode: at most N page fetches")
-    parser.add_argument("--token-budget", type=positive_int, metavar="N",
-                        help="web mode: tokens (in + out) to spend before the last turn")
+    parser.add_argument(
+        "--token-budget",
+        type=positive_int,
+        metavar="N",
+        help="web mode: tokens (in + out) to spend before the last turn",
+    )
 
 
 def loop_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The DispatchRequest fields that add_run_options' mode and budget flags set."""
-    return {"mode": args.mode, "max_steps": args.max_steps, "max_fetches": args.max_fetches,
-            "token_budget": args.token_budget}
+    return {
+        "mode": args.mode,
+        "max_steps": args.max_steps,
+        "max_fetches": args.max_fetches,
+        "token_budget": args.token_budget,
+    }
 
 
 def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The DispatchRequest fields that add_run_options' flags set, for every command that takes them."""
-    return {"model": args.model, "tier": args.tier, "task_type": args.task_type, "cwd": args.cwd,
-            "wait": args.wait, **agent_fields(args), **loop_fields(args)}
+    return {
+        "model": args.model,
+        "tier": args.tier,
+        "task_type": args.task_type,
+        "cwd": args.cwd,
+        "wait": args.wait,
+        **agent_fields(args),
+        **loop_fields(args),
+    }
 
 
 def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
@@ -93,8 +138,15 @@ def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
     if not args.wait >= 0:
         raise UsageError(f"--wait {args.wait:g} must be zero or a positive number of seconds", "e.g. --wait 60")
-    return {"timeout": args.timeout, "permission": args.permission, "stall_timeout": args.stall,
-            "verify": args.verify, "inline_inputs": not args.no_inputs, "in_place": args.in_place, "base": args.base}
+    return {
+        "timeout": args.timeout,
+        "permission": args.permission,
+        "stall_timeout": args.stall,
+        "verify": args.verify,
+        "inline_inputs": not args.no_inputs,
+        "in_place": args.in_place,
+        "base": args.base,
+    }
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -103,13 +155,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec_text = read_text_arg(args.spec) if args.spec else ""
     if args.cwd is not None and not args.cwd.is_dir():
         raise UsageError(f"--cwd {args.cwd} is not a directory", "pass an existing directory")
-    request = DispatchRequest(spec_text=spec_text, prompt=args.prompt, slug=args.slug, description=args.desc,
-                              force=args.force, **run_option_fields(args))
+    request = DispatchRequest(
+        spec_text=spec_text,
+        prompt=args.prompt,
+        slug=args.slug,
+        description=args.desc,
+        force=args.force,
+        **run_option_fields(args),
+    )
     return execute(request, json_mode=args.json)
 
 
-def execute(request: DispatchRequest, json_mode: bool, engine: Engine | None = None,
-            on_end: Callable[[Envelope], None] | None = None) -> int:
+def execute(
+    request: DispatchRequest,
+    json_mode: bool,
+    engine: Engine | None = None,
+    on_end: Callable[[Envelope], None] | None = None,
+) -> int:
     """Run a dispatch to its end with signals handled; shared by run, resume, review and escalate. `on_end` sees
     the final envelope (escalate records the new run's id with it)."""
     engine = engine or Engine(configs.load())
@@ -163,15 +225,20 @@ class Renderer:
     def show(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self.audit_path = event.audit_path
-            error_line(f"dispatch: {event.slug} -> {event.model} ({event.backend}"
-                       f"{', tier ' + event.tier if event.tier else ''}) run {event.run_id}")
+            error_line(
+                f"dispatch: {event.slug} -> {event.model} ({event.backend}"
+                f"{', tier ' + event.tier if event.tier else ''}) run {event.run_id}"
+            )
         elif isinstance(event, TextDelta) and not self.json_mode:
             sys.stdout.write(event.text)
             sys.stdout.flush()
             self._ended_with_newline = event.text.endswith("\n")
         elif isinstance(event, AttemptFailed):
-            then = (f"; retrying {event.next_model} in {event.retry_in:.1f} s" if event.next_model and event.retry_in is not None
-                    else "")
+            then = (
+                f"; retrying {event.next_model} in {event.retry_in:.1f} s"
+                if event.next_model and event.retry_in is not None
+                else ""
+            )
             error_line(f"dispatch: attempt {event.number} on {event.model} failed: {event.error}{then}")
         elif isinstance(event, Notice):
             self._noticed.add(event.message)
@@ -179,7 +246,9 @@ class Renderer:
         elif isinstance(event, ToolCall):
             error_line(f"dispatch: tool {event.name} {_brief(event.arguments)}")
         elif isinstance(event, ToolResult) and event.is_error:
-            error_line(f"dispatch: tool {event.name}: {event.output.splitlines()[0][:160] if event.output else 'failed'}")
+            error_line(
+                f"dispatch: tool {event.name}: {event.output.splitlines()[0][:160] if event.output else 'failed'}"
+            )
 
     def output_closed(self) -> None:
         """Stdout went away: point it at /dev/null so nothing else fails on it, and say so once on stderr."""
@@ -206,17 +275,23 @@ class Renderer:
             sys.stdout.flush()
         if envelope.status == Status.REJECTED:
             for finding in envelope.findings:
-                error_line(f"spec:{finding['line']}: {finding['severity']} {finding['rule']}: "
-                           f"{finding['message']} — {finding['fix']}")
+                error_line(
+                    f"spec:{finding['line']}: {finding['severity']} {finding['rule']}: "
+                    f"{finding['message']} — {finding['fix']}"
+                )
         if envelope.status != Status.OK:
             said = envelope.error in self._noticed
-            error_line(f"dispatch: {envelope.status}: {'' if said else envelope.error or ''}".rstrip(": ")
-                       + (f" ({envelope.reason})" if envelope.reason and (said or not envelope.error) else ""))
+            error_line(
+                f"dispatch: {envelope.status}: {'' if said else envelope.error or ''}".rstrip(": ")
+                + (f" ({envelope.reason})" if envelope.reason and (said or not envelope.error) else "")
+            )
         else:
             cost = f", ${envelope.cost_usd:.6f}" if envelope.cost_usd else ""
-            error_line(f"dispatch: ok in {envelope.duration_ms / 1000:.1f} s, "
-                       f"{envelope.usage.input_tokens}+{envelope.usage.output_tokens} tokens{cost}; "
-                       f"record {envelope.audit_path}")
+            error_line(
+                f"dispatch: ok in {envelope.duration_ms / 1000:.1f} s, "
+                f"{envelope.usage.input_tokens}+{envelope.usage.output_tokens} tokens{cost}; "
+                f"record {envelope.audit_path}"
+            )
 
 
 def _brief(arguments: dict[str, Any]) -> str:

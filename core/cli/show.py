@@ -60,12 +60,15 @@ MARKDOWN = Layout(section="### {}".format, header="- {}".format, lines=fenced)
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    show = commands.add_parser("show", parents=[common], help="one run in full: header, spec, inputs, answer, events",
-                               description="One run as a person reads it: status, model, route, tokens, cost, links "
-                                           "to related runs, the spec, the inputs sent, the answer, verification, "
-                                           "attempts and the event timeline.",
-                               epilog="examples: dispatch show 20261201-101500-4242-1; dispatch show --slug my-api "
-                                      "--last --json")
+    show = commands.add_parser(
+        "show",
+        parents=[common],
+        help="one run in full: header, spec, inputs, answer, events",
+        description="One run as a person reads it: status, model, route, tokens, cost, links "
+        "to related runs, the spec, the inputs sent, the answer, verification, "
+        "attempts and the event timeline.",
+        epilog="examples: dispatch show 20261201-101500-4242-1; dispatch show --slug my-api --last --json",
+    )
     show.add_argument("run_id", nargs="?", metavar="RUN_ID", help="the run (see `dispatch runs --slug S`)")
     show.add_argument("--slug", help="the project (needed when RUN_ID is not given)")
     show.add_argument("--last", action="store_true", help="the project's latest run (the default without RUN_ID)")
@@ -103,8 +106,10 @@ def readable(project: Project, run_id: str, record: dict[str, Any], layout: Layo
     try:
         return render(record, events(project, run_id), children(project, run_id), layout)
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        raise DispatchError(f"the record of run {run_id} is not in the shape of a run record ({exc})",
-                            f"`dispatch show {run_id} --json` prints it as stored") from None
+        raise DispatchError(
+            f"the record of run {run_id} is not in the shape of a run record ({exc})",
+            f"`dispatch show {run_id} --json` prints it as stored",
+        ) from None
 
 
 def locate(run_id: str | None, slug: str | None, last: bool) -> tuple[Project, str]:
@@ -116,7 +121,9 @@ def locate(run_id: str | None, slug: str | None, last: bool) -> tuple[Project, s
         raise UsageError(f"invalid run id {run_id!r}", "run ids look like 20261201-101500-4242-1; see `dispatch runs`")
     if not run_id:
         if not slug:
-            raise UsageError("name a run: RUN_ID, or --slug S for its latest", "see `dispatch list` and `dispatch runs`")
+            raise UsageError(
+                "name a run: RUN_ID, or --slug S for its latest", "see `dispatch list` and `dispatch runs`"
+            )
         project, _ = touch(slug)
         ids = project.run_ids()
         if not ids:
@@ -184,15 +191,20 @@ def terminal_layout() -> Layout:
     return Layout(prose=markdown_term.render, lines=markdown_term.visible, header=markdown_term.visible)
 
 
-def render(record: dict[str, Any], timeline: list[dict[str, Any]], linked: list[tuple[str, str, str]],
-           layout: Layout = PLAIN) -> str:
+def render(
+    record: dict[str, Any], timeline: list[dict[str, Any]], linked: list[tuple[str, str, str]], layout: Layout = PLAIN
+) -> str:
     """The whole run: a header of `Name: value` lines, then one titled section per part."""
+
     def section(title: str, body: str, prose: bool = False) -> str:
         return f"{layout.section(title)}\n{(layout.prose if prose else layout.lines)(body)}"
 
-    parts = ["\n".join(map(layout.header, _header(record, linked))),
-             section("Spec", str(record.get("spec") or "-").rstrip(), prose=True), section(*_inputs(record)),
-             section("Answer", str(record.get("result") or "-").rstrip(), prose=True)]
+    parts = [
+        "\n".join(map(layout.header, _header(record, linked))),
+        section("Spec", str(record.get("spec") or "-").rstrip(), prose=True),
+        section(*_inputs(record)),
+        section("Answer", str(record.get("result") or "-").rstrip(), prose=True),
+    ]
     for title, body in (_verdict(record), _verify(record), _changes(record), _findings(record)):
         if body:
             parts.append(section(title, body))
@@ -204,27 +216,36 @@ def _header(record: dict[str, Any], linked: list[tuple[str, str, str]]) -> list[
     usage = record.get("usage") or {}
     route = record.get("route") or {}
     cost = record.get("cost_usd")
-    lines = [f"Run: {record.get('run_id') or '-'} ({record.get('kind') or 'run'}) in project {record.get('slug') or '-'}",
-             f"Status: {record.get('status') or '-'}" + (f" ({record['reason']})" if record.get("reason") else "")]
+    lines = [
+        f"Run: {record.get('run_id') or '-'} ({record.get('kind') or 'run'}) in project {record.get('slug') or '-'}",
+        f"Status: {record.get('status') or '-'}" + (f" ({record['reason']})" if record.get("reason") else ""),
+    ]
     if record.get("error"):
         lines.append(f"Error: {record['error']}")
-    lines += [f"Model: {record.get('model') or '-'} ({record.get('backend') or '-'})",
-              f"Tier: {record.get('tier') or '-'}, task type {record.get('task_type') or '-'}"
-              + (", forced" if record.get("forced") else "")]
+    lines += [
+        f"Model: {record.get('model') or '-'} ({record.get('backend') or '-'})",
+        f"Tier: {record.get('tier') or '-'}, task type {record.get('task_type') or '-'}"
+        + (", forced" if record.get("forced") else ""),
+    ]
     if route:
         lines.append(f"Route: {' -> '.join(route.get('models') or []) or '-'}: {route.get('reason') or '-'}")
-    lines += [f"Tokens: {usage.get('input_tokens', 0)} in, {usage.get('output_tokens', 0)} out",
-              f"Cost: {'-' if cost is None else f'${cost:.6f}'}",
-              f"Duration: {int(record.get('duration_ms') or 0) / 1000:.1f}s, {record.get('num_turns', 0)} turns",
-              f"Started: {record.get('started_at') or '-'}", f"Finished: {record.get('finished_at') or '-'}",
-              f"Session: {record.get('session_id') or '-'}"]
+    lines += [
+        f"Tokens: {usage.get('input_tokens', 0)} in, {usage.get('output_tokens', 0)} out",
+        f"Cost: {'-' if cost is None else f'${cost:.6f}'}",
+        f"Duration: {int(record.get('duration_ms') or 0) / 1000:.1f}s, {record.get('num_turns', 0)} turns",
+        f"Started: {record.get('started_at') or '-'}",
+        f"Finished: {record.get('finished_at') or '-'}",
+        f"Session: {record.get('session_id') or '-'}",
+    ]
     if record.get("reviewed_run_id"):
         lines.append(f"Reviewed run: {record['reviewed_run_id']}")
     if record.get("parent_run_id") and record["parent_run_id"] != record.get("reviewed_run_id"):
         lines.append(f"Parent run: {record['parent_run_id']}")
     if record.get("escalated_from") or record.get("escalation_reason"):
-        lines.append(f"Escalated from tier {record.get('escalated_from') or '-'}: "
-                     f"{record.get('escalation_reason') or 'no reason given'}")
+        lines.append(
+            f"Escalated from tier {record.get('escalated_from') or '-'}: "
+            f"{record.get('escalation_reason') or 'no reason given'}"
+        )
     lines += [f"Followed by: {run_id} ({kind}, {status})" for run_id, kind, status in linked]
     if record.get("audit_path"):
         lines.append(f"Record: {record['audit_path']}")
@@ -239,8 +260,19 @@ def _inputs(record: dict[str, Any]) -> tuple[str, str]:
     title = f"Inputs sent ({len(files)} files, {record.get('inputs_masked', 0)} secrets masked)"
     if not files:
         return title, "-"
-    return title, table([[str(f.get("path")), str(f.get("bytes")), str(f.get("sha256")), str(f.get("tokens")),
-                          str(f.get("masked", 0))] for f in files], ["PATH", "BYTES", "SHA256", "TOKENS", "MASKED"])
+    return title, table(
+        [
+            [
+                str(f.get("path")),
+                str(f.get("bytes")),
+                str(f.get("sha256")),
+                str(f.get("tokens")),
+                str(f.get("masked", 0)),
+            ]
+            for f in files
+        ],
+        ["PATH", "BYTES", "SHA256", "TOKENS", "MASKED"],
+    )
 
 
 def _verdict(record: dict[str, Any]) -> tuple[str, str]:
@@ -256,8 +288,10 @@ def _verify(record: dict[str, Any]) -> tuple[str, str]:
         return "Verification", ""
     if verify.get("skipped"):
         return "Verification", f"skipped ({verify['skipped']}): {' && '.join(verify.get('commands') or [])}"
-    lines = [f"{'passed' if r.get('passed') else 'FAILED'}: `{r.get('command')}` exit {r.get('exit_code')}"
-             for r in verify.get("runs") or [verify]]
+    lines = [
+        f"{'passed' if r.get('passed') else 'FAILED'}: `{r.get('command')}` exit {r.get('exit_code')}"
+        for r in verify.get("runs") or [verify]
+    ]
     if verify.get("output_tail"):
         lines += ["output (tail):", str(verify["output_tail"]).rstrip()]
     return "Verification", "\n".join(lines)
@@ -270,10 +304,14 @@ def _changes(record: dict[str, Any]) -> tuple[str, str]:
     if changes.get("error"):
         return "Changes", f"not captured: {changes['error']}"
     files = changes.get("files") or []
-    lines = [f"Branch: {changes.get('branch') or '-'} (base {str(changes.get('base') or '-')[:12]}), "
-             f"{len(files)} files, +{changes.get('insertions', 0)} -{changes.get('deletions', 0)}"]
-    lines += [f"  {f.get('status', '?'):<9} {f.get('path')}  +{f.get('insertions', 0)} -{f.get('deletions', 0)}"
-              for f in files]
+    lines = [
+        f"Branch: {changes.get('branch') or '-'} (base {str(changes.get('base') or '-')[:12]}), "
+        f"{len(files)} files, +{changes.get('insertions', 0)} -{changes.get('deletions', 0)}"
+    ]
+    lines += [
+        f"  {f.get('status', '?'):<9} {f.get('path')}  +{f.get('insertions', 0)} -{f.get('deletions', 0)}"
+        for f in files
+    ]
     if changes.get("patch"):
         lines.append(f"Patch: {changes['patch']}")
     return "Changes", "\n".join(lines)
@@ -286,9 +324,16 @@ def _findings(record: dict[str, Any]) -> tuple[str, str]:
 
 def _attempts(record: dict[str, Any]) -> tuple[str, str]:
     attempts = record.get("attempts") or []
-    rows = [[str(a.get("number", i + 1)), f"{a.get('model') or '-'} ({a.get('backend') or '-'})",
-             str(a.get("status") or "-"), f"{int(a.get('duration_ms') or 0) / 1000:.1f}s",
-             one_line(str(a.get("error") or ""), 80)] for i, a in enumerate(attempts)]
+    rows = [
+        [
+            str(a.get("number", i + 1)),
+            f"{a.get('model') or '-'} ({a.get('backend') or '-'})",
+            str(a.get("status") or "-"),
+            f"{int(a.get('duration_ms') or 0) / 1000:.1f}s",
+            one_line(str(a.get("error") or ""), 80),
+        ]
+        for i, a in enumerate(attempts)
+    ]
     return f"Attempts ({len(attempts)})", table(rows, ["#", "MODEL", "STATUS", "TIME", "ERROR"]) if rows else "-"
 
 
@@ -307,5 +352,7 @@ def _timeline(timeline: list[dict[str, Any]]) -> tuple[str, str]:
         folded.clear()
         if kind:
             details = {k: v for k, v in event.items() if k not in ("type", "envelope")}
-            lines.append(f"  {kind}" + (f"  {one_line(json.dumps(details, ensure_ascii=False), 110)}" if details else ""))
+            lines.append(
+                f"  {kind}" + (f"  {one_line(json.dumps(details, ensure_ascii=False), 110)}" if details else "")
+            )
     return f"Events ({len(timeline)})", "\n".join(lines) or "-"

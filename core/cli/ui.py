@@ -33,12 +33,16 @@ def open_console() -> int:
         entry = next(iter(found))
         if not all(stream.isatty() for stream in (sys.stdin, sys.stdout, sys.stderr)):
             # Textual would draw into a pipe and wait for keys that never come.
-            raise UsageError("the console needs a terminal, and this has none (a pipe or a file)",
-                             "run it in a terminal, or use the headless commands, see `dispatch --help`")
+            raise UsageError(
+                "the console needs a terminal, and this has none (a pipe or a file)",
+                "run it in a terminal, or use the headless commands, see `dispatch --help`",
+            )
         run_console = entry.load()
     except (StopIteration, ImportError) as exc:
         why = str(exc) or "no console is installed"
-        error_line(f"dispatch: the console cannot start ({why}); reinstall with `make run`, or use the headless "
-                   "commands, see `dispatch --help`")
+        error_line(
+            f"dispatch: the console cannot start ({why}); reinstall with `make run`, or use the headless "
+            "commands, see `dispatch --help`"
+        )
         return int(ExitCode.USAGE)
     return int(run_console())

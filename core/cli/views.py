@@ -25,17 +25,27 @@ from core.errors import ExitCode, UsageError
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     project_command(commands, common, "status", "a project's last run, totals and review verdict", cmd_status)
 
-    listing = commands.add_parser("list", parents=[common], help="every project: description, last status, runs, cost",
-                                  epilog="example: dispatch list --sort cost --limit 10")
+    listing = commands.add_parser(
+        "list",
+        parents=[common],
+        help="every project: description, last status, runs, cost",
+        epilog="example: dispatch list --sort cost --limit 10",
+    )
     listing.add_argument("--limit", type=positive_int, metavar="N", help="at most N projects")
-    listing.add_argument("--sort", choices=("updated", "name", "cost"), default="updated", help="order (default updated)")
+    listing.add_argument(
+        "--sort", choices=("updated", "name", "cost"), default="updated", help="order (default updated)"
+    )
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     listing.set_defaults(handler=cmd_list)
 
-    search = commands.add_parser("search", parents=[common], help="full text over specs, results and descriptions",
-                                 description="Ranked matches, each with a snippet; ⟦ ⟧ mark the matched words. "
-                                             "Words must all match; end one with * for a prefix.",
-                                 epilog='example: dispatch search "flask pagination" --since 2026-11-01 --json')
+    search = commands.add_parser(
+        "search",
+        parents=[common],
+        help="full text over specs, results and descriptions",
+        description="Ranked matches, each with a snippet; ⟦ ⟧ mark the matched words. "
+        "Words must all match; end one with * for a prefix.",
+        epilog='example: dispatch search "flask pagination" --since 2026-11-01 --json',
+    )
     search.add_argument("query", metavar="QUERY", help="words to find")
     search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="at most N hits (default 20)")
     search.add_argument("--project", metavar="SLUG", help="only this project")
@@ -48,20 +58,33 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     runs.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N runs (default 50)")
     project_command(commands, common, "sessions", "a project's sessions, newest first", cmd_sessions)
 
-    reindex = commands.add_parser("reindex", parents=[common], help="rebuild the search index from the run files",
-                                  epilog="example: dispatch reindex")
-    reindex.add_argument("--check", action="store_true",
-                         help="run the full integrity check instead (rebuilding only if it fails); it otherwise runs "
-                              "daily in the background")
+    reindex = commands.add_parser(
+        "reindex",
+        parents=[common],
+        help="rebuild the search index from the run files",
+        epilog="example: dispatch reindex",
+    )
+    reindex.add_argument(
+        "--check",
+        action="store_true",
+        help="run the full integrity check instead (rebuilding only if it fails); it otherwise runs "
+        "daily in the background",
+    )
     reindex.add_argument("--json", action="store_true", help="print a JSON object")
     reindex.set_defaults(handler=cmd_reindex)
 
 
-def project_command(commands: Any, common: argparse.ArgumentParser, name: str, text: str,
-                  handler: Any) -> argparse.ArgumentParser:
+def project_command(
+    commands: Any, common: argparse.ArgumentParser, name: str, text: str, handler: Any
+) -> argparse.ArgumentParser:
     """A command over one project: --slug and --json (status, runs and sessions; diff, merge and drop)."""
-    parser = commands.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
-                                 epilog=f"example: dispatch {name} --slug my-api --json")
+    parser = commands.add_parser(
+        name,
+        parents=[common],
+        help=text,
+        description=text[0].upper() + text[1:] + ".",
+        epilog=f"example: dispatch {name} --slug my-api --json",
+    )
     parser.add_argument("--slug", required=True, help="the project")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handler)
@@ -88,9 +111,14 @@ def project_status(slug: str) -> tuple[dict[str, Any], Project, ProjectRow | Non
         last = index.runs(slug, limit=1)
     run = last[0] if last else None
     last_result = project.last_result()
-    data = {"project": asdict(row) if row else None, "path": str(project.root),
-            "last_session": project.last_session_id(), "last_run": asdict(run) if run else None,
-            "last_result": last_result, "worktrees": _worktrees(project)}
+    data = {
+        "project": asdict(row) if row else None,
+        "path": str(project.root),
+        "last_session": project.last_session_id(),
+        "last_run": asdict(run) if run else None,
+        "last_result": last_result,
+        "worktrees": _worktrees(project),
+    }
     return data, project, row, run
 
 
@@ -115,20 +143,30 @@ def cmd_status(args: argparse.Namespace) -> int:
         lines.append(f"Description: {row.description}")
     lines.append(f"Last session: {data['last_session'] or '-'}")
     if run:
-        lines += [f"Last run: {run.run_id} ({run.kind})", f"Status: {run.status}",
-                  f"Duration: {run.duration_ms / 1000:.1f}s", f"Turns: {_turns(project, run)}",
-                  f"Stop reason: {run.reason or '-'}", f"Model: {run.model or '-'} ({run.backend or '-'})"]
+        lines += [
+            f"Last run: {run.run_id} ({run.kind})",
+            f"Status: {run.status}",
+            f"Duration: {run.duration_ms / 1000:.1f}s",
+            f"Turns: {_turns(project, run)}",
+            f"Stop reason: {run.reason or '-'}",
+            f"Model: {run.model or '-'} ({run.backend or '-'})",
+        ]
         if run.error:
             lines.append(f"Error: {run.error}")
     else:
         lines.append("Last run: -")
     if row:
-        lines += [f"Tier: {row.tier or '-'}", f"Runs: {row.runs}",
-                  f"Tokens: {row.input_tokens} in, {row.output_tokens} out",
-                  f"Cost: ${row.cost_usd:.6f}", f"Review: {row.review_verdict or '-'}"]
+        lines += [
+            f"Tier: {row.tier or '-'}",
+            f"Runs: {row.runs}",
+            f"Tokens: {row.input_tokens} in, {row.output_tokens} out",
+            f"Cost: ${row.cost_usd:.6f}",
+            f"Review: {row.review_verdict or '-'}",
+        ]
     for tree in trees:
-        lines.append(f"Worktree: {tree['branch']} ({tree['state']}{'' if tree['exists'] else ', directory gone'}) "
-                     f"{tree['path']}")
+        lines.append(
+            f"Worktree: {tree['branch']} ({tree['state']}{'' if tree['exists'] else ', directory gone'}) {tree['path']}"
+        )
     lines += ["Last result:", last_result.rstrip() or "-"]
     print("\n".join(lines))
     return ExitCode.OK
@@ -167,16 +205,30 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(r) for r in rows])
     elif rows:
-        print(table([[r.slug, one_line(r.description, 48), r.last_status or "-", str(r.runs), f"${r.cost_usd:.6f}",
-                      r.updated[:19].replace("T", " ")] for r in rows],
-                    ["PROJECT", "DESCRIPTION", "LAST", "RUNS", "COST", "UPDATED"]))
+        print(
+            table(
+                [
+                    [
+                        r.slug,
+                        one_line(r.description, 48),
+                        r.last_status or "-",
+                        str(r.runs),
+                        f"${r.cost_usd:.6f}",
+                        r.updated[:19].replace("T", " "),
+                    ]
+                    for r in rows
+                ],
+                ["PROJECT", "DESCRIPTION", "LAST", "RUNS", "COST", "UPDATED"],
+            )
+        )
     else:
         error_line("dispatch: no projects yet (start one with `dispatch run --spec FILE --slug NAME`)")
     return ExitCode.OK
 
 
-def search_runs(query: str, *, limit: int = 20, project: str | None = None, status: str | None = None,
-                since: str | None = None) -> list[Hit]:
+def search_runs(
+    query: str, *, limit: int = 20, project: str | None = None, status: str | None = None, since: str | None = None
+) -> list[Hit]:
     """Ranked hits from the index, checked like the command's flags, with dead runners' runs marked first."""
     if project:
         validate_slug(project)
@@ -207,9 +259,23 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(r) for r in rows])
     else:
-        print(table([[r.run_id, r.kind, r.status, r.model or "-", f"{r.duration_ms / 1000:.1f}s",
-                      f"{r.input_tokens}+{r.output_tokens}", r.verdict or ""] for r in rows],
-                    ["RUN", "KIND", "STATUS", "MODEL", "TIME", "TOKENS", "VERDICT"]))
+        print(
+            table(
+                [
+                    [
+                        r.run_id,
+                        r.kind,
+                        r.status,
+                        r.model or "-",
+                        f"{r.duration_ms / 1000:.1f}s",
+                        f"{r.input_tokens}+{r.output_tokens}",
+                        r.verdict or "",
+                    ]
+                    for r in rows
+                ],
+                ["RUN", "KIND", "STATUS", "MODEL", "TIME", "TOKENS", "VERDICT"],
+            )
+        )
     return ExitCode.OK
 
 
@@ -220,8 +286,12 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([asdict(r) for r in rows])
     else:
-        print(table([[r.session_id, str(r.runs), r.first_run, r.last_run, r.last_status] for r in rows],
-                    ["SESSION", "RUNS", "FIRST RUN", "LAST RUN", "LAST STATUS"]))
+        print(
+            table(
+                [[r.session_id, str(r.runs), r.first_run, r.last_run, r.last_status] for r in rows],
+                ["SESSION", "RUNS", "FIRST RUN", "LAST RUN", "LAST STATUS"],
+            )
+        )
     return ExitCode.OK
 
 
@@ -234,13 +304,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"sound": sound, "rebuilt": not sound, "runs": count, "path": str(index.path)})
         else:
-            print(f"index sound: {count} runs in {projects} projects: {index.path}" if sound else
-                  f"index was damaged and is rebuilt from the files: {count} runs in {projects} projects: {index.path}")
+            print(
+                f"index sound: {count} runs in {projects} projects: {index.path}"
+                if sound
+                else f"index was damaged and is rebuilt from the files: {count} runs in {projects} projects: {index.path}"
+            )
         return ExitCode.OK
     if args.json:
         emit_json({"runs": count, "projects": projects, "path": str(index.path)})
     else:
         print(f"indexed {count} runs in {projects} projects: {index.path}")
     return ExitCode.OK
-
-

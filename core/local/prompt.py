@@ -29,8 +29,11 @@ _FENCED = re.compile(r"\A\s*```[A-Za-z0-9_-]*[ \t]*\n(?P<body>.*?)\n?```\s*\Z", 
 _WANTS_JSON = re.compile(r"\bjson\b", re.IGNORECASE)
 _WANTS_FENCE = re.compile(r"code block|fenced|```|markdown", re.IGNORECASE)
 _EMPTY_INPUT = re.compile(r"^(none|n/a|-|nothing)\b", re.IGNORECASE)
-_LABEL_LIST = re.compile(r"\b(?:one of(?: these| the following| the)?(?: labels| categories| classes)?|labels|categories|"
-                         r"classes)\s*:\s*(?P<labels>[^.;:\n]+)", re.IGNORECASE)
+_LABEL_LIST = re.compile(
+    r"\b(?:one of(?: these| the following| the)?(?: labels| categories| classes)?|labels|categories|"
+    r"classes)\s*:\s*(?P<labels>[^.;:\n]+)",
+    re.IGNORECASE,
+)
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,30}")
 _LABELS_ONLY = re.compile(r"\blabels? only\b|\bonly (?:the |one |a )?labels?\b", re.IGNORECASE)
 _SEVERAL = re.compile(r"\beach\b|\bper line\b|\blines\b", re.IGNORECASE)
@@ -45,7 +48,7 @@ def reshape(spec_text: str, prompt: str) -> str:
     blocks = [goal]
     if (inputs := spec.get("inputs")) and not _EMPTY_INPUT.match(inputs):
         blocks.append(f"Input:\n{inputs}")
-    if extra := prompt[len(spec_text.rstrip()):].strip() if prompt.startswith(spec_text.rstrip()) else "":
+    if extra := prompt[len(spec_text.rstrip()) :].strip() if prompt.startswith(spec_text.rstrip()) else "":
         blocks.append(extra)
     if non_goals := spec.get("non-goals"):
         blocks.append(f"Do not: {non_goals}")

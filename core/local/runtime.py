@@ -28,8 +28,10 @@ def server_command(model: ModelConfig) -> list[str]:
     if model.bin:
         path = Path(model.bin).expanduser()
         if not path.is_file():
-            raise BackendUnavailable(f"model '{model.name}': bin {path} is not a file",
-                                     "point bin at a llama-server executable, or remove it to use the packaged one")
+            raise BackendUnavailable(
+                f"model '{model.name}': bin {path} is not a file",
+                "point bin at a llama-server executable, or remove it to use the packaged one",
+            )
         return [str(path)]
     if importlib.util.find_spec(RUNTIME_MODULE) is None:
         raise packaged.missing(RUNTIME_MODULE)
@@ -47,15 +49,20 @@ def weights(model: ModelConfig, progress: packaged.Progress | None = None) -> Pa
     if choice == SMALL_WEIGHTS:
         return packaged.SMOLLM2.path()
     if choice != BUILTIN_WEIGHTS:
-        raise BackendUnavailable(f"model '{model.name}': weights {choice!r} is not one dispatch ships",
-                                 f'use weights = "{BUILTIN_WEIGHTS}" or "{SMALL_WEIGHTS}", or gguf = "/path/to/file.gguf"')
+        raise BackendUnavailable(
+            f"model '{model.name}': weights {choice!r} is not one dispatch ships",
+            f'use weights = "{BUILTIN_WEIGHTS}" or "{SMALL_WEIGHTS}", or gguf = "/path/to/file.gguf"',
+        )
     return packaged.ensure(progress=progress)
 
 
 def needs_assembly(model: ModelConfig) -> bool:
     """Whether the first start will join the built-in weights (so the caller can say why it takes a moment)."""
-    return (not model.options.get("gguf") and model.options.get("weights", BUILTIN_WEIGHTS) == BUILTIN_WEIGHTS
-            and packaged.assembled() is None)
+    return (
+        not model.options.get("gguf")
+        and model.options.get("weights", BUILTIN_WEIGHTS) == BUILTIN_WEIGHTS
+        and packaged.assembled() is None
+    )
 
 
 def check(model: ModelConfig) -> None:

@@ -15,8 +15,9 @@ import sys
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="dispatch-local-server",
-                                     description="llama.cpp's server (xllamacpp) with llama-server's flags")
+    parser = argparse.ArgumentParser(
+        prog="dispatch-local-server", description="llama.cpp's server (xllamacpp) with llama-server's flags"
+    )
     parser.add_argument("--model", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)

@@ -68,8 +68,13 @@ class ServerSpec:
         threads = model.options.get("threads", DEFAULT_THREADS)
         if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
             raise BackendUnavailable(f"model '{model.name}': threads must be a positive integer", "e.g. threads = 1")
-        return cls(command=tuple(runtime.server_command(model)), model_path=runtime.weights(model, progress),
-                   ctx_size=model.context_window or DEFAULT_CONTEXT, threads=threads, extra_args=tuple(model.args))
+        return cls(
+            command=tuple(runtime.server_command(model)),
+            model_path=runtime.weights(model, progress),
+            ctx_size=model.context_window or DEFAULT_CONTEXT,
+            threads=threads,
+            extra_args=tuple(model.args),
+        )
 
     @property
     def own_binary(self) -> bool:
@@ -78,9 +83,27 @@ class ServerSpec:
     def argv(self, port: int) -> list[str]:
         # --no-repack: on these VMs the AMX-repacked kernels of a llama-server built here died with SIGILL
         # (CPUID reports AMX, the hypervisor does not enable it).
-        return [*self.command, "--model", str(self.model_path), "--host", HOST, "--port", str(port),
-                "--threads", str(self.threads), "--ctx-size", str(self.ctx_size), "--parallel", "1",
-                "--alias", "local", "--no-repack", "--no-webui", "--offline", *self.extra_args]
+        return [
+            *self.command,
+            "--model",
+            str(self.model_path),
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--threads",
+            str(self.threads),
+            "--ctx-size",
+            str(self.ctx_size),
+            "--parallel",
+            "1",
+            "--alias",
+            "local",
+            "--no-repack",
+            "--no-webui",
+            "--offline",
+            *self.extra_args,
+        ]
 
 
 @dataclass
@@ -149,11 +172,25 @@ class LocalServer:
         current = self.state()
         stale = self.state_path.exists() and current is None
         if current is None:
-            return {"running": False, "stale_state": stale, "state_file": str(self.state_path), "log": str(self.log_path)}
+            return {
+                "running": False,
+                "stale_state": stale,
+                "state_file": str(self.state_path),
+                "log": str(self.log_path),
+            }
         running = self._healthy(current)
-        return {"running": running, "stale_state": not running, "pid": current.pid, "port": current.port,
-                "base_url": current.base_url, "model_path": current.model_path, "ctx_size": current.ctx_size,
-                "started": current.started, "state_file": str(self.state_path), "log": current.log}
+        return {
+            "running": running,
+            "stale_state": not running,
+            "pid": current.pid,
+            "port": current.port,
+            "base_url": current.base_url,
+            "model_path": current.model_path,
+            "ctx_size": current.ctx_size,
+            "started": current.started,
+            "state_file": str(self.state_path),
+            "log": current.log,
+        }
 
     def stop(self, grace: float = STOP_GRACE) -> tuple[ServerState | None, bool]:
         """Stop the recorded server; returns it (if any) and whether a live process was stopped."""
@@ -166,8 +203,10 @@ class LocalServer:
         try:
             return lock.acquire(wait=wait)
         except ProjectBusy:
-            raise BackendUnavailable(f"the local model server is being started or stopped: {lock.holder()}",
-                                     "try again in a moment, or run `dispatch local stop`") from None
+            raise BackendUnavailable(
+                f"the local model server is being started or stopped: {lock.holder()}",
+                "try again in a moment, or run `dispatch local stop`",
+            ) from None
 
     def _healthy(self, state: ServerState, patience: float = 0.0) -> bool:
         deadline = time.monotonic() + patience
@@ -193,28 +232,40 @@ class LocalServer:
             port = free_port()
             argv = spec.argv(port)
             pid = self._spawn(argv)
-            state = ServerState(pid=pid, port=port, model_path=str(spec.model_path), started=now_iso(),
-                                log=str(self.log_path), argv=argv, ctx_size=spec.ctx_size,
-                                pid_start=pids.process_start(pid))
+            state = ServerState(
+                pid=pid,
+                port=port,
+                model_path=str(spec.model_path),
+                started=now_iso(),
+                log=str(self.log_path),
+                argv=argv,
+                ctx_size=spec.ctx_size,
+                pid_start=pids.process_start(pid),
+            )
             atomic_write_json(self.state_path, asdict(state))
             if self._wait_ready(state, deadline_at):
                 self.started = state
                 return state
-        raise BackendUnavailable(f"the local model server could not bind a port in {_PORT_TRIES} tries",
-                                 f"see {self.log_path}")
+        raise BackendUnavailable(
+            f"the local model server could not bind a port in {_PORT_TRIES} tries", f"see {self.log_path}"
+        )
 
     def _spawn(self, argv: list[str]) -> int:
         self.directory.mkdir(parents=True, exist_ok=True)
         if self.log_path.exists():
             os.replace(self.log_path, self.log_path.with_name(LOG_NAME + ".1"))
         env = {key: os.environ[key] for key in _ENV_KEYS if key in os.environ}
-        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                   (os.POSIX_SPAWN_OPEN, 1, str(self.log_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-                   (os.POSIX_SPAWN_DUP2, 1, 2)]
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, str(self.log_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+            (os.POSIX_SPAWN_DUP2, 1, 2),
+        ]
         try:
             return os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True)
         except OSError as exc:
-            raise BackendUnavailable(f"cannot start {argv[0]}: {exc.strerror}", "check the llama-server binary") from None
+            raise BackendUnavailable(
+                f"cannot start {argv[0]}: {exc.strerror}", "check the llama-server binary"
+            ) from None
 
     def _wait_ready(self, state: ServerState, deadline_at: float) -> bool:
         """True once /health answers 200; False if the port was taken; raises if the server dies or never loads."""
@@ -231,20 +282,27 @@ class LocalServer:
                     return False
                 hint = f"see {self.log_path}"
                 if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGILL:
-                    hint = (f"{state.argv[0]} was built for another CPU: rebuild it on this machine; {hint}"
-                            if state.argv[0] != sys.executable else
-                            f"the prebuilt {runtime.RUNTIME_PACKAGE} needs a CPU with AVX2: set bin to a llama-server "
-                            f"built on this machine; {hint}")
-                raise BackendUnavailable(f"the local model server exited while starting ({_describe(status)}): "
-                                         f"{tail.splitlines()[-1] if tail else 'no output'}", hint)
+                    hint = (
+                        f"{state.argv[0]} was built for another CPU: rebuild it on this machine; {hint}"
+                        if state.argv[0] != sys.executable
+                        else f"the prebuilt {runtime.RUNTIME_PACKAGE} needs a CPU with AVX2: set bin to a llama-server "
+                        f"built on this machine; {hint}"
+                    )
+                raise BackendUnavailable(
+                    f"the local model server exited while starting ({_describe(status)}): "
+                    f"{tail.splitlines()[-1] if tail else 'no output'}",
+                    hint,
+                )
             if _health(state.port) == 200:
                 return True
             if time.monotonic() >= deadline_at:
                 # Our own unreaped child: its pid cannot have been recycled, so no identity check is needed.
                 _terminate_group(state.pid, STOP_GRACE)
                 self.state_path.unlink(missing_ok=True)
-                raise BackendUnavailable("the local model server did not become ready in time",
-                                         f"see {self.log_path}; the machine may be busy, try again")
+                raise BackendUnavailable(
+                    "the local model server did not become ready in time",
+                    f"see {self.log_path}; the machine may be busy, try again",
+                )
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -262,8 +320,11 @@ class ServerUse:
         delay = 0.05
         while not self._flock(fcntl.LOCK_EX | fcntl.LOCK_NB):
             if time.monotonic() >= deadline_at:
-                raise BackendUnavailable("the local model server is answering another dispatch with other settings "
-                                         "(was config.toml changed?)", "wait for that dispatch to finish and try again")
+                raise BackendUnavailable(
+                    "the local model server is answering another dispatch with other settings "
+                    "(was config.toml changed?)",
+                    "wait for that dispatch to finish and try again",
+                )
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 

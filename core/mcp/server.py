@@ -37,15 +37,23 @@ INSTRUCTIONS = (
     "audit trail. Write a spec (Goal, Non-goals, Inputs, Output, Verification, Escalation), check it with `lint`, "
     "send it with `dispatch` (blocks) or `start` (returns a run_id; then `status` / `result` / `cancel`). Review "
     "`result` before using it (`review` gets another model's verdict); never quietly resubmit a failure: read "
-    "`error`, then `resume`, `escalate`, or do it yourself. Frontier reasoning and shipped prose are refused.")
+    "`error`, then `resume`, `escalate`, or do it yourself. Frontier reasoning and shipped prose are refused."
+)
 
 
 def build(door: tools.Door) -> Server[Any]:
     async def list_tools(ctx: ServerRequestContext[Any], params: Any) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[
-            types.Tool(name=tool.name, description=tool.description, input_schema=tool.input_schema,
-                       annotations=types.ToolAnnotations(read_only_hint=tool.name in READ_ONLY))
-            for tool in tools.TOOLS.values()])
+        return types.ListToolsResult(
+            tools=[
+                types.Tool(
+                    name=tool.name,
+                    description=tool.description,
+                    input_schema=tool.input_schema,
+                    annotations=types.ToolAnnotations(read_only_hint=tool.name in READ_ONLY),
+                )
+                for tool in tools.TOOLS.values()
+            ]
+        )
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
         async def report(value: int, message: str) -> None:
@@ -60,43 +68,65 @@ def build(door: tools.Door) -> Server[Any]:
             return _result(refused.data, refused.line)
         except DispatchError as exc:
             slug = (params.arguments or {}).get("slug")
-            refusal = {**refusal_envelope(exc, slug if isinstance(slug, str) else None), "exit_code": int(exc.exit_code)}
+            refusal = {
+                **refusal_envelope(exc, slug if isinstance(slug, str) else None),
+                "exit_code": int(exc.exit_code),
+            }
             return _result(refusal, f"dispatch: {exc.one_line()}")
         except Exception as exc:
             log.exception("tool %s failed", params.name)
-            return _result({"status": "error", "reason": "internal", "error": f"{type(exc).__name__}: {exc}"},
-                           f"dispatch: internal error in {params.name}: {type(exc).__name__}: {exc}")
+            return _result(
+                {"status": "error", "reason": "internal", "error": f"{type(exc).__name__}: {exc}"},
+                f"dispatch: internal error in {params.name}: {type(exc).__name__}: {exc}",
+            )
         return _result(data, None)  # a run that ran is never a tool error, whatever its status
 
     async def list_resources(ctx: ServerRequestContext[Any], params: Any) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=[
-            types.Resource(uri=item.uri, name=item.name, description=item.description, mime_type=item.mime_type)
-            for item in resources.listing()])
+        return types.ListResourcesResult(
+            resources=[
+                types.Resource(uri=item.uri, name=item.name, description=item.description, mime_type=item.mime_type)
+                for item in resources.listing()
+            ]
+        )
 
     async def list_templates(ctx: ServerRequestContext[Any], params: Any) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(resource_templates=[
-            types.ResourceTemplate(uri_template=uri, name=name, description=text, mime_type=mime)
-            for uri, name, text, mime in resources.TEMPLATES])
+        return types.ListResourceTemplatesResult(
+            resource_templates=[
+                types.ResourceTemplate(uri_template=uri, name=name, description=text, mime_type=mime)
+                for uri, name, text, mime in resources.TEMPLATES
+            ]
+        )
 
-    async def read_resource(ctx: ServerRequestContext[Any],
-                            params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+    async def read_resource(
+        ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
         try:
             text, mime = resources.read(str(params.uri))
         except DispatchError as exc:
             raise MCPError(code=types.INVALID_PARAMS, message=exc.one_line(), data={"uri": str(params.uri)}) from None
-        return types.ReadResourceResult(contents=[types.TextResourceContents(uri=str(params.uri), text=text,
-                                                                             mime_type=mime)])
+        return types.ReadResourceResult(
+            contents=[types.TextResourceContents(uri=str(params.uri), text=text, mime_type=mime)]
+        )
 
-    return Server("dispatch", version=__version__, instructions=INSTRUCTIONS, on_list_tools=list_tools,
-                  on_call_tool=call_tool, on_list_resources=list_resources,
-                  on_list_resource_templates=list_templates, on_read_resource=read_resource)
+    return Server(
+        "dispatch",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_templates,
+        on_read_resource=read_resource,
+    )
 
 
 def _result(data: Any, error: str | None) -> types.CallToolResult:
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    return types.CallToolResult(content=[types.TextContent(type="text", text=f"{error}\n{text}" if error else text)],
-                                structured_content=data if isinstance(data, dict) else {"value": data},
-                                is_error=error is not None)
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=f"{error}\n{text}" if error else text)],
+        structured_content=data if isinstance(data, dict) else {"value": data},
+        is_error=error is not None,
+    )
 
 
 async def serve(door: tools.Door) -> None:
@@ -122,8 +152,12 @@ async def _stop(door: tools.Door) -> None:
 
 def run(roots: Roots) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="dispatch mcp: %(levelname)s %(message)s")
-    print(f"dispatch: MCP server on stdio, {len(tools.TOOLS)} tools; calls may use "
-          f"{', '.join(str(root) for root in roots.all())}", file=sys.stderr, flush=True)
+    print(
+        f"dispatch: MCP server on stdio, {len(tools.TOOLS)} tools; calls may use "
+        f"{', '.join(str(root) for root in roots.all())}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         asyncio.run(serve(tools.Door(Runs(), roots)))
     except* (BrokenPipeError, ConnectionResetError):

@@ -18,8 +18,13 @@ Address = IPv4Address | IPv6Address
 _CGNAT = IPv4Network("100.64.0.0/10")
 _NAT64 = (IPv6Network("64:ff9b::/96"), IPv6Network("64:ff9b:1::/48"))
 _IPV4_COMPATIBLE = IPv6Network("::/96")
-_METADATA = {IPv4Address("169.254.169.254"), IPv4Address("169.254.170.2"), IPv4Address("100.100.100.200"),
-             IPv4Address("192.0.0.192"), IPv6Address("fd00:ec2::254")}
+_METADATA = {
+    IPv4Address("169.254.169.254"),
+    IPv4Address("169.254.170.2"),
+    IPv4Address("100.100.100.200"),
+    IPv4Address("192.0.0.192"),
+    IPv6Address("fd00:ec2::254"),
+}
 """Cloud instance-metadata endpoints (AWS, ECS, Alibaba, Oracle, AWS over IPv6): named so the refusal says so."""
 
 

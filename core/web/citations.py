@@ -18,9 +18,11 @@ from core.web.fetch import FetchResult
 
 MARK = " [unverified]"
 _URL = r"https?://[^\s<>\"'`]+"
-_LINKS = re.compile(rf"\[(?P<label>[^\]\n]*)\]\((?P<md>{_URL.replace('<>', '<>()')}(?:\([^\s()]*\)[^\s()]*)*)\)"
-                    rf"|<(?P<auto>{_URL.replace('<>', '<>')})>"
-                    rf"|(?P<bare>{_URL})")
+_LINKS = re.compile(
+    rf"\[(?P<label>[^\]\n]*)\]\((?P<md>{_URL.replace('<>', '<>()')}(?:\([^\s()]*\)[^\s()]*)*)\)"
+    rf"|<(?P<auto>{_URL.replace('<>', '<>')})>"
+    rf"|(?P<bare>{_URL})"
+)
 _TRAILING = ".,;:!?'\"*_"
 
 
@@ -40,8 +42,11 @@ def normalize(url: str) -> str:
 def _trim(url: str) -> tuple[str, str]:
     """A bare URL without the punctuation that ends its sentence: (url, what was cut)."""
     end = len(url)
-    while end and (url[end - 1] in _TRAILING or url[end - 1] in ")]" and url.count(url[end - 1], 0, end)
-                   > url.count("(" if url[end - 1] == ")" else "[", 0, end)):
+    while end and (
+        url[end - 1] in _TRAILING
+        or url[end - 1] in ")]"
+        and url.count(url[end - 1], 0, end) > url.count("(" if url[end - 1] == ")" else "[", 0, end)
+    ):
         end -= 1
     return url[:end], url[end:]
 
@@ -106,8 +111,16 @@ class Citations:
     def extras(self) -> dict[str, Any]:
         """What the envelope carries about citations."""
         return {
-            "citations": [{"url": r.url, "final_url": r.final_url, "status": r.status, "title": r.title,
-                           "fetched_at": r.fetched_at} for r in self.cited.values()],
+            "citations": [
+                {
+                    "url": r.url,
+                    "final_url": r.final_url,
+                    "status": r.status,
+                    "title": r.title,
+                    "fetched_at": r.fetched_at,
+                }
+                for r in self.cited.values()
+            ],
             "citations_dropped": len(self.dropped),
             "citations_unverified": len(self.marked),
         }

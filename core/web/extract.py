@@ -10,16 +10,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DROP = ("script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, "
-         "button, select, dialog, [hidden], [aria-hidden=true]")
+_DROP = (
+    "script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, "
+    "button, select, dialog, [hidden], [aria-hidden=true]"
+)
 _MAIN = "main, article, [role=main]"
-_INLINE = ("a, abbr, b, bdi, bdo, cite, code, data, del, dfn, em, font, i, ins, kbd, label, mark, q, s, samp, small, "
-           "span, strong, sub, sup, time, u, var")
+_INLINE = (
+    "a, abbr, b, bdi, bdo, cite, code, data, del, dfn, em, font, i, ins, kbd, label, mark, q, s, samp, small, "
+    "span, strong, sub, sup, time, u, var"
+)
 """Inline elements, unwrapped so their text joins the sentence around it (one query: 5x faster than unwrap_tags)."""
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/csv", "application/json",
-              "text/xml", "application/xml")
+TEXT_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "text/plain",
+    "text/markdown",
+    "text/csv",
+    "application/json",
+    "text/xml",
+    "application/xml",
+)
 
 
 @dataclass(frozen=True)

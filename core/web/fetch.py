@@ -70,8 +70,15 @@ async def system_resolve(host: str, port: int) -> list[Address]:
 
 
 class Fetcher:
-    def __init__(self, *, allowlist: Allowlist = Allowlist(), timeout: float = 20.0, max_bytes: int = 2_000_000,
-                 resolve: Resolver = system_resolve, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allowlist: Allowlist = Allowlist(),
+        timeout: float = 20.0,
+        max_bytes: int = 2_000_000,
+        resolve: Resolver = system_resolve,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.allowlist = allowlist
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -97,13 +104,15 @@ class Fetcher:
 
     async def _follow(self, result: FetchResult) -> None:
         url = _parse(result.url)
-        async with httpx.AsyncClient(trust_env=False, timeout=self.timeout, transport=self._transport,
-                                     follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            trust_env=False, timeout=self.timeout, transport=self._transport, follow_redirects=False
+        ) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 result.final_url = str(url)
                 address = await self._checked_address(url)
-                request = client.build_request("GET", url.copy_with(host=str(address)),
-                                               headers=_headers(url), extensions=_tls(url))
+                request = client.build_request(
+                    "GET", url.copy_with(host=str(address)), headers=_headers(url), extensions=_tls(url)
+                )
                 response = await client.send(request, stream=True)
                 try:
                     result.status = response.status_code
@@ -153,12 +162,13 @@ class Fetcher:
         async for chunk in response.aiter_bytes():
             body += chunk
             if len(body) > self.max_bytes:
-                del body[self.max_bytes:]
+                del body[self.max_bytes :]
                 result.truncated = True
                 break
         result.size = len(body)
-        charset = next((p.split("=", 1)[1].strip().strip('"') for p in params.split(";") if p.strip().startswith("charset=")),
-                       None)
+        charset = next(
+            (p.split("=", 1)[1].strip().strip('"') for p in params.split(";") if p.strip().startswith("charset=")), None
+        )
         page = readable(decode(bytes(body), charset), result.content_type)
         result.title, result.text = page.title, page.text
 
@@ -177,10 +187,15 @@ def _default_port(url: httpx.URL) -> int:
 
 
 def _headers(url: httpx.URL) -> dict[str, str]:
-    return {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"}
+    return {
+        "Host": url.netloc.decode("ascii"),
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+    }
 
 
 def _tls(url: httpx.URL) -> dict[str, str]:
     """Keep TLS talking to the name (SNI and certificate check) while the socket goes to the checked IP."""
-    return {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" and parse_host(url.host) is None else {}
+    return (
+        {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" and parse_host(url.host) is None else {}
+    )

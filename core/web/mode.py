@@ -21,13 +21,17 @@ WEB_CAPABLE = ("web", "openai")
 def view(config: Config, model: str | None = None) -> Config:
     """The config as web mode routes it; raises before anything is recorded when no model fits."""
     if model is not None and config.model(model).backend not in WEB_CAPABLE:
-        raise UsageError(f"model '{model}' ({config.models[model].backend}) cannot run in web mode",
-                         "pick a model with backend = \"web\" or \"openai\" (a tool-calling OpenAI-compatible endpoint)")
+        raise UsageError(
+            f"model '{model}' ({config.models[model].backend}) cannot run in web mode",
+            'pick a model with backend = "web" or "openai" (a tool-calling OpenAI-compatible endpoint)',
+        )
     models = {name: _as_web(m) for name, m in config.models.items() if m.backend in WEB_CAPABLE}
     if not models:
-        raise ConfigError("no model can run in web mode",
-                          "add [models.NAME] with backend = \"web\" over a tool-calling OpenAI-compatible endpoint, "
-                          "or set DISPATCH_BASE_URL")
+        raise ConfigError(
+            "no model can run in web mode",
+            'add [models.NAME] with backend = "web" over a tool-calling OpenAI-compatible endpoint, '
+            "or set DISPATCH_BASE_URL",
+        )
     native = [name for name, m in config.models.items() if m.backend == "web"]
     routed = {}
     for name, tier in tiers.effective_tiers(config).items():
@@ -50,5 +54,7 @@ def _as_web(model: ModelConfig) -> ModelConfig:
     try:
         settings.parse(model.options)
     except ValueError as exc:
-        raise ConfigError(f"models.{model.name}: {exc}", "fix it in config.toml to use this model in web mode") from None
+        raise ConfigError(
+            f"models.{model.name}: {exc}", "fix it in config.toml to use this model in web mode"
+        ) from None
     return replace(model, backend="web")

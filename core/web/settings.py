@@ -41,8 +41,14 @@ class WebSettings:
     """What happens to a URL in the answer that was never fetched: marked [unverified], or dropped."""
 
 
-_INTS = {"max_steps": (1, 100), "max_fetches": (0, 200), "token_budget": (1_000, 100_000_000),
-         "fetch_max_bytes": (1_000, 100_000_000), "page_chars": (500, 1_000_000), "search_results": (1, 10)}
+_INTS = {
+    "max_steps": (1, 100),
+    "max_fetches": (0, 200),
+    "token_budget": (1_000, 100_000_000),
+    "fetch_max_bytes": (1_000, 100_000_000),
+    "page_chars": (500, 1_000_000),
+    "search_results": (1, 10),
+}
 _NUMBERS = {"fetch_timeout": (0.1, 600.0)}
 KEYS = {"search_provider", "search_url", "fetch_allowlist", "unverified", *_INTS, *_NUMBERS}
 

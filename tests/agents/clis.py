@@ -24,18 +24,22 @@ AGENTS = ("claude-code", "codex", "gemini")
 BINARIES = {"claude-code": "claude", "codex": "codex", "gemini": "gemini"}
 PRICES = (2.0, 8.0)
 """USD per million tokens for the agents that report no cost."""
-WRITE_TOOL = {"claude-code": ("Write", lambda path, text: {"file_path": path, "content": text}),
-              "codex": ("exec_command", lambda path, text: {"cmd": f"printf '%s' '{text}' > {path}"}),
-              "gemini": ("write_file", lambda path, text: {"file_path": path, "content": text})}
+WRITE_TOOL = {
+    "claude-code": ("Write", lambda path, text: {"file_path": path, "content": text}),
+    "codex": ("exec_command", lambda path, text: {"cmd": f"printf '%s' '{text}' > {path}"}),
+    "gemini": ("write_file", lambda path, text: {"file_path": path, "content": text}),
+}
 """Each agent's own file-writing tool, as its CLI declares it to the model, and that tool's arguments."""
 
 
 def binary(agent: str) -> Path:
     path = BIN_DIR / BINARIES[agent]
     if not path.exists():
-        pytest.skip(f"{BINARIES[agent]} is not installed in {BIN_DIR.parent.parent}: run `make agent-clis` "
-                    "(npm install of @anthropic-ai/claude-code, @openai/codex, @google/gemini-cli; skipped when "
-                    "npm or its registry is unreachable)")
+        pytest.skip(
+            f"{BINARIES[agent]} is not installed in {BIN_DIR.parent.parent}: run `make agent-clis` "
+            "(npm install of @anthropic-ai/claude-code, @openai/codex, @google/gemini-cli; skipped when "
+            "npm or its registry is unreachable)"
+        )
     return path
 
 
@@ -56,23 +60,49 @@ class Setup:
         env: dict[str, str] = {"HOME": str(self.home)}
         table: dict[str, Any] = {"backend": self.agent, "bin": str(binary(self.agent))}
         if self.agent == "claude-code":
-            env.update(ANTHROPIC_BASE_URL=self.api.url, ANTHROPIC_API_KEY="sk-ant-fake-key-0123456789",
-                       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_AUTOUPDATER="1",
-                       CLAUDE_CODE_MAX_RETRIES="0", API_TIMEOUT_MS="60000", IS_SANDBOX="1")
+            env.update(
+                ANTHROPIC_BASE_URL=self.api.url,
+                ANTHROPIC_API_KEY="sk-ant-fake-key-0123456789",
+                CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
+                DISABLE_AUTOUPDATER="1",
+                CLAUDE_CODE_MAX_RETRIES="0",
+                API_TIMEOUT_MS="60000",
+                IS_SANDBOX="1",
+            )
         elif self.agent == "codex":
             codex_home = self.home / ".codex"
             codex_home.mkdir(parents=True, exist_ok=True)
-            (codex_home / "config.toml").write_text(tomli_w.dumps({
-                "model_provider": "fake", "model_providers": {"fake": {
-                    "name": "fake", "base_url": f"{self.api.url}/v1", "env_key": "FAKE_CODEX_KEY",
-                    "wire_api": "responses", "request_max_retries": 0, "stream_max_retries": 0}}}))
+            (codex_home / "config.toml").write_text(
+                tomli_w.dumps(
+                    {
+                        "model_provider": "fake",
+                        "model_providers": {
+                            "fake": {
+                                "name": "fake",
+                                "base_url": f"{self.api.url}/v1",
+                                "env_key": "FAKE_CODEX_KEY",
+                                "wire_api": "responses",
+                                "request_max_retries": 0,
+                                "stream_max_retries": 0,
+                            }
+                        },
+                    }
+                )
+            )
             env.update(CODEX_HOME=str(codex_home), FAKE_CODEX_KEY="sk-fake-codex-key-0123456789abcdef")
             table.update(model="fake-model", price_in=PRICES[0], price_out=PRICES[1])
         else:
             settings = self.home / ".gemini" / "settings.json"
             settings.parent.mkdir(parents=True, exist_ok=True)
-            settings.write_text(json.dumps({"security": {"auth": {"selectedType": "gemini-api-key"}},
-                                            "general": {"maxAttempts": 1}, **self.settings}))
+            settings.write_text(
+                json.dumps(
+                    {
+                        "security": {"auth": {"selectedType": "gemini-api-key"}},
+                        "general": {"maxAttempts": 1},
+                        **self.settings,
+                    }
+                )
+            )
             env.update(GOOGLE_GEMINI_BASE_URL=self.api.url, GEMINI_API_KEY="AIzaFakeGeminiKey0123456789")
             table.update(model="fake-gemini", price_in=PRICES[0], price_out=PRICES[1])
         table["env"] = env

@@ -35,8 +35,15 @@ None: the file is a throwaway in a scratch directory.
 """
 
 
-def run_agent(agent: str, turns: list[Turn], tmp_path: Path, *args: str, slug: str = "job",
-              settings: dict | None = None, **extra: object):
+def run_agent(
+    agent: str,
+    turns: list[Turn],
+    tmp_path: Path,
+    *args: str,
+    slug: str = "job",
+    settings: dict | None = None,
+    **extra: object,
+):
     with fake_for(agent, turns) as api:
         setup = Setup(agent, api, tmp_path / f"{agent}-home", settings or {})
         setup.write_config(tmp_path / "home", **extra)
@@ -66,7 +73,8 @@ def test_agent_writes_a_file_with_its_own_tool(agent: str, tmp_path: Path, proje
     events, skipped = read_json_lines(Path(envelope["audit_path"].replace("-result.json", "-events.jsonl")))
     assert skipped == 0
     assert [e["name"] for e in events if e["type"] == "ToolCall"][:1] == [
-        {"claude-code": "Write", "codex": "command_execution", "gemini": "write_file"}[agent]]
+        {"claude-code": "Write", "codex": "command_execution", "gemini": "write_file"}[agent]
+    ]
     assert any(e["type"] == "ToolResult" for e in events)
     assert "".join(e["text"] for e in events if e["type"] == "TextDelta").count("Wrote notes.txt.") == 1
     usage = envelope["usage"]
@@ -88,8 +96,7 @@ def test_resume_keeps_the_session(agent: str, tmp_path: Path, projects_dir: Path
         spec = write(tmp_path / "spec.md", SPEC)
         first = dispatch("run", "--spec", str(spec), "--model", "agent", "--slug", "again", "--json", timeout=120)
         assert first.code == 0, first.stderr
-        second = dispatch("resume", "--slug", "again", "--prompt", "Now say the second thing.", "--json",
-                          timeout=120)
+        second = dispatch("resume", "--slug", "again", "--prompt", "Now say the second thing.", "--json", timeout=120)
     assert second.code == 0, second.stderr
     envelope = second.json()
     assert envelope["kind"] == "resume" and envelope["session_id"] == first.json()["session_id"]
@@ -100,7 +107,9 @@ def test_resume_keeps_the_session(agent: str, tmp_path: Path, projects_dir: Path
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-@pytest.mark.parametrize("code, status, reason", [(429, "rate_limited", "rate_limited"), (500, "error", "server_error")])
+@pytest.mark.parametrize(
+    "code, status, reason", [(429, "rate_limited", "rate_limited"), (500, "error", "server_error")]
+)
 def test_api_errors_give_the_right_status(agent: str, code: int, status: str, reason: str, tmp_path: Path) -> None:
     result, api = run_agent(agent, [Turn(status=code)], tmp_path)
     envelope = result.json()
@@ -148,7 +157,10 @@ def test_claude_permission_denial_is_blocked(tmp_path: Path, projects_dir: Path)
     assert result.code == 4, result.stderr
     assert envelope["status"] == "blocked" and "Bash" in envelope["error"]
     assert envelope["permission_denials"][0]["tool_name"] == "Bash"
-    assert "--permission-mode" in (argv := record_of(envelope)["raw"]["argv"]) and argv[argv.index("--permission-mode") + 1] == "plan"
+    assert (
+        "--permission-mode" in (argv := record_of(envelope)["raw"]["argv"])
+        and argv[argv.index("--permission-mode") + 1] == "plan"
+    )
 
 
 def test_claude_max_turns(tmp_path: Path) -> None:
@@ -176,11 +188,22 @@ def test_permission_maps_to_each_agent(agent: str, flag: str, value: str, tmp_pa
 
 
 def test_codex_asking_for_input_needs_input(tmp_path: Path) -> None:
-    question = {"questions": [{"id": "db", "header": "Database", "question": "Which database?",
-                               "options": [{"label": "sqlite", "description": "a file"},
-                                           {"label": "postgres", "description": "a server"}]}]}
-    result, _ = run_agent("codex", [Turn(tool="request_user_input", args=question), Turn(text="I need an answer.")],
-                          tmp_path)
+    question = {
+        "questions": [
+            {
+                "id": "db",
+                "header": "Database",
+                "question": "Which database?",
+                "options": [
+                    {"label": "sqlite", "description": "a file"},
+                    {"label": "postgres", "description": "a server"},
+                ],
+            }
+        ]
+    }
+    result, _ = run_agent(
+        "codex", [Turn(tool="request_user_input", args=question), Turn(text="I need an answer.")], tmp_path
+    )
     envelope = result.json()
     assert result.code == 4, result.stderr
     assert envelope["status"] == "needs_input" and "input" in envelope["error"]
@@ -188,9 +211,12 @@ def test_codex_asking_for_input_needs_input(tmp_path: Path) -> None:
 
 def test_review_by_an_agent_is_read_only_and_leaves_files_alone(tmp_path: Path, projects_dir: Path) -> None:
     tool, arguments = WRITE_TOOL["claude-code"]
-    turns = [Turn(tool=tool, args=arguments("notes.txt", "hello")), Turn(text="Wrote notes.txt."),
-             Turn(tool=tool, args=arguments("notes.txt", "overwritten by the reviewer")),
-             Turn(text="VERDICT: pass\n- notes.txt holds hello")]
+    turns = [
+        Turn(tool=tool, args=arguments("notes.txt", "hello")),
+        Turn(text="Wrote notes.txt."),
+        Turn(tool=tool, args=arguments("notes.txt", "overwritten by the reviewer")),
+        Turn(text="VERDICT: pass\n- notes.txt holds hello"),
+    ]
     with fake_for("claude-code", turns) as api:
         Setup("claude-code", api, tmp_path / "agent-home").write_config(tmp_path / "home")
         spec = write(tmp_path / "spec.md", SPEC)

@@ -45,10 +45,13 @@ def test_missing_binary_exits_7_with_an_install_hint(tmp_path: Path, projects_di
 
 
 def test_garbage_output_is_an_error_with_the_raw_output_kept(tmp_path: Path) -> None:
-    fake = script(tmp_path / "claude", """\
+    fake = script(
+        tmp_path / "claude",
+        """\
         print("Welcome to a CLI that is not what you think")
         print("{ not json at all")
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="claude-code", bin=str(fake))
     result = run(tmp_path)
     envelope = result.json()
@@ -60,11 +63,14 @@ def test_garbage_output_is_an_error_with_the_raw_output_kept(tmp_path: Path) -> 
 
 
 def test_secrets_in_child_stderr_are_redacted(tmp_path: Path) -> None:
-    fake = script(tmp_path / "claude", """\
+    fake = script(
+        tmp_path / "claude",
+        """\
         import os, sys
         sys.stderr.write("using key " + os.environ["ANTHROPIC_API_KEY"] + "\\n")
         sys.exit(3)
-    """)
+    """,
+    )
     secret = "plain-secret-value-123456"
     configure(tmp_path / "home", backend="claude-code", bin=str(fake), env={"ANTHROPIC_API_KEY": secret})
     result = run(tmp_path)
@@ -75,8 +81,16 @@ def test_secrets_in_child_stderr_are_redacted(tmp_path: Path) -> None:
 
 
 def test_child_environment_holds_only_what_the_agent_needs() -> None:
-    environ = {"PATH": "/bin", "HOME": "/h", "ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o", "AWS_X": "1",
-               "UNRELATED": "u", "DISPATCH_API_KEY": "d", "MINE": "m"}
+    environ = {
+        "PATH": "/bin",
+        "HOME": "/h",
+        "ANTHROPIC_API_KEY": "a",
+        "OPENAI_API_KEY": "o",
+        "AWS_X": "1",
+        "UNRELATED": "u",
+        "DISPATCH_API_KEY": "d",
+        "MINE": "m",
+    }
     env = child_environment({"EXTRA": "${MINE}-x"}, ("IS_SANDBOX",), ("ANTHROPIC_",), environ)
     assert env == {"PATH": "/bin", "HOME": "/h", "ANTHROPIC_API_KEY": "a", "EXTRA": "m-x"}
 
@@ -94,13 +108,16 @@ def test_context_file_keeps_what_a_person_wrote(tmp_path: Path) -> None:
 
 def test_stop_kills_the_group_and_a_grandchild_that_left_it(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
-    child = script(tmp_path / "child", f"""\
+    child = script(
+        tmp_path / "child",
+        f"""\
         import os, subprocess, sys, time
         escaped = subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(300)"])
         stays = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
         open({str(pids)!r}, "w").write(f"{{escaped.pid}} {{stays.pid}}")
         time.sleep(300)
-    """)
+    """,
+    )
 
     async def scenario() -> list[int]:
         process = await procgroup.spawn([str(child)], tmp_path, dict(os.environ), None)
@@ -118,11 +135,14 @@ def test_stop_kills_the_group_and_a_grandchild_that_left_it(tmp_path: Path) -> N
 
 
 def test_command_backend_runs_an_argv_template(tmp_path: Path, projects_dir: Path) -> None:
-    tool = script(tmp_path / "tool", """\
+    tool = script(
+        tmp_path / "tool",
+        """\
         import os, sys
         open("made-by-tool.txt", "w").write(sys.argv[2])
         print("got:", sys.argv[1], len(sys.argv[2]) > 0)
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="command", args=[str(tool), "--message", "{prompt}"])
     result = run(tmp_path)
     envelope = result.json()
@@ -132,11 +152,14 @@ def test_command_backend_runs_an_argv_template(tmp_path: Path, projects_dir: Pat
 
 
 def test_command_backend_without_placeholder_reads_stdin(tmp_path: Path) -> None:
-    tool = script(tmp_path / "tool", """\
+    tool = script(
+        tmp_path / "tool",
+        """\
         import sys
         print(sys.stdin.read().splitlines()[0])
         sys.exit(2)
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="command", args=[str(tool)])
     envelope = run(tmp_path).json()
     assert envelope["status"] == "error" and "status 2" in envelope["error"]
@@ -154,10 +177,13 @@ def test_verify_failure_is_an_error_with_the_output_tail(tmp_path: Path) -> None
 
 
 def test_verify_from_the_spec_runs_in_the_project_dir(tmp_path: Path, projects_dir: Path) -> None:
-    configure(tmp_path / "home", backend="command",
-              args=[sys.executable, "-c", "open('notes.txt', 'w').write('hello')"])
-    spec = SPEC.replace("The file notes.txt exists and holds the word hello.",
-                        f"Run: `{sys.executable} -c \"assert open('notes.txt').read() == 'hello'\"`")
+    configure(
+        tmp_path / "home", backend="command", args=[sys.executable, "-c", "open('notes.txt', 'w').write('hello')"]
+    )
+    spec = SPEC.replace(
+        "The file notes.txt exists and holds the word hello.",
+        f"Run: `{sys.executable} -c \"assert open('notes.txt').read() == 'hello'\"`",
+    )
     result = run(tmp_path, spec=spec)
     envelope = result.json()
     assert result.code == 0, result.stderr
@@ -182,8 +208,19 @@ def test_stateless_models_run_only_an_explicit_verify(tmp_path: Path) -> None:
         spec_file = write(tmp_path / "spec.md", spec)
         named = dispatch("run", "--spec", str(spec_file), "--slug", "plain", "--json", env=env)
         check = f"{sys.executable} -c \"import os; assert os.path.exists('marker.txt')\""
-        explicit = dispatch("run", "--spec", str(spec_file), "--slug", "plain", "--json", "--cwd",
-                            str(tmp_path / "work"), "--verify", check, env=env)
+        explicit = dispatch(
+            "run",
+            "--spec",
+            str(spec_file),
+            "--slug",
+            "plain",
+            "--json",
+            "--cwd",
+            str(tmp_path / "work"),
+            "--verify",
+            check,
+            env=env,
+        )
     assert named.code == 0 and "verify" not in named.json()
     assert explicit.code == 0, explicit.stderr
     assert explicit.json()["verify"]["passed"] is True
@@ -203,30 +240,36 @@ def test_agent_presets_configure_an_agent_backend(preset: str) -> None:
     assert [m["backend"] for m in shown["models"] if m["name"] == preset] == [preset]
 
 
-@pytest.mark.parametrize("kind, flag, value", [("claude-code", "--permission-mode", "plan"), ("codex", "-s", "read-only"),
-                                               ("gemini", "--approval-mode", "plan")])
+@pytest.mark.parametrize(
+    "kind, flag, value",
+    [("claude-code", "--permission-mode", "plan"), ("codex", "-s", "read-only"), ("gemini", "--approval-mode", "plan")],
+)
 def test_review_is_read_only_whatever_the_permission(kind: str, flag: str, value: str, tmp_path: Path) -> None:
     from core.backends import backend_for
     from core.backends.base import BackendRequest
     from core.config import ModelConfig
 
     backend = backend_for(ModelConfig(name="m", backend=kind))
-    request = BackendRequest(prompt="review it", cwd=tmp_path, timeout=60, permission="bypass", read_only=True,
-                             session_id="abc-123")
+    request = BackendRequest(
+        prompt="review it", cwd=tmp_path, timeout=60, permission="bypass", read_only=True, session_id="abc-123"
+    )
     argv = backend.argv(kind, request)
     assert argv[argv.index(flag) + 1] == value and "abc-123" in argv
 
 
 def test_an_agent_that_leaves_a_child_behind_still_finishes(tmp_path: Path) -> None:
     pid_file = tmp_path / "left.pid"
-    fake = script(tmp_path / "claude", f"""\
+    fake = script(
+        tmp_path / "claude",
+        f"""\
         import json, subprocess, sys
         left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"], stdout=subprocess.DEVNULL)
         open({str(pid_file)!r}, "w").write(str(left.pid))
         print(json.dumps({{"type": "system", "subtype": "init", "session_id": "s-1"}}))
         print(json.dumps({{"type": "result", "subtype": "success", "is_error": False, "result": "all done",
                           "session_id": "s-1", "total_cost_usd": 0.01, "num_turns": 1, "usage": {{}}}}))
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="claude-code", bin=str(fake))
     result = run(tmp_path, "--timeout", "60")
     envelope = result.json()
@@ -248,18 +291,30 @@ def test_agent_child_gets_the_prompt_a_chosen_environment_and_no_lock(tmp_path: 
     """RELIABILITY.md's subprocess facts, seen from inside the agent: the prompt on stdin then EOF, only the
     keys it needs, no descriptor of the project lock or of the reaper's lifeline, its own session; and
     DISPATCH_CC_BIN finds the binary."""
-    fake = script(tmp_path / "claude", """\
+    fake = script(
+        tmp_path / "claude",
+        """\
         import json, os, sys
         # Its own session, led by the reaper (core/reaper.py) that dispatch starts it under.
         seen = {"stdin": sys.stdin.read(), "env": sorted(os.environ), "sid": os.getsid(0) == os.getppid(),
                 "fds": [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
                         if os.path.exists(f"/proc/self/fd/{fd}")]}
         print(json.dumps({"type": "result", "subtype": "success", "result": json.dumps(seen), "session_id": "s"}))
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="claude-code", env={"ANTHROPIC_BASE_URL": "http://127.0.0.1:9"})
     spec_file = write(tmp_path / "spec.md", SPEC)
-    result = dispatch("run", "--spec", str(spec_file), "--model", "agent", "--slug", "job", "--json",
-                      env={"DISPATCH_CC_BIN": str(fake), "UNRELATED_SETTING": "x", "DISPATCH_API_KEY": "d-key-123456"})
+    result = dispatch(
+        "run",
+        "--spec",
+        str(spec_file),
+        "--model",
+        "agent",
+        "--slug",
+        "job",
+        "--json",
+        env={"DISPATCH_CC_BIN": str(fake), "UNRELATED_SETTING": "x", "DISPATCH_API_KEY": "d-key-123456"},
+    )
     assert result.code == 0, result.stderr
     seen = json.loads(result.json()["result"])
     assert "Create the file notes.txt" in seen["stdin"] and seen["sid"]
@@ -271,12 +326,15 @@ def test_agent_child_gets_the_prompt_a_chosen_environment_and_no_lock(tmp_path: 
 
 
 def test_secrets_the_agent_prints_on_stdout_are_redacted(tmp_path: Path) -> None:
-    fake = script(tmp_path / "claude", """\
+    fake = script(
+        tmp_path / "claude",
+        """\
         import json, os
         key = os.environ["ANTHROPIC_API_KEY"]
         print(json.dumps({"type": "assistant", "message": {"id": "m", "content": [{"type": "text", "text": key}]}}))
         print(json.dumps({"type": "result", "subtype": "success", "result": "key is " + key, "session_id": "s"}))
-    """)
+    """,
+    )
     secret = "plain-secret-value-123456"
     configure(tmp_path / "home", backend="claude-code", bin=str(fake), env={"ANTHROPIC_API_KEY": secret})
     result = run(tmp_path)
@@ -290,11 +348,14 @@ def test_secrets_the_agent_prints_on_stdout_are_redacted(tmp_path: Path) -> None
 
 
 def test_an_oversized_output_line_is_dropped_and_reported(tmp_path: Path) -> None:
-    fake = script(tmp_path / "claude", """\
+    fake = script(
+        tmp_path / "claude",
+        """\
         import json, sys
         sys.stdout.write('{"type": "assistant", "junk": "' + "x" * (9 * 1024 * 1024) + '"}\\n')
         print(json.dumps({"type": "result", "subtype": "success", "result": "fine after all", "session_id": "s"}))
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="claude-code", bin=str(fake))
     envelope = run(tmp_path).json()
     assert envelope["status"] == "ok" and envelope["result"] == "fine after all"
@@ -316,11 +377,14 @@ def test_an_agent_that_never_reads_a_long_prompt_still_meets_its_timeout(tmp_pat
 
 
 def test_review_is_read_only_unless_permission_is_given(tmp_path: Path) -> None:
-    fake = script(tmp_path / "claude", """\
+    fake = script(
+        tmp_path / "claude",
+        """\
         import json, sys
         sys.stdin.read()
         print(json.dumps({"type": "result", "subtype": "success", "result": "VERDICT: pass", "session_id": "s"}))
-    """)
+    """,
+    )
     configure(tmp_path / "home", backend="claude-code", bin=str(fake))
     assert run(tmp_path).code == 0
 

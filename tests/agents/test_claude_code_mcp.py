@@ -39,21 +39,43 @@ def test_claude_code_dispatches_through_the_mcp_tool(tmp_path: Path, projects_di
     assert "dispatch" in json.loads((home / ".claude.json").read_text())["mcpServers"]
 
     answer = "Faster start-up, a new audit browser and fewer crashes ship today."
-    turns = [Turn(tool="WaitForMcpServers", args={"servers": ["dispatch"]}),
-             Turn(tool="mcp__dispatch__dispatch", args={"spec": GOOD_SPEC, "slug": "from-claude"}),
-             Turn(text="The dispatched model wrote the sentence.")]
+    turns = [
+        Turn(tool="WaitForMcpServers", args={"servers": ["dispatch"]}),
+        Turn(tool="mcp__dispatch__dispatch", args={"spec": GOOD_SPEC, "slug": "from-claude"}),
+        Turn(text="The dispatched model wrote the sentence."),
+    ]
     work = tmp_path / "work"
     work.mkdir()
     with FakeOpenAI([Reply(text=answer)]) as model, FakeAnthropic(turns) as anthropic:
         headless = subprocess.run(
-            [str(claude), "-p", "Dispatch the release-note spec.", "--output-format", "json",
-             "--allowedTools", "mcp__dispatch"],
-            cwd=work, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL, check=False,
-            env={**env, "ANTHROPIC_BASE_URL": anthropic.url, "ANTHROPIC_API_KEY": "sk-ant-fake-key-0123456789",
-                 "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1",
-                 "CLAUDE_CODE_MAX_RETRIES": "0", "DISPATCH_BASE_URL": model.base_url, "NO_PROXY": "127.0.0.1",
-                 "DISPATCH_HOME": os.environ["DISPATCH_HOME"],
-                 "DISPATCH_PROJECTS_DIR": os.environ["DISPATCH_PROJECTS_DIR"]})
+            [
+                str(claude),
+                "-p",
+                "Dispatch the release-note spec.",
+                "--output-format",
+                "json",
+                "--allowedTools",
+                "mcp__dispatch",
+            ],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            env={
+                **env,
+                "ANTHROPIC_BASE_URL": anthropic.url,
+                "ANTHROPIC_API_KEY": "sk-ant-fake-key-0123456789",
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+                "DISABLE_AUTOUPDATER": "1",
+                "CLAUDE_CODE_MAX_RETRIES": "0",
+                "DISPATCH_BASE_URL": model.base_url,
+                "NO_PROXY": "127.0.0.1",
+                "DISPATCH_HOME": os.environ["DISPATCH_HOME"],
+                "DISPATCH_PROJECTS_DIR": os.environ["DISPATCH_PROJECTS_DIR"],
+            },
+        )
         calls = anthropic.model_calls
     assert headless.returncode == 0, headless.stderr + headless.stdout
     assert json.loads(headless.stdout)["result"] == "The dispatched model wrote the sentence."
@@ -62,8 +84,13 @@ def test_claude_code_dispatches_through_the_mcp_tool(tmp_path: Path, projects_di
     [record_path] = (projects_dir / "from-claude" / ".dispatch-logs").glob("*-result.json")
     record = read_json(record_path)
     assert record["status"] == "ok" and record["result"] == answer
-    dispatch_call = next(block["id"] for message in calls[2].body["messages"] if isinstance(message["content"], list)
-                         for block in message["content"] if block.get("name") == "mcp__dispatch__dispatch")
+    dispatch_call = next(
+        block["id"]
+        for message in calls[2].body["messages"]
+        if isinstance(message["content"], list)
+        for block in message["content"]
+        if block.get("name") == "mcp__dispatch__dispatch"
+    )
     returned = tool_results(calls[2].body)[dispatch_call]
     assert record["run_id"] in returned and answer in returned and '"status":"ok"' in returned.replace(" ", "")
 

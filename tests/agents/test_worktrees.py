@@ -25,8 +25,11 @@ from tests.fakes.model_apis import Turn
 from tests.helpers import ROOT, dispatch, write
 from tests.invoices_repo import INVOICES, REFACTORED, SPEC, TESTS, git, make_repo, tree_state
 
-SHELL_TOOL = {"claude-code": ("Bash", "command"), "codex": ("exec_command", "cmd"),
-              "gemini": ("run_shell_command", "command")}
+SHELL_TOOL = {
+    "claude-code": ("Bash", "command"),
+    "codex": ("exec_command", "cmd"),
+    "gemini": ("run_shell_command", "command"),
+}
 """Each agent's own shell tool, as its CLI declares it to the model, and the argument holding the command."""
 QUICK = SPEC.replace(SPEC.split("Run: ")[1], "true\n")
 """The spec with a verify step that costs nothing, for the git cases (the Seed A tests run the real pytest)."""
@@ -44,8 +47,9 @@ def command_agent(home: Path, script: str, name: str = "edit") -> None:
 
 def run_spec(tmp_path: Path, repo: Path, *args: str, slug: str = "inv", model: str = "edit", spec: str = QUICK):
     path = write(tmp_path / f"{slug}.md", spec)
-    return dispatch("run", "--spec", str(path), "--model", model, "--slug", slug, "--cwd", str(repo), "--json", *args,
-                    timeout=180)
+    return dispatch(
+        "run", "--spec", str(path), "--model", model, "--slug", slug, "--cwd", str(repo), "--json", *args, timeout=180
+    )
 
 
 def record(envelope: dict) -> dict:
@@ -53,8 +57,9 @@ def record(envelope: dict) -> dict:
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_seed_a_an_agent_refactors_in_a_worktree_and_merge_lands_it(agent: str, tmp_path: Path,
-                                                                   projects_dir: Path) -> None:
+def test_seed_a_an_agent_refactors_in_a_worktree_and_merge_lands_it(
+    agent: str, tmp_path: Path, projects_dir: Path
+) -> None:
     repo = make_repo(tmp_path / "repo")
     before = tree_state(repo)
     script = write(tmp_path / "refactor.py", REFACTOR)
@@ -78,7 +83,7 @@ def test_seed_a_an_agent_refactors_in_a_worktree_and_merge_lands_it(agent: str, 
     assert envelope["verify"]["passed"] is True and "1 passed" in envelope["verify"]["output_tail"]
 
     shown = dispatch("diff", "--slug", "inv")
-    assert shown.code == 0 and "+    return [field.strip() for field in text.split(\",\")]" in shown.stdout
+    assert shown.code == 0 and '+    return [field.strip() for field in text.split(",")]' in shown.stdout
     assert "\x1b[" not in shown.stdout, "plain when piped"
     assert "src/invoices.py | 4" in dispatch("diff", "--slug", "inv", "--stat").stdout
 
@@ -88,22 +93,40 @@ def test_seed_a_an_agent_refactors_in_a_worktree_and_merge_lands_it(agent: str, 
     assert (repo / "src" / "invoices.py").read_text() == REFACTORED
     assert "# a note the user has not committed" in (repo / "tests" / "test_invoices.py").read_text()
     assert (repo / "scratch.txt").exists() and git(repo, "branch", "--show-current") == "main\n"
-    log = [json.loads(line) for line in (projects_dir / "inv" / ".dispatch-logs" / "changes.jsonl").read_text().splitlines()]
+    log = [
+        json.loads(line)
+        for line in (projects_dir / "inv" / ".dispatch-logs" / "changes.jsonl").read_text().splitlines()
+    ]
     assert [entry["action"] for entry in log] == ["created", "captured", "merged"]
 
 
 def test_resume_continues_in_the_same_worktree(tmp_path: Path, projects_dir: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     script = write(tmp_path / "refactor.py", REFACTOR)
-    note = write(tmp_path / "note.py", "from pathlib import Path\nPath('NOTES.md').write_text('empty input fixed\\n')\n")
-    turns = [Turn(tool="Bash", args={"command": f"{sys.executable} {script}"}), Turn(text="first pass"),
-             Turn(tool="Bash", args={"command": f"{sys.executable} {note}"}), Turn(text="second pass")]
+    note = write(
+        tmp_path / "note.py", "from pathlib import Path\nPath('NOTES.md').write_text('empty input fixed\\n')\n"
+    )
+    turns = [
+        Turn(tool="Bash", args={"command": f"{sys.executable} {script}"}),
+        Turn(text="first pass"),
+        Turn(tool="Bash", args={"command": f"{sys.executable} {note}"}),
+        Turn(text="second pass"),
+    ]
     with fake_for("claude-code", turns) as api:
         Setup("claude-code", api, tmp_path / "agent-home").write_config(tmp_path / "home")
         first = run_spec(tmp_path, repo, "--permission", "bypass", model="agent")
         assert first.code == 0, first.stderr
-        second = dispatch("resume", "--slug", "inv", "--prompt", "The test for empty input fails; fix it.",
-                          "--permission", "bypass", "--json", timeout=180)
+        second = dispatch(
+            "resume",
+            "--slug",
+            "inv",
+            "--prompt",
+            "The test for empty input fails; fix it.",
+            "--permission",
+            "bypass",
+            "--json",
+            timeout=180,
+        )
     assert second.code == 0, second.stderr
     one, two = first.json(), second.json()
     assert two["session_id"] == one["session_id"] and two["worktree"] == one["worktree"]
@@ -162,8 +185,9 @@ def test_merge_never_overwrites_uncommitted_changes(tmp_path: Path, isolated: Pa
 
 
 @pytest.mark.parametrize("flags, parents", [((), 2), (("--squash",), 1)])
-def test_merge_or_squash_when_the_branch_moved_on(flags: tuple[str, ...], parents: int, tmp_path: Path,
-                                                 isolated: Path) -> None:
+def test_merge_or_squash_when_the_branch_moved_on(
+    flags: tuple[str, ...], parents: int, tmp_path: Path, isolated: Path
+) -> None:
     repo = make_repo(tmp_path / "repo")
     command_agent(isolated / "home", REFACTOR)
     assert run_spec(tmp_path, repo).code == 0
@@ -197,9 +221,31 @@ def test_two_agents_on_one_repo_run_at_once_each_in_its_own_worktree(tmp_path: P
     for name in ("alpha", "beta"):
         command_agent(isolated / "home", BARRIER.format(barrier=str(barrier), name=name), name=name)
     spec = write(tmp_path / "task.md", QUICK)
-    runs = [subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--model", name, "--slug", name,
-                              "--cwd", str(repo), "--json"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             stdin=subprocess.DEVNULL, text=True) for name in ("alpha", "beta")]
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "core",
+                "run",
+                "--spec",
+                str(spec),
+                "--model",
+                name,
+                "--slug",
+                name,
+                "--cwd",
+                str(repo),
+                "--json",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        for name in ("alpha", "beta")
+    ]
     outputs = [run.communicate(timeout=120) for run in runs]
     for run, (_, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
@@ -208,8 +254,9 @@ def test_two_agents_on_one_repo_run_at_once_each_in_its_own_worktree(tmp_path: P
     assert len({e["worktree"]["path"] for e in envelopes}) == 2
 
 
-def test_a_cwd_outside_git_says_why_and_in_place_works_there(tmp_path: Path, isolated: Path,
-                                                            projects_dir: Path) -> None:
+def test_a_cwd_outside_git_says_why_and_in_place_works_there(
+    tmp_path: Path, isolated: Path, projects_dir: Path
+) -> None:
     plain = tmp_path / "plain"
     write(plain / "src" / "invoices.py", INVOICES)
     write(plain / "tests" / "test_invoices.py", TESTS)
@@ -222,7 +269,9 @@ def test_a_cwd_outside_git_says_why_and_in_place_works_there(tmp_path: Path, iso
     in_place = run_spec(tmp_path, plain, "--in-place")
     assert in_place.code == 0, in_place.stderr
     assert (plain / "out.py").read_text() == REFACTORED and in_place.json()["workdir"] == {
-        "mode": "in_place", "path": str(plain.resolve())}
+        "mode": "in_place",
+        "path": str(plain.resolve()),
+    }
 
 
 def test_an_agent_that_changes_nothing_is_recorded_as_such(tmp_path: Path, isolated: Path) -> None:
@@ -246,9 +295,12 @@ def test_an_unknown_base_is_one_usage_line(tmp_path: Path, isolated: Path, proje
 def test_a_review_reads_the_worktree_and_changes_nothing(tmp_path: Path, isolated: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     command_agent(isolated / "home", REFACTOR)
-    command_agent(isolated / "home", "from pathlib import Path\nprint('VERDICT: pass')\n"
-                                     "print('- saw', Path('src/invoices.py').read_text().splitlines()[-1].strip())\n",
-                  name="checker")
+    command_agent(
+        isolated / "home",
+        "from pathlib import Path\nprint('VERDICT: pass')\n"
+        "print('- saw', Path('src/invoices.py').read_text().splitlines()[-1].strip())\n",
+        name="checker",
+    )
     run = run_spec(tmp_path, repo).json()
     review = dispatch("review", "--slug", "inv", "--model", "checker", "--json", timeout=120)
     assert review.code == 0, review.stderr
@@ -271,9 +323,27 @@ def test_a_run_killed_mid_way_loses_nothing_and_drop_still_cleans_up(tmp_path: P
     marker = tmp_path / "agent.pid"
     command_agent(isolated / "home", STALLS.format(marker=str(marker)))
     spec = write(tmp_path / "task.md", QUICK)
-    runner = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--model", "edit", "--slug",
-                               "inv", "--cwd", str(repo), "--json"], cwd=ROOT, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "run",
+            "--spec",
+            str(spec),
+            "--model",
+            "edit",
+            "--slug",
+            "inv",
+            "--cwd",
+            str(repo),
+            "--json",
+        ],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not marker.exists() or not marker.read_text():
@@ -309,8 +379,19 @@ def test_without_cwd_the_repo_the_inputs_name_gets_the_worktree(absolute: bool, 
     command_agent(isolated / "home", REFACTOR)
     spec = QUICK.replace("`src/invoices.py`", f"`{repo / 'src' / 'invoices.py'}`" if absolute else "`src/invoices.py`")
     path = write(tmp_path / "task.md", spec)
-    result = dispatch("run", "--spec", str(path), "--model", "edit", "--slug", "inv", "--json",
-                      cwd=tmp_path if absolute else repo, env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    result = dispatch(
+        "run",
+        "--spec",
+        str(path),
+        "--model",
+        "edit",
+        "--slug",
+        "inv",
+        "--json",
+        cwd=tmp_path if absolute else repo,
+        env={"PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert result.code == 0, result.stderr
     envelope = result.json()
     assert envelope["worktree"]["repo"] == str(repo.resolve()) and envelope["workdir"]["mode"] == "worktree"
@@ -351,7 +432,9 @@ def test_verify_checks_exactly_the_captured_changes(tmp_path: Path, isolated: Pa
     assert result.code == 0, result.stderr
     envelope, state = result.json(), json.loads(seen.read_text())
     assert state["invoices"] == REFACTORED, "the check saw the agent's change"
-    assert state["head"] == envelope["changes"]["head"] and state["status"] == "", "on the recorded commit, nothing else"
+    assert state["head"] == envelope["changes"]["head"] and state["status"] == "", (
+        "on the recorded commit, nothing else"
+    )
     assert "reformatted by the check" not in Path(envelope["changes"]["patch"]).read_text()
     assert git(repo, "show", f"{envelope['changes']['head']}:src/invoices.py") == REFACTORED
     assert envelope["verify"]["left_changes"] == ["src/invoices.py"]
@@ -364,8 +447,20 @@ def test_paths_with_spaces_work_for_the_repo_the_worktree_and_the_check(tmp_path
     check, seen = write(tmp_path / "a check" / "check.py", CHECK_SEES), tmp_path / "a check" / "seen.json"
     projects = tmp_path / "my projects"
     spec = write(tmp_path / "the task.md", QUICK.replace("Run: true", f'Run: "{sys.executable}" "{check}" "{seen}"'))
-    result = dispatch("run", "--spec", str(spec), "--model", "edit", "--slug", "inv", "--cwd", str(repo),
-                      "--json", env={"DISPATCH_PROJECTS_DIR": str(projects)}, timeout=120)
+    result = dispatch(
+        "run",
+        "--spec",
+        str(spec),
+        "--model",
+        "edit",
+        "--slug",
+        "inv",
+        "--cwd",
+        str(repo),
+        "--json",
+        env={"DISPATCH_PROJECTS_DIR": str(projects)},
+        timeout=120,
+    )
     assert result.code == 0, result.stderr
     envelope = result.json()
     assert Path(envelope["worktree"]["path"]).parent == projects / "inv" / "worktrees"

@@ -25,8 +25,10 @@ def spec(n: int, marker: str = "") -> str:
 
 
 def configure(home: Path, base_url: str, **model: Any) -> None:
-    table = {"models": {"fake": {"base_url": base_url, "model": "fake-model", **model}},
-             "tiers": {"general": {"models": ["fake"], "task_types": ["general"]}}}
+    table = {
+        "models": {"fake": {"base_url": base_url, "model": "fake-model", **model}},
+        "tiers": {"general": {"models": ["fake"], "task_types": ["general"]}},
+    }
     budgets = model.pop("budgets", None)
     if budgets:
         table["budgets"] = budgets
@@ -52,8 +54,9 @@ def server() -> Iterator[FakeOpenAI]:
         yield fake
 
 
-def test_a_directory_of_specs_runs_as_jsonl_envelopes_and_a_summary(tmp_path: Path, server: FakeOpenAI,
-                                                                  projects_dir: Path) -> None:
+def test_a_directory_of_specs_runs_as_jsonl_envelopes_and_a_summary(
+    tmp_path: Path, server: FakeOpenAI, projects_dir: Path
+) -> None:
     configure(tmp_path / "home", server.base_url, price_in=1.0, price_out=2.0)
     for n in range(6):
         write(tmp_path / "specs" / f"s{n}.md", spec(n))
@@ -75,8 +78,11 @@ def test_a_directory_of_specs_runs_as_jsonl_envelopes_and_a_summary(tmp_path: Pa
     assert costs[0]["cost_usd"] == pytest.approx(summary["cost_usd"])
     by_day = dispatch("costs", "--by", "day", "--json").json()
     days = {r["started_at"][:10] for r in run_files(projects_dir)}
-    assert [(d["day"], d["runs"]) for d in by_day] == [(day, n) for day in sorted(days, reverse=True)
-                                                      for n in [sum(r["started_at"][:10] == day for r in run_files(projects_dir))]]
+    assert [(d["day"], d["runs"]) for d in by_day] == [
+        (day, n)
+        for day in sorted(days, reverse=True)
+        for n in [sum(r["started_at"][:10] == day for r in run_files(projects_dir))]
+    ]
     assert dispatch("costs", "--since", "2999-01-01", "--json").json() == []
     assert "batch: 6/6 done" in result.stderr
 
@@ -165,16 +171,18 @@ def test_a_budget_stops_launching_part_way(tmp_path: Path) -> None:
 
 
 def test_a_single_run_over_its_budget_is_refused_with_the_numbers(tmp_path: Path, server: FakeOpenAI) -> None:
-    configure(tmp_path / "home", server.base_url, price_in=1000.0, price_out=1000.0, max_tokens=100,
-              budgets={"run": 0.01})
+    configure(
+        tmp_path / "home", server.base_url, price_in=1000.0, price_out=1000.0, max_tokens=100, budgets={"run": 0.01}
+    )
     result = dispatch("run", "--spec", str(write(tmp_path / "t.md", GOOD_SPEC)), "--json")
     assert result.code == 2 and result.json()["reason"] == "budget"
     assert "per-run budget of $0.0100" in result.stderr and "estimated at $" in result.stderr
     assert server.requests == []
 
 
-def test_rejected_items_are_reported_together_and_nothing_is_sent(tmp_path: Path, server: FakeOpenAI,
-                                                                 projects_dir: Path) -> None:
+def test_rejected_items_are_reported_together_and_nothing_is_sent(
+    tmp_path: Path, server: FakeOpenAI, projects_dir: Path
+) -> None:
     configure(tmp_path / "home", server.base_url)
     write(tmp_path / "specs" / "good.md", spec(1))
     write(tmp_path / "specs" / "no-goal.md", "Just do the thing.\n")
@@ -204,12 +212,19 @@ def test_template_rows_reach_the_model_filled(tmp_path: Path, server: FakeOpenAI
     assert bad.code == 3 and "{title}" in bad.stderr
 
 
-def test_agent_items_run_through_the_command_backend_within_their_own_limit(tmp_path: Path,
-                                                                          projects_dir: Path) -> None:
-    tool = write(tmp_path / "tool.py", "import sys, time\ntime.sleep(0.3)\nprint('agent says', len(sys.stdin.read()))\n")
-    write(tmp_path / "home" / "config.toml", tomli_w.dumps({
-        "models": {"agent": {"backend": "command", "args": [sys.executable, str(tool)]}},
-        "tiers": {"general": {"models": ["agent"], "task_types": ["general"]}}}))
+def test_agent_items_run_through_the_command_backend_within_their_own_limit(tmp_path: Path, projects_dir: Path) -> None:
+    tool = write(
+        tmp_path / "tool.py", "import sys, time\ntime.sleep(0.3)\nprint('agent says', len(sys.stdin.read()))\n"
+    )
+    write(
+        tmp_path / "home" / "config.toml",
+        tomli_w.dumps(
+            {
+                "models": {"agent": {"backend": "command", "args": [sys.executable, str(tool)]}},
+                "tiers": {"general": {"models": ["agent"], "task_types": ["general"]}},
+            }
+        ),
+    )
     for n in range(3):
         write(tmp_path / "specs" / f"s{n}.md", spec(n))
     result = dispatch("batch", str(tmp_path / "specs"), "-j", "8", "--agents", "1", "--json")
@@ -238,9 +253,14 @@ def test_a_batch_killed_outright_resumes_with_its_finished_items_intact(tmp_path
         configure(tmp_path / "home", server.base_url)
         for n in range(6):
             write(tmp_path / "specs" / f"s{n}.md", spec(n))
-        proc = subprocess.Popen([sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "1", "--json"],
-                                cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "1", "--json"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while finished_lines(batch_dir(projects_dir)) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
@@ -270,9 +290,15 @@ def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(tmp_path: Pat
         configure(tmp_path / "home", server.base_url)
         for n in range(5):
             write(tmp_path / "specs" / f"s{n}.md", spec(n))
-        proc = subprocess.Popen([sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "2", "--json"],
-                                cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "2", "--json"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while len(server.requests) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)

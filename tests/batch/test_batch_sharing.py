@@ -52,26 +52,30 @@ def researcher(site: Website) -> Any:
     def choose(body: dict[str, Any]) -> Reply:
         if body["messages"][-1]["role"] == "tool":
             return Reply(text=f"Answer: 42, from {site.url('/article')}.", keep_alive=True)
-        return Reply(tool_calls=[{"id": "s1", "name": "web_search", "arguments": {"query": "answer", "n": 2}}],
-                     keep_alive=True)
+        return Reply(
+            tool_calls=[{"id": "s1", "name": "web_search", "arguments": {"query": "answer", "n": 2}}], keep_alive=True
+        )
 
     return choose
 
 
 def test_web_items_share_the_model_and_search_pools(tmp_path: Path, site: Website) -> None:
     with FakeOpenAI(choose=researcher(site)) as model:
-        write(tmp_path / "home" / "config.toml", f"""
+        write(
+            tmp_path / "home" / "config.toml",
+            f"""
 [models.researcher]
 backend = "web"
 base_url = "{model.base_url}"
 search_provider = "searxng"
-search_url = "{site.url('/api/searxng')}"
+search_url = "{site.url("/api/searxng")}"
 fetch_allowlist = ["127.0.0.1"]
 
 [tiers.general]
 models = ["researcher"]
 task_types = ["general"]
-""")
+""",
+        )
         result = dispatch("batch", str(specs_dir(tmp_path / "specs", ITEMS)), "-j", str(CONCURRENCY), "--json")
     assert result.code == 0, result.stderr
     *envelopes, summary = lines(result)

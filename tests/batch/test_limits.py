@@ -35,7 +35,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
     yield fake
 
 
-async def send_times(limiter: Limiter, model: ModelConfig, count: int, clock: FakeClock, tokens: int = 0) -> list[float]:
+async def send_times(
+    limiter: Limiter, model: ModelConfig, count: int, clock: FakeClock, tokens: int = 0
+) -> list[float]:
     times: list[float] = []
 
     async def one() -> None:

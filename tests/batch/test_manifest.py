@@ -17,7 +17,9 @@ def test_files_directories_and_globs_in_order(tmp_path: Path) -> None:
     write(tmp_path / "specs" / "a.md", GOOD_SPEC)
     write(tmp_path / "specs" / "notes.json", "{}")
     write(tmp_path / "one.md", GOOD_SPEC)
-    items = manifest.from_paths([str(tmp_path / "one.md"), str(tmp_path / "specs"), str(tmp_path / "specs" / "[ab].md")])
+    items = manifest.from_paths(
+        [str(tmp_path / "one.md"), str(tmp_path / "specs"), str(tmp_path / "specs" / "[ab].md")]
+    )
     assert [Path(i.source).name for i in items] == ["one.md", "a.md", "b.md", "a.md", "b.md"]
     assert [i.index for i in items] == [1, 2, 3, 4, 5]
     assert all(i.spec_text == GOOD_SPEC and i.problem is None for i in items)
@@ -66,15 +68,19 @@ def test_csv_manifest_columns_and_ragged_rows(tmp_path: Path) -> None:
 
 
 def test_template_filled_from_csv_rows_and_missing_vars_reported(tmp_path: Path) -> None:
-    template = write(tmp_path / "classify.md", GOOD_SPEC.replace("three numbered points", "{count} points of {ticket}")
-                     + "\nKeep {{braces}} literal.\n")
+    template = write(
+        tmp_path / "classify.md",
+        GOOD_SPEC.replace("three numbered points", "{count} points of {ticket}") + "\nKeep {{braces}} literal.\n",
+    )
     rows = write(tmp_path / "tickets.csv", "ticket,count\nT-1,3\nT-2,\n")
     items = manifest.from_template(template, rows)
     assert "3 points of T-1" in items[0].spec_text and "Keep {braces} literal." in items[0].spec_text
     assert "2 points" not in items[1].spec_text and items[1].problem is None  # an empty cell is a value
     missing = manifest.from_template(template, write(tmp_path / "few.csv", "ticket\nT-3\n"))
     assert "{count}" in (missing[0].problem or "")
-    jsonl = manifest.from_template(template, write(tmp_path / "rows.jsonl", json.dumps({"vars": {"ticket": "T", "count": 1}})))
+    jsonl = manifest.from_template(
+        template, write(tmp_path / "rows.jsonl", json.dumps({"vars": {"ticket": "T", "count": 1}}))
+    )
     assert "1 points of T" in jsonl[0].spec_text
 
 

@@ -37,18 +37,25 @@ class CountingExecutor:
         yield RunStarted(f"run-{request.extras['batch_item']}", request.slug or "", "openai", "m", None, None, "")
         await asyncio.sleep(0.01)
         self.inside -= 1
-        yield Finished(Envelope(run_id=f"run-{request.extras['batch_item']}", slug=request.slug or "",
-                                status=Status.OK, cost_usd=0.0))
+        yield Finished(
+            Envelope(
+                run_id=f"run-{request.extras['batch_item']}", slug=request.slug or "", status=Status.OK, cost_usd=0.0
+            )
+        )
 
 
 def config(base_url: str = "http://127.0.0.1:9/v1") -> Config:
-    return Config(models={"m": ModelConfig(name="m", base_url=base_url)},
-                  tiers={"general": TierConfig("general", ["m"], ["general"])})
+    return Config(
+        models={"m": ModelConfig(name="m", base_url=base_url)},
+        tiers={"general": TierConfig("general", ["m"], ["general"])},
+    )
 
 
 def items(count: int, slug: str | None = None) -> list[Item]:
-    return [Item(n, f"item {n}", spec_text=GOOD_SPEC.replace("Fewer crashes.", f"Fewer crashes {n}."), slug=slug)
-            for n in range(1, count + 1)]
+    return [
+        Item(n, f"item {n}", spec_text=GOOD_SPEC.replace("Fewer crashes.", f"Fewer crashes {n}."), slug=slug)
+        for n in range(1, count + 1)
+    ]
 
 
 async def test_concurrency_is_capped_and_one_projects_items_keep_their_order(isolated: Path) -> None:
@@ -71,8 +78,9 @@ async def test_a_batch_writes_its_index_rows_in_few_transactions(isolated: Path)
         assert index.count_runs() == 30 and index.count_runs(status="ok") == 30
 
 
-async def test_an_item_is_reported_only_once_its_files_are_fsynced(isolated: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_item_is_reported_only_once_its_files_are_fsynced(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     synced: set[str] = set()
     real_fsync = fsutil._fsync_path
 

@@ -23,7 +23,9 @@ def make_runs(tmp_path: Path, slug: str, count: int) -> list[str]:
     spec = write(tmp_path / "task.md", GOOD_SPEC)
     with FakeOpenAI([Reply(text=f"Answer {n}.") for n in range(count)]) as api:
         for _ in range(count):
-            made = dispatch("run", "--spec", str(spec), "--slug", slug, "--json", env={"DISPATCH_BASE_URL": api.base_url})
+            made = dispatch(
+                "run", "--spec", str(spec), "--slug", slug, "--json", env={"DISPATCH_BASE_URL": api.base_url}
+            )
             assert made.code == 0, made.stderr
     return Project.at(slug).run_ids()
 
@@ -73,11 +75,13 @@ def test_an_edited_a_deleted_and_two_swapped_records_are_each_reported(tmp_path:
     assert result.code == 1, result.stdout + result.stderr
     out = result.stdout
     assert "ok        base  4 chained" in out, "the untouched original still passes"
-    assert lines_of(out, "edited") == [f"edited    edited  {run_ids[1]}: its content no longer matches the sha256 it "
-                                       "was sealed with"]
+    assert lines_of(out, "edited") == [
+        f"edited    edited  {run_ids[1]}: its content no longer matches the sha256 it was sealed with"
+    ]
     assert lines_of(out, "missing") == [
         "missing   deleted  seq 3: no record or tombstone holds this place in the chain (a record was deleted)",
-        f"missing   newest-gone  {run_ids[3]}: the chain's head is seq 4, the last entry found is seq 3"]
+        f"missing   newest-gone  {run_ids[3]}: the chain's head is seq 4, the last entry found is seq 3",
+    ]
     reordered = lines_of(out, "reordered")
     assert len(reordered) == 2 and all(" swapped " in line for line in reordered)
     assert f"{run_ids[0]}: this file holds the record of run {run_ids[3]} (seq 4)" in reordered[0]
@@ -103,8 +107,10 @@ def test_a_trail_written_before_chains_is_called_unchained_not_failed(tmp_path: 
     assert result.stdout == "ok        old  0 chained, 2 unchained (written before hash chains)\n"
     later = make_runs(tmp_path, "old", 1)[-1]
     assert project.read_run(later)["chain"]["seq"] == 1, "the chain starts at the first run sealed"
-    assert dispatch("audit", "verify", "--slug", "old").stdout == \
-        "ok        old  1 chained, 2 unchained (written before hash chains)\n"
+    assert (
+        dispatch("audit", "verify", "--slug", "old").stdout
+        == "ok        old  1 chained, 2 unchained (written before hash chains)\n"
+    )
 
 
 @contextmanager
@@ -113,9 +119,14 @@ def held_run(tmp_path: Path, slug: str) -> Iterator[subprocess.Popen[bytes]]:
     spec = write(tmp_path / "task.md", GOOD_SPEC)
     gate = threading.Event()
     with FakeOpenAI([Reply(text="still going " * 200, gate=gate)]) as api:
-        process = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", slug],
-                                   cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   env={**os.environ, "DISPATCH_BASE_URL": api.base_url})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", slug],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "DISPATCH_BASE_URL": api.base_url},
+        )
         try:
             assert process.stdout is not None and process.stdout.read(5), "the answer started streaming"
             yield process
@@ -149,8 +160,12 @@ def test_a_crash_between_the_head_and_the_record_is_sealed_in_place(tmp_path: Pa
     project = Project.at("torn")
     last = project.read_run(run_ids[1])
     head = json.loads((project.logs / "chain-head.json").read_text())
-    assert head == {"seq": 2, "sha256": last["chain"]["sha256"], "prev": last["chain"]["prev"],
-                    "name": project.result_path(run_ids[1]).name}
+    assert head == {
+        "seq": 2,
+        "sha256": last["chain"]["sha256"],
+        "prev": last["chain"]["prev"],
+        "name": project.result_path(run_ids[1]).name,
+    }
     del last["chain"]
     last["status"] = "running"
     project.result_path(run_ids[1]).write_text(json.dumps(last))

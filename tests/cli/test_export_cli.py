@@ -29,18 +29,35 @@ ANSWER = "# Release\n\nStart-up is **faster** and `dispatch show` is new.\n\n- o
 
 def mixed_project(isolated: Path) -> dict[str, str]:
     """A run, its resume, a review and an escalation in project `mix`; their run ids by kind."""
-    replies = [Reply(text=f"{ANSWER}key {SECRET}"), Reply(text="Resumed answer."),
-               Reply(text="VERDICT: concerns\n- too short"), Reply(text="Escalated answer.")]
+    replies = [
+        Reply(text=f"{ANSWER}key {SECRET}"),
+        Reply(text="Resumed answer."),
+        Reply(text="VERDICT: concerns\n- too short"),
+        Reply(text="Escalated answer."),
+    ]
     with FakeOpenAI(replies) as api:
-        write(isolated / "home" / "config.toml", CONFIG.format(url=api.base_url)
-              + '\n[tiers.deep]\nmodels = ["checker"]\n')
+        write(
+            isolated / "home" / "config.toml",
+            CONFIG.format(url=api.base_url) + '\n[tiers.deep]\nmodels = ["checker"]\n',
+        )
         env = {"MY_SERVICE_TOKEN": SECRET}
         spec = write(isolated / "task.md", GOOD_SPEC)
         made = {"run": dispatch("run", "--spec", str(spec), "--slug", "mix", "--json", env=env)}
         made["resume"] = dispatch("resume", "--slug", "mix", "--prompt", "shorter", "--json", env=env)
         made["review"] = dispatch("review", "--slug", "mix", "--json", env=env)
-        made["escalation"] = dispatch("escalate", "--slug", "mix", "--run", made["run"].json()["run_id"], "--tier",
-                                      "deep", "--reason", "too hard", "--json", env=env)
+        made["escalation"] = dispatch(
+            "escalate",
+            "--slug",
+            "mix",
+            "--run",
+            made["run"].json()["run_id"],
+            "--tier",
+            "deep",
+            "--reason",
+            "too hard",
+            "--json",
+            env=env,
+        )
     for kind, result in made.items():
         assert result.code == 0, (kind, result.stderr)
     return {kind: result.json()["run_id"] for kind, result in made.items()}
@@ -88,9 +105,11 @@ def test_every_format_holds_every_run_masked_and_the_tar_manifest_matches(isolat
 
     since = dispatch("export", "--slug", "mix", "--format", "jsonl", "--since", "2999-01-01")
     assert since.code == 0 and since.stdout == ""
-    for argv, said in ((["--slug", "ghost"], "no project 'ghost'"), (["--slug", "mix", "--since", "soon"],
-                                                                       "is not a date"),
-                       (["--slug", "mix", "--format", "pdf"], "invalid choice")):
+    for argv, said in (
+        (["--slug", "ghost"], "no project 'ghost'"),
+        (["--slug", "mix", "--since", "soon"], "is not a date"),
+        (["--slug", "mix", "--format", "pdf"], "invalid choice"),
+    ):
         refused = dispatch("export", *argv)
         assert refused.code == 2 and said in refused.stderr and len(refused.stderr.splitlines()) == 1
 
@@ -98,12 +117,26 @@ def test_every_format_holds_every_run_masked_and_the_tar_manifest_matches(isolat
 def test_web_and_agent_runs_show_and_export_what_is_theirs(isolated: Path) -> None:
     with Website() as site, FakeOpenAI(web_script(site)) as model:
         configure_web(isolated / "home", model.base_url, site)
-        web = dispatch("run", "--mode", "web", "--spec", str(write(isolated / "task.md", GOOD_SPEC)), "--slug", "w",
-                       "--json", "--max-steps", "4", "--max-fetches", "2")
+        web = dispatch(
+            "run",
+            "--mode",
+            "web",
+            "--spec",
+            str(write(isolated / "task.md", GOOD_SPEC)),
+            "--slug",
+            "w",
+            "--json",
+            "--max-steps",
+            "4",
+            "--max-fetches",
+            "2",
+        )
         assert web.code == 0, web.stderr
         article = site.url("/article")
     shown = dispatch("show", web.json()["run_id"])
-    assert shown.code == 0 and "Model: researcher (web)" in shown.stdout and f"Answer: 42, from {article}" in shown.stdout
+    assert (
+        shown.code == 0 and "Model: researcher (web)" in shown.stdout and f"Answer: 42, from {article}" in shown.stdout
+    )
     assert "ToolCall" in shown.stdout or "web_fetch" in shown.stdout, "the fetch is in the timeline"
     exported = dispatch("export", "--slug", "w", "--format", "jsonl").stdout
     assert json.loads(exported)["citations"][0]["url"] == article
@@ -125,8 +158,14 @@ def on_a_terminal(*args: str, typed: bytes = b"", code: int = 0) -> str:
     """What `dispatch ARGS` prints to a terminal (a pseudo-terminal as stdin, stdout and stderr, `typed` typed into
     it), until it exits with `code`."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "core", *args], cwd=ROOT, stdin=follower, stdout=follower,
-                               stderr=follower, env={**os.environ, "TERM": "xterm"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core", *args],
+        cwd=ROOT,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "TERM": "xterm"},
+    )
     os.close(follower)
     if typed:
         os.write(leader, typed)
@@ -147,8 +186,15 @@ def on_a_terminal(*args: str, typed: bytes = b"", code: int = 0) -> str:
 def test_show_draws_the_answer_on_a_terminal_and_keeps_it_plain_in_a_pipe(isolated: Path) -> None:
     hostile = ANSWER + "then \x1b]0;owned\x07 a retitled terminal\n"
     with FakeOpenAI([Reply(text=hostile)]) as api:
-        made = dispatch("run", "--spec", str(write(isolated / "task.md", GOOD_SPEC)), "--slug", "md", "--json",
-                        env={"DISPATCH_BASE_URL": api.base_url})
+        made = dispatch(
+            "run",
+            "--spec",
+            str(write(isolated / "task.md", GOOD_SPEC)),
+            "--slug",
+            "md",
+            "--json",
+            env={"DISPATCH_BASE_URL": api.base_url},
+        )
     assert made.code == 0, made.stderr
     piped = dispatch("show", "--slug", "md").stdout
     assert "# Release\n\nStart-up is **faster** and `dispatch show` is new.\n\n- one\n" in piped

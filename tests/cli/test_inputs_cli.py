@@ -25,8 +25,18 @@ def server():
 
 def run(server: FakeOpenAI, spec: str, repo: Path, tmp_path: Path, *args: str, slug: str = "inv"):
     path = write(tmp_path / "task.md", spec)
-    return dispatch("run", "--spec", str(path), "--slug", slug, "--cwd", str(repo), "--json", *args,
-                    env={"DISPATCH_BASE_URL": server.base_url})
+    return dispatch(
+        "run",
+        "--spec",
+        str(path),
+        "--slug",
+        slug,
+        "--cwd",
+        str(repo),
+        "--json",
+        *args,
+        env={"DISPATCH_BASE_URL": server.base_url},
+    )
 
 
 def sent(server: FakeOpenAI, index: int = -1) -> str:
@@ -47,7 +57,10 @@ def test_seed_a_a_coding_model_sees_the_files_and_a_glob(server: FakeOpenAI, tmp
     paths = [i["path"] for i in envelope["inputs"]]
     assert paths == ["src/invoices.py", "tests/test_invoices.py", "src/__init__.py"]
     invoice = envelope["inputs"][0]
-    assert invoice["bytes"] == len(INVOICES.encode()) and invoice["sha256"] == hashlib.sha256(INVOICES.encode()).hexdigest()
+    assert (
+        invoice["bytes"] == len(INVOICES.encode())
+        and invoice["sha256"] == hashlib.sha256(INVOICES.encode()).hexdigest()
+    )
     record = json.loads(Path(envelope["audit_path"]).read_text())
     assert record["prompt"] == prompt, "the record keeps exactly what the model saw"
     assert "sending 3 input files" in result.stderr
@@ -69,9 +82,16 @@ def refused(server: FakeOpenAI, spec: str, repo: Path, tmp_path: Path) -> dict:
     return result.json()
 
 
-@pytest.mark.parametrize("named, rule", [("../outside.py", "input-outside-cwd"), ("{outside}", "input-outside-cwd"),
-                                         ("src/link.py", "input-outside-cwd"), ("src/blob.bin", "input-binary"),
-                                         ("src/big.py", "input-too-large")])
+@pytest.mark.parametrize(
+    "named, rule",
+    [
+        ("../outside.py", "input-outside-cwd"),
+        ("{outside}", "input-outside-cwd"),
+        ("src/link.py", "input-outside-cwd"),
+        ("src/blob.bin", "input-binary"),
+        ("src/big.py", "input-too-large"),
+    ],
+)
 def test_inputs_that_may_not_be_sent_are_refused(named: str, rule: str, server: FakeOpenAI, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     outside = write(tmp_path / "outside.py", "SECRET_PLAN = 1\n")
@@ -92,12 +112,13 @@ def test_force_sends_the_other_inputs(server: FakeOpenAI, tmp_path: Path) -> Non
     assert INVOICES in sent(server) and "blob.bin" not in sent(server).split("## Input files")[1]
 
 
-def test_inputs_over_the_context_are_refused_before_sending(server: FakeOpenAI, tmp_path: Path,
-                                                            isolated: Path) -> None:
+def test_inputs_over_the_context_are_refused_before_sending(server: FakeOpenAI, tmp_path: Path, isolated: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     write(repo / "src" / "ledger.py", "ENTRIES = [\n" + "    'entry',\n" * 3000 + "]\n")
-    write(isolated / "home" / "config.toml",
-          f'[models.small]\nbackend = "openai"\nbase_url = "{server.base_url}"\ncontext_window = 4096\nmax_tokens = 512\n')
+    write(
+        isolated / "home" / "config.toml",
+        f'[models.small]\nbackend = "openai"\nbase_url = "{server.base_url}"\ncontext_window = 4096\nmax_tokens = 512\n',
+    )
     path = write(tmp_path / "task.md", CODING.replace("`tests/test_invoices.py`", "`src/ledger.py`"))
     result = dispatch("run", "--spec", str(path), "--model", "small", "--cwd", str(repo), "--json")
     assert result.code == 3 and server.requests == []
@@ -123,15 +144,33 @@ def test_resume_does_not_resend_what_the_session_has(server: FakeOpenAI, tmp_pat
     repo = make_repo(tmp_path / "repo")
     assert run(server, CODING, repo, tmp_path).code == 0
     again = write(tmp_path / "again.md", CODING)
-    result = dispatch("resume", "--slug", "inv", "--spec", str(again), "--cwd", str(repo), "--json",
-                      env={"DISPATCH_BASE_URL": server.base_url})
+    result = dispatch(
+        "resume",
+        "--slug",
+        "inv",
+        "--spec",
+        str(again),
+        "--cwd",
+        str(repo),
+        "--json",
+        env={"DISPATCH_BASE_URL": server.base_url},
+    )
     assert result.code == 0, result.stderr
     history = json.dumps(server.requests[-1]["messages"][:-1])
     assert "<<<input src/invoices.py" in history and "<<<input" not in sent(server)
     assert "not sent again" in result.stderr
     (repo / "src" / "invoices.py").write_text(INVOICES + "# changed\n")
-    changed = dispatch("resume", "--slug", "inv", "--spec", str(again), "--cwd", str(repo), "--json",
-                       env={"DISPATCH_BASE_URL": server.base_url})
+    changed = dispatch(
+        "resume",
+        "--slug",
+        "inv",
+        "--spec",
+        str(again),
+        "--cwd",
+        str(repo),
+        "--json",
+        env={"DISPATCH_BASE_URL": server.base_url},
+    )
     assert changed.code == 0 and "# changed" in sent(server) and TESTS not in sent(server)
 
 
@@ -167,8 +206,11 @@ def test_input_paths_with_spaces_are_read_in_a_directory_with_spaces(server: Fak
     spec = CODING.replace("`tests/test_invoices.py`", "`docs/release notes.md` and `meeting notes/*.md`")
     result = run(server, spec, repo, tmp_path)
     assert result.code == 0, result.stderr
-    assert [i["path"] for i in result.json()["inputs"]] == ["src/invoices.py", "docs/release notes.md",
-                                                           "meeting notes/monday.md"]
+    assert [i["path"] for i in result.json()["inputs"]] == [
+        "src/invoices.py",
+        "docs/release notes.md",
+        "meeting notes/monday.md",
+    ]
     prompt = sent(server)
     assert "<<<input docs/release notes.md (" in prompt and "Faster start-up." in prompt and "Ship on Friday." in prompt
     assert dispatch("lint", "--spec", str(write(tmp_path / "t.md", spec)), "--cwd", str(repo)).code == 0

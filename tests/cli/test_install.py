@@ -97,8 +97,11 @@ async def test_print_config_starts_the_server_from_any_directory(tmp_path: Path)
     entry = json.loads(printed.stdout)["mcpServers"]["dispatch"]
     host_dir = tmp_path / "host"
     write(host_dir / "core" / "__init__.py", "raise SystemExit('the host directory was imported')\n")
-    environment = {**entry["env"], "DISPATCH_HOME": os.environ["DISPATCH_HOME"],
-                   "DISPATCH_PROJECTS_DIR": os.environ["DISPATCH_PROJECTS_DIR"]}
+    environment = {
+        **entry["env"],
+        "DISPATCH_HOME": os.environ["DISPATCH_HOME"],
+        "DISPATCH_PROJECTS_DIR": os.environ["DISPATCH_PROJECTS_DIR"],
+    }
     params = StdioServerParameters(command=entry["command"], args=entry["args"], env=environment, cwd=host_dir)
     with open(tmp_path / "server.log", "w") as errlog:
         async with Client(stdio_client(params, errlog=errlog), mode="legacy", read_timeout_seconds=60) as client:

@@ -14,12 +14,24 @@ import pytest
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
-HEAVY = ("asyncio", "httpx", "ssl", "core.engine", "core.backends", "core.followup", "core.config", "textual",
-         "core.changes", "regex")
-PROBE = ("import json, sys\n"
-         "from core.cli import main\n"
-         "code = main(sys.argv[1:])\n"
-         f"print(json.dumps({{'code': code, 'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}), file=sys.stderr)\n")
+HEAVY = (
+    "asyncio",
+    "httpx",
+    "ssl",
+    "core.engine",
+    "core.backends",
+    "core.followup",
+    "core.config",
+    "textual",
+    "core.changes",
+    "regex",
+)
+PROBE = (
+    "import json, sys\n"
+    "from core.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    f"print(json.dumps({{'code': code, 'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}), file=sys.stderr)\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,22 +41,44 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = {"DISPATCH_HOME": str(home / "home"), "DISPATCH_PROJECTS_DIR": str(home / "projects")}
     with FakeOpenAI() as server:
         spec = write(home / "task.md", GOOD_SPEC)
-        result = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "light", "--json",
-                          env={**env, "DISPATCH_BASE_URL": server.base_url, "DISPATCH_MODEL": "fake"})
+        result = dispatch(
+            "--no-ui",
+            "run",
+            "--spec",
+            str(spec),
+            "--slug",
+            "light",
+            "--json",
+            env={**env, "DISPATCH_BASE_URL": server.base_url, "DISPATCH_MODEL": "fake"},
+        )
     assert result.code == 0, result.stderr
     return env
 
 
-@pytest.mark.parametrize("argv", [["list", "--json"], ["search", "numbered", "--json"],
-                                  ["search", "three points", "--since", "2020-01-01", "--json"],
-                                  ["status", "--slug", "light", "--json"], ["runs", "--slug", "light", "--json"],
-                                  ["sessions", "--slug", "light", "--json"],
-                                  ["show", "--slug", "light", "--json"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "--json"],
+        ["search", "numbered", "--json"],
+        ["search", "three points", "--since", "2020-01-01", "--json"],
+        ["status", "--slug", "light", "--json"],
+        ["runs", "--slug", "light", "--json"],
+        ["sessions", "--slug", "light", "--json"],
+        ["show", "--slug", "light", "--json"],
+    ],
+)
 def test_a_read_only_command_imports_nothing_of_the_engine(argv: list[str], recorded: dict[str, str]) -> None:
     import os
 
-    proc = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **recorded}, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **recorded},
+        stdin=subprocess.DEVNULL,
+    )
     report = json.loads(proc.stderr.strip().splitlines()[-1])
     assert report["code"] == 0 and json.loads(proc.stdout), proc.stderr
     assert report["heavy"] == [], f"{' '.join(argv)} imported {report['heavy']}"

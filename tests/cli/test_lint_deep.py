@@ -19,8 +19,10 @@ def test_the_questions_are_warnings_naming_the_model(tmp_path: Path) -> None:
         result = lint_deep(spec, {"DISPATCH_BASE_URL": server.base_url}, "--json")
     assert result.code == 1, result.stderr
     found = [(f["rule"], f["severity"], f["message"]) for f in result.json()["findings"]]
-    assert found == [("deep-question", "warning", "default asks: Who reads the sentence?"),
-                     ("deep-question", "warning", "default asks: Should the tone be formal?")]
+    assert found == [
+        ("deep-question", "warning", "default asks: Who reads the sentence?"),
+        ("deep-question", "warning", "default asks: Should the tone be formal?"),
+    ]
     sent = "".join(str(m["content"]) for m in server.requests[0]["messages"])
     assert "Summarise the three numbered points" in sent and "contractor" in sent
 

@@ -23,8 +23,9 @@ def without_local_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runtime, "RUNTIME_MODULE", "xllamacpp_not_installed")
 
 
-def test_no_config_without_extra_is_one_hint_line_exit_7(without_local_extra: None, tmp_path: Path,
-                                                         projects_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_config_without_extra_is_one_hint_line_exit_7(
+    without_local_extra: None, tmp_path: Path, projects_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["--no-ui", "run", "--spec", str(write(tmp_path / "task.md", GOOD_SPEC)), "--json"])
     captured = capsys.readouterr()
     assert code == 7 and json.loads(captured.out)["reason"] == "unavailable"

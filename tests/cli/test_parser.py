@@ -25,15 +25,18 @@ def test_a_known_command_loads_only_its_own_module() -> None:
     assert "run" not in registered(["status", "--slug", "x"])
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["list", "--limit", "-1"], "--limit"),
-    (["runs", "--slug", "s", "--limit", "0"], "--limit"),
-    (["search", "x", "--limit", "²"], "--limit"),
-    (["run", "--max-steps", "1.5"], "--max-steps"),
-    (["run", "--max-fetches", "-2"], "--max-fetches"),
-    (["list", "--limit", "99999999999999999999999"], "--limit"),
-    (["runs", "--slug", "s", "--limit", "1000000001"], "--limit"),
-])
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["list", "--limit", "-1"], "--limit"),
+        (["runs", "--slug", "s", "--limit", "0"], "--limit"),
+        (["search", "x", "--limit", "²"], "--limit"),
+        (["run", "--max-steps", "1.5"], "--max-steps"),
+        (["run", "--max-fetches", "-2"], "--max-fetches"),
+        (["list", "--limit", "99999999999999999999999"], "--limit"),
+        (["runs", "--slug", "s", "--limit", "1000000001"], "--limit"),
+    ],
+)
 def test_count_flags_share_one_check_and_one_message(argv: list[str], flag: str) -> None:
     with pytest.raises(UsageError) as caught:
         build_parser(argv).parse_args(argv)

@@ -65,8 +65,15 @@ def running_record(logs: Path) -> bool:
 
 
 def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "core", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True, cwd=ROOT, env=dict(os.environ))
+    return subprocess.Popen(
+        [sys.executable, "-m", "core", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ),
+    )
 
 
 def test_resume_sends_the_history_and_keeps_the_session(isolated: Path, spec: Path) -> None:
@@ -87,7 +94,9 @@ def test_resume_sends_the_history_and_keeps_the_session(isolated: Path, spec: Pa
     assert len(sessions) == 1 and sessions[0]["runs"] == 2 and sessions[0]["last_run"] == envelope["run_id"]
 
 
-def test_resume_keeps_the_sessions_task_type_and_tier(isolated: Path, spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resume_keeps_the_sessions_task_type_and_tier(
+    isolated: Path, spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeOpenAI([Reply(text="First answer.")]) as server:
         monkeypatch.setenv("DISPATCH_BASE_URL", server.base_url)
         first = dispatch("run", "--spec", str(spec), "--slug", "bulk", "--task-type", "bulk-coding", "--json").json()
@@ -109,15 +118,18 @@ def test_resume_picks_an_older_session(isolated: Path, spec: Path) -> None:
     assert [s["session_id"] for s in sessions] == [a["session_id"], b["session_id"]]
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["status", "--slug", "ghost"], "no project 'ghost'"),
-    (["resume", "--slug", "ghost", "--prompt", "x"], "no project 'ghost'"),
-    (["review", "--slug", "ghost"], "no project 'ghost'"),
-    (["runs", "--slug", "Bad Slug"], "invalid slug"),
-    (["search", "flask", "--since", "last week"], "is not a date"),
-    (["search", "--", "-- \"*"], "nothing to search for"),
-    (["list", "--sort", "size"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["status", "--slug", "ghost"], "no project 'ghost'"),
+        (["resume", "--slug", "ghost", "--prompt", "x"], "no project 'ghost'"),
+        (["review", "--slug", "ghost"], "no project 'ghost'"),
+        (["runs", "--slug", "Bad Slug"], "invalid slug"),
+        (["search", "flask", "--since", "last week"], "is not a date"),
+        (["search", "--", '-- "*'], "nothing to search for"),
+        (["list", "--sort", "size"], "invalid choice"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(args: list[str], needle: str) -> None:
     result = dispatch(*args)
     assert result.code == 2, result.stderr
@@ -148,8 +160,10 @@ def test_damaged_last_result_and_session_files_are_one_line_not_a_traceback(isol
 
 
 def test_review_by_another_model_records_the_verdict(isolated: Path, spec: Path) -> None:
-    replies = [Reply(text="Faster start-up and fewer crashes."),
-               Reply(text="VERDICT: fail\n- point 2 (the audit browser) is missing\n- otherwise fine")]
+    replies = [
+        Reply(text="Faster start-up and fewer crashes."),
+        Reply(text="VERDICT: fail\n- point 2 (the audit browser) is missing\n- otherwise fine"),
+    ]
     with FakeOpenAI(replies) as server:
         configure(isolated, server)
         work = dispatch("run", "--spec", str(spec), "--slug", "rev", "--json").json()
@@ -181,17 +195,29 @@ def test_review_without_a_verdict_line_counts_as_concerns(isolated: Path, spec: 
 
 
 def test_status_list_and_search(isolated: Path, spec: Path) -> None:
-    with FakeOpenAI([Reply(text="Pelicans glide over the harbour.", usage=(100, 50)),
-                     Reply(text="Danube, Rhine, Loire.")]) as server:
+    with FakeOpenAI(
+        [Reply(text="Pelicans glide over the harbour.", usage=(100, 50)), Reply(text="Danube, Rhine, Loire.")]
+    ) as server:
         configure(isolated, server)
         assert dispatch("run", "--spec", str(spec), "--slug", "birds", "--desc", "seabird notes").code == 0
-        other = GOOD_SPEC.replace("Summarise the three numbered points below into one sentence",
-                                  "Name three rivers of Europe, one per numbered point below,")
+        other = GOOD_SPEC.replace(
+            "Summarise the three numbered points below into one sentence",
+            "Name three rivers of Europe, one per numbered point below,",
+        )
         assert dispatch("run", "--spec", "-", "--slug", "rivers", "--desc", "geography quiz", input=other).code == 0
     status = dispatch("status", "--slug", "birds")
     assert status.code == 0
-    for line in ("Project: birds", "Description: seabird notes", "Status: ok", "Tier: general",
-                 "Tokens: 100 in, 50 out", "Cost: $0.000200", "Review: -", "Turns: 1", "Stop reason: -"):
+    for line in (
+        "Project: birds",
+        "Description: seabird notes",
+        "Status: ok",
+        "Tier: general",
+        "Tokens: 100 in, 50 out",
+        "Cost: $0.000200",
+        "Review: -",
+        "Turns: 1",
+        "Stop reason: -",
+    ):
         assert line in status.stdout, line
     data = dispatch("status", "--slug", "birds", "--json").json()
     assert data["last_run"]["status"] == "ok" and data["project"]["runs"] == 1
@@ -218,8 +244,7 @@ def test_status_list_and_search(isolated: Path, spec: Path) -> None:
 def test_parallel_runs_over_five_projects_keep_every_record(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="parallel answer", chunks=8)]) as server:
         configure(isolated, server)
-        procs = [start("run", "--spec", str(spec), "--slug", f"p{n % 5}", "--wait", "120", "--json")
-                 for n in range(20)]
+        procs = [start("run", "--spec", str(spec), "--slug", f"p{n % 5}", "--wait", "120", "--json") for n in range(20)]
         outputs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0] * 20, [o[1] for o in outputs]
     envelopes = [json.loads(out) for out, _ in outputs]
@@ -245,7 +270,9 @@ def stalling_server(isolated: Path):
         yield server
 
 
-def test_sigkill_mid_stream_leaves_an_interrupted_record(isolated: Path, spec: Path, stalling_server: FakeOpenAI) -> None:
+def test_sigkill_mid_stream_leaves_an_interrupted_record(
+    isolated: Path, spec: Path, stalling_server: FakeOpenAI
+) -> None:
     logs = isolated / "projects" / "killed" / ".dispatch-logs"
     proc = start("run", "--spec", str(spec), "--slug", "killed", "--json")
     wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
@@ -279,8 +306,9 @@ def test_sigkill_status_marks_the_record_itself(isolated: Path, spec: Path, stal
 
 
 @pytest.mark.parametrize("command", [["list", "--json"], ["search", "announcement", "--json"]])
-def test_sigkill_then_list_or_search_shows_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI,
-                                                      command: list[str]) -> None:
+def test_sigkill_then_list_or_search_shows_interrupted(
+    isolated: Path, spec: Path, stalling_server: FakeOpenAI, command: list[str]
+) -> None:
     logs = isolated / "projects" / "killed3" / ".dispatch-logs"
     proc = start("run", "--spec", str(spec), "--slug", "killed3")
     wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
@@ -294,8 +322,9 @@ def test_sigkill_then_list_or_search_shows_interrupted(isolated: Path, spec: Pat
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_sigterm_and_sigint_exit_130_and_record_interrupted(isolated: Path, spec: Path, stalling_server: FakeOpenAI,
-                                                            signum: int) -> None:
+def test_sigterm_and_sigint_exit_130_and_record_interrupted(
+    isolated: Path, spec: Path, stalling_server: FakeOpenAI, signum: int
+) -> None:
     logs = isolated / "projects" / "stopped" / ".dispatch-logs"
     proc = start("run", "--spec", str(spec), "--slug", "stopped", "--json")
     wait_for(lambda: running_record(logs) and len(stalling_server.requests) == 1, "the run to be streaming")
@@ -366,8 +395,15 @@ def test_a_deleted_or_corrupt_index_is_rebuilt(isolated: Path, spec: Path, damag
 def test_secrets_never_reach_the_index(isolated: Path, spec: Path) -> None:
     secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
     with FakeOpenAI([Reply(text=f"echoing {secret} back")]) as server:
-        result = dispatch("run", "--spec", str(spec), "--slug", "sec", "--json",
-                          env={"DISPATCH_BASE_URL": server.base_url, "DISPATCH_API_KEY": secret})
+        result = dispatch(
+            "run",
+            "--spec",
+            str(spec),
+            "--slug",
+            "sec",
+            "--json",
+            env={"DISPATCH_BASE_URL": server.base_url, "DISPATCH_API_KEY": secret},
+        )
     assert result.code == 0 and server.headers[0]["authorization"] == f"Bearer {secret}"
     assert dispatch("reindex").code == 0
     assert dispatch("search", "echoing", "--json").json()[0]["run"]["slug"] == "sec"

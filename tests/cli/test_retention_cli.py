@@ -45,12 +45,16 @@ def test_prune_keeps_the_newest_and_the_young_and_the_chain_verifies_across_the_
     assert verified.code == 0, verified.stdout
     assert verified.stdout == "ok        old-work  1 chained, 3 removed under tombstones\n"
     make_runs(tmp_path, "old-work", 1)
-    assert dispatch("audit", "verify", "--slug", "old-work").stdout == \
-        "ok        old-work  2 chained, 3 removed under tombstones\n"
+    assert (
+        dispatch("audit", "verify", "--slug", "old-work").stdout
+        == "ok        old-work  2 chained, 3 removed under tombstones\n"
+    )
 
     Path(report["tombstone"]).unlink()
     gone = dispatch("audit", "verify", "--slug", "old-work")
-    assert gone.code == 1 and "missing   old-work  seq 1:" in gone.stdout and "missing   old-work  seq 5:" in gone.stdout
+    assert (
+        gone.code == 1 and "missing   old-work  seq 1:" in gone.stdout and "missing   old-work  seq 5:" in gone.stdout
+    )
 
 
 def test_prune_applies_the_configs_retention_policy(isolated: Path) -> None:
@@ -122,9 +126,12 @@ def test_prune_keeps_an_agent_run_whose_changes_wait_for_review(isolated: Path) 
     run_id = agent.json()["run_id"]
     kept = dispatch("prune", "--older-than", "0h", "--keep-last", "0", "--slug", "inv")
     assert kept.code == 0, kept.stderr
-    assert kept.stdout == (f"pruned       inv  0 runs (kept 1 whose changes wait for `dispatch merge` or `drop`: "
-                           f"{run_id})\n")
+    assert kept.stdout == (
+        f"pruned       inv  0 runs (kept 1 whose changes wait for `dispatch merge` or `drop`: {run_id})\n"
+    )
     assert dispatch("drop", "--slug", "inv").code == 0
     gone = dispatch("prune", "--older-than", "0h", "--keep-last", "0", "--slug", "inv")
     assert gone.stdout == "pruned       inv  1 runs\n" and Project.at("inv").run_ids() == []
-    assert dispatch("audit", "verify", "--slug", "inv").stdout == "ok        inv  0 chained, 1 removed under tombstones\n"
+    assert (
+        dispatch("audit", "verify", "--slug", "inv").stdout == "ok        inv  0 chained, 1 removed under tombstones\n"
+    )

@@ -13,8 +13,25 @@ import pytest
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
-ENVELOPE_KEYS = {"run_id", "slug", "backend", "model", "tier", "task_type", "status", "result", "session_id", "usage",
-                 "cost_usd", "duration_ms", "num_turns", "attempts", "findings", "audit_path", "error"}
+ENVELOPE_KEYS = {
+    "run_id",
+    "slug",
+    "backend",
+    "model",
+    "tier",
+    "task_type",
+    "status",
+    "result",
+    "session_id",
+    "usage",
+    "cost_usd",
+    "duration_ms",
+    "num_turns",
+    "attempts",
+    "findings",
+    "audit_path",
+    "error",
+}
 
 
 @pytest.fixture
@@ -91,17 +108,20 @@ def test_refused_task_type_exits_3_with_reason(server: FakeOpenAI, spec: Path) -
     assert result.code == 3 and "never offloaded" in result.json()["error"] and server.requests == []
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["run", "--spec", "missing.md"], "spec file not found"),
-    (["run", "--spec", "{spec}", "--slug", "Bad Slug"], "invalid slug"),
-    (["run"], "nothing to dispatch"),
-    (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
-    (["run", "--bogus"], "unrecognized arguments"),
-    (["run", "--spec", "{spec}", "--wait", "-1"], "--wait -1 must be zero or a positive"),
-    (["run", "--spec", "{spec}", "--timeout", "nan"], "--timeout nan must be a positive"),
-    (["run", "--spec", "{spec}", "--stall", "nan"], "--stall nan must be a positive"),
-    (["run", "--spec", "{spec}", "--wait", "nan"], "--wait nan must be zero or a positive"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["run", "--spec", "missing.md"], "spec file not found"),
+        (["run", "--spec", "{spec}", "--slug", "Bad Slug"], "invalid slug"),
+        (["run"], "nothing to dispatch"),
+        (["run", "--spec", "{spec}", "--model", "ghost"], "unknown model 'ghost'"),
+        (["run", "--bogus"], "unrecognized arguments"),
+        (["run", "--spec", "{spec}", "--wait", "-1"], "--wait -1 must be zero or a positive"),
+        (["run", "--spec", "{spec}", "--timeout", "nan"], "--timeout nan must be a positive"),
+        (["run", "--spec", "{spec}", "--stall", "nan"], "--stall nan must be a positive"),
+        (["run", "--spec", "{spec}", "--wait", "nan"], "--wait nan must be zero or a positive"),
+    ],
+)
 def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: list[str], needle: str) -> None:
     result = dispatch(*[a.replace("{spec}", str(spec)) for a in args], env=env(server))
     assert result.code == 2
@@ -110,8 +130,9 @@ def test_usage_errors_are_one_line_exit_2(server: FakeOpenAI, spec: Path, args: 
 
 
 @pytest.mark.parametrize("variable", ["DISPATCH_PROJECTS_DIR", "DISPATCH_HOME"])
-def test_an_unusable_directory_is_one_line_not_a_traceback(server: FakeOpenAI, spec: Path, tmp_path: Path,
-                                                             variable: str) -> None:
+def test_an_unusable_directory_is_one_line_not_a_traceback(
+    server: FakeOpenAI, spec: Path, tmp_path: Path, variable: str
+) -> None:
     """A path under a regular file cannot be created, even by root: the run and `config init` both say so."""
     blocked = write(tmp_path / "a-file", "") / "below"
     command = ["run", "--spec", str(spec), "--json"] if variable == "DISPATCH_PROJECTS_DIR" else ["config", "init"]
@@ -124,12 +145,21 @@ def test_an_unusable_directory_is_one_line_not_a_traceback(server: FakeOpenAI, s
 
 def test_text_that_is_not_utf8_is_refused_in_one_line(server: FakeOpenAI, spec: Path) -> None:
     """Bytes the locale cannot decode reach Python as lone surrogates, which no run file or index can store."""
-    piped = subprocess.run([sys.executable, "-m", "core", "run", "--spec", "-", "--json"], cwd=ROOT,
-                           input=spec.read_bytes() + b"\xff\n", capture_output=True, env={**os.environ, **env(server)})
+    piped = subprocess.run(
+        [sys.executable, "-m", "core", "run", "--spec", "-", "--json"],
+        cwd=ROOT,
+        input=spec.read_bytes() + b"\xff\n",
+        capture_output=True,
+        env={**os.environ, **env(server)},
+    )
     assert piped.returncode == 2 and b"cannot read the spec from stdin: not UTF-8 text" in piped.stderr
     assert json.loads(piped.stdout)["status"] == "error" and b"Traceback" not in piped.stderr
-    argument = subprocess.run([sys.executable, "-m", "core", "run", "--spec", str(spec), "--verify", b"true \xff"],
-                              cwd=ROOT, capture_output=True, env={**os.environ, **env(server)})
+    argument = subprocess.run(
+        [sys.executable, "-m", "core", "run", "--spec", str(spec), "--verify", b"true \xff"],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, **env(server)},
+    )
     assert argument.returncode == 2 and b"Traceback" not in argument.stderr
     assert "argument 'true \ufffd' is not UTF-8 text" in argument.stderr.decode()
     assert not list(server.requests)
@@ -158,8 +188,9 @@ def test_a_models_own_timeout_applies_and_timeout_flag_overrides_it(spec: Path, 
 def test_secrets_never_reach_the_trail(spec: Path, projects_dir: Path) -> None:
     secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
     with FakeOpenAI([Reply(text=f"echoing {secret} back")]) as server:
-        result = dispatch("run", "--spec", str(spec), "--slug", "sec", "--json",
-                          env=env(server, DISPATCH_API_KEY=secret))
+        result = dispatch(
+            "run", "--spec", str(spec), "--slug", "sec", "--json", env=env(server, DISPATCH_API_KEY=secret)
+        )
     assert server.headers[0]["authorization"] == f"Bearer {secret}"
     assert result.code == 0 and secret not in result.stdout + result.stderr
     for path in (projects_dir / "sec").rglob("*"):

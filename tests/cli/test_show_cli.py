@@ -18,8 +18,17 @@ def test_a_run_and_its_resume_read_in_full(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     with FakeOpenAI([Reply(text="First answer: parse_invoice split."), Reply(text="Second answer, resumed.")]) as api:
         env = {"DISPATCH_BASE_URL": api.base_url}
-        first = dispatch("run", "--spec", str(write(tmp_path / "task.md", CODING)), "--slug", "inv", "--cwd", str(repo),
-                         "--json", env=env)
+        first = dispatch(
+            "run",
+            "--spec",
+            str(write(tmp_path / "task.md", CODING)),
+            "--slug",
+            "inv",
+            "--cwd",
+            str(repo),
+            "--json",
+            env=env,
+        )
         assert first.code == 0, first.stderr
         second = dispatch("resume", "--slug", "inv", "--prompt", "now add a docstring", "--json", env=env)
         assert second.code == 0, second.stderr
@@ -45,8 +54,15 @@ def test_a_run_and_its_resume_read_in_full(tmp_path: Path) -> None:
 
 def test_json_events_and_raw_print_the_stored_data(tmp_path: Path) -> None:
     with FakeOpenAI([Reply(text="Stored answer.")]) as api:
-        made = dispatch("run", "--spec", str(write(tmp_path / "task.md", CODING)), "--slug", "one", "--json",
-                        env={"DISPATCH_BASE_URL": api.base_url})
+        made = dispatch(
+            "run",
+            "--spec",
+            str(write(tmp_path / "task.md", CODING)),
+            "--slug",
+            "one",
+            "--json",
+            env={"DISPATCH_BASE_URL": api.base_url},
+        )
     assert made.code == 0, made.stderr
     envelope = made.json()
     record_path = Path(envelope["audit_path"])
@@ -57,7 +73,9 @@ def test_json_events_and_raw_print_the_stored_data(tmp_path: Path) -> None:
     assert events.code == 0 and events.stdout == events_path.read_text()
     raw = dispatch("show", "--slug", "one", "--raw")
     stored_raw = json.loads(record_path.read_text())["raw"]
-    assert raw.code == 0 and raw.stdout.rstrip("\n") == stored_raw.rstrip("\n") and "chat.completion.chunk" in raw.stdout
+    assert (
+        raw.code == 0 and raw.stdout.rstrip("\n") == stored_raw.rstrip("\n") and "chat.completion.chunk" in raw.stdout
+    )
     both = dispatch("show", "--slug", "one", "--json", "--raw")
     assert both.code == 2 and "not allowed with" in both.stderr
 
@@ -76,9 +94,13 @@ def test_an_agent_run_shows_its_changes_and_verification(tmp_path: Path) -> None
 
 
 def test_a_run_that_is_not_there_is_one_line(tmp_path: Path) -> None:
-    for argv, said in ((["20990101-000000-1-1"], "no run 20990101-000000-1-1 in any project"),
-                       (["--slug", "ghost"], "no project 'ghost'"), (["../etc"], "invalid run id"),
-                       ([], "name a run"), (["--slug", "Bad Slug"], "invalid slug")):
+    for argv, said in (
+        (["20990101-000000-1-1"], "no run 20990101-000000-1-1 in any project"),
+        (["--slug", "ghost"], "no project 'ghost'"),
+        (["../etc"], "invalid run id"),
+        ([], "name a run"),
+        (["--slug", "Bad Slug"], "invalid slug"),
+    ):
         result = dispatch("show", *argv)
         assert result.code == 2 and result.stdout == "", argv
         assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -86,8 +108,15 @@ def test_a_run_that_is_not_there_is_one_line(tmp_path: Path) -> None:
 
 def test_a_damaged_record_or_event_log_is_reported_not_a_traceback(tmp_path: Path) -> None:
     with FakeOpenAI() as api:
-        made = dispatch("run", "--spec", str(write(tmp_path / "task.md", CODING)), "--slug", "torn", "--json",
-                        env={"DISPATCH_BASE_URL": api.base_url})
+        made = dispatch(
+            "run",
+            "--spec",
+            str(write(tmp_path / "task.md", CODING)),
+            "--slug",
+            "torn",
+            "--json",
+            env={"DISPATCH_BASE_URL": api.base_url},
+        )
     assert made.code == 0, made.stderr
     record_path = Path(made.json()["audit_path"])
     events_path = record_path.with_name(record_path.name.replace("-result.json", "-events.jsonl"))

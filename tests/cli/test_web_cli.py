@@ -19,7 +19,9 @@ def site() -> Iterator[Website]:
 
 
 def configure(home: Path, model_url: str, site: Website, provider: str = "searxng") -> None:
-    write(home / "config.toml", f"""
+    write(
+        home / "config.toml",
+        f"""
 [models.chat]
 base_url = "{model_url}"
 
@@ -27,25 +29,41 @@ base_url = "{model_url}"
 backend = "web"
 base_url = "{model_url}"
 search_provider = "{provider}"
-search_url = "{site.url('/api/' + provider)}"
+search_url = "{site.url("/api/" + provider)}"
 fetch_allowlist = ["127.0.0.1"]
 
 [models.agent]
 backend = "codex"
-""")
+""",
+    )
 
 
 def script(site: Website) -> list[Reply]:
-    return [Reply(tool_calls=[{"id": "f1", "name": "web_fetch", "arguments": {"url": site.url("/article")}}]),
-            Reply(text=f"Answer: 42, from {site.url('/article')} (not {site.url('/gone')}).", chunks=5)]
+    return [
+        Reply(tool_calls=[{"id": "f1", "name": "web_fetch", "arguments": {"url": site.url("/article")}}]),
+        Reply(text=f"Answer: 42, from {site.url('/article')} (not {site.url('/gone')}).", chunks=5),
+    ]
 
 
 def test_json_envelope_carries_citations(isolated: Path, site: Website) -> None:
     spec = write(isolated / "task.md", GOOD_SPEC)
     with FakeOpenAI(script(site)) as model:
         configure(isolated / "home", model.base_url, site)
-        result = dispatch("--no-ui", "run", "--mode", "web", "--spec", str(spec), "--slug", "w", "--json",
-                          "--max-steps", "4", "--max-fetches", "2")
+        result = dispatch(
+            "--no-ui",
+            "run",
+            "--mode",
+            "web",
+            "--spec",
+            str(spec),
+            "--slug",
+            "w",
+            "--json",
+            "--max-steps",
+            "4",
+            "--max-fetches",
+            "2",
+        )
     assert result.code == 0, result.stderr
     envelope = result.json()
     assert envelope["backend"] == "web" and envelope["model"] == "researcher"
@@ -80,9 +98,22 @@ def test_a_model_that_cannot_browse_is_a_usage_error(isolated: Path, site: Websi
 
 def test_environment_only_setup_refuses_local_pages(site: Website) -> None:
     with FakeOpenAI(script(site)) as model:
-        result = dispatch("--no-ui", "run", "--mode", "web", "--prompt", GOOD_SPEC, "--slug", "w", "--json",
-                          env={"DISPATCH_BASE_URL": model.base_url, "DISPATCH_SEARCH_PROVIDER": "searxng",
-                               "DISPATCH_SEARCH_URL": site.url("/api/searxng")})
+        result = dispatch(
+            "--no-ui",
+            "run",
+            "--mode",
+            "web",
+            "--prompt",
+            GOOD_SPEC,
+            "--slug",
+            "w",
+            "--json",
+            env={
+                "DISPATCH_BASE_URL": model.base_url,
+                "DISPATCH_SEARCH_PROVIDER": "searxng",
+                "DISPATCH_SEARCH_URL": site.url("/api/searxng"),
+            },
+        )
     assert result.code == 0, result.stderr
     envelope = result.json()
     assert envelope["model"] == "default" and envelope["backend"] == "web"

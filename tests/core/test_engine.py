@@ -38,8 +38,7 @@ def record_of(done: Finished) -> dict[str, Any]:
     return dict(json.loads(Path(done.envelope.audit_path).read_text()))
 
 
-async def test_a_run_is_on_disk_as_running_before_it_answers_then_finished_with_what_was_sent(
-        tmp_path: Path) -> None:
+async def test_a_run_is_on_disk_as_running_before_it_answers_then_finished_with_what_was_sent(tmp_path: Path) -> None:
     with FakeOpenAI([Reply(text="The answer.")]) as server:
         started, done = await dispatch(engine_for(tmp_path, server.base_url))
     assert started["status"] == "running" and "finished_at" not in started and "raw" not in started
@@ -47,8 +46,10 @@ async def test_a_run_is_on_disk_as_running_before_it_answers_then_finished_with_
     record = record_of(done)
     assert record["status"] == "ok" and record["result"] == "The answer." and record["finished_at"]
     assert record["request"]["model"] == "fake-0" and record["request"]["base_url"] == server.base_url
-    assert record["messages"][-2:] == [{"role": "user", "content": record["messages"][-2]["content"]},
-                                       {"role": "assistant", "content": "The answer."}]
+    assert record["messages"][-2:] == [
+        {"role": "user", "content": record["messages"][-2]["content"]},
+        {"role": "assistant", "content": "The answer."},
+    ]
     assert record["messages"][0]["role"] == "system"
     assert done.envelope.session_id == done.envelope.run_id, "a chat run resumes by its own id"
     assert record["raw"] is not None and record["pid"] > 0 and record["forced"] is False
@@ -79,7 +80,8 @@ async def test_a_model_that_hangs_ends_at_the_timeout_given(tmp_path: Path) -> N
 
 
 async def test_a_key_in_the_answer_is_masked_in_the_envelope_and_the_whole_record(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = "fake-key-value-0123456789"
     monkeypatch.setenv("FAKE_KEY", key)
     with FakeOpenAI([Reply(text=f"your key is {key} ok", chunks=9)]) as server:

@@ -16,10 +16,15 @@ from tests.tui.conftest import seed_run
 
 
 def priced(general: float, coding: float, agentic: float) -> Config:
-    models = {name: ModelConfig(name=name, price_out=price) for name, price in
-              (("cheap", general), ("mid", coding), ("dear", agentic))}
-    tiers = {"agentic": TierConfig("agentic", ["dear"]), "general": TierConfig("general", ["cheap"]),
-             "coding": TierConfig("coding", ["mid"])}
+    models = {
+        name: ModelConfig(name=name, price_out=price)
+        for name, price in (("cheap", general), ("mid", coding), ("dear", agentic))
+    }
+    tiers = {
+        "agentic": TierConfig("agentic", ["dear"]),
+        "general": TierConfig("general", ["cheap"]),
+        "coding": TierConfig("coding", ["mid"]),
+    }
     return Config(models=models, tiers=tiers)
 
 
@@ -38,14 +43,22 @@ def test_handing_back_needs_a_reason_and_is_kept_in_the_trail(isolated: Path) ->
         escalation.to_primary("task-one", "20261121-100000-1-1", "  ")
     escalation.to_primary("task-one", "20261121-100000-1-1", "needs a product decision")
     [step] = escalation.history("task-one")
-    assert (step.run_id, step.to, step.reason) == ("20261121-100000-1-1", escalation.PRIMARY, "needs a product decision")
+    assert (step.run_id, step.to, step.reason) == (
+        "20261121-100000-1-1",
+        escalation.PRIMARY,
+        "needs a product decision",
+    )
 
 
 def test_escalating_to_a_tier_links_the_new_run_to_the_original(isolated: Path) -> None:
     seed_run("task-one", "20261121-100000-1-1", spec="Goal: the original spec text")
     request = escalation.to_tier(priced(1, 5, 20), "task-one", "20261121-100000-1-1", "agentic", "too hard")
     assert (request.spec_text, request.tier, request.parent_run_id, request.kind) == (
-        "Goal: the original spec text", "agentic", "20261121-100000-1-1", "escalation")
+        "Goal: the original spec text",
+        "agentic",
+        "20261121-100000-1-1",
+        "escalation",
+    )
     with pytest.raises(UsageError):
         escalation.to_tier(priced(1, 5, 20), "task-one", "20261121-100000-1-1", "nonexistent")
 
@@ -67,7 +80,17 @@ def test_settings_round_trip_through_config_toml(isolated: Path) -> None:
 
 def test_cli_escalate_hands_back_and_says_what_is_wrong(isolated: Path) -> None:
     seed_run("task-one", "20261121-100000-1-1")
-    done = dispatch("escalate", "--slug", "task-one", "--run", "20261121-100000-1-1", "--primary", "--reason", "needs a decision", "--json")
+    done = dispatch(
+        "escalate",
+        "--slug",
+        "task-one",
+        "--run",
+        "20261121-100000-1-1",
+        "--primary",
+        "--reason",
+        "needs a decision",
+        "--json",
+    )
     assert done.code == 0 and done.json()["to"] == "primary"
     missing = dispatch("escalate", "--slug", "task-one", "--primary")
     assert missing.code == 2 and "reason is required" in missing.stderr and "Traceback" not in missing.stderr

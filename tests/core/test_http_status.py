@@ -32,11 +32,14 @@ def test_statuses_retrying_cannot_fix_say_what_to_check(status: int) -> None:
     assert isinstance(error, BackendUnavailable) and "$M_KEY" in (error.hint or "")
 
 
-@pytest.mark.parametrize("status, body, reason", [
-    (404, "no", "model_error"),
-    (400, '{"error": {"message": "The model `m-1` does not exist"}}', "model_error"),
-    (400, '{"error": {"type": "exceed_context_size_error"}}', "context_overflow"),
-])
+@pytest.mark.parametrize(
+    "status, body, reason",
+    [
+        (404, "no", "model_error"),
+        (400, '{"error": {"message": "The model `m-1` does not exist"}}', "model_error"),
+        (400, '{"error": {"type": "exceed_context_size_error"}}', "context_overflow"),
+    ],
+)
 def test_what_only_this_model_cannot_take_moves_on_to_the_next(status: int, body: str, reason: str) -> None:
     error = status_error(MODEL, status, httpx.Headers(), "no", body)
     assert isinstance(error, ModelRejected) and error.reason == reason
@@ -48,11 +51,14 @@ def test_other_statuses_are_the_runs_own_failure(status: int) -> None:
     assert status_error(MODEL, status, httpx.Headers(), "bad request") is None
 
 
-@pytest.mark.parametrize("text, reason", [
-    ('{"error": {"type": "exceed_context_size_error"}}', "context_overflow"),
-    ("This model's maximum context length is 4096 tokens", "context_overflow"),
-    ("'messages' must be an array", "server_error"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ('{"error": {"type": "exceed_context_size_error"}}', "context_overflow"),
+        ("This model's maximum context length is 4096 tokens", "context_overflow"),
+        ("'messages' must be an array", "server_error"),
+    ],
+)
 def test_error_reason_tells_an_overflow_from_other_errors(text: str, reason: str) -> None:
     assert error_reason(text) == reason
 

@@ -20,16 +20,38 @@ from core.fsutil import atomic_write_json
 from tests.helpers import ROOT, dispatch
 
 
-def add_run(slug: str, n: int, *, result: str = "", spec: str = "", status: str = "ok", kind: str = "run",
-            session: str | None = None, day: str = "2026-11-20", **extra: Any) -> dict[str, Any]:
+def add_run(
+    slug: str,
+    n: int,
+    *,
+    result: str = "",
+    spec: str = "",
+    status: str = "ok",
+    kind: str = "run",
+    session: str | None = None,
+    day: str = "2026-11-20",
+    **extra: Any,
+) -> dict[str, Any]:
     """Write one run's result file and refresh project.json, as the engine does."""
     project = Project.at(slug)
     project.ensure(f"the {slug} project", "openai")
     run_id = f"{day.replace('-', '')}-1200{n:02d}-1-{n}"
-    record = {"run_id": run_id, "slug": slug, "status": status, "kind": kind, "result": result, "spec": spec,
-              "session_id": session, "started_at": f"{day}T12:00:{n:02d}.000+00:00", "model": "m", "tier": "general",
-              "usage": {"input_tokens": 10, "output_tokens": 5}, "cost_usd": 0.25,
-              "audit_path": str(project.result_path(run_id)), **extra}
+    record = {
+        "run_id": run_id,
+        "slug": slug,
+        "status": status,
+        "kind": kind,
+        "result": result,
+        "spec": spec,
+        "session_id": session,
+        "started_at": f"{day}T12:00:{n:02d}.000+00:00",
+        "model": "m",
+        "tier": "general",
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+        "cost_usd": 0.25,
+        "audit_path": str(project.result_path(run_id)),
+        **extra,
+    }
     atomic_write_json(project.result_path(run_id), record)
     project.ensure(None, "openai")
     return record
@@ -46,7 +68,8 @@ def test_migrations_from_a_blank_database(tmp_path: Path) -> None:
 
 
 def test_an_index_at_version_1_migrates_and_lists_by_status_and_reason_from_an_index(
-        tmp_path: Path, projects_dir: Path) -> None:
+    tmp_path: Path, projects_dir: Path
+) -> None:
     add_run("old", 1, result="written before the migration", status="blocked")
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -58,32 +81,50 @@ def test_an_index_at_version_1_migrates_and_lists_by_status_and_reason_from_an_i
         assert migrations.version(index.conn) == migrations.LATEST
         assert [run.status for run in index.runs(status="blocked")] == ["blocked"]
         for column, value in (("status", "blocked"), ("reason", "verify_failed")):
-            plan = index.conn.execute(f"EXPLAIN QUERY PLAN SELECT run_id FROM runs WHERE {column} = ? "
-                                      "ORDER BY started_at DESC, id DESC LIMIT 20", (value,)).fetchall()
+            plan = index.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT run_id FROM runs WHERE {column} = ? "
+                "ORDER BY started_at DESC, id DESC LIMIT 20",
+                (value,),
+            ).fetchall()
             assert any(f"runs_by_{column}" in str(row) for row in plan), plan
             assert not any("TEMP B-TREE" in str(row) for row in plan), plan
 
 
 def test_an_index_at_version_3_gains_date_facets_and_since_finds_exactly_the_runs_from_then(
-        tmp_path: Path, projects_dir: Path) -> None:
+    tmp_path: Path, projects_dir: Path
+) -> None:
     path = tmp_path / "v3.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     for script in migrations.MIGRATIONS[:3]:
         for statement in migrations._statements(script):
             conn.execute(statement)
     conn.execute("PRAGMA user_version = 3")
-    starts = ["2025-12-31T23:00:00.000+00:00", "2026-10-31T12:00:00.000+00:00", "2026-11-20T08:00:00.000+00:00",
-              "2026-11-21T09:00:00.000+00:00", "2026-11-21T10:00:00.000+00:00", "2027-02-01T00:00:00.000+00:00", None]
+    starts = [
+        "2025-12-31T23:00:00.000+00:00",
+        "2026-10-31T12:00:00.000+00:00",
+        "2026-11-20T08:00:00.000+00:00",
+        "2026-11-21T09:00:00.000+00:00",
+        "2026-11-21T10:00:00.000+00:00",
+        "2027-02-01T00:00:00.000+00:00",
+        None,
+    ]
     for n, started in enumerate(starts):
-        conn.execute("INSERT INTO runs (run_id, slug, status, started_at, result) VALUES (?, 'dated', 'ok', ?, ?)",
-                     (f"run-{n}", started, f"quarterly pagination report {n}"))
+        conn.execute(
+            "INSERT INTO runs (run_id, slug, status, started_at, result) VALUES (?, 'dated', 'ok', ?, ?)",
+            (f"run-{n}", started, f"quarterly pagination report {n}"),
+        )
     conn.close()
     with Index.open(path, projects=projects_dir) as index:
         assert migrations.version(index.conn) == migrations.LATEST
         facets = index.conn.execute("SELECT facets FROM runs WHERE run_id = 'run-3'").fetchone()[0]
         assert {"y2026", "m202611", "d20261121"} <= set(facets.split())
-        for since, expected in (("2026-11-21", {3, 4, 5}), ("2026-11-21T09:30", {4, 5}), ("2026-01-01", {1, 2, 3, 4, 5}),
-                                ("2025-12-31", {0, 1, 2, 3, 4, 5}), ("2027-03-01", set())):
+        for since, expected in (
+            ("2026-11-21", {3, 4, 5}),
+            ("2026-11-21T09:30", {4, 5}),
+            ("2026-01-01", {1, 2, 3, 4, 5}),
+            ("2025-12-31", {0, 1, 2, 3, 4, 5}),
+            ("2027-03-01", set()),
+        ):
             hits = index.search("pagination", since=since, limit=50)
             assert {int(hit.run.run_id.split("-")[1]) for hit in hits} == expected, since
         assert len(index.search("pagination two", limit=50)) == 0 and len(index.search("pagination", limit=50)) == 7
@@ -104,8 +145,16 @@ print(index.conn.execute("PRAGMA user_version").fetchone()[0], index.conn.execut
 def test_concurrent_migrations_all_succeed(tmp_path: Path, projects_dir: Path) -> None:
     add_run("shared", 1, result="one record to index")
     path, go = tmp_path / "race.sqlite3", tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
     go.touch()
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outputs]
@@ -119,8 +168,16 @@ def test_concurrent_opens_of_a_corrupt_index_rebuild_it_once_consistently(tmp_pa
         add_run("shared", n, result=f"record {n}")
     path, go = tmp_path / "broken.sqlite3", tmp_path / "go"
     path.write_bytes(b"not a database at all" * 500)
-    procs = [subprocess.Popen([sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, str(path), str(go), str(projects_dir)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
     go.touch()
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, [err for _, err in outputs]
@@ -167,7 +224,9 @@ def test_project_rows_sessions_and_verdicts(projects_dir: Path) -> None:
         assert row.last_run == "20261120-120004-1-4" and row.review_verdict == "concerns" and row.tier == "general"
         sessions = index.sessions("work")
         assert [(s.session_id, s.runs, s.first_run[-1], s.last_run[-1], s.last_status) for s in sessions] == [
-            ("s1", 2, "1", "3", "error"), ("s2", 1, "2", "2", "ok")]
+            ("s1", 2, "1", "3", "error"),
+            ("s2", 1, "2", "2", "ok"),
+        ]
         assert index.count_runs("work", status="ok") == 3
         assert [r.run_id[-1] for r in index.runs("work", limit=2, offset=1)] == ["3", "2"]
         assert [r.run_id[-1] for r in index.runs("work", session="s1")] == ["3", "1"]

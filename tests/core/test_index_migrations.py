@@ -23,20 +23,35 @@ def old_index(path: Path, records: list[dict]) -> None:
     for record in records:
         project = Project.at(record["slug"])
         meta = project.meta()
-        conn.execute("INSERT INTO projects (slug, description, fingerprint) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                     (project.slug, meta["description"], fingerprint(project.meta_path)))
-        conn.execute("INSERT INTO runs (run_id, slug, status, started_at, cost_usd, spec, result, description) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (record["run_id"], project.slug, record["status"],
-                                                         record["started_at"], record["cost_usd"], record["spec"],
-                                                         record["result"], meta["description"]))
+        conn.execute(
+            "INSERT INTO projects (slug, description, fingerprint) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (project.slug, meta["description"], fingerprint(project.meta_path)),
+        )
+        conn.execute(
+            "INSERT INTO runs (run_id, slug, status, started_at, cost_usd, spec, result, description) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record["run_id"],
+                project.slug,
+                record["status"],
+                record["started_at"],
+                record["cost_usd"],
+                record["spec"],
+                record["result"],
+                meta["description"],
+            ),
+        )
     conn.close()
 
 
-def test_an_index_from_version_1_stops_matching_a_run_by_its_projects_description(tmp_path: Path,
-                                                                                  projects_dir: Path) -> None:
-    records = [add_run("herd", 1, spec="count the zebrafish tanks", description="zebrafish inventory"),
-               add_run("herd", 2, spec="water temperature log", result="the temperatures, graphed"),
-               add_run("other", 1, spec="an unrelated project")]
+def test_an_index_from_version_1_stops_matching_a_run_by_its_projects_description(
+    tmp_path: Path, projects_dir: Path
+) -> None:
+    records = [
+        add_run("herd", 1, spec="count the zebrafish tanks", description="zebrafish inventory"),
+        add_run("herd", 2, spec="water temperature log", result="the temperatures, graphed"),
+        add_run("other", 1, spec="an unrelated project"),
+    ]
     Project.at("herd").ensure("zebrafish inventory", "openai")
     path = tmp_path / "old.sqlite3"
     old_index(path, records)

@@ -26,8 +26,9 @@ def test_an_index_that_cannot_be_written_is_a_warning_and_the_next_write_reopens
         assert reader.count_runs("kept") == 2 and reader.search("second")[0].run.run_id.endswith("-2")
 
 
-def test_a_kept_writer_moves_with_the_projects_dir(projects_dir: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_kept_writer_moves_with_the_projects_dir(
+    projects_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     index = RunIndex()
     try:
         assert index("here", [add_run("here", 1)]) is None

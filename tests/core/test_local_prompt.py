@@ -51,7 +51,7 @@ def test_a_fence_comes_off_only_when_the_contract_asks_for_bare_json() -> None:
     fenced = '```json\n{"name": "Maria"}\n```'
     assert prompt.unfence_json(JSON_SPEC, fenced) == '{"name": "Maria"}'
     assert prompt.unfence_json(JSON_SPEC, '{"name": "Maria"}') is None
-    assert prompt.unfence_json(JSON_SPEC, 'Here it is:\n```json\n{}\n```') is None
+    assert prompt.unfence_json(JSON_SPEC, "Here it is:\n```json\n{}\n```") is None
     asks_for_block = JSON_SPEC.replace("Only a JSON object", "A JSON code block")
     assert prompt.unfence_json(asks_for_block, fenced) is None
     assert prompt.unfence_json(GOOD_SPEC, fenced) is None
@@ -102,12 +102,18 @@ Checked by hand.
 
 def test_a_closed_label_set_becomes_a_grammar_one_per_line_for_several_items() -> None:
     assert prompt.labels(LABELS_SPEC) == ["billing", "bug", "praise"]
-    assert prompt.label_grammar(LABELS_SPEC) == 'root ::= label ("\\n" label)*\nlabel ::= "billing" | "bug" | "praise"\n'
+    assert (
+        prompt.label_grammar(LABELS_SPEC) == 'root ::= label ("\\n" label)*\nlabel ::= "billing" | "bug" | "praise"\n'
+    )
     one = LABELS_SPEC.replace("each of the three customer messages below", "the customer message below").replace(
-        "three lines, one label per line, in the order of the messages. Labels only.", "one label only.")
+        "three lines, one label per line, in the order of the messages. Labels only.", "one label only."
+    )
     assert prompt.label_grammar(one) == 'root ::= label\nlabel ::= "billing" | "bug" | "praise"\n'
-    assert prompt.labels(one.replace("exactly one of these labels: billing, bug, praise",
-                                     "as exactly one of: positive, negative or mixed")) == ["positive", "negative", "mixed"]
+    assert prompt.labels(
+        one.replace(
+            "exactly one of these labels: billing, bug, praise", "as exactly one of: positive, negative or mixed"
+        )
+    ) == ["positive", "negative", "mixed"]
 
 
 def test_no_grammar_unless_the_contract_asks_for_labels_only_from_a_named_set() -> None:
@@ -123,8 +129,13 @@ async def test_the_label_grammar_is_sent_with_a_first_turn_only() -> None:
         backend = LocalBackend(ModelConfig(name="local", backend="local", base_url=server.base_url))
         first = BackendRequest(prompt=LABELS_SPEC, cwd=Path("."), timeout=30, spec_text=LABELS_SPEC)
         [_ async for _ in backend._answer(first)]
-        later = BackendRequest(prompt="Why bug?", cwd=Path("."), timeout=30, spec_text=LABELS_SPEC,
-                               history=[{"role": "user", "content": "..."}, {"role": "assistant", "content": "bug"}])
+        later = BackendRequest(
+            prompt="Why bug?",
+            cwd=Path("."),
+            timeout=30,
+            spec_text=LABELS_SPEC,
+            history=[{"role": "user", "content": "..."}, {"role": "assistant", "content": "bug"}],
+        )
         [_ async for _ in backend._answer(later)]
     assert server.requests[0]["grammar"] == prompt.label_grammar(LABELS_SPEC)
     assert "grammar" not in server.requests[1], "a follow-up may ask for more than a label"

@@ -24,10 +24,12 @@ from tests.helpers import GOOD_SPEC, ROOT, dispatch, local_model_missing, write
 TINY_MISSING = local_model_missing(SMALL := {"weights": "smollm2"})
 pytestmark = pytest.mark.skipif(TINY_MISSING is not None, reason=f"{TINY_MISSING}; `make test` installs it")
 
-ENSURE = ("import json; from dataclasses import replace; from core.config import builtin_local; "
-          "from core.local.server import LocalServer, ServerSpec; "
-          f"s = LocalServer().ensure(ServerSpec.for_model(replace(builtin_local(), options={SMALL!r}))); "
-          "print(json.dumps({'pid': s.pid, 'port': s.port}))")
+ENSURE = (
+    "import json; from dataclasses import replace; from core.config import builtin_local; "
+    "from core.local.server import LocalServer, ServerSpec; "
+    f"s = LocalServer().ensure(ServerSpec.for_model(replace(builtin_local(), options={SMALL!r}))); "
+    "print(json.dumps({'pid': s.pid, 'port': s.port}))"
+)
 
 
 def tiny() -> ModelConfig:
@@ -42,8 +44,14 @@ def manager(isolated: Path) -> Iterator[LocalServer]:
 
 
 def ensure_in_new_process() -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", ENSURE], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", ENSURE],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def finished(proc: subprocess.Popen[str]) -> dict[str, int]:
@@ -75,8 +83,15 @@ def test_record_of_a_dead_or_foreign_process_is_recovered_without_killing_anyone
     dead = subprocess.Popen(["true"])
     dead.wait()
     for pid in (dead.pid, os.getpid()):
-        stale = ServerState(pid=pid, port=1, model_path=str(spec.model_path), started="then", log="x",
-                            argv=spec.argv(1), ctx_size=spec.ctx_size)
+        stale = ServerState(
+            pid=pid,
+            port=1,
+            model_path=str(spec.model_path),
+            started="then",
+            log="x",
+            argv=spec.argv(1),
+            ctx_size=spec.ctx_size,
+        )
         manager.directory.mkdir(parents=True, exist_ok=True)
         manager.state_path.write_text(json.dumps(asdict(stale)))
         state = manager.ensure(spec)

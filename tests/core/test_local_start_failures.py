@@ -20,7 +20,9 @@ def spec_with(tmp_path: Path, script: str) -> ServerSpec:
     binary = write(tmp_path / "fake-llama-server", f"#!/bin/sh\n{script}\n")
     binary.chmod(0o755)
     gguf = write(tmp_path / "model.gguf", "not really a model")
-    return ServerSpec.for_model(ModelConfig(name="local", backend="local", bin=str(binary), options={"gguf": str(gguf)}))
+    return ServerSpec.for_model(
+        ModelConfig(name="local", backend="local", bin=str(binary), options={"gguf": str(gguf)})
+    )
 
 
 def test_a_server_that_exits_at_start_is_reported_with_its_log(tmp_path: Path) -> None:
@@ -41,17 +43,19 @@ def test_a_server_that_never_gets_ready_is_killed_at_the_deadline(tmp_path: Path
     manager = LocalServer(tmp_path / "state")
     pid_file = tmp_path / "pid"
     with pytest.raises(BackendUnavailable, match="did not become ready in time"):
-        manager.ensure(spec_with(tmp_path, f'echo $$ > {pid_file}; exec sleep 60'), deadline=1.0)
+        manager.ensure(spec_with(tmp_path, f"echo $$ > {pid_file}; exec sleep 60"), deadline=1.0)
     pid = int(pid_file.read_text())
     assert not alive(pid) and not manager.state_path.exists()
 
 
-def test_the_child_gets_devnull_stdin_its_own_session_and_a_chosen_environment(tmp_path: Path,
-                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_child_gets_devnull_stdin_its_own_session_and_a_chosen_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LLAMA_ARG_THREADS", "8")
     out = tmp_path / "seen"
-    script = (f'{{ readlink /proc/self/fd/0; ps -o sid= -p $$; echo $$; env | grep -c LLAMA_ARG_ || true; }} > {out}; '
-              'exit 1')
+    script = (
+        f"{{ readlink /proc/self/fd/0; ps -o sid= -p $$; echo $$; env | grep -c LLAMA_ARG_ || true; }} > {out}; exit 1"
+    )
     with pytest.raises(BackendUnavailable):
         LocalServer(tmp_path / "state").ensure(spec_with(tmp_path, script))
     stdin, sid, pid, llama_vars = out.read_text().split()

@@ -15,8 +15,9 @@ from core.local import weights
 from core.local.weights import PackagedWeights, WeightsMismatch
 
 
-def packaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunks: list[bytes], sha256: str | None = None
-             ) -> PackagedWeights:
+def packaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunks: list[bytes], sha256: str | None = None
+) -> PackagedWeights:
     files = []
     for number, chunk in enumerate(chunks, start=1):
         files.append(tmp_path / f"part{number:02d}.bin")
@@ -24,8 +25,13 @@ def packaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunks: list[bytes
     monkeypatch.setattr(weights, "part_files", lambda _weights=None: files)
     monkeypatch.setenv("DISPATCH_MODELS_DIR", str(tmp_path / "models"))
     joined = b"".join(chunks)
-    return PackagedWeights(file_name="tiny.gguf", parts=tuple((f"tiny-part{n}", f"p{n}") for n in range(len(chunks))),
-                           version="1.0", size=len(joined), sha256=sha256 or hashlib.sha256(joined).hexdigest())
+    return PackagedWeights(
+        file_name="tiny.gguf",
+        parts=tuple((f"tiny-part{n}", f"p{n}") for n in range(len(chunks))),
+        version="1.0",
+        size=len(joined),
+        sha256=sha256 or hashlib.sha256(joined).hexdigest(),
+    )
 
 
 def test_parts_are_joined_in_order_verified_and_stamped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,23 +70,31 @@ def test_a_joined_file_changed_afterwards_is_joined_again(tmp_path: Path, monkey
 
 
 def test_a_part_package_that_is_not_installed_is_named() -> None:
-    absent = PackagedWeights(file_name="x.gguf", parts=(("dispatch-no-such-part1", "x/part01.bin"),), version="1",
-                             size=1, sha256="0" * 64)
+    absent = PackagedWeights(
+        file_name="x.gguf", parts=(("dispatch-no-such-part1", "x/part01.bin"),), version="1", size=1, sha256="0" * 64
+    )
     with pytest.raises(weights.BackendUnavailable, match=r"not installed \(dispatch-no-such-part1 is missing\)"):
         weights.part_files(absent)
 
 
-def test_local_install_without_the_parts_is_one_line_and_exit_7(monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(weights, "BUILTIN", PackagedWeights(file_name="x.gguf", parts=(("dispatch-no-such-part1", "p"),),
-                                                            version="1", size=1, sha256="0" * 64))
+def test_local_install_without_the_parts_is_one_line_and_exit_7(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        weights,
+        "BUILTIN",
+        PackagedWeights(
+            file_name="x.gguf", parts=(("dispatch-no-such-part1", "p"),), version="1", size=1, sha256="0" * 64
+        ),
+    )
     assert main(["local", "install"]) == 7
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1 and "dispatch-no-such-part1 is missing" in captured.err
 
 
-def test_local_install_joins_once_with_a_progress_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_local_install_joins_once_with_a_progress_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(weights, "BUILTIN", packaged(tmp_path, monkeypatch, [os.urandom(3 * weights.CHUNK)]))
     assert main(["local", "install", "--json"]) == 0
     first = capsys.readouterr()

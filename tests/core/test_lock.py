@@ -39,7 +39,9 @@ def test_a_second_taker_is_refused_with_who_holds_it(tmp_path: Path) -> None:
     path = tmp_path / "lock"
     with ProjectLock(path, "p").acquire(run_id="20261120-120000-1-7") as first:
         assert first.held and is_locked(path)
-        with pytest.raises(ProjectBusy, match=f"project 'p' is busy: held by pid {os.getpid()}, run 20261120-120000-1-7"):
+        with pytest.raises(
+            ProjectBusy, match=f"project 'p' is busy: held by pid {os.getpid()}, run 20261120-120000-1-7"
+        ):
             ProjectLock(path, "p").acquire()
         assert not ProjectLock(path, "p").try_acquire()
     assert not is_locked(path)
@@ -62,8 +64,9 @@ def test_a_waiting_taker_gets_the_lock_when_the_holder_lets_go_and_is_refused_wh
 
 def test_a_killed_holder_leaves_no_lock_and_its_children_never_held_it(tmp_path: Path) -> None:
     path = tmp_path / "lock"
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     child = int(proc.stdout.readline()) if proc.stdout else 0
     try:
         assert is_locked(path) and ProjectLock(path, "p").info()["run_id"] == "20261120-120000-1-1"

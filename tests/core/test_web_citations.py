@@ -9,15 +9,25 @@ from core.web.fetch import FetchResult
 
 
 def fetched(url: str, status: int | None = 200, final: str | None = None, error: str | None = None) -> FetchResult:
-    return FetchResult(url=url, final_url=final or url, status=status, error=error, title=f"title of {url}",
-                       fetched_at="2026-01-01T00:00:00+00:00", redirects=[final] if final else [])
+    return FetchResult(
+        url=url,
+        final_url=final or url,
+        status=status,
+        error=error,
+        title=f"title of {url}",
+        fetched_at="2026-01-01T00:00:00+00:00",
+        redirects=[final] if final else [],
+    )
 
 
-@pytest.mark.parametrize("a, b", [
-    ("https://Example.COM/a/", "https://example.com/a"),
-    ("http://example.com:80/a#part", "http://example.com/a"),
-    ("https://example.com:443", "https://example.com/"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("https://Example.COM/a/", "https://example.com/a"),
+        ("http://example.com:80/a#part", "http://example.com/a"),
+        ("https://example.com:443", "https://example.com/"),
+    ],
+)
 def test_spellings_of_one_page_share_a_key(a: str, b: str) -> None:
     assert normalize(a) == normalize(b)
 
@@ -32,15 +42,21 @@ def test_verified_kept_failed_dropped_unfetched_marked() -> None:
     c.record(fetched("https://ok.example/a"))
     c.record(fetched("https://gone.example/b", status=404))
     c.record(fetched("https://blocked.example/", status=None, error="refused: loopback"))
-    text = ("Per https://ok.example/a, and [gone](https://gone.example/b) and <https://blocked.example/>; "
-            "also https://new.example/c.")
+    text = (
+        "Per https://ok.example/a, and [gone](https://gone.example/b) and <https://blocked.example/>; "
+        "also https://new.example/c."
+    )
     out = c.rewrite(text)
     assert out == "Per https://ok.example/a, and gone and ; also https://new.example/c [unverified]."
     extras = c.extras()
     assert [e["url"] for e in extras["citations"]] == ["https://ok.example/a"]
-    assert extras["citations"][0] == {"url": "https://ok.example/a", "final_url": "https://ok.example/a", "status": 200,
-                                      "title": "title of https://ok.example/a",
-                                      "fetched_at": "2026-01-01T00:00:00+00:00"}
+    assert extras["citations"][0] == {
+        "url": "https://ok.example/a",
+        "final_url": "https://ok.example/a",
+        "status": 200,
+        "title": "title of https://ok.example/a",
+        "fetched_at": "2026-01-01T00:00:00+00:00",
+    }
     assert extras["citations_dropped"] == 2 and extras["citations_unverified"] == 1
     assert {d["why"] for d in c.dropped.values()} == {"HTTP 404", "refused: loopback"}
 

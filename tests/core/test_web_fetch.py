@@ -75,8 +75,21 @@ async def test_without_the_allowlist_a_local_url_is_refused_before_connecting(si
     assert site.hits == []
 
 
-@pytest.mark.parametrize("host", ["127.1", "2130706433", "0x7f.1", "0.0.0.0", "[::ffff:127.0.0.1]", "[::1]",
-                                  "localhost", "017700000001", "[64:ff9b::7f00:1]", "[2002:7f00:1::]"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.1",
+        "2130706433",
+        "0x7f.1",
+        "0.0.0.0",
+        "[::ffff:127.0.0.1]",
+        "[::1]",
+        "localhost",
+        "017700000001",
+        "[64:ff9b::7f00:1]",
+        "[2002:7f00:1::]",
+    ],
+)
 async def test_every_spelling_of_this_machine_is_refused(site: Website, host: str) -> None:
     result = await Fetcher().fetch(f"http://{host}:{site.port}/article")
     assert result.refused, result.error
@@ -84,18 +97,21 @@ async def test_every_spelling_of_this_machine_is_refused(site: Website, host: st
     assert site.hits == []
 
 
-@pytest.mark.parametrize("url, why", [
-    ("file:///etc/passwd", "scheme 'file'"),
-    ("ftp://example.com/x", "scheme 'ftp'"),
-    ("javascript:alert(1)", "scheme 'javascript'"),
-    ("http://user:secret@example.com/", "credentials"),
-    ("/relative/path", "not an absolute"),
-    ("http://169.254.169.254/latest/meta-data/", "metadata"),
-    ("http://[fd00:ec2::254]/", "metadata"),
-    ("http://100.64.0.1/", "CGNAT"),
-    ("http://127.0.0.1:99999/", "out of range"),
-    ("http://127.0.0.1\n/", "not a valid URL"),
-])
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("file:///etc/passwd", "scheme 'file'"),
+        ("ftp://example.com/x", "scheme 'ftp'"),
+        ("javascript:alert(1)", "scheme 'javascript'"),
+        ("http://user:secret@example.com/", "credentials"),
+        ("/relative/path", "not an absolute"),
+        ("http://169.254.169.254/latest/meta-data/", "metadata"),
+        ("http://[fd00:ec2::254]/", "metadata"),
+        ("http://100.64.0.1/", "CGNAT"),
+        ("http://127.0.0.1:99999/", "out of range"),
+        ("http://127.0.0.1\n/", "not a valid URL"),
+    ],
+)
 async def test_bad_urls_are_refused(url: str, why: str) -> None:
     result = await Fetcher().fetch(url)
     assert result.refused and why in result.error
@@ -104,6 +120,7 @@ async def test_bad_urls_are_refused(url: str, why: str) -> None:
 def _resolver(table: dict[str, list[str]]):
     async def resolve(host: str, port: int) -> list[Address]:
         return [ip_address(a) for a in table[host]]
+
     return resolve
 
 
@@ -122,8 +139,10 @@ async def test_connects_to_the_checked_address_and_rechecks_each_redirect() -> N
         seen.append(request)
         return httpx.Response(302, headers={"location": "http://rebind.test/secret"})
 
-    fetcher = Fetcher(resolve=_resolver({"public.test": ["93.184.216.34"], "rebind.test": ["127.0.0.1"]}),
-                      transport=httpx.MockTransport(handler))
+    fetcher = Fetcher(
+        resolve=_resolver({"public.test": ["93.184.216.34"], "rebind.test": ["127.0.0.1"]}),
+        transport=httpx.MockTransport(handler),
+    )
     result = await fetcher.fetch("https://public.test/start")
     assert len(seen) == 1
     assert seen[0].url.host == "93.184.216.34" and seen[0].headers["host"] == "public.test"
@@ -142,15 +161,36 @@ def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed")
     cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "1", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
-                   check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={name}",
+            "-addext",
+            f"subjectAltName=DNS:{name}",
+        ],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
     return cert, key
 
 
 @pytest.mark.parametrize("served_name, ok", [("site.test", True), ("other.test", False)])
-async def test_tls_checks_the_name_while_connecting_to_the_checked_address(tmp_path: Path, served_name: str,
-                                                                          ok: bool) -> None:
+async def test_tls_checks_the_name_while_connecting_to_the_checked_address(
+    tmp_path: Path, served_name: str, ok: bool
+) -> None:
     cert, key = _certificate(tmp_path, served_name)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_tls.load_cert_chain(cert, key)
@@ -158,8 +198,11 @@ async def test_tls_checks_the_name_while_connecting_to_the_checked_address(tmp_p
     site = Website()
     site.httpd.socket = server_tls.wrap_socket(site.httpd.socket, server_side=True)
     with site:
-        fetcher = Fetcher(allowlist=LOCAL, resolve=_resolver({"site.test": ["127.0.0.1"]}),
-                          transport=httpx.AsyncHTTPTransport(verify=client_tls))
+        fetcher = Fetcher(
+            allowlist=LOCAL,
+            resolve=_resolver({"site.test": ["127.0.0.1"]}),
+            transport=httpx.AsyncHTTPTransport(verify=client_tls),
+        )
         result = await fetcher.fetch(f"https://site.test:{site.port}/article")
     if ok:
         assert result.ok and result.title == "Local Article" and result.final_url.startswith("https://site.test:")

@@ -19,15 +19,19 @@ def site() -> Iterator[Website]:
         yield website
 
 
-@pytest.mark.parametrize("name, where_the_key_goes", [
-    ("brave", ("headers", "x-subscription-token")),
-    ("tavily", ("headers", "authorization")),
-    ("serper", ("headers", "x-api-key")),
-    ("serpapi", ("query", "api_key")),
-    ("searxng", None),
-])
-async def test_each_provider_sends_its_shape_and_parses_results(site: Website, name: str,
-                                                                 where_the_key_goes: tuple[str, str] | None) -> None:
+@pytest.mark.parametrize(
+    "name, where_the_key_goes",
+    [
+        ("brave", ("headers", "x-subscription-token")),
+        ("tavily", ("headers", "authorization")),
+        ("serper", ("headers", "x-api-key")),
+        ("serpapi", ("query", "api_key")),
+        ("searxng", None),
+    ],
+)
+async def test_each_provider_sends_its_shape_and_parses_results(
+    site: Website, name: str, where_the_key_goes: tuple[str, str] | None
+) -> None:
     env = {PROVIDERS[name].key_env: KEY} if PROVIDERS[name].key_env else {}
     searcher = Searcher.configured(name, site.url(f"/api/{name}"), "m", environ=env)
     hits = await searcher.search("local article", 2)
@@ -41,8 +45,15 @@ async def test_each_provider_sends_its_shape_and_parses_results(site: Website, n
         assert KEY in sent[place][field]
 
 
-@pytest.mark.parametrize("name, variable", [("brave", "BRAVE_API_KEY"), ("tavily", "TAVILY_API_KEY"),
-                                            ("serper", "SERPER_API_KEY"), ("serpapi", "SERPAPI_API_KEY")])
+@pytest.mark.parametrize(
+    "name, variable",
+    [
+        ("brave", "BRAVE_API_KEY"),
+        ("tavily", "TAVILY_API_KEY"),
+        ("serper", "SERPER_API_KEY"),
+        ("serpapi", "SERPAPI_API_KEY"),
+    ],
+)
 def test_a_missing_key_names_the_variable_to_set(name: str, variable: str) -> None:
     with pytest.raises(BackendUnavailable) as caught:
         Searcher.configured(name, None, "m", environ={})

@@ -74,8 +74,17 @@ async def test_resume_sends_the_history(shared_state: ServerState) -> None:
     history = json.loads(Path(first.audit_path).read_text())["messages"]
     assert [m["role"] for m in history] == ["system", "user", "assistant"] and history[2]["content"] == first.result
     assert first.session_id == first.run_id
-    _, second = await run(DispatchRequest(spec_text="", prompt="Now say it in fewer words.", slug="resume",
-                                          kind="resume", history=history, parent_run_id=first.run_id, lint=False))
+    _, second = await run(
+        DispatchRequest(
+            spec_text="",
+            prompt="Now say it in fewer words.",
+            slug="resume",
+            kind="resume",
+            history=history,
+            parent_run_id=first.run_id,
+            lint=False,
+        )
+    )
     assert second.status == Status.OK, second.error
     record = json.loads(Path(second.audit_path).read_text())
     assert record["request"]["history_messages"] == 3 and record["messages"][:3] == history

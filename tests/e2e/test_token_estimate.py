@@ -15,11 +15,19 @@ from tests.helpers import ROOT
 
 
 def samples() -> dict[str, str]:
-    record = {"run_id": "20261202-074405-18407-1", "status": "ok", "usage": {"input_tokens": 12, "output_tokens": 3},
-              "changes": {"files": [{"path": "src/invoices.py", "status": "modified", "insertions": 2}]}}
-    return {"python": (ROOT / "core" / "engine.py").read_text(), "prose": (ROOT / "README.md").read_text(),
-            "toml": (ROOT / "pyproject.toml").read_text(), "json": json.dumps([record] * 50, indent=2),
-            "japanese": "請求書が二重に発行されました。返金をお願いします。" * 20}
+    record = {
+        "run_id": "20261202-074405-18407-1",
+        "status": "ok",
+        "usage": {"input_tokens": 12, "output_tokens": 3},
+        "changes": {"files": [{"path": "src/invoices.py", "status": "modified", "insertions": 2}]},
+    }
+    return {
+        "python": (ROOT / "core" / "engine.py").read_text(),
+        "prose": (ROOT / "README.md").read_text(),
+        "toml": (ROOT / "pyproject.toml").read_text(),
+        "json": json.dumps([record] * 50, indent=2),
+        "japanese": "請求書が二重に発行されました。返金をお願いします。" * 20,
+    }
 
 
 @pytest.mark.parametrize("kind", sorted(samples()))

@@ -38,8 +38,12 @@ class Turn:
     def echoing(self, credential: str) -> Turn:
         """This turn with every `{credential}` in its text, error and headers replaced by the key the request
         carried: a server that echoes what it was sent, as a proxy's error page or a chatty model may."""
-        return replace(self, text=echo(self.text, credential), error=echo(self.error, credential),
-                       headers=echo(self.headers, credential))
+        return replace(
+            self,
+            text=echo(self.text, credential),
+            error=echo(self.error, credential),
+            headers=echo(self.headers, credential),
+        )
 
 
 CREDENTIAL = "{credential}"
@@ -102,8 +106,9 @@ class FakeModelAPI(LocalServer):
                 if turn.hang:
                     api._stop.wait(turn.hang)
                 if turn.status != 200:
-                    api.send(self, turn.status, api.error_body(turn.status, turn.error),
-                             {"retry-after": "0", **turn.headers})
+                    api.send(
+                        self, turn.status, api.error_body(turn.status, turn.error), {"retry-after": "0", **turn.headers}
+                    )
                     return
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
@@ -126,8 +131,9 @@ class FakeModelAPI(LocalServer):
 
     def _record(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         with self._lock:
-            self.requests.append(Seen(handler.command, handler.path,
-                                      {k.lower(): v for k, v in handler.headers.items()}, body))
+            self.requests.append(
+                Seen(handler.command, handler.path, {k.lower(): v for k, v in handler.headers.items()}, body)
+            )
 
     @property
     def model_calls(self) -> list[Seen]:
@@ -167,31 +173,74 @@ class FakeAnthropic(FakeModelAPI):
 
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         message_id = f"msg_{uuid.uuid4().hex[:20]}"
-        events: list[tuple[str | None, Any]] = [("message_start", {"type": "message_start", "message": {
-            "id": message_id, "type": "message", "role": "assistant", "model": body.get("model", "fake"),
-            "content": [], "stop_reason": None, "stop_sequence": None,
-            "usage": {"input_tokens": turn.usage[0], "output_tokens": 1}}})]
+        events: list[tuple[str | None, Any]] = [
+            (
+                "message_start",
+                {
+                    "type": "message_start",
+                    "message": {
+                        "id": message_id,
+                        "type": "message",
+                        "role": "assistant",
+                        "model": body.get("model", "fake"),
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": {"input_tokens": turn.usage[0], "output_tokens": 1},
+                    },
+                },
+            )
+        ]
         index = 0
         if turn.text:
             events += [
-                ("content_block_start", {"type": "content_block_start", "index": index,
-                                         "content_block": {"type": "text", "text": ""}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": index,
-                                         "delta": {"type": "text_delta", "text": turn.text}}),
-                ("content_block_stop", {"type": "content_block_stop", "index": index})]
+                (
+                    "content_block_start",
+                    {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+                ),
+                (
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": turn.text}},
+                ),
+                ("content_block_stop", {"type": "content_block_stop", "index": index}),
+            ]
             index += 1
         if turn.tool:
             events += [
-                ("content_block_start", {"type": "content_block_start", "index": index, "content_block": {
-                    "type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": turn.tool, "input": {}}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": index,
-                                         "delta": {"type": "input_json_delta", "partial_json": json.dumps(turn.args)}}),
-                ("content_block_stop", {"type": "content_block_stop", "index": index})]
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": index,
+                        "content_block": {
+                            "type": "tool_use",
+                            "id": f"toolu_{uuid.uuid4().hex[:20]}",
+                            "name": turn.tool,
+                            "input": {},
+                        },
+                    },
+                ),
+                (
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": index,
+                        "delta": {"type": "input_json_delta", "partial_json": json.dumps(turn.args)},
+                    },
+                ),
+                ("content_block_stop", {"type": "content_block_stop", "index": index}),
+            ]
         events += [
-            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "tool_use" if turn.tool else "end_turn",
-                                                                  "stop_sequence": None},
-                               "usage": {"output_tokens": turn.usage[1]}}),
-            ("message_stop", {"type": "message_stop"})]
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "tool_use" if turn.tool else "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": turn.usage[1]},
+                },
+            ),
+            ("message_stop", {"type": "message_stop"}),
+        ]
         return events
 
 
@@ -210,28 +259,70 @@ class FakeResponses(FakeModelAPI):
     def stream(self, turn: Turn, body: Any) -> list[tuple[str | None, Any]]:
         response_id = f"resp_{uuid.uuid4().hex[:20]}"
         base = {"id": response_id, "object": "response", "model": body.get("model", "fake"), "output": []}
-        events: list[tuple[str | None, Any]] = [("response.created", {"type": "response.created", "response": {
-            **base, "status": "in_progress"}})]
+        events: list[tuple[str | None, Any]] = [
+            ("response.created", {"type": "response.created", "response": {**base, "status": "in_progress"}})
+        ]
         if turn.text:
             item_id = f"msg_{uuid.uuid4().hex[:12]}"
-            item = {"type": "message", "id": item_id, "role": "assistant", "status": "completed",
-                    "content": [{"type": "output_text", "text": turn.text, "annotations": []}]}
+            item = {
+                "type": "message",
+                "id": item_id,
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": turn.text, "annotations": []}],
+            }
             events += [
-                ("response.output_item.added", {"type": "response.output_item.added", "output_index": 0,
-                                                "item": {**item, "status": "in_progress", "content": []}}),
-                ("response.output_text.delta", {"type": "response.output_text.delta", "item_id": item_id,
-                                                "output_index": 0, "content_index": 0, "delta": turn.text}),
-                ("response.output_item.done", {"type": "response.output_item.done", "output_index": 0, "item": item})]
+                (
+                    "response.output_item.added",
+                    {
+                        "type": "response.output_item.added",
+                        "output_index": 0,
+                        "item": {**item, "status": "in_progress", "content": []},
+                    },
+                ),
+                (
+                    "response.output_text.delta",
+                    {
+                        "type": "response.output_text.delta",
+                        "item_id": item_id,
+                        "output_index": 0,
+                        "content_index": 0,
+                        "delta": turn.text,
+                    },
+                ),
+                ("response.output_item.done", {"type": "response.output_item.done", "output_index": 0, "item": item}),
+            ]
         if turn.tool:
-            call = {"type": "function_call", "id": f"fc_{uuid.uuid4().hex[:12]}", "call_id": f"call_{uuid.uuid4().hex[:12]}",
-                    "name": turn.tool, "arguments": json.dumps(turn.args), "status": "completed"}
-            events += [("response.output_item.done", {"type": "response.output_item.done", "output_index": 1,
-                                                      "item": call})]
-        events += [("response.completed", {"type": "response.completed", "response": {
-            **base, "status": "completed",
-            "usage": {"input_tokens": turn.usage[0], "input_tokens_details": {"cached_tokens": 0},
-                      "output_tokens": turn.usage[1], "output_tokens_details": {"reasoning_tokens": 0},
-                      "total_tokens": sum(turn.usage)}}})]
+            call = {
+                "type": "function_call",
+                "id": f"fc_{uuid.uuid4().hex[:12]}",
+                "call_id": f"call_{uuid.uuid4().hex[:12]}",
+                "name": turn.tool,
+                "arguments": json.dumps(turn.args),
+                "status": "completed",
+            }
+            events += [
+                ("response.output_item.done", {"type": "response.output_item.done", "output_index": 1, "item": call})
+            ]
+        events += [
+            (
+                "response.completed",
+                {
+                    "type": "response.completed",
+                    "response": {
+                        **base,
+                        "status": "completed",
+                        "usage": {
+                            "input_tokens": turn.usage[0],
+                            "input_tokens_details": {"cached_tokens": 0},
+                            "output_tokens": turn.usage[1],
+                            "output_tokens_details": {"reasoning_tokens": 0},
+                            "total_tokens": sum(turn.usage),
+                        },
+                    },
+                },
+            )
+        ]
         return events
 
 
@@ -246,8 +337,15 @@ class FakeGemini(FakeModelAPI):
             self.send(handler, 200, {"totalTokens": 100})
         elif ":generateContent" in handler.path:
             # The CLI's side calls (model routing, loop checks) want JSON back; they never consume a turn.
-            self.send(handler, 200, {"candidates": [{"content": {"role": "model", "parts": [{"text": "{}"}]},
-                                                     "finishReason": "STOP", "index": 0}]})
+            self.send(
+                handler,
+                200,
+                {
+                    "candidates": [
+                        {"content": {"role": "model", "parts": [{"text": "{}"}]}, "finishReason": "STOP", "index": 0}
+                    ]
+                },
+            )
         else:
             super().other(handler)
 
@@ -261,8 +359,18 @@ class FakeGemini(FakeModelAPI):
             parts.append({"text": turn.text})
         if turn.tool:
             parts.append({"functionCall": {"name": turn.tool, "args": turn.args}})
-        usage = {"promptTokenCount": turn.usage[0], "candidatesTokenCount": turn.usage[1],
-                 "totalTokenCount": sum(turn.usage)}
-        return [(None, {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP",
-                                        "index": 0}],
-                        "usageMetadata": usage, "modelVersion": "fake-gemini"})]
+        usage = {
+            "promptTokenCount": turn.usage[0],
+            "candidatesTokenCount": turn.usage[1],
+            "totalTokenCount": sum(turn.usage),
+        }
+        return [
+            (
+                None,
+                {
+                    "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+                    "usageMetadata": usage,
+                    "modelVersion": "fake-gemini",
+                },
+            )
+        ]

@@ -55,15 +55,23 @@ class Reply:
         carried: a server that echoes what it was sent, as a proxy's error page or a chatty model may."""
         if CREDENTIAL not in f"{self.text}{self.body}{self.headers}{self.raw_sse}":
             return self
-        return replace(self, text=echo(self.text, credential), body=echo(self.body, credential),
-                       raw_sse=echo(self.raw_sse, credential), headers=echo(self.headers, credential))
+        return replace(
+            self,
+            text=echo(self.text, credential),
+            body=echo(self.body, credential),
+            raw_sse=echo(self.raw_sse, credential),
+            headers=echo(self.headers, credential),
+        )
+
     keep_alive: bool = False
     """Send the whole stream with a content-length and keep the connection open, as a server behind a proxy
     does, so a client that pools connections can be seen reusing one (`peers`)."""
 
 
 class FakeOpenAI(LocalServer):
-    def __init__(self, replies: list[Reply] | None = None, choose: Callable[[dict[str, Any]], Reply] | None = None) -> None:
+    def __init__(
+        self, replies: list[Reply] | None = None, choose: Callable[[dict[str, Any]], Reply] | None = None
+    ) -> None:
         self.replies = list(replies or [Reply()])
         self.choose = choose
         self.requests: list[dict[str, Any]] = []
@@ -99,8 +107,12 @@ class FakeOpenAI(LocalServer):
                     return
                 server._wait(reply.hang)
                 if reply.status != 200:
-                    self._send(reply.status, reply.body or json.dumps({"error": {"message": f"scripted {reply.status}"}}),
-                               "application/json", reply.headers)
+                    self._send(
+                        reply.status,
+                        reply.body or json.dumps({"error": {"message": f"scripted {reply.status}"}}),
+                        "application/json",
+                        reply.headers,
+                    )
                     return
                 if not body.get("stream"):
                     self._json(200, server.completion(reply, body))
@@ -156,43 +168,88 @@ class FakeOpenAI(LocalServer):
             self._stop.wait(seconds)
 
     def chunks(self, reply: Reply, body: dict[str, Any]) -> list[dict[str, Any]]:
-        base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                "model": body.get("model", "fake-model")}
-        out = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
+        base = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+        }
+        out = [
+            {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+        ]
         if reply.tool_calls:
             if reply.narration:
-                out.append({**base, "choices": [{"index": 0, "delta": {"content": reply.narration}, "finish_reason": None}]})
+                out.append(
+                    {**base, "choices": [{"index": 0, "delta": {"content": reply.narration}, "finish_reason": None}]}
+                )
             for index, call in enumerate(reply.tool_calls):
                 arguments = json.dumps(call.get("arguments", {}))
                 size = max(1, -(-len(arguments) // max(1, reply.tool_call_pieces)))
                 for start in range(0, len(arguments), size):
-                    head = {"index": index, "id": call.get("id", f"call_{index}"), "type": "function",
-                            "function": {"name": call["name"], "arguments": arguments[:size]}} if start == 0 else \
-                        {"index": index, "function": {"arguments": arguments[start:start + size]}}
-                    out.append({**base, "choices": [{"index": 0, "delta": {"tool_calls": [head]}, "finish_reason": None}]})
+                    head = (
+                        {
+                            "index": index,
+                            "id": call.get("id", f"call_{index}"),
+                            "type": "function",
+                            "function": {"name": call["name"], "arguments": arguments[:size]},
+                        }
+                        if start == 0
+                        else {"index": index, "function": {"arguments": arguments[start : start + size]}}
+                    )
+                    out.append(
+                        {**base, "choices": [{"index": 0, "delta": {"tool_calls": [head]}, "finish_reason": None}]}
+                    )
             finish = "tool_calls"
         else:
             size = max(1, -(-len(reply.text) // max(1, reply.chunks)))
             for start in range(0, len(reply.text), size):
-                out.append({**base, "choices": [{"index": 0, "delta": {"content": reply.text[start:start + size]},
-                                                 "finish_reason": None}]})
+                out.append(
+                    {
+                        **base,
+                        "choices": [
+                            {"index": 0, "delta": {"content": reply.text[start : start + size]}, "finish_reason": None}
+                        ],
+                    }
+                )
             finish = reply.finish_reason
         out.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
         if reply.usage and (body.get("stream_options") or {}).get("include_usage"):
-            out.append({**base, "choices": [], "usage": {"prompt_tokens": reply.usage[0],
-                                                         "completion_tokens": reply.usage[1],
-                                                         "total_tokens": sum(reply.usage)}})
+            out.append(
+                {
+                    **base,
+                    "choices": [],
+                    "usage": {
+                        "prompt_tokens": reply.usage[0],
+                        "completion_tokens": reply.usage[1],
+                        "total_tokens": sum(reply.usage),
+                    },
+                }
+            )
         return out
 
     def completion(self, reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": None if reply.tool_calls else reply.text}
         if reply.tool_calls:
-            message["tool_calls"] = [{"id": c.get("id", f"call_{i}"), "type": "function",
-                                      "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments", {}))}}
-                                     for i, c in enumerate(reply.tool_calls)]
+            message["tool_calls"] = [
+                {
+                    "id": c.get("id", f"call_{i}"),
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments", {}))},
+                }
+                for i, c in enumerate(reply.tool_calls)
+            ]
         usage = reply.usage or (0, 0)
-        return {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model", "fake-model"),
-                "choices": [{"index": 0, "message": message,
-                             "finish_reason": "tool_calls" if reply.tool_calls else reply.finish_reason}],
-                "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}}
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if reply.tool_calls else reply.finish_reason,
+                }
+            ],
+            "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)},
+        }

@@ -98,16 +98,28 @@ class Website(LocalServer):
 
     def _search(self, handler: Any, path: str, query: dict[str, list[str]], body: dict[str, Any] | None) -> None:
         """Search results in each provider's shape, all pointing at this site."""
-        self.searches.append({"path": path, "query": {k: v[0] for k, v in query.items()}, "body": body,
-                              "headers": {k.lower(): v for k, v in handler.headers.items()},
-                              "peer": handler.client_address[:2]})
+        self.searches.append(
+            {
+                "path": path,
+                "query": {k: v[0] for k, v in query.items()},
+                "body": body,
+                "headers": {k.lower(): v for k, v in handler.headers.items()},
+                "peer": handler.client_address[:2],
+            }
+        )
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        key = headers.get("x-subscription-token") or headers.get("x-api-key") or \
-            headers.get("authorization", "").removeprefix("Bearer ") or query.get("api_key", [""])[0]
+        key = (
+            headers.get("x-subscription-token")
+            or headers.get("x-api-key")
+            or headers.get("authorization", "").removeprefix("Bearer ")
+            or query.get("api_key", [""])[0]
+        )
         echoed = f" (searched with key {key})" if self.echo else ""
-        pages = [("Local Article", self.url("/article"), "the answer is in here" + echoed),
-                 ("Other Page", self.url("/other"), "a second page"),
-                 ("Missing", self.url("/missing"), "gone")]
+        pages = [
+            ("Local Article", self.url("/article"), "the answer is in here" + echoed),
+            ("Other Page", self.url("/other"), "a second page"),
+            ("Missing", self.url("/missing"), "gone"),
+        ]
         shapes = {
             "/api/brave": lambda: {"web": {"results": [{"title": t, "url": u, "description": s} for t, u, s in pages]}},
             "/api/tavily": lambda: {"results": [{"title": t, "url": u, "content": s} for t, u, s in pages]},
@@ -116,8 +128,12 @@ class Website(LocalServer):
             "/api/searxng/search": lambda: {"results": [{"title": t, "url": u, "content": s} for t, u, s in pages]},
         }
         if path == "/api/denied":
-            handler._send(401, json.dumps({"error": "bad key" + echoed}), "application/json",
-                          {"x-rejected-key": key} if self.echo else None)
+            handler._send(
+                401,
+                json.dumps({"error": "bad key" + echoed}),
+                "application/json",
+                {"x-rejected-key": key} if self.echo else None,
+            )
             return
         shape = shapes.get(path)
         if shape is None:

@@ -21,17 +21,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def server_params(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> StdioServerParameters:
     passed = {name: os.environ[name] for name in ("DISPATCH_HOME", "DISPATCH_PROJECTS_DIR", "NO_PROXY")}
-    return StdioServerParameters(command=sys.executable, args=["-m", "core", "mcp", *args],
-                                 env={**passed, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=cwd)
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "core", "mcp", *args],
+        env={**passed, "PYTHONPATH": str(ROOT), **(env or {})},
+        cwd=cwd,
+    )
 
 
 @asynccontextmanager
-async def connected(log: Path, *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
-                    mode: str = "legacy") -> AsyncIterator[Client]:
+async def connected(
+    log: Path, *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, mode: str = "legacy"
+) -> AsyncIterator[Client]:
     """A client session with a fresh server; the server's stderr goes to `log`."""
     with open(log, "w") as errlog:
-        async with Client(stdio_client(server_params(*args, env=env, cwd=cwd), errlog=errlog), mode=mode,
-                          read_timeout_seconds=120) as client:
+        async with Client(
+            stdio_client(server_params(*args, env=env, cwd=cwd), errlog=errlog), mode=mode, read_timeout_seconds=120
+        ) as client:
             yield client
 
 
@@ -46,9 +52,15 @@ def data(result: Any) -> dict[str, Any]:
 async def cli_run(base_url: str, slug: str, spec: str) -> subprocess.Popen[str]:
     """A `dispatch run --json` in a process of its own, returned once its run is on record (still running)."""
     env = {**os.environ, "DISPATCH_BASE_URL": base_url}
-    cli = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", "-", "--slug", slug, "--json"],
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
-                           text=True)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "core", "run", "--spec", "-", "--slug", slug, "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        text=True,
+    )
     assert cli.stdin is not None
     cli.stdin.write(spec)
     cli.stdin.close()

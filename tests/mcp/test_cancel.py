@@ -49,8 +49,10 @@ async def test_cancel_sends_nothing_to_a_process_it_cannot_prove_is_the_runs(tmp
 async def test_cancel_refuses_a_run_another_mcp_server_hosts(tmp_path: Path) -> None:
     with FakeOpenAI([Reply(hang=120)]) as fake:
         env = {"DISPATCH_BASE_URL": fake.base_url}
-        async with connected(tmp_path / "host.log", env=env) as host, \
-                connected(tmp_path / "other.log", env=env) as other:
+        async with (
+            connected(tmp_path / "host.log", env=env) as host,
+            connected(tmp_path / "other.log", env=env) as other,
+        ):
             started = data(await host.call_tool("start", {"spec": GOOD_SPEC, "slug": "hosted"}))
             refused = await other.call_tool("cancel", {"run_id": started["run_id"]})
             still = data(await host.call_tool("status", {"run_id": started["run_id"]}))

@@ -12,8 +12,24 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.mcp.client import cli_run, connected, data
 
-TOOLS = {"dispatch", "start", "status", "result", "cancel", "resume", "review", "escalate", "lint", "diff", "merge",
-         "drop", "list", "project", "search", "batch"}
+TOOLS = {
+    "dispatch",
+    "start",
+    "status",
+    "result",
+    "cancel",
+    "resume",
+    "review",
+    "escalate",
+    "lint",
+    "diff",
+    "merge",
+    "drop",
+    "list",
+    "project",
+    "search",
+    "batch",
+}
 
 
 async def test_dispatch_returns_the_envelope_and_reports_progress(tmp_path: Path, projects_dir: Path) -> None:
@@ -25,8 +41,9 @@ async def test_dispatch_returns_the_envelope_and_reports_progress(tmp_path: Path
 
     with FakeOpenAI([reply]) as fake:
         async with connected(tmp_path / "server.log", env={"DISPATCH_BASE_URL": fake.base_url}) as client:
-            result = await client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": "mcp-one"},
-                                            progress_callback=on_progress)
+            result = await client.call_tool(
+                "dispatch", {"spec": GOOD_SPEC, "slug": "mcp-one"}, progress_callback=on_progress
+            )
             resources = (await client.list_resources()).resources
             envelope = data(result)
             text = await client.read_resource(f"dispatch://runs/mcp-one/{envelope['run_id']}/result")
@@ -88,10 +105,25 @@ async def test_every_tool_has_a_schema_and_a_description(tmp_path: Path) -> None
         assert tool.input_schema["type"] == "object" and tool.input_schema["additionalProperties"] is False
         assert len(tool.description or "") > 40, tool.name
     dispatch_tool = next(t for t in listed if t.name == "dispatch")
-    assert {"spec", "spec_path", "slug", "model", "tier", "task_type", "cwd", "permission", "timeout", "mode",
-            "verify", "wait_seconds"} <= set(dispatch_tool.input_schema["properties"])
-    assert {t.uri_template for t in templates} == {"dispatch://projects/{slug}", "dispatch://runs/{slug}/{run_id}",
-                                                   "dispatch://runs/{slug}/{run_id}/result"}
+    assert {
+        "spec",
+        "spec_path",
+        "slug",
+        "model",
+        "tier",
+        "task_type",
+        "cwd",
+        "permission",
+        "timeout",
+        "mode",
+        "verify",
+        "wait_seconds",
+    } <= set(dispatch_tool.input_schema["properties"])
+    assert {t.uri_template for t in templates} == {
+        "dispatch://projects/{slug}",
+        "dispatch://runs/{slug}/{run_id}",
+        "dispatch://runs/{slug}/{run_id}/result",
+    }
     assert "MCP server on stdio" in (tmp_path / "server.log").read_text()
 
 
@@ -133,18 +165,26 @@ async def test_bad_arguments_and_a_refused_spec_are_tool_errors_and_the_server_s
 
 
 async def test_lint_checks_the_inputs_for_the_reader_it_is_told(tmp_path: Path) -> None:
-    spec = GOOD_SPEC.replace("1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.", "https://example.com/notes")
+    spec = GOOD_SPEC.replace(
+        "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.", "https://example.com/notes"
+    )
     async with connected(tmp_path / "server.log") as client:
         stateless = data(await client.call_tool("lint", {"spec": spec}))
         web = data(await client.call_tool("lint", {"spec": spec, "mode": "web"}))
     [finding] = [f for f in stateless["findings"] if f["rule"] == "input-not-given"]
-    assert stateless["errors"] is True and finding["quote"] == "https://example.com/notes" and "--mode web" in finding["fix"]
+    assert (
+        stateless["errors"] is True
+        and finding["quote"] == "https://example.com/notes"
+        and "--mode web" in finding["fix"]
+    )
     assert web["errors"] is False and not web["findings"]
 
 
 async def test_bypass_needs_a_server_started_with_allow_bypass(tmp_path: Path) -> None:
     with FakeOpenAI() as fake:
-        async with connected(tmp_path / "server.log", "--allow-bypass", env={"DISPATCH_BASE_URL": fake.base_url}) as client:
+        async with connected(
+            tmp_path / "server.log", "--allow-bypass", env={"DISPATCH_BASE_URL": fake.base_url}
+        ) as client:
             result = await client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": "bypassed", "permission": "bypass"})
     assert not result.is_error and data(result)["status"] == "ok"
 
@@ -152,9 +192,12 @@ async def test_bypass_needs_a_server_started_with_allow_bypass(tmp_path: Path) -
 async def test_twenty_concurrent_calls_over_five_projects(tmp_path: Path, projects_dir: Path) -> None:
     with FakeOpenAI([Reply(text="One sentence.", hang_after_first=0.3)]) as fake:
         async with connected(tmp_path / "server.log", env={"DISPATCH_BASE_URL": fake.base_url}) as client:
-            results = await asyncio.gather(*(
-                client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": f"many-{n % 5}", "busy_wait": 120})
-                for n in range(20)))
+            results = await asyncio.gather(
+                *(
+                    client.call_tool("dispatch", {"spec": GOOD_SPEC, "slug": f"many-{n % 5}", "busy_wait": 120})
+                    for n in range(20)
+                )
+            )
             listed = data(await client.call_tool("list", {}))
     envelopes = [data(result) for result in results]
     assert [e["status"] for e in envelopes] == ["ok"] * 20, [e.get("error") for e in envelopes]

@@ -21,9 +21,14 @@ from tests.mcp.test_server import TOOLS
 class RawServer:
     def __init__(self, env: dict[str, str] | None = None) -> None:
         params = server_params(env=env)
-        self.proc = subprocess.Popen([params.command, *params.args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env={"PATH": "/usr/bin:/bin", **(params.env or {})},
-                                     cwd=ROOT)
+        self.proc = subprocess.Popen(
+            [params.command, *params.args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={"PATH": "/usr/bin:/bin", **(params.env or {})},
+            cwd=ROOT,
+        )
 
     def send(self, message: dict[str, Any] | bytes) -> None:
         assert self.proc.stdin is not None
@@ -42,14 +47,30 @@ class RawServer:
                 return message
 
     def initialize(self) -> None:
-        self.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}})
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {},
+                    "clientInfo": {"name": "raw", "version": "0"},
+                },
+            }
+        )
         assert self.reply(1)["result"]["serverInfo"]["name"] == "dispatch"
         self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
     def start_hanging_run(self, fake: FakeOpenAI, slug: str) -> None:
-        self.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                   "params": {"name": "dispatch", "arguments": {"spec": GOOD_SPEC, "slug": slug}}})
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {"name": "dispatch", "arguments": {"spec": GOOD_SPEC, "slug": slug}},
+            }
+        )
         deadline = time.monotonic() + 60
         while not fake.requests:
             assert time.monotonic() < deadline and self.proc.poll() is None, "the run never reached the model"

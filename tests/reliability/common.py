@@ -12,8 +12,10 @@ from typing import Any
 from core.redact import KNOWN_KEY_VARS
 from tests.helpers import write
 
-CANARIES = {name: f"canary{index:02d}q{name.lower().replace('_', 'z')}x7" for index, name in
-            enumerate([*KNOWN_KEY_VARS, "MY_PROXY_CREDENTIAL"])}
+CANARIES = {
+    name: f"canary{index:02d}q{name.lower().replace('_', 'z')}x7"
+    for index, name in enumerate([*KNOWN_KEY_VARS, "MY_PROXY_CREDENTIAL"])
+}
 """A value for every key variable the backends read, none shaped like a known key: only exact-value masking
 catches them. MY_PROXY_CREDENTIAL is named only by a model's api_key_env."""
 
@@ -53,14 +55,22 @@ class Sweep:
         return result
 
     def check(self, label: str) -> None:
-        files = [p for root in (self.isolated / "projects", self.isolated / "home") for p in root.rglob("*")
-                 if p.is_file() and not p.is_symlink()]
+        files = [
+            p
+            for root in (self.isolated / "projects", self.isolated / "home")
+            for p in root.rglob("*")
+            if p.is_file() and not p.is_symlink()
+        ]
         found = leaks(self.isolated, self.secrets, *self.texts.values())
         names = list(self.texts)
-        found = [f"{names[int(f.split(':')[0].split()[1])]}: {f.split(': ', 1)[1]}" if f.startswith("text ") else f
-                 for f in found]
-        print(f"\ncanary sweep {label}: {len(files)} files + {len(self.texts)} outputs = {len(files) + len(self.texts)} "
-              f"sinks x {len(self.secrets)} keys = {(len(files) + len(self.texts)) * len(self.secrets)} checks")
+        found = [
+            f"{names[int(f.split(':')[0].split()[1])]}: {f.split(': ', 1)[1]}" if f.startswith("text ") else f
+            for f in found
+        ]
+        print(
+            f"\ncanary sweep {label}: {len(files)} files + {len(self.texts)} outputs = {len(files) + len(self.texts)} "
+            f"sinks x {len(self.secrets)} keys = {(len(files) + len(self.texts)) * len(self.secrets)} checks"
+        )
         assert found == [], found
 
 

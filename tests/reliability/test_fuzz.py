@@ -16,10 +16,28 @@ from core.cli import build_parser
 from core.errors import ConfigError, UsageError
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-SPEC_LINES = st.sampled_from(["## Goal", "Goal: write a test for the parser module", "## Inputs", "Inputs:",
-                              "## Output", "Output: JSON", "```", "~~~", "Task type: general", "Tier: ghost",
-                              "see src/a.py and ./b/c.md", "http://x/y.py", "as discussed", "deploy to production",
-                              "<placeholder>", "# " + "#" * 10, "- " + "d" * 300 + "/x.py", ""])
+SPEC_LINES = st.sampled_from(
+    [
+        "## Goal",
+        "Goal: write a test for the parser module",
+        "## Inputs",
+        "Inputs:",
+        "## Output",
+        "Output: JSON",
+        "```",
+        "~~~",
+        "Task type: general",
+        "Tier: ghost",
+        "see src/a.py and ./b/c.md",
+        "http://x/y.py",
+        "as discussed",
+        "deploy to production",
+        "<placeholder>",
+        "# " + "#" * 10,
+        "- " + "d" * 300 + "/x.py",
+        "",
+    ]
+)
 
 
 @FUZZ
@@ -31,16 +49,27 @@ def test_lint_always_answers_with_findings(tmp_path: Path, lines: list[str]) -> 
     assert findings == sorted(findings, key=lambda f: (f.line, f.severity != specs.Severity.ERROR, f.rule))
 
 
-TOML_VALUES = st.recursive(st.one_of(st.integers(), st.floats(allow_nan=True), st.booleans(), st.text(max_size=20)),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                       max_size=3), max_leaves=12)
+TOML_VALUES = st.recursive(
+    st.one_of(st.integers(), st.floats(allow_nan=True), st.booleans(), st.text(max_size=20)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
 
 
 @FUZZ
-@given(table=st.dictionaries(st.sampled_from(["models", "tiers", "defaults", "redact", "other"]),
-                             st.dictionaries(st.sampled_from(["m", "general", "timeout", "patterns", "backend",
-                                                              "base_url", "models", "args", "max_answer_chars"]),
-                                             TOML_VALUES, max_size=4), max_size=4))
+@given(
+    table=st.dictionaries(
+        st.sampled_from(["models", "tiers", "defaults", "redact", "other"]),
+        st.dictionaries(
+            st.sampled_from(
+                ["m", "general", "timeout", "patterns", "backend", "base_url", "models", "args", "max_answer_chars"]
+            ),
+            TOML_VALUES,
+            max_size=4,
+        ),
+        max_size=4,
+    )
+)
 def test_config_loading_is_a_config_or_a_config_error(tmp_path: Path, table: dict) -> None:
     import tomli_w
 
@@ -66,9 +95,39 @@ def test_config_text_of_any_shape_is_a_config_or_a_config_error(tmp_path: Path, 
         pass
 
 
-ARGS = st.sampled_from(["run", "resume", "review", "status", "list", "search", "lint", "escalate", "config", "ui",
-                        "--spec", "-", "--slug", "abc", "--json", "--tier", "--model", "--limit", "0", "99999999999",
-                        "--timeout", "nan", "--since", "2026-13-01", "--run", "../x", "--max-steps", "-1", "--wait"])
+ARGS = st.sampled_from(
+    [
+        "run",
+        "resume",
+        "review",
+        "status",
+        "list",
+        "search",
+        "lint",
+        "escalate",
+        "config",
+        "ui",
+        "--spec",
+        "-",
+        "--slug",
+        "abc",
+        "--json",
+        "--tier",
+        "--model",
+        "--limit",
+        "0",
+        "99999999999",
+        "--timeout",
+        "nan",
+        "--since",
+        "2026-13-01",
+        "--run",
+        "../x",
+        "--max-steps",
+        "-1",
+        "--wait",
+    ]
+)
 
 
 @FUZZ
@@ -89,7 +148,7 @@ def test_sse_parsing_does_not_depend_on_where_bytes_split(cuts: list[int]) -> No
     whole = list(SSEParser().feed(body))
     parser, events, start = SSEParser(), [], 0
     for size in cuts * (len(body) // sum(cuts) + 1):
-        events += parser.feed(body[start:start + size])
+        events += parser.feed(body[start : start + size])
         start += size
     events += parser.close()
     assert events == whole == [("message", "héllo ✓"), ("x", "two\nlines"), ("message", "[DONE]")]

@@ -24,9 +24,14 @@ SEED = int(os.environ.get("DISPATCH_KILL_SEED", "20261202"))
 
 
 def start(spec: Path, slug: str, base_url: str, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", slug, "--json", *args],
-                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "DISPATCH_BASE_URL": base_url})
+    return subprocess.Popen(
+        [sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", slug, "--json", *args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "DISPATCH_BASE_URL": base_url},
+    )
 
 
 def check_integrity(slugs: list[str]) -> int:
@@ -81,9 +86,13 @@ def test_random_sigkill_mid_stream(isolated: Path) -> None:
         for slug in slugs:
             dispatch("status", "--slug", slug)  # the next command that touches the project repairs it
     check_integrity(slugs)
-    killed = [r for slug in slugs if Project.at(slug).exists() for r in map(Project.at(slug).read_run,
-                                                                              Project.at(slug).run_ids())
-              if r["status"] == "interrupted" and r["reason"] == "killed"]
+    killed = [
+        r
+        for slug in slugs
+        if Project.at(slug).exists()
+        for r in map(Project.at(slug).read_run, Project.at(slug).run_ids())
+        if r["status"] == "interrupted" and r["reason"] == "killed"
+    ]
     assert killed, "no kill landed mid-run"
 
 

@@ -24,8 +24,17 @@ def spec(isolated: Path) -> Path:
 
 
 def run(server: FakeOpenAI, spec: Path, *args: str, timeout: float = 60):
-    return dispatch("run", "--spec", str(spec), "--slug", "job", "--json", *args,
-                    env={"DISPATCH_BASE_URL": server.base_url}, timeout=timeout)
+    return dispatch(
+        "run",
+        "--spec",
+        str(spec),
+        "--slug",
+        "job",
+        "--json",
+        *args,
+        env={"DISPATCH_BASE_URL": server.base_url},
+        timeout=timeout,
+    )
 
 
 def test_a_stream_that_stops_without_done_or_finish_reason_is_truncated(spec: Path) -> None:
@@ -38,9 +47,10 @@ def test_a_stream_that_stops_without_done_or_finish_reason_is_truncated(spec: Pa
 
 def test_a_stream_split_anywhere_reads_the_same(spec: Path) -> None:
     """The fault server cuts the SSE bytes mid-line and mid-character, and drips them."""
-    body = (CHUNK % "héllo wörld ✓" + 'data: {"choices": [{"delta": {}, "finish_reason": "stop"}]}\n\n'
-            + "data: [DONE]\n\n").encode()
-    pieces = [body[i:i + 7] for i in range(0, len(body), 7)]
+    body = (
+        CHUNK % "héllo wörld ✓" + 'data: {"choices": [{"delta": {}, "finish_reason": "stop"}]}\n\n' + "data: [DONE]\n\n"
+    ).encode()
+    pieces = [body[i : i + 7] for i in range(0, len(body), 7)]
     with FakeOpenAI([Reply(raw_pieces=pieces, drip=0.001)]) as server:
         result = run(server, spec)
     assert result.code == 0 and result.json()["result"] == "héllo wörld ✓", result.stderr
@@ -58,8 +68,9 @@ def test_an_oversize_answer_is_cut_at_the_cap_with_a_reason(isolated: Path, spec
     events = events_of(envelope["audit_path"])
     assert "".join(e["text"] for e in events if e["type"] == "TextDelta") == "x" * 5000
     whole = {p.name: p.read_text().count("x" * 5000) for p in logs.iterdir() if p.is_file()}
-    assert whole == {**{name: 0 for name in whole}, Path(envelope["audit_path"]).name: 1}, \
+    assert whole == {**{name: 0 for name in whole}, Path(envelope["audit_path"]).name: 1}, (
         "the cut answer is stored whole once, in its record (the event log has only the streamed pieces)"
+    )
     assert events[-1]["envelope"]["result"] is None and events[-1]["envelope"]["result_chars"] == 5000
     assert not json.loads(Path(envelope["audit_path"]).read_text())["raw"], "no raw copy of the wire either"
     assert dispatch("status", "--slug", "job", "--json").json()["last_result"] == "x" * 5000
@@ -74,17 +85,23 @@ def test_a_server_answering_500s_is_a_server_error_not_unreachable(spec: Path) -
 
 
 def test_an_unreachable_server_is_still_exit_7(spec: Path) -> None:
-    result = dispatch("run", "--spec", str(spec), "--slug", "job", "--json",
-                      env={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
+    result = dispatch(
+        "run", "--spec", str(spec), "--slug", "job", "--json", env={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"}
+    )
     assert result.code == 7 and result.json()["reason"] == "unavailable"
 
 
-@pytest.mark.parametrize("reply, said", [
-    (Reply(raw_sse="<html><body>Sign in</body></html>", content_type="text/html"), "text/html"),
-    (Reply(raw_sse='{"choices": [{"message": {"content": "hi"}}]}', content_type="application/json"),
-     "application/json"),
-    (Reply(raw_sse="{not json", content_type="application/json"), "'{not json'"),
-])
+@pytest.mark.parametrize(
+    "reply, said",
+    [
+        (Reply(raw_sse="<html><body>Sign in</body></html>", content_type="text/html"), "text/html"),
+        (
+            Reply(raw_sse='{"choices": [{"message": {"content": "hi"}}]}', content_type="application/json"),
+            "application/json",
+        ),
+        (Reply(raw_sse="{not json", content_type="application/json"), "'{not json'"),
+    ],
+)
 def test_a_body_that_is_not_an_event_stream_says_what_came(spec: Path, reply: Reply, said: str) -> None:
     with FakeOpenAI([reply]) as server:
         result = run(server, spec)
@@ -94,7 +111,9 @@ def test_a_body_that_is_not_an_event_stream_says_what_came(spec: Path, reply: Re
 
 
 def two_servers(isolated: Path, first: FakeOpenAI, second: FakeOpenAI) -> None:
-    write(isolated / "home" / "config.toml", f"""
+    write(
+        isolated / "home" / "config.toml",
+        f"""
 [models.bad]
 base_url = "{first.base_url}"
 [models.good]
@@ -102,16 +121,23 @@ base_url = "{second.base_url}"
 [tiers.general]
 models = ["bad", "good"]
 task_types = ["general"]
-""")
+""",
+    )
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(status=400, body=json.dumps({"error": {"message": "Invalid model name passed in model=ghost-1"}})),
-    Reply(status=404, body=json.dumps({"error": {"message": "The model `ghost-1` does not exist"}})),
-    Reply(status=400, body=json.dumps({"error": {"message": "This model's maximum context length is 4096 tokens"}})),
-])
-def test_a_model_specific_error_moves_on_to_the_next_model_of_the_tier(isolated: Path, spec: Path,
-                                                                         reply: Reply) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=400, body=json.dumps({"error": {"message": "Invalid model name passed in model=ghost-1"}})),
+        Reply(status=404, body=json.dumps({"error": {"message": "The model `ghost-1` does not exist"}})),
+        Reply(
+            status=400, body=json.dumps({"error": {"message": "This model's maximum context length is 4096 tokens"}})
+        ),
+    ],
+)
+def test_a_model_specific_error_moves_on_to_the_next_model_of_the_tier(
+    isolated: Path, spec: Path, reply: Reply
+) -> None:
     with FakeOpenAI([reply]) as bad, FakeOpenAI([Reply(text="from the good one")]) as good:
         two_servers(isolated, bad, good)
         result = dispatch("run", "--spec", str(spec), "--slug", "job", "--json")
@@ -131,14 +157,17 @@ def test_a_plain_bad_request_does_not_fall_back(isolated: Path, spec: Path) -> N
 
 def test_review_falls_back_when_its_reviewer_is_down(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="the work")]) as worker, FakeOpenAI([Reply(text="VERDICT: pass\n- fine")]) as reviewer:
-        write(isolated / "home" / "config.toml", f"""
+        write(
+            isolated / "home" / "config.toml",
+            f"""
 [models.a]
 base_url = "{worker.base_url}"
 [models.b]
 base_url = "http://127.0.0.1:9/v1"
 [models.c]
 base_url = "{reviewer.base_url}"
-""")
+""",
+        )
         assert dispatch("run", "--spec", str(spec), "--slug", "job", "--model", "a").code == 0
         result = dispatch("review", "--slug", "job", "--json")
     envelope = result.json()
@@ -148,8 +177,10 @@ base_url = "{reviewer.base_url}"
 
 def test_resume_and_review_honour_the_loop_flags(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="ok then")]) as server:
-        write(isolated / "home" / "config.toml", f'[models.a]\nbase_url = "{server.base_url}"\n'
-                                                 f'[models.b]\nbase_url = "{server.base_url}"\n')
+        write(
+            isolated / "home" / "config.toml",
+            f'[models.a]\nbase_url = "{server.base_url}"\n[models.b]\nbase_url = "{server.base_url}"\n',
+        )
         assert dispatch("run", "--spec", str(spec), "--slug", "job", "--model", "a").code == 0
         flags = ("--max-steps", "3", "--max-fetches", "2", "--token-budget", "900", "--json")
         resumed = dispatch("resume", "--slug", "job", "--prompt", "go on", *flags)
@@ -163,9 +194,14 @@ def test_resume_and_review_honour_the_loop_flags(isolated: Path, spec: Path) -> 
 def test_a_closed_stdout_ends_the_run_quietly_and_records_it(isolated: Path, spec: Path) -> None:
     text = "a long answer line\n" * 5000
     with FakeOpenAI([Reply(text=text, chunks=2000, drip=0.002)]) as server:
-        process = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", "job"],
-                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                   env={**__import__("os").environ, "DISPATCH_BASE_URL": server.base_url})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "core", "run", "--spec", str(spec), "--slug", "job"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env={**__import__("os").environ, "DISPATCH_BASE_URL": server.base_url},
+        )
         assert process.stdout is not None
         process.stdout.read(100)
         process.stdout.close()

@@ -47,9 +47,15 @@ def start(isolated: Path, body: str, *args: str) -> tuple[subprocess.Popen[str],
     tool = script(isolated / "tool", body)
     write(isolated / "home" / "config.toml", f'[models.m]\nbackend = "command"\nargs = ["{tool}", "{pids}"]\n')
     spec = write(isolated / "task.md", GOOD_SPEC)
-    process = subprocess.Popen([sys.executable, "-m", "core", "run", "--spec", str(spec), "--model", "m",
-                                "--slug", "job", "--json", *args], cwd=ROOT, text=True, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core", "run", "--spec", str(spec), "--model", "m", "--slug", "job", "--json", *args],
+        cwd=ROOT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
     return process, pids
 
 
@@ -62,8 +68,10 @@ def test_no_descendant_survives(isolated: Path, way_out: str) -> None:
     args = {"timeout": ("--timeout", "2"), "stall": ("--stall", "1")}.get(way_out, ())
     process, pids = start(isolated, DAEMON, *args)
     try:
-        wait_for(lambda: all(Path(f"{pids}.{n}").exists() and Path(f"{pids}.{n}").read_text() for n in ("agent", "daemon")),
-                 "the agent and its daemon")
+        wait_for(
+            lambda: all(Path(f"{pids}.{n}").exists() and Path(f"{pids}.{n}").read_text() for n in ("agent", "daemon")),
+            "the agent and its daemon",
+        )
         family = pids_of(pids)
         if way_out.startswith("SIG"):
             process.send_signal(getattr(signal, way_out))

@@ -38,8 +38,10 @@ def test_counts_are_derived_from_the_files_after_a_kill_between_two_writes(isola
 
 def test_the_description_is_kept_and_each_run_is_indexed_alone(isolated: Path, server: FakeOpenAI) -> None:
     first = write(isolated / "one.md", GOOD_SPEC)
-    second = write(isolated / "two.md", GOOD_SPEC.replace("Summarise the three numbered points below",
-                                                          "Translate the walrus notes below"))
+    second = write(
+        isolated / "two.md",
+        GOOD_SPEC.replace("Summarise the three numbered points below", "Translate the walrus notes below"),
+    )
     run(server, first, "--slug", "job")
     later = run(server, second, "--slug", "job").json()
     meta = Project.at("job").meta()
@@ -50,14 +52,18 @@ def test_the_description_is_kept_and_each_run_is_indexed_alone(isolated: Path, s
     assert Project.at("job").meta()["description"] == "the walrus project"
 
 
-@pytest.mark.parametrize("args", [
-    ("escalate", "--slug", "job", "--run", "../../../../../x", "--tier", "general"),
-    ("escalate", "--slug", "job", "--run", "20261121-220000-1-1\n", "--primary", "--reason", "r"),
-    ("resume", "--slug", "job", "--session", "../../etc/passwd", "--prompt", "go"),
-    ("status", "--slug", "job\n"),
-])
-def test_names_from_the_command_line_are_validated_whole(isolated: Path, server: FakeOpenAI,
-                                                         args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("escalate", "--slug", "job", "--run", "../../../../../x", "--tier", "general"),
+        ("escalate", "--slug", "job", "--run", "20261121-220000-1-1\n", "--primary", "--reason", "r"),
+        ("resume", "--slug", "job", "--session", "../../etc/passwd", "--prompt", "go"),
+        ("status", "--slug", "job\n"),
+    ],
+)
+def test_names_from_the_command_line_are_validated_whole(
+    isolated: Path, server: FakeOpenAI, args: tuple[str, ...]
+) -> None:
     run(server, write(isolated / "task.md", GOOD_SPEC), "--slug", "job")
     outside = write(isolated / "projects" / "x-result.json", json.dumps({"spec": GOOD_SPEC, "run_id": "x"}))
     result = dispatch(*args, env={"DISPATCH_BASE_URL": server.base_url})
@@ -73,8 +79,9 @@ def test_a_slug_with_a_trailing_newline_makes_no_directory(isolated: Path, serve
 
 def test_a_tier_escalation_records_the_run_it_started(isolated: Path, server: FakeOpenAI) -> None:
     first = run(server, write(isolated / "task.md", GOOD_SPEC), "--slug", "job").json()
-    result = dispatch("escalate", "--slug", "job", "--tier", "coding", "--json",
-                      env={"DISPATCH_BASE_URL": server.base_url})
+    result = dispatch(
+        "escalate", "--slug", "job", "--tier", "coding", "--json", env={"DISPATCH_BASE_URL": server.base_url}
+    )
     envelope = result.json()
     assert result.code == 0, result.stderr
     assert envelope["parent_run_id"] == first["run_id"] and envelope["kind"] == "escalation"

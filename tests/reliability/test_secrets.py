@@ -55,10 +55,15 @@ pieces = st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=60
 
 
 @settings(max_examples=150, deadline=None)
-@given(prefix=st.text(max_size=40), suffix=st.text(max_size=40), cuts=pieces,
-       exact=st.sampled_from(["", "plain-canary-value-42"]))
-def test_streamed_pieces_mask_exactly_like_the_whole_text(prefix: str, suffix: str, cuts: list[int],
-                                                          exact: str) -> None:
+@given(
+    prefix=st.text(max_size=40),
+    suffix=st.text(max_size=40),
+    cuts=pieces,
+    exact=st.sampled_from(["", "plain-canary-value-42"]),
+)
+def test_streamed_pieces_mask_exactly_like_the_whole_text(
+    prefix: str, suffix: str, cuts: list[int], exact: str
+) -> None:
     """Wherever the stream splits, what is shown equals the whole text redacted: no piece of a key gets out."""
     redactor = Redactor([exact] if exact else [])
     text = f"{prefix}{KEY} and {exact or 'AKIAIOSFODNN7EXAMPLE'}{suffix}"
@@ -67,7 +72,7 @@ def test_streamed_pieces_mask_exactly_like_the_whole_text(prefix: str, suffix: s
     for size in cuts * (len(text) // max(1, sum(cuts)) + 1):
         if start >= len(text):
             break
-        shown.append(stream.feed(text[start:start + size]))
+        shown.append(stream.feed(text[start : start + size]))
         start += size
     shown.append(stream.feed(text[start:]))
     shown.append(stream.flush())
@@ -81,8 +86,9 @@ def test_plain_prose_is_not_held_back() -> None:
 
 
 def test_raw_wire_pieces_of_a_found_key_are_masked() -> None:
-    raw = "".join(f'data: {json.dumps({"choices": [{"delta": {"content": KEY[i:i + 5]}}]})}\n\n'
-                  for i in range(0, len(KEY), 5))
+    raw = "".join(
+        f"data: {json.dumps({'choices': [{'delta': {'content': KEY[i : i + 5]}}]})}\n\n" for i in range(0, len(KEY), 5)
+    )
     masked = mask_fragments(raw, {KEY})
     pieces_left = [json.loads(line[6:])["choices"][0]["delta"]["content"] for line in masked.splitlines() if line]
     assert KEY not in "".join(pieces_left) and set(pieces_left) == {"***"}
@@ -103,8 +109,11 @@ def test_a_key_streamed_in_five_character_pieces_reaches_no_sink(isolated: Path)
     envelope = as_json.json()
     streamed = "".join(e["text"] for e in events_of(envelope["audit_path"]) if e["type"] == "TextDelta")
     record = json.loads(Path(envelope["audit_path"]).read_text())
-    raw_pieces = "".join(json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
-                         for line in record["raw"].splitlines() if line.startswith("data: {") and '"choices": [{' in line)
+    raw_pieces = "".join(
+        json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
+        for line in record["raw"].splitlines()
+        if line.startswith("data: {") and '"choices": [{' in line
+    )
     for sink in (shown.stdout, streamed, envelope["result"], raw_pieces):
         assert KEY not in sink and SHAPED["aws"] not in sink
     assert streamed == envelope["result"] == shown.stdout.rstrip("\n")
@@ -112,17 +121,33 @@ def test_a_key_streamed_in_five_character_pieces_reaches_no_sink(isolated: Path)
 
 
 def test_desc_and_goal_are_redacted_in_project_json_and_the_index(isolated: Path) -> None:
-    spec = write(isolated / "task.md", GOOD_SPEC.replace("release announcement draft.",
-                                                         f"release announcement draft using {SHAPED['github']}."))
+    spec = write(
+        isolated / "task.md",
+        GOOD_SPEC.replace("release announcement draft.", f"release announcement draft using {SHAPED['github']}."),
+    )
     with FakeOpenAI() as server:
         first = dispatch("run", "--spec", str(spec), "--json", env=spec_env(server))
-        second = dispatch("run", "--spec", str(spec), "--slug", "described", "--desc",
-                          f"uses {SHAPED['stripe']} and {CANARIES['DISPATCH_API_KEY']}", "--json", env=spec_env(server))
+        second = dispatch(
+            "run",
+            "--spec",
+            str(spec),
+            "--slug",
+            "described",
+            "--desc",
+            f"uses {SHAPED['stripe']} and {CANARIES['DISPATCH_API_KEY']}",
+            "--json",
+            env=spec_env(server),
+        )
         listing = dispatch("list", "--json")
     assert first.code == second.code == listing.code == 0, first.stderr + second.stderr
     assert SHAPED["github"][:4] not in first.json()["slug"]
-    assert not leaks(isolated, [SHAPED["github"], SHAPED["stripe"], CANARIES["DISPATCH_API_KEY"]],
-                     first.stdout, second.stdout, listing.stdout)
+    assert not leaks(
+        isolated,
+        [SHAPED["github"], SHAPED["stripe"], CANARIES["DISPATCH_API_KEY"]],
+        first.stdout,
+        second.stdout,
+        listing.stdout,
+    )
     described = json.loads((isolated / "projects" / "described" / ".dispatch-logs" / "project.json").read_text())
     assert described["description"].startswith("uses sk_l***")
 
@@ -147,8 +172,9 @@ def sweep_backend(isolated: Path, config: str, spec: Path, *runs: tuple[str, ...
     write(isolated / "home" / "config.toml", config)
     outputs = []
     for args in runs:
-        result = dispatch("run", "--spec", str(spec), "--model", "m", "--stall", "20", *args, env=canary_env(),
-                          timeout=90)
+        result = dispatch(
+            "run", "--spec", str(spec), "--model", "m", "--stall", "20", *args, env=canary_env(), timeout=90
+        )
         assert "Traceback" not in result.stderr, result.stderr
         outputs += [result.stdout, result.stderr]
     outputs.append(dispatch("search", "canary", "--json").stdout)
@@ -160,12 +186,24 @@ def test_canary_sweep_of_the_chat_backend(isolated: Path) -> None:
     secrets = list(CANARIES.values())
     echo = json.dumps({"error": {"message": "headers: " + " ".join(secrets)}})
     spec = write(isolated / "task.md", GOOD_SPEC)
-    with FakeOpenAI([Reply(text="answer " + " ".join(secrets), chunks=40),
-                     Reply(raw_sse='data: {"choices": [{"delta": {"content": "' + secrets[0] + '"}}]}\n\n'),
-                     Reply(status=401, body=echo), Reply(status=500, body=echo, headers={"retry-after": "0"})]) as server:
-        config = (f'[models.m]\nbase_url = "{server.base_url}"\napi_key_env = "MY_PROXY_CREDENTIAL"\n')
-        found = sweep_backend(isolated, config, spec, ("--slug", "a", "--json"), ("--slug", "a"), ("--slug", "b"),
-                              ("--slug", "c", "--json"))
+    with FakeOpenAI(
+        [
+            Reply(text="answer " + " ".join(secrets), chunks=40),
+            Reply(raw_sse='data: {"choices": [{"delta": {"content": "' + secrets[0] + '"}}]}\n\n'),
+            Reply(status=401, body=echo),
+            Reply(status=500, body=echo, headers={"retry-after": "0"}),
+        ]
+    ) as server:
+        config = f'[models.m]\nbase_url = "{server.base_url}"\napi_key_env = "MY_PROXY_CREDENTIAL"\n'
+        found = sweep_backend(
+            isolated,
+            config,
+            spec,
+            ("--slug", "a", "--json"),
+            ("--slug", "a"),
+            ("--slug", "b"),
+            ("--slug", "c", "--json"),
+        )
     assert found == []
 
 
@@ -178,19 +216,27 @@ def test_canary_sweep_of_agent_backends(isolated: Path) -> None:
         pieces = [k[i:i + 4] for k in keys for i in range(0, len(k), 4)]
         sys.stderr.write("env: " + " ".join(keys) + "\\n")
     """
-    command = script(isolated / "tool", dump + """\
+    command = script(
+        isolated / "tool",
+        dump
+        + """\
         for piece in pieces:
             sys.stdout.write(piece); sys.stdout.flush()
         print(" whole:", " ".join(keys))
         sys.exit(int(sys.argv[1]))
-    """)
-    claude = script(isolated / "claude", dump + """\
+    """,
+    )
+    claude = script(
+        isolated / "claude",
+        dump
+        + """\
         for piece in pieces:
             print(json.dumps({"type": "stream_event", "event": {"type": "content_block_delta",
                   "delta": {"type": "text_delta", "text": piece}}}), flush=True)
         print(json.dumps({"type": "result", "subtype": "success" if os.environ.get("FAIL") != "1" else "error",
                           "is_error": os.environ.get("FAIL") == "1", "result": " ".join(keys), "session_id": "s1"}))
-    """)
+    """,
+    )
     spec = write(isolated / "task.md", GOOD_SPEC)
     names = {k: f"${{{k}}}" for k in CANARIES}
     env_table = "{ " + ", ".join(f'{k} = "{v}"' for k, v in names.items()) + " }"
@@ -198,7 +244,9 @@ def test_canary_sweep_of_agent_backends(isolated: Path) -> None:
         config = f'[models.m]\nbackend = "command"\nargs = ["{command}", "{code}"]\nenv = {env_table}\n'
         assert sweep_backend(isolated, config, spec, ("--slug", f"cmd{code}", "--json"), ("--slug", f"cmd{code}")) == []
     for fail in ("0", "1"):
-        config = (f'[models.m]\nbackend = "claude-code"\nbin = "{claude}"\n'
-                  f'env = {{ FAIL = "{fail}", ANTHROPIC_API_KEY = "${{ANTHROPIC_API_KEY}}", '
-                  f'MY_PROXY_CREDENTIAL = "${{MY_PROXY_CREDENTIAL}}" }}\n')
+        config = (
+            f'[models.m]\nbackend = "claude-code"\nbin = "{claude}"\n'
+            f'env = {{ FAIL = "{fail}", ANTHROPIC_API_KEY = "${{ANTHROPIC_API_KEY}}", '
+            f'MY_PROXY_CREDENTIAL = "${{MY_PROXY_CREDENTIAL}}" }}\n'
+        )
         assert sweep_backend(isolated, config, spec, ("--slug", f"cc{fail}", "--json"), ("--slug", f"cc{fail}")) == []

@@ -32,9 +32,12 @@ SPEC = GOOD_SPEC.replace("## Non-goals", f"The router key is {CANARIES['OPENROUT
 
 def echoing_replies() -> list[Reply]:
     """An answer streamed in small pieces that repeats the key, then a 401 and a 500 whose bodies and headers do."""
-    return [Reply(text=ECHO, chunks=len(ECHO) // 3), Reply(text=ECHO, chunks=7),
-            Reply(status=401, body=ERROR_BODY, headers=ECHO_HEADERS),
-            Reply(status=500, body=ERROR_BODY, headers=ECHO_HEADERS)]
+    return [
+        Reply(text=ECHO, chunks=len(ECHO) // 3),
+        Reply(text=ECHO, chunks=7),
+        Reply(status=401, body=ERROR_BODY, headers=ECHO_HEADERS),
+        Reply(status=500, body=ERROR_BODY, headers=ECHO_HEADERS),
+    ]
 
 
 def chat_config(home: Path, base_url: str) -> None:
@@ -67,11 +70,29 @@ def test_sweep_of_the_cli_and_batch_on_the_chat_backend(isolated: Path) -> None:
     with FakeOpenAI(echoing_replies()) as server:
         chat_config(isolated / "home", server.base_url)
         for slug, mode in runs:
-            sweep.cli(f"run {slug}", dispatch("run", "--spec", str(spec), "--model", "m", "--slug", slug, "--desc",
-                                              DESC, *([mode] if mode else []), env=CANARIES))
-    manifest = write(isolated / "batch.jsonl", "".join(
-        json.dumps({"spec": SPEC, "slug": f"item-{n}", "prompt": f"key {CANARIES['GEMINI_API_KEY']}"}) + "\n"
-        for n in range(3)))
+            sweep.cli(
+                f"run {slug}",
+                dispatch(
+                    "run",
+                    "--spec",
+                    str(spec),
+                    "--model",
+                    "m",
+                    "--slug",
+                    slug,
+                    "--desc",
+                    DESC,
+                    *([mode] if mode else []),
+                    env=CANARIES,
+                ),
+            )
+    manifest = write(
+        isolated / "batch.jsonl",
+        "".join(
+            json.dumps({"spec": SPEC, "slug": f"item-{n}", "prompt": f"key {CANARIES['GEMINI_API_KEY']}"}) + "\n"
+            for n in range(3)
+        ),
+    )
     with FakeOpenAI([Reply(text=ECHO), Reply(status=401, body=ERROR_BODY, headers=ECHO_HEADERS)]) as server:
         chat_config(isolated / "home", server.base_url)
         sweep.cli("batch --json", dispatch("batch", str(manifest), "--json", env=CANARIES))
@@ -88,17 +109,32 @@ async def test_sweep_of_the_mcp_door(isolated: Path) -> None:
     with FakeOpenAI(echoing_replies()) as server:
         chat_config(isolated / "home", server.base_url)
         async with connected(isolated / "mcp.log", env=CANARIES) as client:
-            replies = [await client.call_tool("dispatch", {"spec": SPEC, "slug": "door", "model": "m",
-                                                           "description": DESC}),
-                       await client.call_tool("dispatch", {"spec": SPEC, "slug": "door", "model": "m"}),
-                       await client.call_tool("dispatch", {"spec": SPEC, "slug": "shut", "model": "m"}),
-                       await client.call_tool("batch", {"items": [{"spec": SPEC, "slug": "door-b", "model": "m"}]})]
+            replies = [
+                await client.call_tool("dispatch", {"spec": SPEC, "slug": "door", "model": "m", "description": DESC}),
+                await client.call_tool("dispatch", {"spec": SPEC, "slug": "door", "model": "m"}),
+                await client.call_tool("dispatch", {"spec": SPEC, "slug": "shut", "model": "m"}),
+                await client.call_tool("batch", {"items": [{"spec": SPEC, "slug": "door-b", "model": "m"}]}),
+            ]
             run_id = replies[0].structured_content["run_id"]
-            replies += [await client.call_tool(name, arguments) for name, arguments in (
-                ("status", {"slug": "door"}), ("result", {"run_id": run_id}), ("project", {"slug": "door"}),
-                ("search", {"query": "key"}), ("list", {}), ("review", {"slug": "door", "model": "m"}))]
-            resources = [await client.read_resource(uri) for uri in (
-                f"dispatch://runs/door/{run_id}", f"dispatch://runs/door/{run_id}/result", "dispatch://projects/door")]
+            replies += [
+                await client.call_tool(name, arguments)
+                for name, arguments in (
+                    ("status", {"slug": "door"}),
+                    ("result", {"run_id": run_id}),
+                    ("project", {"slug": "door"}),
+                    ("search", {"query": "key"}),
+                    ("list", {}),
+                    ("review", {"slug": "door", "model": "m"}),
+                )
+            ]
+            resources = [
+                await client.read_resource(uri)
+                for uri in (
+                    f"dispatch://runs/door/{run_id}",
+                    f"dispatch://runs/door/{run_id}/result",
+                    "dispatch://projects/door",
+                )
+            ]
     for number, reply in enumerate(replies):
         sweep.add(f"tool reply {number}", reply.content[0].text, json.dumps(reply.structured_content))
     for number, resource in enumerate(resources):
@@ -110,7 +146,8 @@ async def test_sweep_of_the_mcp_door(isolated: Path) -> None:
 
 def web_config(home: Path, model_url: str, site: Website) -> None:
     """A web model searching the fake's brave API, and one whose search API refuses the key (and echoes it)."""
-    tables = [f"""
+    tables = [
+        f"""
 [models.{name}]
 backend = "web"
 base_url = "{model_url}"
@@ -118,7 +155,9 @@ api_key_env = "MY_PROXY_CREDENTIAL"
 search_provider = "brave"
 search_url = "{site.url(path)}"
 fetch_allowlist = ["127.0.0.1"]
-""" for name, path in (("researcher", "/api/brave"), ("denied", "/api/denied"))]
+"""
+        for name, path in (("researcher", "/api/brave"), ("denied", "/api/denied"))
+    ]
     write(home / "config.toml", "".join(tables))
 
 
@@ -127,22 +166,56 @@ def test_sweep_of_the_web_backend(isolated: Path) -> None:
     API in its results (which the model reads and the events log keeps) and in its error page."""
     sweep = Sweep(isolated)
     spec = write(isolated / "task.md", SPEC)
-    with Website(echo=True) as site, FakeOpenAI([
-            Reply(tool_calls=[{"id": "s1", "name": "web_search", "arguments": {"query": "the answer"}}]),
-            Reply(tool_calls=[{"id": "f1", "name": "web_fetch", "arguments": {"url": site.url("/article")}}]),
-            Reply(text=f"Answer: 42, from {site.url('/article')}. {ECHO}", chunks=12),
-            Reply(status=401, body=ERROR_BODY, headers=ECHO_HEADERS)]) as model:
+    with (
+        Website(echo=True) as site,
+        FakeOpenAI(
+            [
+                Reply(tool_calls=[{"id": "s1", "name": "web_search", "arguments": {"query": "the answer"}}]),
+                Reply(tool_calls=[{"id": "f1", "name": "web_fetch", "arguments": {"url": site.url("/article")}}]),
+                Reply(text=f"Answer: 42, from {site.url('/article')}. {ECHO}", chunks=12),
+                Reply(status=401, body=ERROR_BODY, headers=ECHO_HEADERS),
+            ]
+        ) as model,
+    ):
         web_config(isolated / "home", model.base_url, site)
-        ok = sweep.cli("web ok", dispatch("run", "--mode", "web", "--spec", str(spec), "--model", "researcher",
-                                          "--slug", "web", "--json", env=CANARIES))
-        sweep.cli("web 401", dispatch("run", "--mode", "web", "--spec", str(spec), "--model", "researcher",
-                                      "--slug", "web", env=CANARIES))
-    with Website(echo=True) as site, FakeOpenAI([
-            Reply(tool_calls=[{"id": "s1", "name": "web_search", "arguments": {"query": "x"}}]),
-            Reply(text="no results")]) as model:
+        ok = sweep.cli(
+            "web ok",
+            dispatch(
+                "run",
+                "--mode",
+                "web",
+                "--spec",
+                str(spec),
+                "--model",
+                "researcher",
+                "--slug",
+                "web",
+                "--json",
+                env=CANARIES,
+            ),
+        )
+        sweep.cli(
+            "web 401",
+            dispatch(
+                "run", "--mode", "web", "--spec", str(spec), "--model", "researcher", "--slug", "web", env=CANARIES
+            ),
+        )
+    with (
+        Website(echo=True) as site,
+        FakeOpenAI(
+            [
+                Reply(tool_calls=[{"id": "s1", "name": "web_search", "arguments": {"query": "x"}}]),
+                Reply(text="no results"),
+            ]
+        ) as model,
+    ):
         web_config(isolated / "home", model.base_url, site)
-        sweep.cli("web search denied", dispatch("run", "--mode", "web", "--spec", str(spec), "--model", "denied",
-                                                "--slug", "web-denied", env=CANARIES))
+        sweep.cli(
+            "web search denied",
+            dispatch(
+                "run", "--mode", "web", "--spec", str(spec), "--model", "denied", "--slug", "web-denied", env=CANARIES
+            ),
+        )
         assert site.searches and CANARIES["BRAVE_API_KEY"] in json.dumps(site.searches), "the search key was sent"
     assert ok.code == 0 and ok.json()["citations"], ok.stderr
     events = Path(ok.json()["audit_path"].replace("-result.json", "-events.jsonl")).read_text()
@@ -212,17 +285,38 @@ def test_sweep_of_the_local_backend(isolated: Path) -> None:
     sweep = Sweep(isolated, [v for k, v in CANARIES.items() if k != "MY_PROXY_CREDENTIAL"])
     server = script(isolated / "fake-llama-server", FAKE_LLAMA)
     gguf = write(isolated / "model.gguf", "not really a model")
-    write(isolated / "home" / "config.toml",
-          f'[models.local]\nbackend = "local"\nbin = "{server}"\ngguf = "{gguf}"\nmax_tokens = 64\n')
+    write(
+        isolated / "home" / "config.toml",
+        f'[models.local]\nbackend = "local"\nbin = "{server}"\ngguf = "{gguf}"\nmax_tokens = 64\n',
+    )
     spec = write(isolated / "task.md", SPEC)
     failing = write(isolated / "fail.md", SPEC.replace("## Output", "FAIL on purpose.\n\n## Output"))
     try:
-        ok = sweep.cli("local ok", dispatch("run", "--spec", str(spec), "--model", "local", "--slug", "loc",
-                                            "--json", env=CANARIES, timeout=120))
-        sweep.cli("local plain", dispatch("run", "--spec", str(spec), "--model", "local", "--slug", "loc",
-                                          env=CANARIES, timeout=120))
-        sweep.cli("local 500", dispatch("run", "--spec", str(failing), "--model", "local", "--slug", "loc-fail",
-                                        "--json", env=CANARIES, timeout=120))
+        ok = sweep.cli(
+            "local ok",
+            dispatch(
+                "run", "--spec", str(spec), "--model", "local", "--slug", "loc", "--json", env=CANARIES, timeout=120
+            ),
+        )
+        sweep.cli(
+            "local plain",
+            dispatch("run", "--spec", str(spec), "--model", "local", "--slug", "loc", env=CANARIES, timeout=120),
+        )
+        sweep.cli(
+            "local 500",
+            dispatch(
+                "run",
+                "--spec",
+                str(failing),
+                "--model",
+                "local",
+                "--slug",
+                "loc-fail",
+                "--json",
+                env=CANARIES,
+                timeout=120,
+            ),
+        )
         sweep.cli("local status", dispatch("local", "status", "--json"))
         serving = running(server)
     finally:
@@ -263,11 +357,19 @@ async def test_sweep_of_the_console(isolated: Path, monkeypatch: pytest.MonkeyPa
         async with app.run_test(size=(120, 40)) as pilot:
             for attempt in range(2):
                 view = await finished_run(pilot, SPEC)
-                sweep.add(f"run view {attempt}", screen_text(app), view.live.text, "\n".join(view.live.log),
-                          str(view.live.error))
+                sweep.add(
+                    f"run view {attempt}",
+                    screen_text(app),
+                    view.live.text,
+                    "\n".join(view.live.log),
+                    str(view.live.error),
+                )
                 await pilot.press("o")
-                await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen) and bool(app.screen.record),
-                               "the record to open")
+                await wait_for(
+                    pilot,
+                    lambda: isinstance(app.screen, RunDetailScreen) and bool(app.screen.record),
+                    "the record to open",
+                )
                 for tab in ("tab-envelope", "tab-result", "tab-events", "tab-spec"):
                     app.screen.query_one("#detail-tabs").active = tab
                     await pilot.pause()
@@ -289,14 +391,19 @@ def test_sweep_of_the_real_agent_clis(agent: str, isolated: Path) -> None:
     binary(agent)
     sweep = Sweep(isolated)
     spec = write(isolated / "task.md", SPEC)
-    turns = [Turn(text=ECHO, headers={"x-echoed-key": CREDENTIAL}),
-             Turn(status=400, error=f"invalid x-api-key {CREDENTIAL}", headers={"x-echoed-key": CREDENTIAL})]
+    turns = [
+        Turn(text=ECHO, headers={"x-echoed-key": CREDENTIAL}),
+        Turn(status=400, error=f"invalid x-api-key {CREDENTIAL}", headers={"x-echoed-key": CREDENTIAL}),
+    ]
     with fake_for(agent, turns) as api:
         setup = Setup(agent, api, isolated / "agent-home")
         table = setup.model_table()
         key = AGENT_KEY[agent]
-        table["env"] = {name: value for name, value in table["env"].items()
-                        if name not in ("ANTHROPIC_API_KEY", "FAKE_CODEX_KEY", "GEMINI_API_KEY")}
+        table["env"] = {
+            name: value
+            for name, value in table["env"].items()
+            if name not in ("ANTHROPIC_API_KEY", "FAKE_CODEX_KEY", "GEMINI_API_KEY")
+        }
         table["env"][key] = f"${{{key}}}"
         table["env"]["MY_PROXY_CREDENTIAL"] = "${MY_PROXY_CREDENTIAL}"
         if agent == "codex":
@@ -306,11 +413,23 @@ def test_sweep_of_the_real_agent_clis(agent: str, isolated: Path) -> None:
 
         write(isolated / "home" / "config.toml", tomli_w.dumps({"models": {"agent": table}}))
         for slug, mode in (("agent-ok", "--json"), ("agent-err", None)):
-            sweep.cli(f"{agent} {slug}", dispatch("run", "--spec", str(spec), "--model", "agent", "--slug", slug,
-                                                  *([mode] if mode else []), env=CANARIES, timeout=180))
+            sweep.cli(
+                f"{agent} {slug}",
+                dispatch(
+                    "run",
+                    "--spec",
+                    str(spec),
+                    "--model",
+                    "agent",
+                    "--slug",
+                    slug,
+                    *([mode] if mode else []),
+                    env=CANARIES,
+                    timeout=180,
+                ),
+            )
     sent = json.dumps([(r.headers, r.path) for r in api.model_calls])
     assert CANARIES[key] in sent, f"{agent} sent its key to the fake"
     assert "the key you sent: ***" in sweep.texts[f"{agent} agent-ok stdout"], "the echo came back, masked"
     read_everything(sweep, ["agent-ok", "agent-err"])
     sweep.check(f"agent {agent}")
-

@@ -51,13 +51,17 @@ def app_factory(config: Config, isolated: Path) -> Callable[..., DispatchApp]:
         app = make_app(options.pop("config", config), **options)
         app.animation_level = "none"
         return app
+
     return build
 
 
 async def loaded(pilot: Pilot) -> None:
     """Wait until the screens' lists have loaded: their queries run in "load-..." workers, off the loop."""
-    await wait_for(pilot, lambda: not any(worker.group.startswith("load-") and not worker.is_finished
-                                          for worker in pilot.app.workers), "the lists to load")
+    await wait_for(
+        pilot,
+        lambda: not any(worker.group.startswith("load-") and not worker.is_finished for worker in pilot.app.workers),
+        "the lists to load",
+    )
     await pilot.pause()
 
 
@@ -84,12 +88,22 @@ def type_spec(pilot: Pilot, text: str) -> None:
     pilot.app.screen.query_one("#spec", TextArea).load_text(text)
 
 
-
-
-def seed_run(slug: str, run_id: str, *, status: str = "ok", tier: str = "general", model: str = "default",
-             result: str = ANSWER, spec: str = "Goal: summarise the release notes for the announcement draft.",
-             kind: str = "run", started_at: str = "2026-11-21T11:00:00.000+00:00", session_id: str | None = None,
-             parent_run_id: str | None = None, error: str | None = None, **extras: Any) -> dict[str, Any]:
+def seed_run(
+    slug: str,
+    run_id: str,
+    *,
+    status: str = "ok",
+    tier: str = "general",
+    model: str = "default",
+    result: str = ANSWER,
+    spec: str = "Goal: summarise the release notes for the announcement draft.",
+    kind: str = "run",
+    started_at: str = "2026-11-21T11:00:00.000+00:00",
+    session_id: str | None = None,
+    parent_run_id: str | None = None,
+    error: str | None = None,
+    **extras: Any,
+) -> dict[str, Any]:
     """Write one finished run as the engine would (result file sealed into the chain + project.json), with fixed ids
     and times."""
     from core.audit.store import Project
@@ -98,12 +112,31 @@ def seed_run(slug: str, run_id: str, *, status: str = "ok", tier: str = "general
 
     project = Project.at(slug)
     project.ensure(f"{slug.replace('-', ' ')} project", "openai")
-    envelope = Envelope(run_id=run_id, slug=slug, backend="openai", model=model, tier=tier, task_type="general",
-                        status=Status(status), result=result, usage=Usage(1200, 345), cost_usd=0.001118,
-                        duration_ms=2500, audit_path=f"~/dispatch-projects/{slug}/{run_id}-result.json", kind=kind,
-                        session_id=session_id or run_id, error=error, extras=extras)
-    record = {**envelope.to_dict(), "spec": spec, "started_at": started_at, "finished_at": started_at,
-              "parent_run_id": parent_run_id}
+    envelope = Envelope(
+        run_id=run_id,
+        slug=slug,
+        backend="openai",
+        model=model,
+        tier=tier,
+        task_type="general",
+        status=Status(status),
+        result=result,
+        usage=Usage(1200, 345),
+        cost_usd=0.001118,
+        duration_ms=2500,
+        audit_path=f"~/dispatch-projects/{slug}/{run_id}-result.json",
+        kind=kind,
+        session_id=session_id or run_id,
+        error=error,
+        extras=extras,
+    )
+    record = {
+        **envelope.to_dict(),
+        "spec": spec,
+        "started_at": started_at,
+        "finished_at": started_at,
+        "parent_run_id": parent_run_id,
+    }
     record = project.write_run(run_id, record)
     project.record_finished(envelope)
     meta = project.meta()

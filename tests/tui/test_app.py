@@ -33,8 +33,12 @@ def test_themes_are_data_files_with_a_light_one() -> None:
 
 def test_css_uses_theme_variables_only() -> None:
     css = "\n".join(path.read_text() for path in TUI.rglob("*.tcss"))
-    css += "\n".join(re.findall(r'DEFAULT_CSS = """(.*?)"""', "\n".join(p.read_text() for p in TUI.rglob("*.py")), re.S))
-    colour = re.compile(r"(?:color|background|border[a-z-]*|tint)\s*:[^;]*?(#[0-9a-fA-F]{3,8}\b|rgb\(|\b(?:red|green|blue|white|black|yellow)\b)")
+    css += "\n".join(
+        re.findall(r'DEFAULT_CSS = """(.*?)"""', "\n".join(p.read_text() for p in TUI.rglob("*.py")), re.S)
+    )
+    colour = re.compile(
+        r"(?:color|background|border[a-z-]*|tint)\s*:[^;]*?(#[0-9a-fA-F]{3,8}\b|rgb\(|\b(?:red|green|blue|white|black|yellow)\b)"
+    )
     assert not colour.findall(css)
 
 
@@ -42,8 +46,16 @@ def test_every_bound_action_is_in_the_command_palette() -> None:
     for binding in DispatchApp.BINDINGS:
         assert isinstance(binding, Binding) and binding.id and binding.description
         assert binding.action in {action for _, action, _ in APP_ACTIONS}, f"app: {binding.action} has no palette entry"
-    for screen in (DashboardScreen, EditorScreen, RunViewScreen, AuditScreen, RunDetailScreen, SettingsScreen,
-                   BatchScreen, FilePickerScreen):
+    for screen in (
+        DashboardScreen,
+        EditorScreen,
+        RunViewScreen,
+        AuditScreen,
+        RunDetailScreen,
+        SettingsScreen,
+        BatchScreen,
+        FilePickerScreen,
+    ):
         palette = {action for _, action, _ in SCREEN_ACTIONS[screen.__name__]}
         for binding in screen.BINDINGS:
             assert isinstance(binding, Binding) and binding.id and binding.description
@@ -77,8 +89,11 @@ async def test_an_unforeseen_failure_becomes_a_notification(app_factory, isolate
         await pilot.pause()
         await pilot.press("ctrl+r")
         view = app.screen
-        await wait_for(pilot, lambda: view.live.done and any("failed" in n.message for n in app._notifications),
-                       "the failure to be reported")
+        await wait_for(
+            pilot,
+            lambda: view.live.done and any("failed" in n.message for n in app._notifications),
+            "the failure to be reported",
+        )
         assert view.live.status == "failed" and "NotADirectoryError" in (view.live.error or "")
         assert app.is_running and isinstance(app.screen, RunViewScreen)
 
@@ -91,8 +106,12 @@ def test_a_wheel_carries_the_themes(tmp_path: Path) -> None:
 
     from tests.helpers import ROOT
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
-                    str(ROOT)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     wheel = next(tmp_path.glob("dispatch_console-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {name.rsplit("/", 1)[-1] for name in names if name.startswith("themes/") and name.endswith(".toml")}
@@ -148,8 +167,14 @@ def test_a_missing_console_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
 def test_small_costs_keep_two_significant_digits() -> None:
     from tui.format import money
 
-    assert [money(v) for v in (None, 0.0, 0.000036, 0.001118, 0.25, 12.5)] == \
-        ["-", "$0.0000", "$0.000036", "$0.0011", "$0.2500", "$12.50"]
+    assert [money(v) for v in (None, 0.0, 0.000036, 0.001118, 0.25, 12.5)] == [
+        "-",
+        "$0.0000",
+        "$0.000036",
+        "$0.0011",
+        "$0.2500",
+        "$12.50",
+    ]
 
 
 async def test_a_theme_picked_from_the_palette_is_kept_in_config_toml(app_factory, config) -> None:

@@ -20,10 +20,13 @@ from tui.screens.run_detail import RunDetailScreen
 
 def seed_many(count: int, slug: str = "bulk-notes") -> None:
     for number in range(count):
-        seed_run(slug, f"20261121-10{number // 60:02d}{number % 60:02d}-1-{number}",
-                 status="error" if number % 10 == 0 else "ok",
-                 result=f"answer number {number}" + (" with a pelican" if number == 7 else ""),
-                 started_at=f"2026-11-21T10:{number // 60:02d}:{number % 60:02d}.000+00:00")
+        seed_run(
+            slug,
+            f"20261121-10{number // 60:02d}{number % 60:02d}-1-{number}",
+            status="error" if number % 10 == 0 else "ok",
+            result=f"answer number {number}" + (" with a pelican" if number == 7 else ""),
+            started_at=f"2026-11-21T10:{number // 60:02d}:{number % 60:02d}.000+00:00",
+        )
 
 
 async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory) -> None:
@@ -76,8 +79,13 @@ async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory)
 
 async def test_dashboard_lists_projects_and_the_inbox(app_factory) -> None:
     seed_run("release-note", "20261121-110000-1-1", started_at="2026-11-21T11:00:00.000+00:00")
-    seed_run("blocked-task", "20261121-110500-1-1", status="blocked", error="needs the API schema",
-             started_at="2026-11-21T11:05:00.000+00:00")
+    seed_run(
+        "blocked-task",
+        "20261121-110500-1-1",
+        status="blocked",
+        error="needs the API schema",
+        started_at="2026-11-21T11:05:00.000+00:00",
+    )
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
@@ -103,13 +111,19 @@ async def test_a_run_written_by_a_headless_process_appears_in_the_browser(app_fa
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f4")
         audit = app.screen
-        await wait_for(pilot, lambda: any(w.name == "watch-projects" and w.is_running for w in app.workers),
-                       "the watcher to start")
+        await wait_for(
+            pilot, lambda: any(w.name == "watch-projects" and w.is_running for w in app.workers), "the watcher to start"
+        )
         assert audit.total == 0
         env = {**os.environ, "DISPATCH_BASE_URL": fake.base_url}
-        proc = subprocess.run([sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug",
-                               "from-an-agent", "--json"], env=env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--slug", "from-an-agent", "--json"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr
         await wait_for(pilot, lambda: audit.total == 1, "the headless run to appear")
         table = audit.query_one("#runs", DataTable)
@@ -118,11 +132,19 @@ async def test_a_run_written_by_a_headless_process_appears_in_the_browser(app_fa
 
 async def test_a_session_pages_from_the_index_past_any_scan_limit(app_factory) -> None:
     for number in range(60):
-        seed_run("chatty", f"20261121-12{number // 60:02d}{number % 60:02d}-1-{number}", session_id="sess-long",
-                 started_at=f"2026-11-21T12:{number // 60:02d}:{number % 60:02d}.000+00:00")
+        seed_run(
+            "chatty",
+            f"20261121-12{number // 60:02d}{number % 60:02d}-1-{number}",
+            session_id="sess-long",
+            started_at=f"2026-11-21T12:{number // 60:02d}:{number % 60:02d}.000+00:00",
+        )
     for number in range(5):
-        seed_run("chatty", f"20261121-130{number}00-1-{number}", session_id="sess-other",
-                 started_at=f"2026-11-21T13:0{number}:00.000+00:00")
+        seed_run(
+            "chatty",
+            f"20261121-130{number}00-1-{number}",
+            session_id="sess-other",
+            started_at=f"2026-11-21T13:0{number}:00.000+00:00",
+        )
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f4")
@@ -136,8 +158,10 @@ async def test_a_session_pages_from_the_index_past_any_scan_limit(app_factory) -
         await pilot.press("right_square_bracket")
         await loaded(pilot)
         assert audit.page == 1 and table.row_count == 10
-        assert all(audit.row_runs[str(table.coordinate_to_cell_key((i, 0)).row_key.value)][1].startswith("20261121-12")
-                   for i in range(table.row_count))
+        assert all(
+            audit.row_runs[str(table.coordinate_to_cell_key((i, 0)).row_key.value)][1].startswith("20261121-12")
+            for i in range(table.row_count)
+        )
 
 
 async def test_a_run_whose_verification_failed_is_in_the_inbox(app_factory) -> None:
@@ -158,8 +182,14 @@ async def test_a_run_whose_verification_failed_is_in_the_inbox(app_factory) -> N
 
 async def test_a_headless_refusal_is_in_the_inbox_of_a_console_opened_later(app_factory, isolated: Path) -> None:
     spec = write(isolated / "prose.md", GOOD_SPEC.replace("Task type: general", "Task type: shipped-prose"))
-    proc = subprocess.run([sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--json"],
-                          env=os.environ, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "core", "--no-ui", "run", "--spec", str(spec), "--json"],
+        env=os.environ,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode != 0 and "never dispatched" in proc.stderr + proc.stdout
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -186,6 +216,7 @@ async def test_updated_ages_tick_and_other_processes_dispatches_are_running(app_
     seed_run("headless-job", "20261121-115930-1-1", status="ok", started_at="2026-11-21T11:59:30.000+00:00")
     record = Project.at("headless-job").read_run("20261121-115930-1-1")
     from core.fsutil import atomic_write_json
+
     atomic_write_json(Project.at("headless-job").result_path("20261121-115930-1-1"), {**record, "status": "running"})
     Project.at("headless-job").ensure("headless job project", "openai")
     now = [FROZEN_NOW]

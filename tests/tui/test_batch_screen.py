@@ -91,16 +91,38 @@ def seed_headless_batch() -> str:
     root = trail.batches_dir() / batch_id
     items = [Item(n, f"specs/s{n}.md", spec_text=GOOD_SPEC, slug=f"release-note-{n}") for n in range(1, 5)]
     atomic_write_json(root / "manifest.json", {"batch_id": batch_id, "items": [i.to_dict() for i in items]})
-    atomic_write_json(root / "batch.json", {"batch_id": batch_id, "created": "2026-11-21T11:58:00.000+00:00",
-                                            "total": 4, "status": "finished"})
+    atomic_write_json(
+        root / "batch.json",
+        {"batch_id": batch_id, "created": "2026-11-21T11:58:00.000+00:00", "total": 4, "status": "finished"},
+    )
     records = [
-        trail.ItemRecord(1, "finished", "ok", "20261121-115801-4242-1", "release-note-1", "default",
-                         cost_usd=0.0011, input_tokens=1200, output_tokens=345, duration_ms=2500,
-                         at="2026-11-21T11:58:03.000+00:00"),
-        trail.ItemRecord(2, "finished", "error", "20261121-115801-4242-2", "release-note-2", "default",
-                         error="boom", duration_ms=900, at="2026-11-21T11:58:02.000+00:00"),
-        trail.ItemRecord(3, "started", "", "20261121-115804-4242-3", "release-note-3", "default",
-                         at="2026-11-21T11:59:30.000+00:00"),
+        trail.ItemRecord(
+            1,
+            "finished",
+            "ok",
+            "20261121-115801-4242-1",
+            "release-note-1",
+            "default",
+            cost_usd=0.0011,
+            input_tokens=1200,
+            output_tokens=345,
+            duration_ms=2500,
+            at="2026-11-21T11:58:03.000+00:00",
+        ),
+        trail.ItemRecord(
+            2,
+            "finished",
+            "error",
+            "20261121-115801-4242-2",
+            "release-note-2",
+            "default",
+            error="boom",
+            duration_ms=900,
+            at="2026-11-21T11:58:02.000+00:00",
+        ),
+        trail.ItemRecord(
+            3, "started", "", "20261121-115804-4242-3", "release-note-3", "default", at="2026-11-21T11:59:30.000+00:00"
+        ),
     ]
     for record in records:
         found = trail.BatchTrail(batch_id, root)
@@ -151,8 +173,9 @@ async def open_picker(pilot) -> SourceTree:
     return tree
 
 
-async def test_browse_picks_a_manifest_by_clicking_it_and_the_batch_runs(app_factory, fake: FakeOpenAI,
-                                                                         isolated: Path) -> None:
+async def test_browse_picks_a_manifest_by_clicking_it_and_the_batch_runs(
+    app_factory, fake: FakeOpenAI, isolated: Path
+) -> None:
     app = app_factory(cwd=workspace(isolated / "work"))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_batch(pilot)
@@ -192,6 +215,8 @@ def test_file_picker_snapshot(snap_compare, app_factory, isolated: Path) -> None
         await pilot.press("down", "down")
         await steady(pilot)
 
-    app = app_factory(cwd=workspace(isolated / "work"),
-                      config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
+    app = app_factory(
+        cwd=workspace(isolated / "work"),
+        config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")),
+    )
     assert snap_compare(app, terminal_size=(120, 40), run_before=before)

@@ -28,7 +28,10 @@ def agent_run(tmp_path: Path, isolated: Path) -> tuple[Path, dict]:
     """A command agent refactors src/invoices.py in a worktree of a fresh repo, through the real CLI."""
     repo = make_repo(tmp_path / "repo")
     script = write(tmp_path / "refactor.py", REFACTOR)
-    write(isolated / "home" / "config.toml", f'[models.edit]\nbackend = "command"\nargs = ["{sys.executable}", "{script}"]\n')
+    write(
+        isolated / "home" / "config.toml",
+        f'[models.edit]\nbackend = "command"\nargs = ["{sys.executable}", "{script}"]\n',
+    )
     spec = write(tmp_path / "task.md", SPEC.replace(SPEC.split("Run: ")[1], "true\n"))
     result = dispatch("run", "--spec", str(spec), "--model", "edit", "--slug", "inv", "--cwd", str(repo), "--json")
     assert result.code == 0, result.stderr
@@ -43,8 +46,10 @@ def footer_keys(screen) -> set[str]:
 async def click_key(pilot, key: str) -> None:
     """Click the footer's key as a person would, with the mouse, once the footer has drawn it; then wait for the
     confirmation it opens."""
+
     def drawn() -> list[FooterKey]:
         return [k for k in pilot.app.screen.query(FooterKey) if k.key == key and k.region.area]
+
     await wait_for(pilot, lambda: len(drawn()) == 1, f"the footer to draw {key}")
     await pilot.click(drawn()[0])
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), f"{key}'s confirmation")
@@ -53,7 +58,9 @@ async def click_key(pilot, key: str) -> None:
 async def open_changes(pilot) -> tuple[RunDetailScreen, ChangesPanel]:
     dashboard = pilot.app.screen
     inbox = dashboard.query_one("#inbox", DataTable)
-    await wait_for(pilot, lambda: any(item.kind == CHANGES for item in dashboard.items), "the inbox to list the changes")
+    await wait_for(
+        pilot, lambda: any(item.kind == CHANGES for item in dashboard.items), "the inbox to list the changes"
+    )
     row = next(i for i, item in enumerate(dashboard.items) if item.kind == CHANGES)
     inbox.focus()
     inbox.move_cursor(row=row)
@@ -77,7 +84,7 @@ async def test_the_inbox_lists_changes_and_m_merges_them(app_factory, tmp_path: 
         view = panel.query_one(DiffView)
         diff = "\n".join(view.lines)
         assert "+    return [field.strip()" in "".join(view.render_line(y).text for y in range(view.size.height))
-        assert "+    return [field.strip() for field in text.split(\",\")]" in diff
+        assert '+    return [field.strip() for field in text.split(",")]' in diff
         assert tree_state(repo) == before, "looking changes nothing"
         await pilot.press("m")
         assert isinstance(app.screen, ConfirmScreen)
@@ -106,15 +113,19 @@ async def test_d_drops_the_changes_after_a_confirmation(app_factory, tmp_path: P
         assert (repo / "src" / "invoices.py").read_text() != REFACTORED, "dropping never touches the user's tree"
 
 
-async def test_the_run_view_of_a_live_agent_run_shows_its_changes_and_m_merges(app_factory, config, tmp_path: Path,
-                                                                              isolated: Path) -> None:
+async def test_the_run_view_of_a_live_agent_run_shows_its_changes_and_m_merges(
+    app_factory, config, tmp_path: Path, isolated: Path
+) -> None:
     repo = make_repo(tmp_path / "repo")
     script = write(tmp_path / "refactor.py", REFACTOR)
     config.models["edit"] = ModelConfig(name="edit", backend="command", args=[sys.executable, str(script)])
     app = app_factory(config=config)
     async with app.run_test(size=(120, 40)) as pilot:
-        live = app.start_dispatch(DispatchRequest(spec_text=SPEC.replace(SPEC.split("Run: ")[1], "true\n"),
-                                                  model="edit", slug="live", cwd=repo))
+        live = app.start_dispatch(
+            DispatchRequest(
+                spec_text=SPEC.replace(SPEC.split("Run: ")[1], "true\n"), model="edit", slug="live", cwd=repo
+            )
+        )
         view = app.screen
         assert isinstance(view, RunViewScreen)
         await wait_for(pilot, lambda: live.done and view._finished_drawn, "the run to finish")
@@ -154,16 +165,18 @@ async def test_r_in_a_record_resumes_with_feedback(app_factory, fake, isolated: 
         await pilot.press("r")
         app.screen.query_one("#feedback", Input).value = "the test for empty input fails"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunViewScreen) and app.screen.live is not first,
-                       "the resumed run")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, RunViewScreen) and app.screen.live is not first, "the resumed run"
+        )
         resumed = app.screen.live
         await wait_for(pilot, lambda: resumed.done, "the resumed run to finish")
     assert resumed.request.kind == "resume" and resumed.status == "ok"
     assert fake.requests[-1]["messages"][-1]["content"].endswith("the test for empty input fails")
 
 
-async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works(app_factory, tmp_path: Path,
-                                                                                 isolated: Path) -> None:
+async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works(
+    app_factory, tmp_path: Path, isolated: Path
+) -> None:
     repo, envelope = agent_run(tmp_path, isolated)
     app = app_factory()
     async with app.run_test(size=(160, 40)) as pilot:
@@ -184,15 +197,19 @@ async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works
         assert not Path(envelope["worktree"]["path"]).exists()
 
 
-async def test_the_run_view_shows_m_and_d_only_once_the_finished_run_has_changes(app_factory, config, tmp_path: Path,
-                                                                                isolated: Path) -> None:
+async def test_the_run_view_shows_m_and_d_only_once_the_finished_run_has_changes(
+    app_factory, config, tmp_path: Path, isolated: Path
+) -> None:
     repo = make_repo(tmp_path / "repo")
     script = write(tmp_path / "refactor.py", REFACTOR)
     config.models["edit"] = ModelConfig(name="edit", backend="command", args=[sys.executable, str(script)])
     app = app_factory(config=config)
     async with app.run_test(size=(160, 40)) as pilot:
-        live = app.start_dispatch(DispatchRequest(spec_text=SPEC.replace(SPEC.split("Run: ")[1], "true\n"),
-                                                  model="edit", slug="live", cwd=repo))
+        live = app.start_dispatch(
+            DispatchRequest(
+                spec_text=SPEC.replace(SPEC.split("Run: ")[1], "true\n"), model="edit", slug="live", cwd=repo
+            )
+        )
         view = app.screen
         assert not {"m", "d"} & footer_keys(view), "nothing to merge while the run goes on"
         await wait_for(pilot, lambda: live.done and view.query_one(ChangesPanel).state == "review", "the changes")

@@ -23,8 +23,11 @@ diff --git a/notes.zzz b/notes.zzz
 
 
 def styles(style: DiffStyle, index: int) -> dict[str, Style]:
-    return {segment.text: segment.style for segment in style.segments(DIFF[index], files_of(DIFF)[index])
-            if segment.style is not None}
+    return {
+        segment.text: segment.style
+        for segment in style.segments(DIFF[index], files_of(DIFF)[index])
+        if segment.style is not None
+    }
 
 
 def test_each_line_knows_its_file() -> None:

@@ -82,8 +82,11 @@ class Walk:
 
 
 async def until_run_view(pilot: Pilot, previous: Screen) -> RunViewScreen:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunViewScreen) and pilot.app.screen is not previous,
-                   "a new run view")
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, RunViewScreen) and pilot.app.screen is not previous,
+        "a new run view",
+    )
     view = pilot.app.screen
     assert isinstance(view, RunViewScreen)
     await wait_for(pilot, lambda: view.live.done and view._finished_drawn, f"the {view.live.request.kind} to end")
@@ -218,7 +221,9 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
         await wait_for(pilot, lambda: not go.has_class("-active"), "the first press's effect to end")
         await walk.click("go")
         fed = await until_run_view(pilot, view)
-        assert fed.live.request.kind == "resume" and fake.requests[-1]["messages"][-1]["content"].endswith("shorter please")
+        assert fed.live.request.kind == "resume" and fake.requests[-1]["messages"][-1]["content"].endswith(
+            "shorter please"
+        )
         await walk.press("run.back")
         assert isinstance(app.screen, RunDetailScreen)
         await walk.press("detail.back")
@@ -287,11 +292,19 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
 
 async def test_dashboard_audit_and_settings(app_factory, config) -> None:
     for number in range(PAGE + 5):
-        seed_run("bulk-notes", f"20261121-10{number // 60:02d}{number % 60:02d}-1-{number}",
-                 result=f"answer {number}" + (" with a pelican" if number == 3 else ""),
-                 started_at=f"2026-11-21T10:{number // 60:02d}:{number % 60:02d}.000+00:00")
-    seed_run("stuck-task", "20261121-110500-1-1", status="blocked", error="needs the API schema",
-             started_at="2026-11-21T11:05:00.000+00:00")
+        seed_run(
+            "bulk-notes",
+            f"20261121-10{number // 60:02d}{number % 60:02d}-1-{number}",
+            result=f"answer {number}" + (" with a pelican" if number == 3 else ""),
+            started_at=f"2026-11-21T10:{number // 60:02d}:{number % 60:02d}.000+00:00",
+        )
+    seed_run(
+        "stuck-task",
+        "20261121-110500-1-1",
+        status="blocked",
+        error="needs the API schema",
+        started_at="2026-11-21T11:05:00.000+00:00",
+    )
     config.path.parent.mkdir(parents=True, exist_ok=True)
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -357,8 +370,13 @@ async def test_dashboard_audit_and_settings(app_factory, config) -> None:
         assert settings.query_one("#timeout", Input).value == "75"
         walk.assert_complete(DashboardScreen, AuditScreen, SettingsScreen)
 
-        for key, screen in (("f2", DashboardScreen), ("f3", EditorScreen), ("f4", AuditScreen), ("f5", SettingsScreen),
-                            ("f6", BatchScreen)):
+        for key, screen in (
+            ("f2", DashboardScreen),
+            ("f3", EditorScreen),
+            ("f4", AuditScreen),
+            ("f5", SettingsScreen),
+            ("f6", BatchScreen),
+        ):
             await pilot.press(key)
             assert isinstance(app.screen, screen), key
         assert {b.key for b in app.BINDINGS} == {"f2", "f3", "f4", "f5", "f6", "ctrl+q"}

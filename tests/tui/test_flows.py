@@ -57,7 +57,9 @@ async def test_checklist_is_live_and_a_finding_jumps_to_its_line(app_factory) ->
         index = next(i for i, f in enumerate(editor.findings) if f.rule == "vague-output")
         prompt = checklist.get_option_at_index(index).prompt
         assert isinstance(prompt, Text)
-        assert [prompt.plain[span.start:span.end] for span in prompt.spans if span.style == QUOTE_STYLE] == ["the answer"]
+        assert [prompt.plain[span.start : span.end] for span in prompt.spans if span.style == QUOTE_STYLE] == [
+            "the answer"
+        ]
         checklist.focus()
         checklist.highlighted = index
         await pilot.press("enter")
@@ -69,7 +71,8 @@ async def test_checklist_is_live_and_a_finding_jumps_to_its_line(app_factory) ->
 
 async def test_the_editor_shows_what_dispatch_lint_finds(app_factory, isolated: Path) -> None:
     spec = GOOD_SPEC.replace("Summarise", "Per yesterday's call, summarise").replace(
-        "Plain text, one sentence, at most 30 words.", "Whatever works.")
+        "Plain text, one sentence, at most 30 words.", "Whatever works."
+    )
     cli = dispatch("lint", "--spec", "-", "--json", "--cwd", str(isolated), input=spec)
     expected = [(f["rule"], f["line"], f["message"], f["quote"]) for f in cli.json()["findings"]]
     assert {"hidden-context", "vague-output"} <= {rule for rule, *_ in expected}
@@ -298,13 +301,14 @@ async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config
         assert any("not saved" in n.message for n in app._notifications)
 
 
-async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_save(app_factory, config,
-                                                                                        fake) -> None:
+async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_save(app_factory, config, fake) -> None:
     from core import config as configs
 
-    original = (f"# my dispatch setup\n\n[models.default]  # the cheap one\nbase_url = \"{fake.base_url}\"\n"
-                "model = \"fake-small\"\n\n# tiers below, keep general first\n[tiers.general]\n"
-                "models = [\"default\"]\ntask_types = [\"general\"]\n\n[defaults]\ntimeout = 600  # ten minutes\n")
+    original = (
+        f'# my dispatch setup\n\n[models.default]  # the cheap one\nbase_url = "{fake.base_url}"\n'
+        'model = "fake-small"\n\n# tiers below, keep general first\n[tiers.general]\n'
+        'models = ["default"]\ntask_types = ["general"]\n\n[defaults]\ntimeout = 600  # ten minutes\n'
+    )
     config.path.parent.mkdir(parents=True, exist_ok=True)
     config.path.write_text(original)
     app = app_factory(config=configs.load(config.path))
@@ -334,8 +338,11 @@ async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, f
     async with app.run_test(size=(120, 40)) as pilot:
         view = await dispatch_from_editor(pilot, GOOD_SPEC)
         output = view.query_one(RunOutput)
-        await wait_for(pilot, lambda: view.live.done and view._finished_drawn and output.plain,
-                       "the long run to finish in plain text")
+        await wait_for(
+            pilot,
+            lambda: view.live.done and view._finished_drawn and output.plain,
+            "the long run to finish in plain text",
+        )
         assert output.plain and output.query_one(TextArea).text == long_answer
 
 
@@ -401,8 +408,9 @@ async def test_enter_on_a_tier_chooses_it_and_the_route_says_where_it_came_from(
         await pilot.press("ctrl+t")
         picker = app.screen
         assert isinstance(picker, TierPickerScreen)
-        assert "-" not in [str(option.prompt).split("\n")[-1].strip()
-                           for option in picker.query_one("#tiers").options], "no empty description rows"
+        assert "-" not in [
+            str(option.prompt).split("\n")[-1].strip() for option in picker.query_one("#tiers").options
+        ], "no empty description rows"
         await pilot.press("escape")
         assert app.screen is editor and any("route unchanged" in n.message for n in app._notifications)
         await pilot.press("ctrl+t")

@@ -45,24 +45,51 @@ def finished_run() -> LiveRun:
     live.apply(TextDelta(ANSWER), 1.5)
     live.apply(ToolCall("read_file", {"path": "notes.md"}, "call_1"), 2.25)
     live.apply(UsageUpdate(1200, 345), 12.4)
-    live.apply(Finished(Envelope(run_id=RUN_ID, slug=SLUG, backend="openai", model="default", tier="general",
-                                 status=Status.OK, result=ANSWER, usage=Usage(1200, 345), cost_usd=0.001118)), 12.5)
+    live.apply(
+        Finished(
+            Envelope(
+                run_id=RUN_ID,
+                slug=SLUG,
+                backend="openai",
+                model="default",
+                tier="general",
+                status=Status.OK,
+                result=ANSWER,
+                usage=Usage(1200, 345),
+                cost_usd=0.001118,
+            )
+        ),
+        12.5,
+    )
     live.ended = 112.5
     return live
 
 
 def write_record(projects: Path) -> None:
     logs = projects / SLUG / ".dispatch-logs"
-    envelope = Envelope(run_id=RUN_ID, slug=SLUG, backend="openai", model="default", tier="general",
-                        task_type="general", status=Status.OK, result=ANSWER, usage=Usage(1200, 345),
-                        cost_usd=0.001118, duration_ms=12500, audit_path=f"~/dispatch-projects/{SLUG}/result.json")
+    envelope = Envelope(
+        run_id=RUN_ID,
+        slug=SLUG,
+        backend="openai",
+        model="default",
+        tier="general",
+        task_type="general",
+        status=Status.OK,
+        result=ANSWER,
+        usage=Usage(1200, 345),
+        cost_usd=0.001118,
+        duration_ms=12500,
+        audit_path=f"~/dispatch-projects/{SLUG}/result.json",
+    )
     atomic_write_json(logs / f"{RUN_ID}-result.json", {**envelope.to_dict(), "spec": GOOD_SPEC, "parent_run_id": None})
     (logs / f"{RUN_ID}-events.jsonl").write_text(json.dumps({"type": "RunStarted", "run_id": RUN_ID}) + "\n")
 
 
-VAGUE_SPEC = (GOOD_SPEC.replace("Summarise", "Per yesterday's call, summarise")
-              .replace("Plain text, one sentence, at most 30 words.", "Whatever works.")
-              .replace("## Non-goals\nDo not add points that are not listed.\n\n", ""))
+VAGUE_SPEC = (
+    GOOD_SPEC.replace("Summarise", "Per yesterday's call, summarise")
+    .replace("Plain text, one sentence, at most 30 words.", "Whatever works.")
+    .replace("## Non-goals\nDo not add points that are not listed.\n\n", "")
+)
 """A finding of three families, each quoting its phrase, which the checklist highlights."""
 
 
@@ -150,12 +177,32 @@ def test_run_detail(snap_compare, snap_app, projects_dir: Path) -> None:
 
 def seed_trail() -> None:
     seed_run("release-note", RUN_ID, started_at="2026-11-21T11:59:00.000+00:00")
-    seed_run("api-client", "20261121-113000-4242-1", status="blocked", tier="coding", model="big",
-             error="needs the API schema", started_at="2026-11-21T11:30:00.000+00:00")
-    seed_run("api-client", "20261121-114000-4242-2", status="needs_input", tier="coding", model="big",
-             error="which auth scheme?", started_at="2026-11-21T11:40:00.000+00:00", kind="resume")
-    seed_run("triage-mail", "20261121-090000-4242-1", status="error", started_at="2026-11-21T09:00:00.000+00:00",
-             error="every model failed; last: connection refused")
+    seed_run(
+        "api-client",
+        "20261121-113000-4242-1",
+        status="blocked",
+        tier="coding",
+        model="big",
+        error="needs the API schema",
+        started_at="2026-11-21T11:30:00.000+00:00",
+    )
+    seed_run(
+        "api-client",
+        "20261121-114000-4242-2",
+        status="needs_input",
+        tier="coding",
+        model="big",
+        error="which auth scheme?",
+        started_at="2026-11-21T11:40:00.000+00:00",
+        kind="resume",
+    )
+    seed_run(
+        "triage-mail",
+        "20261121-090000-4242-1",
+        status="error",
+        started_at="2026-11-21T09:00:00.000+00:00",
+        error="every model failed; last: connection refused",
+    )
 
 
 @BOTH
@@ -184,4 +231,3 @@ def test_audit_browser_search(snap_compare, snap_app) -> None:
         await steady(pilot)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
-

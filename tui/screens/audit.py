@@ -41,11 +41,11 @@ def snippet_text(snippet: str, width: int = 40) -> Text:
     snippet = " ".join(snippet.split())
     first = snippet.find("\u27e6")
     if first > 16:
-        snippet = "…" + snippet[first - 12:]
+        snippet = "…" + snippet[first - 12 :]
     text = Text()
     last = 0
     for match in _MARK.finditer(snippet):
-        text.append(snippet[last:match.start()])
+        text.append(snippet[last : match.start()])
         text.append(match.group(1), style="bold reverse")
         last = match.end()
     text.append(snippet[last:])
@@ -99,13 +99,16 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
     sessions = (index.sessions(ask.slug) if ask.slug else []) if ask.sessions else None
     filters = ask.filters
     if ask.query:
-        hits = index.search(ask.query, limit=SEARCH_LIMIT, project=ask.slug, status=filters["status"],
-                            since=filters["since"])
+        hits = index.search(
+            ask.query, limit=SEARCH_LIMIT, project=ask.slug, status=filters["status"], since=filters["since"]
+        )
         capped = len(hits) == SEARCH_LIMIT
         if filters["tier"]:
             hits = [hit for hit in hits if hit.run.tier == filters["tier"]]
         page = min(ask.page, max(0, (len(hits) - 1) // PAGE))
-        rows: list[tuple[RunRow, str | None]] = [(hit.run, hit.snippet) for hit in hits[page * PAGE:(page + 1) * PAGE]]
+        rows: list[tuple[RunRow, str | None]] = [
+            (hit.run, hit.snippet) for hit in hits[page * PAGE : (page + 1) * PAGE]
+        ]
         return Got(projects, sessions, rows, len(hits), page, capped, report)
     total = index.count_runs(ask.slug, session=ask.session, **filters) if ask.count else ask.total
     page = min(ask.page, max(0, (total - 1) // PAGE))
@@ -165,6 +168,7 @@ class AuditScreen(DispatchScreen):
 
     def _tiers(self) -> list[str]:
         from core.tiers import effective_tiers
+
         return sorted(effective_tiers(self.app.config))
 
     # --- loading: the queries run in a worker thread, the drawing on the loop ------------------------
@@ -180,15 +184,31 @@ class AuditScreen(DispatchScreen):
         self.load(count=count)
 
     @work(exclusive=True, group="load-audit", exit_on_error=False)
-    async def load(self, *, projects: bool = False, sessions: bool = False, count: bool = True,
-                   sync: bool = False) -> None:
+    async def load(
+        self, *, projects: bool = False, sessions: bool = False, count: bool = True, sync: bool = False
+    ) -> None:
         """Query in a thread, then draw; a newer load cancels an older one, so the last key pressed wins, and
         what a cancelled load was asked for is carried into the next."""
-        self._want |= {name for name, wanted in (("projects", projects), ("sessions", sessions or projects),
-                                                 ("count", count or projects or sessions)) if wanted}
-        ask = Ask(self.slug, self.session, self.page, self.query_one("#search", Input).value.strip(),
-                  self._filters(), "projects" in self._want, "sessions" in self._want, "count" in self._want,
-                  self.total)
+        self._want |= {
+            name
+            for name, wanted in (
+                ("projects", projects),
+                ("sessions", sessions or projects),
+                ("count", count or projects or sessions),
+            )
+            if wanted
+        }
+        ask = Ask(
+            self.slug,
+            self.session,
+            self.page,
+            self.query_one("#search", Input).value.strip(),
+            self._filters(),
+            "projects" in self._want,
+            "sessions" in self._want,
+            "count" in self._want,
+            self.total,
+        )
         try:
             got = await self.app.in_thread(lambda index: fetch(index, ask, sync))
         except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
@@ -206,15 +226,25 @@ class AuditScreen(DispatchScreen):
             options.clear_options()
             options.add_option(Option("All projects", id=ALL))
             for row in got.projects:
-                options.add_option(Option(Text.assemble((clip(row.slug, 12 if self.narrow else 16), "bold"), f" {row.runs}"), id=row.slug))
+                options.add_option(
+                    Option(
+                        Text.assemble((clip(row.slug, 12 if self.narrow else 16), "bold"), f" {row.runs}"), id=row.slug
+                    )
+                )
             self._select(options, self.slug or ALL)
         if got.sessions is not None:
             options = self.query_one("#audit-sessions", OptionList)
             options.clear_options()
             options.add_option(Option("All sessions", id=ALL))
             for session in got.sessions:
-                options.add_option(Option(Text.assemble((clip(session.session_id, 10 if self.narrow else 14), "bold"),
-                                                        f" {session.runs}"), id=session.session_id))
+                options.add_option(
+                    Option(
+                        Text.assemble(
+                            (clip(session.session_id, 10 if self.narrow else 14), "bold"), f" {session.runs}"
+                        ),
+                        id=session.session_id,
+                    )
+                )
             self._select(options, self.session or ALL)
         self.total, self.page, self.capped = got.total, got.page, got.capped
         table = self.query_one("#runs", FitTable)
@@ -227,8 +257,14 @@ class AuditScreen(DispatchScreen):
         self.row_runs = {}
         problems = got.chain.problems if got.chain else []
         self.tampered = {p.where: p.kind for p in problems}
-        self.chain_note = (f" · ⚠ chain: {len(problems)} problem(s) ({', '.join(sorted({p.kind for p in problems}))}), "
-                           "see `dispatch audit verify`") if problems else ""
+        self.chain_note = (
+            (
+                f" · ⚠ chain: {len(problems)} problem(s) ({', '.join(sorted({p.kind for p in problems}))}), "
+                "see `dispatch audit verify`"
+            )
+            if problems
+            else ""
+        )
         for run, match in got.rows:
             self._add(table, run, match)
         self._pager(ask.query)
@@ -263,8 +299,11 @@ class AuditScreen(DispatchScreen):
         status = self.query_one("#status", Select).value
         tier = self.query_one("#tier", Select).value
         since = self.query_one("#since", Input).value.strip() or None
-        return {"status": status if isinstance(status, str) else None, "tier": tier if isinstance(tier, str) else None,
-                "since": since}
+        return {
+            "status": status if isinstance(status, str) else None,
+            "tier": tier if isinstance(tier, str) else None,
+            "since": since,
+        }
 
     @property
     def narrow(self) -> bool:
@@ -276,8 +315,15 @@ class AuditScreen(DispatchScreen):
             return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Match", 12, 4)
         if self.narrow:
             return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Cost", 8)
-        return (Col("Run", 22), Col("Project", 8, 2), Col("Kind", 6), Col("Status", 11), Col("Tier", 7, 1),
-                Col("Tokens", 9), Col("Cost", 8))
+        return (
+            Col("Run", 22),
+            Col("Project", 8, 2),
+            Col("Kind", 6),
+            Col("Status", 11),
+            Col("Tier", 7, 1),
+            Col("Tokens", 9),
+            Col("Cost", 8),
+        )
 
     def on_resize(self) -> None:
         if self.has_class("-narrow") != self.narrow:
@@ -297,8 +343,15 @@ class AuditScreen(DispatchScreen):
         elif self.narrow:
             cells = [run.run_id, run.slug, status, money(run.cost_usd)]
         else:
-            cells = [run.run_id, run.slug, run.kind, status, run.tier or "-",
-                     f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}", money(run.cost_usd)]
+            cells = [
+                run.run_id,
+                run.slug,
+                run.kind,
+                status,
+                run.tier or "-",
+                f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}",
+                money(run.cost_usd),
+            ]
         table.add_row(*cells, key=key)
 
     def _pager(self, query: str) -> None:
@@ -307,9 +360,12 @@ class AuditScreen(DispatchScreen):
         if self.session:
             scope += f", session {self.session[:20]}"
         what = f"{'best ' if self.capped else ''}matches for “{query}”" if query else "runs"
-        self.query_one("#pager", Static).update(Text(
-            f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] turn pages · "
-            f"enter opens a run{self.chain_note}"))
+        self.query_one("#pager", Static).update(
+            Text(
+                f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] turn pages · "
+                f"enter opens a run{self.chain_note}"
+            )
+        )
 
     def action_next_page(self) -> None:
         if (self.page + 1) * PAGE < self.total:

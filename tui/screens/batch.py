@@ -51,15 +51,30 @@ class Row:
     run_id: str = ""
 
     def cells(self) -> tuple[str | Text, ...]:
-        return (str(self.index), status_text(self.status), clip(self.slug, 32), self.model,
-                f"{tokens(self.input_tokens)}/{tokens(self.output_tokens)}", money(self.cost_usd),
-                "-" if self.elapsed_s is None else seconds(self.elapsed_s))
+        return (
+            str(self.index),
+            status_text(self.status),
+            clip(self.slug, 32),
+            self.model,
+            f"{tokens(self.input_tokens)}/{tokens(self.output_tokens)}",
+            money(self.cost_usd),
+            "-" if self.elapsed_s is None else seconds(self.elapsed_s),
+        )
 
 
 def row_of_view(view: ItemView, now: float) -> Row:
     elapsed = view.elapsed_s if view.state == "finished" else (now - view.started if view.started else None)
-    return Row(view.item.index, view.status or view.state, view.item.slug or "-", view.model or "-",
-               view.input_tokens, view.output_tokens, view.cost_usd, elapsed, view.run_id)
+    return Row(
+        view.item.index,
+        view.status or view.state,
+        view.item.slug or "-",
+        view.model or "-",
+        view.input_tokens,
+        view.output_tokens,
+        view.cost_usd,
+        elapsed,
+        view.run_id,
+    )
 
 
 def row_of_record(item: manifest.Item, record: trail.ItemRecord | None, now: datetime) -> Row:
@@ -73,8 +88,17 @@ def row_of_record(item: manifest.Item, record: trail.ItemRecord | None, now: dat
         status = "running"
     else:
         elapsed, status = record.duration_ms / 1000, record.status or record.state
-    return Row(item.index, status, record.slug or item.slug or "-", record.model or "-", record.input_tokens,
-               record.output_tokens, record.cost_usd, elapsed, record.run_id)
+    return Row(
+        item.index,
+        status,
+        record.slug or item.slug or "-",
+        record.model or "-",
+        record.input_tokens,
+        record.output_tokens,
+        record.cost_usd,
+        elapsed,
+        record.run_id,
+    )
 
 
 def totals_line(rows: list[Row]) -> str:
@@ -173,8 +197,13 @@ class BatchScreen(Screen[None]):
             return
         if self.current_batch.rejected:
             first = self.current_batch.rejected[0]
-            self.notify(f"{len(self.current_batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
-                        f"({first.item.source}): {first.error}", title="batch rejected", severity="error", timeout=10)
+            self.notify(
+                f"{len(self.current_batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
+                f"({first.item.source}): {first.error}",
+                title="batch rejected",
+                severity="error",
+                timeout=10,
+            )
             self.current_batch = None
             return
         trail_ = self.current_batch.start()
@@ -189,11 +218,15 @@ class BatchScreen(Screen[None]):
         concurrency = self.query_one("#batch-concurrency", Input).value.strip() or "8"
         budget = self.query_one("#batch-budget", Input).value.strip()
         try:
-            options = Options(concurrency=max(1, int(concurrency)), max_cost=float(budget) if budget else None,
-                              cwd=self.dispatch_app.cwd)
+            options = Options(
+                concurrency=max(1, int(concurrency)),
+                max_cost=float(budget) if budget else None,
+                cwd=self.dispatch_app.cwd,
+            )
         except ValueError:
-            raise DispatchError("concurrency must be a whole number and the budget a number of USD",
-                                "e.g. 8 and 2.50") from None
+            raise DispatchError(
+                "concurrency must be a whole number and the budget a number of USD", "e.g. 8 and 2.50"
+            ) from None
         path = Path(source).expanduser()
         if not path.is_absolute():
             path = self.dispatch_app.cwd / path
@@ -203,8 +236,10 @@ class BatchScreen(Screen[None]):
     async def _run(self, batch: Batch) -> None:
         try:
             summary = await batch.run(on_change=self._mark_changed, on_notice=self._notice)
-            self.notify(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped",
-                        title=f"batch {summary['batch_id']} ended")
+            self.notify(
+                f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped",
+                title=f"batch {summary['batch_id']} ended",
+            )
         finally:
             self.current_batch = None
             self.refresh_batches()
@@ -241,11 +276,19 @@ class BatchScreen(Screen[None]):
         listing.clear()
         for each in found:
             meta = each.meta()
-            mine = self.current_batch is not None and self.current_batch.trail is not None and self.current_batch.trail.batch_id == each.batch_id
-            state = "running" if mine or each.running() else ("killed" if meta.get("status") == "running"
-                                                               else str(meta.get("status") or "-"))
-            listing.add_row(clip(each.batch_id, 26), status_text(state), str(meta.get("total") or "-"),
-                            key=each.batch_id)
+            mine = (
+                self.current_batch is not None
+                and self.current_batch.trail is not None
+                and self.current_batch.trail.batch_id == each.batch_id
+            )
+            state = (
+                "running"
+                if mine or each.running()
+                else ("killed" if meta.get("status") == "running" else str(meta.get("status") or "-"))
+            )
+            listing.add_row(
+                clip(each.batch_id, 26), status_text(state), str(meta.get("total") or "-"), key=each.batch_id
+            )
         if self.shown is None and found:
             self.shown = found[0].batch_id
             self.show_items()

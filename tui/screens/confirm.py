@@ -10,8 +10,10 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="confirm.cancel"),
-                Binding("y", "dismiss(True)", "Yes", id="confirm.yes")]
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Cancel", id="confirm.cancel"),
+        Binding("y", "dismiss(True)", "Yes", id="confirm.yes"),
+    ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()

@@ -44,8 +44,17 @@ NARROW = 100
 """Below this many columns the lower panels stack instead of sharing the width."""
 RUNNING_SHOWN = 50
 """Runs other processes are running now, at most (from the index, each checked against its project lock)."""
-_STYLE = {"ok": "green", "error": "red", "rejected": "red", "blocked": "yellow", "needs_input": "yellow",
-          "timeout": "yellow", "interrupted": "yellow", "running": "cyan", "rate_limited": "yellow"}
+_STYLE = {
+    "ok": "green",
+    "error": "red",
+    "rejected": "red",
+    "blocked": "yellow",
+    "needs_input": "yellow",
+    "timeout": "yellow",
+    "interrupted": "yellow",
+    "running": "cyan",
+    "rate_limited": "yellow",
+}
 
 
 def status_text(status: str | None) -> Text:
@@ -81,33 +90,49 @@ def gather(index: Index | None, *, sync: bool = False) -> Loaded:
     projects = index.projects(sort="updated", limit=PROJECT_LIMIT) if index is not None else []
     running = index.runs(status="running", limit=RUNNING_SHOWN) if index is not None else []
     locked = {slug: Project.at(slug).locked() for slug in {run.slug for run in running}}
-    return Loaded(projects, inbox(index, [row.slug for row in projects]),
-                  [run for run in running if locked[run.slug]])
+    return Loaded(projects, inbox(index, [row.slug for row in projects]), [run for run in running if locked[run.slug]])
 
 
 def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
     items: list[InboxItem] = []
     for refusal in refusals.recent(REFUSALS_SHOWN):
-        items.append(InboxItem("refused", refusal.get("slug") or "-", None, refusal.get("error") or "refused",
-                               refusal.get("at")))
+        items.append(
+            InboxItem("refused", refusal.get("slug") or "-", None, refusal.get("error") or "refused", refusal.get("at"))
+        )
     if index is not None:
         filters: tuple[tuple[str, dict[str, Any]], ...] = (
             ("blocked", {"status": str(Status.BLOCKED)}),
             ("needs input", {"status": str(Status.NEEDS_INPUT)}),
-            ("verify failed", {"reason": VERIFY_FAILED}))
+            ("verify failed", {"reason": VERIFY_FAILED}),
+        )
         for kind, where in filters:
             for run in index.runs(limit=20, **where):
-                items.append(InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at,
-                                       run.tier))
+                items.append(
+                    InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at, run.tier)
+                )
         for run in index.runs(limit=INBOX_SCAN):
             if run.verdict in ("concerns", "fail"):
-                items.append(InboxItem(f"review: {run.verdict}", run.slug, run.run_id,
-                                       f"review of {run.parent_run_id or 'a run'}", run.started_at, run.tier))
+                items.append(
+                    InboxItem(
+                        f"review: {run.verdict}",
+                        run.slug,
+                        run.run_id,
+                        f"review of {run.parent_run_id or 'a run'}",
+                        run.started_at,
+                        run.tier,
+                    )
+                )
     for slug in slugs[:50]:
         for waiting in changes.pending(Project.at(slug)):
-            items.append(InboxItem(CHANGES, slug, waiting["run_id"],
-                                   f"{waiting['files']} files on {waiting['branch']} (enter: diff, merge, drop)",
-                                   waiting["at"]))
+            items.append(
+                InboxItem(
+                    CHANGES,
+                    slug,
+                    waiting["run_id"],
+                    f"{waiting['files']} files on {waiting['branch']} (enter: diff, merge, drop)",
+                    waiting["at"],
+                )
+            )
         for step in escalation.history(slug):
             target = "primary" if step.to == escalation.PRIMARY else f"tier {step.to}"
             items.append(InboxItem(f"escalated → {target}", slug, step.run_id, step.reason, step.at))
@@ -143,15 +168,37 @@ class DashboardScreen(DispatchScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="dash"):
-            yield FitTable(Col("Project", 12, 3), Col("Last status", 11), Col("Tier", 7, 1), Col("Runs", 4),
-                           Col("In/out", 10, 1), Col("Cost", 8), Col("Updated", 8),
-                           id="projects", cursor_type="row", zebra_stripes=True)
+            yield FitTable(
+                Col("Project", 12, 3),
+                Col("Last status", 11),
+                Col("Tier", 7, 1),
+                Col("Runs", 4),
+                Col("In/out", 10, 1),
+                Col("Cost", 8),
+                Col("Updated", 8),
+                id="projects",
+                cursor_type="row",
+                zebra_stripes=True,
+            )
             with Horizontal(id="dash-lower"):
-                yield FitTable(Col("Dispatch", 10, 3), Col("Model", 6, 2), Col("Status", 8), Col("Elapsed", 7),
-                               Col("Out", 5), id="running", cursor_type="row")
+                yield FitTable(
+                    Col("Dispatch", 10, 3),
+                    Col("Model", 6, 2),
+                    Col("Status", 8),
+                    Col("Elapsed", 7),
+                    Col("Out", 5),
+                    id="running",
+                    cursor_type="row",
+                )
                 with Vertical(id="inbox-box"):
-                    yield FitTable(Col("Needs", 12, 1), Col("Project", 10, 2), Col("When", 8), Col("Detail", 12, 4),
-                                   id="inbox", cursor_type="row")
+                    yield FitTable(
+                        Col("Needs", 12, 1),
+                        Col("Project", 10, 2),
+                        Col("When", 8),
+                        Col("Detail", 12, 4),
+                        id="inbox",
+                        cursor_type="row",
+                    )
                     yield Static(id="inbox-detail")
         yield Footer()
 
@@ -186,16 +233,29 @@ class DashboardScreen(DispatchScreen):
         table = self.query_one("#projects", DataTable)
         table.clear()
         for row in self.projects:
-            table.add_row(Text(row.slug, style="bold"), status_text(row.last_status), row.tier or "-", str(row.runs),
-                          f"{tokens(row.input_tokens)}/{tokens(row.output_tokens)}", money(row.cost_usd),
-                          ago(row.updated, now), key=row.slug)
-        table.border_subtitle = f"{len(self.projects)} project(s)" if self.projects else \
-            "no projects yet: press n to write a spec"
+            table.add_row(
+                Text(row.slug, style="bold"),
+                status_text(row.last_status),
+                row.tier or "-",
+                str(row.runs),
+                f"{tokens(row.input_tokens)}/{tokens(row.output_tokens)}",
+                money(row.cost_usd),
+                ago(row.updated, now),
+                key=row.slug,
+            )
+        table.border_subtitle = (
+            f"{len(self.projects)} project(s)" if self.projects else "no projects yet: press n to write a spec"
+        )
         inbox_table = self.query_one("#inbox", DataTable)
         inbox_table.clear()
         for number, item in enumerate(self.items):
-            inbox_table.add_row(Text(item.kind, style="bold"), clip(item.slug, 24), ago(item.when, now),
-                                " ".join(item.detail.split()), key=str(number))
+            inbox_table.add_row(
+                Text(item.kind, style="bold"),
+                clip(item.slug, 24),
+                ago(item.when, now),
+                " ".join(item.detail.split()),
+                key=str(number),
+            )
         inbox_table.border_subtitle = f"{len(self.items)} item(s)" if self.items else "nothing needs you"
         self.show_detail()
         self.running_keys = []
@@ -211,8 +271,14 @@ class DashboardScreen(DispatchScreen):
             return
         item = self.items[min(inbox_table.cursor_row, len(self.items) - 1)]
         detail.display = True
-        detail.update(Text.assemble((f"{item.kind} ", "bold"), (f"{item.slug}  ", "bold"),
-                                    (f"{item.run_id or 'no run'}\n", "dim"), item.detail or "-"))
+        detail.update(
+            Text.assemble(
+                (f"{item.kind} ", "bold"),
+                (f"{item.slug}  ", "bold"),
+                (f"{item.run_id or 'no run'}\n", "dim"),
+                item.detail or "-",
+            )
+        )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "inbox":
@@ -248,12 +314,18 @@ class DashboardScreen(DispatchScreen):
         columns = [column.key for column in table.ordered_columns]
         for live in live_runs:
             out = tokens(live.output_tokens) if live.output_tokens else f"~{tokens(len(live.text) // 4)}"
-            for column, value in zip(columns[1:], (live.model or "…", status_text(live.status),
-                                                   seconds(max(0.0, clock - live.started)), out), strict=False):
+            for column, value in zip(
+                columns[1:],
+                (live.model or "…", status_text(live.status), seconds(max(0.0, clock - live.started)), out),
+                strict=False,
+            ):
                 table.update_cell(str(live.key), column, value)
         for run in others:
-            for column, value in zip(columns[1:], (run.model or "…", status_text("running"),
-                                                   seconds(elapsed_since(run.started_at, now)), "-"), strict=False):
+            for column, value in zip(
+                columns[1:],
+                (run.model or "…", status_text("running"), seconds(elapsed_since(run.started_at, now)), "-"),
+                strict=False,
+            ):
                 table.update_cell(f"{run.slug}/{run.run_id}", column, value)
         subtitle = f"{len(keys)} running" + (f", {len(others)} elsewhere" if others else "") if keys else "none running"
         if table.border_subtitle != subtitle:

@@ -82,8 +82,11 @@ class EditorScreen(DispatchScreen):
             route = f"chosen in the tier picker: {self.choice.describe()}"
         else:
             parsed = specs.parse(self.text)
-            task_type = (f"task type {parsed.task_type} (from the spec)" if parsed.task_type
-                         else f"task type {routing.DEFAULT_TASK_TYPE} (the default: the spec names none)")
+            task_type = (
+                f"task type {parsed.task_type} (from the spec)"
+                if parsed.task_type
+                else f"task type {routing.DEFAULT_TASK_TYPE} (the default: the spec names none)"
+            )
             tier = f"tier {parsed.tier} (from the spec)" if parsed.tier else "the tier that serves it"
             route = f"{task_type} → {tier}; Tier… (ctrl+t) to choose"
         self.query_one("#route", Static).update(route)
@@ -161,10 +164,14 @@ class EditorScreen(DispatchScreen):
 
     def _request(self, force: bool) -> DispatchRequest:
         choice = self.choice
-        return DispatchRequest(spec_text=self.text, force=force, cwd=self.app.cwd,
-                               task_type=choice.task_type if choice else None,
-                               tier=choice.tier if choice and not choice.model else None,
-                               model=choice.model if choice else None)
+        return DispatchRequest(
+            spec_text=self.text,
+            force=force,
+            cwd=self.app.cwd,
+            task_type=choice.task_type if choice else None,
+            tier=choice.tier if choice and not choice.model else None,
+            model=choice.model if choice else None,
+        )
 
     def action_dispatch(self) -> None:
         if specs.has_errors(self.findings):
@@ -182,10 +189,20 @@ class EditorScreen(DispatchScreen):
             if yes:
                 self.app.start_dispatch(self._request(force=True))
 
-        self.app.push_screen(ConfirmScreen(f"The spec has {errors} checklist error(s). Dispatch anyway?\n"
-                                           "The run record will say it was forced.", yes="Force dispatch"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"The spec has {errors} checklist error(s). Dispatch anyway?\nThe run record will say it was forced.",
+                yes="Force dispatch",
+            ),
+            answered,
+        )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"open": self.action_open, "save": self.action_save, "tier": self.action_pick_tier,
-                   "dispatch": self.action_dispatch, "force": self.action_force}
+        actions = {
+            "open": self.action_open,
+            "save": self.action_save,
+            "tier": self.action_pick_tier,
+            "dispatch": self.action_dispatch,
+            "force": self.action_force,
+        }
         actions[event.button.id or ""]()

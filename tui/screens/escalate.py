@@ -34,14 +34,21 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
             yield Label(f"Escalate a run on tier {self.current or '-'}", classes="title")
             with RadioSet(id="targets"):
                 for index, tier in enumerate(self.higher):
-                    yield RadioButton(self._label(f"re-dispatch the same spec on tier {tier}", index == 0),
-                                      value=index == 0, name=tier)
-                yield RadioButton(self._label("hand it back to the primary (nothing is dispatched)", not self.higher),
-                                  value=not self.higher, name=PRIMARY)
+                    yield RadioButton(
+                        self._label(f"re-dispatch the same spec on tier {tier}", index == 0),
+                        value=index == 0,
+                        name=tier,
+                    )
+                yield RadioButton(
+                    self._label("hand it back to the primary (nothing is dispatched)", not self.higher),
+                    value=not self.higher,
+                    name=PRIMARY,
+                )
             if not self.higher:
                 yield Static("No tier is above this one; only the primary can take it further.", classes="hint")
-            yield Input(placeholder="reason: what to decide or do (needed for the primary)", id="reason",
-                        select_on_focus=False)
+            yield Input(
+                placeholder="reason: what to decide or do (needed for the primary)", id="reason", select_on_focus=False
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Escalate", variant="warning", id="go")
                 yield Button("Cancel", id="cancel")
@@ -59,8 +66,13 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
     def on_key(self, event: events.Key) -> None:
         """Typing while the choices have focus goes to the reason instead of being lost."""
         reason = self.query_one("#reason", Input)
-        if event.is_printable and event.character and event.character != " " and not reason.has_focus \
-                and isinstance(self.focused, (RadioSet, RadioButton)):
+        if (
+            event.is_printable
+            and event.character
+            and event.character != " "
+            and not reason.has_focus
+            and isinstance(self.focused, (RadioSet, RadioButton))
+        ):
             reason.focus()
             reason.insert_text_at_cursor(event.character)
             event.stop()

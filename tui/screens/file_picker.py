@@ -25,16 +25,22 @@ class SourceTree(DirectoryTree):
     """Folders and the files a batch can read (manifests and specs); hidden entries are left out."""
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
-        return [path for path in paths if not path.name.startswith(".")
-                and (path.is_dir() or path.suffix.lower() in (*MANIFEST_SUFFIXES, *SPEC_SUFFIXES))]
+        return [
+            path
+            for path in paths
+            if not path.name.startswith(".")
+            and (path.is_dir() or path.suffix.lower() in (*MANIFEST_SUFFIXES, *SPEC_SUFFIXES))
+        ]
 
 
 class FilePickerScreen(ModalScreen[Path | None]):
     DEFAULT_CSS = """
     FilePickerScreen SourceTree { height: 20; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-                Binding("ctrl+s", "choose", "Choose", id="picker.choose")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("ctrl+s", "choose", "Choose", id="picker.choose"),
+    ]
 
     def __init__(self, root: Path) -> None:
         super().__init__()

@@ -55,8 +55,11 @@ def event_rows(events: list[dict[str, Any]]) -> list[EventRow]:
         if kind == "TextDelta":
             rows.append(EventRow("text", str(event.get("text", "")), [event]))
             continue
-        rest = {key: value for key, value in event.items()
-                if key not in ("type", "elapsed_s") and value not in (None, "", [], {})}
+        rest = {
+            key: value
+            for key, value in event.items()
+            if key not in ("type", "elapsed_s") and value not in (None, "", [], {})
+        }
         rows.append(EventRow(kind, json.dumps(rest, ensure_ascii=False, default=str), [event]))
     return rows[:EVENTS_SHOWN]
 
@@ -109,8 +112,14 @@ class RunDetailScreen(DispatchScreen):
                 yield Markdown(id="detail-result")
                 yield TextArea(read_only=True, id="detail-result-plain")
             with TabPane("Events", id="tab-events"):
-                yield FitTable(Col("#", 4), Col("Time", 8), Col("Kind", 14), Col("Summary", 20, 1), id="detail-events",
-                               cursor_type="row")
+                yield FitTable(
+                    Col("#", 4),
+                    Col("Time", 8),
+                    Col("Kind", 14),
+                    Col("Summary", 20, 1),
+                    id="detail-events",
+                    cursor_type="row",
+                )
                 yield TextArea(read_only=True, id="detail-event-json")
         yield Footer()
 
@@ -129,12 +138,14 @@ class RunDetailScreen(DispatchScreen):
         self.record, self.events = record.data, record.events
         self.refresh_bindings()
         data = record.data
-        envelope = {k: v for k, v in Envelope.from_dict(data).to_dict().items() if k != "result"} \
-            if "run_id" in data else data
+        envelope = (
+            {k: v for k, v in Envelope.from_dict(data).to_dict().items() if k != "result"} if "run_id" in data else data
+        )
         self.sub_title = f"{self.slug} · {self.run_id} · {data.get('status', '?')}"
         self.query_one("#detail-spec", TextArea).load_text(data.get("spec") or "(no spec recorded)")
         self.query_one("#detail-envelope", TextArea).load_text(
-            json.dumps(envelope, indent=2, ensure_ascii=False, default=str))
+            json.dumps(envelope, indent=2, ensure_ascii=False, default=str)
+        )
         result = str(data.get("result") or "")
         if len(result) > MARKDOWN_LIMIT:  # Markdown is slow at this size; see widgets/run_output.py
             self.query_one("#detail-result").display = False
@@ -146,8 +157,13 @@ class RunDetailScreen(DispatchScreen):
         table = self.query_one("#detail-events", DataTable)
         table.clear()
         for number, row in enumerate(self.events, 1):
-            table.add_row(str(number), since_start(row.elapsed), Text(row.kind, style="bold"), one_line(row.summary, 300),
-                          key=str(number - 1))
+            table.add_row(
+                str(number),
+                since_start(row.elapsed),
+                Text(row.kind, style="bold"),
+                one_line(row.summary, 300),
+                key=str(number - 1),
+            )
         if record.skipped:
             table.add_row("-", "-", "skipped", f"{record.skipped} unreadable line(s): a torn tail after a crash")
         tabs = self.query_one(TabbedContent)
@@ -183,8 +199,10 @@ class RunDetailScreen(DispatchScreen):
 
     def action_resume(self) -> None:
         """Resume the run's session with feedback typed in a modal (an agent continues in its worktree)."""
-        self.app.push_screen(FeedbackScreen(f"{self.slug} {self.run_id}"),
-                             lambda text: self.app.resume(self.slug, self.run_id, text) if text else None)
+        self.app.push_screen(
+            FeedbackScreen(f"{self.slug} {self.run_id}"),
+            lambda text: self.app.resume(self.slug, self.run_id, text) if text else None,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """m and d only for a run with changes that allow them; r once the record has loaded a run."""

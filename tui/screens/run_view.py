@@ -23,8 +23,16 @@ from tui.widgets.footer import Footer
 from tui.widgets.run_output import RunOutput
 
 FRAME = 1 / 30
-_STATUS_STYLE = {"ok": "bold green", "running": "bold cyan", "starting": "bold cyan", "rejected": "bold red",
-                 "error": "bold red", "failed": "bold red", "interrupted": "bold yellow", "timeout": "bold yellow"}
+_STATUS_STYLE = {
+    "ok": "bold green",
+    "running": "bold cyan",
+    "starting": "bold cyan",
+    "rejected": "bold red",
+    "error": "bold red",
+    "failed": "bold red",
+    "interrupted": "bold yellow",
+    "timeout": "bold yellow",
+}
 
 
 class RunViewScreen(DispatchScreen):
@@ -81,10 +89,10 @@ class RunViewScreen(DispatchScreen):
         live = self.live
         output = self.query_one(RunOutput)
         if len(live.text) > self._shown_text and output.ready(live.done):
-            chunk, self._shown_text = live.text[self._shown_text:], len(live.text)
+            chunk, self._shown_text = live.text[self._shown_text :], len(live.text)
             await output.append(chunk, live.text)
         if len(live.log) > self._shown_log:
-            self.query_one("#events", Log).write_lines(live.log[self._shown_log:])
+            self.query_one("#events", Log).write_lines(live.log[self._shown_log :])
             self._shown_log = len(live.log)
             self.query_one("#events-box", Collapsible).title = f"Events ({self._shown_log})"
         self._show_status()
@@ -123,12 +131,15 @@ class RunViewScreen(DispatchScreen):
     def _status_line(self) -> Text:
         live = self.live
         end = live.ended if live.ended is not None else self.app.clock()
-        parts = Text.assemble((f" {live.status.upper()} ", _STATUS_STYLE.get(live.status, "bold")),
-                              f"  {live.request.kind} ", (live.slug or "…", "bold"),
-                              f"   {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
-                              f"\n ⏱ {seconds(max(0.0, end - live.started))}",
-                              f"  tokens {self._tokens()}",
-                              f"  cost {money(live.cost_usd)}")
+        parts = Text.assemble(
+            (f" {live.status.upper()} ", _STATUS_STYLE.get(live.status, "bold")),
+            f"  {live.request.kind} ",
+            (live.slug or "…", "bold"),
+            f"   {live.model or '…'} ({live.backend or '…'}, tier {live.tier or '-'})",
+            f"\n ⏱ {seconds(max(0.0, end - live.started))}",
+            f"  tokens {self._tokens()}",
+            f"  cost {money(live.cost_usd)}",
+        )
         if live.run_id:
             parts.append(f"  run {live.run_id}", style="dim")
         if live.error:
@@ -143,8 +154,9 @@ class RunViewScreen(DispatchScreen):
         live = self.live
         if live.output_tokens or live.done or not live.text:
             return f"{tokens(live.input_tokens)} in / {tokens(live.output_tokens)} out"
-        estimate = f"~{tokens(len(live.request.spec_text or '') // 4)}" if not live.input_tokens else \
-            tokens(live.input_tokens)
+        estimate = (
+            f"~{tokens(len(live.request.spec_text or '') // 4)}" if not live.input_tokens else tokens(live.input_tokens)
+        )
         return f"{estimate} in / ~{tokens(len(live.text) // 4)} out (estimated while streaming)"
 
     def _finished_run(self) -> tuple[str, str] | None:
@@ -153,8 +165,9 @@ class RunViewScreen(DispatchScreen):
             self.notify("the run is still going; wait for it to end, or cancel it (x)", severity="warning")
             return None
         if not self.live.run_id or not self.live.slug:
-            self.notify("this dispatch never started, so there is no record; fix it in the editor (F3)",
-                        severity="warning")
+            self.notify(
+                "this dispatch never started, so there is no record; fix it in the editor (F3)", severity="warning"
+            )
             return None
         return self.live.slug, self.live.run_id
 
@@ -208,4 +221,3 @@ class RunViewScreen(DispatchScreen):
 
     def action_drop(self) -> None:
         self.query_one(ChangesPanel).drop()
-

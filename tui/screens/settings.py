@@ -24,8 +24,10 @@ from tui.widgets.footer import Footer
 
 
 class SettingsScreen(DispatchScreen):
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="settings.save"),
-                Binding("ctrl+z", "revert", "Revert", id="settings.revert", show=False)]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="settings.save"),
+        Binding("ctrl+z", "revert", "Revert", id="settings.revert", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,8 +41,12 @@ class SettingsScreen(DispatchScreen):
         with Horizontal(id="settings-body"):
             with Vertical(id="settings-form"):
                 yield Label("Theme")
-                yield Select([(name, name) for name in sorted(self.app.available_themes)], id="theme",
-                             allow_blank=False, value=self.app.theme)
+                yield Select(
+                    [(name, name) for name in sorted(self.app.available_themes)],
+                    id="theme",
+                    allow_blank=False,
+                    value=self.app.theme,
+                )
                 yield Label("Default timeout (seconds)")
                 yield Input(id="timeout", type="number")
                 yield Label("Default permission (agent backends)")
@@ -79,7 +85,8 @@ class SettingsScreen(DispatchScreen):
         self.query_one("#tables", TextArea).load_text(self.saved_text)
         environment = sorted(config.from_environment)
         self.query_one("#environment", Static).update(
-            f"From the environment, not saved here: {', '.join(environment)} (DISPATCH_BASE_URL)" if environment else "")
+            f"From the environment, not saved here: {', '.join(environment)} (DISPATCH_BASE_URL)" if environment else ""
+        )
         self._say()
 
     def _say(self) -> None:
@@ -113,8 +120,11 @@ class SettingsScreen(DispatchScreen):
             return None
         if timeout <= 0:
             return None
-        return {"timeout": timeout, "permission": str(self.query_one("#permission", Select).value),
-                "theme": str(self.query_one("#theme", Select).value)}
+        return {
+            "timeout": timeout,
+            "permission": str(self.query_one("#permission", Select).value),
+            "theme": str(self.query_one("#theme", Select).value),
+        }
 
     def _form_changed(self) -> None:
         """The form writes into the file's text as you go, so what Save writes is what you see."""

@@ -31,8 +31,10 @@ class TierChoice:
 
 
 class TierPickerScreen(ModalScreen[TierChoice | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tier.cancel"),
-                Binding("ctrl+s", "choose", "Choose", id="tier.choose")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="tier.cancel"),
+        Binding("ctrl+s", "choose", "Choose", id="tier.choose"),
+    ]
 
     def __init__(self, config: Config, current: TierChoice | None = None) -> None:
         super().__init__()
@@ -109,26 +111,45 @@ class TierPickerScreen(ModalScreen[TierChoice | None]):
                 if model is None:
                     models.add_option(Option(Text(f"{name}: not configured", style="red"), id=name, disabled=True))
                     continue
-                price = f"${model.price_in:g} in / ${model.price_out:g} out per Mtok" if model.price_in or model.price_out else "free (local or unpriced)"
-                models.add_option(Option(Text.assemble((name, "bold"), f"  {model.backend}\n  ",
-                                                       (f"{model.provider_model} · {price}", "dim")), id=name))
+                price = (
+                    f"${model.price_in:g} in / ${model.price_out:g} out per Mtok"
+                    if model.price_in or model.price_out
+                    else "free (local or unpriced)"
+                )
+                models.add_option(
+                    Option(
+                        Text.assemble(
+                            (name, "bold"), f"  {model.backend}\n  ", (f"{model.provider_model} · {price}", "dim")
+                        ),
+                        id=name,
+                    )
+                )
             models.highlighted = 0 if self.model is None else tier.models.index(self.model) + 1
         self._describe()
 
     def _describe(self) -> None:
         refusal = routing.refusal(self.task_type)
         if refusal:
-            text = Text(f"✗ {refusal}. Do this work yourself, or pick another task type if this one was wrong.",
-                        style="bold red")
+            text = Text(
+                f"✗ {refusal}. Do this work yourself, or pick another task type if this one was wrong.",
+                style="bold red",
+            )
         elif self.tier is None:
-            text = Text("No tier is configured. Add models and tiers in Settings (F5), or set DISPATCH_BASE_URL.",
-                        style="bold yellow")
+            text = Text(
+                "No tier is configured. Add models and tiers in Settings (F5), or set DISPATCH_BASE_URL.",
+                style="bold yellow",
+            )
         else:
             tier = self.tiers[self.tier]
-            text = Text.assemble(("Tier ", "dim"), (self.tier, "bold"),
-                                 (f": {tier.description}\n" if tier.description else "\n", ""),
-                                 ("Fallback order: ", "dim"), " → ".join(tier.models),
-                                 ("\nChoice: ", "dim"), (choice.describe() if (choice := self._choice()) else "-", "bold"))
+            text = Text.assemble(
+                ("Tier ", "dim"),
+                (self.tier, "bold"),
+                (f": {tier.description}\n" if tier.description else "\n", ""),
+                ("Fallback order: ", "dim"),
+                " → ".join(tier.models),
+                ("\nChoice: ", "dim"),
+                (choice.describe() if (choice := self._choice()) else "-", "bold"),
+            )
         self.query_one("#detail", Static).update(text)
         self.query_one("#choose", Button).disabled = self._choice() is None
 

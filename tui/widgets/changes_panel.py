@@ -117,23 +117,39 @@ class ChangesPanel(Vertical):
         summary = shown["changes"] or {}
         self.branch = shown["branch"]
         done = changes.states(Project.at(self.slug)).get(self.branch, {}).get("action")
-        self.state = {"merged": "merged", "dropped": "dropped"}.get(str(done), "review" if summary.get("files") else "none")
+        self.state = {"merged": "merged", "dropped": "dropped"}.get(
+            str(done), "review" if summary.get("files") else "none"
+        )
         table = self.query_one(DataTable)
         table.clear()
         for entry in summary.get("files") or []:
-            table.add_row(entry["path"], entry["status"], Text(f"+{entry['insertions']}", style="green"),
-                          Text(f"-{entry['deletions']}", style="red"))
+            table.add_row(
+                entry["path"],
+                entry["status"],
+                Text(f"+{entry['insertions']}", style="green"),
+                Text(f"-{entry['deletions']}", style="red"),
+            )
         self.query_one(DiffView).show(shown["text"])
         self._summarise(summary)
         self.screen.refresh_bindings()
 
     def _summarise(self, summary: dict[str, Any]) -> None:
-        keys = {"review": "m merge · d drop · r resume with feedback", "merged": "merged · d drop the worktree",
-                "dropped": "dropped (the patch is kept in the trail)", "none": "nothing changed · d drop"}[self.state]
-        self.query_one("#changes-summary", Static).update(Text.assemble(
-            (f"{self.branch}", "bold"), f"  {len(summary.get('files') or [])} files ",
-            (f"+{summary.get('insertions', 0)}", "green"), " ", (f"-{summary.get('deletions', 0)}", "red"),
-            (f"   {keys}", "dim")))
+        keys = {
+            "review": "m merge · d drop · r resume with feedback",
+            "merged": "merged · d drop the worktree",
+            "dropped": "dropped (the patch is kept in the trail)",
+            "none": "nothing changed · d drop",
+        }[self.state]
+        self.query_one("#changes-summary", Static).update(
+            Text.assemble(
+                (f"{self.branch}", "bold"),
+                f"  {len(summary.get('files') or [])} files ",
+                (f"+{summary.get('insertions', 0)}", "green"),
+                " ",
+                (f"-{summary.get('deletions', 0)}", "red"),
+                (f"   {keys}", "dim"),
+            )
+        )
 
     def allows(self, action: str) -> bool:
         """Whether `merge` or `drop` applies now: merge to changes still under review, drop to a worktree of a
@@ -143,18 +159,22 @@ class ChangesPanel(Vertical):
         return self.slug is not None and self.state != "dropped"
 
     def merge(self) -> None:
-        self.app.push_screen(ConfirmScreen(f"Merge {self.branch} into your repo's current branch?", "Merge"),
-                             self._on_yes("merge"))
+        self.app.push_screen(
+            ConfirmScreen(f"Merge {self.branch} into your repo's current branch?", "Merge"), self._on_yes("merge")
+        )
 
     def drop(self) -> None:
-        self.app.push_screen(ConfirmScreen(f"Drop {self.branch}: remove its worktree and branch?", "Drop"),
-                             self._on_yes("drop"))
+        self.app.push_screen(
+            ConfirmScreen(f"Drop {self.branch}: remove its worktree and branch?", "Drop"), self._on_yes("drop")
+        )
 
     def _on_yes(self, action: str) -> Callable[[bool | None], None]:
         """The confirm screen's callback: `action` runs only on yes."""
+
         def then(yes: bool | None) -> None:
             if yes:
                 self._act(action)
+
         return then
 
     @work(exclusive=True, group="changes-act", exit_on_error=False)
@@ -168,8 +188,7 @@ class ChangesPanel(Vertical):
                 outcome = await asyncio.to_thread(changes.drop, project, self.run_id)
                 said = f"dropped {outcome['branch']}"
         except DispatchError as exc:
-            self.app.notify(exc.one_line(), title=f"{action} failed; nothing was changed", severity="error",
-                            timeout=12)
+            self.app.notify(exc.one_line(), title=f"{action} failed; nothing was changed", severity="error", timeout=12)
             return
         self.app.notify(said, title=action)
         self.load()

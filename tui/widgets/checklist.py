@@ -26,14 +26,21 @@ class Checklist(OptionList):
     def show(self, findings: list[Finding]) -> None:
         self.clear_options()
         errors = sum(f.severity == Severity.ERROR for f in findings)
-        self.border_title = f"Checklist: {errors} errors, {len(findings) - errors} warnings" if findings else "Checklist: clean"
+        self.border_title = (
+            f"Checklist: {errors} errors, {len(findings) - errors} warnings" if findings else "Checklist: clean"
+        )
         if not findings:
             self.add_option(Option(Text("✓ ready to dispatch", style="bold"), disabled=True))
             return
         for index, finding in enumerate(findings):
             style = "bold red" if finding.severity == Severity.ERROR else "bold yellow"
-            label = Text.assemble((f"{finding.severity.upper():8}", style), (f"line {finding.line:<4} ", "dim"),
-                                  message(finding), "\n", ("  → " + finding.fix, "italic dim"))
+            label = Text.assemble(
+                (f"{finding.severity.upper():8}", style),
+                (f"line {finding.line:<4} ", "dim"),
+                message(finding),
+                "\n",
+                ("  → " + finding.fix, "italic dim"),
+            )
             self.add_option(Option(label, id=f"finding-{index}-{finding.line}"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -18,9 +18,17 @@ from rich.syntax import PygmentsSyntaxTheme, Syntax
 from textual.color import Color
 from textual.theme import Theme
 
-_HEADERS = tuple((prefix, Style.parse(style)) for prefix, style in (
-    ("+++", "bold"), ("---", "bold"), ("diff --git", "bold magenta"), ("@@", "cyan"), ("index ", "dim"),
-    ("\\ ", "dim")))
+_HEADERS = tuple(
+    (prefix, Style.parse(style))
+    for prefix, style in (
+        ("+++", "bold"),
+        ("---", "bold"),
+        ("diff --git", "bold magenta"),
+        ("@@", "cyan"),
+        ("index ", "dim"),
+        ("\\ ", "dim"),
+    )
+)
 _FILE = re.compile(r"^diff --git a/.* b/(?P<path>.*)$")
 TINT = 0.18
 """How much of the theme's success / error colour is blended into the background of an added / removed line."""
@@ -71,14 +79,22 @@ class DiffStyle:
         the console's background shows instead)."""
         if kind not in self._tokens:
             token = self.syntax.get_style_for_token(kind)
-            self._tokens[kind] = Style(color=token.color, bold=token.bold, italic=token.italic,
-                                       underline=token.underline)
+            self._tokens[kind] = Style(
+                color=token.color, bold=token.bold, italic=token.italic, underline=token.underline
+            )
         return self._tokens[kind]
 
     def tint(self, line: str) -> Style | None:
         """The background an added or removed line is drawn on to the view's edge; None for any other line."""
-        return None if self._header(line) else self.added[1] if line[:1] == "+" else \
-            self.removed[1] if line[:1] == "-" else None
+        return (
+            None
+            if self._header(line)
+            else self.added[1]
+            if line[:1] == "+"
+            else self.removed[1]
+            if line[:1] == "-"
+            else None
+        )
 
     @staticmethod
     def _header(line: str) -> Style | None:
@@ -95,6 +111,9 @@ class DiffStyle:
         if lexer is None:  # no language known: the code in the sign's colour, as a plain diff shows it
             code = [(line[1:], Style(color=sign.color))]
         else:
-            code = [(text.rstrip("\n"), self.token_style(kind))
-                    for kind, text in lexer.get_tokens(line[1:]) if text.rstrip("\n")]
+            code = [
+                (text.rstrip("\n"), self.token_style(kind))
+                for kind, text in lexer.get_tokens(line[1:])
+                if text.rstrip("\n")
+            ]
         return [Segment(line[0], sign + tint), *(Segment(text, style + tint) for text, style in code)]

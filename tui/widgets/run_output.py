@@ -40,8 +40,11 @@ class RunOutput(Vertical):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown()
-        yield Static(f"Longer than {STREAM_MARKDOWN_LIMIT:,} characters: shown as plain text while it streams "
-                     "(open the record, o, for it as Markdown).", classes="note")
+        yield Static(
+            f"Longer than {STREAM_MARKDOWN_LIMIT:,} characters: shown as plain text while it streams "
+            "(open the record, o, for it as Markdown).",
+            classes="note",
+        )
         yield TextArea(read_only=True, soft_wrap=True)
 
     def on_mount(self) -> None:

@@ -1,4 +1,5 @@
 """Sends notifications."""
 
+
 def send(user, text):
     raise NotImplementedError
