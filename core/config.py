@@ -137,6 +137,8 @@ class Defaults:
         Number("a whole number from 1 to 1000000000", (int,), minimum=1, maximum=10**9), 1_000_000
     )
     """A longer answer is cut here and the run ends with reason too_large (one copy of 50 MB was 250 MB on disk)."""
+    contract_retries: int = key(Number("a whole number from 0 to 5", (int,), minimum=0, maximum=5), 0)
+    """How often an answer that breaks its Output contract is re-asked in the same session (--contract-retries)."""
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core import contract as output_contract
 from core import inputs as input_files
 from core import review, tiers, verify, workspace
 from core import spec as specs
@@ -41,7 +42,7 @@ from core.events import (
 )
 from core.fsutil import JsonLines
 from core.offload import in_thread
-from core.redact import Redactor
+from core.redact import Redactor, StreamRedactor
 from core.retry import RetryPolicy
 from core.run_record import RunRecord
 
@@ -99,6 +100,10 @@ class DispatchRequest:
     """The commit an agent's worktree branches from (default HEAD)."""
     sole_run: bool = False
     """The process runs only this and stops it on SIGTERM (the CLI), so a cancel from elsewhere may signal it."""
+    contract: bool = True
+    """Check the answer against the spec's Output contract (core/contract); --no-contract turns it off."""
+    contract_retries: int | None = None
+    """How often a contract failure is re-asked in the same session (None: the config's default)."""
 
 
 def spec_of(request: DispatchRequest) -> str:
@@ -353,25 +358,18 @@ class Engine:
             for notice in _workspace_notices(inputs, space, request.cwd is None):
                 yield emit(notice)
             done: BackendDone | None = None
-            try:
-                async with asyncio.timeout(timeout + (STOP_SLACK if backend_class(first).enforces_timeout else 0)):
-                    async with aclosing(self._attempts(request, route, agent_dir, prompt, run, answer)) as attempts:
-                        async for event in attempts:
-                            if isinstance(event, BackendDone):
-                                done = event
-                            elif isinstance(event, TextDelta):
-                                if shown := stream.feed(event.text):
-                                    yield emit(TextDelta(shown))
-                            else:
-                                yield emit(event)
-            except TimeoutError:
-                done = BackendDone(
-                    status=Status.TIMEOUT, error=f"no result within the {timeout:g} s timeout", reason="timeout"
-                )
-            if held := stream.flush():
-                yield emit(TextDelta(held))
+            async with aclosing(self._ask(request, route, agent_dir, prompt, run, answer, stream)) as asked:
+                async for event in asked:
+                    if isinstance(event, BackendDone):
+                        done = event
+                    else:
+                        yield emit(event)
             envelope.result = answer.text()
             self._finish(run, done, started)
+            if request.contract and request.kind != "review":
+                async with aclosing(self._contract(request, route, agent_dir, run, stream, started, text)) as checked:
+                    async for event in checked:
+                        yield emit(event)
             if space is not None and not request.read_only:
                 yield emit(await self._capture(space, project, envelope))
             if request.kind == "review" and envelope.status == Status.OK:
@@ -402,6 +400,122 @@ class Engine:
         if unindexed := await in_thread(lambda: self._close(project, events, run, started)):
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
+
+    async def _ask(
+        self,
+        request: DispatchRequest,
+        route: tiers.Route,
+        agent_dir: Path,
+        prompt: str,
+        run: RunRecord,
+        answer: Answer,
+        stream: StreamRedactor,
+    ) -> AsyncGenerator[Event, None]:
+        """One question to the route's models under the run's timeout: the answer's text as the stream redactor lets
+        it out, the other events, and last a BackendDone (a timeout's own when the time ran out)."""
+        first = self.config.model(route.models[0])
+        timeout = self._timeout(request, first)
+        done: BackendDone | None = None
+        try:
+            async with asyncio.timeout(timeout + (STOP_SLACK if backend_class(first).enforces_timeout else 0)):
+                async with aclosing(self._attempts(request, route, agent_dir, prompt, run, answer)) as attempts:
+                    async for event in attempts:
+                        if isinstance(event, BackendDone):
+                            done = event
+                        elif isinstance(event, TextDelta):
+                            if shown := stream.feed(event.text):
+                                yield TextDelta(shown)
+                        else:
+                            yield event
+        except TimeoutError:
+            done = BackendDone(
+                status=Status.TIMEOUT, error=f"no result within the {timeout:g} s timeout", reason="timeout"
+            )
+        if held := stream.flush():
+            yield TextDelta(held)
+        yield done or BackendDone(
+            status=Status.ERROR, error="the backend ended without a result", reason="bad_response"
+        )
+
+    async def _contract(
+        self,
+        request: DispatchRequest,
+        route: tiers.Route,
+        agent_dir: Path,
+        run: RunRecord,
+        stream: StreamRedactor,
+        started: float,
+        text: str,
+    ) -> AsyncGenerator[Event, None]:
+        """Check an ok answer against its Output contract; re-ask the same session up to --contract-retries times
+        with the failed checks listed, and end the run contract_violation if the last answer still breaks it."""
+        envelope = run.envelope
+        body = specs.parse(text).get("output")
+        if envelope.status != Status.OK or not body:
+            return
+        agent = backend_class(self.config.model(envelope.model or "")).edits_files
+        cwd = (request.cwd or Path.cwd()).resolve()
+        checks = await in_thread(lambda: output_contract.derive(body, cwd=cwd, agent=agent))
+        retries = (
+            self.config.defaults.contract_retries if request.contract_retries is None else request.contract_retries
+        )
+        tries: list[dict[str, Any]] = []
+        for number in range(retries + 1):
+            report = await in_thread(lambda: output_contract.evaluate(checks, envelope.result))
+            envelope.extras["contract"] = self.redactor.data(
+                {**report.to_dict(), "attempts": number + 1, **({"earlier": tries} if tries else {})}
+            )
+            if report.passed is not False:
+                if number:
+                    yield Notice(f"the answer meets its Output contract after {number} re-ask{'s' * (number > 1)}")
+                return
+            if number == retries:
+                break
+            yield Notice(
+                f"the answer breaks its Output contract: {report.summary()}; asking again ({number + 1} of {retries})",
+                "warning",
+            )
+            tries.append({"result": envelope.result, "failed": report.failed})
+            async with aclosing(self._reask(request, route, agent_dir, run, stream, started, report.reask())) as asked:
+                async for event in asked:
+                    yield event
+            if envelope.status != Status.OK:
+                envelope.extras["contract"] = self.redactor.data({**envelope.extras["contract"], "earlier": tries})
+                return
+        envelope.status, envelope.reason = Status.ERROR, "contract_violation"
+        envelope.error = self.redactor.text(f"the answer breaks its Output contract: {report.summary()}")
+        yield Notice(envelope.error, "error")
+
+    async def _reask(
+        self,
+        request: DispatchRequest,
+        route: tiers.Route,
+        agent_dir: Path,
+        run: RunRecord,
+        stream: StreamRedactor,
+        started: float,
+        message: str,
+    ) -> AsyncGenerator[Event, None]:
+        """Ask the model that answered again, in the same session (a chat's history, an agent's resumed session);
+        the run's usage, cost and turns add up over both questions."""
+        envelope = run.envelope
+        spent, cost, turns = envelope.usage, envelope.cost_usd, envelope.num_turns
+        again = replace(request, history=run.messages or [], session_id=envelope.session_id)
+        answer = Answer(self.config.defaults.max_answer_chars)
+        done: BackendDone | None = None
+        model = replace(route, models=[envelope.model or route.models[0]])
+        async with aclosing(self._ask(again, model, agent_dir, message, run, answer, stream)) as asked:
+            async for event in asked:
+                if isinstance(event, BackendDone):
+                    done = event
+                else:
+                    yield event
+        envelope.result = answer.text()
+        self._finish(run, done, started)
+        envelope.usage = spent + envelope.usage
+        envelope.num_turns += turns
+        if cost is not None or envelope.cost_usd is not None:
+            envelope.cost_usd = (cost or 0.0) + (envelope.cost_usd or 0.0)
 
     def _record(
         self,
@@ -461,7 +575,7 @@ class Engine:
         A transient failure is retried on the same model, then the next; a model-specific one (the server does not
         know the model, its context is too small) and an unavailable backend move straight on to the next model."""
         envelope = run.envelope
-        number = 0
+        number = len(envelope.attempts)
         last_error = "no model was tried"
         last_reason = "unavailable"
         for index, name in enumerate(route.models):

@@ -17,6 +17,8 @@ def parse_invoice(text):
     """Split one invoice line into its fields, without the spaces around them."""
     return [field.strip() for field in text.split(",")]
 '''
+REPLY = f"Refactored parse_invoice() in src/invoices.py:\n\n```python\n{REFACTORED}```\n"
+"""The answer the spec's Output contract asks for ("the updated parse_invoice() function as a Python code block")."""
 TESTS = """\
 from src.invoices import parse_invoice
 

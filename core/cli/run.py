@@ -84,6 +84,18 @@ def add_run_options(parser: argparse.ArgumentParser, permission_help: str = PERM
         help="after an ok run, run CMD in the project dir; failure makes the run an error "
         "(default: a `Run: CMD` line or shell block in the spec's Verification section)",
     )
+    parser.add_argument(
+        "--contract-retries",
+        type=positive_or_zero,
+        metavar="N",
+        help="re-ask the same session up to N times when the answer breaks the spec's Output contract, with the "
+        "failed checks listed (default 0; config defaults.contract_retries)",
+    )
+    parser.add_argument(
+        "--no-contract",
+        action="store_true",
+        help="do not check the answer against the Output contract (a failed check otherwise makes the run an error)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON envelope on stdout at the end")
     parser.add_argument(
         "--mode",
@@ -130,8 +142,8 @@ def run_option_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """--timeout, --permission, --stall and --verify as DispatchRequest fields, checked (and --wait); resume
-    and review apply them to the request they build."""
+    """--timeout, --permission, --stall, --verify and the input, workdir and contract flags as DispatchRequest
+    fields, checked (and --wait); resume and review apply them to the request they build."""
     if args.stall is not None and not args.stall > 0:
         raise UsageError(f"--stall {args.stall:g} must be a positive number of seconds", "e.g. --stall 300")
     if args.timeout is not None and not args.timeout > 0:
@@ -146,6 +158,8 @@ def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
         "inline_inputs": not args.no_inputs,
         "in_place": args.in_place,
         "base": args.base,
+        "contract": not args.no_contract,
+        "contract_retries": args.contract_retries,
     }
 
 

@@ -63,6 +63,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if not cwd.is_dir():
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
     findings, inputs = lint_findings(text, cwd, model=args.model, tier=args.tier, mode=args.mode)
+    enforced = contract_of(text, cwd, findings)
     if args.deep:
         import asyncio
 
@@ -79,6 +80,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
                 "findings": [f.to_dict() for f in findings],
                 "inputs": inputs.summary(),
                 "input_tokens": inputs.tokens,
+                "contract": enforced,
             }
         )
     else:
@@ -90,7 +92,33 @@ def cmd_lint(args: argparse.Namespace) -> int:
             print(f"{source}: input {file.path}: {file.size} bytes, ~{file.tokens} tokens")
         if inputs.files:
             print(f"{source}: a stateless model would be sent {len(inputs.files)} input files, ~{inputs.tokens} tokens")
+        for check in enforced:
+            said = f"unchecked ({check['unchecked']})" if "unchecked" in check else f"checks {check['rule']}"
+            print(f"{source}: contract: {check['source']!r} -> {said}")
     return int(code)
+
+
+def contract_of(text: str, cwd: Path, findings: list[specs.Finding]) -> list[dict[str, str]]:
+    """The checks the Output section promises, as the run will enforce them; a warning joins `findings` when an
+    Output section yields none, so the author knows the answer will not be checked."""
+    from core import contract
+
+    output = specs.parse(text).sections.get("output")
+    if output is None or not output.body.strip():
+        return []
+    derived = contract.derive(output.body, cwd=cwd)
+    if not derived.checkable:
+        findings.append(
+            specs.Finding(
+                "unchecked-output",
+                specs.Severity.WARNING,
+                output.line,
+                "no check can be derived from the Output section, so the answer will not be checked against it",
+                "name a format (JSON with keys a, b; one Python code block), a size (at most 5 bullets) or the "
+                "allowed values (one of: yes, no)",
+            )
+        )
+    return derived.describe()
 
 
 def lint_findings(

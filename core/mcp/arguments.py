@@ -89,6 +89,16 @@ RUN_OPTIONS = {
         "then merge or drop.",
     },
     "base": _text("The commit an agent's worktree branches from (default HEAD)."),
+    "contract_retries": _count(
+        "When the answer breaks the spec's Output contract, re-ask the same session up to this many times with "
+        "the failed checks listed (default 0, or the config's defaults.contract_retries).",
+        minimum=0,
+    ),
+    "no_contract": {
+        "type": "boolean",
+        "description": "Do not check the answer against the spec's Output contract (by default a failed check "
+        "makes the status error, reason contract_violation, with the checks in `contract`).",
+    },
     "max_steps": _count("Web mode and Claude Code: at most this many model turns."),
     "max_fetches": _count("Web mode: at most this many page fetches.", minimum=0),
     "token_budget": _count("Web mode: tokens (in + out) to spend before the last turn."),
@@ -245,6 +255,8 @@ def run_fields(arguments: dict[str, Any], roots: Roots) -> dict[str, Any]:
         no_inputs=bool(arguments.get("no_inputs")),
         in_place=bool(arguments.get("in_place")),
         base=arguments.get("base"),
+        contract_retries=arguments.get("contract_retries"),
+        no_contract=bool(arguments.get("no_contract")),
     )
     fields = run_option_fields(flags)
     roots.permission(fields)

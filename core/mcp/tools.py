@@ -22,7 +22,7 @@ from core.audit.store import Project
 from core.batch.manifest import Item
 from core.batch.runner import Batch, Options
 from core.cli.escalate_cmd import last_run_id
-from core.cli.spec_cmds import lint_findings
+from core.cli.spec_cmds import contract_of, lint_findings
 from core.cli.views import list_projects, project_status, search_runs, touch
 from core.engine import DispatchRequest
 from core.envelope import Envelope
@@ -274,12 +274,14 @@ async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     findings, inputs = lint_findings(
         text, cwd, model=arguments.get("model"), tier=arguments.get("tier"), mode=arguments.get("mode") or "chat"
     )
+    enforced = contract_of(text, cwd, findings)
     return {
         "ok": not findings,
         "errors": specs.has_errors(findings),
         "findings": [f.to_dict() for f in findings],
         "inputs": inputs.summary(),
         "input_tokens": inputs.tokens,
+        "contract": enforced,
     }
 
 

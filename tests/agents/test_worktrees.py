@@ -23,7 +23,7 @@ import tomli_w
 from tests.agents.clis import AGENTS, Setup, fake_for
 from tests.fakes.model_apis import Turn
 from tests.helpers import ROOT, dispatch, write
-from tests.invoices_repo import INVOICES, REFACTORED, SPEC, TESTS, git, make_repo, tree_state
+from tests.invoices_repo import INVOICES, REFACTORED, REPLY, SPEC, TESTS, git, make_repo, tree_state
 
 SHELL_TOOL = {
     "claude-code": ("Bash", "command"),
@@ -33,7 +33,7 @@ SHELL_TOOL = {
 """Each agent's own shell tool, as its CLI declares it to the model, and the argument holding the command."""
 QUICK = SPEC.replace(SPEC.split("Run: ")[1], "true\n")
 """The spec with a verify step that costs nothing, for the git cases (the Seed A tests run the real pytest)."""
-REFACTOR = f"from pathlib import Path\nPath('src/invoices.py').write_text({REFACTORED!r})\nprint('refactored')\n"
+REFACTOR = f"from pathlib import Path\nPath('src/invoices.py').write_text({REFACTORED!r})\nprint({REPLY!r})\n"
 
 
 def command_agent(home: Path, script: str, name: str = "edit") -> None:
@@ -64,7 +64,7 @@ def test_seed_a_an_agent_refactors_in_a_worktree_and_merge_lands_it(
     before = tree_state(repo)
     script = write(tmp_path / "refactor.py", REFACTOR)
     tool, argument = SHELL_TOOL[agent]
-    turns = [Turn(tool=tool, args={argument: f"{sys.executable} {script}"}), Turn(text="Refactored parse_invoice().")]
+    turns = [Turn(tool=tool, args={argument: f"{sys.executable} {script}"}), Turn(text=REPLY)]
     with fake_for(agent, turns) as api:
         Setup(agent, api, tmp_path / "agent-home").write_config(tmp_path / "home")
         result = run_spec(tmp_path, repo, "--permission", "bypass", model="agent", spec=SPEC)

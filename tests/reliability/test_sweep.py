@@ -26,8 +26,13 @@ ECHO = f"the key you sent: {CREDENTIAL}; again in pieces: {CREDENTIAL}"
 ERROR_BODY = json.dumps({"error": {"message": f"invalid key {CREDENTIAL} (Authorization: Bearer {CREDENTIAL})"}})
 ECHO_HEADERS = {"x-echoed-key": CREDENTIAL, "retry-after": "0"}
 DESC = f"uses {CANARIES['OPENAI_API_KEY']} and {CANARIES['DISPATCH_API_KEY']}"
-SPEC = GOOD_SPEC.replace("## Non-goals", f"The router key is {CANARIES['OPENROUTER_API_KEY']}.\n\n## Non-goals")
-"""A spec that itself holds a canary: what is sent back (echoed by the fake) must be masked as well."""
+SPEC = GOOD_SPEC.replace(
+    "## Non-goals", f"The router key is {CANARIES['OPENROUTER_API_KEY']}.\n\n## Non-goals"
+).replace("Plain text, one sentence, at most 30 words.", "Plain text, at most 2000 words.")
+"""A spec that itself holds a canary: what is sent back (echoed by the fake) must be masked as well. Its Output
+contract is one the echoes meet, so the runs end ok; CONTRACT_SPEC's is one they break."""
+CONTRACT_SPEC = SPEC.replace("Plain text, at most 2000 words.", "One word: yes or no.")
+"""The failed check's detail quotes the answer, which holds the echoed key."""
 
 
 def echoing_replies() -> list[Reply]:
@@ -67,6 +72,12 @@ def test_sweep_of_the_cli_and_batch_on_the_chat_backend(isolated: Path) -> None:
     sweep = Sweep(isolated)
     spec = write(isolated / "task.md", SPEC)
     runs = [("ok", "--json"), ("ok", None), ("denied", "--json"), ("broken", None)]
+    with FakeOpenAI([Reply(text=ECHO, chunks=5), Reply(text=ECHO, chunks=3)]) as server:
+        chat_config(isolated / "home", server.base_url)
+        broken = write(isolated / "contract.md", CONTRACT_SPEC)
+        args = ("run", "--spec", str(broken), "--model", "m", "--slug", "contract", "--contract-retries", "1")
+        failed = sweep.cli("run contract", dispatch(*args, "--json", env=CANARIES))
+    assert failed.json()["reason"] == "contract_violation" and failed.json()["contract"]["attempts"] == 2, failed.stderr
     with FakeOpenAI(echoing_replies()) as server:
         chat_config(isolated / "home", server.base_url)
         for slug, mode in runs:
@@ -100,7 +111,7 @@ def test_sweep_of_the_cli_and_batch_on_the_chat_backend(isolated: Path) -> None:
         sweep.cli("batch list", dispatch("batch", "--list", "--json"))
     assert any(CANARIES["MY_PROXY_CREDENTIAL"][:10] in json.dumps(h) for h in server.headers), "the key was sent"
     assert "the key you sent: ***" in sweep.texts["run ok stdout"], "the echo came back, masked"
-    read_everything(sweep, [slug for slug, _ in runs] + ["item-0"])
+    read_everything(sweep, [slug for slug, _ in runs] + ["item-0", "contract"])
     sweep.check("chat backend, CLI and batch")
 
 

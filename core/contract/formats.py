@@ -1,0 +1,272 @@
+"""Format checks: the answer parses as what the contract names (JSON, JSON Lines, YAML, TOML, CSV/TSV, a fenced
+code block, a unified diff, a Markdown table or list, plain text), with the real parser of each.
+
+A format may come inside one fenced block or, unless the contract says "only", with prose around it: the value is
+then looked for in the fences first. "Only"/"nothing else" is a check of its own (only_format)."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from core.contract.check import Test, Verdict
+from core.contract.reply import Reply
+
+Parser = Callable[[str], Any]
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def _jsonl(text: str) -> list[Any]:
+    values = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                values.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: {exc.msg} (column {exc.colno})") from None
+    if not values:
+        raise ValueError("no lines")
+    return values
+
+
+PARSERS: dict[str, tuple[Parser, tuple[str, ...]]] = {
+    "json": (json.loads, ("json", "")),
+    "jsonl": (_jsonl, ("jsonl", "ndjson", "json", "")),
+    "yaml": (_yaml, ("yaml", "yml", "")),
+    "toml": (tomllib.loads, ("toml", "")),
+}
+"""A format's parser and the fence tags its value may come in."""
+NAMES = {"json": "JSON", "jsonl": "JSON Lines", "yaml": "YAML", "toml": "TOML", "csv": "CSV", "tsv": "TSV"}
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def parse(reply: Reply, fmt: str) -> tuple[Any, str, str | None]:
+    """(value, where it was found, None) or (None, '', why it does not parse)."""
+    parser, tags = PARSERS[fmt]
+    try:
+        return parser(reply.payload), "the answer", None
+    except Exception as exc:  # any parser's error is the finding, in its own words
+        why = _why(exc)
+    for fence in reply.fences:
+        if fence.lang in tags:
+            try:
+                return parser(fence.body), f"a ```{fence.lang or 'fenced'} block", None
+            except Exception:
+                continue
+    if fmt == "json":
+        for start in (m.start() for m in re.finditer(r"[\[{]", reply.text)):
+            try:
+                return json.JSONDecoder().raw_decode(reply.text, start)[0], "the answer, with prose around it", None
+            except json.JSONDecodeError:
+                continue
+    return None, "", why
+
+
+def _shape(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(type(value), type(value).__name__)
+
+
+def structured(fmt: str, container: str | None) -> Test:
+    """The answer parses as `fmt`; `container` ('object' or 'array') is the top-level shape asked for."""
+
+    def test(reply: Reply) -> Verdict:
+        value, where, why = parse(reply, fmt)
+        if why is not None:
+            return False, f"not valid {NAMES[fmt]}: {why}"
+        if fmt == "yaml" and isinstance(value, str) and container is None and "\n" not in reply.payload.strip():
+            return False, "not YAML: the answer is a single plain string"
+        if container is not None and fmt != "jsonl" and _shape(value) != container:
+            return False, f"valid {NAMES[fmt]}, but a top-level {_shape(value)} where {container} was asked"
+        return True, f"valid {NAMES[fmt]} {_shape(value)} in {where}"
+
+    return test
+
+
+def keys(fmt: str, wanted: list[str], each: bool) -> Test:
+    """The parsed object (or, with `each`, every object of the array) has these keys."""
+
+    def test(reply: Reply) -> Verdict:
+        value, _, why = parse(reply, fmt)
+        if why is not None:
+            return False, f"not valid {NAMES[fmt]}, so its keys cannot be read"
+        objects = value if each and isinstance(value, list) else [value]
+        for index, item in enumerate(objects):
+            if not isinstance(item, dict):
+                return False, f"{'item ' + str(index) if each else 'the value'} is a {_shape(item)}, not an object"
+            missing = [key for key in wanted if key not in item]
+            if missing:
+                where = f"item {index} " if each and isinstance(value, list) else ""
+                return False, f"{where}lacks the key{'s' * (len(missing) > 1)} {', '.join(missing)}"
+        return True, f"has {', '.join(wanted)}" + (f" in all {len(objects)} items" if each else "")
+
+    return test
+
+
+def delimited(delimiter: str, header: list[str] | None) -> Test:
+    name = "TSV" if delimiter == "\t" else "CSV"
+
+    def test(reply: Reply) -> Verdict:
+        text = reply.payload
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True) if row]
+        if not rows:
+            return False, f"no {name} rows"
+        widths = {len(row) for row in rows}
+        if len(widths) > 1 or widths == {1}:
+            bad = next((n for n, row in enumerate(rows, 1) if len(row) != len(rows[0])), 1)
+            return False, f"not {name}: rows have {sorted(widths)} fields (first odd one: row {bad})"
+        if header is not None:
+            got = [cell.strip().lower() for cell in rows[0]]
+            if got != [cell.lower() for cell in header]:
+                return False, f"the header is {delimiter.join(rows[0])!r}, not {delimiter.join(header)!r}"
+        return True, f"{name}, {len(rows[0])} columns, {len(rows) - (header is not None)} rows"
+
+    return test
+
+
+_PY_TAGS = {"python", "py", "python3"}
+
+
+def code_block(lang: str | None, count: int | None) -> Test:
+    """Fenced code blocks (in `lang`, if named; exactly `count` of them, if given); Python must parse."""
+
+    def test(reply: Reply) -> Verdict:
+        tags = _PY_TAGS if lang == "python" else {lang} if lang else None
+        blocks = [f for f in reply.fences if tags is None or f.lang in tags or not f.lang]
+        wrong = [f.lang for f in reply.fences if f not in blocks]
+        if not blocks:
+            said = f" (found {', '.join(sorted(set(wrong)))} blocks)" if wrong else ""
+            return False, f"no fenced {lang + ' ' if lang else ''}code block{said}"
+        if count is not None and len(blocks) != count:
+            return False, f"{len(blocks)} {lang + ' ' if lang else ''}code blocks, not {count}"
+        if lang == "python":
+            for block in blocks:
+                try:
+                    ast.parse(block.body)
+                except SyntaxError as exc:
+                    return False, f"the Python block does not parse: {exc.msg} at line {exc.lineno}"
+        return True, f"{len(blocks)} {lang + ' ' if lang else ''}code block{'s' * (len(blocks) > 1)}"
+
+    return test
+
+
+def only_format(what: str) -> Test:
+    """Nothing but the asked-for thing: no prose outside its fenced block, and at most one block."""
+
+    def test(reply: Reply) -> Verdict:
+        if what in PARSERS and parse(reply, what)[1] == "the answer":
+            return True, f"the answer is {NAMES[what]} and nothing else"
+        if not reply.fences:
+            return False, "there is no fenced block, and the text is not that alone"
+        if reply.prose:
+            first = reply.prose.splitlines()[0].strip()
+            return False, f"prose outside the block: {first[:80]!r}"
+        if len(reply.fences) > 1:
+            return False, f"{len(reply.fences)} blocks where one was asked"
+        return True, "the block and nothing else"
+
+    return test
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
+
+
+def diff_text(reply: Reply) -> str:
+    for fence in reply.fences:
+        if fence.lang in ("diff", "patch") or _HUNK.search(fence.body):
+            return fence.body.strip("\n") + "\n"
+    return reply.payload.strip("\n") + "\n"
+
+
+def unified_diff(cwd: Path | None) -> Test:
+    """A unified diff with file headers and hunks; when `cwd` is in a git repo, one that `git apply --check` accepts
+    there."""
+
+    def test(reply: Reply) -> Verdict:
+        from core.worktree import repo_of
+
+        text = diff_text(reply)
+        files = re.findall(r"^\+\+\+ (\S+)", text, re.MULTILINE)
+        if not re.search(r"^--- \S", text, re.MULTILINE) or not files or not _HUNK.search(text):
+            return False, "not a unified diff: it needs ---/+++ file headers and @@ hunks"
+        repo = repo_of(cwd) if cwd is not None else None
+        if repo is None:
+            return True, f"a unified diff of {len(files)} file{'s' * (len(files) > 1)} (no repo to apply it to)"
+        return _applies(text, repo, len(files))
+
+    return test
+
+
+def _applies(text: str, repo: Path, files: int) -> Verdict:
+    import tempfile
+
+    from core.worktree import GitError, git
+
+    with tempfile.NamedTemporaryFile("w", suffix=".diff", encoding="utf-8") as patch:
+        patch.write(text)
+        patch.flush()
+        try:
+            done = git(["apply", "--check", "--recount", patch.name], repo, check=False)
+        except GitError as exc:
+            return False, f"could not try the diff: {exc}"
+    if done.returncode != 0:
+        said = [line for line in done.stderr.splitlines() if line.strip()]
+        return False, f"does not apply to {repo}: {said[0] if said else 'git apply refused it'}"
+    return True, f"applies cleanly to {repo} ({files} file{'s' * (files > 1)})"
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def markdown_table(columns: list[str] | None) -> Test:
+    def test(reply: Reply) -> Verdict:
+        lines = reply.payload.splitlines()
+        for index in range(1, len(lines)):
+            if _TABLE_RULE.match(lines[index]) and "|" in lines[index - 1]:
+                header = _cells(lines[index - 1])
+                rows = [line for line in lines[index + 1 :] if "|" in line]
+                if columns is not None and [c.lower().strip("`*") for c in header] != [c.lower() for c in columns]:
+                    return False, f"the table's columns are {', '.join(header)}, not {', '.join(columns)}"
+                return True, f"a Markdown table, {len(header)} columns, {len(rows)} rows"
+        return False, "no Markdown table (a | header | row, a |---| rule, then rows)"
+
+    return test
+
+
+def listing(kind: str) -> Test:
+    def test(reply: Reply) -> Verdict:
+        items = reply.bullets if kind == "bullet" else reply.numbered
+        if not items:
+            return False, f"no {kind} list items ({'- item' if kind == 'bullet' else '1. item'} lines)"
+        return True, f"{len(items)} {kind} items"
+
+    return test
+
+
+def plain_text(reply: Reply) -> Verdict:
+    if reply.fences:
+        return False, "has a fenced block"
+    if re.search(r"^\s*#{1,6}\s|^\s*\|.*\|\s*$", reply.text, re.MULTILINE):
+        return False, "has Markdown headings or tables"
+    return True, "plain text"
