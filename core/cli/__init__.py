@@ -28,6 +28,7 @@ COMMANDS = {
     **dict.fromkeys(("prune", "rm"), "core.cli.retention_cmd"),
     "completion": "core.cli.completion",
     "escalate": "core.cli.escalate_cmd",
+    "accept": "core.cli.accept_cmd",
     **dict.fromkeys(("batch", "costs"), "core.cli.batch_cmd"),
     **dict.fromkeys(("diff", "merge", "drop"), "core.cli.changes"),
     "ui": "core.cli.ui",

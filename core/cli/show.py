@@ -103,6 +103,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def readable(project: Project, run_id: str, record: dict[str, Any], layout: Layout = PLAIN) -> str:
     """The text view; a record edited into a shape this does not know is one line pointing at --json."""
+    from core.contract import acceptance
+
+    if decision := acceptance.accepted(project).get(run_id):
+        record = {**record, "accepted": decision}
     try:
         return render(record, events(project, run_id), children(project, run_id), layout)
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
@@ -205,7 +209,7 @@ def render(
         section(*_inputs(record)),
         section("Answer", str(record.get("result") or "-").rstrip(), prose=True),
     ]
-    for title, body in (_verdict(record), _verify(record), _changes(record), _findings(record)):
+    for title, body in (_verdict(record), _contract(record), _verify(record), _changes(record), _findings(record)):
         if body:
             parts.append(section(title, body))
     parts += [section(*_attempts(record)), section(*_timeline(timeline))]
@@ -295,6 +299,24 @@ def _verify(record: dict[str, Any]) -> tuple[str, str]:
     if verify.get("output_tail"):
         lines += ["output (tail):", str(verify["output_tail"]).rstrip()]
     return "Verification", "\n".join(lines)
+
+
+def _contract(record: dict[str, Any]) -> tuple[str, str]:
+    """Each check of the Output contract, the phrase it came from and what it found; an operator's acceptance."""
+    contract = record.get("contract")
+    if not isinstance(contract, dict):
+        return "Output contract", ""
+    mark = {True: "passed", False: "FAILED", None: "unchecked"}
+    lines = [
+        f"{mark.get(c.get('passed'), '?')}: {c.get('rule')} ({c.get('source')!r}): {c.get('detail')}"
+        for c in contract.get("checks") or []
+    ]
+    if (attempts := contract.get("attempts") or 1) > 1:
+        lines.append(f"answered {attempts} times (re-asked {attempts - 1} with the failed checks)")
+    if accepted := record.get("accepted"):
+        note = f": {accepted['note']}" if accepted.get("note") else ""
+        lines.append(f"accepted anyway by the {accepted.get('by')} at {accepted.get('at')}{note}")
+    return "Output contract", "\n".join(lines)
 
 
 def _changes(record: dict[str, Any]) -> tuple[str, str]:

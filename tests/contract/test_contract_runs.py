@@ -135,3 +135,28 @@ def test_lint_lists_the_checks_it_derived_and_warns_when_there_are_none(tmp_path
             "unchecked": "no mechanical check could be drawn from this phrase",
         }
     ]
+
+
+def test_accept_records_the_operators_call_and_show_lists_the_checks(tmp_path: Path, isolated: Path) -> None:
+    with FakeOpenAI([Reply(text="no code here"), Reply(text=CODE)]) as server:
+        config(isolated / "home", server.base_url)
+        broken = run(tmp_path, CODE_SPEC, "--slug", "acc").json()
+        fine = run(tmp_path, CODE_SPEC, "--slug", "fine").json()
+    refused = dispatch("accept", "--slug", "fine")
+    assert refused.code == 2 and "did not fail its Output contract" in refused.stderr
+    taken = dispatch("accept", "--slug", "acc", "--note", "a sketch is enough", "--json")
+    assert taken.code == 0, taken.stderr
+    assert taken.json() == {
+        **taken.json(),
+        "run_id": broken["run_id"],
+        "by": "operator",
+        "failed": ["code-block", "only"],
+    }
+    shown = dispatch("show", "--slug", "acc", "--last")
+    assert "FAILED: code-block ('One Python code block'): no fenced python code block" in shown.stdout
+    assert "accepted anyway by the operator" in shown.stdout and "a sketch is enough" in shown.stdout
+    assert dispatch("show", "--slug", "acc", "--last", "--json").json()["status"] == "error", "the record is as sealed"
+    assert "passed: only ('nothing else')" in dispatch("show", "--slug", "fine", "--last").stdout
+    assert fine["status"] == "ok"
+    nowhere = dispatch("accept", "--slug", "nosuch")
+    assert nowhere.code == 2 and "has no runs" in nowhere.stderr
