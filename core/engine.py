@@ -104,6 +104,8 @@ class DispatchRequest:
     """Check the answer against the spec's Output contract (core/contract); --no-contract turns it off."""
     contract_retries: int | None = None
     """How often a contract failure is re-asked in the same session (None: the config's default)."""
+    contract_spec: str | None = None
+    """The spec whose Output contract the answer keeps, when not the one sent (a resume continues its parent's task)."""
 
 
 def spec_of(request: DispatchRequest) -> str:
@@ -450,7 +452,7 @@ class Engine:
         """Check an ok answer against its Output contract; re-ask the same session up to --contract-retries times
         with the failed checks listed, and end the run contract_violation if the last answer still breaks it."""
         envelope = run.envelope
-        body = specs.parse(text).get("output")
+        body = specs.parse(request.contract_spec or text).get("output")
         if envelope.status != Status.OK or not body:
             return
         agent = backend_class(self.config.model(envelope.model or "")).edits_files

@@ -30,7 +30,8 @@ def resume(
 ) -> DispatchRequest:
     """Continue a session (the project's last one unless named): chat models get its stored history plus the
     new turn, agents their own session id. The same model, on the session's task type, continues unless
-    another choice is given."""
+    another choice is given; the answer keeps the Output contract of the spec it continues (unless a new spec
+    is given)."""
     if not (prompt or "").strip() and not spec_text.strip():
         raise UsageError("nothing to resume with", "say what the model should do next")
     session = validate_session_id(session) if session else project.last_session_id()
@@ -45,6 +46,10 @@ def resume(
         )
     base, history = resume_point(project, turns)
     chosen = model or tier or task_type
+    try:
+        task = "" if spec_text.strip() else str(project.read_run(base.run_id).get("spec") or "")
+    except (OSError, ValueError):
+        task = ""
     return DispatchRequest(
         spec_text=spec_text,
         prompt=prompt,
@@ -57,6 +62,7 @@ def resume(
         session_id=session,
         parent_run_id=base.run_id,
         lint=bool(spec_text),
+        contract_spec=task or None,
     )
 
 

@@ -25,6 +25,7 @@ from core.events import (
     ToolResult,
     UsageUpdate,
 )
+from tui import contract_actions
 from tui.format import since_start
 
 NEXT_STEP = {
@@ -33,6 +34,7 @@ NEXT_STEP = {
     "rate_limited": "the provider is rate-limiting: wait a minute and resume (r), or escalate (e) to another tier",
     "timeout": "raise the default timeout in Settings (F5) or split the task; resume (r) continues the session",
     "verify_failed": "open the record (o) for the check's output, then resume (r) with what to fix",
+    "contract_violation": contract_actions.HINT,
     "bad_response": "the model's answer could not be read: open the record (o), then resume (r) or escalate (e)",
     "signal": "the run was stopped: resume (r) continues it",
     Status.MAX_TURNS: "the agent used all its turns: resume (r) lets it go on, or split the task",

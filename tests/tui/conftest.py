@@ -18,11 +18,14 @@ from tui.app import DispatchApp, make_app
 
 FROZEN_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 ANSWER = "## Summary\n\nStart-up is faster, a new **audit browser** ships, and crashes are rarer.\n"
+"""Markdown, for the pictures of a run's answer."""
+REPLY = "Start-up is faster, a new **audit browser** ships, and crashes are rarer.\n"
+"""What the fake model answers a dispatch: one sentence that keeps GOOD_SPEC's Output contract."""
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI([Reply(text=ANSWER, chunks=6)]) as server:
+    with FakeOpenAI([Reply(text=REPLY, chunks=6)]) as server:
         yield server
 
 

@@ -12,7 +12,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, dispatch
-from tests.tui.conftest import ANSWER, loaded, type_spec, wait_for
+from tests.tui.conftest import REPLY, loaded, type_spec, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
@@ -116,7 +116,7 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         view = app.screen
         await wait_for(pilot, lambda: view.live.done and view._finished_drawn, "the run to finish")
         live = view.live
-        assert live.status == "ok" and live.text == ANSWER
+        assert live.status == "ok" and live.text == REPLY
         assert (live.input_tokens, live.output_tokens) == (12, 7)
         assert view.query_one("#after").display
         record = Project.at(live.slug).read_run(live.run_id)
@@ -133,7 +133,7 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         assert resumed.live.status == "ok"
         sent = fake.requests[-1]["messages"]
         assert [m["role"] for m in sent][-3:] == ["user", "assistant", "user"]
-        assert sent[-1]["content"] == "now in French" and sent[-2]["content"] == ANSWER
+        assert sent[-1]["content"] == "now in French" and sent[-2]["content"] == REPLY
         earlier = str(resumed.query_one("#earlier").render())
         assert "now in French" in earlier and "audit browser" in earlier, "the conversation so far stays in view"
         assert Project.at(live.slug).read_run(resumed.live.run_id)["parent_run_id"] == live.run_id
@@ -264,7 +264,7 @@ async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None
         assert detail.query_one("#detail-spec", TextArea).text == GOOD_SPEC
         kinds = [row.kind for row in detail.events]
         assert kinds[0] == "RunStarted" and kinds.count("text") == 1, "the deltas fold into one readable row"
-        assert next(row for row in detail.events if row.kind == "text").summary == ANSWER
+        assert next(row for row in detail.events if row.kind == "text").summary == REPLY
         assert '"type": "RunStarted"' in detail.query_one("#detail-event-json", TextArea).text
         times = [row.elapsed for row in detail.events]
         assert all(t is not None for t in times) and times == sorted(times), "each event says when, in order"
@@ -277,7 +277,7 @@ async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None
         await wait_for(pilot, lambda: review.live.done, "the review to finish")
         record = Project.at(view.live.slug).read_run(review.live.run_id)
         assert record["kind"] == "review" and record["parent_run_id"] == view.live.run_id
-        assert ANSWER.strip() in fake.requests[-1]["messages"][-1]["content"]
+        assert REPLY.strip() in fake.requests[-1]["messages"][-1]["content"]
 
 
 async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config) -> None:
@@ -350,7 +350,7 @@ async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> N
     from tests.fakes.openai_server import Reply
     from tui.screens.dashboard import DashboardScreen
 
-    fake.replies = [Reply(text=ANSWER), Reply(text="VERDICT: concerns\n- point 3 is missing")]
+    fake.replies = [Reply(text=REPLY), Reply(text="VERDICT: concerns\n- point 3 is missing")]
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         view = await finished_run(pilot, GOOD_SPEC)

@@ -1,5 +1,6 @@
 """Dashboard: every project at a glance, the dispatches running now, and the inbox of runs that need a
-person — blocked, needs input, verify failed, review concerns, refused, escalations, and agent changes to review.
+person — blocked, needs input, verify failed, contract failed (until accepted), review concerns, refused, escalations,
+and agent changes to review.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core import changes, escalation
 from core.audit import refusals
 from core.audit.index import Index, ProjectRow, RunRow
 from core.audit.store import Project
+from core.contract import acceptance
 from core.envelope import Status
 from tui.format import ago, clip, money, seconds, tokens
 from tui.screens.base import DispatchScreen
@@ -104,9 +106,15 @@ def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
             ("blocked", {"status": str(Status.BLOCKED)}),
             ("needs input", {"status": str(Status.NEEDS_INPUT)}),
             ("verify failed", {"reason": VERIFY_FAILED}),
+            ("contract failed", {"reason": acceptance.VIOLATION}),
         )
+        taken: dict[str, set[str]] = {}
         for kind, where in filters:
             for run in index.runs(limit=20, **where):
+                if kind == "contract failed" and run.run_id in taken.setdefault(
+                    run.slug, set(acceptance.accepted(Project.at(run.slug)))
+                ):
+                    continue
                 items.append(
                     InboxItem(kind, run.slug, run.run_id, run.error or run.reason or "", run.started_at, run.tier)
                 )

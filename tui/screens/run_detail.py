@@ -15,8 +15,10 @@ from textual.widgets import DataTable, Header, Markdown, TabbedContent, TabPane,
 
 from core.audit.store import Project
 from core.cli.output import one_line
+from core.contract import acceptance
 from core.envelope import Envelope
 from core.fsutil import read_json_lines
+from tui import contract_actions
 from tui.format import since_start
 from tui.screens.base import DispatchScreen
 from tui.screens.feedback import FeedbackScreen
@@ -69,6 +71,8 @@ class Record:
     data: dict[str, Any]
     events: list[EventRow]
     skipped: int
+    accepted: dict[str, Any] | None = None
+    """The operator's acceptance of an answer that broke its Output contract (core/contract/acceptance.py)."""
 
 
 def read_record(slug: str, run_id: str) -> Record:
@@ -79,7 +83,7 @@ def read_record(slug: str, run_id: str) -> Record:
     except (OSError, ValueError) as exc:
         data = {"error": f"cannot read the record: {exc}"}
     events, skipped = read_json_lines(project.events_path(run_id))
-    return Record(data, event_rows(events), skipped)
+    return Record(data, event_rows(events), skipped, acceptance.accepted(project).get(run_id))
 
 
 class RunDetailScreen(DispatchScreen):
@@ -90,6 +94,8 @@ class RunDetailScreen(DispatchScreen):
         Binding("r", "resume", "Resume", id="detail.resume"),
         Binding("m", "merge", "Merge", id="detail.merge"),
         Binding("d", "drop", "Drop", id="detail.drop"),
+        Binding("f", "contract_fix", "Fix contract", id="detail.contract_fix"),
+        Binding("a", "accept", "Accept anyway", id="detail.accept"),
     ]
 
     def __init__(self, slug: str, run_id: str, tab: str | None = None) -> None:
@@ -97,6 +103,7 @@ class RunDetailScreen(DispatchScreen):
         self.slug = slug
         self.run_id = run_id
         self.record: dict = {}
+        self.accepted: dict[str, Any] | None = None
         self.events: list[EventRow] = []
         self.tab = tab
         """The tab to open on (the inbox opens "changes to review" on tab-changes)."""
@@ -135,13 +142,13 @@ class RunDetailScreen(DispatchScreen):
         await self.show(record)
 
     async def show(self, record: Record) -> None:
-        self.record, self.events = record.data, record.events
+        self.record, self.events, self.accepted = record.data, record.events, record.accepted
         self.refresh_bindings()
         data = record.data
         envelope = (
             {k: v for k, v in Envelope.from_dict(data).to_dict().items() if k != "result"} if "run_id" in data else data
         )
-        self.sub_title = f"{self.slug} · {self.run_id} · {data.get('status', '?')}"
+        self.sub_title = f"{self.slug} · {self.run_id} · {data.get('status', '?')}" + self._contract_note()
         self.query_one("#detail-spec", TextArea).load_text(data.get("spec") or "(no spec recorded)")
         self.query_one("#detail-envelope", TextArea).load_text(
             json.dumps(envelope, indent=2, ensure_ascii=False, default=str)
@@ -204,10 +211,32 @@ class RunDetailScreen(DispatchScreen):
             lambda text: self.app.resume(self.slug, self.run_id, text) if text else None,
         )
 
+    def _contract_failed(self) -> bool:
+        return self.accepted is None and contract_actions.violated(
+            self.record.get("reason"), self.record.get("contract")
+        )
+
+    def _contract_note(self) -> str:
+        if self.accepted is not None:
+            return " · contract failed, accepted by the operator"
+        return f" · {contract_actions.HINT}" if self._contract_failed() else ""
+
+    def action_contract_fix(self) -> None:
+        contract_actions.fix(self.app, self.slug, self.run_id, self.record.get("contract"))
+
+    async def action_accept(self) -> None:
+        if await contract_actions.accept(self.app, self.slug, self.run_id):
+            self.accepted = {"by": "operator"}
+            self.sub_title = f"{self.slug} · {self.run_id} · {self.record.get('status', '?')}" + self._contract_note()
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """m and d only for a run with changes that allow them; r once the record has loaded a run."""
+        """m and d only for a run with changes that allow them; r once the record has loaded a run; f and a for a
+        run whose answer broke its Output contract and is not accepted yet."""
         if action == "resume":
             return "run_id" in self.record
+        if action in ("contract_fix", "accept"):
+            return self._contract_failed()
         return changes_allow(self, action)
 
     def action_merge(self) -> None:

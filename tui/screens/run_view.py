@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Collapsible, Header, Input, Log, Static
 
+from tui import contract_actions
 from tui.format import money, seconds, tokens
 from tui.live import LiveRun
 from tui.screens.base import DispatchScreen
@@ -49,6 +50,8 @@ class RunViewScreen(DispatchScreen):
         Binding("o", "open_record", "Record", id="run.record"),
         Binding("m", "merge", "Merge", id="run.merge"),
         Binding("d", "drop", "Drop", id="run.drop"),
+        Binding("f", "contract_fix", "Fix contract", id="run.contract_fix"),
+        Binding("a", "accept", "Accept anyway", id="run.accept"),
     ]
 
     def __init__(self, live: LiveRun) -> None:
@@ -58,6 +61,7 @@ class RunViewScreen(DispatchScreen):
         self._shown_log = 0
         self._finished_drawn = False
         self._status_shown = ""
+        self._accepted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,6 +80,8 @@ class RunViewScreen(DispatchScreen):
             yield Button("Review", id="review")
             yield Button("Escalate", variant="warning", id="escalate")
             yield Button("Open record", id="open_record")
+            yield Button("Fix contract", variant="primary", id="contract_fix")
+            yield Button("Accept anyway", id="accept")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -101,6 +107,9 @@ class RunViewScreen(DispatchScreen):
             self._timer.stop()
             after = self.query_one("#after")
             after.display = bool(live.run_id)
+            for button in ("#contract_fix", "#accept"):
+                self.query_one(button).display = self._contract_failed()
+            self.refresh_bindings()
             if live.run_id and live.slug and live.envelope is not None:
                 self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
             self.query_one(RunOutput).focus_text()
@@ -144,6 +153,12 @@ class RunViewScreen(DispatchScreen):
             parts.append(f"  run {live.run_id}", style="dim")
         if live.error:
             parts.append(f"\n {live.error}", style="red")
+        for check in contract_actions.failed_checks(live.envelope.extras.get("contract") if live.envelope else None)[
+            1:4
+        ]:
+            parts.append(f"\n   also {check.get('rule')} ({check.get('source')!r}): {check.get('detail')}", style="red")
+        if self._accepted:
+            parts.append("\n accepted anyway (recorded as the operator's call)", style="green")
         if live.next_step:
             parts.append(f"\n → {live.next_step}", style="italic")
         return parts
@@ -212,8 +227,34 @@ class RunViewScreen(DispatchScreen):
         if run := self._finished_run():
             self.app.open_record(*run)
 
+    def _contract_failed(self) -> bool:
+        envelope = self.live.envelope
+        return (
+            envelope is not None
+            and not self._accepted
+            and contract_actions.violated(envelope.reason, envelope.extras.get("contract"))
+        )
+
+    @on(Button.Pressed, "#contract_fix")
+    def action_contract_fix(self) -> None:
+        if (run := self._finished_run()) and self.live.envelope is not None:
+            self.query_one(RunOutput).focus_text()
+            contract_actions.fix(self.app, *run, self.live.envelope.extras.get("contract"))
+
+    @on(Button.Pressed, "#accept")
+    async def action_accept(self) -> None:
+        if (run := self._finished_run()) and await contract_actions.accept(self.app, *run):
+            self._accepted = True
+            for button in ("#contract_fix", "#accept"):
+                self.query_one(button).display = False
+            self.refresh_bindings()
+            self._show_status()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """m and d only once the finished run's changes are shown and allow them (hidden from the footer before)."""
+        """m and d only once the finished run's changes are shown and allow them (hidden from the footer before);
+        f and a only for a finished run whose answer broke its contract and is not accepted yet."""
+        if action in ("contract_fix", "accept"):
+            return self._contract_failed()
         return changes_allow(self, action)
 
     def action_merge(self) -> None:
