@@ -40,6 +40,10 @@ None: the draft is internal and reviewed before it is used.
 """
 
 
+MARKDOWN_SPEC = GOOD_SPEC.replace("Plain text, one sentence, at most 30 words.", "Markdown, at most 60 words.")
+"""GOOD_SPEC for answers drawn as Markdown (headings, lists), which its plain-text contract would refuse."""
+
+
 @dataclass
 class Result:
     code: int

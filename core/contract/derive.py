@@ -16,7 +16,7 @@ from core.contract.check import Check
 _NEGATED = re.compile(
     r"\b(?:no|not|never|without|instead of|rather than|other than)\s+(?:(?:a|an|any|the|in|as|with|other)\s+){0,2}"
     r"(?:(?:\w+\s+)?code\s+blocks?|fenced\s+blocks?|fences?|json(?: lines)?|jsonl|yaml|toml|csv|tsv|diffs?|patch(?:es)?|"
-    r"tables?|bullets?(?: points?| lists?)?|numbered lists?|markdown)\b",
+    r"tables?|bullets?(?: points?| lists?)?|numbered lists?)\b",
     re.IGNORECASE,
 )
 """'no code blocks', 'not as JSON', 'without a table': what the answer must not be is no format to check for."""

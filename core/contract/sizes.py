@@ -24,10 +24,12 @@ _UNIT = (
 _SIZE = re.compile(
     r"\b(?P<cmp>exactly|at most|no more than|not more than|up to|a maximum of|max(?:imum)?|under|fewer than|"
     r"less than|below|at least|a minimum of|min(?:imum)?|no fewer than|between)?\s*"
-    rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to|and)\s*(?P<high>{_NUMBER}))?[\s-]+(?:\w+[\s-]+)?{_UNIT}\b",
+    rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to|and)\s*(?P<high>{_NUMBER}))?[\s-]+(?:\w+[\s-]+)?{_UNIT}\b"
+    r"(?:,?\s+(?P<post>at most|or fewer|or less|max(?:imum)?|tops|at the most|or more|at least|minimum)\b)?",
     re.IGNORECASE,
 )
-"""'at most 30 words', '3 bullets', '5-8 items', 'one-line', 'three short bullets' (one adjective may stand between)."""
+"""'at most 30 words', '3 bullets', '5-8 items', 'one-line', 'three short bullets' (one adjective may stand between),
+'two sentences at most', '3 examples or more'."""
 _EACH = re.compile(
     r"\b(?:each|every|per)\s+(?P<scope>bullet|point|line|item|sentence|row|entry|step|paragraph)s?\b", re.I
 )
@@ -35,6 +37,11 @@ _EACH_OF_THEM = re.compile(
     r"\b(?:each|every one|apiece)\b(?:\s+(?:of them|one))?[\s,]*(?:(?:is|has|with|of|in)\s+)?$", re.I
 )
 """'3 bullets, each at most 12 words': the limit is on each of the units just counted."""
+_POST = {
+    **dict.fromkeys(("at most", "or fewer", "or less", "max", "maximum", "tops", "at the most"), "at most"),
+    **dict.fromkeys(("or more", "at least", "minimum"), "at least"),
+}
+"""A comparator after the count ('two sentences at most') as the one before it would be said."""
 _RATE = re.compile(r"\s+(?:per|a|an|for each|on each)\s+\w+", re.I)
 """'one object per line': a rate, not a total."""
 _FIRST = re.compile(r"\b(?:subject line|first line|title|headline|summary line)\b", re.IGNORECASE)
@@ -122,7 +129,9 @@ def derive(phrase: str) -> list[Check]:
             continue
         unit = _singular(match["unit"])
         low, high, wanted = _bounds(
-            match["cmp"] or "", number(match["low"]), number(match["high"]) if match["high"] else None
+            _POST.get((match["post"] or "").lower(), match["cmp"] or ""),
+            number(match["low"]),
+            number(match["high"]) if match["high"] else None,
         )
         before = phrase[: match.start()]
         each = _EACH.search(before) or (_EACH.search(phrase[match.end() :]) if unit in ("word", "character") else None)

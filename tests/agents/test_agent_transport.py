@@ -178,7 +178,9 @@ def test_verify_failure_is_an_error_with_the_output_tail(tmp_path: Path) -> None
 
 def test_verify_from_the_spec_runs_in_the_project_dir(tmp_path: Path, projects_dir: Path) -> None:
     configure(
-        tmp_path / "home", backend="command", args=[sys.executable, "-c", "open('notes.txt', 'w').write('hello')"]
+        tmp_path / "home",
+        backend="command",
+        args=[sys.executable, "-c", "open('notes.txt', 'w').write('hello'); print('Wrote notes.txt.')"],
     )
     spec = SPEC.replace(
         "The file notes.txt exists and holds the word hello.",

@@ -108,9 +108,9 @@ def test_resume_continues_in_the_same_worktree(tmp_path: Path, projects_dir: Pat
     )
     turns = [
         Turn(tool="Bash", args={"command": f"{sys.executable} {script}"}),
-        Turn(text="first pass"),
+        Turn(text=f"first pass: {REPLY}"),
         Turn(tool="Bash", args={"command": f"{sys.executable} {note}"}),
-        Turn(text="second pass"),
+        Turn(text=f"second pass: {REPLY}"),
     ]
     with fake_for("claude-code", turns) as api:
         Setup("claude-code", api, tmp_path / "agent-home").write_config(tmp_path / "home")
@@ -210,6 +210,7 @@ deadline = time.monotonic() + 60
 while len(list(here.iterdir())) < 2 and time.monotonic() < deadline:
     time.sleep(0.05)
 pathlib.Path({name!r} + ".txt").write_text("written by " + {name!r})
+print("```python\\ndef parse_invoice(text):\\n    return text.split(',')\\n```")
 sys.exit(0 if len(list(here.iterdir())) == 2 else 3)
 """
 
@@ -276,7 +277,7 @@ def test_a_cwd_outside_git_says_why_and_in_place_works_there(
 
 def test_an_agent_that_changes_nothing_is_recorded_as_such(tmp_path: Path, isolated: Path) -> None:
     repo = make_repo(tmp_path / "repo")
-    command_agent(isolated / "home", "print('looked, changed nothing')\n")
+    command_agent(isolated / "home", f"print('looked, changed nothing; the function stays:', {REPLY!r})\n")
     result = run_spec(tmp_path, repo)
     assert result.code == 0, result.stderr
     changes = result.json()["changes"]

@@ -20,7 +20,7 @@ from tests.cli.test_web_cli import configure as configure_web
 from tests.cli.test_web_cli import script as web_script
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.website import Website
-from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
+from tests.helpers import MARKDOWN_SPEC, ROOT, dispatch, write
 from tests.invoices_repo import make_repo
 
 SECRET = "canary-export-4f1e9b7d2c"
@@ -41,7 +41,7 @@ def mixed_project(isolated: Path) -> dict[str, str]:
             CONFIG.format(url=api.base_url) + '\n[tiers.deep]\nmodels = ["checker"]\n',
         )
         env = {"MY_SERVICE_TOKEN": SECRET}
-        spec = write(isolated / "task.md", GOOD_SPEC)
+        spec = write(isolated / "task.md", MARKDOWN_SPEC)
         made = {"run": dispatch("run", "--spec", str(spec), "--slug", "mix", "--json", env=env)}
         made["resume"] = dispatch("resume", "--slug", "mix", "--prompt", "shorter", "--json", env=env)
         made["review"] = dispatch("review", "--slug", "mix", "--json", env=env)
@@ -122,7 +122,7 @@ def test_web_and_agent_runs_show_and_export_what_is_theirs(isolated: Path) -> No
             "--mode",
             "web",
             "--spec",
-            str(write(isolated / "task.md", GOOD_SPEC)),
+            str(write(isolated / "task.md", MARKDOWN_SPEC)),
             "--slug",
             "w",
             "--json",
@@ -189,7 +189,7 @@ def test_show_draws_the_answer_on_a_terminal_and_keeps_it_plain_in_a_pipe(isolat
         made = dispatch(
             "run",
             "--spec",
-            str(write(isolated / "task.md", GOOD_SPEC)),
+            str(write(isolated / "task.md", MARKDOWN_SPEC)),
             "--slug",
             "md",
             "--json",

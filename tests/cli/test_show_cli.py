@@ -9,6 +9,9 @@ from pathlib import Path
 
 from tests.agents.test_worktrees import QUICK, REFACTOR, command_agent, run_spec
 from tests.cli.test_inputs_cli import CODING
+
+CODE = "```python\ndef parse_invoice(text):\n    return [field.strip() for field in text.split(',')]\n```"
+"""The Python code block CODING's Output contract asks for."""
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import INVOICES, make_repo
@@ -16,7 +19,11 @@ from tests.invoices_repo import INVOICES, make_repo
 
 def test_a_run_and_its_resume_read_in_full(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
-    with FakeOpenAI([Reply(text="First answer: parse_invoice split."), Reply(text="Second answer, resumed.")]) as api:
+    replies = [
+        Reply(text=f"First answer: parse_invoice split.\n{CODE}"),
+        Reply(text=f"Second answer, resumed.\n{CODE}"),
+    ]
+    with FakeOpenAI(replies) as api:
         env = {"DISPATCH_BASE_URL": api.base_url}
         first = dispatch(
             "run",
@@ -53,7 +60,7 @@ def test_a_run_and_its_resume_read_in_full(tmp_path: Path) -> None:
 
 
 def test_json_events_and_raw_print_the_stored_data(tmp_path: Path) -> None:
-    with FakeOpenAI([Reply(text="Stored answer.")]) as api:
+    with FakeOpenAI([Reply(text=f"Stored answer.\n{CODE}")]) as api:
         made = dispatch(
             "run",
             "--spec",
@@ -107,7 +114,7 @@ def test_a_run_that_is_not_there_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_damaged_record_or_event_log_is_reported_not_a_traceback(tmp_path: Path) -> None:
-    with FakeOpenAI() as api:
+    with FakeOpenAI([Reply(text=CODE)]) as api:
         made = dispatch(
             "run",
             "--spec",

@@ -138,12 +138,13 @@ def test_a_server_in_use_is_not_replaced_under_its_dispatch(manager: LocalServer
 def test_a_dispatch_says_when_it_leaves_a_server_running(manager: LocalServer, tmp_path: Path) -> None:
     write(tmp_path / "home" / "config.toml", '[models.local]\nbackend = "local"\nweights = "smollm2"\n')
     spec = write(tmp_path / "task.md", GOOD_SPEC)
-    first = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
+    # SmolLM2-135M rarely keeps an Output contract; this is about the server notice, not the answer.
+    first = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", "--no-contract", timeout=300)
     state = manager.state()
     assert first.code == 0, first.stderr
     assert state is not None and f"started the local model server (pid {state.pid}" in first.stderr
     assert "dispatch local stop" in first.stderr
-    again = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", timeout=300)
+    again = dispatch("--no-ui", "run", "--spec", str(spec), "--slug", "notice", "--no-contract", timeout=300)
     assert again.code == 0 and "started the local model server" not in again.stderr
 
 

@@ -61,8 +61,14 @@ fetch_allowlist = ["127.0.0.1"]
     return Engine(configs.load(tmp_path / "c.toml"), retry=FAST)
 
 
+WEB_SPEC = GOOD_SPEC.replace(
+    "Plain text, one sentence, at most 30 words.", "Plain text citing its sources, at most 80 words."
+)
+"""GOOD_SPEC with room for the sources a research answer cites."""
+
+
 async def run(engine: Engine, **kwargs: Any) -> tuple[list[Event], Envelope]:
-    events = [e async for e in engine.dispatch(DispatchRequest(spec_text=GOOD_SPEC, slug="web", **kwargs))]
+    events = [e async for e in engine.dispatch(DispatchRequest(spec_text=WEB_SPEC, slug="web", **kwargs))]
     assert isinstance(events[-1], Finished)
     return events, events[-1].envelope
 
