@@ -41,6 +41,8 @@ SCREEN_ACTIONS = {
         ("Open run record", "open_record", "the run's spec, envelope, result and events"),
         ("Merge changes", "merge", "land an agent run's changes on your repo's current branch, after confirming"),
         ("Drop changes", "drop", "remove an agent run's worktree and branch, after confirming"),
+        ("Fix contract", "contract_fix", "resume with the Output contract's failed checks pasted"),
+        ("Accept anyway", "accept", "take an answer that broke its Output contract; recorded as your call"),
         ("Back", "back", "leave the run view; the dispatch carries on"),
     ),
     "RunDetailScreen": (
@@ -49,6 +51,8 @@ SCREEN_ACTIONS = {
         ("Resume run", "resume", "continue the run's session with feedback (an agent in its own worktree)"),
         ("Merge changes", "merge", "land an agent run's changes on your repo's current branch, after confirming"),
         ("Drop changes", "drop", "remove an agent run's worktree and branch, after confirming"),
+        ("Fix contract", "contract_fix", "resume with the Output contract's failed checks pasted"),
+        ("Accept anyway", "accept", "take an answer that broke its Output contract; recorded as your call"),
         ("Back", "back", "close the record"),
     ),
     "AuditScreen": (

@@ -24,6 +24,7 @@ FAMILIES = {
     "input-not-given": "inputs",
     "missing-input": "inputs",
     "vague-output": "output",
+    "unchecked-output": "output",
     "vague-goal": "goal",
     "missing-escalation": "risk",
     "unknown-task-type": "routing",
@@ -61,7 +62,7 @@ def lint(
         *sections.check(spec),
         *references.check(spec),
         *sufficiency.check(spec, target, cwd),
-        *output_shape.check(spec),
+        *output_shape.check(spec, cwd),
         *goal.check(spec),
         *risk.check(spec),
     ]

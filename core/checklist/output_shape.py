@@ -2,16 +2,19 @@
 
 A contract names a shape ("a JSON array", "one Python code block", "three bullets", "one word: positive,
 negative or neutral", "a commit"), a size, or the values allowed. "Whatever works", "the answer", "a report",
-"your thoughts" name none, so the contractor picks one and the delegator cannot check it. (What can be checked
-mechanically against the contract is core/contract's business; this only asks that there be one.)
+"your thoughts" name none, so the contractor picks one and the delegator cannot check it. A contract that names
+a shape in words no check can be drawn from ("a commit on the branch") is a warning: the answer will run
+unchecked (what can be checked mechanically is core/contract's business).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from core.checklist import prose
-from core.spec import Finding, Spec
+from core.checklist.prose import Line
+from core.spec import Finding, Severity, Spec
 
 _OPEN = re.compile(
     r"\b(?:whatever(?: [\w']+){0,3}|as appropriate|as you see fit|up to you|your call|any (?:format|form|way)|"
@@ -38,7 +41,7 @@ _VALUES = re.compile(
 """Allowed values: 'one of ...', 'One word: positive, negative or neutral', '"move" or "stay"'."""
 
 
-def check(spec: Spec) -> list[Finding]:
+def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
     section = spec.sections.get("output")
     if section is None:
         return []
@@ -50,9 +53,27 @@ def check(spec: Spec) -> list[Finding]:
             return [_vague(line.number, match.group(0), "leaves the shape of the answer to the model")]
     body = section.body
     if _SHAPE.search(prose.text_of(section)) or _VALUES.search(body) or prose.has_data(section):
-        return []
+        return _unchecked(lines[0], body, cwd)
     first = lines[0]
     return [_vague(first.number, first.text.strip(), "names no shape, size or allowed values")]
+
+
+def _unchecked(line: Line, body: str, cwd: Path | None) -> list[Finding]:
+    from core import contract
+
+    if contract.derive(body, cwd=cwd).checkable:
+        return []
+    return [
+        prose.finding(
+            "unchecked-output",
+            line.number,
+            line.text.strip(),
+            "names no format, size or allowed values a check can be drawn from, so the answer will not be checked",
+            "add one: a format (JSON with keys a, b; one Python code block), a size (at most 5 bullets) or the "
+            "allowed values (one of: yes, no); `dispatch lint` lists the checks it derives",
+            Severity.WARNING,
+        )
+    ]
 
 
 def _vague(line: int, quote: str, message: str) -> Finding:

@@ -63,7 +63,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if not cwd.is_dir():
         raise UsageError(f"--cwd {cwd} is not a directory", "pass an existing directory")
     findings, inputs = lint_findings(text, cwd, model=args.model, tier=args.tier, mode=args.mode)
-    enforced = contract_of(text, cwd, findings)
+    enforced = contract_of(text, cwd)
     if args.deep:
         import asyncio
 
@@ -98,27 +98,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def contract_of(text: str, cwd: Path, findings: list[specs.Finding]) -> list[dict[str, str]]:
-    """The checks the Output section promises, as the run will enforce them; a warning joins `findings` when an
-    Output section yields none, so the author knows the answer will not be checked."""
+def contract_of(text: str, cwd: Path) -> list[dict[str, str]]:
+    """The checks the Output section promises, as the run will enforce them (the checklist warns when there are
+    none: unchecked-output)."""
     from core import contract
 
-    output = specs.parse(text).sections.get("output")
-    if output is None or not output.body.strip():
-        return []
-    derived = contract.derive(output.body, cwd=cwd)
-    if not derived.checkable:
-        findings.append(
-            specs.Finding(
-                "unchecked-output",
-                specs.Severity.WARNING,
-                output.line,
-                "no check can be derived from the Output section, so the answer will not be checked against it",
-                "name a format (JSON with keys a, b; one Python code block), a size (at most 5 bullets) or the "
-                "allowed values (one of: yes, no)",
-            )
-        )
-    return derived.describe()
+    return contract.derive(specs.parse(text).get("output"), cwd=cwd).describe()
 
 
 def lint_findings(

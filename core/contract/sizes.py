@@ -25,7 +25,8 @@ _SIZE = re.compile(
     r"\b(?P<cmp>exactly|at most|no more than|not more than|up to|a maximum of|max(?:imum)?|under|fewer than|"
     r"less than|below|at least|a minimum of|min(?:imum)?|no fewer than|between)?\s*"
     rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to|and)\s*(?P<high>{_NUMBER}))?[\s-]+(?:\w+[\s-]+)?{_UNIT}\b"
-    r"(?:,?\s+(?P<post>at most|or fewer|or less|max(?:imum)?|tops|at the most|or more|at least|minimum)\b)?",
+    r"(?:,?\s+(?P<post>at most|or fewer|or less|max(?:imum)?|tops|at the most|or more|at least|minimum)\b"
+    rf"(?!\s*(?:{_NUMBER})\b))?",
     re.IGNORECASE,
 )
 """'at most 30 words', '3 bullets', '5-8 items', 'one-line', 'three short bullets' (one adjective may stand between),

@@ -274,7 +274,7 @@ async def lint(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     findings, inputs = lint_findings(
         text, cwd, model=arguments.get("model"), tier=arguments.get("tier"), mode=arguments.get("mode") or "chat"
     )
-    enforced = contract_of(text, cwd, findings)
+    enforced = contract_of(text, cwd)
     return {
         "ok": not findings,
         "errors": specs.has_errors(findings),

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from tests.agents.test_worktrees import QUICK, REFACTOR, command_agent, run_spec
 from tests.cli.test_inputs_cli import CODING
-
-CODE = "```python\ndef parse_invoice(text):\n    return [field.strip() for field in text.split(',')]\n```"
-"""The Python code block CODING's Output contract asks for."""
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import INVOICES, make_repo
+
+CODE = "```python\ndef parse_invoice(text):\n    return [field.strip() for field in text.split(',')]\n```"
+"""The Python code block CODING's Output contract asks for."""
 
 
 def test_a_run_and_its_resume_read_in_full(tmp_path: Path) -> None:
