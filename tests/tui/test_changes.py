@@ -11,6 +11,7 @@ from textual.widgets._footer import FooterKey
 
 from core.config import ModelConfig
 from core.engine import DispatchRequest
+from tests.agents.test_worktrees import REFACTOR
 from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import REFACTORED, SPEC, git, make_repo, tree_state
 from tests.tui.conftest import wait_for
@@ -20,8 +21,6 @@ from tui.screens.feedback import FeedbackScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.widgets.changes_panel import ChangesPanel, DiffView
-
-REFACTOR = f"from pathlib import Path\nPath('src/invoices.py').write_text({REFACTORED!r})\n"
 
 
 def agent_run(tmp_path: Path, isolated: Path) -> tuple[Path, dict]:

@@ -19,7 +19,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, write
-from tests.tui.conftest import loaded, seed_run, type_spec, wait_for
+from tests.tui.conftest import REPLY, loaded, seed_run, type_spec, wait_for
 from tui.screens.audit import PAGE, AuditScreen
 from tui.screens.batch import BatchScreen
 from tui.screens.confirm import ConfirmScreen
@@ -34,6 +34,8 @@ from tui.screens.settings import SettingsScreen
 from tui.screens.tier_picker import TierPickerScreen
 
 VAGUE = "Goal: fix it\n\nOutput: the answer as one sentence\n"
+BROKEN = "## Notes\n\nStart-up is faster. Crashes are rarer.\n"
+"""An answer that breaks GOOD_SPEC's Output contract (plain text, one sentence)."""
 
 
 class Walk:
@@ -276,6 +278,36 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
         assert app.screen is view
         trail, _ = read_json_lines(Project.at(slug).logs / ESCALATIONS)
         assert trail[-1]["to"] == "primary" and trail[-1]["reason"] == "needs a decision"
+
+        fake.replies = [Reply(text=BROKEN), Reply(text=REPLY)]
+        await pilot.press("f3")
+        await pilot.press("ctrl+r")
+        broken = await until_run_view(pilot, view)
+        await wait_for(pilot, lambda: broken._finished_drawn, "the broken run to end")
+        assert broken.live.envelope.reason == "contract_violation"
+        await walk.click("contract_fix")
+        fixed = await until_run_view(pilot, broken)
+        assert fixed.live.request.kind == "resume" and "Output contract" in fake.requests[-1]["messages"][-1]["content"]
+        await walk.press("run.back")
+        await walk.press("run.contract_fix")
+        await until_run_view(pilot, broken)
+        await walk.press("run.back")
+        await walk.press("run.record")
+        record = app.screen
+        assert isinstance(record, RunDetailScreen)
+        await wait_for(pilot, lambda: "run_id" in record.record, "the record to load")
+        await walk.press("detail.contract_fix")
+        await until_run_view(pilot, broken)
+        await walk.press("run.back")
+        await walk.press("detail.accept")
+        await wait_for(pilot, lambda: record.accepted is not None, "the acceptance")
+        await walk.press("detail.back")
+        assert app.screen is broken
+        await walk.click("accept")
+        await wait_for(pilot, lambda: broken._accepted, "the run view's acceptance")
+        count = len(app._notifications)
+        await walk.press("run.accept")
+        assert len(app._notifications) == count, "accepted: a is no longer offered and does nothing"
 
         fake.replies = [Reply(text="slow " * 40, chunks=40, hang_after_first=30)]
         await pilot.press("f3")
