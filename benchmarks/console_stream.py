@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 from statistics import median
 
+from benchmarks._spec import check_ok, clean_spec
 from tests.fakes.openai_server import FakeOpenAI, Reply
 
 TEXT = "\n".join(f"- item {i}: **bold** words and `code` and a [link](http://example.invalid/{i})" for i in range(1500))
 ROUNDS = 3
-SPEC = (
-    "Goal: list fifteen hundred short items for a load test of the console's run view.\n\n"
-    "Output: a Markdown bulleted list.\n"
+SPEC = clean_spec(
+    "List fifteen hundred short items for a load test of the console's run view.", "A Markdown bulleted list."
 )
 
 
@@ -36,14 +36,17 @@ async def with_console(config) -> float:
         view = app.screen
         while not (live.done and view._finished_drawn):
             await pilot.pause(0.005)
-        return time.perf_counter() - began
+        elapsed = time.perf_counter() - began
+        assert live.envelope is not None
+        check_ok(live.envelope)
+        return elapsed
 
 
 async def engine_only(config) -> float:
     from core.engine import DispatchRequest, Engine, collect
 
     began = time.perf_counter()
-    await collect(Engine(config).dispatch(DispatchRequest(spec_text=SPEC)))
+    check_ok(await collect(Engine(config).dispatch(DispatchRequest(spec_text=SPEC))))
     return time.perf_counter() - began
 
 
