@@ -81,6 +81,9 @@ class DispatchRequest:
     wait: float = 0.0
     stall_timeout: float = 300.0
     lint: bool = True
+    findings: list[specs.Finding] | None = None
+    """The checklist's findings when the caller has linted this very request already (a batch, as it plans), so
+    they are not worked out twice."""
     verify: str | None = None
     """A command to check the result with (else the spec's Verification section may name one)."""
     extras: dict[str, Any] = field(default_factory=dict)
@@ -164,7 +167,7 @@ class Engine:
     async def _dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         started = time.monotonic()
         text = spec_of(request)
-        findings = self.check(request)
+        findings = self.check(request) if request.findings is None else list(request.findings)
         parsed = specs.parse(text)
         if specs.has_errors(findings) and not request.force:
             yield Finished(

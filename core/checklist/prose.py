@@ -47,12 +47,26 @@ def lines(section: Section | None) -> list[Line]:
         elif in_fence or stripped.startswith(">"):
             out.append(Line(number, DATA, True, raw))
         else:
-            out.append(Line(number, _QUOTED.sub(_mask, raw.replace("`", " ")), False, raw))
+            out.append(Line(number, without_quotes(raw.replace("`", " ")), False, raw))
     return out
+
+
+def without_quotes(raw: str) -> str:
+    """The line with each quoted text handed over (not a short name) replaced by `"…"`."""
+    return _QUOTED.sub(_mask, raw)
 
 
 def _mask(match: re.Match[str]) -> str:
     return DATA if len(match.group(0).split()) >= _MIN_QUOTED_WORDS else match.group(0)
+
+
+def introduces_data(lines: list[Line], index: int) -> bool:
+    """The line ends in a colon and the next non-blank line is a code block or a quote: it captions what is
+    pasted there ('Ticket PAY-412, as filed:', 'The script, /opt/jobs/backup.sh:')."""
+    if not lines[index].text.rstrip().endswith(":"):
+        return False
+    after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
+    return after is not None and after.data
 
 
 def text_of(section: Section | None) -> str:

@@ -41,6 +41,7 @@ _SAID = (
     r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
     r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off on|said|wrote|"
     r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
+    r"settled on|agreed on|landed on|came up with|put together|went for|drew up|uses|follows|"
     r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
     r"disliked|rejected|agreed to|went with)"
 )
@@ -55,7 +56,8 @@ _ARTIFACT = (
     r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
     r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
     r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
-    r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones)"
+    r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones|newsletter|campaign|"
+    r"edition|post|article|announcement|presentation|pitch|changelog|survey|round)"
 )
 
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -114,6 +116,22 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
             r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b",
             _ARTIFACT_WHAT,
+        ),
+        (
+            r"\bthe (?:new|latest) (?:[\w-]+ )?(?:polic(?:y|ies)|rules|terms|guidelines|numbers|figures|pricing|"
+            r"prices|rates|requirements|naming|conventions|process|schedule|deadlines?|targets|branding|messaging|"
+            r"tone|direction|strategy|criteria|thresholds|limits|budget|priorities|scope|wording|copy)\b",
+            _ARTIFACT_WHAT,
+        ),
+        (
+            r"\bthe (?:remaining|outstanding|unresolved|lingering|recurring|known|original) (?:[\w-]+ )?"
+            r"(?:issues?|bugs?|problems?|errors?|complaints?|concerns?|items?|todos?|tasks?|questions?)\b"
+            r"(?! (?:section|list|page|table|log|label|tracker|template)s?\b)",
+            "a problem the spec does not describe",
+        ),
+        (
+            r"\b(?:that|which|what) (?:worked|went down|landed|performed|did) (?:so )?(?:well|fine|great|best)\b",
+            "an earlier result the model cannot see",
         ),
         (
             r"\bour (?:conventions|standards|guidelines|norms|best practices|house rules|coding style)\b",
@@ -212,7 +230,9 @@ def check(spec: Spec) -> list[Finding]:
     section = spec.sections.get("inputs")
     inputs = section.body.lower() if section else ""
     seen_data = False
-    for line in prose.lines(whole):
+    lines = prose.lines(whole)
+    given: dict[frozenset[str], bool] = {}
+    for line in lines:
         if line.data:
             seen_data = True
             continue
@@ -225,13 +245,26 @@ def check(spec: Spec) -> list[Finding]:
             if (
                 (match := pattern.search(text))
                 and not _CONTAINED.match(text, match.end())
-                and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+                and not (
+                    what == _ARTIFACT_WHAT
+                    and (
+                        _TO_BE_MADE.search(text, max(0, match.start() - 16), match.start())
+                        or _named_in_inputs(match.group(0), inputs)
+                        or _given(match.group(0), lines, given)
+                    )
+                )
             ):
                 findings.append(_finding(line.number, match.group(0), what))
                 break
     return findings
 
 
+_TO_BE_MADE = re.compile(
+    r"\b(?:open|opens|opening|create|creates|creating|file|files|filing|raise|raising|submit|submitting|start|"
+    r"starting) $",
+    re.IGNORECASE,
+)
+"""A verb of making before the reference: 'before I open the PR' names a thing still to come, not one hidden."""
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
 _DOC_WORD = re.compile(_DOC, re.IGNORECASE)
@@ -260,6 +293,25 @@ def _named_in_inputs(phrase: str, inputs: str) -> bool:
     (docs/onboarding.md)."""
     words = [w for w in _NAME_WORD.findall(phrase.lower()) if w not in _PLAIN and not _DOC_WORD.fullmatch(w)]
     return any(word in inputs for word in words)
+
+
+def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], bool]) -> bool:
+    """The spec hands the artifact over after all: a line naming the same kind of thing ('ticket') introduces the
+    block pasted after it ('Ticket PAY-412, as filed:') or holds its text ('The ticket reads: ...')."""
+    kinds = frozenset(word.lower() for word in _DOC_WORD.findall(phrase))
+    if kinds and kinds not in cache:
+        named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
+        cache[kinds] = any(
+            (match := named.search(line.text))
+            and (prose.introduces_data(lines, index) or _HOLDS_TEXT.match(match["rest"]))
+            for index, line in enumerate(lines)
+            if not line.data
+        )
+    return cache.get(kinds, False)
+
+
+_HOLDS_TEXT = re.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA))
+"""After the name, a colon and text, or a quoted text: the thing itself follows."""
 
 
 def _finding(line: int, quote: str, what: str) -> Finding:

@@ -194,3 +194,99 @@ def test_a_backticked_input_path_keeps_its_spaces() -> None:
         "src/a.py",
         "my notes/*.md",
     ]
+
+
+INPUT_LINE = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+
+
+def test_slashes_in_prose_are_not_input_paths() -> None:
+    text = GOOD_SPEC.replace(INPUT_LINE, "24.95/month, 10,000 emails/month, GNU/Linux, $5/user/month; see docs/a.md")
+    assert [path for _, path in specs.input_paths(specs.parse(text))] == ["docs/a.md"]
+    marked = GOOD_SPEC.replace(INPUT_LINE, "`src/api` and ./bin/run")
+    assert [path for _, path in specs.input_paths(specs.parse(marked))] == ["src/api", "./bin/run"]
+
+
+def test_paths_the_task_is_about_are_not_inputs(tmp_path: Path) -> None:
+    """Paths in a pasted block, on the line captioning it, an API route and an absolute path in a sentence name
+    the system the task is about; an absolute path listed on its own is still an input (and refused outside
+    --cwd by core/inputs.py)."""
+    about = (
+        "The script, /opt/jobs/backup.sh:\n```sh\n#!/bin/sh\ntar czf /backups/db.tgz /var/lib/db\n```\n"
+        "The mobile app still calls /v1/auth/legacy every night, 3,000 times.\n"
+        "- POST /v1/auth/legacy\n"
+        "> tar: /var/lib/db: Cannot open\n"
+    )
+    text = GOOD_SPEC.replace(INPUT_LINE, about)
+    assert specs.input_paths(specs.parse(text)) == []
+    assert [f for f in specs.lint(text, cwd=tmp_path) if f.severity == specs.Severity.ERROR] == []
+    listed = GOOD_SPEC.replace(INPUT_LINE, "`src/a.py` and `/srv/app/main.py`\n- /srv/app/cli.py (the entry point)")
+    assert [path for _, path in specs.input_paths(specs.parse(listed))] == [
+        "src/a.py",
+        "/srv/app/main.py",
+        "/srv/app/cli.py",
+    ]
+
+
+def test_a_reference_to_an_artifact_the_spec_hands_over_is_resolved() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    text = GOOD_SPEC.replace(goal, "Summarise the change requested in the ticket in one sentence for the draft.")
+    assert rules(text)["hidden-context"].quote == "in the ticket"
+    for given in ("Ticket PAY-412, as filed:\n> " + INPUT_LINE, "The ticket reads: " + INPUT_LINE):
+        assert "hidden-context" not in rules(text.replace(INPUT_LINE, given))
+    assert "hidden-context" not in rules(
+        GOOD_SPEC.replace(goal, "Summarise the points below in one sentence before I open the PR for the draft.")
+    )
+
+
+def test_a_generic_object_with_a_criterion_is_a_goal() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    assert "vague-goal" not in rules(GOOD_SPEC.replace(goal, "Fix the bug in the chunk below so it returns 0."))
+    for vague, quote in (
+        ("Fix the bugs in the billing module.", "Fix the bugs in the billing module"),
+        ("The announcement could be better. See what you can come up with.", "See what you can come up with"),
+        ("Get the points into a better state.", "a better state"),
+        ("Work out what's wrong with the points and sort it.", "what's wrong"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["vague-goal"].quote == quote
+
+
+def test_hidden_context_in_other_words() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for vague, quote in (
+        ("Rewrite the points to reflect the new policy, in one sentence.", "the new policy"),
+        ("Fix the remaining issue with the summary, in one sentence.", "the remaining issue"),
+        ("Summarise the points in the style the docs team settled on.", "the style the docs team settled on"),
+        ("Summarise the points in the format that worked well for the newsletter.", "that worked well"),
+        ("Summarise the points in the tone of the last newsletter.", "the last newsletter"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["hidden-context"].quote == quote
+    assert "hidden-context" not in rules(
+        GOOD_SPEC.replace(INPUT_LINE, "New policy: refunds within 30 days.").replace(
+            goal, "Rewrite the points to reflect the new policy below, in one sentence."
+        )
+    )
+
+
+def test_risk_in_other_words_needs_an_escalation_note() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for risky, quote in (
+        ("Rebase the release branch onto main and push it", "Rebase the release branch onto main and push"),
+        ("Write a script that emails every user the points", "emails every user"),
+        ("Write the SQL to set every customer's plan from the points", "set every customer"),
+        ("Write the points as cancellation terms for the site", "cancellation terms"),
+        ("Write the points as SQL run against the main database", "main database"),
+    ):
+        found = rules(GOOD_SPEC.replace(goal, risky + ", in one sentence."))["missing-escalation"]
+        assert f"('{quote}')" in found.message, found
+    counting = GOOD_SPEC.replace(goal, "Count how many emails each customer received, from the points, in one number.")
+    assert "missing-escalation" not in rules(counting)
+
+
+def test_task_types_in_ordinary_words_are_read_as_real_ones() -> None:
+    known = {"general", "bulk-coding", "agentic-coding", "frontier-reasoning", "shipped-prose"}
+    assert rules(GOOD_SPEC.replace("Task type: general", "Task type: data"), known_task_types=known) == {}
+    alias = rules(GOOD_SPEC.replace("Task type: general", "Task type: code"), known_task_types=known)
+    assert alias["task-type-alias"].severity == specs.Severity.WARNING
+    assert "bulk-coding" in alias["task-type-alias"].message and "agentic-coding" in alias["task-type-alias"].fix
+    typo = rules(GOOD_SPEC.replace("Task type: general", "Task type: codeing"), known_task_types=known)
+    assert typo["unknown-task-type"].fix.startswith("did you mean bulk-coding?")
