@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
-from core import tiers
 from core import spec as specs
+from core import tiers
 from core.audit import refusals
 from core.audit.index_writer import RunIndex, RunIndexer, recover
 from core.audit.store import Project, new_run_id, slug_from, validate_slug
