@@ -70,11 +70,15 @@ async def client_for(url: str, tls: bool) -> AsyncIterator[httpx.AsyncClient]:
 
 
 class _KeepingTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport, with each response body wrapped in `_Reusable`."""
+    """httpx's own transport, with each response body wrapped in `_Reusable`, unless the server said it closes
+    the connection after it (`Connection: close`): nothing can reuse that one, and reading its end costs about
+    a fifth of a batch item's time on the event loop."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
+        if "close" in response.headers.get("connection", "").lower():
+            return response
         return httpx.Response(
             response.status_code,
             headers=response.headers,
