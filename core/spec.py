@@ -134,6 +134,7 @@ _PATH_LIST_WORDS = 3
 """At most this many words beside its paths, a line lists inputs ('`a.py` and `/srv/b.py`', '- /srv/app.py (the
 entry point)'); a longer one describes the system, and an absolute path in it is a place the task is about."""
 _WORD = re.compile(r"[A-Za-z]\w*")
+_EXTENSION = re.compile(r"\.\w+$")
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 
 
@@ -163,14 +164,21 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
 
 def paths_in(line: str) -> list[str]:
     """The paths on one line, in order, without trailing punctuation, units ('Mbit/s'), word pairs ('and/or',
-    'GNU/Linux'), rates ('24.95/month') or time zones. A backticked span that is a path once its spaces are taken
-    for word characters is one path, spaces and all (`docs/release notes.md`); elsewhere a space ends a path."""
+    'GNU/Linux'), rates ('24.95/month') or time zones. A backticked span that is a file name or a glob once its
+    spaces are taken for word characters is one path, spaces and all (`docs/release notes.md`); any other
+    backticked span with spaces is a command, whose arguments are read like prose (`kubectl rollout restart
+    deploy/resizer` names no file); elsewhere a space ends a path."""
     found: list[str] = []
     end = 0
     for match in _BACKTICKED.finditer(line):
         found += _unmarked(PATHLIKE.findall(line[end : match.start()]))
         span = match[1].strip()
-        found += [span] if " " in span and PATHLIKE.fullmatch(span.replace(" ", "_")) else PATHLIKE.findall(span)
+        if " " not in span:
+            found += PATHLIKE.findall(span)
+        elif PATHLIKE.fullmatch(span.replace(" ", "_")) and (_EXTENSION.search(span) or is_glob(span)):
+            found.append(span)
+        else:
+            found += _unmarked(PATHLIKE.findall(span))
         end = match.end()
     found += _unmarked(PATHLIKE.findall(line[end:].replace("`", " ")))
     return [path for path in (path.rstrip(".,;:") for path in found) if not NOT_A_PATH.fullmatch(path)]

@@ -16,7 +16,8 @@ _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
     r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
-    r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth)"
+    r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth|"
+    r"(?:board )?prep)"
 )
 _WHEN = (
     r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
@@ -27,7 +28,7 @@ _WHO = (
     r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
     r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee)s?|"
     r"(?:(?-i:[A-Z]{2,})|(?-i:[A-Z][a-z]+)|[a-z]+) team|(?-i:[A-Z][a-z]+)|legal|finance|marketing|sales|product|design|security|ops|support|management|the board|"
-    r"the client|the customer|the reviewers?|the team|the PM|the CEO|the CTO|my manager|my boss|the auditors?|"
+    r"the client|the customer|the reviewers?|the team|the PM|the (?-i:C[A-Z]{1,2}O|VP)|my manager|my boss|the auditors?|"
     r"the stakeholders?|accounting|engineering|leadership|procurement|compliance|hr|qa|the business|"
     r"the clients|the customers|my lead|the lead|the boss|the founders?|the board|the agency|the vendor|"
     r"(?:our|the) (?:designer|manager|lawyer|editor|director|architect|analyst)s?)"
@@ -82,8 +83,12 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|during|after|since)"
-            rf"(?: {_DAY_OWNED}| the| our| an?| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
+            rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
             "a meeting or conversation",
+        ),
+        (
+            rf"\b(?:the|what|how)(?: [\w-]+){{0,2}}? {_MEETING} {_SAID}\b",
+            "a decision made in a meeting the model was not in",
         ),
         (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", "a meeting or conversation"),
         (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", "a meeting or conversation"),
@@ -218,10 +223,11 @@ _ABOVE = re.compile(
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
 _CONTAINED = re.compile(
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
-    r"\s*(?::\s*\S|" + re.escape(prose.DATA) + ")",
+    r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S",
     re.IGNORECASE,
 )
-"""What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"'."""
+"""What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"',
+'what Priya flagged in the team thread, quoted: "…"'."""
 
 
 def check(spec: Spec) -> list[Finding]:
@@ -245,26 +251,23 @@ def check(spec: Spec) -> list[Finding]:
             if (
                 (match := pattern.search(text))
                 and not _CONTAINED.match(text, match.end())
-                and not (
-                    what == _ARTIFACT_WHAT
-                    and (
-                        _TO_BE_MADE.search(text, max(0, match.start() - 16), match.start())
-                        or _named_in_inputs(match.group(0), inputs)
-                        or _given(match.group(0), lines, given)
-                    )
-                )
+                and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
+                and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+                and not _given(match.group(0), lines, given)
             ):
                 findings.append(_finding(line.number, match.group(0), what))
                 break
     return findings
 
 
-_TO_BE_MADE = re.compile(
+_TO_COME = re.compile(
     r"\b(?:open|opens|opening|create|creates|creating|file|files|filing|raise|raising|submit|submitting|start|"
-    r"starting) $",
+    r"starting|(?:is|are|gets|get|will be|to be|being)(?: \w+ and)? (?:reviewed|checked|diffed|approved|merged|"
+    r"tracked|logged|recorded|filed|posted|tested|verified)) $",
     re.IGNORECASE,
 )
-"""A verb of making before the reference: 'before I open the PR' names a thing still to come, not one hidden."""
+"""A verb of making or of what happens next before the reference: 'before I open the PR', 'is diffed and
+reviewed in the release PR' name a thing still to come, not one hidden."""
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
 _DOC_WORD = re.compile(_DOC, re.IGNORECASE)
@@ -296,9 +299,11 @@ def _named_in_inputs(phrase: str, inputs: str) -> bool:
 
 
 def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], bool]) -> bool:
-    """The spec hands the artifact over after all: a line naming the same kind of thing ('ticket') introduces the
-    block pasted after it ('Ticket PAY-412, as filed:') or holds its text ('The ticket reads: ...')."""
-    kinds = frozenset(word.lower() for word in _DOC_WORD.findall(phrase))
+    """The spec hands the thing over after all: a line naming the same kind of thing (a document word or the
+    phrase's last word: 'ticket', 'version') introduces the block pasted after it ('Ticket PAY-412, as filed:',
+    'Earlier version:') or holds its text ('The ticket reads: ...')."""
+    head = phrase.split()[-1].lower()
+    kinds = frozenset({word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if head.isalpha() else set()))
     if kinds and kinds not in cache:
         named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
         cache[kinds] = any(

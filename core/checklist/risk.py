@@ -64,7 +64,11 @@ _STRONG = (
         r"into (?:main|master|production|prod|release)\b",
         "a release others receive",
     ),
-    (r"\bfor good\b|\birreversibl\w+\b|\bcannot be undone\b|\bpermanently\b", "irreversible work"),
+    (
+        r"\bfor good\b|\birreversibl\w+\b|\birrevocabl\w+\b|\b(?:cannot|can't|can not) be (?:undone|recalled|"
+        r"reversed|retracted|taken back|unsent|rolled back|restored|recovered)\b|\bpermanently\b",
+        "irreversible work",
+    ),
     (
         r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
         r"\b(?:main|primary|master|live) (?:database|db)\b|"
@@ -79,7 +83,8 @@ _STRONG = (
     ),
     (
         r"\b(?:issue|process|give|send) (?:a |the )?refunds?\b|\bcharge (?:the |their )?(?:card|customers?|clients?)\b|"
-        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b",
+        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b|\bpayment (?:file|run|batch)(?:e?s)?\b|"
+        r"\b(?:wire|credit|bank)[- ]transfers?\b|\bpayroll run\b",
         "moving money",
     ),
 )
