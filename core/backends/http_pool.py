@@ -32,9 +32,13 @@ class Pool:
 
     def __init__(self) -> None:
         self.clients: dict[tuple[str, bool], httpx.AsyncClient] = {}
+        self._origins: dict[str, str] = {}
+        """Each URL's origin as worked out once: parsing a URL on every dispatch cost more than sending it."""
 
     def client(self, url: str, tls: bool) -> httpx.AsyncClient:
-        key = (str(httpx.URL(url).copy_with(path="/", query=None, fragment=None)), tls)
+        if (origin := self._origins.get(url)) is None:
+            origin = self._origins[url] = str(httpx.URL(url).copy_with(path="/", query=None, fragment=None))
+        key = (origin, tls)
         if key not in self.clients:
             limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
             self.clients[key] = httpx.AsyncClient(

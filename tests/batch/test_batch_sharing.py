@@ -130,3 +130,13 @@ def test_only_a_connection_the_server_keeps_is_read_to_its_end(
         connection = asyncio.run(one())
     assert (connection == "close") is not keep_alive
     assert len(drained) == (1 if keep_alive else 0)
+
+
+def test_urls_of_one_origin_share_a_client_and_other_origins_get_their_own() -> None:
+    pool = http_pool.Pool()
+    first = pool.client("http://127.0.0.1:9/v1/chat/completions", tls=False)
+    assert pool.client("http://127.0.0.1:9/v1/chat/completions", tls=False) is first
+    assert pool.client("http://127.0.0.1:9/other?x=1", tls=False) is first
+    assert pool.client("http://127.0.0.1:10/v1/chat/completions", tls=False) is not first
+    assert len(pool.clients) == 2
+    asyncio.run(pool.aclose())
