@@ -209,8 +209,8 @@ def test_slashes_in_prose_are_not_input_paths() -> None:
 
 def test_paths_the_task_is_about_are_not_inputs(tmp_path: Path) -> None:
     """Paths in a pasted block, on the line captioning it, an API route and an absolute path in a sentence name
-    the system the task is about; an absolute path listed on its own is still an input (and refused outside
-    --cwd by core/inputs.py)."""
+    the system the task is about; an absolute path listed on its own, or one on this machine, is still an input
+    (and refused outside --cwd by core/inputs.py)."""
     about = (
         "The script, /opt/jobs/backup.sh:\n```sh\n#!/bin/sh\ntar czf /backups/db.tgz /var/lib/db\n```\n"
         "The mobile app still calls /v1/auth/legacy every night, 3,000 times.\n"
@@ -220,6 +220,8 @@ def test_paths_the_task_is_about_are_not_inputs(tmp_path: Path) -> None:
     text = GOOD_SPEC.replace(INPUT_LINE, about)
     assert specs.input_paths(specs.parse(text)) == []
     assert [f for f in specs.lint(text, cwd=tmp_path) if f.severity == specs.Severity.ERROR] == []
+    here = GOOD_SPEC.replace(INPUT_LINE, f"Work in the repository checked out at {tmp_path}, on its main branch.")
+    assert specs.input_paths(specs.parse(here)) == [(10, str(tmp_path))], "on this machine, it is the user's file"
     listed = GOOD_SPEC.replace(INPUT_LINE, "`src/a.py` and `/srv/app/main.py`\n- /srv/app/cli.py (the entry point)")
     assert [path for _, path in specs.input_paths(specs.parse(listed))] == [
         "src/a.py",
