@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import inputs as input_files
-from core import review, tiers, verify, workspace
 from core import spec as specs
+from core import tiers
 from core.audit import refusals
 from core.audit.index_writer import RunIndex, RunIndexer, recover
 from core.audit.store import Project, new_run_id, slug_from, validate_slug
@@ -378,6 +378,8 @@ class Engine:
             if space is not None and not request.read_only:
                 yield emit(await self._capture(space, project, envelope))
             if request.kind == "review" and envelope.status == Status.OK:
+                from core import review  # only a review reads a verdict
+
                 envelope.extras.update(review.verdict_of(envelope.result))
             else:
                 async for event in self._verify(request, agent_dir, envelope, text, timeout):
@@ -582,7 +584,11 @@ class Engine:
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
         edits_files = envelope.model is not None and backend_class(self.config.model(envelope.model)).edits_files
-        commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
+        if not request.verify and not edits_files:
+            return
+        from core import verify  # a subprocess runner: only runs that verify load it
+
+        commands = [request.verify] if request.verify else verify.commands_from_spec(text)
         if not commands:
             return
         if envelope.status != Status.OK:

@@ -134,6 +134,7 @@ _PATH_LIST_WORDS = 3
 """At most this many words beside its paths, a line lists inputs ('`a.py` and `/srv/b.py`', '- /srv/app.py (the
 entry point)'); a longer one describes the system, and an absolute path in it is a place the task is about."""
 _WORD = re.compile(r"[A-Za-z]\w*")
+_EXTENSION = re.compile(r"\.\w+$")
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 
 
@@ -142,8 +143,8 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
 
     Not inputs: paths in code blocks, block quotes and quoted text (data handed over), on a line holding a URL,
     on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'), an API route, and an
-    absolute path in a sentence ('the job runs /opt/jobs/backup.sh nightly'): that is a place on the machine
-    the task is about, which dispatch could not read, not a file to send."""
+    absolute path in a sentence that is not on this machine ('the job runs /opt/jobs/backup.sh nightly'): that
+    is a place on the machine the task is about, which dispatch could not read, not a file to send."""
     from core.checklist import prose
 
     lines = prose.lines(spec.sections.get("inputs"))
@@ -156,21 +157,38 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
         if any(path.startswith("/") for path in paths):
             listed = len(_WORD.findall(PATHLIKE.sub(" ", raw))) <= _PATH_LIST_WORDS
             routes = {route.rstrip(".,;:") for route in _ROUTE.findall(raw)}
-            paths = [path for path in paths if not path.startswith("/") or (listed and path not in routes)]
+            paths = [
+                path for path in paths if not path.startswith("/") or ((listed or _here(path)) and path not in routes)
+            ]
         found += [(line.number, path) for path in paths]
     return found
 
 
+def _here(path: str) -> bool:
+    """An absolute path that exists on this machine is the user's file, however the sentence names it."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def paths_in(line: str) -> list[str]:
     """The paths on one line, in order, without trailing punctuation, units ('Mbit/s'), word pairs ('and/or',
-    'GNU/Linux'), rates ('24.95/month') or time zones. A backticked span that is a path once its spaces are taken
-    for word characters is one path, spaces and all (`docs/release notes.md`); elsewhere a space ends a path."""
+    'GNU/Linux'), rates ('24.95/month') or time zones. A backticked span that is a file name or a glob once its
+    spaces are taken for word characters is one path, spaces and all (`docs/release notes.md`); any other
+    backticked span with spaces is a command, whose arguments are read like prose (`kubectl rollout restart
+    deploy/resizer` names no file); elsewhere a space ends a path."""
     found: list[str] = []
     end = 0
     for match in _BACKTICKED.finditer(line):
         found += _unmarked(PATHLIKE.findall(line[end : match.start()]))
         span = match[1].strip()
-        found += [span] if " " in span and PATHLIKE.fullmatch(span.replace(" ", "_")) else PATHLIKE.findall(span)
+        if " " not in span:
+            found += PATHLIKE.findall(span)
+        elif PATHLIKE.fullmatch(span.replace(" ", "_")) and (_EXTENSION.search(span) or is_glob(span)):
+            found.append(span)
+        else:
+            found += _unmarked(PATHLIKE.findall(span))
         end = match.end()
     found += _unmarked(PATHLIKE.findall(line[end:].replace("`", " ")))
     return [path for path in (path.rstrip(".,;:") for path in found) if not NOT_A_PATH.fullmatch(path)]

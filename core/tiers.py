@@ -52,13 +52,36 @@ TASK_TYPE_ALIASES = {
     ),
     "research": Alias("general", "frontier-reasoning for the hardest reasoning (kept on the primary)"),
     **dict.fromkeys(
-        ("data", "analysis", "classification", "summary", "summarisation", "summarization", "translation"),
+        (
+            "data",
+            "analysis",
+            "classification",
+            "summary",
+            "summarisation",
+            "summarization",
+            "translation",
+            "finance",
+            "accounting",
+            "sales",
+            "support",
+            "hr",
+            "product",
+        ),
         Alias("general"),
+    ),
+    **dict.fromkeys(
+        ("ops", "operations", "devops", "infra", "sre"),
+        Alias("general", "agentic-coding for work run in a terminal or a repository"),
+    ),
+    **dict.fromkeys(
+        ("marketing", "legal", "comms", "docs", "documentation", "content"),
+        Alias("general", "shipped-prose for text that ships as written (never dispatched)"),
     ),
     "reasoning": Alias("frontier-reasoning"),
     "prose": Alias("shipped-prose"),
 }
-"""Task types in ordinary words ('code', 'writing', 'research', 'data'), each read as the real one it names."""
+"""Task types in ordinary words ('code', 'writing', 'research', 'data') or a domain ('ops', 'finance'), each read as
+the real one it names."""
 
 
 def task_type_named(name: str) -> tuple[str, Alias | None]:
