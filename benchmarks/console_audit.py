@@ -2,10 +2,8 @@
 dashboard's first frame side by side with a Textual hello app measured in the same run (goal: at most 2x),
 the audit browser's first page, a page turn from key to drawn (goal: 50 ms) and a search. Medians of 3 or 5.
 
-"Drawn" is the moment the app hands a frame to its driver (headless here; a terminal would be written then),
-timed by a hook on that call. Timing to the end of Pilot's `press` or `pause` instead adds Pilot's own idle
-detection, which sleeps 20 ms at a time until the process looks idle (at least 40 ms for a key press, 20 for
-a pause): the figures measured that way, as they were reported before, are printed too.
+"Drawn" is when the frame is handed to the driver (benchmarks/_frames.py). The figures to the end of Pilot's
+press or pause, as they were reported before, are printed too: they include Pilot's idle detection.
 """
 
 from __future__ import annotations
@@ -16,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 from statistics import median
+
+from benchmarks._frames import Frames
 
 PROJECTS = 100
 RUNS_EACH = 1000
@@ -69,30 +69,6 @@ class Hello:
         return HelloApp()
 
 
-class Frames:
-    """When the app draws each frame, and how many loads its screen had drawn by then."""
-
-    def __init__(self, app) -> None:
-        self.drawn: list[tuple[float, int]] = []
-        display = app._display
-
-        def hooked(screen, renderable) -> None:
-            display(screen, renderable)
-            if renderable is not None:
-                self.drawn.append((time.perf_counter(), getattr(screen, "loads", 1)))
-
-        app._display = hooked
-
-    def first(self, loads: int = 0, after: float = 0.0) -> float | None:
-        """The time of the first frame after `after` showing at least `loads` loads."""
-        return next((at for at, shown in self.drawn if shown >= loads and at > after), None)
-
-    async def wait(self, pilot, loads: int = 0, after: float = 0.0) -> float:
-        while (at := self.first(loads, after)) is None:
-            await pilot.pause(0.001)
-        return at
-
-
 async def first_frame(make) -> tuple[float, float, float]:
     """Seconds to the first frame drawn, to the first with the dashboard's lists (the same for hello), and
     to the end of Pilot's first pause (the figure reported before frames were timed)."""
@@ -102,8 +78,8 @@ async def first_frame(make) -> tuple[float, float, float]:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         paused = time.perf_counter()
-        frame = await frames.wait(pilot)
-        filled = await frames.wait(pilot, loads=1)
+        frame = await frames.wait()
+        filled = await frames.wait(1)
         return frame - began, filled - began, paused - began
 
 
@@ -144,7 +120,7 @@ async def measure() -> dict[str, float]:
             loads = screen.loads
             began = time.perf_counter()
             await pilot.press("right_square_bracket")
-            drawn = await frames.wait(pilot, loads=loads + 1, after=began)
+            drawn = await frames.wait(loads + 1, after=began)
             await pilot.pause()
             turns.append(drawn - began)
             pilot_turns.append(time.perf_counter() - began)
