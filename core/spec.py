@@ -143,8 +143,8 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
 
     Not inputs: paths in code blocks, block quotes and quoted text (data handed over), on a line holding a URL,
     on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'), an API route, and an
-    absolute path in a sentence ('the job runs /opt/jobs/backup.sh nightly'): that is a place on the machine
-    the task is about, which dispatch could not read, not a file to send."""
+    absolute path in a sentence that is not on this machine ('the job runs /opt/jobs/backup.sh nightly'): that
+    is a place on the machine the task is about, which dispatch could not read, not a file to send."""
     from core.checklist import prose
 
     lines = prose.lines(spec.sections.get("inputs"))
@@ -157,9 +157,19 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
         if any(path.startswith("/") for path in paths):
             listed = len(_WORD.findall(PATHLIKE.sub(" ", raw))) <= _PATH_LIST_WORDS
             routes = {route.rstrip(".,;:") for route in _ROUTE.findall(raw)}
-            paths = [path for path in paths if not path.startswith("/") or (listed and path not in routes)]
+            paths = [
+                path for path in paths if not path.startswith("/") or ((listed or _here(path)) and path not in routes)
+            ]
         found += [(line.number, path) for path in paths]
     return found
+
+
+def _here(path: str) -> bool:
+    """An absolute path that exists on this machine is the user's file, however the sentence names it."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def paths_in(line: str) -> list[str]:

@@ -29,7 +29,7 @@ _OPEN_SCOPE = re.compile(
 """Open scope that no criterion closes."""
 _OPEN_NOUN = re.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
-    r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|pass|review|look|rework|overhaul|update)\b",
+    r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",
     re.IGNORECASE,
 )
 """The open verb as a noun: 'give the three emails below a refresh', 'do a pass over the docs'."""
@@ -43,7 +43,7 @@ _OPEN_VERB = re.compile(
 """A verb that names an area of work rather than the work: it needs a criterion."""
 _GENERIC_OBJECT = re.compile(
     r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
-    r"cleaner|good|great|right|work|more \w+|less \w+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
+    r"cleaner|good|great|right|work|more [\w-]+|less [\w-]+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
     r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$",
     re.IGNORECASE,
 )

@@ -13,6 +13,7 @@ from core.checklist import prose
 from core.spec import Finding, Section, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
+_MEETING_WHAT = "a meeting or conversation"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
     r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
@@ -40,9 +41,10 @@ _OPINION = (
 )
 _SAID = (
     r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
-    r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off on|said|wrote|"
+    r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off(?: on| for)?|said|wrote|"
+    r"walked us through|showed us|explained|presented|demoed|"
     r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
-    r"settled on|agreed on|landed on|came up with|put together|went for|drew up|uses|follows|"
+    r"settled on|agreed on|landed on|came up with|put together|went for|drew up|"
     r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
     r"disliked|rejected|agreed to|went with)"
 )
@@ -78,20 +80,21 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "something sent outside the spec",
         ),
         (
-            r"\b(?:like|as|the (?:same )?way) you (?:did|wrote|made|built|handled|restructured|fixed|formatted|set up|used)\b",
+            r"\b(?:like|as|the (?:same )?way) (?:you|we|they|the [\w-]+(?: [\w-]+)? team|our [\w-]+ team|(?-i:[A-Z][a-z]+)) "
+            r"(?:did|wrote|made|built|handled|restructured|fixed|formatted|set up|used|structured|laid out|ran)\b",
             "earlier work the model cannot see",
         ),
         (
-            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|during|after|since)"
+            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|on|during|after|since)"
             rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
-            "a meeting or conversation",
+            _MEETING_WHAT,
         ),
         (
             rf"\b(?:the|what|how)(?: [\w-]+){{0,2}}? {_MEETING} {_SAID}\b",
             "a decision made in a meeting the model was not in",
         ),
-        (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", "a meeting or conversation"),
-        (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", "a meeting or conversation"),
+        (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", _MEETING_WHAT),
+        (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", _MEETING_WHAT),
         (
             r"\b(?:we|I|you|they)(?:'ve| have| had)? (?:\w+ly )?(?:showed|shown|presented|sent|used|built|made|wrote|"
             r"written|drafted|prepared|shared|started|began|begun|did|done|tried|picked|chose|settled|looked at|saw|"
@@ -129,13 +132,14 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             _ARTIFACT_WHAT,
         ),
         (
-            r"\bthe (?:remaining|outstanding|unresolved|lingering|recurring|known|original) (?:[\w-]+ )?"
-            r"(?:issues?|bugs?|problems?|errors?|complaints?|concerns?|items?|todos?|tasks?|questions?)\b"
+            r"\bthe (?:remaining|outstanding|unresolved|lingering|recurring|original) (?:[\w-]+ )?"
+            r"(?:issues?|bugs?|problems?|complaints?|concerns?|todos?|questions?)\b"
             r"(?! (?:section|list|page|table|log|label|tracker|template)s?\b)",
             "a problem the spec does not describe",
         ),
         (
-            r"\b(?:that|which|what) (?:worked|went down|landed|performed|did) (?:so )?(?:well|fine|great|best)\b",
+            r"\b(?:the|our) [\w-]+ (?:that|which) (?:worked|went down|landed|performed) (?:so )?(?:well|great|best)\b|"
+            r"\bwhat worked (?:well |best )?(?:last time|before)\b",
             "an earlier result the model cannot see",
         ),
         (
@@ -252,6 +256,7 @@ def check(spec: Spec) -> list[Finding]:
                 (match := pattern.search(text))
                 and not _CONTAINED.match(text, match.end())
                 and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
+                and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
                 and not _given(match.group(0), lines, given)
             ):
@@ -261,13 +266,15 @@ def check(spec: Spec) -> list[Finding]:
 
 
 _TO_COME = re.compile(
-    r"\b(?:open|opens|opening|create|creates|creating|file|files|filing|raise|raising|submit|submitting|start|"
+    r"\b(?:open|opens|opening|create|creates|creating|filing|raise|raising|submit|submitting|start|"
     r"starting|(?:is|are|gets|get|will be|to be|being)(?: \w+ and)? (?:reviewed|checked|diffed|approved|merged|"
-    r"tracked|logged|recorded|filed|posted|tested|verified)) $",
+    r"tracked|logged|recorded|filed|posted|tested|verified)(?: by (?:the |our )?[\w-]+(?: [\w-]+)?)?(?: in| on)?) $",
     re.IGNORECASE,
 )
 """A verb of making or of what happens next before the reference: 'before I open the PR', 'is diffed and
 reviewed in the release PR' name a thing still to come, not one hidden."""
+_AHEAD = re.compile(r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE)
+"""Before a meeting, what it is for: 'the agenda for the meeting on Thursday' prepares it, it refers to nothing."""
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
 _DOC_WORD = re.compile(_DOC, re.IGNORECASE)

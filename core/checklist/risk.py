@@ -18,7 +18,7 @@ _ACTION = (
     r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
     r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
-    r"appear on|appears on|shown on|displayed on)"
+    r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"
 )
 _AUDIENCE = (
     r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
@@ -27,7 +27,9 @@ _AUDIENCE = (
     r"them|the world|(?:real|external) people|account manager|journalists?|reporters?|media|regulators?|"
     r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
     r"shareholders|members|patients|students|parents|(?:pricing|landing|home|product|help|support|careers|"
-    r"public|status) page|help cent(?:er|re)|docs site|mailing list)"
+    r"public|status) page|help cent(?:er|re)|docs site|mailing list|(?:beta )?testers|residents|volunteers|"
+    r"attendees|guests|participants|neighbou?rs|contractors|freelancers|sellers|buyers|drivers|riders|citizens|"
+    r"voters|readers|followers|community)"
 )
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
@@ -45,8 +47,8 @@ _STRONG = (
         "rewriting shared history",
     ),
     (
-        r"\b(?:set|sets|setting|update|updates|updating|change|changes|changing|modify|migrate|backfill|reassign|"
-        r"downgrade|upgrade|cancel|disable|deactivate|suspend|lock|unsubscribe|charge|bill|reset|expire|delete)\b"
+        r"\b(?:downgrade|cancel|disable|deactivate|suspend|lock|unsubscribe|charge|bill|reset|expire|delete|remove|"
+        r"ban|block|refund)\w*\b"
         r"(?: [\w'’]+){0,3}? (?:every|all|each)(?: of (?:the|our))? (?:[\w-]+ )?(?:customers?|users?|accounts?|"
         r"subscribers?|members?|tenants?|clients?|employees?|students?|patients?)\b",
         "a change to real people's records",
@@ -66,7 +68,7 @@ _STRONG = (
     ),
     (
         r"\bfor good\b|\birreversibl\w+\b|\birrevocabl\w+\b|\b(?:cannot|can't|can not) be (?:undone|recalled|"
-        r"reversed|retracted|taken back|unsent|rolled back|restored|recovered)\b|\bpermanently\b",
+        r"reversed|retracted|taken back|unsent|rolled back)\b|\bpermanently\b",
         "irreversible work",
     ),
     (
@@ -90,7 +92,8 @@ _STRONG = (
 )
 _TO_SOMEONE = (
     r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
-    r"[^.;]{0,40}?\bto (?-i:[A-Z][\w&-]+)"
+    r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each)(?: (?:of )?(?:the |our )?[\d,]+)? (?:[\w-]+ ){0,2}?"
+    rf"{_AUDIENCE})"
 )
 """A letter to a named party ('the renewal letter to Brightwave'): someone outside will read it."""
 _CONTACTS = (

@@ -34,7 +34,7 @@ _NAMED = re.compile(
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
 _BARE = re.compile(
-    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|some|a sample of|"
+    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
     r"attached|see)\s+)(?P<name>(?:[\w'’/.-]+\s+){0,10}[\w'’/.-]+)\W*$",
     re.IGNORECASE,
 )

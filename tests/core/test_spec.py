@@ -209,8 +209,8 @@ def test_slashes_in_prose_are_not_input_paths() -> None:
 
 def test_paths_the_task_is_about_are_not_inputs(tmp_path: Path) -> None:
     """Paths in a pasted block, on the line captioning it, an API route and an absolute path in a sentence name
-    the system the task is about; an absolute path listed on its own is still an input (and refused outside
-    --cwd by core/inputs.py)."""
+    the system the task is about; an absolute path listed on its own, or one on this machine, is still an input
+    (and refused outside --cwd by core/inputs.py)."""
     about = (
         "The script, /opt/jobs/backup.sh:\n```sh\n#!/bin/sh\ntar czf /backups/db.tgz /var/lib/db\n```\n"
         "The mobile app still calls /v1/auth/legacy every night, 3,000 times.\n"
@@ -220,6 +220,8 @@ def test_paths_the_task_is_about_are_not_inputs(tmp_path: Path) -> None:
     text = GOOD_SPEC.replace(INPUT_LINE, about)
     assert specs.input_paths(specs.parse(text)) == []
     assert [f for f in specs.lint(text, cwd=tmp_path) if f.severity == specs.Severity.ERROR] == []
+    here = GOOD_SPEC.replace(INPUT_LINE, f"Work in the repository checked out at {tmp_path}, on its main branch.")
+    assert specs.input_paths(specs.parse(here)) == [(10, str(tmp_path))], "on this machine, it is the user's file"
     listed = GOOD_SPEC.replace(INPUT_LINE, "`src/a.py` and `/srv/app/main.py`\n- /srv/app/cli.py (the entry point)")
     assert [path for _, path in specs.input_paths(specs.parse(listed))] == [
         "src/a.py",
@@ -257,7 +259,7 @@ def test_hidden_context_in_other_words() -> None:
         ("Rewrite the points to reflect the new policy, in one sentence.", "the new policy"),
         ("Fix the remaining issue with the summary, in one sentence.", "the remaining issue"),
         ("Summarise the points in the style the docs team settled on.", "the style the docs team settled on"),
-        ("Summarise the points in the format that worked well for the newsletter.", "that worked well"),
+        ("Summarise the points in the format that worked well for the newsletter.", "the format that worked well"),
         ("Summarise the points in the tone of the last newsletter.", "the last newsletter"),
     ):
         assert rules(GOOD_SPEC.replace(goal, vague))["hidden-context"].quote == quote
@@ -273,7 +275,7 @@ def test_risk_in_other_words_needs_an_escalation_note() -> None:
     for risky, quote in (
         ("Rebase the release branch onto main and push it", "Rebase the release branch onto main and push"),
         ("Write a script that emails every user the points", "emails every user"),
-        ("Write the SQL to set every customer's plan from the points", "set every customer"),
+        ("Write the SQL to cancel every customer's plan from the points", "cancel every customer"),
         ("Write the points as cancellation terms for the site", "cancellation terms"),
         ("Write the points as SQL run against the main database", "main database"),
     ):
@@ -281,6 +283,8 @@ def test_risk_in_other_words_needs_an_escalation_note() -> None:
         assert f"('{quote}')" in found.message, found
     counting = GOOD_SPEC.replace(goal, "Count how many emails each customer received, from the points, in one number.")
     assert "missing-escalation" not in rules(counting)
+    in_memory = GOOD_SPEC.replace(goal, "Write a function that updates each user's score in the list below by 10.")
+    assert "missing-escalation" not in rules(in_memory)
 
 
 def test_task_types_in_ordinary_words_are_read_as_real_ones() -> None:
@@ -345,6 +349,10 @@ def test_references_resolved_by_the_spec_or_still_to_come() -> None:
         "None: the draft is diffed and reviewed in the release PR.",
     )
     assert "hidden-context" not in rules(later)
+    assert "hidden-context" not in rules(later.replace("diffed and reviewed", "reviewed by the docs team"))
+    ahead = GOOD_SPEC.replace(goal, "Summarise the points in one sentence for the meeting on Thursday.")
+    assert "hidden-context" not in rules(ahead)
+    assert rules(ahead.replace("for the meeting", "as agreed in the meeting"))["hidden-context"]
     assert "hidden-context" not in rules(
         GOOD_SPEC.replace("release announcement draft", "draft in a literature review")
     )
