@@ -54,6 +54,7 @@ async def measure(slug: str, run_id: str) -> tuple[float, float]:
 
 
 def main() -> None:
+    from benchmarks._spec import check_ok, clean_spec
     from core.config import load
     from core.engine import DispatchRequest, Engine, collect
 
@@ -70,12 +71,13 @@ def main() -> None:
             f'[models.edit]\nbackend = "command"\nargs = ["{sys.executable}", "{script}"]\n'
         )
         os.environ.update(DISPATCH_HOME=str(root / "home"), DISPATCH_PROJECTS_DIR=str(root / "projects"))
-        spec = (
-            "Goal: double every value in big.py for a load test of the console's diff view.\n\n"
-            "Output: the changed file big.py.\n"
+        spec = clean_spec(
+            "Double every value in big.py for a load test of the console's diff view.", "The changed file big.py."
         )
-        envelope = asyncio.run(
-            collect(Engine(load()).dispatch(DispatchRequest(spec_text=spec, slug="bench", model="edit", cwd=repo)))
+        envelope = check_ok(
+            asyncio.run(
+                collect(Engine(load()).dispatch(DispatchRequest(spec_text=spec, slug="bench", model="edit", cwd=repo)))
+            )
         )
         changes = envelope.extras["changes"]
         print(f"diff: {changes['insertions']} insertions, {changes['deletions']} deletions")

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from core import contract as output_contract
 from core import inputs as input_files
-from core import review, tiers, verify, workspace
 from core import spec as specs
+from core import tiers
 from core.audit import refusals
 from core.audit.index_writer import RunIndex, RunIndexer, recover
 from core.audit.store import Project, new_run_id, slug_from, validate_slug
@@ -82,6 +82,9 @@ class DispatchRequest:
     wait: float = 0.0
     stall_timeout: float = 300.0
     lint: bool = True
+    findings: list[specs.Finding] | None = None
+    """The checklist's findings when the caller has linted this very request already (a batch, as it plans), so
+    they are not worked out twice."""
     verify: str | None = None
     """A command to check the result with (else the spec's Verification section may name one)."""
     extras: dict[str, Any] = field(default_factory=dict)
@@ -171,7 +174,7 @@ class Engine:
     async def _dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         started = time.monotonic()
         text = spec_of(request)
-        findings = self.check(request)
+        findings = self.check(request) if request.findings is None else list(request.findings)
         parsed = specs.parse(text)
         if specs.has_errors(findings) and not request.force:
             yield Finished(
@@ -375,6 +378,8 @@ class Engine:
             if space is not None and not request.read_only:
                 yield emit(await self._capture(space, project, envelope))
             if request.kind == "review" and envelope.status == Status.OK:
+                from core import review  # only a review reads a verdict
+
                 envelope.extras.update(review.verdict_of(envelope.result))
             else:
                 async for event in self._verify(request, agent_dir, envelope, text, timeout):
@@ -695,7 +700,11 @@ class Engine:
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
         edits_files = envelope.model is not None and backend_class(self.config.model(envelope.model)).edits_files
-        commands = [request.verify] if request.verify else verify.commands_from_spec(text) if edits_files else []
+        if not request.verify and not edits_files:
+            return
+        from core import verify  # a subprocess runner: only runs that verify load it
+
+        commands = [request.verify] if request.verify else verify.commands_from_spec(text)
         if not commands:
             return
         if envelope.status != Status.OK:

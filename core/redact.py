@@ -17,28 +17,50 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import regex
 
 if TYPE_CHECKING:
     from core.config import Config
 
-KEY_FAMILIES: dict[str, str] = {
-    "anthropic": r"sk-ant-[A-Za-z0-9_\-]{8,}",
-    "openai": r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}",
-    "google": r"AIza[0-9A-Za-z_\-]{20,}",
-    "aws-access-key": r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
-    "aws-secret-key": r"(?i:aws_?secret_?(?:access_?)?key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}",
-    "github": r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})",
-    "gitlab": r"\bglpat-[A-Za-z0-9_\-]{20,}",
-    "slack": r"\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{16,}",
-    "stripe": r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
-    "huggingface": r"\bhf_[A-Za-z0-9]{30,}",
-    "npm": r"\bnpm_[A-Za-z0-9]{36}",
-    "jwt": r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
-    "private-key": r"-----BEGIN[A-Z0-9 ]{0,32} PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,32} PRIVATE KEY(?: BLOCK)?-----",
-    "bearer": r"\bBearer\s+[A-Za-z0-9._\-~+/=]{16,}",
+
+class KeyShape(NamedTuple):
+    pattern: str
+    needles: tuple[str, ...]
+    """Lower-case strings one of which every match contains (lower-cased): text with none of them is let through
+    without running the pattern (see `Redactor._may_hold`)."""
+
+
+KEY_FAMILIES: dict[str, KeyShape] = {
+    "anthropic": KeyShape(r"sk-ant-[A-Za-z0-9_\-]{8,}", ("sk-ant-",)),
+    "openai": KeyShape(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}", ("sk-",)),
+    "google": KeyShape(r"AIza[0-9A-Za-z_\-]{20,}", ("aiza",)),
+    "aws-access-key": KeyShape(
+        r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
+        ("akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "aipa"),
+    ),
+    "aws-secret-key": KeyShape(
+        r"(?i:aws_?secret_?(?:access_?)?key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}", ("awssecret", "aws_secret")
+    ),
+    "github": KeyShape(
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    ),
+    "gitlab": KeyShape(r"\bglpat-[A-Za-z0-9_\-]{20,}", ("glpat-",)),
+    "slack": KeyShape(
+        r"\bxox[abposr]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{16,}",
+        ("xox", "https://hooks.slack.com/services/"),
+    ),
+    "stripe": KeyShape(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}", ("k_live_", "k_test_")),
+    "huggingface": KeyShape(r"\bhf_[A-Za-z0-9]{30,}", ("hf_",)),
+    "npm": KeyShape(r"\bnpm_[A-Za-z0-9]{36}", ("npm_",)),
+    "jwt": KeyShape(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", ("eyj",)),
+    "private-key": KeyShape(
+        r"-----BEGIN[A-Z0-9 ]{0,32} PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,32} PRIVATE KEY(?: BLOCK)?-----",
+        ("-----begin",),
+    ),
+    "bearer": KeyShape(r"\bBearer\s+[A-Za-z0-9._\-~+/=]{16,}", ("bearer",)),
 }
 """Key shapes by family; a match keeps its first four characters, enough to recognise the kind of key."""
 KNOWN_KEY_VARS = (
@@ -62,6 +84,9 @@ SECRET_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 MASK = "***"
 MAX_HOLD = 20_000
 """Characters a stream may hold back while they could still be a key (a private key block is the longest)."""
+_NEEDLES = tuple(needle for shape in KEY_FAMILIES.values() for needle in shape.needles)
+SHORT = 48
+"""Text shorter than this goes straight to the pattern, which is then cheaper than the needle tests."""
 MIN_SECRET = 6
 """Shorter exact values are not masked: they would mask ordinary words."""
 
@@ -78,7 +103,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
         self.secrets = tuple(sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True))
         self.patterns = tuple(patterns)
-        shapes = [*KEY_FAMILIES.values(), *self.patterns]
+        shapes = [*(shape.pattern for shape in KEY_FAMILIES.values()), *self.patterns]
         exact = [regex.escape(value) for value in self.secrets]
         # Exact values first: a held key is masked whole, even where it also has a known shape.
         self._pattern = regex.compile("|".join(f"(?:{p})" for p in [*exact, *shapes]))
@@ -112,12 +137,21 @@ class Redactor:
     def _is_exact(self, text: str) -> bool:
         return text in self.secrets
 
+    def _may_hold(self, value: str) -> bool:
+        """Whether `value` could hold a secret at all. The one pattern costs about 0.1 us a character on any
+        text, and every record a run writes goes through it, mostly with nothing to mask; plain substring tests
+        (a held value, each key shape's needles) rule most text out at a few percent of that. Config patterns
+        have no needles, so with any of them every text is scanned."""
+        if self.patterns or len(value) < SHORT or any(map(value.__contains__, self.secrets)):
+            return True
+        return any(map(value.lower().__contains__, _NEEDLES))
+
     def text(self, value: str) -> str:
-        return self._pattern.sub(self._masked, value)
+        return self._pattern.sub(self._masked, value) if self._may_hold(value) else value
 
     def found(self, value: str) -> set[str]:
         """The secrets (exact values and key-shaped strings) that `value` holds, unmasked."""
-        return {m.group(0) for m in self._pattern.finditer(value)}
+        return {m.group(0) for m in self._pattern.finditer(value)} if self._may_hold(value) else set()
 
     def data(self, value: Any) -> Any:
         """Redact every string inside a JSON-like structure (keys included)."""

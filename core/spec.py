@@ -121,40 +121,81 @@ PATHLIKE = re.compile(
 """A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
 NOT_A_PATH = re.compile(
     r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
-    r"either/or|km/h|mb/s|gb/s)"
+    r"either/or|km/h|mb/s|gb/s)|\d[\d.,]*/[^.]*"
 )
-"""A unit, a pair of words or a time zone that PATHLIKE would take for a path: 'Mbit/s', 'and/or', 'Europe/Berlin'."""
-
-
+"""A unit, a pair of words, a time zone or a rate that PATHLIKE would take for a path: 'Mbit/s', 'and/or',
+'Europe/Berlin', '24.95/month'."""
+_WORD_PAIR = re.compile(r"[\w-]+/[\w-]+")
+"""Two names joined by a slash, with no file extension ('GNU/Linux', 'emails/month', 'client/server'): prose, unless
+it is backticked or marked as a path ('./bin/run')."""
+_ROUTE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+`?(/[^\s`]+)")
+"""A path after an HTTP method is an API route ('POST /v1/auth/legacy'), not a file."""
+_PATH_LIST_WORDS = 3
+"""At most this many words beside its paths, a line lists inputs ('`a.py` and `/srv/b.py`', '- /srv/app.py (the
+entry point)'); a longer one describes the system, and an absolute path in it is a place the task is about."""
+_WORD = re.compile(r"[A-Za-z]\w*")
+_EXTENSION = re.compile(r"\.\w+$")
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 
 
 def input_paths(spec: Spec) -> list[tuple[int, str]]:
-    """Each path or glob the Inputs section names, with its 1-based line; lines holding a URL are skipped."""
-    inputs = spec.sections.get("inputs")
-    if inputs is None:
-        return []
-    return [
-        (inputs.body_line + offset, path)
-        for offset, line in enumerate(inputs.body.splitlines())
-        if "://" not in line
-        for path in paths_in(line)
-    ]
+    """Each path or glob the Inputs section names as an input, with its 1-based line.
+
+    Not inputs: paths in code blocks, block quotes and quoted text (data handed over), on a line holding a URL,
+    on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'), an API route, and an
+    absolute path in a sentence that is not on this machine ('the job runs /opt/jobs/backup.sh nightly'): that
+    is a place on the machine the task is about, which dispatch could not read, not a file to send."""
+    from core.checklist import prose
+
+    lines = prose.lines(spec.sections.get("inputs"))
+    found: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        if line.data or "://" in line.raw or prose.introduces_data(lines, index):
+            continue
+        raw = prose.without_quotes(line.raw)
+        paths = paths_in(raw)
+        if any(path.startswith("/") for path in paths):
+            listed = len(_WORD.findall(PATHLIKE.sub(" ", raw))) <= _PATH_LIST_WORDS
+            routes = {route.rstrip(".,;:") for route in _ROUTE.findall(raw)}
+            paths = [
+                path for path in paths if not path.startswith("/") or ((listed or _here(path)) and path not in routes)
+            ]
+        found += [(line.number, path) for path in paths]
+    return found
+
+
+def _here(path: str) -> bool:
+    """An absolute path that exists on this machine is the user's file, however the sentence names it."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def paths_in(line: str) -> list[str]:
-    """The paths on one line, in order, without trailing punctuation, units ('Mbit/s'), word pairs ('and/or') or
-    time zones. A backticked span that is a path once its spaces are taken for word characters is one path,
-    spaces and all (`docs/release notes.md`); elsewhere a space ends a path."""
+    """The paths on one line, in order, without trailing punctuation, units ('Mbit/s'), word pairs ('and/or',
+    'GNU/Linux'), rates ('24.95/month') or time zones. A backticked span that is a file name or a glob once its
+    spaces are taken for word characters is one path, spaces and all (`docs/release notes.md`); any other
+    backticked span with spaces is a command, whose arguments are read like prose (`kubectl rollout restart
+    deploy/resizer` names no file); elsewhere a space ends a path."""
     found: list[str] = []
     end = 0
     for match in _BACKTICKED.finditer(line):
-        found += PATHLIKE.findall(line[end : match.start()])
+        found += _unmarked(PATHLIKE.findall(line[end : match.start()]))
         span = match[1].strip()
-        found += [span] if " " in span and PATHLIKE.fullmatch(span.replace(" ", "_")) else PATHLIKE.findall(span)
+        if " " not in span:
+            found += PATHLIKE.findall(span)
+        elif PATHLIKE.fullmatch(span.replace(" ", "_")) and (_EXTENSION.search(span) or is_glob(span)):
+            found.append(span)
+        else:
+            found += _unmarked(PATHLIKE.findall(span))
         end = match.end()
-    found += PATHLIKE.findall(line[end:].replace("`", " "))
+    found += _unmarked(PATHLIKE.findall(line[end:].replace("`", " ")))
     return [path for path in (path.rstrip(".,;:") for path in found) if not NOT_A_PATH.fullmatch(path)]
+
+
+def _unmarked(paths: list[str]) -> list[str]:
+    return [path for path in paths if not _WORD_PAIR.fullmatch(path.rstrip(".,;:"))]
 
 
 def is_glob(path: str) -> bool:

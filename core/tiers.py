@@ -32,6 +32,78 @@ TASK_TYPES = {
 }
 DEFAULT_TASK_TYPE = "general"
 
+
+@dataclass(frozen=True)
+class Alias:
+    task_type: str
+    other: str = ""
+    """The task type the word may also have meant, and when; said in a warning so the reading is never silent."""
+
+
+TASK_TYPE_ALIASES = {
+    **dict.fromkeys(
+        ("code", "coding", "programming"), Alias("bulk-coding", "agentic-coding for multi-step work in a repository")
+    ),
+    "bulk": Alias("bulk-coding"),
+    **dict.fromkeys(("agentic", "agent"), Alias("agentic-coding")),
+    **dict.fromkeys(
+        ("writing", "draft", "drafting", "copywriting"),
+        Alias("general", "shipped-prose for text that ships as written (never dispatched)"),
+    ),
+    "research": Alias("general", "frontier-reasoning for the hardest reasoning (kept on the primary)"),
+    **dict.fromkeys(
+        (
+            "data",
+            "analysis",
+            "classification",
+            "summary",
+            "summarisation",
+            "summarization",
+            "translation",
+            "finance",
+            "accounting",
+            "sales",
+            "support",
+            "hr",
+            "product",
+        ),
+        Alias("general"),
+    ),
+    **dict.fromkeys(
+        ("ops", "operations", "devops", "infra", "sre"),
+        Alias("general", "agentic-coding for work run in a terminal or a repository"),
+    ),
+    **dict.fromkeys(
+        ("marketing", "legal", "comms", "docs", "documentation", "content"),
+        Alias("general", "shipped-prose for text that ships as written (never dispatched)"),
+    ),
+    "reasoning": Alias("frontier-reasoning"),
+    "prose": Alias("shipped-prose"),
+}
+"""Task types in ordinary words ('code', 'writing', 'research', 'data') or a domain ('ops', 'finance'), each read as
+the real one it names."""
+
+
+def task_type_named(name: str) -> tuple[str, Alias | None]:
+    """The real task type a spec or flag means by `name`, and the alias when it was one; ConfigError naming the
+    nearest real one when it is neither."""
+    if name in TASK_TYPES:
+        return name, None
+    if alias := TASK_TYPE_ALIASES.get(name):
+        return alias.task_type, alias
+    raise ConfigError(f"unknown task type '{name}'", unknown_task_type_fix(name))
+
+
+def unknown_task_type_fix(name: str) -> str:
+    """What to write instead of an unknown task type: the nearest real one by spelling or by alias, then all."""
+    import difflib
+
+    close = difflib.get_close_matches(name, [*TASK_TYPES, *TASK_TYPE_ALIASES], n=1, cutoff=0.6)
+    nearest = (TASK_TYPE_ALIASES[close[0]].task_type if close[0] in TASK_TYPE_ALIASES else close[0]) if close else ""
+    hint = f"did you mean {nearest}? " if nearest else ""
+    return f"{hint}use one of: {', '.join(TASK_TYPES)}"
+
+
 BUILTIN_TIERS = {
     "agentic": "a capable agentic coding model",
     "coding": "a coding-specialised model for bulk work",
@@ -93,9 +165,7 @@ def resolve(
 ) -> Route:
     """Choose the models to try, most specific choice first: --model, --tier, --task-type, then the spec's own."""
     tiers = effective_tiers(config)
-    task_type = task_type or spec_task_type or DEFAULT_TASK_TYPE
-    if task_type not in TASK_TYPES:
-        raise ConfigError(f"unknown task type '{task_type}'", f"use one of: {', '.join(TASK_TYPES)}")
+    task_type, _ = task_type_named(task_type or spec_task_type or DEFAULT_TASK_TYPE)
     if why := refusal(task_type):
         raise SpecRejected(why, "do this work yourself, or choose another task type if this one was wrong")
     if model:

@@ -1,8 +1,8 @@
 """The labelled spec sets the checklist is measured on: load them, lint each, and score recall and false alarms.
 
 A set is a text file of specs, each starting at a line `=== ID family=FAMILY kind=KIND`; beside it, `tree/` is
-the --cwd its specs are linted under. A vague spec counts as caught when the checklist refuses it (an error);
-`by_family` also says whether an error of its own family was among them.
+the --cwd its specs are linted under, against the real task types as `dispatch lint` is. A vague spec counts as
+caught when the checklist refuses it (an error); `score` also notes a spec caught only by another family's rule.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import checklist, spec
+from core import checklist, spec, tiers
 
 DATA = Path(__file__).resolve().parent / "data"
 _HEADER = re.compile(r"^=== (?P<id>\S+) family=(?P<family>\S+) kind=(?P<kind>\S+)$", re.MULTILINE)
@@ -41,7 +41,9 @@ def load(path: Path) -> list[Case]:
 
 
 def errors(case: Case, cwd: Path) -> list[spec.Finding]:
-    found = checklist.lint(case.text, cwd=cwd, target=checklist.Target(case.kind))
+    found = checklist.lint(
+        case.text, cwd=cwd, known_task_types=set(tiers.TASK_TYPES), target=checklist.Target(case.kind)
+    )
     return [f for f in found if f.severity == spec.Severity.ERROR]
 
 

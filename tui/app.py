@@ -26,7 +26,7 @@ from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
 
 from core import config as configs
-from core import escalation, followup, paths
+from core import escalation, followup, offload, paths
 from core.audit.index import Index
 from core.audit.store import RESULT_SUFFIX, Project
 from core.config import Config
@@ -115,15 +115,6 @@ class DispatchApp(App[None]):
 
     # --- the index -----------------------------------------------------------------------------
 
-    def index(self) -> Index | None:
-        """The run index, opened on first use; None (said once, as a notification) when it cannot be opened.
-        For the few calls a person's key press makes on the loop; lists load through `query` instead."""
-        with self.index_lock:
-            index, failure = self._open_index()
-        if failure is not None:
-            self._say_index_failed(failure)
-        return index
-
     def _open_index(self) -> tuple[Index | None, DispatchError | None]:
         if self._index is None and not self._index_failed:
             try:
@@ -145,7 +136,7 @@ class DispatchApp(App[None]):
                 index, failure = self._open_index()
                 return task(index), failure
 
-        result, failure = await asyncio.to_thread(call)
+        result, failure = await offload.in_thread(call)
         if failure is not None:
             self._say_index_failed(failure)
         return result
@@ -231,31 +222,46 @@ class DispatchApp(App[None]):
 
     # --- what comes after a run ----------------------------------------------------------------
 
-    def resume(self, slug: str, run_id: str, prompt: str) -> None:
-        """Continue the session the run belongs to, with a new turn."""
-        if (index := self.index()) is None:
-            return
-        try:
+    @work(group="followup", exit_on_error=False)
+    async def resume(self, slug: str, run_id: str, prompt: str) -> None:
+        """Continue the session the run belongs to, with a new turn. The record and the session's earlier
+        runs are read in a thread: a long session is many files, and the screen keeps drawing meanwhile."""
+
+        def prepare(index: Index | None) -> tuple[DispatchRequest, dict[str, Any]] | None:
+            if index is None:
+                return None
             project = Project.at(slug)
             record = project.read_run(run_id)
-            with self.index_lock:
-                request = followup.resume(self.config, index, project, prompt, session=record.get("session_id"))
-            parent = next((live for live in self.live_runs.values() if live.run_id == run_id), None)
-            turns = (parent.earlier if parent else []) + [("answer", str(record.get("result") or "")), ("you", prompt)]
-            self.start_dispatch(request, earlier=turns)
+            return followup.resume(self.config, index, project, prompt, session=record.get("session_id")), record
+
+        try:
+            prepared = await self.in_thread(prepare)
         except (DispatchError, OSError, ValueError) as exc:
             self.notify(_say(exc), title="cannot resume", severity="error")
-
-    def review(self, slug: str, run_id: str) -> None:
-        """Have another model review the run's result against its spec (read-only, recorded with a verdict)."""
-        if (index := self.index()) is None:
             return
+        if prepared is None:
+            return
+        request, record = prepared
+        parent = next((live for live in self.live_runs.values() if live.run_id == run_id), None)
+        turns = (parent.earlier if parent else []) + [("answer", str(record.get("result") or "")), ("you", prompt)]
+        self.start_dispatch(request, earlier=turns)
+
+    @work(group="followup", exit_on_error=False)
+    async def review(self, slug: str, run_id: str) -> None:
+        """Have another model review the run's result against its spec (read-only, recorded with a verdict);
+        the record and the project's files are read in a thread."""
+
+        def prepare(index: Index | None) -> tuple[DispatchRequest, bool] | None:
+            return None if index is None else followup.review(self.config, index, Project.at(slug), run_id=run_id)
+
         try:
-            with self.index_lock:
-                request, independent = followup.review(self.config, index, Project.at(slug), run_id=run_id)
+            prepared = await self.in_thread(prepare)
         except DispatchError as exc:
             self.notify(exc.one_line(), title="cannot review", severity="error")
             return
+        if prepared is None:
+            return
+        request, independent = prepared
         if not independent:
             self.notify(f"no other model is configured; {request.model} reviews its own result", severity="warning")
         self.start_dispatch(request)
@@ -264,22 +270,33 @@ class DispatchApp(App[None]):
         """Ask where to (modal), then re-dispatch on the higher tier or record the hand-back."""
 
         def decided(choice: EscalationChoice | None) -> None:
-            if choice is None:
-                return
-            try:
-                if choice.to == escalation.PRIMARY:
-                    escalation.to_primary(slug, run_id, choice.reason)
-                    self.notify(f"{slug}: handed back to the primary; it is in the inbox", title="escalated")
-                    self.post_message(RunsChanged(slug))
-                    return
-                request = escalation.to_tier(self.config, slug, run_id, choice.to, choice.reason)
-                escalation.record(slug, escalation.Escalation(run_id, choice.to, choice.reason or "escalated"))
-            except DispatchError as exc:
-                self.notify(exc.one_line(), severity="error")
-                return
-            self.start_dispatch(request)
+            if choice is not None:
+                self._escalate_to(slug, run_id, choice)
 
         self.push_screen(EscalateScreen(escalation.higher_tiers(self.config, tier), tier), decided)
+
+    @work(group="followup", exit_on_error=False)
+    async def _escalate_to(self, slug: str, run_id: str, choice: EscalationChoice) -> None:
+        """Record the escalation (files written in a thread), then hand back or re-dispatch."""
+
+        def record() -> DispatchRequest | None:
+            if choice.to == escalation.PRIMARY:
+                escalation.to_primary(slug, run_id, choice.reason)
+                return None
+            request = escalation.to_tier(self.config, slug, run_id, choice.to, choice.reason)
+            escalation.record(slug, escalation.Escalation(run_id, choice.to, choice.reason or "escalated"))
+            return request
+
+        try:
+            request = await offload.in_thread(record)
+        except DispatchError as exc:
+            self.notify(exc.one_line(), severity="error")
+            return
+        if request is None:
+            self.notify(f"{slug}: handed back to the primary; it is in the inbox", title="escalated")
+            self.post_message(RunsChanged(slug))
+            return
+        self.start_dispatch(request)
 
     def open_record(self, slug: str, run_id: str) -> None:
         self.push_screen(RunDetailScreen(slug, run_id))
@@ -345,7 +362,7 @@ class DispatchApp(App[None]):
             return configs.save_text(configs.with_defaults(text, theme=theme), path)
 
         try:
-            config = await asyncio.to_thread(write)
+            config = await offload.in_thread(write)
         except (DispatchError, OSError, UnicodeDecodeError) as exc:
             message = exc.one_line() if isinstance(exc, DispatchError) else str(exc)
             self.notify(f"theme {theme} is not kept for next time: {message}", severity="warning")

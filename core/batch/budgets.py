@@ -5,8 +5,9 @@ today's spend (every run of the UTC day, from the index) over `day`, or its proj
 keeps its own ledger on top: it stops launching once what it spent, plus the estimates of what is in flight,
 plus the next item's estimate would cross its cap (`--max-cost`, else `[budgets] batch`).
 
-The estimate is deliberately high: the prompt's characters / 4 as input tokens, and the model's `max_tokens`
-(else ESTIMATED_OUTPUT) as output, at the model's prices. A model without prices estimates at zero.
+The estimate is deliberately high: the prompt's tokens as core/tokens.py estimates them (the one estimator, a safe
+upper bound, that also refuses a prompt over a model's context) as input, and the model's `max_tokens` (else
+ESTIMATED_OUTPUT) as output, at the model's prices. A model without prices estimates at zero.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from core import tokens
 from core.config import Config, ModelConfig
 from core.errors import DispatchError, ExitCode
 
@@ -29,7 +31,7 @@ class BudgetExceeded(DispatchError):
 
 
 def estimate_tokens(model: ModelConfig, prompt: str) -> tuple[int, int]:
-    return len(prompt) // 4 + 1, model.max_tokens or ESTIMATED_OUTPUT
+    return tokens.estimate(prompt, model), model.max_tokens or ESTIMATED_OUTPUT
 
 
 def estimate_cost(model: ModelConfig, prompt: str) -> float:

@@ -225,7 +225,8 @@ class Batch:
     def rejected(self) -> list[ItemView]:
         return [view for view in self.views if view.state == "rejected"]
 
-    def request(self, item: Item) -> DispatchRequest:
+    def request(self, item: Item, findings: list[specs.Finding] | None = None) -> DispatchRequest:
+        """The item's dispatch; `findings` are its checklist's, from planning (the engine does not lint it again)."""
         extras = {"batch_id": self.trail.batch_id, "batch_item": item.index} if self.trail else {}
         return DispatchRequest(
             spec_text=item.spec_text,
@@ -237,6 +238,7 @@ class Batch:
             cwd=self.options.cwd,
             timeout=self.options.timeout,
             extras=extras,
+            findings=findings,
         )
 
     # -- resume ------------------------------------------------------------------------------------
@@ -417,7 +419,7 @@ class Batch:
         self._on_change(view)
         envelope: Envelope | None = None
         try:
-            async for event in self.executor.run(self.request(item)):
+            async for event in self.executor.run(self.request(item, view.findings)):
                 if isinstance(event, RunStarted):
                     view.run_id, view.model, view.audit_path = event.run_id, event.model, event.audit_path
                     self.start().write(_record_of(view))

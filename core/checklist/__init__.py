@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core import tiers
 from core.checklist import goal, output_shape, references, risk, sections, sufficiency
 from core.checklist.target import Target
 from core.spec import MAX_SPEC_CHARS, Finding, Severity, Spec, input_paths, parse, path_exists
@@ -28,6 +29,7 @@ FAMILIES = {
     "vague-goal": "goal",
     "missing-escalation": "risk",
     "unknown-task-type": "routing",
+    "task-type-alias": "routing",
     "unknown-tier": "routing",
     "deep-question": "deep",
     "deep-unavailable": "deep",
@@ -68,16 +70,8 @@ def lint(
     ]
     if cwd is not None:
         findings += _missing_inputs(spec, cwd)
-    if (task_type := spec.task_type) and known_task_types is not None and task_type not in known_task_types:
-        findings.append(
-            Finding(
-                "unknown-task-type",
-                Severity.ERROR,
-                spec.sections["task type"].line,
-                f"unknown task type '{task_type}'",
-                f"use one of: {', '.join(sorted(known_task_types))}",
-            )
-        )
+    if (task_type := spec.task_type) and known_task_types is not None:
+        findings += _task_type(task_type, spec.sections["task type"].line, known_task_types)
     if (tier := spec.tier) and known_tiers is not None and tier not in known_tiers:
         findings.append(
             Finding(
@@ -89,6 +83,35 @@ def lint(
             )
         )
     return sorted(findings, key=lambda f: (f.line, f.severity != Severity.ERROR, f.rule))
+
+
+def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
+    """An unknown task type is an error naming the nearest one; an alias that could have meant another is read as
+    its task type, with a warning saying so."""
+    alias = tiers.TASK_TYPE_ALIASES.get(name)
+    if name not in known and (alias is None or alias.task_type not in known):
+        return [
+            Finding(
+                "unknown-task-type",
+                Severity.ERROR,
+                line,
+                f"unknown task type '{name}'",
+                tiers.unknown_task_type_fix(name),
+                quote=name,
+            )
+        ]
+    if alias is not None and alias.other:
+        return [
+            Finding(
+                "task-type-alias",
+                Severity.WARNING,
+                line,
+                f"task type '{name}' is read as {alias.task_type}",
+                f"write '{alias.task_type}' to say so, or {alias.other}",
+                quote=name,
+            )
+        ]
+    return []
 
 
 def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:

@@ -19,36 +19,58 @@ _OPEN_SCOPE = re.compile(
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
-    r"figure out what[\w' ]*|what(?:'s| is) going on|see what you can do|do (?:the|your) (?:needful|best)|"
+    r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
+    r"do (?:the|your) (?:needful|best)|sort (?:it|them|this|that)(?: out)?|come up with something|"
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
     r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b",
     re.IGNORECASE,
 )
 """Open scope that no criterion closes."""
+_OPEN_NOUN = re.compile(
+    r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
+    r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",
+    re.IGNORECASE,
+)
+"""The open verb as a noun: 'give the three emails below a refresh', 'do a pass over the docs'."""
 _OPEN_VERB = re.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
-    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b[^.;]*",
+    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b(?:[^.;]|\.(?=\w))*",
     re.IGNORECASE,
 )
 """A verb that names an area of work rather than the work: it needs a criterion."""
 _GENERIC_OBJECT = re.compile(
     r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
-    r"cleaner|good|great|right|work|more \w+|less \w+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
+    r"cleaner|good|great|right|work|more [\w-]+|less [\w-]+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
     r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$",
     re.IGNORECASE,
 )
-"""A concrete verb with nothing concrete to act on: 'make the tests better', 'fix the bugs in billing'."""
+"""A concrete verb with nothing concrete to act on, and no criterion: 'make the tests better', 'fix the bugs in
+billing' (but 'fix the bug in the chunk below so it returns 0' says what done is)."""
+_UNMEASURED = re.compile(
+    r"\b(?:(?:could|should|ought to|might|needs? to|has to) be (?:a (?:lot|bit) |much |more |less )?"
+    r"(?:better|nicer|cleaner|faster|improved|simpler|clearer|tidier)|(?:a|an) (?:better|nicer|cleaner|healthier) "
+    r"(?:state|place|shape)|(?:is|it's|are) (?:a mess|not great|not good enough|messy|clunky|awkward|confusing))\b",
+    re.IGNORECASE,
+)
+"""A wish or a complaint ('the results could be better', 'into a better state', 'it's a mess') with no measure:
+the contractor cannot tell what would count as done."""
 _CRITERION = re.compile(
-    r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby \w+ing\b|\bwhen\b|\bif\b|"
-    r"\binstead of\b|\brather than\b|\binto\b|\bfrom \S+ to\b|\blisted\b|\bbelow\b|\d|\bone\b|\btwo\b|\bthree\b|"
-    r"\bfor (?:bugs|errors|typos|security issues)\b|\bto (?!make\b|be\b|look\b|feel\b|seem\b)[a-z]+\b|"
+    r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby [\w-]+ing\b|\bwhy\b|\bwhether\b|"
+    r"\b(?:ascending|descending|alphabetical(?:ly)?|chronological(?:ly)?)\b|:\s+\w+(?: [\w'-]+){2,}|\bwhen\b|\bif\b|"
+    r"\binstead of\b|\brather than\b|\binto\b(?! (?:an? )?(?:better|nicer|cleaner|healthier|good|decent) )|"
+    r"\bfrom \S+ to\b|(?<!the )(?<!these )(?<!those )(?<!all )(?:\d|\b(?:one|two|three)\b)|"
+    r"\bfor (?:bugs|errors|typos|security issues)\b|"
+    r"\bto (?!make\b|be\b|look\b|feel\b|seem\b|(?:the|an?|our|their|my|your|its|his|her|this|that|these|those)\b)"
+    r"[a-z]+\b|"
     r"\bwith (?:a|an) \S+|(?:^|\s)--?\w|\b(?:unused|duplicated?|dead|deprecated|broken|failing|missing|trailing|"
     r"redundant|commented-out|stale|obsolete)\b|" + re.escape(prose.DATA),
     re.IGNORECASE,
 )
+"""What says when the work is done ('so that ...', 'by upper-casing ...', a number, 'ascending'); words that only
+pick the object ('the points below', 'the three emails', 'to the team') do not."""
 _MIN_WORDS = 5
 
 
@@ -66,8 +88,13 @@ def check(spec: Spec) -> list[Finding]:
     for line in lines:
         if match := _OPEN_SCOPE.search(line.text):
             return [_vague(line.number, match.group(0), "leaves the scope open")]
-    if (match := _OPEN_VERB.match(first.text)) and not _CRITERION.search(text):
+    if _CRITERION.search(text):
+        return []
+    if match := _OPEN_VERB.match(first.text) or _OPEN_NOUN.search(first.text):
         return [_vague(first.number, match.group(0), "names an area of work, not the work or when it is done")]
+    for line in lines:
+        if match := _UNMEASURED.search(line.text):
+            return [_vague(line.number, match.group(0), "asks for better, not by what measure or when it is done")]
     if match := _GENERIC_OBJECT.match(first.text.split(",")[0].split(" for ")[0]):
         return [_vague(first.number, match.group(0).strip(" ."), "says what to touch, not what to do to it")]
     return []

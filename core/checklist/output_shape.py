@@ -31,7 +31,7 @@ _SHAPE = re.compile(
     r"plain text|array|object|mapping|columns?|rows?|keys?|fields?|items?|steps?|questions?|names?|options|"
     r"tag|url|id|letter|email|reply|post|tweet|message|page|file|function|class|script|query|statement|"
     r"sections?|chart|svg|png|pdf|slides?|only|nothing else|format(?:ted)? as|\d+-hour)\b|"
-    r"\b[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+\b",
+    r"\b(?-i:[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+)\b",
     re.IGNORECASE,
 )
 """A shape, a unit of size or a container; with a generic noun alone ('a report') there is none."""

@@ -1,6 +1,6 @@
 """What a rule reads of a spec: its prose, with the data taken out, line by line.
 
-Quoted text, block quotes and code blocks are data the spec hands over (a customer's "as discussed" is not the
+Quoted text, block quotes, tables and code blocks are data the spec hands over (a customer's "as discussed" is not the
 spec referring to a discussion), so every rule reads the prose around them. Each masked span becomes `"…"`, so a
 rule can still see that something was given there.
 """
@@ -18,6 +18,8 @@ _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 _MIN_QUOTED_WORDS = 4
 """A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""
 _FENCE = ("```", "~~~")
+_TABLE_ROW = re.compile(r"\|.*\|")
+"""A Markdown table row: data, like a code block."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Line:
     text: str
     """The line with its quoted spans replaced by `"…"`; a code or quote line is DATA alone."""
     data: bool
-    """The line is a code block line or a block quote: nothing but data."""
+    """The line is a code block line, a block quote or a table row: nothing but data."""
     raw: str = ""
     """The line as written."""
 
@@ -44,15 +46,29 @@ def lines(section: Section | None) -> list[Line]:
         if stripped.startswith(_FENCE):
             in_fence = not in_fence
             out.append(Line(number, DATA, True, raw))
-        elif in_fence or stripped.startswith(">"):
+        elif in_fence or stripped.startswith(">") or _TABLE_ROW.match(stripped):
             out.append(Line(number, DATA, True, raw))
         else:
-            out.append(Line(number, _QUOTED.sub(_mask, raw.replace("`", " ")), False, raw))
+            out.append(Line(number, without_quotes(raw.replace("`", " ")), False, raw))
     return out
+
+
+def without_quotes(raw: str) -> str:
+    """The line with each quoted text handed over (not a short name) replaced by `"…"`."""
+    return _QUOTED.sub(_mask, raw)
 
 
 def _mask(match: re.Match[str]) -> str:
     return DATA if len(match.group(0).split()) >= _MIN_QUOTED_WORDS else match.group(0)
+
+
+def introduces_data(lines: list[Line], index: int) -> bool:
+    """The line ends in a colon and the next non-blank line is a code block or a quote: it captions what is
+    pasted there ('Ticket PAY-412, as filed:', 'The script, /opt/jobs/backup.sh:')."""
+    if not lines[index].text.rstrip().endswith(":"):
+        return False
+    after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
+    return after is not None and after.data
 
 
 def text_of(section: Section | None) -> str:

@@ -13,10 +13,12 @@ from core.checklist import prose
 from core.spec import Finding, Section, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
+_MEETING_WHAT = "a meeting or conversation"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
     r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
-    r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth)"
+    r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth|"
+    r"(?:board )?prep)"
 )
 _WHEN = (
     r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
@@ -27,7 +29,7 @@ _WHO = (
     r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
     r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee)s?|"
     r"(?:(?-i:[A-Z]{2,})|(?-i:[A-Z][a-z]+)|[a-z]+) team|(?-i:[A-Z][a-z]+)|legal|finance|marketing|sales|product|design|security|ops|support|management|the board|"
-    r"the client|the customer|the reviewers?|the team|the PM|the CEO|the CTO|my manager|my boss|the auditors?|"
+    r"the client|the customer|the reviewers?|the team|the PM|the (?-i:C[A-Z]{1,2}O|VP)|my manager|my boss|the auditors?|"
     r"the stakeholders?|accounting|engineering|leadership|procurement|compliance|hr|qa|the business|"
     r"the clients|the customers|my lead|the lead|the boss|the founders?|the board|the agency|the vendor|"
     r"(?:our|the) (?:designer|manager|lawyer|editor|director|architect|analyst)s?)"
@@ -39,8 +41,10 @@ _OPINION = (
 )
 _SAID = (
     r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
-    r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off on|said|wrote|"
+    r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off(?: on| for)?|said|wrote|"
+    r"walked us through|showed us|explained|presented|demoed|"
     r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
+    r"settled on|agreed on|landed on|came up with|put together|went for|drew up|"
     r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
     r"disliked|rejected|agreed to|went with)"
 )
@@ -55,7 +59,8 @@ _ARTIFACT = (
     r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
     r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
     r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
-    r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones)"
+    r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones|newsletter|campaign|"
+    r"edition|post|article|announcement|presentation|pitch|changelog|survey|round)"
 )
 
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -75,16 +80,21 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "something sent outside the spec",
         ),
         (
-            r"\b(?:like|as|the (?:same )?way) you (?:did|wrote|made|built|handled|restructured|fixed|formatted|set up|used)\b",
+            r"\b(?:like|as|the (?:same )?way) (?:you|we|they|the [\w-]+(?: [\w-]+)? team|our [\w-]+ team|(?-i:[A-Z][a-z]+)) "
+            r"(?:did|wrote|made|built|handled|restructured|fixed|formatted|set up|used|structured|laid out|ran)\b",
             "earlier work the model cannot see",
         ),
         (
-            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|during|after|since)"
-            rf"(?: {_DAY_OWNED}| the| our| an?| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
-            "a meeting or conversation",
+            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|on|during|after|since)"
+            rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
+            _MEETING_WHAT,
         ),
-        (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", "a meeting or conversation"),
-        (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", "a meeting or conversation"),
+        (
+            rf"\b(?:the|what|how)(?: [\w-]+){{0,2}}? {_MEETING} {_SAID}\b",
+            "a decision made in a meeting the model was not in",
+        ),
+        (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", _MEETING_WHAT),
+        (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", _MEETING_WHAT),
         (
             r"\b(?:we|I|you|they)(?:'ve| have| had)? (?:\w+ly )?(?:showed|shown|presented|sent|used|built|made|wrote|"
             r"written|drafted|prepared|shared|started|began|begun|did|done|tried|picked|chose|settled|looked at|saw|"
@@ -114,6 +124,23 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
             r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b",
             _ARTIFACT_WHAT,
+        ),
+        (
+            r"\bthe (?:new|latest) (?:[\w-]+ )?(?:polic(?:y|ies)|rules|terms|guidelines|numbers|figures|pricing|"
+            r"prices|rates|requirements|naming|conventions|process|schedule|deadlines?|targets|branding|messaging|"
+            r"tone|direction|strategy|criteria|thresholds|limits|budget|priorities|scope|wording|copy)\b",
+            _ARTIFACT_WHAT,
+        ),
+        (
+            r"\bthe (?:remaining|outstanding|unresolved|lingering|recurring|original) (?:[\w-]+ )?"
+            r"(?:issues?|bugs?|problems?|complaints?|concerns?|todos?|questions?)\b"
+            r"(?! (?:section|list|page|table|log|label|tracker|template)s?\b)",
+            "a problem the spec does not describe",
+        ),
+        (
+            r"\b(?:the|our) [\w-]+ (?:that|which) (?:worked|went down|landed|performed) (?:so )?(?:well|great|best)\b|"
+            r"\bwhat worked (?:well |best )?(?:last time|before)\b",
+            "an earlier result the model cannot see",
         ),
         (
             r"\bour (?:conventions|standards|guidelines|norms|best practices|house rules|coding style)\b",
@@ -200,10 +227,11 @@ _ABOVE = re.compile(
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
 _CONTAINED = re.compile(
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
-    r"\s*(?::\s*\S|" + re.escape(prose.DATA) + ")",
+    r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S",
     re.IGNORECASE,
 )
-"""What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"'."""
+"""What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"',
+'what Priya flagged in the team thread, quoted: "…"'."""
 
 
 def check(spec: Spec) -> list[Finding]:
@@ -212,7 +240,9 @@ def check(spec: Spec) -> list[Finding]:
     section = spec.sections.get("inputs")
     inputs = section.body.lower() if section else ""
     seen_data = False
-    for line in prose.lines(whole):
+    lines = prose.lines(whole)
+    given: dict[frozenset[str], bool] = {}
+    for line in lines:
         if line.data:
             seen_data = True
             continue
@@ -225,13 +255,26 @@ def check(spec: Spec) -> list[Finding]:
             if (
                 (match := pattern.search(text))
                 and not _CONTAINED.match(text, match.end())
+                and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
+                and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+                and not _given(match.group(0), lines, given)
             ):
                 findings.append(_finding(line.number, match.group(0), what))
                 break
     return findings
 
 
+_TO_COME = re.compile(
+    r"\b(?:open|opens|opening|create|creates|creating|filing|raise|raising|submit|submitting|start|"
+    r"starting|(?:is|are|gets|get|will be|to be|being)(?: \w+ and)? (?:reviewed|checked|diffed|approved|merged|"
+    r"tracked|logged|recorded|filed|posted|tested|verified)(?: by (?:the |our )?[\w-]+(?: [\w-]+)?)?(?: in| on)?) $",
+    re.IGNORECASE,
+)
+"""A verb of making or of what happens next before the reference: 'before I open the PR', 'is diffed and
+reviewed in the release PR' name a thing still to come, not one hidden."""
+_AHEAD = re.compile(r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE)
+"""Before a meeting, what it is for: 'the agenda for the meeting on Thursday' prepares it, it refers to nothing."""
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
 _DOC_WORD = re.compile(_DOC, re.IGNORECASE)
@@ -260,6 +303,27 @@ def _named_in_inputs(phrase: str, inputs: str) -> bool:
     (docs/onboarding.md)."""
     words = [w for w in _NAME_WORD.findall(phrase.lower()) if w not in _PLAIN and not _DOC_WORD.fullmatch(w)]
     return any(word in inputs for word in words)
+
+
+def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], bool]) -> bool:
+    """The spec hands the thing over after all: a line naming the same kind of thing (a document word or the
+    phrase's last word: 'ticket', 'version') introduces the block pasted after it ('Ticket PAY-412, as filed:',
+    'Earlier version:') or holds its text ('The ticket reads: ...')."""
+    head = phrase.split()[-1].lower()
+    kinds = frozenset({word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if head.isalpha() else set()))
+    if kinds and kinds not in cache:
+        named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
+        cache[kinds] = any(
+            (match := named.search(line.text))
+            and (prose.introduces_data(lines, index) or _HOLDS_TEXT.match(match["rest"]))
+            for index, line in enumerate(lines)
+            if not line.data
+        )
+    return cache.get(kinds, False)
+
+
+_HOLDS_TEXT = re.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA))
+"""After the name, a colon and text, or a quoted text: the thing itself follows."""
 
 
 def _finding(line: int, quote: str, what: str) -> Finding:

@@ -17,7 +17,8 @@ from core.spec import Finding, Spec
 _ACTION = (
     r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
-    r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed)"
+    r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
+    r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"
 )
 _AUDIENCE = (
     r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
@@ -25,18 +26,33 @@ _AUDIENCE = (
     r"app store|play store|linkedin|twitter|mastodon|pypi|npm|crates\.io|newsletter|blog|under my name|"
     r"them|the world|(?:real|external) people|account manager|journalists?|reporters?|media|regulators?|"
     r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
-    r"shareholders|members|patients|students|parents)"
+    r"shareholders|members|patients|students|parents|(?:pricing|landing|home|product|help|support|careers|"
+    r"public|status) page|help cent(?:er|re)|docs site|mailing list|(?:beta )?testers|residents|volunteers|"
+    r"attendees|guests|participants|neighbou?rs|contractors|freelancers|sellers|buyers|drivers|riders|citizens|"
+    r"voters|readers|followers|community)"
 )
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (
         r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
-        r"returns|cancellation) policy\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
+        r"returns|cancellation) (?:policy|terms)\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
         r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
         "public, legal or sensitive text",
     ),
-    (r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b", "rewriting shared history"),
+    (
+        r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b|"
+        r"\b(?:rebas|amend|squash|reset)\w*\b[^.;]{0,80}?\bpush\w*\b|\bpush\w*\b[^.;]{0,40}?\b(?:over|overwrit\w*|"
+        r"replac\w*)\b[^.;]{0,30}?\b(?:remote|origin|upstream)\b",
+        "rewriting shared history",
+    ),
+    (
+        r"\b(?:downgrade|cancel|disable|deactivate|suspend|lock|unsubscribe|charge|bill|reset|expire|delete|remove|"
+        r"ban|block|refund)\w*\b"
+        r"(?: [\w'’]+){0,3}? (?:every|all|each)(?: of (?:the|our))? (?:[\w-]+ )?(?:customers?|users?|accounts?|"
+        r"subscribers?|members?|tenants?|clients?|employees?|students?|patients?)\b",
+        "a change to real people's records",
+    ),
     (
         r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase|reset|"
         r"restore|overwrite|roll back)\b(?! in\b| of\b)"
@@ -50,9 +66,14 @@ _STRONG = (
         r"into (?:main|master|production|prod|release)\b",
         "a release others receive",
     ),
-    (r"\bfor good\b|\birreversibl\w+\b|\bcannot be undone\b|\bpermanently\b", "irreversible work"),
+    (
+        r"\bfor good\b|\birreversibl\w+\b|\birrevocabl\w+\b|\b(?:cannot|can't|can not) be (?:undone|recalled|"
+        r"reversed|retracted|taken back|unsent|rolled back)\b|\bpermanently\b",
+        "irreversible work",
+    ),
     (
         r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
+        r"\b(?:main|primary|master|live) (?:database|db)\b|"
         r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
         r"config|environment|system))?|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
         r"secrets?|keys?)\b",
@@ -64,18 +85,28 @@ _STRONG = (
     ),
     (
         r"\b(?:issue|process|give|send) (?:a |the )?refunds?\b|\bcharge (?:the |their )?(?:card|customers?|clients?)\b|"
-        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b",
+        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b|\bpayment (?:file|run|batch)(?:e?s)?\b|"
+        r"\b(?:wire|credit|bank)[- ]transfers?\b|\bpayroll run\b",
         "moving money",
     ),
 )
 _TO_SOMEONE = (
     r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
-    r"[^.;]{0,40}?\bto (?-i:[A-Z][\w&-]+)"
+    r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each)(?: (?:of )?(?:the |our )?[\d,]+)? (?:[\w-]+ ){0,2}?"
+    rf"{_AUDIENCE})"
 )
 """A letter to a named party ('the renewal letter to Brightwave'): someone outside will read it."""
+_CONTACTS = (
+    r"(?<!many )(?<!of )(?<!the )(?<!their )(?<!our )(?<!no )\b(?:emails|texts|messages|calls|contacts|pings|sms(?:es)?)"
+    r" (?:every|all|each|our|the|any)(?: of (?:the|our))? (?:[\w-]+ )?"
+    rf"(?:{_AUDIENCE}|user|customer|client|subscriber|member|tenant|employee|candidate|applicant|person)\b"
+)
+"""A verb with real people as its object ('a script that emails every user'), not a count of messages ('how many
+emails each customer received' has a quantifier before it)."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((re.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
     (re.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
+    (re.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
     (
         re.compile(
             rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b", re.IGNORECASE

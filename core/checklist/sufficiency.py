@@ -34,14 +34,14 @@ _NAMED = re.compile(
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
 _BARE = re.compile(
-    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|some|a sample of|"
+    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
     r"attached|see)\s+)(?P<name>(?:[\w'’/.-]+\s+){0,10}[\w'’/.-]+)\W*$",
     re.IGNORECASE,
 )
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'): a name."""
 _LOCATED = re.compile(
     r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
-    r"(?!this\b|the following|the goal|the spec|below|here)\S+",
+    r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=])\S+",
     re.IGNORECASE,
 )
 """Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker'."""
@@ -63,9 +63,15 @@ _NONE = re.compile(
 )
 _URL = re.compile(r"\bhttps?://\S+")
 _DATA_ON_LINE = re.compile(
-    r":\s*\S.*\S|\w\([\w ,]+\)|(?:\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
+    r":\s*\S.*\S|\w\([\w ,]+\)|(?:(?<![\w.,])\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
 )
-"""Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures, a list of three."""
+"""Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures ('OpenAPI 3.1' is one),
+a list of three."""
+_DESCRIPTION = re.compile(r"\s\([^()\d]*\)")
+"""A parenthesis without figures after a name describes the thing ('the spend sheet (vendor, date, amount)'): its
+columns are not its rows."""
+_TITLE = re.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
+"""A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
 
 FIX = {
     Target.STATELESS: "paste it into the spec (text, a code block or a data list) or give its path under --cwd, "
@@ -146,13 +152,15 @@ def _unbulleted(text: str) -> str:
 
 def _given(text: str, raw: str, target: Target, cwd: Path | None) -> bool:
     """The line hands something over: data (or a colon introducing the lines below), a path (that exists, when
-    there is a --cwd to look in), a web URL."""
+    there is a --cwd to look in), a web URL. A thing's title and its description in parentheses are not data."""
     if target is Target.WEB and _URL.search(text):
         return True
-    text = _URL.sub(" ", text)
     if _WHOLLY_QUOTED.fullmatch(_unbulleted(raw)):
         return True
-    if prose.DATA in text or text.rstrip().endswith(":") or _DATA_ON_LINE.search(_NAMED.sub(" ", text)):
+    prose_text = prose.without_quotes(_TITLE.sub(" ", _URL.sub(" ", raw.replace("`", " "))))
+    if prose.DATA in prose_text or prose_text.rstrip().endswith(":"):
+        return True
+    if _DATA_ON_LINE.search(_DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text))):
         return True
     paths = paths_in(_URL.sub(" ", raw))
     return any(cwd is None or _exists(cwd, path) for path in paths)

@@ -153,7 +153,7 @@ def test_500s_and_hangs_fail_their_items_and_the_rest_finish(tmp_path: Path) -> 
 
 
 def test_a_budget_stops_launching_part_way(tmp_path: Path) -> None:
-    # The fake reports fewer tokens than the estimate (prompt / 4 + max_tokens), so every admitted item fits.
+    # The fake reports fewer tokens than the estimate (core/tokens.py's estimate of the prompt + max_tokens), so every admitted item fits.
     with FakeOpenAI([Reply(text="fine", usage=(100, 50))]) as server:
         configure(tmp_path / "home", server.base_url, price_in=1000.0, price_out=1000.0, max_tokens=50)
         for n in range(8):

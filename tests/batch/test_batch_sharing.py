@@ -8,6 +8,7 @@ same client address again. Without the shared pool each item would open its own,
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from core.backends import http_pool
 from tests.batch.test_batch_cli import configure, lines, spec
 from tests.batch.test_limits import most_in_any_window
 from tests.fakes.openai_server import FakeOpenAI, Reply
@@ -99,3 +101,42 @@ def test_the_server_never_sees_more_than_the_rate_limit(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert lines(result)[-1]["ok"] == 15 and len(times) == 15
     assert most_in_any_window(times, 1.0) <= 5 + 5 + 1
+
+
+@pytest.mark.parametrize("keep_alive", [True, False])
+def test_only_a_connection_the_server_keeps_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_alive: bool
+) -> None:
+    drained: list[object] = []
+
+    class Counting(http_pool._Reusable):
+        async def aclose(self) -> None:
+            drained.append(self)
+            await super().aclose()
+
+    monkeypatch.setattr(http_pool, "_Reusable", Counting)
+
+    async def one() -> str:
+        async with http_pool.Pool().current() as pool:
+            client = pool.client(server.base_url, tls=False)
+            body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+            async with client.stream("POST", f"{server.base_url}/chat/completions", json=body) as response:
+                async for line in response.aiter_lines():
+                    if line == "data: [DONE]":
+                        return response.headers.get("connection", "")
+        return ""
+
+    with FakeOpenAI([Reply(text="done", keep_alive=keep_alive)]) as server:
+        connection = asyncio.run(one())
+    assert (connection == "close") is not keep_alive
+    assert len(drained) == (1 if keep_alive else 0)
+
+
+def test_urls_of_one_origin_share_a_client_and_other_origins_get_their_own() -> None:
+    pool = http_pool.Pool()
+    first = pool.client("http://127.0.0.1:9/v1/chat/completions", tls=False)
+    assert pool.client("http://127.0.0.1:9/v1/chat/completions", tls=False) is first
+    assert pool.client("http://127.0.0.1:9/other?x=1", tls=False) is first
+    assert pool.client("http://127.0.0.1:10/v1/chat/completions", tls=False) is not first
+    assert len(pool.clients) == 2
+    asyncio.run(pool.aclose())

@@ -15,9 +15,10 @@ from core.audit.index import Index
 from core.batch.manifest import Item
 from core.batch.runner import Batch, ItemView, Options
 from core.config import Config, ModelConfig, TierConfig
-from core.engine import DispatchRequest
+from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.events import Event, Finished, RunStarted
+from core.spec import Finding
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC
 
@@ -99,3 +100,23 @@ async def test_an_item_is_reported_only_once_its_files_are_fsynced(
         batch = Batch.plan(config(server.base_url), items(12), Options(concurrency=4))
         summary = await batch.run(on_item=reported)
     assert summary["ok"] == 12 and early == []
+
+
+async def test_each_item_is_linted_once_and_its_run_keeps_the_plans_findings(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real_check = Engine.check
+
+    def check(engine: Engine, request: DispatchRequest) -> list[Finding]:
+        checked.append(request.spec_text)
+        return real_check(engine, request)
+
+    monkeypatch.setattr(Engine, "check", check)
+    with FakeOpenAI([Reply(text="ok")]) as server:
+        batch = Batch.plan(config(server.base_url), items(3), Options(concurrency=3))
+        summary = await batch.run()
+    assert summary["ok"] == 3 and sorted(checked) == sorted(item.spec_text for item in items(3))
+    for view in batch.views:
+        assert view.envelope is not None
+        assert view.envelope.findings == [f.to_dict() for f in view.findings]

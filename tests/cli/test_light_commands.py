@@ -6,8 +6,10 @@ worktree, ~25 ms). The command must also have worked, so a command that failed e
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,8 +70,6 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     ],
 )
 def test_a_read_only_command_imports_nothing_of_the_engine(argv: list[str], recorded: dict[str, str]) -> None:
-    import os
-
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *argv],
         cwd=ROOT,
@@ -82,3 +82,33 @@ def test_a_read_only_command_imports_nothing_of_the_engine(argv: list[str], reco
     report = json.loads(proc.stderr.strip().splitlines()[-1])
     assert report["code"] == 0 and json.loads(proc.stdout), proc.stderr
     assert report["heavy"] == [], f"{' '.join(argv)} imported {report['heavy']}"
+
+
+AGENT_ONLY = (
+    "core.workspace",
+    "core.worktree",
+    "core.changes",
+    "core.backends.agent",
+    "core.procgroup",
+    "core.verify",
+    "core.review",
+)
+"""What only agent runs, --verify and reviews need (~20 ms of imports): a chat run against an endpoint loads none."""
+
+
+def test_a_headless_chat_run_imports_nothing_of_agents_verify_or_review(tmp_path: Path) -> None:
+    env = {"DISPATCH_HOME": str(tmp_path / "home"), "DISPATCH_PROJECTS_DIR": str(tmp_path / "projects")}
+    probe = PROBE.replace(repr(HEAVY), repr(AGENT_ONLY))
+    with FakeOpenAI() as server:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, "--no-ui", "run", "--spec", str(write(tmp_path / "t.md", GOOD_SPEC))],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **env, "DISPATCH_BASE_URL": server.base_url, "DISPATCH_MODEL": "fake"},
+            stdin=subprocess.DEVNULL,
+        )
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0 and proc.stdout.strip(), proc.stderr
+    assert report["heavy"] == [], f"a chat run imported {report['heavy']}"

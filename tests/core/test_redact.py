@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core.redact import MASK, Redactor, mask, mask_fragments
+from core.redact import KEY_FAMILIES, MASK, Redactor, mask, mask_fragments
 
 HELD = "held-secret-value-1234567890"
 SHAPED = "sk-proj-" + "A1b2C3d4E5f6G7h8I9j0K1l2"
@@ -66,3 +69,21 @@ def test_a_secret_shown_to_a_person_is_recognisable_but_unusable() -> None:
     assert mask(None) == "(not set)"
     assert mask("short") == MASK
     assert mask(HELD) == HELD[:3] + MASK
+
+
+@pytest.mark.parametrize("family", sorted(KEY_FAMILIES))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_every_key_a_family_matches_holds_one_of_its_needles(family: str, data: st.DataObject) -> None:
+    shape = KEY_FAMILIES[family]
+    # hypothesis draws with `re`, whose \s is wider than `regex`'s: keep the keys the redactor's engine matches.
+    key = data.draw(st.from_regex(shape.pattern, fullmatch=True).filter(lambda k: regex.fullmatch(shape.pattern, k)))
+    assert any(needle in key.lower() for needle in shape.needles)
+    assert Redactor().text(f"{'prose without keys ' * 4}{key}") != f"{'prose without keys ' * 4}{key}"
+
+
+def test_text_without_any_needle_is_let_through_and_a_held_value_is_still_found() -> None:
+    long_prose = "A plain paragraph with no key shapes in it at all, long enough to take the needle tests. " * 3
+    assert Redactor([HELD]).text(long_prose) == long_prose
+    assert Redactor([HELD]).text(long_prose + HELD) == long_prose + MASK
+    assert Redactor(patterns=[r"plain paragraph"]).text(long_prose).count(MASK) == 3

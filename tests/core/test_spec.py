@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import spec as specs
+from core import tiers
 from tests.helpers import GOOD_SPEC
 
 
@@ -194,3 +195,187 @@ def test_a_backticked_input_path_keeps_its_spaces() -> None:
         "src/a.py",
         "my notes/*.md",
     ]
+
+
+INPUT_LINE = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+
+
+def test_slashes_in_prose_are_not_input_paths() -> None:
+    text = GOOD_SPEC.replace(INPUT_LINE, "24.95/month, 10,000 emails/month, GNU/Linux, $5/user/month; see docs/a.md")
+    assert [path for _, path in specs.input_paths(specs.parse(text))] == ["docs/a.md"]
+    marked = GOOD_SPEC.replace(INPUT_LINE, "`src/api` and ./bin/run")
+    assert [path for _, path in specs.input_paths(specs.parse(marked))] == ["src/api", "./bin/run"]
+
+
+def test_paths_the_task_is_about_are_not_inputs(tmp_path: Path) -> None:
+    """Paths in a pasted block, on the line captioning it, an API route and an absolute path in a sentence name
+    the system the task is about; an absolute path listed on its own, or one on this machine, is still an input
+    (and refused outside --cwd by core/inputs.py)."""
+    about = (
+        "The script, /opt/jobs/backup.sh:\n```sh\n#!/bin/sh\ntar czf /backups/db.tgz /var/lib/db\n```\n"
+        "The mobile app still calls /v1/auth/legacy every night, 3,000 times.\n"
+        "- POST /v1/auth/legacy\n"
+        "> tar: /var/lib/db: Cannot open\n"
+    )
+    text = GOOD_SPEC.replace(INPUT_LINE, about)
+    assert specs.input_paths(specs.parse(text)) == []
+    assert [f for f in specs.lint(text, cwd=tmp_path) if f.severity == specs.Severity.ERROR] == []
+    here = GOOD_SPEC.replace(INPUT_LINE, f"Work in the repository checked out at {tmp_path}, on its main branch.")
+    assert specs.input_paths(specs.parse(here)) == [(10, str(tmp_path))], "on this machine, it is the user's file"
+    listed = GOOD_SPEC.replace(INPUT_LINE, "`src/a.py` and `/srv/app/main.py`\n- /srv/app/cli.py (the entry point)")
+    assert [path for _, path in specs.input_paths(specs.parse(listed))] == [
+        "src/a.py",
+        "/srv/app/main.py",
+        "/srv/app/cli.py",
+    ]
+
+
+def test_a_reference_to_an_artifact_the_spec_hands_over_is_resolved() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    text = GOOD_SPEC.replace(goal, "Summarise the change requested in the ticket in one sentence for the draft.")
+    assert rules(text)["hidden-context"].quote == "in the ticket"
+    for given in ("Ticket PAY-412, as filed:\n> " + INPUT_LINE, "The ticket reads: " + INPUT_LINE):
+        assert "hidden-context" not in rules(text.replace(INPUT_LINE, given))
+    assert "hidden-context" not in rules(
+        GOOD_SPEC.replace(goal, "Summarise the points below in one sentence before I open the PR for the draft.")
+    )
+
+
+def test_a_generic_object_with_a_criterion_is_a_goal() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    assert "vague-goal" not in rules(GOOD_SPEC.replace(goal, "Fix the bug in the chunk below so it returns 0."))
+    for vague, quote in (
+        ("Fix the bugs in the billing module.", "Fix the bugs in the billing module"),
+        ("The announcement could be better. See what you can come up with.", "See what you can come up with"),
+        ("Get the points into a better state.", "a better state"),
+        ("Work out what's wrong with the points and sort it.", "what's wrong"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["vague-goal"].quote == quote
+
+
+def test_hidden_context_in_other_words() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for vague, quote in (
+        ("Rewrite the points to reflect the new policy, in one sentence.", "the new policy"),
+        ("Fix the remaining issue with the summary, in one sentence.", "the remaining issue"),
+        ("Summarise the points in the style the docs team settled on.", "the style the docs team settled on"),
+        ("Summarise the points in the format that worked well for the newsletter.", "the format that worked well"),
+        ("Summarise the points in the tone of the last newsletter.", "the last newsletter"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["hidden-context"].quote == quote
+    assert "hidden-context" not in rules(
+        GOOD_SPEC.replace(INPUT_LINE, "New policy: refunds within 30 days.").replace(
+            goal, "Rewrite the points to reflect the new policy below, in one sentence."
+        )
+    )
+
+
+def test_risk_in_other_words_needs_an_escalation_note() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for risky, quote in (
+        ("Rebase the release branch onto main and push it", "Rebase the release branch onto main and push"),
+        ("Write a script that emails every user the points", "emails every user"),
+        ("Write the SQL to cancel every customer's plan from the points", "cancel every customer"),
+        ("Write the points as cancellation terms for the site", "cancellation terms"),
+        ("Write the points as SQL run against the main database", "main database"),
+    ):
+        found = rules(GOOD_SPEC.replace(goal, risky + ", in one sentence."))["missing-escalation"]
+        assert f"('{quote}')" in found.message, found
+    counting = GOOD_SPEC.replace(goal, "Count how many emails each customer received, from the points, in one number.")
+    assert "missing-escalation" not in rules(counting)
+    in_memory = GOOD_SPEC.replace(goal, "Write a function that updates each user's score in the list below by 10.")
+    assert "missing-escalation" not in rules(in_memory)
+
+
+def test_task_types_in_ordinary_words_are_read_as_real_ones() -> None:
+    known = {"general", "bulk-coding", "agentic-coding", "frontier-reasoning", "shipped-prose"}
+    assert rules(GOOD_SPEC.replace("Task type: general", "Task type: data"), known_task_types=known) == {}
+    alias = rules(GOOD_SPEC.replace("Task type: general", "Task type: code"), known_task_types=known)
+    assert alias["task-type-alias"].severity == specs.Severity.WARNING
+    assert "bulk-coding" in alias["task-type-alias"].message and "agentic-coding" in alias["task-type-alias"].fix
+    typo = rules(GOOD_SPEC.replace("Task type: general", "Task type: codeing"), known_task_types=known)
+    assert typo["unknown-task-type"].fix.startswith("did you mean bulk-coding?")
+
+
+def test_what_a_table_a_title_a_description_and_a_command_are_not() -> None:
+    """A table row is data; a quoted title and a parenthesised column list name a thing, they do not give it; a
+    backticked command names no file; 'OpenAPI 3.1' is one figure; 'depth is under 500' says no place."""
+    given = GOOD_SPEC.replace(INPUT_LINE, "| cost item | total |\n|---|---|\n| Helpdesk contract | 12,000 |")
+    assert specs.lint(given) == []
+    for named, quote in (
+        ('The Datadog dashboard "API p99 by endpoint", both weeks.', "The Datadog dashboard"),
+        ("The spend spreadsheet from AP (vendor, invoice date, amount in EUR).", "The spend spreadsheet"),
+        ("The OpenAPI 3.1 spec for the orders service.", "The OpenAPI 3.1 spec for the orders service"),
+    ):
+        assert rules(GOOD_SPEC.replace(INPUT_LINE, named))["input-not-given"].quote == quote
+    assert specs.paths_in("`kubectl -n media rollout restart deploy/resizer` and `docs/release notes.md`") == [
+        "docs/release notes.md"
+    ]
+    assert "input-not-given" not in rules(
+        GOOD_SPEC.replace(INPUT_LINE, INPUT_LINE + " Scale back once depth is under 500.")
+    )
+    runbook = GOOD_SPEC.replace("Plain text, one sentence, at most 30 words.", "A runbook that on-call can follow.")
+    assert rules(runbook)["vague-output"].quote == "A runbook that on-call can follow."
+
+
+def test_what_names_the_object_is_not_a_criterion() -> None:
+    """'below', 'the three' and 'to the ...' say what to work on, not when it is done; 'by upper-casing', 'why',
+    'ascending' and a colon that spells it out do."""
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for vague, quote in (
+        ("Tidy the three points below before the announcement.", "Tidy the three points below before the announcement"),
+        ("Give the three points below a refresh before they go to the team.", "Give the three points below a refresh"),
+        ("Clean up the wording in the points below.", "Clean up the wording in the points below"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["vague-goal"].quote == quote
+    for concrete in (
+        "Tidy the points below by upper-casing the first word of each.",
+        "Investigate why the points below contradict each other, and name the pair.",
+        "Sort the points below ascending by length.",
+        "Handle the empty case below: no points gives an empty sentence.",
+    ):
+        assert "vague-goal" not in rules(GOOD_SPEC.replace(goal, concrete)), concrete
+
+
+def test_references_resolved_by_the_spec_or_still_to_come() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    earlier = GOOD_SPEC.replace(goal, "Compare the earlier version of the points with the new one, in one sentence.")
+    assert rules(earlier)["hidden-context"].quote == "the earlier version"
+    assert "hidden-context" not in rules(earlier.replace(INPUT_LINE, f"Earlier version:\n> {INPUT_LINE}"))
+    quoted = GOOD_SPEC.replace(INPUT_LINE, f'What Priya flagged in the team thread, quoted: "{INPUT_LINE}"')
+    assert "hidden-context" not in rules(quoted)
+    later = GOOD_SPEC.replace(
+        "None: the draft is internal and reviewed before it is used.",
+        "None: the draft is diffed and reviewed in the release PR.",
+    )
+    assert "hidden-context" not in rules(later)
+    assert "hidden-context" not in rules(later.replace("diffed and reviewed", "reviewed by the docs team"))
+    ahead = GOOD_SPEC.replace(goal, "Summarise the points in one sentence for the meeting on Thursday.")
+    assert "hidden-context" not in rules(ahead)
+    assert rules(ahead.replace("for the meeting", "as agreed in the meeting"))["hidden-context"]
+    assert "hidden-context" not in rules(
+        GOOD_SPEC.replace("release announcement draft", "draft in a literature review")
+    )
+    for vague, quote in (
+        ("Summarise the points the way the SEO review settled on.", "the SEO review settled on"),
+        ("Summarise the points with the weighting the CFO asked for.", "the weighting the CFO asked for"),
+        ("Summarise the points as agreed during board prep.", "during board prep"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["hidden-context"].quote == quote
+
+
+def test_money_that_cannot_be_recalled_needs_an_escalation_note() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for risky, quote in (
+        ("Produce the payment file for the contractors named in the points.", "payment file"),
+        ("Summarise the points; the message cannot be recalled once sent.", "cannot be recalled"),
+    ):
+        found = rules(GOOD_SPEC.replace(goal, risky))["missing-escalation"]
+        assert f"('{quote}')" in found.message, found
+
+
+def test_a_domain_as_task_type_is_read_as_general() -> None:
+    known = set(tiers.TASK_TYPES)
+    assert rules(GOOD_SPEC.replace("Task type: general", "Task type: finance"), known_task_types=known) == {}
+    ops = rules(GOOD_SPEC.replace("Task type: general", "Task type: ops"), known_task_types=known)
+    assert ops["task-type-alias"].severity == specs.Severity.WARNING and "agentic-coding" in ops["task-type-alias"].fix

@@ -80,3 +80,14 @@ def test_without_tiers_the_builtin_ones_run_on_the_users_default_model(tmp_path:
     assert set(tiers.BUILTIN_TIERS) <= set(found)
     assert all(found[name].models == ["default"] for name in tiers.BUILTIN_TIERS)
     assert tiers.resolve(config, task_type="agentic-coding").tier == "agentic"
+
+
+def test_task_types_in_ordinary_words_route_as_the_real_ones(tmp_path: Path) -> None:
+    config = load(tmp_path, TWO_TIERS)
+    assert tiers.resolve(config, task_type="code").task_type == "bulk-coding"
+    assert tiers.resolve(config, spec_task_type="writing").tier == "general"
+    with pytest.raises(SpecRejected, match="never dispatched"):
+        tiers.resolve(config, task_type="reasoning")
+    with pytest.raises(ConfigError, match="unknown task type 'codng'") as error:
+        tiers.resolve(config, task_type="codng")
+    assert "did you mean bulk-coding?" in error.value.one_line()

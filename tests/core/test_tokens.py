@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core import tokens
+from core.batch import budgets
 from core.config import ModelConfig
 
 
@@ -23,3 +24,9 @@ def test_bytes_not_characters_are_counted_at_the_family_rate_rounded_up() -> Non
     assert tokens.estimate("x" * 25) == 10 and tokens.estimate("x" * 26, model("llama3.1")) == 11
     assert tokens.estimate("請求書" * 10) == 36, "30 characters, 90 bytes"
     assert tokens.estimate("") == 0
+
+
+def test_a_budget_estimates_with_the_same_count() -> None:
+    priced = ModelConfig(name="m", backend="openai", model="gpt-4o", price_in=1.0, price_out=2.0, max_tokens=10)
+    assert budgets.estimate_tokens(priced, "請求書" * 10) == (tokens.estimate("請求書" * 10, priced), 10)
+    assert budgets.estimate_cost(priced, "x" * 29_000) == priced.cost(10_000, 10)

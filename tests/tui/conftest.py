@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import TextArea
 
 from core.config import Config, Defaults, ModelConfig, TierConfig
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tui.app import DispatchApp, make_app
+from tui.screens.run_view import RunViewScreen
 
 FROZEN_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 ANSWER = "## Summary\n\nStart-up is faster, a new **audit browser** ships, and crashes are rarer.\n"
@@ -85,6 +87,20 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, deadl
         if time.monotonic() > end:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)
+
+
+async def until_run_view(pilot: Pilot, previous: Screen) -> RunViewScreen:
+    """The run view that opens over `previous` (resume, review and escalate start theirs from a worker, once
+    the files they read are read), once it has drawn the run's end."""
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, RunViewScreen) and pilot.app.screen is not previous,
+        "a new run view",
+    )
+    view = pilot.app.screen
+    assert isinstance(view, RunViewScreen)
+    await wait_for(pilot, lambda: view.live.done and view._finished_drawn, f"the {view.live.request.kind} to end")
+    return view
 
 
 def type_spec(pilot: Pilot, text: str) -> None:

@@ -195,3 +195,34 @@ async def test_a_theme_picked_from_the_palette_is_kept_in_config_toml(app_factor
         await wait_for(pilot, lambda: config.path.exists(), "the theme to be kept")
         assert tomllib.loads(config.path.read_text())["defaults"]["theme"] == "dispatch-light"
         assert app.theme == "dispatch-light" and app.config.defaults.theme == "dispatch-light"
+
+
+async def test_at_80_columns_every_screen_s_footer_keys_fit_and_the_names_come_back_when_wider(app_factory) -> None:
+    from textual.widgets._footer import FooterKey
+
+    def keys() -> list[FooterKey]:
+        return list(pilot.app.screen.query(FooterKey))
+
+    def fitted(width: int) -> bool:
+        """Every key drawn whole (as wide as its label wants), inside the screen, and none under the palette's
+        key, which is docked on the right over whatever reaches it."""
+        drawn = keys()
+        palette = [k for k in drawn if k.has_class("-command-palette")]
+        edge = palette[0].region.x if palette else width
+        return bool(drawn) and all(
+            k.region.width >= k.render().cell_len and k.region.right <= (width if k in palette else edge) for k in drawn
+        )
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, screen in (("f2", DashboardScreen), ("f3", EditorScreen), ("f4", AuditScreen), ("f5", SettingsScreen)):
+            await pilot.press(key)
+            assert isinstance(app.screen, screen)
+            await wait_for(pilot, lambda: fitted(80), f"every key of the {screen.__name__} footer within 80 columns")
+            named = {k.key: k.description for k in keys()}
+            assert named["f2"] == "" and named[key] == "", "the app's keys show only the key"
+            assert all(named[k.key] for k in keys() if k.key not in {"f2", "f3", "f4", "f5", "ctrl+p"})
+        await pilot.resize_terminal(120, 40)
+        await wait_for(
+            pilot, lambda: {k.description for k in keys()} >= {"Home", "Settings"}, "the app's key names back at 120"
+        )

@@ -37,20 +37,43 @@ def agent_run(tmp_path: Path, isolated: Path) -> tuple[Path, dict]:
     return repo, result.json()
 
 
-def footer_keys(screen) -> set[str]:
-    """The keys the screen's footer shows now."""
-    return {key.key for key in screen.query(FooterKey)}
+def footer_keys(screen) -> set[str] | None:
+    """The keys the screen's footer draws, or None while it has not caught up with the screen's bindings.
+
+    The footer recomposes a frame or more after the bindings change, and in between draws keys that are about
+    to go, or none at all: a test that read it then saw "m" gone (none drawn) with "d" gone too, or clicked
+    where a key was a moment before. Caught up means it draws, laid out, one key for each action the screen's
+    bindings show now (the palette's key aside, which the footer adds on its own)."""
+    drawn = {
+        key.action: key.key
+        for key in screen.query(FooterKey)
+        if key.region.area and not key.has_class("-command-palette")
+    }
+    shown = {active.binding.action for active in screen.active_bindings.values() if active.binding.show}
+    return set(drawn.values()) if set(drawn) == shown else None
+
+
+def footer_shows(screen, keys: set[str], hides: set[str] = frozenset()) -> bool:
+    """Whether the footer, caught up, draws every key in `keys` and none in `hides`."""
+    drawn = footer_keys(screen)
+    return drawn is not None and keys <= drawn and not hides & drawn
+
+
+async def click(pilot, selector: str) -> None:
+    """Click a widget of the current screen once it is laid out: a screen just pushed has no regions yet, and
+    a click then lands at the screen's corner."""
+    await wait_for(
+        pilot, lambda: any(w.region.area for w in pilot.app.screen.query(selector)), f"{selector} to be drawn"
+    )
+    await pilot.click(selector)
 
 
 async def click_key(pilot, key: str) -> None:
-    """Click the footer's key as a person would, with the mouse, once the footer has drawn it; then wait for the
-    confirmation it opens."""
-
-    def drawn() -> list[FooterKey]:
-        return [k for k in pilot.app.screen.query(FooterKey) if k.key == key and k.region.area]
-
-    await wait_for(pilot, lambda: len(drawn()) == 1, f"the footer to draw {key}")
-    await pilot.click(drawn()[0])
+    """Click the footer's key as a person would, with the mouse, once the footer has caught up and draws it;
+    then wait for the confirmation it opens."""
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: footer_shows(screen, {key}), f"the footer to draw {key}")
+    await pilot.click(next(k for k in screen.query(FooterKey) if k.key == key))
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), f"{key}'s confirmation")
 
 
@@ -90,7 +113,7 @@ async def test_the_inbox_lists_changes_and_m_merges_them(app_factory, tmp_path: 
         await pilot.press("escape")
         assert tree_state(repo) == before, "a declined merge changes nothing"
         await pilot.press("m")
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await wait_for(pilot, lambda: panel.state == "merged", "the merge")
         assert (repo / "src" / "invoices.py").read_text() == REFACTORED
         assert envelope["worktree"]["branch"] in git(repo, "branch", "--merged", "main")
@@ -132,7 +155,7 @@ async def test_the_run_view_of_a_live_agent_run_shows_its_changes_and_m_merges(
         await wait_for(pilot, lambda: panel.state == "review", "the changes to load")
         assert panel.display and panel.query_one(DataTable).row_count == 1
         await pilot.press("m")
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await wait_for(pilot, lambda: panel.state == "merged", "the merge")
     assert (repo / "src" / "invoices.py").read_text() == REFACTORED
 
@@ -144,7 +167,9 @@ async def test_a_stateless_run_shows_no_changes_panel(app_factory, isolated: Pat
         view = app.screen
         await wait_for(pilot, lambda: live.done and view._finished_drawn, "the run to finish")
         assert not view.query_one(ChangesPanel).display
-        assert not {"m", "d"} & footer_keys(view) and "r" in footer_keys(view)
+        await wait_for(pilot, lambda: footer_keys(view) is not None, "the footer to catch up")
+        keys = footer_keys(view)
+        assert keys is not None and "r" in keys and not {"m", "d"} & keys
         await pilot.press("m")
         assert not isinstance(app.screen, ConfirmScreen)
 
@@ -155,8 +180,9 @@ async def test_r_in_a_record_resumes_with_feedback(app_factory, fake, isolated: 
         first = app.start_dispatch(DispatchRequest(spec_text=GOOD_SPEC, slug="notes"))
         await wait_for(pilot, lambda: first.done and app.screen._finished_drawn, "the run to finish")
         app.push_screen(RunDetailScreen("notes", first.run_id or ""))
-        await wait_for(pilot, lambda: "r" in footer_keys(app.screen), "the record to load and show r")
-        assert not {"m", "d"} & footer_keys(app.screen), "a run without a worktree has nothing to merge or drop"
+        await wait_for(pilot, lambda: footer_shows(app.screen, {"r"}), "the record to load and show r")
+        keys = footer_keys(app.screen)
+        assert keys is not None and not {"m", "d"} & keys, "a run without a worktree has nothing to merge or drop"
         await pilot.press("r")
         assert isinstance(app.screen, FeedbackScreen)
         await pilot.press("escape")
@@ -180,19 +206,22 @@ async def test_the_footer_shows_m_and_d_while_they_apply_and_clicking_them_works
     app = app_factory()
     async with app.run_test(size=(160, 40)) as pilot:
         detail, panel = await open_changes(pilot)
-        await wait_for(pilot, lambda: {"m", "d", "r"} <= footer_keys(detail), "m, d and r in the footer")
+        await wait_for(pilot, lambda: footer_shows(detail, {"m", "d", "r"}), "m, d and r in the footer")
         await click_key(pilot, "m")
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await wait_for(pilot, lambda: panel.state == "merged", "the merge")
         assert (repo / "src" / "invoices.py").read_text() == REFACTORED
-        await wait_for(pilot, lambda: "m" not in footer_keys(detail), "m to leave the footer once merged")
-        assert "d" in footer_keys(detail), "the merged worktree can still be dropped"
+        await wait_for(
+            pilot,
+            lambda: footer_shows(detail, {"d"}, hides={"m"}),
+            "m to leave the footer once merged, and d to stay: the merged worktree can still be dropped",
+        )
         await pilot.press("m")
         assert app.screen is detail, "a hidden key does nothing"
         await click_key(pilot, "d")
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await wait_for(pilot, lambda: panel.state == "dropped", "the drop")
-        await wait_for(pilot, lambda: not {"m", "d"} & footer_keys(detail), "m and d gone once dropped")
+        await wait_for(pilot, lambda: footer_shows(detail, set(), hides={"m", "d"}), "m and d gone once dropped")
         assert not Path(envelope["worktree"]["path"]).exists()
 
 
@@ -210,10 +239,12 @@ async def test_the_run_view_shows_m_and_d_only_once_the_finished_run_has_changes
             )
         )
         view = app.screen
-        assert not {"m", "d"} & footer_keys(view), "nothing to merge while the run goes on"
+        await wait_for(pilot, lambda: footer_keys(view) is not None, "the footer to catch up")
+        keys = footer_keys(view)
+        assert keys is not None and (live.done or not {"m", "d"} & keys), "nothing to merge while the run goes on"
         await wait_for(pilot, lambda: live.done and view.query_one(ChangesPanel).state == "review", "the changes")
-        await wait_for(pilot, lambda: {"m", "d"} <= footer_keys(view), "m and d in the footer")
+        await wait_for(pilot, lambda: footer_shows(view, {"m", "d"}), "m and d in the footer")
         await click_key(pilot, "m")
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         await wait_for(pilot, lambda: view.query_one(ChangesPanel).state == "merged", "the merge")
     assert (repo / "src" / "invoices.py").read_text() == REFACTORED

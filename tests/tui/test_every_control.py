@@ -19,7 +19,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, write
-from tests.tui.conftest import REPLY, loaded, seed_run, type_spec, wait_for
+from tests.tui.conftest import REPLY, loaded, seed_run, type_spec, until_run_view, wait_for
 from tui.screens.audit import PAGE, AuditScreen
 from tui.screens.batch import BatchScreen
 from tui.screens.confirm import ConfirmScreen
@@ -81,18 +81,6 @@ class Walk:
             assert not missed, f"{screen.__name__}: buttons never clicked: {sorted(missed)}"
             unpressed = self.bindings[screen] - self.pressed[screen]
             assert not unpressed, f"{screen.__name__}: bindings never pressed: {sorted(unpressed)}"
-
-
-async def until_run_view(pilot: Pilot, previous: Screen) -> RunViewScreen:
-    await wait_for(
-        pilot,
-        lambda: isinstance(pilot.app.screen, RunViewScreen) and pilot.app.screen is not previous,
-        "a new run view",
-    )
-    view = pilot.app.screen
-    assert isinstance(view, RunViewScreen)
-    await wait_for(pilot, lambda: view.live.done and view._finished_drawn, f"the {view.live.request.kind} to end")
-    return view
 
 
 async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path) -> None:
@@ -276,6 +264,7 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
         app.screen.query_one("#reason", Input).value = "needs a decision"
         await walk.click("go")
         assert app.screen is view
+        await wait_for(pilot, lambda: read_json_lines(Project.at(slug).logs / ESCALATIONS)[0], "the hand-back recorded")
         trail, _ = read_json_lines(Project.at(slug).logs / ESCALATIONS)
         assert trail[-1]["to"] == "primary" and trail[-1]["reason"] == "needs a decision"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from rich.text import Text
@@ -12,7 +13,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, dispatch
-from tests.tui.conftest import REPLY, loaded, type_spec, wait_for
+from tests.tui.conftest import REPLY, loaded, type_spec, until_run_view, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
@@ -127,9 +128,7 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         await pilot.press("r")
         assert view.query_one("#prompt", Input).has_focus
         await pilot.press(*"now in French", "enter")
-        assert isinstance(app.screen, RunViewScreen) and app.screen is not view
-        resumed = app.screen
-        await wait_for(pilot, lambda: resumed.live.done, "the resume to finish")
+        resumed = await until_run_view(pilot, view)
         assert resumed.live.status == "ok"
         sent = fake.requests[-1]["messages"]
         assert [m["role"] for m in sent][-3:] == ["user", "assistant", "user"]
@@ -146,9 +145,7 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         assert [b.name for b in modal.query("RadioButton")] == ["coding", "agentic", "primary"]
         await pilot.click(modal.query("RadioButton")[1])
         await pilot.click("#go")
-        assert isinstance(app.screen, RunViewScreen)
-        escalated = app.screen
-        await wait_for(pilot, lambda: escalated.live.done, "the escalation to finish")
+        escalated = await until_run_view(pilot, view)
         assert escalated.live.tier == "agentic" and escalated.live.model == "big"
         assert fake.requests[-1]["model"] == "fake-big"
         child = Project.at(live.slug).read_run(escalated.live.run_id)
@@ -178,7 +175,9 @@ async def test_escalate_back_to_the_primary_needs_a_reason_and_is_recorded(app_f
         await pilot.click("#reason")
         await pilot.press(*"needs a product decision", "enter")
         assert app.screen is view
-        trail, _ = read_json_lines(Project.at(view.live.slug).logs / ESCALATIONS)
+        trail_path = Project.at(view.live.slug).logs / ESCALATIONS
+        await wait_for(pilot, lambda: read_json_lines(trail_path)[0], "the hand-back recorded")
+        trail, _ = read_json_lines(trail_path)
         assert trail[-1]["to"] == "primary" and trail[-1]["reason"] == "needs a product decision"
 
 
@@ -272,12 +271,31 @@ async def test_review_and_open_the_record_after_a_run(app_factory, fake) -> None
         shown = [str(table.get_row_at(n)[1]) for n in range(len(detail.events))]
         assert shown == [f"{t:.3f}s" for t in times] and "elapsed_s" not in detail.events[0].summary
         await pilot.press("escape", "v")
-        review = app.screen
-        assert isinstance(review, RunViewScreen) and review.live.request.kind == "review"
-        await wait_for(pilot, lambda: review.live.done, "the review to finish")
+        review = await until_run_view(pilot, view)
+        assert review.live.request.kind == "review"
         record = Project.at(view.live.slug).read_run(review.live.run_id)
         assert record["kind"] == "review" and record["parent_run_id"] == view.live.run_id
         assert REPLY.strip() in fake.requests[-1]["messages"][-1]["content"]
+
+
+async def test_resume_reads_the_record_and_session_in_a_thread_not_on_the_loop(app_factory, fake, monkeypatch) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await finished_run(pilot, GOOD_SPEC)
+        reads: list[bool] = []  # each record read before the resumed run's view opens: on the loop's thread?
+        read_run = Project.read_run
+
+        def spy(project: Project, run_id: str) -> dict:
+            if app.screen is view:
+                reads.append(threading.current_thread() is threading.main_thread())
+            return read_run(project, run_id)
+
+        monkeypatch.setattr(Project, "read_run", spy)
+        view.query_one("#prompt", Input).value = "again, shorter"
+        await pilot.click("#resume")
+        resumed = await until_run_view(pilot, view)
+    assert resumed.live.request.kind == "resume"
+    assert reads and not any(reads), "the record and the session's turns are read off the loop"
 
 
 async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config) -> None:
@@ -355,8 +373,7 @@ async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         view = await finished_run(pilot, GOOD_SPEC)
         await pilot.press("v")
-        review = app.screen
-        await wait_for(pilot, lambda: review.live.done, "the review to finish")
+        review = await until_run_view(pilot, view)
         assert review.live.envelope.extras["verdict"] == "concerns"
         await pilot.press("f2")
         dash = app.screen

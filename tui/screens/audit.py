@@ -364,7 +364,8 @@ class AuditScreen(DispatchScreen):
             Text(
                 f"{self.total:,} {what} in {scope} · page {self.page + 1} of {pages} · [ and ] turn pages · "
                 f"enter opens a run{self.chain_note}"
-            )
+            ),
+            layout=False,
         )
 
     def action_next_page(self) -> None:

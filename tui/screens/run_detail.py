@@ -206,10 +206,12 @@ class RunDetailScreen(DispatchScreen):
 
     def action_resume(self) -> None:
         """Resume the run's session with feedback typed in a modal (an agent continues in its worktree)."""
-        self.app.push_screen(
-            FeedbackScreen(f"{self.slug} {self.run_id}"),
-            lambda text: self.app.resume(self.slug, self.run_id, text) if text else None,
-        )
+
+        def send(text: str | None) -> None:
+            if text:
+                self.app.resume(self.slug, self.run_id, text)
+
+        self.app.push_screen(FeedbackScreen(f"{self.slug} {self.run_id}"), send)
 
     def _contract_failed(self) -> bool:
         return self.accepted is None and contract_actions.violated(

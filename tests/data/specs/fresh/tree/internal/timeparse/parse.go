@@ -1,0 +1,3 @@
+package timeparse
+
+func ParseDuration(s string) (time.Duration, error) { return time.ParseDuration(s) }

@@ -1,0 +1,3 @@
+package timeparse
+
+func TestParseDuration(t *testing.T) {}

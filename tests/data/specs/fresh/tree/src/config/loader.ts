@@ -1,0 +1,1 @@
+export function load(): Config { return JSON.parse(process.env.CONFIG ?? "{}"); }

@@ -1,0 +1,1 @@
+test("GET /v1/users returns an array", async () => {});
