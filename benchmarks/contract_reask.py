@@ -1,0 +1,76 @@
+"""How often one re-ask fixes an answer that broke its Output contract, on the built-in local model (Qwen2.5-Coder
+0.5B, temperature 0): each spec below asks for a shape a small model often misses (exact counts, keys, a header,
+a label set, only a code block). Each runs with --contract-retries 0 semantics first, then 1; the report counts
+first answers that keep the contract, and how many of the rest one re-ask in the same session fixed.
+
+Skipped, with the reason, where the local model is not installed (`make run` installs it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+
+from core import config as configs
+from core.engine import DispatchRequest, Engine, collect
+
+TASKS = [
+    ("Name three primary colours.", "Exactly 3 bullets, one colour each, nothing else."),
+    (
+        "Give the name and age of the person in the input as data.",
+        "A JSON object with keys `name` and `age`, nothing else.",
+    ),
+    ("Classify the review in the input.", "One word: positive, negative or neutral."),
+    ("Write a Python function `add(a, b)` that returns the sum.", "One Python code block, nothing else."),
+    ("List two European capitals with their countries.", "CSV with header `city,country` and exactly 2 rows."),
+    ("Summarise the input in one line.", "Plain text, at most 8 words."),
+    ("Is 17 a prime number?", "One word: yes or no."),
+    ("Name four planets.", "A JSON array of exactly 4 strings, nothing else."),
+]
+INPUT = "Maria Lopez is 34. Review: 'The parcel came late but the product itself is wonderful.'"
+
+
+def spec(goal: str, output: str) -> str:
+    return (
+        f"Task type: general\n\n## Goal\n{goal}\n\n## Non-goals\nNo explanation.\n\n## Inputs\n{INPUT}\n\n"
+        f"## Output\n{output}\n\n## Escalation\nNothing to escalate: answer as asked.\n"
+    )
+
+
+async def measure() -> None:
+    engine = Engine(configs.load())
+    kept = fixed = still = 0
+    started = time.perf_counter()
+    for number, (goal, output) in enumerate(TASKS):
+        request = DispatchRequest(spec_text=spec(goal, output), slug=f"reask-{number}", contract_retries=1)
+        envelope = await collect(engine.dispatch(request))
+        contract = envelope.extras.get("contract") or {}
+        if contract.get("attempts") == 1 and contract.get("passed"):
+            kept += 1
+        elif contract.get("passed"):
+            fixed += 1
+        else:
+            still += 1
+        print(f"  {output[:50]!r}: attempts {contract.get('attempts')}, passed {contract.get('passed')}")
+    broken = fixed + still
+    print(
+        f"{len(TASKS)} contracts on the local model: {kept} kept on the first answer; of the {broken} broken, "
+        f"one re-ask fixed {fixed} ({(fixed / broken if broken else 0):.0%}); {time.perf_counter() - started:.0f} s"
+    )
+
+
+def main() -> None:
+    from tests.helpers import local_model_missing
+
+    if why := local_model_missing():
+        print(f"skipped: {why}")
+        return
+    with tempfile.TemporaryDirectory() as home:
+        os.environ.update(DISPATCH_HOME=home, DISPATCH_PROJECTS_DIR=os.path.join(home, "projects"))
+        asyncio.run(measure())
+
+
+if __name__ == "__main__":
+    main()
