@@ -345,7 +345,9 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
     phrase's last word: 'ticket', 'version') introduces the block pasted after it ('Ticket PAY-412, as filed:',
     'Earlier version:') or holds its text ('The ticket reads: ...')."""
     head = phrase.split()[-1].lower()
-    kinds = frozenset({word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if _KIND.fullmatch(head) else set()))
+    kinds = frozenset(
+        {word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if _KIND.fullmatch(head) else set())
+    )
     if kinds and kinds not in cache:
         named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
         cache[kinds] = any(

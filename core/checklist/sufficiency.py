@@ -4,7 +4,8 @@ A stateless model (an HTTP chat model, the local one) sees the spec and the file
 else: its Inputs must hold the thing itself (pasted text, a code block, a data list) or a path under --cwd, which
 dispatch reads and sends. A web run may also be given URLs. An agent works in a repository, so it may be pointed
 at modules and directories there, by path. "The attached spreadsheet", "the profiler output", "the auth service"
-name something the contractor cannot open.
+name something the contractor cannot open; so does a citation ('Liang et al. (2023)'). An agent's Inputs that
+name no path at all leave it to guess which files were meant.
 """
 
 from __future__ import annotations
@@ -23,19 +24,21 @@ _THING = (
     r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
     r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
     r"notes|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
-    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?)"
+    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|[\w-]+\.[a-z][a-z0-9]{1,4})"
 )
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
+_OWNER = r"\b[\w.-]+['’]s\b"
+"""A possessive is a determiner too: "web-03's error log" is as definite as 'the error log'."""
 _NAMED = re.compile(
-    rf"\b(?:the|our|my|your|their|this|that|a sample of|some of the|see the|see)\s+"
+    rf"(?:\b(?:the|our|my|your|their|its|his|her|this|that|a sample of|some of the|see the|see)|{_OWNER})\s+"
     rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b",
     re.IGNORECASE,
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
 _BARE = re.compile(
-    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
-    r"attached|see)\s+)(?P<name>(?:[\w'’/.-]+\s+){0,10}[\w'’/.-]+)\W*$",
+    rf"^\W*(?:(?:the|our|my|your|their|its|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
+    rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.-]+\s+){{0,10}}[\w'’/.-]+)\W*$",
     re.IGNORECASE,
 )
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'): a name."""
@@ -86,10 +89,30 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     if section is None:
         return []
     findings: list[Finding] = []
-    in_list = sum(bool(_ITEM.match(line.raw)) for line in prose.lines(section)) >= 2
-    for line in prose.lines(section):
+    lines = prose.lines(section)
+    in_list = sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
+    handed = False
+    for index, line in enumerate(lines):
         text = line.text
-        if line.data or not text.strip() or _NONE.search(text):
+        if line.data or _NONE.search(text):
+            handed = True
+            continue
+        if not text.strip():
+            continue
+        if (
+            (cited := _CITED.search(text))
+            and not _DATA_BESIDE.search(_CITED_TITLE.sub(" ", line.raw))
+            and not prose.introduces_data(lines, index)
+        ):
+            findings.append(
+                prose.finding(
+                    "input-not-given",
+                    line.number,
+                    cited.group(0),
+                    f"cites a document instead of giving it: a {target.noun} cannot look it up",
+                    FIX[target],
+                )
+            )
             continue
         if located := _LOCATED.search(text) or _ELSEWHERE.search(text):
             findings.append(
@@ -103,6 +126,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         if _given(text, line.raw, target, cwd):
+            handed = True
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
             findings.append(
@@ -127,7 +151,43 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                     FIX[target],
                 )
             )
+    if target is Target.AGENT and not findings and not handed:
+        findings += _no_path(lines)
     return findings
+
+
+def _no_path(lines: list[prose.Line]) -> list[Finding]:
+    """An agent's Inputs that give no path, code or data at all ('the retry helper we use, and the payments
+    client') leave it to search the repository for what the writer meant: the first thing named is quoted."""
+    first = next((line for line in lines if line.text.strip()), None)
+    named = _NAMED.search(first.text) or _OPENING.match(first.text) if first else None
+    if first is None or named is None:
+        return []
+    return [
+        prose.finding(
+            "input-not-given",
+            first.number,
+            named.group(0).strip(" .,;:"),
+            "names no file or directory of the repository (and gives no code or data): an agent has to guess "
+            "where to start",
+            FIX[Target.AGENT],
+        )
+    ]
+
+
+_OPENING = re.compile(r"\W*(?:\S+\s+){0,7}\S+")
+"""The first words of a line, to quote when no named thing stands out."""
+_CITED = re.compile(
+    r"(?<![/\w])(?-i:[A-Z][\w'’-]+)(?: et al\.?,? \(?(?:19|20)\d\d[a-z]?\b\)?|(?:,? (?:&|and) (?-i:[A-Z][\w'’-]+))?,? "
+    r"\((?:19|20)\d\d[a-z]?\))|\((?-i:[A-Z][\w'’-]+)(?: et al\.?)?, (?:19|20)\d\d[a-z]?\)",
+    re.IGNORECASE,
+)
+"""An author and a year ('Liang et al. (2023)', 'Okoro & Baptiste (2024)', '(Smith, 2020)'): where to find a text,
+not the text."""
+_CITED_TITLE = re.compile(f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”)", re.IGNORECASE)
+"""A quote right after a citation is the cited work's title, not its content."""
+_DATA_BESIDE = re.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]{20,}`')
+"""Text handed over on the same line as the citation: a quote or a long code span."""
 
 
 _HEAD = re.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE)
