@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from core.batch import trail
@@ -142,7 +143,9 @@ async def test_a_headless_batch_shows_from_its_trail(app_factory, isolated: Path
         assert screen.rows[2].elapsed_s == 30.0  # from the frozen clock
 
 
-def test_batch_screen_snapshot(snap_compare, app_factory, isolated: Path) -> None:
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_batch_screen_snapshot(size, snap_compare, app_factory, isolated: Path) -> None:
+    """At 80 columns too, nothing is cut off: the list sits above the items and the form's fields shrink."""
     seed_headless_batch()
 
     async def before(pilot) -> None:
@@ -151,7 +154,7 @@ def test_batch_screen_snapshot(snap_compare, app_factory, isolated: Path) -> Non
         await steady(pilot)
 
     app = app_factory(config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
-    assert snap_compare(app, terminal_size=(120, 40), run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)
 
 
 def workspace(root: Path) -> Path:

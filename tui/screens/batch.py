@@ -22,7 +22,7 @@ from core.batch import manifest, trail
 from core.batch.runner import Batch, ItemView, Options
 from core.errors import DispatchError
 from tui.format import clip, money, seconds, tokens
-from tui.screens.dashboard import status_text
+from tui.screens.dashboard import NARROW, status_text
 from tui.screens.file_picker import FilePickerScreen
 from tui.widgets.footer import Footer
 
@@ -122,6 +122,12 @@ class BatchScreen(Screen[None]):
     BatchScreen #batch-list { width: 48; height: 1fr; }
     BatchScreen #batch-items { width: 1fr; height: 1fr; }
     BatchScreen #batch-totals { height: 1; padding: 0 1; color: $text-muted; }
+    BatchScreen.-narrow #batch-form #batch-concurrency { width: 7; }
+    BatchScreen.-narrow #batch-form #batch-budget { width: 14; }
+    BatchScreen.-narrow #batch-form Button { min-width: 10; }
+    BatchScreen.-narrow #batch-body { layout: vertical; }
+    BatchScreen.-narrow #batch-list { width: 1fr; height: 6; }
+    BatchScreen.-narrow #batch-totals { height: auto; max-height: 2; }
     """
     BINDINGS = [
         Binding("ctrl+o", "browse", "Browse", id="batch.browse"),
@@ -158,6 +164,11 @@ class BatchScreen(Screen[None]):
                 yield DataTable(id="batch-items", cursor_type="row", zebra_stripes=True)
             yield Static("", id="batch-totals")
         yield Footer()
+
+    def on_resize(self) -> None:
+        """Below NARROW columns the form's fields shrink so the path keeps room, and the batch list sits above
+        the items instead of beside them (at 80 columns the path field was 3 cells and the items cut off)."""
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
         listing = self.query_one("#batch-list", DataTable)
