@@ -44,10 +44,11 @@ _BARE = re.compile(
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'): a name."""
 _LOCATED = re.compile(
     r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
-    r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=])\S+",
+    r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))\S+",
     re.IGNORECASE,
 )
-"""Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker'."""
+"""Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker' (not a sheet's
+layout: 'prices are in column C')."""
 _ELSEWHERE = re.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
     r"the cluster|s3|gcs|the bucket|jira|confluence|notion|google (?:drive|docs?|sheets?)|the drive|the shared drive|"
@@ -109,7 +110,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                     "input-not-given",
                     line.number,
                     cited.group(0),
-                    f"cites a document instead of giving it: a {target.noun} cannot look it up",
+                    f"cites a document instead of giving it: the {target.noun} cannot look it up",
                     FIX[target],
                 )
             )
@@ -120,11 +121,12 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                     "input-not-given",
                     line.number,
                     located.group(0),
-                    f"says where it is instead of giving it: a {target.noun} cannot go there",
+                    f"says where it is instead of giving it: the {target.noun} cannot go there",
                     FIX[target],
                 )
             )
             continue
+        handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
         if _given(text, line.raw, target, cwd):
             handed = True
             continue
@@ -147,7 +149,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                     "input-not-given",
                     line.number,
                     match.group(0).strip().rstrip(".,;:!"),
-                    f"is named but not given: a {target.noun} cannot see it",
+                    f"is named but not given: the {target.noun} cannot see it",
                     FIX[target],
                 )
             )
@@ -158,16 +160,17 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
 
 def _no_path(lines: list[prose.Line]) -> list[Finding]:
     """An agent's Inputs that give no path, code or data at all ('the retry helper we use, and the payments
-    client') leave it to search the repository for what the writer meant: the first thing named is quoted."""
+    client') leave it to search the repository for what the writer meant. A path that is not there is
+    missing-input's finding, not this one."""
     first = next((line for line in lines if line.text.strip()), None)
-    named = _NAMED.search(first.text) or _OPENING.match(first.text) if first else None
-    if first is None or named is None:
+    opening = _OPENING.match(first.text) if first else None
+    if first is None or opening is None:
         return []
     return [
         prose.finding(
             "input-not-given",
             first.number,
-            named.group(0).strip(" .,;:"),
+            opening.group(1).strip(" .,;:"),
             "names no file or directory of the repository (and gives no code or data): an agent has to guess "
             "where to start",
             FIX[Target.AGENT],
@@ -175,8 +178,8 @@ def _no_path(lines: list[prose.Line]) -> list[Finding]:
     ]
 
 
-_OPENING = re.compile(r"\W*(?:\S+\s+){0,7}\S+")
-"""The first words of a line, to quote when no named thing stands out."""
+_OPENING = re.compile(r"\W*((?:\S+\s+){0,7}\S+)")
+"""The first words of a line, to quote."""
 _CITED = re.compile(
     r"(?<![/\w])(?-i:[A-Z][\w'’-]+)(?: et al\.?,? \(?(?:19|20)\d\d[a-z]?\b\)?|(?:,? (?:&|and) (?-i:[A-Z][\w'’-]+))?,? "
     r"\((?:19|20)\d\d[a-z]?\))|\((?-i:[A-Z][\w'’-]+)(?: et al\.?)?, (?:19|20)\d\d[a-z]?\)",
