@@ -254,7 +254,8 @@ _ABOVE = re.compile(
 )
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
 _CONTAINED = re.compile(
-    r"\W*(?:\w+\W+){0,3}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
+    r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
+    r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
     r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
     r",\s+[^.;:]{1,40}? (?:is|are) (?:in|at) (?:cells? |columns? |rows? )?(?-i:[A-Z]{1,3}\d*)\b",
     re.IGNORECASE,
