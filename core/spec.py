@@ -115,10 +115,11 @@ class Finding:
 
 
 PATHLIKE = re.compile(
-    r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+[\w.*?-]+|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
+    r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+(?:[\w.*?-]+|(?![\w/]))|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
     r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])"
 )
-"""A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, or a glob (`src/**/*.py`)."""
+"""A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, a directory
+(`db/migrations/`), or a glob (`src/**/*.py`)."""
 NOT_A_PATH = re.compile(
     r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
     r"either/or|km/h|mb/s|gb/s)|\d[\d.,]*/[^.]*"

@@ -20,13 +20,15 @@ _OPEN_SCOPE = re.compile(
     r"a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
+    r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
+    r"you (?:find|notice|spot|come up with))(?: of (?:it|them|this|that))?|"
     r"do (?:the|your) (?:needful|best)|sort (?:it|them|this|that)(?: out)?|come up with something|"
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
     r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b",
     re.IGNORECASE,
 )
-"""Open scope that no criterion closes."""
+"""Open scope that no criterion closes, or a result left to chance ('see what comes out of it')."""
 _OPEN_NOUN = re.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
     r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",
@@ -60,7 +62,8 @@ the contractor cannot tell what would count as done."""
 _CRITERION = re.compile(
     r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby [\w-]+ing\b|\bwhy\b|\bwhether\b|"
     r"\b(?:ascending|descending|alphabetical(?:ly)?|chronological(?:ly)?)\b|:\s+\w+(?: [\w'-]+){2,}|\bwhen\b|\bif\b|"
-    r"\binstead of\b|\brather than\b|\binto\b(?! (?:an? )?(?:better|nicer|cleaner|healthier|good|decent) )|"
+    r"\binstead of\b|\brather than\b|(?<!look )(?<!looking )(?<!dig )(?<!delve )"
+    r"\binto\b(?! (?:an? )?(?:better|nicer|cleaner|healthier|good|decent) )|"
     r"\bfrom \S+ to\b|(?<!the )(?<!these )(?<!those )(?<!all )(?:\d|\b(?:one|two|three)\b)|"
     r"\bfor (?:bugs|errors|typos|security issues)\b|"
     r"\bto (?!make\b|be\b|look\b|feel\b|seem\b|(?:the|an?|our|their|my|your|its|his|her|this|that|these|those)\b)"
@@ -70,7 +73,7 @@ _CRITERION = re.compile(
     re.IGNORECASE,
 )
 """What says when the work is done ('so that ...', 'by upper-casing ...', a number, 'ascending'); words that only
-pick the object ('the points below', 'the three emails', 'to the team') do not."""
+pick the object ('the points below', 'the three emails', 'to the team', the 'into' of 'look into') do not."""
 _MIN_WORDS = 5
 
 

@@ -48,6 +48,24 @@ _SAID = (
     r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
     r"disliked|rejected|agreed to|went with)"
 )
+_DECIDED = (
+    r"(?:settled on|agreed (?:on|to)|landed on|decided(?: on)?|chose|picked|approved|signed off on|okayed|"
+    r"greenlit|vetoed|warmed to|went with|pushed back on|circulated|floated|pitched|drafted)"
+)
+"""Past acts only a person does (deciding, approving, circulating): whatever they produced is outside the spec."""
+_REQUESTED = r"(?:asked for|requested|suggested|proposed|recommended|preferred|liked)"
+"""Asking acts a tool does not do: 'the warnings the linter raised' is output, 'the order the editor preferred' is
+someone's wish."""
+_ASKED = (
+    r"(?:asked for|requested|suggested|proposed|flagged|mentioned|raised|recommended|described|sketched|outlined|"
+    r"preferred|liked|rejected)"
+)
+"""Past acts of asking or saying: what was asked is in the asking, not in the spec."""
+_PASSIVE = (
+    r"(?:flagged|raised|agreed(?: on)?|decided(?: on)?|approved|rejected|called out|settled(?: on)?|requested|"
+    r"suggested|proposed|discussed|mentioned|chosen|picked|signed off(?: on)?|vetoed|circulated|promised|"
+    r"pushed back on|shot down|asked for)"
+)
 _DOC = (
     r"(?:spreadsheet|sheet|screenshot|attachment|doc|document|planning doc|design doc|deck|slides|mockups?|"
     r"wireframes?|figma(?: file)?|recording|transcript|ticket|pull request|PR|MR|issue|email thread|style guide|"
@@ -177,6 +195,16 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             rf"\blast (?:week|month|quarter|year|sprint|time)'s (?:[\w-]+ )?{_ARTIFACT}\b",
             "an earlier artifact the model cannot see",
         ),
+        (
+            rf"\b(?:the|a|an|that) (?:[\w-]+ ){{1,4}}?(?:that |which )?(?:(?:(?-i:[A-Z][a-z]+)|we|they|he|she|someone) "
+            rf"(?:{_DECIDED}|{_ASKED})|(?:the|our|my|your|their) [\w-]+(?: [\w-]+)? (?:{_DECIDED}|{_REQUESTED}))\b",
+            "someone's decision the spec does not state",
+        ),
+        (
+            rf"\b(?:that|which|what|as) (?:got|was|were|had been|has been|have been) (?:\w+ly )?{_PASSIVE}\b|"
+            r"\b(?:that|which|what) came up\b",
+            "a decision made where the model was not",
+        ),
         (rf"\b{_WHO}(?:'s| team's) (?:[\w-]+ )?{_OPINION}\b", "someone's opinion the spec does not state"),
         (
             rf"\b(?:the|their) (?:[\w-]+ )?{_OPINION} (?:from|by|of) (?!the (?:list|table|inputs?)\b)(?:the |our |a )?"
@@ -227,11 +255,14 @@ _ABOVE = re.compile(
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
 _CONTAINED = re.compile(
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
-    r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S",
+    r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
+    r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
+    r",\s+[^.;:]{1,40}? (?:is|are) (?:in|at) (?:cells? |columns? |rows? )?(?-i:[A-Z]{1,3}\d*)\b",
     re.IGNORECASE,
 )
-"""What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"',
-'what Priya flagged in the team thread, quoted: "…"'."""
+"""What follows a reference that the spec itself holds: 'the feedback below', 'flagged in the table below', 'the
+notes: ...', 'the memo "…"', 'what Priya flagged in the team thread, quoted: "…"', 'in the sheet, principal is in
+B1' (its layout, stated)."""
 
 
 def check(spec: Spec) -> list[Finding]:
@@ -256,6 +287,7 @@ def check(spec: Spec) -> list[Finding]:
                 (match := pattern.search(text))
                 and not _CONTAINED.match(text, match.end())
                 and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
+                and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
                 and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
                 and not _given(match.group(0), lines, given)
@@ -273,11 +305,19 @@ _TO_COME = re.compile(
 )
 """A verb of making or of what happens next before the reference: 'before I open the PR', 'is diffed and
 reviewed in the release PR' name a thing still to come, not one hidden."""
+_OWN_FINDING = re.compile(
+    r"\b(?:nam|describ|explain|stat|summari[sz]|report|identif|pinpoint|flag)\w* $",
+    re.IGNORECASE,
+)
+"""A verb of the contractor's own report before the reference: 'a sentence naming the issue', 'describe the
+problem' point at what the contractor will find, which no spec could hold ('fix the issue' points at a known one)."""
 _AHEAD = re.compile(r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE)
 """Before a meeting, what it is for: 'the agenda for the meeting on Thursday' prepares it, it refers to nothing."""
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
 _DOC_WORD = re.compile(_DOC, re.IGNORECASE)
+_KIND = re.compile(r"[a-z]{4,}")
+"""A phrase ending in a particle ('the cutoff the controller settled on') names no kind of thing to look for."""
 _NAME_WORD = re.compile(r"[a-z][a-z0-9_-]{3,}")
 _PLAIN = {
     "the",
@@ -310,7 +350,9 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
     phrase's last word: 'ticket', 'version') introduces the block pasted after it ('Ticket PAY-412, as filed:',
     'Earlier version:') or holds its text ('The ticket reads: ...')."""
     head = phrase.split()[-1].lower()
-    kinds = frozenset({word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if head.isalpha() else set()))
+    kinds = frozenset(
+        {word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if _KIND.fullmatch(head) else set())
+    )
     if kinds and kinds not in cache:
         named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
         cache[kinds] = any(

@@ -29,7 +29,9 @@ _AUDIENCE = (
     r"shareholders|members|patients|students|parents|(?:pricing|landing|home|product|help|support|careers|"
     r"public|status) page|help cent(?:er|re)|docs site|mailing list|(?:beta )?testers|residents|volunteers|"
     r"attendees|guests|participants|neighbou?rs|contractors|freelancers|sellers|buyers|drivers|riders|citizens|"
-    r"voters|readers|followers|community)"
+    r"voters|readers|followers|community|all[- ]staff|all[- ]hands|(?:the )?whole (?:company|org|organi[sz]ation|"
+    r"team|department)|(?:[\w-]+ )?(?:distribution|mailing|email|staff|company) list|"
+    r"(?:about |around |over |some |~)?\d[\d,]* (?:people|recipients|employees|staff|colleagues))"
 )
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
@@ -39,6 +41,10 @@ _STRONG = (
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
         r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
         "public, legal or sensitive text",
+    ),
+    (
+        rf"\b{_ACTION}\b[^.;]{{0,80}}?\b(?:as written|verbatim|unedited|without (?:changes|edits|review))\b",
+        "text that goes out as written",
     ),
     (
         r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b|"

@@ -4,7 +4,8 @@ A stateless model (an HTTP chat model, the local one) sees the spec and the file
 else: its Inputs must hold the thing itself (pasted text, a code block, a data list) or a path under --cwd, which
 dispatch reads and sends. A web run may also be given URLs. An agent works in a repository, so it may be pointed
 at modules and directories there, by path. "The attached spreadsheet", "the profiler output", "the auth service"
-name something the contractor cannot open.
+name something the contractor cannot open; so does a citation ('Liang et al. (2023)'). An agent's Inputs that
+name no path at all leave it to guess which files were meant.
 """
 
 from __future__ import annotations
@@ -23,28 +24,31 @@ _THING = (
     r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
     r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
     r"notes|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
-    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?)"
+    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|[\w-]+\.[a-z][a-z0-9]{1,4})"
 )
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
+_OWNER = r"\b[\w.-]+['’]s\b"
+"""A possessive is a determiner too: "web-03's error log" is as definite as 'the error log'."""
 _NAMED = re.compile(
-    rf"\b(?:the|our|my|your|their|this|that|a sample of|some of the|see the|see)\s+"
+    rf"(?:\b(?:the|our|my|your|their|its|his|her|this|that|a sample of|some of the|see the|see)|{_OWNER})\s+"
     rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b",
     re.IGNORECASE,
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
 _BARE = re.compile(
-    r"^\W*(?:(?:the|our|my|your|their|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
-    r"attached|see)\s+)(?P<name>(?:[\w'’/.-]+\s+){0,10}[\w'’/.-]+)\W*$",
+    rf"^\W*(?:(?:the|our|my|your|their|its|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
+    rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.-]+\s+){{0,10}}[\w'’/.-]+)\W*$",
     re.IGNORECASE,
 )
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'): a name."""
 _LOCATED = re.compile(
     r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
-    r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=])\S+",
+    r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))\S+",
     re.IGNORECASE,
 )
-"""Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker'."""
+"""Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker' (not a sheet's
+layout: 'prices are in column C')."""
 _ELSEWHERE = re.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
     r"the cluster|s3|gcs|the bucket|jira|confluence|notion|google (?:drive|docs?|sheets?)|the drive|the shared drive|"
@@ -86,10 +90,30 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     if section is None:
         return []
     findings: list[Finding] = []
-    in_list = sum(bool(_ITEM.match(line.raw)) for line in prose.lines(section)) >= 2
-    for line in prose.lines(section):
+    lines = prose.lines(section)
+    in_list = sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
+    handed = False
+    for index, line in enumerate(lines):
         text = line.text
-        if line.data or not text.strip() or _NONE.search(text):
+        if line.data or _NONE.search(text):
+            handed = True
+            continue
+        if not text.strip():
+            continue
+        if (
+            (cited := _CITED.search(text))
+            and not _DATA_BESIDE.search(_CITED_TITLE.sub(" ", line.raw))
+            and not prose.introduces_data(lines, index)
+        ):
+            findings.append(
+                prose.finding(
+                    "input-not-given",
+                    line.number,
+                    cited.group(0),
+                    f"cites a document instead of giving it: the {target.noun} cannot look it up",
+                    FIX[target],
+                )
+            )
             continue
         if located := _LOCATED.search(text) or _ELSEWHERE.search(text):
             findings.append(
@@ -97,12 +121,14 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                     "input-not-given",
                     line.number,
                     located.group(0),
-                    f"says where it is instead of giving it: a {target.noun} cannot go there",
+                    f"says where it is instead of giving it: the {target.noun} cannot go there",
                     FIX[target],
                 )
             )
             continue
+        handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
         if _given(text, line.raw, target, cwd):
+            handed = True
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
             findings.append(
@@ -123,11 +149,48 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                     "input-not-given",
                     line.number,
                     match.group(0).strip().rstrip(".,;:!"),
-                    f"is named but not given: a {target.noun} cannot see it",
+                    f"is named but not given: the {target.noun} cannot see it",
                     FIX[target],
                 )
             )
+    if target is Target.AGENT and not findings and not handed:
+        findings += _no_path(lines)
     return findings
+
+
+def _no_path(lines: list[prose.Line]) -> list[Finding]:
+    """An agent's Inputs that give no path, code or data at all ('the retry helper we use, and the payments
+    client') leave it to search the repository for what the writer meant. A path that is not there is
+    missing-input's finding, not this one."""
+    first = next((line for line in lines if line.text.strip()), None)
+    opening = _OPENING.match(first.text) if first else None
+    if first is None or opening is None:
+        return []
+    return [
+        prose.finding(
+            "input-not-given",
+            first.number,
+            opening.group(1).strip(" .,;:"),
+            "names no file or directory of the repository (and gives no code or data): an agent has to guess "
+            "where to start",
+            FIX[Target.AGENT],
+        )
+    ]
+
+
+_OPENING = re.compile(r"\W*((?:\S+\s+){0,7}\S+)")
+"""The first words of a line, to quote."""
+_CITED = re.compile(
+    r"(?<![/\w])(?-i:[A-Z][\w'’-]+)(?: et al\.?,? \(?(?:19|20)\d\d[a-z]?\b\)?|(?:,? (?:&|and) (?-i:[A-Z][\w'’-]+))?,? "
+    r"\((?:19|20)\d\d[a-z]?\))|\((?-i:[A-Z][\w'’-]+)(?: et al\.?)?, (?:19|20)\d\d[a-z]?\)",
+    re.IGNORECASE,
+)
+"""An author and a year ('Liang et al. (2023)', 'Okoro & Baptiste (2024)', '(Smith, 2020)'): where to find a text,
+not the text."""
+_CITED_TITLE = re.compile(f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”)", re.IGNORECASE)
+"""A quote right after a citation is the cited work's title, not its content."""
+_DATA_BESIDE = re.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]{20,}`')
+"""Text handed over on the same line as the citation: a quote or a long code span."""
 
 
 _HEAD = re.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE)

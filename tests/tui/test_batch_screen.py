@@ -4,8 +4,10 @@ source picker (click a manifest, choose a folder, cancel)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from core.batch import trail
@@ -142,7 +144,32 @@ async def test_a_headless_batch_shows_from_its_trail(app_factory, isolated: Path
         assert screen.rows[2].elapsed_s == 30.0  # from the frozen clock
 
 
-def test_batch_screen_snapshot(snap_compare, app_factory, isolated: Path) -> None:
+async def test_the_trails_are_read_in_a_thread_not_on_the_loop(app_factory, isolated: Path, monkeypatch) -> None:
+    seed_headless_batch()
+    on_loop: list[bool] = []
+    recent, snapshot = trail.recent, trail.BatchTrail.snapshot
+
+    def spy_recent(*args, **kwargs):
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        return recent(*args, **kwargs)
+
+    def spy_snapshot(self):
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        return snapshot(self)
+
+    monkeypatch.setattr(trail, "recent", spy_recent)
+    monkeypatch.setattr(trail.BatchTrail, "snapshot", spy_snapshot)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        await wait_for(pilot, lambda: len(screen.rows) == 4, "the headless batch's items")
+        await wait_for(pilot, lambda: len(on_loop) >= 4, "a poll of the trails after the first read")
+    assert not any(on_loop), "the list and the items are read off the event loop, polls included"
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_batch_screen_snapshot(size, snap_compare, app_factory, isolated: Path) -> None:
+    """At 80 columns too, nothing is cut off: the list sits above the items and the form's fields shrink."""
     seed_headless_batch()
 
     async def before(pilot) -> None:
@@ -151,7 +178,7 @@ def test_batch_screen_snapshot(snap_compare, app_factory, isolated: Path) -> Non
         await steady(pilot)
 
     app = app_factory(config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")))
-    assert snap_compare(app, terminal_size=(120, 40), run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)
 
 
 def workspace(root: Path) -> Path:

@@ -18,11 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Static
 
+from core import offload
 from core.batch import manifest, trail
 from core.batch.runner import Batch, ItemView, Options
 from core.errors import DispatchError
 from tui.format import clip, money, seconds, tokens
-from tui.screens.dashboard import status_text
+from tui.screens.dashboard import NARROW, status_text
 from tui.screens.file_picker import FilePickerScreen
 from tui.widgets.footer import Footer
 
@@ -111,6 +112,30 @@ def totals_line(rows: list[Row]) -> str:
     return f"{len(rows)} items: {states}; {tokens(used_in)}+{tokens(used_out)} tokens, {money(spent)}"
 
 
+def read_batches(here: str | None) -> list[tuple[str, str, str]]:
+    """Each recent batch's id, state and item count, from its trail (runs in a thread). `here` is the batch
+    this console runs, which is running whatever its trail says yet."""
+    listed = []
+    for each in trail.recent(limit=BATCHES_SHOWN):
+        meta = each.meta()
+        state = (
+            "running"
+            if each.batch_id == here or each.running()
+            else ("killed" if meta.get("status") == "running" else str(meta.get("status") or "-"))
+        )
+        listed.append((each.batch_id, state, str(meta.get("total") or "-")))
+    return listed
+
+
+def read_items(batch_id: str, now: datetime) -> list[Row]:
+    """The items of a batch another process ran or runs, from its trail (runs in a thread)."""
+    try:
+        found = trail.BatchTrail.open(batch_id).snapshot()
+    except DispatchError:
+        return []
+    return [row_of_record(item, record, now) for item, record in found]
+
+
 class BatchScreen(Screen[None]):
     DEFAULT_CSS = """
     BatchScreen #batch-screen { height: 1fr; }
@@ -122,6 +147,12 @@ class BatchScreen(Screen[None]):
     BatchScreen #batch-list { width: 48; height: 1fr; }
     BatchScreen #batch-items { width: 1fr; height: 1fr; }
     BatchScreen #batch-totals { height: 1; padding: 0 1; color: $text-muted; }
+    BatchScreen.-narrow #batch-form #batch-concurrency { width: 7; }
+    BatchScreen.-narrow #batch-form #batch-budget { width: 14; }
+    BatchScreen.-narrow #batch-form Button { min-width: 10; }
+    BatchScreen.-narrow #batch-body { layout: vertical; }
+    BatchScreen.-narrow #batch-list { width: 1fr; height: 6; }
+    BatchScreen.-narrow #batch-totals { height: auto; max-height: 2; }
     """
     BINDINGS = [
         Binding("ctrl+o", "browse", "Browse", id="batch.browse"),
@@ -158,6 +189,11 @@ class BatchScreen(Screen[None]):
                 yield DataTable(id="batch-items", cursor_type="row", zebra_stripes=True)
             yield Static("", id="batch-totals")
         yield Footer()
+
+    def on_resize(self) -> None:
+        """Below NARROW columns the form's fields shrink so the path keeps room, and the batch list sits above
+        the items instead of beside them (at 80 columns the path field was 3 cells and the items cut off)."""
+        self.set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
         listing = self.query_one("#batch-list", DataTable)
@@ -266,31 +302,27 @@ class BatchScreen(Screen[None]):
     # --- what the tables show ------------------------------------------------------------------
 
     def poll(self) -> None:
-        self.refresh_batches()
-        if self.current_batch is None:
-            self.show_items()
+        self.refresh_batches(then_items=self.current_batch is None)
 
-    def refresh_batches(self) -> None:
+    def _here(self) -> str | None:
+        """The id of the batch running in this console, if one is."""
+        batch = self.current_batch
+        return batch.trail.batch_id if batch is not None and batch.trail is not None else None
+
+    @work(exclusive=True, group="load-batches", exit_on_error=False)
+    async def refresh_batches(self, then_items: bool = False) -> None:
+        """Read the trails in a thread, then draw the list (the first batch is shown if none was); with
+        `then_items`, the shown batch's items too."""
+        here = self._here()
+        found = await offload.in_thread(lambda: read_batches(here))
         listing = self.query_one("#batch-list", DataTable)
-        found = trail.recent(limit=BATCHES_SHOWN)
         listing.clear()
-        for each in found:
-            meta = each.meta()
-            mine = (
-                self.current_batch is not None
-                and self.current_batch.trail is not None
-                and self.current_batch.trail.batch_id == each.batch_id
-            )
-            state = (
-                "running"
-                if mine or each.running()
-                else ("killed" if meta.get("status") == "running" else str(meta.get("status") or "-"))
-            )
-            listing.add_row(
-                clip(each.batch_id, 26), status_text(state), str(meta.get("total") or "-"), key=each.batch_id
-            )
+        for batch_id, state, total in found:
+            listing.add_row(clip(batch_id, 26), status_text(state), total, key=batch_id)
         if self.shown is None and found:
-            self.shown = found[0].batch_id
+            self.shown = found[0][0]
+            then_items = True
+        if then_items:
             self.show_items()
 
     @on(DataTable.RowSelected, "#batch-list")
@@ -299,7 +331,22 @@ class BatchScreen(Screen[None]):
         self.show_items()
 
     def show_items(self) -> None:
-        rows = self._rows()
+        """The shown batch's items: from memory for the batch running here, else read from its trail."""
+        batch = self.current_batch
+        if batch is not None and self.shown is not None and self._here() == self.shown:
+            now = self.dispatch_app.clock()
+            self._draw_items([row_of_view(view, now) for view in batch.views])
+        else:
+            self.load_items()
+
+    @work(exclusive=True, group="load-batch-items", exit_on_error=False)
+    async def load_items(self) -> None:
+        shown, wall = self.shown, self.dispatch_app.now()
+        rows = await offload.in_thread(lambda: read_items(shown, wall)) if shown else []
+        if self.shown == shown:
+            self._draw_items(rows)
+
+    def _draw_items(self, rows: list[Row]) -> None:
         self.rows = rows
         table = self.query_one("#batch-items", DataTable)
         cursor = table.cursor_row
@@ -309,20 +356,6 @@ class BatchScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         self.query_one("#batch-totals", Static).update(self._totals(rows))
-
-    def _rows(self) -> list[Row]:
-        batch = self.current_batch
-        if batch is not None and batch.trail is not None and batch.trail.batch_id == self.shown:
-            now = self.dispatch_app.clock()
-            return [row_of_view(view, now) for view in batch.views]
-        if self.shown is None:
-            return []
-        try:
-            found = trail.BatchTrail.open(self.shown).snapshot()
-        except DispatchError:
-            return []
-        wall = self.dispatch_app.now()
-        return [row_of_record(item, record, wall) for item, record in found]
 
     def _totals(self, rows: list[Row]) -> str:
         if not rows:

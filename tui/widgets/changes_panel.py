@@ -109,14 +109,20 @@ class ChangesPanel(Vertical):
     async def load(self) -> None:
         if self.slug is None:
             return
+        project = Project.at(self.slug)
+
+        def read() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+            """The diff, and what was done with each branch (merged, dropped): both read from disk."""
+            return changes.diff(project, self.run_id), changes.states(project)
+
         try:
-            shown = await asyncio.to_thread(changes.diff, Project.at(self.slug), self.run_id)
+            shown, states = await asyncio.to_thread(read)
         except (DispatchError, OSError) as exc:
             self.query_one("#changes-summary", Static).update(Text(str(exc), style="red"))
             return
         summary = shown["changes"] or {}
         self.branch = shown["branch"]
-        done = changes.states(Project.at(self.slug)).get(self.branch, {}).get("action")
+        done = states.get(self.branch, {}).get("action")
         self.state = {"merged": "merged", "dropped": "dropped"}.get(
             str(done), "review" if summary.get("files") else "none"
         )

@@ -14,6 +14,7 @@ show without their names, which stay in each key's tooltip (and the palette list
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
@@ -22,10 +23,34 @@ NARROW = 100
 
 
 class Footer(TextualFooter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._composed: tuple[object, ...] | None = None
+        """What the keys drawn now were composed from: the shown bindings and the width mode."""
+
+    def _shown(self, screen: Screen[object]) -> tuple[object, ...]:
+        narrow = self.app.size.width < NARROW
+        bindings = tuple(
+            (key, active.binding.action, active.binding.description, active.enabled, active.tooltip)
+            for key, active in screen.active_bindings.items()
+            if active.binding.show or key == self.app.COMMAND_PALETTE_BINDING
+        )
+        return narrow, bindings
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Recompose only when the keys to show differ from those drawn. The signal comes on every focus
+        change, and a recompose remounts every key and lays the screen out again (~30 ms in the run view,
+        six times while one answer streamed, for the same keys)."""
+        if self._composed is not None and self._shown(screen) == self._composed:
+            return
+        super().bindings_changed(screen)
+
     def compose(self) -> ComposeResult:
         narrow = self.app.size.width < NARROW
         self.set_reactive(TextualFooter.compact, narrow)
         self.set_class(narrow, "-compact")
+        if self._bindings_ready:
+            self._composed = self._shown(self.screen)
         active = self.screen.active_bindings
         for widget in super().compose():
             if isinstance(widget, FooterKey):
