@@ -53,6 +53,9 @@ _DECIDED = (
     r"greenlit|vetoed|warmed to|went with|pushed back on|circulated|floated|pitched|drafted)"
 )
 """Past acts only a person does (deciding, approving, circulating): whatever they produced is outside the spec."""
+_REQUESTED = r"(?:asked for|requested|suggested|proposed|recommended|preferred|liked)"
+"""Asking acts a tool does not do: 'the warnings the linter raised' is output, 'the order the editor preferred' is
+someone's wish."""
 _ASKED = (
     r"(?:asked for|requested|suggested|proposed|flagged|mentioned|raised|recommended|described|sketched|outlined|"
     r"preferred|liked|rejected)"
@@ -193,8 +196,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier artifact the model cannot see",
         ),
         (
-            rf"\b(?:the|a|an|that) (?:[\w-]+ ){{1,4}}?(?:that |which )?(?:(?-i:[A-Z][a-z]+)|we|they|he|she|someone|"
-            rf"(?:the|our|my|your|their) [\w-]+) (?:{_DECIDED}|{_ASKED})\b",
+            rf"\b(?:the|a|an|that) (?:[\w-]+ ){{1,4}}?(?:that |which )?(?:(?:(?-i:[A-Z][a-z]+)|we|they|he|she|someone) "
+            rf"(?:{_DECIDED}|{_ASKED})|(?:the|our|my|your|their) [\w-]+(?: [\w-]+)? (?:{_DECIDED}|{_REQUESTED}))\b",
             "someone's decision the spec does not state",
         ),
         (
@@ -252,12 +255,14 @@ _ABOVE = re.compile(
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
 _CONTAINED = re.compile(
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
+    r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
     r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
     r",\s+[^.;:]{1,40}? (?:is|are) (?:in|at) (?:cells? |columns? |rows? )?(?-i:[A-Z]{1,3}\d*)\b",
     re.IGNORECASE,
 )
-"""What follows a reference that the spec itself holds: 'the feedback below', 'the notes: ...', 'the memo "…"',
-'what Priya flagged in the team thread, quoted: "…"', 'in the sheet, principal is in B1' (its layout, stated)."""
+"""What follows a reference that the spec itself holds: 'the feedback below', 'flagged in the table below', 'the
+notes: ...', 'the memo "…"', 'what Priya flagged in the team thread, quoted: "…"', 'in the sheet, principal is in
+B1' (its layout, stated)."""
 
 
 def check(spec: Spec) -> list[Finding]:
