@@ -226,3 +226,21 @@ async def test_at_80_columns_every_screen_s_footer_keys_fit_and_the_names_come_b
         await wait_for(
             pilot, lambda: {k.description for k in keys()} >= {"Home", "Settings"}, "the app's key names back at 120"
         )
+
+
+def test_the_entry_point_keeps_the_collector_off_the_start_up_heap_before_the_console_opens(monkeypatch) -> None:
+    import gc
+
+    from tui import app as console
+
+    seen: list[tuple[tuple[int, ...], bool]] = []
+    monkeypatch.setattr(
+        console.DispatchApp, "run", lambda self: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+    )
+    thresholds = gc.get_threshold()
+    try:
+        assert console.run_console() == 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+    assert seen == [(console.GC_THRESHOLDS, True)]
