@@ -88,25 +88,11 @@ class Envelope:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Envelope:
+        from core.run_record import RECORD_KEYS  # it builds on this module
+
         known = {f for f in cls.__dataclass_fields__ if f != "extras"}
         fields = {k: v for k, v in data.items() if k in known}
-        extras = {k: v for k, v in data.items() if k not in known and k not in _RECORD_ONLY}
+        extras = {k: v for k, v in data.items() if k not in known and k not in RECORD_KEYS}
         fields["status"] = Status(fields.get("status", Status.ERROR))
         fields["usage"] = Usage(**(fields.get("usage") or {}))
         return cls(**fields, extras=extras)
-
-
-_RECORD_ONLY = {
-    "spec",
-    "request",
-    "raw",
-    "messages",
-    "prompt",
-    "pid",
-    "started_at",
-    "finished_at",
-    "record_version",
-    "route",
-    "description",
-}
-"""Keys a result file holds beside the envelope; they are not part of the envelope itself."""

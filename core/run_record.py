@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +119,10 @@ class RunRecord:
         run into its hash chain; returns what was written, for the index."""
         data: dict[str, Any] = self.redactor.data(self.to_dict())
         return project.write_run(self.envelope.run_id, data)
+
+
+RECORD_KEYS = frozenset(
+    {"record_version", "chain", *(f.name for f in fields(RunRecord) if f.name not in ("envelope", "redactor"))}
+)
+"""Keys a result file holds beside the envelope's: the record's own (to_dict) and the hash chain's seal, so reading
+a record back into an Envelope leaves them out of its extras."""
