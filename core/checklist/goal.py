@@ -19,7 +19,8 @@ from core.spec import Finding, Spec
 _OPEN_SCOPE = re.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
-    r"(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
+    r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"

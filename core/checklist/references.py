@@ -3,6 +3,11 @@
 The contractor sees only the spec. "The bug Marco raised", "per yesterday's call", "the way you did the Q2
 report", "the planning doc" each point at a conversation, a person's opinion or an artifact it has never seen.
 The phrase is quoted back with the fix: put the thing itself in the spec.
+
+Beside the phrase families, two structural patterns catch wordings no list foresees: a definite description
+followed by a relative clause about someone's act or preference ('the backoff schedule the platform group
+standardised', 'whatever Tomasz promised her', 'the version legal was happy with'), and a relative clause about an
+earlier occurrence ('whatever tripped up the first go'). Either way the content lives with whoever did it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from core.spec import Finding, Section, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
+_REVISION_WHAT = "a revision the spec does not contain"
+"""'The revised text' under Output is the deliverable itself; anywhere else it is a version someone else made."""
+_ACT_WHAT = "what someone decided, said or did, which the spec does not record"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
     r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
@@ -24,7 +32,8 @@ _WHEN = (
     r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
     r"earlier(?: today)?|(?:on )?(?:monday|tuesday|wednesday|thursday|friday))"
 )
-_DAY_OWNED = r"(?<!next )(?<!coming )(?:yesterday|today|this morning|last week|last night|monday|tuesday|wednesday|thursday|friday)'s"
+_DAY = r"(?<!next )(?<!coming )(?:yesterday|today|this morning|last week|last night|monday|tuesday|wednesday|thursday|friday)"
+_DAY_OWNED = _DAY + "'s"
 _WHO = (
     r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
     r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee)s?|"
@@ -81,6 +90,29 @@ _ARTIFACT = (
     r"edition|post|article|announcement|presentation|pitch|changelog|survey|round)"
 )
 
+_AGENT = (
+    rf"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.? (?-i:[A-Z][\w'-]+)|(?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))?|he|she|we|I|someone|"
+    rf"somebody|{_WHO}|(?:the|our|their|my|your) (?:[\w-]+ ){{0,2}}?(?:group|offsite|provider|panel|council|partners?|"
+    rf"host|landlord|regulators?|insurers?|bank|school|office|unit|squad|guild|chapter|owners?|people|folks|"
+    rf"{_MEETING}))"
+)
+"""Who can decide, promise or prefer: a name, a person, a team or body, a meeting ('the pricing offsite')."""
+_ACT = (
+    r"(?:(?:\w+ly |finally |eventually |ended up |first )?(?:[a-z]{2,}ed|made|set|chose|drew|gave|took|told|said|"
+    r"wrote|sent|got|put|spoke|saw|built|thought|meant|brought|came up with|went with|went for|laid down|"
+    r"stuck with|struck|won|lost|kept|left|ruled|swore|sold|bought|ended up [a-z]+ing)|"
+    r"(?:was|were|is|are|seemed|seems) (?:\w+ )?(?:happy|pleased|comfortable|fine|ok|okay|keen|set) (?:with|on)|"
+    r"prefers?|likes?|wants?|insists? on|expects?|signs? off on|swears? by)"
+)
+"""A past act or a standing preference: what it produced lives with whoever did it."""
+_DEFINITE = (
+    r"(?:the (?:[\w-]+ ){0,3}?[\w-]+|whatever|whichever|anything|everything|what|wherever|exactly where|where|however|"
+    r"the way|how)"
+)
+_EARLIER = (
+    r"(?:the |our |my |that )?(?:first|last|previous|earlier|original|old|prior|former) (?:[\w-]+ ){0,2}?[\w-]+|"
+    r"last time"
+)
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), what)
     for pattern, what in (
@@ -125,7 +157,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier version the model cannot see",
         ),
         (
-            r"\b(?:yesterday|earlier today|this morning|last night|the other day|a while ago|recently)\b",
+            r"\b(?:yesterday|earlier today|this morning|last night|the other day|a while ago|recently)\b(?!'s)",
             "a moment the model was not there for",
         ),
         (
@@ -138,7 +170,13 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "something the spec does not say",
         ),
         (
-            r"\bthe (?:corrected|updated|revised|agreed|approved|right|real|actual) (?:[\w-]+ )?"
+            r"\bthe (?:corrected|updated|revised) (?:[\w-]+ )?"
+            r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
+            r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b",
+            _REVISION_WHAT,
+        ),
+        (
+            r"\bthe (?:agreed|approved|right|real|actual) (?:[\w-]+ )?"
             r"(?:figures?|numbers?|data|version|copy|wording|text|spec|design|list|estimate|values?|totals?|dates?|prices?|"
             r"pricing|plan|requirements|scope|brief|mockups?|logo|assets?)\b",
             _ARTIFACT_WHAT,
@@ -192,7 +230,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier artifact the model cannot see",
         ),
         (
-            rf"\blast (?:week|month|quarter|year|sprint|time)'s (?:[\w-]+ )?{_ARTIFACT}\b",
+            rf"\b(?:last (?:week|month|quarter|year|sprint|time)|{_DAY})'s (?:[\w-]+ )?{_ARTIFACT}\b",
             "an earlier artifact the model cannot see",
         ),
         (
@@ -242,6 +280,13 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\bthe same (?:fix|change|approach|treatment|trick|pattern|steps|process|solution|workaround|tweak|idea)\b",
             "something done elsewhere that the spec does not show",
         ),
+        (rf"\b{_DEFINITE} (?:that |which )?{_AGENT} {_ACT}\b", _ACT_WHAT),
+        (
+            rf"\b(?:whatever|whichever|what|anything|everything|the [\w-]+(?: [\w-]+)? (?:that|which)) (?:\w+ly )?"
+            rf"(?:[a-z]{{2,}}ed|made|got|went|broke|took|caused|did|won|lost|killed|sank|blew up)(?: \w+)?? "
+            rf"(?:up |out |through |in |on |down |wrong (?:with |in |on )?)?(?:{_EARLIER})\b",
+            "what happened last time, which the spec does not say",
+        ),
     )
 )
 
@@ -273,6 +318,8 @@ def check(spec: Spec) -> list[Finding]:
     seen_data = False
     lines = prose.lines(whole)
     given: dict[frozenset[str], bool] = {}
+    output = spec.sections.get("output")
+    deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
     for line in lines:
         if line.data:
             seen_data = True
@@ -290,6 +337,7 @@ def check(spec: Spec) -> list[Finding]:
                 and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
                 and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+                and not (what == _REVISION_WHAT and line.number in deliverable)
                 and not _given(match.group(0), lines, given)
             ):
                 findings.append(_finding(line.number, match.group(0), what))
