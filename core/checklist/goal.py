@@ -1,10 +1,12 @@
-"""Goal actionability: the goal must say what to do, not gesture at an area.
+"""Goal actionability: the goal must name a deliverable and a checkable end state, not gesture at an area.
 
-"Sort out the performance issues", "have a look and do what's needed", "handle the edge cases" leave the
-contractor to choose both the task and when it is done. A goal passes when it is a full sentence whose verb is
-concrete and acts on something concrete ('fix the crash when the list is empty', not 'fix the bugs'), or whose
-open verb ('improve', 'clean up') is pinned down by a criterion: 'so that ...', 'by ...', a number, the cases
-listed, the kind of defect ('unused imports').
+"Sort out the performance issues", "punch up the article so it lands better", "make CI less of a drag" leave the
+contractor to choose both the task and when it is done. The test is structural: a goal led by an evaluative verb
+(improve, punch up, sharpen, rationalise, dig into, make ... more robust) or aiming at an evaluative end state
+(better, up to date, to the next level, a state we're happy with) is vague unless something checkable pins it
+down: a criterion ('so that each fits on one line', 'by ...', a count, the cases listed, the kind of defect) or a
+concrete deliverable verb beside it ('review the query and list each full scan'). An outcome that is itself only
+evaluative ('so it lands better') pins nothing down, and a number inside a name ('Year 10', 'Q3') is no count.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from core.spec import Finding, Spec
 _OPEN_SCOPE = re.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
-    r"a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
@@ -39,10 +41,15 @@ _OPEN_VERB = re.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
-    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up)\b(?:[^.;]|\.(?=\w))*",
+    r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up|sharpen|rationali[sz]e|declutter|de-?clutter|"
+    r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|"
+    r"(?!(?:set|write|sum|back|pick|look|open|call|add|break|wrap|sign|fill|draw|put|build|mock|spin|line|round|"
+    r"total|tally|bring|make|end|free|hook|wire|start|boot|stand|show|count|gather|type|mark|split)\b)[a-z]+ up)"
+    r"\b(?:[^.;]|\.(?=\w))*",
     re.IGNORECASE,
 )
-"""A verb that names an area of work rather than the work: it needs a criterion."""
+"""A verb that names an area of work or a judgement rather than the work ('improve', 'sharpen', 'dig into', and
+the evaluative phrasal verbs: punch up, beef up, level up, firm up), so it needs a criterion."""
 _GENERIC_OBJECT = re.compile(
     r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
     r"cleaner|good|great|right|work|more [\w-]+|less [\w-]+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
@@ -61,7 +68,7 @@ _UNMEASURED = re.compile(
 the contractor cannot tell what would count as done."""
 _CRITERION = re.compile(
     r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby [\w-]+ing\b|\bwhy\b|\bwhether\b|"
-    r"\b(?:ascending|descending|alphabetical(?:ly)?|chronological(?:ly)?)\b|:\s+\w+(?: [\w'-]+){2,}|\bwhen\b|\bif\b|"
+    r"\b(?:ascending|descending|alphabetical(?:ly)?|chronological(?:ly)?)\b|:\s+\w+(?:,? [\w'-]+){2,}|\bwhen\b|\bif\b|"
     r"\binstead of\b|\brather than\b|(?<!look )(?<!looking )(?<!dig )(?<!delve )"
     r"\binto\b(?! (?:an? )?(?:better|nicer|cleaner|healthier|good|decent) )|"
     r"\bfrom \S+ to\b|(?<!the )(?<!these )(?<!those )(?<!all )(?:\d|\b(?:one|two|three)\b)|"
@@ -74,6 +81,39 @@ _CRITERION = re.compile(
 )
 """What says when the work is done ('so that ...', 'by upper-casing ...', a number, 'ascending'); words that only
 pick the object ('the points below', 'the three emails', 'to the team', the 'into' of 'look into') do not."""
+_EVALUATIVE = (
+    r"(?:better|worse|nicer|cleaner|faster|smoother|snappier|simpler|clearer|easier|tidier|stronger|richer|"
+    r"healthier|slicker|crisper|punchier|more (?!than\b)[\w-]+|less (?:of an? )?(?!than\b)[\w-]+|"
+    r"up to (?:date|scratch|speed|standard|par)|to the next level|(?:a|some) (?:good |better |decent )?"
+    r"(?:state|shape|place) (?:that )?(?:we|you|they|I|everyone|people)(?:'re| are| am|'d be| would be| will be)? "
+    r"(?:happy|comfortable|pleased|proud|ok|okay) with|(?:some )?(?:new )?life into|(?:your|some) magic|"
+    r"(?:land|lands|read|reads|feel|feels|look|looks|work|works|sound|sounds) (?:well|right|good|great)|"
+    r"more zing|(?:pop|shine|sing)\b)"
+)
+"""An end state that is a judgement, not a check: 'better', 'more robust', 'less of a drag', 'up to date', 'to the
+next level', 'a state we're happy with'."""
+_AIMS_AT_JUDGEMENT = re.compile(
+    rf"^\W*(?:please )?(?:make|get|give|bring|take|put|work|breathe)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
+    re.IGNORECASE,
+)
+"""A concrete verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
+next level'."""
+_JUDGED_OUTCOME = re.compile(
+    rf"\b(?:so(?: that)?|whether|to see (?:if|whether)|until|such that|(?:could|should|would) be)\b[^.;]*?\b"
+    rf"{_EVALUATIVE}[^.;\d]*(?=[.;]|$)|\b(?:in)?to (?:an? |the |some )?(?:[\w-]+ )?{_EVALUATIVE}|\b{_EVALUATIVE}",
+    re.IGNORECASE,
+)
+"""What a criterion is not: an outcome that is only a judgement ('so it lands better with customers', 'whether the
+rounds could be better'); unless it holds a number, it is taken out before looking for a criterion."""
+_NAMED_NUMBER = re.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*")
+"""A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4') names the object; it counts nothing."""
+_DELIVERABLE = re.compile(
+    r"\band (?:then )?(?:list|write|draft|produce|return|give|count|rank|name|mark|label|convert|rename|replace|"
+    r"remove|delete|add|split|merge|compute|calculate|extract|translate|summari[sz]e|classify|sort|pair|match|"
+    r"tabulate|flag|quote|report|fix|rewrite|answer|estimate|recommend|pick|choose)\b",
+    re.IGNORECASE,
+)
+"""A concrete deliverable beside an open verb: 'review the query below and list each full scan'."""
 _MIN_WORDS = 5
 
 
@@ -91,16 +131,25 @@ def check(spec: Spec) -> list[Finding]:
     for line in lines:
         if match := _OPEN_SCOPE.search(line.text):
             return [_vague(line.number, match.group(0), "leaves the scope open")]
-    if _CRITERION.search(text):
+    if _checkable(text):
         return []
     if match := _OPEN_VERB.match(first.text) or _OPEN_NOUN.search(first.text):
         return [_vague(first.number, match.group(0), "names an area of work, not the work or when it is done")]
     for line in lines:
         if match := _UNMEASURED.search(line.text):
             return [_vague(line.number, match.group(0), "asks for better, not by what measure or when it is done")]
+    if match := _AIMS_AT_JUDGEMENT.match(first.text):
+        return [_vague(first.number, match.group(0), "aims at a judgement, not a result anyone could check")]
     if match := _GENERIC_OBJECT.match(first.text.split(",")[0].split(" for ")[0]):
         return [_vague(first.number, match.group(0).strip(" ."), "says what to touch, not what to do to it")]
     return []
+
+
+def _checkable(text: str) -> bool:
+    """The goal states something checkable: a criterion once judgements and names are set aside, or a concrete
+    deliverable verb."""
+    plain = _JUDGED_OUTCOME.sub(" ", _NAMED_NUMBER.sub("NAME", text))
+    return bool(_CRITERION.search(plain) or _DELIVERABLE.search(plain))
 
 
 def _vague(line: int, quote: str, message: str) -> Finding:
