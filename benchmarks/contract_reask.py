@@ -1,7 +1,7 @@
 """How often one re-ask fixes an answer that broke its Output contract, on the built-in local model (Qwen2.5-Coder
 0.5B, temperature 0): each spec below asks for a shape a small model often misses (exact counts, keys, a header,
-a label set, only a code block). Each runs with --contract-retries 0 semantics first, then 1; the report counts
-first answers that keep the contract, and how many of the rest one re-ask in the same session fixed.
+a label set, only a code block). Each runs with --contract-retries 1; the report counts first answers that keep the
+contract, and how many of the rest one re-ask in the same session fixed.
 
 Skipped, with the reason, where the local model is not installed (`make run` installs it).
 """
@@ -17,17 +17,37 @@ from core import config as configs
 from core.engine import DispatchRequest, Engine, collect
 
 TASKS = [
-    ("Name three primary colours.", "Exactly 3 bullets, one colour each, nothing else."),
     (
-        "Give the name and age of the person in the input as data.",
+        "List the three primary colours of paint, for a children's art worksheet.",
+        "Exactly 3 bullets, one colour each, nothing else.",
+    ),
+    (
+        "Extract the name and age of the person in the input, for a customer record.",
         "A JSON object with keys `name` and `age`, nothing else.",
     ),
-    ("Classify the review in the input.", "One word: positive, negative or neutral."),
-    ("Write a Python function `add(a, b)` that returns the sum.", "One Python code block, nothing else."),
-    ("List two European capitals with their countries.", "CSV with header `city,country` and exactly 2 rows."),
-    ("Summarise the input in one line.", "Plain text, at most 8 words."),
-    ("Is 17 a prime number?", "One word: yes or no."),
-    ("Name four planets.", "A JSON array of exactly 4 strings, nothing else."),
+    (
+        "Classify the sentiment of the review in the input, for a support dashboard.",
+        "One word: positive, negative or neutral.",
+    ),
+    (
+        "Write a Python function `add(a, b)` that returns the sum of its two arguments.",
+        "One Python code block, nothing else.",
+    ),
+    (
+        "List two European capitals with their countries, for a quiz sheet.",
+        "CSV with header `city,country` and exactly 2 rows.",
+    ),
+    ("Summarise the review in the input for a one-line dashboard tile.", "Plain text, at most 8 words."),
+    ("Say whether 17 is a prime number, for a maths quiz answer key.", "One word: yes or no."),
+    ("List four planets of the solar system, for a science quiz.", "A JSON array of exactly 4 strings, nothing else."),
+    (
+        "Give three tips for writing a clear commit message, for a team wiki.",
+        "A numbered list of exactly 3 items, each at most 10 words.",
+    ),
+    (
+        "Write a title for an internal team note about the review in the input.",
+        "Plain text, one line, under 50 characters.",
+    ),
 ]
 INPUT = "Maria Lopez is 34. Review: 'The parcel came late but the product itself is wonderful.'"
 
@@ -53,7 +73,8 @@ async def measure() -> None:
             fixed += 1
         else:
             still += 1
-        print(f"  {output[:50]!r}: attempts {contract.get('attempts')}, passed {contract.get('passed')}")
+        how = f"attempts {contract.get('attempts')}, passed {contract.get('passed')}" if contract else envelope.status
+        print(f"  {output[:50]!r}: {how} {envelope.error or ''} -> {envelope.result[:60]!r}")
     broken = fixed + still
     print(
         f"{len(TASKS)} contracts on the local model: {kept} kept on the first answer; of the {broken} broken, "

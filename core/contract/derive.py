@@ -111,6 +111,7 @@ def derive(body: str, *, cwd: Path | None = None, agent: bool = False) -> Contra
     it is in a git repo); an agent's answer is a report on work it did in files, so the shape of the changes
     themselves (a diff) is left to its worktree and verify."""
     fmt, fmt_word = format_of(body)
+    shape = _shape_of(body)
     contract = Contract()
     if fmt is not None:
         container = _container(body, fmt_word) if fmt in formats.PARSERS else None
@@ -128,12 +129,32 @@ def derive(body: str, *, cwd: Path | None = None, agent: bool = False) -> Contra
         if values.is_schema(value):
             contract.checks.append(values.schema(value, "the JSON Schema in the Output section"))
     for phrase in phrases(body):
-        found = _phrase_checks(_NEGATED.sub(" ", phrase), fmt, cwd, agent)
+        found = _phrase_checks(_NEGATED.sub(" ", phrase), fmt, shape, cwd, agent)
         contract.checks += found
         if not found and not _names_format(phrase, fmt_word):
             note = "no mechanical check could be drawn from this phrase"
             contract.checks.append(Check("unchecked", phrase[:160], None, note))
     return contract
+
+
+def _only(source: str, fmt: str | None, shape: str | None) -> Check:
+    """'Nothing else', of the format the section names, else of its code block or list; with no shape named there
+    is nothing to hold the rest of the answer against."""
+    if fmt in ("csv", "tsv"):
+        return Check("only", source, formats.only(fmt, formats.delimited("\t" if fmt == "tsv" else ",", None)))
+    if fmt is not None or shape is not None:
+        return Check("only", source, formats.only(fmt or shape or ""))
+    return Check("only", source, None, "the Output names no format, block or list that the answer must be alone")
+
+
+def _shape_of(body: str) -> str | None:
+    """What else than a format an answer may be 'only': a code block, or a list."""
+    text = _text(body)
+    if _CODE.search(text):
+        return "block"
+    if _BULLETS.search(text) or _NUMBERED.search(text):
+        return "list"
+    return None
 
 
 def _names_format(phrase: str, fmt_word: str) -> bool:
@@ -164,7 +185,7 @@ def _names(pattern: re.Pattern[str], phrase: str) -> list[str] | None:
     return names if len(names) >= 2 and all(re.fullmatch(r"[\w-]+", n) for n in names) else None
 
 
-def _phrase_checks(phrase: str, fmt: str | None, cwd: Path | None, agent: bool) -> list[Check]:
+def _phrase_checks(phrase: str, fmt: str | None, shape: str | None, cwd: Path | None, agent: bool) -> list[Check]:
     checks: list[Check] = []
     if fmt in formats.PARSERS and (named := _KEYS.search(phrase)) and (keys := _names(_KEYS, phrase)):
         each = fmt == "jsonl" or bool(_EACH.search(phrase))
@@ -174,7 +195,7 @@ def _phrase_checks(phrase: str, fmt: str | None, cwd: Path | None, agent: bool) 
         count = sizes.number(match["count"]) if match["count"] else None
         checks.append(Check("code-block", match.group(0), formats.code_block(lang if lang in _LANGS else None, count)))
     if match := _ONLY.search(phrase):
-        checks.append(Check("only", match.group(0), formats.only_format(fmt or "block")))
+        checks.append(_only(match.group(0), fmt, shape))
     if match := _DIFF.search(phrase):
         if agent:
             checks.append(

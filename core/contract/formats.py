@@ -167,14 +167,26 @@ def code_block(lang: str | None, count: int | None) -> Test:
     return test
 
 
-def only_format(what: str) -> Test:
-    """Nothing but the asked-for thing: no prose outside its fenced block, and at most one block."""
+def only(shape: str, table: Test | None = None) -> Test:
+    """Nothing but the asked-for thing. `shape` is what the contract names: a format (the whole answer, or the one
+    fence that is all of it, parses as it; a CSV/TSV's own `table` test says so), a code block (one fence, no prose
+    around it), or a list (every line an item)."""
+
+    def whole(reply: Reply) -> bool:
+        if shape in PARSERS:
+            return parse(reply, shape)[1] == "the answer"
+        return table is not None and table(reply)[0]
 
     def test(reply: Reply) -> Verdict:
-        if what in PARSERS and parse(reply, what)[1] == "the answer":
-            return True, f"the answer is {NAMES[what]} and nothing else"
+        if shape == "list":
+            stray = [line for line in reply.text.splitlines() if line.strip() and not _LIST_ITEM.match(line)]
+            if stray:
+                return False, f"a line that is not a list item: {stray[0].strip()[:80]!r}"
+            return True, "the list and nothing else"
+        if whole(reply):
+            return True, f"the answer is {NAMES.get(shape, shape)} and nothing else"
         if not reply.fences:
-            return False, "there is no fenced block, and the text is not that alone"
+            return False, f"the answer is not {NAMES.get(shape, 'one block')} alone"
         if reply.prose:
             first = reply.prose.splitlines()[0].strip()
             return False, f"prose outside the block: {first[:80]!r}"
@@ -183,6 +195,9 @@ def only_format(what: str) -> Test:
         return True, "the block and nothing else"
 
     return test
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S")
 
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)

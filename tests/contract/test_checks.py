@@ -52,6 +52,8 @@ CASES = [
     ("One Python code block.", "```python\ndef f():\n    return 1\n```", "```python\ndef f(:\n```", "code-block"),
     ("One SQL code block.", "```sql\nselect 1;\n```", "```python\nprint(1)\n```", "code-block"),
     ("Only the code block, nothing else.", "```\nx = 1\n```", "Here it is:\n```\nx = 1\n```", "only"),
+    ("Exactly 3 bullets, nothing else.", "- a\n- b\n- c", "My picks:\n- a\n- b\n- c", "only"),
+    ("CSV with header `a,b`, nothing else.", "a,b\n1,2", "Here is the CSV:\na,b\n1,2", "only"),
     (
         "A Markdown table with columns Name, Score.",
         "| Name | Score |\n|---|---|\n| a | 1 |",
@@ -115,6 +117,11 @@ def test_a_phrase_that_cannot_be_checked_is_listed_unchecked_never_passed() -> N
     assert [c["passed"] for c in report.checks] == [None, None]
     assert [c["source"] for c in report.checks] == ["A friendly tone.", "The tests must still pass."]
     assert report.passed is None, "nothing was checked, so the contract is neither passed nor failed"
+
+
+def test_nothing_else_with_no_shape_named_is_unchecked() -> None:
+    checks = outcome("Nothing else, please.", "anything")
+    assert checks["only"][0] is None and "names no format" in checks["only"][1]
 
 
 def test_a_format_the_contract_rules_out_is_not_asked_for() -> None:
