@@ -3,7 +3,9 @@
 Work that reaches real people (a reply a client will read, a post on a public channel, a press release, a legal
 text) or cannot be undone (a force-push to a shared branch, a production data change, a deletion) needs notes
 saying which calls come back to the delegator. "Escalation: None." on such work is not a note: it is the
-decision the notes exist to keep. Only the prose of the work itself is read (not the Non-goals that forbid it,
+decision the notes exist to keep. A note is real when it says what comes back or what must not be done: a
+hand-back, a condition with its action ('If her wording suggests a safety risk, ...'), a prohibition ('Promise
+nothing beyond the facts above'). Only the prose of the work itself is read (not the Non-goals that forbid it,
 not quoted data).
 """
 
@@ -39,7 +41,7 @@ _STRONG = (
         r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
         r"returns|cancellation) (?:policy|terms)\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
-        r"\bredundanc(?:y|ies)\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
+        r"\bredundanc(?:y|ies)\b|\bcease[- ]and[- ]desist\b|\bletterhead\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
         "public, legal or sensitive text",
     ),
     (
@@ -132,7 +134,9 @@ _DECISION = re.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
     r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
-    r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b",
+    r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b|"
+    r"\b(?:if|unless)\b[^.;]*[,:]|\b(?:promise|say|claim|admit|change|add) nothing\b|\bnothing (?:about|beyond|"
+    r"but|except|until|goes|leaves|is (?:sent|posted|published))\b|\bneeds? (?:a )?(?:human|person|me|you)\b|\bflag\w* (?:it|them|this|that|to|for|as)\b",
     re.IGNORECASE,
 )
 

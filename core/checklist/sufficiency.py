@@ -38,10 +38,12 @@ _NAMED = re.compile(
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
 _BARE = re.compile(
     rf"^\W*(?:(?:the|our|my|your|their|its|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
-    rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.-]+\s+){{0,10}}[\w'’/.-]+)\W*$",
+    rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+"
+    rf"(?:,\s+(?:the|its|their|our|a|an) (?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+)?)\W*$",
     re.IGNORECASE,
 )
-"""A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'): a name."""
+"""A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'), perhaps
+with an apposition ("Fenwick's redline, the tracked-changes version they returned"): a name."""
 _LOCATED = re.compile(
     r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
     r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))\S+",
@@ -67,13 +69,17 @@ _NONE = re.compile(
 )
 _URL = re.compile(r"\bhttps?://\S+")
 _DATA_ON_LINE = re.compile(
-    r":\s*\S.*\S|\w\([\w ,]+\)|(?:(?<![\w.,])\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
+    r":\s*\S.*\S|\w\([\w ,]+\)|(?:(?<![\w.,#])\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
 )
-"""Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures ('OpenAPI 3.1' is one),
-a list of three."""
-_DESCRIPTION = re.compile(r"\s\([^()\d]*\)")
-"""A parenthesis without figures after a name describes the thing ('the spend sheet (vendor, date, amount)'): its
-columns are not its rows."""
+"""Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures ('OpenAPI 3.1' is one,
+and '#88213' is an identifier), a list of three."""
+_DESCRIPTION = re.compile(
+    r"\s\((?:[^()\d]*|[^()\d]*\d[\d,.]*\s*k?\s*(?:rows?|records?|lines?|pages?|entries|items|files?|[KMG]B|"
+    r"minutes?|mins?|hours?|slides?|columns?|sheets?|tabs?)\b[^()\d]*)\)",
+    re.IGNORECASE,
+)
+"""A parenthesis without figures after a name, or with only its size, describes the thing ('the spend sheet
+(vendor, date, amount)', '(about 3,100 rows: booking date, carrier)'): its size and columns are not its rows."""
 _TITLE = re.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
 """A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
 
