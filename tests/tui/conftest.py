@@ -70,6 +70,15 @@ async def loaded(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def done(pilot: Pilot, group: str) -> None:
+    """Wait until the worker group's work (a save in a thread, say) has finished."""
+    await wait_for(
+        pilot,
+        lambda: not any(worker.group == group and not worker.is_finished for worker in pilot.app.workers),
+        f"the {group} worker",
+    )
+
+
 async def steady(pilot: Pilot) -> None:
     """Let the lists load and stop cursors blinking, so a screenshot never catches one mid-blink."""
     await loaded(pilot)

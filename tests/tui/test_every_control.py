@@ -19,7 +19,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, write
-from tests.tui.conftest import REPLY, loaded, seed_run, type_spec, until_run_view, wait_for
+from tests.tui.conftest import REPLY, done, loaded, seed_run, type_spec, until_run_view, wait_for
 from tui.screens.audit import PAGE, AuditScreen
 from tui.screens.batch import BatchScreen
 from tui.screens.confirm import ConfirmScreen
@@ -377,22 +377,27 @@ async def test_dashboard_audit_and_settings(app_factory, config) -> None:
         await wait_for(pilot, lambda: audit.total == PAGE + 8, "the new run after a refresh")
 
         await pilot.press("f5")
+        await loaded(pilot)
         settings = app.screen
         assert isinstance(settings, SettingsScreen)
         settings.query_one("#timeout", Input).value = "90"
         await walk.click("save")
+        await done(pilot, "settings-save")
         assert tomllib.loads(config.path.read_text())["defaults"]["timeout"] == 90
         assert app.config.defaults.timeout == 90
         settings.query_one("#timeout", Input).value = "45"
         await walk.click("revert")
+        await loaded(pilot)
         assert settings.query_one("#timeout", Input).value == "90"
         settings.query_one("#timeout", Input).value = "75"
         app.set_focus(None)
         await walk.press("settings.save")
+        await done(pilot, "settings-save")
         assert tomllib.loads(config.path.read_text())["defaults"]["timeout"] == 75
         settings.query_one("#timeout", Input).value = "5"
         app.set_focus(None)
         await walk.press("settings.revert")
+        await loaded(pilot)
         assert settings.query_one("#timeout", Input).value == "75"
         walk.assert_complete(DashboardScreen, AuditScreen, SettingsScreen)
 

@@ -13,7 +13,7 @@ from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, dispatch
-from tests.tui.conftest import REPLY, loaded, type_spec, until_run_view, wait_for
+from tests.tui.conftest import REPLY, done, loaded, type_spec, until_run_view, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.escalate import EscalateScreen
@@ -340,17 +340,20 @@ async def test_settings_are_saved_to_config_toml_and_applied(app_factory, config
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f5")
+        await loaded(pilot)
         screen = app.screen
         screen.query_one("#theme").value = "dispatch-light"
         screen.query_one("#timeout", Input).value = "120"
         await pilot.pause()
         await pilot.press("ctrl+s")
+        await done(pilot, "settings-save")
         saved = tomllib.loads(config.path.read_text())
         assert saved["defaults"]["theme"] == "dispatch-light" and saved["defaults"]["timeout"] == 120
         assert saved["tiers"]["agentic"]["models"] == ["big"]
         assert app.theme == "dispatch-light" and app.config.defaults.timeout == 120
         screen.query_one("#tables", TextArea).load_text('[tiers.broken]\nmodels = ["nowhere"]\n')
         await pilot.press("ctrl+s")
+        await done(pilot, "settings-save")
         assert "nowhere" not in config.path.read_text(), "an invalid config is never written"
         assert any("not saved" in n.message for n in app._notifications)
 
@@ -368,6 +371,7 @@ async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_
     app = app_factory(config=configs.load(config.path))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f5")
+        await loaded(pilot)
         screen = app.screen
         status = screen.query_one("#config-path")
         assert screen.query_one("#tables", TextArea).text == original, "the file itself, comments and all"
@@ -376,10 +380,42 @@ async def test_settings_edit_the_users_file_in_place_and_say_saved_only_after_a_
         await pilot.pause()
         assert "unsaved changes" in str(status.render())
         await pilot.click("#save")
+        await done(pilot, "settings-save")
         written = config.path.read_text()
         assert written == original.replace("timeout = 600", "timeout = 90")
         assert "saved" in str(status.render()) and "unsaved" not in str(status.render())
         assert app.config.defaults.timeout == 90
+
+
+async def test_settings_read_and_write_config_toml_off_the_loop(app_factory, config, monkeypatch) -> None:
+    import tui.screens.settings as settings_module
+
+    reads: list[bool] = []  # for each read of config.toml and each save: on the loop's thread?
+    saves: list[bool] = []
+    read_text, save_text = Path.read_text, settings_module.configs.save_text
+
+    def spy_read(path: Path, *args, **kwargs) -> str:
+        if path == config.path:
+            reads.append(threading.current_thread() is threading.main_thread())
+        return read_text(path, *args, **kwargs)
+
+    def spy_save(text: str, path: Path):
+        saves.append(threading.current_thread() is threading.main_thread())
+        return save_text(text, path)
+
+    monkeypatch.setattr(Path, "read_text", spy_read)
+    monkeypatch.setattr(settings_module.configs, "save_text", spy_save)
+    config.path.parent.mkdir(parents=True, exist_ok=True)
+    config.path.write_text("[defaults]\ntimeout = 600\n")
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await loaded(pilot)
+        app.screen.query_one("#timeout", Input).value = "90"
+        await pilot.press("ctrl+s")
+        await done(pilot, "settings-save")
+        assert reads and saves and not any(reads + saves), "the read on opening and the save ran in a thread"
+    assert "timeout = 90" in read_text(config.path)
 
 
 async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Header, Input, Label, Select, Static, TextArea
 
 from core import config as configs
-from core import paths
+from core import offload, paths
 from core.config import PERMISSIONS
 from core.errors import DispatchError
 from tui.screens.base import DispatchScreen
@@ -67,17 +67,26 @@ class SettingsScreen(DispatchScreen):
         self.action_revert()
 
     @on(Button.Pressed, "#revert")
-    def action_revert(self) -> None:
-        """Back to what the file says (or, with no file yet, what a first save would write)."""
+    def _revert_pressed(self) -> None:
+        self.action_revert()
+
+    @work(exclusive=True, group="load-settings", exit_on_error=False)
+    async def action_revert(self) -> None:
+        """Back to what the file says (or, with no file yet, what a first save would write); read in a thread."""
         config = self.app.config
         path = self.path
-        try:
-            self.saved_text, self.exists = path.read_text(encoding="utf-8"), True
-        except FileNotFoundError:
-            self.saved_text, self.exists = configs.fresh_text(config), False
-        except (OSError, UnicodeDecodeError) as exc:
-            self.saved_text, self.exists = "", False
-            self.notify(f"cannot read {path}: {exc}; fix or move the file", severity="error")
+
+        def read() -> tuple[str, bool, str | None]:
+            try:
+                return path.read_text(encoding="utf-8"), True, None
+            except FileNotFoundError:
+                return configs.fresh_text(config), False, None
+            except (OSError, UnicodeDecodeError) as exc:
+                return "", False, str(exc)
+
+        self.saved_text, self.exists, problem = await offload.in_thread(read)
+        if problem is not None:
+            self.notify(f"cannot read {path}: {problem}; fix or move the file", severity="error")
         self.just_saved = False
         self.query_one("#theme", Select).value = self.app.theme
         self.query_one("#timeout", Input).value = f"{config.defaults.timeout:g}"
@@ -139,7 +148,12 @@ class SettingsScreen(DispatchScreen):
             area.load_text(text)
 
     @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @work(exclusive=True, group="settings-save", exit_on_error=False)
+    async def action_save(self) -> None:
+        """Check the text, then write the file in a thread (an atomic write, fsynced)."""
         path = self.path
         values = self._form()
         if values is None:
@@ -148,7 +162,7 @@ class SettingsScreen(DispatchScreen):
         area = self.query_one("#tables", TextArea)
         try:
             text = configs.with_defaults(area.text, **values)
-            config = configs.save_text(text, path)
+            config = await offload.in_thread(lambda: configs.save_text(text, path))
         except DispatchError as exc:
             self.notify(f"not saved: {exc.one_line()}", severity="error", timeout=10)
             return
