@@ -83,6 +83,11 @@ class Walk:
             assert not unpressed, f"{screen.__name__}: bindings never pressed: {sorted(unpressed)}"
 
 
+def saved(path: Path) -> bool:
+    """Whether the editor's spec is in the file now."""
+    return path.exists() and path.read_text() == GOOD_SPEC
+
+
 async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path) -> None:
     (isolated / "task.md").write_text(GOOD_SPEC)
     app = app_factory()
@@ -93,17 +98,17 @@ async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path) -> No
         assert isinstance(editor, EditorScreen)
         editor.query_one("#path", Input).value = "task.md"
         await walk.click("open")
-        assert editor.text == GOOD_SPEC
+        await wait_for(pilot, lambda: editor.text == GOOD_SPEC, "the file opened (read in a thread)")
         editor.query_one("#path", Input).value = "copy.md"
         await walk.click("save")
-        assert (isolated / "copy.md").read_text() == GOOD_SPEC
+        await wait_for(pilot, lambda: saved(isolated / "copy.md"), "the file saved (written in a thread)")
         editor.query_one("#path", Input).value = "task.md"
         type_spec(pilot, "")
         await walk.press("editor.open")
-        assert editor.text == GOOD_SPEC
+        await wait_for(pilot, lambda: editor.text == GOOD_SPEC, "the file opened by its key")
         editor.query_one("#path", Input).value = "keys.md"
         await walk.press("editor.save")
-        assert (isolated / "keys.md").read_text() == GOOD_SPEC
+        await wait_for(pilot, lambda: saved(isolated / "keys.md"), "the file saved by its key")
 
         await walk.click("tier")
         assert isinstance(app.screen, TierPickerScreen)

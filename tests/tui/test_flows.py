@@ -219,18 +219,54 @@ async def test_open_and_save_spec_files(app_factory, isolated: Path) -> None:
         await pilot.press("f3")
         await pilot.click("#path")
         await pilot.press(*"task.md", "ctrl+o")
-        assert app.screen.query_one("#spec", TextArea).text == GOOD_SPEC
+        spec = app.screen.query_one("#spec", TextArea)
+        await wait_for(pilot, lambda: spec.text == GOOD_SPEC, "the file opened (read in a thread)")
         app.screen.query_one("#path", Input).value = "copy.md"
         await pilot.press("ctrl+s")
-        assert (isolated / "copy.md").read_text() == GOOD_SPEC
+        copy = isolated / "copy.md"
+        await wait_for(pilot, lambda: copy.exists() and copy.read_text() == GOOD_SPEC, "the copy saved")
         app.screen.query_one("#path", Input).value = "missing.md"
         await pilot.press("ctrl+o")
-        assert app.screen.query_one("#spec", TextArea).text == GOOD_SPEC
+        await wait_for(
+            pilot, lambda: any("does not exist" in n.message for n in app._notifications), "the missing file said"
+        )
+        assert spec.text == GOOD_SPEC, "a file that is not there leaves the spec as it was"
         (isolated / "other.md").write_text(GOOD_SPEC.replace("Fewer crashes", "Smaller installs"))
         await pilot.click("#path")
         app.screen.query_one("#path", Input).value = "other.md"
         await pilot.press("enter")
-        assert "Smaller installs" in app.screen.query_one("#spec", TextArea).text
+        await wait_for(pilot, lambda: "Smaller installs" in spec.text, "enter in the path field opens the file")
+
+
+async def test_the_editor_reads_and_writes_spec_files_off_the_loop(app_factory, isolated: Path, monkeypatch) -> None:
+    import tui.screens.editor as editor_module
+
+    (isolated / "task.md").write_text(GOOD_SPEC)
+    on_loop: list[bool] = []
+    read_text, write = Path.read_text, editor_module.atomic_write_text
+
+    def spy_read(path: Path, *args, **kwargs) -> str:
+        if path.name == "task.md":
+            on_loop.append(threading.current_thread() is threading.main_thread())
+        return read_text(path, *args, **kwargs)
+
+    def spy_write(path: Path, text: str) -> None:
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        write(path, text)
+
+    monkeypatch.setattr(Path, "read_text", spy_read)
+    monkeypatch.setattr(editor_module, "atomic_write_text", spy_write)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        app.screen.query_one("#path", Input).value = "task.md"
+        await pilot.press("ctrl+o")
+        spec = app.screen.query_one("#spec", TextArea)
+        await wait_for(pilot, lambda: spec.text == GOOD_SPEC, "the file opened")
+        app.screen.query_one("#path", Input).value = "copy.md"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: (isolated / "copy.md").exists(), "the copy saved")
+    assert len(on_loop) == 2 and not any(on_loop), "the read and the write ran in a thread"
 
 
 async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:

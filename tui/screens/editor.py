@@ -7,13 +7,16 @@ the engine records that the spec went out with errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Header, Input, Static, TextArea
 
+from core import offload
 from core import spec as specs
 from core import tiers as routing
 from core.engine import DispatchRequest
@@ -126,11 +129,13 @@ class EditorScreen(DispatchScreen):
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.app.cwd / path
 
-    def action_open(self) -> None:
+    @work(exclusive=True, group="spec-file", exit_on_error=False)
+    async def action_open(self) -> None:
+        """Read the file in a thread (a spec on a slow or network disk never stalls the screen), then show it."""
         if (path := self._path()) is None:
             return
         try:
-            text = path.read_text(encoding="utf-8")
+            text = await offload.in_thread(lambda: path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             self.notify(f"{path} does not exist; check the path, or Save to create it", severity="error")
             return
@@ -141,11 +146,14 @@ class EditorScreen(DispatchScreen):
         self.relint()
         self.notify(f"opened {path}")
 
-    def action_save(self) -> None:
+    @work(exclusive=True, group="spec-file", exit_on_error=False)
+    async def action_save(self) -> None:
+        """Write the file in a thread: the atomic write fsyncs the file and its directory."""
         if (path := self._path()) is None:
             return
+        text = self.text
         try:
-            atomic_write_text(path, self.text)
+            await offload.in_thread(lambda: atomic_write_text(path, text))
         except OSError as exc:
             self.notify(f"cannot save {path}: {exc.strerror}; pick a writable directory", severity="error")
             return
@@ -198,7 +206,7 @@ class EditorScreen(DispatchScreen):
         )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {
+        actions: dict[str, Callable[[], object]] = {
             "open": self.action_open,
             "save": self.action_save,
             "tier": self.action_pick_tier,
