@@ -44,7 +44,8 @@ _OPEN_VERB = re.compile(
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into|over|through)|read (?:over|through)|check over|skim|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
     r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up|sharpen|rationali[sz]e|declutter|de-?clutter|"
-    r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|iron out|"
+    r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|iron out|upgrade|refine|elevate|"
+    r"enrich|strengthen|boost|lift|uplift|perfect|hone|fine-tune|"
     r"(?!(?:set|write|sum|back|pick|look|open|call|add|break|wrap|sign|fill|draw|put|build|mock|spin|line|round|"
     r"total|tally|bring|make|end|free|hook|wire|start|boot|stand|show|count|gather|type|mark|split)\b)[a-z]+ up)"
     r"\b(?:[^.;]|\.(?=\w))*",
@@ -93,16 +94,20 @@ _EVALUATIVE = (
     r"(?:state|shape|place) (?:that )?(?:we|you|they|I|everyone|people)(?:'re| are| am|'d be| would be| will be)? "
     r"(?:happy|comfortable|pleased|proud|ok|okay) with|(?:some )?(?:new )?life into|(?:your|some) magic|"
     r"(?:land|lands|read|reads|feel|feels|look|looks|work|works|sound|sounds) (?:well|right|good|great)|"
-    r"more zing|(?:pop|shine|sing)\b)(?: to [a-z]+)?"
+    r"more zing|(?:pop|shine|sing)\b|(?:a |an )?(?:proper|good|better|decent|thorough|great|nice|solid|professional) "
+    r"(?:job|effort|pass|attempt)|(?:is|are|be|looks?|feels?|reads?|seems?)(?: \w+ly)? (?:good|great|solid|robust|"
+    r"sound|fine|nice|clean|polished|professional|proper|decent|right|ok|okay|perfect|excellent|top-notch|"
+    r"first-rate|fit for purpose|in good shape)\b)(?: to [a-z]+)?"
 )
 """An end state that is a judgement, not a check: 'better', 'more robust', 'less of a drag', 'up to date', 'to the
 next level', 'a state we're happy with', 'in line with best practice', 'less painful to read'."""
 _AIMS_AT_JUDGEMENT = re.compile(
-    rf"^\W*(?:please )?(?:make|get|give|bring|take|put|work|breathe)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
+    rf"^\W*(?:please )?(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
     re.IGNORECASE,
 )
-"""A concrete verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
-next level'."""
+"""A light verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
+next level', 'have the text do a better job', 'make sure the rows are solid'. After a concrete verb ('rewrite it in
+a warmer tone', 'pick the better of the two') the judgement only qualifies the work."""
 _JUDGED_OUTCOME = re.compile(
     rf"\b(?:so(?: that)?|whether|to see (?:if|whether)|until|such that|(?:could|should|would) be)\b[^.;]*?\b"
     rf"{_EVALUATIVE}[^.;\d]*(?=[.;]|$)|\bso(?: that)? (?:it|they|this|people|readers?|users?|customers?) (?:\w+ly )?"

@@ -20,7 +20,9 @@ from core.spec import Finding, Section, Spec
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
 _REVISION_WHAT = "a revision the spec does not contain"
-"""'The revised text' under Output is the deliverable itself; anywhere else it is a version someone else made."""
+_OWN_WORK = re.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
+"""Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
+anywhere else they are a version someone else made, or work done before."""
 _ACT_WHAT = "what someone decided, said or did, which the spec does not record"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
@@ -285,6 +287,12 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "something done elsewhere that the spec does not show",
         ),
         (rf"\b{_DEFINITE} (?:that |which )?{_AGENT} {_ACT}\b", _ACT_WHAT),
+        (rf"\b{_WHO}(?:'s| team's) (?:[\w-]+ )?{_DOC}\b", _ARTIFACT_WHAT),
+        (
+            rf"\b(?:what|whatever|anything|everything)\b[^.;]{{0,30}}?\b(?:in|at|from|out of|during) (?:the|our|that|last|"
+            rf"{_DAY_OWNED}|this morning's) (?:[\w-]+ )?{_MEETING}\b",
+            _MEETING_WHAT,
+        ),
         (
             rf"\b(?:{_DEFINITE} (?:that |which )?{_EARLIER} (?:had|used|did|showed|gave|made|got)|the (?:[\w-]+ ){{0,2}}?"
             rf"[\w-]+ (?:from|in|of|during|on) {_EARLIER})\b",
@@ -354,7 +362,7 @@ def check(spec: Spec) -> list[Finding]:
                 and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
                 and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
-                and not (what == _REVISION_WHAT and line.number in deliverable)
+                and not (line.number in deliverable and _OWN_WORK.match(match.group(0)))
                 and not _given(match.group(0), lines, given)
             ):
                 findings.append(_finding(line.number, match.group(0), what))
