@@ -45,7 +45,8 @@ _OPEN_VERB = re.compile(
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
     r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up|sharpen|rationali[sz]e|declutter|de-?clutter|"
     r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|iron out|upgrade|refine|elevate|"
-    r"enrich|strengthen|boost|lift|uplift|perfect|hone|fine-tune|"
+    r"enrich|strengthen|boost|lift|uplift|perfect|hone|fine-tune|burnish|buff|revitali[sz]e|reinvigorate|energi[sz]e|"
+    r"supercharge|turbocharge|future-proof|professionali[sz]e|sweeten|spruce|flesh out|nail down|hash out|"
     r"(?!(?:set|write|sum|back|pick|look|open|call|add|break|wrap|sign|fill|draw|put|build|mock|spin|line|round|"
     r"total|tally|bring|make|end|free|hook|wire|start|boot|stand|show|count|gather|type|mark|split)\b)[a-z]+ up)"
     r"\b(?:[^.;]|\.(?=\w))*",
