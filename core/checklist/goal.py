@@ -19,7 +19,8 @@ from core.spec import Finding, Spec
 _OPEN_SCOPE = re.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
-    r"(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
+    r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
+    r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
     r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
@@ -40,10 +41,12 @@ _OPEN_NOUN = re.compile(
 """The open verb as a noun: 'give the three emails below a refresh', 'do a pass over the docs'."""
 _OPEN_VERB = re.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
-    r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into)|"
+    r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into|over|through)|read (?:over|through)|check over|skim|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
     r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up|sharpen|rationali[sz]e|declutter|de-?clutter|"
-    r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|"
+    r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|iron out|upgrade|refine|elevate|"
+    r"enrich|strengthen|boost|lift|uplift|perfect|hone|fine-tune|burnish|buff|revitali[sz]e|reinvigorate|energi[sz]e|"
+    r"supercharge|turbocharge|future-proof|professionali[sz]e|sweeten|spruce|flesh out|nail down|hash out|"
     r"(?!(?:set|write|sum|back|pick|look|open|call|add|break|wrap|sign|fill|draw|put|build|mock|spin|line|round|"
     r"total|tally|bring|make|end|free|hook|wire|start|boot|stand|show|count|gather|type|mark|split)\b)[a-z]+ up)"
     r"\b(?:[^.;]|\.(?=\w))*",
@@ -84,28 +87,37 @@ _CRITERION = re.compile(
 pick the object ('the points below', 'the three emails', 'to the team', the 'into' of 'look into') do not."""
 _EVALUATIVE = (
     r"(?:better|worse|nicer|cleaner|faster|smoother|snappier|simpler|clearer|easier|tidier|stronger|richer|"
-    r"healthier|slicker|crisper|punchier|more (?!than\b)[\w-]+|less (?:of an? )?(?!than\b)[\w-]+|"
+    r"healthier|slicker|crisper|punchier|friendlier|prettier|livelier|sturdier|leaner|tighter|sharper|smarter|"
+    r"bolder|warmer|lighter|quicker|safer|sleeker|fresher|neater|more (?!than\b)[\w-]+|"
+    r"(?:in line with |up to |according to |following )?(?:best practices?|industry standards?|modern standards)|"
+    r"less (?:of an? )?(?!than\b)[\w-]+|"
     r"up to (?:date|scratch|speed|standard|par)|to the next level|(?:a|some) (?:good |better |decent )?"
     r"(?:state|shape|place) (?:that )?(?:we|you|they|I|everyone|people)(?:'re| are| am|'d be| would be| will be)? "
     r"(?:happy|comfortable|pleased|proud|ok|okay) with|(?:some )?(?:new )?life into|(?:your|some) magic|"
     r"(?:land|lands|read|reads|feel|feels|look|looks|work|works|sound|sounds) (?:well|right|good|great)|"
-    r"more zing|(?:pop|shine|sing)\b)"
+    r"more zing|(?:pop|shine|sing)\b|(?:a |an )?(?:proper|good|better|decent|thorough|great|nice|solid|professional) "
+    r"(?:job|effort|pass|attempt)|(?:is|are|be|looks?|feels?|reads?|seems?)(?: \w+ly)? (?:good|great|solid|robust|"
+    r"sound|fine|nice|clean|polished|professional|proper|decent|right|ok|okay|perfect|excellent|top-notch|"
+    r"first-rate|fit for purpose|in good shape)\b)(?: to [a-z]+)?"
 )
 """An end state that is a judgement, not a check: 'better', 'more robust', 'less of a drag', 'up to date', 'to the
-next level', 'a state we're happy with'."""
+next level', 'a state we're happy with', 'in line with best practice', 'less painful to read'."""
 _AIMS_AT_JUDGEMENT = re.compile(
-    rf"^\W*(?:please )?(?:make|get|give|bring|take|put|work|breathe)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
+    rf"^\W*(?:please )?(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
     re.IGNORECASE,
 )
-"""A concrete verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
-next level'."""
+"""A light verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
+next level', 'have the text do a better job', 'make sure the rows are solid'. After a concrete verb ('rewrite it in
+a warmer tone', 'pick the better of the two') the judgement only qualifies the work."""
 _JUDGED_OUTCOME = re.compile(
     rf"\b(?:so(?: that)?|whether|to see (?:if|whether)|until|such that|(?:could|should|would) be)\b[^.;]*?\b"
-    rf"{_EVALUATIVE}[^.;\d]*(?=[.;]|$)|\b(?:in)?to (?:an? |the |some )?(?:[\w-]+ )?{_EVALUATIVE}|\b{_EVALUATIVE}",
+    rf"{_EVALUATIVE}[^.;\d]*(?=[.;]|$)|\bso(?: that)? (?:it|they|this|people|readers?|users?|customers?) (?:\w+ly )?"
+    rf"[a-z]+(?: (?:well|nicely|smoothly|naturally|right))?(?=\W*$)|\bsee (?:if|whether)\b|\b(?:in)?to (?:an? |the |some )?(?:[\w-]+ )?{_EVALUATIVE}|\b{_EVALUATIVE}",
     re.IGNORECASE,
 )
 """What a criterion is not: an outcome that is only a judgement ('so it lands better with customers', 'whether the
-rounds could be better'); unless it holds a number, it is taken out before looking for a criterion."""
+rounds could be better', a bare 'so it flows'), and the 'if' of 'see if'; unless it holds a number, it is taken out before
+looking for a criterion."""
 _NAMED_NUMBER = re.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*")
 """A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4') names the object; it counts nothing."""
 _DELIVERABLE = re.compile(

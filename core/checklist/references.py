@@ -20,7 +20,9 @@ from core.spec import Finding, Section, Spec
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
 _REVISION_WHAT = "a revision the spec does not contain"
-"""'The revised text' under Output is the deliverable itself; anywhere else it is a version someone else made."""
+_OWN_WORK = re.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
+"""Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
+anywhere else they are a version someone else made, or work done before."""
 _ACT_WHAT = "what someone decided, said or did, which the spec does not record"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
@@ -102,7 +104,8 @@ _ACT = (
     r"wrote|sent|got|put|spoke|saw|built|thought|meant|brought|came up with|went with|went for|laid down|"
     r"stuck with|struck|won|lost|kept|left|ruled|swore|sold|bought|ended up [a-z]+ing)|"
     r"(?:was|were|is|are|seemed|seems) (?:\w+ )?(?:happy|pleased|comfortable|fine|ok|okay|keen|set) (?:with|on)|"
-    r"prefers?|likes?|wants?|insists? on|expects?|signs? off on|swears? by)"
+    r"prefers?|likes?|wants?|insists? on|expects?|signs? off on|swears? by|"
+    r"(?:is|are|was|were) (?:expecting|asking for|hoping for|counting on|pushing for|looking for|after))"
 )
 """A past act or a standing preference: what it produced lives with whoever did it."""
 _DEFINITE = (
@@ -110,9 +113,12 @@ _DEFINITE = (
     r"the way|how)"
 )
 _EARLIER = (
-    r"(?:the |our |my |that )?(?:first|last|previous|earlier|original|old|prior|former) (?:[\w-]+ ){0,2}?[\w-]+|"
-    r"last time"
+    r"(?:the |our |my |that )?(?:first|last|previous|earlier|original|old|prior|former) (?:[\w-]+ )?"
+    r"(?:attempt|go|try|round|pass|version|draft|run|cut|iteration|time|rollout|release|launch|import|migration|"
+    r"deploy\w*|batch|grant|campaign|proposal|submission|edition|review|audit|incident|outage|site|app|system|"
+    r"setup|design|team|vendor|one)s?|last time"
 )
+"""An earlier occurrence: 'the first go', 'the previous grant', 'the old site'. What it was like is not in the spec."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), what)
     for pattern, what in (
@@ -281,6 +287,22 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "something done elsewhere that the spec does not show",
         ),
         (rf"\b{_DEFINITE} (?:that |which )?{_AGENT} {_ACT}\b", _ACT_WHAT),
+        (rf"\b{_WHO}(?:'s| team's) (?:[\w-]+ )?{_DOC}\b", _ARTIFACT_WHAT),
+        (
+            rf"\b(?:what|whatever|anything|everything)\b[^.;]{{0,30}}?\b(?:in|at|from|out of|during) (?:the|our|that|last|"
+            rf"{_DAY_OWNED}|this morning's) (?:[\w-]+ )?{_MEETING}\b",
+            _MEETING_WHAT,
+        ),
+        (
+            rf"\b(?:{_DEFINITE} (?:that |which )?{_EARLIER} (?:had|used|did|showed|gave|made|got)|the (?:[\w-]+ ){{0,2}}?"
+            rf"[\w-]+ (?:from|in|of|during|on) {_EARLIER})\b",
+            "an earlier state the model cannot see",
+        ),
+        (
+            r"\bthe (?:agreed(?:[- ]upon)?|approved|signed[- ]off|sanctioned|preferred|chosen|promised|requested|"
+            r"recommended|mandated|stipulated|prescribed|decided|favou?red) (?:[\w-]+ )?[\w-]+",
+            _ACT_WHAT,
+        ),
         (
             rf"\b(?:whatever|whichever|what|anything|everything|the [\w-]+(?: [\w-]+)? (?:that|which)) (?:\w+ly )?"
             rf"(?:[a-z]{{2,}}ed|made|got|went|broke|took|caused|did|won|lost|killed|sank|blew up)(?: \w+)?? "
@@ -302,12 +324,15 @@ _CONTAINED = re.compile(
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
     r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
     r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
-    r",\s+[^.;:]{1,40}? (?:is|are) (?:in|at) (?:cells? |columns? |rows? )?(?-i:[A-Z]{1,3}\d*)\b",
+    r",\s+[^.;:]{1,40}? (?:is|are) (?:in|at) (?:cells? |columns? |rows? )?(?-i:[A-Z]{1,3}\d*)\b|"
+    r"\s*(?:,|\(|—| -)\s*(?:which (?:is|was|means)|i\.e\.?|that is|namely|of)?\s*(?:[^\s,.;]*\d|"
+    + re.escape(prose.DATA)
+    + ")",
     re.IGNORECASE,
 )
 """What follows a reference that the spec itself holds: 'the feedback below', 'flagged in the table below', 'the
 notes: ...', 'the memo "…"', 'what Priya flagged in the team thread, quoted: "…"', 'in the sheet, principal is in
-B1' (its layout, stated)."""
+B1' (its layout, stated), 'the cut-off Jo suggested, 500' (its value, stated)."""
 
 
 def check(spec: Spec) -> list[Finding]:
@@ -337,7 +362,7 @@ def check(spec: Spec) -> list[Finding]:
                 and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
                 and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
-                and not (what == _REVISION_WHAT and line.number in deliverable)
+                and not (line.number in deliverable and _OWN_WORK.match(match.group(0)))
                 and not _given(match.group(0), lines, given)
             ):
                 findings.append(_finding(line.number, match.group(0), what))

@@ -83,7 +83,8 @@ _STRONG = (
         r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
         r"\b(?:main|primary|master|live) (?:database|db)\b|"
         r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
-        r"config|environment|system))?|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
+        r"config|environment|system))?|\b(?:update|change|repoint|switch|delete|remove|add)\w* (?:the |our |a |an )?"
+        r"(?:dns )?(?:dns|mx|cname|txt|a|aaaa) (?:records?|entries|entry)\b|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
         r"secrets?|keys?)\b",
         "a production change",
     ),

@@ -23,7 +23,7 @@ _THING = (
     r"logs?|output|exports?|dumps?|tables?|database|db|warehouse|schemas?|modules?|packages?|services?|"
     r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
     r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
-    r"notes|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
+    r"notes|numbers|figures|stats|statistics|metrics|kpis|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
     r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|[\w-]+\.[a-z][a-z0-9]{1,4})"
 )
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
