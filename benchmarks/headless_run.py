@@ -22,6 +22,9 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7
+REPLY = "Hello " * 49 + "from the fake model."
+"""One sentence of ~300 characters: examples/hello.md asks for two sentences at most, and a reply that breaks
+its Output contract makes the run exit 1 before the benchmark can time it."""
 RAW_SCRIPT = """
 import httpx, json, sys
 with httpx.Client(trust_env=False) as client:
@@ -65,7 +68,7 @@ def side_by_side(
 
 def main() -> None:
     spec = ROOT / "examples" / "hello.md"
-    with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text="Hello! " * 50, chunks=100)]) as server:
+    with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text=REPLY, chunks=100)]) as server:
         env = {
             **os.environ,
             "DISPATCH_HOME": home,
