@@ -69,8 +69,10 @@ def side_by_side(
 def main() -> None:
     spec = ROOT / "examples" / "hello.md"
     with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text=REPLY, chunks=100)]) as server:
+        # As a user's install is after its first run: pip compiled the bytecode, the run kept its compiled
+        # patterns (core/pattern_cache.py); the warm-up runs write both where this environment says not to.
         env = {
-            **os.environ,
+            **{key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
             "DISPATCH_HOME": home,
             "DISPATCH_PROJECTS_DIR": f"{home}/projects",
             "DISPATCH_BASE_URL": server.base_url,
