@@ -128,6 +128,10 @@ class TierConfig:
     description: str = key(TEXT, "")
 
 
+MAX_CONTRACT_RETRIES = 5
+"""Re-asks of one run at most (--contract-retries): a model that cannot keep a contract in a few tries will not."""
+
+
 @dataclass
 class Defaults:
     timeout: float = key(SECONDS, 600.0)
@@ -137,7 +141,9 @@ class Defaults:
         Number("a whole number from 1 to 1000000000", (int,), minimum=1, maximum=10**9), 1_000_000
     )
     """A longer answer is cut here and the run ends with reason too_large (one copy of 50 MB was 250 MB on disk)."""
-    contract_retries: int = key(Number("a whole number from 0 to 5", (int,), minimum=0, maximum=5), 0)
+    contract_retries: int = key(
+        Number(f"a whole number from 0 to {MAX_CONTRACT_RETRIES}", (int,), minimum=0, maximum=MAX_CONTRACT_RETRIES), 0
+    )
     """How often an answer that breaks its Output contract is re-asked in the same session (--contract-retries)."""
 
 

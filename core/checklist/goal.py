@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 
+from core import pattern_cache
 from core.checklist import prose
 from core.spec import Finding, Spec
 
-_OPEN_SCOPE = re.compile(
+_OPEN_SCOPE = pattern_cache.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
@@ -33,13 +34,13 @@ _OPEN_SCOPE = re.compile(
     re.IGNORECASE,
 )
 """Open scope that no criterion closes, or a result left to chance ('see what comes out of it')."""
-_OPEN_NOUN = re.compile(
+_OPEN_NOUN = pattern_cache.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
     r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",
     re.IGNORECASE,
 )
 """The open verb as a noun: 'give the three emails below a refresh', 'do a pass over the docs'."""
-_OPEN_VERB = re.compile(
+_OPEN_VERB = pattern_cache.compile(
     r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into|over|through)|read (?:over|through)|check over|skim|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
@@ -54,7 +55,7 @@ _OPEN_VERB = re.compile(
 )
 """A verb that names an area of work or a judgement rather than the work ('improve', 'sharpen', 'dig into', and
 the evaluative phrasal verbs: punch up, beef up, level up, firm up), so it needs a criterion."""
-_GENERIC_OBJECT = re.compile(
+_GENERIC_OBJECT = pattern_cache.compile(
     r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
     r"cleaner|good|great|right|work|more [\w-]+|less [\w-]+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
     r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$",
@@ -62,7 +63,7 @@ _GENERIC_OBJECT = re.compile(
 )
 """A concrete verb with nothing concrete to act on, and no criterion: 'make the tests better', 'fix the bugs in
 billing' (but 'fix the bug in the chunk below so it returns 0' says what done is)."""
-_UNMEASURED = re.compile(
+_UNMEASURED = pattern_cache.compile(
     r"\b(?:(?:could|should|ought to|might|needs? to|has to) be (?:a (?:lot|bit) |much |more |less )?"
     r"(?:better|nicer|cleaner|faster|improved|simpler|clearer|tidier)|(?:a|an) (?:better|nicer|cleaner|healthier) "
     r"(?:state|place|shape)|(?:is|it's|are) (?:a mess|not great|not good enough|messy|clunky|awkward|confusing))\b",
@@ -70,7 +71,7 @@ _UNMEASURED = re.compile(
 )
 """A wish or a complaint ('the results could be better', 'into a better state', 'it's a mess') with no measure:
 the contractor cannot tell what would count as done."""
-_CRITERION = re.compile(
+_CRITERION = pattern_cache.compile(
     r"\bso\b|\bfor (?:\w+ ){0,2}(?:that|which|where)\b|\bsuch that\b|\buntil\b|\bby [\w-]+ing\b|\bwhy\b|\bwhether\b|"
     r"\b(?:ascending|descending|alphabetical(?:ly)?|chronological(?:ly)?)\b|:\s+\w+(?:,? [\w'-]+){2,}|\bwhen\b|\bif\b|"
     r"\binstead of\b|\brather than\b|(?<!look )(?<!looking )(?<!dig )(?<!delve )"
@@ -102,14 +103,14 @@ _EVALUATIVE = (
 )
 """An end state that is a judgement, not a check: 'better', 'more robust', 'less of a drag', 'up to date', 'to the
 next level', 'a state we're happy with', 'in line with best practice', 'less painful to read'."""
-_AIMS_AT_JUDGEMENT = re.compile(
+_AIMS_AT_JUDGEMENT = pattern_cache.compile(
     rf"^\W*(?:please )?(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
     re.IGNORECASE,
 )
 """A light verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
 next level', 'have the text do a better job', 'make sure the rows are solid'. After a concrete verb ('rewrite it in
 a warmer tone', 'pick the better of the two') the judgement only qualifies the work."""
-_JUDGED_OUTCOME = re.compile(
+_JUDGED_OUTCOME = pattern_cache.compile(
     rf"\b(?:so(?: that)?|whether|to see (?:if|whether)|until|such that|(?:could|should|would) be)\b[^.;]*?\b"
     rf"{_EVALUATIVE}[^.;\d]*(?=[.;]|$)|\bso(?: that)? (?:it|they|this|people|readers?|users?|customers?) (?:\w+ly )?"
     rf"[a-z]+(?: (?:well|nicely|smoothly|naturally|right))?(?=\W*$)|\bsee (?:if|whether)\b|\b(?:in)?to (?:an? |the |some )?(?:[\w-]+ )?{_EVALUATIVE}|\b{_EVALUATIVE}",
@@ -118,9 +119,9 @@ _JUDGED_OUTCOME = re.compile(
 """What a criterion is not: an outcome that is only a judgement ('so it lands better with customers', 'whether the
 rounds could be better', a bare 'so it flows'), and the 'if' of 'see if'; unless it holds a number, it is taken out before
 looking for a criterion."""
-_NAMED_NUMBER = re.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*")
+_NAMED_NUMBER = pattern_cache.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*")
 """A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4') names the object; it counts nothing."""
-_DELIVERABLE = re.compile(
+_DELIVERABLE = pattern_cache.compile(
     r"\band (?:then )?(?:list|write|draft|produce|return|give|count|rank|name|mark|label|convert|rename|replace|"
     r"remove|delete|add|split|merge|compute|calculate|extract|translate|summari[sz]e|classify|sort|pair|match|"
     r"tabulate|flag|quote|report|fix|rewrite|answer|estimate|recommend|pick|choose)\b",

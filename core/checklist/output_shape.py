@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core import pattern_cache
 from core.checklist import prose
 from core.checklist.prose import Line
 from core.spec import Finding, Severity, Spec
 
-_OPEN = re.compile(
+_OPEN = pattern_cache.compile(
     r"\b(?:whatever(?: [\w']+){0,3}|as appropriate|as you see fit|up to you|your call|any (?:format|form|way)|"
     r"something (?:good|nice|useful|decent)|the usual(?: \w+)?|(?:a |some )?(?:nice|good|great) (?:\w+ )?"
     r"(?:write-?up|summary|answer|version|list|overview)|let me know(?: [\w']+){0,4}|the more the better|"
@@ -24,7 +25,7 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 """Words that hand the shape back to the contractor."""
-_SHAPE = re.compile(
+_SHAPE = pattern_cache.compile(
     r"\b(?:json|jsonl|yaml|toml|csv|tsv|xml|html|markdown|table|tables|(?:code )?block|regex|regular expression|"
     r"diff|patch|commit|commits|bullets?|list|heading|headings|lines?|sentences?|paragraphs?|words?|integer|"
     r"number|numbers|float|decimals?|percent(?:age)?|boolean|true or false|yes or no|subject line|body|"
@@ -35,7 +36,7 @@ _SHAPE = re.compile(
     re.IGNORECASE,
 )
 """A shape, a unit of size or a container; with a generic noun alone ('a report') there is none."""
-_VALUES = re.compile(
+_VALUES = pattern_cache.compile(
     r"\bone of\b|:\s*\w+(?:,\s*\w+)+,? or \w+|\"[^\"]+\" or \"[^\"]+\"|\b\w+ or \w+, lowercase", re.IGNORECASE
 )
 """Allowed values: 'one of ...', 'One word: positive, negative or neutral', '"move" or "stay"'."""

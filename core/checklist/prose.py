@@ -11,14 +11,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from core import pattern_cache
 from core.spec import Finding, Section, Severity, Spec
 
 DATA = '"…"'
-_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
+_QUOTED = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”')
 _MIN_QUOTED_WORDS = 4
 """A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""
 _FENCE = ("```", "~~~")
-_TABLE_ROW = re.compile(r"\|.*\|")
+_TABLE_ROW = pattern_cache.compile(r"\|.*\|")
 """A Markdown table row: data, like a code block."""
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 
+from core import pattern_cache
 from core.checklist import prose
 from core.spec import Finding, Section, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
 _REVISION_WHAT = "a revision the spec does not contain"
-_OWN_WORK = re.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
+_OWN_WORK = pattern_cache.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
 """Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
 anywhere else they are a version someone else made, or work done before."""
 _ACT_WHAT = "what someone decided, said or did, which the spec does not record"
@@ -120,7 +121,7 @@ _EARLIER = (
 )
 """An earlier occurrence: 'the first go', 'the previous grant', 'the old site'. What it was like is not in the spec."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), what)
+    (pattern_cache.compile(pattern, re.IGNORECASE), what)
     for pattern, what in (
         (
             r"\b(?:as|like|per|what|the way) (?:we|you|I|they) (?:discussed|agreed(?: on)?|decided|said|mentioned|talked about|"
@@ -312,7 +313,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-_ABOVE = re.compile(
+_ABOVE = pattern_cache.compile(
     r"\b(?:the (?:file|code|text|snippet|function|data|output|list|table|email|message|error) above|"
     r"the above (?:file|code|text|snippet|function|data|output|list|table|email|message|error)|"
     r"see above|see (?:the )?chat|(?:from|in) (?:the|our) (?:chat|conversation)|"
@@ -320,7 +321,7 @@ _ABOVE = re.compile(
     re.IGNORECASE,
 )
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
-_CONTAINED = re.compile(
+_CONTAINED = pattern_cache.compile(
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
     r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
     r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
@@ -370,7 +371,7 @@ def check(spec: Spec) -> list[Finding]:
     return findings
 
 
-_TO_COME = re.compile(
+_TO_COME = pattern_cache.compile(
     r"\b(?:open|opens|opening|create|creates|creating|filing|raise|raising|submit|submitting|start|"
     r"starting|(?:is|are|gets|get|will be|to be|being)(?: \w+ and)? (?:reviewed|checked|diffed|approved|merged|"
     r"tracked|logged|recorded|filed|posted|tested|verified)(?: by (?:the |our )?[\w-]+(?: [\w-]+)?)?(?: in| on)?) $",
@@ -378,20 +379,22 @@ _TO_COME = re.compile(
 )
 """A verb of making or of what happens next before the reference: 'before I open the PR', 'is diffed and
 reviewed in the release PR' name a thing still to come, not one hidden."""
-_OWN_FINDING = re.compile(
+_OWN_FINDING = pattern_cache.compile(
     r"\b(?:nam|describ|explain|stat|summari[sz]|report|identif|pinpoint|flag)\w* $",
     re.IGNORECASE,
 )
 """A verb of the contractor's own report before the reference: 'a sentence naming the issue', 'describe the
 problem' point at what the contractor will find, which no spec could hold ('fix the issue' points at a known one)."""
-_AHEAD = re.compile(r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE)
+_AHEAD = pattern_cache.compile(
+    r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE
+)
 """Before a meeting, what it is for: 'the agenda for the meeting on Thursday' prepares it, it refers to nothing."""
-_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
+_QUOTED = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”')
 """Any quoted span, short ones too: a quoted word is mentioned ('no longer says "recently"'), not used."""
-_DOC_WORD = re.compile(_DOC, re.IGNORECASE)
-_KIND = re.compile(r"[a-z]{4,}")
+_DOC_WORD = pattern_cache.compile(_DOC, re.IGNORECASE)
+_KIND = pattern_cache.compile(r"[a-z]{4,}")
 """A phrase ending in a particle ('the cutoff the controller settled on') names no kind of thing to look for."""
-_NAME_WORD = re.compile(r"[a-z][a-z0-9_-]{3,}")
+_NAME_WORD = pattern_cache.compile(r"[a-z][a-z0-9_-]{3,}")
 _PLAIN = {
     "the",
     "our",
@@ -437,7 +440,7 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
     return cache.get(kinds, False)
 
 
-_HOLDS_TEXT = re.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA))
+_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA))
 """After the name, a colon and text, or a quoted text: the thing itself follows."""
 
 

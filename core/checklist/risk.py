@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from core import pattern_cache
 from core.checklist import prose
 from core.spec import Finding, Spec
 
@@ -113,11 +114,11 @@ _CONTACTS = (
 """A verb with real people as its object ('a script that emails every user'), not a count of messages ('how many
 emails each customer received' has a quantifier before it)."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    *((re.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
-    (re.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
-    (re.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
+    *((pattern_cache.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
+    (pattern_cache.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
+    (pattern_cache.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
     (
-        re.compile(
+        pattern_cache.compile(
             rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b", re.IGNORECASE
         ),
         "something sent or shown to real people",
@@ -125,13 +126,13 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 _WORK_SECTIONS = ("goal", "inputs", "output")
 
-_NO_NOTE = re.compile(
+_NO_NOTE = pattern_cache.compile(
     r"^\W*(?:none|nothing|no|n/?a|not needed|none needed|not required|not applicable|nil|"
     r"use your (?:own )?judg(?:e)?ment|up to you|your call|as you see fit|whatever you think|"
     r"-|—|tbd)\b",
     re.IGNORECASE,
 )
-_DECISION = re.compile(
+_DECISION = pattern_cache.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
     r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"

@@ -7,8 +7,7 @@ holding only the template's <placeholders> is empty.
 
 from __future__ import annotations
 
-import re
-
+from core import pattern_cache
 from core.spec import Finding, Severity, Spec
 
 REQUIRED = ("goal", "non-goals", "inputs", "output", "escalation")
@@ -25,7 +24,7 @@ HELP = {
     "reversible work)",
 }
 
-_PLACEHOLDER = re.compile(r"^\s*<[^<>]*>\s*$")
+_PLACEHOLDER = pattern_cache.compile(r"^\s*<[^<>]*>\s*$")
 
 
 def filled(body: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core import pattern_cache
 from core.checklist import prose
 from core.checklist.target import Target
 from core.spec import Finding, Spec, path_exists, paths_in
@@ -30,13 +31,13 @@ _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|w
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
 _OWNER = r"\b[\w.-]+['’]s\b"
 """A possessive is a determiner too: "web-03's error log" is as definite as 'the error log'."""
-_NAMED = re.compile(
+_NAMED = pattern_cache.compile(
     rf"(?:\b(?:the|our|my|your|their|its|his|her|this|that|a sample of|some of the|see the|see)|{_OWNER})\s+"
     rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b",
     re.IGNORECASE,
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
-_BARE = re.compile(
+_BARE = pattern_cache.compile(
     rf"^\W*(?:(?:the|our|my|your|their|its|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
     rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+"
     rf"(?:,\s+(?:the|its|their|our|a|an) (?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+)?)\W*$",
@@ -44,14 +45,14 @@ _BARE = re.compile(
 )
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'), perhaps
 with an apposition ("Fenwick's redline, the tracked-changes version they returned"): a name."""
-_LOCATED = re.compile(
+_LOCATED = pattern_cache.compile(
     r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
     r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))\S+",
     re.IGNORECASE,
 )
 """Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker' (not a sheet's
 layout: 'prices are in column C')."""
-_ELSEWHERE = re.compile(
+_ELSEWHERE = pattern_cache.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
     r"the cluster|s3|gcs|the bucket|jira|confluence|notion|google (?:drive|docs?|sheets?)|the drive|the shared drive|"
     r"slack|looker|tableau|grafana|datadog|sentry|github|gitlab|dropbox|sharepoint|figma|salesforce|hubspot|zendesk|"
@@ -62,25 +63,25 @@ _ELSEWHERE = re.compile(
 )
 """A system it lives in, a person to get it from, or a file that is not text: the contractor can use none of them."""
 _SUBJECT_WORDS = 6
-_NONE = re.compile(
+_NONE = pattern_cache.compile(
     r"^\W*(?:none|nothing|n/?a|no inputs?)\b|\b(?:self-contained|in this spec|the goal is the whole|"
     r"in the goal|whole input|whole brief|everything needed is)\b",
     re.IGNORECASE,
 )
-_URL = re.compile(r"\bhttps?://\S+")
-_DATA_ON_LINE = re.compile(
+_URL = pattern_cache.compile(r"\bhttps?://\S+")
+_DATA_ON_LINE = pattern_cache.compile(
     r":\s*\S.*\S|\w\([\w ,]+\)|(?:(?<![\w.,#])\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
 )
 """Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures ('OpenAPI 3.1' is one,
 and '#88213' is an identifier), a list of three."""
-_DESCRIPTION = re.compile(
+_DESCRIPTION = pattern_cache.compile(
     r"\s\((?:[^()\d]*|[^()\d]*\d[\d,.]*\s*k?\s*(?:rows?|records?|lines?|pages?|entries|items|files?|[KMG]B|"
     r"minutes?|mins?|hours?|slides?|columns?|sheets?|tabs?)\b[^()\d]*)\)",
     re.IGNORECASE,
 )
 """A parenthesis without figures after a name, or with only its size, describes the thing ('the spend sheet
 (vendor, date, amount)', '(about 3,100 rows: booking date, carrier)'): its size and columns are not its rows."""
-_TITLE = re.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
+_TITLE = pattern_cache.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
 """A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
 
 FIX = {
@@ -184,22 +185,22 @@ def _no_path(lines: list[prose.Line]) -> list[Finding]:
     ]
 
 
-_OPENING = re.compile(r"\W*((?:\S+\s+){0,7}\S+)")
+_OPENING = pattern_cache.compile(r"\W*((?:\S+\s+){0,7}\S+)")
 """The first words of a line, to quote."""
-_CITED = re.compile(
+_CITED = pattern_cache.compile(
     r"(?<![/\w])(?-i:[A-Z][\w'’-]+)(?: et al\.?,? \(?(?:19|20)\d\d[a-z]?\b\)?|(?:,? (?:&|and) (?-i:[A-Z][\w'’-]+))?,? "
     r"\((?:19|20)\d\d[a-z]?\))|\((?-i:[A-Z][\w'’-]+)(?: et al\.?)?, (?:19|20)\d\d[a-z]?\)",
     re.IGNORECASE,
 )
 """An author and a year ('Liang et al. (2023)', 'Okoro & Baptiste (2024)', '(Smith, 2020)'): where to find a text,
 not the text."""
-_CITED_TITLE = re.compile(f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”)", re.IGNORECASE)
+_CITED_TITLE = pattern_cache.compile(f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”)", re.IGNORECASE)
 """A quote right after a citation is the cited work's title, not its content."""
-_DATA_BESIDE = re.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]{20,}`')
+_DATA_BESIDE = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]{20,}`')
 """Text handed over on the same line as the citation: a quote or a long code span."""
 
 
-_HEAD = re.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE)
+_HEAD = pattern_cache.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE)
 """A line that starts by naming a thing, with no article: 'Interview notes (12 interviews)', 'Sales data for Q3'."""
 
 
@@ -210,9 +211,9 @@ def _subject(item: str) -> re.Match[str] | None:
     return match if match and len(item[: match.start()].split()) <= _SUBJECT_WORDS else None
 
 
-_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 """A list item; two or more make the section a data list, whose items may start with any word."""
-_WHOLLY_QUOTED = re.compile(r'\W*["“][^"”]*["”]\W*')
+_WHOLLY_QUOTED = pattern_cache.compile(r'\W*["“][^"”]*["”]\W*')
 
 
 def _unbulleted(text: str) -> str:

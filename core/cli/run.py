@@ -148,6 +148,11 @@ def agent_fields(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"--stall {args.stall:g} must be a positive number of seconds", "e.g. --stall 300")
     if args.timeout is not None and not args.timeout > 0:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
+    if args.contract_retries is not None and args.contract_retries > configs.MAX_CONTRACT_RETRIES:
+        raise UsageError(
+            f"--contract-retries {args.contract_retries} is more than {configs.MAX_CONTRACT_RETRIES}",
+            f"give 0 to {configs.MAX_CONTRACT_RETRIES}; past a few tries a model does not start keeping the contract",
+        )
     if not args.wait >= 0:
         raise UsageError(f"--wait {args.wait:g} must be zero or a positive number of seconds", "e.g. --wait 60")
     return {

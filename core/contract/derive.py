@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import pattern_cache
 from core.contract import formats, sizes, values
 from core.contract.check import Check
 
-_NEGATED = re.compile(
+_NEGATED = pattern_cache.compile(
     r"\b(?:no|not|never|without|instead of|rather than|other than)\s+(?:(?:a|an|any|the|in|as|with|other)\s+){0,2}"
     r"(?:(?:\w+\s+)?code\s+blocks?|fenced\s+blocks?|fences?|json(?: lines)?|jsonl|yaml|toml|csv|tsv|diffs?|patch(?:es)?|"
     r"tables?|bullets?(?: points?| lists?)?|numbered lists?)\b",
@@ -21,20 +22,20 @@ _NEGATED = re.compile(
 )
 """'no code blocks', 'not as JSON', 'without a table': what the answer must not be is no format to check for."""
 _FORMATS = [
-    ("jsonl", re.compile(r"\b(?:json ?lines|jsonl|ndjson|one json (?:object|value) per line)\b", re.I)),
-    ("json", re.compile(r"\bjson\b(?! ?schema)", re.I)),
-    ("yaml", re.compile(r"\byaml\b", re.I)),
-    ("toml", re.compile(r"\btoml\b", re.I)),
-    ("tsv", re.compile(r"\b(?:tsv|tab-separated)\b", re.I)),
-    ("csv", re.compile(r"\b(?:csv|comma-separated)\b", re.I)),
+    ("jsonl", pattern_cache.compile(r"\b(?:json ?lines|jsonl|ndjson|one json (?:object|value) per line)\b", re.I)),
+    ("json", pattern_cache.compile(r"\bjson\b(?! ?schema)", re.I)),
+    ("yaml", pattern_cache.compile(r"\byaml\b", re.I)),
+    ("toml", pattern_cache.compile(r"\btoml\b", re.I)),
+    ("tsv", pattern_cache.compile(r"\b(?:tsv|tab-separated)\b", re.I)),
+    ("csv", pattern_cache.compile(r"\b(?:csv|comma-separated)\b", re.I)),
 ]
-_CONTAINER = re.compile(r"\b(?P<word>object|mapping|dictionary|dict|array|list)\b", re.I)
-_KEYS = re.compile(
+_CONTAINER = pattern_cache.compile(r"\b(?P<word>object|mapping|dictionary|dict|array|list)\b", re.I)
+_KEYS = pattern_cache.compile(
     r"\b(?:keys?|fields?|properties|attributes)\b\s*(?:named|called)?\s*:?\s*(?P<names>[^.;()\n]+)", re.I
 )
-_EACH = re.compile(r"\b(?:each|every|all)\b|\b(?:array|list) of (?:\w+ )?objects\b|objects?,? each\b", re.I)
-_BACKTICKED = re.compile(r"`([^`]+)`")
-_HEADER = re.compile(
+_EACH = pattern_cache.compile(r"\b(?:each|every|all)\b|\b(?:array|list) of (?:\w+ )?objects\b|objects?,? each\b", re.I)
+_BACKTICKED = pattern_cache.compile(r"`([^`]+)`")
+_HEADER = pattern_cache.compile(
     r"\b(?:header(?: row)?|columns?)\b\s*(?:named|called|of|with|:|=)?\s*(?P<names>`[^`]+`(?:\s*(?:,|and)\s*`[^`]+`)*|[\w ,]+)",
     re.I,
 )
@@ -43,26 +44,26 @@ _LANGS = {
     "c", "cpp", "c++", "csharp", "c#", "kotlin", "swift", "php", "html", "css", "json", "yaml", "toml", "diff",
     "dockerfile", "makefile", "lua", "r", "scala", "haskell", "elixir", "terraform", "hcl", "powershell", "regex",
 }  # fmt: skip
-_CODE = re.compile(
+_CODE = pattern_cache.compile(
     r"\b(?:(?P<count>one|a single|single|two|three|\d+)\s+)?(?:(?P<lang>[\w+#]+)\s+)?(?:fenced\s+)?code\s+blocks?\b"
     r"|```(?P<tag>[\w+#]+)",
     re.I,
 )
-_ONLY = re.compile(
+_ONLY = pattern_cache.compile(
     r"\bonly (?:the |a |one |its )?(?:\w+ )?(?:code|json|yaml|toml|csv|tsv|block|diff|patch|function)\b|"
     r"\b(?:code|json|yaml|toml|block|diff|patch)\b[^.;]*\bonly\b|nothing else|no (?:other )?(?:prose|text|"
     r"explanation|commentary|preamble|introduction)\b|without (?:any )?(?:prose|explanation|commentary|preamble)|"
     r"\bjust the (?:code|json|block|diff)\b",
     re.I,
 )
-_DIFF = re.compile(r"\b(?:unified diff|diff|patch)\b(?! (?:stat|summary))", re.I)
-_TABLE = re.compile(r"\b(?:markdown )?table\b", re.I)
-_BULLETS = re.compile(r"\bbullet(?:ed)?(?: list| points?)?\b|\bbullets\b", re.I)
-_NUMBERED = re.compile(r"\b(?:numbered|ordered) (?:list|steps|items)\b", re.I)
-_PLAIN = re.compile(r"\bplain text\b|\bno markdown\b", re.I)
-_FENCE_BLOCK = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^ {0,3}\1\s*$", re.M | re.S)
-_PHRASE_END = re.compile(r"(?<=[.;!?])\s+(?=\S)")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_DIFF = pattern_cache.compile(r"\b(?:unified diff|diff|patch)\b(?! (?:stat|summary))", re.I)
+_TABLE = pattern_cache.compile(r"\b(?:markdown )?table\b", re.I)
+_BULLETS = pattern_cache.compile(r"\bbullet(?:ed)?(?: list| points?)?\b|\bbullets\b", re.I)
+_NUMBERED = pattern_cache.compile(r"\b(?:numbered|ordered) (?:list|steps|items)\b", re.I)
+_PLAIN = pattern_cache.compile(r"\bplain text\b|\bno markdown\b", re.I)
+_FENCE_BLOCK = pattern_cache.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?P<body>.*?)^ {0,3}\1\s*$", re.M | re.S)
+_PHRASE_END = pattern_cache.compile(r"(?<=[.;!?])\s+(?=\S)")
+_LIST_MARK = pattern_cache.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 
 
 @dataclass

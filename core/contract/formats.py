@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from core import pattern_cache
 from core.contract.check import Test, Verdict
 from core.contract.reply import Reply
 
@@ -197,10 +198,10 @@ def only(shape: str, table: Test | None = None) -> Test:
     return test
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S")
+_LIST_ITEM = pattern_cache.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S")
 
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
+_HUNK = pattern_cache.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 
 
 def diff_text(reply: Reply) -> str:
@@ -247,7 +248,7 @@ def _applies(text: str, repo: Path, files: int) -> Verdict:
     return True, f"applies cleanly to {repo} ({files} file{'s' * (files > 1)})"
 
 
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_TABLE_RULE = pattern_cache.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _cells(line: str) -> list[str]:

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable
 
+from core import pattern_cache
 from core.contract.check import Check, Verdict
 from core.contract.reply import Reply
 
@@ -21,7 +22,7 @@ _UNIT = (
     r"paragraphs?|characters?|chars?|rows?|steps?|options?|questions?|ideas?|examples?|reasons?|names?|tips?|"
     r"suggestions?|titles?|headlines?|tags?|findings?|risks?|recommendations?)"
 )
-_SIZE = re.compile(
+_SIZE = pattern_cache.compile(
     r"\b(?P<cmp>exactly|at most|no more than|not more than|up to|a maximum of|max(?:imum)?|under|fewer than|"
     r"less than|below|at least|a minimum of|min(?:imum)?|no fewer than|between)?\s*"
     rf"(?P<low>{_NUMBER})(?:\s*(?:-|–|to|and)\s*(?P<high>{_NUMBER}))?[\s-]+(?:\w+[\s-]+)?{_UNIT}\b"
@@ -31,10 +32,10 @@ _SIZE = re.compile(
 )
 """'at most 30 words', '3 bullets', '5-8 items', 'one-line', 'three short bullets' (one adjective may stand between),
 'two sentences at most', '3 examples or more'."""
-_EACH = re.compile(
+_EACH = pattern_cache.compile(
     r"\b(?:each|every|per)\s+(?P<scope>bullet|point|line|item|sentence|row|entry|step|paragraph)s?\b", re.I
 )
-_EACH_OF_THEM = re.compile(
+_EACH_OF_THEM = pattern_cache.compile(
     r"\b(?:each|every one|apiece)\b(?:\s+(?:of them|one))?[\s,]*(?:(?:is|has|with|of|in)\s+)?$", re.I
 )
 """'3 bullets, each at most 12 words': the limit is on each of the units just counted."""
@@ -43,10 +44,12 @@ _POST = {
     **dict.fromkeys(("or more", "at least", "minimum"), "at least"),
 }
 """A comparator after the count ('two sentences at most') as the one before it would be said."""
-_RATE = re.compile(r"\s+(?:per|a|an|for each|on each)\s+\w+", re.I)
+_RATE = pattern_cache.compile(r"\s+(?:per|a|an|for each|on each)\s+\w+", re.I)
 """'one object per line': a rate, not a total."""
-_FIRST = re.compile(r"\b(?:subject line|first line|title|headline|summary line)\b", re.IGNORECASE)
-_NOT_SIZE = re.compile(r"\b(?:line \d|lines? \d+\s*(?:-|to)\s*\d+ of|\d+ lines? of (?:the|this|context))", re.I)
+_FIRST = pattern_cache.compile(r"\b(?:subject line|first line|title|headline|summary line)\b", re.IGNORECASE)
+_NOT_SIZE = pattern_cache.compile(
+    r"\b(?:line \d|lines? \d+\s*(?:-|to)\s*\d+ of|\d+ lines? of (?:the|this|context))", re.I
+)
 """'line 3', 'lines 10-20 of the file': places, not sizes."""
 
 

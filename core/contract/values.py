@@ -8,23 +8,26 @@ import re
 from pathlib import Path
 from typing import Any
 
+from core import pattern_cache
 from core.contract import formats
 from core.contract.check import Check, Test, Verdict
 from core.contract.reply import Reply
 
-_ONE_OF = re.compile(
+_ONE_OF = pattern_cache.compile(
     r"(?:(?:[`'\"](?P<key>[\w.-]+)[`'\"]|(?P<word>\w+))\s+(?:is|must be|should be|set to|being|=)\s+)?"
     r"\b(?:one of|exactly one of|either)\s*[:\-]?\s*(?P<labels>[^.;()\n]+)",
     re.IGNORECASE,
 )
-_ONE_WORD = re.compile(
+_ONE_WORD = pattern_cache.compile(
     r"\b(?:one|a single)\s+(?:word|label|value|token)(?:\s*,\s*lowercase)?\s*[:\-]\s*(?P<labels>[^.;()\n]+)", re.I
 )
-_QUOTED_PAIR = re.compile(r"(?P<labels>([`\"'])[\w -]+\2(?:\s*,\s*([`\"'])[\w -]+\3)*,?\s+or\s+([`\"'])[\w -]+\4)")
-_BINARY = re.compile(
+_QUOTED_PAIR = pattern_cache.compile(
+    r"(?P<labels>([`\"'])[\w -]+\2(?:\s*,\s*([`\"'])[\w -]+\3)*,?\s+or\s+([`\"'])[\w -]+\4)"
+)
+_BINARY = pattern_cache.compile(
     r"\b(?:answer|reply|respond)(?: with)?(?: only)?\s*:?\s*(?P<labels>yes or no|true or false)\b", re.I
 )
-_SPLIT = re.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+|\s*/\s*|\s*\|\s*)\s*")
+_SPLIT = pattern_cache.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+|\s*/\s*|\s*\|\s*)\s*")
 
 
 def labels_of(text: str) -> list[str]:
@@ -106,7 +109,7 @@ def schema(value: dict[str, Any], source: str) -> Check:
     return Check("schema", source, test)
 
 
-_SCHEMA_FILE = re.compile(r"\bschema\b[^.;\n]*?[`'\"]?(?P<path>[\w./-]+\.json)\b[`'\"]?", re.IGNORECASE)
+_SCHEMA_FILE = pattern_cache.compile(r"\bschema\b[^.;\n]*?[`'\"]?(?P<path>[\w./-]+\.json)\b[`'\"]?", re.IGNORECASE)
 
 
 def schema_file(phrase: str, cwd: Path | None) -> Check | None:

@@ -93,7 +93,8 @@ RUN_OPTIONS = {
         "When the answer breaks the spec's Output contract, re-ask the same session up to this many times with "
         "the failed checks listed (default 0, or the config's defaults.contract_retries).",
         minimum=0,
-    ),
+    )
+    | {"maximum": configs.MAX_CONTRACT_RETRIES},
     "no_contract": {
         "type": "boolean",
         "description": "Do not check the answer against the spec's Output contract (by default a failed check "

@@ -114,6 +114,8 @@ def test_a_label_outside_the_set_fails_and_a_contract_with_nothing_checkable_pas
 def test_bad_retries_are_a_usage_error(tmp_path: Path, isolated: Path) -> None:
     result = dispatch("run", "--prompt", "x", "--contract-retries", "-1")
     assert result.code == 2 and "Traceback" not in result.stderr and "--contract-retries" in result.stderr
+    many = dispatch("run", "--prompt", "x", "--contract-retries", "9")
+    assert many.code == 2 and "--contract-retries 9 is more than 5" in many.stderr
     write(isolated / "home" / "config.toml", "[defaults]\ncontract_retries = 9\n")
     shown = dispatch("run", "--prompt", "x")
     assert shown.code != 0 and "contract_retries" in shown.stderr and "Traceback" not in shown.stderr

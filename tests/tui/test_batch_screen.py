@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from core.batch import trail
+from core.batch import manifest, trail
 from core.batch.manifest import Item
+from core.batch.runner import Batch
 from core.fsutil import atomic_write_json
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, write
@@ -66,7 +67,7 @@ async def test_rejected_specs_are_refused_and_nothing_is_sent(app_factory, fake:
         screen = await open_batch(pilot)
         screen.query_one("#batch-source", Input).value = str(folder)
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not screen.planning, "the plan, made in a thread")
         assert screen.current_batch is None and screen.shown is None and fake.requests == []
         assert any("rejected" in (n.title or "") for n in app._notifications)
 
@@ -165,6 +166,38 @@ async def test_the_trails_are_read_in_a_thread_not_on_the_loop(app_factory, isol
         await wait_for(pilot, lambda: len(screen.rows) == 4, "the headless batch's items")
         await wait_for(pilot, lambda: len(on_loop) >= 4, "a poll of the trails after the first read")
     assert not any(on_loop), "the list and the items are read off the event loop, polls included"
+
+
+async def test_start_plans_and_records_the_batch_in_a_thread_not_on_the_loop(
+    app_factory, fake: FakeOpenAI, isolated: Path, monkeypatch
+) -> None:
+    folder = specs(isolated / "specs", 3)
+    on_loop: dict[str, bool] = {}  # what Start did: read the specs, lint them, record the batch; on the loop?
+    from_paths, plan, create = manifest.from_paths, Batch.plan.__func__, trail.BatchTrail.create.__func__
+
+    def spy_from_paths(arguments):
+        on_loop["read"] = threading.current_thread() is threading.main_thread()
+        return from_paths(arguments)
+
+    def spy_plan(cls, *args, **kwargs):
+        on_loop["lint"] = threading.current_thread() is threading.main_thread()
+        return plan(cls, *args, **kwargs)
+
+    def spy_create(cls, *args, **kwargs):
+        on_loop["record"] = threading.current_thread() is threading.main_thread()
+        return create(cls, *args, **kwargs)
+
+    monkeypatch.setattr(manifest, "from_paths", spy_from_paths)
+    monkeypatch.setattr(Batch, "plan", classmethod(spy_plan))
+    monkeypatch.setattr(trail.BatchTrail, "create", classmethod(spy_create))
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_batch(pilot)
+        screen.query_one("#batch-source", Input).value = str(folder)
+        await pilot.click("#batch-start")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.current_batch is None, "the batch to end")
+        assert [row.status for row in screen.rows] == ["ok"] * 3
+    assert on_loop == {"read": False, "lint": False, "record": False}, "Start plans and records off the loop"
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])

@@ -526,3 +526,34 @@ async def test_the_escalate_choice_shows_without_colour_and_typing_reaches_the_r
         modal.query_one("RadioSet").focus()
         await pilot.press(*"needs a person", "enter")
         assert chosen and chosen[0].to == "primary" and chosen[0].reason == "needs a person"
+
+
+async def test_a_long_event_line_reads_in_full_at_80_columns(app_factory) -> None:
+    from core.engine import DispatchRequest
+    from core.events import Notice, RunStarted
+    from tui.live import LiveRun
+
+    said = (
+        "the model named in the spec is not in config.toml, so the run went to the tier's first model; "
+        "add it under [models] to choose it again next time"
+    )
+    live = LiveRun(key=1, request=DispatchRequest(spec_text=GOOD_SPEC), started=100.0)
+    live.apply(RunStarted("20261121-115900-1-1", "release-note", "openai", "default", "general", "general", ""), 0.1)
+    live.apply(Notice(said, "warning"), 0.2)
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.live_runs[live.key] = live
+        await app.push_screen(RunViewScreen(live))
+        view = app.screen
+        events = view.query_one("#events")
+        await wait_for(pilot, lambda: view._shown_log == 2 and events.size.height > 0, "the events drawn")
+        await pilot.pause()
+        shown = " ".join(events.render_line(y).text for y in range(events.size.height))
+        assert " ".join(f"warning: {said}".split()) in " ".join(shown.split()), (
+            f"the whole line is on screen: {shown!r}"
+        )
+        await pilot.resize_terminal(200, 24)
+        await wait_for(pilot, lambda: events.size.width > 180, "the wider terminal")
+        await pilot.pause()
+        rows = [events.render_line(y).text for y in range(events.size.height)]
+        assert any(f"warning: {said}" in row for row in rows), f"wrapped again at the new width: {rows!r}"

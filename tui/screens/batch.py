@@ -21,6 +21,7 @@ from textual.widgets import Button, DataTable, Header, Input, Static
 from core import offload
 from core.batch import manifest, trail
 from core.batch.runner import Batch, ItemView, Options
+from core.config import Config
 from core.errors import DispatchError
 from tui.format import clip, money, seconds, tokens
 from tui.screens.dashboard import NARROW, status_text
@@ -136,6 +137,15 @@ def read_items(batch_id: str, now: datetime) -> list[Row]:
     return [row_of_record(item, record, now) for item, record in found]
 
 
+def planned(config: Config, path: Path, options: Options) -> Batch:
+    """The batch of `path`'s items, checked; recorded in its trail unless some item is rejected (runs in a
+    thread)."""
+    batch = Batch.plan(config, manifest.from_paths([str(path)]), options)
+    if not batch.rejected:
+        batch.start()
+    return batch
+
+
 class BatchScreen(Screen[None]):
     DEFAULT_CSS = """
     BatchScreen #batch-screen { height: 1fr; }
@@ -168,6 +178,8 @@ class BatchScreen(Screen[None]):
         self.shown: str | None = None
         """The batch id whose items the table shows."""
         self.rows: list[Row] = []
+        self.planning = False
+        """A Start is being planned in a thread; a second Start waits for it."""
         self._changed = False
 
     @property
@@ -223,31 +235,19 @@ class BatchScreen(Screen[None]):
 
     @on(Button.Pressed, "#batch-start")
     def action_start(self) -> None:
-        if self.current_batch is not None:
+        if self.current_batch is not None or self.planning:
             self.notify("a batch is already running here; cancel it first", severity="warning")
             return
         try:
-            self.current_batch = self._planned()
+            path, options = self._asked()
         except DispatchError as exc:
             self.notify(exc.one_line(), title="cannot start the batch", severity="error")
             return
-        if self.current_batch.rejected:
-            first = self.current_batch.rejected[0]
-            self.notify(
-                f"{len(self.current_batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
-                f"({first.item.source}): {first.error}",
-                title="batch rejected",
-                severity="error",
-                timeout=10,
-            )
-            self.current_batch = None
-            return
-        trail_ = self.current_batch.start()
-        self.shown = trail_.batch_id
-        self.refresh_batches()
-        self._run(self.current_batch)
+        self.planning = True
+        self._run(path, options)
 
-    def _planned(self) -> Batch:
+    def _asked(self) -> tuple[Path, Options]:
+        """The source and the options the form holds (read on the loop: widgets are not thread-safe)."""
         source = self.query_one("#batch-source", Input).value.strip()
         if not source:
             raise DispatchError("no manifest or folder given", "type a path in the first field")
@@ -264,12 +264,32 @@ class BatchScreen(Screen[None]):
                 "concurrency must be a whole number and the budget a number of USD", "e.g. 8 and 2.50"
             ) from None
         path = Path(source).expanduser()
-        if not path.is_absolute():
-            path = self.dispatch_app.cwd / path
-        return Batch.plan(self.dispatch_app.config, manifest.from_paths([str(path)]), options)
+        return (path if path.is_absolute() else self.dispatch_app.cwd / path), options
 
     @work(exclusive=True, group="batch", name="batch", exit_on_error=False)
-    async def _run(self, batch: Batch) -> None:
+    async def _run(self, path: Path, options: Options) -> None:
+        """Plan the batch (read the manifest and every spec, lint them) and record it in a thread, since a folder
+        of specs is many file reads; then run it here."""
+        try:
+            batch = await offload.in_thread(lambda: planned(self.dispatch_app.config, path, options))
+        except DispatchError as exc:
+            self.notify(exc.one_line(), title="cannot start the batch", severity="error")
+            return
+        finally:
+            self.planning = False
+        if batch.rejected:
+            first = batch.rejected[0]
+            self.notify(
+                f"{len(batch.rejected)} item(s) rejected, nothing sent; item {first.item.index} "
+                f"({first.item.source}): {first.error}",
+                title="batch rejected",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self.current_batch = batch
+        self.shown = batch.start().batch_id
+        self.refresh_batches()
         try:
             summary = await batch.run(on_change=self._mark_changed, on_notice=self._notice)
             self.notify(

@@ -13,13 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Collapsible, Header, Input, Log, Static
+from textual.widgets import Button, Collapsible, Header, Input, Static
 
 from tui import contract_actions
 from tui.format import money, seconds, tokens
 from tui.live import LiveRun
 from tui.screens.base import DispatchScreen
 from tui.widgets.changes_panel import ChangesPanel, changes_allow
+from tui.widgets.event_log import EventLog
 from tui.widgets.footer import Footer
 from tui.widgets.run_output import RunOutput
 
@@ -73,7 +74,7 @@ class RunViewScreen(DispatchScreen):
         yield RunOutput(id="output")
         yield ChangesPanel(id="changes")
         with Collapsible(title="Events", id="events-box", collapsed=False):
-            yield Log(id="events", max_lines=5000)
+            yield EventLog(id="events", max_lines=5000)
         with Horizontal(id="after"):
             yield Input(placeholder="resume: what next? (enter sends)", id="prompt")
             yield Button("Resume", variant="primary", id="resume")
@@ -98,7 +99,7 @@ class RunViewScreen(DispatchScreen):
             chunk, self._shown_text = live.text[self._shown_text :], len(live.text)
             await output.append(chunk, live.text)
         if len(live.log) > self._shown_log:
-            self.query_one("#events", Log).write_lines(live.log[self._shown_log :])
+            self.query_one("#events", EventLog).say(live.log[self._shown_log :])
             self._shown_log = len(live.log)
             self.query_one("#events-box", Collapsible).title = f"Events ({self._shown_log})"
         self._show_status()

@@ -1,0 +1,40 @@
+"""The run view's event log, wrapped at its own width so that a long line (an error, a tool call's arguments)
+reads in full at 80 columns; Textual's Log cut it at the edge behind a scrollbar few people find.
+
+RichLog wraps a line once, when it is written, and at most at the console's width, not its own; a terminal does
+not keep its size either. So the lines are kept and wrapped again, at the log's own width, whenever it changes.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.events import Resize
+from textual.widgets import RichLog
+
+
+class EventLog(RichLog):
+    def __init__(self, *, max_lines: int, id: str | None = None) -> None:
+        super().__init__(max_lines=max_lines, wrap=True, min_width=1, id=id)
+        self.kept = max_lines
+        self.said: list[str] = []
+        """Every line written, unwrapped (the last `kept`), to wrap again at a new width."""
+        self._width = 0
+
+    def say(self, lines: list[str]) -> None:
+        self.said.extend(lines)
+        del self.said[: max(0, len(self.said) - self.kept)]
+        for line in lines:
+            self._write(line)
+
+    def on_resize(self, event: Resize) -> None:
+        """Wrap every line again at the new width (RichLog's own handler, after this one, draws the lines
+        written before its first size was known)."""
+        if self.scrollable_content_region.width == self._width:
+            return
+        self._width = self.scrollable_content_region.width
+        self.clear()
+        for line in self.said:
+            self._write(line)
+
+    def _write(self, line: str) -> None:
+        self.write(Text(line), width=max(1, self._width))
