@@ -51,8 +51,10 @@ class Options:
     """Per item, as `run --timeout`."""
     cwd: Path | None = None
     """What the specs' input paths are relative to."""
-    processes: int | None = None
-    """Worker processes the items are shared between; None: as many as pay for their start (procs.auto)."""
+    processes: int | None = 1
+    """Worker processes the items are shared between (1: none, this loop runs them); None: as many as pay for
+    their start (procs.auto). `dispatch batch` defaults to None; the console and the MCP tool keep 1, their own
+    process, where a worker's stderr would land on the screen or the protocol's log."""
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "cwd": str(self.cwd) if self.cwd else None}

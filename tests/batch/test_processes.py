@@ -5,6 +5,7 @@ rate limits and SIGINT across workers are in test_batch_cli.py, run both ways.""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -106,3 +107,8 @@ def test_a_killed_parent_leaves_no_worker_and_the_batch_resumes(tmp_path: Path, 
     runs = run_files(projects_dir)
     assert sum(r["status"] == "ok" for r in runs) == ITEMS
     assert all(r["status"] in ("ok", "interrupted") for r in runs)
+
+
+def test_the_default_starts_workers_only_for_items_that_pay_for_them() -> None:
+    assert procs.auto(procs.ITEMS_PER_PROCESS * 2 - 1) == 1
+    assert procs.auto(procs.ITEMS_PER_PROCESS * 10_000) == (os.cpu_count() or 1)
