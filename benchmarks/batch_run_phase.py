@@ -1,6 +1,7 @@
 """The run phase of `dispatch batch` alone: 200 dispatches at -j 50 against answers that take 200 ms, run in this
 process with the fake server in a child process (so its threads do not take this interpreter's lock), timed as
-wall and CPU seconds (every thread's), and where an item's time goes: before its request is sent, and from its
+wall and CPU seconds (every thread's, and the worker processes'), on this event loop alone and shared between
+the default worker processes, and where an item's time goes: before its request is sent, and from its
 answer's end to its envelope.
 
 batch_throughput times whole processes; this isolates what the engine and the runner cost per dispatch. CPU time
@@ -11,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from unittest import mock
 
 from benchmarks.batch_throughput import ANSWER_S, CONCURRENCY, ITEMS, SPEC, environment
 from core import config as configs
+from core.batch import procs
 from core.batch.executor import Executor
 from core.batch.manifest import Item
 from core.batch.runner import Batch, Options
@@ -45,6 +49,9 @@ class Timed:
         self.inner = inner
         self.before: list[float] = []
         self.after: list[float] = []
+
+    def running(self) -> AbstractAsyncContextManager[object]:
+        return self.inner.running()
 
     async def run(self, request: DispatchRequest) -> AsyncIterator[Event]:
         began = last = time.perf_counter()
@@ -70,24 +77,36 @@ def main() -> None:
     try:
         assert server.stdout is not None
         base_url = server.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as home, mock.patch.dict(os.environ, environment(home, base_url)):
-            items = [Item(n, f"item-{n}", spec_text=SPEC, slug=f"item-{n}") for n in range(ITEMS)]
-            batch = Batch.plan(configs.load(), items, Options(concurrency=CONCURRENCY))
-            batch.executor = timed = Timed(batch.executor)
-            cpu, wall = time.process_time(), time.perf_counter()
-            summary = asyncio.run(batch.run())
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        for processes in (1, procs.auto(ITEMS)):
+            run_phase(base_url, processes)
     finally:
         if server.stdin is not None:
             server.stdin.close()
         server.wait(timeout=10)
+
+
+def run_phase(base_url: str, processes: int) -> None:
+    """One batch of ITEMS with its items shared between `processes` (1: on this event loop), timed."""
+    with tempfile.TemporaryDirectory() as home, mock.patch.dict(os.environ, environment(home, base_url)):
+        items = [Item(n, f"item-{n}", spec_text=SPEC, slug=f"item-{n}") for n in range(ITEMS)]
+        batch = Batch.plan(configs.load(), items, Options(concurrency=CONCURRENCY, processes=processes))
+        batch.executor = timed = Timed(batch.default_executor(ITEMS))
+        cpu, wall = process_cpu(), time.perf_counter()
+        summary = asyncio.run(batch.run())
+        cpu, wall = process_cpu() - cpu, time.perf_counter() - wall
     ideal = ITEMS / CONCURRENCY * ANSWER_S
     print(
-        f"batch run phase in-process: {summary['ok']}/{ITEMS} ok, wall {wall:.2f} s ({wall / ideal:.2f}x the ideal "
-        f"{ideal:.1f} s), CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch; an item's median "
-        f"{statistics.median(timed.before) * 1000:.0f} ms before its request, "
+        f"batch run phase, {processes} process{'es' if processes > 1 else ''}: {summary['ok']}/{ITEMS} ok, wall "
+        f"{wall:.2f} s ({wall / ideal:.2f}x the ideal {ideal:.1f} s), CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms "
+        f"per dispatch; an item's median {statistics.median(timed.before) * 1000:.0f} ms before its request, "
         f"{statistics.median(timed.after) * 1000:.0f} ms from its answer's end to its envelope"
     )
+
+
+def process_cpu() -> float:
+    """This process's CPU seconds (every thread's) and its waited-for children's: the batch's workers."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`dispatch batch` against the same work as separate processes, and its rate limit as the server sees it.
 
 1. 200 dispatches of a short spec, 50 at a time, to a fake server that answers each in 200 ms: one
-   `dispatch batch -j 50` process against 200 `dispatch run` processes launched 50 at a time. The ideal is
+   `dispatch batch -j 50` process on its own event loop (-P 1), then with its default worker processes, against
+   200 `dispatch run` processes launched 50 at a time. The ideal is
    200 / 50 x 0.2 s = 0.8 s; the goal is the batch within 1.2x of it. CPU per dispatch from getrusage.
 2. 2,000 items with `rpm = 1000`: the most requests the fake server received in any 60 s window, which must
    never exceed 1000. This one takes two minutes by design (BATCH_BENCH_RPM_ITEMS=0 skips it).
@@ -19,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from core.batch import procs
 from tests.fakes.openai_server import FakeOpenAI, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,14 +43,17 @@ def environment(home: str, base_url: str, rpm: int | None = None) -> dict[str, s
     return {**os.environ, "DISPATCH_HOME": f"{home}/home", "DISPATCH_PROJECTS_DIR": f"{home}/projects"}
 
 
-def batch(home: str, env: dict[str, str], count: int, concurrency: int) -> tuple[float, float, dict]:
+def batch(
+    home: str, env: dict[str, str], count: int, concurrency: int, processes: int | None = None
+) -> tuple[float, float, dict]:
     manifest = Path(home, f"work-{count}.jsonl")
     manifest.write_text(
         "".join(json.dumps({"spec": SPEC, "slug": f"item-{n}"}) + "\n" for n in range(count)), encoding="utf-8"
     )
     cpu, started = children_cpu(), time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "core", "batch", str(manifest), "-j", str(concurrency), "--json"],
+        [sys.executable, "-m", "core", "batch", str(manifest), "-j", str(concurrency), "--json"]
+        + (["-P", str(processes)] if processes else []),
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -95,13 +100,14 @@ def main() -> None:
     ideal = ITEMS / CONCURRENCY * ANSWER_S
     with tempfile.TemporaryDirectory() as home, FakeOpenAI([Reply(text="Hello there.", hang=ANSWER_S)]) as server:
         env = environment(home, server.base_url)
-        wall, cpu, summary = batch(home, env, ITEMS, CONCURRENCY)
-        run_s = summary["duration_ms"] / 1000
-        print(
-            f"batch: {ITEMS} dispatches -j {CONCURRENCY}, {ANSWER_S * 1000:.0f} ms answers: {summary['ok']} ok, "
-            f"run phase {run_s:.2f} s ({run_s / ideal:.2f}x the ideal {ideal:.1f} s, goal <= 1.2x), "
-            f"process wall {wall:.2f} s, CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch"
-        )
+        for workers, label in ((1, "-P 1"), (None, f"-P default ({procs.auto(ITEMS)})")):
+            wall, cpu, summary = batch(home, env, ITEMS, CONCURRENCY, workers)
+            run_s = summary["duration_ms"] / 1000
+            print(
+                f"batch {label}: {ITEMS} dispatches -j {CONCURRENCY}, {ANSWER_S * 1000:.0f} ms answers: "
+                f"{summary['ok']} ok, run phase {run_s:.2f} s ({run_s / ideal:.2f}x the ideal {ideal:.1f} s, goal "
+                f"<= 1.2x), process wall {wall:.2f} s, CPU {cpu:.2f} s = {cpu / ITEMS * 1000:.1f} ms per dispatch"
+            )
         wall, cpu = processes(home, env, ITEMS, CONCURRENCY)
         print(
             f"separate processes: {ITEMS} `dispatch run`, {CONCURRENCY} at a time: wall {wall:.2f} s "

@@ -137,6 +137,24 @@ def main() -> None:
                 "status (project row + last run)", lambda: (index.project(slug), index.runs(slug, limit=1)), args.repeat
             )
             timed("full integrity check (FTS5 rank 1)", index.writer.verify, 1)
+            query_plans(index, "search two words", lambda: index.search(f"{middling} {vocab[80]}"))
+            query_plans(index, "search --since", lambda: index.search(middling, since="2026-11-21"))
+
+
+def query_plans(index: Any, label: str, action: Callable[[], Any]) -> None:
+    """EXPLAIN QUERY PLAN of every SELECT a search ran: 'VIRTUAL TABLE INDEX ...:M' is the full-text index
+    serving the MATCH, 'SEARCH ... USING' a B-tree; a bare 'SCAN runs' would be a table scan."""
+    statements: list[str] = []
+    index.conn.set_trace_callback(statements.append)
+    try:
+        action()
+    finally:
+        index.conn.set_trace_callback(None)
+    print(f"query plans of {label}:")
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT") and "_config" not in sql:
+            steps = [row[3] for row in index.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+            print(f"  {' | '.join(steps)}")
 
 
 if __name__ == "__main__":

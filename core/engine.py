@@ -23,7 +23,6 @@ from core.audit.store import Project, new_run_id, slug_from, validate_slug
 from core.backends import backend_class, backend_for
 from core.backends.base import Backend, BackendRequest, ModelRejected, TransientError
 from core.batch import budgets
-from core.batch.limits import Limiter
 from core.checklist.target import target_of
 from core.config import Config, ModelConfig, user_models
 from core.envelope import Envelope, Status, Usage
@@ -48,6 +47,7 @@ from core.run_record import RunRecord
 
 if TYPE_CHECKING:
     from core import workspace
+    from core.batch.limits import Limiter
     from core.worktree import Worktree
 
 SYSTEM_PROMPT = (

@@ -25,7 +25,8 @@ from core import tiers
 from core.audit.batched_index import BatchedIndexWriter
 from core.audit.store import Project
 from core.backends import backend_class, backend_for, http_pool
-from core.batch import budgets, manifest
+from core.batch import budgets, manifest, procs
+from core.batch.durable import Committer
 from core.batch.executor import Executor, LocalExecutor
 from core.batch.limits import Limiter
 from core.batch.manifest import Item
@@ -36,12 +37,7 @@ from core.envelope import Envelope, Status
 from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
 from core.fsutil import GroupCommit, read_json
-from core.offload import in_thread
 from core.redact import Redactor
-
-COMMIT_GAP_S = 0.1
-"""The least time between two group commits (index rows committed, written files fsynced): items that finish
-meanwhile are made durable together, and each is reported only once it is."""
 
 
 @dataclass
@@ -55,6 +51,8 @@ class Options:
     """Per item, as `run --timeout`."""
     cwd: Path | None = None
     """What the specs' input paths are relative to."""
+    processes: int | None = None
+    """Worker processes the items are shared between; None: as many as pay for their start (procs.auto)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "cwd": str(self.cwd) if self.cwd else None}
@@ -154,18 +152,16 @@ class Batch:
         self.trail = trail
         self.limiter = Limiter()
         self.index = BatchedIndexWriter()
-        self.executor = executor or LocalExecutor(
-            Engine(config, index=self.index, limiter=self.limiter, check_budgets=False)
-        )
+        self.executor = executor
+        """Where items run; when none is given, `run` picks one for the items it has (see `default_executor`)."""
         self.ledger = budgets.Ledger()
         self.stopping: str | None = None
         """Why no more items start: "budget" or "interrupted"."""
         self.stop_why = ""
         self.notices: list[str] = []
         self._running: set[asyncio.Task[None]] = set()
-        self._unsynced: list[ItemView] = []
-        """Items finished whose files the next group commit makes durable; they are reported after it."""
-        self._finished = asyncio.Event()
+        self._committer: Committer[ItemView] | None = None
+        """Items finished go here; each is reported once the group commit after it has made its files durable."""
         self._ran = 0
         self._began = time.monotonic()
         self._on_item: Callable[[ItemView], None] = lambda view: None
@@ -330,16 +326,20 @@ class Batch:
         for view in self.views:
             if view.state == "pending":
                 chains.setdefault(view.item.slug or "", []).append(view)
+        executor = self.executor = self.executor or self.default_executor(sum(map(len, chains.values())))
         try:
             with GroupCommit() as commit:
-                async with http_pool.Pool().current():
-                    committer = asyncio.create_task(self._commit_as_they_finish(commit))
+                self._committer = Committer(self.index, commit, self._ended, self._notice)
+                async with http_pool.Pool().current(), executor.running():
+                    committing = asyncio.create_task(self._committer.loop())
                     try:
-                        await asyncio.gather(*(self._chain(views, slots, agents) for views in chains.values()))
+                        await asyncio.gather(
+                            *(self._chain(executor, views, slots, agents) for views in chains.values())
+                        )
                     finally:
-                        committer.cancel()
-                        await asyncio.wait([committer])
-                        await self._commit(commit)
+                        committing.cancel()
+                        await asyncio.wait([committing])
+                        await self._committer.commit()
         except asyncio.CancelledError:
             self.stopping = "interrupted"  # the task running the batch was cancelled (the console closing)
             raise
@@ -348,6 +348,13 @@ class Batch:
                 self._notice(warning)
             trail.close("interrupted" if self.stopping == "interrupted" else "finished", self.summary())
         return self.summary()
+
+    def default_executor(self, items: int) -> Executor:
+        """This process's event loop, or worker processes when `items` are enough to pay for starting them."""
+        processes = self.options.processes or procs.auto(items)
+        if processes > 1:
+            return procs.ProcessExecutor(self.config, self.limiter, processes, self._notice)
+        return LocalExecutor(Engine(self.config, index=self.index, limiter=self.limiter, check_budgets=False))
 
     def summary(self) -> dict[str, Any]:
         totals = self.totals()
@@ -368,13 +375,15 @@ class Batch:
             "trail": str(self.trail.root) if self.trail else "",
         }
 
-    async def _chain(self, views: list[ItemView], slots: asyncio.Semaphore, agents: asyncio.Semaphore) -> None:
+    async def _chain(
+        self, executor: Executor, views: list[ItemView], slots: asyncio.Semaphore, agents: asyncio.Semaphore
+    ) -> None:
         """One project's items, one after another, each taking its slots when its turn comes."""
         for view in views:
             async with agents if view.agent else contextlib.nullcontext(), slots:
                 if not self._admit(view):
                     continue
-                task = asyncio.create_task(self._execute(view))
+                task = asyncio.create_task(self._execute(executor, view))
                 self._running.add(task)
                 try:
                     await task
@@ -412,14 +421,14 @@ class Batch:
         )
         self._ended(view)
 
-    async def _execute(self, view: ItemView) -> None:
+    async def _execute(self, executor: Executor, view: ItemView) -> None:
         item = view.item
         self.ledger.start(item.index, item.slug or "", view.estimate)
         view.state, view.started = "running", time.monotonic()
         self._on_change(view)
         envelope: Envelope | None = None
         try:
-            async for event in self.executor.run(self.request(item, view.findings)):
+            async for event in executor.run(self.request(item, view.findings)):
                 if isinstance(event, RunStarted):
                     view.run_id, view.model, view.audit_path = event.run_id, event.model, event.audit_path
                     self.start().write(_record_of(view))
@@ -485,8 +494,8 @@ class Batch:
         view.audit_path = envelope.audit_path or view.audit_path
         view.elapsed_s = time.monotonic() - (view.started or time.monotonic())
         self._ran += 1
-        self._unsynced.append(view)
-        self._finished.set()
+        assert self._committer is not None, "an item finishes only while the batch runs"
+        self._committer.add(view)
 
     def _ended(self, view: ItemView) -> None:
         if self.trail is not None:
@@ -498,38 +507,6 @@ class Batch:
         if message not in self.notices:
             self.notices.append(message)
             self._on_notice(message)
-
-    async def _commit_as_they_finish(self, commit: GroupCommit) -> None:
-        """A group commit whenever items have finished, at most one per COMMIT_GAP_S."""
-        while True:
-            await self._finished.wait()
-            self._finished.clear()
-            began = time.monotonic()
-            await self._commit(commit)
-            await asyncio.sleep(COMMIT_GAP_S - (time.monotonic() - began))
-
-    async def _commit(self, commit: GroupCommit) -> None:
-        """Make what the finished items wrote durable (in a worker thread), then report them: an item is on stdout,
-        in the console and `finished` in the trail only once its files would survive a power cut."""
-        views, self._unsynced = self._unsynced, []
-        try:
-            warnings = await in_thread(lambda: self._sync(commit))
-        finally:
-            for view in views:  # in_thread has waited for the sync even when cancelled
-                self._ended(view)
-        for warning in warnings:
-            self._notice(warning)
-
-    def _sync(self, commit: GroupCommit) -> list[str]:
-        warnings = [warning] if (warning := self.index.flush()) else []
-        try:
-            commit.sync()
-        except OSError as exc:
-            warnings.append(
-                f"could not fsync the batch's run files ({exc}); they are written, but a power cut "
-                "could lose the latest"
-            )
-        return warnings
 
 
 def _unavailable(config: Config, models: list[str]) -> str | None:

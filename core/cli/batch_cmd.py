@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core import config as configs
-from core.batch import manifest, trail
+from core.batch import manifest, procs, trail
 from core.batch.runner import Batch, ItemView, Options
 from core.cli.numbers import positive_int
 from core.cli.output import emit_json, error_line, table
@@ -60,6 +60,14 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         default=8,
         metavar="N",
         help="dispatches in flight at once (default 8)",
+    )
+    batch.add_argument(
+        "-P",
+        "--processes",
+        type=positive_int,
+        metavar="N",
+        help="worker processes to share the items between (default: one per CPU once there are "
+        f"{procs.ITEMS_PER_PROCESS} items per worker, else 1: this process alone)",
     )
     batch.add_argument(
         "--agents", type=positive_int, default=2, metavar="N", help="agent-backend items at once, within -j (default 2)"
@@ -116,6 +124,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     options = Options(
         concurrency=args.concurrency,
         agents=args.agents,
+        processes=args.processes,
         max_cost=args.max_cost,
         skip_rejected=args.skip_rejected,
         timeout=args.timeout,

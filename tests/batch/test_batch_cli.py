@@ -100,7 +100,8 @@ def test_same_project_items_run_in_manifest_order_one_at_a_time(tmp_path: Path, 
         assert after["started_at"] >= before["finished_at"]
 
 
-def test_a_429_retry_after_cools_the_model_for_every_item(tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_429_retry_after_cools_the_model_for_every_item(tmp_path: Path, processes: str) -> None:
     replies = [Reply(status=429, headers={"Retry-After": "1"}, body='{"error": {"message": "slow down"}}')]
     limited = {"sent": False}
 
@@ -116,7 +117,7 @@ def test_a_429_retry_after_cools_the_model_for_every_item(tmp_path: Path) -> Non
         configure(tmp_path / "home", server.base_url, max_concurrency=1)
         for n in range(5):
             write(tmp_path / "specs" / f"s{n}.md", spec(n))
-        result = dispatch("batch", str(tmp_path / "specs"), "-j", "5", "--json")
+        result = dispatch("batch", str(tmp_path / "specs"), "-j", "5", "-P", processes, "--json")
         times = list(server.times)
     assert result.code == 0, result.stderr
     *envelopes, summary = lines(result)
@@ -152,13 +153,14 @@ def test_500s_and_hangs_fail_their_items_and_the_rest_finish(tmp_path: Path) -> 
     assert "--resume" in result.stderr
 
 
-def test_a_budget_stops_launching_part_way(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flags", [["-j", "1"], ["-j", "4", "-P", "2"]], ids=["one-process", "two-workers"])
+def test_a_budget_stops_launching_part_way(tmp_path: Path, projects_dir: Path, flags: list[str]) -> None:
     # The fake reports fewer tokens than the estimate (core/tokens.py's estimate of the prompt + max_tokens), so every admitted item fits.
     with FakeOpenAI([Reply(text="fine", usage=(100, 50))]) as server:
         configure(tmp_path / "home", server.base_url, price_in=1000.0, price_out=1000.0, max_tokens=50)
         for n in range(8):
             write(tmp_path / "specs" / f"s{n:02d}.md", spec(n))
-        result = dispatch("batch", str(tmp_path / "specs"), "-j", "1", "--max-cost", "0.8", "--json")
+        result = dispatch("batch", str(tmp_path / "specs"), *flags, "--max-cost", "0.8", "--json")
         sent = len(server.requests)
     assert result.code == 1
     *envelopes, summary = lines(result)
@@ -167,6 +169,7 @@ def test_a_budget_stops_launching_part_way(tmp_path: Path) -> None:
     assert ran and skipped and len(ran) + len(skipped) == 8
     assert all(e["reason"] == "budget" and e["run_id"] == "" and "batch budget" in e["error"] for e in skipped)
     assert sent == len(ran) and summary["cost_usd"] <= 0.8 and summary["stopped"] == "budget"
+    assert sum(r["cost_usd"] for r in run_files(projects_dir)) <= 0.8  # what the runs themselves say they spent
     assert max(e["batch_item"] for e in ran) < min(e["batch_item"] for e in skipped)
 
 
@@ -236,6 +239,19 @@ def test_agent_items_run_through_the_command_backend_within_their_own_limit(tmp_
         assert after["started_at"] >= before["finished_at"]  # --agents 1: never two agents at once
 
 
+def start_batch(*args: str) -> subprocess.Popen[str]:
+    """`dispatch batch ARGS` left running, for a test to signal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "core", "batch", *args],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+
 def batch_dir(projects: Path) -> Path:
     found = list((projects / ".dispatch-batches").glob("batch-*"))
     return found[0] if found else projects / ".dispatch-batches" / "none"
@@ -253,14 +269,7 @@ def test_a_batch_killed_outright_resumes_with_its_finished_items_intact(tmp_path
         configure(tmp_path / "home", server.base_url)
         for n in range(6):
             write(tmp_path / "specs" / f"s{n}.md", spec(n))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "1", "--json"],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = start_batch(str(tmp_path / "specs"), "-j", "1", "--json")
         deadline = time.monotonic() + 60
         while finished_lines(batch_dir(projects_dir)) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
@@ -285,20 +294,15 @@ def test_a_batch_killed_outright_resumes_with_its_finished_items_intact(tmp_path
     assert again.code == 0 and lines(again)[-1]["ok"] == 6 and len(lines(again)) == 1
 
 
-def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(tmp_path: Path, projects_dir: Path) -> None:
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(
+    tmp_path: Path, projects_dir: Path, processes: str
+) -> None:
     with FakeOpenAI([Reply(hang=30)]) as server:
         configure(tmp_path / "home", server.base_url)
         for n in range(5):
             write(tmp_path / "specs" / f"s{n}.md", spec(n))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "core", "batch", str(tmp_path / "specs"), "-j", "2", "--json"],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
+        proc = start_batch(str(tmp_path / "specs"), "-j", "2", "-P", processes, "--json")
         deadline = time.monotonic() + 60
         while len(server.requests) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)

@@ -5,6 +5,7 @@ reported before its files are fsynced."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -30,6 +31,9 @@ class CountingExecutor:
         self.inside = 0
         self.peak = 0
         self.order: list[tuple[str, int]] = []
+
+    def running(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return contextlib.nullcontext()
 
     async def run(self, request: DispatchRequest) -> AsyncIterator[Event]:
         self.inside += 1

@@ -92,11 +92,13 @@ AGENT_ONLY = (
     "core.procgroup",
     "core.verify",
     "core.review",
+    "core.batch.limits",
 )
-"""What only agent runs, --verify and reviews need (~20 ms of imports): a chat run against an endpoint loads none."""
+"""What only agent runs, --verify, reviews and batches need (~20 ms of imports): a chat run against an endpoint
+loads none."""
 
 
-def test_a_headless_chat_run_imports_nothing_of_agents_verify_or_review(tmp_path: Path) -> None:
+def test_a_headless_chat_run_imports_nothing_of_agents_verify_review_or_batch(tmp_path: Path) -> None:
     env = {"DISPATCH_HOME": str(tmp_path / "home"), "DISPATCH_PROJECTS_DIR": str(tmp_path / "projects")}
     probe = PROBE.replace(repr(HEAVY), repr(AGENT_ONLY))
     with FakeOpenAI() as server:

@@ -1,0 +1,75 @@
+"""A batch reports an item only once what it wrote would survive a power cut: its index rows committed and its
+run files fsynced. Items that finish close together are made durable together (one transaction, one round of
+fsyncs), at most once per COMMIT_GAP_S. The in-process runner holds one of these, and so does each worker process
+of a multi-process batch (core/batch/procs.py), before it tells the parent that an item finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from core.audit.batched_index import BatchedIndexWriter
+from core.fsutil import GroupCommit
+from core.offload import in_thread
+
+COMMIT_GAP_S = 0.1
+"""The least time between two group commits (index rows committed, written files fsynced): items that finish
+meanwhile are made durable together, and each is reported only once it is."""
+
+T = TypeVar("T")
+
+
+class Committer(Generic[T]):
+    """Finished things in, each handed to `report` once the group commit after it has run."""
+
+    def __init__(
+        self,
+        index: BatchedIndexWriter,
+        commit: GroupCommit,
+        report: Callable[[T], None],
+        warn: Callable[[str], None],
+    ) -> None:
+        self.index = index
+        self.group = commit
+        self.report = report
+        self.warn = warn
+        self._pending: list[T] = []
+        self._ready = asyncio.Event()
+
+    def add(self, thing: T) -> None:
+        self._pending.append(thing)
+        self._ready.set()
+
+    async def loop(self) -> None:
+        """A group commit whenever things have finished, at most one per COMMIT_GAP_S; runs until cancelled."""
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            began = time.monotonic()
+            await self.commit()
+            await asyncio.sleep(COMMIT_GAP_S - (time.monotonic() - began))
+
+    async def commit(self) -> None:
+        """Make what the finished things wrote durable (in a worker thread), then report them."""
+        things, self._pending = self._pending, []
+        try:
+            warnings = await in_thread(self._sync)
+        finally:
+            for thing in things:  # in_thread has waited for the sync even when cancelled
+                self.report(thing)
+        for warning in warnings:
+            self.warn(warning)
+
+    def _sync(self) -> list[str]:
+        warnings = [warning] if (warning := self.index.flush()) else []
+        try:
+            self.group.sync()
+        except OSError as exc:
+            warnings.append(
+                f"could not fsync the batch's run files ({exc}); they are written, but a power cut "
+                "could lose the latest"
+            )
+        return warnings
