@@ -104,7 +104,8 @@ def test_editor_with_findings(snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
 
 
-def test_editor_clean_with_a_route(snap_compare, snap_app) -> None:
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_editor_clean_with_a_route(size, snap_compare, snap_app) -> None:
     async def before(pilot) -> None:
         await pilot.press("f3")
         pilot.app.screen.query_one("#spec").load_text(GOOD_SPEC)
@@ -114,7 +115,7 @@ def test_editor_clean_with_a_route(snap_compare, snap_app) -> None:
         pilot.app.set_focus(None)  # a focused TextArea's cursor is drawn in some pictures and not others
         await pilot.pause()
 
-    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
 def test_tier_picker(snap_compare, snap_app) -> None:

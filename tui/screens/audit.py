@@ -149,10 +149,10 @@ class AuditScreen(DispatchScreen):
                 yield OptionList(id="audit-sessions")
             with Vertical(id="audit-main"):
                 with Horizontal(id="filters"):
-                    yield Input(placeholder="search specs and results…", id="search")
+                    yield Input(placeholder="search…", tooltip="search the specs and results of the runs", id="search")
                     yield Select([(s.value, s.value) for s in Status], prompt="status", id="status")
                     yield Select([], prompt="tier", id="tier")
-                    yield Input(placeholder="since YYYY-MM-DD", id="since")
+                    yield Input(placeholder="YYYY-MM-DD", tooltip="only runs since this day", id="since")
                 yield FitTable(id="runs", cursor_type="row", zebra_stripes=True)
                 yield Static(id="pager")
         yield Footer()

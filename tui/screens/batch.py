@@ -190,10 +190,22 @@ class BatchScreen(Screen[None]):
         yield Header()
         with Vertical(id="batch-screen"):
             with Horizontal(id="batch-form"):
-                yield Input(placeholder="a .jsonl / .csv manifest, or a folder of specs", id="batch-source")
+                # Hints short enough to read in full at 80 columns; the long form is each field's tooltip.
+                yield Input(
+                    placeholder="manifest or spec dir",
+                    tooltip="a .jsonl / .csv manifest, or a folder of specs",
+                    id="batch-source",
+                )
                 yield Button("Browse", id="batch-browse")
-                yield Input("8", placeholder="concurrency", id="batch-concurrency", type="integer")
-                yield Input(placeholder="max cost USD", id="batch-budget", type="number")
+                yield Input(
+                    "8", placeholder="8", tooltip="how many items run at once", id="batch-concurrency", type="integer"
+                )
+                yield Input(
+                    placeholder="budget $",
+                    tooltip="the most the batch may cost, in USD; no more items start past it",
+                    id="batch-budget",
+                    type="number",
+                )
                 yield Button("Start", id="batch-start", variant="primary")
                 yield Button("Cancel", id="batch-cancel", variant="error")
             with Horizontal(id="batch-body"):

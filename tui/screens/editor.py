@@ -47,7 +47,7 @@ class EditorScreen(DispatchScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="file-bar"):
-            yield Input(placeholder="spec file, e.g. task.md (relative to the working directory)", id="path")
+            yield Input(placeholder="spec file, e.g. task.md (relative to cwd)", id="path")
             yield Button("Open", id="open")
             yield Button("Save", id="save")
         with Horizontal(id="editor-body"):

@@ -76,7 +76,7 @@ class RunViewScreen(DispatchScreen):
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield EventLog(id="events", max_lines=5000)
         with Horizontal(id="after"):
-            yield Input(placeholder="resume: what next? (enter sends)", id="prompt")
+            yield Input(placeholder="what next? (enter resumes)", id="prompt")
             yield Button("Resume", variant="primary", id="resume")
             yield Button("Review", id="review")
             yield Button("Escalate", variant="warning", id="escalate")
