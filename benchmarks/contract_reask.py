@@ -88,9 +88,14 @@ def main() -> None:
     if why := local_model_missing():
         print(f"skipped: {why}")
         return
+    from core.local.server import LocalServer
+
     with tempfile.TemporaryDirectory() as home:
         os.environ.update(DISPATCH_HOME=home, DISPATCH_PROJECTS_DIR=os.path.join(home, "projects"))
-        asyncio.run(measure())
+        try:
+            asyncio.run(measure())
+        finally:
+            LocalServer().stop()  # it outlives a dispatch by design; not the benchmark's temporary home
 
 
 if __name__ == "__main__":
