@@ -362,15 +362,9 @@ class Engine:
                 yield emit(Notice("dispatching despite checklist errors (--force); this is recorded", "warning"))
             for notice in _workspace_notices(inputs, space, request.cwd is None):
                 yield emit(notice)
-            done: BackendDone | None = None
-            async with aclosing(self._ask(request, route, agent_dir, prompt, run, answer, stream)) as asked:
+            async with aclosing(self._ask(request, route, agent_dir, prompt, run, answer, stream, started)) as asked:
                 async for event in asked:
-                    if isinstance(event, BackendDone):
-                        done = event
-                    else:
-                        yield emit(event)
-            envelope.result = answer.text()
-            self._finish(run, done, started)
+                    yield emit(event)
             if request.contract and request.kind != "review":
                 async with aclosing(self._contract(request, route, agent_dir, run, stream, started, text)) as checked:
                     async for event in checked:
@@ -417,9 +411,11 @@ class Engine:
         run: RunRecord,
         answer: Answer,
         stream: StreamRedactor,
+        started: float,
     ) -> AsyncGenerator[Event, None]:
-        """One question to the route's models under the run's timeout: the answer's text as the stream redactor lets
-        it out, the other events, and last a BackendDone (a timeout's own when the time ran out)."""
+        """One question to the route's models under the run's timeout: yields the answer's text as the stream
+        redactor lets it out and the other events, then folds the answer and the last BackendDone (a timeout's own
+        when the time ran out) into the run's envelope."""
         first = self.config.model(route.models[0])
         timeout = self._timeout(request, first)
         done: BackendDone | None = None
@@ -440,9 +436,8 @@ class Engine:
             )
         if held := stream.flush():
             yield TextDelta(held)
-        yield done or BackendDone(
-            status=Status.ERROR, error="the backend ended without a result", reason="bad_response"
-        )
+        run.envelope.result = answer.text()
+        self._finish(run, done, started)
 
     async def _contract(
         self,
@@ -509,16 +504,10 @@ class Engine:
         spent, cost, turns = envelope.usage, envelope.cost_usd, envelope.num_turns
         again = replace(request, history=run.messages or [], session_id=envelope.session_id)
         answer = Answer(self.config.defaults.max_answer_chars)
-        done: BackendDone | None = None
         model = replace(route, models=[envelope.model or route.models[0]])
-        async with aclosing(self._ask(again, model, agent_dir, message, run, answer, stream)) as asked:
+        async with aclosing(self._ask(again, model, agent_dir, message, run, answer, stream, started)) as asked:
             async for event in asked:
-                if isinstance(event, BackendDone):
-                    done = event
-                else:
-                    yield event
-        envelope.result = answer.text()
-        self._finish(run, done, started)
+                yield event
         envelope.usage = spent + envelope.usage
         envelope.num_turns += turns
         if cost is not None or envelope.cost_usd is not None:
