@@ -12,17 +12,13 @@ from typing import Any
 
 from core.audit.store import Project, now_iso
 from core.errors import UsageError
-from core.fsutil import JsonLines, read_json_lines
+from core.fsutil import append_json_line, read_json_lines
 from core.redact import Redactor
 from core.worktree import Worktree
 
 
 def record(project: Project, action: str, **data: Any) -> None:
-    log = JsonLines(project.changes_log)
-    try:
-        log.write({"action": action, "at": now_iso(), **data})
-    finally:
-        log.close()
+    append_json_line(project.changes_log, {"action": action, "at": now_iso(), **data})
 
 
 def history(project: Project) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from core.audit.store import Project, now_iso
 from core.config import Config
 from core.engine import DispatchRequest
 from core.errors import UsageError
-from core.fsutil import JsonLines, read_json_lines
+from core.fsutil import append_json_line, read_json_lines
 
 ESCALATIONS = "escalations.jsonl"
 PRIMARY = "primary"
@@ -69,9 +69,7 @@ def record(slug: str, escalation: Escalation) -> None:
     if not project.exists():
         raise UsageError(f"no project '{slug}'", "check the slug with `dispatch list` or the audit browser")
     with project.lock().acquire(wait=10.0):
-        log = JsonLines(project.logs / ESCALATIONS)
-        log.write(escalation.to_dict())
-        log.close()
+        append_json_line(project.logs / ESCALATIONS, escalation.to_dict())
 
 
 def history(slug: str) -> list[Escalation]:

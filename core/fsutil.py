@@ -162,6 +162,15 @@ class JsonLines:
             self._handle = None
 
 
+def append_json_line(path: Path, record: dict[str, Any]) -> None:
+    """Append one record to a log written a line at a time, and close it (made durable as JsonLines.close does)."""
+    log = JsonLines(path)
+    try:
+        log.write(record)
+    finally:
+        log.close()
+
+
 def read_json_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
     """Every valid record, and how many lines were skipped as unreadable (a torn tail after a crash)."""
     records: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ from typing import Any
 
 from core import paths
 from core.audit.store import now_iso
-from core.fsutil import JsonLines, read_json_lines
+from core.fsutil import append_json_line, read_json_lines
 
 FILE = "refusals.jsonl"
 ERROR_CAP = 500
@@ -22,9 +22,8 @@ def record(slug: str, task_type: str | None, kind: str, error: str) -> None:
     """Append one refusal; an OSError is swallowed because the refusal itself already reached its caller."""
     try:
         paths.state_dir().mkdir(parents=True, exist_ok=True)
-        log = JsonLines(paths.state_dir() / FILE)
-        log.write({"at": now_iso(), "slug": slug, "task_type": task_type, "kind": kind, "error": error[:ERROR_CAP]})
-        log.close()
+        entry = {"at": now_iso(), "slug": slug, "task_type": task_type, "kind": kind, "error": error[:ERROR_CAP]}
+        append_json_line(paths.state_dir() / FILE, entry)
     except OSError:
         pass
 

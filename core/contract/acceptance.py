@@ -8,7 +8,7 @@ from typing import Any
 
 from core.audit.store import Project, now_iso
 from core.errors import UsageError
-from core.fsutil import JsonLines, read_json_lines
+from core.fsutil import append_json_line, read_json_lines
 
 ACCEPTED = "accepted.jsonl"
 VIOLATION = "contract_violation"
@@ -26,9 +26,7 @@ def accept(project: Project, run_id: str, by: str = "operator", note: str = "") 
     failed = [c for c in (record.get("contract") or {}).get("checks", []) if c.get("passed") is False]
     entry = {"at": now_iso(), "run_id": run_id, "by": by, "note": note, "failed": [c.get("rule") for c in failed]}
     with project.lock().acquire(wait=10.0):
-        log = JsonLines(project.logs / ACCEPTED)
-        log.write(entry)
-        log.close()
+        append_json_line(project.logs / ACCEPTED, entry)
     return entry
 
 
