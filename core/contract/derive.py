@@ -116,9 +116,9 @@ def derive(body: str, *, cwd: Path | None = None, agent: bool = False) -> Contra
     contract = Contract()
     if fmt is not None:
         container = _container(body, fmt_word) if fmt in formats.PARSERS else None
-        if fmt in ("csv", "tsv"):
+        if fmt in formats.DELIMITERS:
             header = _names(_HEADER, body)
-            check = formats.delimited("\t" if fmt == "tsv" else ",", header)
+            check = formats.delimited(fmt, header)
         else:
             check = formats.structured(fmt, container)
         contract.checks.append(Check(f"format:{fmt}", fmt_word, check))
@@ -141,8 +141,6 @@ def derive(body: str, *, cwd: Path | None = None, agent: bool = False) -> Contra
 def _only(source: str, fmt: str | None, shape: str | None) -> Check:
     """'Nothing else', of the format the section names, else of its code block or list; with no shape named there
     is nothing to hold the rest of the answer against."""
-    if fmt in ("csv", "tsv"):
-        return Check("only", source, formats.only(fmt, formats.delimited("\t" if fmt == "tsv" else ",", None)))
     if fmt is not None or shape is not None:
         return Check("only", source, formats.only(fmt or shape or ""))
     return Check("only", source, None, "the Output names no format, block or list that the answer must be alone")

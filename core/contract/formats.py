@@ -121,8 +121,12 @@ def keys(fmt: str, wanted: list[str], each: bool) -> Test:
     return test
 
 
-def delimited(delimiter: str, header: list[str] | None) -> Test:
-    name = "TSV" if delimiter == "\t" else "CSV"
+DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+def delimited(fmt: str, header: list[str] | None) -> Test:
+    """A CSV or TSV table (every row as wide as the first), with `header` as its first row when one is named."""
+    delimiter, name = DELIMITERS[fmt], NAMES[fmt]
 
     def test(reply: Reply) -> Verdict:
         text = reply.payload
@@ -168,10 +172,11 @@ def code_block(lang: str | None, count: int | None) -> Test:
     return test
 
 
-def only(shape: str, table: Test | None = None) -> Test:
+def only(shape: str) -> Test:
     """Nothing but the asked-for thing. `shape` is what the contract names: a format (the whole answer, or the one
-    fence that is all of it, parses as it; a CSV/TSV's own `table` test says so), a code block (one fence, no prose
-    around it), or a list (every line an item)."""
+    fence that is all of it, parses as it), a code block (one fence, no prose around it), or a list (every line an
+    item)."""
+    table = delimited(shape, None) if shape in DELIMITERS else None
 
     def whole(reply: Reply) -> bool:
         if shape in PARSERS:
