@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import itertools
 import json
 import re
 import tomllib
@@ -24,6 +25,8 @@ Parser = Callable[[str], Any]
 
 
 def _yaml(text: str) -> Any:
+    """PyYAML's safe loader in Python, not libyaml's CSafeLoader: that one is ~10x faster but kills the process
+    (a segfault) on an answer nested 100,000 deep, where this one raises RecursionError."""
     import yaml
 
     return yaml.safe_load(text)
@@ -59,6 +62,11 @@ def _why(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
+EMBEDDED_TRIES = 16
+"""Brackets at which JSON inside prose is looked for: a failed try costs time in proportion to where it starts (the
+error's line and column are counted), so trying every bracket of a 2 MB answer of them took 12 minutes."""
+
+
 def parse(reply: Reply, fmt: str) -> tuple[Any, str, str | None]:
     """(value, where it was found, None) or (None, '', why it does not parse)."""
     parser, tags = PARSERS[fmt]
@@ -73,10 +81,11 @@ def parse(reply: Reply, fmt: str) -> tuple[Any, str, str | None]:
             except Exception:
                 continue
     if fmt == "json":
-        for start in (m.start() for m in re.finditer(r"[\[{]", reply.text)):
+        starts = (m.start() for m in re.finditer(r"[\[{]", reply.text))
+        for start in itertools.islice(starts, EMBEDDED_TRIES):
             try:
                 return json.JSONDecoder().raw_decode(reply.text, start)[0], "the answer, with prose around it", None
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 continue
     return None, "", why
 
@@ -129,8 +138,10 @@ def delimited(fmt: str, header: list[str] | None) -> Test:
     delimiter, name = DELIMITERS[fmt], NAMES[fmt]
 
     def test(reply: Reply) -> Verdict:
-        text = reply.payload
-        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True) if row]
+        try:
+            rows = [row for row in csv.reader(io.StringIO(reply.payload), delimiter=delimiter, strict=True) if row]
+        except csv.Error as exc:
+            return False, f"not {name}: {exc}"
         if not rows:
             return False, f"no {name} rows"
         widths = {len(row) for row in rows}

@@ -66,7 +66,7 @@ def _singular(unit: str) -> str:
 def _json_items(reply: Reply) -> list[object] | None:
     try:
         value = json.loads(reply.payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, list) else None
 

@@ -94,6 +94,8 @@ def schema(value: dict[str, Any], source: str) -> Check:
         cls.check_schema(value)
     except SchemaError as exc:
         return Check("schema", source, None, f"the schema itself is invalid: {exc.message}")
+    except RecursionError:
+        return Check("schema", source, None, "the schema is nested too deeply to check")
     validator = cls(value)
 
     def test(reply: Reply) -> Verdict:
@@ -122,7 +124,7 @@ def schema_file(phrase: str, cwd: Path | None) -> Check | None:
         path = (cwd or Path.cwd()) / path
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
         return Check("schema", match.group(0), None, f"cannot read the schema {path}: {why}")
     if not isinstance(value, dict):

@@ -209,3 +209,26 @@ def test_a_json_value_always_passes_a_schema_it_satisfies(value: object) -> None
     output = f"JSON matching this schema:\n```json\n{json.dumps(schema)}\n```"
     report = contract.evaluate(contract.derive(output), json.dumps(value))
     assert report.failed == [] and report.passed is True, report.checks
+
+
+HOSTILE = {
+    "nested 100,000 deep": "[" * 100_000,
+    "200,000 open braces": "{" * 200_000,
+    "one CSV field past the csv module's limit": "a,b\n" + "x" * 200_000 + ",1",
+}
+
+
+@pytest.mark.parametrize("answer", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("output", ["A JSON object with keys `a` and `b`.", "CSV with header `a,b`.", "YAML, 3 items."])
+def test_a_hostile_answer_fails_its_checks_and_never_raises(output: str, answer: str) -> None:
+    report = contract.evaluate(contract.derive(output), answer)
+    assert report.passed is False and all(isinstance(c["detail"], str) for c in report.checks)
+
+
+def test_json_nested_past_the_parsers_depth_in_the_output_section_or_a_schema_file_is_no_crash(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    inline = contract.derive(f"A JSON array.\n```json\n{deep}\n```")
+    assert [c.rule for c in inline.checks] == ["format:json"], "a block that does not parse is no schema"
+    (tmp_path / "deep.json").write_text(deep)
+    checks = outcome("A JSON array matching the schema in `deep.json`.", "[]", cwd=tmp_path)
+    assert checks["schema"][0] is None and "cannot read the schema" in checks["schema"][1]
