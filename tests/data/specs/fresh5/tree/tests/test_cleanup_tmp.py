@@ -1,0 +1,1 @@
+# stand-in for the file the fresh5 specs name: tests/test_cleanup_tmp.py
