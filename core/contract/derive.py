@@ -125,7 +125,7 @@ def derive(body: str, *, cwd: Path | None = None, agent: bool = False) -> Contra
     for block in _FENCE_BLOCK.finditer(body):
         try:
             value = json.loads(block["body"])
-        except (ValueError, RecursionError):
+        except formats.UNREADABLE:
             continue
         if values.is_schema(value):
             contract.checks.append(values.schema(value, "the JSON Schema in the Output section"))

@@ -23,6 +23,10 @@ from core.contract.reply import Reply
 
 Parser = Callable[[str], Any]
 
+UNREADABLE = (ValueError, RecursionError)
+"""What a parser raises on an answer it cannot read: ValueError for bad syntax, RecursionError for one nested past
+the interpreter's limit (json and PyYAML recurse per level), which must be a failed check, never a crash."""
+
 
 def _yaml(text: str) -> Any:
     """PyYAML's safe loader in Python, not libyaml's CSafeLoader: that one is ~10x faster but kills the process
@@ -85,7 +89,7 @@ def parse(reply: Reply, fmt: str) -> tuple[Any, str, str | None]:
         for start in itertools.islice(starts, EMBEDDED_TRIES):
             try:
                 return json.JSONDecoder().raw_decode(reply.text, start)[0], "the answer, with prose around it", None
-            except (ValueError, RecursionError):
+            except UNREADABLE:
                 continue
     return None, "", why
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 from core import pattern_cache
+from core.contract import formats
 from core.contract.check import Check, Verdict
 from core.contract.reply import Reply
 
@@ -66,7 +67,7 @@ def _singular(unit: str) -> str:
 def _json_items(reply: Reply) -> list[object] | None:
     try:
         value = json.loads(reply.payload)
-    except (ValueError, RecursionError):
+    except formats.UNREADABLE:
         return None
     return value if isinstance(value, list) else None
 

@@ -124,7 +124,7 @@ def schema_file(phrase: str, cwd: Path | None) -> Check | None:
         path = (cwd or Path.cwd()) / path
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except (OSError, *formats.UNREADABLE) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
         return Check("schema", match.group(0), None, f"cannot read the schema {path}: {why}")
     if not isinstance(value, dict):
