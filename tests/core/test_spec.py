@@ -422,3 +422,36 @@ def test_a_notice_to_a_party_needs_an_escalation_note() -> None:
     note = "Standard letter, nothing to flag."
     found = rules(letter.replace("None: the draft is internal and reviewed before it is used.", note))
     assert found["missing-escalation"].quote == note
+
+
+def test_references_resolved_against_the_spec_itself() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    agreed = GOOD_SPEC.replace(goal, goal + " Keep the cause to the agreed sentence.")
+    assert rules(agreed)["hidden-context"].quote == "the agreed sentence"
+    worded = agreed.replace(INPUT_LINE, f'{INPUT_LINE}\nCause, agreed wording: "A config change cut capacity."')
+    assert "hidden-context" not in rules(worded)
+    captioned = GOOD_SPEC.replace(INPUT_LINE, f"The points we ran last quarter:\n> {INPUT_LINE}")
+    assert "hidden-context" not in rules(captioned)
+    case = GOOD_SPEC.replace(goal, "Summarise each point below in one sentence; say so if the issue is unclear.")
+    assert "hidden-context" not in rules(case)
+    clause = GOOD_SPEC.replace("Do not add points", "Do not restate the policy or explain why finance made the points")
+    assert "hidden-context" not in rules(clause)
+
+
+def test_what_a_person_or_body_did_before_is_hidden_context() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for vague, quote in (
+        ("Summarise the points, leaving out anything the class already did.", "anything the class already did"),
+        ("Summarise the points by the rule the clinic adopted.", "the rule the clinic adopted"),
+        ("Summarise the points as after last spring's audit.", "last spring's audit"),
+        ("Summarise the points using Maria's tags from her onboarding notes.", "from her onboarding notes"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["hidden-context"].quote == quote
+
+
+def test_a_long_quote_after_a_citation_is_its_text() -> None:
+    abstract = '"In a trial across 42 schools, text reminders to parents cut absence by 0.6 points overall."'
+    cited = GOOD_SPEC.replace(INPUT_LINE, f"Morgan et al. (2021): {abstract}")
+    assert "input-not-given" not in rules(cited)
+    titled = GOOD_SPEC.replace(INPUT_LINE, 'Morgan et al. (2021), "Text reminders and absence"')
+    assert rules(titled)["input-not-given"].quote == "Morgan et al. (2021)"
