@@ -366,7 +366,8 @@ class Engine:
                 async for event in asked:
                     yield emit(event)
             if request.contract and request.kind != "review":
-                async with aclosing(self._contract(request, route, agent_dir, run, stream, started, text)) as checked:
+                checked_run = self._contract(request, route, agent_dir, project, run, stream, started, text)
+                async with aclosing(checked_run) as checked:
                     async for event in checked:
                         yield emit(event)
             if space is not None and not request.read_only:
@@ -376,7 +377,7 @@ class Engine:
 
                 envelope.extras.update(review.verdict_of(envelope.result))
             else:
-                async for event in self._verify(request, agent_dir, envelope, text, timeout):
+                async for event in self._verify(request, agent_dir, project, run, text, timeout):
                     yield emit(event)
                 if (
                     space is not None
@@ -444,6 +445,7 @@ class Engine:
         request: DispatchRequest,
         route: tiers.Route,
         agent_dir: Path,
+        project: Project,
         run: RunRecord,
         stream: StreamRedactor,
         started: float,
@@ -478,6 +480,7 @@ class Engine:
                 "warning",
             )
             tries.append({"result": envelope.result, "failed": report.failed})
+            await in_thread(lambda: run.checkpoint(project))
             async with aclosing(self._reask(request, route, agent_dir, run, stream, started, report.reask())) as asked:
                 async for event in asked:
                     yield event
@@ -681,13 +684,14 @@ class Engine:
         )
 
     async def _verify(
-        self, request: DispatchRequest, agent_dir: Path, envelope: Envelope, text: str, timeout: float
+        self, request: DispatchRequest, agent_dir: Path, project: Project, run: RunRecord, text: str, timeout: float
     ) -> AsyncIterator[Event]:
         """Run the promised check where the work happened after an ok run; a failure is surfaced, never resubmitted.
 
         A command the spec names runs only for agents (which work in the project dir): a stateless model
         writes no files, so a spec's `Run: pytest` describes checks done elsewhere. --verify always runs.
         """
+        envelope = run.envelope
         edits_files = envelope.model is not None and backend_class(self.config.model(envelope.model)).edits_files
         if not request.verify and not edits_files:
             return
@@ -699,6 +703,7 @@ class Engine:
         if envelope.status != Status.OK:
             envelope.extras["verify"] = {"commands": commands, "skipped": f"the run ended {envelope.status}"}
             return
+        await in_thread(lambda: run.checkpoint(project))
         yield Notice(f"verifying: {' && '.join(commands)}")
         results = await verify.run_all(
             commands, self._workdir(request, agent_dir, edits_files), dict(os.environ), min(timeout, verify.TIMEOUT)

@@ -120,6 +120,13 @@ class RunRecord:
         data: dict[str, Any] = self.redactor.data(self.to_dict())
         return project.write_run(self.envelope.run_id, data)
 
+    def checkpoint(self, project: Project) -> None:
+        """Write the answer so far as a still-running record before a step that can take long (a contract re-ask,
+        the verify command): a kill during it then leaves that answer for the recovery to keep, where the record
+        on disk would otherwise still be the empty one written at the start."""
+        data = {key: value for key, value in self.to_dict().items() if key not in ("raw", "finished_at")}
+        project.write_run(self.envelope.run_id, self.redactor.data({**data, "status": str(Status.RUNNING)}))
+
 
 RECORD_KEYS = frozenset(
     {"record_version", "chain", *(f.name for f in fields(RunRecord) if f.name not in ("envelope", "redactor"))}

@@ -123,7 +123,8 @@ class Finding:
 
 PATHLIKE = re.compile(
     r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+(?:[\w.*?-]+|(?![\w/]))|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
-    r"rs|go|sql|html|css|sh|ini|cfg))(?![\w/])"
+    r"rs|go|sql|html|css|sh|ini|cfg|tf|tfvars|hcl|rb|java|kt|cpp|hpp|cs|php|swift|xml|conf|env|log|proto|jsx|tsx|vue|scss|lua|"
+    r"ipynb|dart|gradle|lock|j2|tpl))(?![\w/])"
 )
 """A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, a directory
 (`db/migrations/`), or a glob (`src/**/*.py`)."""

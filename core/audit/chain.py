@@ -246,7 +246,15 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
             by_seq.setdefault(gone["seq"], []).append(
                 (f"{gone.get('run_id')} (removed)", gone.get("sha256"), gone.get("prev"))
             )
-    _walk(report, by_seq, _head_of(logs))
+    head = _head_of(logs)
+    if (
+        head is not None
+        and head.name.startswith(TOMBSTONE_PREFIX)
+        and head.seq == max(by_seq, default=0) + 1
+        and not (logs / head.name).exists()
+    ):
+        head = None  # a removal killed after moving the head, before writing its tombstone: it removed nothing yet
+    _walk(report, by_seq, head)
     return report
 
 

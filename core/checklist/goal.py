@@ -22,7 +22,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
     r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
-    r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|things|stuff|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—))|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
@@ -30,7 +30,8 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"do (?:the|your) (?:needful|best)|sort (?:it|them|this|that)(?: out)?|come up with something|"
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
-    r"(?:best|fit)|however you (?:like|want|think)|whatever you think)\b",
+    r"(?:best|fit)|however (?:it |you |they )?(?:makes? sense|seems? (?:best|right|sensible|fit)|see fit|think|"
+    r"like|want|prefer|works?|fits?)|whatever you think)\b",
     re.IGNORECASE,
 )
 """Open scope that no criterion closes, or a result left to chance ('see what comes out of it')."""
@@ -96,6 +97,7 @@ _EVALUATIVE = (
     r"(?:state|shape|place) (?:that )?(?:we|you|they|I|everyone|people)(?:'re| are| am|'d be| would be| will be)? "
     r"(?:happy|comfortable|pleased|proud|ok|okay) with|(?:some )?(?:new )?life into|(?:your|some) magic|"
     r"(?:land|lands|read|reads|feel|feels|look|looks|work|works|sound|sounds) (?:well|right|good|great)|"
+    r"(?:good|better|decent|proper|reasonable|presentable|usable|acceptable|working) (?:shape|state|order|condition)|"
     r"more zing|(?:pop|shine|sing)\b|(?:a |an )?(?:proper|good|better|decent|thorough|great|nice|solid|professional) "
     r"(?:job|effort|pass|attempt)|(?:is|are|be|looks?|feels?|reads?|seems?)(?: \w+ly)? (?:good|great|solid|robust|"
     r"sound|fine|nice|clean|polished|professional|proper|decent|right|ok|okay|perfect|excellent|top-notch|"
@@ -104,7 +106,7 @@ _EVALUATIVE = (
 """An end state that is a judgement, not a check: 'better', 'more robust', 'less of a drag', 'up to date', 'to the
 next level', 'a state we're happy with', 'in line with best practice', 'less painful to read'."""
 _AIMS_AT_JUDGEMENT = pattern_cache.compile(
-    rf"^\W*(?:please )?(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]{{0,60}}?)\b{_EVALUATIVE}",
+    rf"^\W*(?:please )?(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]|\.(?=\w)){{0,60}}?\b{_EVALUATIVE}",
     re.IGNORECASE,
 )
 """A light verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
@@ -119,8 +121,9 @@ _JUDGED_OUTCOME = pattern_cache.compile(
 """What a criterion is not: an outcome that is only a judgement ('so it lands better with customers', 'whether the
 rounds could be better', a bare 'so it flows'), and the 'if' of 'see if'; unless it holds a number, it is taken out before
 looking for a criterion."""
-_NAMED_NUMBER = pattern_cache.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*")
-"""A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4') names the object; it counts nothing."""
+_NAMED_NUMBER = pattern_cache.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*|\b[a-z]+-\d+\b")
+"""A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4', 'the day-1 email') names the object; it counts
+nothing."""
 _DELIVERABLE = pattern_cache.compile(
     r"\band (?:then )?(?:list|write|draft|produce|return|give|count|rank|name|mark|label|convert|rename|replace|"
     r"remove|delete|add|split|merge|compute|calculate|extract|translate|summari[sz]e|classify|sort|pair|match|"

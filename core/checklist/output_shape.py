@@ -21,7 +21,8 @@ _OPEN = pattern_cache.compile(
     r"\b(?:whatever(?: [\w']+){0,3}|as appropriate|as you see fit|up to you|your call|any (?:format|form|way)|"
     r"something (?:good|nice|useful|decent)|the usual(?: \w+)?|(?:a |some )?(?:nice|good|great) (?:\w+ )?"
     r"(?:write-?up|summary|answer|version|list|overview)|let me know(?: [\w']+){0,4}|the more the better|"
-    r"of some kind|in some form|however you (?:like|want))\b",
+    r"of some kind|in some form|however (?:it |you |they )?(?:makes? sense|seems? (?:best|right|sensible|fit)|see fit|"
+    r"think (?:best|fit)|like|want|prefer|works?|fits?))\b",
     re.IGNORECASE,
 )
 """Words that hand the shape back to the contractor."""

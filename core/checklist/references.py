@@ -35,7 +35,10 @@ _WHEN = (
     r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
     r"earlier(?: today)?|(?:on )?(?:monday|tuesday|wednesday|thursday|friday))"
 )
-_DAY = r"(?<!next )(?<!coming )(?:yesterday|today|this morning|last week|last night|monday|tuesday|wednesday|thursday|friday)"
+_DAY = (
+    r"(?<!next )(?<!coming )(?:yesterday|today|this morning|last week|last night|monday|tuesday|wednesday|thursday|"
+    r"friday|last (?:spring|summer|autumn|fall|winter|term|semester))"
+)
 _DAY_OWNED = _DAY + "'s"
 _WHO = (
     r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
@@ -83,25 +86,32 @@ _DOC = (
     r"wireframes?|figma(?: file)?|recording|transcript|ticket|pull request|PR|MR|issue|email thread|style guide|"
     r"brand guide|guidelines|playbook|wiki page|notion page|confluence page|memo|RFC|brief|minutes|notebook|"
     r"template|checklist|runbook|plan|write-?up|proposal|handbook|manual|wiki|guide|standards|policy doc|"
-    r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?)"
+    r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?|notes|taxonomy|rubric|glossary|scheme|framework)"
 )
 _ARTIFACT = (
     r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
     r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
     r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
     r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones|newsletter|campaign|"
-    r"edition|post|article|announcement|presentation|pitch|changelog|survey|round)"
+    r"edition|post|article|announcement|presentation|pitch|changelog|survey|round|audit|inspection|assessment|"
+    r"evaluation)"
 )
 
+_NP_WORD = r"(?!(?:the|a|an|or|and|but|nor|why|how|when|where|what|whether|if|by|in|on|at|for|from|with|to|of|into)(?![\w-]))[\w-]+"
+"""A word inside a noun phrase: a conjunction, a preposition or another article starts the next phrase, so 'the
+policy or explain why finance made' and 'the points by the rule' are not one thing."""
 _AGENT = (
     rf"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.? (?-i:[A-Z][\w'-]+)|(?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))?|he|she|we|I|someone|"
-    rf"somebody|{_WHO}|(?:the|our|their|my|your) (?:[\w-]+ ){{0,2}}?(?:group|offsite|provider|panel|council|partners?|"
+    rf"somebody|{_WHO}|(?:the|our|their|my|your) (?:{_NP_WORD} ){{0,2}}?(?:group|offsite|provider|panel|council|partners?|"
     rf"host|landlord|regulators?|insurers?|bank|school|office|unit|squad|guild|chapter|owners?|people|folks|"
-    rf"{_MEETING}))"
+    rf"clinic|hospital|practice|firm|company|charity|trust|council|society|club|university|college|ministry|"
+    rf"class|pupils|students|cohort|staff|crew|{_MEETING}))"
 )
-"""Who can decide, promise or prefer: a name, a person, a team or body, a meeting ('the pricing offsite')."""
+"""Who can decide, promise or prefer: a name, a person, a team, class or body, a meeting ('the pricing offsite',
+'the clinic')."""
 _ACT = (
-    r"(?:(?:\w+ly |finally |eventually |ended up |first )?(?:[a-z]{2,}ed|made|set|chose|drew|gave|took|told|said|"
+    r"(?:(?:\w+ly |finally |eventually |ended up |first |already |previously )?(?:[a-z]{2,}ed|made|set|chose|drew|"
+    r"gave|took|told|said|did|covered|learnt|"
     r"wrote|sent|got|put|spoke|saw|built|thought|meant|brought|came up with|went with|went for|laid down|"
     r"stuck with|struck|won|lost|kept|left|ruled|swore|sold|bought|ended up [a-z]+ing)|"
     r"(?:was|were|is|are|seemed|seems) (?:\w+ )?(?:happy|pleased|comfortable|fine|ok|okay|keen|set) (?:with|on)|"
@@ -110,7 +120,7 @@ _ACT = (
 )
 """A past act or a standing preference: what it produced lives with whoever did it."""
 _DEFINITE = (
-    r"(?:the (?:[\w-]+ ){0,3}?[\w-]+|whatever|whichever|anything|everything|what|wherever|exactly where|where|however|"
+    rf"(?:the (?:{_NP_WORD} ){{0,3}}?{_NP_WORD}|whatever|whichever|anything|everything|what|wherever|exactly where|where|however|"
     r"the way|how)"
 )
 _EARLIER = (
@@ -267,7 +277,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             _ARTIFACT_WHAT,
         ),
         (
-            rf"\b(?:in|from|per|according to|described in|mentioned in|outlined in|based on|following|on) (?:the|our) "
+            rf"\b(?:in|from|per|according to|described in|mentioned in|outlined in|based on|following|on) "
+            rf"(?:the|our|his|her|their|my|your) "
             rf"(?:[\w-]+ ){{0,2}}?{_DOC}\b(?! (?:below|above|quoted|pasted|included|under))",
             _ARTIFACT_WHAT,
         ),
@@ -346,14 +357,16 @@ def check(spec: Spec) -> list[Finding]:
     given: dict[frozenset[str], bool] = {}
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
-    for line in lines:
+    for index, line in enumerate(lines):
         if line.data:
             seen_data = True
             continue
-        if not seen_data and (match := _ABOVE.search(line.text)):
+        if not seen_data and (match := _ABOVE.search(line.text)) and not _given(match.group(0), lines, given):
             findings.append(_finding(line.number, match.group(0), "the conversation the spec was written in"))
             continue
         seen_data = seen_data or prose.DATA in line.text
+        if prose.introduces_data(lines, index):
+            continue
         text = _QUOTED.sub(prose.DATA, line.text)
         for pattern, what in PATTERNS:
             if (
@@ -363,6 +376,7 @@ def check(spec: Spec) -> list[Finding]:
                 and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
                 and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
                 and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+                and not (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
                 and not (line.number in deliverable and _OWN_WORK.match(match.group(0)))
                 and not _given(match.group(0), lines, given)
             ):
@@ -385,6 +399,9 @@ _OWN_FINDING = pattern_cache.compile(
 )
 """A verb of the contractor's own report before the reference: 'a sentence naming the issue', 'describe the
 problem' point at what the contractor will find, which no spec could hold ('fix the issue' points at a known one)."""
+_CASE = pattern_cache.compile(r"\b(?:if|whether|unless|when|each|every)\s+$", re.IGNORECASE)
+"""Before an artifact, a condition on each case: 'follow up if the issue was not resolved' is about whichever
+transcript is read, not one the spec leaves out."""
 _AHEAD = pattern_cache.compile(
     r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE
 )
@@ -422,12 +439,14 @@ def _named_in_inputs(phrase: str, inputs: str) -> bool:
 
 
 def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], bool]) -> bool:
-    """The spec hands the thing over after all: a line naming the same kind of thing (a document word or the
-    phrase's last word: 'ticket', 'version') introduces the block pasted after it ('Ticket PAY-412, as filed:',
-    'Earlier version:') or holds its text ('The ticket reads: ...')."""
+    """The spec hands the thing over after all: a line naming the same kind of thing (a document word, the
+    phrase's last word or a word of its leading noun phrase: 'ticket', 'version', the 'agreed' of 'the agreed
+    sentence') introduces the block pasted after it ('Ticket PAY-412, as filed:', 'Earlier version:') or holds its
+    text ('The ticket reads: ...', 'Root cause, agreed wording: "…"')."""
     head = phrase.split()[-1].lower()
+    lead = {word.lower() for word in _KIND.findall(_leading_noun_phrase(phrase)) if word.lower() not in _PLAIN}
     kinds = frozenset(
-        {word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if _KIND.fullmatch(head) else set())
+        {word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if _KIND.fullmatch(head) else set()) | lead
     )
     if kinds and kinds not in cache:
         named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
@@ -438,6 +457,19 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
             if not line.data
         )
     return cache.get(kinds, False)
+
+
+_CLAUSE_WORD = pattern_cache.compile(
+    r"(?:the|a|an|our|their|my|your|his|her|that|which|who|whatever|what|we|they|you|he|she|I|[A-Z]\w*|\w+ed)"
+)
+"""A word that ends the leading noun phrase of a reference when it comes after its first modifier: a determiner
+or pronoun, a name, a past tense ('the matching rule | the clinic adopted', 'the exception | Marcus signed')."""
+
+
+def _leading_noun_phrase(phrase: str) -> str:
+    words = phrase.split()
+    end = next((n for n in range(2, len(words)) if _CLAUSE_WORD.fullmatch(words[n])), len(words))
+    return " ".join(words[:end])
 
 
 _HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA))

@@ -42,7 +42,8 @@ _STRONG = (
         r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
         r"returns|cancellation) (?:policy|terms)\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
-        r"\bredundanc(?:y|ies)\b|\bcease[- ]and[- ]desist\b|\bletterhead\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b",
+        r"\bredundanc(?:y|ies)\b|\bcease[- ]and[- ]desist\b|\bletterhead\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b|"
+        r"\b(?:giv|serv)\w* (?:formal |legal |written )?notice\b|\bnotice to (?:quit|vacate)\b|\beviction\b",
         "public, legal or sensitive text",
     ),
     (
@@ -102,10 +103,11 @@ _STRONG = (
 )
 _TO_SOMEONE = (
     r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
-    r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each)(?: (?:of )?(?:the |our )?[\d,]+)? (?:[\w-]+ ){0,2}?"
-    rf"{_AUDIENCE})"
+    r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each|the|our|a|an|their)(?: (?:of )?(?:the |our )?[\d,]+)? "
+    rf"(?:[\w-]+ ){{0,2}}?{_AUDIENCE})"
 )
-"""A letter to a named party ('the renewal letter to Brightwave'): someone outside will read it."""
+"""A letter to a named party ('the renewal letter to Brightwave', 'the letter to the tenant of Flat 3'): someone
+outside will read it."""
 _CONTACTS = (
     r"(?<!many )(?<!of )(?<!the )(?<!their )(?<!our )(?<!no )\b(?:emails|texts|messages|calls|contacts|pings|sms(?:es)?)"
     r" (?:every|all|each|our|the|any)(?: of (?:the|our))? (?:[\w-]+ )?"

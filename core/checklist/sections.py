@@ -2,7 +2,8 @@
 
 Seed A's checklist asks for all five: without non-goals the contractor guesses the scope, without inputs it
 guesses the material, without escalation notes it makes the calls that were the delegator's to make. A section
-holding only the template's <placeholders> is empty.
+holding only the template's <placeholders> is empty. One exception: a one-line answer whose checks are stated (a
+regex, a shell one-liner) may leave out Non-goals and Inputs, which is a warning.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ HELP = {
 }
 
 _PLACEHOLDER = pattern_cache.compile(r"^\s*<[^<>]*>\s*$")
+SCOPED_BY_ONE_LINE = ("non-goals", "inputs")
+"""Sections a one-liner with stated checks may leave out: an answer of one line (a regex, a shell command) has no
+room to stray into, and the checks say what it must do, so the task is whole without them."""
 
 
 def filled(body: str) -> bool:
@@ -34,17 +38,20 @@ def filled(body: str) -> bool:
 
 def check(spec: Spec) -> list[Finding]:
     findings: list[Finding] = []
+    one_liner = _one_liner(spec)
     for name in REQUIRED + RECOMMENDED:
         section = spec.sections.get(name)
-        severity = Severity.ERROR if name in REQUIRED else Severity.WARNING
+        optional = name in RECOMMENDED or (one_liner and name in SCOPED_BY_ONE_LINE)
+        severity = Severity.WARNING if optional else Severity.ERROR
         title = name.capitalize()
         if section is None:
+            why = " (optional for a one-line answer whose checks are stated)" if name in REQUIRED and optional else ""
             findings.append(
                 Finding(
                     "missing-section",
                     severity,
                     1,
-                    f"no {title} section",
+                    f"no {title} section{why}",
                     f"add a '## {title}' heading or a '{title}: ...' line ({HELP[name]})",
                 )
             )
@@ -53,3 +60,23 @@ def check(spec: Spec) -> list[Finding]:
                 Finding("empty-section", severity, section.line, f"the {title} section is empty", f"write {HELP[name]}")
             )
     return findings
+
+
+def _one_liner(spec: Spec) -> bool:
+    """Every size the Output contract gives is one line, with no code block beside it, and a Verification section
+    says how it is checked: a small complete task (a regex, a one-line command), whose scope the answer's size
+    already bounds."""
+    from core.contract import derive
+    from core.contract.reply import Reply
+
+    verification, output = spec.sections.get("verification"), spec.get("output")
+    if verification is None or not filled(verification.body) or not output:
+        return False
+    checks = derive(output).checkable
+    tests = [check.test for check in checks if check.rule == "size:line" and check.test is not None]
+    one, two = Reply("x"), Reply("x\ny")
+    return (
+        bool(tests)
+        and all(test(one)[0] and not test(two)[0] for test in tests)
+        and not any(check.rule == "code-block" for check in checks)
+    )

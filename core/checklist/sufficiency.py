@@ -194,8 +194,12 @@ _CITED = pattern_cache.compile(
 )
 """An author and a year ('Liang et al. (2023)', 'Okoro & Baptiste (2024)', '(Smith, 2020)'): where to find a text,
 not the text."""
-_CITED_TITLE = pattern_cache.compile(f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”)", re.IGNORECASE)
-"""A quote right after a citation is the cited work's title, not its content."""
+_CITED_TITLE = pattern_cache.compile(
+    f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"(?:[^\"\s]+\s+){0,11}[^\"\s]*\"|“(?:[^”\s]+\s+){0,11}[^”\s]*”)",
+    re.IGNORECASE,
+)
+"""A short quote right after a citation (up to a dozen words) is the cited work's title, not its content; a longer
+one is the text itself: its abstract, a passage."""
 _DATA_BESIDE = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]{20,}`')
 """Text handed over on the same line as the citation: a quote or a long code span."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.audit import chain
 from core.audit.index import Index
 from core.audit.store import Project
 from tests.agents.test_worktrees import REFACTOR, command_agent, run_spec
@@ -55,6 +56,23 @@ def test_prune_keeps_the_newest_and_the_young_and_the_chain_verifies_across_the_
     assert (
         gone.code == 1 and "missing   old-work  seq 1:" in gone.stdout and "missing   old-work  seq 5:" in gone.stdout
     )
+
+
+def test_a_prune_killed_between_moving_the_head_and_writing_its_tombstone_leaves_a_trail_that_verifies(
+    tmp_path: Path,
+) -> None:
+    make_runs(tmp_path, "half-pruned", 2)
+    logs = Project.at("half-pruned").logs
+    name = chain.tombstone_name(chain.next_seq(logs))
+    chain.seal(logs, name, {"kind": "tombstone", "status": "removed", "removed": []})  # then the kill: no tombstone
+    assert json.loads((logs / chain.HEAD).read_text())["name"] == name and not (logs / name).exists()
+    verified = dispatch("audit", "verify", "--slug", "half-pruned")
+    assert verified.stdout == "ok        half-pruned  2 chained\n", verified.stdout
+    make_runs(tmp_path, "half-pruned", 1)
+    verified = dispatch("audit", "verify", "--slug", "half-pruned")
+    assert verified.stdout == "ok        half-pruned  3 chained\n", "the next run takes the place the tombstone left"
+    (logs / json.loads((logs / chain.HEAD).read_text())["name"]).unlink()
+    assert "missing" in dispatch("audit", "verify", "--slug", "half-pruned").stdout, "a deleted newest run still shows"
 
 
 def test_prune_applies_the_configs_retention_policy(isolated: Path) -> None:

@@ -379,3 +379,79 @@ def test_a_domain_as_task_type_is_read_as_general() -> None:
     assert rules(GOOD_SPEC.replace("Task type: general", "Task type: finance"), known_task_types=known) == {}
     ops = rules(GOOD_SPEC.replace("Task type: general", "Task type: ops"), known_task_types=known)
     assert ops["task-type-alias"].severity == specs.Severity.WARNING and "agentic-coding" in ops["task-type-alias"].fix
+
+
+def test_a_one_line_answer_with_stated_checks_needs_no_non_goals_or_inputs() -> None:
+    one_liner = (
+        "Goal: One Python regex that fully matches dates YYYY-MM-DD with year 1900-2099.\n"
+        "Output: The regex on a single line, nothing else.\n"
+        "Verification: Matches 1900-01-01 and 2099-12-31; rejects 1899-12-31.\n"
+        "Escalation: None.\n"
+    )
+    found = specs.lint(one_liner)
+    assert {f.message.split(" (")[0] for f in found if f.rule == "missing-section"} == {
+        "no Non-goals section",
+        "no Inputs section",
+    }
+    assert not specs.has_errors(found)
+    unverified = one_liner.replace("Verification: Matches 1900-01-01 and 2099-12-31; rejects 1899-12-31.\n", "")
+    errors = {f.message for f in specs.lint(unverified) if f.severity == specs.Severity.ERROR}
+    assert errors == {"no Non-goals section", "no Inputs section"}
+    in_a_block = one_liner.replace("The regex on a single line", "One Python code block, then a single line")
+    assert specs.has_errors(specs.lint(in_a_block))
+
+
+def test_open_wording_in_other_words() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for vague, quote in (
+        ("Make our day-1 announcement draft better.", "Make our day-1 announcement draft better"),
+        ("Make the summary in `docs/notes.md` more robust.", "Make the summary in docs/notes.md more robust"),
+        ("Get the three points below into decent shape.", "Get the three points below into decent shape"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["vague-goal"].quote == quote
+    examples = goal + ' It names things ("a new audit browser") that stay as they are.'
+    assert "vague-goal" not in rules(GOOD_SPEC.replace(goal, examples))
+    output = "Plain text, one sentence, at most 30 words."
+    vague = rules(GOOD_SPEC.replace(output, "Word it however makes sense, one sentence."))["vague-output"]
+    assert vague.quote == "however makes sense"
+
+
+def test_a_notice_to_a_party_needs_an_escalation_note() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    letter = GOOD_SPEC.replace(goal, "Draft the letter to the tenant of Flat 3 giving notice that the lease ends.")
+    note = "Standard letter, nothing to flag."
+    found = rules(letter.replace("None: the draft is internal and reviewed before it is used.", note))
+    assert found["missing-escalation"].quote == note
+
+
+def test_references_resolved_against_the_spec_itself() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    agreed = GOOD_SPEC.replace(goal, goal + " Keep the cause to the agreed sentence.")
+    assert rules(agreed)["hidden-context"].quote == "the agreed sentence"
+    worded = agreed.replace(INPUT_LINE, f'{INPUT_LINE}\nCause, agreed wording: "A config change cut capacity."')
+    assert "hidden-context" not in rules(worded)
+    captioned = GOOD_SPEC.replace(INPUT_LINE, f"The points we ran last quarter:\n> {INPUT_LINE}")
+    assert "hidden-context" not in rules(captioned)
+    case = GOOD_SPEC.replace(goal, "Summarise each point below in one sentence; say so if the issue is unclear.")
+    assert "hidden-context" not in rules(case)
+    clause = GOOD_SPEC.replace("Do not add points", "Do not restate the policy or explain why finance made the points")
+    assert "hidden-context" not in rules(clause)
+
+
+def test_what_a_person_or_body_did_before_is_hidden_context() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    for vague, quote in (
+        ("Summarise the points, leaving out anything the class already did.", "anything the class already did"),
+        ("Summarise the points by the rule the clinic adopted.", "the rule the clinic adopted"),
+        ("Summarise the points as after last spring's audit.", "last spring's audit"),
+        ("Summarise the points using Maria's tags from her onboarding notes.", "from her onboarding notes"),
+    ):
+        assert rules(GOOD_SPEC.replace(goal, vague))["hidden-context"].quote == quote
+
+
+def test_a_long_quote_after_a_citation_is_its_text() -> None:
+    abstract = '"In a trial across 42 schools, text reminders to parents cut absence by 0.6 points overall."'
+    cited = GOOD_SPEC.replace(INPUT_LINE, f"Morgan et al. (2021): {abstract}")
+    assert "input-not-given" not in rules(cited)
+    titled = GOOD_SPEC.replace(INPUT_LINE, 'Morgan et al. (2021), "Text reminders and absence"')
+    assert rules(titled)["input-not-given"].quote == "Morgan et al. (2021)"

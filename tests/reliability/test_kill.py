@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from core.audit import chain
 from core.audit.index import Index
@@ -103,3 +107,57 @@ def test_concurrent_writers_over_several_projects(isolated: Path) -> None:
         errors = [p.communicate(timeout=180)[1].decode() for p in processes]
     assert [p.returncode for p in processes] == [0] * 6, errors
     assert check_integrity(["c0", "c1"]) == 6
+
+
+def wait_until(done: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
+    """Until `done()` holds while the process still runs; fails if it ended or a minute passed first."""
+    deadline = time.monotonic() + 60
+    while not done():
+        assert process.poll() is None, process.communicate()[1].decode()
+        assert time.monotonic() < deadline, "the run never got there"
+        time.sleep(0.02)
+
+
+def killed_record(slug: str, process: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """SIGKILL the run, let the next command repair the project, and return the run's record."""
+    process.kill()
+    process.communicate()
+    dispatch("status", "--slug", slug)
+    check_integrity([slug])
+    (run_id,) = Project.at(slug).run_ids()
+    record: dict[str, Any] = Project.at(slug).read_run(run_id)
+    assert (record["status"], record["reason"]) == ("interrupted", "killed")
+    return record
+
+
+def notices(slug: str) -> str:
+    """The notices the project's runs have logged so far, one per line."""
+    project = Project.at(slug)
+    runs = project.run_ids() if project.exists() else []
+    lines = [e for run_id in runs for e in read_json_lines(project.events_path(run_id))[0]]
+    return "\n".join(str(e.get("message")) for e in lines if e.get("type") == "Notice")
+
+
+def test_a_kill_during_a_contract_re_ask_keeps_the_answer_already_given(isolated: Path) -> None:
+    spec = write(isolated / "task.md", GOOD_SPEC)
+    first = "Faster start-up, a new audit browser and fewer crashes " + "and more " * 20
+    with FakeOpenAI([Reply(text=first), Reply(text="Faster, audited, steadier.", gate=threading.Event())]) as server:
+        process = start(spec, "reask", server.base_url, "--contract-retries", "1")
+        wait_until(lambda: len(server.requests) == 2, process)  # the re-ask is on the wire, held open
+        record = killed_record("reask", process)
+    assert record["result"] == first, "the first answer survives the kill"
+    assert record["contract"]["passed"] is False and record["contract"]["attempts"] == 1, "and why it was asked again"
+
+
+def test_a_kill_during_the_verify_command_keeps_the_answer(isolated: Path) -> None:
+    spec = write(isolated / "task.md", GOOD_SPEC)
+    release = isolated / "release"
+    hold = f"import os, time\nwhile not os.path.exists({str(release)!r}): time.sleep(0.05)"
+    with FakeOpenAI([Reply(text="Faster start-up, a new audit browser and fewer crashes.")]) as server:
+        process = start(spec, "verify", server.base_url, "--verify", f"{sys.executable} -c {shlex.quote(hold)}")
+        wait_until(lambda: "verifying" in notices("verify"), process)
+        try:
+            record = killed_record("verify", process)
+        finally:
+            release.touch()  # the orphaned verify command ends
+    assert record["result"] == "Faster start-up, a new audit browser and fewer crashes."
