@@ -117,4 +117,3 @@ def plain(value: Any) -> Any:
     if type(value) is tuple:
         return tuple(plain(v) for v in value)
     return copy.deepcopy(value)
-
