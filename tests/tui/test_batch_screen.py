@@ -268,7 +268,8 @@ async def test_browse_chooses_a_folder_and_cancel_keeps_the_field(app_factory, i
         assert source.value == "specs"
 
 
-def test_file_picker_snapshot(snap_compare, app_factory, isolated: Path) -> None:
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_file_picker_snapshot(size, snap_compare, app_factory, isolated: Path) -> None:
     async def before(pilot) -> None:
         await open_batch(pilot)
         await open_picker(pilot)
@@ -279,4 +280,4 @@ def test_file_picker_snapshot(snap_compare, app_factory, isolated: Path) -> None
         cwd=workspace(isolated / "work"),
         config=routed_config("http://127.0.0.1:9/v1", Path("/home/user/.config/dispatch")),
     )
-    assert snap_compare(app, terminal_size=(120, 40), run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)

@@ -1,26 +1,34 @@
 """Every button is clicked and every binding pressed, on every screen, and each one's effect is checked.
 
 A `Walk` records what was clicked and pressed on each screen; each test ends by asserting that nothing on the
-screens it visited was left out, so a button or binding added later without a test here fails the suite.
+screens it visited was left out, so a button or binding added later without a test here fails the suite; and a
+screen that no walk visits at all fails `test_every_screen_is_walked_and_every_binding_can_be_tracked`.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import pkgutil
 import tomllib
 from collections import defaultdict
 from pathlib import Path
 
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, TextArea
 from textual.widgets._footer import FooterKey
 
+import tui.screens
 from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
 from tests.helpers import GOOD_SPEC, write
 from tests.tui.conftest import REPLY, done, loaded, seed_run, type_spec, until_run_view, wait_for
 from tui.screens.audit import PAGE, AuditScreen
+from tui.screens.base import DispatchScreen
 from tui.screens.batch import BatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
@@ -81,6 +89,38 @@ class Walk:
             assert not missed, f"{screen.__name__}: buttons never clicked: {sorted(missed)}"
             unpressed = self.bindings[screen] - self.pressed[screen]
             assert not unpressed, f"{screen.__name__}: bindings never pressed: {sorted(unpressed)}"
+
+
+def screen_classes() -> set[type[Screen]]:
+    """Every screen and modal the console defines, found by importing each module of tui/screens."""
+    found: set[type[Screen]] = set()
+    for module in pkgutil.iter_modules(tui.screens.__path__):
+        loaded = importlib.import_module(f"tui.screens.{module.name}")
+        found.update(
+            value
+            for value in vars(loaded).values()
+            if inspect.isclass(value) and issubclass(value, Screen) and value.__module__ == loaded.__name__
+        )
+    return found
+
+
+def walked() -> set[str]:
+    """The screens some test here ends with `walk.assert_complete(...)` on, read from this file's own source."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(Path(__file__).read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "assert_complete":
+            names.update(arg.id for arg in node.args if isinstance(arg, ast.Name))
+    return names
+
+
+def test_every_screen_is_walked_and_every_binding_can_be_tracked() -> None:
+    """A new screen fails here until a walk below clicks its buttons and presses its keys; a binding without an id
+    could not be tracked by `Walk`, so every binding needs one."""
+    screens = screen_classes() - {DispatchScreen}
+    assert {screen.__name__ for screen in screens} - walked() == set(), "screens no walk covers"
+    for screen in screens:
+        for binding in screen.BINDINGS:
+            assert isinstance(binding, Binding) and binding.id, f"{screen.__name__}: {binding} has no id"
 
 
 def saved(path: Path) -> bool:

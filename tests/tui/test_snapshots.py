@@ -1,4 +1,5 @@
-"""Pictures of every screen at 120x40 with time frozen, animation off and cursors still.
+"""Pictures of every screen at 120x40 and 80x24 (the main ones at 200x60 too), with time frozen, animation off and
+cursors still.
 
 Review each SVG change before accepting it (`pytest --snapshot-update`, then look at the picture)."""
 
@@ -17,7 +18,9 @@ from core.fsutil import atomic_write_json
 from tests.helpers import GOOD_SPEC
 from tests.tui.conftest import ANSWER, routed_config, seed_run, steady
 from tui.live import LiveRun
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.escalate import EscalateScreen
+from tui.screens.feedback import FeedbackScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierChoice, TierPickerScreen
@@ -28,6 +31,8 @@ SMALL = (80, 24)
 LARGE = (200, 60)
 """A large terminal: the columns that share the width grow with it, and nothing stretches past its panel."""
 BOTH = pytest.mark.parametrize("size", [SIZE, SMALL, LARGE], ids=["120x40", "80x24", "200x60"])
+TWO = pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+"""The two sizes every screen is pictured at: a usual terminal and the smallest the console promises to fit."""
 RUN_ID = "20261121-115900-4242-1"
 SLUG = "release-note"
 
@@ -62,6 +67,36 @@ def finished_run() -> LiveRun:
         12.5,
     )
     live.ended = 112.5
+    return live
+
+
+def contract_failed_run() -> LiveRun:
+    checks = [
+        {"rule": "plain-text", "source": "Plain text", "passed": False, "detail": "has Markdown headings or tables"},
+        {"rule": "size:sentence", "source": "one sentence", "passed": False, "detail": "has 3 sentences, 1 asked"},
+        {"rule": "size:word", "source": "at most 30 words", "passed": False, "detail": "has 39 words, at most 30"},
+    ]
+    live = LiveRun(key=1, request=DispatchRequest(spec_text=GOOD_SPEC), started=100.0)
+    live.apply(RunStarted(RUN_ID, SLUG, "openai", "default", "general", "general", "/audit/result.json"), 0.012)
+    live.apply(TextDelta(ANSWER), 1.5)
+    live.apply(UsageUpdate(1200, 345), 3.2)
+    error = "the answer breaks its Output contract: plain-text ('Plain text'): has Markdown headings or tables"
+    envelope = Envelope(
+        run_id=RUN_ID,
+        slug=SLUG,
+        backend="openai",
+        model="default",
+        tier="general",
+        status=Status.ERROR,
+        result=ANSWER,
+        usage=Usage(1200, 345),
+        cost_usd=0.000036,
+        error=error + " (and 2 more)",
+        reason="contract_violation",
+        extras={"contract": {"passed": False, "checks": checks}},
+    )
+    live.apply(Finished(envelope), 3.3)
+    live.ended = 103.3
     return live
 
 
@@ -104,7 +139,7 @@ def test_editor_with_findings(snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
 
 
-@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+@TWO
 def test_editor_clean_with_a_route(size, snap_compare, snap_app) -> None:
     async def before(pilot) -> None:
         await pilot.press("f3")
@@ -118,12 +153,13 @@ def test_editor_clean_with_a_route(size, snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
-def test_tier_picker(snap_compare, snap_app) -> None:
+@TWO
+def test_tier_picker(size, snap_compare, snap_app) -> None:
     async def before(pilot) -> None:
         await pilot.app.push_screen(TierPickerScreen(pilot.app.config, TierChoice("bulk-coding", "coding", "big")))
         await steady(pilot)
 
-    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
 @BOTH
@@ -148,12 +184,13 @@ def test_escalate_modal(size, snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
-def test_settings(snap_compare, snap_app) -> None:
+@TWO
+def test_settings(size, snap_compare, snap_app) -> None:
     async def before(pilot) -> None:
         await pilot.press("f5")
         await steady(pilot)
 
-    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
 def test_settings_light_theme(snap_compare, snap_app) -> None:
@@ -165,7 +202,8 @@ def test_settings_light_theme(snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
 
 
-def test_run_detail(snap_compare, snap_app, projects_dir: Path) -> None:
+@TWO
+def test_run_detail(size, snap_compare, snap_app, projects_dir: Path) -> None:
     write_record(projects_dir)
 
     async def before(pilot) -> None:
@@ -173,7 +211,40 @@ def test_run_detail(snap_compare, snap_app, projects_dir: Path) -> None:
         await pilot.press("right")
         await steady(pilot)
 
-    assert snap_compare(snap_app(), terminal_size=SIZE, run_before=before)
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
+
+
+@TWO
+def test_run_view_contract_failed(size, snap_compare, snap_app) -> None:
+    """The most the run view shows at once: three failed checks, what to do, and all six buttons."""
+
+    async def before(pilot) -> None:
+        live = contract_failed_run()
+        pilot.app.live_runs[live.key] = live
+        await pilot.app.push_screen(RunViewScreen(live))
+        await pilot.pause()
+        await pilot.app.screen.refresh_view()
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
+
+
+@TWO
+def test_confirm_modal(size, snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.app.push_screen(ConfirmScreen("Dispatch despite 2 checklist errors? This is recorded.", "Force"))
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
+
+
+@TWO
+def test_feedback_modal(size, snap_compare, snap_app) -> None:
+    async def before(pilot) -> None:
+        await pilot.app.push_screen(FeedbackScreen(f"{SLUG} {RUN_ID}"))
+        await steady(pilot)
+
+    assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
 def seed_trail() -> None:

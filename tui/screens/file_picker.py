@@ -35,7 +35,7 @@ class SourceTree(DirectoryTree):
 
 class FilePickerScreen(ModalScreen[Path | None]):
     DEFAULT_CSS = """
-    FilePickerScreen SourceTree { height: 20; margin-bottom: 1; }
+    FilePickerScreen SourceTree { height: 1fr; min-height: 3; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
