@@ -421,6 +421,7 @@ async def test_settings_read_and_write_config_toml_off_the_loop(app_factory, con
 async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, fake) -> None:
     from tests.fakes.openai_server import Reply
     from tui.widgets.run_output import STREAM_MARKDOWN_LIMIT, RunOutput
+    from tui.widgets.stream_text import StreamText
 
     long_answer = "\n".join(f"- item {i} with some words" for i in range(STREAM_MARKDOWN_LIMIT // 20))
     fake.replies = [Reply(text=long_answer, chunks=400)]
@@ -433,7 +434,7 @@ async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, f
             lambda: view.live.done and view._finished_drawn and output.plain,
             "the long run to finish in plain text",
         )
-        assert output.plain and output.query_one(TextArea).text == long_answer
+        assert output.plain and output.query_one(StreamText).text == long_answer
 
 
 async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> None:

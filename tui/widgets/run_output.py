@@ -2,8 +2,8 @@
 
 Textual's Markdown builds a widget per block and list item: measured here, 120 kB (1,500 list items) takes
 ~16 s to render at once and ~0.7 s per append. So a streaming answer is drawn as Markdown only while it is
-short (STREAM_MARKDOWN_LIMIT); past that it moves to a read-only TextArea, which is virtualised and stays
-instant at any length, and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT.
+short (STREAM_MARKDOWN_LIMIT); past that it moves to plain text (StreamText, which re-wraps only what an append
+changed and draws only the rows in view), and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import time
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Markdown, Static, TextArea
+from textual.widgets import Markdown, Static
+
+from tui.widgets.stream_text import StreamText
 
 MARKDOWN_LIMIT = 20_000
 """Past this a finished result is shown as plain text everywhere (the record's Result tab too)."""
@@ -26,10 +28,10 @@ class RunOutput(Vertical):
     RunOutput { height: 1fr; border: round $panel; background: $surface; }
     RunOutput:focus-within { border: round $primary; }
     RunOutput > VerticalScroll { height: 1fr; }
-    RunOutput > TextArea { height: 1fr; display: none; }
+    RunOutput > StreamText { display: none; }
     RunOutput > .note { height: auto; display: none; color: $text-muted; padding: 0 1; }
     RunOutput.-plain > VerticalScroll { display: none; }
-    RunOutput.-plain > TextArea, RunOutput.-plain > .note { display: block; }
+    RunOutput.-plain > StreamText, RunOutput.-plain > .note { display: block; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -45,7 +47,7 @@ class RunOutput(Vertical):
             "(open the record, o, for it as Markdown).",
             classes="note",
         )
-        yield TextArea(read_only=True, soft_wrap=True)
+        yield StreamText()
 
     def on_mount(self) -> None:
         """The answer follows the stream: whenever its laid-out height grows, it scrolls to the end. Scrolling
@@ -55,7 +57,7 @@ class RunOutput(Vertical):
 
     def focus_text(self) -> None:
         """Focus what is showing, so arrow keys scroll it and letter keys reach the screen's bindings."""
-        (self.query_one(TextArea) if self.plain else self.query_one(VerticalScroll)).focus()
+        (self.query_one(StreamText) if self.plain else self.query_one(VerticalScroll)).focus()
 
     @property
     def plain(self) -> bool:
@@ -70,14 +72,11 @@ class RunOutput(Vertical):
         began = time.perf_counter()
         self.length += len(chunk)
         if self.plain:
-            area = self.query_one(TextArea)
-            area.insert(chunk, area.document.end)
-            area.scroll_end(animate=False)
+            self.query_one(StreamText).append(chunk)
             return
         if self.length > STREAM_MARKDOWN_LIMIT:
             self.add_class("-plain")
-            self.query_one(TextArea).load_text(full_text)
-            self.query_one(TextArea).scroll_end(animate=False)
+            self.query_one(StreamText).append(full_text)
             return
         await self.query_one(Markdown).append(chunk)
         self._next_render = time.perf_counter() + 3 * (time.perf_counter() - began)

@@ -1,0 +1,119 @@
+"""Plain text that grows at its end, as a streamed answer does, drawn through Textual's line API.
+
+A read-only TextArea re-measured its whole document on every insert (its wrapped height is a sum over every
+line) and re-wrapped all of it on each resize of the layout, so a 120 kB stream spent more time drawing than
+the engine spent receiving it. Here an append re-wraps only the line it continues and the lines it adds, and a
+frame renders only the rows in view; the whole text is wrapped again only when the width changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.segment import Segment
+from textual.content import Content
+from textual.events import Resize
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+"""Control characters (a stray escape or carriage return would move the terminal's cursor), shown as �."""
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """One line of text as the rows it takes at `width` cells, broken between words where it can be."""
+    if len(line) <= width and line.isascii() and line.isprintable():
+        return [line]  # most lines: one cell a character, no control codes, and short enough already
+    return [row.plain for row in Content(_CONTROL.sub("\ufffd", line)).wrap(width)]
+
+
+class StreamText(ScrollView, can_focus=True):
+    """The text so far, wrapped at the widget's width; it follows the end unless scrolled away from it."""
+
+    ALLOW_SELECT = True
+    DEFAULT_CSS = """
+    StreamText { height: 1fr; background: $surface; color: $foreground; overflow-x: hidden; overflow-y: scroll;
+        padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[str] = [""]
+        """The text split at newlines; the last line is the one the next append continues."""
+        self._rows: list[str] = []
+        self._first_row: list[int] = []
+        """Where each line's rows begin in `_rows` (lines past the end are not wrapped yet)."""
+        self._width = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self._lines)
+
+    def append(self, text: str) -> None:
+        if not text:
+            return
+        following = self.is_vertical_scroll_end
+        continued = len(self._lines) - 1
+        head, *rest = text.split("\n")
+        self._lines[-1] += head
+        self._lines.extend(rest)
+        self._wrap_from(continued)
+        if following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def on_resize(self, event: Resize) -> None:
+        width = max(1, self.scrollable_content_region.width)
+        if width != self._width:
+            following = self.is_vertical_scroll_end
+            self._width = width
+            self._wrap_from(0)
+            if following:
+                self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _wrap_from(self, line: int) -> None:
+        """Wrap the lines from `line` on again, keeping the rows of those before it."""
+        if not self._width:
+            return  # not laid out yet: the first resize wraps everything
+        line = min(line, len(self._first_row))
+        del self._rows[self._first_row[line] if line < len(self._first_row) else len(self._rows) :]
+        del self._first_row[line:]
+        for text in self._lines[line:]:
+            self._first_row.append(len(self._rows))
+            self._rows.extend(wrap(text, self._width))
+        self._grow(Size(self._width, len(self._rows)))
+
+    def _grow(self, size: Size) -> None:
+        """Take `size` as the scrollable size without a layout of the screen. Setting `virtual_size` lays out
+        and then repaints every widget on screen, which on each frame of a long stream cost more than the
+        engine's own work; this widget's region never depends on it (its scrollbar is always shown), so only
+        the scrollbar and the rows need drawing again."""
+        self.set_reactive(StreamText.virtual_size, size)
+        scrollbar = self.vertical_scrollbar
+        scrollbar.window_virtual_size = size.height
+        scrollbar.window_size = self.container_size.height
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width, style = self.scrollable_content_region.width, self.rich_style
+        if row >= len(self._rows):
+            return Strip.blank(width, style)
+        text = self._rows[row]
+        segments = [Segment(text, style)]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(row)) is not None:
+            start, end = span
+            end = len(text) if end == -1 else end
+            chosen = style + self.screen.get_component_rich_style("screen--selection")
+            segments = [Segment(text[:start], style), Segment(text[start:end], chosen), Segment(text[end:], style)]
+        return Strip(segments).extend_cell_length(width, style).apply_offsets(0, row)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text, as the rows it is drawn in."""
+        return selection.extract("\n".join(self._rows)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
