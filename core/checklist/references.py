@@ -368,21 +368,31 @@ def check(spec: Spec) -> list[Finding]:
         if prose.introduces_data(lines, index):
             continue
         text = _QUOTED.sub(prose.DATA, line.text)
-        for pattern, what in PATTERNS:
-            if (
-                (match := pattern.search(text))
-                and not _CONTAINED.match(text, match.end())
-                and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
-                and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
-                and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
-                and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
-                and not (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
-                and not (line.number in deliverable and _OWN_WORK.match(match.group(0)))
-                and not _given(match.group(0), lines, given)
-            ):
-                findings.append(_finding(line.number, match.group(0), what))
-                break
+        hits = [
+            (match, what)
+            for pattern, what in PATTERNS
+            if (match := pattern.search(text))
+            and not _CONTAINED.match(text, match.end())
+            and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
+            and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
+            and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
+            and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
+            and not (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
+            and not (line.number in deliverable and _OWN_WORK.match(match.group(0)))
+            and not _given(match.group(0), lines, given)
+        ]
+        # One finding per reference: a match overlapping one already taken (from a pattern listed earlier) is the
+        # same reference read another way.
+        taken: list[tuple[re.Match[str], str]] = []
+        for match, what in hits:
+            if all(match.end() <= other.start() or match.start() >= other.end() for other, _ in taken):
+                taken.append((match, what))
+        findings += [_finding(line.number, match.group(0), what) for match, what in sorted(taken, key=_start)]
     return findings
+
+
+def _start(hit: tuple[re.Match[str], str]) -> int:
+    return hit[0].start()
 
 
 _TO_COME = pattern_cache.compile(
