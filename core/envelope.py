@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -81,7 +82,7 @@ class Envelope:
         return STATUS_EXIT[self.status]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = plain(self)
         extras = data.pop("extras")
         data["status"] = str(self.status)
         return {**data, **extras}
@@ -96,3 +97,23 @@ class Envelope:
         fields["status"] = Status(fields.get("status", Status.ERROR))
         fields["usage"] = Usage(**(fields.get("usage") or {}))
         return cls(**fields, extras=extras)
+
+
+_ATOMS = (str, int, float, type(None))
+
+
+def plain(value: Any) -> Any:
+    """What `dataclasses.asdict` makes of `value` (dataclasses as dicts, containers copied), without its deepcopy of
+    every string and number: a run's envelope and events are turned into dicts several times as they are recorded,
+    and asdict alone was a tenth of a batch item's CPU."""
+    if isinstance(value, _ATOMS):
+        return value
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if type(value) is tuple:
+        return tuple(plain(v) for v in value)
+    return copy.deepcopy(value)

@@ -6,16 +6,16 @@ backend's raw output, it renders these.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from core.envelope import Envelope, Status, Usage
+from core.envelope import Envelope, Status, Usage, plain
 
 
 @dataclass(frozen=True)
 class Event:
     def to_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__, **asdict(self)}
+        return {"type": type(self).__name__, **plain(self)}
 
 
 @dataclass(frozen=True)

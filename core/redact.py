@@ -89,6 +89,10 @@ SHORT = 48
 """Text shorter than this goes straight to the pattern, which is then cheaper than the needle tests."""
 MIN_SECRET = 6
 """Shorter exact values are not masked: they would mask ordinary words."""
+MEMO_CHARS = 1_000_000
+"""Characters of strings a redactor remembers the masked form of (see `Redactor.text`); past this it starts over."""
+MEMO_LONGEST = 20_000
+"""Longer strings are masked afresh each time: a long answer or file is seldom seen twice."""
 
 
 def compile_pattern(source: str) -> regex.Pattern[str]:
@@ -108,6 +112,11 @@ class Redactor:
         # Exact values first: a held key is masked whole, even where it also has a known shape.
         self._pattern = regex.compile("|".join(f"(?:{p})" for p in [*exact, *shapes]))
         self._exact = len(exact)
+        self._memo: dict[str, str] = {}
+        """Each short string's masked form. One run's records are redacted whole several times (the record when
+        it starts and when it ends, its event log's lines) and a batch's records share most of their keys and
+        values, so the same strings come back hundreds of times; the pattern is fixed, so the answer is too."""
+        self._memo_chars = 0
 
     @classmethod
     def from_environment(
@@ -147,7 +156,16 @@ class Redactor:
         return any(map(value.lower().__contains__, _NEEDLES))
 
     def text(self, value: str) -> str:
-        return self._pattern.sub(self._masked, value) if self._may_hold(value) else value
+        if (known := self._memo.get(value)) is not None:
+            return known
+        masked = self._pattern.sub(self._masked, value) if self._may_hold(value) else value
+        if len(value) <= MEMO_LONGEST:
+            if self._memo_chars > MEMO_CHARS:
+                # Threads share a redactor: each dict operation is atomic, and the count need only be roughly right.
+                self._memo, self._memo_chars = {}, 0
+            self._memo[value] = masked
+            self._memo_chars += len(value)
+        return masked
 
     def found(self, value: str) -> set[str]:
         """The secrets (exact values and key-shaped strings) that `value` holds, unmasked."""

@@ -7,6 +7,7 @@ is its front door.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -33,7 +34,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<name>[^#:]+?)\s*:?\s*#*\s*$")
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?P<name>[A-Za-z][A-Za-z -]{1,24}?)(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Section:
     name: str
     line: int
@@ -43,8 +44,10 @@ class Section:
     """1-based line where the body starts: the label's own line, or the one after a heading."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Spec:
+    """A parsed spec; frozen, because `parse` hands the same one to every caller that asks about the same text."""
+
     text: str
     sections: dict[str, Section] = field(default_factory=dict)
 
@@ -66,9 +69,12 @@ def _first_word_line(value: str) -> str | None:
     return value.lower() or None
 
 
+@functools.lru_cache(maxsize=64)
 def parse(text: str) -> Spec:
-    """Split a Markdown spec into its known sections; unknown headings stay in the section above."""
-    spec = Spec(text=text)
+    """Split a Markdown spec into its known sections; unknown headings stay in the section above. Kept for the last
+    few texts: a run asks about its spec four times (route, inputs, goal, contract), a batch item once more as it
+    is planned, and the items of a batch often share one."""
+    starts: dict[str, tuple[int, int]] = {}
     bodies: dict[str, list[str]] = {}
     current: list[str] | None = None
     in_fence = False
@@ -76,16 +82,17 @@ def parse(text: str) -> Spec:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         name, rest = (None, None) if in_fence else _section_start(line)
-        if name and name not in spec.sections:
-            body_line = number if rest is not None else number + 1
-            spec.sections[name] = Section(name=name, line=number, body="", body_line=body_line)
+        if name and name not in starts:
+            starts[name] = (number, number if rest is not None else number + 1)
             current = bodies[name] = [rest] if rest else []
         elif current is not None:
             current.append(line)
     # Joined once at the end: adding each line to a growing string made a long section quadratic.
-    for name, lines in bodies.items():
-        spec.sections[name].body = "".join(f"{line}\n" for line in lines)
-    return spec
+    sections = {
+        name: Section(name, line, "".join(f"{piece}\n" for piece in bodies[name]), body_line)
+        for name, (line, body_line) in starts.items()
+    }
+    return Spec(text, sections)
 
 
 def _section_start(line: str) -> tuple[str | None, str | None]:

@@ -92,16 +92,47 @@ def _trusted_head(logs: Path, name: str) -> Head:
         return _scan_head(logs)
     if head.seq < 1 or Path(head.name).name != head.name or head.name.startswith("."):
         return _scan_head(logs)  # not a head we write: ours name an entry (seq 1 on) in the project's logs
-    try:
-        named = read_json(logs / head.name)
-    except (OSError, ValueError):
-        named = None
-    link = link_of(named)
+    link = _known_link(logs / head.name)
+    if link is None:
+        try:
+            named = read_json(logs / head.name)
+        except (OSError, ValueError):
+            named = None
+        link = link_of(named)
     if link is not None and link.get("sha256") == head.sha256 and link.get("seq") == head.seq:
         return head
     if head.name == name and link is None:
         return head
     return _scan_head(logs)
+
+
+_written: dict[Path, tuple[Path, tuple[int, int, int], dict[str, Any]]] = {}
+"""Per project, the last entry this process wrote: its file, that file's identity then, and its chain fields."""
+
+
+def remember(path: Path, entry: dict[str, Any]) -> None:
+    """Note the entry just written to `path`, so that sealing the next one need not read it back: a batch's items
+    in one project each found the head by parsing the record before (all of it, a long answer included)."""
+    if (link := link_of(entry)) is not None and (identity := _identity(path)) is not None:
+        _written[path.parent] = (path, identity, dict(link))
+
+
+def _known_link(path: Path) -> dict[str, Any] | None:
+    """The chain fields of `path` as this process wrote it, while the file is still the one it wrote (the same inode,
+    size and mtime); None when it has not, or the file changed since (it is read then, as always). `verify` never
+    takes this shortcut, so an edit that kept all three still shows up there."""
+    known = _written.get(path.parent)
+    if known is None or known[0] != path or _identity(path) != known[1]:
+        return None
+    return known[2]
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _scan_head(logs: Path) -> Head:

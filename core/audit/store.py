@@ -161,7 +161,9 @@ class Project:
                 "backend": backend,
                 "counts": {"runs": 0},
             }
-        elif description is not None:
+        elif description is None or meta.get("description") == description:
+            return  # nothing changes: the items of a batch in one project skip a file replaced each time
+        else:
             meta["description"] = description
         atomic_write_json(self.meta_path, meta)
 
@@ -222,6 +224,7 @@ class Project:
         path = self.result_path(run_id)
         sealed = chain.seal(self.logs, path.name, record)
         atomic_write_json(path, sealed)
+        chain.remember(path, sealed)
         return sealed
 
     def read_run(self, run_id: str) -> dict[str, Any]:

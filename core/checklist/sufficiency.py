@@ -25,15 +25,20 @@ _THING = (
     r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
     r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
     r"notes|numbers|figures|stats|statistics|metrics|kpis|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
-    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|[\w-]+\.[a-z][a-z0-9]{1,4})"
+    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|extracts?|redlines?|"
+    r"[\w-]+\.[a-z][a-z0-9]{1,4})"
 )
+_OWNED_THING = rf"(?:{_THING}|versions?|descriptions?|readings|implementations?|definitions?)"
+"""Words that name material only with a determiner: "Parcelino's OpenAPI description", 'the rate limiter
+implementation' (but 'Python version 3.11' is a constraint)."""
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
-_OWNER = r"\b[\w.-]+['’]s\b"
-"""A possessive is a determiner too: "web-03's error log" is as definite as 'the error log'."""
+_OWNER = r"\b[\w.-]+(?:['’]s\b|s['’](?!\w))"
+"""A possessive is a determiner too: "web-03's error log" and "Northgate Logistics' version" are as definite as
+'the error log'."""
 _NAMED = pattern_cache.compile(
     rf"(?:\b(?:the|our|my|your|their|its|his|her|this|that|a sample of|some of the|see the|see)|{_OWNER})\s+"
-    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b",
+    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_OWNED_THING}\b",
     re.IGNORECASE,
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
@@ -45,15 +50,18 @@ _BARE = pattern_cache.compile(
 )
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'), perhaps
 with an apposition ("Fenwick's redline, the tracked-changes version they returned"): a name."""
+_HERE = r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))"
+_PLACE = r"(?:(?:the|our|their|a|an) )?[^\s.,;:]+"
 _LOCATED = pattern_cache.compile(
-    r"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) "
-    r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))\S+",
+    rf"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) {_HERE}{_PLACE}|"
+    rf"\b(?:exported|pulled|downloaded|extracted|fetched|copied|taken) (?:\w+ )?from {_HERE}(?![^:]*:\s*$){_PLACE}",
     re.IGNORECASE,
 )
-"""Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker' (not a sheet's
-layout: 'prices are in column C')."""
+"""Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker', 'as exported
+from the building management system' (not a sheet's layout: 'prices are in column C'; not a caption of rows that
+follow: 'Rows exported from the CRM:')."""
 _ELSEWHERE = pattern_cache.compile(
-    r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
+    r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:see |(?:is|are) )?attached\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
     r"the cluster|s3|gcs|the bucket|jira|confluence|notion|google (?:drive|docs?|sheets?)|the drive|the shared drive|"
     r"slack|looker|tableau|grafana|datadog|sentry|github|gitlab|dropbox|sharepoint|figma|salesforce|hubspot|zendesk|"
     r"the crm|the wiki|the intranet)\b|\b(?:s3|gs|gcs|az|hdfs|ftp|sftp|smb|file)://\S*|"
@@ -61,7 +69,16 @@ _ELSEWHERE = pattern_cache.compile(
     r"(?:page|doc|ticket|file|board)\b",
     re.IGNORECASE,
 )
-"""A system it lives in, a person to get it from, or a file that is not text: the contractor can use none of them."""
+"""A system it lives in, a person to get it from, an attachment (nothing is attached to a spec), or a file that is
+not text: the contractor can use none of them."""
+_SHOWN_HERE = pattern_cache.compile(
+    r"\b(?:(?:is|are) (?:pasted|quoted|included|given|copied)|(?:pasted|quoted|included|given) (?:below|above|here))\b",
+    re.IGNORECASE,
+)
+"""Where it came from, with the thing itself handed over: 'exported from Stripe, pasted below'."""
+_POINTS_HERE = pattern_cache.compile(r"\b(?:below|above|pasted|quoted|as follows)\b", re.IGNORECASE)
+"""A line that points at the data the section holds ('The table below.', 'The job description, pasted below')
+names what it hands over."""
 _SUBJECT_WORDS = 6
 _NONE = pattern_cache.compile(
     r"^\W*(?:none|nothing|n/?a|no inputs?)\b|\b(?:self-contained|in this spec|the goal is the whole|"
@@ -70,7 +87,9 @@ _NONE = pattern_cache.compile(
 )
 _URL = pattern_cache.compile(r"\bhttps?://\S+")
 _DATA_ON_LINE = pattern_cache.compile(
-    r":\s*\S.*\S|\w\([\w ,]+\)|(?:(?<![\w.,#])\d[\d.,%]*\w*\W+.*){2,}|(?:[^,;]+[,;]){2,}[^,;]+", re.IGNORECASE
+    r":\s*\S.*\S|\w\([\w ,]+\)|(?:(?<![\w.,#])\d[\d.,%]*\w*\W+.*){2,}|"
+    r"(?:\s*(?:[^\s,;]+\s+){0,5}[^\s,;]+\s*[,;]){2,}\s*(?:(?:and|or)\s+)?(?:[^\s,;]+\s+){0,5}[^\s,;]+",
+    re.IGNORECASE,
 )
 """Data on the line itself: 'Schema: users(...)', 'table t(id, name)', two or more figures ('OpenAPI 3.1' is one,
 and '#88213' is an identifier), a list of three."""
@@ -122,7 +141,9 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                 )
             )
             continue
-        if located := _LOCATED.search(text) or _ELSEWHERE.search(text):
+        if (located := _LOCATED.search(text) or _ELSEWHERE.search(text)) and not (
+            prose.introduces_data(lines, index) or _SHOWN_HERE.search(text)
+        ):
             findings.append(
                 prose.finding(
                     "input-not-given",
@@ -134,7 +155,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
-        if _given(text, line.raw, target, cwd):
+        if _given(text, line.raw, target, cwd) or (_POINTS_HERE.search(text) and prose.has_data(section)):
             handed = True
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
@@ -149,7 +170,10 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         item = _unbulleted(text)
-        head = None if in_list and _ITEM.match(line.raw) else _HEAD.match(item)
+        # In a data list any item may start with a thing ('Export to CSV times out'); one that describes its
+        # contents in parentheses ('Supplier spec sheet (capacity, wattage per SKU)') names a thing not given.
+        listed = in_list and _ITEM.match(line.raw) and not _DESCRIPTION.search(item)
+        head = None if listed else _HEAD.match(item)
         if match := _BARE.match(item) or _subject(item) or head:
             findings.append(
                 prose.finding(
@@ -162,7 +186,32 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
     if target is Target.AGENT and not findings and not handed:
         findings += _no_path(lines)
+    elif target is not Target.AGENT and not handed:
+        findings += _owned(spec, target)
     return findings
+
+
+def _owned(spec: Spec, target: Target) -> list[Finding]:
+    """What the Goal calls someone's own ('our `RateLimiter` class', "Maria's notes") lives with them: when the
+    Inputs hand over nothing (no text, code, data or file), a stateless model or a web run has never seen it."""
+    return [
+        prose.finding(
+            "input-not-given",
+            line.number,
+            match.group(0),
+            f"is someone's own, and the Inputs give none of it: the {target.noun} has never seen it",
+            FIX[target],
+        )
+        for line in prose.lines(spec.sections.get("goal"))
+        if not line.data and (match := _OWNED.search(line.text))
+    ][:1]
+
+
+_OWNED = pattern_cache.compile(
+    rf"(?:\b(?:our|my|your|their|his|her)|{_OWNER})\s+(?:{_FILLER}[\w'’/.-]+\s+){{0,3}}?{_OWNED_THING}\b",
+    re.IGNORECASE,
+)
+"""A possessive thing: 'our RateLimiter class', "the team's export"."""
 
 
 def _no_path(lines: list[prose.Line]) -> list[Finding]:

@@ -455,3 +455,48 @@ def test_a_long_quote_after_a_citation_is_its_text() -> None:
     assert "input-not-given" not in rules(cited)
     titled = GOOD_SPEC.replace(INPUT_LINE, 'Morgan et al. (2021), "Text reminders and absence"')
     assert rules(titled)["input-not-given"].quote == "Morgan et al. (2021)"
+
+
+def test_a_description_of_material_is_not_the_material() -> None:
+    for named, quote in (
+        (
+            "- Northgate Logistics' tracked-changes version of our NDA, returned on 3 June",
+            "Logistics' tracked-changes version",
+        ),
+        ("- Supplier spec sheet (capacity, wattage per SKU)\n- SKUs: A-1, A-2", "Supplier spec sheet"),
+        ("- The hourly readings for 1-7 July, as exported from the building system", "exported from the building"),
+        ("Parcelino's OpenAPI 3.0 description of the v3 API (version 3.2.0)", "Parcelino's OpenAPI 3.0 description"),
+    ):
+        assert rules(GOOD_SPEC.replace(INPUT_LINE, named))["input-not-given"].quote == quote, named
+    listed = "- Export to CSV times out\n- Dashboard shows totals twice"
+    assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, listed))
+
+
+def test_what_the_goal_calls_ours_must_be_handed_over() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    ours = GOOD_SPEC.replace(goal, "Write one test for our `RateLimiter` class, so that a burst is refused.")
+    described = ours.replace(INPUT_LINE, "It takes a capacity and a refill rate, and the clock is injectable.")
+    assert rules(described)["input-not-given"].quote == "our RateLimiter class"
+    assert "input-not-given" not in rules(ours)
+    assert rules(described, target="agent")["input-not-given"].quote != "our RateLimiter class"
+
+
+def test_each_reference_on_a_line_is_its_own_finding() -> None:
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    two = GOOD_SPEC.replace(goal, "Compare the vendors we shortlisted and the concerns Priya raised about them.")
+    quotes = [f.quote for f in specs.lint(two) if f.rule == "hidden-context"]
+    assert quotes == ["the vendors we shortlisted", "the concerns Priya raised"]
+
+
+def test_an_attachment_is_not_an_input() -> None:
+    attached = GOOD_SPEC.replace(INPUT_LINE, "The signed agreement (PDF, 14 pages), see attached.")
+    assert {f.quote for f in specs.lint(attached) if f.rule == "input-not-given"} == {"see attached"}
+
+
+def test_a_line_pointing_at_the_data_below_hands_it_over() -> None:
+    for pointed in ("The table below.\n| a | b |", "The job description, pasted below.\n> We are hiring."):
+        assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, pointed)), pointed
+    assert rules(GOOD_SPEC.replace(INPUT_LINE, "The table below."))["input-not-given"].quote == "The table below"
+    sourced = "The charges, exported from Stripe, are pasted below.\n```\nid,amount\n1,2\n```"
+    assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, sourced))
+    assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, "Python version 3.11; standard library only."))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.audit import chain
 from core.audit.store import RUN_ID, Project, new_run_id, slug_from, validate_run_id, validate_slug
 from core.envelope import Envelope, Status, Usage
 from core.errors import UsageError
@@ -51,6 +52,41 @@ def test_a_project_keeps_the_description_given_and_otherwise_its_first_goal(proj
     assert project.meta()["description"] == "the first goal"
     project.ensure("set by a person", "openai")
     assert project.meta()["description"] == "set by a person" and project.meta()["counts"] == {"runs": 0}
+
+
+def test_a_project_that_is_already_as_asked_keeps_its_file(projects_dir: Path) -> None:
+    project = Project.at("steady")
+    project.ensure("kept", "openai")
+    before = project.meta_path.stat().st_ino
+    project.ensure(None, "openai")
+    project.ensure("kept", "openai")
+    assert project.meta_path.stat().st_ino == before, "nothing changed, so project.json was not replaced"
+    project.ensure("changed", "openai")
+    assert project.meta_path.stat().st_ino != before and project.meta()["description"] == "changed"
+
+
+def finished_record(project: Project, run_id: str) -> dict[str, object]:
+    return {**running_record(project, run_id), "status": "ok", "result": f"answer of {run_id}"}
+
+
+def test_sealing_the_next_run_does_not_read_back_the_one_this_process_wrote(
+    projects_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project.at("sealed")
+    project.ensure(None, "openai")
+    first, second, third = (f"20261120-120000-1-{n}" for n in (1, 2, 3))
+    project.write_run(first, finished_record(project, first))
+    reads: list[str] = []
+    real_read = chain.read_json
+    monkeypatch.setattr(chain, "read_json", lambda path: reads.append(path.name) or real_read(path))
+    project.write_run(second, finished_record(project, second))
+    assert project.result_path(first).name not in reads
+    edited = {**json.loads(project.result_path(second).read_text()), "result": "edited by hand"}
+    project.result_path(second).write_text(json.dumps(edited))
+    project.write_run(third, finished_record(project, third))
+    assert project.result_path(second).name in reads, "a file changed since it was written is read again"
+    report = chain.verify("sealed", project.logs, live=False)
+    assert [(p.kind, p.where) for p in report.problems] == [("edited", second)] and report.chained == 3
 
 
 def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_dir: Path) -> None:
