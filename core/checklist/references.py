@@ -104,11 +104,11 @@ _AGENT = (
     rf"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.? (?-i:[A-Z][\w'-]+)|(?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))?|he|she|we|I|someone|"
     rf"somebody|{_WHO}|(?:the|our|their|my|your) (?:{_NP_WORD} ){{0,2}}?(?:group|offsite|provider|panel|council|partners?|"
     rf"host|landlord|regulators?|insurers?|bank|school|office|unit|squad|guild|chapter|owners?|people|folks|"
-    rf"clinic|hospital|practice|firm|company|charity|trust|council|society|club|university|college|ministry|"
-    rf"class|pupils|students|cohort|staff|crew|{_MEETING}))"
+    rf"clinic|hospital|practice|charity|trust|society|club|{_MEETING}))"
 )
-"""Who can decide, promise or prefer: a name, a person, a team, class or body, a meeting ('the pricing offsite',
-'the clinic')."""
+"""Who can decide, promise or prefer: a name, a person, a team or body, a meeting ('the pricing offsite', 'the
+clinic'). Not a company or a class: 'the revenue the company earned' is a fact, 'the methods the class inherited'
+is code."""
 _ACT = (
     r"(?:(?:\w+ly |finally |eventually |ended up |first |already |previously )?(?:[a-z]{2,}ed|made|set|chose|drew|"
     r"gave|took|told|said|did|covered|learnt|"
@@ -299,6 +299,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "something done elsewhere that the spec does not show",
         ),
         (rf"\b{_DEFINITE} (?:that |which )?{_AGENT} {_ACT}\b", _ACT_WHAT),
+        (
+            r"\b(?:whatever|anything|everything|what) (?:that |which )?(?:the |our |my |their )?(?:[\w-]+ ){0,2}?"
+            r"(?:already|previously) (?:[a-z]{2,}ed|did|done|made|saw|seen|read|wrote|written|learnt|knew|got|had)\b",
+            "what was done before, which the spec does not record",
+        ),
         (rf"\b{_WHO}(?:'s| team's) (?:[\w-]+ )?{_DOC}\b", _ARTIFACT_WHAT),
         (
             rf"\b(?:what|whatever|anything|everything)\b[^.;]{{0,30}}?\b(?:in|at|from|out of|during) (?:the|our|that|last|"

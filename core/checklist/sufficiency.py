@@ -25,9 +25,12 @@ _THING = (
     r"layers?|components?|library|codebase|repo(?:sitory)?|functions?|class(?:es)?|scripts?|code|pages?|"
     r"site|website|email|emails|thread|conversation|chat|data|dataset|results|responses|failures|reports?|"
     r"notes|numbers|figures|stats|statistics|metrics|kpis|folder|drive|bucket|dashboard|notebook|slides|deck|agreement|contract|PR|pull request|"
-    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|versions?|descriptions?|"
-    r"readings|implementations?|definitions?|extracts?|redlines?|[\w-]+\.[a-z][a-z0-9]{1,4})"
+    r"attachment|survey|interview|feedback|backlog|board pack|endpoint|api|config(?:uration)?|extracts?|redlines?|"
+    r"[\w-]+\.[a-z][a-z0-9]{1,4})"
 )
+_OWNED_THING = rf"(?:{_THING}|versions?|descriptions?|readings|implementations?|definitions?)"
+"""Words that name material only with a determiner: "Parcelino's OpenAPI description", 'the rate limiter
+implementation' (but 'Python version 3.11' is a constraint)."""
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
 _OWNER = r"\b[\w.-]+(?:['’]s\b|s['’](?!\w))"
@@ -35,7 +38,7 @@ _OWNER = r"\b[\w.-]+(?:['’]s\b|s['’](?!\w))"
 'the error log'."""
 _NAMED = pattern_cache.compile(
     rf"(?:\b(?:the|our|my|your|their|its|his|her|this|that|a sample of|some of the|see the|see)|{_OWNER})\s+"
-    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_THING}\b",
+    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_OWNED_THING}\b",
     re.IGNORECASE,
 )
 """A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
@@ -68,6 +71,14 @@ _ELSEWHERE = pattern_cache.compile(
 )
 """A system it lives in, a person to get it from, an attachment (nothing is attached to a spec), or a file that is
 not text: the contractor can use none of them."""
+_SHOWN_HERE = pattern_cache.compile(
+    r"\b(?:(?:is|are) (?:pasted|quoted|included|given|copied)|(?:pasted|quoted|included|given) (?:below|above|here))\b",
+    re.IGNORECASE,
+)
+"""Where it came from, with the thing itself handed over: 'exported from Stripe, pasted below'."""
+_POINTS_HERE = pattern_cache.compile(r"\b(?:below|above|pasted|quoted|as follows)\b", re.IGNORECASE)
+"""A line that points at the data the section holds ('The table below.', 'The job description, pasted below')
+names what it hands over."""
 _SUBJECT_WORDS = 6
 _NONE = pattern_cache.compile(
     r"^\W*(?:none|nothing|n/?a|no inputs?)\b|\b(?:self-contained|in this spec|the goal is the whole|"
@@ -130,7 +141,9 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                 )
             )
             continue
-        if located := _LOCATED.search(text) or _ELSEWHERE.search(text):
+        if (located := _LOCATED.search(text) or _ELSEWHERE.search(text)) and not (
+            prose.introduces_data(lines, index) or _SHOWN_HERE.search(text)
+        ):
             findings.append(
                 prose.finding(
                     "input-not-given",
@@ -142,7 +155,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
-        if _given(text, line.raw, target, cwd):
+        if _given(text, line.raw, target, cwd) or (_POINTS_HERE.search(text) and prose.has_data(section)):
             handed = True
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
@@ -195,7 +208,8 @@ def _owned(spec: Spec, target: Target) -> list[Finding]:
 
 
 _OWNED = pattern_cache.compile(
-    rf"(?:\b(?:our|my|your|their|his|her)|{_OWNER})\s+(?:{_FILLER}[\w'’/.-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE
+    rf"(?:\b(?:our|my|your|their|his|her)|{_OWNER})\s+(?:{_FILLER}[\w'’/.-]+\s+){{0,3}}?{_OWNED_THING}\b",
+    re.IGNORECASE,
 )
 """A possessive thing: 'our RateLimiter class', "the team's export"."""
 

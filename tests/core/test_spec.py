@@ -491,3 +491,12 @@ def test_each_reference_on_a_line_is_its_own_finding() -> None:
 def test_an_attachment_is_not_an_input() -> None:
     attached = GOOD_SPEC.replace(INPUT_LINE, "The signed agreement (PDF, 14 pages), see attached.")
     assert {f.quote for f in specs.lint(attached) if f.rule == "input-not-given"} == {"see attached"}
+
+
+def test_a_line_pointing_at_the_data_below_hands_it_over() -> None:
+    for pointed in ("The table below.\n| a | b |", "The job description, pasted below.\n> We are hiring."):
+        assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, pointed)), pointed
+    assert rules(GOOD_SPEC.replace(INPUT_LINE, "The table below."))["input-not-given"].quote == "The table below"
+    sourced = "The charges, exported from Stripe, are pasted below.\n```\nid,amount\n1,2\n```"
+    assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, sourced))
+    assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, "Python version 3.11; standard library only."))

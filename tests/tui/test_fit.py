@@ -1,16 +1,23 @@
 """At 80x24, the smallest terminal the console promises to fit, every input's hint reads in full on every
-screen (a clipped placeholder such as "a .jsonl / .csv" or "since YYYY-" says too little to act on)."""
+screen (a clipped placeholder such as "a .jsonl / .csv" or "since YYYY-" says too little to act on), and every
+button and footer key shows whole (the editor's Force sat past the right edge, and the run view of a broken
+contract lost its answer, two buttons and two keys)."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Button, Input
+from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import steady, wait_for
-from tests.tui.test_snapshots import finished_run
+from tests.tui.test_snapshots import contract_failed_run, finished_run
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.escalate import EscalateScreen
 from tui.screens.feedback import FeedbackScreen
+from tui.screens.file_picker import FilePickerScreen
 from tui.screens.run_view import RunViewScreen
+from tui.screens.tier_picker import TierPickerScreen
 
 
 def clipped(screen) -> list[str]:
@@ -21,6 +28,82 @@ def clipped(screen) -> list[str]:
         for field in screen.query(Input)
         if field.display and field.placeholder and cell_len(field.placeholder) > field.content_region.width
     ]
+
+
+def shown(widget: Widget) -> bool:
+    return widget.display and all(node.display for node in widget.ancestors if isinstance(node, Widget))
+
+
+def cut_off(screen, width: int, height: int) -> list[str]:
+    """Each shown button not wholly inside its container and the screen (above the footer) or too narrow for its
+    label, and each footer key not drawn whole or reaching under the palette's key."""
+    found = []
+    for button in screen.query(Button):
+        if not shown(button):
+            continue
+        box, room = button.region, button.parent.region
+        inside = box.right <= min(width, room.right) and box.bottom <= min(height - 1, room.bottom)
+        if not inside or button.content_region.width < cell_len(str(button.label)):
+            found.append(f"{type(screen).__name__} #{button.id} {str(button.label)!r} at {box} in {room}")
+    keys = list(screen.query(FooterKey))
+    palette = [key for key in keys if key.has_class("-command-palette")]
+    edge = palette[0].region.x if palette else width
+    for key in keys:
+        if key.region.width < key.render().cell_len or key.region.right > (width if key in palette else edge):
+            found.append(f"{type(screen).__name__} footer key {key.key} {key.description!r} at {key.region}")
+    return found
+
+
+async def test_every_button_hint_and_footer_key_shows_whole_at_80x24(app_factory, isolated) -> None:
+    app = app_factory()
+    found: list[str] = []
+    seen: list[str] = []
+
+    async def look() -> None:
+        await steady(pilot)
+        seen.append(type(app.screen).__name__)
+        found.extend(cut_off(app.screen, 80, 24) + clipped(app.screen))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f3", "f4", "f5", "f2", "b"):
+            before = app.screen
+            await pilot.press(key)
+            await wait_for(pilot, lambda was=before: app.screen is not was, f"the screen {key} opens")
+            await look()
+        for live in (finished_run(), contract_failed_run()):
+            app.live_runs[live.key] = live
+            await app.push_screen(RunViewScreen(live))
+            view = app.screen
+            await wait_for(pilot, lambda view=view: view._finished_drawn, "the run view's end")
+            await look()
+            output = view.query_one("#output")
+            assert output.content_region.height >= 3, f"the answer keeps some height: {output.region}"
+        for modal in (
+            EscalateScreen(["coding", "agentic"], "general"),
+            FeedbackScreen("release-note 1"),
+            ConfirmScreen("Dispatch despite 2 checklist errors?", "Force"),
+            TierPickerScreen(app.config),
+            FilePickerScreen(isolated),
+        ):
+            await app.push_screen(modal)
+            await look()
+            modal.dismiss(None)
+            await pilot.pause()
+    assert seen == [
+        "EditorScreen",
+        "AuditScreen",
+        "SettingsScreen",
+        "DashboardScreen",
+        "BatchScreen",
+        "RunViewScreen",
+        "RunViewScreen",
+        "EscalateScreen",
+        "FeedbackScreen",
+        "ConfirmScreen",
+        "TierPickerScreen",
+        "FilePickerScreen",
+    ]
+    assert not found, "\n".join(found)
 
 
 async def test_every_placeholder_reads_in_full_at_80x24(app_factory) -> None:

@@ -1,5 +1,6 @@
-"""Run view: one dispatch as it happens — the answer as Markdown, the engine's events as a log — and,
-once it ends, what to do next: resume, review, escalate, open the record.
+"""Run view: one dispatch as it happens — the answer (plain text while it streams, Markdown once done if it is
+short), the engine's events as a log — and, once it ends, what to do next: resume, review, escalate, open the
+record.
 
 The worker only appends to the LiveRun; this screen reads it at frame rate, so a burst of tokens is one
 repaint, not one per chunk.
@@ -12,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Collapsible, Header, Input, Static
 
 from tui import contract_actions
@@ -25,6 +26,20 @@ from tui.widgets.footer import Footer
 from tui.widgets.run_output import RunOutput
 
 FRAME = 1 / 30
+NARROW = 100
+"""Below this many columns the buttons go by their short names (the long ones are their tooltips), so all six fit
+beside the prompt at 80."""
+SHORT = 30
+"""Below this many rows the status lines scroll past five and the events panel drops its padding, so the answer keeps
+some height at 80x24."""
+PROMPT = ("what next? (enter resumes)", "what next? (enter)")
+"""The prompt's hint, and the one that fits beside six buttons below NARROW."""
+LABELS = {
+    "open_record": ("Open record", "Record"),
+    "contract_fix": ("Fix contract", "Fix"),
+    "accept": ("Accept anyway", "Accept"),
+}
+"""Each button whose name is shortened below NARROW: (its name, its short name)."""
 _STATUS_STYLE = {
     "ok": "bold green",
     "running": "bold cyan",
@@ -66,7 +81,8 @@ class RunViewScreen(DispatchScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="run-status")
+        with VerticalScroll(id="run-status-box"):
+            yield Static(id="run-status")
         if self.live.earlier:
             turns = len(self.live.earlier) // 2
             with Collapsible(title=f"Earlier in this session ({turns} turn(s))", id="earlier-box", collapsed=False):
@@ -76,7 +92,7 @@ class RunViewScreen(DispatchScreen):
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield EventLog(id="events", max_lines=5000)
         with Horizontal(id="after"):
-            yield Input(placeholder="what next? (enter resumes)", id="prompt")
+            yield Input(placeholder=PROMPT[0], id="prompt")
             yield Button("Resume", variant="primary", id="resume")
             yield Button("Review", id="review")
             yield Button("Escalate", variant="warning", id="escalate")
@@ -84,6 +100,16 @@ class RunViewScreen(DispatchScreen):
             yield Button("Fix contract", variant="primary", id="contract_fix")
             yield Button("Accept anyway", id="accept")
         yield Footer()
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-narrow")
+        self.set_class(self.size.height < SHORT, "-short")
+        for button_id, (label, short) in LABELS.items():
+            button = self.query_one(f"#{button_id}", Button)
+            button.label, button.tooltip = (short, label) if narrow else (label, None)
+        prompt = self.query_one("#prompt", Input)
+        prompt.placeholder, prompt.tooltip = (PROMPT[1], PROMPT[0]) if narrow else (PROMPT[0], None)
 
     def on_mount(self) -> None:
         self.query_one("#output").border_title = "Output"
@@ -95,9 +121,9 @@ class RunViewScreen(DispatchScreen):
         """Bring the screen up to date with the LiveRun: new text, new log lines, the status line."""
         live = self.live
         output = self.query_one(RunOutput)
-        if len(live.text) > self._shown_text and output.ready(live.done):
+        if len(live.text) > self._shown_text:
             chunk, self._shown_text = live.text[self._shown_text :], len(live.text)
-            await output.append(chunk, live.text)
+            output.append(chunk)
         if len(live.log) > self._shown_log:
             self.query_one("#events", EventLog).say(live.log[self._shown_log :])
             self._shown_log = len(live.log)
@@ -105,7 +131,8 @@ class RunViewScreen(DispatchScreen):
         self._show_status()
         if live.done and not self._finished_drawn:
             self._finished_drawn = True
-            self._timer.stop()
+            await output.finish()
+            self._timer.stop()  # last: when the timer called this, stopping it cancels this very call
             after = self.query_one("#after")
             after.display = bool(live.run_id)
             for button in ("#contract_fix", "#accept"):
@@ -113,7 +140,7 @@ class RunViewScreen(DispatchScreen):
             self.refresh_bindings()
             if live.run_id and live.slug and live.envelope is not None:
                 self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
-            self.query_one(RunOutput).focus_text()
+            output.focus_text()
 
     def _show_status(self) -> None:
         """Redraw the status line only when it reads differently, and lay the screen out again only when its
@@ -253,9 +280,12 @@ class RunViewScreen(DispatchScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """m and d only once the finished run's changes are shown and allow them (hidden from the footer before);
-        f and a only for a finished run whose answer broke its contract and is not accepted yet."""
+        f and a only for a finished run whose answer broke its contract and is not accepted yet; x only while the
+        run goes on."""
         if action in ("contract_fix", "accept"):
             return self._contract_failed()
+        if action == "cancel":
+            return not self.live.done
         return changes_allow(self, action)
 
     def action_merge(self) -> None:

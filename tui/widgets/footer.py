@@ -8,11 +8,14 @@ palette's key is not bound to it and keeps its own).
 
 At 80 columns a screen's own keys and the app's F2-F5 did not fit: the last keys were cut off (the audit
 browser showed F2 and no further). Below NARROW the footer is compact, and the app's keys and the palette's
-show without their names, which stay in each key's tooltip (and the palette lists every action).
+show without their names, which stay in each key's tooltip (and the palette lists every action). When even that is
+too wide (the run view of a broken contract has seven keys of its own), the screen's last keys lose their names too,
+from the right, until the row fits.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
@@ -52,16 +55,32 @@ class Footer(TextualFooter):
         if self._bindings_ready:
             self._composed = self._shown(self.screen)
         active = self.screen.active_bindings
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                palette = widget.has_class("-command-palette")
-                if narrow and (palette or ((bound := active.get(widget.key)) is not None and bound.node is self.app)):
-                    widget.tooltip = widget.tooltip or widget.description
-                    widget.description = ""
-                if not palette:
-                    widget.set_reactive(FooterKey.compact, narrow)
-            yield widget
+        widgets = list(super().compose())
+        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
+        for widget in keys:
+            palette = widget.has_class("-command-palette")
+            if narrow and (palette or ((bound := active.get(widget.key)) is not None and bound.node is self.app)):
+                self._unname(widget)
+            if not palette:
+                widget.set_reactive(FooterKey.compact, narrow)
+        if narrow:
+            named = [key for key in keys if key.description and not key.has_class("-command-palette")]
+            while named and sum(_width(key) for key in keys) > self.app.size.width:
+                self._unname(named.pop())
+        yield from widgets
+
+    @staticmethod
+    def _unname(key: FooterKey) -> None:
+        """Show the key alone; its name stays in the tooltip."""
+        key.tooltip = key.tooltip or key.description
+        key.description = ""
 
     def on_resize(self) -> None:
         if (self.app.size.width < NARROW) != self.compact:
             self.call_after_refresh(self.recompose)
+
+
+def _width(key: FooterKey) -> int:
+    """The cells a compact key takes: the key, a space and its name if it has one, and the gap after it (the
+    palette's key, docked at the right, takes its separator instead)."""
+    return cell_len(key.key_display) + (1 + cell_len(key.description) if key.description else 0) + 1
