@@ -163,10 +163,10 @@ class Project:
                 "backend": backend,
                 "counts": {"runs": 0},
             }
-        elif description is None or meta.get("description") == description:
-            return  # nothing changes: the items of a batch in one project skip a file replaced each time
-        else:
+        elif description is not None:
             meta["description"] = description
+        # Rewritten even when unchanged: the index finds a project's new (running) records by project.json's
+        # fingerprint changing (core/audit/index_writer.py).
         atomic_write_json(self.meta_path, meta)
 
     def record_finished(self, envelope: Envelope) -> None:
