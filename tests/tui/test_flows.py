@@ -435,6 +435,21 @@ async def test_a_long_answer_moves_to_plain_text_and_is_all_there(app_factory, f
             "the long run to finish in plain text",
         )
         assert output.plain and output.query_one(StreamText).text == long_answer
+        assert output.query_one(".note").display, "it says why it is not Markdown"
+
+
+async def test_a_short_answer_streams_as_plain_text_and_ends_as_markdown(app_factory, fake) -> None:
+    from textual.widgets import Markdown
+
+    from tui.widgets.run_output import RunOutput
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await dispatch_from_editor(pilot, GOOD_SPEC)
+        output = view.query_one(RunOutput)
+        await wait_for(pilot, lambda: view._finished_drawn and not output.plain, "the answer drawn as Markdown")
+        assert output.query_one(Markdown).source == REPLY
+        assert not output.query_one(".note").display
 
 
 async def test_a_review_with_concerns_lands_in_the_inbox(app_factory, fake) -> None:

@@ -1,5 +1,6 @@
-"""Run view: one dispatch as it happens — the answer as Markdown, the engine's events as a log — and,
-once it ends, what to do next: resume, review, escalate, open the record.
+"""Run view: one dispatch as it happens — the answer (plain text while it streams, Markdown once done if it is
+short), the engine's events as a log — and, once it ends, what to do next: resume, review, escalate, open the
+record.
 
 The worker only appends to the LiveRun; this screen reads it at frame rate, so a burst of tokens is one
 repaint, not one per chunk.
@@ -120,9 +121,9 @@ class RunViewScreen(DispatchScreen):
         """Bring the screen up to date with the LiveRun: new text, new log lines, the status line."""
         live = self.live
         output = self.query_one(RunOutput)
-        if len(live.text) > self._shown_text and output.ready(live.done):
+        if len(live.text) > self._shown_text:
             chunk, self._shown_text = live.text[self._shown_text :], len(live.text)
-            await output.append(chunk, live.text)
+            output.append(chunk)
         if len(live.log) > self._shown_log:
             self.query_one("#events", EventLog).say(live.log[self._shown_log :])
             self._shown_log = len(live.log)
@@ -130,7 +131,8 @@ class RunViewScreen(DispatchScreen):
         self._show_status()
         if live.done and not self._finished_drawn:
             self._finished_drawn = True
-            self._timer.stop()
+            await output.finish()
+            self._timer.stop()  # last: when the timer called this, stopping it cancels this very call
             after = self.query_one("#after")
             after.display = bool(live.run_id)
             for button in ("#contract_fix", "#accept"):
@@ -138,7 +140,7 @@ class RunViewScreen(DispatchScreen):
             self.refresh_bindings()
             if live.run_id and live.slug and live.envelope is not None:
                 self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
-            self.query_one(RunOutput).focus_text()
+            output.focus_text()
 
     def _show_status(self) -> None:
         """Redraw the status line only when it reads differently, and lay the screen out again only when its

@@ -1,14 +1,14 @@
-"""A run's answer on screen: Markdown while it is of a size Markdown renders quickly, plain text after.
+"""A run's answer on screen: plain text while it streams, Markdown once it is complete if it is short.
 
-Textual's Markdown builds a widget per block and list item: measured here, 120 kB (1,500 list items) takes
-~16 s to render at once and ~0.7 s per append. So a streaming answer is drawn as Markdown only while it is
-short (STREAM_MARKDOWN_LIMIT); past that it moves to plain text (StreamText, which re-wraps only what an append
-changed and draws only the rows in view), and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT.
+Textual's Markdown builds a widget per block and list item, and an append re-renders the growing last block
+(a list is one block): measured here, 120 kB (1,500 list items) takes ~16 s to render at once and ~0.7 s per
+append, and even the first 4,000 characters streamed as Markdown cost more than the rest of the answer in
+plain text. So the stream goes to StreamText, which re-wraps only what an append changed and draws only the
+rows in view; a finished answer up to STREAM_MARKDOWN_LIMIT is then drawn once as Markdown, a longer one stays
+plain here, and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT.
 """
 
 from __future__ import annotations
-
-import time
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -19,39 +19,33 @@ from tui.widgets.stream_text import StreamText
 MARKDOWN_LIMIT = 20_000
 """Past this a finished result is shown as plain text everywhere (the record's Result tab too)."""
 STREAM_MARKDOWN_LIMIT = 4_000
-"""Past this a streaming answer moves to plain text: each Markdown append re-renders the growing last block,
-which made a 120 kB stream take 8x as long to draw as the engine took to receive it."""
+"""Up to this a finished answer is drawn again as Markdown in the run view; past it, it stays plain text."""
 
 
 class RunOutput(Vertical):
     DEFAULT_CSS = """
     RunOutput { height: 1fr; border: round $panel; background: $surface; }
     RunOutput:focus-within { border: round $primary; }
-    RunOutput > VerticalScroll { height: 1fr; }
-    RunOutput > StreamText { display: none; }
+    RunOutput > VerticalScroll { height: 1fr; display: none; }
     RunOutput > .note { height: auto; display: none; color: $text-muted; padding: 0 1; }
-    RunOutput.-plain > VerticalScroll { display: none; }
-    RunOutput.-plain > StreamText, RunOutput.-plain > .note { display: block; }
+    RunOutput.-markdown > VerticalScroll { display: block; }
+    RunOutput.-markdown > StreamText { display: none; }
+    RunOutput.-long > .note { display: block; }
     """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.length = 0
-        self._next_render = 0.0
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown()
         yield Static(
-            f"Longer than {STREAM_MARKDOWN_LIMIT:,} characters: shown as plain text while it streams "
+            f"Longer than {STREAM_MARKDOWN_LIMIT:,} characters: shown as plain text "
             "(open the record, o, for it as Markdown).",
             classes="note",
         )
         yield StreamText()
 
     def on_mount(self) -> None:
-        """The answer follows the stream: whenever its laid-out height grows, it scrolls to the end. Scrolling
-        right after an append raced the layout of the blocks just mounted and sometimes stopped short."""
+        """The Markdown ends where the stream did: once its laid-out height is known, it scrolls to the end.
+        Scrolling right after the update raced the layout of the blocks just mounted and sometimes stopped short."""
         scroll = self.query_one(VerticalScroll)
         self.watch(scroll, "virtual_size", lambda: scroll.scroll_end(animate=False, immediate=True), init=False)
 
@@ -61,22 +55,16 @@ class RunOutput(Vertical):
 
     @property
     def plain(self) -> bool:
-        return self.has_class("-plain")
+        return not self.has_class("-markdown")
 
-    def ready(self, done: bool) -> bool:
-        """Whether to draw new text now: Markdown appends re-render their last block, which grows with the
-        text, so after each one we wait three times as long as it took (a stream then costs ~1.3x a render)."""
-        return done or self.plain or time.perf_counter() >= self._next_render
+    def append(self, chunk: str) -> None:
+        self.query_one(StreamText).append(chunk)
 
-    async def append(self, chunk: str, full_text: str) -> None:
-        began = time.perf_counter()
-        self.length += len(chunk)
-        if self.plain:
-            self.query_one(StreamText).append(chunk)
-            return
-        if self.length > STREAM_MARKDOWN_LIMIT:
-            self.add_class("-plain")
-            self.query_one(StreamText).append(full_text)
-            return
-        await self.query_one(Markdown).append(chunk)
-        self._next_render = time.perf_counter() + 3 * (time.perf_counter() - began)
+    async def finish(self) -> None:
+        """The answer is complete: draw it as Markdown if it is short enough, else say why it stays plain."""
+        text = self.query_one(StreamText).text
+        if len(text) > STREAM_MARKDOWN_LIMIT:
+            self.add_class("-long")
+        elif text:
+            await self.query_one(Markdown).update(text)
+            self.add_class("-markdown")
