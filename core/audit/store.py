@@ -18,6 +18,7 @@ command that opens the project marks it interrupted.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -101,11 +102,12 @@ class Project:
     def at(cls, slug: str, base: Path | None = None) -> Project:
         return cls(validate_slug(slug), (base or paths.projects_dir()) / slug)
 
-    @property
+    @functools.cached_property
     def logs(self) -> Path:
+        """Kept once made, like meta_path: a run asks for each dozens of times, and building a Path is not free."""
         return self.root / LOGS
 
-    @property
+    @functools.cached_property
     def meta_path(self) -> Path:
         return self.logs / "project.json"
 
@@ -161,10 +163,10 @@ class Project:
                 "backend": backend,
                 "counts": {"runs": 0},
             }
-        elif description is None or meta.get("description") == description:
-            return  # nothing changes: the items of a batch in one project skip a file replaced each time
-        else:
+        elif description is not None:
             meta["description"] = description
+        # Rewritten even when unchanged: the index finds a project's new (running) records by project.json's
+        # fingerprint changing (core/audit/index_writer.py).
         atomic_write_json(self.meta_path, meta)
 
     def record_finished(self, envelope: Envelope) -> None:
@@ -218,12 +220,15 @@ class Project:
 
     def write_run(self, run_id: str, record: dict[str, Any]) -> dict[str, Any]:
         """The one place a run record is written: atomically, and sealed into the project's hash chain once the run
-        has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written."""
+        has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written.
+
+        On one line: a record is written twice a run and holds the whole answer and raw stream, and indenting it
+        was most of the CPU the write took; `dispatch show` (`--json` for all of it) is how a person reads one."""
         from core.audit import chain  # it reads run files by this module's names, so it imports this module
 
         path = self.result_path(run_id)
         sealed = chain.seal(self.logs, path.name, record)
-        atomic_write_json(path, sealed)
+        atomic_write_json(path, sealed, indent=None)
         chain.remember(path, sealed)
         return sealed
 

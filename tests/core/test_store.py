@@ -54,17 +54,6 @@ def test_a_project_keeps_the_description_given_and_otherwise_its_first_goal(proj
     assert project.meta()["description"] == "set by a person" and project.meta()["counts"] == {"runs": 0}
 
 
-def test_a_project_that_is_already_as_asked_keeps_its_file(projects_dir: Path) -> None:
-    project = Project.at("steady")
-    project.ensure("kept", "openai")
-    before = project.meta_path.stat().st_ino
-    project.ensure(None, "openai")
-    project.ensure("kept", "openai")
-    assert project.meta_path.stat().st_ino == before, "nothing changed, so project.json was not replaced"
-    project.ensure("changed", "openai")
-    assert project.meta_path.stat().st_ino != before and project.meta()["description"] == "changed"
-
-
 def finished_record(project: Project, run_id: str) -> dict[str, object]:
     return {**running_record(project, run_id), "status": "ok", "result": f"answer of {run_id}"}
 
