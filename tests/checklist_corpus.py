@@ -3,6 +3,9 @@
 A set is a text file of specs, each starting at a line `=== ID family=FAMILY kind=KIND`; beside it, `tree/` is
 the --cwd its specs are linted under, against the real task types as `dispatch lint` is. A vague spec counts as
 caught when the checklist refuses it (an error); `score` also notes a spec caught only by another family's rule.
+A vague spec whose header ends in `relabelled=good` is scored as a good one: the checklist's policy changed so that
+its one defect is none (issue #17: no Escalation section on work with no risk is a warning), and it stays where it
+was written so the set reads as it was measured.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from pathlib import Path
 from core import checklist, spec, tiers
 
 DATA = Path(__file__).resolve().parent / "data"
-_HEADER = re.compile(r"^=== (?P<id>\S+) family=(?P<family>\S+) kind=(?P<kind>\S+)$", re.MULTILINE)
+_HEADER = re.compile(
+    r"^=== (?P<id>\S+) family=(?P<family>\S+) kind=(?P<kind>\S+)(?P<relabelled> relabelled=good)?$", re.MULTILINE
+)
 
 
 @dataclass
@@ -24,6 +29,7 @@ class Case:
     family: str
     kind: str
     text: str
+    relabelled: bool = False
 
 
 def load(path: Path) -> list[Case]:
@@ -35,9 +41,17 @@ def load(path: Path) -> list[Case]:
             head["family"],
             head["kind"],
             text[head.end() + 1 : heads[n + 1].start() if n + 1 < len(heads) else len(text)],
+            bool(head["relabelled"]),
         )
         for n, head in enumerate(heads)
     ]
+
+
+def cases(directory: Path) -> tuple[list[Case], list[Case]]:
+    """The set's vague and good specs, each relabelled vague spec counted with the good ones."""
+    vague = load(directory / "vague.txt")
+    good = [case for case in vague if case.relabelled] + load(directory / "good.txt")
+    return [case for case in vague if not case.relabelled], good
 
 
 def errors(case: Case, cwd: Path) -> list[spec.Finding]:
@@ -67,7 +81,8 @@ def score(directory: Path) -> tuple[dict[str, Score], dict[str, Score], list[str
     recall: dict[str, Score] = defaultdict(lambda: Score(0, 0))
     alarms: dict[str, Score] = defaultdict(lambda: Score(0, 0))
     notes: list[str] = []
-    for case in load(directory / "vague.txt"):
+    vague, good = cases(directory)
+    for case in vague:
         found = errors(case, cwd)
         for key in (case.family, "all"):
             recall[key].total += 1
@@ -76,7 +91,7 @@ def score(directory: Path) -> tuple[dict[str, Score], dict[str, Score], list[str
             notes.append(f"missed {case.id} ({case.family})")
         elif not any(checklist.family_of(f.rule) == case.family for f in found):
             notes.append(f"caught {case.id} ({case.family}) only by {sorted({f.rule for f in found})}")
-    for case in load(directory / "good.txt"):
+    for case in good:
         found = errors(case, cwd)
         for key in (case.family, "all"):
             alarms[key].total += 1

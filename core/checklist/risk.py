@@ -100,6 +100,14 @@ _STRONG = (
         r"\b(?:wire|credit|bank)[- ]transfers?\b|\bpayroll run\b",
         "moving money",
     ),
+    (
+        r"\b(?:cancel|cancels|cancell?ing|terminat(?:e|es|ing)|deactivat(?:e|es|ing)|unsubscrib(?:e|es|ing))\b"
+        r"(?: (?:the|their|our|these|those|each|every|all|any|my|its))?(?: [\w'’-]+){0,3}? (?:accounts?|subscriptions?|"
+        r"memberships?|orders?|bookings?|reservations?|contracts?)\b|\b(?:accounts?|subscriptions?|memberships?|"
+        r"orders?|bookings?|reservations?|contracts?) (?:is|are|gets?|will be|to be|be) (?:cancell?ed|terminated|"
+        r"deactivated|closed)\b",
+        "cancelling accounts or orders",
+    ),
 )
 _TO_SOMEONE = (
     r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"

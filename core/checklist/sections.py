@@ -1,9 +1,13 @@
-"""Missing sections: every dispatch needs a goal, non-goals, inputs, an output contract and escalation notes.
+"""Missing sections: every dispatch needs a goal, non-goals, inputs and an output contract; escalation notes and
+verification are asked for, as warnings.
 
-Seed A's checklist asks for all five: without non-goals the contractor guesses the scope, without inputs it
-guesses the material, without escalation notes it makes the calls that were the delegator's to make. A section
-holding only the template's <placeholders> is empty. One exception: a one-line answer whose checks are stated (a
-regex, a shell one-liner) may leave out Non-goals and Inputs, which is a warning.
+Seed A's checklist asks for all of them: without non-goals the contractor guesses the scope, without inputs it
+guesses the material, without escalation notes it makes the calls that were the delegator's to make. Escalation
+notes exist for taste, policy, client-facing and irreversible decisions; work with none of those (an internal
+regex, a summary for the delegator) has nothing to hand back, so leaving them out is a warning here, and the
+risk rule (core/checklist/risk.py) makes it an error where the work reaches real people or cannot be undone. A
+section holding only the template's <placeholders> is empty. One exception: a one-line answer whose checks are
+stated (a regex, a shell one-liner) may leave out Non-goals and Inputs, which is a warning.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 from core import pattern_cache
 from core.spec import Finding, Severity, Spec
 
-REQUIRED = ("goal", "non-goals", "inputs", "output", "escalation")
-RECOMMENDED = ("verification",)
+REQUIRED = ("goal", "non-goals", "inputs", "output")
+RECOMMENDED = ("verification", "escalation")
+"""Asked for, as warnings: an Escalation section that risky work lacks is the risk rule's error."""
 
 HELP = {
     "goal": "what to produce, about what, and what it is for, in a sentence or two",
@@ -21,8 +26,8 @@ HELP = {
     "everything is in this spec.' if so)",
     "output": "the exact output contract: shape, size and allowed values",
     "verification": "how the result will be checked",
-    "escalation": "which decisions must come back to you instead of being made ('None.' only for internal, "
-    "reversible work)",
+    "escalation": "if any decision should come back to you instead of being made (taste, policy, client-facing, "
+    "irreversible), say which",
 }
 
 _PLACEHOLDER = pattern_cache.compile(r"^\s*<[^<>]*>\s*$")

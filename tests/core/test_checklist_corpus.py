@@ -3,14 +3,14 @@ in every family and at most 10% of the good ones. The table and every miss are p
 
 from __future__ import annotations
 
-from tests.checklist_corpus import DATA, load, report, score
+from tests.checklist_corpus import DATA, cases, report, score
 
 RECALL = 0.90
 FALSE_ALARMS = 0.10
 
 
 def test_the_corpus_is_big_and_labelled() -> None:
-    vague, good = load(DATA / "specs" / "vague.txt"), load(DATA / "specs" / "good.txt")
+    vague, good = cases(DATA / "specs")
     assert len(vague) >= 100 and len(good) >= 60
     assert len({case.id for case in vague + good}) == len(vague) + len(good)
     assert {case.family for case in vague} == {"reference", "inputs", "output", "goal", "risk", "sections"}
@@ -28,7 +28,7 @@ def test_recall_and_false_alarms_per_family() -> None:
 def test_every_refusal_quotes_a_phrase_and_says_what_to_add() -> None:
     from core import checklist
 
-    for case in load(DATA / "specs" / "vague.txt"):
+    for case in cases(DATA / "specs")[0]:
         for finding in checklist.lint(case.text, cwd=DATA / "specs" / "tree", target=checklist.Target(case.kind)):
             assert finding.fix, finding
             if finding.rule not in ("missing-section", "empty-section"):

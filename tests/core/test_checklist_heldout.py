@@ -4,12 +4,12 @@ the rules must not be tuned on it."""
 
 from __future__ import annotations
 
-from tests.checklist_corpus import DATA, load, report, score
+from tests.checklist_corpus import DATA, cases, report, score
 from tests.core.test_checklist_corpus import FALSE_ALARMS, RECALL
 
 
 def test_the_held_out_set_is_what_it_claims() -> None:
-    vague, good = load(DATA / "specs_heldout" / "vague.txt"), load(DATA / "specs_heldout" / "good.txt")
+    vague, good = cases(DATA / "specs_heldout")
     assert len(vague) >= 30 and len(good) >= 16
 
 

@@ -1,0 +1,1 @@
+# stand-in for config/settings_local.py

@@ -1,0 +1,1 @@
+# stand-in for scripts/load_fixture_db.sh

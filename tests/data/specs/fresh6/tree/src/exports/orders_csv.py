@@ -1,0 +1,1 @@
+# stand-in for src/exports/orders_csv.py

@@ -1,0 +1,1 @@
+# stand-in for tests/billing/test_invoice.py

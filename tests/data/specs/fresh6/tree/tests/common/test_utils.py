@@ -1,0 +1,1 @@
+# stand-in for tests/common/test_utils.py

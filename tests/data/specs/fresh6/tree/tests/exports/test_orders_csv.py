@@ -1,0 +1,1 @@
+# stand-in for tests/exports/test_orders_csv.py

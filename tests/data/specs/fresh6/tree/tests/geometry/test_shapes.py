@@ -1,0 +1,1 @@
+# stand-in for tests/geometry/test_shapes.py

@@ -1,0 +1,1 @@
+# stand-in for tests/integration/test_checkout.py

@@ -1,0 +1,1 @@
+# stand-in for tests/scripts/test_cleanup_tmp.py

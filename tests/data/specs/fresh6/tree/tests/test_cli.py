@@ -1,0 +1,1 @@
+# stand-in for tests/test_cli.py

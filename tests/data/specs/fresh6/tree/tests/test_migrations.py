@@ -1,0 +1,1 @@
+# stand-in for tests/test_migrations.py

@@ -1,0 +1,1 @@
+# stand-in for worker/logging_setup.py
