@@ -30,7 +30,7 @@ from core.batch.durable import Committer
 from core.batch.executor import Executor, LocalExecutor
 from core.batch.limits import Limiter
 from core.batch.manifest import Item
-from core.batch.trail import BatchTrail, ItemRecord
+from core.batch.trail import CANCEL_POLL_S, BatchTrail, ItemRecord
 from core.config import Config
 from core.engine import DispatchRequest, Engine, compose_prompt
 from core.envelope import Envelope, Status
@@ -292,6 +292,13 @@ class Batch:
         for task in list(self._running):
             task.cancel()
 
+    async def _watch_for_cancel(self, trail: BatchTrail) -> None:
+        """Stop as on SIGINT once another process asks (`dispatch batch --cancel`, the console's Batch screen)."""
+        while not trail.cancel_requested():  # one stat a quarter second
+            await asyncio.sleep(CANCEL_POLL_S)
+        self._notice("cancel requested from elsewhere: stopping, and interrupting what is in flight")
+        self.cancel()
+
     def totals(self) -> Totals:
         totals = Totals(total=len(self.views), elapsed_s=time.monotonic() - self._began)
         for view in self.views:
@@ -334,13 +341,15 @@ class Batch:
                 self._committer = Committer(self.index, commit, self._ended, self._notice)
                 async with http_pool.Pool().current(), executor.running():
                     committing = asyncio.create_task(self._committer.loop())
+                    watching = asyncio.create_task(self._watch_for_cancel(trail))
                     try:
                         await asyncio.gather(
                             *(self._chain(executor, views, slots, agents) for views in chains.values())
                         )
                     finally:
                         committing.cancel()
-                        await asyncio.wait([committing])
+                        watching.cancel()
+                        await asyncio.wait([committing, watching])
                         await self._committer.commit()
         except asyncio.CancelledError:
             self.stopping = "interrupted"  # the task running the batch was cancelled (the console closing)

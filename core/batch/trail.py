@@ -5,6 +5,7 @@
         manifest.json    every item (spec text included), written once before the first is sent
         items.jsonl      append-only: one line each time an item starts, finishes, is skipped or rejected
         lock             flock, held while a process runs the batch
+        cancel           written by `dispatch batch --cancel` (or the console) to ask the process running it to stop
 
 Each line of items.jsonl is flushed as it is written, so a batch killed outright (SIGKILL) leaves every
 finished item on record; the last line of an item says where it stands. `--resume` reads them back.
@@ -29,6 +30,8 @@ from core.redact import Redactor
 
 BATCHES = ".dispatch-batches"
 BATCH_ID = re.compile(r"batch-\d{8}-\d{6}-\d{1,10}")
+CANCEL_POLL_S = 0.25
+"""How often a running batch looks for a cancel request."""
 
 
 def batches_dir() -> Path:
@@ -134,6 +137,10 @@ class BatchTrail:
     def lock_path(self) -> Path:
         return self.root / "lock"
 
+    @property
+    def cancel_path(self) -> Path:
+        return self.root / "cancel"
+
     def acquire(self) -> None:
         """Hold the batch's lock while it runs: a second process cannot resume it, the console sees it live."""
         lock = ProjectLock(self.lock_path, self.batch_id)
@@ -144,9 +151,25 @@ class BatchTrail:
                 f"batch {self.batch_id} is running: {lock.holder()}", "wait for it to end, or stop that process first"
             ) from None
         self._lock = lock
+        self.cancel_path.unlink(missing_ok=True)  # a stop asked of an earlier run of this batch is not for this one
 
     def running(self) -> bool:
         return is_locked(self.lock_path)
+
+    def state(self) -> str:
+        """running, killed (its process died with it unfinished), or how it ended (finished, interrupted)."""
+        status = str(self.meta().get("status") or "killed")
+        if self.running():
+            return "running"
+        return "killed" if status == "running" else status
+
+    def request_cancel(self) -> None:
+        """Ask the process running the batch to stop as on SIGINT; it looks for the request every CANCEL_POLL_S.
+        A request is a file, not a signal: the process may host other work (the console, an MCP server)."""
+        atomic_write_json(self.cancel_path, {"at": now_iso(), "pid": os.getpid()})
+
+    def cancel_requested(self) -> bool:
+        return self.cancel_path.exists()
 
     def items(self) -> list[Item]:
         try:

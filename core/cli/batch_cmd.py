@@ -26,6 +26,8 @@ from core.errors import ExitCode, UsageError
 PLAIN_EVERY_S = 10.0
 """How often the progress line is printed when stderr is not a terminal."""
 REDRAW_EVERY_S = 0.1
+CANCEL_WAIT_S = 30.0
+"""How long `--cancel` waits for the batch to stop: its in-flight items are interrupted, which is quick."""
 REJECTIONS_SHOWN = 50
 """Rejected items listed on stderr one by one; the rest are counted (a 10 MB manifest of garbage has thousands)."""
 
@@ -40,7 +42,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "one project run in order, different projects in parallel. The batch is recorded, so a killed "
         "batch can be resumed with --resume.",
         epilog="examples:\n  dispatch batch specs/*.md -j 16\n  dispatch batch work.jsonl --max-cost 2 --json\n"
-        "  dispatch batch --template classify.md --rows tickets.csv\n  dispatch batch --resume BATCH_ID",
+        "  dispatch batch --template classify.md --rows tickets.csv\n  dispatch batch --resume BATCH_ID\n"
+        "  dispatch batch --cancel BATCH_ID",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     batch.add_argument(
@@ -53,6 +56,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     batch.add_argument("--rows", type=Path, metavar="FILE", help="...filled from each row of this CSV or JSONL")
     batch.add_argument("--resume", metavar="BATCH_ID", help="run what a recorded batch has not finished ok")
     batch.add_argument("--list", action="store_true", help="list recorded batches, newest first")
+    batch.add_argument(
+        "--cancel",
+        metavar="BATCH_ID",
+        help="stop a batch another process runs, as ctrl+c there would (resumable with --resume)",
+    )
     batch.add_argument(
         "-j",
         "--concurrency",
@@ -117,6 +125,10 @@ def _usd(text: str) -> float:
 def cmd_batch(args: argparse.Namespace) -> int:
     if args.list:
         return _list_batches(args.json)
+    if args.cancel:
+        if args.sources or args.template or args.rows or args.resume:
+            raise UsageError("--cancel takes only a batch id", "e.g. dispatch batch --cancel BATCH_ID")
+        return _cancel(args.cancel, args.json)
     if args.timeout is not None and not args.timeout > 0:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
     if args.cwd is not None and not args.cwd.is_dir():
@@ -265,12 +277,41 @@ class Progress:
             error_line(f"dispatch: `dispatch batch --resume {summary['batch_id']}` runs what did not finish ok")
 
 
+def _cancel(batch_id: str, json_mode: bool) -> int:
+    """Ask the process running a batch to stop, and wait until it has (its trail closed, its lock let go)."""
+    found = trail.BatchTrail.open(batch_id)
+    if (state := found.state()) != "running":
+        raise UsageError(
+            f"batch {batch_id} is not running (it is {state})",
+            f"`dispatch batch --resume {batch_id}` runs what it has not finished ok",
+        )
+    found.request_cancel()
+    deadline = time.monotonic() + CANCEL_WAIT_S
+    while found.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if found.running():
+        error_line(
+            f"dispatch: asked batch {batch_id} to stop; it has not yet after {CANCEL_WAIT_S:g} s "
+            f"(pid {found.meta().get('pid')}): see `dispatch batch --list`"
+        )
+        return int(ExitCode.RUN_FAILED)
+    totals = found.meta().get("totals") or {}
+    if json_mode:
+        emit_json({"batch_id": batch_id, "status": found.state(), **totals})
+    else:
+        print(
+            f"cancelled {batch_id}: {totals.get('ok', 0)} ok, {totals.get('failed', 0)} failed, "
+            f"{totals.get('not_started', 0)} not started; `dispatch batch --resume {batch_id}` runs the rest"
+        )
+    return int(ExitCode.OK)
+
+
 def _list_batches(json_mode: bool) -> int:
     rows = []
     for found in trail.recent(limit=50):
         meta = found.meta()
         records, _ = found.records()
-        state = "running" if found.running() else ("killed" if meta.get("status") == "running" else meta.get("status"))
+        state = found.state()
         rows.append(
             {
                 "batch_id": found.batch_id,

@@ -318,6 +318,33 @@ def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(
     assert json.loads((batch_dir(projects_dir) / "batch.json").read_text())["status"] == "interrupted"
 
 
+def test_cancel_from_another_process_stops_the_batch_and_resume_runs_the_rest(
+    tmp_path: Path, projects_dir: Path
+) -> None:
+    for n in range(4):
+        write(tmp_path / "specs" / f"s{n}.md", spec(n))
+    with FakeOpenAI([Reply(hang=30)]) as slow:
+        configure(tmp_path / "home", slow.base_url)
+        proc = start_batch(str(tmp_path / "specs"), "-j", "2", "--json")
+        deadline = time.monotonic() + 60
+        while len(slow.requests) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        batch_id = batch_dir(projects_dir).name
+        cancelled = dispatch("batch", "--cancel", batch_id)
+        out, err = proc.communicate(timeout=60)
+    assert cancelled.code == 0, cancelled.stderr
+    assert cancelled.stdout.startswith(f"cancelled {batch_id}: 0 ok, 2 failed, 2 not started")
+    assert proc.returncode == 130 and "cancel requested from elsewhere" in err
+    assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
+    again = dispatch("batch", "--cancel", batch_id)
+    assert again.code == 2 and "is not running (it is interrupted)" in again.stderr
+    assert f"--resume {batch_id}" in again.stderr
+    with FakeOpenAI([Reply(text="done")]) as fast:
+        configure(tmp_path / "home", fast.base_url)
+        resumed = dispatch("batch", "--resume", batch_id, "--json")
+    assert resumed.code == 0 and lines(resumed)[-1]["ok"] == 4, "the old request does not stop the resumed batch"
+
+
 def test_bad_input_is_one_line(tmp_path: Path) -> None:
     assert dispatch("batch").code == 2
     missing = dispatch("batch", str(tmp_path / "none.jsonl"))
@@ -328,3 +355,6 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     cost = dispatch("batch", str(tmp_path), "--max-cost", "nan")
     assert cost.code == 2 and "USD" in cost.stderr
     assert dispatch("costs", "--by", "colour").code == 2
+    cancel = dispatch("batch", "--cancel", "batch-20260101-000000-1")
+    assert cancel.code == 2 and "no batch batch-20260101-000000-1 on record" in cancel.stderr
+    assert dispatch("batch", "x.jsonl", "--cancel", "batch-20260101-000000-1").code == 2

@@ -4,6 +4,9 @@ source picker (click a manifest, choose a folder, cancel)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from core.batch.manifest import Item
 from core.batch.runner import Batch
 from core.fsutil import atomic_write_json
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.helpers import GOOD_SPEC, write
+from tests.helpers import GOOD_SPEC, ROOT, write
 from tests.tui.conftest import routed_config, steady, wait_for
 from tui.screens.batch import BatchScreen
 from tui.screens.file_picker import FilePickerScreen, SourceTree
@@ -86,6 +89,32 @@ async def test_cancel_interrupts_the_items_in_flight(app_factory, isolated: Path
             await pilot.pause()
             assert {row.status for row in screen.rows} == {"interrupted"}
             assert trail.BatchTrail.open(screen.shown).meta()["status"] == "interrupted"
+
+
+async def test_cancel_stops_a_batch_another_process_runs(app_factory, isolated: Path) -> None:
+    folder = specs(isolated / "specs", 3)
+    with FakeOpenAI([Reply(hang=30)]) as slow:
+        headless = subprocess.Popen(
+            [sys.executable, "-m", "core", "batch", str(folder), "-j", "1", "--json"],
+            cwd=ROOT,
+            env={**os.environ, "DISPATCH_BASE_URL": slow.base_url},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            app = app_factory()
+            async with app.run_test(size=(120, 40)) as pilot:
+                screen = await open_batch(pilot)
+                await wait_for(pilot, lambda: len(slow.requests) == 1, "the headless batch's first request")
+                await wait_for(pilot, lambda: screen.shown is not None, "the headless batch listed")
+                await pilot.click("#batch-cancel")
+                await wait_for(pilot, lambda: headless.poll() is not None, "the headless batch to stop")
+        finally:
+            headless.kill()
+            _, err = headless.communicate()
+    assert headless.returncode == 130, err.decode()
+    assert trail.BatchTrail.open(screen.shown).meta()["status"] == "interrupted"
 
 
 def seed_headless_batch() -> str:

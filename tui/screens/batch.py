@@ -1,6 +1,7 @@
 """Batch: pick a manifest or a folder of specs (typed, or chosen from a tree with Browse), set concurrency and a
-budget, start it, and watch a live table of its items with totals; enter opens an item's run, cancel stops the batch. Batches that other processes run
-(`dispatch batch` headless) are listed too, read from their trail every second.
+budget, start it, and watch a live table of its items with totals; enter opens an item's run, cancel stops the
+batch. Batches that other processes run (`dispatch batch` headless) are listed too, read from their trail every
+second, and cancel asks their process to stop (`dispatch batch --cancel`).
 """
 
 from __future__ import annotations
@@ -118,13 +119,8 @@ def read_batches(here: str | None) -> list[tuple[str, str, str]]:
     this console runs, which is running whatever its trail says yet."""
     listed = []
     for each in trail.recent(limit=BATCHES_SHOWN):
-        meta = each.meta()
-        state = (
-            "running"
-            if each.batch_id == here or each.running()
-            else ("killed" if meta.get("status") == "running" else str(meta.get("status") or "-"))
-        )
-        listed.append((each.batch_id, state, str(meta.get("total") or "-")))
+        state = "running" if each.batch_id == here else each.state()
+        listed.append((each.batch_id, state, str(each.meta().get("total") or "-")))
     return listed
 
 
@@ -326,10 +322,23 @@ class BatchScreen(Screen[None]):
 
     @on(Button.Pressed, "#batch-cancel")
     def action_cancel(self) -> None:
-        if self.current_batch is None:
-            self.notify("no batch is running here (a headless one stops with ctrl+c where it runs)")
+        """Stop the batch running here; else ask the process running the shown one to stop, as its ctrl+c would."""
+        if self.current_batch is not None:
+            self.current_batch.cancel()
             return
-        self.current_batch.cancel()
+        if self.shown is None:
+            self.notify("no batch is running here or shown", severity="warning")
+            return
+        self._cancel_elsewhere(self.shown)
+
+    @work(group="cancel-batch", exit_on_error=False)
+    async def _cancel_elsewhere(self, batch_id: str) -> None:
+        shown = trail.BatchTrail.open(batch_id)
+        if (state := await offload.in_thread(shown.state)) != "running":
+            self.notify(f"{batch_id} is not running (it is {state})", severity="warning")
+            return
+        await offload.in_thread(shown.request_cancel)
+        self.notify(f"asked the process running {batch_id} to stop; its items end interrupted")
 
     # --- what the tables show ------------------------------------------------------------------
 

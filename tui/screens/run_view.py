@@ -131,8 +131,6 @@ class RunViewScreen(DispatchScreen):
         self._show_status()
         if live.done and not self._finished_drawn:
             self._finished_drawn = True
-            await output.finish()
-            self._timer.stop()  # last: when the timer called this, stopping it cancels this very call
             after = self.query_one("#after")
             after.display = bool(live.run_id)
             for button in ("#contract_fix", "#accept"):
@@ -140,7 +138,9 @@ class RunViewScreen(DispatchScreen):
             self.refresh_bindings()
             if live.run_id and live.slug and live.envelope is not None:
                 self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
+            await output.finish()
             output.focus_text()
+            self._timer.stop()  # last: when the timer called this, stopping it cancels this very call
 
     def _show_status(self) -> None:
         """Redraw the status line only when it reads differently, and lay the screen out again only when its
