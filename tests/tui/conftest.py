@@ -130,6 +130,7 @@ def seed_run(
     session_id: str | None = None,
     parent_run_id: str | None = None,
     error: str | None = None,
+    cost_usd: float = 0.001118,
     **extras: Any,
 ) -> dict[str, Any]:
     """Write one finished run as the engine would (result file sealed into the chain + project.json), with fixed ids
@@ -150,7 +151,7 @@ def seed_run(
         status=Status(status),
         result=result,
         usage=Usage(1200, 345),
-        cost_usd=0.001118,
+        cost_usd=cost_usd,
         duration_ms=2500,
         audit_path=f"~/dispatch-projects/{slug}/{run_id}-result.json",
         kind=kind,

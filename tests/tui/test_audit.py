@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.widgets import DataTable, Input, Select
 
 from tests.helpers import GOOD_SPEC, ROOT, write
@@ -268,3 +269,41 @@ async def test_the_browser_marks_runs_that_audit_verify_would_report(app_factory
         audit.show_project(None)
         await loaded(pilot)
         assert "chain" not in str(audit.query_one("#pager").render()), "marks are of the selected project only"
+
+
+LONG_ID = "20261203-131129-1234567-1"
+"""A run id with a 7-digit pid: 25 characters."""
+
+
+def cut(table: DataTable, *labels: str) -> list[str]:
+    """The cells of the named columns that are wider than their column (the table cuts them at its edge)."""
+    columns = [column for column in table.ordered_columns if str(column.label) in labels]
+    assert len(columns) == len(labels), [str(column.label) for column in table.ordered_columns]
+    return [
+        f"{column.label}: {cell!r} in {column.width}"
+        for row in range(table.row_count)
+        for column in columns
+        if cell_len(str(cell := table.get_cell(table.coordinate_to_cell_key((row, 0)).row_key, column.key)))
+        > column.width
+    ]
+
+
+async def test_run_ids_and_small_costs_read_in_full_or_cut_in_the_middle(app_factory) -> None:
+    """A real pid makes the id longer than the seeded ones, and $0.000017 is nine characters: at 120 columns both
+    read whole in the audit browser and the cost on the dashboard; at 80 the id is cut in the middle, never at its end."""
+    seed_run("release-note", LONG_ID, cost_usd=0.000017, started_at="2026-12-03T13:11:29.000+00:00")
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert not cut(app.screen.query_one("#projects", DataTable), "Cost")
+        await pilot.press("f4")
+        await loaded(pilot)
+        table = app.screen.query_one("#runs", DataTable)
+        assert table.get_row_at(0)[0] == LONG_ID and table.get_row_at(0)[-1] == "$0.000017"
+        assert not cut(table, "Run", "Cost")
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: len(table.ordered_columns) == 4, "the narrow columns")
+        await loaded(pilot)
+        shown = table.get_row_at(0)[0]
+        assert "…" in shown and shown.startswith("20261203-1") and shown.endswith("567-1"), shown
+        assert not cut(table, "Run", "Cost")

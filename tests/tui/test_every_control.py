@@ -507,8 +507,8 @@ async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
         assert [row.status for row in screen.rows] == ["ok", "ok"] and len(fake.requests) == 2
         notices = len(app._notifications)
         await walk.click("batch-cancel")
-        assert len(app._notifications) > notices
-        assert "no batch is running here" in list(app._notifications)[-1].message
+        await wait_for(pilot, lambda: len(app._notifications) > notices, "the answer to cancel (read in a thread)")
+        assert "is not running (it is finished)" in list(app._notifications)[-1].message
         table = screen.query_one("#batch-items", DataTable)
         table.focus()
         table.move_cursor(row=1)

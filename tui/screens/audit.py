@@ -30,6 +30,8 @@ from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.footer import Footer
 
 PAGE = 50
+RUN_WIDE, RUN_NARROW = 25, 22
+"""The Run column's width from NARROW columns up, and below (see AuditScreen._run_width)."""
 SEARCH_LIMIT = 200
 """Best matches fetched for a search; the pager says when there may be more."""
 ALL = "@all"
@@ -311,19 +313,26 @@ class AuditScreen(DispatchScreen):
 
     def _columns(self, snippet: bool = False) -> tuple[Col, ...]:
         """The run list's columns; under NARROW columns only those a person needs to pick a run."""
+        run = Col("Run", self._run_width)
         if snippet:
-            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Match", 12, 4)
+            return run, Col("Project", 8, 1), Col("Status", 11), Col("Match", 12, 4)
         if self.narrow:
-            return Col("Run", 22), Col("Project", 8, 1), Col("Status", 11), Col("Cost", 8)
+            return run, Col("Project", 8, 1), Col("Status", 11), Col("Cost", 9)
         return (
-            Col("Run", 22),
+            run,
             Col("Project", 8, 2),
             Col("Kind", 6),
             Col("Status", 11),
             Col("Tier", 7, 1),
             Col("Tokens", 9),
-            Col("Cost", 8),
+            Col("Cost", 9),
         )
+
+    @property
+    def _run_width(self) -> int:
+        """A run id is 22 characters with a 4-digit pid and 25 with a 7-digit one: all of it from NARROW columns
+        up, and below that cut in the middle (clip) so the date and the pid's end still read."""
+        return RUN_NARROW if self.narrow else RUN_WIDE
 
     def on_resize(self) -> None:
         if self.has_class("-narrow") != self.narrow:
@@ -339,12 +348,12 @@ class AuditScreen(DispatchScreen):
         if kind := self.tampered.get(run.run_id):
             status = Text(f"⚠ {kind}", style="bold reverse red")
         if snippet is not None:
-            cells = [run.run_id, run.slug, status, snippet_text(snippet)]
+            cells = [clip(run.run_id, self._run_width), run.slug, status, snippet_text(snippet)]
         elif self.narrow:
-            cells = [run.run_id, run.slug, status, money(run.cost_usd)]
+            cells = [clip(run.run_id, self._run_width), run.slug, status, money(run.cost_usd)]
         else:
             cells = [
-                run.run_id,
+                clip(run.run_id, self._run_width),
                 run.slug,
                 run.kind,
                 status,

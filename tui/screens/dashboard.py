@@ -184,7 +184,7 @@ class DashboardScreen(DispatchScreen):
                 Col("Tier", 7, 1),
                 Col("Runs", 4),
                 Col("In/out", 10, 1),
-                Col("Cost", 8),
+                Col("Cost", 9),
                 Col("Updated", 8),
                 id="projects",
                 cursor_type="row",
@@ -202,7 +202,7 @@ class DashboardScreen(DispatchScreen):
                 )
                 with Vertical(id="inbox-box"):
                     yield FitTable(
-                        Col("Needs", 12, 1),
+                        Col("Needs", 19, 1),
                         Col("Project", 10, 2),
                         Col("When", 8),
                         Col("Detail", 12, 4),
