@@ -18,7 +18,7 @@ DATA = '"…"'
 _QUOTED = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”')
 _MIN_QUOTED_WORDS = 4
 """A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""
-_QUOTED_PHRASE = pattern_cache.compile(r'^["“](?:the|a|an|per|as|our|this|that|see)\s', re.IGNORECASE)
+_QUOTED_PHRASE = pattern_cache.compile(r'^["“](?:the|a|an|as|our|this|that|see)\s', re.IGNORECASE)
 """A short quote that starts with its determiner ("the attached PDF") is a phrase mentioned, not a name: a name
 is quoted bare ('the "Q3 board pack"')."""
 _CODE_SENTENCE = pattern_cache.compile(r"`((?:[^`\s]+\s+){3,}[^`\s]*[.!?])`")

@@ -128,6 +128,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     findings: list[Finding] = []
     lines = prose.lines(section)
     in_list = sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
+    citations_are_data = bool(_ON_CITATIONS.search(prose.text_of(spec.sections.get("goal"))))
     handed = False
     for index, line in enumerate(lines):
         text = line.text
@@ -137,7 +138,8 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         if not text.strip():
             continue
         if (
-            (cited := _CITED.search(text))
+            not citations_are_data
+            and (cited := _CITED.search(text))
             and not _DATA_BESIDE.search(_CITED_TITLE.sub(" ", line.raw))
             and not prose.introduces_data(lines, index)
         ):
@@ -255,6 +257,14 @@ _CITED = pattern_cache.compile(
 )
 """An author and a year ('Liang et al. (2023)', 'Okoro & Baptiste (2024)', '(Smith, 2020)'): where to find a text,
 not the text."""
+_ON_CITATIONS = pattern_cache.compile(
+    r"\b(?:format|formats|formatting|convert|converts|converting|reformat\w*|sort|order|alphabeti[sz]e|dedupe|"
+    r"de-?duplicate|normali[sz]e|fix|check|style|number|merge)\b(?: [\w'’-]+){0,5}? (?:references?|citations?|"
+    r"bibliograph\w*|reading[- ]list(?: entries)?|works cited|(?:reference|citation)[- ]list|entries)\b",
+    re.IGNORECASE,
+)
+"""A Goal that works on the citations themselves ('Convert the six reading-list entries below into APA'): each
+citation in the Inputs is an entry handed over, not a document to look up."""
 _CITED_TITLE = pattern_cache.compile(
     f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"(?:[^\"\s]+\s+){0,11}[^\"\s]*\"|“(?:[^”\s]+\s+){0,11}[^”\s]*”)",
     re.IGNORECASE,

@@ -59,7 +59,13 @@ def test_empty_section_points_at_its_line() -> None:
 
 
 def test_output_without_a_contract_quotes_the_phrase() -> None:
-    for vague in ("Something good that works well.", "Whatever works.", "A report.", "The usual format."):
+    for vague in (
+        "Something good that works well.",
+        "Whatever works.",
+        "A report.",
+        "The usual format.",
+        "Give as much detail as feels right for each point.",
+    ):
         finding = rules(GOOD_SPEC.replace("Plain text, one sentence, at most 30 words.", vague))["vague-output"]
         assert finding.severity == specs.Severity.ERROR and finding.quote and finding.quote in vague
         assert f"'{finding.quote}'" in finding.message and "shape" in finding.fix
@@ -153,6 +159,10 @@ def test_risky_work_needs_a_real_escalation_note() -> None:
         assert rules(text)["missing-escalation"].quote == none
         assert rules(text.replace(none, ""))["missing-escalation"].message.endswith("no escalation notes")
         assert "missing-escalation" not in rules(text.replace(none, "Any wording choice comes back to me."))
+        settled = 'If you are unsure whether to write "per seat" or "per user", use "per user".'
+        assert rules(text.replace(none, settled))["missing-escalation"].quote.startswith("If you are unsure")
+        flagged = settled.replace('use "per user"', "say so instead of choosing")
+        assert "missing-escalation" not in rules(text.replace(none, flagged))
 
 
 def test_no_escalation_section_is_a_warning_unless_the_work_is_risky() -> None:
@@ -482,6 +492,9 @@ def test_a_long_quote_after_a_citation_is_its_text() -> None:
     assert "input-not-given" not in rules(cited)
     titled = GOOD_SPEC.replace(INPUT_LINE, 'Morgan et al. (2021), "Text reminders and absence"')
     assert rules(titled)["input-not-given"].quote == "Morgan et al. (2021)"
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    entries = titled.replace(goal, "Convert the reference-list entry below into APA 7th edition format.")
+    assert "input-not-given" not in rules(entries), "a citation is the data when the task formats citations"
 
 
 def test_a_description_of_material_is_not_the_material() -> None:
