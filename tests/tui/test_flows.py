@@ -21,6 +21,7 @@ from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierPickerScreen
 from tui.widgets.checklist import QUOTE_STYLE, Checklist
+from tui.widgets.runs_table import RunsTable
 
 VAGUE = "Goal: fix it\n\nOutput: the answer\n"
 
@@ -156,8 +157,8 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         await pilot.press("f4")
         audit = app.screen
         await wait_for(pilot, lambda: audit.total == 3, "the three runs in the audit browser")
-        table = audit.query_one("#runs")
-        kinds = {table.get_row_at(i)[0]: table.get_row_at(i)[2] for i in range(table.row_count)}
+        table = audit.query_one("#runs", RunsTable)
+        kinds = {row[0]: row[2] for row in table.rows}
         assert kinds == {live.run_id: "run", resumed.live.run_id: "resume", escalated.live.run_id: "escalation"}
 
 
