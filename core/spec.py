@@ -122,12 +122,12 @@ class Finding:
 
 
 PATHLIKE = re.compile(
-    r"(?<![\w/.:*-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+(?:[\w.*?-]+|(?![\w/]))|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
+    r"(?<![\w/.:*%-])((?:\.{0,2}/)?(?:[\w.*?-]+/)+(?:[\w.*?-]+|(?![\w/]))|[\w*-]+\.(?:py|md|txt|json|toml|yaml|yml|csv|js|ts|"
     r"rs|go|sql|html|css|sh|ini|cfg|tf|tfvars|hcl|rb|java|kt|cpp|hpp|cs|php|swift|xml|conf|env|log|proto|jsx|tsx|vue|scss|lua|"
     r"ipynb|dart|gradle|lock|j2|tpl))(?![\w/])"
 )
 """A path the Inputs section names: `src/app.py`, `./a/b`, `../x`, `/abs/path`, `main.py`, a directory
-(`db/migrations/`), or a glob (`src/**/*.py`)."""
+(`db/migrations/`), or a glob (`src/**/*.py`); not a format code's letter (`%d/%b/%Y` is a date format)."""
 NOT_A_PATH = re.compile(
     r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
     r"either/or|km/h|mb/s|gb/s)|\d[\d.,]*/[^.]*"

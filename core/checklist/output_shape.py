@@ -22,10 +22,13 @@ _OPEN = pattern_cache.compile(
     r"something (?:good|nice|useful|decent)|the usual(?: \w+)?|(?:a |some )?(?:nice|good|great) (?:\w+ )?"
     r"(?:write-?up|summary|answer|version|list|overview)|let me know(?: [\w']+){0,4}|the more the better|"
     r"of some kind|in some form|however (?:it |you |they )?(?:makes? sense|seems? (?:best|right|sensible|fit)|see fit|"
-    r"think (?:best|fit)|like|want|prefer|works?|fits?))\b",
+    r"think (?:best|fit)|like|want|prefer|works?|fits?)|as (?:much|little)(?: \w+)? as (?:(?:it |you )?(?:feels?|seems?|"
+    r"think|find)\b|you (?:like|want|need|see fit)|(?:is )?(?:needed|necessary|appropriate|useful))|"
+    r"as (?:long|short|detailed|brief|thorough) as (?:(?:it |you )?(?:feels?|seems?|think)\b|you (?:like|want)|"
+    r"(?:is )?(?:needed|necessary|appropriate|useful)))\b",
     re.IGNORECASE,
 )
-"""Words that hand the shape back to the contractor."""
+"""Words that hand the shape or the size back to the contractor ('as much detail as feels right')."""
 _SHAPE = pattern_cache.compile(
     r"\b(?:json|jsonl|yaml|toml|csv|tsv|xml|html|markdown|table|tables|(?:code )?block|regex|regular expression|"
     r"diff|patch|commit|commits|bullets?|list|heading|headings|lines?|sentences?|paragraphs?|words?|integer|"

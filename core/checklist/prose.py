@@ -18,6 +18,12 @@ DATA = '"…"'
 _QUOTED = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”')
 _MIN_QUOTED_WORDS = 4
 """A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""
+_QUOTED_PHRASE = pattern_cache.compile(r'^["“](?:the|a|an|as|our|this|that|see)\s', re.IGNORECASE)
+"""A short quote that starts with its determiner ("the attached PDF") is a phrase mentioned, not a name: a name
+is quoted bare ('the "Q3 board pack"')."""
+_CODE_SENTENCE = pattern_cache.compile(r"`((?:[^`\s]+\s+){3,}[^`\s]*[.!?])`")
+"""A sentence in backticks (`Format as discussed in the attached file.`) is quoted text, like a long quote; a
+command or a name in backticks is read as prose."""
 _FENCE = ("```", "~~~")
 _TABLE_ROW = pattern_cache.compile(r"\|.*\|")
 """A Markdown table row: data, like a code block."""
@@ -50,7 +56,7 @@ def lines(section: Section | None) -> list[Line]:
         elif in_fence or stripped.startswith(">") or _TABLE_ROW.match(stripped):
             out.append(Line(number, DATA, True, raw))
         else:
-            out.append(Line(number, without_quotes(raw.replace("`", " ")), False, raw))
+            out.append(Line(number, without_quotes(_CODE_SENTENCE.sub(DATA, raw).replace("`", " ")), False, raw))
     return out
 
 
@@ -60,7 +66,8 @@ def without_quotes(raw: str) -> str:
 
 
 def _mask(match: re.Match[str]) -> str:
-    return DATA if len(match.group(0).split()) >= _MIN_QUOTED_WORDS else match.group(0)
+    quote = match.group(0)
+    return DATA if len(quote.split()) >= _MIN_QUOTED_WORDS or _QUOTED_PHRASE.match(quote) else quote
 
 
 def introduces_data(lines: list[Line], index: int) -> bool:

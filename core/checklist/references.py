@@ -337,7 +337,11 @@ _ABOVE = pattern_cache.compile(
     re.IGNORECASE,
 )
 """Pointing back at what came before: in a spec that has handed over nothing yet, that is the chat it came from."""
+_HERE_IN_PARENS = r"[^.;()]{0,60}?\((?:pasted|quoted|included|given|copied|shown)?\s*(?:below|above|here)\)"
+"""A parenthesis closing the noun phrase says the spec holds it: 'the raw notes from Thursday's meeting (pasted
+below)'."""
 _CONTAINED = pattern_cache.compile(
+    _HERE_IN_PARENS + r"|"
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
     r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
     r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
@@ -487,8 +491,8 @@ def _leading_noun_phrase(phrase: str) -> str:
     return " ".join(words[:end])
 
 
-_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA))
-"""After the name, a colon and text, or a quoted text: the thing itself follows."""
+_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA) + "|" + _HERE_IN_PARENS)
+"""After the name, a colon and text, a quoted text, or '(pasted below)': the thing itself is in the spec."""
 
 
 def _finding(line: int, quote: str, what: str) -> Finding:

@@ -4,8 +4,9 @@ Work that reaches real people (a reply a client will read, a post on a public ch
 text) or cannot be undone (a force-push to a shared branch, a production data change, a deletion) needs notes
 saying which calls come back to the delegator. "Escalation: None." on such work is not a note: it is the
 decision the notes exist to keep. A note is real when it says what comes back or what must not be done: a
-hand-back, a condition with its action ('If her wording suggests a safety risk, ...'), a prohibition ('Promise
-nothing beyond the facts above'). Only the prose of the work itself is read (not the Non-goals that forbid it,
+hand-back, a condition whose action reports or holds back ('If her wording suggests a safety risk, flag it
+instead of replying'), a prohibition ('Promise nothing beyond the facts above'). A condition that settles the
+call itself ('If unsure whether to write "per seat" or "per user", use "per user"') is the contractor deciding. Only the prose of the work itself is read (not the Non-goals that forbid it,
 not quoted data).
 """
 
@@ -147,7 +148,9 @@ _DECISION = pattern_cache.compile(
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
     r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
     r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b|"
-    r"\b(?:if|unless)\b[^.;]*[,:]|\b(?:promise|say|claim|admit|change|add) nothing\b|\bnothing (?:about|beyond|"
+    r"\b(?:if|unless)\b[^.;]*[,:][^.;]*?(?:\b(?:say|said|state|list|mark|note|flag|leave|put|write|tell|mention|"
+    r"report|describe|explain|comment|ask|stop|skip|omit|hold)\w*\b|\binstead\b|\brather than\b)|"
+    r"\b(?:promise|say|claim|admit|change|add) nothing\b|\bnothing (?:about|beyond|"
     r"but|except|until|goes|leaves|is (?:sent|posted|published))\b|\bneeds? (?:a )?(?:human|person|me|you)\b|\bflag\w* (?:it|them|this|that|to|for|as)\b",
     re.IGNORECASE,
 )

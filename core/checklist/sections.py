@@ -12,6 +12,8 @@ stated (a regex, a shell one-liner) may leave out Non-goals and Inputs, which is
 
 from __future__ import annotations
 
+import re
+
 from core import pattern_cache
 from core.spec import Finding, Severity, Spec
 
@@ -68,9 +70,12 @@ def check(spec: Spec) -> list[Finding]:
 
 
 def _one_liner(spec: Spec) -> bool:
-    """Every size the Output contract gives is one line, with no code block beside it, and a Verification section
-    says how it is checked: a small complete task (a regex, a one-line command), whose scope the answer's size
-    already bounds."""
+    """The answer is one line and a Verification section says how it is checked: a small complete task (a regex, a
+    one-line command), whose scope the answer's size already bounds. One line is what every size the Output gives
+    says, of the whole answer: a code block counts when it is all there is ('Exactly one line: the command, in a
+    single bash code block. No explanation.'), not with a line beside it ('One code block, then a single line').
+    With no size given, the answer's whole form as a one-line template counts too ('a single code block, in the
+    form `jq -r '<filter>' jobs.json`. Nothing else.')."""
     from core.contract import derive
     from core.contract.reply import Reply
 
@@ -78,10 +83,26 @@ def _one_liner(spec: Spec) -> bool:
     if verification is None or not filled(verification.body) or not output:
         return False
     checks = derive(output).checkable
-    tests = [check.test for check in checks if check.rule == "size:line" and check.test is not None]
-    one, two = Reply("x"), Reply("x\ny")
-    return (
-        bool(tests)
-        and all(test(one)[0] and not test(two)[0] for test in tests)
-        and not any(check.rule == "code-block" for check in checks)
-    )
+    rules = {check.rule for check in checks}
+    if "code-block" in rules and ("only" not in rules or _BESIDE.search(output)):
+        return False
+    fence = ("```\n", "\n```") if "code-block" in rules else ("", "")
+    one, two = Reply("x".join(fence)), Reply("x\ny".join(fence))
+    lines = [check.test for check in checks if check.rule == "size:line" and check.test is not None]
+    if lines:
+        whole = all(check.test(one)[0] for check in checks if check.test is not None)
+        return whole and not any(test(two)[0] for test in lines)
+    sized = any(rule.startswith("size:") for rule in rules)
+    return not sized and "only" in rules and bool(_ONE_LINE_FORM.search(output))
+
+
+_BESIDE = pattern_cache.compile(
+    r"\b(?:then|followed by|plus|after (?:it|that|the block)|below (?:it|the block))\b", re.I
+)
+"""A line after the block ('One code block, then a single line') is a second part of the answer, not the block's."""
+_ONE_LINE_FORM = pattern_cache.compile(
+    r"^(?:(?!\b(?:each|every|per|lines|rows|items|entries)\b)[^.\n])*\bin the form `[^`\n]*<[^<>`\n]+>[^`\n]*`",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""The answer given whole as a backticked template with a <placeholder>: a template for each of several lines ('one
+row per ticket, each in the form `id<TAB>label`') says nothing about the answer's size."""

@@ -51,9 +51,19 @@ _BARE = pattern_cache.compile(
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'), perhaps
 with an apposition ("Fenwick's redline, the tracked-changes version they returned"): a name."""
 _HERE = r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))"
+_MEASURE = (
+    r"(?!(?:utc|gmt|z|local time|(?-i:[A-Z][a-z]+/[A-Z][A-Za-z_]+)|(?:cest|cet|bst|est|edt|cst|cdt|pst|pdt|ist|jst|aest)\b|usd|eur|gbp|"
+    r"jpy|chf|dollars|euros|pounds|pence|cents|(?:milli|micro|nano)?seconds|ms|minutes|hours|days|weeks|months|"
+    r"years|bytes|[kmgt]i?b|percent|kg|grams|(?:kilo|centi|milli)?met(?:er|re)s|miles|celsius|fahrenheit|"
+    r"pixels|px|english|spanish|french|german|italian|portuguese|dutch|japanese|chinese|korean|json|csv|yaml|"
+    r"markdown|iso[- ]?8601|lower ?case|upper ?case|(?:the same |\w+ing |this )?(?:order|format)|plain text)\b)"
+)
+"""What values are measured or written in ('Months are in UTC', 'amounts are in cents', 'rows are in date order'),
+not where they are."""
 _PLACE = r"(?:(?:the|our|their|a|an) )?[^\s.,;:]+"
 _LOCATED = pattern_cache.compile(
-    rf"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) {_HERE}{_PLACE}|"
+    rf"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) {_HERE}{_MEASURE}"
+    rf"{_PLACE}|"
     rf"\b(?:exported|pulled|downloaded|extracted|fetched|copied|taken) (?:\w+ )?from {_HERE}(?![^:]*:\s*$){_PLACE}",
     re.IGNORECASE,
 )
@@ -118,6 +128,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     findings: list[Finding] = []
     lines = prose.lines(section)
     in_list = sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
+    citations_are_data = bool(_ON_CITATIONS.search(prose.text_of(spec.sections.get("goal"))))
     handed = False
     for index, line in enumerate(lines):
         text = line.text
@@ -127,7 +138,8 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         if not text.strip():
             continue
         if (
-            (cited := _CITED.search(text))
+            not citations_are_data
+            and (cited := _CITED.search(text))
             and not _DATA_BESIDE.search(_CITED_TITLE.sub(" ", line.raw))
             and not prose.introduces_data(lines, index)
         ):
@@ -174,7 +186,9 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         # contents in parentheses ('Supplier spec sheet (capacity, wattage per SKU)') names a thing not given.
         listed = in_list and _ITEM.match(line.raw) and not _DESCRIPTION.search(item)
         head = None if listed else _HEAD.match(item)
-        if match := _BARE.match(item) or _subject(item) or head:
+        if (match := _BARE.match(item) or _subject(item) or head) and not (
+            handed and _THE_GIVEN.fullmatch(match.group(0).strip())
+        ):
             findings.append(
                 prose.finding(
                     "input-not-given",
@@ -243,6 +257,14 @@ _CITED = pattern_cache.compile(
 )
 """An author and a year ('Liang et al. (2023)', 'Okoro & Baptiste (2024)', '(Smith, 2020)'): where to find a text,
 not the text."""
+_ON_CITATIONS = pattern_cache.compile(
+    r"\b(?:format|formats|formatting|convert|converts|converting|reformat\w*|sort|order|alphabeti[sz]e|dedupe|"
+    r"de-?duplicate|normali[sz]e|fix|check|style|number|merge)\b(?: [\w'’-]+){0,5}? (?:references?|citations?|"
+    r"bibliograph\w*|reading[- ]list(?: entries)?|works cited|(?:reference|citation)[- ]list|entries)\b",
+    re.IGNORECASE,
+)
+"""A Goal that works on the citations themselves ('Convert the six reading-list entries below into APA'): each
+citation in the Inputs is an entry handed over, not a document to look up."""
 _CITED_TITLE = pattern_cache.compile(
     f"(?:{_CITED.pattern})" + r"[,:]?\s*(?:\"(?:[^\"\s]+\s+){0,11}[^\"\s]*\"|“(?:[^”\s]+\s+){0,11}[^”\s]*”)",
     re.IGNORECASE,
@@ -264,6 +286,11 @@ def _subject(item: str) -> re.Match[str] | None:
     return match if match and len(item[: match.start()].split()) <= _SUBJECT_WORDS else None
 
 
+_THE_GIVEN = pattern_cache.compile(
+    r"the (?:code|source(?: code)?|files?|scripts?|modules?|functions?|class(?:es)?|schema|query|data)", re.IGNORECASE
+)
+"""A bare 'the code' or 'the file' once the section has handed over a path, code or data is what it handed over
+('`src/config.py`, which reads the variables; Required is yes if the code raises when one is missing')."""
 _ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 """A list item; two or more make the section a data list, whose items may start with any word."""
 _WHOLLY_QUOTED = pattern_cache.compile(r'\W*["“][^"”]*["”]\W*')

@@ -59,7 +59,13 @@ def test_empty_section_points_at_its_line() -> None:
 
 
 def test_output_without_a_contract_quotes_the_phrase() -> None:
-    for vague in ("Something good that works well.", "Whatever works.", "A report.", "The usual format."):
+    for vague in (
+        "Something good that works well.",
+        "Whatever works.",
+        "A report.",
+        "The usual format.",
+        "Give as much detail as feels right for each point.",
+    ):
         finding = rules(GOOD_SPEC.replace("Plain text, one sentence, at most 30 words.", vague))["vague-output"]
         assert finding.severity == specs.Severity.ERROR and finding.quote and finding.quote in vague
         assert f"'{finding.quote}'" in finding.message and "shape" in finding.fix
@@ -153,6 +159,10 @@ def test_risky_work_needs_a_real_escalation_note() -> None:
         assert rules(text)["missing-escalation"].quote == none
         assert rules(text.replace(none, ""))["missing-escalation"].message.endswith("no escalation notes")
         assert "missing-escalation" not in rules(text.replace(none, "Any wording choice comes back to me."))
+        settled = 'If you are unsure whether to write "per seat" or "per user", use "per user".'
+        assert rules(text.replace(none, settled))["missing-escalation"].quote.startswith("If you are unsure")
+        flagged = settled.replace('use "per user"', "say so instead of choosing")
+        assert "missing-escalation" not in rules(text.replace(none, flagged))
 
 
 def test_no_escalation_section_is_a_warning_unless_the_work_is_risky() -> None:
@@ -417,6 +427,15 @@ def test_a_one_line_answer_with_stated_checks_needs_no_non_goals_or_inputs() -> 
     assert errors == {"no Non-goals section", "no Inputs section"}
     in_a_block = one_liner.replace("The regex on a single line", "One Python code block, then a single line")
     assert specs.has_errors(specs.lint(in_a_block))
+    for whole_block in (
+        "Exactly one line: the regex, inside a single `python` code block. No explanation.",
+        "A single code block with the call, in the form `re.fullmatch(r'<regex>', s)`. Nothing else.",
+    ):
+        assert not specs.has_errors(
+            specs.lint(one_liner.replace("The regex on a single line, nothing else.", whole_block))
+        )
+    many_lines = "A single code block, each line in the form `<date> <regex>`. Nothing else."
+    assert specs.has_errors(specs.lint(one_liner.replace("The regex on a single line, nothing else.", many_lines)))
 
 
 def test_open_wording_in_other_words() -> None:
@@ -473,6 +492,9 @@ def test_a_long_quote_after_a_citation_is_its_text() -> None:
     assert "input-not-given" not in rules(cited)
     titled = GOOD_SPEC.replace(INPUT_LINE, 'Morgan et al. (2021), "Text reminders and absence"')
     assert rules(titled)["input-not-given"].quote == "Morgan et al. (2021)"
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    entries = titled.replace(goal, "Convert the reference-list entry below into APA 7th edition format.")
+    assert "input-not-given" not in rules(entries), "a citation is the data when the task formats citations"
 
 
 def test_a_description_of_material_is_not_the_material() -> None:
@@ -518,3 +540,23 @@ def test_a_line_pointing_at_the_data_below_hands_it_over() -> None:
     sourced = "The charges, exported from Stripe, are pasted below.\n```\nid,amount\n1,2\n```"
     assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, sourced))
     assert "input-not-given" not in rules(GOOD_SPEC.replace(INPUT_LINE, "Python version 3.11; standard library only."))
+
+
+def test_text_the_inputs_mention_is_not_a_reference_or_a_location() -> None:
+    """A phrase quoted with its determiner, a sentence in backticks, a format code, the unit values are in and a bare
+    'the code' after a path are all part of what is handed over."""
+    given = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    for line in (
+        'Quoted verbatim; phrases in them such as "the attached PDF" are part of the text.',
+        "Point 2 once read `Format as discussed in the attached file; see units below.` (stale prose).",
+        "Timestamps look like `%d/%b/%Y:%H:%M:%S %z`.",
+        "Times are in UTC.",
+    ):
+        found = specs.lint(GOOD_SPEC.replace(given, f"{given}\n{line}"), cwd=Path("/nonexistent"))
+        assert not specs.has_errors(found), (line, found)
+    agent = GOOD_SPEC.replace(given, "- `src/config.py` reads the variables.\n- Required is yes if the code raises.")
+    assert not specs.has_errors(specs.lint(agent, target="agent"))
+    assert specs.has_errors(specs.lint(GOOD_SPEC.replace(given, "The code of the billing service."), target="agent"))
+    pasted = GOOD_SPEC.replace("the three numbered points below", "the raw notes from Monday's meeting (pasted below)")
+    assert "hidden-context" not in rules(pasted)
+    assert "hidden-context" in rules(pasted.replace(" (pasted below)", ""))

@@ -172,6 +172,8 @@ class DashboardScreen(DispatchScreen):
         self.running_keys: list[str] = []
         self.loads = 0
         """How many loads have been drawn (tests and benchmarks wait on it)."""
+        self._stale = False
+        """The runs changed while another screen was in front: reload when this one is shown again."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -223,7 +225,18 @@ class DashboardScreen(DispatchScreen):
         self.watch(self.app, "runs_version", self._runs_changed, init=False)
 
     def _runs_changed(self, _version: int) -> None:
-        self.reload()
+        """Reload now if in front, else when next shown: a hidden dashboard rebuilding its tables as a run
+        ended competed with the run view drawing that run's last frame."""
+        if self.is_current:
+            self.reload()
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.reload()
+        self.tick()
 
     def action_refresh(self) -> None:
         """Catch the index up with the files first, so runs written by anything at all appear."""
@@ -293,7 +306,9 @@ class DashboardScreen(DispatchScreen):
             self.show_detail()
 
     def tick(self) -> None:
-        """Twice a second: elapsed times of running dispatches, and the projects' "Updated" ages."""
+        """Twice a second while in front: elapsed times of running dispatches, and the projects' "Updated" ages."""
+        if not self.is_current:
+            return
         now = self.app.now()
         projects = self.query_one("#projects", DataTable)
         if projects.row_count == len(self.projects) and self.projects:
