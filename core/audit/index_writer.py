@@ -343,9 +343,9 @@ def index_runs(slug: str, records: list[dict[str, Any]]) -> str | None:
         once.close()
 
 
-def recover(project: Project, index: RunIndexer = index_runs) -> list[str]:
+def recover(project: Project, index: RunIndexer = index_runs, everywhere: bool = False) -> list[str]:
     """Mark runs a killed process left running as interrupted, and index them; returns messages for a person."""
-    marked = project.recover()
+    marked = project.recover(everywhere)
     if not marked:
         return []
     records = []

@@ -268,10 +268,11 @@ class Project:
         atomic_write_json(self.meta_path, meta)
         return True
 
-    def mark_interrupted_runs(self) -> list[str]:
-        """Mark runs left 'running' by a dead process as interrupted; safe only when the lock is free or ours."""
+    def mark_interrupted_runs(self, candidates: list[str] | None = None) -> list[str]:
+        """Mark runs left 'running' by a dead process as interrupted (of `candidates`, else of every run); safe only
+        when the lock is free or ours."""
         marked = []
-        for run_id in self.run_ids():
+        for run_id in self.run_ids() if candidates is None else candidates:
             path = self.result_path(run_id)
             try:
                 record = read_json(path)
@@ -289,17 +290,25 @@ class Project:
             marked.append(run_id)
         return marked
 
-    def recover(self) -> list[str]:
-        """If no live process holds the project, repair what a crash left; returns the runs marked."""
+    def recover(self, everywhere: bool = False) -> list[str]:
+        """If no live process holds the project, repair what a crash left; returns the runs marked.
+
+        A project's runs take its lock one at a time, each after a recovery like this one, and the lock file names
+        the run of its last holder: so a run left running can only be that one, or the newest. Only they are read
+        (reading every record at every run's start made a batch into one project quadratic); `everywhere` reads
+        them all, for `dispatch audit verify`."""
         if not self.logs.is_dir() or self.locked():
             return []
+        last_holder = str(self.lock().info().get("run_id"))  # before taking the lock, which rewrites it
         try:
             lock = self.lock().acquire(wait=0.0)
         except ProjectBusy:
             return []
         with lock:
             sweep_temp_files(self.logs)
-            marked = self.mark_interrupted_runs()
+            run_ids = self.run_ids()
+            suspects = None if everywhere else sorted({*run_ids[-1:], *({last_holder} & set(run_ids))})
+            marked = self.mark_interrupted_runs(suspects)
             self.recount()
             return marked
 

@@ -39,7 +39,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def verify_project(project: Project) -> chain.Report:
     """One project's report; a run its dead process left running is marked interrupted (and sealed) first."""
-    for message in recover(project):
+    for message in recover(project, everywhere=True):
         error_line(f"dispatch: warning: {message}")
     return chain.verify(project.slug, project.logs, live=project.locked())
 

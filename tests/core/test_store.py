@@ -110,6 +110,43 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted_and_counted(
     assert project.recover() == [], "a second look finds nothing left to repair"
 
 
+def test_recovery_reads_only_the_last_lock_holders_run_and_the_newest_however_many_there_are(
+    projects_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project.at("many")
+    project.ensure(None, "openai")
+    run_ids = [f"20261120-1200{n:02d}-1-1" for n in range(40)]
+    died = run_ids[7]  # its process died holding the lock (a test-made state: the newest is not it)
+    for run_id in run_ids:
+        if run_id == died:
+            project.write_run(died, running_record(project, died))
+        else:
+            done = project.write_run(run_id, {**running_record(project, run_id), "status": "ok"})
+            project.record_finished(Envelope.from_dict(done))
+    with project.lock().acquire(run_id=died):
+        pass  # let go as a killed process's lock is, its run named in the file
+    import core.audit.store as store
+
+    reads: list[str] = []
+    real = store.read_json
+    monkeypatch.setattr(store, "read_json", lambda path: reads.append(Path(path).name) or real(path))
+    assert project.recover() == [died]
+    assert sorted({name for name in reads if name.endswith("-result.json")}) == [
+        f"{died}-result.json",
+        f"{run_ids[-1]}-result.json",
+    ], "two records read, not forty"
+
+
+def test_audit_verify_recovers_a_run_left_running_anywhere(projects_dir: Path) -> None:
+    project = Project.at("anywhere")
+    project.ensure(None, "openai")
+    older, newer = "20261120-120000-1-1", "20261120-120001-1-1"
+    project.write_run(older, running_record(project, older))
+    project.write_run(newer, {**running_record(project, newer), "status": "ok"})
+    assert project.recover() == [], "neither the lock's run nor the newest"
+    assert project.recover(everywhere=True) == [older]
+
+
 def test_a_run_whose_project_is_locked_is_live_and_left_alone(projects_dir: Path) -> None:
     project = Project.at("live")
     project.ensure(None, "openai")
