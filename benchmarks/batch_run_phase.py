@@ -4,6 +4,11 @@ wall and CPU seconds (every thread's, and the worker processes'), on this event 
 the default worker processes, and where an item's time goes: before its request is sent, and from its
 answer's end to its envelope.
 
+The fake server keeps its connections alive, as model APIs do, so the batch's shared connection pool is timed
+reusing connections rather than opening one per dispatch. Each phase writes its trail into a fresh directory and
+all are deleted only after the last phase: deleting one phase's ~2,400 files first made file creation in the next
+several times slower on this filesystem, so phases were not comparable.
+
 batch_throughput times whole processes; this isolates what the engine and the runner cost per dispatch. CPU time
 moves less with the load of a shared machine than wall time does, so it is the figure to compare two trees by.
 """
@@ -36,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = (
     "import sys\n"
     "from tests.fakes.openai_server import FakeOpenAI, Reply\n"
-    "with FakeOpenAI([Reply(text='Hello there.', hang=float(sys.argv[1]))]) as server:\n"
+    "with FakeOpenAI([Reply(text='Hello there.', hang=float(sys.argv[1]), keep_alive=True)]) as server:\n"
     "    print(server.base_url, flush=True)\n"
     "    sys.stdin.read()\n"
 )
@@ -77,17 +82,19 @@ def main() -> None:
     try:
         assert server.stdout is not None
         base_url = server.stdout.readline().strip()
-        for processes in (1, procs.auto(ITEMS)):
-            run_phase(base_url, processes)
+        with tempfile.TemporaryDirectory() as homes:
+            for processes in (1, procs.auto(ITEMS)):
+                run_phase(base_url, processes, Path(homes, f"phase-{processes}"))
     finally:
         if server.stdin is not None:
             server.stdin.close()
         server.wait(timeout=10)
 
 
-def run_phase(base_url: str, processes: int) -> None:
-    """One batch of ITEMS with its items shared between `processes` (1: on this event loop), timed."""
-    with tempfile.TemporaryDirectory() as home, mock.patch.dict(os.environ, environment(home, base_url)):
+def run_phase(base_url: str, processes: int, home: Path) -> None:
+    """One batch of ITEMS with its items shared between `processes` (1: on this event loop), timed; its trail is
+    left in `home` for the caller to delete after every phase has run."""
+    with mock.patch.dict(os.environ, environment(str(home), base_url)):
         items = [Item(n, f"item-{n}", spec_text=SPEC, slug=f"item-{n}") for n in range(ITEMS)]
         batch = Batch.plan(configs.load(), items, Options(concurrency=CONCURRENCY, processes=processes))
         batch.executor = timed = Timed(batch.default_executor(ITEMS))

@@ -5,6 +5,7 @@ contract lost its answer, two buttons and two keys)."""
 
 from __future__ import annotations
 
+import pytest
 from rich.cells import cell_len
 from textual.widget import Widget
 from textual.widgets import Button, Input
@@ -36,7 +37,8 @@ def shown(widget: Widget) -> bool:
 
 def cut_off(screen, width: int, height: int) -> list[str]:
     """Each shown button not wholly inside its container and the screen (above the footer) or too narrow for its
-    label, and each footer key not drawn whole or reaching under the palette's key."""
+    label, each panel title or subtitle wider than its border, and each footer key not drawn whole or reaching under the
+    palette's key."""
     found = []
     for button in screen.query(Button):
         if not shown(button):
@@ -45,6 +47,10 @@ def cut_off(screen, width: int, height: int) -> list[str]:
         inside = box.right <= min(width, room.right) and box.bottom <= min(height - 1, room.bottom)
         if not inside or button.content_region.width < cell_len(str(button.label)):
             found.append(f"{type(screen).__name__} #{button.id} {str(button.label)!r} at {box} in {room}")
+    for panel in screen.query("*"):
+        for title in (str(panel.border_title or ""), str(panel.border_subtitle or "")):
+            if title and shown(panel) and cell_len(title) + 4 > panel.region.width:
+                found.append(f"{type(screen).__name__} #{panel.id} title {title!r} in {panel.region.width} columns")
     keys = list(screen.query(FooterKey))
     palette = [key for key in keys if key.has_class("-command-palette")]
     edge = palette[0].region.x if palette else width
@@ -54,7 +60,8 @@ def cut_off(screen, width: int, height: int) -> list[str]:
     return found
 
 
-async def test_every_button_hint_and_footer_key_shows_whole_at_80x24(app_factory, isolated) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_every_button_hint_and_footer_key_shows_whole(size, app_factory, isolated) -> None:
     app = app_factory()
     found: list[str] = []
     seen: list[str] = []
@@ -62,9 +69,9 @@ async def test_every_button_hint_and_footer_key_shows_whole_at_80x24(app_factory
     async def look() -> None:
         await steady(pilot)
         seen.append(type(app.screen).__name__)
-        found.extend(cut_off(app.screen, 80, 24) + clipped(app.screen))
+        found.extend(cut_off(app.screen, *size) + clipped(app.screen))
 
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         for key in ("f3", "f4", "f5", "f2", "b"):
             before = app.screen
             await pilot.press(key)

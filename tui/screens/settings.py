@@ -100,7 +100,8 @@ class SettingsScreen(DispatchScreen):
 
     def _say(self) -> None:
         area = self.query_one("#tables", TextArea)
-        area.border_title = f"{self.path.name} (TOML; api_key_env names a variable)"
+        area.border_title = f"{self.path.name} (TOML)"
+        area.border_subtitle = "api_key_env names a variable"  # one title with both was cut at 80 columns
         if area.text != self.saved_text:
             state = Text("unsaved changes (ctrl+s saves)", style="bold")
         elif self.just_saved:

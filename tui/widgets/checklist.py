@@ -26,9 +26,9 @@ class Checklist(OptionList):
     def show(self, findings: list[Finding]) -> None:
         self.clear_options()
         errors = sum(f.severity == Severity.ERROR for f in findings)
-        self.border_title = (
-            f"Checklist: {errors} errors, {len(findings) - errors} warnings" if findings else "Checklist: clean"
-        )
+        self.border_title = "Checklist" if findings else "Checklist: clean"
+        # The counts sit on the lower border: beside the name they were cut at 80 columns.
+        self.border_subtitle = f"{errors} errors, {len(findings) - errors} warnings" if findings else ""
         if not findings:
             self.add_option(Option(Text("✓ ready to dispatch", style="bold"), disabled=True))
             return

@@ -10,7 +10,7 @@ At 80 columns a screen's own keys and the app's F2-F5 did not fit: the last keys
 browser showed F2 and no further). Below NARROW the footer is compact, and the app's keys and the palette's
 show without their names, which stay in each key's tooltip (and the palette lists every action). When even that is
 too wide (the run view of a broken contract has seven keys of its own), the screen's last keys lose their names too,
-from the right, until the row fits.
+from the right, until the row fits; at any width a row of keys too long for it is drawn the same way.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class Footer(TextualFooter):
         super().__init__()
         self._composed: tuple[object, ...] | None = None
         """What the keys drawn now were composed from: the shown bindings and the width mode."""
+        self._composed_width = 0
+        """The terminal's width when they were composed: another width composes them again."""
 
     def _shown(self, screen: Screen[object]) -> tuple[object, ...]:
         narrow = self.app.size.width < NARROW
@@ -49,23 +51,26 @@ class Footer(TextualFooter):
         super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
-        narrow = self.app.size.width < NARROW
-        self.set_reactive(TextualFooter.compact, narrow)
-        self.set_class(narrow, "-compact")
+        width = self.app.size.width
         if self._bindings_ready:
             self._composed = self._shown(self.screen)
+        self._composed_width = width
         active = self.screen.active_bindings
         widgets = list(super().compose())
         keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
-        for widget in keys:
-            palette = widget.has_class("-command-palette")
-            if narrow and (palette or ((bound := active.get(widget.key)) is not None and bound.node is self.app)):
-                self._unname(widget)
-            if not palette:
-                widget.set_reactive(FooterKey.compact, narrow)
-        if narrow:
-            named = [key for key in keys if key.description and not key.has_class("-command-palette")]
-            while named and sum(_width(key) for key in keys) > self.app.size.width:
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        apps = [key for key in keys if (bound := active.get(key.key)) is not None and bound.node is self.app]
+        compact = width < NARROW or sum(_width(key, compact=False) for key in keys) > width
+        self.set_reactive(TextualFooter.compact, compact)
+        self.set_class(compact, "-compact")
+        for key in keys:
+            if key not in palette:
+                key.set_reactive(FooterKey.compact, compact)
+        if compact:
+            for key in palette + apps:
+                self._unname(key)
+            named = [key for key in keys if key.description and key not in palette]
+            while named and sum(_width(key, compact=True) for key in keys) > width:
                 self._unname(named.pop())
         yield from widgets
 
@@ -76,11 +81,15 @@ class Footer(TextualFooter):
         key.description = ""
 
     def on_resize(self) -> None:
-        if (self.app.size.width < NARROW) != self.compact:
+        if self.app.size.width != self._composed_width:
             self.call_after_refresh(self.recompose)
 
 
-def _width(key: FooterKey) -> int:
-    """The cells a compact key takes: the key, a space and its name if it has one, and the gap after it (the
-    palette's key, docked at the right, takes its separator instead)."""
-    return cell_len(key.key_display) + (1 + cell_len(key.description) if key.description else 0) + 1
+def _width(key: FooterKey, *, compact: bool) -> int:
+    """The cells a key takes (Textual's footer CSS): compact, the key, a space and its name, and a gap after it;
+    otherwise the key padded by a space each side and its name followed by one. The palette's key, docked at the
+    right, takes a separator instead of the gap, which this counts the same."""
+    name = cell_len(key.description)
+    if compact:
+        return cell_len(key.key_display) + (1 + name if name else 0) + 1
+    return cell_len(key.key_display) + 2 + (name + 1 if name else 0) + (1 if key.has_class("-command-palette") else 0)

@@ -1,0 +1,1 @@
+# stand-in: settings loader reading config/defaults.yaml

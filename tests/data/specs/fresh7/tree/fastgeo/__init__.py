@@ -1,0 +1,1 @@
+# stand-in: fastgeo package, __version__

@@ -1,0 +1,1 @@
+# stand-in: fetch_json() HTTP client used by connectors

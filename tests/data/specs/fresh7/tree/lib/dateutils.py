@@ -1,0 +1,1 @@
+# stand-in: month_end and other date helpers

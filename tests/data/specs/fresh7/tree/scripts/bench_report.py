@@ -1,0 +1,1 @@
+# stand-in: benchmark for GET /reports/monthly

@@ -1,0 +1,1 @@
+# stand-in: tests incl. test_month_end_leap_year

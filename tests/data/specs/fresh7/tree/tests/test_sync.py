@@ -1,0 +1,1 @@
+# stand-in: sync tests (intermittently failing)

@@ -1,0 +1,1 @@
+# stand-in: argparse CLI for toolbox
