@@ -9,6 +9,7 @@ same client address again. Without the shared pool each item would open its own,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,8 +118,7 @@ def test_only_a_connection_the_server_keeps_is_read_to_its_end(
     monkeypatch.setattr(http_pool, "_Reusable", Counting)
 
     async def one() -> str:
-        async with http_pool.Pool().current() as pool:
-            client = pool.client(server.base_url, tls=False)
+        async with http_pool.Pool().current() as pool, pool.lease(server.base_url, tls=False) as client:
             body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
             async with client.stream("POST", f"{server.base_url}/chat/completions", json=body) as response:
                 async for line in response.aiter_lines():
@@ -133,10 +133,35 @@ def test_only_a_connection_the_server_keeps_is_read_to_its_end(
 
 
 def test_urls_of_one_origin_share_a_client_and_other_origins_get_their_own() -> None:
-    pool = http_pool.Pool()
-    first = pool.client("http://127.0.0.1:9/v1/chat/completions", tls=False)
-    assert pool.client("http://127.0.0.1:9/v1/chat/completions", tls=False) is first
-    assert pool.client("http://127.0.0.1:9/other?x=1", tls=False) is first
-    assert pool.client("http://127.0.0.1:10/v1/chat/completions", tls=False) is not first
-    assert len(pool.clients) == 2
-    asyncio.run(pool.aclose())
+    async def leased() -> http_pool.Pool:
+        pool = http_pool.Pool()
+        async with pool.lease("http://127.0.0.1:9/v1/chat/completions", tls=False) as first:
+            pass
+        for url in ("http://127.0.0.1:9/v1/chat/completions", "http://127.0.0.1:9/other?x=1"):
+            async with pool.lease(url, tls=False) as again:
+                assert again is first
+        async with pool.lease("http://127.0.0.1:10/v1/chat/completions", tls=False) as other:
+            assert other is not first
+        await pool.aclose()
+        return pool
+
+    assert asyncio.run(leased()).clients == {}
+
+
+def test_dispatches_in_flight_at_once_spread_over_a_few_clients_of_one_endpoint() -> None:
+    """Each client is its own connection pool, whose upkeep grows with the square of its connections
+    (core/backends/http_pool.py): at most CLIENTS of them, the least busy taken, the first on a tie."""
+    url = "http://127.0.0.1:9/v1/chat/completions"
+
+    async def spread() -> tuple[list[int], int, int]:
+        pool = http_pool.Pool()
+        async with contextlib.AsyncExitStack() as stack:
+            held = [await stack.enter_async_context(pool.lease(url, tls=False)) for _ in range(3 * http_pool.CLIENTS)]
+        async with pool.lease(url, tls=False) as after:
+            first = held.index(after)
+        busy = [client.busy for clients in pool.clients.values() for client in clients]
+        await pool.aclose()
+        return busy, len(set(map(id, held))), first
+
+    busy, distinct, first = asyncio.run(spread())
+    assert distinct == http_pool.CLIENTS and busy == [0] * http_pool.CLIENTS and first == 0

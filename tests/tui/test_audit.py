@@ -207,13 +207,14 @@ async def test_a_headless_refusal_is_in_the_inbox_of_a_console_opened_later(app_
 
 async def test_updated_ages_tick_and_other_processes_dispatches_are_running(app_factory) -> None:
     """A run another process is running (its record says running and it holds the project lock) is in the
-    Running panel with its elapsed time ticking, and the projects' ages move with the clock."""
+    Running panel with its elapsed time ticking, and the projects' and the inbox's ages move with the clock."""
     from datetime import timedelta
 
     from core.audit.store import Project
     from tests.tui.conftest import FROZEN_NOW
 
     seed_run("release-note", "20261121-115900-1-1", started_at="2026-11-21T11:59:50.000+00:00")
+    seed_run("stuck-job", "20261121-115940-1-1", status="blocked", started_at="2026-11-21T11:59:40.000+00:00")
     seed_run("headless-job", "20261121-115930-1-1", status="ok", started_at="2026-11-21T11:59:30.000+00:00")
     record = Project.at("headless-job").read_run("20261121-115930-1-1")
     from core.fsutil import atomic_write_json
@@ -233,8 +234,11 @@ async def test_updated_ages_tick_and_other_processes_dispatches_are_running(app_
             projects = dash.query_one("#projects", DataTable)
             updated = projects.ordered_columns[-1].key
             assert projects.get_cell("release-note", updated) == "10s ago"
+            inbox = dash.query_one("#inbox", DataTable)
+            assert inbox.get_row_at(0)[2] == "20s ago"
             now[0] = FROZEN_NOW + timedelta(seconds=20)
             await wait_for(pilot, lambda: projects.get_cell("release-note", updated) == "30s ago", "the age to tick")
+            await wait_for(pilot, lambda: inbox.get_row_at(0)[2] == "40s ago", "the inbox's When to tick")
             await wait_for(pilot, lambda: running.get_row_at(0)[3] == "50.0 s", "the elapsed time to tick")
     finally:
         lock.release()
@@ -307,3 +311,39 @@ async def test_run_ids_and_small_costs_read_in_full_or_cut_in_the_middle(app_fac
         shown = table.get_row_at(0)[0]
         assert "…" in shown and shown.startswith("20261203-1") and shown.endswith("567-1"), shown
         assert not cut(table, "Run", "Cost")
+
+
+async def test_a_run_that_ends_leaves_the_running_panel_whether_the_dashboard_is_in_front_or_not(
+    app_factory, fake
+) -> None:
+    """The load a run's end brings must not keep its row: it used to reset what the panel showed to nothing without
+    clearing it, so the tick after it saw nothing to change and "none running" sat under a stale row."""
+    import threading
+
+    from tests.fakes.openai_server import Reply
+    from tests.helpers import GOOD_SPEC
+    from tests.tui.conftest import type_spec
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.screen
+        running = dash.query_one("#running", DataTable)
+        for away in (False, True):
+            gate = threading.Event()
+            fake.replies = [Reply(text="one sentence, kept. " * 3, chunks=3, gate=gate)]
+            await pilot.press("f3")
+            type_spec(pilot, GOOD_SPEC)
+            await pilot.press("ctrl+r")
+            live = app.live_runs[max(app.live_runs)]
+            await wait_for(pilot, lambda live=live: bool(live.text), "the first tokens")
+            await pilot.press("f2")
+            await wait_for(pilot, lambda: running.row_count == 1, "the run in the Running panel")
+            if away:
+                await pilot.press("f3")
+            loads = dash.loads
+            gate.set()
+            await wait_for(pilot, lambda live=live: live.done, "the run to end")
+            await pilot.press("f2")
+            await wait_for(pilot, lambda loads=loads: dash.loads > loads, "the load the run's end brings")
+            await pilot.pause()
+            assert running.row_count == 0 and running.border_subtitle == "none running", f"away: {away}"

@@ -169,7 +169,8 @@ class DashboardScreen(DispatchScreen):
         self.items: list[InboxItem] = []
         self.projects: list[ProjectRow] = []
         self.elsewhere: list[RunRow] = []
-        self.running_keys: list[str] = []
+        self.running_keys: list[str] | None = []
+        """The rows the Running panel shows; None has it rebuilt on the next tick (after a load)."""
         self.loads = 0
         """How many loads have been drawn (tests and benchmarks wait on it)."""
         self._stale = False
@@ -279,7 +280,7 @@ class DashboardScreen(DispatchScreen):
             )
         inbox_table.border_subtitle = f"{len(self.items)} item(s)" if self.items else "nothing needs you"
         self.show_detail()
-        self.running_keys = []
+        self.running_keys = None  # [] would match a panel still showing a run that ended while this was hidden
         self.tick()
         self.loads += 1
 
@@ -306,7 +307,8 @@ class DashboardScreen(DispatchScreen):
             self.show_detail()
 
     def tick(self) -> None:
-        """Twice a second while in front: elapsed times of running dispatches, and the projects' "Updated" ages."""
+        """Twice a second while in front: elapsed times of running dispatches, the projects' "Updated" ages and the
+        inbox's "When"."""
         if not self.is_current:
             return
         now = self.app.now()
@@ -317,6 +319,13 @@ class DashboardScreen(DispatchScreen):
                 text = ago(row.updated, now)
                 if projects.get_cell(row.slug, updated) != text:
                     projects.update_cell(row.slug, updated, text)
+        inbox = self.query_one("#inbox", DataTable)
+        if inbox.row_count == len(self.items) and self.items:
+            when = inbox.ordered_columns[2].key
+            for number, item in enumerate(self.items):
+                text = ago(item.when, now)
+                if inbox.get_cell(str(number), when) != text:
+                    inbox.update_cell(str(number), when, text)
         self.refresh_running()
 
     def refresh_running(self) -> None:
