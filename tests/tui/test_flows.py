@@ -569,6 +569,12 @@ async def test_a_long_event_line_reads_in_full_at_80_columns(app_factory) -> Non
         assert " ".join(f"warning: {said}".split()) in " ".join(shown.split()), (
             f"the whole line is on screen: {shown!r}"
         )
+        rows = [events.render_line(y).text for y in range(events.size.height)]
+        warning = next(number for number, row in enumerate(rows) if "warning:" in row)
+        stamp = rows[warning].index("warning:")
+        assert rows[warning + 1][:stamp].strip() == "" and rows[warning + 1][stamp] != " ", (
+            f"wrapped rows start under the text, the time a column of its own: {rows!r}"
+        )
         await pilot.resize_terminal(200, 24)
         await wait_for(pilot, lambda: events.size.width > 180, "the wider terminal")
         await pilot.pause()
