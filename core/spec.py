@@ -13,35 +13,24 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from core import spec_sections
+from core.spec_sections import ALIASES
+from core.spec_sections import Section as Section
+
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
 
-SECTIONS = {
-    "goal": ("goal", "objective"),
-    "non-goals": ("non-goals", "non goals", "nongoals", "out of scope"),
-    "inputs": ("inputs", "input", "context", "files", "constraints"),
-    "output": ("output", "output contract", "deliverable", "deliverables"),
-    "verification": ("verification", "verify", "acceptance", "acceptance criteria", "tests"),
-    "escalation": ("escalation", "escalation notes", "escalate"),
-    "task type": ("task type", "task-type"),
-    "tier": ("tier",),
-}
-_ALIASES = {alias: name for name, aliases in SECTIONS.items() for alias in aliases}
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<name>[^#:]+?)\s*:?\s*#*\s*$")
-_LABEL = re.compile(r"^\s*(?:\*\*)?(?P<name>[A-Za-z][A-Za-z -]{1,24}?)(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$")
-
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    line: int
-    """1-based line of the heading or label."""
-    body: str
-    body_line: int
-    """1-based line where the body starts: the label's own line, or the one after a heading."""
+_LABEL = re.compile(
+    r"^\s*(?:\*\*)?(?P<name>[A-Za-z][A-Za-z' -]{1,24}?)(?:\s*\([^()\n]{1,60}\))?(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$"
+)
+"""A label line: 'Goal: ...', '**What I need:** ...', 'Inputs (analyst notes, pasted):'."""
+_TITLE = re.compile(r"^\s{0,3}#\s+\S")
+_PROSE_START = re.compile(r"^\s{0,3}(?![-*•>|`~\s]|\d+[.)]\s)\S")
+"""A line that starts a paragraph of prose: not a list item, a quote, a table row, a fence or indented text."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +42,10 @@ class Spec:
 
     def get(self, name: str) -> str:
         section = self.sections.get(name)
-        return section.body.strip() if section else ""
+        if section is None:
+            return ""
+        body = section.body.strip()
+        return "\n".join(line for line in body.splitlines() if line.strip()) if section.inferred else body
 
     @property
     def task_type(self) -> str | None:
@@ -71,35 +63,75 @@ def _first_word_line(value: str) -> str | None:
 
 @functools.lru_cache(maxsize=64)
 def parse(text: str) -> Spec:
-    """Split a Markdown spec into its known sections; unknown headings stay in the section above. Kept for the last
-    few texts: a run asks about its spec four times (route, inputs, goal, contract), a batch item once more as it
-    is planned, and the items of a batch often share one."""
+    """Split a Markdown spec into its sections: those under a known heading or label (core/spec_sections.py lists
+    them), then those it states in prose (`spec_sections.infer`). Under a heading, unknown headings stay in the
+    section above; a label's section ends at a blank line before a new paragraph of prose. Kept for the last few
+    texts: a run asks about its spec four times (route, inputs, goal, contract), a batch item once more as it is
+    planned, and the items of a batch often share one."""
+    lines = text.splitlines()
     starts: dict[str, tuple[int, int]] = {}
     bodies: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    in_fence = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(("```", "~~~")):
+    owner: list[str | None] = []
+    fenced: list[bool] = []
+    current: str | None = None
+    labelled = in_fence = False
+    untitled = True
+    title = next((n for n, line in enumerate(lines) if line.strip()), None)
+    title = title if title is not None and _is_title(lines[title]) else None
+    for index, line in enumerate(lines):
+        fence = line.lstrip().startswith(("```", "~~~"))
+        if fence:
             in_fence = not in_fence
-        name, rest = (None, None) if in_fence else _section_start(line)
+        name, rest = (None, None) if in_fence or index == title else _section_start(line)
         if name and name not in starts:
-            starts[name] = (number, number if rest is not None else number + 1)
-            current = bodies[name] = [rest] if rest else []
-        elif current is not None:
-            current.append(line)
+            starts[name] = (index + 1, index + 1 if rest is not None else index + 2)
+            current, labelled, untitled = name, rest is not None, True
+            bodies[name] = [rest] if rest else []
+            owner.append(name)
+        else:
+            if current is not None and labelled and not in_fence and _ends_label(lines, index, bodies[current]):
+                current = None
+            if current is None and not in_fence and index != title and _HEADING.match(line):
+                # Text under a heading we do not know is titled, not untitled prose: it is no inferred goal.
+                untitled = False
+            if current is not None:
+                bodies[current].append(line)
+            owner.append("title" if index == title else current or (None if untitled else "unknown"))
+        fenced.append(in_fence or fence)
     # Joined once at the end: adding each line to a growing string made a long section quadratic.
     sections = {
         name: Section(name, line, "".join(f"{piece}\n" for piece in bodies[name]), body_line)
         for name, (line, body_line) in starts.items()
     }
-    return Spec(text, sections)
+    inferred = spec_sections.infer(spec_sections.Layout(lines, owner, fenced), sections)
+    return Spec(text, {**sections, **inferred})
+
+
+def _is_title(line: str) -> bool:
+    """The first line, as a level-1 heading, titles the spec ('# Task', '# Fix the crash'), unless it names a
+    section ('# Goal')."""
+    match = _HEADING.match(line)
+    return bool(
+        _TITLE.match(line)
+        and match
+        and ALIASES.get(match["name"].strip().lower(), "goal") in ("goal", None)
+        and match["name"].strip().lower() not in ("goal", "goals", "objective")
+    )
+
+
+def _ends_label(lines: list[str], index: int, body: list[str]) -> bool:
+    """A label's section, once it has said something, ends at a blank line before a new paragraph of prose."""
+    if lines[index].strip() or index + 1 >= len(lines) or not any(piece.strip() for piece in body):
+        return False
+    after = lines[index + 1]
+    return bool(_PROSE_START.match(after)) and not _section_start(after)[0]
 
 
 def _section_start(line: str) -> tuple[str | None, str | None]:
     """The section a line opens, and for a label the text after it (None for a heading)."""
     if match := _HEADING.match(line):
-        return _ALIASES.get(match["name"].strip().lower()), None
-    if (match := _LABEL.match(line)) and (name := _ALIASES.get(match["name"].strip().lower())):
+        return ALIASES.get(match["name"].strip().lower()), None
+    if (match := _LABEL.match(line)) and (name := ALIASES.get(match["name"].strip().lower())):
         return name, match["rest"].strip()
     return None, None
 
@@ -134,6 +166,10 @@ NOT_A_PATH = re.compile(
 )
 """A unit, a pair of words, a time zone or a rate that PATHLIKE would take for a path: 'Mbit/s', 'and/or',
 'Europe/Berlin', '24.95/month'."""
+_ACTION_REF = re.compile(r"[\w.-]+/[\w.-]+(?:@[\w.-]+)?")
+_ACTIONS = re.compile(r"\buses:|@[\w.-]+|\bactions/|\b(?:workflow|github actions?)\b", re.IGNORECASE)
+"""A GitHub Actions reference ('uses: actions/checkout@v4', `owner/repo@ref`, 'the `actions/setup-python`
+version the job uses') names an action, not a file."""
 _WORD_PAIR = re.compile(r"[\w-]+/[\w-]+")
 """Two names joined by a slash, with no file extension ('GNU/Linux', 'emails/month', 'client/server'): prose, unless
 it is backticked or marked as a path ('./bin/run')."""
@@ -169,8 +205,16 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
             paths = [
                 path for path in paths if not path.startswith("/") or ((listed or _here(path)) and path not in routes)
             ]
+        if spec.sections["inputs"].inferred:
+            made = _MADE.search(raw)
+            paths = [path for path in paths if not (made and raw.find(path) > made.start())]
         found += [(line.number, path) for path in paths]
     return found
+
+
+_MADE = re.compile(r"\b(?:write|writes|create|creates|produce|produces|generate|generates|save|saves|into|new)\b", re.I)
+"""In prose with no Inputs section, a path after a verb of making ('Write `tools/cert_check.py`', '... writes
+`reports/out.csv`') is what the task makes, not material it reads."""
 
 
 def _here(path: str) -> bool:
@@ -200,7 +244,11 @@ def paths_in(line: str) -> list[str]:
             found += _unmarked(PATHLIKE.findall(span))
         end = match.end()
     found += _unmarked(PATHLIKE.findall(line[end:].replace("`", " ")))
-    return [path for path in (path.rstrip(".,;:") for path in found) if not NOT_A_PATH.fullmatch(path)]
+    return [
+        path
+        for path in (path.rstrip(".,;:") for path in found)
+        if not NOT_A_PATH.fullmatch(path) and not (_ACTION_REF.fullmatch(path) and _ACTIONS.search(line))
+    ]
 
 
 def _unmarked(paths: list[str]) -> list[str]:

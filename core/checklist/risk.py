@@ -21,13 +21,13 @@ from core.spec import Finding, Spec
 _ACTION = (
     r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
-    r"upload|uploaded|release|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
+    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
     r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"
 )
 _AUDIENCE = (
     r"(?:clients?|customers?|users|tenants?|investors|partners|the press|press|newswire|public|subscribers|"
     r"waitlist|everyone|every user|all users|company(?:'s)? (?:\w+ )?account|status page|website|site|"
-    r"app store|play store|linkedin|twitter|mastodon|pypi|npm|crates\.io|newsletter|blog|under my name|"
+    r"app store|play store|linkedin|twitter|mastodon|pypi|npm|crates\.io|newsletter|blog(?! posts?\b)|under my name|opposing counsel|the court|"
     r"them|the world|(?:real|external) people|account manager|journalists?|reporters?|media|regulators?|"
     r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
     r"shareholders|members|patients|students|parents|(?:pricing|landing|home|product|help|support|careers|"
@@ -156,12 +156,28 @@ _DECISION = pattern_cache.compile(
 )
 
 
+def _context(spec: Spec, number: int) -> bool:
+    """A line only the inferred Inputs hold is context of a prose spec ('the attachment is the lease itself'),
+    not the work: the work is its goal and its output."""
+    inputs = spec.sections.get("inputs")
+    if inputs is None or not inputs.inferred:
+        return False
+    return not any(
+        name in spec.sections
+        and spec.sections[name].body_line
+        <= number
+        < spec.sections[name].body_line + len(spec.sections[name].body.splitlines())
+        for name in ("goal", "output")
+    )
+
+
 def check(spec: Spec) -> list[Finding]:
     hit = next(
         (
             (line, match, what)
             for pattern, what in PATTERNS
             for line, match in prose.search(pattern, spec, _WORK_SECTIONS)
+            if not _context(spec, line.number)
         ),
         None,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from core import pattern_cache
-from core.spec import Finding, Severity, Spec
+from core.spec import Finding, Section, Severity, Spec, paths_in
 
 REQUIRED = ("goal", "non-goals", "inputs", "output")
 RECOMMENDED = ("verification", "escalation")
@@ -51,7 +51,7 @@ def check(spec: Spec) -> list[Finding]:
         optional = name in RECOMMENDED or (one_liner and name in SCOPED_BY_ONE_LINE)
         severity = Severity.WARNING if optional else Severity.ERROR
         title = name.capitalize()
-        if section is None:
+        if section is None or (name == "inputs" and section.inferred and not _holds_material(spec, section)):
             why = " (optional for a one-line answer whose checks are stated)" if name in REQUIRED and optional else ""
             findings.append(
                 Finding(
@@ -67,6 +67,16 @@ def check(spec: Spec) -> list[Finding]:
                 Finding("empty-section", severity, section.line, f"the {title} section is empty", f"write {HELP[name]}")
             )
     return findings
+
+
+def _holds_material(spec: Spec, inputs: Section) -> bool:
+    """A spec with no Inputs section still has its material when the prose holds it: text beside the goal (context,
+    pasted data, a list) or a path. With only a goal and nothing to work on, the Inputs are missing (a task that
+    needs none says 'Inputs: None')."""
+    goal = spec.sections.get("goal")
+    asked = range(goal.line, goal.body_line + len(goal.body.splitlines())) if goal else range(0)
+    lines = inputs.body.splitlines()
+    return any(line.strip() and (inputs.body_line + n not in asked or paths_in(line)) for n, line in enumerate(lines))
 
 
 def _one_liner(spec: Spec) -> bool:

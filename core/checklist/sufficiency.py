@@ -50,7 +50,7 @@ _BARE = pattern_cache.compile(
 )
 """A line that is only a noun phrase ('The paper.', 'Attached dataset', 'the diff of the last release'), perhaps
 with an apposition ("Fenwick's redline, the tracked-changes version they returned"): a name."""
-_HERE = r"(?!this\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))"
+_HERE = r"(?!this\b|the (?:pasted|quoted|included)\b|the following|the goal|the spec|below|here|[\d$€£~<>=]|(?:columns?|rows?|cells?) |(?-i:[A-Z]{1,3}\d+\b))"
 _MEASURE = (
     r"(?!(?:utc|gmt|z|local time|(?-i:[A-Z][a-z]+/[A-Z][A-Za-z_]+)|(?:cest|cet|bst|est|edt|cst|cdt|pst|pdt|ist|jst|aest)\b|usd|eur|gbp|"
     r"jpy|chf|dollars|euros|pounds|pence|cents|(?:milli|micro|nano)?seconds|ms|minutes|hours|days|weeks|months|"

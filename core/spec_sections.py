@@ -1,0 +1,259 @@
+"""Which section of a spec each part of it is, by meaning as well as by name.
+
+People do not write specs to our template. They say 'Task:', 'Constraints:', 'Return:', 'Done when:', '## Deliverable',
+or use no headings at all: a paragraph of context, the ask, a "Don't ..." sentence and a "Return ..." one. SECTIONS
+maps every heading or label we know to the section it means (the list is explicit, so a surprising reading can be
+found here); `infer` then reads a spec for the sections it states without a heading:
+
+- goal: the ask, i.e. the first sentence of the untitled prose that asks for something ('Fix `month_end` ...', 'Can
+  you redo this macro ...', 'I need the answers coded into themes'), to the end of its paragraph; else the first
+  paragraph of untitled prose;
+- non-goals: the sentences that bound the work wherever they are ("Don't ...", "Do not ...", "No ...", "... only",
+  "nothing else", "... unchanged");
+- output: the sentence that says what comes back ('Return the diff and one sentence on the cause', 'Give me the
+  dates', 'Report back with what you found', 'Keep it under 300 words, plain prose');
+- verification: a 'Done when ...' sentence;
+- inputs: everything that is neither scope nor answer nor check (the goal and the untitled prose), since that is
+  where such a spec states, pastes or names its material; the inputs rules judge what it names there.
+
+An inferred section keeps the spec's line numbers: its body spans from its first line to its last, with the lines
+that are not part of it left blank, so every rule can quote and point at the line it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+SECTIONS = {
+    "goal": (
+        "goal",
+        "goals",
+        "objective",
+        "objectives",
+        "aim",
+        "task",
+        "the task",
+        "ask",
+        "the ask",
+        "what i need",
+        "what we need",
+        "request",
+        "purpose",
+    ),
+    "non-goals": (
+        "non-goals",
+        "non goals",
+        "nongoals",
+        "out of scope",
+        "not in scope",
+        "scope",
+        "constraints",
+        "rules",
+        "limits",
+        "restrictions",
+        "guardrails",
+        "boundaries",
+        "don't",
+        "do not",
+        "don'ts",
+    ),
+    "inputs": (
+        "inputs",
+        "input",
+        "context",
+        "background",
+        "files",
+        "sources",
+        "source",
+        "data",
+        "material",
+        "materials",
+        "attached",
+        "attachments",
+        "facts",
+        "resources",
+    ),
+    "output": (
+        "output",
+        "output contract",
+        "output format",
+        "deliverable",
+        "deliverables",
+        "return",
+        "returns",
+        "format",
+        "response format",
+        "answer format",
+        "report back",
+        "expected output",
+        "what i want back",
+        "result",
+    ),
+    "verification": (
+        "verification",
+        "verify",
+        "acceptance",
+        "acceptance criteria",
+        "tests",
+        "done when",
+        "definition of done",
+        "success criteria",
+        "checks",
+        "testing",
+    ),
+    "escalation": ("escalation", "escalation notes", "escalate", "sign-off"),
+    "task type": ("task type", "task-type"),
+    "tier": ("tier",),
+}
+"""Headings and labels by the section they mean. Constraints bound the scope, so they are non-goals; Sources,
+Data, Context and Facts hold the material, so they are inputs (a Context that states the ask is read for the goal
+too, when there is no other)."""
+ALIASES = {alias: name for name, aliases in SECTIONS.items() for alias in aliases}
+_SCOPE_AND_ANSWER = ("non-goals", "output", "verification", "escalation", "task type", "tier")
+"""Sections that are not material: what is left of the spec is where it states what it works on."""
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    line: int
+    """1-based line of the heading or label (of the first line, for an inferred section)."""
+    body: str
+    body_line: int
+    """1-based line where the body starts: the label's own line, or the one after a heading."""
+    inferred: bool = False
+    """Read from the prose, not under a heading of its own."""
+
+
+_SENTENCE = re.compile(r"(?:^|(?<=[.!?;])\s+|(?<=[.!?][\"”)])\s+|\s+[—–]\s+)(?=\S)")
+_LEAD = r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally)\b\W*)*(?:please\s+)?"
+_ASK = re.compile(
+    _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
+    r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
+    r"classify|categori[sz]e|extract|create|build|implement|make|turn|rename|apply|check|compare|explain|identify|"
+    r"pick|choose|tell|produce|generate|rewrite|redo|review|look|dig|explore|have a|do|research|investigate|compute|"
+    r"calculate|design|plan|outline|propose|suggest|answer|estimate|recommend|update|upgrade|remove|delete|publish|"
+    r"cut|post|send|reply|respond|migrate|port|refactor|profile|audit|improve|tidy|clean|polish|tighten|sort|"
+    r"refresh|assess|evaluate|analy[sz]e|map|merge|split|dedupe|dedup|deduplicate|parse|format|normali[sz]e|"
+    r"score|rank|rate|grade|tag|label|mark|flag|count|tally|group|cluster|prepare|set up|configure|install|deploy|"
+    r"run|test|debug|diagnose|trace|reproduce|patch|bump|release|tag|purge|archive|move|copy|reorder|rewrite|"
+    r"shorten|expand|edit|proofread|critique|summarise|brainstorm|name|title|decide|determine|figure out|work out|"
+    r"go through|go over|read|scan|search|crawl|fetch|collect|gather|compile|assemble|put together|create|"
+    r"schedule|book|email|message|notify|announce|verify|validate|confirm|cross-check|reconcile|total|sum|"
+    r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify)\b)",
+    re.IGNORECASE,
+)
+"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb."""
+_FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't)\b", re.IGNORECASE)
+_BOUND = re.compile(
+    _LEAD + r"(?:no (?!one\b|longer\b|more than\b|later than\b)\w|nothing (?:else|more)\b|only\b|without\b|exclude\b|"
+    r"leave\b[^.;]{1,60}? (?:alone|untouched|as is|unchanged)\b|keep\b[^.;]{1,60}? (?:unchanged|as is|intact)\b)|"
+    r".*(?:[,;]\s*nothing else\b|\bno other (?:text|changes?|files?)\b|\b(?:out of scope|read-only)\b)",
+    re.IGNORECASE,
+)
+"""A sentence that bounds the work: what not to do, or what alone to do ('Don't change its signature', 'No
+journal entries', 'Only US and UK numbers', 'Keep the key column unchanged', '..., nothing else'). In an Output
+section, only a prohibition counts: 'No prose' and 'nothing else' there bound the answer's shape, not the work."""
+_ANSWER = re.compile(
+    _LEAD + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|give\b[^.;]*\bnothing else|send "
+    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
+    r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
+    r"output) (?:under|below|to|within|at most|short)|the (?:answer|output|result|reply|response) (?:is|should be|must "
+    r"be)\b)",
+    re.IGNORECASE,
+)
+"""A sentence that says what comes back."""
+_CHECK = re.compile(
+    _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
+)
+"""A sentence that says how the result is checked."""
+_FENCE = ("```", "~~~")
+_DATA = re.compile(r"^\s*(?:>|\|.*\|)")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The spec's lines and which explicit section, if any, each belongs to (None: untitled prose)."""
+
+    lines: list[str]
+    owner: list[str | None]
+    """Per line: the section it is in, 'title' for the title heading, or None."""
+    fenced: list[bool]
+
+
+def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
+    """The sections the spec states in prose, for each section it has no heading or label for."""
+    found: dict[str, Section] = {}
+    prose = [n for n, owner in enumerate(layout.owner) if owner is None and not layout.fenced[n]]
+    if "goal" not in sections and (goal := _goal(layout, prose)):
+        found["goal"] = goal
+    if "non-goals" not in sections and (picked := _bounds(layout)):
+        found["non-goals"] = _span("non-goals", layout, picked)
+    for name, pattern in (("output", _ANSWER), ("verification", _CHECK)):
+        if name not in sections and (picked := _sentences(layout, prose, pattern)):
+            found[name] = _span(name, layout, picked)
+    if "inputs" not in sections:
+        material = {
+            n: text for n, text in enumerate(layout.lines) if layout.owner[n] not in (*_SCOPE_AND_ANSWER, "title")
+        }
+        material = {n: text for n, text in material.items() if text.strip()}
+        if material:
+            found["inputs"] = _span("inputs", layout, material)
+    return found
+
+
+def _goal(layout: Layout, prose: list[int]) -> Section | None:
+    """The ask, from its sentence to the end of its paragraph; else the first paragraph of untitled prose."""
+    for n in prose:
+        if _DATA.match(layout.lines[n]):
+            continue
+        for start in _starts(layout.lines[n]):
+            if _ASK.match(layout.lines[n][start:]):
+                return _paragraph(layout, n, start)
+    first = next((n for n in prose if layout.lines[n].strip() and not _DATA.match(layout.lines[n])), None)
+    return _paragraph(layout, first, 0) if first is not None else None
+
+
+def _paragraph(layout: Layout, n: int, start: int) -> Section:
+    end = n + 1
+    while end < len(layout.lines) and layout.lines[end].strip() and layout.owner[end] is None:
+        end += 1
+    body = [layout.lines[n][start:], *layout.lines[n + 1 : end]]
+    return Section("goal", n + 1, "".join(f"{line}\n" for line in body), n + 1, inferred=True)
+
+
+def _starts(line: str) -> Iterable[int]:
+    return (match.end() for match in _SENTENCE.finditer(line))
+
+
+def _sentences(layout: Layout, source: list[int], pattern: re.Pattern[str]) -> dict[int, str]:
+    """Per line, the text from the first sentence the pattern opens."""
+    picked: dict[int, str] = {}
+    for n in source:
+        line = layout.lines[n]
+        start = None if _DATA.match(line) else next((i for i in _starts(line) if pattern.match(line[i:])), None)
+        if start is not None:
+            picked[n] = line[start:]
+    return picked
+
+
+def _bounds(layout: Layout) -> dict[int, str]:
+    """The lines holding a sentence that bounds the work, outside the material (an input's 'must not match' is
+    data) and, but for a prohibition, outside the Output."""
+    picked: dict[int, str] = {}
+    for n, line in enumerate(layout.lines):
+        owner = layout.owner[n]
+        if layout.fenced[n] or _DATA.match(line) or owner in ("title", "inputs", "task type", "tier"):
+            continue
+        patterns = (_FORBID,) if owner == "output" else (_FORBID, _BOUND)
+        if any(pattern.match(line[i:]) for i in _starts(line) for pattern in patterns):
+            picked[n] = line
+    return picked
+
+
+def _span(name: str, layout: Layout, picked: dict[int, str]) -> Section:
+    first, last = min(picked), max(picked)
+    body = [picked.get(n, "") for n in range(first, last + 1)]
+    return Section(name, first + 1, "".join(f"{line}\n" for line in body), first + 1, inferred=True)
