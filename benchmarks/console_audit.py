@@ -85,10 +85,9 @@ async def first_frame(make) -> tuple[float, float, float]:
 
 
 async def measure() -> dict[str, float]:
-    from textual.widgets import DataTable
-
     from core.config import Config
     from tui.app import make_app
+    from tui.widgets.runs_table import RunsTable
 
     timings: dict[str, float] = {}
     hello = [await first_frame(Hello.make) for _ in range(3)]
@@ -110,7 +109,7 @@ async def measure() -> dict[str, float]:
         began = time.perf_counter()
         await pilot.press("f4")
         screen = app.screen
-        table = screen.query_one("#runs", DataTable)
+        table = screen.query_one("#runs", RunsTable)
         while table.row_count < 50:
             await pilot.pause(0.001)
         timings["audit browser first page (s)"] = time.perf_counter() - began

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -221,10 +221,20 @@ class Engine:
                 base=request.base,
                 spec_text=text,
             )
-        for message in await in_thread(lambda: recover(project, self.index)):
-            yield Notice(message, "warning")
-        lock = await project.lock().acquire_async(wait=request.wait)
+        lock = project.lock()
+
+        def take() -> tuple[list[str], bool]:
+            """Recover what a crash left, then one try at the lock: the usual free project costs one thread hand-off
+            for both (a cancel meanwhile still waits for it, and the finally below lets go of what it took). A busy
+            one is tried again, refused or waited for, by acquire_async."""
+            return recover(project, self.index), lock.try_acquire()
+
         try:
+            messages, taken = await in_thread(take)
+            for message in messages:
+                yield Notice(message, "warning")
+            if not taken:
+                await lock.acquire_async(wait=request.wait)
             description = self.redactor.text(request.description) if request.description else None
             first_goal = self.redactor.text(specs.goal_of(text)[:200])
             run_id = new_run_id()
@@ -232,12 +242,11 @@ class Engine:
             def prepare() -> None:
                 project.ensure(description, first_model.backend, first_goal)
                 lock.describe(run_id, sole_run=request.sole_run)
+                if space is not None:
+                    space.open(project, run_id)
 
-            await in_thread(prepare)
-            if space is not None:
-                await asyncio.to_thread(space.open, project, run_id)
             async with aclosing(
-                self._run(request, route, project, run_id, findings, text, started, inputs, space)
+                self._run(request, route, project, run_id, findings, text, started, inputs, space, prepare)
             ) as events:
                 async for event in events:
                     yield event
@@ -314,7 +323,10 @@ class Engine:
         started: float,
         inputs: input_files.Inputs | None,
         space: workspace.Workspace | None,
+        prepare: Callable[[], None],
     ) -> AsyncGenerator[Event, None]:
+        """The run itself, the project's lock held; `prepare` (project.json, the lock's note, an agent's workspace)
+        runs first, in the thread hand-off that opens the event log and writes the running record."""
         first = self.config.model(route.models[0])
         run = self._record(request, route, project, run_id, findings, text)
         envelope = run.envelope
@@ -331,19 +343,26 @@ class Engine:
             if space.worktree is not None:
                 envelope.extras["worktree"] = space.worktree.to_dict()
         agent_dir = space.path if space is not None else project.root
-        events = JsonLines(project.events_path(run_id))
+        events: JsonLines | None = None
         timeout = self._timeout(request, first)
 
         stream = self.redactor.stream()
         answer = Answer(self.config.defaults.max_answer_chars)
 
+        def begin() -> str | None:
+            nonlocal events
+            prepare()
+            events = JsonLines(project.events_path(run_id))
+            return self.index(project.slug, [run.save(project)])
+
         def emit(event: Event) -> Event:
             event = self._redacted(event)
+            assert events is not None  # begin() opened it before the first event
             events.write(_stamped(event.to_dict(), started), flush=not isinstance(event, TextDelta))
             return event
 
         try:
-            unindexed = await in_thread(lambda: self.index(project.slug, [run.save(project)]))
+            unindexed = await in_thread(begin)
             yield emit(
                 RunStarted(
                     run_id, project.slug, first.backend, first.name, route.tier, route.task_type, envelope.audit_path
@@ -388,6 +407,8 @@ class Engine:
                         yield emit(notice)
                 envelope.duration_ms = int((time.monotonic() - started) * 1000)
         except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit) as exc:
+            if events is None:
+                raise  # a KeyboardInterrupt before begin() ended (a cancel waits for it): recovery marks the record
             if held := stream.flush():
                 events.write(_stamped(TextDelta(held).to_dict(), started))
             envelope.result = answer.text()
@@ -399,7 +420,9 @@ class Engine:
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
             self._close(project, events, run, started)
             raise
-        if unindexed := await in_thread(lambda: self._close(project, events, run, started)):
+        opened = events
+        assert opened is not None
+        if unindexed := await in_thread(lambda: self._close(project, opened, run, started)):
             yield Notice(unindexed, "warning")
         yield Finished(envelope)
 

@@ -180,7 +180,8 @@ def test_review_by_another_model_records_the_verdict(isolated: Path, spec: Path)
     status = dispatch("status", "--slug", "rev")
     assert "Review: fail" in status.stdout and "Last result:\nFaster start-up and fewer crashes." in status.stdout
     logs = isolated / "projects" / "rev" / ".dispatch-logs"
-    assert (logs / "last-session-id").read_text().strip() == work["session_id"]
+    meta = json.loads((logs / "project.json").read_text())
+    assert meta["last_work_run"] == work["run_id"] and meta["last_session_id"] == work["session_id"]
     runs = dispatch("runs", "--slug", "rev", "--json").json()
     assert [(r["kind"], r["verdict"]) for r in runs] == [("review", "fail"), ("run", None)]
 

@@ -72,10 +72,9 @@ def test_json_mode_prints_one_envelope(server: FakeOpenAI, spec: Path, projects_
     events = [json.loads(line) for line in (logs / f"{envelope['run_id']}-events.jsonl").read_text().splitlines()]
     assert events[0]["type"] == "RunStarted" and events[-1]["type"] == "Finished"
     assert "".join(e["text"] for e in events if e["type"] == "TextDelta") == envelope["result"]
-    assert (logs / "last-result.txt").read_text() == envelope["result"]
-    assert (logs / "last-session-id").read_text().strip() == envelope["session_id"]
     meta = json.loads((logs / "project.json").read_text())
     assert meta["slug"] == "demo" and meta["counts"]["runs"] == 1 and meta["counts"]["ok"] == 1
+    assert meta["last_work_run"] == envelope["run_id"] and meta["last_session_id"] == envelope["session_id"]
 
 
 def test_spec_from_stdin_and_slug_from_goal(server: FakeOpenAI, projects_dir: Path) -> None:

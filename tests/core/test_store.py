@@ -82,9 +82,11 @@ def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_di
     project = Project.at("sums")
     project.ensure(None, "openai")
     for n, status in enumerate([Status.OK, Status.ERROR, Status.OK]):
+        run_id = f"20261120-120000-1-{n}"
+        project.write_run(run_id, {**finished_record(project, run_id), "result": f"answer {n}"})
         project.record_finished(
             Envelope(
-                run_id=f"20261120-120000-1-{n}",
+                run_id=run_id,
                 slug="sums",
                 status=status,
                 result=f"answer {n}",
@@ -96,6 +98,32 @@ def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_di
     counts = project.meta()["counts"]
     assert counts == {"runs": 3, "ok": 2, "error": 1, "input_tokens": 30, "output_tokens": 15, "cost_usd": 0.75}
     assert project.last_result() == "answer 2" and project.last_session_id() == "s-1"
+    assert sorted(p.name for p in project.logs.iterdir() if not p.name.endswith("-result.json")) == [
+        "chain-head.json",
+        "project.json",
+    ], "the last result and session are named in project.json, not kept in files of their own"
+
+
+def test_an_older_trails_last_result_and_session_files_are_read_until_a_run_supersedes_them(
+    projects_dir: Path,
+) -> None:
+    project = Project.at("older")
+    project.ensure(None, "openai")
+    first, second = "20261120-120000-1-1", "20261120-120000-1-2"
+    project.write_run(first, {**finished_record(project, first), "result": "in the record"})
+    (project.logs / "last-result.txt").write_text("kept by an older dispatch")
+    (project.logs / "last-session-id").write_text("old-session\n")
+    assert project.last_result() == "kept by an older dispatch" and project.last_session_id() == "old-session"
+    project.record_finished(Envelope(run_id=first, slug="older", status=Status.OK, kind="review"))
+    assert project.last_result() == "kept by an older dispatch", "a review leaves the work it reviewed"
+    project.record_finished(Envelope(run_id=first, slug="older", status=Status.OK))
+    assert project.last_result() == "in the record" and project.last_session_id() == "old-session"
+    assert not (project.logs / "last-result.txt").exists()
+    assert (project.logs / "last-session-id").exists(), "a run without a session keeps the one before"
+    project.write_run(second, finished_record(project, second))
+    project.record_finished(Envelope(run_id=second, slug="older", status=Status.OK, session_id="new-session"))
+    assert project.last_result() == f"answer of {second}" and project.last_session_id() == "new-session"
+    assert not (project.logs / "last-session-id").exists()
 
 
 def test_a_run_left_running_by_a_dead_process_is_marked_interrupted_and_counted(projects_dir: Path) -> None:

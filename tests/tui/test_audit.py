@@ -17,6 +17,7 @@ from tests.tui.conftest import loaded, seed_run, wait_for
 from tui.screens.audit import PAGE, AuditScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.run_detail import RunDetailScreen
+from tui.widgets.runs_table import RunsTable
 
 
 def seed_many(count: int, slug: str = "bulk-notes") -> None:
@@ -38,14 +39,14 @@ async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory)
         await loaded(pilot)
         audit = app.screen
         assert isinstance(audit, AuditScreen)
-        table = audit.query_one("#runs", DataTable)
+        table = audit.query_one("#runs", RunsTable)
         assert audit.total == 120 and table.row_count == PAGE
-        first_page = {table.get_row_at(i)[0] for i in range(table.row_count)}
+        first_page = {table.rows[i][0] for i in range(table.row_count)}
         table.focus()
         await pilot.press("right_square_bracket")
         await loaded(pilot)
         assert audit.page == 1 and table.row_count == PAGE
-        assert first_page.isdisjoint(table.get_row_at(i)[0] for i in range(table.row_count))
+        assert first_page.isdisjoint(table.rows[i][0] for i in range(table.row_count))
         await pilot.press("right_square_bracket")
         await loaded(pilot)
         await pilot.press("right_square_bracket")
@@ -73,7 +74,7 @@ async def test_audit_browser_pages_searches_filters_and_opens_a_run(app_factory)
 
         await pilot.press("slash", *"pelican", "enter")
         await loaded(pilot)
-        assert audit.total == 1 and table.get_row_at(0)[0] == "20261121-100007-1-7"
+        assert audit.total == 1 and table.rows[0][0] == "20261121-100007-1-7"
         await pilot.press("enter")
         assert isinstance(app.screen, RunDetailScreen) and app.screen.run_id == "20261121-100007-1-7"
 
@@ -100,7 +101,7 @@ async def test_dashboard_lists_projects_and_the_inbox(app_factory) -> None:
         await loaded(pilot)
         assert isinstance(app.screen, AuditScreen) and app.screen.slug == "release-note"
         audit = app.screen
-        assert audit.focused is audit.query_one("#runs", DataTable), "enter opens a run from here at once"
+        assert audit.focused is audit.query_one("#runs", RunsTable), "enter opens a run from here at once"
         projects_list = audit.query_one("#audit-projects")
         assert projects_list.get_option_at_index(projects_list.highlighted).id == "release-note"
         assert app.screen.total == 1
@@ -127,8 +128,8 @@ async def test_a_run_written_by_a_headless_process_appears_in_the_browser(app_fa
         )
         assert proc.returncode == 0, proc.stderr
         await wait_for(pilot, lambda: audit.total == 1, "the headless run to appear")
-        table = audit.query_one("#runs", DataTable)
-        assert table.get_row_at(0)[1] == "from-an-agent"
+        table = audit.query_one("#runs", RunsTable)
+        assert table.rows[0][1] == "from-an-agent"
 
 
 async def test_a_session_pages_from_the_index_past_any_scan_limit(app_factory) -> None:
@@ -154,15 +155,12 @@ async def test_a_session_pages_from_the_index_past_any_scan_limit(app_factory) -
         audit.session = "sess-long"
         audit.reload_runs()
         await loaded(pilot)
-        table = audit.query_one("#runs", DataTable)
+        table = audit.query_one("#runs", RunsTable)
         assert audit.total == 60 and table.row_count == PAGE
         await pilot.press("right_square_bracket")
         await loaded(pilot)
         assert audit.page == 1 and table.row_count == 10
-        assert all(
-            audit.row_runs[str(table.coordinate_to_cell_key((i, 0)).row_key.value)][1].startswith("20261121-12")
-            for i in range(table.row_count)
-        )
+        assert all(audit.row_runs[table.keys[i]][1].startswith("20261121-12") for i in range(table.row_count))
 
 
 async def test_a_run_whose_verification_failed_is_in_the_inbox(app_factory) -> None:
@@ -260,8 +258,8 @@ async def test_the_browser_marks_runs_that_audit_verify_would_report(app_factory
         audit = app.screen
         audit.show_project("kept")
         await loaded(pilot)
-        table = audit.query_one("#runs", DataTable)
-        statuses = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        table = audit.query_one("#runs", RunsTable)
+        statuses = {str(table.rows[i][0]): str(table.rows[i][3]) for i in range(table.row_count)}
         assert statuses == {run_ids[0]: "ok", run_ids[1]: "⚠ edited", run_ids[3]: "ok"}
         pager = str(audit.query_one("#pager").render())
         assert "⚠ chain: 2 problem(s) (edited, missing), see `dispatch audit verify`" in pager
@@ -269,7 +267,7 @@ async def test_the_browser_marks_runs_that_audit_verify_would_report(app_factory
         project.result_path(run_ids[3]).write_text(json.dumps({**later, "status": "error"}))
         audit.reload_runs()
         await loaded(pilot)
-        assert str(table.get_row_at(0)[3]) == "⚠ edited", "an edit made while the browser is open is found"
+        assert str(table.rows[0][3]) == "⚠ edited", "an edit made while the browser is open is found"
         audit.show_project(None)
         await loaded(pilot)
         assert "chain" not in str(audit.query_one("#pager").render()), "marks are of the selected project only"
@@ -279,16 +277,21 @@ LONG_ID = "20261203-131129-1234567-1"
 """A run id with a 7-digit pid: 25 characters."""
 
 
-def cut(table: DataTable, *labels: str) -> list[str]:
+def cut(table: DataTable | RunsTable, *labels: str) -> list[str]:
     """The cells of the named columns that are wider than their column (the table cuts them at its edge)."""
-    columns = [column for column in table.ordered_columns if str(column.label) in labels]
-    assert len(columns) == len(labels), [str(column.label) for column in table.ordered_columns]
+    if isinstance(table, RunsTable):
+        columns = [(column.label, width) for column, width in zip(table.spec, table.widths, strict=True)]
+        rows = table.rows
+    else:
+        columns = [(str(column.label), column.width) for column in table.ordered_columns]
+        rows = [table.get_row_at(row) for row in range(table.row_count)]
+    chosen = [(index, label, width) for index, (label, width) in enumerate(columns) if label in labels]
+    assert len(chosen) == len(labels), [label for label, _ in columns]
     return [
-        f"{column.label}: {cell!r} in {column.width}"
-        for row in range(table.row_count)
-        for column in columns
-        if cell_len(str(cell := table.get_cell(table.coordinate_to_cell_key((row, 0)).row_key, column.key)))
-        > column.width
+        f"{label}: {row[index]!r} in {width}"
+        for row in rows
+        for index, label, width in chosen
+        if cell_len(str(row[index])) > width
     ]
 
 
@@ -302,13 +305,13 @@ async def test_run_ids_and_small_costs_read_in_full_or_cut_in_the_middle(app_fac
         assert not cut(app.screen.query_one("#projects", DataTable), "Cost")
         await pilot.press("f4")
         await loaded(pilot)
-        table = app.screen.query_one("#runs", DataTable)
-        assert table.get_row_at(0)[0] == LONG_ID and table.get_row_at(0)[-1] == "$0.000017"
+        table = app.screen.query_one("#runs", RunsTable)
+        assert table.rows[0][0] == LONG_ID and table.rows[0][-1] == "$0.000017"
         assert not cut(table, "Run", "Cost")
         await pilot.resize_terminal(80, 24)
-        await wait_for(pilot, lambda: len(table.ordered_columns) == 4, "the narrow columns")
+        await wait_for(pilot, lambda: len(table.spec) == 4, "the narrow columns")
         await loaded(pilot)
-        shown = table.get_row_at(0)[0]
+        shown = table.rows[0][0]
         assert "…" in shown and shown.startswith("20261203-1") and shown.endswith("567-1"), shown
         assert not cut(table, "Run", "Cost")
 

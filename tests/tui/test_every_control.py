@@ -40,6 +40,7 @@ from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.tier_picker import TierPickerScreen
+from tui.widgets.runs_table import RunsTable
 
 VAGUE = "Goal: fix it\n\nOutput: the answer as one sentence\n"
 BROKEN = "## Notes\n\nStart-up is faster. Crashes are rarer.\n"
@@ -398,7 +399,7 @@ async def test_dashboard_audit_and_settings(app_factory, config) -> None:
         audit = app.screen
         assert isinstance(audit, AuditScreen)
         await wait_for(pilot, lambda: audit.total == PAGE + 7, "every run listed")
-        audit.query_one("#runs", DataTable).focus()
+        audit.query_one("#runs", RunsTable).focus()
         await walk.press("audit.next")
         await wait_for(pilot, lambda: audit.page == 1, "the next page")
         await walk.press("audit.prev")

@@ -21,6 +21,7 @@ from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierPickerScreen
 from tui.widgets.checklist import QUOTE_STYLE, Checklist
+from tui.widgets.runs_table import RunsTable
 
 VAGUE = "Goal: fix it\n\nOutput: the answer\n"
 
@@ -156,8 +157,8 @@ async def test_write_fix_pick_tier_dispatch_stream_resume_and_escalate(app_facto
         await pilot.press("f4")
         audit = app.screen
         await wait_for(pilot, lambda: audit.total == 3, "the three runs in the audit browser")
-        table = audit.query_one("#runs")
-        kinds = {table.get_row_at(i)[0]: table.get_row_at(i)[2] for i in range(table.row_count)}
+        table = audit.query_one("#runs", RunsTable)
+        kinds = {row[0]: row[2] for row in table.rows}
         assert kinds == {live.run_id: "run", resumed.live.run_id: "resume", escalated.live.run_id: "escalation"}
 
 
@@ -567,6 +568,12 @@ async def test_a_long_event_line_reads_in_full_at_80_columns(app_factory) -> Non
         shown = " ".join(events.render_line(y).text for y in range(events.size.height))
         assert " ".join(f"warning: {said}".split()) in " ".join(shown.split()), (
             f"the whole line is on screen: {shown!r}"
+        )
+        rows = [events.render_line(y).text for y in range(events.size.height)]
+        warning = next(number for number, row in enumerate(rows) if "warning:" in row)
+        stamp = rows[warning].index("warning:")
+        assert rows[warning + 1][:stamp].strip() == "" and rows[warning + 1][stamp] != " ", (
+            f"wrapped rows start under the text, the time a column of its own: {rows!r}"
         )
         await pilot.resize_terminal(200, 24)
         await wait_for(pilot, lambda: events.size.width > 180, "the wider terminal")

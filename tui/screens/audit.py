@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Header, Input, OptionList, Select, Static
+from textual.widgets import Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from core.audit import chain
@@ -26,8 +26,9 @@ from core.errors import DispatchError
 from tui.format import clip, money, tokens
 from tui.screens.base import DispatchScreen
 from tui.screens.dashboard import NARROW, status_text
-from tui.widgets.fit_table import Col, FitTable
+from tui.widgets.fit_table import Col
 from tui.widgets.footer import Footer
+from tui.widgets.runs_table import Cell, RunsTable
 
 PAGE = 50
 RUN_WIDE, RUN_NARROW = 25, 22
@@ -155,17 +156,17 @@ class AuditScreen(DispatchScreen):
                     yield Select([(s.value, s.value) for s in Status], prompt="status", id="status")
                     yield Select([], prompt="tier", id="tier")
                     yield Input(placeholder="YYYY-MM-DD", tooltip="only runs since this day", id="since")
-                yield FitTable(id="runs", cursor_type="row", zebra_stripes=True)
+                yield RunsTable(id="runs")
                 yield Static(id="pager")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#audit-projects", OptionList).border_title = "Projects"
         self.query_one("#audit-sessions", OptionList).border_title = "Sessions"
-        self.query_one("#runs", DataTable).border_title = "Runs"
+        self.query_one("#runs", RunsTable).border_title = "Runs"
         self.query_one("#tier", Select).set_options([(t, t) for t in self._tiers()])
         self.reload_projects()
-        self.query_one("#runs", DataTable).focus()  # enter opens a run at once; / searches, tab reaches the rest
+        self.query_one("#runs", RunsTable).focus()  # enter opens a run at once; / searches, tab reaches the rest
         self.watch(self.app, "runs_version", lambda _v: self.reload_projects(), init=False)
 
     def _tiers(self) -> list[str]:
@@ -215,7 +216,7 @@ class AuditScreen(DispatchScreen):
             got = await self.app.in_thread(lambda index: fetch(index, ask, sync))
         except (DispatchError, ValueError, sqlite3.Error) as exc:  # a bad date, or a query the index rejects
             self.total = 0
-            self.query_one("#runs", DataTable).clear()
+            self.query_one("#runs", RunsTable).set_rows([])
             self.notify(f"cannot list runs: {exc}; check the filters (since is YYYY-MM-DD)", severity="error")
             self._pager(ask.query)
             return
@@ -249,14 +250,11 @@ class AuditScreen(DispatchScreen):
                 )
             self._select(options, self.session or ALL)
         self.total, self.page, self.capped = got.total, got.page, got.capped
-        table = self.query_one("#runs", FitTable)
+        table = self.query_one("#runs", RunsTable)
         snippet = bool(ask.query)
         if self._snippet_columns is not snippet:
             table.set_columns(*self._columns(snippet))
             self._snippet_columns = snippet
-        else:
-            table.clear()
-        self.row_runs = {}
         problems = got.chain.problems if got.chain else []
         self.tampered = {p.where: p.kind for p in problems}
         self.chain_note = (
@@ -267,8 +265,9 @@ class AuditScreen(DispatchScreen):
             if problems
             else ""
         )
-        for run, match in got.rows:
-            self._add(table, run, match)
+        keyed = [(f"{run.slug}/{run.run_id}", run, match) for run, match in got.rows]
+        self.row_runs = {key: (run.slug, run.run_id) for key, run, _ in keyed}
+        table.set_rows([(key, self._cells(run, match)) for key, run, match in keyed])
         self._pager(ask.query)
         self.loads += 1
 
@@ -284,7 +283,7 @@ class AuditScreen(DispatchScreen):
         self.slug, self.session, self.page = slug, None, 0
         if self.query("#audit-projects"):  # not composed yet: on_mount loads with this project selected
             self.reload_projects()
-            self.query_one("#runs", DataTable).focus()
+            self.query_one("#runs", RunsTable).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         value = None if event.option.id == ALL else event.option.id
@@ -341,27 +340,24 @@ class AuditScreen(DispatchScreen):
             if self.loads:
                 self.reload_runs(count=False)
 
-    def _add(self, table: DataTable, run, snippet: str | None = None) -> None:
-        key = f"{run.slug}/{run.run_id}"
-        self.row_runs[key] = (run.slug, run.run_id)
+    def _cells(self, run: RunRow, snippet: str | None = None) -> list[Cell]:
+        """One run's cells, in the order of `_columns`."""
         status = status_text(run.status)
         if kind := self.tampered.get(run.run_id):
             status = Text(f"⚠ {kind}", style="bold reverse red")
         if snippet is not None:
-            cells = [clip(run.run_id, self._run_width), run.slug, status, snippet_text(snippet)]
-        elif self.narrow:
-            cells = [clip(run.run_id, self._run_width), run.slug, status, money(run.cost_usd)]
-        else:
-            cells = [
-                clip(run.run_id, self._run_width),
-                run.slug,
-                run.kind,
-                status,
-                run.tier or "-",
-                f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}",
-                money(run.cost_usd),
-            ]
-        table.add_row(*cells, key=key)
+            return [clip(run.run_id, self._run_width), run.slug, status, snippet_text(snippet)]
+        if self.narrow:
+            return [clip(run.run_id, self._run_width), run.slug, status, money(run.cost_usd)]
+        return [
+            clip(run.run_id, self._run_width),
+            run.slug,
+            run.kind,
+            status,
+            run.tier or "-",
+            f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}",
+            money(run.cost_usd),
+        ]
 
     def _pager(self, query: str) -> None:
         pages = max(1, -(-self.total // PAGE))
@@ -406,12 +402,12 @@ class AuditScreen(DispatchScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.page = 0
         self.reload_runs()
-        self.query_one("#runs", DataTable).focus()
+        self.query_one("#runs", RunsTable).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.page = 0
         self.reload_runs()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value in self.row_runs:
-            self.app.open_record(*self.row_runs[event.row_key.value])
+    def on_runs_table_row_selected(self, event: RunsTable.RowSelected) -> None:
+        if event.key in self.row_runs:
+            self.app.open_record(*self.row_runs[event.key])

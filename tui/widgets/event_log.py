@@ -2,10 +2,14 @@
 reads in full at 80 columns; Textual's Log cut it at the edge behind a scrollbar few people find.
 
 RichLog wraps a line once, when it is written, and at most at the console's width, not its own; a terminal does
-not keep its size either. So the lines are kept and wrapped again, at the log's own width, whenever it changes.
+not keep its size either. So the lines are kept and wrapped again, at the log's own width, whenever it changes,
+each continuation indented under the event's text so the times stay a column of their own.
 """
 
 from __future__ import annotations
+
+import re
+import textwrap
 
 from rich.text import Text
 from textual.events import Resize
@@ -37,4 +41,12 @@ class EventLog(RichLog):
             self._write(line)
 
     def _write(self, line: str) -> None:
-        self.write(Text(line), width=max(1, self._width))
+        width = max(1, self._width)
+        stamp = _STAMP.match(line)
+        indent = stamp.end() if stamp and stamp.end() <= width // 2 else 0
+        rows = textwrap.wrap(line, width, subsequent_indent=" " * indent, break_on_hyphens=False) or [""]
+        self.write(Text("\n".join(rows)), width=width)
+
+
+_STAMP = re.compile(r"\s*\d+(\.\d+)?s\s+")
+"""The time an event line starts with ("  3.109s  "), which its wrapped rows are indented past."""

@@ -22,6 +22,21 @@ class Col:
     """How much of the spare width it takes, relative to the other columns' shares; 0 keeps it fixed."""
 
 
+def fit_widths(columns: list[Col], room: int) -> list[int]:
+    """Each column's width when they share `room` cells (padding aside): its least, and its share of the rest."""
+    spare = max(0, room - sum(column.width for column in columns))
+    shares = sum(column.share for column in columns)
+    flexible = [index for index, column in enumerate(columns) if column.share]
+    widths, given = [], 0
+    for index, column in enumerate(columns):
+        extra = spare * column.share // shares if shares else 0
+        if flexible and index == flexible[-1]:
+            extra = spare - given  # the last flexible column takes what rounding left over
+        given += extra
+        widths.append(column.width + extra)
+    return widths
+
+
 class FitTable(DataTable):
     DEFAULT_CSS = """
     FitTable { overflow-x: hidden; }
@@ -49,16 +64,8 @@ class FitTable(DataTable):
         if not self.spec or not self.ordered_columns:
             return
         room = self.scrollable_content_region.width - 2 * self.cell_padding * len(self.spec)
-        spare = max(0, room - sum(column.width for column in self.spec))
-        shares = sum(column.share for column in self.spec)
-        given = 0
-        flexible = [index for index, column in enumerate(self.spec) if column.share]
-        for index, (column, spec) in enumerate(zip(self.ordered_columns, self.spec, strict=False)):
-            extra = spare * spec.share // shares if shares else 0
-            if flexible and index == flexible[-1]:
-                extra = spare - given  # the last flexible column takes what rounding left over
-            given += extra
-            column.width, column.auto_width = spec.width + extra, False
+        for column, width in zip(self.ordered_columns, fit_widths(self.spec, room), strict=False):
+            column.width, column.auto_width = width, False
         self._clear_caches()
         self._require_update_dimensions = True
         self.refresh()
