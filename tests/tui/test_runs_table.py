@@ -102,3 +102,21 @@ async def test_rows_fill_the_width_and_a_long_cell_is_cut_with_an_ellipsis() -> 
         await pilot.resize_terminal(30, 20)
         await pilot.pause()
         assert len(shown(table, 1)) == table.scrollable_content_region.width < width, "fitted again on a resize"
+
+
+async def test_the_cursor_dims_when_the_table_loses_focus_and_returns_with_it() -> None:
+    """The row styles are worked out once and kept: a change of focus must still show."""
+    app = TableApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        table = app.query_one(RunsTable)
+
+        def cursor() -> object:
+            return next(iter(table.render_line(1))).style
+
+        focused = cursor()
+        app.set_focus(None)
+        await pilot.pause()
+        assert cursor() != focused
+        table.focus()
+        await pilot.pause()
+        assert cursor() == focused

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click, Resize
@@ -105,30 +106,44 @@ class RunsTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for cell, room in zip(cells, self.widths, strict=False):
             segments.append(_PAD)
-            if isinstance(cell, str) and cell_len(cell) <= room:
-                segments.append(Segment(cell + " " * (room - cell_len(cell))))
+            if isinstance(cell, str) and (length := cell_len(cell)) <= room:
+                segments.append(Segment(cell + " " * (room - length)))
             else:
                 text = Text(cell) if isinstance(cell, str) else cell.copy()
                 text.truncate(room, overflow="ellipsis", pad=True)
                 console = self.app.console  # a Text's own style is not in its rendered segments, only its spans
                 segments.extend(Segment.apply_style(text.render(console, end=""), console.get_style(text.style)))
             segments.append(_PAD)
-        return Strip(segments).extend_cell_length(width).crop(0, width)
+        used = sum(self.widths) + 2 * PADDING * len(self.widths)
+        if used > width:
+            return Strip(segments, used).crop(0, width)
+        segments.append(Segment(" " * (width - used)))
+        return Strip(segments, width)
+
+    _styles: tuple[Style, Style, Style, Style] | None = None
+    """The widget's style and its header, even-row and cursor styles added to it, worked out once, not each line."""
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
 
     def render_line(self, y: int) -> Strip:
-        width, style = self.scrollable_content_region.width, self.rich_style
+        if self._styles is None:
+            base = self.rich_style
+            header, even, cursor = (
+                self.get_component_rich_style(f"runs-table--{name}") for name in ("header", "even-row", "cursor")
+            )
+            self._styles = base, base + header, base + even, cursor
+        base, header, even, cursor = self._styles
         if y == 0:
-            return self._header.apply_style(style + self.get_component_rich_style("runs-table--header"))
+            return self._header.apply_style(header)
         row = int(self.scroll_y) + y - 1
         if row >= len(self._strips):
-            return Strip.blank(width, style)
+            return Strip.blank(self.scrollable_content_region.width, base)
         if row == self.cursor_row:  # over the cells' own colours, as a DataTable's cursor is, so it reads as one bar
-            strip = self._strips[row].apply_style(style)
-            cursor = self.get_component_rich_style("runs-table--cursor")
+            strip = self._strips[row].apply_style(base)
             return Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
-        if row % 2 == 0:
-            style += self.get_component_rich_style("runs-table--even-row")
-        return self._strips[row].apply_style(style)
+        return self._strips[row].apply_style(even if row % 2 == 0 else base)
 
     # --- the cursor ----------------------------------------------------------------------------------
 
