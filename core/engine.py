@@ -338,11 +338,7 @@ class Engine:
             envelope.extras.update(inputs=inputs.summary(), inputs_masked=inputs.masked)
             if inputs.files:
                 run.prompt = prompt
-        if space is not None:
-            envelope.extras["workdir"] = {"mode": space.mode, "path": str(space.path)}
-            if space.worktree is not None:
-                envelope.extras["worktree"] = space.worktree.to_dict()
-        agent_dir = space.path if space is not None else project.root
+        agent_dir = project.root
         events: JsonLines | None = None
         timeout = self._timeout(request, first)
 
@@ -350,8 +346,15 @@ class Engine:
         answer = Answer(self.config.defaults.max_answer_chars)
 
         def begin() -> str | None:
-            nonlocal events
+            """prepare(), which makes an agent's worktree, then what names it: the first record says where the agent
+            works, so a crash leaves its worktree on record."""
+            nonlocal events, agent_dir
             prepare()
+            if space is not None:
+                agent_dir = space.path
+                envelope.extras["workdir"] = {"mode": space.mode, "path": str(space.path)}
+                if space.worktree is not None:
+                    envelope.extras["worktree"] = space.worktree.to_dict()
             events = JsonLines(project.events_path(run_id))
             return self.index(project.slug, [run.save(project)])
 
