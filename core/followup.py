@@ -55,7 +55,7 @@ def resume(
         prompt=prompt,
         slug=project.slug,
         model=model or (None if chosen else _configured(config, base.model)),
-        tier=tier,
+        tier=tier or (None if chosen else base.tier),  # the same model, named by the tier it ran in
         task_type=task_type or (None if chosen or spec_text.strip() else base.task_type),
         kind="resume",
         history=history,

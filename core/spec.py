@@ -29,7 +29,7 @@ _LABEL = re.compile(
 )
 """A label line: 'Goal: ...', '**What I need:** ...', 'Inputs (analyst notes, pasted):'."""
 _TITLE = re.compile(r"^\s{0,3}#\s+\S")
-_PROSE_START = re.compile(r"^\s{0,3}(?![-*•>|`~\s]|\d+[.)]\s)\S")
+_PROSE_START = re.compile(r"^\s{0,3}(?![-*•>|\s]|```|~~~|\d+[.)]\s)\S")
 """A line that starts a paragraph of prose: not a list item, a quote, a table row, a fence or indented text."""
 
 
@@ -89,7 +89,12 @@ def parse(text: str) -> Spec:
             bodies[name] = [rest] if rest else []
             owner.append(name)
         else:
-            if current is not None and labelled and not in_fence and _ends_label(lines, index, bodies[current]):
+            if (
+                current is not None
+                and labelled
+                and not in_fence
+                and _ends_label(lines, index, current, bodies[current])
+            ):
                 current = None
             if current is None and not in_fence and index != title and _HEADING.match(line):
                 # Text under a heading we do not know is titled, not untitled prose: it is no inferred goal.
@@ -119,8 +124,11 @@ def _is_title(line: str) -> bool:
     )
 
 
-def _ends_label(lines: list[str], index: int, body: list[str]) -> bool:
-    """A label's section, once it has said something, ends at a blank line before a new paragraph of prose."""
+def _ends_label(lines: list[str], index: int, name: str, body: list[str]) -> bool:
+    """A label's section, once it has said something, ends at a blank line before a new paragraph of prose; a
+    task type or a tier is its label's line alone."""
+    if name in ("task type", "tier"):
+        return True
     if lines[index].strip() or index + 1 >= len(lines) or not any(piece.strip() for piece in body):
         return False
     after = lines[index + 1]
@@ -193,6 +201,7 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     from core.checklist import prose
 
     lines = prose.lines(spec.sections.get("inputs"))
+    made = made_paths(spec)
     found: list[tuple[int, str]] = []
     for index, line in enumerate(lines):
         if line.data or "://" in line.raw or prose.introduces_data(lines, index):
@@ -205,11 +214,30 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
             paths = [
                 path for path in paths if not path.startswith("/") or ((listed or _here(path)) and path not in routes)
             ]
-        if spec.sections["inputs"].inferred:
-            made = _MADE.search(raw)
-            paths = [path for path in paths if not (made and raw.find(path) > made.start())]
-        found += [(line.number, path) for path in paths]
+        found += [(line.number, path) for path in paths if path not in made]
     return found
+
+
+def made_paths(spec: Spec) -> set[str]:
+    """In a spec with no Inputs section, the paths its prose says the task makes: each one after a verb of making
+    in its sentence ('Write `tools/cert_check.py`: ...', '... writes `reports/out.csv`'), wherever else it is named
+    (the command that will run the new script)."""
+    from core.checklist import prose
+
+    inputs = spec.sections.get("inputs")
+    if inputs is None or not inputs.inferred:
+        return set()
+    made: set[str] = set()
+    for line in prose.lines(inputs):
+        for sentence in _SENTENCE_END.split(line.raw):
+            for verb in _MADE.finditer(sentence):
+                made.update(paths_in(_READS.split(sentence[verb.end() :])[0]))
+    return made
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_READS = re.compile(r"\b(?:reads?|reading|from|using|uses|in|of|with)\b", re.IGNORECASE)
+"""Where what is made ends and what it reads begins: 'Write `a.py` that reads `b.csv`'."""
 
 
 _MADE = re.compile(r"\b(?:write|writes|create|creates|produce|produces|generate|generates|save|saves|into|new)\b", re.I)

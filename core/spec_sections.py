@@ -8,13 +8,15 @@ found here); `infer` then reads a spec for the sections it states without a head
 - goal: the ask, i.e. the first sentence of the untitled prose that asks for something ('Fix `month_end` ...', 'Can
   you redo this macro ...', 'I need the answers coded into themes'), to the end of its paragraph; else the first
   paragraph of untitled prose;
-- non-goals: the sentences that bound the work wherever they are ("Don't ...", "Do not ...", "No ...", "... only",
-  "nothing else", "... unchanged");
-- output: the sentence that says what comes back ('Return the diff and one sentence on the cause', 'Give me the
-  dates', 'Report back with what you found', 'Keep it under 300 words, plain prose');
+- non-goals: the sentences that bound the work ("Don't ...", "Do not ...", "No ...", "Only ...", "..., nothing
+  else", "... unchanged"), outside the material, and in an Output only those that bound the work, not the answer's
+  shape ('No journal entries or fix suggestions', not 'No prose');
+- output: the sentence of the untitled prose that says what comes back ('Return the diff and one sentence on the
+  cause', 'Give me the dates', 'Report back with what you found', 'Keep it under 300 words, plain prose');
 - verification: a 'Done when ...' sentence;
 - inputs: everything that is neither scope nor answer nor check (the goal and the untitled prose), since that is
-  where such a spec states, pastes or names its material; the inputs rules judge what it names there.
+  where such a spec states, pastes or names its material; the inputs rules judge what it names there, and the
+  sections rule asks for an Inputs section only when that is the goal alone (core/checklist/sections.py).
 
 An inferred section keeps the spec's line numbers: its body spans from its first line to its last, with the lines
 that are not part of it left blank, so every rule can quote and point at the line it is about.
@@ -155,7 +157,15 @@ _BOUND = re.compile(
 )
 """A sentence that bounds the work: what not to do, or what alone to do ('Don't change its signature', 'No
 journal entries', 'Only US and UK numbers', 'Keep the key column unchanged', '..., nothing else'). In an Output
-section, only a prohibition counts: 'No prose' and 'nothing else' there bound the answer's shape, not the work."""
+section, only a prohibition or _WORK_BOUND counts."""
+_WORK_BOUND = re.compile(
+    _LEAD + r"no (?!(?:other |more |extra |further )?(?:text|prose|explanations?|commentary|comments|preamble|intro\w*|"
+    r"markdown|headers?|headings|notes|speaker notes|code fences?|formatting|quotes|bullets|emoji|blank lines|"
+    r"trailing|leading|apolog\w*|caveats|summary|sign-?off)\b)\w",
+    re.IGNORECASE,
+)
+"""In an Output section, a 'No ...' that bounds the work ('No journal entries or fix suggestions'), not the
+answer's shape ('No prose', 'No explanation')."""
 _ANSWER = re.compile(
     _LEAD + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|give\b[^.;]*\bnothing else|send "
     r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
@@ -169,7 +179,6 @@ _CHECK = re.compile(
     _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
 )
 """A sentence that says how the result is checked."""
-_FENCE = ("```", "~~~")
 _DATA = re.compile(r"^\s*(?:>|\|.*\|)")
 
 
@@ -195,13 +204,20 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
         if name not in sections and (picked := _sentences(layout, prose, pattern)):
             found[name] = _span(name, layout, picked)
     if "inputs" not in sections:
+        answer = {n for name in ("output", "verification") if name in found for n in _lines_of(found[name])}
         material = {
-            n: text for n, text in enumerate(layout.lines) if layout.owner[n] not in (*_SCOPE_AND_ANSWER, "title")
+            n: text
+            for n, text in enumerate(layout.lines)
+            if layout.owner[n] not in (*_SCOPE_AND_ANSWER, "title") and n not in answer and text.strip()
         }
-        material = {n: text for n, text in material.items() if text.strip()}
         if material:
             found["inputs"] = _span("inputs", layout, material)
     return found
+
+
+def _lines_of(section: Section) -> list[int]:
+    """The 0-based lines an inferred section holds text on."""
+    return [section.body_line - 1 + n for n, line in enumerate(section.body.splitlines()) if line.strip()]
 
 
 def _goal(layout: Layout, prose: list[int]) -> Section | None:
@@ -247,7 +263,7 @@ def _bounds(layout: Layout) -> dict[int, str]:
         owner = layout.owner[n]
         if layout.fenced[n] or _DATA.match(line) or owner in ("title", "inputs", "task type", "tier"):
             continue
-        patterns = (_FORBID,) if owner == "output" else (_FORBID, _BOUND)
+        patterns = (_FORBID, _WORK_BOUND) if owner == "output" else (_FORBID, _BOUND)
         if any(pattern.match(line[i:]) for i in _starts(line) for pattern in patterns):
             picked[n] = line
     return picked

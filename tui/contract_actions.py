@@ -5,12 +5,14 @@ operator's call, core/contract/acceptance.py). Escalate is the screens' usual `e
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from core.audit.store import Project
 from core.contract import Report, acceptance
 from core.errors import DispatchError
 from tui.messages import RunsChanged
+from tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from tui.app import DispatchApp
@@ -32,13 +34,21 @@ def fix(app: DispatchApp, slug: str, run_id: str, contract: Any) -> None:
     app.resume(slug, run_id, Report(failed_checks(contract)).reask())
 
 
-async def accept(app: DispatchApp, slug: str, run_id: str) -> bool:
-    """Record the operator's acceptance (off the event loop); says what happened either way."""
-    try:
-        entry = await asyncio.to_thread(acceptance.accept, Project.at(slug), run_id)
-    except (DispatchError, OSError) as exc:
-        app.notify(str(exc), severity="error", title="not accepted")
-        return False
-    app.notify(f"{slug} {run_id}: accepted despite {', '.join(entry['failed'])}", title="accepted")
-    app.post_message(RunsChanged(slug))
-    return True
+def accept(app: DispatchApp, slug: str, run_id: str, then: Callable[[], None]) -> None:
+    """Ask first (a stray `a` typed after a run, meant for the prompt, must not record a call for the operator),
+    then record the acceptance off the event loop and call `then`; says what happened either way."""
+
+    async def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            entry = await asyncio.to_thread(acceptance.accept, Project.at(slug), run_id)
+        except (DispatchError, OSError) as exc:
+            app.notify(str(exc), severity="error", title="not accepted")
+            return
+        app.notify(f"{slug} {run_id}: accepted despite {', '.join(entry['failed'])}", title="accepted")
+        app.post_message(RunsChanged(slug))
+        then()
+
+    question = f"Accept run {run_id}'s answer although it breaks its Output contract? It is recorded as your call."
+    app.push_screen(ConfirmScreen(question, "Accept"), answered)

@@ -8,6 +8,7 @@ contractor would still have, as warnings.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from core import tiers
@@ -117,10 +118,13 @@ def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
 def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
 
     findings = []
+    lines = spec.text.splitlines()
     for number, path in input_paths(spec):
         if problem := _missing(cwd, path):
-            # A bare name ('ruamel.yaml', 'en.json') may be a name in prose; a path with a directory is a path.
-            severity = Severity.ERROR if "/" in path else Severity.WARNING
+            # A bare name ('ruamel.yaml', 'en.json') may be a name in prose; a path with a directory is a path, and
+            # so is a name the line puts material in ('the sample lines in gateway_sample.log').
+            placed = re.search(rf"\b(?:in|from|see|open|read)\s+`?{re.escape(path)}", lines[number - 1], re.I)
+            severity = Severity.ERROR if "/" in path or placed else Severity.WARNING
             findings.append(
                 Finding(
                     "missing-input",

@@ -22,7 +22,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
     r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
-    r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—))|do something about|sort out|have a (?:look|go|crack|stab)|take a (?:look|pass|stab|crack)|"
+    r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
@@ -132,6 +132,13 @@ _DELIVERABLE = pattern_cache.compile(
 )
 """A concrete deliverable beside an open verb: 'review the query below and list each full scan'."""
 _MIN_WORDS = 5
+_WHOLE_TASK = pattern_cache.compile(
+    r"^\W*(?:list|count|translate|convert|extract|classify|route|match|rank|sort|number|tag|label)\s+"
+    r"(?:every|each|all(?: the)?)\s+\w+",
+    re.IGNORECASE,
+)
+"""A short goal that is a whole task: a concrete verb over every item of the material ('list every substantive
+difference', 'translate each string'). The material says what the items are."""
 
 
 def check(spec: Spec) -> list[Finding]:
@@ -143,7 +150,7 @@ def check(spec: Spec) -> list[Finding]:
         return []
     text = " ".join(line.text.strip() for line in lines)
     first = lines[0]
-    if len(re.findall(r"\w+", text)) < _MIN_WORDS:
+    if len(re.findall(r"\w+", text)) < _MIN_WORDS and not _WHOLE_TASK.match(text):
         return [_vague(first.number, text, "is too short to act on")]
     for line in lines:
         if match := _OPEN_SCOPE.search(line.text):

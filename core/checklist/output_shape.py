@@ -49,7 +49,7 @@ _VALUES = pattern_cache.compile(
 def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
     section = spec.sections.get("output")
     if section is None:
-        return []
+        return _unstated(spec)
     lines = [line for line in prose.lines(section) if line.text.strip()]
     if not lines:
         return []
@@ -61,6 +61,17 @@ def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
         return _unchecked(lines[0], body, cwd)
     first = lines[0]
     return [_vague(first.number, first.text.strip(), "names no shape, size or allowed values")]
+
+
+def _unstated(spec: Spec) -> list[Finding]:
+    """A spec written as prose (its goal read from the ask) that never says what comes back: the ask is all the
+    contractor has to guess the answer's shape from, so the finding quotes it. A spec with headings and no Output
+    is the sections rule's."""
+    goal = spec.sections.get("goal")
+    first = next((line for line in prose.lines(goal) if line.text.strip()), None) if goal and goal.inferred else None
+    if first is None:
+        return []
+    return [_vague(first.number, first.text.strip(), "says what to do, and nothing says what to hand back")]
 
 
 def _unchecked(line: Line, body: str, cwd: Path | None) -> list[Finding]:

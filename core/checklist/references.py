@@ -13,6 +13,7 @@ earlier occurrence ('whatever tripped up the first go'). Either way the content 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from core import pattern_cache
 from core.checklist import prose
@@ -366,6 +367,7 @@ def check(spec: Spec) -> list[Finding]:
     given: dict[frozenset[str], bool] = {}
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
+    context = _Context(lines, inputs, deliverable, given)
     for index, line in enumerate(lines):
         if line.data:
             seen_data = True
@@ -380,15 +382,7 @@ def check(spec: Spec) -> list[Finding]:
         hits = [
             (match, what)
             for pattern, what in PATTERNS
-            if (match := pattern.search(text))
-            and not _CONTAINED.match(text, match.end())
-            and not _TO_COME.search(text, max(0, match.start() - 40), match.start())
-            and not _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
-            and not (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
-            and not (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), inputs))
-            and not (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
-            and not (line.number in deliverable and _OWN_WORK.match(match.group(0)))
-            and not _given(match.group(0), lines, given)
+            if (match := next((m for m in pattern.finditer(text) if _unresolved(m, what, text, line, context)), None))
         ]
         # One finding per reference: a match overlapping one already taken (from a pattern listed earlier) is the
         # same reference read another way.
@@ -398,6 +392,32 @@ def check(spec: Spec) -> list[Finding]:
                 taken.append((match, what))
         findings += [_finding(line.number, match.group(0), what) for match, what in sorted(taken, key=_start)]
     return findings
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a match is judged against: the spec's lines, the Inputs, the Output's lines, and the cache of kinds
+    the spec hands over."""
+
+    lines: list[prose.Line]
+    inputs: str
+    deliverable: range
+    given: dict[frozenset[str], bool]
+
+
+def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, context: _Context) -> bool:
+    """The match is a reference the spec leaves unresolved. Each match on the line is tried in turn: the first
+    may be resolved ('What I need: ...' is a label) and a later one not ('the version we put together')."""
+    return not (
+        _CONTAINED.match(text, match.end())
+        or _TO_COME.search(text, max(0, match.start() - 40), match.start())
+        or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
+        or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
+        or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
+        or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
+        or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
+        or _given(match.group(0), context.lines, context.given)
+    )
 
 
 def _start(hit: tuple[re.Match[str], str]) -> int:

@@ -52,6 +52,11 @@ _STRONG = (
         "text that goes out as written",
     ),
     (
+        r"\b(?:paste|pastes|pasting|post|posts|posting|put|puts|copy|copies|drop|drops)\b[^.;]{0,60}?\b(?:straight|"
+        r"directly|right) (?:in|into|onto|to)\b[^.;]{0,40}",
+        "text that goes out as written",
+    ),
+    (
         r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b|"
         r"\b(?:rebas|amend|squash|reset)\w*\b[^.;]{0,80}?\bpush\w*\b|\bpush\w*\b[^.;]{0,40}?\b(?:over|overwrit\w*|"
         r"replac\w*)\b[^.;]{0,30}?\b(?:remote|origin|upstream)\b",
@@ -172,18 +177,12 @@ def _context(spec: Spec, number: int) -> bool:
 
 
 def check(spec: Spec) -> list[Finding]:
-    hit = next(
-        (
-            (line, match, what)
-            for pattern, what in PATTERNS
-            for line, match in prose.search(pattern, spec, _WORK_SECTIONS)
-            if not _context(spec, line.number)
-        ),
-        None,
-    )
-    if hit is None:
+    hits = _hits(spec)
+    if not hits:
         return []
-    line, match, what = hit
+    line, match, what = hits[0]
+    also = "".join(f", '{other.group(0)}'" for _, other, _ in hits[1 : 1 + _ALSO])
+    risky = f"'{match.group(0)}'{also}"
     escalation = spec.sections.get("escalation")
     note = prose.text_of(escalation).strip() if escalation else ""
     fix = (
@@ -191,11 +190,8 @@ def check(spec: Spec) -> list[Finding]:
         "comes back to me as a question'; 'stop before pushing')"
     )
     if not note:
-        return [
-            prose.finding(
-                "missing-escalation", line.number, match.group(0), f"is {what}, but there are no escalation notes", fix
-            )
-        ]
+        message = f"is {what}, but there are no escalation notes" + (f" (nor for {also[2:]})" if also else "")
+        return [prose.finding("missing-escalation", line.number, match.group(0), message, fix)]
     if _NO_NOTE.match(note) or not _DECISION.search(note):
         first = note.splitlines()[0]
         return [
@@ -203,8 +199,26 @@ def check(spec: Spec) -> list[Finding]:
                 "missing-escalation",
                 escalation.line if escalation else line.number,
                 first,
-                f"is not an escalation note, and the work is {what} ('{match.group(0)}')",
+                f"is not an escalation note, and the work is {what} ({risky})",
                 fix,
             )
         ]
     return []
+
+
+_ALSO = 2
+"""Besides the first risky phrase, how many more a finding names: the notes must cover each ('publish version',
+'upload to PyPI')."""
+
+
+def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
+    """The risky phrases of the work, the strongest kind first, one per stretch of text."""
+    hits: list[tuple[prose.Line, re.Match[str], str]] = []
+    for pattern, what in PATTERNS:
+        for line, match in prose.search(pattern, spec, _WORK_SECTIONS):
+            if not _context(spec, line.number) and not any(
+                line.number == other.number and match.start() < end.end() and end.start() < match.end()
+                for other, end, _ in hits
+            ):
+                hits.append((line, match, what))
+    return hits

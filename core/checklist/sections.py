@@ -51,6 +51,8 @@ def check(spec: Spec) -> list[Finding]:
         optional = name in RECOMMENDED or (one_liner and name in SCOPED_BY_ONE_LINE)
         severity = Severity.WARNING if optional else Severity.ERROR
         title = name.capitalize()
+        if name == "output" and section is None and _prose(spec):
+            continue  # the output rule quotes the ask that says nothing of what comes back
         if section is None or (name == "inputs" and section.inferred and not _holds_material(spec, section)):
             why = " (optional for a one-line answer whose checks are stated)" if name in REQUIRED and optional else ""
             findings.append(
@@ -67,6 +69,11 @@ def check(spec: Spec) -> list[Finding]:
                 Finding("empty-section", severity, section.line, f"the {title} section is empty", f"write {HELP[name]}")
             )
     return findings
+
+
+def _prose(spec: Spec) -> bool:
+    goal = spec.sections.get("goal")
+    return goal is not None and goal.inferred
 
 
 def _holds_material(spec: Spec, inputs: Section) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from core import pattern_cache
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Spec, path_exists, paths_in
+from core.spec import Finding, Spec, made_paths, path_exists, paths_in
 
 _THING = (
     r"(?:spreadsheets?|sheets?|screenshots?|images?|photos?|pictures?|mockups?|designs?|figma(?: file)?|"
@@ -62,7 +62,7 @@ _MEASURE = (
 not where they are."""
 _PLACE = r"(?:(?:the|our|their|a|an) )?[^\s.,;:]+"
 _LOCATED = pattern_cache.compile(
-    rf"\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found) (?:in|on|at|under) {_HERE}{_MEASURE}"
+    rf"(?:\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found)|['’](?:re|s)) (?:in|on|at|under) {_HERE}{_MEASURE}"
     rf"{_PLACE}|"
     rf"\b(?:exported|pulled|downloaded|extracted|fetched|copied|taken) (?:\w+ )?from {_HERE}(?![^:]*:\s*$){_PLACE}",
     re.IGNORECASE,
@@ -130,8 +130,11 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     in_list = sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
     citations_are_data = bool(_ON_CITATIONS.search(prose.text_of(spec.sections.get("goal"))))
     handed = False
+    made = made_paths(spec)
     for index, line in enumerate(lines):
         text = line.text
+        for path in made:
+            text = text.replace(path, " ")
         if line.data or _NONE.search(text):
             handed = True
             continue
@@ -185,10 +188,9 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         # In a data list any item may start with a thing ('Export to CSV times out'); one that describes its
         # contents in parentheses ('Supplier spec sheet (capacity, wattage per SKU)') names a thing not given.
         listed = in_list and _ITEM.match(line.raw) and not _DESCRIPTION.search(item)
-        head = None if listed else _HEAD.match(item)
-        if (match := _BARE.match(item) or _subject(item) or head) and not (
-            handed and _THE_GIVEN.fullmatch(match.group(0).strip())
-        ):
+        head = None if listed or section.inferred else _HEAD.match(item)
+        named = _worked_on(item) if section.inferred else _BARE.match(item) or _subject(item)
+        if (match := named or head) and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip())):
             findings.append(
                 prose.finding(
                     "input-not-given",
@@ -277,6 +279,28 @@ _DATA_BESIDE = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”|`[^`\n]{20,}`')
 
 _HEAD = pattern_cache.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\b", re.IGNORECASE)
 """A line that starts by naming a thing, with no article: 'Interview notes (12 interviews)', 'Sales data for Q3'."""
+
+
+def _worked_on(item: str) -> re.Match[str] | None:
+    """In the prose of a spec with no Inputs section, a named thing is material when the work reads or uses it
+    ('Please read the email thread with ...', 'the answers from our participant survey'), or it is someone's own;
+    a thing only mentioned ('confirm the page resolves') is not."""
+    return next(
+        (
+            match
+            for match in _NAMED.finditer(item)
+            if _USES.search(item[: match.start()]) or _POSSESSED.match(match.group(0))
+        ),
+        None,
+    )
+
+
+_USES = pattern_cache.compile(
+    r"\b(?:read|reread|review|summari[sz]e|use|using|see|open|go through|look (?:at|over|through)|from|in|based on|"
+    r"per|following|according to|as in)\s+$",
+    re.IGNORECASE,
+)
+_POSSESSED = pattern_cache.compile(rf"(?:our|my|their|{_OWNER})\s", re.IGNORECASE)
 
 
 def _subject(item: str) -> re.Match[str] | None:

@@ -105,6 +105,17 @@ def test_resume_keeps_the_sessions_task_type_and_tier(
     assert (second["status"], second["task_type"], second["tier"]) == ("ok", "bulk-coding", "coding")
 
 
+def test_resume_of_a_run_given_a_tier_keeps_that_tier(
+    isolated: Path, spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeOpenAI([Reply(text="First answer.")]) as server:
+        monkeypatch.setenv("DISPATCH_BASE_URL", server.base_url)
+        first = dispatch("run", "--spec", str(spec), "--slug", "tiered", "--tier", "coding", "--json").json()
+        second = dispatch("resume", "--slug", "tiered", "--prompt", "Now the next file.", "--json").json()
+    assert (first["task_type"], first["tier"]) == ("general", "coding")
+    assert (second["status"], second["model"], second["tier"]) == ("ok", first["model"], "coding")
+
+
 def test_resume_picks_an_older_session(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="Answer A."), Reply(text="Answer B."), Reply(text="Back to A.")]) as server:
         configure(isolated, server)

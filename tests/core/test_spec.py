@@ -563,3 +563,37 @@ def test_text_the_inputs_mention_is_not_a_reference_or_a_location() -> None:
     pasted = GOOD_SPEC.replace("the three numbered points below", "the raw notes from Monday's meeting (pasted below)")
     assert "hidden-context" not in rules(pasted)
     assert "hidden-context" in rules(pasted.replace(" (pasted below)", ""))
+
+
+def test_a_spec_written_as_prose_has_its_sections_read_from_its_sentences() -> None:
+    text = (
+        "# Fix failing test\n\nTask type: agentic-coding\n\n"
+        "`tests/test_dates.py` fails: `month_end` returns the 28th in a leap year.\n\n"
+        "Fix `month_end` in `lib/dates.py`. Don't change its signature.\n\n"
+        "Done when `pytest tests/test_dates.py` passes. Return the diff and one sentence on the cause.\n"
+    )
+    parsed = specs.parse(text)
+    assert parsed.get("goal").startswith("Fix `month_end`")
+    assert "Don't change its signature" in parsed.get("non-goals")
+    assert parsed.get("output") == "Return the diff and one sentence on the cause."
+    assert parsed.get("verification").startswith("Done when")
+    assert all(parsed.sections[name].inferred for name in ("goal", "non-goals", "output", "inputs"))
+    assert [path for _, path in specs.input_paths(parsed)] == ["tests/test_dates.py", "lib/dates.py"]
+    labelled = "Task: list every difference.\nConstraints: only section 12.\nReturn: a table.\n"
+    assert {n for n, s in specs.parse(labelled).sections.items() if not s.inferred} == {"goal", "non-goals", "output"}
+
+
+def test_a_github_action_is_not_a_path() -> None:
+    assert specs.paths_in("- uses: actions/checkout@v4") == []
+    assert specs.paths_in("Use the `actions/setup-python` version the test job uses.") == []
+    assert specs.paths_in("Edit `.github/workflows/ci.yml`.") == [".github/workflows/ci.yml"]
+
+
+def test_without_inputs_only_a_bare_goal_misses_its_material() -> None:
+    bare = "## Goal\nSummarise the quarterly numbers for the board.\n## Non-goals\nNone.\n## Output\nThree bullets.\n"
+    assert "no Inputs section" in {f.message for f in specs.lint(bare)}
+    assert "'the quarterly numbers' is named but not given" in " ".join(f.message for f in specs.lint(bare))
+    given = "Q3 revenue 4.1M, costs 3.2M, churn 2%.\n\n" + bare.replace("the quarterly numbers", "these numbers")
+    assert {"no Inputs section", "input-not-given"}.isdisjoint(
+        {f.message for f in specs.lint(given)} | {f.rule for f in specs.lint(given)}
+    )

@@ -13,6 +13,7 @@ from tests.fakes.openai_server import Reply
 from tests.helpers import GOOD_SPEC
 from tests.tui.conftest import REPLY, wait_for
 from tests.tui.test_flows import finished_run
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
@@ -38,7 +39,7 @@ async def test_fix_pastes_the_failed_checks_into_a_resume_that_can_keep_the_cont
         await wait_for(pilot, lambda: app.screen is not view, "the resume's run view")
         resumed = app.screen
         assert isinstance(resumed, RunViewScreen)
-        await wait_for(pilot, lambda: resumed.live.done, "the resume to finish")
+        await wait_for(pilot, lambda: resumed._finished_drawn, "the resume to finish, drawn")
         asked = fake.requests[-1]["messages"][-1]["content"]
         assert "does not meet the Output contract" in asked and "'one sentence'" in asked
         assert resumed.live.status == "ok" and resumed.live.envelope.extras["contract"]["passed"] is True
@@ -62,6 +63,13 @@ async def test_accept_anyway_is_recorded_and_takes_the_run_out_of_the_inbox(app_
         await wait_for(pilot, lambda: "run_id" in detail.record, "the record to load")
         assert detail.check_action("accept", ()) is True and "fix (f)" in detail.sub_title
         await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is detail, "the record again")
+        assert detail.accepted is None and run_id not in acceptance.accepted(Project.at(slug)), "no means no"
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question again")
+        await pilot.click("#yes")
         await wait_for(pilot, lambda: detail.accepted is not None, "the acceptance")
         assert acceptance.accepted(Project.at(slug))[run_id]["by"] == "operator"
         assert detail.check_action("accept", ()) is False and "accepted by the operator" in detail.sub_title
@@ -75,6 +83,8 @@ async def test_the_run_views_accept_button_records_it_and_hides_the_choices(app_
     async with app.run_test(size=(120, 40)) as pilot:
         view = await finished_run(pilot, GOOD_SPEC)
         await pilot.click("#accept")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
         await wait_for(pilot, lambda: not shown(view, "accept"), "the choices to go")
         assert view.live.run_id in acceptance.accepted(Project.at(view.live.slug))
         assert "accepted anyway" in view.query_one("#run-status").render().plain

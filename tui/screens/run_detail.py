@@ -226,11 +226,13 @@ class RunDetailScreen(DispatchScreen):
     def action_contract_fix(self) -> None:
         contract_actions.fix(self.app, self.slug, self.run_id, self.record.get("contract"))
 
-    async def action_accept(self) -> None:
-        if await contract_actions.accept(self.app, self.slug, self.run_id):
-            self.accepted = {"by": "operator"}
-            self.sub_title = f"{self.slug} · {self.run_id} · {self.record.get('status', '?')}" + self._contract_note()
-            self.refresh_bindings()
+    def action_accept(self) -> None:
+        contract_actions.accept(self.app, self.slug, self.run_id, then=self._accepted_anyway)
+
+    def _accepted_anyway(self) -> None:
+        self.accepted = {"by": "operator"}
+        self.sub_title = f"{self.slug} · {self.run_id} · {self.record.get('status', '?')}" + self._contract_note()
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """m and d only for a run with changes that allow them; r once the record has loaded a run; f and a for a

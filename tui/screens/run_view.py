@@ -270,13 +270,16 @@ class RunViewScreen(DispatchScreen):
             contract_actions.fix(self.app, *run, self.live.envelope.extras.get("contract"))
 
     @on(Button.Pressed, "#accept")
-    async def action_accept(self) -> None:
-        if (run := self._finished_run()) and await contract_actions.accept(self.app, *run):
-            self._accepted = True
-            for button in ("#contract_fix", "#accept"):
-                self.query_one(button).display = False
-            self.refresh_bindings()
-            self._show_status()
+    def action_accept(self) -> None:
+        if run := self._finished_run():
+            contract_actions.accept(self.app, *run, then=self._accepted_anyway)
+
+    def _accepted_anyway(self) -> None:
+        self._accepted = True
+        for button in ("#contract_fix", "#accept"):
+            self.query_one(button).display = False
+        self.refresh_bindings()
+        self._show_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """m and d only once the finished run's changes are shown and allow them (hidden from the footer before);
