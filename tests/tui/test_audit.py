@@ -350,3 +350,18 @@ async def test_a_run_that_ends_leaves_the_running_panel_whether_the_dashboard_is
             await wait_for(pilot, lambda loads=loads: dash.loads > loads, "the load the run's end brings")
             await pilot.pause()
             assert running.row_count == 0 and running.border_subtitle == "none running", f"away: {away}"
+
+
+async def test_a_long_page_keeps_its_right_column_clear_of_the_scrollbar(app_factory) -> None:
+    """More runs than fit bring the scrollbar in, and the table is not resized when it comes: the rows must fit
+    beside it all the same, or the cost runs under it."""
+    for number in range(40):
+        seed_run("release-note", f"20261203-1311{number:02d}-1234567-1", cost_usd=0.000017)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        await loaded(pilot)
+        table = app.screen.query_one("#runs", RunsTable)
+        assert table.row_count == 40 and table.show_vertical_scrollbar
+        line = "".join(segment.text for segment in table.render_line(1))
+        assert len(line) == table.scrollable_content_region.width and "$0.000017" in line, line

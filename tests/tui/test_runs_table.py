@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.widgets.fit_table import Col
+from tui.widgets.fit_table import SQUEEZED, Col, fit_widths
 from tui.widgets.runs_table import RunsTable
 
 ROWS = 100
@@ -120,3 +120,10 @@ async def test_the_cursor_dims_when_the_table_loses_focus_and_returns_with_it() 
         table.focus()
         await pilot.pause()
         assert cursor() == focused
+
+
+def test_a_table_narrower_than_its_columns_squeezes_the_flexible_ones_not_the_right_edge() -> None:
+    columns = [Col("Run", 5), Col("Project", 8, 1), Col("Note", 6, 1), Col("Cost", 9)]
+    assert fit_widths(columns, 30) == [5, 9, 7, 9], "the spare goes to the flexible columns"
+    assert fit_widths(columns, 25) == [5, 7, 4, 9], "the last flexible column gives up room first"
+    assert fit_widths(columns, 10) == [5, SQUEEZED, SQUEEZED, 9], "never below SQUEEZED"

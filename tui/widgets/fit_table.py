@@ -22,18 +22,30 @@ class Col:
     """How much of the spare width it takes, relative to the other columns' shares; 0 keeps it fixed."""
 
 
+SQUEEZED = 4
+"""The least a flexible column is cut to when the table is narrower than the columns' least widths."""
+
+
 def fit_widths(columns: list[Col], room: int) -> list[int]:
-    """Each column's width when they share `room` cells (padding aside): its least, and its share of the rest."""
-    spare = max(0, room - sum(column.width for column in columns))
+    """Each column's width when they share `room` cells (padding aside): its least, and its share of the rest.
+    When there is less room than the least widths add up to, the flexible columns give it up, the last first,
+    so the fixed ones at the right edge (a cost, say) still read whole."""
+    spare = room - sum(column.width for column in columns)
     shares = sum(column.share for column in columns)
     flexible = [index for index, column in enumerate(columns) if column.share]
     widths, given = [], 0
     for index, column in enumerate(columns):
-        extra = spare * column.share // shares if shares else 0
+        extra = max(0, spare) * column.share // shares if shares else 0
         if flexible and index == flexible[-1]:
-            extra = spare - given  # the last flexible column takes what rounding left over
+            extra = max(0, spare) - given  # the last flexible column takes what rounding left over
         given += extra
         widths.append(column.width + extra)
+    for index in reversed(flexible):
+        if spare >= 0:
+            break
+        cut = min(-spare, widths[index] - SQUEEZED)
+        widths[index] -= max(0, cut)
+        spare += max(0, cut)
     return widths
 
 

@@ -3,7 +3,9 @@
 A DataTable renders each visible cell through Rich again on every new page (about a quarter of a millisecond a
 cell, some 200 cells at 120x40), which alone took a page turn past 50 ms. Here a page's rows become Strips when
 the page arrives (or the width changes), and a frame only lays each row's background (zebra stripe, cursor)
-under the Strips in view. Columns share the width as FitTable's do (tui/widgets/fit_table.py).
+under the Strips in view. Columns share the width as FitTable's do (tui/widgets/fit_table.py), and the scrollbar's
+gutter is kept whether it shows or not: the widget is not resized when a long page brings the scrollbar in, so
+columns fitted without it would run under it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ class RunsTable(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"runs-table--header", "runs-table--even-row", "runs-table--cursor"}
     DEFAULT_CSS = """
-    RunsTable { background: $surface; color: $foreground; overflow-x: hidden; overflow-y: auto; }
+    RunsTable {
+        background: $surface; color: $foreground; overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable;
+    }
     RunsTable:focus { background-tint: $foreground 5%; }
     RunsTable > .runs-table--header { text-style: bold; background: $panel; color: $foreground; }
     RunsTable:dark > .runs-table--even-row { background: $surface-darken-1 40%; }
