@@ -1,0 +1,1 @@
+stand-in for App/Onboarding/OnboardingCoordinator.swift

@@ -1,0 +1,1 @@
+stand-in for __tests__/FeedCard.test.tsx

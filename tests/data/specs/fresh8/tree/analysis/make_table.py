@@ -1,0 +1,1 @@
+stand-in for analysis/make_table.py

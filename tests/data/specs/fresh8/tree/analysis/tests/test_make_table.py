@@ -1,0 +1,1 @@
+stand-in for analysis/tests/test_make_table.py

@@ -1,0 +1,1 @@
+stand-in for app/src/main/java/com/fieldnotes/net/Connectivity.kt

@@ -1,0 +1,1 @@
+stand-in for app/src/main/java/com/fieldnotes/settings/SettingsActivity.kt

@@ -1,0 +1,1 @@
+stand-in for app/src/test/java/com/fieldnotes/sync/SyncWorkerTest.kt

@@ -1,0 +1,1 @@
+stand-in for billing/migrations/0001_initial.py

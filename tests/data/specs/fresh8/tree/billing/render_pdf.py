@@ -1,0 +1,1 @@
+stand-in for billing/render_pdf.py

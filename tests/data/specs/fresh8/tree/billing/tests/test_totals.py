@@ -1,0 +1,1 @@
+stand-in for billing/tests/test_totals.py

@@ -1,0 +1,1 @@
+stand-in for collectors/events_collector.py

@@ -1,0 +1,1 @@
+stand-in for hr_tools/tests/test_checklist.py

@@ -1,0 +1,1 @@
+stand-in for infra/modules/rds/main.tf

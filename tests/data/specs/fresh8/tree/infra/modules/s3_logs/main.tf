@@ -1,0 +1,1 @@
+stand-in for infra/modules/s3_logs/main.tf

@@ -1,0 +1,1 @@
+stand-in for pipelines/ingest/schema.py

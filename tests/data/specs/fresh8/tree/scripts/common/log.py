@@ -1,0 +1,1 @@
+stand-in for scripts/common/log.py

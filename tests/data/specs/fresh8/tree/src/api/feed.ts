@@ -1,0 +1,1 @@
+stand-in for src/api/feed.ts

@@ -1,0 +1,1 @@
+stand-in for tests/db/test_migrate.py

@@ -1,0 +1,1 @@
+stand-in for tests/ingest/test_run.py

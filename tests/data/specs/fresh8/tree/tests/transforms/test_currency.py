@@ -1,0 +1,1 @@
+stand-in for tests/transforms/test_currency.py
