@@ -170,10 +170,10 @@ PATHLIKE = re.compile(
 (`db/migrations/`), or a glob (`src/**/*.py`); not a format code's letter (`%d/%b/%Y` is a date format)."""
 NOT_A_PATH = re.compile(
     r"[A-Za-z]+/[A-Za-z]|[A-Z][a-z]+(?:/[A-Z][A-Za-z_]+)+|(?i:and/or|n/a|i/o|w/o|tcp/ip|yes/no|true/false|on/off|read/write|"
-    r"either/or|km/h|mb/s|gb/s)|\d[\d.,]*/[^.]*"
+    r"either/or|km/h|mb/s|gb/s)|\d[\d.,]*/[^.]*|\d[\d.]*(?:/\d[\d.]*)+"
 )
-"""A unit, a pair of words, a time zone or a rate that PATHLIKE would take for a path: 'Mbit/s', 'and/or',
-'Europe/Berlin', '24.95/month'."""
+"""A unit, a pair of words, a time zone, a rate or versions that PATHLIKE would take for a path: 'Mbit/s',
+'and/or', 'Europe/Berlin', '24.95/month', 'Python 3.11/3.12'."""
 _ACTION_REF = re.compile(r"[\w.-]+/[\w.-]+(?:@[\w.-]+)?")
 _ACTIONS = re.compile(r"\buses:|@[\w.-]+|\bactions/|\b(?:workflow|github actions?)\b", re.IGNORECASE)
 """A GitHub Actions reference ('uses: actions/checkout@v4', `owner/repo@ref`, 'the `actions/setup-python`
@@ -240,9 +240,13 @@ _READS = re.compile(r"\b(?:reads?|reading|from|using|uses|in|of|with)\b", re.IGN
 """Where what is made ends and what it reads begins: 'Write `a.py` that reads `b.csv`'."""
 
 
-_MADE = re.compile(r"\b(?:write|writes|create|creates|produce|produces|generate|generates|save|saves|into|new)\b", re.I)
+_MADE = re.compile(
+    r"\b(?:write|writes|create|creates|produce|produces|generate|generates|save|saves|into|new|"
+    r"put (?:\w+ ){0,3}?(?:in|into))\b",
+    re.I,
+)
 """In prose with no Inputs section, a path after a verb of making ('Write `tools/cert_check.py`', '... writes
-`reports/out.csv`') is what the task makes, not material it reads."""
+`reports/out.csv`', 'Put them in tests/test_sku.py') is what the task makes, not material it reads."""
 
 
 def _here(path: str) -> bool:

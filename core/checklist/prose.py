@@ -97,6 +97,18 @@ def search(pattern: re.Pattern[str], spec: Spec, names: tuple[str, ...]) -> Iter
                     yield line, match
 
 
+def runs_there(before: str) -> bool:
+    """Whether the words before a place say what someone runs there ('the runtimes we run in production'): where
+    software is deployed, not material kept there nor a change made to it."""
+    return bool(_RUNS_THERE.search(before))
+
+
+_RUNS_THERE = pattern_cache.compile(
+    r"\b(?:we|they|you|i|that|which) (?:run|runs|use|uses|have|has|deploy|deploys|host|hosts|serve|serves)\s+$",
+    re.IGNORECASE,
+)
+
+
 def finding(rule: str, line: int, quote: str, message: str, fix: str, severity: Severity = Severity.ERROR) -> Finding:
     """A finding that quotes the phrase it is about: `'quote' message`."""
     quote = " ".join(quote.split())[:120]

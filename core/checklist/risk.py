@@ -37,6 +37,8 @@ _AUDIENCE = (
     r"team|department)|(?:[\w-]+ )?(?:distribution|mailing|email|staff|company) list|"
     r"(?:about |around |over |some |~)?\d[\d,]* (?:people|recipients|employees|staff|colleagues))"
 )
+_PRODUCTION = "a production change"
+"""Not when it names what someone runs in production ('the runtimes we run in production'): reading about it."""
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (
@@ -94,7 +96,7 @@ _STRONG = (
         r"config|environment|system))?|\b(?:update|change|repoint|switch|delete|remove|add)\w* (?:the |our |a |an )?"
         r"(?:dns )?(?:dns|mx|cname|txt|a|aaaa) (?:records?|entries|entry)\b|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
         r"secrets?|keys?)\b",
-        "a production change",
+        _PRODUCTION,
     ),
     (
         r"\brotat\w+ (?:the )?(?:\w+ ){0,2}(?:passwords?|keys?|credentials|secrets?|tokens?|certificates?)\b",
@@ -216,6 +218,8 @@ def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
     hits: list[tuple[prose.Line, re.Match[str], str]] = []
     for pattern, what in PATTERNS:
         for line, match in prose.search(pattern, spec, _WORK_SECTIONS):
+            if what == _PRODUCTION and prose.runs_there(line.text[: match.start()]):
+                continue
             if not _context(spec, line.number) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits

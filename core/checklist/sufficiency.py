@@ -33,15 +33,16 @@ _OWNED_THING = rf"(?:{_THING}|versions?|descriptions?|readings|implementations?|
 implementation' (but 'Python version 3.11' is a constraint)."""
 _FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
 """A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
-_OWNER = r"\b[\w.-]+(?:['’]s\b|s['’](?!\w))"
+_OWNER = r"\b(?!(?:it|that|there|here|what|who|where|he|she|let)['’]s\b)[\w.-]+(?:['’]s\b|s['’](?!\w))"
 """A possessive is a determiner too: "web-03's error log" and "Northgate Logistics' version" are as definite as
-'the error log'."""
+'the error log' (a contraction is not one: "unless it's the file named `current.log`")."""
 _NAMED = pattern_cache.compile(
     rf"(?:\b(?:the|our|my|your|their|its|his|her|this|that|a sample of|some of the|see the|see)|{_OWNER})\s+"
-    rf"(?:{_FILLER}[\w'’\"“”/.-]+\s+){{0,4}}?{_OWNED_THING}\b",
+    rf"(?:{_FILLER}[\w'’\"“”/.-]*[\w'’\"“”/-]\s+){{0,4}}?{_OWNED_THING}\b",
     re.IGNORECASE,
 )
-"""A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'."""
+"""A definite mention of a thing: 'the profiler output', 'our logging module', 'the Figma file for X'; within one
+sentence ('read the date there. endoflife.date may help' names no file)."""
 _BARE = pattern_cache.compile(
     rf"^\W*(?:(?:the|our|my|your|their|its|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
     rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+"
@@ -60,9 +61,15 @@ _MEASURE = (
 )
 """What values are measured or written in ('Months are in UTC', 'amounts are in cents', 'rows are in date order'),
 not where they are."""
+_STATE = (
+    r"(?!(?:the )?(?:future|past)\b|[\w-]+ mode\b|(?:progress|use|effect|force|place|sync|stock|charge|scope|"
+    r"draft|review|beta|preview|flight|transit)\b)"
+)
+"""A state, not a place: 'if the date is in the future', 'when the system is in dark mode', 'rows in progress'."""
 _PLACE = r"(?:(?:the|our|their|a|an) )?[^\s.,;:]+"
 _LOCATED = pattern_cache.compile(
     rf"(?:\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found)|['’](?:re|s)) (?:in|on|at|under) {_HERE}{_MEASURE}"
+    rf"{_STATE}"
     rf"{_PLACE}|"
     rf"\b(?:exported|pulled|downloaded|extracted|fetched|copied|taken) (?:\w+ )?from {_HERE}(?![^:]*:\s*$){_PLACE}",
     re.IGNORECASE,
@@ -71,7 +78,8 @@ _LOCATED = pattern_cache.compile(
 from the building management system' (not a sheet's layout: 'prices are in column C'; not a caption of rows that
 follow: 'Rows exported from the CRM:')."""
 _ELSEWHERE = pattern_cache.compile(
-    r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:see |(?:is|are) )?attached\b|\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
+    r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:see |(?:is|are) )?attached\b|"
+    r"\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
     r"the cluster|s3|gcs|the bucket|jira|confluence|notion|google (?:drive|docs?|sheets?)|the drive|the shared drive|"
     r"slack|looker|tableau|grafana|datadog|sentry|github|gitlab|dropbox|sharepoint|figma|salesforce|hubspot|zendesk|"
     r"the crm|the wiki|the intranet)\b|\b(?:s3|gs|gcs|az|hdfs|ftp|sftp|smb|file)://\S*|"
@@ -156,8 +164,10 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
                 )
             )
             continue
-        if (located := _LOCATED.search(text) or _ELSEWHERE.search(text)) and not (
-            prose.introduces_data(lines, index) or _SHOWN_HERE.search(text)
+        if (
+            (located := _LOCATED.search(text) or _ELSEWHERE.search(text))
+            and not prose.runs_there(text[: located.start()])
+            and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
         ):
             findings.append(
                 prose.finding(

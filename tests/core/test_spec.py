@@ -597,3 +597,18 @@ def test_without_inputs_only_a_bare_goal_misses_its_material() -> None:
     assert {"no Inputs section", "input-not-given"}.isdisjoint(
         {f.message for f in specs.lint(given)} | {f.rule for f in specs.lint(given)}
     )
+
+
+def test_statements_of_state_and_what_is_made_are_not_missing_inputs() -> None:
+    assert specs.paths_in("keeps the Python 3.11/3.12 matrix") == []
+    prose_spec = "# Tests\n\nTask type: general\n\nAdd tests for `etl/sku.py`. Put them in tests/test_sku.py.\n"
+    assert [path for _, path in specs.input_paths(specs.parse(prose_spec))] == ["etl/sku.py"]
+    listed = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    stated = GOOD_SPEC.replace(listed, listed + "\nSkip a point if its date is in the future.")
+    assert "input-not-given" not in rules(stated)
+    assert "input-not-given" in rules(stated.replace("its date is in the future", "the data is in the warehouse"))
+    contraction = GOOD_SPEC.replace(listed, listed + "\nSkip a point unless it's the file.")
+    assert "input-not-given" not in rules(contraction)
+    inventory = GOOD_SPEC.replace("the three numbered points", "the three points on the tools we run in production")
+    assert "missing-escalation" not in rules(inventory)
+    assert "missing-escalation" in rules(inventory.replace("we run in production", "we change in production"))
