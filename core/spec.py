@@ -178,9 +178,9 @@ _ACTION_REF = re.compile(r"[\w.-]+/[\w.-]+(?:@[\w.-]+)?")
 _ACTIONS = re.compile(r"\buses:|@[\w.-]+|\bactions/|\b(?:workflow|github actions?)\b", re.IGNORECASE)
 """A GitHub Actions reference ('uses: actions/checkout@v4', `owner/repo@ref`, 'the `actions/setup-python`
 version the job uses') names an action, not a file."""
-_WORD_PAIR = re.compile(r"[\w-]+/[\w-]+")
-"""Two names joined by a slash, with no file extension ('GNU/Linux', 'emails/month', 'client/server'): prose, unless
-it is backticked or marked as a path ('./bin/run')."""
+_WORD_PAIR = re.compile(r"[\w-]+(?:/[\w-]+)+")
+"""Names joined by slashes, with no file extension ('GNU/Linux', 'emails/month', 'method/path/protocol'): prose,
+unless it is backticked or marked as a path ('./bin/run', 'db/migrations/')."""
 _ROUTE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+`?(/[^\s`]+)")
 """A path after an HTTP method is an API route ('POST /v1/auth/legacy'), not a file."""
 _PATH_LIST_WORDS = 3

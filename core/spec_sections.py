@@ -92,6 +92,8 @@ SECTIONS = {
         "expected output",
         "what i want back",
         "result",
+        "report",
+        "reply",
     ),
     "verification": (
         "verification",
@@ -148,16 +150,22 @@ _ASK = re.compile(
     re.IGNORECASE,
 )
 """A sentence that asks for something: a request ('can you', 'I need') or an imperative verb."""
-_FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't)\b", re.IGNORECASE)
+_FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't|ignore)\b", re.IGNORECASE)
 _BOUND = re.compile(
     _LEAD + r"(?:no (?!one\b|longer\b|more than\b|later than\b)\w|nothing (?:else|more)\b|only\b|without\b|exclude\b|"
-    r"leave\b[^.;]{1,60}? (?:alone|untouched|as is|unchanged)\b|keep\b[^.;]{1,60}? (?:unchanged|as is|intact)\b)|"
-    r".*(?:[,;]\s*nothing else\b|\bno other (?:text|changes?|files?)\b|\b(?:out of scope|read-only)\b)",
+    r"leave\b[^.;]{1,60}? (?:alone|untouched|as is|unchanged)\b|keep\b[^.;]{1,120}? (?:unchanged|as is|intact|"
+    r"(?:exactly )?as (?:given|written|they are))\b)|"
+    r".*(?:[,;]\s*nothing else\b|\bno other (?:text|changes?|files?)\b|\b(?:out of scope|read-only)\b|"
+    r"\bno [\w -]{1,30}? beyond\b)",
     re.IGNORECASE,
 )
 """A sentence that bounds the work: what not to do, or what alone to do ('Don't change its signature', 'No
-journal entries', 'Only US and UK numbers', 'Keep the key column unchanged', '..., nothing else'). In an Output
+journal entries', 'Only US and UK numbers', 'Keep the key column unchanged', 'Keep all facts exactly as given',
+'..., and no claims beyond the abstract', '..., nothing else'). In an Output
 section, only a prohibition or _WORK_BOUND counts."""
+_ONLY = re.compile(r"[^.;!?\n]*\bonly\.(?:\s|$)", re.IGNORECASE)
+"""Outside the Output and the Escalation, a sentence that ends in 'only' bounds the work too ('Standard library
+only.'); in an Escalation it is a note on where the answer goes ('Internal channel only.')."""
 _WORK_BOUND = re.compile(
     _LEAD + r"no (?!(?:other |more |extra |further )?(?:text|prose|explanations?|commentary|comments|preamble|intro\w*|"
     r"markdown|headers?|headings|notes|speaker notes|code fences?|formatting|quotes|bullets|emoji|blank lines|"
@@ -171,10 +179,11 @@ _ANSWER = re.compile(
     r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|the (?:answer|output|result|reply|response) (?:is|should be|must "
-    r"be)\b)",
+    r"be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
+    r"bullets|lines)\b)",
     re.IGNORECASE,
 )
-"""A sentence that says what comes back."""
+"""A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English')."""
 _CHECK = re.compile(
     _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
 )
@@ -255,6 +264,13 @@ def _sentences(layout: Layout, source: list[int], pattern: re.Pattern[str]) -> d
     return picked
 
 
+_BOUNDS_IN: dict[str, tuple[re.Pattern[str], ...]] = {
+    "output": (_FORBID, _WORK_BOUND),
+    "escalation": (_FORBID, _BOUND),
+}
+"""What bounds the work in a section whose sentences are mostly about something else."""
+
+
 def _bounds(layout: Layout) -> dict[int, str]:
     """The lines holding a sentence that bounds the work, outside the material (an input's 'must not match' is
     data) and, but for a prohibition, outside the Output."""
@@ -263,7 +279,7 @@ def _bounds(layout: Layout) -> dict[int, str]:
         owner = layout.owner[n]
         if layout.fenced[n] or _DATA.match(line) or owner in ("title", "inputs", "task type", "tier"):
             continue
-        patterns = (_FORBID, _WORK_BOUND) if owner == "output" else (_FORBID, _BOUND)
+        patterns = _BOUNDS_IN.get(owner or "", (_FORBID, _BOUND, _ONLY))
         if any(pattern.match(line[i:]) for i in _starts(line) for pattern in patterns):
             picked[n] = line
     return picked

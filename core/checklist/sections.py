@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from core import pattern_cache
+from core.checklist import prose
 from core.spec import Finding, Section, Severity, Spec, paths_in
 
 REQUIRED = ("goal", "non-goals", "inputs", "output")
@@ -78,12 +79,15 @@ def _prose(spec: Spec) -> bool:
 
 def _holds_material(spec: Spec, inputs: Section) -> bool:
     """A spec with no Inputs section still has its material when the prose holds it: text beside the goal (context,
-    pasted data, a list) or a path. With only a goal and nothing to work on, the Inputs are missing (a task that
-    needs none says 'Inputs: None')."""
+        pasted data, a list), a path, or text the goal itself hands over ('Tag each ticket below' with the tickets quoted
+    under it). With only a goal and nothing to work on, the Inputs are missing (a task that
+        needs none says 'Inputs: None')."""
     goal = spec.sections.get("goal")
     asked = range(goal.line, goal.body_line + len(goal.body.splitlines())) if goal else range(0)
-    lines = inputs.body.splitlines()
-    return any(line.strip() and (inputs.body_line + n not in asked or paths_in(line)) for n, line in enumerate(lines))
+    return any(
+        line.raw.strip() and (line.number not in asked or paths_in(line.raw) or line.data or prose.DATA in line.text)
+        for line in prose.lines(inputs)
+    )
 
 
 def _one_liner(spec: Spec) -> bool:

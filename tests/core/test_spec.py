@@ -612,3 +612,27 @@ def test_statements_of_state_and_what_is_made_are_not_missing_inputs() -> None:
     inventory = GOOD_SPEC.replace("the three numbered points", "the three points on the tools we run in production")
     assert "missing-escalation" not in rules(inventory)
     assert "missing-escalation" in rules(inventory.replace("we run in production", "we change in production"))
+
+
+def test_scope_material_and_answer_stated_in_other_words_are_read() -> None:
+    assert specs.paths_in("keys method/path/protocol are None") == []
+    assert specs.paths_in("Apply db/migrations/ in order.") == ["db/migrations/"]
+    prose_spec = (
+        "# Parse\n\nTask type: general\n\nTurn the note below into a summary for farmers.\n\n"
+        'Note: "Tillage was reduced on all plots for twelve years."\n\n'
+        "Write 100–130 words, and no claims beyond the note. Standard library only.\n"
+    )
+    parsed = specs.parse(prose_spec)
+    assert parsed.get("output").startswith("Write 100–130 words")
+    assert "no claims beyond" in parsed.get("non-goals")
+    assert "Standard library only." in parsed.get("non-goals")
+    labelled = 'Goal: Tag each ticket below.\nT-1: "I was charged twice for November."\nReport: the labels.\n'
+    assert parsed_rules(labelled).isdisjoint({"no Inputs section", "no Output section"})
+    assert "no Inputs section" in parsed_rules(labelled.replace('T-1: "I was charged twice for November."\n', ""))
+    kept = "## Goal\nEdit the posting below.\n- Keep all facts (location, duties, shifts, pay) exactly as given.\n"
+    assert "exactly as given" in specs.parse(kept).get("non-goals")
+    assert "Internal only." not in (specs.parse("## Goal\nX.\n## Escalation\nInternal only.\n").get("non-goals") or "")
+
+
+def parsed_rules(text: str) -> set[str]:
+    return {finding.message for finding in specs.lint(text)}
