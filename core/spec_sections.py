@@ -156,12 +156,12 @@ _BOUND = re.compile(
     r"leave\b[^.;]{1,60}? (?:alone|untouched|as is|unchanged)\b|keep\b[^.;]{1,120}? (?:unchanged|as is|intact|"
     r"(?:exactly )?as (?:given|written|they are))\b)|"
     r".*(?:[,;]\s*nothing else\b|\bno other (?:text|changes?|files?)\b|\b(?:out of scope|read-only)\b|"
-    r"\bno [\w -]{1,30}? beyond\b)",
+    r"\bno [\w -]{1,30}? beyond\b|\bis not (?:an? )?(?:acceptable|allowed|permitted)\b)",
     re.IGNORECASE,
 )
 """A sentence that bounds the work: what not to do, or what alone to do ('Don't change its signature', 'No
 journal entries', 'Only US and UK numbers', 'Keep the key column unchanged', 'Keep all facts exactly as given',
-'..., and no claims beyond the abstract', '..., nothing else'). In an Output
+'..., and no claims beyond the abstract', '... is not an acceptable source', '..., nothing else'). In an Output
 section, only a prohibition or _WORK_BOUND counts."""
 _ONLY = re.compile(r"[^.;!?\n]*\bonly\.(?:\s|$)", re.IGNORECASE)
 """Outside the Output and the Escalation, a sentence that ends in 'only' bounds the work too ('Standard library

@@ -415,6 +415,8 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
         or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
+        or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
+        or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
         or _given(match.group(0), context.lines, context.given)
     )
@@ -441,6 +443,17 @@ problem' point at what the contractor will find, which no spec could hold ('fix 
 _CASE = pattern_cache.compile(r"\b(?:if|whether|unless|when|each|every)\s+$", re.IGNORECASE)
 """Before an artifact, a condition on each case: 'follow up if the issue was not resolved' is about whichever
 transcript is read, not one the spec leaves out."""
+_ON_IT = pattern_cache.compile(r"\b(?:is|are|was|were|isn['’]t|aren['’]t)(?: not| never)? on $", re.IGNORECASE)
+"""A statement that something is or is not on a list ('Xero sync is not on our roadmap') gives the fact itself."""
+
+
+def _anaphora(phrase: str, before: str) -> bool:
+    """'the ticket' after 'a ticket' on the same line is whichever ticket that one is ('Phrases in a ticket ...;
+    tag on what the ticket asks for'), like 'each ticket': a case, not an artifact left out."""
+    head = phrase.split()[-1]
+    return bool(re.search(rf"\b(?:a|an|any|each|every) (?:[\w-]+ )?{re.escape(head)}\b", before, re.IGNORECASE))
+
+
 _AHEAD = pattern_cache.compile(
     r"\b(?:for|before|ahead of|in time for)(?: the| our| next| this| tomorrow's)? $", re.IGNORECASE
 )

@@ -99,6 +99,11 @@ _STRONG = (
         _PRODUCTION,
     ),
     (
+        r"\b(?:import|post|book|load)\w* (?:[\w'’]+ ){0,4}?(?:into|to|in) (?:the |our )?(?:general )?ledger\b|"
+        r"\bclos(?:e|es|ing) (?:the |our )?(?:period|books|fiscal year|financial year)\b",
+        "a change to the books",
+    ),
+    (
         r"\brotat\w+ (?:the )?(?:\w+ ){0,2}(?:passwords?|keys?|credentials|secrets?|tokens?|certificates?)\b",
         "changing live credentials",
     ),

@@ -636,3 +636,17 @@ def test_scope_material_and_answer_stated_in_other_words_are_read() -> None:
 
 def parsed_rules(text: str) -> set[str]:
     return {finding.message for finding in specs.lint(text)}
+
+
+def test_a_case_or_a_stated_fact_is_no_hidden_reference_and_the_books_are_risky() -> None:
+    listed = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    case = GOOD_SPEC.replace(listed, listed + "\nIf a ticket is unclear, tag on what the ticket asks for now.")
+    assert "hidden-context" not in rules(case)
+    assert "hidden-context" in rules(case.replace("If a ticket is unclear, tag", "Tag"))
+    fact = GOOD_SPEC.replace(listed, listed + "\nXero sync is not on our roadmap.")
+    assert "hidden-context" not in rules(fact)
+    assert "hidden-context" in rules(fact.replace("Xero sync is not on our roadmap", "Rank them as on our roadmap"))
+    books = GOOD_SPEC.replace("for a release announcement draft", "; I'll import it into the ledger")
+    assert "missing-escalation" in rules(books)
+    sourced = "## Goal\nFind the dates. endoflife.date is not an acceptable source on its own.\n"
+    assert "not an acceptable source" in specs.parse(sourced).get("non-goals")
