@@ -11,8 +11,9 @@ found here); `infer` then reads a spec for the sections it states without a head
 - non-goals: the sentences that bound the work ("Don't ...", "Do not ...", "No ...", "Only ...", "..., nothing
   else", "... unchanged"), outside the material, and in an Output only those that bound the work, not the answer's
   shape ('No journal entries or fix suggestions', not 'No prose');
-- output: the sentence of the untitled prose that says what comes back ('Return the diff and one sentence on the
-  cause', 'Give me the dates', 'Report back with what you found', 'Keep it under 300 words, plain prose');
+- output: the sentence of the untitled prose (or of a Done when section) that says what comes back ('Return the
+  diff and one sentence on the cause', 'Give me the dates', 'Report back with what you found', 'Keep it under 300
+  words, plain prose');
 - verification: a 'Done when ...' sentence;
 - inputs: everything that is neither scope nor answer nor check (the goal and the untitled prose), since that is
   where such a spec states, pastes or names its material; the inputs rules judge what it names there, and the
@@ -209,8 +210,9 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
         found["goal"] = goal
     if "non-goals" not in sections and (picked := _bounds(layout)):
         found["non-goals"] = _span("non-goals", layout, picked)
-    for name, pattern in (("output", _ANSWER), ("verification", _CHECK)):
-        if name not in sections and (picked := _sentences(layout, prose, pattern)):
+    checks = [n for n, owner in enumerate(layout.owner) if owner == "verification" and not layout.fenced[n]]
+    for name, pattern, source in (("output", _ANSWER, prose + checks), ("verification", _CHECK, prose)):
+        if name not in sections and (picked := _sentences(layout, source, pattern)):
             found[name] = _span(name, layout, picked)
     if "inputs" not in sections:
         answer = {n for name in ("output", "verification") if name in found for n in _lines_of(found[name])}

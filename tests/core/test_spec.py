@@ -631,6 +631,8 @@ def test_scope_material_and_answer_stated_in_other_words_are_read() -> None:
     assert "no Inputs section" in parsed_rules(labelled.replace('T-1: "I was charged twice for November."\n', ""))
     kept = "## Goal\nEdit the posting below.\n- Keep all facts (location, duties, shifts, pay) exactly as given.\n"
     assert "exactly as given" in specs.parse(kept).get("non-goals")
+    checked = specs.parse("## Goal\nAdd tests.\n## Done when\n`pytest` passes. Reply with the pytest summary line.\n")
+    assert checked.get("output") == "Reply with the pytest summary line."
     assert "Internal only." not in (specs.parse("## Goal\nX.\n## Escalation\nInternal only.\n").get("non-goals") or "")
 
 
