@@ -16,7 +16,7 @@ from pathlib import Path
 from core import pattern_cache
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Spec, made_paths, path_exists, paths_in
+from core.spec import Finding, Section, Spec, made_paths, path_exists, paths_in
 
 _THING = (
     r"(?:spreadsheets?|sheets?|screenshots?|images?|photos?|pictures?|mockups?|designs?|figma(?: file)?|"
@@ -180,8 +180,20 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
-        if _given(text, line.raw, target, cwd) or (_POINTS_HERE.search(text) and prose.has_data(section)):
+        point = _points_here(text, section)
+        if point or _given(text, line.raw, target, cwd):
             handed = True
+            if not (point and section.inferred and (later := _against(text[point.end() :]))):
+                continue
+            findings.append(
+                prose.finding(
+                    "input-not-given",
+                    line.number,
+                    later.group(0).strip().rstrip(".,;:!"),
+                    f"is named but not given: the {target.noun} cannot see it",
+                    FIX[target],
+                )
+            )
             continue
         if target is Target.STATELESS and (url := _URL.search(text)):
             findings.append(
@@ -215,6 +227,23 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     elif target is not Target.AGENT and not handed:
         findings += _owned(spec, target)
     return findings
+
+
+def _against(rest: str) -> re.Match[str] | None:
+    """After what the line hands over, a thing it is to be matched or compared against ('the ledger entries below
+    against the November bank statement PDF'): a second material, which the line does not hand over."""
+    return next((match for match in _NAMED.finditer(rest) if _COMPARED.search(rest[: match.start()])), None)
+
+
+_COMPARED = pattern_cache.compile(
+    r"\b(?:against|versus|vs\.?|check(?:ed)? with|compare(?:d)? (?:it |them )?(?:with|to))\s+$", re.IGNORECASE
+)
+
+
+def _points_here(text: str, section: Section) -> re.Match[str] | None:
+    """Where the line points at the data the section holds ('the ledger entries below')."""
+    point = _POINTS_HERE.search(text)
+    return point if point and prose.has_data(section) else None
 
 
 def _owned(spec: Spec, target: Target) -> list[Finding]:

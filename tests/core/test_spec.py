@@ -652,3 +652,13 @@ def test_a_case_or_a_stated_fact_is_no_hidden_reference_and_the_books_are_risky(
     assert "missing-escalation" in rules(books)
     sourced = "## Goal\nFind the dates. endoflife.date is not an acceptable source on its own.\n"
     assert "not an acceptable source" in specs.parse(sourced).get("non-goals")
+
+
+def test_what_given_data_is_matched_against_must_be_given_too() -> None:
+    text = (
+        "# Reconcile\n\nTask type: general\n\nMatch the ledger entries below against the bank statement PDF.\n\n"
+        "```\n2026-11-01,JE-1101,48210.55\n```\n\nOutput: a Markdown table. Don't propose entries.\n"
+    )
+    assert "'the bank statement PDF' is named but not given" in " ".join(f.message for f in specs.lint(text))
+    given = text.replace(" against the bank statement PDF", " against each other")
+    assert "input-not-given" not in {finding.rule for finding in specs.lint(given)}
