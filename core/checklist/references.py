@@ -524,8 +524,9 @@ def _leading_noun_phrase(phrase: str) -> str:
     return " ".join(words[:end])
 
 
-_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|.*" + re.escape(prose.DATA) + "|" + _HERE_IN_PARENS)
-"""After the name, a colon and text, a quoted text, or '(pasted below)': the thing itself is in the spec."""
+_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|[^.;!?]*" + re.escape(prose.DATA) + "|" + _HERE_IN_PARENS)
+"""After the name, a colon and text, a quoted text in the same sentence, or '(pasted below)': the thing itself is
+in the spec (a quote in a later sentence is something else: '... the town hall. Say "Talk to HR."')."""
 
 
 def _finding(line: int, quote: str, what: str) -> Finding:

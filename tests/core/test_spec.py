@@ -662,3 +662,13 @@ def test_what_given_data_is_matched_against_must_be_given_too() -> None:
     assert "'the bank statement PDF' is named but not given" in " ".join(f.message for f in specs.lint(text))
     given = text.replace(" against the bank statement PDF", " against each other")
     assert "input-not-given" not in {finding.rule for finding in specs.lint(given)}
+
+
+def test_a_quote_in_a_later_sentence_does_not_hand_over_a_reference() -> None:
+    listed = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    later = GOOD_SPEC.replace(
+        listed, listed + '\nCover the concerns raised at the town hall. Else say "Talk to your HR partner."'
+    )
+    assert "hidden-context" in rules(later)
+    same = later.replace(". Else say", ', which were "Talk to your HR partner." Say')
+    assert "hidden-context" not in rules(same)
