@@ -19,7 +19,7 @@ from core.checklist import prose
 from core.spec import Finding, Spec
 
 _ACTION = (
-    r"(?:goes to|go to|going to|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
+    r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
     r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
     r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"

@@ -672,3 +672,10 @@ def test_a_quote_in_a_later_sentence_does_not_hand_over_a_reference() -> None:
     assert "hidden-context" in rules(later)
     same = later.replace(". Else say", ', which were "Talk to your HR partner." Say')
     assert "hidden-context" not in rules(same)
+
+
+def test_copy_that_goes_on_a_public_page_needs_an_escalation_note() -> None:
+    public = GOOD_SPEC.replace("None: the draft is internal and reviewed before it is used.", "None.").replace(
+        "for a release announcement draft", "; it goes on the public pricing page unedited"
+    )
+    assert "missing-escalation" in rules(public)
