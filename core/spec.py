@@ -135,6 +135,13 @@ def _ends_label(lines: list[str], index: int, name: str, body: list[str]) -> boo
     return bool(_PROSE_START.match(after)) and not _section_start(after)[0]
 
 
+def unlabelled(line: str) -> str:
+    """The line without the label of the section it opens ('Goal: Group the answers ...'): a label's colon
+    introduces no data."""
+    name, rest = _section_start(line)
+    return rest if name and rest is not None else line
+
+
 def _section_start(line: str) -> tuple[str | None, str | None]:
     """The section a line opens, and for a label the text after it (None for a heading)."""
     if match := _HEADING.match(line):

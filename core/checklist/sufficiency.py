@@ -16,7 +16,7 @@ from pathlib import Path
 from core import pattern_cache
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Section, Spec, made_paths, path_exists, paths_in
+from core.spec import Finding, Section, Spec, made_paths, path_exists, paths_in, unlabelled
 
 _THING = (
     r"(?:spreadsheets?|sheets?|screenshots?|images?|photos?|pictures?|mockups?|designs?|figma(?: file)?|"
@@ -181,7 +181,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             continue
         handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
         point = _points_here(text, section)
-        if point or _given(text, line.raw, target, cwd):
+        if point or _given(unlabelled(text), unlabelled(line.raw), target, cwd):
             handed = True
             if not (point and section.inferred and (later := _against(text[point.end() :]))):
                 continue

@@ -679,3 +679,10 @@ def test_copy_that_goes_on_a_public_page_needs_an_escalation_note() -> None:
         "for a release announcement draft", "; it goes on the public pricing page unedited"
     )
     assert "missing-escalation" in rules(public)
+
+
+def test_a_labels_colon_introduces_no_data() -> None:
+    assert specs.unlabelled("Goal: Group the answers.") == "Group the answers."
+    assert specs.unlabelled("Ledger: 3 rows") == "Ledger: 3 rows"
+    labelled = "Goal: Group the answers from the November survey export into themes.\nOutput: JSON only.\n"
+    assert "input-not-given" in {finding.rule for finding in specs.lint(labelled)}
