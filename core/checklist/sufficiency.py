@@ -113,11 +113,13 @@ _DATA_ON_LINE = pattern_cache.compile(
 and '#88213' is an identifier), a list of three."""
 _DESCRIPTION = pattern_cache.compile(
     r"\s\((?:[^()\d]*|[^()\d]*\d[\d,.]*\s*k?\s*(?:rows?|records?|lines?|pages?|entries|items|files?|[KMG]B|"
-    r"minutes?|mins?|hours?|slides?|columns?|sheets?|tabs?)\b[^()\d]*)\)",
+    r"minutes?|mins?|hours?|slides?|columns?|sheets?|tabs?|messages?|emails?|comments?|answers?|responses?)\b"
+    r"(?:[^()\d]*|,\s*(?-i:[A-Z][a-z]{2})\w*\.? \d{1,2}(?:\s*[–-]\s*\d{1,2})?))\)",
     re.IGNORECASE,
 )
-"""A parenthesis without figures after a name, or with only its size, describes the thing ('the spend sheet
-(vendor, date, amount)', '(about 3,100 rows: booking date, carrier)'): its size and columns are not its rows."""
+"""A parenthesis without figures after a name, or with only its size (and its dates), describes the thing ('the
+spend sheet (vendor, date, amount)', '(about 3,100 rows: booking date, carrier)', '(14 messages, Oct 2–19)'): its
+size and columns are not its rows."""
 _TITLE = pattern_cache.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
 """A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
 

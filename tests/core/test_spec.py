@@ -686,3 +686,8 @@ def test_a_labels_colon_introduces_no_data() -> None:
     assert specs.unlabelled("Ledger: 3 rows") == "Ledger: 3 rows"
     labelled = "Goal: Group the answers from the November survey export into themes.\nOutput: JSON only.\n"
     assert "input-not-given" in {finding.rule for finding in specs.lint(labelled)}
+
+
+def test_a_threads_size_and_dates_are_not_its_messages() -> None:
+    text = "Using the Acme email thread (14 messages, Oct 2–19), write a summary.\nOutput: under 350 words.\n"
+    assert "input-not-given" in {finding.rule for finding in specs.lint(text)}
