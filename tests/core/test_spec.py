@@ -691,3 +691,11 @@ def test_a_labels_colon_introduces_no_data() -> None:
 def test_a_threads_size_and_dates_are_not_its_messages() -> None:
     text = "Using the Acme email thread (14 messages, Oct 2–19), write a summary.\nOutput: under 350 words.\n"
     assert "input-not-given" in {finding.rule for finding in specs.lint(text)}
+
+
+def test_a_sense_of_something_is_no_deliverable() -> None:
+    vague = GOOD_SPEC.replace(
+        "Summarise the three numbered points below into one sentence for a release announcement draft.",
+        "I want to get a sense of where the three points below stand against rivals.",
+    )
+    assert "vague-goal" in rules(vague)
