@@ -44,6 +44,7 @@ SECTIONS = {
         "what we need",
         "request",
         "purpose",
+        "what",
     ),
     "non-goals": (
         "non-goals",
@@ -77,6 +78,7 @@ SECTIONS = {
         "attachments",
         "facts",
         "resources",
+        "where",
     ),
     "output": (
         "output",
@@ -112,7 +114,8 @@ SECTIONS = {
     "task type": ("task type", "task-type"),
     "tier": ("tier",),
 }
-"""Headings and labels by the section they mean. Constraints bound the scope, so they are non-goals; Sources,
+"""Headings and labels by the section they mean ('What:' is the ask and 'Where:' the code it is in, in a brief
+written as What/Where/Constraints). Constraints bound the scope, so they are non-goals; Sources,
 Data, Context and Facts hold the material, so they are inputs (a Context that states the ask is read for the goal
 too, when there is no other)."""
 ALIASES = {alias: name for name, aliases in SECTIONS.items() for alias in aliases}

@@ -699,3 +699,9 @@ def test_a_sense_of_something_is_no_deliverable() -> None:
         "I want to get a sense of where the three points below stand against rivals.",
     )
     assert "vague-goal" in rules(vague)
+
+
+def test_a_what_where_brief_has_its_goal_and_inputs() -> None:
+    brief = specs.parse("**Where:** pipelines/ingest/run.py.\n\n**What:** Clean up the pipeline so it's better.\n")
+    assert brief.get("goal") == "Clean up the pipeline so it's better."
+    assert not brief.sections["inputs"].inferred
