@@ -123,8 +123,7 @@ def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
         if problem := _missing(cwd, path):
             # A bare name ('ruamel.yaml', 'en.json') may be a name in prose; a path with a directory is a path, and
             # so is a name the line puts material in ('the sample lines in gateway_sample.log').
-            placed = re.search(rf"\b(?:in|from|see|open|read)\s+`?{re.escape(path)}", lines[number - 1], re.I)
-            severity = Severity.ERROR if "/" in path or placed else Severity.WARNING
+            severity = Severity.ERROR if "/" in path or _placed(lines[number - 1], path) else Severity.WARNING
             findings.append(
                 Finding(
                     "missing-input",
@@ -136,6 +135,16 @@ def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
                 )
             )
     return findings
+
+
+_PLACES = re.compile(r"\b(?:in|from|see|open|read)\s+`?$", re.I)
+
+
+def _placed(line: str, path: str) -> bool:
+    """The line puts material in the name ('the sample lines in gateway_sample.log'): only the few characters
+    before it are searched, so a line of thousands of names stays linear."""
+    at = line.find(path)
+    return at >= 0 and _PLACES.search(line, max(0, at - 40), at) is not None
 
 
 def _missing(cwd: Path, path: str) -> str | None:
