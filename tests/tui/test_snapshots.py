@@ -162,15 +162,19 @@ def test_tier_picker(size, snap_compare, snap_app) -> None:
     assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
 
+async def show_run_view(pilot, live) -> None:
+    """The run view of a run that has ended, drawn to the end before the picture is taken."""
+    pilot.app.live_runs[live.key] = live
+    await pilot.app.push_screen(RunViewScreen(live))
+    await pilot.pause()
+    await pilot.app.screen.refresh_view()
+    await steady(pilot)
+
+
 @BOTH
 def test_run_view_finished(size, snap_compare, snap_app) -> None:
     async def before(pilot) -> None:
-        live = finished_run()
-        pilot.app.live_runs[live.key] = live
-        await pilot.app.push_screen(RunViewScreen(live))
-        await pilot.pause()
-        await pilot.app.screen.refresh_view()
-        await steady(pilot)
+        await show_run_view(pilot, finished_run())
 
     assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
@@ -219,12 +223,7 @@ def test_run_view_contract_failed(size, snap_compare, snap_app) -> None:
     """The most the run view shows at once: three failed checks, what to do, and all six buttons."""
 
     async def before(pilot) -> None:
-        live = contract_failed_run()
-        pilot.app.live_runs[live.key] = live
-        await pilot.app.push_screen(RunViewScreen(live))
-        await pilot.pause()
-        await pilot.app.screen.refresh_view()
-        await steady(pilot)
+        await show_run_view(pilot, contract_failed_run())
 
     assert snap_compare(snap_app(), terminal_size=size, run_before=before)
 
