@@ -123,12 +123,12 @@ def _usd(text: str) -> float:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    if args.list:
-        return _list_batches(args.json)
     if args.cancel:
-        if args.sources or args.template or args.rows or args.resume:
+        if args.sources or args.template or args.rows or args.resume or args.list:
             raise UsageError("--cancel takes only a batch id", "e.g. dispatch batch --cancel BATCH_ID")
         return _cancel(args.cancel, args.json)
+    if args.list:
+        return _list_batches(args.json)
     if args.timeout is not None and not args.timeout > 0:
         raise UsageError(f"--timeout {args.timeout:g} must be a positive number of seconds", "e.g. --timeout 600")
     if args.cwd is not None and not args.cwd.is_dir():

@@ -358,3 +358,4 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     cancel = dispatch("batch", "--cancel", "batch-20260101-000000-1")
     assert cancel.code == 2 and "no batch batch-20260101-000000-1 on record" in cancel.stderr
     assert dispatch("batch", "x.jsonl", "--cancel", "batch-20260101-000000-1").code == 2
+    assert dispatch("batch", "--list", "--cancel", "batch-20260101-000000-1").code == 2, "not a silent --list"
