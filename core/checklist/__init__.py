@@ -62,7 +62,7 @@ def lint(
         ]
     spec = parse(text)
     findings = [
-        *sections.check(spec),
+        *sections.check(spec, target),
         *references.check(spec),
         *sufficiency.check(spec, target, cwd),
         *output_shape.check(spec, cwd),

@@ -6,12 +6,14 @@ guesses the material, without escalation notes it makes the calls that were the 
 notes exist for taste, policy, client-facing and irreversible decisions; work with none of those (an internal
 regex, a summary for the delegator) has nothing to hand back, so leaving them out is a warning here, and the
 risk rule (core/checklist/risk.py) makes it an error where the work reaches real people or cannot be undone. A
-section holding only the template's <placeholders> is empty. Two exceptions: a one-line answer whose checks are
-stated (a regex, a shell one-liner) may leave out Non-goals and Inputs, which is a warning; and a spec whose goal,
-material and output are all stated may leave out Non-goals, which is a warning too. Non-goals are read from
-sentences that bound the work ("Don't ...", "Only ..."), and writers bound work in words no list foresees: a missing
-Non-goals section was the commonest refusal of a good spec on each blind set's first contact (2 of 20, 2 of 24, 12
-of 20, 5 of 20), while the content rules (reference, inputs, output, goal, risk) refuse what a contractor could not
+section holding only the template's <placeholders> is empty.
+
+Exceptions, each a warning: a one-line answer whose checks are stated (a regex, a shell one-liner) may leave out
+Non-goals and Inputs; a spec whose goal, material and output are all stated may leave out Non-goals; a web run
+whose goal and output are stated may leave out Inputs (its material is the web it searches). Non-goals are read
+from sentences that bound the work ("Don't ...", "Only ..."), and writers bound work in words no list foresees: a
+missing Non-goals section was the commonest refusal of a good spec on the blind sets' first contact (23 of 162
+good specs), while the content rules (reference, inputs, output, goal, risk) refuse what a contractor could not
 act on.
 """
 
@@ -21,6 +23,7 @@ import re
 
 from core import pattern_cache
 from core.checklist import prose
+from core.checklist.target import Target
 from core.spec import Finding, Section, Severity, Spec, paths_in
 
 REQUIRED = ("goal", "non-goals", "inputs", "output")
@@ -49,13 +52,19 @@ def filled(body: str) -> bool:
     return any(line.strip() and not _PLACEHOLDER.match(line) for line in body.splitlines())
 
 
-def check(spec: Spec) -> list[Finding]:
+def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
     findings: list[Finding] = []
     one_liner = _one_liner(spec)
     stated = _stated(spec)
+    searched = target is Target.WEB and all(filled(spec.get(name)) for name in ("goal", "output"))
     for name in REQUIRED + RECOMMENDED:
         section = spec.sections.get(name)
-        optional = name in RECOMMENDED or (one_liner and name in SCOPED_BY_ONE_LINE) or (stated and name == "non-goals")
+        optional = (
+            name in RECOMMENDED
+            or (one_liner and name in SCOPED_BY_ONE_LINE)
+            or (stated and name == "non-goals")
+            or (searched and name == "inputs")
+        )
         severity = Severity.WARNING if optional else Severity.ERROR
         title = name.capitalize()
         if name == "output" and section is None and _prose(spec):
@@ -66,6 +75,8 @@ def check(spec: Spec) -> list[Finding]:
                 if not (name in REQUIRED and optional)
                 else " (optional for a one-line answer whose checks are stated)"
                 if one_liner and name in SCOPED_BY_ONE_LINE
+                else " (a warning: a web run's material is the web it searches)"
+                if searched and name == "inputs"
                 else " (a warning: the goal, its material and the output are stated)"
             )
             findings.append(

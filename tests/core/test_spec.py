@@ -758,3 +758,23 @@ def test_a_reference_in_the_escalation_notes_is_a_warning() -> None:
     earlier = later.replace("Summarise the three", "Following the planning doc, summarise the three")
     severities = [f.severity for f in specs.lint(earlier) if f.rule == "hidden-context"]
     assert severities[0] == specs.Severity.ERROR and specs.Severity.WARNING in severities[1:]
+
+
+def test_a_web_run_may_leave_out_inputs_when_goal_and_output_are_stated() -> None:
+    """A web run's material is the web it searches; a stateless model with no Inputs has nothing to work on."""
+    search = (
+        "Goal: Find 5 openly licensed datasets of street-tree inventories for European cities.\n"
+        "Non-goals: no paid data.\n"
+        "Output: A Markdown table with columns City, Dataset, Licence, URL. Exactly 5 rows.\n"
+    )
+    for target, severity in (("web", specs.Severity.WARNING), ("stateless", specs.Severity.ERROR)):
+        found = [f for f in specs.lint(search, target=target) if f.message.startswith("no Inputs section")]
+        assert [f.severity for f in found] == [severity], target
+
+
+def test_a_plural_container_is_a_shape() -> None:
+    """'The files you changed' is a list of files, as 'the file' is one."""
+    output = "Plain text, one sentence, at most 30 words."
+    for shape in ("The names of the files you changed.", "The functions you added."):
+        assert "vague-output" not in rules(GOOD_SPEC.replace(output, shape)), shape
+    assert "vague-output" in rules(GOOD_SPEC.replace(output, "Your thoughts on it."))
