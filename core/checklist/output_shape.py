@@ -34,7 +34,7 @@ _SHAPE = pattern_cache.compile(
     r"diff|patch|commit|commits|bullets?|list|heading|headings|lines?|sentences?|paragraphs?|words?|integer|"
     r"number|numbers|float|decimals?|percent(?:age)?|boolean|true or false|yes or no|subject line|body|"
     r"plain text|array|object|mapping|columns?|rows?|keys?|fields?|items?|steps?|questions?|names?|options|"
-    r"tag|url|id|letter|email|reply|post|tweet|message|page|file|function|class|script|query|statement|"
+    r"(?:tag|url|id|letter|email|reply|post|tweet|message|page|file|function|script|query|statement)s?|class(?:es)?|"
     r"sections?|chart|svg|png|pdf|slides?|only|nothing else|format(?:ted)? as|\d+-hour)\b|"
     r"\b(?-i:[A-Z]{1,4}(?:[:./-][A-Z]{1,4})+)\b",
     re.IGNORECASE,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core import pattern_cache
 from core.checklist import prose
-from core.spec import Finding, Section, Spec
+from core.spec import Finding, Section, Severity, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
@@ -368,6 +368,7 @@ def check(spec: Spec) -> list[Finding]:
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
     context = _Context(lines, inputs, deliverable, given)
+    after = _lines_after_the_work(spec)
     for index, line in enumerate(lines):
         if line.data:
             seen_data = True
@@ -390,8 +391,24 @@ def check(spec: Spec) -> list[Finding]:
         for match, what in hits:
             if all(match.end() <= other.start() or match.start() >= other.end() for other, _ in taken):
                 taken.append((match, what))
-        findings += [_finding(line.number, match.group(0), what) for match, what in sorted(taken, key=_start)]
+        severity = Severity.WARNING if line.number in after else Severity.ERROR
+        findings += [_finding(line.number, match.group(0), what, severity) for match, what in sorted(taken, key=_start)]
     return findings
+
+
+_AFTER_THE_WORK = ("escalation", "verification")
+"""Sections about what happens once the work is done: who decides and how it is checked. A reference there ('the
+release PR', 'the issue') is most often to something still to come, and on first contact such references were
+refusals of good specs and of no vague one; it is a warning."""
+
+
+def _lines_after_the_work(spec: Spec) -> set[int]:
+    return {
+        section.body_line + offset
+        for name in _AFTER_THE_WORK
+        if (section := spec.sections.get(name)) is not None
+        for offset in range(len(section.body.splitlines()))
+    } | {section.line for name in _AFTER_THE_WORK if (section := spec.sections.get(name)) is not None}
 
 
 @dataclass(frozen=True)
@@ -529,7 +546,7 @@ _HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|[^.;!?]*" + re.escape(prose.DA
 in the spec (a quote in a later sentence is something else: '... the town hall. Say "Talk to HR."')."""
 
 
-def _finding(line: int, quote: str, what: str) -> Finding:
+def _finding(line: int, quote: str, what: str, severity: Severity = Severity.ERROR) -> Finding:
     return prose.finding(
         "hidden-context",
         line,
@@ -537,4 +554,5 @@ def _finding(line: int, quote: str, what: str) -> Finding:
         f"refers to {what}",
         "put the facts themselves in the spec (paste the text, list the points, or name a file under "
         "Inputs), or remove the reference",
+        severity,
     )
