@@ -25,7 +25,7 @@ from core.backends.base import Backend, BackendRequest, ModelRejected, Transient
 from core.batch import budgets
 from core.checklist.target import target_of
 from core.config import Config, ModelConfig, user_models
-from core.envelope import Envelope, Status, Usage
+from core.envelope import Envelope, Status, Usage, stop_of
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
 from core.events import (
     AttemptFailed,
@@ -418,7 +418,7 @@ class Engine:
             why = (
                 ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed")
                 if isinstance(exc, GeneratorExit)
-                else ("interrupted by a signal", "signal")
+                else stop_of(exc)
             )
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
             self._close(project, events, run, started)

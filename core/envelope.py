@@ -26,6 +26,22 @@ class Status(StrEnum):
     """Only ever on disk while a run is in flight; a dead runner's record is later marked interrupted."""
 
 
+STOPS = {
+    "signal": "interrupted by a signal",
+    "cancelled": "cancelled on request",
+}
+"""Why an interrupted run stopped, by reason: a task cancelled with `task.cancel("cancelled")` was asked to by a
+person or a client (`dispatch batch --cancel`, the console's Cancel, an MCP `cancel`); any other cancel, SIGINT or
+SIGTERM is a signal."""
+
+
+def stop_of(exc: BaseException) -> tuple[str, str]:
+    """(error, reason) for a run stopped by `exc`: the reason its cancel named, if one of STOPS, else `signal`."""
+    named = exc.args[0] if exc.args else None
+    reason = named if isinstance(named, str) and named in STOPS else "signal"
+    return STOPS[reason], reason
+
+
 STATUS_EXIT = {
     Status.OK: ExitCode.OK,
     Status.ERROR: ExitCode.RUN_FAILED,

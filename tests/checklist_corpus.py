@@ -4,7 +4,8 @@ A set is a text file of specs, each starting at a line `=== ID family=FAMILY kin
 the --cwd its specs are linted under, against the real task types as `dispatch lint` is. A vague spec counts as
 caught when the checklist refuses it (an error); `score` also notes a spec caught only by another family's rule.
 A vague spec whose header ends in `relabelled=good` is scored as a good one: the checklist's policy changed so that
-its one defect is none (issue #17: no Escalation section on work with no risk is a warning), and it stays where it
+its one defect is none (issue #17: no Escalation section on work with no risk is a warning; no Non-goals section is
+a warning when the goal, its material and the output are stated), and it stays where it
 was written so the set reads as it was measured.
 """
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
+
+from core.dollars import money as money  # the console's costs read as the CLI's
 
 
 def ago(iso: str | None, now: datetime) -> str:
@@ -21,16 +22,6 @@ def ago(iso: str | None, now: datetime) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
     return f"{seconds}s ago"
-
-
-def money(value: float | None) -> str:
-    """Dollars with at least two significant digits: a run that cost $0.000036 must not read $0.0000."""
-    if value is None:
-        return "-"
-    if value >= 1:
-        return f"${value:,.2f}"
-    digits = 4 if value <= 0 or value >= 0.001 else 1 - math.floor(math.log10(value))
-    return f"${value:.{digits}f}"
 
 
 def tokens(count: int) -> str:

@@ -89,9 +89,9 @@ def _trusted_head(logs: Path, name: str) -> Head:
         data = read_json(logs / HEAD)
         head = Head(int(data["seq"]), data.get("sha256"), data.get("prev"), str(data.get("name") or ""))
     except (OSError, ValueError, TypeError, KeyError):
-        return _scan_head(logs)
+        return _scan_head(logs, name)
     if head.seq < 1 or Path(head.name).name != head.name or head.name.startswith("."):
-        return _scan_head(logs)  # not a head we write: ours name an entry (seq 1 on) in the project's logs
+        return _scan_head(logs, name)  # not a head we write: ours name an entry (seq 1 on) in the project's logs
     link = _known_link(logs / head.name)
     if link is None:
         try:
@@ -103,7 +103,7 @@ def _trusted_head(logs: Path, name: str) -> Head:
         return head
     if head.name == name and link is None:
         return head
-    return _scan_head(logs)
+    return _scan_head(logs, name)
 
 
 _written: dict[Path, tuple[Path, tuple[int, int, int], dict[str, Any]]] = {}
@@ -135,9 +135,12 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _scan_head(logs: Path) -> Head:
+def _scan_head(logs: Path, sealing: str) -> Head:
+    """The last sealed entry, by reading every entry but `sealing`: the one being sealed is the running record it
+    replaces (only running records are sealed), never an entry yet, and a new project's first seal, which finds no
+    head, then reads nothing back."""
     best = GENESIS
-    for entry in read_entries(logs):
+    for entry in read_entries(logs, skip=sealing):
         if entry.link is not None and entry.link["seq"] > best.seq:
             best = Head(entry.link["seq"], entry.link.get("sha256"), entry.link.get("prev"), entry.name)
     return best
@@ -153,13 +156,16 @@ class Entry:
     link: dict[str, Any] | None = None
 
 
-def read_entries(logs: Path) -> list[Entry]:
-    """Every run record and tombstone of a project, in file-name order (run ids sort by time)."""
+def read_entries(logs: Path, skip: str = "") -> list[Entry]:
+    """Every run record and tombstone of a project (but the file named `skip`), in file-name order (run ids sort by
+    time)."""
     names = sorted(p.name for p in logs.glob(f"*{RESULT_SUFFIX}")) + sorted(
         p.name for p in logs.glob(f"{TOMBSTONE_PREFIX}*.json")
     )
     entries = []
     for name in names:
+        if name == skip:
+            continue
         try:
             data = read_json(logs / name)
         except (OSError, ValueError):

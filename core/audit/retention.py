@@ -127,13 +127,15 @@ def prune(project: Project, older_than_s: float, keep_last: int, dry_run: bool) 
 
 def rm(project: Project) -> Removal:
     """Remove the whole project: its runs, worktrees and index rows; the tombstone stays outside it."""
-    repos: set[str] = set()
+    repos: dict[str, set[str]] = {}
     warnings = recover(project)
     with locked(project, "removed"):
         records = _records(project)
         for _, record in records:
             if isinstance(worktree := record.get("worktree"), dict) and worktree.get("repo"):
-                repos.add(str(worktree["repo"]))
+                repos.setdefault(str(worktree["repo"]), set()).update(
+                    [str(worktree["branch"])] if worktree.get("branch") else []
+                )
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         tombstone = paths.projects_dir() / REMOVED_PROJECTS / f"{project.slug}-{stamp}.json"
         entry: dict[str, Any] = {
@@ -154,6 +156,12 @@ def rm(project: Project) -> Removal:
         f"git could not prune the removed worktrees of {repo} ({why}); run `git worktree prune` there"
         for repo in sorted(repos)
         if (why := _prune_worktrees(Path(repo)))
+    ]
+    warnings += [
+        f"kept {len(kept)} branch{'es' if len(kept) > 1 else ''} in {repo}, which may hold changes not landed: "
+        f"{' '.join(kept)} (`git -C {repo} branch -D {' '.join(kept)}` once you are sure)"
+        for repo, branches in sorted(repos.items())
+        if (kept := _branches_left(Path(repo), branches))
     ]
     warnings += _reindexed(lambda index: index.sync())
     return Removal(project.slug, [run_id for run_id, _ in records], tombstone, tuple(warnings))
@@ -176,6 +184,17 @@ def _prune_worktrees(repo: Path) -> str | None:
     except (DispatchError, OSError) as exc:
         return str(exc)
     return None
+
+
+def _branches_left(repo: Path, branches: set[str]) -> list[str]:
+    """Which of the removed worktrees' branches the repo still has: removing a project never deletes work."""
+    from core.worktree import git
+
+    try:
+        listed = git(["branch", "--list", "--format=%(refname:short)", *sorted(branches)], repo)
+    except (DispatchError, OSError):
+        return []
+    return sorted(line.strip() for line in listed.stdout.splitlines() if line.strip())
 
 
 def _reindexed(action: Callable[[IndexWriter], object]) -> tuple[str, ...]:

@@ -307,7 +307,8 @@ class Project:
         them all, for `dispatch audit verify`."""
         if not self.logs.is_dir() or self.locked():
             return []
-        last_holder = str(self.lock().info().get("run_id"))  # before taking the lock, which rewrites it
+        noted = self.lock().info().get("run_id")  # before taking the lock, which rewrites it
+        last_holder = {noted} if isinstance(noted, str) else set()
         try:
             lock = self.lock().acquire(wait=0.0)
         except ProjectBusy:
@@ -315,7 +316,7 @@ class Project:
         with lock:
             sweep_temp_files(self.logs)
             run_ids = self.run_ids()
-            suspects = None if everywhere else sorted({*run_ids[-1:], *({last_holder} & set(run_ids))})
+            suspects = None if everywhere else sorted({*run_ids[-1:], *(last_holder & set(run_ids))})
             marked = self.mark_interrupted_runs(suspects)
             self.recount()
             return marked

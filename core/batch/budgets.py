@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from core import tokens
 from core.config import Config, ModelConfig
+from core.dollars import money
 from core.errors import DispatchError, ExitCode
 
 ESTIMATED_OUTPUT = 1000
@@ -50,7 +51,7 @@ def check_run(config: Config, model: ModelConfig, prompt: str, slug: str) -> Non
     estimate = estimate_cost(model, prompt)
     if caps.run is not None and estimate > caps.run:
         raise BudgetExceeded(
-            f"this run is estimated at ${estimate:.4f} on {model.name}, over the per-run budget of ${caps.run:.4f}",
+            f"this run is estimated at {money(estimate)} on {model.name}, over the per-run budget of {money(caps.run)}",
             "raise [budgets] run in config.toml, or pick a cheaper model",
         )
     if caps.day is None and caps.project is None:
@@ -62,14 +63,14 @@ def check_run(config: Config, model: ModelConfig, prompt: str, slug: str) -> Non
         project_spent = index.spent(slug=slug) if caps.project is not None else 0.0
     if caps.day is not None and day_spent + estimate > caps.day:
         raise BudgetExceeded(
-            f"today's spend ${day_spent:.4f} + this run's estimate ${estimate:.4f} would cross the "
-            f"daily budget of ${caps.day:.4f}",
+            f"today's spend {money(day_spent)} + this run's estimate {money(estimate)} would cross the "
+            f"daily budget of {money(caps.day)}",
             "raise [budgets] day, or wait for tomorrow (UTC)",
         )
     if caps.project is not None and project_spent + estimate > caps.project:
         raise BudgetExceeded(
-            f"project '{slug}' has spent ${project_spent:.4f}; with this run's estimate "
-            f"${estimate:.4f} it would cross its budget of ${caps.project:.4f}",
+            f"project '{slug}' has spent {money(project_spent)}; with this run's estimate "
+            f"{money(estimate)} it would cross its budget of {money(caps.project)}",
             "raise [budgets] project in config.toml",
         )
 
@@ -114,18 +115,18 @@ class Ledger:
     def refusal(self, slug: str, estimate: float) -> str | None:
         """Why an item with this estimate may not start now (None: it may)."""
         if self.run_cap is not None and estimate > self.run_cap:
-            return f"estimated ${estimate:.4f}, over the per-run budget of ${self.run_cap:.4f}"
+            return f"estimated {money(estimate)}, over the per-run budget of {money(self.run_cap)}"
         if self.cap is not None and self.committed + estimate > self.cap:
             return (
-                f"spent ${self.spent:.4f} + in flight ${self.committed - self.spent:.4f} + this item's "
-                f"${estimate:.4f} would cross the batch budget of ${self.cap:.4f}"
+                f"spent {money(self.spent)} + in flight {money(self.committed - self.spent)} + this item's "
+                f"{money(estimate)} would cross the batch budget of {money(self.cap)}"
             )
         if self.day_cap is not None and self.day_spent + self.committed + estimate > self.day_cap:
-            return f"today's spend would cross the daily budget of ${self.day_cap:.4f}"
+            return f"today's spend would cross the daily budget of {money(self.day_cap)}"
         if self.project_cap is not None:
             project = self.project_spent.get(slug, 0.0) + sum(e for s, e in self.in_flight.values() if s == slug)
             if project + estimate > self.project_cap:
-                return f"project '{slug}' would cross its budget of ${self.project_cap:.4f}"
+                return f"project '{slug}' would cross its budget of {money(self.project_cap)}"
         return None
 
     def start(self, key: int, slug: str, estimate: float) -> None:

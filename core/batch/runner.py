@@ -32,8 +32,9 @@ from core.batch.limits import Limiter
 from core.batch.manifest import Item
 from core.batch.trail import CANCEL_POLL_S, BatchTrail, ItemRecord
 from core.config import Config
+from core.dollars import money
 from core.engine import DispatchRequest, Engine, compose_prompt
-from core.envelope import Envelope, Status
+from core.envelope import Envelope, Status, stop_of
 from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
 from core.fsutil import GroupCommit, read_json
@@ -134,7 +135,7 @@ class Totals:
         return (
             f"batch: {self.done + self.skipped + self.rejected}/{self.total} done ({self.ok} ok, {self.failed} "
             f"failed, {self.skipped} skipped, {self.running} running), {self.input_tokens}+{self.output_tokens} "
-            f"tokens, ${self.cost_usd:.4f}, {self.rate * 60:.0f}/min{until}"
+            f"tokens, {money(self.cost_usd)}, {self.rate * 60:.0f}/min{until}"
         )
 
 
@@ -286,18 +287,19 @@ class Batch:
                 self.trail.write(_record_of(view))
         return self.trail
 
-    def cancel(self) -> None:
-        """Stop launching and interrupt what is in flight (SIGINT); the runs are recorded interrupted."""
+    def cancel(self, reason: str = "signal") -> None:
+        """Stop launching and interrupt what is in flight; the runs are recorded interrupted, with the reason
+        (core/envelope.py STOPS): `signal` for SIGINT/SIGTERM, `cancelled` when a person or a client asked."""
         self.stopping, self.stop_why = "interrupted", "interrupted"
         for task in list(self._running):
-            task.cancel()
+            task.cancel(reason)
 
     async def _watch_for_cancel(self, trail: BatchTrail) -> None:
         """Stop as on SIGINT once another process asks (`dispatch batch --cancel`, the console's Batch screen)."""
         while not trail.cancel_requested():  # one stat a quarter second
             await asyncio.sleep(CANCEL_POLL_S)
         self._notice("cancel requested from elsewhere: stopping, and interrupting what is in flight")
-        self.cancel()
+        self.cancel("cancelled")
 
     def totals(self) -> Totals:
         totals = Totals(total=len(self.views), elapsed_s=time.monotonic() - self._began)
@@ -453,13 +455,14 @@ class Batch:
                     self._notice(event.message)
                 elif isinstance(event, Finished):
                     envelope = event.envelope
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
+            stopped, reason = stop_of(exc)
             envelope = _recorded(view) or Envelope(
                 run_id=view.run_id,
                 slug=item.slug or "",
                 status=Status.INTERRUPTED,
-                error="interrupted before the run started",
-                reason="signal",
+                error=f"{stopped} before the run started",
+                reason=reason,
             )
             raise
         except DispatchError as exc:

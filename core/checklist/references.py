@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core import pattern_cache
 from core.checklist import prose
-from core.spec import Finding, Section, Spec
+from core.spec import Finding, Section, Severity, Spec
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
@@ -368,6 +368,7 @@ def check(spec: Spec) -> list[Finding]:
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
     context = _Context(lines, inputs, deliverable, given)
+    after = _lines_after_the_work(spec)
     for index, line in enumerate(lines):
         if line.data:
             seen_data = True
@@ -390,8 +391,24 @@ def check(spec: Spec) -> list[Finding]:
         for match, what in hits:
             if all(match.end() <= other.start() or match.start() >= other.end() for other, _ in taken):
                 taken.append((match, what))
-        findings += [_finding(line.number, match.group(0), what) for match, what in sorted(taken, key=_start)]
+        severity = Severity.WARNING if line.number in after else Severity.ERROR
+        findings += [_finding(line.number, match.group(0), what, severity) for match, what in sorted(taken, key=_start)]
     return findings
+
+
+_AFTER_THE_WORK = ("escalation", "verification")
+"""Sections about what happens once the work is done: who decides and how it is checked. A reference there ('the
+release PR', 'the issue') is most often to something still to come, and on first contact such references were
+refusals of good specs and of no vague one; it is a warning."""
+
+
+def _lines_after_the_work(spec: Spec) -> set[int]:
+    return {
+        section.body_line + offset
+        for name in _AFTER_THE_WORK
+        if (section := spec.sections.get(name)) is not None
+        for offset in range(len(section.body.splitlines()))
+    } | {section.line for name in _AFTER_THE_WORK if (section := spec.sections.get(name)) is not None}
 
 
 @dataclass(frozen=True)
@@ -419,7 +436,25 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
         or _given(match.group(0), context.lines, context.given)
+        or _hands_over(text, match)
     )
+
+
+_POINTS_AT_DATA = pattern_cache.compile(
+    r"\b(?:(?:is|are) (?:below|above|pasted|quoted|included|listed)|(?:pasted|quoted|listed|included) "
+    r"(?:below|above|here))\b",
+    re.IGNORECASE,
+)
+"""After a reference, its sentence says the spec holds what it is about ('I ran a survey last month; the 12 answers
+are below'). Only after it: in 'the answer quoted below, in the tone Dana pushed for' the pointer is to the answer,
+and the tone stays hidden."""
+
+
+def _hands_over(text: str, match: re.Match[str]) -> bool:
+    """The rest of the reference's sentence says the spec holds what it is about: the earlier work is handed
+    over."""
+    ends = [at for at in (text.find(". ", match.end()), text.find("? ", match.end())) if at >= 0]
+    return bool(_POINTS_AT_DATA.search(text, match.end(), min(ends) if ends else len(text)))
 
 
 def _start(hit: tuple[re.Match[str], str]) -> int:
@@ -529,7 +564,7 @@ _HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|[^.;!?]*" + re.escape(prose.DA
 in the spec (a quote in a later sentence is something else: '... the town hall. Say "Talk to HR."')."""
 
 
-def _finding(line: int, quote: str, what: str) -> Finding:
+def _finding(line: int, quote: str, what: str, severity: Severity = Severity.ERROR) -> Finding:
     return prose.finding(
         "hidden-context",
         line,
@@ -537,4 +572,5 @@ def _finding(line: int, quote: str, what: str) -> Finding:
         f"refers to {what}",
         "put the facts themselves in the spec (paste the text, list the points, or name a file under "
         "Inputs), or remove the reference",
+        severity,
     )

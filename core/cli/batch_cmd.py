@@ -21,6 +21,7 @@ from core.batch import manifest, procs, trail
 from core.batch.runner import Batch, ItemView, Options
 from core.cli.numbers import positive_int
 from core.cli.output import emit_json, error_line, table
+from core.dollars import money
 from core.errors import ExitCode, UsageError
 
 PLAIN_EVERY_S = 10.0
@@ -333,7 +334,7 @@ def _list_batches(json_mode: bool) -> int:
                         str(r["status"]),
                         str(r["created"] or "")[:19],
                         f"{r['ok']}/{r['total']}",
-                        f"${r['cost_usd']:.4f}",
+                        money(float(r["cost_usd"] or 0)),
                     ]
                     for r in rows
                 ],

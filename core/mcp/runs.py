@@ -173,8 +173,8 @@ class Runs:
         return envelope
 
     async def cancel(self, run_id: str, slug: str | None) -> dict[str, Any]:
-        """Stop a run; it is recorded as interrupted, like a CLI run stopped by a signal. One this server started is
-        cancelled here; one a CLI process runs gets SIGTERM once that process is proven to be the run's."""
+        """Stop a run; it is recorded interrupted. One this server started is cancelled here (reason `cancelled`);
+        one a CLI process runs gets SIGTERM once that process is proven to be the run's (reason `signal`)."""
         live = self.live.get(run_id)
         if live is None:
             envelope = read_envelope(run_id, slug)
@@ -191,7 +191,7 @@ class Runs:
                 "cancelled": False,
                 "note": f"the run had already ended {envelope.status}",
             }
-        live.task.cancel()
+        live.task.cancel("cancelled")
         await asyncio.wait({live.task}, timeout=CANCEL_GRACE)
         return {**envelope_data(read_envelope(run_id, live.slug)), "cancelled": True}
 
@@ -210,7 +210,7 @@ class Runs:
         finally:
             self.batches.pop(batch, None)
             if not task.done():
-                batch.cancel()
+                batch.cancel("cancelled")  # the client cancelled its call
                 await asyncio.wait({task}, timeout=CANCEL_GRACE)
         return {**summary, "items": [view.outcome() for view in batch.views]}
 

@@ -160,6 +160,21 @@ def test_drop_removes_the_worktree_and_branch_and_prunes_one_deleted_by_hand(tmp
     assert set(states.values()) == {"dropped"}
 
 
+def test_rm_removes_the_worktrees_but_keeps_and_names_their_branches(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    first, second = run_spec(tmp_path, repo).json(), run_spec(tmp_path, repo).json()
+    dropped = dispatch("drop", "--slug", "inv", "--run", second["run_id"])
+    assert dropped.code == 0, dropped.stderr
+    removed = dispatch("rm", "--slug", "inv", "--yes")
+    assert removed.code == 0, removed.stderr
+    branch = first["worktree"]["branch"]
+    assert not Path(first["worktree"]["path"]).exists() and git(repo, "worktree", "list").count("\n") == 1
+    assert git(repo, "branch", "--list", "dispatch/*").split() == [branch], "unlanded work is never deleted"
+    assert f"kept 1 branch in {repo.resolve()}" in removed.stderr and f"branch -D {branch}" in removed.stderr
+    assert second["worktree"]["branch"] not in removed.stderr, "a dropped run's branch is gone, not 'kept'"
+
+
 def test_a_conflict_stops_the_merge_and_changes_nothing(tmp_path: Path, isolated: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     command_agent(isolated / "home", REFACTOR)

@@ -315,6 +315,7 @@ def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(
     assert sent == 2 and summary["stopped"] == "interrupted" and summary["not_started"] == 3
     assert [e["status"] for e in envelopes] == ["interrupted", "interrupted"]
     assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
+    assert [r["reason"] for r in run_files(projects_dir)] == ["signal", "signal"]
     assert json.loads((batch_dir(projects_dir) / "batch.json").read_text())["status"] == "interrupted"
 
 
@@ -336,6 +337,7 @@ def test_cancel_from_another_process_stops_the_batch_and_resume_runs_the_rest(
     assert cancelled.stdout.startswith(f"cancelled {batch_id}: 0 ok, 2 failed, 2 not started")
     assert proc.returncode == 130 and "cancel requested from elsewhere" in err
     assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
+    assert {(r["reason"], r["error"]) for r in run_files(projects_dir)} == {("cancelled", "cancelled on request")}
     again = dispatch("batch", "--cancel", batch_id)
     assert again.code == 2 and "is not running (it is interrupted)" in again.stderr
     assert f"--resume {batch_id}" in again.stderr

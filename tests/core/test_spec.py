@@ -705,3 +705,129 @@ def test_a_what_where_brief_has_its_goal_and_inputs() -> None:
     brief = specs.parse("**Where:** pipelines/ingest/run.py.\n\n**What:** Clean up the pipeline so it's better.\n")
     assert brief.get("goal") == "Clean up the pipeline so it's better."
     assert not brief.sections["inputs"].inferred
+
+
+def _severity(text: str, rule: str, **kwargs: object) -> specs.Severity | None:
+    found = rules(text, **kwargs).get(rule)
+    return found.severity if found else None
+
+
+def test_no_non_goals_is_a_warning_when_goal_material_and_output_are_stated() -> None:
+    """Non-goals are read from sentences that bound the work, which writers phrase in words no list foresees; the
+    content rules judge a spec whose goal, material and output are stated (issue #17). With no material, the
+    contractor has nothing to act on, so the missing sections are still an error."""
+    unbounded = GOOD_SPEC.replace("## Non-goals\nDo not add points that are not listed.\n\n", "")
+    assert _severity(unbounded, "missing-section") == specs.Severity.WARNING
+    assert not specs.has_errors(specs.lint(unbounded))
+    bare = unbounded.replace("## Inputs\n1. Faster start-up. 2. A new audit browser. 3. Fewer crashes.\n\n", "")
+    assert {f.message for f in specs.lint(bare) if f.severity == specs.Severity.ERROR} == {
+        "no Non-goals section",
+        "no Inputs section",
+    }
+
+
+def test_is_in_says_where_material_is_only_of_material() -> None:
+    """'The data is in the warehouse' names where the material is; 'the date is in the future' or 'times are in
+    UTC' state a fact about it."""
+    inputs = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    for state in ("Skip a point if its date is in the future.", "Leave out a point whose fix is in limbo."):
+        assert "input-not-given" not in rules(GOOD_SPEC.replace(inputs, f"{inputs}\n{state}"))
+    found = rules(GOOD_SPEC.replace(inputs, "The release data is in the warehouse."))
+    assert found["input-not-given"].quote == "is in the warehouse"
+
+
+def test_a_missing_name_refuses_only_when_it_is_surely_a_file(tmp_path: Path) -> None:
+    """Slash-joined words with no extension ('method/path/protocol', 'd/') may be anything, so a missing one is a
+    warning; a missing file with a directory is an error."""
+    inputs = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    for name, severity in (
+        ("method/path/protocol", specs.Severity.WARNING),
+        ("vendor/lib/", specs.Severity.WARNING),
+        ("logs/crash-2026-11-28.txt", specs.Severity.ERROR),
+    ):
+        text = GOOD_SPEC.replace(inputs, f"{inputs}\nEach line of `{name}` is one request.")
+        assert _severity(text, "missing-input", cwd=tmp_path) == severity, name
+
+
+def test_a_reference_in_the_escalation_notes_is_a_warning() -> None:
+    """Escalation and Verification are about what happens after the work ('comment on the release PR'): a
+    reference there is most often to something still to come, so it does not refuse the spec."""
+    note = "None: the draft is internal and reviewed before it is used."
+    later = GOOD_SPEC.replace(note, "Ask before changing anything the team decided in the planning doc.")
+    assert {f.severity for f in specs.lint(later) if f.rule == "hidden-context"} == {specs.Severity.WARNING}
+    earlier = later.replace("Summarise the three", "Following the planning doc, summarise the three")
+    severities = [f.severity for f in specs.lint(earlier) if f.rule == "hidden-context"]
+    assert severities[0] == specs.Severity.ERROR and specs.Severity.WARNING in severities[1:]
+
+
+def test_a_web_run_may_leave_out_inputs_when_goal_and_output_are_stated() -> None:
+    """A web run's material is the web it searches; a stateless model with no Inputs has nothing to work on."""
+    search = (
+        "Goal: Find 5 openly licensed datasets of street-tree inventories for European cities.\n"
+        "Non-goals: no paid data.\n"
+        "Output: A Markdown table with columns City, Dataset, Licence, URL. Exactly 5 rows.\n"
+    )
+    for target, severity in (("web", specs.Severity.WARNING), ("stateless", specs.Severity.ERROR)):
+        found = [f for f in specs.lint(search, target=target) if f.message.startswith("no Inputs section")]
+        assert [f.severity for f in found] == [severity], target
+
+
+def test_a_plural_container_is_a_shape() -> None:
+    """'The files you changed' is a list of files, as 'the file' is one."""
+    output = "Plain text, one sentence, at most 30 words."
+    for shape in ("The names of the files you changed.", "The functions you added."):
+        assert "vague-output" not in rules(GOOD_SPEC.replace(output, shape)), shape
+    assert "vague-output" in rules(GOOD_SPEC.replace(output, "Your thoughts on it."))
+
+
+def test_material_listed_under_the_ask_is_the_inputs() -> None:
+    """Items listed under the ask ('## Task' with the timestamps below it) hand the material over; a goal with
+    nothing under it still needs its Inputs."""
+    listed = (
+        "## Task\nConvert each of the timestamps below to ISO 8601 in UTC, from Europe/Paris local time.\n\n"
+        "- 2026-03-29 01:30\n- 2026-10-25 02:30\n\n"
+        "## Deliverable\nOne line per timestamp, same order, in the form `input -> output`. Nothing else.\n"
+    )
+    assert not specs.has_errors(specs.lint(listed))
+    bare = listed.replace("- 2026-03-29 01:30\n- 2026-10-25 02:30\n\n", "")
+    assert {f.message for f in specs.lint(bare) if f.severity == specs.Severity.ERROR} == {
+        "no Non-goals section",
+        "no Inputs section",
+    }
+
+
+def test_a_shape_stated_after_the_ask_is_the_output_contract() -> None:
+    """With no Output section, a checkable shape stated after the ask ('at most 20 lines', a Requirements list's
+    'Under 80 words') is the contract; a size in the ask names the material ('the two sentences below'), and an
+    answer named by an indefinite ('return something') is vague."""
+    ask = "Please review `src/billing/invoice.py` for places where money is computed with floats.\n\n"
+    shaped = ask + "List each one as `path:line — fix`, at most 20 lines. Don't change any code.\n"
+    assert "vague-output" not in rules(shaped, target="agent")
+    assert "vague-output" in rules(ask + "Don't change any code.\n", target="agent")
+    vague = ask + "It should return something indicating each place. Don't change any code.\n"
+    assert rules(vague, target="agent")["vague-output"].quote.startswith("return something indicating")
+    in_the_ask = (
+        "## Goal\nTranslate the two sentences below into German.\n## Non-goals\nNone.\n## Inputs\n- Hi.\n- Bye.\n"
+    )
+    assert {f.message for f in specs.lint(in_the_ask) if f.severity == specs.Severity.ERROR} == {"no Output section"}
+
+
+def test_an_agent_is_where_the_repository_is(tmp_path: Path) -> None:
+    """For an agent, 'the script is in the repo' puts the material where it works; 'in the warehouse' does not."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "backup.sh").write_text("tar czf ...\n")
+    inputs = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    text = GOOD_SPEC.replace(inputs, "Our nightly job is `scripts/backup.sh`. The script is in the repo.")
+    assert "input-not-given" not in rules(text, target="agent", cwd=tmp_path)
+    elsewhere = text.replace("in the repo", "in the warehouse")
+    assert rules(elsewhere, target="agent", cwd=tmp_path)["input-not-given"].quote == "is in the warehouse"
+
+
+def test_earlier_work_handed_over_in_its_own_sentence_is_no_hidden_reference() -> None:
+    """'I ran a survey last month; the answers are below' hands the survey over; a pointer before the reference
+    points at something else ('the answer quoted below, in the tone Dana pushed for')."""
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    ran = GOOD_SPEC.replace(goal, "We ran a beta last month; its three findings are listed below. " + goal)
+    assert "hidden-context" not in rules(ran)
+    toned = GOOD_SPEC.replace(goal, goal[:-1] + ", in the tone Dana pushed for.")
+    assert "hidden-context" in rules(toned)

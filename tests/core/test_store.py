@@ -78,6 +78,27 @@ def test_sealing_the_next_run_does_not_read_back_the_one_this_process_wrote(
     assert [(p.kind, p.where) for p in report.problems] == [("edited", second)] and report.chained == 3
 
 
+def test_sealing_a_run_with_no_head_reads_every_entry_but_the_running_record_it_replaces(
+    projects_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project.at("headless")
+    project.ensure(None, "openai")
+    first, second = (f"20261120-120000-1-{n}" for n in (1, 2))
+    reads: list[str] = []
+    real_read = chain.read_json
+    monkeypatch.setattr(chain, "read_json", lambda path: reads.append(path.name) or real_read(path))
+    project.write_run(first, running_record(project, first))
+    project.write_run(first, finished_record(project, first))
+    assert project.result_path(first).name not in reads, "a new project's first seal reads nothing back"
+    (project.logs / chain.HEAD).unlink()
+    project.write_run(second, running_record(project, second))
+    project.write_run(second, finished_record(project, second))
+    assert project.result_path(first).name in reads and project.result_path(second).name not in reads
+    assert json.loads(project.result_path(second).read_text())["chain"]["seq"] == 2, "the head found by the scan"
+    report = chain.verify("headless", project.logs, live=False)
+    assert report.ok and report.chained == 2
+
+
 def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_dir: Path) -> None:
     project = Project.at("sums")
     project.ensure(None, "openai")

@@ -92,6 +92,7 @@ async def test_cancel_stops_the_run_and_records_it_interrupted(tmp_path: Path) -
             again = data(await client.call_tool("cancel", {"run_id": started["run_id"]}))
     assert short["status"] == "running"
     assert cancelled["cancelled"] is True and cancelled["status"] == "interrupted" and cancelled["exit_code"] == 130
+    assert cancelled["reason"] == "cancelled" and cancelled["error"] == "cancelled on request"
     assert read_json(Path(started["audit_path"]))["status"] == "interrupted"
     assert again["cancelled"] is False and "already ended" in again["note"]
 

@@ -164,19 +164,6 @@ def test_a_missing_console_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
     assert len(err) == 1 and "console cannot start" in err[0]
 
 
-def test_small_costs_keep_two_significant_digits() -> None:
-    from tui.format import money
-
-    assert [money(v) for v in (None, 0.0, 0.000036, 0.001118, 0.25, 12.5)] == [
-        "-",
-        "$0.0000",
-        "$0.000036",
-        "$0.0011",
-        "$0.2500",
-        "$12.50",
-    ]
-
-
 async def test_a_theme_picked_from_the_palette_is_kept_in_config_toml(app_factory, config) -> None:
     import tomllib
 

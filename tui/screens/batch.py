@@ -324,7 +324,7 @@ class BatchScreen(Screen[None]):
     def action_cancel(self) -> None:
         """Stop the batch running here; else ask the process running the shown one to stop, as its ctrl+c would."""
         if self.current_batch is not None:
-            self.current_batch.cancel()
+            self.current_batch.cancel("cancelled")
             return
         if self.shown is None:
             self.notify("no batch is running here or shown", severity="warning")
