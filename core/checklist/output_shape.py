@@ -49,12 +49,8 @@ _VALUES = pattern_cache.compile(
 def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
     section = spec.sections.get("output")
     if section is None:
-        if line := _open_answer(spec):
-            return [
-                _vague(
-                    line.number, _OPEN_ANSWER.search(line.text).group(0), "leaves the shape of the answer to the model"
-                )
-            ]
+        if opened := _open_answer(spec):
+            return [_vague(opened[0].number, opened[1].group(0), "leaves the shape of the answer to the model")]
         return [] if shape_stated(spec) else _unstated(spec)
     lines = [line for line in prose.lines(section) if line.text.strip()]
     if not lines:
@@ -97,11 +93,11 @@ _OPEN_ANSWER = pattern_cache.compile(
 it's valid'): the prose says an answer comes back and hands its shape to the model."""
 
 
-def _open_answer(spec: Spec) -> Line | None:
+def _open_answer(spec: Spec) -> tuple[Line, re.Match[str]] | None:
     for name in ("goal", "inputs"):
         for line in prose.lines(spec.sections.get(name)):
-            if not line.data and _OPEN_ANSWER.search(line.text):
-                return line
+            if not line.data and (match := _OPEN_ANSWER.search(line.text)):
+                return line, match
     return None
 
 
