@@ -47,8 +47,11 @@ from core.config_rules import (
     rules,
 )
 from core.errors import ConfigError
+from core.fsutil import TooLarge, read_capped
 
 PERMISSIONS = ("plan", "acceptEdits", "bypass")
+CONFIG_READ_BYTES = 2**20
+"""The most of config.toml that is read: a config symlinked to /dev/zero is an error, not a hang."""
 
 
 def _backend_kinds() -> list[str]:
@@ -224,9 +227,15 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
     config = Config()
     if path.exists():
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problem = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
+            text = read_capped(path, CONFIG_READ_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError, TooLarge) as exc:
+            problem = (
+                f"over {CONFIG_READ_BYTES // 2**20} MB"
+                if isinstance(exc, TooLarge)
+                else "not UTF-8 text"
+                if isinstance(exc, UnicodeDecodeError)
+                else exc.strerror or str(exc)
+            )
             raise ConfigError(
                 f"cannot read config {path}: {problem}",
                 "make it a UTF-8 TOML file, or move it away and run `dispatch config init`",

@@ -18,9 +18,26 @@ import os
 import threading
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 TEMP_MARK = ".tmp-dispatch-"
+
+
+class TooLarge(ValueError):
+    """A file or stream held more than its reader's limit (the caller says what the limit is for)."""
+
+
+def read_capped(source: Path | BinaryIO, limit: int) -> bytes:
+    """At most `limit` bytes of a file or stream, else TooLarge: a source without end (`--spec /dev/zero`, a pipe
+    whose writer never stops) ends the read instead of hanging and filling memory."""
+    if isinstance(source, Path):
+        with open(source, "rb") as handle:
+            data = handle.read(limit + 1)
+    else:
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(limit)
+    return data
 
 
 class GroupCommit:

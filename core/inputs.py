@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from core import spec as specs
 from core.config import ModelConfig
+from core.fsutil import TooLarge, read_capped
 from core.redact import MASK, Redactor
 from core.spec import Finding, Severity
 from core.tokens import estimate
@@ -223,15 +225,27 @@ def _read(root: Path, path: Path, named: str, line: int, inputs: Inputs, redacto
             f"input '{relative}' is a symlink leading out of {root}",
             "copy the file into the directory, or name the real path under --cwd",
         )
+
+    def too_large(size: str) -> None:
+        refuse(
+            "input-too-large",
+            f"input '{relative}' is {size} bytes (at most {MAX_FILE_BYTES})",
+            "name a smaller file, paste the part that matters into the spec, or use an agent backend",
+        )
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             return refuse(
-                "input-too-large",
-                f"input '{relative}' is {size} bytes (at most {MAX_FILE_BYTES})",
-                "name a smaller file, paste the part that matters into the spec, or use an agent backend",
+                "input-not-a-file",
+                f"input '{relative}' is not a regular file (a device, a pipe or a socket)",
+                "name text files only",
             )
-        data = path.read_bytes()
+        if info.st_size > MAX_FILE_BYTES:
+            return too_large(str(info.st_size))
+        data = read_capped(path, MAX_FILE_BYTES)
+    except TooLarge:  # it grew after the stat
+        return too_large("over")
     except OSError as exc:
         return refuse(
             "input-unreadable", f"input '{relative}' cannot be read: {exc.strerror or exc}", "check its permissions"

@@ -309,6 +309,9 @@ def path_exists(cwd: Path, path: str) -> bool:
 MAX_SPEC_CHARS = 1_000_000
 """A longer spec is refused before any other check: no task worth dispatching needs one, and every check below
 stays linear and bounded within it."""
+SPEC_READ_BYTES = 16 * 2**20
+"""The most of a spec file or stdin that is read: well past the longest spec allowed, so one over it is refused with
+its size, while a source without end is not read forever."""
 
 
 def lint(

@@ -60,19 +60,22 @@ def dispatch(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 60,
+    stdin: Path | None = None,
 ) -> Result:
-    """Run `python -m core.cli ARGS` as a user would, in the test's isolated environment."""
+    """Run `python -m core.cli ARGS` as a user would, in the test's isolated environment; stdin is `input`, the
+    file `stdin` (a device such as /dev/zero), or nothing."""
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run(
-        [sys.executable, "-m", "core", *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd or ROOT,
-        timeout=timeout,
-        stdin=None if input is not None else subprocess.DEVNULL,
-    )
+    with open(stdin or os.devnull, "rb") as source:
+        proc = subprocess.run(
+            [sys.executable, "-m", "core", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=cwd or ROOT,
+            timeout=timeout,
+            stdin=None if input is not None else source,
+        )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

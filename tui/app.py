@@ -45,6 +45,7 @@ from tui.screens.escalate import EscalateScreen, EscalationChoice
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.settings import SettingsScreen
+from tui.stylesheet import ParsedOnce
 from tui.themes import load_themes
 
 T = TypeVar("T")
@@ -92,6 +93,7 @@ class DispatchApp(App[None]):
         cwd: Path | None = None,
     ) -> None:
         super().__init__()
+        self.stylesheet = ParsedOnce(variables=self.get_css_variables())
         self.config = config
         self.engine = engine or Engine(config)
         self.clock = clock

@@ -22,10 +22,14 @@ from typing import Any
 from core import spec as specs
 from core.audit.store import SLUG, slug_from
 from core.errors import UsageError
+from core.fsutil import TooLarge, read_capped
+from core.spec import SPEC_READ_BYTES
 
 FIELDS = ("spec", "prompt", "slug", "model", "tier", "task_type", "vars")
 SPEC_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FIELD = 16 * 1024 * 1024
+MANIFEST_READ_BYTES = 256 * 2**20
+"""The most of a manifest or template that is read: a manifest of /dev/zero is refused, not read forever."""
 """The largest CSV cell read (the csv module's default of 128 KiB is smaller than some specs)."""
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -153,10 +157,15 @@ def _expand(argument: str) -> list[Path]:
 
 
 def _read(path: Path, what: str) -> str:
+    limit = SPEC_READ_BYTES if what == "spec" else MANIFEST_READ_BYTES
     try:
-        return path.read_text(encoding="utf-8")
+        return read_capped(path, limit).decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{what} not found: {path}", "check the path") from None
+    except TooLarge:
+        raise UsageError(
+            f"{what} {path} is over {limit // 2**20} MB", "split the work into several batches, or fix the path"
+        ) from None
     except UnicodeDecodeError:
         raise UsageError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
     except OSError as exc:

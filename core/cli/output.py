@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -34,26 +34,28 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def read_text_arg(value: str) -> str:
-    """A FILE argument's text, or stdin's for '-'; a missing file is a usage error with the path in it."""
+    """A FILE argument's text, or stdin's for '-'; a missing, endless or unreadable one is a usage error naming it."""
     from core.errors import UsageError
+    from core.fsutil import TooLarge, read_capped
+    from core.spec import MAX_SPEC_CHARS, SPEC_READ_BYTES
 
-    if value == "-":
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")  # strict, whatever the locale says
-        try:
-            return stream.read()
-        except UnicodeDecodeError:
-            raise UsageError("cannot read the spec from stdin: not UTF-8 text", "pipe in UTF-8 Markdown") from None
-        finally:
-            stream.detach()
+    source = "from stdin" if value == "-" else value
     try:
-        with open(value, encoding="utf-8") as handle:
-            return handle.read()
+        data = read_capped(sys.stdin.buffer if value == "-" else Path(value), SPEC_READ_BYTES)
+        return data.decode("utf-8")  # strict, whatever the locale says
     except FileNotFoundError:
         raise UsageError(
             f"spec file not found: {value}", "check the path, or pass - to read the spec from stdin"
         ) from None
-    except (IsADirectoryError, UnicodeDecodeError, PermissionError) as exc:
+    except TooLarge:
         raise UsageError(
-            f"cannot read spec {value}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}",
-            "pass a UTF-8 Markdown file",
+            f"the spec {source} is over {SPEC_READ_BYTES // 2**20} MB",
+            f"a spec holds at most {MAX_SPEC_CHARS:,} characters: cut it down to the task and name large inputs "
+            "under Inputs",
+        ) from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read the spec {source}: not UTF-8 text", "pass UTF-8 Markdown") from None
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the spec {source}: {exc.strerror or exc}", "pass a readable UTF-8 Markdown file"
         ) from None

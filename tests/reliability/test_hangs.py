@@ -1,12 +1,16 @@
-"""Bad input ends in one line and the right exit code, soon: a huge spec, a long path component, a config nested
-a thousand deep, and the console asked for with no terminal."""
+"""Bad input ends in one line and the right exit code, soon: a huge spec, a source without end (/dev/zero as the
+spec, a manifest, the config or an input file; a FIFO among the inputs), a long path component, a config nested a
+thousand deep, and the console asked for with no terminal."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+from core import inputs
 from core import spec as specs
+from core.redact import Redactor
 from tests.helpers import GOOD_SPEC, dispatch, write
 
 HANG_GUARD = 120
@@ -20,6 +24,38 @@ def test_a_10_mb_spec_is_refused_with_one_finding(isolated: Path) -> None:
     findings = result.json()["findings"]
     assert result.code == 3 and [f["rule"] for f in findings] == ["too-large"]
     assert f"{specs.MAX_SPEC_CHARS:,}" in findings[0]["message"]
+
+
+def test_a_spec_without_end_is_refused_in_one_line(isolated: Path) -> None:
+    os.symlink("/dev/zero", isolated / "endless.md")
+    for args, stdin in (
+        (("run", "--spec", "/dev/zero"), None),
+        (("lint", "--spec", "-"), Path("/dev/zero")),
+        (("run", "--spec", str(isolated / "endless.md"), "--json"), None),
+    ):
+        result = dispatch(*args, stdin=stdin, timeout=HANG_GUARD)
+        assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert f"is over {specs.SPEC_READ_BYTES // 2**20} MB" in result.stderr and "Traceback" not in result.stderr
+    batch = dispatch("batch", str(isolated / "endless.md"), timeout=HANG_GUARD)
+    assert batch.code == 3 and "over 16 MB" in batch.stderr, "a batch item without end is a rejected item"
+
+
+def test_a_manifest_or_config_without_end_is_an_error_not_a_hang(isolated: Path) -> None:
+    os.symlink("/dev/zero", isolated / "endless.jsonl")
+    manifest = dispatch("batch", str(isolated / "endless.jsonl"), timeout=HANG_GUARD)
+    assert manifest.code == 2 and "is over 256 MB" in manifest.stderr, manifest.stderr
+    (isolated / "home").mkdir(exist_ok=True)
+    os.symlink("/dev/zero", isolated / "home" / "config.toml")
+    config = dispatch("models", timeout=HANG_GUARD)
+    assert config.code == 2 and "over 1 MB" in config.stderr and len(config.stderr.strip().splitlines()) == 1
+
+
+def test_an_input_that_is_a_fifo_or_device_is_refused_unread(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # no writer: reading it would block forever
+    gathered = inputs.gather(
+        GOOD_SPEC.replace("1. Faster start-up.", "Read pipe.txt. 1. Faster start-up."), tmp_path, Redactor()
+    )
+    assert [f.rule for f in gathered.findings] == ["input-not-a-file"] and not gathered.files
 
 
 def test_one_long_inputs_line_of_paths_lints_in_linear_time(isolated: Path) -> None:

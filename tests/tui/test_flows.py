@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import Button, DataTable, Input, TextArea
 
+from core import spec as specs
 from core.audit.store import Project
 from core.escalation import ESCALATIONS
 from core.fsutil import read_json_lines
@@ -237,6 +239,16 @@ async def test_open_and_save_spec_files(app_factory, isolated: Path) -> None:
         app.screen.query_one("#path", Input).value = "other.md"
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Smaller installs" in spec.text, "enter in the path field opens the file")
+        os.symlink("/dev/zero", isolated / "endless.md")
+        (isolated / "huge.md").write_text("x" * (specs.MAX_SPEC_CHARS + 1))
+        for name, said, press in (
+            ("endless.md", "is over 16 MB", lambda: pilot.click("#open")),
+            ("huge.md", "over the 1,000,000 a spec may hold", lambda: pilot.press("ctrl+o")),
+        ):
+            app.screen.query_one("#path", Input).value = name
+            await press()
+            await wait_for(pilot, lambda said=said: any(said in n.message for n in app._notifications), said)
+        assert "Smaller installs" in spec.text, "a file too large to be a spec leaves the spec as it was"
 
 
 async def test_the_editor_reads_and_writes_spec_files_off_the_loop(app_factory, isolated: Path, monkeypatch) -> None:

@@ -20,7 +20,7 @@ from core import offload
 from core import spec as specs
 from core import tiers as routing
 from core.engine import DispatchRequest
-from core.fsutil import atomic_write_text
+from core.fsutil import TooLarge, atomic_write_text, read_capped
 from tui.screens.base import DispatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.tier_picker import TierChoice, TierPickerScreen
@@ -135,12 +135,20 @@ class EditorScreen(DispatchScreen):
         if (path := self._path()) is None:
             return
         try:
-            text = await offload.in_thread(lambda: path.read_text(encoding="utf-8"))
+            text = await offload.in_thread(lambda: read_capped(path, specs.SPEC_READ_BYTES).decode("utf-8"))
         except FileNotFoundError:
             self.notify(f"{path} does not exist; check the path, or Save to create it", severity="error")
             return
-        except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"cannot read {path}: {exc}; pick a UTF-8 Markdown file", severity="error")
+        except (OSError, UnicodeDecodeError, TooLarge) as exc:
+            why = f"it is over {specs.SPEC_READ_BYTES // 2**20} MB" if isinstance(exc, TooLarge) else exc
+            self.notify(f"cannot read {path}: {why}; pick a UTF-8 Markdown file", severity="error")
+            return
+        if len(text) > specs.MAX_SPEC_CHARS:
+            self.notify(
+                f"{path} has {len(text):,} characters, over the {specs.MAX_SPEC_CHARS:,} a spec may hold; "
+                "cut it down to the task and name large inputs under Inputs",
+                severity="error",
+            )
             return
         self.query_one("#spec", TextArea).load_text(text)
         self.relint()
