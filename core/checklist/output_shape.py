@@ -49,7 +49,9 @@ _VALUES = pattern_cache.compile(
 def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
     section = spec.sections.get("output")
     if section is None:
-        return _unstated(spec)
+        if opened := _open_answer(spec):
+            return [_vague(opened[0].number, opened[1].group(0), "leaves the shape of the answer to the model")]
+        return [] if shape_stated(spec) else _unstated(spec)
     lines = [line for line in prose.lines(section) if line.text.strip()]
     if not lines:
         return []
@@ -61,6 +63,51 @@ def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
         return _unchecked(lines[0], body, cwd)
     first = lines[0]
     return [_vague(first.number, first.text.strip(), "names no shape, size or allowed values")]
+
+
+def shape_stated(spec: Spec) -> Line | None:
+    """With no Output section, the first line of the goal or the prose that states a shape a check can be drawn
+    from ('List each one as `path:line — fix`, at most 20 lines', '- Under 80 words'): the contract is stated,
+    under whatever heading the writer chose (a Requirements list under the ask)."""
+    from core import contract
+
+    ask = _ask(spec)
+    for name in ("goal", "inputs"):
+        section = spec.sections.get(name)
+        if section is None or (name == "inputs" and not section.inferred):
+            continue
+        for line in prose.lines(section):
+            if line.number in ask or line.data or not line.text.strip():
+                continue
+            if contract.derive(line.text).checkable:
+                return line
+    return None
+
+
+_OPEN_ANSWER = pattern_cache.compile(
+    r"\b(?:return|returns|give|gives|output|outputs|produce|produces|hand back|send back)\s+(?:back\s+)?"
+    r"(?:something|anything|some (?:kind|sort|form) of)\b[^.;]*",
+    re.IGNORECASE,
+)
+"""With no Output section, what comes back named by an indefinite ('It should return something indicating whether
+it's valid'): the prose says an answer comes back and hands its shape to the model."""
+
+
+def _open_answer(spec: Spec) -> tuple[Line, re.Match[str]] | None:
+    for name in ("goal", "inputs"):
+        for line in prose.lines(spec.sections.get(name)):
+            if not line.data and (match := _OPEN_ANSWER.search(line.text)):
+                return line, match
+    return None
+
+
+def _ask(spec: Spec) -> set[int]:
+    """The lines of the ask itself, the goal's first paragraph: a size there ('Translate the two sentences below')
+    says what to work on, not what comes back."""
+    lines = prose.lines(spec.sections.get("goal"))
+    start = next((n for n, line in enumerate(lines) if line.raw.strip()), len(lines))
+    end = next((n for n in range(start, len(lines)) if not lines[n].raw.strip()), len(lines))
+    return {line.number for line in lines[start:end]}
 
 
 def _unstated(spec: Spec) -> list[Finding]:

@@ -436,7 +436,25 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
         or _given(match.group(0), context.lines, context.given)
+        or _hands_over(text, match)
     )
+
+
+_POINTS_AT_DATA = pattern_cache.compile(
+    r"\b(?:(?:is|are) (?:below|above|pasted|quoted|included|listed)|(?:pasted|quoted|listed|included) "
+    r"(?:below|above|here))\b",
+    re.IGNORECASE,
+)
+"""After a reference, its sentence says the spec holds what it is about ('I ran a survey last month; the 12 answers
+are below'). Only after it: in 'the answer quoted below, in the tone Dana pushed for' the pointer is to the answer,
+and the tone stays hidden."""
+
+
+def _hands_over(text: str, match: re.Match[str]) -> bool:
+    """The rest of the reference's sentence says the spec holds what it is about: the earlier work is handed
+    over."""
+    ends = [at for at in (text.find(". ", match.end()), text.find("? ", match.end())) if at >= 0]
+    return bool(_POINTS_AT_DATA.search(text, match.end(), min(ends) if ends else len(text)))
 
 
 def _start(hit: tuple[re.Match[str], str]) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from core import pattern_cache
-from core.checklist import prose
+from core.checklist import output_shape, prose
 from core.checklist.target import Target
 from core.spec import Finding, Section, Severity, Spec, paths_in
 
@@ -67,8 +67,10 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
         )
         severity = Severity.WARNING if optional else Severity.ERROR
         title = name.capitalize()
-        if name == "output" and section is None and _prose(spec):
-            continue  # the output rule quotes the ask that says nothing of what comes back
+        if name == "output" and section is None and (_prose(spec) or output_shape.shape_stated(spec)):
+            continue  # the output rule quotes the ask that says nothing of what comes back, or the shape stated
+        if name == "inputs" and (section is None or section.inferred) and _goal_holds_material(spec):
+            continue  # the material is listed or pasted under the ask itself
         if section is None or (name == "inputs" and section.inferred and not _holds_material(spec, section)):
             why = (
                 ""
@@ -99,11 +101,24 @@ def _stated(spec: Spec) -> bool:
     """The spec states its goal, the material it works on and what comes back, under headings or in prose: the
     contractor can act on it, so a missing Non-goals section is a warning."""
     goal, inputs, output = (spec.sections.get(name) for name in ("goal", "inputs", "output"))
-    return (
-        all(section is not None and filled(section.body) for section in (goal, inputs, output))
-        and inputs is not None
-        and (not inputs.inferred or _holds_material(spec, inputs))
+    given = _goal_holds_material(spec) or (
+        inputs is not None and filled(inputs.body) and (not inputs.inferred or _holds_material(spec, inputs))
     )
+    shaped = filled(output.body) if output is not None else output_shape.shape_stated(spec) is not None
+    return goal is not None and filled(goal.body) and given and shaped
+
+
+def _goal_holds_material(spec: Spec) -> bool:
+    """The goal section hands its material over itself: a code block, a quote, a table or a list of two or more
+    items under the ask ('## Task: Convert each of the timestamps below' with the timestamps listed)."""
+    lines = prose.lines(spec.sections.get("goal"))
+    return (
+        any(line.data or prose.DATA in line.text for line in lines)
+        or sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
+    )
+
+
+_ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 
 
 def _prose(spec: Spec) -> bool:

@@ -778,3 +778,56 @@ def test_a_plural_container_is_a_shape() -> None:
     for shape in ("The names of the files you changed.", "The functions you added."):
         assert "vague-output" not in rules(GOOD_SPEC.replace(output, shape)), shape
     assert "vague-output" in rules(GOOD_SPEC.replace(output, "Your thoughts on it."))
+
+
+def test_material_listed_under_the_ask_is_the_inputs() -> None:
+    """Items listed under the ask ('## Task' with the timestamps below it) hand the material over; a goal with
+    nothing under it still needs its Inputs."""
+    listed = (
+        "## Task\nConvert each of the timestamps below to ISO 8601 in UTC, from Europe/Paris local time.\n\n"
+        "- 2026-03-29 01:30\n- 2026-10-25 02:30\n\n"
+        "## Deliverable\nOne line per timestamp, same order, in the form `input -> output`. Nothing else.\n"
+    )
+    assert not specs.has_errors(specs.lint(listed))
+    bare = listed.replace("- 2026-03-29 01:30\n- 2026-10-25 02:30\n\n", "")
+    assert {f.message for f in specs.lint(bare) if f.severity == specs.Severity.ERROR} == {
+        "no Non-goals section",
+        "no Inputs section",
+    }
+
+
+def test_a_shape_stated_after_the_ask_is_the_output_contract() -> None:
+    """With no Output section, a checkable shape stated after the ask ('at most 20 lines', a Requirements list's
+    'Under 80 words') is the contract; a size in the ask names the material ('the two sentences below'), and an
+    answer named by an indefinite ('return something') is vague."""
+    ask = "Please review `src/billing/invoice.py` for places where money is computed with floats.\n\n"
+    shaped = ask + "List each one as `path:line — fix`, at most 20 lines. Don't change any code.\n"
+    assert "vague-output" not in rules(shaped, target="agent")
+    assert "vague-output" in rules(ask + "Don't change any code.\n", target="agent")
+    vague = ask + "It should return something indicating each place. Don't change any code.\n"
+    assert rules(vague, target="agent")["vague-output"].quote.startswith("return something indicating")
+    in_the_ask = (
+        "## Goal\nTranslate the two sentences below into German.\n## Non-goals\nNone.\n## Inputs\n- Hi.\n- Bye.\n"
+    )
+    assert {f.message for f in specs.lint(in_the_ask) if f.severity == specs.Severity.ERROR} == {"no Output section"}
+
+
+def test_an_agent_is_where_the_repository_is(tmp_path: Path) -> None:
+    """For an agent, 'the script is in the repo' puts the material where it works; 'in the warehouse' does not."""
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "backup.sh").write_text("tar czf ...\n")
+    inputs = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    text = GOOD_SPEC.replace(inputs, "Our nightly job is `scripts/backup.sh`. The script is in the repo.")
+    assert "input-not-given" not in rules(text, target="agent", cwd=tmp_path)
+    elsewhere = text.replace("in the repo", "in the warehouse")
+    assert rules(elsewhere, target="agent", cwd=tmp_path)["input-not-given"].quote == "is in the warehouse"
+
+
+def test_earlier_work_handed_over_in_its_own_sentence_is_no_hidden_reference() -> None:
+    """'I ran a survey last month; the answers are below' hands the survey over; a pointer before the reference
+    points at something else ('the answer quoted below, in the tone Dana pushed for')."""
+    goal = "Summarise the three numbered points below into one sentence for a release announcement draft."
+    ran = GOOD_SPEC.replace(goal, "We ran a beta last month; its three findings are listed below. " + goal)
+    assert "hidden-context" not in rules(ran)
+    toned = GOOD_SPEC.replace(goal, goal[:-1] + ", in the tone Dana pushed for.")
+    assert "hidden-context" in rules(toned)
