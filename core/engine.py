@@ -421,7 +421,11 @@ class Engine:
                 else stop_of(exc)
             )
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
-            self._close(project, events, run, started)
+            if isinstance(exc, asyncio.CancelledError):  # the loop still runs: write off it (the console draws on)
+                closing = events
+                await in_thread(lambda: self._close(project, closing, run, started))
+            else:
+                self._close(project, events, run, started)
             raise
         opened = events
         assert opened is not None
