@@ -24,8 +24,8 @@ filesystem after many deletions creating a file cost up to 1 ms, and a batch ite
 from __future__ import annotations
 
 import functools
-import json
 import itertools
+import json
 import os
 import re
 from dataclasses import dataclass
