@@ -421,7 +421,11 @@ class Engine:
                 else stop_of(exc)
             )
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
-            self._close(project, events, run, started)
+            if isinstance(exc, asyncio.CancelledError):  # the loop still runs: write off it (the console draws on)
+                closing = events
+                await in_thread(lambda: self._close(project, closing, run, started))
+            else:
+                self._close(project, events, run, started)
             raise
         opened = events
         assert opened is not None
@@ -484,14 +488,22 @@ class Engine:
         if envelope.status != Status.OK or not body:
             return
         agent = backend_class(self.config.model(envelope.model or "")).edits_files
-        cwd = (request.cwd or Path.cwd()).resolve()
-        checks = await in_thread(lambda: output_contract.derive(body, cwd=cwd, agent=agent))
+        checks: output_contract.Contract | None = None
+
+        def judge() -> output_contract.Report:
+            """The answer against its checks, derived on the first call, so that deriving and the first check share
+            one thread hand-off (each costs a batch item CPU); a schema file is read, a diff applied, off the loop."""
+            nonlocal checks
+            if checks is None:
+                checks = output_contract.derive(body, cwd=(request.cwd or Path.cwd()).resolve(), agent=agent)
+            return output_contract.evaluate(checks, envelope.result)
+
         retries = (
             self.config.defaults.contract_retries if request.contract_retries is None else request.contract_retries
         )
         tries: list[dict[str, Any]] = []
         for number in range(retries + 1):
-            report = await in_thread(lambda: output_contract.evaluate(checks, envelope.result))
+            report = await in_thread(judge)
             envelope.extras["contract"] = self.redactor.data(
                 {**report.to_dict(), "attempts": number + 1, **({"earlier": tries} if tries else {})}
             )

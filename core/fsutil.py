@@ -131,9 +131,22 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, sync: b
 def atomic_write_json(path: Path, data: Any, sync: bool = True, indent: int | None = 2) -> None:
     """`data` as JSON, indented for a person to read unless `indent=None`: json indents in pure Python, about three
     times as slow as its C encoder writes one line, which a file written on every run may prefer."""
-    atomic_write_bytes(
-        path, (json.dumps(data, indent=indent, ensure_ascii=False, default=str) + "\n").encode("utf-8"), sync=sync
-    )
+    atomic_write_bytes(path, json_text(data, indent).encode("utf-8"), sync=sync)
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """What atomic_write_json writes."""
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=str) + "\n"
+
+
+def identity(path: Path) -> tuple[int, int, int] | None:
+    """The file at `path` as (inode, size, mtime): it changes when the file is rewritten, atomically (a new inode)
+    or in place; None when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def fsync_dir(directory: Path) -> None:

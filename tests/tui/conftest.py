@@ -3,6 +3,9 @@ clock, animations off and the file watcher off (tests about the watcher turn it 
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +16,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import TextArea
 
+from core.audit import index_db
 from core.config import Config, Defaults, ModelConfig, TierConfig
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tui.app import DispatchApp, make_app
@@ -47,6 +51,36 @@ def routed_config(base_url: str, home: Path) -> Config:
 @pytest.fixture
 def config(fake: FakeOpenAI, isolated: Path) -> Config:
     return routed_config(fake.base_url, isolated / "home")
+
+
+CONSOLE_CODE = str(Path(__file__).resolve().parents[2] / "tui")
+
+
+@pytest.fixture
+def sqlite_on_loop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL statements the console ran on the event loop's thread (the test's own seeding does not count): a
+    query there stalls every frame, so the screens run them in workers. A test asserts this list stays empty."""
+    caught: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+
+        def trace(statement: str) -> None:
+            if threading.current_thread() is not threading.main_thread():
+                return
+            frame = sys._getframe(1)
+            while frame is not None:
+                if frame.f_code.co_filename.startswith(CONSOLE_CODE):
+                    caught.append(f"{statement.strip()[:80]} (from {frame.f_code.co_name})")
+                    return
+                frame = frame.f_back
+
+        conn.set_trace_callback(trace)
+        return conn
+
+    monkeypatch.setattr(index_db.sqlite3, "connect", traced)
+    return caught
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def saved(path: Path) -> bool:
     return path.exists() and path.read_text() == GOOD_SPEC
 
 
-async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path) -> None:
+async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path, sqlite_on_loop) -> None:
     (isolated / "task.md").write_text(GOOD_SPEC)
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -208,9 +208,10 @@ async def test_editor_tier_picker_and_confirm(app_factory, isolated: Path) -> No
         pressed = await until_run_view(pilot, clicked)
         assert pressed.live.status == "ok"
         walk.assert_complete(EditorScreen, TierPickerScreen, ConfirmScreen)
+    assert not sqlite_on_loop, "\n".join(sqlite_on_loop)
 
 
-async def test_run_view_record_and_escalate(app_factory, fake) -> None:
+async def test_run_view_record_and_escalate(app_factory, fake, sqlite_on_loop) -> None:
     from tests.fakes.openai_server import Reply
 
     app = app_factory()
@@ -357,9 +358,10 @@ async def test_run_view_record_and_escalate(app_factory, fake) -> None:
         await wait_for(pilot, lambda: slow.live.done, "the cancel to land")
         assert Project.at(slow.live.slug).read_run(slow.live.run_id)["status"] == "interrupted"
         walk.assert_complete(RunViewScreen, RunDetailScreen, EscalateScreen, FeedbackScreen)
+    assert not sqlite_on_loop, "\n".join(sqlite_on_loop)
 
 
-async def test_dashboard_audit_and_settings(app_factory, config) -> None:
+async def test_dashboard_audit_and_settings(app_factory, config, sqlite_on_loop) -> None:
     for number in range(PAGE + 5):
         seed_run(
             "bulk-notes",
@@ -456,9 +458,10 @@ async def test_dashboard_audit_and_settings(app_factory, config) -> None:
         assert {b.key for b in app.BINDINGS} == {"f2", "f3", "f4", "f5", "f6", "ctrl+q"}
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
+    assert not sqlite_on_loop, "\n".join(sqlite_on_loop)
 
 
-async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
+async def test_batch_screen(app_factory, fake, isolated: Path, sqlite_on_loop) -> None:
     folder = isolated / "batch-specs"
     for n in range(2):
         write(folder / f"s{n}.md", GOOD_SPEC.replace("3. Fewer crashes.", f"3. Fewer crashes. Item {n}."))
@@ -521,3 +524,4 @@ async def test_batch_screen(app_factory, fake, isolated: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the item's run record")
         assert app.screen.run_id == screen.rows[1].run_id
         walk.assert_complete(BatchScreen, FilePickerScreen)
+    assert not sqlite_on_loop, "\n".join(sqlite_on_loop)

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import steady, wait_for
+from tests.tui.conftest import seed_run, steady, wait_for
 from tests.tui.test_snapshots import contract_failed_run, finished_run
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.escalate import EscalateScreen
@@ -19,6 +19,7 @@ from tui.screens.feedback import FeedbackScreen
 from tui.screens.file_picker import FilePickerScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierPickerScreen
+from tui.widgets.runs_table import RunsTable
 
 
 def clipped(screen) -> list[str]:
@@ -37,8 +38,8 @@ def shown(widget: Widget) -> bool:
 
 def cut_off(screen, width: int, height: int) -> list[str]:
     """Each shown button not wholly inside its container and the screen (above the footer) or too narrow for its
-    label, each panel title or subtitle wider than its border, and each footer key not drawn whole or reaching under the
-    palette's key."""
+    label, each panel title or subtitle wider than its border, each run list's column header not drawn whole in its
+    row, and each footer key not drawn whole or reaching under the palette's key."""
     found = []
     for button in screen.query(Button):
         if not shown(button):
@@ -51,6 +52,14 @@ def cut_off(screen, width: int, height: int) -> list[str]:
         for title in (str(panel.border_title or ""), str(panel.border_subtitle or "")):
             if title and shown(panel) and cell_len(title) + 4 > panel.region.width:
                 found.append(f"{type(screen).__name__} #{panel.id} title {title!r} in {panel.region.width} columns")
+    for table in screen.query(RunsTable):
+        header = "".join(segment.text for segment in table.render_line(0))
+        drawn = header.split()
+        if shown(table) and (
+            drawn != [word for column in table.spec for word in column.label.split()]
+            or cell_len(header) > table.scrollable_content_region.width
+        ):
+            found.append(f"{type(screen).__name__} #{table.id} header {header!r} of {[c.label for c in table.spec]}")
     keys = list(screen.query(FooterKey))
     palette = [key for key in keys if key.has_class("-command-palette")]
     edge = palette[0].region.x if palette else width
@@ -111,6 +120,23 @@ async def test_every_button_hint_and_footer_key_shows_whole(size, app_factory, i
         "FilePickerScreen",
     ]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [100, 106, 113])
+async def test_the_audit_browser_columns_fit_between_the_narrow_and_the_wide_set(width, app_factory) -> None:
+    """From 100 columns to about 113 the seven columns of the wide set did not fit the runs table: the last ones
+    were cut at its edge. The columns shown are chosen from the table's own width, at every width."""
+    seed_run("release-note", "20261203-131129-1234567-1", cost_usd=0.000017)
+    app = app_factory()
+    async with app.run_test(size=(width, 40)) as pilot:
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuditScreen", "the audit browser")
+        await steady(pilot)
+        table = app.screen.query_one("#runs", RunsTable)
+        assert table.row_count == 1 and {"Run", "Status", "Cost"} <= {column.label for column in table.spec}
+        assert not cut_off(app.screen, width, 40)
+        row = "".join(segment.text for segment in table.render_line(1))
+        assert "20261203-131129-1234567-1" in row and "$0.000017" in row, row
 
 
 async def test_every_placeholder_reads_in_full_at_80x24(app_factory) -> None:

@@ -31,8 +31,28 @@ from tui.widgets.footer import Footer
 from tui.widgets.runs_table import Cell, RunsTable
 
 PAGE = 50
-RUN_WIDE, RUN_NARROW = 25, 22
-"""The Run column's width from NARROW columns up, and below (see AuditScreen._run_width)."""
+RUN_WIDE, RUN_LEAST = 25, 16
+"""A run id is 22 characters with a 4-digit pid and 25 with a 7-digit one: the Run column shows all of it where the
+other columns leave room, else what they leave, down to RUN_LEAST, cut in the middle (clip) so the date and the
+pid's end still read."""
+LISTING = (
+    ("Project", "Kind", "Status", "Tier", "Tokens", "Cost"),
+    ("Project", "Status", "Tier", "Tokens", "Cost"),
+    ("Project", "Status", "Tokens", "Cost"),
+    ("Project", "Status", "Cost"),
+)
+"""The columns beside Run, widest set first: the run list shows the first that leaves Run its whole width, else the
+last (what a person needs to pick a run is in every one)."""
+SEARCHING = (("Project", "Status", "Match"),)
+COLUMNS = {
+    "Project": Col("Project", 7, 2),
+    "Kind": Col("Kind", 6),
+    "Status": Col("Status", 11),
+    "Tier": Col("Tier", 7, 1),
+    "Tokens": Col("Tokens", 9),
+    "Cost": Col("Cost", 9),
+    "Match": Col("Match", 12, 4),
+}
 SEARCH_LIMIT = 200
 """Best matches fetched for a search; the pager says when there may be more."""
 ALL = "@all"
@@ -136,7 +156,10 @@ class AuditScreen(DispatchScreen):
         self.total = 0
         self.row_runs: dict[str, tuple[str, str]] = {}
         self.capped = False
-        self._snippet_columns: bool | None = None
+        self.shown: list[tuple[str, RunRow, str | None]] = []
+        """The page's runs, keyed, with their search snippets: drawn again when the columns change."""
+        self._searching = False
+        """Whether those are a search's matches (a Match column) or a listing."""
         self._want: set[str] = set()
         self.tampered: dict[str, str] = {}
         """Run id -> what `audit verify` says of it (edited, reordered), for the selected project."""
@@ -250,11 +273,6 @@ class AuditScreen(DispatchScreen):
                 )
             self._select(options, self.session or ALL)
         self.total, self.page, self.capped = got.total, got.page, got.capped
-        table = self.query_one("#runs", RunsTable)
-        snippet = bool(ask.query)
-        if self._snippet_columns is not snippet:
-            table.set_columns(*self._columns(snippet))
-            self._snippet_columns = snippet
         problems = got.chain.problems if got.chain else []
         self.tampered = {p.where: p.kind for p in problems}
         self.chain_note = (
@@ -265,11 +283,18 @@ class AuditScreen(DispatchScreen):
             if problems
             else ""
         )
-        keyed = [(f"{run.slug}/{run.run_id}", run, match) for run, match in got.rows]
-        self.row_runs = {key: (run.slug, run.run_id) for key, run, _ in keyed}
-        table.set_rows([(key, self._cells(run, match)) for key, run, match in keyed])
+        self.shown = [(f"{run.slug}/{run.run_id}", run, match) for run, match in got.rows]
+        self.row_runs = {key: (run.slug, run.run_id) for key, run, _ in self.shown}
+        self._searching = bool(ask.query)
+        self._draw_rows(self._columns())
         self._pager(ask.query)
         self.loads += 1
+
+    def _draw_rows(self, columns: tuple[Col, ...]) -> None:
+        table = self.query_one("#runs", RunsTable)
+        if columns != tuple(table.spec):
+            table.set_columns(*columns)
+        table.set_rows([(key, self._cells(run, match, columns)) for key, run, match in self.shown])
 
     @staticmethod
     def _select(options: OptionList, option_id: str) -> None:
@@ -310,54 +335,42 @@ class AuditScreen(DispatchScreen):
     def narrow(self) -> bool:
         return self.size.width < NARROW
 
-    def _columns(self, snippet: bool = False) -> tuple[Col, ...]:
-        """The run list's columns; under NARROW columns only those a person needs to pick a run."""
-        run = Col("Run", self._run_width)
-        if snippet:
-            return run, Col("Project", 8, 1), Col("Status", 11), Col("Match", 12, 4)
-        if self.narrow:
-            return run, Col("Project", 8, 1), Col("Status", 11), Col("Cost", 9)
-        return (
-            run,
-            Col("Project", 8, 2),
-            Col("Kind", 6),
-            Col("Status", 11),
-            Col("Tier", 7, 1),
-            Col("Tokens", 9),
-            Col("Cost", 9),
-        )
+    def _columns(self) -> tuple[Col, ...]:
+        """The widest set of columns that fits the run list's width beside a whole Run column, else the narrowest
+        beside the Run column the width leaves."""
+        table = self.query_one("#runs", RunsTable)
+        sets = [tuple(COLUMNS[label] for label in labels) for labels in (SEARCHING if self._searching else LISTING)]
+        whole = Col("Run", RUN_WIDE)
+        beside = next((columns for columns in sets if table.spare((whole, *columns)) >= 0), sets[-1])
+        run = max(RUN_LEAST, min(RUN_WIDE, RUN_WIDE + table.spare((whole, *beside))))
+        return Col("Run", run), *beside
 
-    @property
-    def _run_width(self) -> int:
-        """A run id is 22 characters with a 4-digit pid and 25 with a 7-digit one: all of it from NARROW columns
-        up, and below that cut in the middle (clip) so the date and the pid's end still read."""
-        return RUN_NARROW if self.narrow else RUN_WIDE
+    def on_runs_table_resized(self, event: RunsTable.Resized) -> None:
+        """Another width may fit more columns or fewer: the page is drawn again from the rows it has, no query."""
+        columns = self._columns()
+        if columns != tuple(event.table.spec):
+            cursor = event.table.cursor_row
+            self._draw_rows(columns)
+            event.table.move_cursor(cursor)
 
     def on_resize(self) -> None:
-        if self.has_class("-narrow") != self.narrow:
-            self.set_class(self.narrow, "-narrow")
-            self._snippet_columns = None
-            if self.loads:
-                self.reload_runs(count=False)
+        self.set_class(self.narrow, "-narrow")
 
-    def _cells(self, run: RunRow, snippet: str | None = None) -> list[Cell]:
-        """One run's cells, in the order of `_columns`."""
+    def _cells(self, run: RunRow, snippet: str | None, columns: tuple[Col, ...]) -> list[Cell]:
+        """One run's cells, for `columns`."""
         status = status_text(run.status)
         if kind := self.tampered.get(run.run_id):
             status = Text(f"⚠ {kind}", style="bold reverse red")
-        if snippet is not None:
-            return [clip(run.run_id, self._run_width), run.slug, status, snippet_text(snippet)]
-        if self.narrow:
-            return [clip(run.run_id, self._run_width), run.slug, status, money(run.cost_usd)]
-        return [
-            clip(run.run_id, self._run_width),
-            run.slug,
-            run.kind,
-            status,
-            run.tier or "-",
-            f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}",
-            money(run.cost_usd),
-        ]
+        cells: dict[str, Cell] = {
+            "Project": run.slug,
+            "Kind": run.kind,
+            "Status": status,
+            "Tier": run.tier or "-",
+            "Tokens": f"{tokens(run.input_tokens)}/{tokens(run.output_tokens)}",
+            "Cost": money(run.cost_usd),
+            "Match": snippet_text(snippet) if snippet is not None else "",
+        }
+        return [clip(run.run_id, column.width) if column.label == "Run" else cells[column.label] for column in columns]
 
     def _pager(self, query: str) -> None:
         pages = max(1, -(-self.total // PAGE))

@@ -66,6 +66,12 @@ class RunsTable(ScrollView, can_focus=True):
     class RowSelected(Message):
         key: str
 
+    @dataclass
+    class Resized(Message):
+        """The table's width changed, so its screen can choose the columns that fit it (`spare`)."""
+
+        table: RunsTable
+
     def __init__(self, *columns: Col, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.spec = list(columns)
@@ -96,6 +102,13 @@ class RunsTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: Resize) -> None:
         self._draw()
+        self.post_message(self.Resized(self))
+
+    def spare(self, columns: Sequence[Col]) -> int:
+        """The cells left over when `columns` stand in the table at their least widths (each header whole, each
+        column padded): negative when they do not fit."""
+        least = sum(max(column.width, cell_len(column.label)) + 2 * PADDING for column in columns)
+        return self.scrollable_content_region.width - least
 
     def _draw(self) -> None:
         """Fit the columns to the width and make every row's Strip (and the header's) for it."""
