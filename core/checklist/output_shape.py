@@ -102,12 +102,10 @@ def _open_answer(spec: Spec) -> tuple[Line, re.Match[str]] | None:
 
 
 def _ask(spec: Spec) -> set[int]:
-    """The lines of the ask itself, the goal's first paragraph: a size there ('Translate the two sentences below')
-    says what to work on, not what comes back."""
-    lines = prose.lines(spec.sections.get("goal"))
-    start = next((n for n, line in enumerate(lines) if line.raw.strip()), len(lines))
-    end = next((n for n in range(start, len(lines)) if not lines[n].raw.strip()), len(lines))
-    return {line.number for line in lines[start:end]}
+    """The line of the ask itself, the goal's first: a size there ('Translate the two sentences below') says what
+    to work on, not what comes back."""
+    first = next((line for line in prose.lines(spec.sections.get("goal")) if line.raw.strip()), None)
+    return {first.number} if first else set()
 
 
 def _unstated(spec: Spec) -> list[Finding]:

@@ -153,8 +153,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "earlier work the model cannot see",
         ),
         (
-            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|on|during|after|since)"
-            rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
+            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|on|during)"
+            rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?|(?:after|since)(?: {_DAY_OWNED}| the| "
+            rf"our| my| your| this morning's)) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
             _MEETING_WHAT,
         ),
         (

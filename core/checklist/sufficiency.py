@@ -167,7 +167,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         if (
-            (located := _located(text, target) or _ELSEWHERE.search(text))
+            (located := _located(text, target) or _elsewhere(text, section.inferred))
             and not prose.runs_there(text[: located.start()])
             and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
         ):
@@ -247,6 +247,20 @@ def _located(text: str, target: Target) -> re.Match[str] | None:
     return None
 
 
+def _elsewhere(text: str, prose_only: bool) -> re.Match[str] | None:
+    """A system, a person, an attachment or a file that is not text. In a spec written as prose, whose Inputs are
+    read from all its sentences, a system named after a preposition ('in Looker', 'from production') counts when
+    material comes before it ('the numbers in Looker'): 'the storage cost on S3' is what the task is about, not
+    where its material is. Under an Inputs heading, every line is about the material."""
+    for match in _ELSEWHERE.finditer(text):
+        if not (prose_only and _IN_A_SYSTEM.match(match.group(0))) or _THING_WORD.search(
+            text, max(0, match.start() - _SUBJECT_SPAN), match.start()
+        ):
+            return match
+    return None
+
+
+_IN_A_SYSTEM = pattern_cache.compile(r"(?:from|in|on|at)\s", re.IGNORECASE)
 _THE_REPO = pattern_cache.compile(
     r"\b(?:in|under|at) (?:the |this |our )?(?:repo|repository|codebase|working (?:dir|directory)|checkout)\b",
     re.IGNORECASE,
@@ -288,6 +302,12 @@ def _owned(spec: Spec, target: Target) -> list[Finding]:
         for line in prose.lines(spec.sections.get("goal"))
         if not line.data and (match := _OWNED.search(line.text))
     ][:1]
+
+
+def names_material(text: str) -> bool:
+    """The text names a definite thing to work on: 'the profiler output', "Maria's notes", 'our RateLimiter
+    class'."""
+    return bool(_NAMED.search(text) or _OWNED.search(text))
 
 
 _OWNED = pattern_cache.compile(
