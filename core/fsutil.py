@@ -145,12 +145,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, sync: b
     """Replace `path` with exactly `data`; `mode` sets the permission bits (else the umask's). `sync=False` skips
     the fsyncs, for a file whose reader can tell a torn one and that a synced write in the same directory follows
     (its directory fsync makes this rename durable too)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f"{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
     group = _group.get()
     now = sync and group is None
     try:
-        with open(temp, "wb") as handle:
+        with _created(temp) as handle:
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
             handle.write(data)
@@ -165,6 +164,16 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, sync: b
         fsync_dir(path.parent)
     elif sync and group is not None:
         group.add(path, path.parent)
+
+
+def _created(temp: Path) -> BinaryIO:
+    """`temp` opened for writing, its directory made only when it is missing: asking first cost a mkdir and a stat
+    on every write, and nearly every write goes to a directory that is there."""
+    try:
+        return open(temp, "wb")  # noqa: SIM115 (the caller closes it)
+    except FileNotFoundError:
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        return open(temp, "wb")  # noqa: SIM115
 
 
 def atomic_write_json(path: Path, data: Any, sync: bool = True, indent: int | None = 2) -> None:

@@ -28,3 +28,10 @@ def test_a_part_is_synced_by_the_sync_that_names_it_and_the_groups_end_syncs_any
         with group.part():
             atomic_write_json(tmp_path / "left.json", {})
     assert synced["left.json"] == 1 and synced["first.json"] == 1
+
+
+def test_an_atomic_write_makes_the_directories_it_needs_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "made" / "on" / "demand.json"
+    atomic_write_json(target, {"n": 1})
+    atomic_write_json(target, {"n": 2})
+    assert target.read_text() == '{\n  "n": 2\n}\n' and [p.name for p in target.parent.iterdir()] == ["demand.json"]
