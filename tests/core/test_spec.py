@@ -883,3 +883,25 @@ def test_after_a_review_to_come_is_no_meeting() -> None:
     later = GOOD_SPEC.replace(goal, goal + " I will post it myself after review.").replace(note, "Do not post it.")
     assert "hidden-context" not in rules(later)
     assert "hidden-context" in rules(later.replace("after review", "after the review"))
+
+
+def test_a_meeting_named_as_the_source_of_what_is_given_is_no_hidden_reference() -> None:
+    given = "Below are my raw notes from today's planning session. List every action item as a Markdown table.\n\n"
+    notes = "```\n- Ana to draft the hiring plan by Fri\n- Li: update the on-call rota\n```\n"
+    assert "hidden-context" not in rules(given + notes)
+    assert "hidden-context" in rules(given.replace("Below are my raw notes", "Use the decisions") + notes)
+
+
+def test_a_shape_in_other_words_after_the_ask_is_the_contract() -> None:
+    """'Show both as a small table' says what comes back, on the ask's own line after its first sentence."""
+    text = (
+        "Offer A pays 72,000 EUR base with a 10% bonus; offer B pays 68,000 EUR with 15%.\n\n"
+        "Compute the expected annual cash for each. Show both as a small table. Don't recommend one.\n"
+    )
+    assert "vague-output" not in rules(text)
+    assert "vague-output" in rules(text.replace(" Show both as a small table.", ""))
+
+
+def test_in_prose_a_person_living_somewhere_is_no_place_for_material() -> None:
+    text = "Write a 3-sentence bio of Dana, a staff engineer who lives in Lisbon. Third person, no superlatives.\n"
+    assert "input-not-given" not in rules(text)
