@@ -25,8 +25,10 @@ _CODE_SENTENCE = pattern_cache.compile(r"`((?:[^`\s]+\s+){3,}[^`\s]*[.!?])`")
 """A sentence in backticks (`Format as discussed in the attached file.`) is quoted text, like a long quote; a
 command or a name in backticks is read as prose."""
 _FENCE = ("```", "~~~")
-_TABLE_ROW = pattern_cache.compile(r"\|.*\|")
-"""A Markdown table row: data, like a code block."""
+_TABLE_ROW = pattern_cache.compile(r"\|.*\||[^|`\n]+(?: \| [^|`\n]*){2,}(?<!:)$")
+"""A Markdown table row, or a row of three or more cells split by ' | ' without the outer pipes ('C01 | FIGMA |
+45.00 | design seats'): data, like a code block. Not a caption that names the columns ('Data (id | merchant |
+memo):') nor a backticked shape."""
 
 
 @dataclass(frozen=True)

@@ -905,3 +905,47 @@ def test_a_shape_in_other_words_after_the_ask_is_the_contract() -> None:
 def test_in_prose_a_person_living_somewhere_is_no_place_for_material() -> None:
     text = "Write a 3-sentence bio of Dana, a staff engineer who lives in Lisbon. Third person, no superlatives.\n"
     assert "input-not-given" not in rules(text)
+
+
+def test_a_backticked_command_names_its_arguments_not_one_spaced_file() -> None:
+    assert specs.paths_in("`pytest analytics/tests/test_report.py` passes") == ["analytics/tests/test_report.py"]
+    assert specs.paths_in("`kubeconform -strict deploy/api.yaml`") == ["deploy/api.yaml"]
+    assert specs.paths_in("`docs/release notes.md`") == ["docs/release notes.md"]
+
+
+def test_a_heading_in_the_writers_own_words_names_its_section() -> None:
+    text = (
+        "# Minimum wage rates\n\n## Why\nPayroll checks rates.\n\n## What to find\nThe hourly rates from April.\n\n"
+        "## Out of scope\nAdvice.\n\n## What you return\nA Markdown table, one row per band.\n\n"
+        "## If in doubt\nLeave the band out and say so.\n"
+    )
+    sections = specs.parse(text).sections
+    assert {name: s.line for name, s in sections.items() if not s.inferred} == {
+        "inputs": 3,
+        "goal": 6,
+        "non-goals": 9,
+        "output": 12,
+        "escalation": 15,
+    }
+
+
+def test_a_brief_of_labelled_bullets_has_its_sections_but_a_list_item_of_a_section_is_data() -> None:
+    brief = specs.parse(
+        "- Task: add a --month flag.\n- Don't: touch the SQL.\n- Return: a diff.\n- Verify: tests pass.\n"
+    )
+    assert {name for name, s in brief.sections.items() if not s.inferred} == {
+        "goal",
+        "non-goals",
+        "output",
+        "verification",
+    }
+    listed = specs.parse("Inputs:\n- Region: GB\n- Format: E.164\n")
+    assert "output" not in listed.sections
+    assert "Format: E.164" in listed.get("inputs")
+
+
+def test_rows_split_by_pipes_without_outer_pipes_are_data() -> None:
+    from core.checklist import prose
+
+    section = specs.Section("inputs", 1, "Data (id | merchant | memo):\n  C01 | FIGMA | design seats\n", 1)
+    assert [line.data for line in prose.lines(section)] == [False, True]
