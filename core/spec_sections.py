@@ -209,7 +209,7 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
     """The sections the spec states in prose, for each section it has no heading or label for."""
     found: dict[str, Section] = {}
     prose = [n for n, owner in enumerate(layout.owner) if owner is None and not layout.fenced[n]]
-    if "goal" not in sections and (goal := _goal(layout, prose)):
+    if "goal" not in sections and (goal := _goal(layout, prose) or _asked_under_a_heading(layout)):
         found["goal"] = goal
     if "non-goals" not in sections and (picked := _bounds(layout)):
         found["non-goals"] = _span("non-goals", layout, picked)
@@ -246,9 +246,27 @@ def _goal(layout: Layout, prose: list[int]) -> Section | None:
     return _paragraph(layout, first, 0) if first is not None else None
 
 
-def _paragraph(layout: Layout, n: int, start: int) -> Section:
+def _asked_under_a_heading(layout: Layout) -> Section | None:
+    """With no untitled prose that asks, the first line under a heading we do not know ('### What I'd like'),
+    when it asks for something: the writer's own heading for the ask. The heading's text stays with the section
+    above it, so the ask is read from there."""
+    for n in range(1, len(layout.lines)):
+        if (
+            _ANY_HEADING.match(layout.lines[n - 1])
+            and layout.owner[n] in ("inputs", "unknown")
+            and not layout.fenced[n]
+            and _ASK.match(layout.lines[n])
+        ):
+            return _paragraph(layout, n, 0, layout.owner[n])
+    return None
+
+
+_ANY_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+
+
+def _paragraph(layout: Layout, n: int, start: int, owner: str | None = None) -> Section:
     end = n + 1
-    while end < len(layout.lines) and layout.lines[end].strip() and layout.owner[end] is None:
+    while end < len(layout.lines) and layout.lines[end].strip() and layout.owner[end] == owner:
         end += 1
     body = [layout.lines[n][start:], *layout.lines[n + 1 : end]]
     return Section("goal", n + 1, "".join(f"{line}\n" for line in body), n + 1, inferred=True)

@@ -5,7 +5,8 @@ the --cwd its specs are linted under, against the real task types as `dispatch l
 caught when the checklist refuses it (an error); `score` also notes a spec caught only by another family's rule.
 A vague spec whose header ends in `relabelled=good` is scored as a good one: the checklist's policy changed so that
 its one defect is none (issue #17: no Escalation section on work with no risk is a warning; no Non-goals section is
-a warning when the goal, its material and the output are stated), and it stays where it
+a warning when the goal, its material and the output are stated; no Inputs section is a warning when the goal names
+nothing to work on but itself; an ask under a heading of the writer's own is the goal), and it stays where it
 was written so the set reads as it was measured.
 """
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from core.audit.store import RESULT_SUFFIX
-from core.fsutil import atomic_write_json, read_json
+from core.fsutil import atomic_write_json, identity, read_json
 
 HEAD = "chain-head.json"
 TOMBSTONE_PREFIX = "tombstone-"
@@ -113,8 +113,8 @@ _written: dict[Path, tuple[Path, tuple[int, int, int], dict[str, Any]]] = {}
 def remember(path: Path, entry: dict[str, Any]) -> None:
     """Note the entry just written to `path`, so that sealing the next one need not read it back: a batch's items
     in one project each found the head by parsing the record before (all of it, a long answer included)."""
-    if (link := link_of(entry)) is not None and (identity := _identity(path)) is not None:
-        _written[path.parent] = (path, identity, dict(link))
+    if (link := link_of(entry)) is not None and (written := identity(path)) is not None:
+        _written[path.parent] = (path, written, dict(link))
 
 
 def _known_link(path: Path) -> dict[str, Any] | None:
@@ -122,17 +122,9 @@ def _known_link(path: Path) -> dict[str, Any] | None:
     size and mtime); None when it has not, or the file changed since (it is read then, as always). `verify` never
     takes this shortcut, so an edit that kept all three still shows up there."""
     known = _written.get(path.parent)
-    if known is None or known[0] != path or _identity(path) != known[1]:
+    if known is None or known[0] != path or identity(path) != known[1]:
         return None
     return known[2]
-
-
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _scan_head(logs: Path, sealing: str) -> Head:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from core import paths
 from core.audit.lock import ProjectLock, is_locked
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, ProjectBusy, UsageError
-from core.fsutil import atomic_write_json, read_json, sweep_temp_files
+from core.fsutil import atomic_write_bytes, atomic_write_json, identity, json_text, read_json, sweep_temp_files
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 """A project name; always matched whole (fullmatch: `$` would let a trailing newline through)."""
@@ -50,6 +51,10 @@ LAST_RESULT = "last-result.txt"
 LAST_SESSION = "last-session-id"
 """The files older trails kept the last work run's result and session in (see the module docstring)."""
 _counter = itertools.count(1)
+_metas: dict[Path, tuple[tuple[int, int, int], str]] = {}
+"""Each project.json as this process last wrote it: the file's identity then, and its text. A run reads back what
+it wrote at its start twice more (folding its end in, and the index's row), and a batch's index once per flush:
+while the file is still the one written here, the text is parsed without opening the file."""
 
 
 def validate_slug(slug: str) -> str:
@@ -148,11 +153,21 @@ class Project:
         return self.root / "worktrees"
 
     def meta(self) -> dict[str, Any]:
+        known = _metas.get(self.meta_path)
         try:
-            meta: dict[str, Any] = read_json(self.meta_path)
+            if known is not None and identity(self.meta_path) == known[0]:
+                meta: dict[str, Any] = json.loads(known[1])
+            else:
+                meta = read_json(self.meta_path)
             return meta
         except (FileNotFoundError, ValueError):
             return {}
+
+    def _write_meta(self, meta: dict[str, Any]) -> None:
+        text = json_text(meta)
+        atomic_write_bytes(self.meta_path, text.encode("utf-8"))
+        if (written := identity(self.meta_path)) is not None:
+            _metas[self.meta_path] = (written, text)
 
     def ensure(self, description: str | None, backend: str | None, first_description: str = "") -> None:
         """Create the project (under its lock), or set the description a person gave (`--desc`); sweeps crash
@@ -173,7 +188,7 @@ class Project:
             meta["description"] = description
         # Rewritten even when unchanged: the index finds a project's new (running) records by project.json's
         # fingerprint changing (core/audit/index_writer.py).
-        atomic_write_json(self.meta_path, meta)
+        self._write_meta(meta)
 
     def record_finished(self, envelope: Envelope) -> None:
         """Fold a finished run into project.json; the caller holds the project lock. A review is counted but
@@ -193,7 +208,7 @@ class Project:
             if envelope.session_id:
                 meta["last_session_id"] = envelope.session_id
                 (self.logs / LAST_SESSION).unlink(missing_ok=True)
-        atomic_write_json(self.meta_path, meta)
+        self._write_meta(meta)
 
     def last_result(self) -> str:
         """The last work run's result, from its record (an older trail's last-result.txt while it is there)."""
@@ -273,7 +288,7 @@ class Project:
                 counts["runs"] += 1
                 counts["unreadable"] = counts.get("unreadable", 0) + 1
         meta["counts"] = counts
-        atomic_write_json(self.meta_path, meta)
+        self._write_meta(meta)
         return True
 
     def mark_interrupted_runs(self, candidates: list[str] | None = None) -> list[str]:

@@ -37,7 +37,7 @@ from core.engine import DispatchRequest, Engine, compose_prompt
 from core.envelope import Envelope, Status, stop_of
 from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
-from core.fsutil import GroupCommit, read_json
+from core.fsutil import GroupCommit, Part, read_json
 from core.redact import Redactor
 
 
@@ -396,7 +396,9 @@ class Batch:
             async with agents if view.agent else contextlib.nullcontext(), slots:
                 if not self._admit(view):
                     continue
-                task = asyncio.create_task(self._execute(executor, view))
+                assert self._committer is not None, "items run only while the batch runs"
+                with self._committer.part() as part:  # the task's own context keeps it
+                    task = asyncio.create_task(self._execute(executor, view, part))
                 self._running.add(task)
                 try:
                     await task
@@ -434,7 +436,7 @@ class Batch:
         )
         self._ended(view)
 
-    async def _execute(self, executor: Executor, view: ItemView) -> None:
+    async def _execute(self, executor: Executor, view: ItemView, part: Part) -> None:
         item = view.item
         self.ledger.start(item.index, item.slug or "", view.estimate)
         view.state, view.started = "running", time.monotonic()
@@ -489,6 +491,7 @@ class Batch:
             self.ledger.settle(item.index, envelope.cost_usd if envelope else None)
             self._finish(
                 view,
+                part,
                 envelope
                 or Envelope(
                     run_id=view.run_id,
@@ -499,7 +502,7 @@ class Batch:
                 ),
             )
 
-    def _finish(self, view: ItemView, envelope: Envelope) -> None:
+    def _finish(self, view: ItemView, part: Part, envelope: Envelope) -> None:
         view.state, view.status, view.envelope = "finished", str(envelope.status), envelope
         view.run_id = envelope.run_id or view.run_id
         view.model = envelope.model or view.model
@@ -509,7 +512,7 @@ class Batch:
         view.elapsed_s = time.monotonic() - (view.started or time.monotonic())
         self._ran += 1
         assert self._committer is not None, "an item finishes only while the batch runs"
-        self._committer.add(view)
+        self._committer.add(view, part)
 
     def _ended(self, view: ItemView) -> None:
         if self.trail is not None:

@@ -23,7 +23,7 @@ from core.batch.procs import FORWARDED, RemoteLimiter, frame, read_frame
 from core.engine import DispatchRequest, Engine
 from core.errors import DispatchError
 from core.events import Finished
-from core.fsutil import GroupCommit
+from core.fsutil import GroupCommit, Part
 
 
 class Serve:
@@ -74,13 +74,14 @@ class Serve:
         while (message := await read_frame(reader)) is not None:
             kind, key, *rest = message
             if kind == "run":
-                self.items[key] = asyncio.create_task(self._item(key, rest[0], committer))
+                with committer.part() as part:  # the task's own context keeps it
+                    self.items[key] = asyncio.create_task(self._item(key, rest[0], committer, part))
             elif kind == "cancel" and key in self.items:
                 self.items[key].cancel()
             elif kind == "granted":
                 self.limiter.granted(key)
 
-    async def _item(self, key: int, request: DispatchRequest, committer: Committer[object]) -> None:
+    async def _item(self, key: int, request: DispatchRequest, committer: Committer[object], part: Part) -> None:
         end: tuple[object, ...] = ("end", key)
         try:
             async for event in self.executor.run(request):
@@ -96,7 +97,7 @@ class Serve:
             end = ("error", key, f"internal error: {type(exc).__name__}: {exc}", "internal_error")
         finally:
             del self.items[key]
-            committer.add(end)
+            committer.add(end, part)
 
 
 def main() -> None:

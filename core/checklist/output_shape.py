@@ -77,9 +77,12 @@ def shape_stated(spec: Spec) -> Line | None:
         if section is None or (name == "inputs" and not section.inferred):
             continue
         for line in prose.lines(section):
-            if line.number in ask or line.data or not line.text.strip():
+            if line.data or not line.text.strip():
                 continue
-            if contract.derive(line.text).checkable:
+            text = line.text.split(". ", 1)[1] if line.number in ask and ". " in line.text else line.text
+            if line.number in ask and text is line.text:
+                continue
+            if contract.derive(text).checkable or _SHOWN_AS.search(text):
                 return line
     return None
 
@@ -101,13 +104,19 @@ def _open_answer(spec: Spec) -> tuple[Line, re.Match[str]] | None:
     return None
 
 
+_SHOWN_AS = pattern_cache.compile(
+    r"\b(?:show|present|format|lay out|put|give|return|list|write|answer|reply)\b[^.;]{0,40}?\b(?:as|in|into|with)\b"
+    r"[^.;]{0,30}?\b(?:table|json|csv|list|code block|bullets?|markdown|yaml)\b",
+    re.IGNORECASE,
+)
+"""An answer's shape in other words: 'Show both as a small table', 'Put the results in a JSON object'."""
+
+
 def _ask(spec: Spec) -> set[int]:
-    """The lines of the ask itself, the goal's first paragraph: a size there ('Translate the two sentences below')
-    says what to work on, not what comes back."""
-    lines = prose.lines(spec.sections.get("goal"))
-    start = next((n for n, line in enumerate(lines) if line.raw.strip()), len(lines))
-    end = next((n for n in range(start, len(lines)) if not lines[n].raw.strip()), len(lines))
-    return {line.number for line in lines[start:end]}
+    """The line of the ask itself, the goal's first: a size in its first sentence ('Translate the two sentences
+    below') says what to work on, not what comes back; a later sentence on that line may state the shape."""
+    first = next((line for line in prose.lines(spec.sections.get("goal")) if line.raw.strip()), None)
+    return {first.number} if first else set()
 
 
 def _unstated(spec: Spec) -> list[Finding]:

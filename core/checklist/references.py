@@ -153,8 +153,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "earlier work the model cannot see",
         ),
         (
-            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|on|during|after|since)"
-            rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
+            rf"\b(?:per (?:{_DAY_OWNED}|the|our|my|your|this morning's)|(?:from|in|at|on|during)"
+            rf"(?! an? )(?: {_DAY_OWNED}| the| our| my| your| this morning's)?|(?:after|since)(?: {_DAY_OWNED}| the| "
+            rf"our| my| your| this morning's)) (?:[\w-]+ ){{0,2}}?{_MEETING}\b",
             _MEETING_WHAT,
         ),
         (
@@ -437,17 +438,30 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
         or _given(match.group(0), context.lines, context.given)
         or _hands_over(text, match)
+        or (what in _SOURCES and _POINTS_AT_DATA.search(_sentence(text, match)) is not None)
     )
 
 
 _POINTS_AT_DATA = pattern_cache.compile(
     r"\b(?:(?:is|are) (?:below|above|pasted|quoted|included|listed)|(?:pasted|quoted|listed|included) "
-    r"(?:below|above|here))\b",
+    r"(?:below|above|here)|(?:below|above|here) (?:is|are))\b",
     re.IGNORECASE,
 )
 """After a reference, its sentence says the spec holds what it is about ('I ran a survey last month; the 12 answers
 are below'). Only after it: in 'the answer quoted below, in the tone Dana pushed for' the pointer is to the answer,
-and the tone stays hidden."""
+and the tone stays hidden. A meeting named as where what is handed over came from ('Below are my notes from
+today's planning session') is its source, not a hidden one."""
+
+
+_SOURCES = (_MEETING_WHAT, "an earlier artifact the model cannot see")
+"""References that can name where what is handed over came from ('my notes from today's planning session')."""
+
+
+def _sentence(text: str, match: re.Match[str]) -> str:
+    """The sentence the match is in."""
+    start = max(text.rfind(". ", 0, match.start()), text.rfind("? ", 0, match.start()))
+    ends = [at for at in (text.find(". ", match.end()), text.find("? ", match.end())) if at >= 0]
+    return text[start + 1 : min(ends) if ends else len(text)]
 
 
 def _hands_over(text: str, match: re.Match[str]) -> bool:

@@ -16,6 +16,7 @@ import re
 
 from core import pattern_cache
 from core.checklist import prose
+from core.checklist.target import Target
 from core.spec import Finding, Spec
 
 _ACTION = (
@@ -183,8 +184,22 @@ def _context(spec: Spec, number: int) -> bool:
     )
 
 
-def check(spec: Spec) -> list[Finding]:
-    hits = _hits(spec)
+_ACTS = frozenset(
+    {
+        "text that goes out as written",
+        "rewriting shared history",
+        "a release others receive",
+        "contacting real people",
+        "something sent or shown to real people",
+    }
+)
+"""Risks that lie in an act: a web-research run reads pages and reports, so it can send, post or push nothing
+('the npm page ... last publish date' is something it reads about). What its answer is (a press release, terms of
+service) stays a risk."""
+
+
+def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
+    hits = [hit for hit in _hits(spec) if not (target is Target.WEB and hit[2] in _ACTS)]
     if not hits:
         return []
     line, match, what = hits[0]

@@ -56,7 +56,11 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
     findings: list[Finding] = []
     one_liner = _one_liner(spec)
     stated = _stated(spec)
-    searched = target is Target.WEB and all(filled(spec.get(name)) for name in ("goal", "output"))
+    searched = (
+        target is Target.WEB
+        and filled(spec.get("goal"))
+        and (filled(spec.get("output")) or output_shape.shape_stated(spec) is not None)
+    )
     for name in REQUIRED + RECOMMENDED:
         section = spec.sections.get(name)
         optional = (
@@ -65,12 +69,14 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
             or (stated and name == "non-goals")
             or (searched and name == "inputs")
         )
-        severity = Severity.WARNING if optional else Severity.ERROR
         title = name.capitalize()
         if name == "output" and section is None and (_prose(spec) or output_shape.shape_stated(spec)):
             continue  # the output rule quotes the ask that says nothing of what comes back, or the shape stated
         if name == "inputs" and (section is None or section.inferred) and _goal_holds_material(spec):
             continue  # the material is listed or pasted under the ask itself
+        if name == "inputs" and not optional and (section is None or section.inferred) and _self_contained(spec):
+            optional = True
+        severity = Severity.WARNING if optional else Severity.ERROR
         if section is None or (name == "inputs" and section.inferred and not _holds_material(spec, section)):
             why = (
                 ""
@@ -79,6 +85,8 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
                 if one_liner and name in SCOPED_BY_ONE_LINE
                 else " (a warning: a web run's material is the web it searches)"
                 if searched and name == "inputs"
+                else " (a warning: the goal names nothing to work on but what it asks for)"
+                if name == "inputs"
                 else " (a warning: the goal, its material and the output are stated)"
             )
             findings.append(
@@ -106,6 +114,24 @@ def _stated(spec: Spec) -> bool:
     )
     shaped = filled(output.body) if output is not None else output_shape.shape_stated(spec) is not None
     return goal is not None and filled(goal.body) and given and shaped
+
+
+def _self_contained(spec: Spec) -> bool:
+    """The ask names no definite thing to work on and points at none ('Give me five title ideas for a talk about
+    ...'): the goal is its whole input. One that names a thing ('the onboarding doc', 'our incident report') or
+    points at one ('the tickets below') and gives none of it still needs its Inputs."""
+    from core.checklist import sufficiency
+
+    goal = prose.text_of(spec.sections.get("goal"))
+    return bool(goal.strip()) and not (sufficiency.names_material(goal) or _POINTS_AT_MATERIAL.search(goal))
+
+
+_POINTS_AT_MATERIAL = pattern_cache.compile(
+    r"\b(?:below|above|following|attached|these|those|all (?:the|of the|our))\b|\bthis (?!is\b)\w+",
+    re.IGNORECASE,
+)
+"""Words that point at material to work on ('the tickets below', 'these rows', 'this macro'): a goal with one
+expects its Inputs."""
 
 
 def _goal_holds_material(spec: Spec) -> bool:

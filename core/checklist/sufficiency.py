@@ -167,7 +167,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             )
             continue
         if (
-            (located := _located(text, target) or _ELSEWHERE.search(text))
+            (located := _located(text, target, section.inferred) or _elsewhere(text, section.inferred))
             and not prose.runs_there(text[: located.start()])
             and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
         ):
@@ -231,22 +231,37 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     return findings
 
 
-def _located(text: str, target: Target) -> re.Match[str] | None:
+def _located(text: str, target: Target, prose_only: bool = False) -> re.Match[str] | None:
     """Where the thing is instead of the thing. After a bare 'is in' or 'are in' the subject must be material ('the
     data is in the warehouse'): a state or a setting ('if the date is in the future', 'when the app is in dark
     mode', 'times are in UTC') says nothing about where material is, and such statements were 5 of the good
     specs refused on first contact. For an agent, the repository is where it works: 'the script is in the repo'
-    puts the material where it can open it."""
+    puts the material where it can open it. In prose (Inputs read from every sentence) any such statement needs
+    material before it: 'Dana lives in Lisbon' is a fact about a person."""
     for match in _LOCATED.finditer(text):
         if target is Target.AGENT and _THE_REPO.search(match.group(0)):
             continue
-        if not _BARE_IS.match(match.group(0)) or _THING_WORD.search(
+        if not (prose_only or _BARE_IS.match(match.group(0))) or _THING_WORD.search(
             text, max(0, match.start() - _SUBJECT_SPAN), match.start()
         ):
             return match
     return None
 
 
+def _elsewhere(text: str, prose_only: bool) -> re.Match[str] | None:
+    """A system, a person, an attachment or a file that is not text. In a spec written as prose, whose Inputs are
+    read from all its sentences, a system named after a preposition ('in Looker', 'from production') counts when
+    material comes before it ('the numbers in Looker'): 'the storage cost on S3' is what the task is about, not
+    where its material is. Under an Inputs heading, every line is about the material."""
+    for match in _ELSEWHERE.finditer(text):
+        if not (prose_only and _IN_A_SYSTEM.match(match.group(0))) or _THING_WORD.search(
+            text, max(0, match.start() - _SUBJECT_SPAN), match.start()
+        ):
+            return match
+    return None
+
+
+_IN_A_SYSTEM = pattern_cache.compile(r"(?:from|in|on|at)\s", re.IGNORECASE)
 _THE_REPO = pattern_cache.compile(
     r"\b(?:in|under|at) (?:the |this |our )?(?:repo|repository|codebase|working (?:dir|directory)|checkout)\b",
     re.IGNORECASE,
@@ -288,6 +303,12 @@ def _owned(spec: Spec, target: Target) -> list[Finding]:
         for line in prose.lines(spec.sections.get("goal"))
         if not line.data and (match := _OWNED.search(line.text))
     ][:1]
+
+
+def names_material(text: str) -> bool:
+    """The text names a definite thing to work on: 'the profiler output', "Maria's notes", 'our RateLimiter
+    class'."""
+    return bool(_NAMED.search(text) or _OWNED.search(text))
 
 
 _OWNED = pattern_cache.compile(

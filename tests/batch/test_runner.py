@@ -106,6 +106,19 @@ async def test_an_item_is_reported_only_once_its_files_are_fsynced(
     assert summary["ok"] == 12 and early == []
 
 
+async def test_a_runs_record_written_at_its_start_and_end_is_fsynced_once(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    monkeypatch.setattr(fsutil, "_fsync_path", lambda path: synced.append(str(path)))
+    with FakeOpenAI([Reply(text="ok", hang=0.05)]) as server:
+        work = [Item(n, "p", spec_text=GOOD_SPEC, slug="one-project") for n in range(4)]
+        batch = Batch.plan(config(server.base_url), work, Options(concurrency=2))
+        summary = await batch.run()
+    assert summary["ok"] == 4 and batch.index.commits >= 2
+    assert [synced.count(view.audit_path) for view in batch.views] == [1, 1, 1, 1]
+
+
 async def test_each_item_is_linted_once_and_its_run_keeps_the_plans_findings(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

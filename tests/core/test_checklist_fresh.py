@@ -4,9 +4,9 @@ with its defect and the phrase it is in: tests/data/specs/fresh (40 vague, 20 go
 by a third such writer), fresh4 (30 vague, 16 good), fresh5 (30 vague, 20 good) and fresh7 (30 vague, 20 good, written as real users
 write: prose and headings of their own). Each was measured once as it
 came (the numbers are in its README or the commit that added it), then kept as a regression set; SETS counts the
-specs as they are labelled now (ten vague ones relabelled good by issue #17: five
-with no Escalation section on riskless work, five with no Non-goals section while goal, material and output are
-stated). Same thresholds as the corpus, per
+specs as they are labelled now (twelve vague ones relabelled good by issue #17:
+five with no Escalation section on riskless work, five with no Non-goals section while goal, material and output
+are stated, two with no Inputs section on a goal that names nothing to work on but itself). Same thresholds as the corpus, per
 family; and a refusal must come from a rule of the labelled family, quoting the labelled phrase."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from tests.core.test_checklist_corpus import FALSE_ALARMS, RECALL
 
 SETS = {
     "fresh": (36, 24),
-    "fresh2": (28, 18),
+    "fresh2": (27, 19),
     "fresh3": (28, 18),
-    "fresh4": (28, 18),
+    "fresh4": (27, 19),
     "fresh5": (30, 20),
     "fresh7": (30, 20),
 }

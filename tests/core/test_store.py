@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from core.audit import chain
+from core.audit import chain, store
 from core.audit.store import RUN_ID, Project, new_run_id, slug_from, validate_run_id, validate_slug
 from core.envelope import Envelope, Status, Usage
 from core.errors import UsageError
+from core.fsutil import atomic_write_json
 
 
 def running_record(project: Project, run_id: str) -> dict[str, object]:
@@ -97,6 +98,22 @@ def test_sealing_a_run_with_no_head_reads_every_entry_but_the_running_record_it_
     assert json.loads(project.result_path(second).read_text())["chain"]["seq"] == 2, "the head found by the scan"
     report = chain.verify("headless", project.logs, live=False)
     assert report.ok and report.chained == 2
+
+
+def test_project_json_written_here_is_read_back_without_opening_it_until_another_writer_changes_it(
+    projects_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project.at("kept")
+    project.ensure("mine", "openai")
+    opened: list[str] = []
+    real_read = store.read_json
+    monkeypatch.setattr(store, "read_json", lambda path: opened.append(path.name) or real_read(path))
+    assert Project.at("kept").meta()["description"] == "mine" and not opened
+    changed = {**json.loads(project.meta_path.read_text()), "description": "another process's"}
+    atomic_write_json(project.meta_path, changed)
+    assert project.meta()["description"] == "another process's" and opened == ["project.json"]
+    project.meta_path.unlink()
+    assert project.meta() == {}
 
 
 def test_finished_runs_fold_into_the_projects_counts_and_last_result(projects_dir: Path) -> None:
