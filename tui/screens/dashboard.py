@@ -241,7 +241,7 @@ class DashboardScreen(DispatchScreen):
                 table.border_title = placeholder.border_title
                 await cast(Widget, placeholder.parent).mount(table, before=placeholder)
             await self.query(f"#{table.id}-waiting").remove()
-        if self.focused is None:
+        if self.focused is None and self.is_current:  # else Textual focuses it when the dashboard is shown again
             self.query_one("#projects", DataTable).focus()
         self.tables_ready = True
 
