@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 
 import pytest
@@ -42,3 +43,9 @@ async def test_the_work_failing_is_raised_as_itself() -> None:
 
     with pytest.raises(OSError, match="disk full"):
         await in_thread(work)
+
+
+async def test_the_work_sees_the_callers_context_variables() -> None:
+    seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="unset")
+    seen.set("the caller's")
+    assert await in_thread(seen.get) == "the caller's"

@@ -256,18 +256,18 @@ async def test_the_editor_reads_and_writes_spec_files_off_the_loop(app_factory, 
 
     (isolated / "task.md").write_text(GOOD_SPEC)
     on_loop: list[bool] = []
-    read_text, write = Path.read_text, editor_module.atomic_write_text
+    read, write = editor_module.read_capped, editor_module.atomic_write_text
 
-    def spy_read(path: Path, *args, **kwargs) -> str:
+    def spy_read(path: Path, limit: int) -> bytes:
         if path.name == "task.md":
             on_loop.append(threading.current_thread() is threading.main_thread())
-        return read_text(path, *args, **kwargs)
+        return read(path, limit)
 
     def spy_write(path: Path, text: str) -> None:
         on_loop.append(threading.current_thread() is threading.main_thread())
         write(path, text)
 
-    monkeypatch.setattr(Path, "read_text", spy_read)
+    monkeypatch.setattr(editor_module, "read_capped", spy_read)
     monkeypatch.setattr(editor_module, "atomic_write_text", spy_write)
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
