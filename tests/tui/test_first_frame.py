@@ -1,5 +1,5 @@
 """The dashboard's first frame: the panels as placeholders while the first load runs in its worker, then the tables
-in their place, with the projects table focused as before."""
+in their place, with the projects table focused as before; closing the console during that load is safe."""
 
 from __future__ import annotations
 
@@ -37,3 +37,21 @@ async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_
         assert [table.id for table in dash.query(DataTable)] == ["projects", "running", "inbox"]
         assert [str(table.border_title) for table in dash.query(DataTable)] == ["Projects", "Running", "Inbox"]
         assert app.focused is dash.query_one("#projects", DataTable)
+
+
+async def test_closing_the_console_waits_for_a_query_still_running_in_a_thread(app_factory) -> None:
+    app = app_factory()
+    happened: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        index = app._index
+        close = index.close
+        index.close = lambda: (happened.append("closed"), close())
+        app.index_lock.acquire()  # as a worker thread's query holds it
+
+        def query_ends() -> None:
+            happened.append("query ended")
+            app.index_lock.release()
+
+        threading.Timer(0.2, query_ends).start()
+    assert happened == ["query ended", "closed"]
