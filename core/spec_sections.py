@@ -67,6 +67,10 @@ SECTIONS = {
         "don't",
         "do not",
         "don'ts",
+        "must not",
+        "never",
+        "keep",
+        "leave alone",
     ),
     "inputs": (
         "inputs",
@@ -220,7 +224,8 @@ _ASK = re.compile(
     r"shorten|expand|edit|proofread|critique|summarise|brainstorm|name|title|decide|determine|figure out|work out|"
     r"go through|go over|read|scan|search|crawl|fetch|collect|gather|compile|assemble|put together|create|"
     r"schedule|book|email|message|notify|announce|verify|validate|confirm|cross-check|reconcile|total|sum|"
-    r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify)\b)",
+    r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify|"
+    r"see what|see if|see whether|take)\b)",
     re.IGNORECASE,
 )
 """A sentence that asks for something: a request ('can you', 'I need') or an imperative verb."""
@@ -252,8 +257,8 @@ _ANSWER = re.compile(
     _LEAD + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|give\b[^.;]*\bnothing else|send "
     r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
-    r"output) (?:under|below|to|within|at most|short)|the (?:answer|output|result|reply|response) (?:is|should be|must "
-    r"be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
+    r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
+    r"should be|must be|will be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
     r"bullets|lines)\b)",
     re.IGNORECASE,
 )
@@ -288,20 +293,34 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
         if name not in sections and (picked := _sentences(layout, source, pattern)):
             found[name] = _span(name, layout, picked)
     if "inputs" not in sections:
-        answer = {n for name in ("output", "verification") if name in found for n in _lines_of(found[name])}
-        material = {
+        answer = {
             n: text
+            for name in ("output", "verification")
+            if name in found
+            for n, text in _texts_of(found[name]).items()
+        }
+        material = {
+            n: _before(text, answer.get(n, ""))
             for n, text in enumerate(layout.lines)
-            if layout.owner[n] not in (*_SCOPE_AND_ANSWER, "title") and n not in answer and text.strip()
+            if layout.owner[n] not in (*_SCOPE_AND_ANSWER, "title") and _before(text, answer.get(n, "")).strip()
         }
         if material:
             found["inputs"] = _span("inputs", layout, material)
     return found
 
 
-def _lines_of(section: Section) -> list[int]:
-    """The 0-based lines an inferred section holds text on."""
-    return [section.body_line - 1 + n for n, line in enumerate(section.body.splitlines()) if line.strip()]
+def _texts_of(section: Section) -> dict[int, str]:
+    """Per 0-based line, the text an inferred section holds there."""
+    return {section.body_line - 1 + n: line for n, line in enumerate(section.body.splitlines()) if line.strip()}
+
+
+def _before(line: str, answer: str) -> str:
+    """What of a line comes before the answer sentence it ends with: a paragraph that names its material and then
+    says what comes back ('The failing example is at a.csv ... Send back a diff.') is material up to that
+    sentence."""
+    if not answer:
+        return line
+    return line[: len(line) - len(answer)] if line.endswith(answer) else ""
 
 
 def _goal(layout: Layout, prose: list[int]) -> Section | None:

@@ -22,7 +22,8 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
     r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
-    r"fishy|suspicious|worth \w+)|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
+    r"fishy|suspicious|worth \w+)|(?:whatever|anything(?: that)?|everything that) (?:looks|seems|feels|smells|strikes "
+    r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
@@ -34,7 +35,8 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"like|want|prefer|works?|fits?)|whatever you think)\b",
     re.IGNORECASE,
 )
-"""Open scope that no criterion closes, or a result left to chance ('see what comes out of it')."""
+"""Open scope that no criterion closes, a result left to chance ('see what comes out of it'), or whatever strikes
+the contractor as wanting work ('clean up whatever looks messy')."""
 _OPEN_NOUN = pattern_cache.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
     r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",
@@ -121,6 +123,13 @@ _JUDGED_OUTCOME = pattern_cache.compile(
 """What a criterion is not: an outcome that is only a judgement ('so it lands better with customers', 'whether the
 rounds could be better', a bare 'so it flows'), and the 'if' of 'see if'; unless it holds a number, it is taken out before
 looking for a criterion."""
+_JUDGED_END = pattern_cache.compile(
+    rf"\b(?:until|till|til)\b(?: (?:it|they|this|that|everything|the [\w-]+)(?:['’]s| is| are)?)?[^.;\d]{{0,30}}?"
+    rf"\b{_EVALUATIVE}(?=\W*(?:[.;]|$))",
+    re.IGNORECASE,
+)
+"""Work that runs until a judgement holds ('Polish it up until it's in good shape', 'iterate till it reads
+better'): its end is the contractor's opinion, whatever else the goal names. 'Until the tests pass' is a check."""
 _NAMED_NUMBER = pattern_cache.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*|\b[a-z]+-\d+\b")
 """A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4', 'the day-1 email') names the object; it counts
 nothing."""
@@ -155,6 +164,10 @@ def check(spec: Spec) -> list[Finding]:
     for line in lines:
         if match := _OPEN_SCOPE.search(line.text):
             return [_vague(line.number, match.group(0), "leaves the scope open")]
+        if match := _JUDGED_END.search(line.text):
+            return [
+                _vague(line.number, match.group(0), "ends when it is judged good, not when anything checkable holds")
+            ]
     if _checkable(text):
         return []
     if match := _OPEN_VERB.match(first.text) or _OPEN_NOUN.search(first.text):

@@ -198,8 +198,21 @@ _ACTS = frozenset(
 service) stays a risk."""
 
 
+_ANSWER_GOES = pattern_cache.compile(
+    r"\b(?:your|the) (?:answer|output|reply|response|result|table|text|copy)\b[^.;]{0,30}?\b(?:is|are|will be|gets?|"
+    r"goes)\b[^.;]*$",
+    re.IGNORECASE,
+)
+"""Before the act, the answer is what goes out ('Your answer is published as-is to the public comparison page'): a
+web run's own reply, not a page it reads about."""
+
+
 def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
-    hits = [hit for hit in _hits(spec) if not (target is Target.WEB and hit[2] in _ACTS)]
+    hits = [
+        hit
+        for hit in _hits(spec)
+        if not (target is Target.WEB and hit[2] in _ACTS and not _ANSWER_GOES.search(hit[0].text, 0, hit[1].end()))
+    ]
     if not hits:
         return []
     line, match, what = hits[0]

@@ -186,9 +186,11 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             continue
         handed = handed or bool(paths_in(_URL.sub(" ", line.raw)))
         point = _points_here(text, section)
-        if point or _given(unlabelled(text), unlabelled(line.raw), target, cwd):
+        pointer = _POINTS_HERE.search(text) if section.inferred else None
+        later = pointer and (_against(text[pointer.end() :]) or _matched_with(text[: pointer.start()]))
+        if later or point or _given(unlabelled(text), unlabelled(line.raw), target, cwd):
             handed = True
-            if not (point and section.inferred and (later := _against(text[point.end() :]))):
+            if not later:
                 continue
             findings.append(
                 prose.finding(
@@ -308,6 +310,24 @@ def _against(rest: str) -> re.Match[str] | None:
     return next((match for match in _NAMED.finditer(rest) if _COMPARED.search(rest[: match.start()])), None)
 
 
+def _matched_with(before: str) -> re.Match[str] | None:
+    """Before what the line hands over, a thing matched or compared with it ('match each line of the November
+    bank export against the ledger lines pasted below'): the other side, which the line does not hand over."""
+    return next(
+        (
+            match
+            for match in _NAMED.finditer(before)
+            if _WITH.match(before, match.end()) and _MATCHING.search(before, 0, match.start())
+        ),
+        None,
+    )
+
+
+_WITH = pattern_cache.compile(r"\s+(?:against|versus|vs\.?|with|to)\s", re.IGNORECASE)
+_MATCHING = pattern_cache.compile(
+    r"\b(?:match|matches|matching|compare|comparing|reconcile|reconciling|check|cross-check|diff|tie out)\b",
+    re.IGNORECASE,
+)
 _COMPARED = pattern_cache.compile(
     r"\b(?:against|versus|vs\.?|check(?:ed)? with|compare(?:d)? (?:it |them )?(?:with|to))\s+$", re.IGNORECASE
 )

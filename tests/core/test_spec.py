@@ -228,6 +228,7 @@ def test_a_backticked_input_path_keeps_its_spaces() -> None:
     ]
 
 
+GOAL_LINE = "Summarise the three numbered points below into one sentence for a release announcement draft."
 INPUT_LINE = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
 
 
@@ -990,3 +991,38 @@ def test_an_agent_opens_a_place_named_beside_a_path_that_is_there(tmp_path: Path
     assert "input-not-given" in rules(pdf.replace("invoice", "missing"), cwd=tmp_path, target="agent")
     printed = GOOD_SPEC.replace(INPUT_LINE, "Print one line per object: `WOULD DELETE s3://bucket/key (age)`.")
     assert "input-not-given" not in rules(printed, cwd=tmp_path, target="agent")
+
+
+def test_material_before_the_answer_on_the_same_line_is_the_inputs(tmp_path: Path) -> None:
+    text = "Make `parse_rows()` detect the BOM. The failing example is at fixtures/feed.csv. Send back a diff."
+    assert "missing-input" in rules(text, cwd=tmp_path, target="agent")
+    assert specs.parse(text).get("output") == "Send back a diff."
+
+
+def test_what_is_matched_against_what_is_pasted_must_be_given_too() -> None:
+    text = (
+        "Could you match each line of the November bank export against the ledger lines pasted below?\n\n"
+        "2026-11-03, ACME-4471, -1,250.00\n2026-11-05, PAYROLL, -48.22\n\nSend back a CSV `ref,status`."
+    )
+    assert rules(text)["input-not-given"].quote == "the November bank export"
+    assert "input-not-given" not in rules(text.replace("the November bank export", "each ledger line"))
+
+
+def test_a_web_runs_answer_that_is_published_is_a_risk() -> None:
+    text = (
+        "Compare entry-level pricing for four scheduling tools from each vendor's pricing page.\n\n"
+        "Your answer is published as-is to the public comparison page, as a Markdown table `Product | USD`."
+    )
+    assert rules(text, target="web")["missing-escalation"].quote == "published as-is to the public"
+    read = "Find when each vendor's pricing page was last published to the public. Return a Markdown table."
+    assert "missing-escalation" not in rules(read, target="web")
+
+
+def test_a_goal_open_to_what_strikes_the_contractor_or_ending_on_a_judgement_is_vague() -> None:
+    for goal, quote in (
+        ("Clean up whatever looks messy in the api client.", "whatever looks messy"),
+        ("Draft the PRD from the notes below. Polish it up until it's in good shape.", "until it's in good shape"),
+        ("See what you can do with the hero copy below.", "see what you can do with the hero copy below"),
+    ):
+        assert rules(GOOD_SPEC.replace(GOAL_LINE, goal))["vague-goal"].quote.lower() == quote
+    assert "vague-goal" not in rules(GOOD_SPEC.replace(GOAL_LINE, "Fix the parser until the tests below pass."))
