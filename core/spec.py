@@ -25,9 +25,11 @@ class Severity(StrEnum):
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<name>[^#:]+?)\s*:?\s*#*\s*$")
 _LABEL = re.compile(
-    r"^\s*(?:\*\*)?(?P<name>[A-Za-z][A-Za-z' -]{1,24}?)(?:\s*\([^()\n]{1,60}\))?(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$"
+    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?P<name>[A-Za-z][A-Za-z' -]{1,24}?)(?:\s*\([^()\n]{1,60}\))?(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$"
 )
-"""A label line: 'Goal: ...', '**What I need:** ...', 'Inputs (analyst notes, pasted):'."""
+"""A label line: 'Goal: ...', '**What I need:** ...', 'Inputs (analyst notes, pasted):', or a list item of a brief
+written as labelled bullets ('- Task: ...', '- Verify: ...')."""
+_BULLET = re.compile(r"^\s*[-*•]\s")
 _TITLE = re.compile(r"^\s{0,3}#\s+\S")
 _PROSE_START = re.compile(r"^\s{0,3}(?![-*•>|\s]|```|~~~|\d+[.)]\s)\S")
 """A line that starts a paragraph of prose: not a list item, a quote, a table row, a fence or indented text."""
@@ -74,7 +76,7 @@ def parse(text: str) -> Spec:
     owner: list[str | None] = []
     fenced: list[bool] = []
     current: str | None = None
-    labelled = in_fence = False
+    labelled = in_fence = bulleted = False
     untitled = True
     title = next((n for n, line in enumerate(lines) if line.strip()), None)
     title = title if title is not None and _is_title(lines[title]) else None
@@ -83,7 +85,12 @@ def parse(text: str) -> Spec:
         if fence:
             in_fence = not in_fence
         name, rest = (None, None) if in_fence or index == title else _section_start(line)
+        if name and _BULLET.match(line) and current is not None and not bulleted:
+            # An item of a section's list ('- Format: CSV' under Inputs) is its data, unless the brief itself is a
+            # list of labelled items.
+            name = None
         if name and name not in starts:
+            bulleted = bool(_BULLET.match(line))
             starts[name] = (index + 1, index + 1 if rest is not None else index + 2)
             current, labelled, untitled = name, rest is not None, True
             bodies[name] = [rest] if rest else []
@@ -145,7 +152,7 @@ def unlabelled(line: str) -> str:
 def _section_start(line: str) -> tuple[str | None, str | None]:
     """The section a line opens, and for a label the text after it (None for a heading)."""
     if match := _HEADING.match(line):
-        return ALIASES.get(match["name"].strip().lower()), None
+        return spec_sections.heading_section(match["name"]), None
     if (match := _LABEL.match(line)) and (name := ALIASES.get(match["name"].strip().lower())):
         return name, match["rest"].strip()
     return None, None
@@ -277,7 +284,11 @@ def paths_in(line: str) -> list[str]:
         span = match[1].strip()
         if " " not in span:
             found += PATHLIKE.findall(span)
-        elif PATHLIKE.fullmatch(span.replace(" ", "_")) and (_EXTENSION.search(span) or is_glob(span)):
+        elif (
+            not _COMMAND.match(span)
+            and PATHLIKE.fullmatch(span.replace(" ", "_"))
+            and (_EXTENSION.search(span) or is_glob(span))
+        ):
             found.append(span)
         else:
             found += _unmarked(PATHLIKE.findall(span))
@@ -289,6 +300,18 @@ def paths_in(line: str) -> list[str]:
     return [
         path for path in cleaned if not NOT_A_PATH.fullmatch(path) and not (actions and _ACTION_REF.fullmatch(path))
     ]
+
+
+_COMMAND = re.compile(
+    r"(?:sudo\s+)?(?:python3?|pytest|py\.test|bash|sh|zsh|node|npm|npx|yarn|pnpm|deno|go|cargo|make|kubectl|"
+    r"kubeconform|helm|terraform|docker|podman|git|ruff|mypy|black|flake8|pylint|eslint|prettier|tsc|jest|vitest|"
+    r"uv|pip3?|poetry|tox|nox|jq|yq|cat|less|head|tail|wc|grep|rg|sed|awk|sort|diff|ls|cd|rm|cp|mv|chmod|touch|"
+    r"find|curl|wget|psql|mysql|sqlite3|dbt|ruby|rake|bundle|rspec|java|mvn|gradle|dotnet|php|composer|shellcheck|"
+    r"ansible-playbook|systemctl|journalctl|crontab|gzip|tar|unzip|open|code|vim|time)\s|\S+\s+(?:\S+\s+)*-{1,2}\w"
+)
+"""A backticked span that runs a command (`pytest analytics/tests/test_x.py`, `kubeconform -strict a.yaml`): its
+first word is a program, or it passes a flag. Its arguments are read like prose, one path each, not the span as
+one file name with spaces (`docs/release notes.md`)."""
 
 
 def _unmarked(paths: list[str]) -> list[str]:

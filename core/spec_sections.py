@@ -45,6 +45,11 @@ SECTIONS = {
         "request",
         "purpose",
         "what",
+        "change",
+        "the change",
+        "what to do",
+        "job",
+        "the job",
     ),
     "non-goals": (
         "non-goals",
@@ -79,6 +84,10 @@ SECTIONS = {
         "facts",
         "resources",
         "where",
+        "why",
+        "code",
+        "test material",
+        "test data",
     ),
     "output": (
         "output",
@@ -97,6 +106,11 @@ SECTIONS = {
         "result",
         "report",
         "reply",
+        "what you return",
+        "what to return",
+        "what comes back",
+        "send back",
+        "hand back",
     ),
     "verification": (
         "verification",
@@ -110,7 +124,19 @@ SECTIONS = {
         "checks",
         "testing",
     ),
-    "escalation": ("escalation", "escalation notes", "escalate", "sign-off"),
+    "escalation": (
+        "escalation",
+        "escalation notes",
+        "escalate",
+        "sign-off",
+        "if in doubt",
+        "if stuck",
+        "if unsure",
+        "if blocked",
+        "when to stop",
+        "stop and ask",
+        "when to ask",
+    ),
     "task type": ("task type", "task-type"),
     "tier": ("tier",),
 }
@@ -119,6 +145,50 @@ written as What/Where/Constraints). Constraints bound the scope, so they are non
 Data, Context and Facts hold the material, so they are inputs (a Context that states the ask is read for the goal
 too, when there is no other)."""
 ALIASES = {alias: name for name, aliases in SECTIONS.items() for alias in aliases}
+_HEADING_NAMES = tuple(
+    (re.compile(pattern, re.IGNORECASE), name)
+    for pattern, name in (
+        (
+            r"(?:what|how) (?:you|to|we|i)(?:'ll| will| should| want(?: you)? to)? (?:return|send|hand|give|report|deliver)\b|"
+            r"what (?:comes|goes|i want|we want|i need|we need) back\b|(?:expected |the )?(?:output|deliverables?|result)\b",
+            "output",
+        ),
+        (
+            r"(?:if|when) (?:in doubt|stuck|unsure|unclear|blocked|uncertain|something|anything|you(?:'re| are) (?:stuck|unsure))\b|"
+            r"when to (?:stop|ask|check|escalate)\b|(?:stop|check) (?:and|with|before)\b|escalat",
+            "escalation",
+        ),
+        (
+            r"how (?:to|we(?:'ll| will)|you(?:'ll| will)?|i(?:'ll| will)) (?:check|verify|test|know|judge)\b|done when\b|"
+            r"acceptance\b|verif",
+            "verification",
+        ),
+        (r"out of scope\b|not in scope\b|(?:don'?t|do not|never|limits?|constraints?|boundaries|scope)\b", "non-goals"),
+        (
+            r"what (?:to (?:do|find|build|write|fix|change|make|produce|research|answer|look (?:for|at))|"
+            r"i(?:'d| would)? (?:like|want|need)|we(?:'d| would)? (?:like|want|need)|you(?:'ll| will)? (?:do|need to do)|"
+            r"needs? (?:doing|to (?:change|happen)))\b|the (?:ask|task|request|change|job)\b|(?:goal|task|ask)\b",
+            "goal",
+        ),
+        (
+            r"(?:background|context|why|situation|current (?:state|behaviou?r)|what (?:you|we) (?:have|know|get))\b",
+            "inputs",
+        ),
+    )
+)
+"""A heading in the writer's own words, by what it starts with ('## What to find', '## What you return', '## If in
+doubt', '## Why'): a heading is the spec's structure, so its first words say what the section is even when no
+alias lists it. Labels are not read this way: a 'Format of each row:' line inside Inputs is data, not a section."""
+
+
+def heading_section(name: str) -> str | None:
+    """The section a heading's text names: a known alias, else the section its first words say."""
+    name = name.strip().lower()
+    if name in ALIASES:
+        return ALIASES[name]
+    return next((section for pattern, section in _HEADING_NAMES if pattern.match(name)), None)
+
+
 _SCOPE_AND_ANSWER = ("non-goals", "output", "verification", "escalation", "task type", "tier")
 """Sections that are not material: what is left of the spec is where it states what it works on."""
 

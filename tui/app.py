@@ -388,8 +388,11 @@ class DispatchApp(App[None]):
         self.action_go("editor")
 
     def on_unmount(self) -> None:
-        if self._index is not None:
-            self._index.close()
+        """Close the index once no thread is querying it: the console closed at once, during the dashboard's first
+        load, closed the connection under the running query and the process crashed (a segmentation fault)."""
+        with self.index_lock:
+            if self._index is not None:
+                self._index.close()
 
 
 class KeptThemes(ThemeProvider):

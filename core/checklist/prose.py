@@ -25,8 +25,10 @@ _CODE_SENTENCE = pattern_cache.compile(r"`((?:[^`\s]+\s+){3,}[^`\s]*[.!?])`")
 """A sentence in backticks (`Format as discussed in the attached file.`) is quoted text, like a long quote; a
 command or a name in backticks is read as prose."""
 _FENCE = ("```", "~~~")
-_TABLE_ROW = pattern_cache.compile(r"\|.*\|")
-"""A Markdown table row: data, like a code block."""
+_TABLE_ROW = pattern_cache.compile(r"\|.*\||[^|`\n]+(?: \| [^|`\n]*){2,}(?<!:)$")
+"""A Markdown table row, or a row of three or more cells split by ' | ' without the outer pipes ('C01 | FIGMA |
+45.00 | design seats'): data, like a code block. Not a caption that names the columns ('Data (id | merchant |
+memo):') nor a backticked shape."""
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,31 @@ def _mask(match: re.Match[str]) -> str:
 
 
 def introduces_data(lines: list[Line], index: int) -> bool:
-    """The line ends in a colon and the next non-blank line is a code block or a quote: it captions what is
-    pasted there ('Ticket PAY-412, as filed:', 'The script, /opt/jobs/backup.sh:')."""
+    """The line ends in a colon and the next non-blank line is a code block, a quote or a list: it captions what
+    is pasted there ('Ticket PAY-412, as filed:', 'The script, /opt/jobs/backup.sh:', 'Content of the issue:' over
+    the items of the newsletter). Each listed item is still read for what it names."""
     if not lines[index].text.rstrip().endswith(":"):
         return False
     after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
-    return after is not None and after.data
+    return after is not None and (after.data or bool(_LIST_ITEM.match(after.raw)))
+
+
+_LIST_ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
+
+
+def pointed_at(lines: list[Line], head: str, phrase: str = "") -> bool:
+    """A line points at material of this kind with a demonstrative ('Turn these notes into stories', 'From this
+    data, compute ...', 'the following tickets') and data follows it: that is the thing, handed over, and a later
+    'the notes' is the same thing. A demonstrative inside the reference itself ('the version of this analysis Ines
+    circulated') points at nothing else."""
+    mention = re.compile(rf"\b(?:this|these|the following)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(head)}s?\b", re.IGNORECASE)
+    inside = phrase.lower()
+    return any(
+        not line.data
+        and any(not (inside and match.group(0).lower() in inside) for match in mention.finditer(line.text))
+        and any(later.data for later in lines[index + 1 :])
+        for index, line in enumerate(lines)
+    )
 
 
 def text_of(section: Section | None) -> str:

@@ -543,7 +543,8 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
     """The spec hands the thing over after all: a line naming the same kind of thing (a document word, the
     phrase's last word or a word of its leading noun phrase: 'ticket', 'version', the 'agreed' of 'the agreed
     sentence') introduces the block pasted after it ('Ticket PAY-412, as filed:', 'Earlier version:') or holds its
-    text ('The ticket reads: ...', 'Root cause, agreed wording: "…"')."""
+    text ('The ticket reads: ...', 'Root cause, agreed wording: "…"'), or points at it over the data pasted after
+    it ('Turn these notes into stories' over a code block: 'the notes' later are those)."""
     head = phrase.split()[-1].lower()
     lead = {word.lower() for word in _KIND.findall(_leading_noun_phrase(phrase)) if word.lower() not in _PLAIN}
     kinds = frozenset(
@@ -556,7 +557,7 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
             and (prose.introduces_data(lines, index) or _HOLDS_TEXT.match(match["rest"]))
             for index, line in enumerate(lines)
             if not line.data
-        )
+        ) or any(prose.pointed_at(lines, kind, phrase) for kind in kinds)
     return cache.get(kinds, False)
 
 

@@ -211,6 +211,8 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
         "add an Escalation section saying which decisions must come back to you (e.g. 'any promise of a date "
         "comes back to me as a question'; 'stop before pushing')"
     )
+    if not note and (stated := _note_in_prose(spec)):
+        note = stated
     if not note:
         message = f"is {what}, but there are no escalation notes" + (f" (nor for {also[2:]})" if also else "")
         return [prose.finding("missing-escalation", line.number, match.group(0), message, fix)]
@@ -228,6 +230,41 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
     return []
 
 
+_FORBIDDEN = pattern_cache.compile(
+    r"^\W*(?:(?:and|but|so|please|also)\s+)*(?:don['’]t|do not|never|must not|mustn['’]t|should not|shouldn['’]t|no need to|not to)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The clause a match is in, up to it: from the last sentence end, semicolon or dash before it. A clause that
+    opens with a prohibition rules its act out; one inside it ('users who never verified') does not."""
+    start = max(text.rfind(mark, 0, at) for mark in (". ", "; ", " — ", "? ", "! "))
+    return text[start + 1 : at]
+
+
+_PROSE_NOTE = pattern_cache.compile(
+    r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
+    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
+    r"\b(?:a human|someone|a person|a reviewer|an editor|(?:our|the) (?:\w+ )?(?:team|lead|editor|manager|agent))"
+    r"\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
+    r"sent)\b[^.;]*",
+    re.IGNORECASE,
+)
+"""With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
+back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
+ESCALATE:'), or a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
+draft'). Such a note is checked like an Escalation section's."""
+
+
+def _note_in_prose(spec: Spec) -> str:
+    for name in _WORK_SECTIONS + ("non-goals", "verification"):
+        for line in prose.lines(spec.sections.get(name)):
+            if not line.data and (match := _PROSE_NOTE.search(line.text)) and _DECISION.search(match.group(0)):
+                return match.group(0)
+    return ""
+
+
 _ALSO = 2
 """Besides the first risky phrase, how many more a finding names: the notes must cover each ('publish version',
 'upload to PyPI')."""
@@ -240,6 +277,8 @@ def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
         for line, match in prose.search(pattern, spec, _WORK_SECTIONS):
             if what == _PRODUCTION and prose.runs_there(line.text[: match.start()]):
                 continue
+            if _FORBIDDEN.match(_clause_before(line.text, match.start())):
+                continue  # 'Don't reply to the customers, just label': the act is ruled out, not asked for
             if not _context(spec, line.number) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits

@@ -170,6 +170,9 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             (located := _located(text, target, section.inferred) or _elsewhere(text, section.inferred))
             and not prose.runs_there(text[: located.start()])
             and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
+            and not _in_a_template(located.group(0), line.raw)
+            and not (target is Target.AGENT and _opened_here(located.group(0), line.raw, cwd))
+            and not (target is Target.AGENT and _IN_A_SYSTEM.match(located.group(0)) and _paths_here(line.raw, cwd))
         ):
             findings.append(
                 prose.finding(
@@ -214,7 +217,11 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         listed = in_list and _ITEM.match(line.raw) and not _DESCRIPTION.search(item)
         head = None if listed or section.inferred else _HEAD.match(item)
         named = _worked_on(item) if section.inferred else _BARE.match(item) or _subject(item)
-        if (match := named or head) and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip())):
+        if (
+            (match := named or head)
+            and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip()))
+            and not prose.pointed_at(lines, match.group(0).split()[-1])
+        ):
             findings.append(
                 prose.finding(
                     "input-not-given",
@@ -246,6 +253,29 @@ def _located(text: str, target: Target, prose_only: bool = False) -> re.Match[st
         ):
             return match
     return None
+
+
+_TEMPLATE = pattern_cache.compile(r"`([^`\n]*\s[^`\n]*)`")
+
+
+def _in_a_template(place: str, raw: str) -> bool:
+    """The place is inside a backticked span of several words: a line the output prints or a command
+    (`WOULD DELETE s3://bucket/key (age_days)`), not where the material is."""
+    return any(place.strip() in span for span in _TEMPLATE.findall(raw))
+
+
+def _opened_here(place: str, raw: str, cwd: Path | None) -> bool:
+    """A file that is not text, named by a path that exists under --cwd (`billing/fixtures/invoice_3page.pdf`):
+    an agent opens it there."""
+    name = place.strip()
+    return cwd is not None and any(path.endswith(name) and _exists(cwd, path) for path in paths_in(_URL.sub(" ", raw)))
+
+
+def _paths_here(raw: str, cwd: Path | None) -> bool:
+    """The line gives the agent a path that exists under --cwd: a system it names beside it ('The API pods in
+    staging are OOM-killed. Staging manifests are in `deploy/k8s/staging/api.yaml`') is what the files are for, and
+    the material is the files."""
+    return cwd is not None and any(_exists(cwd, path) for path in paths_in(_URL.sub(" ", raw)))
 
 
 def _elsewhere(text: str, prose_only: bool) -> re.Match[str] | None:

@@ -905,3 +905,88 @@ def test_a_shape_in_other_words_after_the_ask_is_the_contract() -> None:
 def test_in_prose_a_person_living_somewhere_is_no_place_for_material() -> None:
     text = "Write a 3-sentence bio of Dana, a staff engineer who lives in Lisbon. Third person, no superlatives.\n"
     assert "input-not-given" not in rules(text)
+
+
+def test_a_backticked_command_names_its_arguments_not_one_spaced_file() -> None:
+    assert specs.paths_in("`pytest analytics/tests/test_report.py` passes") == ["analytics/tests/test_report.py"]
+    assert specs.paths_in("`kubeconform -strict deploy/api.yaml`") == ["deploy/api.yaml"]
+    assert specs.paths_in("`docs/release notes.md`") == ["docs/release notes.md"]
+
+
+def test_a_heading_in_the_writers_own_words_names_its_section() -> None:
+    text = (
+        "# Minimum wage rates\n\n## Why\nPayroll checks rates.\n\n## What to find\nThe hourly rates from April.\n\n"
+        "## Out of scope\nAdvice.\n\n## What you return\nA Markdown table, one row per band.\n\n"
+        "## If in doubt\nLeave the band out and say so.\n"
+    )
+    sections = specs.parse(text).sections
+    assert {name: s.line for name, s in sections.items() if not s.inferred} == {
+        "inputs": 3,
+        "goal": 6,
+        "non-goals": 9,
+        "output": 12,
+        "escalation": 15,
+    }
+
+
+def test_a_brief_of_labelled_bullets_has_its_sections_but_a_list_item_of_a_section_is_data() -> None:
+    brief = specs.parse(
+        "- Task: add a --month flag.\n- Don't: touch the SQL.\n- Return: a diff.\n- Verify: tests pass.\n"
+    )
+    assert {name for name, s in brief.sections.items() if not s.inferred} == {
+        "goal",
+        "non-goals",
+        "output",
+        "verification",
+    }
+    listed = specs.parse("Inputs:\n- Region: GB\n- Format: E.164\n")
+    assert "output" not in listed.sections
+    assert "Format: E.164" in listed.get("inputs")
+
+
+def test_rows_split_by_pipes_without_outer_pipes_are_data() -> None:
+    from core.checklist import prose
+
+    section = specs.Section("inputs", 1, "Data (id | merchant | memo):\n  C01 | FIGMA | design seats\n", 1)
+    assert [line.data for line in prose.lines(section)] == [False, True]
+
+
+def test_material_pointed_at_with_a_demonstrative_over_a_block_is_given() -> None:
+    block = "\n```\n- admins block holidays\n- patients see the next free slot\n```\n"
+    text = f"Turn these notes into user stories. Don't invent what isn't in the notes.{block}Output: a Markdown list."
+    found = rules(text)
+    assert "hidden-context" not in found and "input-not-given" not in found
+    # With nothing pasted, the same words point at notes the spec does not hold.
+    assert "input-not-given" in rules(text.replace(block, "\n"))
+    # A demonstrative inside the reference itself points at nothing else.
+    hidden = "Flag outliers. Use the rule from the version of this analysis Ines circulated.\n```\nA1 0.1\n```\n"
+    assert "hidden-context" in rules(hidden + "Output: JSON.")
+
+
+def test_a_caption_over_a_list_introduces_its_items() -> None:
+    text = "Need subject lines for our newsletter.\n\nContent of the issue:\n- Year-end checklist\n- Holiday hours\n\n"
+    assert "hidden-context" not in rules(text + "Format: numbered list of 6 lines, `Subject — Preview`.")
+
+
+def test_a_risky_act_ruled_out_is_not_the_work_and_a_note_in_prose_counts() -> None:
+    label = "Label each ticket below with one of: billing, bug.\n\n> T1: charged twice\n\nOutput: JSON Lines.\n"
+    assert "missing-escalation" not in rules(label.replace("\n\n>", " Don't reply to the customers, just label.\n\n>"))
+    assert "missing-escalation" in rules(label.replace("\n\n>", " Then reply to the customers.\n\n>"))
+    reply = "Draft a reply to the customer below.\n\n> Can I get a refund?\n\nReturn plain text, 90-150 words."
+    assert "missing-escalation" in rules(reply)
+    held = reply + " If the ticket contradicts the policy, don't draft a reply; return a single line `ESCALATE:`."
+    assert "missing-escalation" not in rules(held)
+
+
+def test_an_agent_opens_a_place_named_beside_a_path_that_is_there(tmp_path: Path) -> None:
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "api.yaml").write_text("x\n")
+    (tmp_path / "deploy" / "invoice.pdf").write_text("x\n")
+    spec = GOOD_SPEC.replace(INPUT_LINE, "The pods in staging are OOM-killed. The manifest is `deploy/api.yaml`.")
+    assert "input-not-given" not in rules(spec, cwd=tmp_path, target="agent")
+    assert "input-not-given" in rules(spec.replace("deploy/api.yaml", "k8s/api.yaml"), cwd=tmp_path, target="agent")
+    pdf = GOOD_SPEC.replace(INPUT_LINE, "`deploy/invoice.pdf` has 3 pages.")
+    assert "input-not-given" not in rules(pdf, cwd=tmp_path, target="agent")
+    assert "input-not-given" in rules(pdf.replace("invoice", "missing"), cwd=tmp_path, target="agent")
+    printed = GOOD_SPEC.replace(INPUT_LINE, "Print one line per object: `WOULD DELETE s3://bucket/key (age)`.")
+    assert "input-not-given" not in rules(printed, cwd=tmp_path, target="agent")

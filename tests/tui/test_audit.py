@@ -329,6 +329,7 @@ async def test_a_run_that_ends_leaves_the_running_panel_whether_the_dashboard_is
 
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
         dash = app.screen
         running = dash.query_one("#running", DataTable)
         for away in (False, True):

@@ -14,7 +14,7 @@ from core.engine import DispatchRequest
 from tests.agents.test_worktrees import REFACTOR
 from tests.helpers import GOOD_SPEC, dispatch, write
 from tests.invoices_repo import REFACTORED, SPEC, git, make_repo, tree_state
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import loaded, wait_for
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dashboard import CHANGES
 from tui.screens.feedback import FeedbackScreen
@@ -79,6 +79,7 @@ async def click_key(pilot, key: str) -> None:
 
 async def open_changes(pilot) -> tuple[RunDetailScreen, ChangesPanel]:
     dashboard = pilot.app.screen
+    await loaded(pilot)  # the dashboard's tables are mounted with its first load
     inbox = dashboard.query_one("#inbox", DataTable)
     await wait_for(
         pilot, lambda: any(item.kind == CHANGES for item in dashboard.items), "the inbox to list the changes"

@@ -14,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static
 
 from core import changes, escalation
@@ -147,6 +148,13 @@ def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
     return sorted(items, key=lambda item: item.when or "", reverse=True)
 
 
+def waiting_panel(panel: str, title: str) -> Static:
+    """A panel's placeholder, drawn in the first frame where its table will be."""
+    placeholder = Static("loading…", id=f"{panel}-waiting", classes="waiting")
+    placeholder.border_title = title
+    return placeholder
+
+
 def elapsed_since(iso: str | None, now: datetime) -> float:
     try:
         then = datetime.fromisoformat(iso or "")
@@ -175,11 +183,29 @@ class DashboardScreen(DispatchScreen):
         """How many loads have been drawn (tests and benchmarks wait on it)."""
         self._stale = False
         """The runs changed while another screen was in front: reload when this one is shown again."""
+        self.tables_ready = False
+        """The tables have replaced the placeholders (with the first load); until then nothing reads them."""
 
     def compose(self) -> ComposeResult:
+        """The first frame draws the panels as placeholders: the tables (Textual's DataTable, whose own CSS and
+        drawing were the largest part of a ~100 ms first frame) are mounted with the first load."""
         yield Header()
         with Vertical(id="dash"):
-            yield FitTable(
+            yield waiting_panel("projects", "Projects")
+            with Horizontal(id="dash-lower"):
+                yield waiting_panel("running", "Running")
+                with Vertical(id="inbox-box"):
+                    yield waiting_panel("inbox", "Inbox")
+                    detail = Static(id="inbox-detail")
+                    detail.display = False  # until an inbox item is highlighted
+                    yield detail
+        yield Footer()
+
+    async def mount_tables(self) -> None:
+        """Put each table where its placeholder is. A table already there stays: a load cancelled by another
+        (the worker is exclusive) may have mounted some of them."""
+        tables = (
+            FitTable(
                 Col("Project", 12, 3),
                 Col("Last status", 11),
                 Col("Tier", 7, 1),
@@ -190,37 +216,40 @@ class DashboardScreen(DispatchScreen):
                 id="projects",
                 cursor_type="row",
                 zebra_stripes=True,
-            )
-            with Horizontal(id="dash-lower"):
-                yield FitTable(
-                    Col("Dispatch", 10, 3),
-                    Col("Model", 6, 2),
-                    Col("Status", 8),
-                    Col("Elapsed", 7),
-                    Col("Out", 5),
-                    id="running",
-                    cursor_type="row",
-                )
-                with Vertical(id="inbox-box"):
-                    yield FitTable(
-                        Col("Needs", 19, 1),
-                        Col("Project", 10, 2),
-                        Col("When", 8),
-                        Col("Detail", 12, 4),
-                        id="inbox",
-                        cursor_type="row",
-                    )
-                    yield Static(id="inbox-detail")
-        yield Footer()
+            ),
+            FitTable(
+                Col("Dispatch", 10, 3),
+                Col("Model", 6, 2),
+                Col("Status", 8),
+                Col("Elapsed", 7),
+                Col("Out", 5),
+                id="running",
+                cursor_type="row",
+            ),
+            FitTable(
+                Col("Needs", 19, 1),
+                Col("Project", 10, 2),
+                Col("When", 8),
+                Col("Detail", 12, 4),
+                id="inbox",
+                cursor_type="row",
+            ),
+        )
+        for table in tables:
+            if not self.query(f"#{table.id}"):
+                placeholder = self.query_one(f"#{table.id}-waiting", Static)
+                table.border_title = placeholder.border_title
+                await cast(Widget, placeholder.parent).mount(table, before=placeholder)
+            await self.query(f"#{table.id}-waiting").remove()
+        if self.focused is None and self.is_current:  # else Textual focuses it when the dashboard is shown again
+            self.query_one("#projects", DataTable).focus()
+        self.tables_ready = True
 
     def on_resize(self) -> None:
         """Side by side from 100 columns; below that the Running and Inbox panels stack, each full width."""
         self.query_one("#dash-lower").set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
-        self.query_one("#projects", DataTable).border_title = "Projects"
-        self.query_one("#running", DataTable).border_title = "Running"
-        self.query_one("#inbox", DataTable).border_title = "Inbox"
         self.reload()
         self.set_interval(0.5, self.tick)
         self.watch(self.app, "runs_version", self._runs_changed, init=False)
@@ -245,8 +274,13 @@ class DashboardScreen(DispatchScreen):
 
     @work(exclusive=True, group="load-dashboard", exit_on_error=False)
     async def reload(self, sync: bool = False) -> None:
-        """Load in a thread, then draw: the screen never waits on SQLite or the disk."""
+        """Load in a thread, then draw: the screen never waits on SQLite or the disk. The first load starts once
+        the first frame is drawn: the thread building its rows held the interpreter while that frame was drawn."""
+        if not self.tables_ready:
+            await self.wait_for_refresh()
         loaded = await self.app.in_thread(lambda index: gather(index, sync=sync))
+        if not self.tables_ready:
+            await self.mount_tables()
         self.show(loaded)
 
     def show(self, loaded: Loaded) -> None:
@@ -309,7 +343,7 @@ class DashboardScreen(DispatchScreen):
     def tick(self) -> None:
         """Twice a second while in front: elapsed times of running dispatches, the projects' "Updated" ages and the
         inbox's "When"."""
-        if not self.is_current:
+        if not self.is_current or not self.tables_ready:
             return
         now = self.app.now()
         projects = self.query_one("#projects", DataTable)
@@ -367,6 +401,8 @@ class DashboardScreen(DispatchScreen):
         self._open(event.data_table.id or "", event.row_key.value)
 
     def action_open(self) -> None:
+        if not self.tables_ready:
+            return
         table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#projects", DataTable)
         if table.row_count:
             self._open(table.id or "", table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
@@ -393,8 +429,11 @@ class DashboardScreen(DispatchScreen):
                 self.notify(REFUSED_HINT, severity="warning")
 
     def action_escalate(self) -> None:
-        inbox_table = self.query_one("#inbox", DataTable)
-        if not self.items or not inbox_table.row_count:
+        if (
+            not self.items
+            or not self.tables_ready
+            or not (inbox_table := self.query_one("#inbox", DataTable)).row_count
+        ):
             self.notify("the inbox is empty; open a run to escalate it", severity="information")
             return
         item = self.items[int(inbox_table.coordinate_to_cell_key(inbox_table.cursor_coordinate).row_key.value or 0)]

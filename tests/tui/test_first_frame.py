@@ -1,0 +1,57 @@
+"""The dashboard's first frame: the panels as placeholders while the first load runs in its worker, then the tables
+in their place, with the projects table focused as before; closing the console during that load is safe."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import DataTable, Static
+
+from tests.tui.conftest import loaded, wait_for
+from tui.screens import dashboard
+
+
+async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_their_place(
+    app_factory, monkeypatch
+) -> None:
+    gate = threading.Event()
+    gather = dashboard.gather
+
+    def held(*args, **kwargs):
+        gate.wait(10)
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "gather", held)
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.screen
+        await pilot.pause()
+        waiting = {str(panel.border_title): str(panel.render()) for panel in dash.query(".waiting").results(Static)}
+        assert waiting == {"Projects": "loading…", "Running": "loading…", "Inbox": "loading…"}
+        assert not dash.query(DataTable)
+        await pilot.press("enter", "e")  # nothing to open or escalate yet, and nothing fails
+        gate.set()
+        await loaded(pilot)
+        await wait_for(pilot, lambda: dash.loads == 1, "the first load drawn")
+        assert not dash.query(".waiting")
+        assert [table.id for table in dash.query(DataTable)] == ["projects", "running", "inbox"]
+        assert [str(table.border_title) for table in dash.query(DataTable)] == ["Projects", "Running", "Inbox"]
+        assert app.focused is dash.query_one("#projects", DataTable)
+
+
+async def test_closing_the_console_waits_for_a_query_still_running_in_a_thread(app_factory) -> None:
+    app = app_factory()
+    happened: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        index = app._index
+        close = index.close
+        index.close = lambda: (happened.append("closed"), close())
+        app.index_lock.acquire()  # as a worker thread's query holds it
+
+        def query_ends() -> None:
+            happened.append("query ended")
+            app.index_lock.release()
+
+        threading.Timer(0.2, query_ends).start()
+    assert happened == ["query ended", "closed"]
