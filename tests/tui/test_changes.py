@@ -167,7 +167,7 @@ async def test_a_stateless_run_shows_no_changes_panel(app_factory, isolated: Pat
         live = app.start_dispatch(DispatchRequest(spec_text=GOOD_SPEC, slug="plain"))
         view = app.screen
         await wait_for(pilot, lambda: live.done and view._finished_drawn, "the run to finish")
-        assert not view.query_one(ChangesPanel).display
+        assert not any(panel.display for panel in view.query(ChangesPanel)), "no panel, or a hidden one"
         await wait_for(pilot, lambda: footer_keys(view) is not None, "the footer to catch up")
         keys = footer_keys(view)
         assert keys is not None and "r" in keys and not {"m", "d"} & keys
@@ -243,7 +243,11 @@ async def test_the_run_view_shows_m_and_d_only_once_the_finished_run_has_changes
         await wait_for(pilot, lambda: footer_keys(view) is not None, "the footer to catch up")
         keys = footer_keys(view)
         assert keys is not None and (live.done or not {"m", "d"} & keys), "nothing to merge while the run goes on"
-        await wait_for(pilot, lambda: live.done and view.query_one(ChangesPanel).state == "review", "the changes")
+        await wait_for(
+            pilot,
+            lambda: live.done and any(panel.state == "review" for panel in view.query(ChangesPanel)),
+            "the changes",
+        )
         await wait_for(pilot, lambda: footer_shows(view, {"m", "d"}), "m and d in the footer")
         await click_key(pilot, "m")
         await click(pilot, "#yes")

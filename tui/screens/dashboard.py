@@ -274,7 +274,10 @@ class DashboardScreen(DispatchScreen):
 
     @work(exclusive=True, group="load-dashboard", exit_on_error=False)
     async def reload(self, sync: bool = False) -> None:
-        """Load in a thread, then draw: the screen never waits on SQLite or the disk."""
+        """Load in a thread, then draw: the screen never waits on SQLite or the disk. The first load starts once
+        the first frame is drawn: the thread building its rows held the interpreter while that frame was drawn."""
+        if not self.tables_ready:
+            await self.wait_for_refresh()
         loaded = await self.app.in_thread(lambda index: gather(index, sync=sync))
         if not self.tables_ready:
             await self.mount_tables()

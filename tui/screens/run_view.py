@@ -14,7 +14,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Collapsible, Header, Input, Static
+from textual.events import ScreenResume
+from textual.widgets import Button, Collapsible, Input, Static
 
 from tui import contract_actions
 from tui.format import money, seconds, tokens
@@ -23,6 +24,7 @@ from tui.screens.base import DispatchScreen
 from tui.widgets.changes_panel import ChangesPanel, changes_allow
 from tui.widgets.event_log import EventLog
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 from tui.widgets.run_output import RunOutput
 
 FRAME = 1 / 30
@@ -78,6 +80,7 @@ class RunViewScreen(DispatchScreen):
         self._finished_drawn = False
         self._status_shown = ""
         self._accepted = False
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,7 +91,6 @@ class RunViewScreen(DispatchScreen):
             with Collapsible(title=f"Earlier in this session ({turns} turn(s))", id="earlier-box", collapsed=False):
                 yield Static(self._conversation(), id="earlier")
         yield RunOutput(id="output")
-        yield ChangesPanel(id="changes")
         with Collapsible(title="Events", id="events-box", collapsed=False):
             yield EventLog(id="events", max_lines=5000)
         with Horizontal(id="after"):
@@ -111,24 +113,38 @@ class RunViewScreen(DispatchScreen):
         prompt = self.query_one("#prompt", Input)
         prompt.placeholder, prompt.tooltip = (PROMPT[1], PROMPT[0]) if narrow else (PROMPT[0], None)
 
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        """The first resume of a new run view keeps the styles its widgets were given as they mounted: Textual
+        styles every widget of a resuming screen again (~20 ms here), on the way to the stream's first token.
+        Runs before Screen's own handler, which reads the flag; later resumes refresh as usual."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
     def on_mount(self) -> None:
         self.query_one("#output").border_title = "Output"
         self.query_one("#after").display = False
         self._timer = self.set_interval(FRAME, self.refresh_view)
+        self._catch_up()  # what the run has said so far is in the first layout, not in a second one
         self.call_after_refresh(self.refresh_view)
 
-    async def refresh_view(self) -> None:
-        """Bring the screen up to date with the LiveRun: new text, new log lines, the status line."""
+    def _catch_up(self) -> None:
+        """New text, new log lines, the status line."""
         live = self.live
-        output = self.query_one(RunOutput)
         if len(live.text) > self._shown_text:
             chunk, self._shown_text = live.text[self._shown_text :], len(live.text)
-            output.append(chunk)
+            self.query_one(RunOutput).append(chunk)
         if len(live.log) > self._shown_log:
             self.query_one("#events", EventLog).say(live.log[self._shown_log :])
             self._shown_log = len(live.log)
             self.query_one("#events-box", Collapsible).title = f"Events ({self._shown_log})"
         self._show_status()
+
+    async def refresh_view(self) -> None:
+        """Bring the screen up to date with the LiveRun, and once it has ended, show what to do next."""
+        live = self.live
+        output = self.query_one(RunOutput)
+        self._catch_up()
         if live.done and not self._finished_drawn:
             self._finished_drawn = True
             after = self.query_one("#after")
@@ -136,8 +152,11 @@ class RunViewScreen(DispatchScreen):
             for button in ("#contract_fix", "#accept"):
                 self.query_one(button).display = self._contract_failed()
             self.refresh_bindings()
-            if live.run_id and live.slug and live.envelope is not None:
-                self.query_one(ChangesPanel).show_run(live.slug, live.run_id, live.envelope.extras.get("changes"))
+            changes = live.envelope.extras.get("changes") if live.envelope is not None else None
+            if live.run_id and live.slug and ChangesPanel.applies(changes):
+                # mounted only for a run that has changes: the run view opens on the way to the first token
+                await self.mount(panel := ChangesPanel(id="changes"), after="#output")
+                panel.show_run(live.slug, live.run_id, changes)
             await output.finish()
             output.focus_text()
             self._timer.stop()  # last: when the timer called this, stopping it cancels this very call

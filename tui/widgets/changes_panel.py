@@ -97,9 +97,14 @@ class ChangesPanel(Vertical):
         self.border_title = "Changes"
         self.query_one(DataTable).add_columns("File", "Status", "+", "-")
 
+    @staticmethod
+    def applies(envelope_changes: dict[str, Any] | None) -> bool:
+        """Whether the run worked in a worktree, so there are changes to show."""
+        return bool(envelope_changes) and "files" in (envelope_changes or {})
+
     def show_run(self, slug: str, run_id: str, envelope_changes: dict[str, Any] | None) -> None:
         """Load the run's changes when it worked in a worktree; stays hidden otherwise."""
-        if not envelope_changes or "files" not in envelope_changes:
+        if not self.applies(envelope_changes):
             return
         self.slug, self.run_id = slug, run_id
         self.display = True

@@ -27,6 +27,8 @@ class EventLog(RichLog):
     def say(self, lines: list[str]) -> None:
         self.said.extend(lines)
         del self.said[: max(0, len(self.said) - self.kept)]
+        if not self._width:
+            return  # not laid out yet: the first resize writes every line at the log's width
         for line in lines:
             self._write(line)
 

@@ -45,15 +45,23 @@ class Footer(TextualFooter):
     def bindings_changed(self, screen: Screen[object]) -> None:
         """Recompose only when the keys to show differ from those drawn. The signal comes on every focus
         change, and a recompose remounts every key and lays the screen out again (~30 ms in the run view,
-        six times while one answer streamed, for the same keys)."""
-        if self._composed is not None and self._shown(screen) == self._composed:
-            return
-        super().bindings_changed(screen)
+        six times while one answer streamed, for the same keys). The keys are compared when the deferred
+        recompose is due, not when the signal comes: a screen just opened signals several times before its
+        footer's first keys are composed, and each of those used to queue a recompose of its own."""
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and self._shown(self.screen) != self._composed:
+            await self.recompose()
 
     def compose(self) -> ComposeResult:
+        """The keys from the first compose on: Textual's footer composes none until the screen's first bindings
+        signal, then composes again, which in the run view came while the answer streamed. The screen's
+        bindings can be read as soon as this footer is mounted in it."""
+        self.set_reactive(TextualFooter._bindings_ready, True)
         width = self.app.size.width
-        if self._bindings_ready:
-            self._composed = self._shown(self.screen)
+        self._composed = self._shown(self.screen)
         self._composed_width = width
         active = self.screen.active_bindings
         widgets = list(super().compose())

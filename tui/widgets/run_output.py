@@ -5,7 +5,9 @@ Textual's Markdown builds a widget per block and list item, and an append re-ren
 append, and even the first 4,000 characters streamed as Markdown cost more than the rest of the answer in
 plain text. So the stream goes to StreamText, which re-wraps only what an append changed and draws only the
 rows in view; a finished answer up to STREAM_MARKDOWN_LIMIT is then drawn once as Markdown, a longer one stays
-plain here, and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT.
+plain here, and the record's Result tab renders it as Markdown up to MARKDOWN_LIMIT. The Markdown widget is
+mounted only then: opening the run view is on the way to a stream's first token, and most of its cost is its
+widgets.
 """
 
 from __future__ import annotations
@@ -34,20 +36,12 @@ class RunOutput(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Markdown()
         yield Static(
             f"Longer than {STREAM_MARKDOWN_LIMIT:,} characters: shown as plain text "
             "(open the record, o, for it as Markdown).",
             classes="note",
         )
         yield StreamText()
-
-    def on_mount(self) -> None:
-        """The Markdown ends where the stream did: once its laid-out height is known, it scrolls to the end.
-        Scrolling right after the update raced the layout of the blocks just mounted and sometimes stopped short."""
-        scroll = self.query_one(VerticalScroll)
-        self.watch(scroll, "virtual_size", lambda: scroll.scroll_end(animate=False, immediate=True), init=False)
 
     def focus_text(self) -> None:
         """Focus what is showing, so arrow keys scroll it and letter keys reach the screen's bindings."""
@@ -66,5 +60,10 @@ class RunOutput(Vertical):
         if len(text) > STREAM_MARKDOWN_LIMIT:
             self.add_class("-long")
         elif text:
-            await self.query_one(Markdown).update(text)
+            await self.mount(scroll := VerticalScroll(), before=0)
+            await scroll.mount(markdown := Markdown())
+            await markdown.update(text)
             self.add_class("-markdown")
+            # The Markdown ends where the stream did: once its laid-out height is known, it scrolls to the end.
+            # Scrolling right after the update raced the layout of the blocks just mounted and sometimes stopped short.
+            self.watch(scroll, "virtual_size", lambda: scroll.scroll_end(animate=False, immediate=True), init=False)

@@ -46,6 +46,9 @@ class StreamText(ScrollView, can_focus=True):
         self._first_row: list[int] = []
         """Where each line's rows begin in `_rows` (lines past the end are not wrapped yet)."""
         self._width = 0
+        self._strips: dict[int, Strip] = {}
+        """Each row's Strip once drawn, until the row is wrapped again: following the end scrolls every row on
+        screen each frame, and only the rows an append changed need making again."""
 
     @property
     def text(self) -> str:
@@ -68,6 +71,7 @@ class StreamText(ScrollView, can_focus=True):
         if width != self._width:
             following = self.is_vertical_scroll_end
             self._width = width
+            self._strips.clear()
             self._wrap_from(0)
             if following:
                 self.scroll_end(animate=False, immediate=True, x_axis=False)
@@ -77,7 +81,10 @@ class StreamText(ScrollView, can_focus=True):
         if not self._width:
             return  # not laid out yet: the first resize wraps everything
         line = min(line, len(self._first_row))
-        del self._rows[self._first_row[line] if line < len(self._first_row) else len(self._rows) :]
+        first = self._first_row[line] if line < len(self._first_row) else len(self._rows)
+        for row in [row for row in self._strips if row >= first]:
+            del self._strips[row]
+        del self._rows[first:]
         del self._first_row[line:]
         for text in self._lines[line:]:
             self._first_row.append(len(self._rows))
@@ -96,20 +103,32 @@ class StreamText(ScrollView, can_focus=True):
         self.scroll_y = self.validate_scroll_y(self.scroll_y)
         self.refresh()
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
+        selection = self.text_selection
+        span = selection.get_span(row) if selection is not None else None
+        if span is None and (strip := self._strips.get(row)) is not None:
+            return strip
         width, style = self.scrollable_content_region.width, self.rich_style
         if row >= len(self._rows):
             return Strip.blank(width, style)
         text = self._rows[row]
         segments = [Segment(text, style)]
-        selection = self.text_selection
-        if selection is not None and (span := selection.get_span(row)) is not None:
+        if span is not None:
             start, end = span
             end = len(text) if end == -1 else end
             chosen = style + self.screen.get_component_rich_style("screen--selection")
             segments = [Segment(text[:start], style), Segment(text[start:end], chosen), Segment(text[end:], style)]
-        return Strip(segments).extend_cell_length(width, style).apply_offsets(0, row)
+        strip = Strip(segments).extend_cell_length(width, style).apply_offsets(0, row)
+        if span is None:
+            if len(self._strips) > 4 * self.size.height:  # kept for the rows around the view, not the whole text
+                self._strips.clear()
+            self._strips[row] = strip
+        return strip
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The selected text, as the rows it is drawn in."""
