@@ -149,6 +149,13 @@ def unlabelled(line: str) -> str:
     return rest if name and rest is not None else line
 
 
+def section_heading(line: str) -> bool:
+    """The line is a heading or a bare label that opens a section ('## What I need', 'What I need:'): a name, not
+    prose."""
+    name, rest = _section_start(line)
+    return name is not None and not rest
+
+
 def _section_start(line: str) -> tuple[str | None, str | None]:
     """The section a line opens, and for a label the text after it (None for a heading)."""
     if match := _HEADING.match(line):
@@ -232,6 +239,34 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     return found
 
 
+def goal_material_paths(spec: Spec) -> list[tuple[int, str]]:
+    """The paths a Goal section of its own names as material to read, with their 1-based lines: each after a word
+    of reading ('following the rules in docs/specs/signup.md', 'from data/in.csv'), not one it makes ('Put them in
+    tests/test_sku.py') nor a bare name a command it asks for works on ('the IPs in `access.log`').
+    (A goal read from the prose is in the inferred Inputs already.)"""
+    from core.checklist import prose
+
+    goal = spec.sections.get("goal")
+    if goal is None or goal.inferred:
+        return []
+    found = []
+    for line in prose.lines(goal):
+        if line.data:
+            continue
+        made = _made_on(line.raw)
+        for path in paths_in(line.raw):
+            at = line.raw.find(path)
+            if "/" in path and path not in made and at >= 0 and _READ_FROM.search(line.raw, max(0, at - 40), at):
+                found.append((line.number, path))
+    return found
+
+
+_READ_FROM = re.compile(
+    r"\b(?:in|from|per|following|see|using|read|reads|open|according to|based on|described in|listed in)\s+`?$",
+    re.IGNORECASE,
+)
+
+
 def made_paths(spec: Spec) -> set[str]:
     """In a spec with no Inputs section, the paths its prose says the task makes: each one after a verb of making
     in its sentence ('Write `tools/cert_check.py`: ...', '... writes `reports/out.csv`'), wherever else it is named
@@ -241,11 +276,15 @@ def made_paths(spec: Spec) -> set[str]:
     inputs = spec.sections.get("inputs")
     if inputs is None or not inputs.inferred:
         return set()
+    return {path for line in prose.lines(inputs) for path in _made_on(line.raw)}
+
+
+def _made_on(raw: str) -> set[str]:
+    """The paths a line names after a verb of making in their sentence."""
     made: set[str] = set()
-    for line in prose.lines(inputs):
-        for sentence in _SENTENCE_END.split(line.raw):
-            for verb in _MADE.finditer(sentence):
-                made.update(paths_in(_READS.split(sentence[verb.end() :])[0]))
+    for sentence in _SENTENCE_END.split(raw):
+        for verb in _MADE.finditer(sentence):
+            made.update(paths_in(_READS.split(sentence[verb.end() :])[0]))
     return made
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from core import tiers
 from core.checklist import goal, output_shape, references, risk, sections, sufficiency
 from core.checklist.target import Target
-from core.spec import MAX_SPEC_CHARS, Finding, Severity, Spec, input_paths, parse, path_exists
+from core.spec import MAX_SPEC_CHARS, Finding, Severity, Spec, goal_material_paths, input_paths, parse, path_exists
 
 __all__ = ["FAMILIES", "Target", "family_of", "lint"]
 
@@ -119,7 +119,8 @@ def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
 
     findings = []
     lines = spec.text.splitlines()
-    for number, path in input_paths(spec):
+    named = input_paths(spec)
+    for number, path in named + [item for item in goal_material_paths(spec) if item not in named]:
         if problem := _missing(cwd, path):
             severity = Severity.ERROR if _surely_a_file(path, lines[number - 1]) else Severity.WARNING
             findings.append(

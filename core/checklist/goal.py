@@ -23,7 +23,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
     r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
     r"fishy|suspicious|worth \w+)|(?:whatever|anything(?: that)?|everything that) (?:looks|seems|feels|smells|strikes "
-    r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
+    r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—|(?:someone|somebody|anyone|nobody|people|everyone)\b))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
@@ -123,6 +123,8 @@ _JUDGED_OUTCOME = pattern_cache.compile(
 """What a criterion is not: an outcome that is only a judgement ('so it lands better with customers', 'whether the
 rounds could be better', a bare 'so it flows'), and the 'if' of 'see if'; unless it holds a number, it is taken out before
 looking for a criterion."""
+_ALSO_OPEN = 3
+"""The most phrases that open the scope one finding names."""
 _JUDGED_END = pattern_cache.compile(
     rf"\b(?:until|till|til)\b(?: (?:it|they|this|that|everything|the [\w-]+)(?:['’]s| is| are)?)?[^.;\d]{{0,30}}?"
     rf"\b{_EVALUATIVE}(?=\W*(?:[.;]|$))",
@@ -162,8 +164,10 @@ def check(spec: Spec) -> list[Finding]:
     if len(re.findall(r"\w+", text)) < _MIN_WORDS and not _WHOLE_TASK.match(text):
         return [_vague(first.number, text, "is too short to act on")]
     for line in lines:
-        if match := _OPEN_SCOPE.search(line.text):
-            return [_vague(line.number, match.group(0), "leaves the scope open")]
+        if opened := [match.group(0) for match in _OPEN_SCOPE.finditer(line.text)]:
+            # Each phrase that opens the scope is named: 'Have a look around ... and improve things'.
+            also = "".join(f" (and '{other}')" for other in opened[1:_ALSO_OPEN])
+            return [_vague(line.number, opened[0], "leaves the scope open" + also)]
         if match := _JUDGED_END.search(line.text):
             return [
                 _vague(line.number, match.group(0), "ends when it is judged good, not when anything checkable holds")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core import pattern_cache
 from core.checklist import prose
-from core.spec import Finding, Section, Severity, Spec
+from core.spec import Finding, Section, Severity, Spec, section_heading
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
@@ -222,7 +222,13 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "a convention the spec does not spell out",
         ),
         (
-            r"\bthe usual\b|\bour (?:usual|standard|normal) (?:format|way|style|template|layout|structure|process)\b|"
+            r"\b(?:the|whatever|what|how) (?:[\w-]+ ){0,3}?(?:we|I|they|you) (?:normally|usually|typically|always|generally|"
+            r"tend to|would normally|customarily) [a-z]+\b",
+            "a convention the spec does not spell out",
+        ),
+        (
+            r"\bthe usual\b|\bour (?:usual|normal|typical|customary|go-to|preferred) [\w-]+|\bour standard (?:format|way|style|"
+            r"template|layout|structure|process|position|stance|terms|approach|wording|language|playbook|practice)\b|"
             r"\bhouse style\b",
             "a convention the spec does not spell out",
         ),
@@ -374,6 +380,8 @@ def check(spec: Spec) -> list[Finding]:
         if line.data:
             seen_data = True
             continue
+        if section_heading(line.raw):
+            continue  # '## What I need' names a section; it refers to nothing
         if not seen_data and (match := _ABOVE.search(line.text)) and not _given(match.group(0), lines, given):
             findings.append(_finding(line.number, match.group(0), "the conversation the spec was written in"))
             continue
@@ -439,7 +447,44 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or _given(match.group(0), context.lines, context.given)
         or _hands_over(text, match)
         or (what in _SOURCES and _POINTS_AT_DATA.search(_sentence(text, match)) is not None)
+        or (what in _SOURCES and _source_given(match.group(0), context.lines))
+        or (_SELF.search(match.group(0)) is not None and not _ELSEWHEN.match(text, match.end()))
+        or (_ROLE.search(match.group(0)) is not None and _EACH_CASE.search(_sentence(text, match)) is not None)
     )
+
+
+def _source_given(phrase: str, lines: list[prose.Line]) -> bool:
+    """The same meeting or earlier artifact is named elsewhere as the source of what the spec hands over ('Below
+    are my rough notes from this morning's warehouse ops sync'): a title naming it ('# Actions from the warehouse
+    ops sync') is about that material."""
+    head = phrase.split()[-1].lower()
+    return any(
+        head in line.text.lower() and _POINTS_AT_DATA.search(line.text) is not None for line in lines if not line.data
+    )
+
+
+_SELF = pattern_cache.compile(
+    r"\b(?:I|we)(?:'ve| have)? (?:just )?(?:named|listed|gave|given|quoted|pasted|included|set out|laid out|"
+    r"spelled out|specified)\b",
+    re.IGNORECASE,
+)
+"""The writer pointing at their own words in the spec ('the three I named', 'the steps I listed'): unless a place or
+a time puts those words elsewhere ('the steps I listed in the ticket', '... last week')."""
+_ELSEWHEN = pattern_cache.compile(
+    r"\s+(?:in|on|at|during|last|yesterday|earlier|before|previously|to (?:you|them|him|her))\b", re.IGNORECASE
+)
+_ROLE = pattern_cache.compile(
+    r"\bthe (?:customer|client|user|sender|author|caller|requester|requestor|applicant|patient|student|reader|"
+    r"reporter|buyer|seller|tenant|guest|member|employee|candidate)s?\b",
+    re.IGNORECASE,
+)
+_EACH_CASE = pattern_cache.compile(
+    r"\b(?:if|when|whenever|where|unless|for|each|every|any) (?:a|an|each|every|any|one) [\w-]+|"
+    r"\b(?:for )?(?:each|every) [\w-]+",
+    re.IGNORECASE,
+)
+"""A sentence about each case of the material ('If a ticket fits two, pick the one the customer needs resolved
+first'): the customer is that ticket's, and what they need is in it."""
 
 
 _POINTS_AT_DATA = pattern_cache.compile(

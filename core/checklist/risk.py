@@ -55,7 +55,8 @@ _STRONG = (
         "text that goes out as written",
     ),
     (
-        r"\b(?:paste|pastes|pasting|post|posts|posting|put|puts|copy|copies|drop|drops)\b[^.;]{0,60}?\b(?:straight|"
+        r"\b(?:paste|pastes|pasting|post|posts|posting|put|puts|copy|copies|drop|drops|goes|go|going|loaded|fed|"
+        r"feeds|sent|submitted)\b[^.;]{0,60}?\b(?:straight|"
         r"directly|right) (?:in|into|onto|to)\b[^.;]{0,40}",
         "text that goes out as written",
     ),
@@ -110,7 +111,8 @@ _STRONG = (
     ),
     (
         r"\b(?:issue|process|give|send) (?:a |the )?refunds?\b|\bcharge (?:the |their )?(?:card|customers?|clients?)\b|"
-        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b|\bpayment (?:file|run|batch)(?:e?s)?\b|"
+        r"\bpay(?:ing)? out\b|\btransfer (?:the )?(?:money|funds)\b|\b(?:payment|refund|payout|transfer|wire)s? (?:file|run|batch|"
+        r"job)(?:e?s)?\b|"
         r"\b(?:wire|credit|bank)[- ]transfers?\b|\bpayroll run\b",
         "moving money",
     ),

@@ -31,8 +31,13 @@ _THING = (
 _OWNED_THING = rf"(?:{_THING}|versions?|descriptions?|readings|implementations?|definitions?)"
 """Words that name material only with a determiner: "Parcelino's OpenAPI description", 'the rate limiter
 implementation' (but 'Python version 3.11' is a constraint)."""
-_FILLER = r"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were)\s)"
-"""A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports."""
+_VERB = (
+    r"(?:receives?|sends?|reads?|writes?|uses|has|have|gets|takes|returns|calls|shows|contains|holds|needs|includes|"
+    r"stores|loads|produces|generates|creates|accepts|rejects|expects|handles|processes|parses|emits|prints|lists)"
+)
+_FILLER = rf"(?!(?:in|of|for|from|on|with|to|at|by|and|or|that|which|is|are|was|were|{_VERB})\s)"
+"""A word inside the noun phrase: 'the timezone bug in reports' names a bug, not the reports, and a verb ends it:
+'Our CRM import receives phone numbers typed by humans' names no numbers."""
 _OWNER = r"\b(?!(?:it|that|there|here|what|who|where|he|she|let)['’]s\b)[\w.-]+(?:['’]s\b|s['’](?!\w))"
 """A possessive is a determiner too: "web-03's error log" and "Northgate Logistics' version" are as definite as
 'the error log' (a contraction is not one: "unless it's the file named `current.log`")."""
@@ -45,7 +50,7 @@ _NAMED = pattern_cache.compile(
 sentence ('read the date there. endoflife.date may help' names no file)."""
 _BARE = pattern_cache.compile(
     rf"^\W*(?:(?:the|our|my|your|their|its|this|that|these|those|all (?:the|our)|both|each|some|a sample of|"
-    rf"attached|see|{_OWNER})\s+)(?P<name>(?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+"
+    rf"attached|see|{_OWNER})\s+)(?P<name>(?:(?!{_VERB}\s)[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+"
     rf"(?:,\s+(?:the|its|their|our|a|an) (?:[\w'’/.#-]+\s+){{0,10}}[\w'’/.#-]+)?)\W*$",
     re.IGNORECASE,
 )

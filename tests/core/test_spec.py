@@ -1026,3 +1026,61 @@ def test_a_goal_open_to_what_strikes_the_contractor_or_ending_on_a_judgement_is_
     ):
         assert rules(GOOD_SPEC.replace(GOAL_LINE, goal))["vague-goal"].quote.lower() == quote
     assert "vague-goal" not in rules(GOOD_SPEC.replace(GOAL_LINE, "Fix the parser until the tests below pass."))
+
+
+def test_a_habit_or_our_usual_practice_is_a_convention_not_spelled_out() -> None:
+    for goal, quote in (
+        ("Compare the clause below to our usual position on non-solicit.", "our usual position"),
+        (
+            "Draft a reply offering the compensation we normally give for an outage.",
+            "the compensation we normally give",
+        ),
+    ):
+        assert rules(GOOD_SPEC.replace(GOAL_LINE, goal))["hidden-context"].quote == quote
+
+
+def test_a_heading_that_names_a_section_refers_to_nothing() -> None:
+    text = GOOD_SPEC.replace("## Goal\n", "## What I need\n")
+    assert "hidden-context" not in rules(text)
+    assert specs.section_heading("## What I need") and not specs.section_heading("What I need: a list of dates")
+
+
+def test_the_source_of_what_is_handed_over_named_in_the_title_and_the_writers_own_words_are_no_references() -> None:
+    text = (
+        "# Actions from the warehouse ops sync\n\nBelow are my notes from this morning's warehouse ops sync. "
+        "List only things someone agreed to do.\n\n> Marco will swap the access point by Friday.\n\n"
+        "If the notes name more than the three I named, tell me. Return a Markdown table `action | owner`."
+    )
+    found = rules(text)
+    assert "hidden-context" not in found and "vague-goal" not in found
+    assert "hidden-context" in rules(text.replace("the three I named", "the three I named in the ticket"))
+
+
+def test_a_role_in_a_sentence_about_each_case_is_that_cases() -> None:
+    text = GOOD_SPEC.replace(GOAL_LINE, "Label each point below. If a point fits two, pick the one the customer needs.")
+    assert "hidden-context" not in rules(text)
+    assert "hidden-context" in rules(text.replace("If a point fits two, pick", "Pick"))
+
+
+def test_refunds_picked_up_by_a_job_and_text_fed_straight_to_a_send_queue_are_risks() -> None:
+    for line in (
+        "Produce the refund batch; the file is picked up by the Stripe refund job.",
+        "Write the apology; it goes straight into the send queue for the affected accounts.",
+    ):
+        assert "missing-escalation" in rules(
+            GOOD_SPEC.replace(GOAL_LINE, line).replace("## Escalation\n", "## Notes\n")
+        )
+
+
+def test_a_verb_ends_the_noun_phrase_of_a_thing_named(tmp_path: Path) -> None:
+    described = GOOD_SPEC.replace(INPUT_LINE, "Our CRM import receives phone numbers typed by humans. We need E.164.")
+    assert "input-not-given" not in rules(described)
+    assert "input-not-given" in rules(
+        GOOD_SPEC.replace(INPUT_LINE, "Our CRM import numbers typed by humans. We need E.164.")
+    )
+
+
+def test_a_file_the_goal_reads_must_be_there(tmp_path: Path) -> None:
+    goal = "Add validation following the rules in docs/specs/signup.md. Put the tests in tests/test_signup.py."
+    found = [f for f in specs.lint(GOOD_SPEC.replace(GOAL_LINE, goal), cwd=tmp_path) if f.rule == "missing-input"]
+    assert [f.quote for f in found] == ["docs/specs/signup.md"]
