@@ -28,7 +28,10 @@ class Checklist(OptionList):
         errors = sum(f.severity == Severity.ERROR for f in findings)
         self.border_title = "Checklist" if findings else "Checklist: clean"
         # The counts sit on the lower border: beside the name they were cut at 80 columns.
-        self.border_subtitle = f"{errors} errors, {len(findings) - errors} warnings" if findings else ""
+        warnings = len(findings) - errors
+        self.border_subtitle = (
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" if findings else ""
+        )
         if not findings:
             self.add_option(Option(Text("✓ ready to dispatch", style="bold"), disabled=True))
             return
