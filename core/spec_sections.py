@@ -210,7 +210,11 @@ class Section:
 
 
 _SENTENCE = re.compile(r"(?:^|(?<=[.!?;])\s+|(?<=[.!?][\"”)])\s+|\s+[—–]\s+)(?=\S)")
-_LEAD = r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally)\b\W*)*(?:please\s+)?"
+_LEAD = (
+    r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally|just|(?:when|once) (?:you(?:'re| are|'ve| have) )?"
+    r"(?:done|finished))\b\W*)*(?:please\s+)?"
+)
+"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...'."""
 _ASK = re.compile(
     _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
     r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
@@ -254,7 +258,9 @@ _WORK_BOUND = re.compile(
 """In an Output section, a 'No ...' that bounds the work ('No journal entries or fix suggestions'), not the
 answer's shape ('No prose', 'No explanation')."""
 _ANSWER = re.compile(
-    _LEAD + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|give\b[^.;]*\bnothing else|send "
+    _LEAD
+    + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|let (?:me|us) know\b|send (?:me |us )?"
+    r"(?:over|across|through)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
     r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"

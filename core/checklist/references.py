@@ -352,7 +352,7 @@ _CONTAINED = pattern_cache.compile(
     _HERE_IN_PARENS + r"|"
     r"\W*(?:\w+\W+){0,2}?(?:below|above|listed|quoted|pasted|following|included|under inputs)\b|"
     r"\W*(?:in|from|on|of) (?:the|this) [\w-]+ (?:below|above)\b|"
-    r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:\s*\S|"
+    r"\s*" + re.escape(prose.DATA) + r"|[^.;:]{0,60}?:(?!//)\s*\S|"
     r",\s+[^.;:]{1,40}? (?:is|are) (?:in|at) (?:cells? |columns? |rows? )?(?-i:[A-Z]{1,3}\d*)\b|"
     r"\s*(?:,|\(|—| -)\s*(?:which (?:is|was|means)|i\.e\.?|that is|namely|of)?\s*(?:[^\s,.;]*\d|"
     + re.escape(prose.DATA)
@@ -619,9 +619,10 @@ def _leading_noun_phrase(phrase: str) -> str:
     return " ".join(words[:end])
 
 
-_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:\s*\S|[^.;!?]*" + re.escape(prose.DATA) + "|" + _HERE_IN_PARENS)
+_HOLDS_TEXT = pattern_cache.compile(r"[^:]*:(?!//)\s*\S|[^.;!?]*" + re.escape(prose.DATA) + "|" + _HERE_IN_PARENS)
 """After the name, a colon and text, a quoted text in the same sentence, or '(pasted below)': the thing itself is
-in the spec (a quote in a later sentence is something else: '... the town hall. Say "Talk to HR."')."""
+in the spec (a quote in a later sentence is something else: '... the town hall. Say "Talk to HR."'; a URL's
+colon introduces no text)."""
 
 
 def _finding(line: int, quote: str, what: str, severity: Severity = Severity.ERROR) -> Finding:

@@ -1,8 +1,8 @@
 """The checklist on its fresh held-out sets, each written by someone blind to the rules, each vague spec labelled
 with its defect and the phrase it is in: tests/data/specs/fresh (40 vague, 20 good) and tests/data/specs/fresh2
 (30 vague, 16 good, by a writer who had not seen the code either), tests/data/specs/fresh3 (30 vague, 16 good,
-by a third such writer), fresh4 (30 vague, 16 good), fresh5 (30 vague, 20 good) and fresh7 (30 vague, 20 good, written as real users
-write: prose and headings of their own). Each was measured once as it
+by a third such writer), fresh4 (30 vague, 16 good), fresh5 (30 vague, 20 good), fresh7 (30 vague, 20 good, written as real users
+write: prose and headings of their own), fresh9 and fresh10 (30 vague, 20 good each). Each was measured once as it
 came (the numbers are in its README or the commit that added it), then kept as a regression set; SETS counts the
 specs as they are labelled now (twelve vague ones relabelled good by issue #17:
 five with no Escalation section on riskless work, five with no Non-goals section while goal, material and output
@@ -27,6 +27,8 @@ SETS = {
     "fresh4": (27, 19),
     "fresh5": (30, 20),
     "fresh7": (30, 20),
+    "fresh9": (30, 20),
+    "fresh10": (30, 20),
 }
 
 

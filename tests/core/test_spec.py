@@ -1084,3 +1084,19 @@ def test_a_file_the_goal_reads_must_be_there(tmp_path: Path) -> None:
     goal = "Add validation following the rules in docs/specs/signup.md. Put the tests in tests/test_signup.py."
     found = [f for f in specs.lint(GOOD_SPEC.replace(GOAL_LINE, goal), cwd=tmp_path) if f.rule == "missing-input"]
     assert [f.quote for f in found] == ["docs/specs/signup.md"]
+
+
+def test_what_comes_back_in_other_openings_is_the_output() -> None:
+    for answer in (
+        "When you're done, send over something I can look at.",
+        "Let me know how it goes.",
+        "Just give me your take on it.",
+        "Format is up to you.",
+    ):
+        parsed = specs.parse(f"Add type hints to lib/pricing/rules.py so that mypy passes.\n\n{answer}\n")
+        assert parsed.get("output") == answer
+
+
+def test_a_urls_colon_hands_nothing_over() -> None:
+    goal = "Offer the compensation we normally give, and point to the postmortem at https://status.example/1."
+    assert rules(GOOD_SPEC.replace(GOAL_LINE, goal))["hidden-context"].quote == "the compensation we normally give"

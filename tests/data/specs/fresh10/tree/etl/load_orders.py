@@ -1,0 +1,1 @@
+# stand-in for the legacy order loader

@@ -1,0 +1,1 @@
+# stand-in for the consume benchmark with in-memory fake broker

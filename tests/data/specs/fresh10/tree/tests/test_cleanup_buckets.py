@@ -1,0 +1,1 @@
+# stand-in for bucket cleanup tests

@@ -1,0 +1,1 @@
+# stand-in for S3 bucket cleanup tool

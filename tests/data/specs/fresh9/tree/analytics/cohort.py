@@ -1,0 +1,1 @@
+# stand-in for cohort analysis with weekly_retention

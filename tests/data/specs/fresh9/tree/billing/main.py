@@ -1,0 +1,1 @@
+# stand-in for billing entry point calling parse_invoice

@@ -1,0 +1,1 @@
+# stand-in for fake in-memory DB connection fixture

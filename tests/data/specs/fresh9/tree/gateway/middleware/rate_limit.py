@@ -1,0 +1,1 @@
+# stand-in for token-bucket rate limiter (old wrapper style)

@@ -1,0 +1,1 @@
+# stand-in for rate limiter tests

@@ -1,0 +1,1 @@
+# stand-in for CSV importer with parse_rows

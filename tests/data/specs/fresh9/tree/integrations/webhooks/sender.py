@@ -1,0 +1,1 @@
+# stand-in for webhook sender with send_event

@@ -1,0 +1,1 @@
+# stand-in for mobile API client models

@@ -1,0 +1,1 @@
+# stand-in for stale session cleanup script with dry-run
