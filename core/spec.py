@@ -70,7 +70,7 @@ def parse(text: str) -> Spec:
     section above; a label's section ends at a blank line before a new paragraph of prose. Kept for the last few
     texts: a run asks about its spec four times (route, inputs, goal, contract), a batch item once more as it is
     planned, and the items of a batch often share one."""
-    lines = text.splitlines()
+    lines = _setext_as_atx(text.splitlines())
     starts: dict[str, tuple[int, int]] = {}
     bodies: dict[str, list[str]] = {}
     owner: list[str | None] = []
@@ -117,6 +117,30 @@ def parse(text: str) -> Spec:
     }
     inferred = spec_sections.infer(spec_sections.Layout(lines, owner, fenced), sections)
     return Spec(text, {**sections, **inferred})
+
+
+_UNDERLINE = re.compile(r"^\s{0,3}(?:={3,}|-{3,})\s*$")
+_PLAIN_LINE = re.compile(r"^\s{0,3}(?![-*•>|#]|```|~~~|\d+[.)]\s)\S")
+
+
+def _setext_as_atx(lines: list[str]) -> list[str]:
+    """Setext headings ('Goal' over '====', 'Inputs' over '----') as the '#' headings they are, the underline left
+    blank, so both spellings of a heading open the same section and every line keeps its number."""
+    out = list(lines)
+    in_fence = False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if (
+            not in_fence
+            and index + 1 < len(lines)
+            and _UNDERLINE.match(lines[index + 1])
+            and _PLAIN_LINE.match(line)
+            and (index == 0 or not lines[index - 1].strip() or _UNDERLINE.match(lines[index - 1]))
+        ):
+            out[index] = ("# " if lines[index + 1].strip()[0] == "=" else "## ") + line.strip()
+            out[index + 1] = ""
+    return out
 
 
 def _is_title(line: str) -> bool:

@@ -74,7 +74,7 @@ _STRONG = (
         "a change to real people's records",
     ),
     (
-        r"\b(?:delete|deletes|deleting|drop|drops|dropping|purge|purges|purging|truncate|wipe|destroy|erase|reset|"
+        r"\b(?:delete|deleting|drop|dropping|purge|purging|truncate|wipe|destroy|erase|reset|"
         r"restore|overwrite|roll back)\b(?! in\b| of\b)"
         r"(?: \S+){0,5}? (?:tables?|databases?|db|data|buckets?|accounts?|rows|records|users|branch(?:es)?|files|"
         r"backups?|history|repos?|repositories|volumes?|indexes|emails|messages)\b",

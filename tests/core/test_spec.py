@@ -1100,3 +1100,19 @@ def test_what_comes_back_in_other_openings_is_the_output() -> None:
 def test_a_urls_colon_hands_nothing_over() -> None:
     goal = "Offer the compensation we normally give, and point to the postmortem at https://status.example/1."
     assert rules(GOOD_SPEC.replace(GOAL_LINE, goal))["hidden-context"].quote == "the compensation we normally give"
+
+
+def test_setext_headings_open_their_sections() -> None:
+    text = "Fix the crash\n=============\n\nGoal\n----\nFix parse_date so it accepts ISO weeks.\n\nOutput\n------\nA diff.\n"
+    parsed = specs.parse(text)
+    assert {name: s.line for name, s in parsed.sections.items() if not s.inferred} == {"goal": 4, "output": 8}
+    assert parsed.get("goal") == "Fix parse_date so it accepts ISO weeks."
+    # A rule under a paragraph's last line is no heading of that line alone: the goal is read from the prose.
+    assert specs.parse("Some context here\nGoal\n----\nText.\n").sections["goal"].inferred
+
+
+def test_code_that_drops_rows_is_described_not_asked_for() -> None:
+    described = GOOD_SPEC.replace(INPUT_LINE, "The loader drops rows with an empty id; see the points above.")
+    assert "missing-escalation" not in rules(described.replace("## Escalation\n", "## Notes\n"))
+    asked = GOOD_SPEC.replace(GOAL_LINE, "Drop rows with an empty id from the orders table in the database.")
+    assert "missing-escalation" in rules(asked.replace("## Escalation\n", "## Notes\n"))
