@@ -154,7 +154,7 @@ _HEADING_NAMES = tuple(
     for pattern, name in (
         (
             r"(?:what|how) (?:you|to|we|i)(?:'ll| will| should| want(?: you)? to)? (?:return|send|hand|give|report|deliver)\b|"
-            r"what (?:comes|goes|i want|we want|i need|we need|(?:you|we|i)(?:'ll| will)? (?:get|give|hand|send)) back\b|(?:expected |the )?(?:output|deliverables?|result)\b",
+            r"what (?:comes|goes|i want|we want|i need|we need|(?:you|we|i)(?:'ll| will)? (?:get|give|hand|send)) back\b|(?:expected |the )?(?:output|deliverables?)\b|expected results?\b",
             "output",
         ),
         (

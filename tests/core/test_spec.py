@@ -928,6 +928,8 @@ def test_a_heading_in_the_writers_own_words_names_its_section() -> None:
         "output": 12,
         "escalation": 15,
     }
+    # A heading's first words name its section only when they say what it is: results handed over are material.
+    assert "output" not in specs.parse("## Results of the last run\n12 failures.\n").sections
 
 
 def test_a_brief_of_labelled_bullets_has_its_sections_but_a_list_item_of_a_section_is_data() -> None:
