@@ -182,11 +182,17 @@ def section_heading(line: str) -> bool:
 
 def _section_start(line: str) -> tuple[str | None, str | None]:
     """The section a line opens, and for a label the text after it (None for a heading)."""
-    if match := _HEADING.match(line):
+    if match := _HEADING.match(line) or _BOLD_LINE.match(line):
         return spec_sections.heading_section(match["name"]), None
-    if (match := _LABEL.match(line)) and (name := ALIASES.get(match["name"].strip().lower())):
+    if (match := _LABEL.match(_HASHES.sub("", line, count=1))) and (name := ALIASES.get(match["name"].strip().lower())):
         return name, match["rest"].strip()
     return None, None
+
+
+_BOLD_LINE = re.compile(r"^\s{0,3}(?:\*\*|__)(?P<name>[^*_\n]{1,40}?)\s*:?\s*(?:\*\*|__)\s*:?\s*$")
+"""A line that is only bold text ('**Inputs**', '__Done when:__') is a heading, as writers use it."""
+_HASHES = re.compile(r"^\s{0,3}#{1,6}\s+")
+"""A heading that is also a label ('## Goal: fix parse_date ...') opens the label's section with its text."""
 
 
 @dataclass

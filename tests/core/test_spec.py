@@ -1118,3 +1118,14 @@ def test_code_that_drops_rows_is_described_not_asked_for() -> None:
     assert "missing-escalation" not in rules(described.replace("## Escalation\n", "## Notes\n"))
     asked = GOOD_SPEC.replace(GOAL_LINE, "Drop rows with an empty id from the orders table in the database.")
     assert "missing-escalation" in rules(asked.replace("## Escalation\n", "## Notes\n"))
+
+
+def test_a_heading_that_is_a_label_and_a_bold_line_open_their_sections() -> None:
+    parsed = specs.parse(
+        "## Goal: fix parse_date so it accepts ISO weeks\n\n**Inputs**\n`src/a.py`\n\n## Output: a diff\n"
+    )
+    assert {name: (s.line, parsed.get(name)) for name, s in parsed.sections.items() if not s.inferred} == {
+        "goal": (1, "fix parse_date so it accepts ISO weeks"),
+        "inputs": (3, "`src/a.py`"),
+        "output": (6, "a diff"),
+    }
