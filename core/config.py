@@ -47,7 +47,7 @@ from core.config_rules import (
     rules,
 )
 from core.errors import ConfigError
-from core.fsutil import TooLarge, read_capped
+from core.fsutil import TooLarge, read_text_capped
 
 PERMISSIONS = ("plan", "acceptEdits", "bypass")
 CONFIG_READ_BYTES = 2**20
@@ -227,7 +227,7 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
     config = Config()
     if path.exists():
         try:
-            text = read_capped(path, CONFIG_READ_BYTES).decode("utf-8")
+            text = read_text_capped(path, CONFIG_READ_BYTES)
         except (OSError, UnicodeDecodeError, TooLarge) as exc:
             problem = (
                 f"over {CONFIG_READ_BYTES // 2**20} MB"

@@ -44,6 +44,12 @@ def read_capped(source: Path | BinaryIO, limit: int) -> bytes:
     return data
 
 
+def read_text_capped(source: Path | BinaryIO, limit: int) -> str:
+    """read_capped() as UTF-8 text (strict, whatever the locale says), newlines made `\n` as text mode does; raises
+    TooLarge, UnicodeDecodeError or OSError for the caller to word."""
+    return read_capped(source, limit).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 class GroupCommit:
     """Paths written but not yet fsynced; `sync()` makes them durable together (see the module docstring)."""
 

@@ -229,7 +229,7 @@ def _read(root: Path, path: Path, named: str, line: int, inputs: Inputs, redacto
     def too_large(size: str) -> None:
         refuse(
             "input-too-large",
-            f"input '{relative}' is {size} bytes (at most {MAX_FILE_BYTES})",
+            f"input '{relative}' {size} (at most {MAX_FILE_BYTES})",
             "name a smaller file, paste the part that matters into the spec, or use an agent backend",
         )
 
@@ -242,10 +242,10 @@ def _read(root: Path, path: Path, named: str, line: int, inputs: Inputs, redacto
                 "name text files only",
             )
         if info.st_size > MAX_FILE_BYTES:
-            return too_large(str(info.st_size))
+            return too_large(f"is {info.st_size} bytes")
         data = read_capped(path, MAX_FILE_BYTES)
-    except TooLarge:  # it grew after the stat
-        return too_large("over")
+    except TooLarge:
+        return too_large("grew past the limit while it was read")
     except OSError as exc:
         return refuse(
             "input-unreadable", f"input '{relative}' cannot be read: {exc.strerror or exc}", "check its permissions"

@@ -27,15 +27,15 @@ async def in_thread(work: Callable[[], T]) -> T:
     `asyncio.to_thread` in a task of its own, which waited a turn of the loop (at -j 50, behind every other item's
     callbacks) before the work was even queued, and made a task, a coroutine and a future more per hand-off."""
     future = asyncio.get_running_loop().run_in_executor(None, contextvars.copy_context().run, work)
-    cancelled = False
+    cancel: asyncio.CancelledError | None = None
     while True:
         try:
             result = await asyncio.shield(future)
             break
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
             if future.cancelled():
                 raise
-            cancelled = True
-    if cancelled:
-        raise asyncio.CancelledError
+            cancel = cancel or exc  # the first one: its message says why (core/envelope.py STOPS)
+    if cancel is not None:
+        raise cancel
     return result

@@ -103,6 +103,8 @@ class DispatchApp(App[None]):
         self.cwd = cwd or Path.cwd()
         self.live_runs: dict[int, LiveRun] = {}
         self._keys = itertools.count(1)
+        self._dispatching: dict[int, asyncio.Task[Any]] = {}
+        """Each live run's worker task, by its key: cancel_dispatch cancels it with a reason."""
         self._index: Any = None
         self._index_failed = False
         self.index_lock = threading.Lock()
@@ -187,6 +189,8 @@ class DispatchApp(App[None]):
         def at() -> float:
             return max(0.0, self.clock() - live.started)
 
+        if (task := asyncio.current_task()) is not None:
+            self._dispatching[live.key] = task
         try:
             async for event in self.engine.dispatch(live.request):
                 live.apply(event, at())
@@ -203,14 +207,16 @@ class DispatchApp(App[None]):
             live.say(f"failed: {live.error}", at())
             raise
         finally:
+            self._dispatching.pop(live.key, None)
             live.ended = self.clock()
             self.post_message(LiveRunEnded(live.key))
             self.post_message(RunsChanged(live.slug))
 
     def cancel_dispatch(self, live: LiveRun) -> None:
-        for worker in self.workers:
-            if worker.group == f"dispatch-{live.key}":
-                worker.cancel()
+        """Stop a run of this console: its worker's task is cancelled with the reason the record keeps
+        (`cancelled`, core/envelope.py STOPS); Worker.cancel() would name none, and read as a signal."""
+        if (task := self._dispatching.get(live.key)) is not None:
+            task.cancel("cancelled")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly becomes a notification, never a traceback."""

@@ -190,6 +190,8 @@ def _branches_left(repo: Path, branches: set[str]) -> list[str]:
     """Which of the removed worktrees' branches the repo still has: removing a project never deletes work."""
     from core.worktree import git
 
+    if not branches:  # `git branch --list` with no pattern would list them all
+        return []
     try:
         listed = git(["branch", "--list", "--format=%(refname:short)", *sorted(branches)], repo)
     except (DispatchError, OSError):

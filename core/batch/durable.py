@@ -8,12 +8,13 @@ of a multi-process batch (core/batch/procs.py), before it tells the parent that 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Generic, TypeVar
 
-from core.audit.batched_index import BatchedIndexWriter
+from core.audit.batched_index import STARTED_WAIT_S, BatchedIndexWriter
 from core.fsutil import GroupCommit, Part
 from core.offload import in_thread
 
@@ -54,9 +55,12 @@ class Committer(Generic[T]):
         self._ready.set()
 
     async def loop(self) -> None:
-        """A group commit whenever things have finished, at most one per COMMIT_GAP_S; runs until cancelled."""
+        """A group commit whenever things have finished, at most one per COMMIT_GAP_S, and at least one per
+        STARTED_WAIT_S, so a long run's started row reaches the index that late at most; runs until cancelled."""
         while True:
-            await self._ready.wait()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(STARTED_WAIT_S):
+                    await self._ready.wait()
             self._ready.clear()
             began = time.monotonic()
             await self.commit()

@@ -22,15 +22,15 @@ from typing import Any
 from core import spec as specs
 from core.audit.store import SLUG, slug_from
 from core.errors import UsageError
-from core.fsutil import TooLarge, read_capped
+from core.fsutil import TooLarge, read_text_capped
 from core.spec import SPEC_READ_BYTES
 
 FIELDS = ("spec", "prompt", "slug", "model", "tier", "task_type", "vars")
 SPEC_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FIELD = 16 * 1024 * 1024
+"""The largest CSV cell read (the csv module's default of 128 KiB is smaller than some specs)."""
 MANIFEST_READ_BYTES = 256 * 2**20
 """The most of a manifest or template that is read: a manifest of /dev/zero is refused, not read forever."""
-"""The largest CSV cell read (the csv module's default of 128 KiB is smaller than some specs)."""
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -159,7 +159,7 @@ def _expand(argument: str) -> list[Path]:
 def _read(path: Path, what: str) -> str:
     limit = SPEC_READ_BYTES if what == "spec" else MANIFEST_READ_BYTES
     try:
-        return read_capped(path, limit).decode("utf-8")
+        return read_text_capped(path, limit)
     except FileNotFoundError:
         raise UsageError(f"{what} not found: {path}", "check the path") from None
     except TooLarge:

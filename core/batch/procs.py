@@ -29,6 +29,7 @@ from core.backends.base import TransientError
 from core.batch.limits import Limiter
 from core.config import Config, ModelConfig
 from core.engine import DispatchRequest
+from core.envelope import stop_of
 from core.errors import DispatchError
 from core.events import AttemptStarted, Event, Finished, Notice, RunStarted, UsageUpdate
 
@@ -152,8 +153,8 @@ class ProcessExecutor:
                 yield event
                 if isinstance(event, Finished):
                     return
-        except asyncio.CancelledError:
-            worker.send(("cancel", key))
+        except asyncio.CancelledError as exc:
+            worker.send(("cancel", key, stop_of(exc)[1]))  # the worker's record keeps why
             while not isinstance(await events.get(), Finished | BaseException | None):
                 pass  # the worker has recorded the run interrupted once its end comes
             raise

@@ -77,7 +77,7 @@ class Serve:
                 with committer.part() as part:  # the task's own context keeps it
                     self.items[key] = asyncio.create_task(self._item(key, rest[0], committer, part))
             elif kind == "cancel" and key in self.items:
-                self.items[key].cancel()
+                self.items[key].cancel(rest[0])
             elif kind == "granted":
                 self.limiter.granted(key)
 

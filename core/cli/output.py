@@ -36,13 +36,12 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 def read_text_arg(value: str) -> str:
     """A FILE argument's text, or stdin's for '-'; a missing, endless or unreadable one is a usage error naming it."""
     from core.errors import UsageError
-    from core.fsutil import TooLarge, read_capped
+    from core.fsutil import TooLarge, read_text_capped
     from core.spec import MAX_SPEC_CHARS, SPEC_READ_BYTES
 
     source = "from stdin" if value == "-" else value
     try:
-        data = read_capped(sys.stdin.buffer if value == "-" else Path(value), SPEC_READ_BYTES)
-        return data.decode("utf-8")  # strict, whatever the locale says
+        return read_text_capped(sys.stdin.buffer if value == "-" else Path(value), SPEC_READ_BYTES)
     except FileNotFoundError:
         raise UsageError(
             f"spec file not found: {value}", "check the path, or pass - to read the spec from stdin"

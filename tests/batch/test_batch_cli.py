@@ -319,14 +319,15 @@ def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(
     assert json.loads((batch_dir(projects_dir) / "batch.json").read_text())["status"] == "interrupted"
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
 def test_cancel_from_another_process_stops_the_batch_and_resume_runs_the_rest(
-    tmp_path: Path, projects_dir: Path
+    tmp_path: Path, projects_dir: Path, processes: str
 ) -> None:
     for n in range(4):
         write(tmp_path / "specs" / f"s{n}.md", spec(n))
     with FakeOpenAI([Reply(hang=30)]) as slow:
         configure(tmp_path / "home", slow.base_url)
-        proc = start_batch(str(tmp_path / "specs"), "-j", "2", "--json")
+        proc = start_batch(str(tmp_path / "specs"), "-j", "2", "-P", processes, "--json")
         deadline = time.monotonic() + 60
         while len(slow.requests) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)

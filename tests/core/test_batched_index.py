@@ -42,3 +42,25 @@ def test_a_started_row_alone_in_its_project_waits_a_while_and_a_finished_row_rep
         {"slow": [("s", "running")]},
         {"late": [("l", "running")]},
     ], "a project with a row to write writes all it has; closing writes every row left"
+
+
+async def test_a_batch_with_nothing_finishing_still_flushes_its_held_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long agent runs at -j 4: no item ends for minutes, yet their started rows must reach the index."""
+    import asyncio
+
+    from core.batch import durable
+    from core.fsutil import GroupCommit
+
+    flushes: list[int] = []
+
+    class Index:
+        def flush(self) -> None:
+            flushes.append(1)
+
+    monkeypatch.setattr(durable, "STARTED_WAIT_S", 0.01)
+    committer: durable.Committer[object] = durable.Committer(Index(), GroupCommit(), print, print)  # type: ignore[arg-type]
+    loop = asyncio.create_task(committer.loop())
+    async with asyncio.timeout(30):  # a hang guard, not a timing: nothing was added, so only an idle wake flushes
+        while len(flushes) < 2:
+            await asyncio.sleep(0.01)
+    loop.cancel()

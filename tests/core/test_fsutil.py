@@ -1,4 +1,4 @@
-"""Crash-safe file primitives (core/fsutil.py): a group commit's parts."""
+"""Crash-safe file primitives (core/fsutil.py): a group commit's parts, atomic writes, capped reads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import fsutil
-from core.fsutil import GroupCommit, atomic_write_json
+from core.fsutil import GroupCommit, TooLarge, atomic_write_json, read_text_capped
 
 
 def test_a_part_is_synced_by_the_sync_that_names_it_and_the_groups_end_syncs_any_left(
@@ -35,3 +35,13 @@ def test_an_atomic_write_makes_the_directories_it_needs_and_leaves_no_temp_file(
     atomic_write_json(target, {"n": 1})
     atomic_write_json(target, {"n": 2})
     assert target.read_text() == '{\n  "n": 2\n}\n' and [p.name for p in target.parent.iterdir()] == ["demand.json"]
+
+
+def test_a_capped_text_read_ends_lines_as_text_mode_does_and_refuses_past_its_limit(tmp_path: Path) -> None:
+    spec = tmp_path / "crlf.md"
+    spec.write_bytes(b"## Goal\r\nDo it.\r\n## Output\rOne word.\n")
+    assert read_text_capped(spec, 1024) == "## Goal\nDo it.\n## Output\nOne word.\n"
+    with pytest.raises(TooLarge):
+        read_text_capped(spec, 10)
+    with open("/dev/zero", "rb") as endless, pytest.raises(TooLarge):
+        read_text_capped(endless, 1024)

@@ -27,14 +27,16 @@ async def test_a_cancel_waits_for_the_work_to_end_then_is_raised() -> None:
 
     task = asyncio.create_task(in_thread(work))
     assert await asyncio.to_thread(started.wait, 10)
-    task.cancel()
+    task.cancel("cancelled")
     for _ in range(5):
         await asyncio.sleep(0)  # let the task take the cancel; it must keep waiting on the work
     assert not task.done() and finished == []
+    task.cancel("a second one")
     release.set()
-    with pytest.raises(asyncio.CancelledError):
+    with pytest.raises(asyncio.CancelledError) as raised:
         await task
     assert finished == [True]
+    assert raised.value.args == ("cancelled",), "the first cancel's reason survives the wait (core/envelope.STOPS)"
 
 
 async def test_the_work_failing_is_raised_as_itself() -> None:

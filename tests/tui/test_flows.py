@@ -256,9 +256,9 @@ async def test_the_editor_reads_and_writes_spec_files_off_the_loop(app_factory, 
 
     (isolated / "task.md").write_text(GOOD_SPEC)
     on_loop: list[bool] = []
-    read, write = editor_module.read_capped, editor_module.atomic_write_text
+    read, write = editor_module.read_text_capped, editor_module.atomic_write_text
 
-    def spy_read(path: Path, limit: int) -> bytes:
+    def spy_read(path: Path, limit: int) -> str:
         if path.name == "task.md":
             on_loop.append(threading.current_thread() is threading.main_thread())
         return read(path, limit)
@@ -267,7 +267,7 @@ async def test_the_editor_reads_and_writes_spec_files_off_the_loop(app_factory, 
         on_loop.append(threading.current_thread() is threading.main_thread())
         write(path, text)
 
-    monkeypatch.setattr(editor_module, "read_capped", spy_read)
+    monkeypatch.setattr(editor_module, "read_text_capped", spy_read)
     monkeypatch.setattr(editor_module, "atomic_write_text", spy_write)
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -297,7 +297,7 @@ async def test_cancel_marks_the_run_interrupted(app_factory, fake) -> None:
         await pilot.press("x")
         await wait_for(pilot, lambda: view.live.done, "the cancel to land")
         record = Project.at(view.live.slug).read_run(view.live.run_id)
-        assert record["status"] == "interrupted"
+        assert record["status"] == "interrupted" and record["reason"] == "cancelled", "cancelled on request"
         assert json.loads(Project.at(view.live.slug).meta_path.read_text())["last_status"] == "interrupted"
 
 

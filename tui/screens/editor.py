@@ -20,7 +20,7 @@ from core import offload
 from core import spec as specs
 from core import tiers as routing
 from core.engine import DispatchRequest
-from core.fsutil import TooLarge, atomic_write_text, read_capped
+from core.fsutil import TooLarge, atomic_write_text, read_text_capped
 from tui.screens.base import DispatchScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.tier_picker import TierChoice, TierPickerScreen
@@ -135,7 +135,7 @@ class EditorScreen(DispatchScreen):
         if (path := self._path()) is None:
             return
         try:
-            text = await offload.in_thread(lambda: read_capped(path, specs.SPEC_READ_BYTES).decode("utf-8"))
+            text = await offload.in_thread(lambda: read_text_capped(path, specs.SPEC_READ_BYTES))
         except FileNotFoundError:
             self.notify(f"{path} does not exist; check the path, or Save to create it", severity="error")
             return
