@@ -92,11 +92,11 @@ def pointed_at(lines: list[Line], head: str, phrase: str = "") -> bool:
     circulated') points at nothing else."""
     mention = re.compile(rf"\b(?:this|these|the following)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(head)}s?\b", re.IGNORECASE)
     inside = phrase.lower()
+    last = max((index for index, line in enumerate(lines) if line.data), default=-1)
     return any(
         not line.data
         and any(not (inside and match.group(0).lower() in inside) for match in mention.finditer(line.text))
-        and any(later.data for later in lines[index + 1 :])
-        for index, line in enumerate(lines)
+        for line in lines[:last]
     )
 
 

@@ -233,7 +233,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "a convention the spec does not spell out",
         ),
         (
-            rf"\b(?:from )?before (?:the|our|{_DAY_OWNED}|last \w+'s) (?:[\w-]+ )?(?:redesign|migration|rewrite|refactor|"
+            rf"\b(?:from before|(?<!review )(?<!check )(?<!test )(?<!ship )(?<!finish )(?<!merge )(?<!land )(?<!deploy )"
+            rf"(?<!done )(?<!ready )(?<!it )(?<!them )(?<!this )before)"
+            rf" (?:the|our|{_DAY_OWNED}|last \w+'s) (?:[\w-]+ )?(?:redesign|migration|rewrite|refactor|"
             r"update|upgrade|change|changes|launch|rebrand|outage|cutover|deploy|deployment|release|incident|merge|revamp)\b",
             "an earlier state the model cannot see",
         ),

@@ -1129,3 +1129,10 @@ def test_a_heading_that_is_a_label_and_a_bold_line_open_their_sections() -> None
         "inputs": (3, "`src/a.py`"),
         "output": (6, "a diff"),
     }
+
+
+def test_work_due_before_an_event_is_a_deadline_not_an_earlier_state() -> None:
+    due = GOOD_SPEC.replace(GOAL_LINE, "Summarise the three points below for the review before Thursday's deploy.")
+    assert "hidden-context" not in rules(due)
+    earlier = GOOD_SPEC.replace(GOAL_LINE, "Summarise the three points below in the wording from before the redesign.")
+    assert rules(earlier)["hidden-context"].quote == "from before the redesign"
