@@ -7,6 +7,7 @@ rule can still see that something was given there.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,19 +86,54 @@ def introduces_data(lines: list[Line], index: int) -> bool:
 _LIST_ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 
 
-def pointed_at(lines: list[Line], head: str, phrase: str = "") -> bool:
-    """A line points at material of this kind with a demonstrative ('Turn these notes into stories', 'From this
-    data, compute ...', 'the following tickets') and data follows it: that is the thing, handed over, and a later
-    'the notes' is the same thing. A demonstrative inside the reference itself ('the version of this analysis Ines
-    circulated') points at nothing else."""
-    mention = re.compile(rf"\b(?:this|these|the following)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(head)}s?\b", re.IGNORECASE)
-    inside = phrase.lower()
-    last = max((index for index, line in enumerate(lines) if line.data), default=-1)
-    return any(
-        not line.data
-        and any(not (inside and match.group(0).lower() in inside) for match in mention.finditer(line.text))
-        for line in lines[:last]
-    )
+class Pointers:
+    """Where the section's prose points at material with a demonstrative ('Turn these notes into stories', 'From
+    this data, compute ...', 'the following tickets') over data pasted after it: that is the thing, handed over,
+    and a later 'the notes' is the same thing.
+
+    Indexed once per section, by each word a demonstrative could point at (one of the three words after it, or
+    the start of one up to a word boundary, with a plural 's' or without): asked once per Inputs line and per
+    kind of reference, a scan of every line per question made a long section quadratic."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self._mentions: dict[str, list[str]] = {}
+        last = max((index for index, line in enumerate(lines) if line.data), default=-1)
+        for line in lines[: max(last, 0)]:
+            if not line.data:
+                self._index(line.text.lower())
+
+    def _index(self, text: str) -> None:
+        for demonstrative in _DEMONSTRATIVE.finditer(text):
+            for word in itertools.islice(_WORD.finditer(text, demonstrative.end()), 3):
+                for end in range(word.start() + 1, min(word.end(), word.start() + _MAX_HEAD) + 1):
+                    if _boundary(text, end):
+                        mention = text[demonstrative.start() : end]
+                        self._mentions.setdefault(text[word.start() : end], []).append(mention)
+                        if text[end - 1] == "s" and end - 1 > word.start():
+                            self._mentions.setdefault(text[word.start() : end - 1], []).append(mention)
+                if not _FILLER.fullmatch(word.group(0)):
+                    break
+
+    def at(self, head: str, phrase: str = "") -> bool:
+        """A line points at material of this kind (`head`, lower case) over data. A demonstrative inside the
+        reference itself (`phrase`: 'the version of this analysis Ines circulated') points at nothing else."""
+        inside = phrase.lower()
+        return any(not (inside and mention in inside) for mention in self._mentions.get(head, ()))
+
+
+_DEMONSTRATIVE = pattern_cache.compile(r"\b(?:this|these|the following)\s+")
+_WORD = pattern_cache.compile(r"\S+")
+_FILLER = pattern_cache.compile(r"[\w-]+")
+"""A word between the demonstrative and the thing ('these raw sales notes'); anything else ends the phrase."""
+_MAX_HEAD = 64
+"""Longest head word indexed: a head is one word, and a long token after 'this' (a pasted path) stays linear."""
+_WORD_CHAR = pattern_cache.compile(r"\w")
+
+
+def _boundary(text: str, end: int) -> bool:
+    """A word boundary (regex `\\b`) at `end`, which follows at least one character."""
+    before = bool(_WORD_CHAR.match(text, end - 1))
+    return before != (end < len(text) and bool(_WORD_CHAR.match(text, end)))
 
 
 def text_of(section: Section | None) -> str:

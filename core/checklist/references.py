@@ -376,7 +376,7 @@ def check(spec: Spec) -> list[Finding]:
     given: dict[frozenset[str], bool] = {}
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
-    context = _Context(lines, inputs, deliverable, given)
+    context = _Context(lines, inputs, deliverable, given, prose.Pointers(lines))
     after = _lines_after_the_work(spec)
     for index, line in enumerate(lines):
         if line.data:
@@ -384,7 +384,7 @@ def check(spec: Spec) -> list[Finding]:
             continue
         if section_heading(line.raw):
             continue  # '## What I need' names a section; it refers to nothing
-        if not seen_data and (match := _ABOVE.search(line.text)) and not _given(match.group(0), lines, given):
+        if not seen_data and (match := _ABOVE.search(line.text)) and not _given(match.group(0), context):
             findings.append(_finding(line.number, match.group(0), "the conversation the spec was written in"))
             continue
         seen_data = seen_data or prose.DATA in line.text
@@ -424,13 +424,14 @@ def _lines_after_the_work(spec: Spec) -> set[int]:
 
 @dataclass(frozen=True)
 class _Context:
-    """What a match is judged against: the spec's lines, the Inputs, the Output's lines, and the cache of kinds
-    the spec hands over."""
+    """What a match is judged against: the spec's lines, the Inputs, the Output's lines, the cache of kinds the
+    spec hands over, and where it points at material over data."""
 
     lines: list[prose.Line]
     inputs: str
     deliverable: range
     given: dict[frozenset[str], bool]
+    pointers: prose.Pointers
 
 
 def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, context: _Context) -> bool:
@@ -446,7 +447,7 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
-        or _given(match.group(0), context.lines, context.given)
+        or _given(match.group(0), context)
         or _hands_over(text, match)
         or (what in _SOURCES and _POINTS_AT_DATA.search(_sentence(text, match)) is not None)
         or (what in _SOURCES and _source_given(match.group(0), context.lines))
@@ -586,7 +587,7 @@ def _named_in_inputs(phrase: str, inputs: str) -> bool:
     return any(word in inputs for word in words)
 
 
-def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], bool]) -> bool:
+def _given(phrase: str, context: _Context) -> bool:
     """The spec hands the thing over after all: a line naming the same kind of thing (a document word, the
     phrase's last word or a word of its leading noun phrase: 'ticket', 'version', the 'agreed' of 'the agreed
     sentence') introduces the block pasted after it ('Ticket PAY-412, as filed:', 'Earlier version:') or holds its
@@ -597,6 +598,7 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
     kinds = frozenset(
         {word.lower() for word in _DOC_WORD.findall(phrase)} | ({head} if _KIND.fullmatch(head) else set()) | lead
     )
+    lines, cache = context.lines, context.given
     if kinds and kinds not in cache:
         named = re.compile(rf"\b(?:{'|'.join(map(re.escape, kinds))})s?\b(?P<rest>.*)", re.IGNORECASE)
         cache[kinds] = any(
@@ -604,7 +606,7 @@ def _given(phrase: str, lines: list[prose.Line], cache: dict[frozenset[str], boo
             and (prose.introduces_data(lines, index) or _HOLDS_TEXT.match(match["rest"]))
             for index, line in enumerate(lines)
             if not line.data
-        ) or any(prose.pointed_at(lines, kind, phrase) for kind in kinds)
+        ) or any(context.pointers.at(kind, phrase) for kind in kinds)
     return cache.get(kinds, False)
 
 

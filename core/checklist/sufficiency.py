@@ -145,9 +145,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     in_list = sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
     citations_are_data = bool(_ON_CITATIONS.search(prose.text_of(spec.sections.get("goal"))))
     handed = False
-    pointed: dict[str, bool] = {}
-    """Per head word, whether the section points at such material over pasted data: asked once per word, so a
-    long section stays linear."""
+    pointers = prose.Pointers(lines)
     made = made_paths(spec)
     for index, line in enumerate(lines):
         text = line.text
@@ -230,7 +228,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         if (
             (match := named or head)
             and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip()))
-            and not _pointed_at(lines, match.group(0).split()[-1].lower(), pointed)
+            and not pointers.at(match.group(0).split()[-1].lower())
         ):
             findings.append(
                 prose.finding(
@@ -246,12 +244,6 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     elif target is not Target.AGENT and not handed:
         findings += _owned(spec, target)
     return findings
-
-
-def _pointed_at(lines: list[prose.Line], head: str, cache: dict[str, bool]) -> bool:
-    if head not in cache:
-        cache[head] = prose.pointed_at(lines, head)
-    return cache[head]
 
 
 def _located(text: str, target: Target, prose_only: bool = False) -> re.Match[str] | None:
