@@ -252,10 +252,22 @@ _FORBIDDEN = pattern_cache.compile(
 
 
 def _clause_before(text: str, at: int) -> str:
-    """The clause a match is in, up to it: from the last sentence end, semicolon or dash before it. A clause that
-    opens with a prohibition rules its act out; one inside it ('users who never verified') does not."""
+    """The clause a match is in, up to it: from the last sentence end, semicolon or dash before it, and from the
+    last comma, 'just', 'but', 'instead' or 'rather' unless the words after that comma go on listing ('Don't
+    email, call or message the customers'). A clause that opens with a prohibition rules its act out; one inside
+    it ('users who never verified') does not, nor does one that rules out another act before it ('Don't ask me
+    first, just issue the refunds')."""
     start = max(text.rfind(mark, 0, at) for mark in (". ", "; ", " — ", "? ", "! "))
-    return text[start + 1 : at]
+    clause = text[start + 1 : at]
+    turns = list(_TURN.finditer(clause))
+    if not turns or (turns[-1].group(0) == ", " and _LISTING.match(clause, turns[-1].end())):
+        return clause
+    return clause[turns[-1].end() :]
+
+
+_TURN = pattern_cache.compile(r", |\b(?:just|but|instead|rather)\b", re.IGNORECASE)
+"""Where a sentence turns from the act it rules out to the one it asks for."""
+_LISTING = pattern_cache.compile(r"(?:[\w-]+\s+){0,2}?(?:or|nor)\s", re.IGNORECASE)
 
 
 _PROSE_NOTE = pattern_cache.compile(

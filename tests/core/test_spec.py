@@ -1136,3 +1136,19 @@ def test_work_due_before_an_event_is_a_deadline_not_an_earlier_state() -> None:
     assert "hidden-context" not in rules(due)
     earlier = GOOD_SPEC.replace(GOAL_LINE, "Summarise the three points below in the wording from before the redesign.")
     assert rules(earlier)["hidden-context"].quote == "from before the redesign"
+
+
+def test_a_prohibition_rules_out_only_the_act_before_the_sentence_turns() -> None:
+    listed = "List the duplicate charges below.\n\n> C1 charged twice\n\nOutput: one line per charge.\n"
+    assert "missing-escalation" not in rules(listed)
+    for turned in (
+        "Don't ask me first, just issue the refunds to every customer.",
+        "Don't wait for my review, post it straight into the customer's thread.",
+        "Don't list them but issue the refunds to every customer.",
+    ):
+        assert "missing-escalation" in rules(listed.replace("below.", f"below. {turned}")), turned
+    for ruled_out in (
+        "Don't issue the refunds, just list them.",
+        "Don't email, call or post in the customer's thread.",
+    ):
+        assert "missing-escalation" not in rules(listed.replace("below.", f"below. {ruled_out}")), ruled_out
