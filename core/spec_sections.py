@@ -154,7 +154,8 @@ _HEADING_NAMES = tuple(
     for pattern, name in (
         (
             r"(?:what|how) (?:you|to|we|i)(?:'ll| will| should| want(?: you)? to)? (?:return|send|hand|give|report|deliver)\b|"
-            r"what (?:comes|goes|i want|we want|i need|we need|(?:you|we|i)(?:'ll| will)? (?:get|give|hand|send)) back\b|(?:expected |the )?(?:output|deliverables?)\b|expected results?\b",
+            r"what (?:comes|goes|i want|we want|i need|we need|(?:you|we|i)(?:'ll| will)? (?:get|give|hand|send)) back\b|(?:expected |the )?(?:outputs?|deliverables?)\b(?! (?:of|from)\b(?! (?:this|the|your) (?:task|work)\b))|"
+            r"expected results?\b",
             "output",
         ),
         (
@@ -182,7 +183,9 @@ _HEADING_NAMES = tuple(
 )
 """A heading in the writer's own words, by what it starts with ('## What to find', '## What you return', '## If in
 doubt', '## Why'): a heading is the spec's structure, so its first words say what the section is even when no
-alias lists it. Labels are not read this way: a 'Format of each row:' line inside Inputs is data, not a section."""
+alias lists it. Labels are not read this way: a 'Format of each row:' line inside Inputs is data, not a section.
+The words must name the section, not a thing it is about: '## Output of the crashing job' over a pasted traceback
+is material (only 'Output of this task' is the contract), like '## Results of the last run'."""
 
 
 def heading_section(name: str) -> str | None:

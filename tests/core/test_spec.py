@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import spec as specs
-from core import tiers
+from core import spec_sections, tiers
 from tests.helpers import GOOD_SPEC
 
 
@@ -930,6 +930,19 @@ def test_a_heading_in_the_writers_own_words_names_its_section() -> None:
     }
     # A heading's first words name its section only when they say what it is: results handed over are material.
     assert "output" not in specs.parse("## Results of the last run\n12 failures.\n").sections
+
+
+def test_a_heading_naming_what_a_section_is_about_is_not_that_section() -> None:
+    text = (
+        "# Crash\n\n## Goal\nFind why the nightly job crashes.\n\n## Output of the crashing job\n```\n"
+        "Traceback (most recent call last):\n  KeyError: 'sku'\n```\n\n## What you return\nOne paragraph naming the cause.\n"
+    )
+    output = specs.parse(text).sections["output"]
+    assert (output.line, output.body.strip()) == (12, "One paragraph naming the cause.")
+    for heading in ("Output from the failing run", "The output of `make test`", "Deliverables of the old vendor"):
+        assert spec_sections.heading_section(heading) is None, heading
+    for heading in ("Output format", "Output of this task", "Output for the board", "Outputs", "Deliverable by Friday"):
+        assert spec_sections.heading_section(heading) == "output", heading
 
 
 def test_a_brief_of_labelled_bullets_has_its_sections_but_a_list_item_of_a_section_is_data() -> None:
