@@ -15,7 +15,7 @@ import re
 
 from core import pattern_cache
 from core.checklist import prose
-from core.spec import Finding, Spec
+from core.spec import Finding, Section, Spec
 
 _OPEN_SCOPE = pattern_cache.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|what(?:'s| is) needed|as needed|where(?:ver)? "
@@ -144,7 +144,7 @@ _DELIVERABLE = pattern_cache.compile(
 """A concrete deliverable beside an open verb: 'review the query below and list each full scan'."""
 _MIN_WORDS = 5
 _WHOLE_TASK = pattern_cache.compile(
-    r"^\W*(?:list|count|translate|convert|extract|classify|route|match|rank|sort|number|tag|label)\s+"
+    r"^\W*(?:list|count|translate|convert|extract|classify|categori[sz]e|route|match|rank|sort|number|tag|label)\s+"
     r"(?:every|each|all(?: the)?)\s+\w+",
     re.IGNORECASE,
 )
@@ -161,7 +161,7 @@ def check(spec: Spec) -> list[Finding]:
         return []
     text = " ".join(line.text.strip() for line in lines)
     first = lines[0]
-    if len(re.findall(r"\w+", text)) < _MIN_WORDS and not _WHOLE_TASK.match(text):
+    if len(re.findall(r"\w+", text)) < _MIN_WORDS and not _WHOLE_TASK.match(text) and not _introduces(spec, lines[-1]):
         return [_vague(first.number, text, "is too short to act on")]
     for line in lines:
         if opened := [match.group(0) for match in _OPEN_SCOPE.finditer(line.text)]:
@@ -184,6 +184,12 @@ def check(spec: Spec) -> list[Finding]:
     if match := _GENERIC_OBJECT.match(first.text.split(",")[0].split(" for ")[0]):
         return [_vague(first.number, match.group(0).strip(" ."), "says what to touch, not what to do to it")]
     return []
+
+
+def _introduces(spec: Spec, line: prose.Line) -> bool:
+    """A short ask that ends in a colon over a block or a list ('Write a function:' over its signature, 'Add:' over
+    the columns to add) is as long as what it introduces."""
+    return prose.introduces_data(prose.lines(Section("spec", 1, spec.text, 1)), line.number - 1)
 
 
 def _checkable(text: str) -> bool:

@@ -1,0 +1,1 @@
+# stand-in for invoice building and line-level VAT display

@@ -1,0 +1,1 @@
+// stand-in for the ingest command entry point

@@ -1,0 +1,1 @@
+# stand-in for staging VPC, subnets and RDS definitions

@@ -1,0 +1,1 @@
+# stand-in for staging terraform variables

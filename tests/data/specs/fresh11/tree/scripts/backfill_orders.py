@@ -1,0 +1,1 @@
+# stand-in for refund_status backfill script

@@ -1,0 +1,1 @@
+# stand-in for order routes calling the inventory service

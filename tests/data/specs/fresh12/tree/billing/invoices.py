@@ -1,0 +1,1 @@
+# stand-in for invoice totals (compute_total)

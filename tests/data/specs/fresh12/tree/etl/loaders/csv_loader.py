@@ -1,0 +1,1 @@
+# stand-in for CSV order loader (load_orders, Order)

@@ -1,0 +1,1 @@
+# stand-in for game physics step(world, dt)

@@ -1,0 +1,1 @@
+# stand-in for offline DNS records validator

@@ -1,0 +1,1 @@
+# stand-in for Django manage.py

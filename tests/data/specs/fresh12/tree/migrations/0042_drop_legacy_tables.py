@@ -1,0 +1,1 @@
+# stand-in for migration dropping legacy_invoices and legacy_payments

@@ -1,0 +1,1 @@
+# stand-in for notifications sender using print()

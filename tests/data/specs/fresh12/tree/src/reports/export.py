@@ -1,0 +1,1 @@
+# stand-in for monthly report CSV export (build_monthly_export)

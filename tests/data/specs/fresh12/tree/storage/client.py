@@ -1,0 +1,1 @@
+# stand-in for storage client wrapper (list_objects, delete_object)

@@ -1,0 +1,1 @@
+# stand-in for internal admin argparse CLI

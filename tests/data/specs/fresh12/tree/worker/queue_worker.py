@@ -1,0 +1,1 @@
+# stand-in for queue worker (process_message)

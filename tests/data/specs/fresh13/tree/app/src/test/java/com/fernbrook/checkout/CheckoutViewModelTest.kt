@@ -1,0 +1,1 @@
+stand-in for CheckoutViewModel unit tests

@@ -1,0 +1,1 @@
+# stand-in for Python API client (Client class, v1 methods)

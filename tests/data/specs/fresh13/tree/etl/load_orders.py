@@ -1,0 +1,1 @@
+# stand-in for orders ETL loader (load_orders)

@@ -1,0 +1,1 @@
+# stand-in for migration stub 0042

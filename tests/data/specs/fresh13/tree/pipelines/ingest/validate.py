@@ -1,0 +1,1 @@
+# stand-in for validate_batch stub

@@ -1,0 +1,1 @@
+# stand-in for plugin loader (load_all)

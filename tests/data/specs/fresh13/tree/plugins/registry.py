@@ -1,0 +1,1 @@
+# stand-in for plugin registry (PluginRegistry, register)

@@ -1,0 +1,1 @@
+# stand-in for build_summary daily report

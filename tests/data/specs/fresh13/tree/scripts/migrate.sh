@@ -1,0 +1,1 @@
+stand-in for migration runner script

@@ -1,0 +1,1 @@
+# stand-in for invoice PDF tests with make_invoice helper

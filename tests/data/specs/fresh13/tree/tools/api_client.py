@@ -1,0 +1,1 @@
+# stand-in for HTTP client with get_records

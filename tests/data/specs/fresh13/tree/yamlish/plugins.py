@@ -1,0 +1,1 @@
+# stand-in for yamlish plugin loader using imp
