@@ -1172,7 +1172,9 @@ def test_a_short_ask_over_what_it_introduces_or_over_each_item_is_a_whole_task()
     ask = "Maintainer of `relcheck` here. Write a function:\n\n" + signature + "\nReturn one ```python block."
     assert "vague-goal" not in rules(ask)
     assert "vague-goal" in rules(ask.replace(signature, "Something about versions.\n"))
-    added = "`qc.py` writes a summary. Add:\n\n- `mapping_rate = mapped / total`\n- a `qc_flag` column\n\nReturn a diff."
+    added = (
+        "`qc.py` writes a summary. Add:\n\n- `mapping_rate = mapped / total`\n- a `qc_flag` column\n\nReturn a diff."
+    )
     assert "vague-goal" not in rules(added)
     rows = "Categorise each transaction below.\n\n```\nFIGMA 45.00\nUBER 38.10\n```\n\nOutput: CSV `merchant,category`."
     assert "vague-goal" not in rules(rows)
