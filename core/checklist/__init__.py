@@ -141,11 +141,13 @@ def _surely_a_file(path: str, line: str) -> bool:
     ('logs/crash.txt'), or one the line puts material in ('the sample lines in gateway_sample.log'). A bare name
     ('ruamel.yaml', 'en.json') may be a name in prose, and slash-joined words with no extension may be anything
     ('method/path/protocol', 'actions/checkout', 'd/', a route glob '/blog/2019/*'): on first contact those were 5
-    of the good specs refused and no vague one, so they are warnings."""
-    return bool(_FILE_NAME.search(path)) and ("/" in path or _placed(line, path))
+    of the good specs refused and no vague one, so they are warnings. Nor is a path under a host name
+    ('unicode.org/cldr/charts/latest/plural_rules.html'): that is a URL written without its scheme."""
+    return bool(_FILE_NAME.search(path)) and ("/" in path or _placed(line, path)) and not _HOST.match(path)
 
 
 _FILE_NAME = re.compile(r"[^/.]\.\w+$")
+_HOST = re.compile(r"(?:www\.)?(?:[a-z0-9-]+\.)+(?:org|com|net|io|dev|gov|edu|info|ai|app|co|uk|de|eu)/", re.I)
 _PLACES = re.compile(r"\b(?:in|from|see|open|read)\s+`?$", re.I)
 
 

@@ -25,6 +25,12 @@ _REVISION_WHAT = "a revision the spec does not contain"
 _OWN_WORK = pattern_cache.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
 """Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
 anywhere else they are a version someone else made, or work done before."""
+_YOU = pattern_cache.compile(r"you\b", re.IGNORECASE)
+_REPORT = pattern_cache.compile(
+    r"\b(?:cite|list|name|report|include|state|note|record|show|give|tell (?:me|us))\b[^.;:]*$", re.IGNORECASE
+)
+"""Before 'you used' or 'you ran', a verb that asks for it back ('cite the exact URL you used', 'list the commands
+you ran'): the reader's own work on this task, as under Output, not work done before."""
 _ACT_WHAT = "what someone decided, said or did, which the spec does not record"
 _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
@@ -447,6 +453,7 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
+        or (_YOU.match(match.group(0)) is not None and _REPORT.search(text, max(0, match.start() - 50), match.start()))
         or _given(match.group(0), context)
         or _hands_over(text, match)
         or (what in _SOURCES and _POINTS_AT_DATA.search(_sentence(text, match)) is not None)
@@ -513,10 +520,15 @@ def _sentence(text: str, match: re.Match[str]) -> str:
 
 
 def _hands_over(text: str, match: re.Match[str]) -> bool:
-    """The rest of the reference's sentence says the spec holds what it is about: the earlier work is handed
+    """The rest of the reference's sentence says the spec holds what it is about, or the next sentence opens by
+    handing it over ('We ran a survey for the new flow. Below are the 10 answers ...'): the earlier work is handed
     over."""
     ends = [at for at in (text.find(". ", match.end()), text.find("? ", match.end())) if at >= 0]
-    return bool(_POINTS_AT_DATA.search(text, match.end(), min(ends) if ends else len(text)))
+    end = min(ends) if ends else len(text)
+    return bool(_POINTS_AT_DATA.search(text, match.end(), end) or _NEXT_HANDS_OVER.match(text, end + 1))
+
+
+_NEXT_HANDS_OVER = pattern_cache.compile(r"\s*(?:below|above|here) (?:is|are)\b", re.IGNORECASE)
 
 
 def _start(hit: tuple[re.Match[str], str]) -> int:

@@ -273,15 +273,15 @@ _LISTING = pattern_cache.compile(r"(?:[\w-]+\s+){0,2}?(?:or|nor)\s", re.IGNORECA
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
     r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
-    r"\b(?:a human|someone|a person|a reviewer|an editor|(?:our|the) (?:\w+ )?(?:team|lead|editor|manager|agent))"
-    r"\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
+    r"\b(?:a human|someone|a person|a reviewer|an editor|(?:a|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
+    r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*",
     re.IGNORECASE,
 )
 """With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
 ESCALATE:'), or a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
-draft'). Such a note is checked like an Escalation section's."""
+draft', 'A partner will edit it before it goes to the client'). Such a note is checked like an Escalation section's."""
 
 
 def _note_in_prose(spec: Spec) -> str:

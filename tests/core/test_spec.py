@@ -1179,3 +1179,31 @@ def test_a_short_ask_over_what_it_introduces_or_over_each_item_is_a_whole_task()
     rows = "Categorise each transaction below.\n\n```\nFIGMA 45.00\nUBER 38.10\n```\n\nOutput: CSV `merchant,category`."
     assert "vague-goal" not in rules(rows)
     assert "vague-goal" in rules(rows.replace("Categorise each transaction", "Sort things"))
+
+
+def test_earlier_work_handed_over_in_the_next_sentence_or_asked_back_is_no_hidden_context() -> None:
+    survey = "We ran a 2-week survey on the setup flow. Below are the 3 answers. Group them into themes.\n"
+    data = "\n> too many steps\n> slow invite\n> unclear pricing\n\nOutput: a Markdown list of themes.\n"
+    assert "hidden-context" not in rules(survey + data)
+    assert "hidden-context" in rules(survey.replace("Below are the 3 answers.", "It went well.") + data)
+    cite = (
+        'Confirm the cardinal plural categories for: pl, ar.\n\nSource: the CLDR "Language Plural Rules" chart '
+        "(cldr.unicode.org). Fetch it; cite the exact URL you used and the CLDR version shown on the page.\n"
+        "Output: a Markdown table locale | categories.\n"
+    )
+    assert "hidden-context" not in rules(cite, target="web")
+    assert "hidden-context" in rules(cite.replace("cite the exact", "start from the exact"), target="web")
+
+
+def test_a_partner_who_edits_it_before_it_goes_out_is_an_escalation_note() -> None:
+    draft = (
+        "Write the key findings slide for the client below.\n\n> spend up 4%\n\nOutput: 3 bullets, at most 60 words."
+    )
+    assert "missing-escalation" in rules(draft + " It goes to the client.")
+    assert "missing-escalation" not in rules(draft + " A partner will edit it before it goes to the client.")
+
+
+def test_a_path_under_a_host_name_is_a_url_not_a_missing_file(tmp_path: Path) -> None:
+    text = "Source: unicode.org/cldr/charts/latest/plural_rules.html. List the plural categories. Output: a list."
+    assert _severity(text, "missing-input", cwd=tmp_path) == specs.Severity.WARNING
+    assert _severity(text.replace("unicode.org/", "charts/"), "missing-input", cwd=tmp_path) == specs.Severity.ERROR
