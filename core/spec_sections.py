@@ -333,8 +333,10 @@ def _before(line: str, answer: str) -> str:
 
 
 def _goal(layout: Layout, prose: list[int]) -> Section | None:
-    """The ask, from its sentence to the end of its paragraph; else the first paragraph of untitled prose."""
-    for n in prose:
+    """The ask, from its sentence to the end of its paragraph; else the first paragraph of untitled prose. A
+    title that starts with a verb ('# Edit: feature on rural bus cuts') names the task; the ask in the prose under
+    it says what to do, so titles are tried last."""
+    for n in sorted(prose, key=lambda n: bool(_ANY_HEADING.match(layout.lines[n]))):
         if _DATA.match(layout.lines[n]):
             continue
         for start in _starts(layout.lines[n]):

@@ -273,7 +273,7 @@ _LISTING = pattern_cache.compile(r"(?:[\w-]+\s+){0,2}?(?:or|nor)\s", re.IGNORECA
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
     r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
-    r"\b(?:a human|someone|a person|a reviewer|an editor|(?:a|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
+    r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*",
     re.IGNORECASE,

@@ -1207,3 +1207,15 @@ def test_a_path_under_a_host_name_is_a_url_not_a_missing_file(tmp_path: Path) ->
     text = "Source: unicode.org/cldr/charts/latest/plural_rules.html. List the plural categories. Output: a list."
     assert _severity(text, "missing-input", cwd=tmp_path) == specs.Severity.WARNING
     assert _severity(text.replace("unicode.org/", "charts/"), "missing-input", cwd=tmp_path) == specs.Severity.ERROR
+
+
+def test_a_title_that_starts_with_a_verb_names_the_task_and_the_prose_under_it_asks() -> None:
+    text = "# Edit: feature on bus cuts\n\nFeatures desk. Draft below. Do whatever you think it needs.\n\n---\nThe 47 stopped.\n"
+    goal = specs.parse(text).sections["goal"]
+    assert (goal.line, "vague-goal" in rules(text)) == (3, True)
+
+
+def test_an_agent_who_reviews_and_sends_it_is_an_escalation_note() -> None:
+    reply = "Draft a reply to this customer.\n\n> Can I get a refund?\n\nReturn plain text, at most 140 words."
+    assert "missing-escalation" in rules(reply)
+    assert "missing-escalation" not in rules(reply.replace("customer.", "customer. An agent will review it first."))
