@@ -42,6 +42,8 @@ SECTIONS = {
         "the ask",
         "what i need",
         "what we need",
+        "what i'm after",
+        "what we're after",
         "request",
         "purpose",
         "what",

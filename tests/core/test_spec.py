@@ -1219,3 +1219,14 @@ def test_an_agent_who_reviews_and_sends_it_is_an_escalation_note() -> None:
     reply = "Draft a reply to this customer.\n\n> Can I get a refund?\n\nReturn plain text, at most 140 words."
     assert "missing-escalation" in rules(reply)
     assert "missing-escalation" not in rules(reply.replace("customer.", "customer. An agent will review it first."))
+
+
+def test_what_im_after_is_the_ask_and_whatevers_worth_knowing_leaves_it_open() -> None:
+    text = (
+        "# Research: WebAssembly outside the browser\n\nUse web_search and web_fetch.\n\n"
+        "What I'm after: find out whatever's worth knowing about this space.\n\n"
+        "Return: markdown, max 600 words, each paragraph ending with its source URL.\n"
+    )
+    assert specs.parse(text).sections["goal"].line == 5
+    assert rules(text, target="web")["vague-goal"].quote == "whatever's worth knowing"
+    assert "vague-goal" not in rules(text.replace("whatever's worth knowing about", "which runtimes support WASI in"))
