@@ -23,7 +23,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
     r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
     r"fishy|suspicious|worth \w+)|(?:whatever|anything(?: that)?|everything that) (?:looks|seems|feels|smells|strikes "
-    r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—|(?:someone|somebody|anyone|nobody|people|everyone)\b))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
+    r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?<!\btwo )(?<!\bthree )(?<!\bfour )(?<!\bfive )(?<!\d )(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—|(?:someone|somebody|anyone|nobody|people|everyone)\b))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
     r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
@@ -36,7 +36,8 @@ _OPEN_SCOPE = pattern_cache.compile(
     re.IGNORECASE,
 )
 """Open scope that no criterion closes, a result left to chance ('see what comes out of it'), or whatever strikes
-the contractor as wanting work ('clean up whatever looks messy')."""
+the contractor as wanting work ('clean up whatever looks messy'). Counted things are bounded ('the three things
+we'll do in 2027')."""
 _OPEN_NOUN = pattern_cache.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
     r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",

@@ -1230,3 +1230,10 @@ def test_what_im_after_is_the_ask_and_whatevers_worth_knowing_leaves_it_open() -
     assert specs.parse(text).sections["goal"].line == 5
     assert rules(text, target="web")["vague-goal"].quote == "whatever's worth knowing"
     assert "vague-goal" not in rules(text.replace("whatever's worth knowing about", "which runtimes support WASI in"))
+
+
+def test_counted_things_are_bounded_scope() -> None:
+    text = "Rewrite the summary below into Need, Activities (the three things we'll do in 2027) and Outcomes."
+    data = "\n\n> We run a food bank.\n\nOutput: three headed paragraphs, at most 300 words."
+    assert "vague-goal" not in rules(text + data)
+    assert "vague-goal" in rules(text.replace("the three things", "the things") + data)
