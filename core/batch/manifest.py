@@ -22,8 +22,8 @@ from typing import Any
 from core import spec as specs
 from core.audit.store import SLUG, slug_from
 from core.errors import UsageError
-from core.fsutil import TooLarge, read_text_capped
 from core.spec import SPEC_READ_BYTES
+from core.user_text import read_named
 
 FIELDS = ("spec", "prompt", "slug", "model", "tier", "task_type", "vars")
 SPEC_SUFFIXES = (".md", ".markdown", ".txt")
@@ -157,21 +157,10 @@ def _expand(argument: str) -> list[Path]:
 
 
 def _read(path: Path, what: str) -> str:
-    limit = SPEC_READ_BYTES if what == "spec" else MANIFEST_READ_BYTES
-    try:
-        return read_text_capped(path, limit)
-    except FileNotFoundError:
-        raise UsageError(f"{what} not found: {path}", "check the path") from None
-    except TooLarge:
-        raise UsageError(
-            f"{what} {path} is over {limit // 2**20} MB", "split the work into several batches, or fix the path"
-        ) from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{what} {path} is not UTF-8 text", "save it as UTF-8") from None
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read {what} {path}: {exc.strerror or exc}", "check the path and permissions"
-        ) from None
+    if what == "spec":
+        return read_named(path, what, str(path), SPEC_READ_BYTES, "pass UTF-8 Markdown spec files")
+    fix = "check the path; save it as UTF-8; split a huge one in several"
+    return read_named(path, what, str(path), MANIFEST_READ_BYTES, fix)
 
 
 def _spec_file_item(number: int, path: Path) -> Item:

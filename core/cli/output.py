@@ -35,26 +35,13 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 def read_text_arg(value: str) -> str:
     """A FILE argument's text, or stdin's for '-'; a missing, endless or unreadable one is a usage error naming it."""
-    from core.errors import UsageError
-    from core.fsutil import TooLarge, read_text_capped
     from core.spec import MAX_SPEC_CHARS, SPEC_READ_BYTES
+    from core.user_text import read_named
 
-    source = "from stdin" if value == "-" else value
-    try:
-        return read_text_capped(sys.stdin.buffer if value == "-" else Path(value), SPEC_READ_BYTES)
-    except FileNotFoundError:
-        raise UsageError(
-            f"spec file not found: {value}", "check the path, or pass - to read the spec from stdin"
-        ) from None
-    except TooLarge:
-        raise UsageError(
-            f"the spec {source} is over {SPEC_READ_BYTES // 2**20} MB",
-            f"a spec holds at most {MAX_SPEC_CHARS:,} characters: cut it down to the task and name large inputs "
-            "under Inputs",
-        ) from None
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read the spec {source}: not UTF-8 text", "pass UTF-8 Markdown") from None
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read the spec {source}: {exc.strerror or exc}", "pass a readable UTF-8 Markdown file"
-        ) from None
+    return read_named(
+        sys.stdin.buffer if value == "-" else Path(value),
+        "the spec" if value == "-" else "spec file",
+        "on stdin" if value == "-" else value,
+        SPEC_READ_BYTES,
+        f"pass UTF-8 Markdown, at most {MAX_SPEC_CHARS:,} characters, as a file or on stdin with -",
+    )

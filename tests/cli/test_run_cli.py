@@ -151,7 +151,7 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(server: FakeOpenAI, spec: 
         capture_output=True,
         env={**os.environ, **env(server)},
     )
-    assert piped.returncode == 2 and b"cannot read the spec from stdin: not UTF-8 text" in piped.stderr
+    assert piped.returncode == 2 and b"the spec on stdin is not UTF-8 text" in piped.stderr
     assert json.loads(piped.stdout)["status"] == "error" and b"Traceback" not in piped.stderr
     argument = subprocess.run(
         [sys.executable, "-m", "core", "run", "--spec", str(spec), "--verify", b"true \xff"],
