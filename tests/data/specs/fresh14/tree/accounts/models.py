@@ -1,0 +1,1 @@
+# stand-in for models (accounts/models.py)

@@ -1,0 +1,1 @@
+# stand-in for __init__ (accounts/tests/__init__.py)

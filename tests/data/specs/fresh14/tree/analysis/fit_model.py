@@ -1,0 +1,1 @@
+# stand-in for fit_model (analysis/fit_model.py)

@@ -1,0 +1,1 @@
+# stand-in for orders (api/routes/orders.py)

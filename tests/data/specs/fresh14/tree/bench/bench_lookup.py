@@ -1,0 +1,1 @@
+# stand-in for bench_lookup (bench/bench_lookup.py)

@@ -1,0 +1,1 @@
+# stand-in for lookup (geo/lookup.py)

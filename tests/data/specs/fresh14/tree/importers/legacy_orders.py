@@ -1,0 +1,1 @@
+# stand-in for legacy_orders (importers/legacy_orders.py)

@@ -1,0 +1,1 @@
+# stand-in for geo (lib/geo.py)

@@ -1,0 +1,1 @@
+# stand-in for builder (reports/builder.py)

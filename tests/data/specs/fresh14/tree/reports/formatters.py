@@ -1,0 +1,1 @@
+# stand-in for formatters (reports/formatters.py)

@@ -1,0 +1,1 @@
+# stand-in for cron (scheduler/cron.py)

@@ -1,0 +1,1 @@
+# stand-in for test_fit_model (tests/test_fit_model.py)

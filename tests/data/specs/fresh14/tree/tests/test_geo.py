@@ -1,0 +1,1 @@
+# stand-in for test_geo (tests/test_geo.py)

@@ -1,0 +1,1 @@
+# stand-in for test_lookup (tests/test_lookup.py)

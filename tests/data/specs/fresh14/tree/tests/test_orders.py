@@ -1,0 +1,1 @@
+# stand-in for test_orders (tests/test_orders.py)

@@ -1,0 +1,1 @@
+# stand-in for test_proration (tests/test_proration.py)

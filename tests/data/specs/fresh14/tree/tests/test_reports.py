@@ -1,0 +1,1 @@
+# stand-in for test_reports (tests/test_reports.py)

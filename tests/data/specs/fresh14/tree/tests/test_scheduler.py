@@ -1,0 +1,1 @@
+# stand-in for test_scheduler (tests/test_scheduler.py)

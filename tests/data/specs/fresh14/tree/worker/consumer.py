@@ -1,0 +1,1 @@
+# stand-in for consumer (worker/consumer.py)

@@ -1,0 +1,1 @@
+# stand-in for health (worker/health.py)
