@@ -83,6 +83,11 @@ def introduces_data(lines: list[Line], index: int) -> bool:
     return after is not None and (after.data or bool(_LIST_ITEM.match(after.raw)))
 
 
+def is_list(lines: list[Line]) -> bool:
+    """Two or more of the lines are list items ('- 2026-03-29 01:30', '2) the refund'): they list material."""
+    return sum(bool(_LIST_ITEM.match(line.raw)) for line in lines) >= 2
+
+
 _LIST_ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
 
 

@@ -515,16 +515,20 @@ _SOURCES = (_MEETING_WHAT, "an earlier artifact the model cannot see")
 def _sentence(text: str, match: re.Match[str]) -> str:
     """The sentence the match is in."""
     start = max(text.rfind(". ", 0, match.start()), text.rfind("? ", 0, match.start()))
+    return text[start + 1 : _sentence_end(text, match)]
+
+
+def _sentence_end(text: str, match: re.Match[str]) -> int:
+    """Where the match's sentence ends: the next '. ' or '? ', else the end of the text."""
     ends = [at for at in (text.find(". ", match.end()), text.find("? ", match.end())) if at >= 0]
-    return text[start + 1 : min(ends) if ends else len(text)]
+    return min(ends) if ends else len(text)
 
 
 def _hands_over(text: str, match: re.Match[str]) -> bool:
     """The rest of the reference's sentence says the spec holds what it is about, or the next sentence opens by
     handing it over ('We ran a survey for the new flow. Below are the 10 answers ...'): the earlier work is handed
     over."""
-    ends = [at for at in (text.find(". ", match.end()), text.find("? ", match.end())) if at >= 0]
-    end = min(ends) if ends else len(text)
+    end = _sentence_end(text, match)
     return bool(_POINTS_AT_DATA.search(text, match.end(), end) or _NEXT_HANDS_OVER.match(text, end + 1))
 
 

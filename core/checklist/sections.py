@@ -138,13 +138,7 @@ def _goal_holds_material(spec: Spec) -> bool:
     """The goal section hands its material over itself: a code block, a quote, a table or a list of two or more
     items under the ask ('## Task: Convert each of the timestamps below' with the timestamps listed)."""
     lines = prose.lines(spec.sections.get("goal"))
-    return (
-        any(line.data or prose.DATA in line.text for line in lines)
-        or sum(bool(_ITEM.match(line.raw)) for line in lines) >= 2
-    )
-
-
-_ITEM = pattern_cache.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S")
+    return any(line.data or prose.DATA in line.text for line in lines) or prose.is_list(lines)
 
 
 def _prose(spec: Spec) -> bool:
