@@ -9,8 +9,8 @@ the changed project.json and reads them back.
 A run's started row waits up to STARTED_WAIT_S when its project has nothing else to write: most batch items end
 sooner, and their finished row then replaces it, one row and one full-text update instead of two; a run still
 going gets its started row at the first flush after that (the batch flushes at least once per STARTED_WAIT_S,
-core/batch/durable.py). A project with a row to write writes all it has, so
-the index never marks a project in step with its files while holding one of its rows back.
+core/batch/durable.py). A project with a row to write writes all it has, so the index never marks a project in
+step with its files while holding one of its rows back.
 """
 
 from __future__ import annotations
