@@ -89,7 +89,7 @@ def lint(
 def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
     """An unknown task type is an error naming the nearest one; an alias that could have meant another is read as
     its task type, with a warning saying so."""
-    alias = tiers.TASK_TYPE_ALIASES.get(name)
+    alias = tiers.alias_named(name)
     if name not in known and (alias is None or alias.task_type not in known):
         return [
             Finding(

@@ -413,6 +413,19 @@ def test_a_domain_as_task_type_is_read_as_general() -> None:
     assert ops["task-type-alias"].severity == specs.Severity.WARNING and "agentic-coding" in ops["task-type-alias"].fix
 
 
+def test_a_compound_task_type_is_read_when_its_words_agree() -> None:
+    known = set(tiers.TASK_TYPES)
+    for agreeing in ("data-analysis", "finance_data", "data analysis"):
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {agreeing}")
+        assert rules(spec, known_task_types=known) == {}, agreeing
+    sales_ops = rules(GOOD_SPEC.replace("Task type: general", "Task type: sales/ops"), known_task_types=known)
+    assert "agentic-coding" in sales_ops["task-type-alias"].fix  # the part that could have meant another says so
+    for disagreeing in ("code-writing", "data-wrangling"):  # two task types, or a word that names none
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {disagreeing}")
+        assert "unknown-task-type" in rules(spec, known_task_types=known), disagreeing
+    assert tiers.task_type_named("data-analysis") == ("general", tiers.Alias("general"))
+
+
 def test_a_one_line_answer_with_stated_checks_needs_no_non_goals_or_inputs() -> None:
     one_liner = (
         "Goal: One Python regex that fully matches dates YYYY-MM-DD with year 1900-2099.\n"
