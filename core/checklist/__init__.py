@@ -162,6 +162,7 @@ def _missing(cwd: Path, path: str) -> str | None:
     """Why an input path cannot be used (it does not exist, or the system refuses the name), or None. A name with
     spaces whose last word is a path that exists is a command run on it (`Rscript analysis/power.R`)."""
     try:
-        return None if path_exists(cwd, path) or (" " in path and path_exists(cwd, path.rsplit(" ", 1)[1])) else "does not exist"
+        found = path_exists(cwd, path) or (" " in path and path_exists(cwd, path.rsplit(" ", 1)[1]))
     except (OSError, ValueError) as exc:
         return f"cannot be checked ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
+    return None if found else "does not exist"
