@@ -377,10 +377,13 @@ _COMMAND = re.compile(
     r"kubeconform|helm|terraform|docker|podman|git|ruff|mypy|black|flake8|pylint|eslint|prettier|tsc|jest|vitest|"
     r"uv|pip3?|poetry|tox|nox|jq|yq|cat|less|head|tail|wc|grep|rg|sed|awk|sort|diff|ls|cd|rm|cp|mv|chmod|touch|"
     r"find|curl|wget|psql|mysql|sqlite3|dbt|ruby|rake|bundle|rspec|java|mvn|gradle|dotnet|php|composer|shellcheck|"
-    r"ansible-playbook|systemctl|journalctl|crontab|gzip|tar|unzip|open|code|vim|time)\s|\S+\s+(?:\S+\s+)*-{1,2}\w"
+    r"ansible-playbook|systemctl|journalctl|crontab|gzip|tar|unzip|open|code|vim|time)\s|\S+\s+(?:\S+\s+)*-{1,2}\w|"
+    r"[a-z][\w.-]*\s+[a-z][\w-]*\s+(?:\S+\s+)*\S*[/.]\S*"
 )
 """A backticked span that runs a command (`pytest analytics/tests/test_x.py`, `kubeconform -strict a.yaml`): its
-first word is a program, or it passes a flag. Its arguments are read like prose, one path each, not the span as
+first word is a program, or it passes a flag, or two bare words come before a path (`promtool check rules
+a/b.yaml`: a program and its subcommand, where a file name with spaces has at most one word before its directory,
+`my notes/*.md`). Its arguments are read like prose, one path each, not the span as
 one file name with spaces (`docs/release notes.md`)."""
 
 

@@ -89,7 +89,7 @@ def lint(
 def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
     """An unknown task type is an error naming the nearest one; an alias that could have meant another is read as
     its task type, with a warning saying so."""
-    alias = tiers.TASK_TYPE_ALIASES.get(name)
+    alias = tiers.alias_named(name)
     if name not in known and (alias is None or alias.task_type not in known):
         return [
             Finding(
@@ -165,8 +165,10 @@ def _placed(line: str, path: str) -> bool:
 
 
 def _missing(cwd: Path, path: str) -> str | None:
-    """Why an input path cannot be used (it does not exist, or the system refuses the name), or None."""
+    """Why an input path cannot be used (it does not exist, or the system refuses the name), or None. A name with
+    spaces whose last word is a path that exists is a command run on it (`Rscript analysis/power.R`)."""
     try:
-        return None if path_exists(cwd, path) else "does not exist"
+        found = path_exists(cwd, path) or (" " in path and path_exists(cwd, path.rsplit(" ", 1)[1]))
     except (OSError, ValueError) as exc:
         return f"cannot be checked ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
+    return None if found else "does not exist"

@@ -192,6 +192,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             and not prose.runs_there(text[: located.start()])
             and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
             and not _in_a_template(located.group(0), line.raw)
+            and not (target is Target.WEB and _DOMAIN.match(text, located.end() - len(located.group(0).split()[-1])))
             and not (target is Target.AGENT and _opened_here(located.group(0), line.raw, cwd))
             and not (target is Target.AGENT and _IN_A_SYSTEM.match(located.group(0)) and _paths_here(line.raw, cwd))
         ):
@@ -244,6 +245,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             (match := named or head)
             and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip()))
             and not pointers.at(match.group(0).split()[-1].lower())
+            and not (target is Target.WEB and (_DOMAIN.search(text) or _researched(match.group(0), spec)))
         ):
             findings.append(
                 prose.finding(
@@ -372,8 +374,28 @@ def _owned(spec: Spec, target: Target) -> list[Finding]:
             FIX[target],
         )
         for line in prose.lines(spec.sections.get("goal"))
-        if not line.data and (match := _OWNED.search(line.text))
+        if not line.data
+        and (match := _OWNED.search(line.text))
+        and not (target is Target.WEB and _researched(match.group(0), spec))
     ][:1]
+
+
+def _researched(named: str, spec: Spec) -> bool:
+    """For a web run, an organisation's published material ("NIH's own pages", "Stripe's payout report") is what
+    it is sent to find, once the spec says on which site: a capitalised owner, a thing that is published, and a
+    web address anywhere in the spec. Someone's notes, sheets or emails are never on the web."""
+    return bool(_PUBLISHED.match(named)) and bool(_DOMAIN.search(spec.text))
+
+
+_PUBLISHED = pattern_cache.compile(
+    r"(?:the\s+)?(?-i:[A-Z][\w.&-]*)(?:\s+(?-i:[A-Z][\w.&-]*))*['’]s?\s+(?:[\w'’\"“”-]+\s+){0,4}?"
+    r"(?:pages?|site|website|docs?|documentation|guidance|reports?|code|rules|policy|policies|terms|api|standards?|"
+    r"statistics|figures|data(?:set)?|filings?|publications?|specification)\b",
+    re.IGNORECASE,
+)
+_DOMAIN = pattern_cache.compile(
+    r"\bhttps?://\S+|\b(?:[a-z0-9-]+\.)+(?:gov|org|com|net|io|dev|edu|int|eu|uk|de|fr|ca|au)(?:/\S*)?\b", re.I
+)
 
 
 def names_material(text: str) -> bool:

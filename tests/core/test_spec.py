@@ -413,6 +413,19 @@ def test_a_domain_as_task_type_is_read_as_general() -> None:
     assert ops["task-type-alias"].severity == specs.Severity.WARNING and "agentic-coding" in ops["task-type-alias"].fix
 
 
+def test_a_compound_task_type_is_read_when_its_words_agree() -> None:
+    known = set(tiers.TASK_TYPES)
+    for agreeing in ("data-analysis", "finance_data", "data analysis"):
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {agreeing}")
+        assert rules(spec, known_task_types=known) == {}, agreeing
+    sales_ops = rules(GOOD_SPEC.replace("Task type: general", "Task type: sales/ops"), known_task_types=known)
+    assert "agentic-coding" in sales_ops["task-type-alias"].fix  # the part that could have meant another says so
+    for disagreeing in ("code-writing", "data-wrangling"):  # two task types, or a word that names none
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {disagreeing}")
+        assert "unknown-task-type" in rules(spec, known_task_types=known), disagreeing
+    assert tiers.task_type_named("data-analysis") == ("general", tiers.Alias("general"))
+
+
 def test_a_one_line_answer_with_stated_checks_needs_no_non_goals_or_inputs() -> None:
     one_liner = (
         "Goal: One Python regex that fully matches dates YYYY-MM-DD with year 1900-2099.\n"
@@ -912,6 +925,35 @@ def test_a_backticked_command_names_its_arguments_not_one_spaced_file() -> None:
     assert specs.paths_in("`pytest analytics/tests/test_report.py` passes") == ["analytics/tests/test_report.py"]
     assert specs.paths_in("`kubeconform -strict deploy/api.yaml`") == ["deploy/api.yaml"]
     assert specs.paths_in("`docs/release notes.md`") == ["docs/release notes.md"]
+    # a program not in any list, with its subcommand: its argument is the path, not the span
+    assert specs.paths_in("`promtool check rules k8s/rules.yaml`") == ["k8s/rules.yaml"]
+    assert specs.paths_in("`my notes/*.md`") == ["my notes/*.md"]
+
+
+def test_a_command_on_a_file_that_exists_is_not_a_missing_input(tmp_path: Path) -> None:
+    (tmp_path / "analysis").mkdir()
+    (tmp_path / "analysis" / "power.R").write_text("# stand-in\n")
+    text = GOOD_SPEC.replace("## Inputs\n", "## Inputs\n`Rscript analysis/power.R` prints the table.\n", 1)
+    assert "missing-input" not in rules(text, cwd=tmp_path, target="agent")
+    assert "missing-input" in rules(text.replace("power.R`", "power2.R`"), cwd=tmp_path, target="agent")
+
+
+def test_a_web_run_is_sent_to_find_an_organisations_published_pages() -> None:
+    text = (
+        "Find the page limits for an R21 on NIH's own pages (grants.nih.gov), fetching each page you cite.\n"
+        "Output: two lines, each a limit, the URL and a quote of at most 25 words.\n"
+        "Non-goals: no university summaries.\n"
+    )
+    assert "input-not-given" not in rules(text, target="web")
+    assert "input-not-given" in rules(text.replace(" (grants.nih.gov)", ""), target="web")  # which site, then?
+    assert "input-not-given" in rules(text.replace("NIH's own pages", "Maria's notes"), target="web")
+    located = (
+        "Goal: Find the current rule on soft opt-in for donor emails.\n"
+        "Inputs: The guidance pages are on ico.org.uk, under electronic marketing.\n"
+        "Output: at most five bullets, each a page title and its URL.\nNon-goals: no legal advice.\n"
+    )
+    assert "input-not-given" not in rules(located, target="web")
+    assert "input-not-given" in rules(located.replace("ico.org.uk", "our intranet"), target="web")
 
 
 def test_a_heading_in_the_writers_own_words_names_its_section() -> None:
