@@ -218,9 +218,10 @@ class Section:
 _SENTENCE = re.compile(r"(?:^|(?<=[.!?;])\s+|(?<=[.!?][\"”)])\s+|\s+[—–]\s+)(?=\S)")
 _LEAD = (
     r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally|just|(?:when|once) (?:you(?:'re| are|'ve| have) )?"
-    r"(?:done|finished))\b\W*)*(?:please\s+)?"
+    r"(?:done|finished)|for (?:each|every) [\w-]+)\b\W*)*(?:please\s+)?"
 )
-"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...'."""
+"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...', 'For each
+version, ...'."""
 _ASK = re.compile(
     _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
     r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
@@ -304,7 +305,7 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
     checks = [n for n, owner in enumerate(layout.owner) if owner in ("verification", "goal") and not layout.fenced[n]]
     for name, pattern, source in (("output", _ANSWER, prose + checks), ("verification", _CHECK, prose)):
         if name not in sections and (picked := _sentences(layout, source, pattern)):
-            found[name] = _span(name, layout, picked)
+            found[name] = _span(name, layout, _with_blocks(layout, picked))
     if "inputs" not in sections:
         answer = {
             n: text
@@ -431,6 +432,30 @@ _KEEP = re.compile(
 )
 """'Keep the FOX10 code and the £40 threshold': what to leave as it is, a bound; 'Keep the summary under 100
 words' is a size."""
+
+
+def _with_blocks(layout: Layout, picked: dict[int, str]) -> dict[int, str]:
+    """Each picked sentence that ends in a colon with the block or list it introduces ('Return exactly this
+    structure:' over a code block of the structure): that block is the sentence's content."""
+    out = dict(picked)
+    for n in picked:
+        if not layout.lines[n].rstrip().endswith(":"):
+            continue
+        m = n + 1
+        while m < len(layout.lines) and not layout.lines[m].strip():
+            m += 1
+        fenced = m < len(layout.lines) and layout.fenced[m]
+        while (
+            m < len(layout.lines)
+            and layout.owner[m] == layout.owner[n]
+            and (layout.fenced[m] if fenced else bool(_BLOCK_LINE.match(layout.lines[m])))
+        ):
+            out[m] = layout.lines[m]
+            m += 1
+    return out
+
+
+_BLOCK_LINE = re.compile(r"^\s*(?:>|\||[-*•]\s|\d+[.)]\s)")
 
 
 def without_bounds(text: str) -> str:

@@ -280,7 +280,7 @@ _LET_OUT = r"(?:commit|push|merge|deploy|send|post|publish|release|ship|submit|s
 work is kept in. 'Don't merge payments to the same vendor' is about the work's content."""
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
-    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
+    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
@@ -290,7 +290,7 @@ _PROSE_NOTE = pattern_cache.compile(
 )
 """With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
-ESCALATE:'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
+ESCALATE:', 'if you think a restart is needed, say so under NEXT CHECKS'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
 draft', 'A partner will edit it before it goes to the client'), a call the writer keeps ('Index creation on a
 40M-row prod table is my call'), or the act that would let the work out held back ('do not commit or push; leave
 it in the working tree'). Such a note is checked like an Escalation section's."""
@@ -304,6 +304,13 @@ def _note_in_prose(spec: Spec) -> str:
     return ""
 
 
+_THEIR_OWN = pattern_cache.compile(
+    r"\b(?:asks?|asked|asking|wants?|wanted|requests?|requested|requesting|tries|tried|trying|chooses?|decides?) to\s+$",
+    re.IGNORECASE,
+)
+"""Right before the act, someone else's wish to do it themselves ('account_deletion wins when a user asks to
+delete their account'): a case the material holds, not work the contractor does. 'asked us to email all
+customers' hands the act over, so an object between wish and act keeps it."""
 _ALSO = 2
 """Besides the first risky phrase, how many more a finding names: the notes must cover each ('publish version',
 'upload to PyPI')."""
@@ -318,6 +325,8 @@ def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
                 continue
             if _FORBIDDEN.match(_clause_before(line.text, match.start())):
                 continue  # 'Don't reply to the customers, just label': the act is ruled out, not asked for
+            if _THEIR_OWN.search(line.text, max(0, match.start() - 30), match.start()):
+                continue  # 'when a user asks to delete their account': the act is someone's request, a case
             if not _context(spec, line, match.start()) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits

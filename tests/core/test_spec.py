@@ -1378,3 +1378,42 @@ def test_a_file_written_into_is_made_and_a_directory_material_is_in_must_be_ther
         )
         != specs.Severity.ERROR
     )
+
+
+def test_a_relative_moment_is_pinned_down_when_the_spec_states_a_date_or_a_time() -> None:
+    text = (
+        "# Gateway errors from last night\n\nExplain each error.\n\n```\n{}[error] upstream timed out\n```\n\n"
+        "Output: one bullet per error."
+    )
+    assert "hidden-context" in rules(text.format(""))
+    assert "hidden-context" not in rules(text.format("2026/12/02 03:14:07 "))
+
+
+def test_an_answer_sentence_over_a_block_holds_the_block_and_a_kept_call_is_a_note() -> None:
+    text = (
+        "Diagnose the failing health check on the prod load balancer from the lines below.\n\n"
+        "> 503 from /healthz at 04:10\n\n"
+        "Send back exactly this:\n```\nCAUSE: <one sentence>\nNEXT: <up to 3 read-only commands>\n```\n"
+    )
+    found = rules(text)
+    assert "vague-output" not in found
+    assert "missing-escalation" in found
+    assert "missing-escalation" not in rules(text + "If you think a restart is needed, say so under NEXT.\n")
+
+
+def test_a_distributive_opening_leads_the_answer_sentence() -> None:
+    text = "I need the release dates of Go 1.22 and 1.23. For each version return one row: version | date | URL.\n"
+    assert specs.parse(text).get("output").startswith("For each version return")
+
+
+def test_an_act_someone_asks_to_do_themselves_is_a_case_and_a_document_it_is_for_is_no_material() -> None:
+    label = "Label each message below `cancel` or `other`; `cancel` wins when a customer {} their subscription.\n"
+    data = '\nM1 "Please stop my plan, I am moving abroad next month."\n\nReturn: one label per line.\n'
+    assert "missing-escalation" not in rules(label.format("asks to cancel") + data)
+    assert "missing-escalation" in rules(label.format("asks us to cancel") + data)
+    summary = "I need the EOL dates of the supported Ruby branches for {}.\n\nRead https://www.ruby-lang.org/en/downloads/branches/ first.\n"
+    tail = "Return: a markdown table, 2 rows.\n"
+    assert "input-not-given" not in rules(summary.format("our upgrade policy doc") + tail, target="web")
+    assert "input-not-given" in rules(
+        "Write tests for our billing module. Return: one Python code block.\n", target="stateless"
+    )
