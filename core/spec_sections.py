@@ -11,7 +11,8 @@ found here); `infer` then reads a spec for the sections it states without a head
 - non-goals: the sentences that bound the work ("Don't ...", "Do not ...", "No ...", "Only ...", "..., nothing
   else", "... unchanged"), outside the material, and in an Output only those that bound the work, not the answer's
   shape ('No journal entries or fix suggestions', not 'No prose');
-- output: the sentence of the untitled prose (or of a Done when section) that says what comes back ('Return the
+- output: the sentence of the untitled prose (or of a Done when section, or of a Goal or Non-goals label's
+  paragraph that runs on into it: 'Goal: ...\nSend me back ...') that says what comes back ('Return the
   diff and one sentence on the cause', 'Give me the dates', 'Report back with what you found', 'Keep it under 300
   words, plain prose');
 - verification: a 'Done when ...' sentence;
@@ -269,7 +270,7 @@ _ANSWER = re.compile(
     _LEAD
     + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|let (?:me|us) know\b|send (?:me |us )?"
     r"(?:over|across|through)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
-    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
+    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|write up\b|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
     r"should be|must be|will be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
@@ -302,7 +303,11 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
         found["goal"] = goal
     if "non-goals" not in sections and (picked := _bounds(layout)):
         found["non-goals"] = _span("non-goals", layout, picked)
-    checks = [n for n, owner in enumerate(layout.owner) if owner in ("verification", "goal") and not layout.fenced[n]]
+    checks = [
+        n
+        for n, owner in enumerate(layout.owner)
+        if owner in ("verification", "goal", "non-goals") and not layout.fenced[n]
+    ]
     for name, pattern, source in (("output", _ANSWER, prose + checks), ("verification", _CHECK, prose)):
         if name not in sections and (picked := _sentences(layout, source, pattern)):
             found[name] = _span(name, layout, _with_blocks(layout, picked))

@@ -12,12 +12,13 @@ not quoted data).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from core import pattern_cache, spec_sections
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Spec
+from core.spec import Finding, Spec, title
 
 _ACTION = (
     r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
@@ -43,7 +44,7 @@ _PRODUCTION = "a production change"
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (
-        r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
+        r"\bpress release\b|\bnewswire\b|\bembargo(?:ed)?\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
         r"returns|cancellation) (?:policy|terms)\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
         r"\bredundanc(?:y|ies)\b|\bcease[- ]and[- ]desist\b|\bletterhead\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b|"
@@ -139,13 +140,20 @@ _CONTACTS = (
 )
 """A verb with real people as its object ('a script that emails every user'), not a count of messages ('how many
 emails each customer received' has a quantifier before it)."""
+_TO_MANY = (
+    rf"\b{_ACTION}\b[^.;]{{0,40}}?\bto (?:all |every |each )?(?:(?:about|around|over|some|~) )?(?:the |our )?"
+    r"\d[\d,]{2,} (?:[a-z-]+ )?[a-z]+s\b"
+)
+"""An act that reaches a counted crowd, whoever they are ('It goes out to all 12,400 merchants'): a hundred or
+more of anything a text goes out to are people no list of audiences names."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern_cache.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
     (pattern_cache.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
     (pattern_cache.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
     (
         pattern_cache.compile(
-            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b", re.IGNORECASE
+            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b|{_TO_MANY}",
+            re.IGNORECASE,
         ),
         "something sent or shown to real people",
     ),
@@ -317,17 +325,20 @@ _ALSO = 2
 
 
 def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
-    """The risky phrases of the work, the strongest kind first, one per stretch of text."""
+    """The risky phrases of the work (its title, which names the task, and its sections), the strongest kind
+    first, one per stretch of text."""
     hits: list[tuple[prose.Line, re.Match[str], str]] = []
+    named = prose.lines(title(spec.text))
     for pattern, what in PATTERNS:
-        for line, match in prose.search(pattern, spec, _WORK_SECTIONS):
+        in_title = ((line, match) for line in named for match in pattern.finditer(line.text))
+        for line, match in itertools.chain(in_title, prose.search(pattern, spec, _WORK_SECTIONS)):
             if what == _PRODUCTION and prose.runs_there(line.text[: match.start()]):
                 continue
             if _FORBIDDEN.match(_clause_before(line.text, match.start())):
                 continue  # 'Don't reply to the customers, just label': the act is ruled out, not asked for
             if _THEIR_OWN.search(line.text, max(0, match.start() - 30), match.start()):
                 continue  # 'when a user asks to delete their account': the act is someone's request, a case
-            if not _context(spec, line, match.start()) and not any(
+            if (line in named or not _context(spec, line, match.start())) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits
             ):

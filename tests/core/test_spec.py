@@ -1417,3 +1417,46 @@ def test_an_act_someone_asks_to_do_themselves_is_a_case_and_a_document_it_is_for
     assert "input-not-given" in rules(
         "Write tests for our billing module. Return: one Python code block.\n", target="stateless"
     )
+
+
+def test_the_title_names_the_task_so_its_risk_needs_a_note() -> None:
+    text = "# Apply the schema change on production\n\nRun `make migrate`.\n\nOutput: the command's last 5 lines.\n"
+    assert rules(text, target="agent")["missing-escalation"].quote == "on production"
+    assert "missing-escalation" not in rules(text.replace("on production", "on a scratch copy"), target="agent")
+
+
+def test_a_text_that_goes_out_to_a_counted_crowd_reaches_real_people() -> None:
+    text = "Write the delay notice below.\n\n> Orders ship late.\n\nOutput: plain text, 120 words. It is sent to {} couriers.\n"
+    assert rules(text.format("all 3,100"))["missing-escalation"].quote == "sent to all 3,100 couriers"
+    assert "missing-escalation" not in rules(text.format("the two"))
+
+
+def test_a_labels_paragraph_that_runs_on_into_the_answer_sentence_holds_the_output() -> None:
+    text = (
+        "Check the 3 FAQ answers below for typos.\n\n> A: We ship in 2 days.\n\n"
+        "Out of scope: changing facts.\nReturn {}.\n"
+    )
+    assert "vague-output" not in rules(text.format("each answer, corrected, one per line"))
+    assert rules(text.format("whatever you think works"))["vague-output"].quote.startswith("whatever")
+    assert rules("Compare the 2 CSVs below. Write up what you find in whatever form is easiest.\n\n```\na,b\n```\n")[
+        "vague-output"
+    ].quote.startswith("whatever")
+
+
+def test_a_list_after_a_caption_is_not_the_files_content_and_a_bare_name_ends_a_path_beside_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "locales").mkdir()
+    for name in ("en.json", "de.json"):
+        (tmp_path / "locales" / name).write_text("{}\n")
+    compare = "Compare locales/en.json with locales/de.json and list keys in en.json missing from de.json.\n"
+    assert "missing-input" not in rules(compare + "Output: one key per line.\n", cwd=tmp_path, target="agent")
+    rules_over = "Rules, checked against the rows in fixtures/broken.csv:\n- a → 1\n- b → 2\n\nWrite the SQL. Output: one SQL block.\n"
+    assert rules(rules_over, cwd=tmp_path, target="agent")["missing-input"].quote == "fixtures/broken.csv"
+
+
+def test_an_embargoed_text_is_sensitive_and_whatevers_wrong_leaves_the_scope_open() -> None:
+    release = "Draft the embargoed release below as 3 paragraphs.\n\n> We raised 10m.\n\nOutput: plain text.\n"
+    assert rules(release)["missing-escalation"].quote == "embargoed"
+    faq = "Look over the answers below and fix whatever's wrong.\n\n> A: We ship in 2 days.\n\nOutput: the answers."
+    assert rules(faq)["vague-goal"].quote == "whatever's wrong"
