@@ -16,6 +16,11 @@ from core import pattern_cache
 from core.spec import Finding, Section, Severity, Spec
 
 DATA = '"…"'
+HOST = pattern_cache.compile(
+    r"(?:www\.)?(?:[a-z0-9-]+\.)+(?:org|com|net|io|dev|gov|edu|info|ai|app|co|uk|de|eu)/", re.IGNORECASE
+)
+"""A path under a host name ('python.org/downloads', 'unicode.org/cldr/charts/latest/plural_rules.html'): a URL
+written without its scheme, not a file."""
 _QUOTED = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”')
 _MIN_QUOTED_WORDS = 4
 """A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from core import pattern_cache
+from core import pattern_cache, spec_sections
 from core.checklist import prose
 from core.checklist.target import Target
 from core.spec import Finding, Spec
@@ -22,7 +22,7 @@ from core.spec import Finding, Spec
 _ACTION = (
     r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
-    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
+    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response(?! (?:shapes?|schemas?|body|bodies|format|codes?|types?|fields?|times?|headers?|payloads?|models?|sizes?|status))|ship|ships|submit|push|pushed|notifies|notifying|"
     r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"
 )
 _AUDIENCE = (
@@ -161,7 +161,7 @@ _NO_NOTE = pattern_cache.compile(
 _DECISION = pattern_cache.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
-    r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
+    r"\bsign[- ]?off\b|\b(?:my|our) (?:call|decision|choice)\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
     r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b|"
     r"\b(?:if|unless)\b[^.;]*[,:][^.;]*?(?:\b(?:say|said|state|list|mark|note|flag|leave|put|write|tell|mention|"
     r"report|describe|explain|comment|ask|stop|skip|omit|hold)\w*\b|\binstead\b|\brather than\b)|"
@@ -171,12 +171,16 @@ _DECISION = pattern_cache.compile(
 )
 
 
-def _context(spec: Spec, number: int) -> bool:
+def _context(spec: Spec, line: prose.Line, at: int) -> bool:
     """A line only the inferred Inputs hold is context of a prose spec ('the attachment is the lease itself'),
-    not the work: the work is its goal and its output."""
+    not the work: the work is its goal and its output. When the goal too is read from the prose (from its first
+    ask), any later sentence that asks is work as well: 'Check the provider's status page ...', then 'Write the
+    customer-facing update; it goes out on our status page'."""
     inputs = spec.sections.get("inputs")
-    if inputs is None or not inputs.inferred:
+    goal = spec.sections.get("goal")
+    if inputs is None or not inputs.inferred or (goal and goal.inferred and spec_sections.asks_at(line.text, at)):
         return False
+    number = line.number
     return not any(
         name in spec.sections
         and spec.sections[name].body_line
@@ -201,12 +205,13 @@ service) stays a risk."""
 
 
 _ANSWER_GOES = pattern_cache.compile(
-    r"\b(?:your|the) (?:answer|output|reply|response|result|table|text|copy)\b[^.;]{0,30}?\b(?:is|are|will be|gets?|"
-    r"goes)\b[^.;]*$",
+    r"(?:\b(?:your|the) (?:answer|output|reply|response|result|table|text|copy)\b[^.;]{0,30}?|[;:,—–]\s*(?:it|this)\s+)"
+    r"\b(?:is|are|will be|gets?|goes)\b[^.;]*$",
     re.IGNORECASE,
 )
-"""Before the act, the answer is what goes out ('Your answer is published as-is to the public comparison page'): a
-web run's own reply, not a page it reads about."""
+"""Before the act, the answer is what goes out ('Your answer is published as-is to the public comparison page', or
+'it' after the ask: 'Write the incident update; it goes out on our status page'): a web run's own reply, not a page
+it reads about."""
 
 
 def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
@@ -270,18 +275,25 @@ _TURN = pattern_cache.compile(r", |\b(?:just|but|instead|rather)\b", re.IGNORECA
 _LISTING = pattern_cache.compile(r"(?:[\w-]+\s+){0,2}?(?:or|nor)\s", re.IGNORECASE)
 
 
+_LET_OUT = r"(?:commit|push|merge|deploy|send|post|publish|release|ship|submit|schedule)"
+"""The acts that let finished work out; held back with no object of their own ('do not commit or push;'), the
+work is kept in. 'Don't merge payments to the same vendor' is about the work's content."""
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
-    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
+    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
-    r"sent)\b[^.;]*",
+    r"sent)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
+    rf"\b(?:do not|don['’]t|never) {_LET_OUT}(?: (?:or|and|nor) {_LET_OUT})*(?: (?:it|them|this|that|anything))?"
+    r"(?:\s*[;,.:—–]|\s*$|\s+(?:yet|until|before)\b)[^.]*",
     re.IGNORECASE,
 )
 """With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
-ESCALATE:'), or a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
-draft', 'A partner will edit it before it goes to the client'). Such a note is checked like an Escalation section's."""
+ESCALATE:', 'if you think a restart is needed, say so under NEXT CHECKS'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
+draft', 'A partner will edit it before it goes to the client'), a call the writer keeps ('Index creation on a
+40M-row prod table is my call'), or the act that would let the work out held back ('do not commit or push; leave
+it in the working tree'). Such a note is checked like an Escalation section's."""
 
 
 def _note_in_prose(spec: Spec) -> str:
@@ -292,6 +304,13 @@ def _note_in_prose(spec: Spec) -> str:
     return ""
 
 
+_THEIR_OWN = pattern_cache.compile(
+    r"\b(?:asks?|asked|asking|wants?|wanted|requests?|requested|requesting|tries|tried|trying|chooses?|decides?) to\s+$",
+    re.IGNORECASE,
+)
+"""Right before the act, someone else's wish to do it themselves ('account_deletion wins when a user asks to
+delete their account'): a case the material holds, not work the contractor does. 'asked us to email all
+customers' hands the act over, so an object between wish and act keeps it."""
 _ALSO = 2
 """Besides the first risky phrase, how many more a finding names: the notes must cover each ('publish version',
 'upload to PyPI')."""
@@ -306,7 +325,9 @@ def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
                 continue
             if _FORBIDDEN.match(_clause_before(line.text, match.start())):
                 continue  # 'Don't reply to the customers, just label': the act is ruled out, not asked for
-            if not _context(spec, line.number) and not any(
+            if _THEIR_OWN.search(line.text, max(0, match.start() - 30), match.start()):
+                continue  # 'when a user asks to delete their account': the act is someone's request, a case
+            if not _context(spec, line, match.start()) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits
             ):
