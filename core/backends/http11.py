@@ -41,7 +41,10 @@ Origin = tuple[str, str, int]
 
 class Transport(httpx.AsyncBaseTransport):
     def __init__(self, tls: bool) -> None:
-        self._ssl: ssl.SSLContext | None = httpx.create_ssl_context() if tls else None
+        self._ssl: ssl.SSLContext | None = None
+        if tls:
+            self._ssl = httpx.create_ssl_context()
+            self._ssl.set_alpn_protocols(["http/1.1"])  # as httpx offers without HTTP/2: this speaks only 1.1
         self._idle: dict[Origin, list[_Connection]] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

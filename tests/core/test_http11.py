@@ -4,15 +4,17 @@ frames bodies, when it keeps a connection, and which httpx error each failure is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import shutil
+import ssl
+import subprocess
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
 from core.backends.http11 import Transport
-
-Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 class Scripted:
@@ -155,3 +157,39 @@ def test_failures_are_httpx_errors() -> None:
     assert asyncio.run(raised([cut_short, None], False, 0.05)) is httpx.ReadTimeout  # the server waits on
     assert asyncio.run(raised([b"SPDY/3 200 OK\r\n\r\n"], False, None)) is httpx.RemoteProtocolError
     assert asyncio.run(refused()) is httpx.ConnectError
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+def test_an_https_endpoint_is_verified_against_the_trusted_certificates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose certificate the client trusts (SSL_CERT_FILE, as httpx honours it) is reached and its
+    connection kept; one it does not trust is refused as a connect error, never spoken to in the clear."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    async def run(trusted: Path | None) -> tuple[list[bytes], int] | type[Exception]:
+        script = Scripted([sized(b"one"), sized(b"two")])
+        server = await asyncio.start_server(script.handle, "127.0.0.1", 0, ssl=context)
+        url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+        if trusted is not None:
+            monkeypatch.setenv("SSL_CERT_FILE", str(trusted))
+        try:
+            async with httpx.AsyncClient(transport=Transport(tls=True)) as client:
+                return [(await client.post(url, json={})).content for _ in range(2)], script.connections
+        except httpx.HTTPError as exc:
+            return type(exc)
+        finally:
+            server.close()
+
+    assert asyncio.run(run(cert)) == ([b"one", b"two"], 1)
+    monkeypatch.delenv("SSL_CERT_FILE")
+    assert asyncio.run(run(None)) is httpx.ConnectError
