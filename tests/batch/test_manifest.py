@@ -102,3 +102,9 @@ def test_garbage_files_are_refused_in_one_line(tmp_path: Path) -> None:
     assert manifest.from_paths([str(huge)])[0].prompt == "a" * 300_000
     with pytest.raises(UsageError, match="no rows"):
         manifest.from_paths([str(write(tmp_path / "empty.jsonl", "\n\n"))])
+
+
+def test_a_one_line_spec_longer_than_a_file_name_is_text_not_a_crash(tmp_path: Path) -> None:
+    inline = "Goal: summarise the release notes for the team " + "x" * 300
+    items = manifest.from_paths([str(write(tmp_path / "work.jsonl", json.dumps({"spec": inline}) + "\n"))])
+    assert items[0].problem is None and items[0].spec_text == inline
