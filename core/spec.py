@@ -25,10 +25,10 @@ class Severity(StrEnum):
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<name>[^#:]+?)\s*:?\s*#*\s*$")
 _LABEL = re.compile(
-    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?P<name>[A-Za-z][A-Za-z' -]{1,24}?)(?:\s*\([^()\n]{1,60}\))?(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$"
+    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?P<name>[A-Za-z][A-Za-z' -]{1,24}?)(?:\s*\([^()\n]{1,60}\)|,\s*[\w-]+(?:\s+[\w-]+){0,2})?(?:\*\*)?\s*:(?:\*\*)?\s*(?P<rest>.*)$"
 )
-"""A label line: 'Goal: ...', '**What I need:** ...', 'Inputs (analyst notes, pasted):', or a list item of a brief
-written as labelled bullets ('- Task: ...', '- Verify: ...')."""
+"""A label line: 'Goal: ...', '**What I need:** ...', 'Inputs (analyst notes, pasted):', 'Output, markdown:', or a
+list item of a brief written as labelled bullets ('- Task: ...', '- Verify: ...')."""
 _BULLET = re.compile(r"^\s*[-*•]\s")
 _TITLE = re.compile(r"^\s{0,3}#\s+\S")
 _PROSE_START = re.compile(r"^\s{0,3}(?![-*•>|\s]|```|~~~|\d+[.)]\s)\S")
@@ -155,6 +155,16 @@ def _is_title(line: str) -> bool:
     )
 
 
+def title(text: str) -> Section | None:
+    """The spec's title ('# Run migration 0042 on production') as a section of its one line, or None: it names
+    the task, as the ask in the prose under it does."""
+    lines = text.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None or not _is_title(lines[first]):
+        return None
+    return Section("title", first + 1, lines[first].lstrip().lstrip("#").strip() + "\n", first + 1)
+
+
 def _ends_label(lines: list[str], index: int, name: str, body: list[str]) -> bool:
     """A label's section, once it has said something, ends at a blank line before a new paragraph of prose; a
     task type or a tier is its label's line alone."""
@@ -246,7 +256,8 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     """Each path or glob the Inputs section names as an input, with its 1-based line.
 
     Not inputs: paths in code blocks, block quotes and quoted text (data handed over), on a line holding a URL,
-    on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'), an API route, and an
+    on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'; a list after it is not the
+    file: 'Rules, confirmed against the rows in fixtures/broken.csv:' over the rules), an API route, and an
     absolute path in a sentence that is not on this machine ('the job runs /opt/jobs/backup.sh nightly'): that
     is a place on the machine the task is about, which dispatch could not read, not a file to send."""
     from core.checklist import prose
@@ -255,7 +266,7 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     made = made_paths(spec)
     found: list[tuple[int, str]] = []
     for index, line in enumerate(lines):
-        if line.data or "://" in line.raw or prose.introduces_data(lines, index):
+        if line.data or "://" in line.raw or prose.introduces_block(lines, index):
             continue
         raw = prose.without_quotes(line.raw)
         paths = paths_in(raw)
@@ -324,12 +335,13 @@ _READS = re.compile(r"\b(?:reads?|reading|from|using|uses|in|of|with)\b", re.IGN
 
 
 _MADE = re.compile(
-    r"\b(?:write|writes|create|creates|produce|produces|generate|generates|save|saves|into|new|"
-    r"put (?:\w+ ){0,3}?(?:in|into))\b",
+    r"\b(?:(?:put|write|save) (?:\w+ ){0,3}?(?:in|into|to)|create (?:\w+ ){0,3}?(?:in|into)|write|writes|create|creates|produce|produces|"
+    r"generate|generates|save|saves|into|new)\b",
     re.I,
 )
 """In prose with no Inputs section, a path after a verb of making ('Write `tools/cert_check.py`', '... writes
-`reports/out.csv`', 'Put them in tests/test_sku.py') is what the task makes, not material it reads."""
+`reports/out.csv`', 'Put them in tests/test_sku.py', 'Write pytest tests in `tests/test_x.py` driven by ...') is
+what the task makes, not material it reads."""
 
 
 def _here(path: str) -> bool:
@@ -376,10 +388,13 @@ _COMMAND = re.compile(
     r"kubeconform|helm|terraform|docker|podman|git|ruff|mypy|black|flake8|pylint|eslint|prettier|tsc|jest|vitest|"
     r"uv|pip3?|poetry|tox|nox|jq|yq|cat|less|head|tail|wc|grep|rg|sed|awk|sort|diff|ls|cd|rm|cp|mv|chmod|touch|"
     r"find|curl|wget|psql|mysql|sqlite3|dbt|ruby|rake|bundle|rspec|java|mvn|gradle|dotnet|php|composer|shellcheck|"
-    r"ansible-playbook|systemctl|journalctl|crontab|gzip|tar|unzip|open|code|vim|time)\s|\S+\s+(?:\S+\s+)*-{1,2}\w"
+    r"ansible-playbook|systemctl|journalctl|crontab|gzip|tar|unzip|open|code|vim|time)\s|\S+\s+(?:\S+\s+)*-{1,2}\w|"
+    r"[a-z][\w.-]*\s+[a-z][\w-]*\s+(?:\S+\s+)*\S*[/.]\S*"
 )
 """A backticked span that runs a command (`pytest analytics/tests/test_x.py`, `kubeconform -strict a.yaml`): its
-first word is a program, or it passes a flag. Its arguments are read like prose, one path each, not the span as
+first word is a program, or it passes a flag, or two bare words come before a path (`promtool check rules
+a/b.yaml`: a program and its subcommand, where a file name with spaces has at most one word before its directory,
+`my notes/*.md`). Its arguments are read like prose, one path each, not the span as
 one file name with spaces (`docs/release notes.md`)."""
 
 

@@ -11,7 +11,8 @@ found here); `infer` then reads a spec for the sections it states without a head
 - non-goals: the sentences that bound the work ("Don't ...", "Do not ...", "No ...", "Only ...", "..., nothing
   else", "... unchanged"), outside the material, and in an Output only those that bound the work, not the answer's
   shape ('No journal entries or fix suggestions', not 'No prose');
-- output: the sentence of the untitled prose (or of a Done when section) that says what comes back ('Return the
+- output: the sentence of the untitled prose (or of a Done when section, or of a Goal or Non-goals label's
+  paragraph that runs on into it: 'Goal: ...\nSend me back ...') that says what comes back ('Return the
   diff and one sentence on the cause', 'Give me the dates', 'Report back with what you found', 'Keep it under 300
   words, plain prose');
 - verification: a 'Done when ...' sentence;
@@ -25,6 +26,7 @@ that are not part of it left blank, so every rule can quote and point at the lin
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -217,9 +219,10 @@ class Section:
 _SENTENCE = re.compile(r"(?:^|(?<=[.!?;])\s+|(?<=[.!?][\"”)])\s+|\s+[—–]\s+)(?=\S)")
 _LEAD = (
     r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally|just|(?:when|once) (?:you(?:'re| are|'ve| have) )?"
-    r"(?:done|finished))\b\W*)*(?:please\s+)?"
+    r"(?:done|finished)|for (?:each|every) [\w-]+)\b\W*)*(?:please\s+)?"
 )
-"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...'."""
+"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...', 'For each
+version, ...'."""
 _ASK = re.compile(
     _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
     r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
@@ -234,10 +237,11 @@ _ASK = re.compile(
     r"go through|go over|read|scan|search|crawl|fetch|collect|gather|compile|assemble|put together|create|"
     r"schedule|book|email|message|notify|announce|verify|validate|confirm|cross-check|reconcile|total|sum|"
     r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify|"
-    r"see what|see if|see whether|take)\b)",
+    r"see what|see if|see whether|take)\b)(?!\s+\d+\w*\s*[(:])",
     re.IGNORECASE,
 )
-"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb."""
+"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb. A verb with a number
+and a caption after it names an item ('Email 1 (day 0): "Welcome ..."', 'Test 3: ...'), it asks for nothing."""
 _FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't|ignore)\b", re.IGNORECASE)
 _BOUND = re.compile(
     _LEAD + r"(?:no (?!one\b|longer\b|more than\b|later than\b)\w|nothing (?:else|more)\b|only\b|without\b|exclude\b|"
@@ -266,7 +270,7 @@ _ANSWER = re.compile(
     _LEAD
     + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|let (?:me|us) know\b|send (?:me |us )?"
     r"(?:over|across|through)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
-    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
+    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|write up\b|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
     r"should be|must be|will be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
@@ -299,10 +303,14 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
         found["goal"] = goal
     if "non-goals" not in sections and (picked := _bounds(layout)):
         found["non-goals"] = _span("non-goals", layout, picked)
-    checks = [n for n, owner in enumerate(layout.owner) if owner == "verification" and not layout.fenced[n]]
+    checks = [
+        n
+        for n, owner in enumerate(layout.owner)
+        if owner in ("verification", "goal", "non-goals") and not layout.fenced[n]
+    ]
     for name, pattern, source in (("output", _ANSWER, prose + checks), ("verification", _CHECK, prose)):
         if name not in sections and (picked := _sentences(layout, source, pattern)):
-            found[name] = _span(name, layout, picked)
+            found[name] = _span(name, layout, _with_blocks(layout, picked))
     if "inputs" not in sections:
         answer = {
             n: text
@@ -346,6 +354,18 @@ def _goal(layout: Layout, prose: list[int]) -> Section | None:
                 return _paragraph(layout, n, start)
     first = next((n for n in prose if layout.lines[n].strip() and not _DATA.match(layout.lines[n])), None)
     return _paragraph(layout, first, 0) if first is not None else None
+
+
+def asks_at(line: str, at: int) -> bool:
+    """The sentence of the line that holds position `at` asks for something, in a clause up to it ('Write the
+    customer-facing incident update; it goes out on our status page'), not one that only describes ('the
+    attachment it mentions is the lease itself')."""
+    return not _DATA.match(line) and any(
+        _ASK.match(line[start:]) for start in _starts(line) if start <= at and not _FULL_STOP.search(line, start, at)
+    )
+
+
+_FULL_STOP = re.compile(r"[.!?]\s")
 
 
 def _asked_under_a_heading(layout: Layout) -> Section | None:
@@ -408,6 +428,52 @@ def _bounds(layout: Layout) -> dict[int, str]:
         if any(pattern.match(line[i:]) for i in _starts(line) for pattern in patterns):
             picked[n] = line
     return picked
+
+
+_KEEP = re.compile(
+    _LEAD + r"keep (?:the|our|my|all|every|any|each|both|its|their)\b(?![^.;]*\b(?:under|below|within|at most|"
+    r"short|shorter|to \d|less than|fewer than|between|no more than)\b)",
+    re.IGNORECASE,
+)
+"""'Keep the FOX10 code and the £40 threshold': what to leave as it is, a bound; 'Keep the summary under 100
+words' is a size."""
+
+
+def _with_blocks(layout: Layout, picked: dict[int, str]) -> dict[int, str]:
+    """Each picked sentence that ends in a colon with the block or list it introduces ('Return exactly this
+    structure:' over a code block of the structure): that block is the sentence's content."""
+    out = dict(picked)
+    for n in picked:
+        if not layout.lines[n].rstrip().endswith(":"):
+            continue
+        m = n + 1
+        while m < len(layout.lines) and not layout.lines[m].strip():
+            m += 1
+        fenced = m < len(layout.lines) and layout.fenced[m]
+        while (
+            m < len(layout.lines)
+            and layout.owner[m] == layout.owner[n]
+            and (layout.fenced[m] if fenced else bool(_BLOCK_LINE.match(layout.lines[m])))
+        ):
+            out[m] = layout.lines[m]
+            m += 1
+    return out
+
+
+_BLOCK_LINE = re.compile(r"^\s*(?:>|\||[-*•]\s|\d+[.)]\s)")
+
+
+def without_bounds(text: str) -> str:
+    """The text without its sentences that bound the work ("Keep the FOX10 code and the £40 threshold; don't invent
+    new offers"): what they name limits the work, it does not say when the work is done. All of it, if every
+    sentence bounds the work ('Only translate the headings')."""
+    starts = [0, *(start for start in _starts(text) if start > 0), len(text)]
+    kept = [
+        text[start:end]
+        for start, end in itertools.pairwise(starts)
+        if not any(pattern.match(text[start:end]) for pattern in (_FORBID, _BOUND, _KEEP))
+    ]
+    return "".join(kept) if any(piece.strip() for piece in kept) else text
 
 
 def _span(name: str, layout: Layout, picked: dict[int, str]) -> Section:

@@ -5,6 +5,7 @@ The table follows reference design A: quality first, cost second; two task types
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from core.config import Config, TierConfig, user_models
@@ -84,12 +85,27 @@ TASK_TYPE_ALIASES = {
 the real one it names."""
 
 
+def alias_named(name: str) -> Alias | None:
+    """How an alias, or a compound of words that all name one task type ('data-analysis', 'ops/infra'), is read;
+    None when the words name none, or different ones ('code-writing' could be either, so it is not guessed)."""
+    if alias := TASK_TYPE_ALIASES.get(name):
+        return alias
+    words = [word for word in re.split(r"[-_/+ ]+", name) if word]
+    if len(words) < 2:
+        return None
+    readings = [Alias(word) if word in TASK_TYPES else TASK_TYPE_ALIASES.get(word) for word in words]
+    found = [reading for reading in readings if reading is not None]
+    if len(found) < len(words) or len({reading.task_type for reading in found}) != 1:
+        return None
+    return Alias(found[0].task_type, next((reading.other for reading in found if reading.other), ""))
+
+
 def task_type_named(name: str) -> tuple[str, Alias | None]:
     """The real task type a spec or flag means by `name`, and the alias when it was one; ConfigError naming the
     nearest real one when it is neither."""
     if name in TASK_TYPES:
         return name, None
-    if alias := TASK_TYPE_ALIASES.get(name):
+    if alias := alias_named(name):
         return alias.task_type, alias
     raise ConfigError(f"unknown task type '{name}'", unknown_task_type_fix(name))
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from core import tiers
-from core.checklist import goal, output_shape, references, risk, sections, sufficiency
+from core.checklist import goal, output_shape, prose, references, risk, sections, sufficiency
 from core.checklist.target import Target
 from core.spec import MAX_SPEC_CHARS, Finding, Severity, Spec, goal_material_paths, input_paths, parse, path_exists
 
@@ -89,7 +89,7 @@ def lint(
 def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
     """An unknown task type is an error naming the nearest one; an alias that could have meant another is read as
     its task type, with a warning saying so."""
-    alias = tiers.TASK_TYPE_ALIASES.get(name)
+    alias = tiers.alias_named(name)
     if name not in known and (alias is None or alias.task_type not in known):
         return [
             Finding(
@@ -116,11 +116,15 @@ def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
 
 
 def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
-
+    """Each input path that is not under --cwd; a bare name that ends a path named beside it is that file."""
     findings = []
     lines = spec.text.splitlines()
     named = input_paths(spec)
-    for number, path in named + [item for item in goal_material_paths(spec) if item not in named]:
+    every = named + [item for item in goal_material_paths(spec) if item not in named]
+    tails = {path.rsplit("/", 1)[-1] for _, path in every if "/" in path}
+    for number, path in every:
+        if "/" not in path and path in tails:
+            continue  # 'keys in en.json missing from de.json' after 'Compare locales/en.json with locales/de.json'
         if problem := _missing(cwd, path):
             severity = Severity.ERROR if _surely_a_file(path, lines[number - 1]) else Severity.WARNING
             findings.append(
@@ -142,12 +146,18 @@ def _surely_a_file(path: str, line: str) -> bool:
     ('ruamel.yaml', 'en.json') may be a name in prose, and slash-joined words with no extension may be anything
     ('method/path/protocol', 'actions/checkout', 'd/', a route glob '/blog/2019/*'): on first contact those were 5
     of the good specs refused and no vague one, so they are warnings. Nor is a path under a host name
-    ('unicode.org/cldr/charts/latest/plural_rules.html'): that is a URL written without its scheme."""
-    return bool(_FILE_NAME.search(path)) and ("/" in path or _placed(line, path)) and not _HOST.match(path)
+    ('unicode.org/cldr/charts/latest/plural_rules.html'): that is a URL written without its scheme. A directory
+    the line puts material in is as sure as a file (_DIRECTORY)."""
+    if _DIRECTORY.search(path):
+        return _placed(line, path) and not prose.HOST.match(path)
+    return bool(_FILE_NAME.search(path)) and ("/" in path or _placed(line, path)) and not prose.HOST.match(path)
 
 
 _FILE_NAME = re.compile(r"[^/.]\.\w+$")
-_HOST = re.compile(r"(?:www\.)?(?:[a-z0-9-]+\.)+(?:org|com|net|io|dev|gov|edu|info|ai|app|co|uk|de|eu)/", re.I)
+_DIRECTORY = re.compile(r"^(?:\.{1,2}/)?[\w.-]+(?:/[\w.-]+)+/$")
+"""Two names or more ending in a slash are a directory ('tests/fixtures/legacy_orders/'): surely one when the line
+puts material in it ('driven by the fixtures in `tests/fixtures/legacy_orders/`'); 'd/' is a single letter,
+and an absolute one ('/var/log/myapp/') is a place on the machine the task is about."""
 _PLACES = re.compile(r"\b(?:in|from|see|open|read)\s+`?$", re.I)
 
 
@@ -159,8 +169,10 @@ def _placed(line: str, path: str) -> bool:
 
 
 def _missing(cwd: Path, path: str) -> str | None:
-    """Why an input path cannot be used (it does not exist, or the system refuses the name), or None."""
+    """Why an input path cannot be used (it does not exist, or the system refuses the name), or None. A name with
+    spaces whose last word is a path that exists is a command run on it (`Rscript analysis/power.R`)."""
     try:
-        return None if path_exists(cwd, path) else "does not exist"
+        found = path_exists(cwd, path) or (" " in path and path_exists(cwd, path.rsplit(" ", 1)[1]))
     except (OSError, ValueError) as exc:
         return f"cannot be checked ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
+    return None if found else "does not exist"

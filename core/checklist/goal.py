@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import re
 
-from core import pattern_cache
+from core import pattern_cache, spec_sections
 from core.checklist import prose
 from core.spec import Finding, Section, Spec
 
+_START = r"^\W*(?:(?:just|so|now|then|also|ok|okay)\b\W*)*(?:please )?"
+"""What may come before the verb that opens a goal: 'Just make the whole thing better', 'So, please tidy ...'."""
 _OPEN_SCOPE = pattern_cache.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|whatever['’]s worth \w+|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
-    r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
+    r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?)(?:['’]s| (?:looks|seems|feels|smells|is|are)) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
     r"fishy|suspicious|worth \w+)|(?:whatever|anything(?: that)?|everything that) (?:looks|seems|feels|smells|strikes "
     r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?<!\btwo )(?<!\bthree )(?<!\bfour )(?<!\bfive )(?<!\d )(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—|(?:someone|somebody|anyone|nobody|people|everyone)\b))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"
-    r"figure out what[\w' ]*|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
+    r"figure out what[\w' ]*|what (?:we|i|you|they) (?:should|could|ought to|might|need to) (?:be )?"
+    r"(?:doing|do|change|try)(?: differently)?|everything (?:(?:that(?:'s| is) )?(?:relevant|important|useful|"
+    r"interesting|notable|worth knowing|you (?:know|can find))\s+)?(?:about|regarding|concerning|related to|to do with)(?: [\w-]+)?|what(?:'s| is) (?:going on|wrong|off|broken)|see what you can [\w ]*|"
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
     r"you (?:find|notice|spot|come up with))(?: of (?:it|them|this|that))?|"
     r"do (?:the|your) (?:needful|best)|sort (?:it|them|this|that)(?: out)?|come up with something|"
@@ -36,8 +40,9 @@ _OPEN_SCOPE = pattern_cache.compile(
     re.IGNORECASE,
 )
 """Open scope that no criterion closes, a result left to chance ('see what comes out of it'), or whatever strikes
-the contractor as wanting work ('clean up whatever looks messy'). Counted things are bounded ('the three things
-we'll do in 2027')."""
+the contractor as wanting work ('clean up whatever looks messy'), an ask for what to do ('work out what we should
+be doing differently') or for everything on a topic ('everything relevant about housing'). Counted things are
+bounded ('the three things we'll do in 2027')."""
 _OPEN_NOUN = pattern_cache.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
     r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",
@@ -45,7 +50,7 @@ _OPEN_NOUN = pattern_cache.compile(
 )
 """The open verb as a noun: 'give the three emails below a refresh', 'do a pass over the docs'."""
 _OPEN_VERB = pattern_cache.compile(
-    r"^\W*(?:please )?(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
+    _START + r"(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
     r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into|over|through)|read (?:over|through)|check over|skim|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
     r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up|sharpen|rationali[sz]e|declutter|de-?clutter|"
@@ -60,7 +65,7 @@ _OPEN_VERB = pattern_cache.compile(
 """A verb that names an area of work or a judgement rather than the work ('improve', 'sharpen', 'dig into', and
 the evaluative phrasal verbs: punch up, beef up, level up, firm up), so it needs a criterion."""
 _GENERIC_OBJECT = pattern_cache.compile(
-    r"^\W*(?:please )?(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
+    _START + r"(?:(?:make|get) (?:it|them|this|that|things|the [\w-]+(?: [\w-]+)?) (?:better|nicer|faster|"
     r"cleaner|good|great|right|work|more [\w-]+|less [\w-]+)|(?:fix|update|upgrade|change) (?:it|this|that|them|things|"
     r"everything|the (?:bugs?|issues?|problems?|errors?|code|docs|stuff))(?: in [\w /.-]+)?)\W*$",
     re.IGNORECASE,
@@ -109,7 +114,8 @@ _EVALUATIVE = (
 """An end state that is a judgement, not a check: 'better', 'more robust', 'less of a drag', 'up to date', 'to the
 next level', 'a state we're happy with', 'in line with best practice', 'less painful to read'."""
 _AIMS_AT_JUDGEMENT = pattern_cache.compile(
-    rf"^\W*(?:please )?(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]|\.(?=\w)){{0,60}}?\b{_EVALUATIVE}",
+    _START
+    + rf"(?:make(?: sure)?|ensure|see to it|get|give|bring|take|put|work|breathe|have|do)\b(?:[^.;]|\.(?=\w)){{0,60}}?\b{_EVALUATIVE}",
     re.IGNORECASE,
 )
 """A light verb aimed only at a judgement: 'make CI less of a drag', 'give the FAQ more zing', 'take it to the
@@ -194,9 +200,9 @@ def _introduces(spec: Spec, line: prose.Line) -> bool:
 
 
 def _checkable(text: str) -> bool:
-    """The goal states something checkable: a criterion once judgements and names are set aside, or a concrete
-    deliverable verb."""
-    plain = _JUDGED_OUTCOME.sub(" ", _NAMED_NUMBER.sub("NAME", text))
+    """The goal states something checkable: a criterion once judgements, names and the sentences that only bound
+    the work ('Keep the £40 threshold') are set aside, or a concrete deliverable verb."""
+    plain = _JUDGED_OUTCOME.sub(" ", _NAMED_NUMBER.sub("NAME", spec_sections.without_bounds(text)))
     return bool(_CRITERION.search(plain) or _DELIVERABLE.search(plain))
 
 

@@ -16,6 +16,11 @@ from core import pattern_cache
 from core.spec import Finding, Section, Severity, Spec
 
 DATA = '"…"'
+HOST = pattern_cache.compile(
+    r"(?:www\.)?(?:[a-z0-9-]+\.)+(?:org|com|net|io|dev|gov|edu|info|ai|app|co|uk|de|eu)/", re.IGNORECASE
+)
+"""A path under a host name ('python.org/downloads', 'unicode.org/cldr/charts/latest/plural_rules.html'): a URL
+written without its scheme, not a file."""
 _QUOTED = pattern_cache.compile(r'"[^"\n]*"|“[^”\n]*”')
 _MIN_QUOTED_WORDS = 4
 """A shorter quote is a name ("Q3 board pack", "Save changes"), read as prose; a longer one is text handed over."""
@@ -81,6 +86,15 @@ def introduces_data(lines: list[Line], index: int) -> bool:
         return False
     after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
     return after is not None and (after.data or bool(_LIST_ITEM.match(after.raw)))
+
+
+def introduces_block(lines: list[Line], index: int) -> bool:
+    """The line ends in a colon over a code block, a quote or a table: what it names is pasted there. A list after
+    it is more prose about the work, not a file's content."""
+    if not lines[index].text.rstrip().endswith(":"):
+        return False
+    after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
+    return after is not None and after.data
 
 
 def is_list(lines: list[Line]) -> bool:

@@ -22,6 +22,15 @@ from core.spec import Finding, Section, Severity, Spec, section_heading
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
 _REVISION_WHAT = "a revision the spec does not contain"
+_MOMENT_WHAT = "a moment the model was not there for"
+_ABSOLUTE_TIME = pattern_cache.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{4}[-/]\d{2}[-/]\d{2}\b|"
+    r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}\b",
+    re.IGNORECASE,
+)
+"""A date or a clock time ('02:10–02:25 UTC', '2026/12/02', '2 Dec'): when the spec states one, 'last night' is
+that time, pinned down, and what happened then is in what the spec hands over (the dated log lines)."""
 _OWN_WORK = pattern_cache.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
 """Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
 anywhere else they are a version someone else made, or work done before."""
@@ -183,7 +192,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"\b(?:yesterday|earlier today|this morning|last night|the other day|a while ago|recently)\b(?!'s)",
-            "a moment the model was not there for",
+            _MOMENT_WHAT,
         ),
         (
             r"\b(?:where (?:we|you|I) left off|pick(?:ing)? up where|carry on from where|continue from where)\b",
@@ -382,7 +391,8 @@ def check(spec: Spec) -> list[Finding]:
     given: dict[frozenset[str], bool] = {}
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
-    context = _Context(lines, inputs, deliverable, given, prose.Pointers(lines))
+    dated = _ABSOLUTE_TIME.search(spec.text) is not None
+    context = _Context(lines, inputs, deliverable, given, prose.Pointers(lines), dated)
     after = _lines_after_the_work(spec)
     for index, line in enumerate(lines):
         if line.data:
@@ -438,6 +448,8 @@ class _Context:
     deliverable: range
     given: dict[frozenset[str], bool]
     pointers: prose.Pointers
+    dated: bool
+    """The spec states a date or a clock time (_ABSOLUTE_TIME)."""
 
 
 def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, context: _Context) -> bool:
@@ -448,6 +460,7 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or _TO_COME.search(text, max(0, match.start() - 40), match.start())
         or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
         or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
+        or (what == _MOMENT_WHAT and context.dated)
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
         or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))

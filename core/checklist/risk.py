@@ -12,17 +12,18 @@ not quoted data).
 
 from __future__ import annotations
 
+import itertools
 import re
 
-from core import pattern_cache
+from core import pattern_cache, spec_sections
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Spec
+from core.spec import Finding, Spec, title
 
 _ACTION = (
     r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
-    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response|ship|ships|submit|push|pushed|notifies|notifying|"
+    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response(?! (?:shapes?|schemas?|body|bodies|format|codes?|types?|fields?|times?|headers?|payloads?|models?|sizes?|status))|ship|ships|submit|push|pushed|notifies|notifying|"
     r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"
 )
 _AUDIENCE = (
@@ -43,7 +44,7 @@ _PRODUCTION = "a production change"
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (
-        r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
+        r"\bpress release\b|\bnewswire\b|\bembargo(?:ed)?\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
         r"returns|cancellation) (?:policy|terms)\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
         r"\bredundanc(?:y|ies)\b|\bcease[- ]and[- ]desist\b|\bletterhead\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b|"
@@ -139,13 +140,20 @@ _CONTACTS = (
 )
 """A verb with real people as its object ('a script that emails every user'), not a count of messages ('how many
 emails each customer received' has a quantifier before it)."""
+_TO_MANY = (
+    rf"\b{_ACTION}\b[^.;]{{0,40}}?\bto (?:all |every |each )?(?:(?:about|around|over|some|~) )?(?:the |our )?"
+    r"\d[\d,]{2,} (?:[a-z-]+ )?[a-z]+s\b"
+)
+"""An act that reaches a counted crowd, whoever they are ('It goes out to all 12,400 merchants'): a hundred or
+more of anything a text goes out to are people no list of audiences names."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern_cache.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
     (pattern_cache.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
     (pattern_cache.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
     (
         pattern_cache.compile(
-            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b", re.IGNORECASE
+            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b|{_TO_MANY}",
+            re.IGNORECASE,
         ),
         "something sent or shown to real people",
     ),
@@ -161,7 +169,7 @@ _NO_NOTE = pattern_cache.compile(
 _DECISION = pattern_cache.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
-    r"\bsign[- ]?off\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
+    r"\bsign[- ]?off\b|\b(?:my|our) (?:call|decision|choice)\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
     r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b|"
     r"\b(?:if|unless)\b[^.;]*[,:][^.;]*?(?:\b(?:say|said|state|list|mark|note|flag|leave|put|write|tell|mention|"
     r"report|describe|explain|comment|ask|stop|skip|omit|hold)\w*\b|\binstead\b|\brather than\b)|"
@@ -171,12 +179,16 @@ _DECISION = pattern_cache.compile(
 )
 
 
-def _context(spec: Spec, number: int) -> bool:
+def _context(spec: Spec, line: prose.Line, at: int) -> bool:
     """A line only the inferred Inputs hold is context of a prose spec ('the attachment is the lease itself'),
-    not the work: the work is its goal and its output."""
+    not the work: the work is its goal and its output. When the goal too is read from the prose (from its first
+    ask), any later sentence that asks is work as well: 'Check the provider's status page ...', then 'Write the
+    customer-facing update; it goes out on our status page'."""
     inputs = spec.sections.get("inputs")
-    if inputs is None or not inputs.inferred:
+    goal = spec.sections.get("goal")
+    if inputs is None or not inputs.inferred or (goal and goal.inferred and spec_sections.asks_at(line.text, at)):
         return False
+    number = line.number
     return not any(
         name in spec.sections
         and spec.sections[name].body_line
@@ -201,12 +213,13 @@ service) stays a risk."""
 
 
 _ANSWER_GOES = pattern_cache.compile(
-    r"\b(?:your|the) (?:answer|output|reply|response|result|table|text|copy)\b[^.;]{0,30}?\b(?:is|are|will be|gets?|"
-    r"goes)\b[^.;]*$",
+    r"(?:\b(?:your|the) (?:answer|output|reply|response|result|table|text|copy)\b[^.;]{0,30}?|[;:,—–]\s*(?:it|this)\s+)"
+    r"\b(?:is|are|will be|gets?|goes)\b[^.;]*$",
     re.IGNORECASE,
 )
-"""Before the act, the answer is what goes out ('Your answer is published as-is to the public comparison page'): a
-web run's own reply, not a page it reads about."""
+"""Before the act, the answer is what goes out ('Your answer is published as-is to the public comparison page', or
+'it' after the ask: 'Write the incident update; it goes out on our status page'): a web run's own reply, not a page
+it reads about."""
 
 
 def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
@@ -270,18 +283,25 @@ _TURN = pattern_cache.compile(r", |\b(?:just|but|instead|rather)\b", re.IGNORECA
 _LISTING = pattern_cache.compile(r"(?:[\w-]+\s+){0,2}?(?:or|nor)\s", re.IGNORECASE)
 
 
+_LET_OUT = r"(?:commit|push|merge|deploy|send|post|publish|release|ship|submit|schedule)"
+"""The acts that let finished work out; held back with no object of their own ('do not commit or push;'), the
+work is kept in. 'Don't merge payments to the same vendor' is about the work's content."""
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
-    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
+    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
-    r"sent)\b[^.;]*",
+    r"sent)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
+    rf"\b(?:do not|don['’]t|never) {_LET_OUT}(?: (?:or|and|nor) {_LET_OUT})*(?: (?:it|them|this|that|anything))?"
+    r"(?:\s*[;,.:—–]|\s*$|\s+(?:yet|until|before)\b)[^.]*",
     re.IGNORECASE,
 )
 """With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
-ESCALATE:'), or a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
-draft', 'A partner will edit it before it goes to the client'). Such a note is checked like an Escalation section's."""
+ESCALATE:', 'if you think a restart is needed, say so under NEXT CHECKS'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
+draft', 'A partner will edit it before it goes to the client'), a call the writer keeps ('Index creation on a
+40M-row prod table is my call'), or the act that would let the work out held back ('do not commit or push; leave
+it in the working tree'). Such a note is checked like an Escalation section's."""
 
 
 def _note_in_prose(spec: Spec) -> str:
@@ -292,21 +312,33 @@ def _note_in_prose(spec: Spec) -> str:
     return ""
 
 
+_THEIR_OWN = pattern_cache.compile(
+    r"\b(?:asks?|asked|asking|wants?|wanted|requests?|requested|requesting|tries|tried|trying|chooses?|decides?) to\s+$",
+    re.IGNORECASE,
+)
+"""Right before the act, someone else's wish to do it themselves ('account_deletion wins when a user asks to
+delete their account'): a case the material holds, not work the contractor does. 'asked us to email all
+customers' hands the act over, so an object between wish and act keeps it."""
 _ALSO = 2
 """Besides the first risky phrase, how many more a finding names: the notes must cover each ('publish version',
 'upload to PyPI')."""
 
 
 def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
-    """The risky phrases of the work, the strongest kind first, one per stretch of text."""
+    """The risky phrases of the work (its title, which names the task, and its sections), the strongest kind
+    first, one per stretch of text."""
     hits: list[tuple[prose.Line, re.Match[str], str]] = []
+    named = prose.lines(title(spec.text))
     for pattern, what in PATTERNS:
-        for line, match in prose.search(pattern, spec, _WORK_SECTIONS):
+        in_title = ((line, match) for line in named for match in pattern.finditer(line.text))
+        for line, match in itertools.chain(in_title, prose.search(pattern, spec, _WORK_SECTIONS)):
             if what == _PRODUCTION and prose.runs_there(line.text[: match.start()]):
                 continue
             if _FORBIDDEN.match(_clause_before(line.text, match.start())):
                 continue  # 'Don't reply to the customers, just label': the act is ruled out, not asked for
-            if not _context(spec, line.number) and not any(
+            if _THEIR_OWN.search(line.text, max(0, match.start() - 30), match.start()):
+                continue  # 'when a user asks to delete their account': the act is someone's request, a case
+            if (line in named or not _context(spec, line, match.start())) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits
             ):

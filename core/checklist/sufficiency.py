@@ -125,6 +125,21 @@ _DESCRIPTION = pattern_cache.compile(
 """A parenthesis without figures after a name, or with only its size (and its dates), describes the thing ('the
 spend sheet (vendor, date, amount)', '(about 3,100 rows: booking date, carrier)', '(14 messages, Oct 2–19)'): its
 size and columns are not its rows."""
+_LAYOUT = pattern_cache.compile(
+    r"(?:\s[—–-]\s*|[,(]\s*|\s)(?:it|they|which|that|each row|every row) (?:has|have|contains?|holds?|lists?|"
+    r"includes?|gives?)\s[^.;]*|\bwith (?:the )?(?:columns?|fields?|headers?)\b[^.;]*",
+    re.IGNORECASE,
+)
+"""A clause that says what a thing has ('the spreadsheet from ops — it has SKU, product name, units sold in the
+last 90 days and units on hand', 'the export with columns id, email, plan'): its columns, not its rows. Two figures
+or more in it are rows after all ('it has apples 3.10, pears 2.20')."""
+_FIGURE = pattern_cache.compile(r"(?<![\w.,#])\d")
+
+
+def _layout(match: re.Match[str]) -> str:
+    return " " if len(_FIGURE.findall(match.group(0))) < 2 else match.group(0)
+
+
 _TITLE = pattern_cache.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
 """A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
 
@@ -177,6 +192,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             and not prose.runs_there(text[: located.start()])
             and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
             and not _in_a_template(located.group(0), line.raw)
+            and not (target is Target.WEB and _DOMAIN.match(text, located.end() - len(located.group(0).split()[-1])))
             and not (target is Target.AGENT and _opened_here(located.group(0), line.raw, cwd))
             and not (target is Target.AGENT and _IN_A_SYSTEM.match(located.group(0)) and _paths_here(line.raw, cwd))
         ):
@@ -229,6 +245,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             (match := named or head)
             and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip()))
             and not pointers.at(match.group(0).split()[-1].lower())
+            and not (target is Target.WEB and (_DOMAIN.search(text) or _researched(match.group(0), spec)))
         ):
             findings.append(
                 prose.finding(
@@ -357,8 +374,28 @@ def _owned(spec: Spec, target: Target) -> list[Finding]:
             FIX[target],
         )
         for line in prose.lines(spec.sections.get("goal"))
-        if not line.data and (match := _OWNED.search(line.text))
+        if not line.data
+        and (match := _OWNED.search(line.text))
+        and not (target is Target.WEB and _researched(match.group(0), spec))
     ][:1]
+
+
+def _researched(named: str, spec: Spec) -> bool:
+    """For a web run, an organisation's published material ("NIH's own pages", "Stripe's payout report") is what
+    it is sent to find, once the spec says on which site: a capitalised owner, a thing that is published, and a
+    web address anywhere in the spec. Someone's notes, sheets or emails are never on the web."""
+    return bool(_PUBLISHED.match(named)) and bool(_DOMAIN.search(spec.text))
+
+
+_PUBLISHED = pattern_cache.compile(
+    r"(?:the\s+)?(?-i:[A-Z][\w.&-]*)(?:\s+(?-i:[A-Z][\w.&-]*))*['’]s?\s+(?:[\w'’\"“”-]+\s+){0,4}?"
+    r"(?:pages?|site|website|docs?|documentation|guidance|reports?|code|rules|policy|policies|terms|api|standards?|"
+    r"statistics|figures|data(?:set)?|filings?|publications?|specification)\b",
+    re.IGNORECASE,
+)
+_DOMAIN = pattern_cache.compile(
+    r"\bhttps?://\S+|\b(?:[a-z0-9-]+\.)+(?:gov|org|com|net|io|dev|edu|int|eu|uk|de|fr|ca|au)(?:/\S*)?\b", re.I
+)
 
 
 def names_material(text: str) -> bool:
@@ -428,15 +465,37 @@ _HEAD = pattern_cache.compile(rf"^\W*(?:{_FILLER}[\w'’-]+\s+){{0,3}}?{_THING}\
 def _worked_on(item: str) -> re.Match[str] | None:
     """In the prose of a spec with no Inputs section, a named thing is material when the work reads or uses it
     ('Please read the email thread with ...', 'the answers from our participant survey'), or it is someone's own;
-    a thing only mentioned ('confirm the page resolves') is not."""
+    a thing only mentioned ('confirm the page resolves') is not, nor one the work goes out to ('it goes out on our
+    status page', 'posted to our blog') or a document it is for ('for our platform policy doc'): that is where
+    the answer goes, not what it reads."""
     return next(
         (
             match
             for match in _NAMED.finditer(item)
-            if _USES.search(item[: match.start()]) or _POSSESSED.match(match.group(0))
+            if (_USES.search(item[: match.start()]) or _POSSESSED.match(match.group(0)))
+            and not _GOES_TO.search(item[: match.start()])
+            and not (_FOR.search(item[: match.start()]) and _DOCUMENT.search(match.group(0)))
         ),
         None,
     )
+
+
+_FOR = pattern_cache.compile(r"\bfor\s+$", re.IGNORECASE)
+_DOCUMENT = pattern_cache.compile(
+    r"\b(?:docs?|documents?|reports?|deck|slides|newsletter|pages?|wiki|site|website|blog|board pack|file note|"
+    r"matter file|policy|brief|memo|handbook|guide|post)$",
+    re.IGNORECASE,
+)
+"""A document the answer is for ('the current support status ... for our platform policy doc', 'for the board
+pack'): where the result will go, not material to read. Code or data after 'for' ('tests for our parser module')
+is what the work is on."""
+
+
+_GOES_TO = pattern_cache.compile(
+    r"\b(?:goes|go|going|sent|posted|published|shown|shared|appears?|lands?|uploaded|added)(?: out| up| live)?"
+    r"(?: (?:on|to|onto|into|in))\s+$",
+    re.IGNORECASE,
+)
 
 
 _USES = pattern_cache.compile(
@@ -470,15 +529,15 @@ def _unbulleted(text: str) -> str:
 
 def _given(text: str, raw: str, target: Target, cwd: Path | None) -> bool:
     """The line hands something over: data (or a colon introducing the lines below), a path (that exists, when
-    there is a --cwd to look in), a web URL. A thing's title and its description in parentheses are not data."""
-    if target is Target.WEB and _URL.search(text):
+    there is a --cwd to look in), a web URL (with its scheme or without: 'python.org/downloads'). A thing's title and its description in parentheses are not data."""
+    if target is Target.WEB and (_URL.search(text) or any(prose.HOST.match(path) for path in paths_in(raw))):
         return True
     if _WHOLLY_QUOTED.fullmatch(_unbulleted(raw)):
         return True
     prose_text = prose.without_quotes(_TITLE.sub(" ", _URL.sub(" ", raw.replace("`", " "))))
     if prose.DATA in prose_text or prose_text.rstrip().endswith(":"):
         return True
-    if _DATA_ON_LINE.search(_DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text))):
+    if _DATA_ON_LINE.search(_LAYOUT.sub(_layout, _DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text)))):
         return True
     paths = paths_in(_URL.sub(" ", raw))
     return any(cwd is None or _exists(cwd, path) for path in paths)

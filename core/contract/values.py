@@ -27,6 +27,17 @@ _QUOTED_PAIR = pattern_cache.compile(
 _BINARY = pattern_cache.compile(
     r"\b(?:answer|reply|respond)(?: with)?(?: only)?\s*:?\s*(?P<labels>yes or no|true or false)\b", re.I
 )
+_NUMBER = pattern_cache.compile(
+    r"^(?:(?:return|reply with|respond with|answer with|give|output)\s*:?\s+)?(?:only\s+|just\s+)?"
+    r"(?:one|a single|an?|the)\s+(?P<kind>integer|whole number|number|decimal number|percentage)"
+    r"(?:\s+(?:between|from)\s+(?P<low>[-+]?\d+(?:\.\d+)?)%?\s+(?:and|to)\s+(?P<high>[-+]?\d+(?:\.\d+)?)%?)?"
+    r"(?=\s*(?:$|[.,;:(—-]|\s(?:only|and nothing else|nothing else|with no|without)\b))",
+    re.I,
+)
+_NUMERAL = {
+    "integer": r"[-+]?\d{1,3}(?:,\d{3})+|[-+]?\d+",
+    "number": r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+",
+}
 _SPLIT = pattern_cache.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+|\s*/\s*|\s*\|\s*)\s*")
 
 
@@ -66,8 +77,30 @@ def labels(allowed: list[str], key: str | None, fmt: str | None) -> Test:
     return test
 
 
+def number(kind: str, low: str | None = None, high: str | None = None) -> Test:
+    """The whole answer is one number ('one integer', 'a single number between 1 and 10'), bold or with a full stop
+    allowed; a percentage may keep its sign."""
+    integer = kind in ("integer", "whole number")
+    what = "an integer" if integer else "a number"
+    sign = r"\s?%?" if kind == "percentage" else ""
+    numeral = re.compile(f"(?P<n>{_NUMERAL['integer' if integer else 'number']}){sign}")
+    bounds = (float(low), float(high)) if low is not None and high is not None else None
+
+    def test(reply: Reply) -> Verdict:
+        shown = reply.payload.strip().rstrip(".!").strip().strip("`*_").strip()
+        if (match := numeral.fullmatch(shown)) is None:
+            return False, f"{shown[:60]!r} is not {what} alone"
+        value = float(match["n"].replace(",", ""))
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            return False, f"{shown!r} is outside {low}-{high}"
+        return True, f"{shown!r} is {what}" + (f" in {low}-{high}" if bounds else "")
+
+    return test
+
+
 def derive(phrase: str, fmt: str | None) -> list[Check]:
-    """A label set in the phrase; it is about one key of a structured answer when the phrase names one."""
+    """A label set in the phrase, about one key of a structured answer when the phrase names one; or, for an
+    answer in no structured format, a phrase saying it is one number."""
     structured = fmt if fmt in formats.PARSERS else None
     for pattern in (_ONE_WORD, _ONE_OF, _BINARY, _QUOTED_PAIR):
         if match := pattern.search(phrase):
@@ -76,6 +109,8 @@ def derive(phrase: str, fmt: str | None) -> list[Check]:
                 found = match.groupdict()
                 key = found.get("key") or (found.get("word") if structured else None)
                 return [Check("labels", match.group(0).strip(), labels(allowed, key, structured))]
+    if fmt is None and (match := _NUMBER.search(phrase.strip())):
+        return [Check("number", match.group(0).strip(), number(match["kind"].lower(), match["low"], match["high"]))]
     return []
 
 

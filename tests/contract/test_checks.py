@@ -80,6 +80,9 @@ CASES = [
     ("Reply with one of: approve, reject, escalate.", "escalate", "approve it", "labels"),
     ('Answer "move" or "stay".', "stay", "go", "labels"),
     ("Answer yes or no.", "Yes", "Maybe", "labels"),
+    ("One integer.", "**1,204**.", "about 1,200", "number"),
+    ("Reply with a single number between 0 and 100, nothing else.", "42.5", "142", "number"),
+    ("Just the percentage.", "12 %", "12 percent", "number"),
     (
         "A JSON object; `status` must be one of `open`, `closed`.",
         '{"status": "open"}',
@@ -117,6 +120,12 @@ def test_a_phrase_that_cannot_be_checked_is_listed_unchecked_never_passed() -> N
     assert [c["passed"] for c in report.checks] == [None, None]
     assert [c["source"] for c in report.checks] == ["A friendly tone.", "The tests must still pass."]
     assert report.passed is None, "nothing was checked, so the contract is neither passed nor failed"
+
+
+def test_a_number_is_the_answer_only_when_the_phrase_says_the_answer_is_one() -> None:
+    for output in ("An integer count per region, one per line.", "A numbered list.", "A number of bullet points."):
+        assert "number" not in {check.rule for check in contract.derive(output).checks}, output
+    assert failed("One whole number.", "3.5") == ["number"]
 
 
 def test_nothing_else_with_no_shape_named_is_unchecked() -> None:

@@ -413,6 +413,19 @@ def test_a_domain_as_task_type_is_read_as_general() -> None:
     assert ops["task-type-alias"].severity == specs.Severity.WARNING and "agentic-coding" in ops["task-type-alias"].fix
 
 
+def test_a_compound_task_type_is_read_when_its_words_agree() -> None:
+    known = set(tiers.TASK_TYPES)
+    for agreeing in ("data-analysis", "finance_data", "data analysis"):
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {agreeing}")
+        assert rules(spec, known_task_types=known) == {}, agreeing
+    sales_ops = rules(GOOD_SPEC.replace("Task type: general", "Task type: sales/ops"), known_task_types=known)
+    assert "agentic-coding" in sales_ops["task-type-alias"].fix  # the part that could have meant another says so
+    for disagreeing in ("code-writing", "data-wrangling"):  # two task types, or a word that names none
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {disagreeing}")
+        assert "unknown-task-type" in rules(spec, known_task_types=known), disagreeing
+    assert tiers.task_type_named("data-analysis") == ("general", tiers.Alias("general"))
+
+
 def test_a_one_line_answer_with_stated_checks_needs_no_non_goals_or_inputs() -> None:
     one_liner = (
         "Goal: One Python regex that fully matches dates YYYY-MM-DD with year 1900-2099.\n"
@@ -912,6 +925,35 @@ def test_a_backticked_command_names_its_arguments_not_one_spaced_file() -> None:
     assert specs.paths_in("`pytest analytics/tests/test_report.py` passes") == ["analytics/tests/test_report.py"]
     assert specs.paths_in("`kubeconform -strict deploy/api.yaml`") == ["deploy/api.yaml"]
     assert specs.paths_in("`docs/release notes.md`") == ["docs/release notes.md"]
+    # a program not in any list, with its subcommand: its argument is the path, not the span
+    assert specs.paths_in("`promtool check rules k8s/rules.yaml`") == ["k8s/rules.yaml"]
+    assert specs.paths_in("`my notes/*.md`") == ["my notes/*.md"]
+
+
+def test_a_command_on_a_file_that_exists_is_not_a_missing_input(tmp_path: Path) -> None:
+    (tmp_path / "analysis").mkdir()
+    (tmp_path / "analysis" / "power.R").write_text("# stand-in\n")
+    text = GOOD_SPEC.replace("## Inputs\n", "## Inputs\n`Rscript analysis/power.R` prints the table.\n", 1)
+    assert "missing-input" not in rules(text, cwd=tmp_path, target="agent")
+    assert "missing-input" in rules(text.replace("power.R`", "power2.R`"), cwd=tmp_path, target="agent")
+
+
+def test_a_web_run_is_sent_to_find_an_organisations_published_pages() -> None:
+    text = (
+        "Find the page limits for an R21 on NIH's own pages (grants.nih.gov), fetching each page you cite.\n"
+        "Output: two lines, each a limit, the URL and a quote of at most 25 words.\n"
+        "Non-goals: no university summaries.\n"
+    )
+    assert "input-not-given" not in rules(text, target="web")
+    assert "input-not-given" in rules(text.replace(" (grants.nih.gov)", ""), target="web")  # which site, then?
+    assert "input-not-given" in rules(text.replace("NIH's own pages", "Maria's notes"), target="web")
+    located = (
+        "Goal: Find the current rule on soft opt-in for donor emails.\n"
+        "Inputs: The guidance pages are on ico.org.uk, under electronic marketing.\n"
+        "Output: at most five bullets, each a page title and its URL.\nNon-goals: no legal advice.\n"
+    )
+    assert "input-not-given" not in rules(located, target="web")
+    assert "input-not-given" in rules(located.replace("ico.org.uk", "our intranet"), target="web")
 
 
 def test_a_heading_in_the_writers_own_words_names_its_section() -> None:
@@ -1237,3 +1279,184 @@ def test_counted_things_are_bounded_scope() -> None:
     data = "\n\n> We run a food bank.\n\nOutput: three headed paragraphs, at most 300 words."
     assert "vague-goal" not in rules(text + data)
     assert "vague-goal" in rules(text.replace("the three things", "the things") + data)
+
+
+def test_a_verb_with_a_number_and_a_caption_names_an_item_not_the_ask() -> None:
+    text = (
+        "Our reminder texts:\n\n"
+        'Text 2 (week 1): "Your parcel is waiting at the depot for you."\n'
+        'Text 3 (week 2): "Last chance to collect your parcel from us."\n\n'
+        "Rewrite each text so it fits in 80 characters.\n\nOutput: the two texts, one per line."
+    )
+    assert specs.parse(text).sections["goal"].line == 6
+
+
+def test_an_ask_for_everything_on_a_topic_or_for_what_to_do_leaves_the_scope_open() -> None:
+    tail = "\n\nOutput: a numbered list of at most 5 items, one sentence each."
+    for goal, quote in (
+        ("Tell me everything important regarding solar subsidies.", "everything important regarding solar"),
+        ("Suggest what we could try with the rota.", "what we could try"),
+    ):
+        assert rules(goal + tail)["vague-goal"].quote == quote
+    assert "vague-goal" not in rules("List the three rota changes that cut overtime below 10 hours." + tail)
+
+
+def test_what_a_goal_keeps_as_it_is_does_not_say_when_it_is_done() -> None:
+    tail = " Keep the 20% discount and the 3 dates; don't add offers.\n\n> Spring sale now on.\n\nOutput: plain text."
+    assert rules("Just make the flyer better." + tail)["vague-goal"].quote == "Just make the flyer better"
+    assert "vague-goal" not in rules("Make the flyer fit in 40 words." + tail)
+
+
+def test_what_a_named_thing_has_is_its_columns_not_its_rows() -> None:
+    line = "Use the export from purchasing — it has {}.\n\nOutput: a CSV with header `item,band`."
+    assert rules(line.format("item, supplier, unit cost and margin"))["input-not-given"].quote == "the export"
+    assert "input-not-given" not in rules(line.format("tea 3.10, coffee 2.20, juice 4.00"))
+
+
+def test_an_api_response_shape_is_not_sent_to_people_and_a_kept_call_or_held_back_push_is_a_note() -> None:
+    api = "Goal: add a `next` cursor; this changes the public response schema.\nOutput: a unified diff.\n"
+    assert "missing-escalation" not in rules(api, target="agent")
+    assert "missing-escalation" in rules("Draft the public response to the outage.\n\nOutput: 100 words.")
+    prod = "Goal: write the SQL to backfill `plan` on the prod users table.\nOutput: one SQL block.\n"
+    assert "missing-escalation" in rules(prod)
+    assert "missing-escalation" not in rules(prod + "Running it on prod is my call.\n")
+    assert "missing-escalation" not in rules(prod + "Do not commit or push; leave it in the working tree.\n")
+    assert "missing-escalation" in rules(prod + "Don't merge rows of the same user.\n")
+
+
+def test_a_label_with_a_qualifier_opens_its_section_and_a_web_run_may_name_hosts() -> None:
+    text = (
+        "Goal: find the end-of-support date of Python 3.10.\n"
+        "Sources, in priority order: the project's own page (python.org/downloads).\n"
+        "Output, markdown:\n- `Date:` YYYY-MM-DD\n"
+    )
+    parsed = specs.parse(text)
+    assert (parsed.sections["inputs"].line, parsed.sections["output"].line) == (2, 3)
+    assert "input-not-given" not in rules(text, target="web")
+    assert "input-not-given" in rules(text.replace("python.org/downloads", "see the docs"), target="web")
+
+
+def test_an_answer_sentence_under_the_goal_label_is_the_output() -> None:
+    text = (
+        "Q3 spend by team:\n\n| Team | Spend |\n|---|---|\n| Ops | 40 |\n\n"
+        "Goal: explain the spend for the board. Don't guess causes.\nSend back whatever seems useful.\n"
+    )
+    assert rules(text)["vague-output"].quote.startswith("whatever")
+    assert "missing-section" not in {
+        f.rule for f in specs.lint(text) if f.severity == specs.Severity.ERROR and f.message == "no Output section"
+    }
+    fixed = text.replace("whatever seems useful", "one paragraph of at most 80 words")
+    assert "vague-output" not in rules(fixed)
+
+
+def test_a_later_ask_in_the_prose_is_work_and_where_it_goes_out_is_not_material() -> None:
+    text = (
+        "We had an outage last night from 21:10 to 22:35 UTC. Read the vendor's postmortem at "
+        "https://status.example.com/incidents/42 first.\n\n"
+        "Draft the user-facing notice; it is posted to our status page tonight.\n\n"
+        "Output: a title (max 70 characters) and 100-150 words of plain text.\n"
+    )
+    found = rules(text, target="web")
+    assert found["missing-escalation"].quote == "user-facing"
+    assert "input-not-given" not in found
+
+
+def test_a_file_written_into_is_made_and_a_directory_material_is_in_must_be_there(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "parse.py").write_text("# stand-in\n")
+    text = (
+        "Write pytest tests in `checks/test_parse.py` for `app/parse.py`, driven by the samples in "
+        "`checks/samples/dates/` (one test per sample).\n\nOutput: the new test file.\n"
+    )
+    found = {f.quote: f.severity for f in specs.lint(text, cwd=tmp_path, target="agent") if f.rule == "missing-input"}
+    assert found == {"checks/samples/dates/": specs.Severity.ERROR}
+    (tmp_path / "checks" / "samples" / "dates").mkdir(parents=True)
+    assert "missing-input" not in rules(text, cwd=tmp_path, target="agent")
+    assert (
+        _severity(
+            "Logs go to /var/log/shop/ now. Explain how to rotate them. Output: 3 steps.", "missing-input", cwd=tmp_path
+        )
+        != specs.Severity.ERROR
+    )
+
+
+def test_a_relative_moment_is_pinned_down_when_the_spec_states_a_date_or_a_time() -> None:
+    text = (
+        "# Gateway errors from last night\n\nExplain each error.\n\n```\n{}[error] upstream timed out\n```\n\n"
+        "Output: one bullet per error."
+    )
+    assert "hidden-context" in rules(text.format(""))
+    assert "hidden-context" not in rules(text.format("2026/12/02 03:14:07 "))
+
+
+def test_an_answer_sentence_over_a_block_holds_the_block_and_a_kept_call_is_a_note() -> None:
+    text = (
+        "Diagnose the failing health check on the prod load balancer from the lines below.\n\n"
+        "> 503 from /healthz at 04:10\n\n"
+        "Send back exactly this:\n```\nCAUSE: <one sentence>\nNEXT: <up to 3 read-only commands>\n```\n"
+    )
+    found = rules(text)
+    assert "vague-output" not in found
+    assert "missing-escalation" in found
+    assert "missing-escalation" not in rules(text + "If you think a restart is needed, say so under NEXT.\n")
+
+
+def test_a_distributive_opening_leads_the_answer_sentence() -> None:
+    text = "I need the release dates of Go 1.22 and 1.23. For each version return one row: version | date | URL.\n"
+    assert specs.parse(text).get("output").startswith("For each version return")
+
+
+def test_an_act_someone_asks_to_do_themselves_is_a_case_and_a_document_it_is_for_is_no_material() -> None:
+    label = "Label each message below `cancel` or `other`; `cancel` wins when a customer {} their subscription.\n"
+    data = '\nM1 "Please stop my plan, I am moving abroad next month."\n\nReturn: one label per line.\n'
+    assert "missing-escalation" not in rules(label.format("asks to cancel") + data)
+    assert "missing-escalation" in rules(label.format("asks us to cancel") + data)
+    summary = "I need the EOL dates of the supported Ruby branches for {}.\n\nRead https://www.ruby-lang.org/en/downloads/branches/ first.\n"
+    tail = "Return: a markdown table, 2 rows.\n"
+    assert "input-not-given" not in rules(summary.format("our upgrade policy doc") + tail, target="web")
+    assert "input-not-given" in rules(
+        "Write tests for our billing module. Return: one Python code block.\n", target="stateless"
+    )
+
+
+def test_the_title_names_the_task_so_its_risk_needs_a_note() -> None:
+    text = "# Apply the schema change on production\n\nRun `make migrate`.\n\nOutput: the command's last 5 lines.\n"
+    assert rules(text, target="agent")["missing-escalation"].quote == "on production"
+    assert "missing-escalation" not in rules(text.replace("on production", "on a scratch copy"), target="agent")
+
+
+def test_a_text_that_goes_out_to_a_counted_crowd_reaches_real_people() -> None:
+    text = "Write the delay notice below.\n\n> Orders ship late.\n\nOutput: plain text, 120 words. It is sent to {} couriers.\n"
+    assert rules(text.format("all 3,100"))["missing-escalation"].quote == "sent to all 3,100 couriers"
+    assert "missing-escalation" not in rules(text.format("the two"))
+
+
+def test_a_labels_paragraph_that_runs_on_into_the_answer_sentence_holds_the_output() -> None:
+    text = (
+        "Check the 3 FAQ answers below for typos.\n\n> A: We ship in 2 days.\n\n"
+        "Out of scope: changing facts.\nReturn {}.\n"
+    )
+    assert "vague-output" not in rules(text.format("each answer, corrected, one per line"))
+    assert rules(text.format("whatever you think works"))["vague-output"].quote.startswith("whatever")
+    assert rules("Compare the 2 CSVs below. Write up what you find in whatever form is easiest.\n\n```\na,b\n```\n")[
+        "vague-output"
+    ].quote.startswith("whatever")
+
+
+def test_a_list_after_a_caption_is_not_the_files_content_and_a_bare_name_ends_a_path_beside_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "locales").mkdir()
+    for name in ("en.json", "de.json"):
+        (tmp_path / "locales" / name).write_text("{}\n")
+    compare = "Compare locales/en.json with locales/de.json and list keys in en.json missing from de.json.\n"
+    assert "missing-input" not in rules(compare + "Output: one key per line.\n", cwd=tmp_path, target="agent")
+    rules_over = "Rules, checked against the rows in fixtures/broken.csv:\n- a → 1\n- b → 2\n\nWrite the SQL. Output: one SQL block.\n"
+    assert rules(rules_over, cwd=tmp_path, target="agent")["missing-input"].quote == "fixtures/broken.csv"
+
+
+def test_an_embargoed_text_is_sensitive_and_whatevers_wrong_leaves_the_scope_open() -> None:
+    release = "Draft the embargoed release below as 3 paragraphs.\n\n> We raised 10m.\n\nOutput: plain text.\n"
+    assert rules(release)["missing-escalation"].quote == "embargoed"
+    faq = "Look over the answers below and fix whatever's wrong.\n\n> A: We ship in 2 days.\n\nOutput: the answers."
+    assert rules(faq)["vague-goal"].quote == "whatever's wrong"
