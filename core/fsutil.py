@@ -45,9 +45,10 @@ def read_capped(source: Path | BinaryIO, limit: int) -> bytes:
 
 
 def read_text_capped(source: Path | BinaryIO, limit: int) -> str:
-    """read_capped() as UTF-8 text (strict, whatever the locale says), newlines made `\n` as text mode does; raises
-    TooLarge, UnicodeDecodeError or OSError for the caller to word."""
-    return read_capped(source, limit).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    """read_capped() as UTF-8 text (strict, whatever the locale says), newlines made `\n` as text mode does, and
+    without the byte-order mark Windows editors and spreadsheets write first (it would glue itself to the first CSV
+    column's name, the first JSON row or TOML key); raises TooLarge, UnicodeDecodeError or OSError for the caller."""
+    return read_capped(source, limit).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
 class GroupCommit:
