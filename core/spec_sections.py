@@ -46,6 +46,10 @@ SECTIONS = {
         "what we need",
         "what i'm after",
         "what we're after",
+        "what i want",
+        "what we want",
+        "what i'd like",
+        "what we'd like",
         "request",
         "purpose",
         "what",
@@ -227,7 +231,7 @@ _ASK = re.compile(
     _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
     r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
     r"classify|categori[sz]e|extract|create|build|implement|make|turn|rename|apply|check|compare|explain|identify|"
-    r"pick|choose|tell|produce|generate|rewrite|redo|review|look|dig|explore|have a|do|research|investigate|compute|"
+    r"pick|choose|tell|give(?! (?:me|us|back)\b)|produce|generate|rewrite|redo|review|look|dig|explore|have a|do|research|investigate|compute|"
     r"calculate|design|plan|outline|propose|suggest|answer|estimate|recommend|update|upgrade|remove|delete|publish|"
     r"cut|post|send|reply|respond|migrate|port|refactor|profile|audit|improve|tidy|clean|polish|tighten|sort|"
     r"refresh|assess|evaluate|analy[sz]e|map|merge|split|dedupe|dedup|deduplicate|parse|format|normali[sz]e|"
@@ -240,7 +244,8 @@ _ASK = re.compile(
     r"see what|see if|see whether|take)\b)(?!\s+\d+\w*\s*[(:])",
     re.IGNORECASE,
 )
-"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb. A verb with a number
+"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb ('give it a
+refresh'; 'give me ...' says what comes back). A verb with a number
 and a caption after it names an item ('Email 1 (day 0): "Welcome ..."', 'Test 3: ...'), it asks for nothing."""
 _FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't|ignore)\b", re.IGNORECASE)
 _BOUND = re.compile(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core import pattern_cache
 from core.checklist import prose
-from core.spec import Finding, Section, Severity, Spec, section_heading
+from core.spec import Finding, Section, Severity, Spec, paths_in, section_heading
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
@@ -264,6 +264,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier artifact the model cannot see",
         ),
         (
+            rf"\bthe same (?:[\w-]+ ){{1,3}}as (?:in )?(?:the|our|my) (?:[\w-]+ ){{0,3}}"
+            rf"(?:{_ARTIFACT}|synthesis|summary|write-?up|study|workshop)\b",
+            _ARTIFACT_WHAT,
+        ),
+        (
             rf"\b(?:the|our|my|your|that) (?:earlier|previous|prior|last|old|former) (?:[\w-]+ )?{_ARTIFACT}\b",
             "an earlier artifact the model cannot see",
         ),
@@ -385,7 +390,7 @@ def check(spec: Spec) -> list[Finding]:
     whole = Section("spec", 1, spec.text, 1)
     findings: list[Finding] = []
     section = spec.sections.get("inputs")
-    inputs = section.body.lower() if section else ""
+    inputs = _inputs_named(section)
     seen_data = False
     lines = prose.lines(whole)
     given: dict[frozenset[str], bool] = {}
@@ -607,6 +612,16 @@ _PLAIN = {
     "sent",
     "attached",
 }
+
+
+def _inputs_named(section: Section | None) -> str:
+    """What the Inputs name, for _named_in_inputs: a section of its own, all of it; Inputs read from the prose
+    (every sentence of a spec written without headings, the reference's own among them), only its paths."""
+    if section is None:
+        return ""
+    if not section.inferred:
+        return section.body.lower()
+    return " ".join(path for line in section.body.lower().splitlines() for path in paths_in(line))
 
 
 def _named_in_inputs(phrase: str, inputs: str) -> bool:

@@ -1460,3 +1460,31 @@ def test_an_embargoed_text_is_sensitive_and_whatevers_wrong_leaves_the_scope_ope
     assert rules(release)["missing-escalation"].quote == "embargoed"
     faq = "Look over the answers below and fix whatever's wrong.\n\n> A: We ship in 2 days.\n\nOutput: the answers."
     assert rules(faq)["vague-goal"].quote == "whatever's wrong"
+
+
+def test_give_it_is_an_ask_and_an_opinion_or_some_items_name_no_contract() -> None:
+    blurbs = (
+        '\n\n> HERO: "Plan meals in minutes, every single week."\n\nsend back the hero, plain text, at most 10 words.\n'
+    )
+    text = "here's our hero line. give it whatever it needs to sound bolder." + blurbs
+    assert specs.parse(text).sections["goal"].line == 1
+    assert rules(text)["vague-goal"].quote == "whatever it needs to sound bolder"
+    issues = (
+        "Here are the 3 bug reports below.\n\n> #1 crash on save\n\nRead them and tell me your thoughts on each one.\n"
+    )
+    assert rules(issues)["vague-output"].quote == "tell me your thoughts on each one"
+    assert "vague-output" not in rules(issues + "Output: one line per report: keep or close.\n")
+    questions = "Write quiz questions on the passage below.\n\n> The sky is blue.\n\nOutput: some short questions.\n"
+    assert rules(questions)["vague-output"].quote == "some short questions"
+    assert "vague-output" not in rules(questions.replace("some short questions", "some 5 short questions"))
+
+
+def test_what_i_want_labels_the_ask_and_the_same_names_as_an_absent_artifact_is_a_reference() -> None:
+    text = "Notes on our brand below.\n\n> We sell tea.\n\nWhat we want: sort out our tagline so we stand out more.\nOutput: 3 lines.\n"
+    assert rules(text)["vague-goal"].quote == "sort out"
+    tags = (
+        "Tag each quote below with one theme. Use the same theme names as the spring workshop summary.\n\n"
+        '1. "Too slow to load on my phone"\n2. "Checkout took ages"\n\nReturn: one theme per line.\n'
+    )
+    assert rules(tags)["hidden-context"].quote == "the same theme names as the spring workshop summary"
+    assert "hidden-context" not in rules(tags.replace("the spring workshop summary", "the list below: speed, trust"))
