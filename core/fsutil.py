@@ -259,7 +259,8 @@ def append_json_line(path: Path, record: dict[str, Any]) -> None:
 
 
 def read_json_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """Every valid record, and how many lines were skipped as unreadable (a torn tail after a crash)."""
+    """Every valid record (a JSON object), and how many lines were skipped as unreadable (a torn tail after a crash,
+    or a line that is JSON but not an object: no reader of these files can use one)."""
     records: list[dict[str, Any]] = []
     skipped = 0
     try:
@@ -270,7 +271,11 @@ def read_json_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
+            record = None
+        if isinstance(record, dict):
+            records.append(record)
+        else:
             skipped += 1
     return records, skipped
