@@ -274,7 +274,8 @@ answer's shape ('No prose', 'No explanation')."""
 _ANSWER = re.compile(
     _LEAD
     + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|let (?:me|us) know\b|send (?:me |us )?"
-    r"(?:over|across|through)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
+    r"(?:over|across|through)\b|send (?:[\w-]+ ){1,3}?back\b|[^.;]*\bsend (?:it|them|this|that|everything) "
+    r"(?:over|back|across)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
     r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|write up\b|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
@@ -282,7 +283,8 @@ _ANSWER = re.compile(
     r"bullets|lines)\b)",
     re.IGNORECASE,
 )
-"""A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English')."""
+"""A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English', 'Send the
+translations back ...', 'Put together ... and send it over')."""
 _CHECK = re.compile(
     _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
 )

@@ -1525,3 +1525,17 @@ def test_escalation_waived_in_the_prose_is_no_note_and_whats_in_a_thing_is_its_c
         assert "is not an escalation note" in found.message, waiver
     score = "Score each applicant from the shortlist export, using only what's in their profile.\nReturn: a table."
     assert rules(score)["input-not-given"].quote == "the shortlist export"
+
+
+def test_what_is_sent_back_with_its_object_between_is_the_answer_sentence() -> None:
+    strings = 'Translate the strings below into Dutch.\n\nkey = "Place your order now please"\n\n'
+    assert rules(strings + "Send the strings back in some form I can use.\n")["vague-output"].quote == "in some form"
+    prices = "Compare list prices of the three vendors below.\n\n- A\n- B\n- C\n\n"
+    assert rules(prices + "Put together whatever seems useful and send it over.\n")["vague-output"].quote == (
+        "whatever seems useful and"
+    )
+    assert "vague-output" not in rules(prices + "Put together a 3-row table and send it over.\n")
+    macros = (
+        "Below are our two macros.\n\n> Hi, refunded.\n\nTake a look and improve them in whatever ways you feel matter."
+    )
+    assert "whatever ways you feel" in rules(macros + "\nReturn: two blocks.")["vague-goal"].message
