@@ -45,9 +45,10 @@ def read_capped(source: Path | BinaryIO, limit: int) -> bytes:
 
 
 def read_text_capped(source: Path | BinaryIO, limit: int) -> str:
-    """read_capped() as UTF-8 text (strict, whatever the locale says), newlines made `\n` as text mode does; raises
-    TooLarge, UnicodeDecodeError or OSError for the caller to word."""
-    return read_capped(source, limit).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    """read_capped() as UTF-8 text (strict, whatever the locale says), newlines made `\n` as text mode does, and
+    without the byte-order mark Windows editors and spreadsheets write first (it would glue itself to the first CSV
+    column's name, the first JSON row or TOML key); raises TooLarge, UnicodeDecodeError or OSError for the caller."""
+    return read_capped(source, limit).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
 class GroupCommit:
@@ -258,7 +259,8 @@ def append_json_line(path: Path, record: dict[str, Any]) -> None:
 
 
 def read_json_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """Every valid record, and how many lines were skipped as unreadable (a torn tail after a crash)."""
+    """Every valid record (a JSON object), and how many lines were skipped as unreadable (a torn tail after a crash,
+    or a line that is JSON but not an object: no reader of these files can use one)."""
     records: list[dict[str, Any]] = []
     skipped = 0
     try:
@@ -269,7 +271,11 @@ def read_json_lines(path: Path) -> tuple[list[dict[str, Any]], int]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError:
+            record = None
+        if isinstance(record, dict):
+            records.append(record)
+        else:
             skipped += 1
     return records, skipped

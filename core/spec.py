@@ -155,6 +155,16 @@ def _is_title(line: str) -> bool:
     )
 
 
+def title(text: str) -> Section | None:
+    """The spec's title ('# Run migration 0042 on production') as a section of its one line, or None: it names
+    the task, as the ask in the prose under it does."""
+    lines = text.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None or not _is_title(lines[first]):
+        return None
+    return Section("title", first + 1, lines[first].lstrip().lstrip("#").strip() + "\n", first + 1)
+
+
 def _ends_label(lines: list[str], index: int, name: str, body: list[str]) -> bool:
     """A label's section, once it has said something, ends at a blank line before a new paragraph of prose; a
     task type or a tier is its label's line alone."""
@@ -246,7 +256,8 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     """Each path or glob the Inputs section names as an input, with its 1-based line.
 
     Not inputs: paths in code blocks, block quotes and quoted text (data handed over), on a line holding a URL,
-    on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'), an API route, and an
+    on a line that captions the block after it ('The script, /opt/jobs/backup.sh:'; a list after it is not the
+    file: 'Rules, confirmed against the rows in fixtures/broken.csv:' over the rules), an API route, and an
     absolute path in a sentence that is not on this machine ('the job runs /opt/jobs/backup.sh nightly'): that
     is a place on the machine the task is about, which dispatch could not read, not a file to send."""
     from core.checklist import prose
@@ -255,7 +266,7 @@ def input_paths(spec: Spec) -> list[tuple[int, str]]:
     made = made_paths(spec)
     found: list[tuple[int, str]] = []
     for index, line in enumerate(lines):
-        if line.data or "://" in line.raw or prose.introduces_data(lines, index):
+        if line.data or "://" in line.raw or prose.introduces_block(lines, index):
             continue
         raw = prose.without_quotes(line.raw)
         paths = paths_in(raw)

@@ -11,7 +11,8 @@ found here); `infer` then reads a spec for the sections it states without a head
 - non-goals: the sentences that bound the work ("Don't ...", "Do not ...", "No ...", "Only ...", "..., nothing
   else", "... unchanged"), outside the material, and in an Output only those that bound the work, not the answer's
   shape ('No journal entries or fix suggestions', not 'No prose');
-- output: the sentence of the untitled prose (or of a Done when section) that says what comes back ('Return the
+- output: the sentence of the untitled prose (or of a Done when section, or of a Goal or Non-goals label's
+  paragraph that runs on into it: 'Goal: ...\nSend me back ...') that says what comes back ('Return the
   diff and one sentence on the cause', 'Give me the dates', 'Report back with what you found', 'Keep it under 300
   words, plain prose');
 - verification: a 'Done when ...' sentence;
@@ -45,6 +46,10 @@ SECTIONS = {
         "what we need",
         "what i'm after",
         "what we're after",
+        "what i want",
+        "what we want",
+        "what i'd like",
+        "what we'd like",
         "request",
         "purpose",
         "what",
@@ -218,14 +223,15 @@ class Section:
 _SENTENCE = re.compile(r"(?:^|(?<=[.!?;])\s+|(?<=[.!?][\"”)])\s+|\s+[—–]\s+)(?=\S)")
 _LEAD = (
     r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally|just|(?:when|once) (?:you(?:'re| are|'ve| have) )?"
-    r"(?:done|finished))\b\W*)*(?:please\s+)?"
+    r"(?:done|finished)|for (?:each|every) [\w-]+)\b\W*)*(?:please\s+)?"
 )
-"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...'."""
+"""What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...', 'For each
+version, ...'."""
 _ASK = re.compile(
     _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
     r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
     r"classify|categori[sz]e|extract|create|build|implement|make|turn|rename|apply|check|compare|explain|identify|"
-    r"pick|choose|tell|produce|generate|rewrite|redo|review|look|dig|explore|have a|do|research|investigate|compute|"
+    r"pick|choose|tell|give(?! (?:me|us|back)\b)|produce|generate|rewrite|redo|review|look|dig|explore|have a|do|research|investigate|compute|"
     r"calculate|design|plan|outline|propose|suggest|answer|estimate|recommend|update|upgrade|remove|delete|publish|"
     r"cut|post|send|reply|respond|migrate|port|refactor|profile|audit|improve|tidy|clean|polish|tighten|sort|"
     r"refresh|assess|evaluate|analy[sz]e|map|merge|split|dedupe|dedup|deduplicate|parse|format|normali[sz]e|"
@@ -238,7 +244,8 @@ _ASK = re.compile(
     r"see what|see if|see whether|take)\b)(?!\s+\d+\w*\s*[(:])",
     re.IGNORECASE,
 )
-"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb. A verb with a number
+"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb ('give it a
+refresh'; 'give me ...' says what comes back). A verb with a number
 and a caption after it names an item ('Email 1 (day 0): "Welcome ..."', 'Test 3: ...'), it asks for nothing."""
 _FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't|ignore)\b", re.IGNORECASE)
 _BOUND = re.compile(
@@ -268,7 +275,7 @@ _ANSWER = re.compile(
     _LEAD
     + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|let (?:me|us) know\b|send (?:me |us )?"
     r"(?:over|across|through)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
-    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|output\b|deliver\b|what i want back|"
+    r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|write up\b|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
     r"should be|must be|will be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
@@ -301,10 +308,14 @@ def infer(layout: Layout, sections: dict[str, Section]) -> dict[str, Section]:
         found["goal"] = goal
     if "non-goals" not in sections and (picked := _bounds(layout)):
         found["non-goals"] = _span("non-goals", layout, picked)
-    checks = [n for n, owner in enumerate(layout.owner) if owner in ("verification", "goal") and not layout.fenced[n]]
+    checks = [
+        n
+        for n, owner in enumerate(layout.owner)
+        if owner in ("verification", "goal", "non-goals") and not layout.fenced[n]
+    ]
     for name, pattern, source in (("output", _ANSWER, prose + checks), ("verification", _CHECK, prose)):
         if name not in sections and (picked := _sentences(layout, source, pattern)):
-            found[name] = _span(name, layout, picked)
+            found[name] = _span(name, layout, _with_blocks(layout, picked))
     if "inputs" not in sections:
         answer = {
             n: text
@@ -431,6 +442,30 @@ _KEEP = re.compile(
 )
 """'Keep the FOX10 code and the £40 threshold': what to leave as it is, a bound; 'Keep the summary under 100
 words' is a size."""
+
+
+def _with_blocks(layout: Layout, picked: dict[int, str]) -> dict[int, str]:
+    """Each picked sentence that ends in a colon with the block or list it introduces ('Return exactly this
+    structure:' over a code block of the structure): that block is the sentence's content."""
+    out = dict(picked)
+    for n in picked:
+        if not layout.lines[n].rstrip().endswith(":"):
+            continue
+        m = n + 1
+        while m < len(layout.lines) and not layout.lines[m].strip():
+            m += 1
+        fenced = m < len(layout.lines) and layout.fenced[m]
+        while (
+            m < len(layout.lines)
+            and layout.owner[m] == layout.owner[n]
+            and (layout.fenced[m] if fenced else bool(_BLOCK_LINE.match(layout.lines[m])))
+        ):
+            out[m] = layout.lines[m]
+            m += 1
+    return out
+
+
+_BLOCK_LINE = re.compile(r"^\s*(?:>|\||[-*•]\s|\d+[.)]\s)")
 
 
 def without_bounds(text: str) -> str:

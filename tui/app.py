@@ -21,7 +21,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import ModalScreen, Screen
 from textual.theme import ThemeProvider
 from textual.worker import Worker, WorkerState
@@ -78,8 +78,9 @@ class DispatchApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
     ]
 
-    runs_version: reactive[int] = reactive(0)
-    """Bumped whenever run files change; screens that list runs watch it and reload."""
+    runs_version: var[int] = var(0)
+    """Bumped whenever run files change; screens that list runs watch it and reload. A var, not a reactive: a
+    reactive's change repaints the whole screen, and a run's end bumps it as the run view draws its last frame."""
 
     def __init__(
         self,

@@ -263,7 +263,7 @@ def _spec_value(value: str, base: Path, item: Item) -> str:
     """A row's spec: the file it names (relative to the manifest) or, when it names none, the text itself."""
     if "\n" not in value and len(value) < 4096:
         path = base / value.strip()
-        if path.is_file():
+        if _is_file(path):
             try:
                 return _read(path, "spec")
             except UsageError as exc:
@@ -273,3 +273,11 @@ def _spec_value(value: str, base: Path, item: Item) -> str:
             item.problem = f"spec file not found: {path}"
             return ""
     return value
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a row's spec names a file; text that cannot be a path (a name part over 255 bytes) names none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

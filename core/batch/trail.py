@@ -64,12 +64,25 @@ class ItemRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ItemRecord:
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        """The record a line holds; TypeError for one whose fields are missing or of the wrong type (an edited or
+        foreign line), which readers skip as they skip a torn one, instead of failing on it later in a sum."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for name, value in known.items():
+            if not _fits(value, cls.__dataclass_fields__[name].type):
+                raise TypeError(f"{name} is {type(value).__name__}")
+        return cls(**known)
 
     @property
     def done_ok(self) -> bool:
         return self.state == "finished" and self.status == "ok"
+
+
+def _fits(value: Any, annotation: Any) -> bool:
+    """Whether a value read from JSON has the type an ItemRecord field is annotated with (a string, as this module
+    uses postponed annotations): `int`, `str`, and `X | None`; a float field takes an int too."""
+    kinds = {"int": (int,), "str": (str,), "float": (int, float), "None": (type(None),)}
+    allowed = tuple(kind for part in str(annotation).split("|") for kind in kinds[part.strip()])
+    return isinstance(value, allowed) and not isinstance(value, bool)
 
 
 class BatchTrail:

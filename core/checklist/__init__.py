@@ -116,11 +116,15 @@ def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:
 
 
 def _missing_inputs(spec: Spec, cwd: Path) -> list[Finding]:
-
+    """Each input path that is not under --cwd; a bare name that ends a path named beside it is that file."""
     findings = []
     lines = spec.text.splitlines()
     named = input_paths(spec)
-    for number, path in named + [item for item in goal_material_paths(spec) if item not in named]:
+    every = named + [item for item in goal_material_paths(spec) if item not in named]
+    tails = {path.rsplit("/", 1)[-1] for _, path in every if "/" in path}
+    for number, path in every:
+        if "/" not in path and path in tails:
+            continue  # 'keys in en.json missing from de.json' after 'Compare locales/en.json with locales/de.json'
         if problem := _missing(cwd, path):
             severity = Severity.ERROR if _surely_a_file(path, lines[number - 1]) else Severity.WARNING
             findings.append(

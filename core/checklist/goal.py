@@ -23,7 +23,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|whatever['’]s worth \w+|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
     r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
-    r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?) (?:looks|seems|feels|smells|is|are) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
+    r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?)(?:['’]s| (?:looks|seems|feels|smells|is|are)) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
     r"fishy|suspicious|worth \w+)|(?:whatever|anything(?: that)?|everything that) (?:looks|seems|feels|smells|strikes "
     r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?<!\btwo )(?<!\bthree )(?<!\bfour )(?<!\bfive )(?<!\d )(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—|(?:someone|somebody|anyone|nobody|people|everyone)\b))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
     r"give it a (?:go|shot|try)|deal with|make sense of|"

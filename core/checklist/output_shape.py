@@ -40,6 +40,17 @@ _SHAPE = pattern_cache.compile(
     re.IGNORECASE,
 )
 """A shape, a unit of size or a container; with a generic noun alone ('a report') there is none."""
+_SOME = pattern_cache.compile(
+    r"\b(?:some|a few|several|a number of|a bunch of|a handful of) (?:[\w-]+ )?(?:questions|ideas|suggestions|options|"
+    r"examples|items|points|bullets|sentences|paragraphs|names|titles|tips|headlines|taglines|slogans|prompts|"
+    r"exercises|variants|versions|alternatives)\b",
+    re.IGNORECASE,
+)
+"""Items counted by an indefinite ('Send back some questions I can use'): the shape is named, how many is not."""
+_COUNT = pattern_cache.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|dozen|single|pair)\b",
+    re.IGNORECASE,
+)
 _VALUES = pattern_cache.compile(
     r"\bone of\b|:\s*\w+(?:,\s*\w+)+,? or \w+|\"[^\"]+\" or \"[^\"]+\"|\b\w+ or \w+, lowercase", re.IGNORECASE
 )
@@ -59,6 +70,9 @@ def check(spec: Spec, cwd: Path | None = None) -> list[Finding]:
         if match := _OPEN.search(line.text):
             return [_vague(line.number, match.group(0), "leaves the shape of the answer to the model")]
     body = section.body
+    if (some := _SOME.search(prose.text_of(section))) and not _COUNT.search(prose.text_of(section)):
+        line = next(line for line in lines if some.group(0) in line.text)
+        return [_vague(line.number, some.group(0), "leaves how many to the model")]
     if _SHAPE.search(prose.text_of(section)) or _VALUES.search(body) or prose.has_data(section):
         return _unchecked(lines[0], body, cwd)
     first = lines[0]
@@ -89,18 +103,24 @@ def shape_stated(spec: Spec) -> Line | None:
 
 _OPEN_ANSWER = pattern_cache.compile(
     r"\b(?:return|returns|give|gives|output|outputs|produce|produces|hand back|send back)\s+(?:back\s+)?"
-    r"(?:something|anything|some (?:kind|sort|form) of)\b[^.;]*",
+    r"(?:something|anything|some (?:kind|sort|form) of)\b[^.;]*|"
+    r"\b(?:give|tell|send|share)(?: (?:me|us))? (?:your|a|some) (?:quick |honest |overall )?(?:take|takes|thoughts|"
+    r"views?|opinions?|impressions?|two cents|gut feel(?:ing)?)\b[^.;]*",
     re.IGNORECASE,
 )
 """With no Output section, what comes back named by an indefinite ('It should return something indicating whether
-it's valid'): the prose says an answer comes back and hands its shape to the model."""
+it's valid') or as an opinion ('give me your take on each one'): the prose says an answer comes back and hands
+its shape to the model, unless the same sentence names one ('your take on each, as one line: keep or close')."""
 
 
 def _open_answer(spec: Spec) -> tuple[Line, re.Match[str]] | None:
     for name in ("goal", "inputs"):
         for line in prose.lines(spec.sections.get(name)):
-            if not line.data and (match := _OPEN_ANSWER.search(line.text)):
-                return line, match
+            if line.data:
+                continue
+            for match in _OPEN_ANSWER.finditer(line.text):
+                if not _SHAPE.search(match.group(0)) and not _VALUES.search(match.group(0)):
+                    return line, match
     return None
 
 

@@ -88,6 +88,15 @@ def introduces_data(lines: list[Line], index: int) -> bool:
     return after is not None and (after.data or bool(_LIST_ITEM.match(after.raw)))
 
 
+def introduces_block(lines: list[Line], index: int) -> bool:
+    """The line ends in a colon over a code block, a quote or a table: what it names is pasted there. A list after
+    it is more prose about the work, not a file's content."""
+    if not lines[index].text.rstrip().endswith(":"):
+        return False
+    after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
+    return after is not None and after.data
+
+
 def is_list(lines: list[Line]) -> bool:
     """Two or more of the lines are list items ('- 2026-03-29 01:30', '2) the refund'): they list material."""
     return sum(bool(_LIST_ITEM.match(line.raw)) for line in lines) >= 2

@@ -17,11 +17,20 @@ from dataclasses import dataclass
 
 from core import pattern_cache
 from core.checklist import prose
-from core.spec import Finding, Section, Severity, Spec, section_heading
+from core.spec import Finding, Section, Severity, Spec, paths_in, section_heading
 
 _ARTIFACT_WHAT = "an artifact the spec does not contain"
 _MEETING_WHAT = "a meeting or conversation"
 _REVISION_WHAT = "a revision the spec does not contain"
+_MOMENT_WHAT = "a moment the model was not there for"
+_ABSOLUTE_TIME = pattern_cache.compile(
+    r"\b\d{1,2}:\d{2}\b|\b\d{4}[-/]\d{2}[-/]\d{2}\b|"
+    r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}\b",
+    re.IGNORECASE,
+)
+"""A date or a clock time ('02:10–02:25 UTC', '2026/12/02', '2 Dec'): when the spec states one, 'last night' is
+that time, pinned down, and what happened then is in what the spec hands over (the dated log lines)."""
 _OWN_WORK = pattern_cache.compile(r"the (?:corrected|updated|revised)\b|you\b", re.IGNORECASE)
 """Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
 anywhere else they are a version someone else made, or work done before."""
@@ -183,7 +192,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"\b(?:yesterday|earlier today|this morning|last night|the other day|a while ago|recently)\b(?!'s)",
-            "a moment the model was not there for",
+            _MOMENT_WHAT,
         ),
         (
             r"\b(?:where (?:we|you|I) left off|pick(?:ing)? up where|carry on from where|continue from where)\b",
@@ -253,6 +262,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\bthe same (?:[\w-]+ )?(?:format|layout|structure|style|tone|template|shape|approach|wording) as (?:the |our |my )?"
             r"(?:previous|last|earlier|old|other|usual|existing|before|one|ones)\b|\b(?:previous|earlier|prior|last|old) ones\b",
             "an earlier artifact the model cannot see",
+        ),
+        (
+            rf"\bthe same (?:[\w-]+ ){{1,3}}as (?:in )?(?:the|our|my) (?:[\w-]+ ){{0,3}}"
+            rf"(?:{_ARTIFACT}|synthesis|summary|write-?up|study|workshop)\b",
+            _ARTIFACT_WHAT,
         ),
         (
             rf"\b(?:the|our|my|your|that) (?:earlier|previous|prior|last|old|former) (?:[\w-]+ )?{_ARTIFACT}\b",
@@ -376,13 +390,14 @@ def check(spec: Spec) -> list[Finding]:
     whole = Section("spec", 1, spec.text, 1)
     findings: list[Finding] = []
     section = spec.sections.get("inputs")
-    inputs = section.body.lower() if section else ""
+    inputs = _inputs_named(section)
     seen_data = False
     lines = prose.lines(whole)
     given: dict[frozenset[str], bool] = {}
     output = spec.sections.get("output")
     deliverable = range(output.line, output.body_line + len(output.body.splitlines())) if output else range(0)
-    context = _Context(lines, inputs, deliverable, given, prose.Pointers(lines))
+    dated = _ABSOLUTE_TIME.search(spec.text) is not None
+    context = _Context(lines, inputs, deliverable, given, prose.Pointers(lines), dated)
     after = _lines_after_the_work(spec)
     for index, line in enumerate(lines):
         if line.data:
@@ -438,6 +453,8 @@ class _Context:
     deliverable: range
     given: dict[frozenset[str], bool]
     pointers: prose.Pointers
+    dated: bool
+    """The spec states a date or a clock time (_ABSOLUTE_TIME)."""
 
 
 def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, context: _Context) -> bool:
@@ -448,6 +465,7 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or _TO_COME.search(text, max(0, match.start() - 40), match.start())
         or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
         or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
+        or (what == _MOMENT_WHAT and context.dated)
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
         or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
@@ -594,6 +612,16 @@ _PLAIN = {
     "sent",
     "attached",
 }
+
+
+def _inputs_named(section: Section | None) -> str:
+    """What the Inputs name, for _named_in_inputs: a section of its own, all of it; Inputs read from the prose
+    (every sentence of a spec written without headings, the reference's own among them), only its paths."""
+    if section is None:
+        return ""
+    if not section.inferred:
+        return section.body.lower()
+    return " ".join(path for line in section.body.lower().splitlines() for path in paths_in(line))
 
 
 def _named_in_inputs(phrase: str, inputs: str) -> bool:

@@ -12,12 +12,13 @@ not quoted data).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from core import pattern_cache, spec_sections
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Spec
+from core.spec import Finding, Spec, title
 
 _ACTION = (
     r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
@@ -43,7 +44,7 @@ _PRODUCTION = "a production change"
 _STRONG = (
     (r"\b(?:client|customer|public|user)[- ]facing\b", "client-facing work"),
     (
-        r"\bpress release\b|\bnewswire\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
+        r"\bpress release\b|\bnewswire\b|\bembargo(?:ed)?\b|\bterms of service\b|\bterms and conditions\b|\b(?:privacy|refund|cookie|"
         r"returns|cancellation) (?:policy|terms)\b|\blease\b|\blay-?offs?\b|\bcutting \d+% of (?:staff|the team|jobs)\b|"
         r"\bcontract (?:renewal|termination|amendment)s?\b|\b(?:renewal|termination|offer|official) letter\b|"
         r"\bredundanc(?:y|ies)\b|\bcease[- ]and[- ]desist\b|\bletterhead\b|\b(?:data )?breach\b|\blawsuit\b|\blegal action\b|\bsettlement\b|\bgdpr\b|\bterminat\w+ (?:their|the|his|her) (?:lease|contract|employment)\b|"
@@ -139,13 +140,20 @@ _CONTACTS = (
 )
 """A verb with real people as its object ('a script that emails every user'), not a count of messages ('how many
 emails each customer received' has a quantifier before it)."""
+_TO_MANY = (
+    rf"\b{_ACTION}\b[^.;]{{0,40}}?\bto (?:all |every |each )?(?:(?:about|around|over|some|~) )?(?:the |our )?"
+    r"\d[\d,]{2,} (?:[a-z-]+ )?[a-z]+s\b"
+)
+"""An act that reaches a counted crowd, whoever they are ('It goes out to all 12,400 merchants'): a hundred or
+more of anything a text goes out to are people no list of audiences names."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern_cache.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
     (pattern_cache.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
     (pattern_cache.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
     (
         pattern_cache.compile(
-            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b", re.IGNORECASE
+            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b|{_TO_MANY}",
+            re.IGNORECASE,
         ),
         "something sent or shown to real people",
     ),
@@ -280,7 +288,7 @@ _LET_OUT = r"(?:commit|push|merge|deploy|send|post|publish|release|ship|submit|s
 work is kept in. 'Don't merge payments to the same vendor' is about the work's content."""
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
-    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave)\b[^.]*|"
+    r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
@@ -290,7 +298,7 @@ _PROSE_NOTE = pattern_cache.compile(
 )
 """With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
-ESCALATE:'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
+ESCALATE:', 'if you think a restart is needed, say so under NEXT CHECKS'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
 draft', 'A partner will edit it before it goes to the client'), a call the writer keeps ('Index creation on a
 40M-row prod table is my call'), or the act that would let the work out held back ('do not commit or push; leave
 it in the working tree'). Such a note is checked like an Escalation section's."""
@@ -304,21 +312,33 @@ def _note_in_prose(spec: Spec) -> str:
     return ""
 
 
+_THEIR_OWN = pattern_cache.compile(
+    r"\b(?:asks?|asked|asking|wants?|wanted|requests?|requested|requesting|tries|tried|trying|chooses?|decides?) to\s+$",
+    re.IGNORECASE,
+)
+"""Right before the act, someone else's wish to do it themselves ('account_deletion wins when a user asks to
+delete their account'): a case the material holds, not work the contractor does. 'asked us to email all
+customers' hands the act over, so an object between wish and act keeps it."""
 _ALSO = 2
 """Besides the first risky phrase, how many more a finding names: the notes must cover each ('publish version',
 'upload to PyPI')."""
 
 
 def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
-    """The risky phrases of the work, the strongest kind first, one per stretch of text."""
+    """The risky phrases of the work (its title, which names the task, and its sections), the strongest kind
+    first, one per stretch of text."""
     hits: list[tuple[prose.Line, re.Match[str], str]] = []
+    named = prose.lines(title(spec.text))
     for pattern, what in PATTERNS:
-        for line, match in prose.search(pattern, spec, _WORK_SECTIONS):
+        in_title = ((line, match) for line in named for match in pattern.finditer(line.text))
+        for line, match in itertools.chain(in_title, prose.search(pattern, spec, _WORK_SECTIONS)):
             if what == _PRODUCTION and prose.runs_there(line.text[: match.start()]):
                 continue
             if _FORBIDDEN.match(_clause_before(line.text, match.start())):
                 continue  # 'Don't reply to the customers, just label': the act is ruled out, not asked for
-            if not _context(spec, line, match.start()) and not any(
+            if _THEIR_OWN.search(line.text, max(0, match.start() - 30), match.start()):
+                continue  # 'when a user asks to delete their account': the act is someone's request, a case
+            if (line in named or not _context(spec, line, match.start())) and not any(
                 line.number == other.number and match.start() < end.end() and end.start() < match.end()
                 for other, end, _ in hits
             ):

@@ -466,16 +466,29 @@ def _worked_on(item: str) -> re.Match[str] | None:
     """In the prose of a spec with no Inputs section, a named thing is material when the work reads or uses it
     ('Please read the email thread with ...', 'the answers from our participant survey'), or it is someone's own;
     a thing only mentioned ('confirm the page resolves') is not, nor one the work goes out to ('it goes out on our
-    status page', 'posted to our blog'): that is where the answer goes, not what it reads."""
+    status page', 'posted to our blog') or a document it is for ('for our platform policy doc'): that is where
+    the answer goes, not what it reads."""
     return next(
         (
             match
             for match in _NAMED.finditer(item)
             if (_USES.search(item[: match.start()]) or _POSSESSED.match(match.group(0)))
             and not _GOES_TO.search(item[: match.start()])
+            and not (_FOR.search(item[: match.start()]) and _DOCUMENT.search(match.group(0)))
         ),
         None,
     )
+
+
+_FOR = pattern_cache.compile(r"\bfor\s+$", re.IGNORECASE)
+_DOCUMENT = pattern_cache.compile(
+    r"\b(?:docs?|documents?|reports?|deck|slides|newsletter|pages?|wiki|site|website|blog|board pack|file note|"
+    r"matter file|policy|brief|memo|handbook|guide|post)$",
+    re.IGNORECASE,
+)
+"""A document the answer is for ('the current support status ... for our platform policy doc', 'for the board
+pack'): where the result will go, not material to read. Code or data after 'for' ('tests for our parser module')
+is what the work is on."""
 
 
 _GOES_TO = pattern_cache.compile(

@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import io
 import json
+import stat
 import sys
 import tarfile
 import time
@@ -48,7 +49,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("--slug", required=True, help="the project")
     export.add_argument("--since", metavar="DATE", help="only runs started on or after this date (YYYY-MM-DD)")
     export.add_argument("--format", choices=FORMATS, default="md", help="md (default), jsonl or tar")
-    export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (a file atomically) instead of stdout")
     export.set_defaults(handler=cmd_export)
 
 
@@ -81,12 +82,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format != "tar":
         data = redactor.text(data.decode("utf-8")).encode("utf-8")
     if args.output:
-        atomic_write_bytes(Path(args.output), data)
+        _write_bundle(Path(args.output), data)
         error_line(f"dispatch: exported {len(records)} runs of '{project.slug}' to {args.output}")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return ExitCode.OK
+
+
+def _write_bundle(path: Path, data: bytes) -> None:
+    """The bundle at -o: a regular file (or a new one) replaced atomically, through a symlink to one; a device or a
+    pipe (/dev/stdout, a FIFO) written into, since replacing it would swap the node itself for a file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise UsageError(f"-o {path}: {exc.strerror or exc}", "name a file in a directory you can write") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise UsageError(f"-o {path} is a directory", f"name a file to write, e.g. -o {path / 'bundle'}")
+    if mode is not None and not stat.S_ISREG(mode):
+        with path.open("wb") as stream:
+            stream.write(data)
+        return
+    target = path.resolve()
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {path}: no directory {target.parent}", "create it first, or name a file in one")
+    atomic_write_bytes(target, data)
 
 
 def _records(project: Project) -> list[tuple[str, dict[str, Any]]]:

@@ -362,3 +362,18 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     assert cancel.code == 2 and "no batch batch-20260101-000000-1 on record" in cancel.stderr
     assert dispatch("batch", "x.jsonl", "--cancel", "batch-20260101-000000-1").code == 2
     assert dispatch("batch", "--list", "--cancel", "batch-20260101-000000-1").code == 2, "not a silent --list"
+
+
+def test_lines_of_items_jsonl_that_are_json_but_not_records_are_skipped(tmp_path: Path, projects_dir: Path) -> None:
+    with FakeOpenAI([Reply(text="ok")]) as server:
+        configure(tmp_path / "home", server.base_url)
+        first = dispatch("batch", str(write(tmp_path / "s.md", spec(1))), "--json")
+        directory = batch_dir(projects_dir)
+        foreign = ["[1, 2]", '"text"', '{"item": "one", "state": 5}', '{"item": 1, "state": "x", "cost_usd": "lots"}']
+        with (directory / "items.jsonl").open("a") as items:
+            items.write("\n".join(foreign) + "\n")
+        listed = dispatch("batch", "--list", "--json")
+        resumed = dispatch("batch", "--resume", directory.name, "--json")
+        sent = len(server.requests)
+    assert first.code == 0 and listed.code == 0 and resumed.code == 0, listed.stderr + resumed.stderr
+    assert listed.json()[0]["ok"] == 1 and lines(resumed)[-1]["ok"] == 1 and sent == 1

@@ -102,3 +102,20 @@ def test_garbage_files_are_refused_in_one_line(tmp_path: Path) -> None:
     assert manifest.from_paths([str(huge)])[0].prompt == "a" * 300_000
     with pytest.raises(UsageError, match="no rows"):
         manifest.from_paths([str(write(tmp_path / "empty.jsonl", "\n\n"))])
+
+
+def test_a_one_line_spec_longer_than_a_file_name_is_text_not_a_crash(tmp_path: Path) -> None:
+    inline = "Goal: summarise the release notes for the team " + "x" * 300
+    items = manifest.from_paths([str(write(tmp_path / "work.jsonl", json.dumps({"spec": inline}) + "\n"))])
+    assert items[0].problem is None and items[0].spec_text == inline
+
+
+def test_a_byte_order_mark_a_spreadsheet_wrote_is_not_part_of_the_first_column_or_row(tmp_path: Path) -> None:
+    template = write(tmp_path / "classify.md", GOOD_SPEC.replace("three numbered points", "the points of {ticket}"))
+    rows = tmp_path / "tickets.csv"
+    rows.write_bytes(b"\xef\xbb\xbfticket,slug\r\nT-1,t1\r\n")
+    items = manifest.from_template(template, rows)
+    assert items[0].problem is None and "the points of T-1" in items[0].spec_text and items[0].slug == "t1"
+    jsonl = tmp_path / "work.jsonl"
+    jsonl.write_bytes(b"\xef\xbb\xbf" + json.dumps({"prompt": "Say hello."}).encode() + b"\r\n")
+    assert manifest.from_paths([str(jsonl)])[0].prompt == "Say hello."

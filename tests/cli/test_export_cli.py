@@ -12,6 +12,7 @@ import pty
 import subprocess
 import sys
 import tarfile
+import threading
 from pathlib import Path
 
 from tests.agents.test_worktrees import REFACTOR, command_agent, run_spec
@@ -203,3 +204,27 @@ def test_show_draws_the_answer_on_a_terminal_and_keeps_it_plain_in_a_pipe(isolat
     assert "\x1b[36mdispatch show\x1b[0m" in drawn and "  • one" in drawn and "**" not in drawn.split("== Answer")[1]
     assert "\x1b]0;" not in drawn and "then ^[]0;owned^G a retitled terminal" in drawn, "controls made visible"
     assert "\x1b[" not in on_a_terminal("show", "--slug", "md", "--json").replace("\\u001b", "")
+
+
+def test_output_to_a_pipe_a_symlink_or_a_directory_keeps_the_node_it_names(isolated: Path) -> None:
+    with FakeOpenAI([Reply(text="One sentence for the release.")]) as api:
+        write(isolated / "home" / "config.toml", CONFIG.format(url=api.base_url))
+        spec = write(isolated / "task.md", MARKDOWN_SPEC)
+        assert dispatch("run", "--spec", str(spec), "--slug", "out", "--json").code == 0
+    fifo = isolated / "bundle.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    piped = dispatch("export", "--slug", "out", "--format", "jsonl", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert piped.code == 0 and fifo.is_fifo(), piped.stderr
+    assert json.loads(received[0].decode().splitlines()[0])["slug"] == "out"
+    target = write(isolated / "real.md", "old")
+    (isolated / "link.md").symlink_to(target)
+    linked = dispatch("export", "--slug", "out", "-o", str(isolated / "link.md"))
+    assert linked.code == 0 and (isolated / "link.md").is_symlink() and "# Project out" in target.read_text()
+    into_dir = dispatch("export", "--slug", "out", "-o", str(isolated))
+    assert into_dir.code == 2 and f"-o {isolated} is a directory" in into_dir.stderr, into_dir.stderr
+    nowhere = dispatch("export", "--slug", "out", "-o", str(isolated / "missing" / "x.md"))
+    assert nowhere.code == 2 and not (isolated / "missing").exists() and "no directory" in nowhere.stderr

@@ -129,6 +129,12 @@ def test_unreadable_config_is_a_config_error(tmp_path: Path, make, problem: str)
     assert f"cannot read config {path}: {problem}" == caught.value.message
 
 
+def test_a_config_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + CONFIG.encode())
+    assert configs.load(path, environ={}).models["cheap"].provider_model == "cheap-1"
+
+
 def test_bad_config_in_cli_is_one_line_and_exit_2(isolated: Path) -> None:
     write(isolated / "home" / "config.toml", '[models.x]\nbackend = "telepathy"\n')
     proc = subprocess.run([sys.executable, "-m", "core", "models"], capture_output=True, text=True, cwd=ROOT)

@@ -1378,3 +1378,113 @@ def test_a_file_written_into_is_made_and_a_directory_material_is_in_must_be_ther
         )
         != specs.Severity.ERROR
     )
+
+
+def test_a_relative_moment_is_pinned_down_when_the_spec_states_a_date_or_a_time() -> None:
+    text = (
+        "# Gateway errors from last night\n\nExplain each error.\n\n```\n{}[error] upstream timed out\n```\n\n"
+        "Output: one bullet per error."
+    )
+    assert "hidden-context" in rules(text.format(""))
+    assert "hidden-context" not in rules(text.format("2026/12/02 03:14:07 "))
+
+
+def test_an_answer_sentence_over_a_block_holds_the_block_and_a_kept_call_is_a_note() -> None:
+    text = (
+        "Diagnose the failing health check on the prod load balancer from the lines below.\n\n"
+        "> 503 from /healthz at 04:10\n\n"
+        "Send back exactly this:\n```\nCAUSE: <one sentence>\nNEXT: <up to 3 read-only commands>\n```\n"
+    )
+    found = rules(text)
+    assert "vague-output" not in found
+    assert "missing-escalation" in found
+    assert "missing-escalation" not in rules(text + "If you think a restart is needed, say so under NEXT.\n")
+
+
+def test_a_distributive_opening_leads_the_answer_sentence() -> None:
+    text = "I need the release dates of Go 1.22 and 1.23. For each version return one row: version | date | URL.\n"
+    assert specs.parse(text).get("output").startswith("For each version return")
+
+
+def test_an_act_someone_asks_to_do_themselves_is_a_case_and_a_document_it_is_for_is_no_material() -> None:
+    label = "Label each message below `cancel` or `other`; `cancel` wins when a customer {} their subscription.\n"
+    data = '\nM1 "Please stop my plan, I am moving abroad next month."\n\nReturn: one label per line.\n'
+    assert "missing-escalation" not in rules(label.format("asks to cancel") + data)
+    assert "missing-escalation" in rules(label.format("asks us to cancel") + data)
+    summary = "I need the EOL dates of the supported Ruby branches for {}.\n\nRead https://www.ruby-lang.org/en/downloads/branches/ first.\n"
+    tail = "Return: a markdown table, 2 rows.\n"
+    assert "input-not-given" not in rules(summary.format("our upgrade policy doc") + tail, target="web")
+    assert "input-not-given" in rules(
+        "Write tests for our billing module. Return: one Python code block.\n", target="stateless"
+    )
+
+
+def test_the_title_names_the_task_so_its_risk_needs_a_note() -> None:
+    text = "# Apply the schema change on production\n\nRun `make migrate`.\n\nOutput: the command's last 5 lines.\n"
+    assert rules(text, target="agent")["missing-escalation"].quote == "on production"
+    assert "missing-escalation" not in rules(text.replace("on production", "on a scratch copy"), target="agent")
+
+
+def test_a_text_that_goes_out_to_a_counted_crowd_reaches_real_people() -> None:
+    text = "Write the delay notice below.\n\n> Orders ship late.\n\nOutput: plain text, 120 words. It is sent to {} couriers.\n"
+    assert rules(text.format("all 3,100"))["missing-escalation"].quote == "sent to all 3,100 couriers"
+    assert "missing-escalation" not in rules(text.format("the two"))
+
+
+def test_a_labels_paragraph_that_runs_on_into_the_answer_sentence_holds_the_output() -> None:
+    text = (
+        "Check the 3 FAQ answers below for typos.\n\n> A: We ship in 2 days.\n\n"
+        "Out of scope: changing facts.\nReturn {}.\n"
+    )
+    assert "vague-output" not in rules(text.format("each answer, corrected, one per line"))
+    assert rules(text.format("whatever you think works"))["vague-output"].quote.startswith("whatever")
+    assert rules("Compare the 2 CSVs below. Write up what you find in whatever form is easiest.\n\n```\na,b\n```\n")[
+        "vague-output"
+    ].quote.startswith("whatever")
+
+
+def test_a_list_after_a_caption_is_not_the_files_content_and_a_bare_name_ends_a_path_beside_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "locales").mkdir()
+    for name in ("en.json", "de.json"):
+        (tmp_path / "locales" / name).write_text("{}\n")
+    compare = "Compare locales/en.json with locales/de.json and list keys in en.json missing from de.json.\n"
+    assert "missing-input" not in rules(compare + "Output: one key per line.\n", cwd=tmp_path, target="agent")
+    rules_over = "Rules, checked against the rows in fixtures/broken.csv:\n- a → 1\n- b → 2\n\nWrite the SQL. Output: one SQL block.\n"
+    assert rules(rules_over, cwd=tmp_path, target="agent")["missing-input"].quote == "fixtures/broken.csv"
+
+
+def test_an_embargoed_text_is_sensitive_and_whatevers_wrong_leaves_the_scope_open() -> None:
+    release = "Draft the embargoed release below as 3 paragraphs.\n\n> We raised 10m.\n\nOutput: plain text.\n"
+    assert rules(release)["missing-escalation"].quote == "embargoed"
+    faq = "Look over the answers below and fix whatever's wrong.\n\n> A: We ship in 2 days.\n\nOutput: the answers."
+    assert rules(faq)["vague-goal"].quote == "whatever's wrong"
+
+
+def test_give_it_is_an_ask_and_an_opinion_or_some_items_name_no_contract() -> None:
+    blurbs = (
+        '\n\n> HERO: "Plan meals in minutes, every single week."\n\nsend back the hero, plain text, at most 10 words.\n'
+    )
+    text = "here's our hero line. give it whatever it needs to sound bolder." + blurbs
+    assert specs.parse(text).sections["goal"].line == 1
+    assert rules(text)["vague-goal"].quote == "whatever it needs to sound bolder"
+    issues = (
+        "Here are the 3 bug reports below.\n\n> #1 crash on save\n\nRead them and tell me your thoughts on each one.\n"
+    )
+    assert rules(issues)["vague-output"].quote == "tell me your thoughts on each one"
+    assert "vague-output" not in rules(issues + "Output: one line per report: keep or close.\n")
+    questions = "Write quiz questions on the passage below.\n\n> The sky is blue.\n\nOutput: some short questions.\n"
+    assert rules(questions)["vague-output"].quote == "some short questions"
+    assert "vague-output" not in rules(questions.replace("some short questions", "some 5 short questions"))
+
+
+def test_what_i_want_labels_the_ask_and_the_same_names_as_an_absent_artifact_is_a_reference() -> None:
+    text = "Notes on our brand below.\n\n> We sell tea.\n\nWhat we want: sort out our tagline so we stand out more.\nOutput: 3 lines.\n"
+    assert rules(text)["vague-goal"].quote == "sort out"
+    tags = (
+        "Tag each quote below with one theme. Use the same theme names as the spring workshop summary.\n\n"
+        '1. "Too slow to load on my phone"\n2. "Checkout took ages"\n\nReturn: one theme per line.\n'
+    )
+    assert rules(tags)["hidden-context"].quote == "the same theme names as the spring workshop summary"
+    assert "hidden-context" not in rules(tags.replace("the spring workshop summary", "the list below: speed, trust"))

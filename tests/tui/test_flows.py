@@ -23,6 +23,7 @@ from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.screens.tier_picker import TierPickerScreen
 from tui.widgets.checklist import QUOTE_STYLE, Checklist
+from tui.widgets.run_output import RunOutput
 from tui.widgets.runs_table import RunsTable
 
 VAGUE = "Goal: fix it\n\nOutput: the answer\n"
@@ -197,7 +198,8 @@ async def test_force_asks_first_and_is_recorded(app_factory) -> None:
         await pilot.click("#yes")
         view = app.screen
         assert isinstance(view, RunViewScreen)
-        await wait_for(pilot, lambda: view.live.done, "the forced run to finish")
+        # to the answer drawn as Markdown: a test that ended with the run quit the app while the view mounted it
+        await wait_for(pilot, lambda: view.live.done and not view.query_one(RunOutput).plain, "the forced run drawn")
         record = Project.at(view.live.slug).read_run(view.live.run_id)
         assert record["forced"] is True
 

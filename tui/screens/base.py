@@ -33,3 +33,13 @@ class DispatchScreen(Screen[None]):
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+
+    @property
+    def in_sight(self) -> bool:
+        """On top, or under see-through screens only (a modal). Textual's `is_current` is true of the screen just
+        under the top one even when that one is opaque: the dashboard under the run view ticked its tables, and
+        each tick drew the whole run view again in the middle of a stream."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(screen.styles.background.a < 1 for screen in stack[stack.index(self) + 1 :])

@@ -255,9 +255,9 @@ class DashboardScreen(DispatchScreen):
         self.watch(self.app, "runs_version", self._runs_changed, init=False)
 
     def _runs_changed(self, _version: int) -> None:
-        """Reload now if in front, else when next shown: a hidden dashboard rebuilding its tables as a run
+        """Reload now if in sight, else when next shown: a hidden dashboard rebuilding its tables as a run
         ended competed with the run view drawing that run's last frame."""
-        if self.is_current:
+        if self.in_sight:
             self.reload()
         else:
             self._stale = True
@@ -341,9 +341,9 @@ class DashboardScreen(DispatchScreen):
             self.show_detail()
 
     def tick(self) -> None:
-        """Twice a second while in front: elapsed times of running dispatches, the projects' "Updated" ages and the
+        """Twice a second while in sight: elapsed times of running dispatches, the projects' "Updated" ages and the
         inbox's "When"."""
-        if not self.is_current or not self.tables_ready:
+        if not self.in_sight or not self.tables_ready:
             return
         now = self.app.now()
         projects = self.query_one("#projects", DataTable)

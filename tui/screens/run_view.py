@@ -22,7 +22,7 @@ from tui.format import money, seconds, tokens
 from tui.live import LiveRun
 from tui.screens.base import DispatchScreen
 from tui.widgets.changes_panel import ChangesPanel, changes_allow
-from tui.widgets.event_log import EventLog
+from tui.widgets.event_log import EventLog, EventsBox
 from tui.widgets.footer import Footer
 from tui.widgets.header import Header
 from tui.widgets.run_output import RunOutput
@@ -101,7 +101,7 @@ class RunViewScreen(DispatchScreen):
             with Collapsible(title=f"Earlier in this session ({turns} turn(s))", id="earlier-box", collapsed=False):
                 yield Static(self._conversation(), id="earlier")
         yield RunOutput(id="output")
-        with Collapsible(title="Events", id="events-box", collapsed=False):
+        with EventsBox(title="Events (0)", id="events-box", collapsed=False):
             yield EventLog(id="events", max_lines=5000)
         with Horizontal(id="after"):
             yield Input(placeholder=PROMPT[0], id="prompt")
@@ -147,7 +147,7 @@ class RunViewScreen(DispatchScreen):
         if len(live.log) > self._shown_log:
             self.query_one("#events", EventLog).say(live.log[self._shown_log :])
             self._shown_log = len(live.log)
-            self.query_one("#events-box", Collapsible).title = f"Events ({self._shown_log})"
+            self.query_one("#events-box", EventsBox).title = f"Events ({self._shown_log})"
         self._show_status()
 
     async def refresh_view(self) -> None:

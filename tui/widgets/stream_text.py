@@ -14,9 +14,10 @@ from rich.segment import Segment
 from textual.content import Content
 from textual.events import Resize
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
+
+from tui.widgets.grows_in_place import GrowsInPlace
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 """Control characters (a stray escape or carriage return would move the terminal's cursor), shown as �."""
@@ -29,7 +30,7 @@ def wrap(line: str, width: int) -> list[str]:
     return [row.plain for row in Content(_CONTROL.sub("\ufffd", line)).wrap(width)]
 
 
-class StreamText(ScrollView, can_focus=True):
+class StreamText(GrowsInPlace, can_focus=True):
     """The text so far, wrapped at the widget's width; it follows the end unless scrolled away from it."""
 
     ALLOW_SELECT = True
@@ -89,19 +90,8 @@ class StreamText(ScrollView, can_focus=True):
         for text in self._lines[line:]:
             self._first_row.append(len(self._rows))
             self._rows.extend(wrap(text, self._width))
-        self._grow(Size(self._width, len(self._rows)))
-
-    def _grow(self, size: Size) -> None:
-        """Take `size` as the scrollable size without a layout of the screen. Setting `virtual_size` lays out
-        and then repaints every widget on screen, which on each frame of a long stream cost more than the
-        engine's own work; this widget's region never depends on it (its scrollbar is always shown), so only
-        the scrollbar and the rows need drawing again."""
-        self.set_reactive(StreamText.virtual_size, size)
-        scrollbar = self.vertical_scrollbar
-        scrollbar.window_virtual_size = size.height
-        scrollbar.window_size = self.container_size.height
-        self.scroll_y = self.validate_scroll_y(self.scroll_y)
-        self.refresh()
+        self.virtual_size = Size(self._width, len(self._rows))
+        self.refresh()  # the rows an append changed, whether or not their number did
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
