@@ -73,7 +73,7 @@ _STATE = (
 """A state, not a place: 'if the date is in the future', 'when the system is in dark mode', 'rows in progress'."""
 _PLACE = r"(?:(?:the|our|their|a|an) )?[^\s.,;:]+"
 _LOCATED = pattern_cache.compile(
-    rf"(?:\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found)|['’](?:re|s)) (?:in|on|at|under) {_HERE}{_MEASURE}"
+    rf"(?:\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found)|(?<!\bwhat)(?<!\bwhatever)['’](?:re|s)) (?:in|on|at|under) {_HERE}{_MEASURE}"
     rf"{_STATE}"
     rf"{_PLACE}|"
     rf"\b(?:exported|pulled|downloaded|extracted|fetched|copied|taken) (?:\w+ )?from {_HERE}(?![^:]*:\s*$){_PLACE}",
@@ -81,7 +81,7 @@ _LOCATED = pattern_cache.compile(
 )
 """Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker', 'as exported
 from the building management system' (not a sheet's layout: 'prices are in column C'; not a caption of rows that
-follow: 'Rows exported from the CRM:')."""
+follow: 'Rows exported from the CRM:'; not the contents of something: "using only what's in their profile")."""
 _ELSEWHERE = pattern_cache.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:see |(?:is|are) )?attached\b|"
     r"\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
@@ -95,10 +95,12 @@ _ELSEWHERE = pattern_cache.compile(
 """A system it lives in, a person to get it from, an attachment (nothing is attached to a spec), or a file that is
 not text: the contractor can use none of them."""
 _SHOWN_HERE = pattern_cache.compile(
-    r"\b(?:(?:is|are) (?:pasted|quoted|included|given|copied)|(?:pasted|quoted|included|given) (?:below|above|here))\b",
+    r"\b(?:(?:is|are) (?:pasted|quoted|included|given|copied)|(?:pasted|quoted|included|given) (?:below|above|here)|"
+    r"pasted (?:in |over )?from)\b",
     re.IGNORECASE,
 )
-"""Where it came from, with the thing itself handed over: 'exported from Stripe, pasted below'."""
+"""Where it came from, with the thing itself handed over: 'exported from Stripe, pasted below', '(pasted from
+Notion)'."""
 _POINTS_HERE = pattern_cache.compile(r"\b(?:below|above|pasted|quoted|as follows)\b", re.IGNORECASE)
 """A line that points at the data the section holds ('The table below.', 'The job description, pasted below')
 names what it hands over."""
@@ -500,7 +502,7 @@ _GOES_TO = pattern_cache.compile(
 
 _USES = pattern_cache.compile(
     r"\b(?:read|reread|review|summari[sz]e|use|using|see|open|go through|look (?:at|over|through)|from|in|based on|"
-    r"per|following|according to|as in)\s+$",
+    r"per|following|according to|as in|out of)\s+$",
     re.IGNORECASE,
 )
 _POSSESSED = pattern_cache.compile(rf"(?:our|my|their|{_OWNER})\s", re.IGNORECASE)

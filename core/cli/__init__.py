@@ -155,4 +155,20 @@ def refusal_envelope(exc: DispatchError, slug: str | None, error: str | None = N
 
 
 def run() -> None:
+    reopen_closed_stdio()
     raise SystemExit(main())
+
+
+def reopen_closed_stdio() -> None:
+    """Put /dev/null on any of fds 0-2 the caller closed (`dispatch ... <&- >&-`), as daemons do: else Python has
+    no sys.stdin or sys.stdout (a traceback at the first read or write), and the next file opened (a lock, the
+    index) takes the free number, so a child started later would write its stdout into it."""
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False))  # noqa: SIM115

@@ -5,6 +5,7 @@ review falls back too, follow-ups honour their flags, and a closed stdout ends t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,21 @@ def test_a_closed_stdout_ends_the_run_quietly_and_records_it(isolated: Path, spe
     record = json.loads(records[0].read_text())
     assert record["status"] == "interrupted" and record["reason"] == "output_closed"
     assert record["result"].startswith("a long answer line") and len(record["result"]) < len(text)
+
+
+def test_a_closed_stdin_or_stdout_at_start_is_dev_null_not_a_traceback(isolated: Path, spec: Path) -> None:
+    def closed(redirect: str, *args: str) -> subprocess.CompletedProcess[str]:
+        command = ["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m", "core", *args]
+        env = {**os.environ, "DISPATCH_BASE_URL": server.base_url}
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    with FakeOpenAI([Reply(text="Faster start-up, a new audit browser and fewer crashes.")]) as server:
+        ran = closed(">&-", "run", "--spec", str(spec), "--slug", "job")
+        linted = closed("<&-", "lint", "--spec", "-")
+        removed = closed("<&-", "rm", "--slug", "job")
+    for result in (ran, linted, removed):
+        assert "Traceback" not in result.stderr, result.stderr
+    record = json.loads(next((isolated / "projects" / "job" / ".dispatch-logs").glob("*-result.json")).read_text())
+    assert ran.returncode == 0 and record["status"] == "ok"
+    assert linted.returncode == 3 and "no Goal section" in linted.stdout
+    assert removed.returncode == 2 and "without confirmation" in removed.stderr
