@@ -135,6 +135,14 @@ _LAYOUT = pattern_cache.compile(
 """A clause that says what a thing has ('the spreadsheet from ops — it has SKU, product name, units sold in the
 last 90 days and units on hand', 'the export with columns id, email, plan'): its columns, not its rows. Two figures
 or more in it are rows after all ('it has apples 3.10, pears 2.20')."""
+_SIZE = pattern_cache.compile(
+    r"~?(?<![\w.,#])\d[\d,.]*\s*k?\s+(?:rows?|records?|responses?|comments?|answers?|entries|messages?|emails?|"
+    r"tickets?|participants?|respondents?|interviews?)\b|"
+    r"(?<![\w.,#-])\d{1,3}(?:[.,]\d+)?\s*[–-]\s*\d{1,3}(?:[.,]\d+)?(?!\w|[.,]\d|-)",
+    re.IGNORECASE,
+)
+"""How much there is ('We have ~600 responses') and the range its values take ('the scores are 0–10'): what the
+material is like, not rows of it (a date, '2026-01', is no range)."""
 _FIGURE = pattern_cache.compile(r"(?<![\w.,#])\d")
 
 
@@ -142,8 +150,13 @@ def _layout(match: re.Match[str]) -> str:
     return " " if len(_FIGURE.findall(match.group(0))) < 2 else match.group(0)
 
 
-_TITLE = pattern_cache.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
-"""A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
+_TITLE = pattern_cache.compile(
+    rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]|"
+    r"[\"“][^\"”\n]*[\"”]\s+(?:column|field|header|question|tab|section|button|label)s?\b",
+    re.IGNORECASE,
+)
+"""A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), and one right before the
+part of a thing it names ('the free-text "why did you give this score?" column'): not its content."""
 
 FIX = {
     Target.STATELESS: "paste it into the spec (text, a code block or a data list) or give its path under --cwd, "
@@ -539,7 +552,8 @@ def _given(text: str, raw: str, target: Target, cwd: Path | None) -> bool:
     prose_text = prose.without_quotes(_TITLE.sub(" ", _URL.sub(" ", raw.replace("`", " "))))
     if prose.DATA in prose_text or prose_text.rstrip().endswith(":"):
         return True
-    if _DATA_ON_LINE.search(_LAYOUT.sub(_layout, _DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text)))):
+    described = _SIZE.sub(" ", _LAYOUT.sub(_layout, _DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text))))
+    if _DATA_ON_LINE.search(described):
         return True
     paths = paths_in(_URL.sub(" ", raw))
     return any(cwd is None or _exists(cwd, path) for path in paths)

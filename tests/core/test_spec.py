@@ -1539,3 +1539,12 @@ def test_what_is_sent_back_with_its_object_between_is_the_answer_sentence() -> N
         "Below are our two macros.\n\n> Hi, refunded.\n\nTake a look and improve them in whatever ways you feel matter."
     )
     assert "whatever ways you feel" in rules(macros + "\nReturn: two blocks.")["vague-goal"].message
+
+
+def test_a_count_a_range_and_a_quoted_column_name_are_no_rows() -> None:
+    line = 'Group the "what should we change first?" column from the Q2 feedback export into themes. {}\n'
+    tail = "Output: JSON with keys theme, count.\n"
+    described = rules(line.format("We have ~300 answers; the ratings are 1–5.") + tail)
+    assert described["input-not-given"].quote.startswith("the Q2 feedback")
+    rows = line.format("Rows: 2026-01 4.5, 2026-02 3.9, 2026-03 4.1.")
+    assert "input-not-given" not in rules(rows + tail)
