@@ -274,7 +274,8 @@ answer's shape ('No prose', 'No explanation')."""
 _ANSWER = re.compile(
     _LEAD
     + r"(?:return|reply with|respond with|answer with|give (?:me|us|back)\b|let (?:me|us) know\b|send (?:me |us )?"
-    r"(?:over|across|through)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
+    r"(?:over|across|through)\b|send (?:[\w-]+ ){1,3}?back\b|[^.;]*\bsend (?:it|them|this|that|everything) "
+    r"(?:over|back|across)\b|(?:the )?format is\b|give\b[^.;]*\bnothing else|send "
     r"(?:me |us )?back|report back|hand back|write (?:it|this|them|that) up|write up\b|output\b|deliver\b|what i want back|"
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
@@ -282,7 +283,8 @@ _ANSWER = re.compile(
     r"bullets|lines)\b)",
     re.IGNORECASE,
 )
-"""A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English')."""
+"""A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English', 'Send the
+translations back ...', 'Put together ... and send it over')."""
 _CHECK = re.compile(
     _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
 )
@@ -349,13 +351,15 @@ def _before(line: str, answer: str) -> str:
 
 def _goal(layout: Layout, prose: list[int]) -> Section | None:
     """The ask, from its sentence to the end of its paragraph; else the first paragraph of untitled prose. A
+    sentence inside quoted text is the material's ('"Welcome! ... Read the architecture doc ..."'), not an ask. A
     title that starts with a verb ('# Edit: feature on rural bus cuts') names the task; the ask in the prose under
     it says what to do, so titles are tried last."""
     for n in sorted(prose, key=lambda n: bool(_ANY_HEADING.match(layout.lines[n]))):
         if _DATA.match(layout.lines[n]):
             continue
-        for start in _starts(layout.lines[n]):
-            if _ASK.match(layout.lines[n][start:]):
+        text = _QUOTED.sub(lambda quote: " " * len(quote.group(0)), layout.lines[n])
+        for start in _starts(text):
+            if _ASK.match(text[start:]):
                 return _paragraph(layout, n, start)
     first = next((n for n in prose if layout.lines[n].strip() and not _DATA.match(layout.lines[n])), None)
     return _paragraph(layout, first, 0) if first is not None else None
@@ -389,6 +393,7 @@ def _asked_under_a_heading(layout: Layout) -> Section | None:
 
 
 _ANY_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 
 
 def _paragraph(layout: Layout, n: int, start: int, owner: str | None = None) -> Section:

@@ -36,7 +36,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|(?:get|have|give me) a (?:sense|feel|feeling) (?:of|for)|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
     r"(?:best|fit)|however (?:it |you |they )?(?:makes? sense|seems? (?:best|right|sensible|fit)|see fit|think|"
-    r"like|want|prefer|works?|fits?)|whatever you think)\b",
+    r"like|want|prefer|works?|fits?)|whatever (?:[\w-]+ )?(?:you|we) (?:think|feel|see fit|like|want|prefer))\b",
     re.IGNORECASE,
 )
 """Open scope that no criterion closes, a result left to chance ('see what comes out of it'), or whatever strikes

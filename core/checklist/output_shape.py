@@ -105,12 +105,12 @@ _OPEN_ANSWER = pattern_cache.compile(
     r"\b(?:return|returns|give|gives|output|outputs|produce|produces|hand back|send back)\s+(?:back\s+)?"
     r"(?:something|anything|some (?:kind|sort|form) of)\b[^.;]*|"
     r"\b(?:give|tell|send|share)(?: (?:me|us))? (?:your|a|some) (?:quick |honest |overall )?(?:take|takes|thoughts|"
-    r"views?|opinions?|impressions?|two cents|gut feel(?:ing)?)\b[^.;]*",
+    r"views?|opinions?|impressions?|two cents|gut feel(?:ing)?)\b[^.;]*|\btell (?:me|us) what you think\b[^.;]*",
     re.IGNORECASE,
 )
 """With no Output section, what comes back named by an indefinite ('It should return something indicating whether
 it's valid') or as an opinion ('give me your take on each one'): the prose says an answer comes back and hands
-its shape to the model, unless the same sentence names one ('your take on each, as one line: keep or close')."""
+its shape to the model ('tell me what you think is going on'), unless the same sentence names one ('your take on each, as one line: keep or close')."""
 
 
 def _open_answer(spec: Spec) -> tuple[Line, re.Match[str]] | None:

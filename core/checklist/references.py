@@ -264,7 +264,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier artifact the model cannot see",
         ),
         (
-            rf"\bthe same (?:[\w-]+ ){{1,3}}as (?:in )?(?:the|our|my) (?:[\w-]+ ){{0,3}}"
+            rf"\bthe same (?:[\w-]+ ){{1,3}}as (?:in )?(?:the|our|my) (?:[\w.-]+ ){{0,3}}"
             rf"(?:{_ARTIFACT}|synthesis|summary|write-?up|study|workshop)\b",
             _ARTIFACT_WHAT,
         ),

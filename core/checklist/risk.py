@@ -18,7 +18,7 @@ import re
 from core import pattern_cache, spec_sections
 from core.checklist import prose
 from core.checklist.target import Target
-from core.spec import Finding, Spec, title
+from core.spec import Finding, Section, Spec, title
 
 _ACTION = (
     r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
@@ -169,7 +169,7 @@ _NO_NOTE = pattern_cache.compile(
 _DECISION = pattern_cache.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
-    r"\bsign[- ]?off\b|\b(?:my|our) (?:call|decision|choice)\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
+    r"\bsign[- ]?off\b|\b(?:my|our) (?:call|decision|choice)\b|\bneeds? (?:a |an )?(?:[\w-]+ )?decision\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
     r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b|"
     r"\b(?:if|unless)\b[^.;]*[,:][^.;]*?(?:\b(?:say|said|state|list|mark|note|flag|leave|put|write|tell|mention|"
     r"report|describe|explain|comment|ask|stop|skip|omit|hold)\w*\b|\binstead\b|\brather than\b)|"
@@ -241,6 +241,13 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
     )
     if not note and (stated := _note_in_prose(spec)):
         note = stated
+    if not note and (waived := _waiver(spec)):
+        waiver, at = waived
+        return [
+            prose.finding(
+                "missing-escalation", at, waiver, f"is not an escalation note, and the work is {what} ({risky})", fix
+            )
+        ]
     if not note:
         message = f"is {what}, but there are no escalation notes" + (f" (nor for {also[2:]})" if also else "")
         return [prose.finding("missing-escalation", line.number, match.group(0), message, fix)]
@@ -292,6 +299,8 @@ _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
+    r"\b(?:anything|whatever|any [\w-]+) (?:that )?needs? (?:a |an |my |our )?(?:[\w-]+ )?(?:decision|sign-?off|"
+    r"approval)\b[^.]*|"
     rf"\b(?:do not|don['’]t|never) {_LET_OUT}(?: (?:or|and|nor) {_LET_OUT})*(?: (?:it|them|this|that|anything))?"
     r"(?:\s*[;,.:—–]|\s*$|\s+(?:yet|until|before)\b)[^.]*",
     re.IGNORECASE,
@@ -300,8 +309,27 @@ _PROSE_NOTE = pattern_cache.compile(
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
 ESCALATE:', 'if you think a restart is needed, say so under NEXT CHECKS'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
 draft', 'A partner will edit it before it goes to the client'), a call the writer keeps ('Index creation on a
-40M-row prod table is my call'), or the act that would let the work out held back ('do not commit or push; leave
+40M-row prod table is my call', 'Mark anything that needs a product-manager decision'), or the act that would let the work out held back ('do not commit or push; leave
 it in the working tree'). Such a note is checked like an Escalation section's."""
+
+
+_WAIVER = pattern_cache.compile(
+    r"\bescalat\w*\s*(?::\s*|is |isn['’]t |is not )?(?:n/?a|none|not needed|not required|unnecessary|nothing)\b|"
+    r"\bno (?:need (?:to|for) )?escalat\w*(?: (?:needed|required))?\b|"
+    r"\bnothing (?:else |more )?to (?:flag|escalate|raise|check)(?: here)?\b|"
+    r"\bno (?:sign-?off|approval|review)\b[^.;]{0,40}?\b(?:required|needed|necessary)\b",
+    re.IGNORECASE,
+)
+"""In the prose, escalation waived ('so escalation: n/a', 'no need to escalate', 'Nothing else to flag here', 'No
+sign-off from anyone else required'): the writer says there is no note, which on risky work is the decision a
+note exists to keep."""
+
+
+def _waiver(spec: Spec) -> tuple[str, int] | None:
+    for line in prose.lines(Section("spec", 1, spec.text, 1)):
+        if not line.data and (match := _WAIVER.search(line.text)):
+            return match.group(0), line.number
+    return None
 
 
 def _note_in_prose(spec: Spec) -> str:

@@ -73,7 +73,7 @@ _STATE = (
 """A state, not a place: 'if the date is in the future', 'when the system is in dark mode', 'rows in progress'."""
 _PLACE = r"(?:(?:the|our|their|a|an) )?[^\s.,;:]+"
 _LOCATED = pattern_cache.compile(
-    rf"(?:\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found)|['’](?:re|s)) (?:in|on|at|under) {_HERE}{_MEASURE}"
+    rf"(?:\b(?:is|are|lives?|sits?|stored|kept|available|can be found|found)|(?<!\bwhat)(?<!\bwhatever)['’](?:re|s)) (?:in|on|at|under) {_HERE}{_MEASURE}"
     rf"{_STATE}"
     rf"{_PLACE}|"
     rf"\b(?:exported|pulled|downloaded|extracted|fetched|copied|taken) (?:\w+ )?from {_HERE}(?![^:]*:\s*$){_PLACE}",
@@ -81,7 +81,7 @@ _LOCATED = pattern_cache.compile(
 )
 """Where the thing is instead of the thing: 'the data is in the warehouse', 'numbers are in Looker', 'as exported
 from the building management system' (not a sheet's layout: 'prices are in column C'; not a caption of rows that
-follow: 'Rows exported from the CRM:')."""
+follow: 'Rows exported from the CRM:'; not the contents of something: "using only what's in their profile")."""
 _ELSEWHERE = pattern_cache.compile(
     r"\bask (?:\w+ ){0,2}(?:for|if|about)\b|\b(?:see |(?:is|are) )?attached\b|"
     r"\b(?:from|in|on|at) (?:the )?(?:prod|production|staging|the server|"
@@ -95,10 +95,12 @@ _ELSEWHERE = pattern_cache.compile(
 """A system it lives in, a person to get it from, an attachment (nothing is attached to a spec), or a file that is
 not text: the contractor can use none of them."""
 _SHOWN_HERE = pattern_cache.compile(
-    r"\b(?:(?:is|are) (?:pasted|quoted|included|given|copied)|(?:pasted|quoted|included|given) (?:below|above|here))\b",
+    r"\b(?:(?:is|are) (?:pasted|quoted|included|given|copied)|(?:pasted|quoted|included|given) (?:below|above|here)|"
+    r"pasted (?:in |over )?from)\b",
     re.IGNORECASE,
 )
-"""Where it came from, with the thing itself handed over: 'exported from Stripe, pasted below'."""
+"""Where it came from, with the thing itself handed over: 'exported from Stripe, pasted below', '(pasted from
+Notion)'."""
 _POINTS_HERE = pattern_cache.compile(r"\b(?:below|above|pasted|quoted|as follows)\b", re.IGNORECASE)
 """A line that points at the data the section holds ('The table below.', 'The job description, pasted below')
 names what it hands over."""
@@ -133,6 +135,14 @@ _LAYOUT = pattern_cache.compile(
 """A clause that says what a thing has ('the spreadsheet from ops — it has SKU, product name, units sold in the
 last 90 days and units on hand', 'the export with columns id, email, plan'): its columns, not its rows. Two figures
 or more in it are rows after all ('it has apples 3.10, pears 2.20')."""
+_SIZE = pattern_cache.compile(
+    r"~?(?<![\w.,#])\d[\d,.]*\s*k?\s+(?:rows?|records?|responses?|comments?|answers?|entries|messages?|emails?|"
+    r"tickets?|participants?|respondents?|interviews?)\b|"
+    r"(?<![\w.,#-])\d{1,3}(?:[.,]\d+)?\s*[–-]\s*\d{1,3}(?:[.,]\d+)?(?!\w|[.,]\d|-)",
+    re.IGNORECASE,
+)
+"""How much there is ('We have ~600 responses') and the range its values take ('the scores are 0–10'): what the
+material is like, not rows of it (a date, '2026-01', is no range)."""
 _FIGURE = pattern_cache.compile(r"(?<![\w.,#])\d")
 
 
@@ -140,8 +150,13 @@ def _layout(match: re.Match[str]) -> str:
     return " " if len(_FIGURE.findall(match.group(0))) < 2 else match.group(0)
 
 
-_TITLE = pattern_cache.compile(rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]", re.IGNORECASE)
-"""A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), not its content."""
+_TITLE = pattern_cache.compile(
+    rf"\b{_THING}\s+(?:called |named |titled )?[\"“][^\"”\n]*[\"”]|"
+    r"[\"“][^\"”\n]*[\"”]\s+(?:column|field|header|question|tab|section|button|label)s?\b",
+    re.IGNORECASE,
+)
+"""A quote right after a thing is its title ('the dashboard "API p99 by endpoint"'), and one right before the
+part of a thing it names ('the free-text "why did you give this score?" column'): not its content."""
 
 FIX = {
     Target.STATELESS: "paste it into the spec (text, a code block or a data list) or give its path under --cwd, "
@@ -500,7 +515,7 @@ _GOES_TO = pattern_cache.compile(
 
 _USES = pattern_cache.compile(
     r"\b(?:read|reread|review|summari[sz]e|use|using|see|open|go through|look (?:at|over|through)|from|in|based on|"
-    r"per|following|according to|as in)\s+$",
+    r"per|following|according to|as in|out of)\s+$",
     re.IGNORECASE,
 )
 _POSSESSED = pattern_cache.compile(rf"(?:our|my|their|{_OWNER})\s", re.IGNORECASE)
@@ -537,7 +552,8 @@ def _given(text: str, raw: str, target: Target, cwd: Path | None) -> bool:
     prose_text = prose.without_quotes(_TITLE.sub(" ", _URL.sub(" ", raw.replace("`", " "))))
     if prose.DATA in prose_text or prose_text.rstrip().endswith(":"):
         return True
-    if _DATA_ON_LINE.search(_LAYOUT.sub(_layout, _DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text)))):
+    described = _SIZE.sub(" ", _LAYOUT.sub(_layout, _DESCRIPTION.sub(" ", _NAMED.sub(" ", prose_text))))
+    if _DATA_ON_LINE.search(described):
         return True
     paths = paths_in(_URL.sub(" ", raw))
     return any(cwd is None or _exists(cwd, path) for path in paths)

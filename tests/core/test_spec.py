@@ -1488,3 +1488,63 @@ def test_what_i_want_labels_the_ask_and_the_same_names_as_an_absent_artifact_is_
     )
     assert rules(tags)["hidden-context"].quote == "the same theme names as the spring workshop summary"
     assert "hidden-context" not in rules(tags.replace("the spring workshop summary", "the list below: speed, trust"))
+
+
+def test_a_sentence_inside_quoted_material_is_no_ask_and_pasted_from_hands_it_over() -> None:
+    text = (
+        "This is our welcome note (pasted from Confluence):\n\n"
+        '"Hello! Read the style guide before your first commit. Ask in #help if stuck. Enjoy!"\n\n'
+        "Give it some polish.\nReturn: markdown, max 200 words.\n"
+    )
+    assert specs.parse(text).sections["goal"].line == 5
+    found = rules(text)
+    assert "vague-goal" in found
+    assert "input-not-given" not in found
+
+
+def test_what_you_think_is_an_opinion_and_marking_what_needs_a_decision_is_a_note() -> None:
+    crash = "Crash below.\n\n```\nnil unwrap at Store.swift:88\n```\n\nPlease look at it and tell me what you think is going on.\n"
+    assert rules(crash)["vague-output"].quote == "tell me what you think is going on"
+    notes = "Turn the PR list below into user-facing release notes.\n\n- #1 fix sync\n\nReturn: markdown, at most 100 words."
+    assert "missing-escalation" in rules(notes)
+    assert "missing-escalation" not in rules(notes + " Mark anything that needs a design decision with [?].")
+
+
+def test_the_same_voice_as_a_numbered_release_and_what_is_pulled_out_of_a_thing_are_references() -> None:
+    text = "Write the notes for 3.1 in the same tone as the 3.0 notes.\nOutput: markdown, at most 100 words.\n"
+    assert rules(text)["hidden-context"].quote == "the same tone as the 3.0 notes"
+    pulled = "Pull the decisions out of the transcript of the board meeting.\nOutput: one decision per line.\n"
+    assert rules(pulled)["input-not-given"].quote == "the transcript"
+
+
+def test_escalation_waived_in_the_prose_is_no_note_and_whats_in_a_thing_is_its_contents() -> None:
+    batch = "Turn the invoices below into tonight's payment file for the bank.\n\n| a | 10.00 |\n|---|---|\n\nReturn: one CSV block.\n"
+    assert rules(batch)["missing-escalation"].message.endswith("but there are no escalation notes")
+    for waiver in ("I'm away, so escalation: n/a.", "Nothing else to flag here.", "No sign-off from anyone needed."):
+        found = rules(batch + waiver + "\n")["missing-escalation"]
+        assert "is not an escalation note" in found.message, waiver
+    score = "Score each applicant from the shortlist export, using only what's in their profile.\nReturn: a table."
+    assert rules(score)["input-not-given"].quote == "the shortlist export"
+
+
+def test_what_is_sent_back_with_its_object_between_is_the_answer_sentence() -> None:
+    strings = 'Translate the strings below into Dutch.\n\nkey = "Place your order now please"\n\n'
+    assert rules(strings + "Send the strings back in some form I can use.\n")["vague-output"].quote == "in some form"
+    prices = "Compare list prices of the three vendors below.\n\n- A\n- B\n- C\n\n"
+    assert rules(prices + "Put together whatever seems useful and send it over.\n")["vague-output"].quote == (
+        "whatever seems useful and"
+    )
+    assert "vague-output" not in rules(prices + "Put together a 3-row table and send it over.\n")
+    macros = (
+        "Below are our two macros.\n\n> Hi, refunded.\n\nTake a look and improve them in whatever ways you feel matter."
+    )
+    assert "whatever ways you feel" in rules(macros + "\nReturn: two blocks.")["vague-goal"].message
+
+
+def test_a_count_a_range_and_a_quoted_column_name_are_no_rows() -> None:
+    line = 'Group the "what should we change first?" column from the Q2 feedback export into themes. {}\n'
+    tail = "Output: JSON with keys theme, count.\n"
+    described = rules(line.format("We have ~300 answers; the ratings are 1–5.") + tail)
+    assert described["input-not-given"].quote.startswith("the Q2 feedback")
+    rows = line.format("Rows: 2026-01 4.5, 2026-02 3.9, 2026-03 4.1.")
+    assert "input-not-given" not in rules(rows + tail)

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from core.audit import chain
@@ -28,6 +28,7 @@ from tui.screens.base import DispatchScreen
 from tui.screens.dashboard import NARROW, status_text
 from tui.widgets.fit_table import Col
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 from tui.widgets.runs_table import Cell, RunsTable
 
 PAGE = 50
@@ -140,6 +141,21 @@ def fetch(index: Index | None, ask: Ask, sync: bool = False) -> Got:
 
 
 class AuditScreen(DispatchScreen):
+    DEFAULT_CSS = """
+    AuditScreen #audit-nav { width: 26; }
+    AuditScreen #audit-projects { height: 1fr; }
+    AuditScreen #audit-sessions { height: 1fr; }
+    AuditScreen #filters { height: 3; }
+    AuditScreen #search { width: 1fr; }
+    AuditScreen #filters Select { width: 20; }
+    AuditScreen #since { width: 18; }
+    AuditScreen #runs { height: 1fr; }
+    /* At 80 columns the run list then has room for a whole 22-character run id beside its headers. */
+    AuditScreen.-narrow #audit-nav { width: 19; }
+    AuditScreen.-narrow #filters Select { width: 15; }
+    AuditScreen.-narrow #since { width: 16; }
+    AuditScreen #pager { height: 1; padding: 0 1; color: $text-muted; }
+    """
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="audit.search"),
         Binding("right_square_bracket", "next_page", "Next page", id="audit.next"),

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from core import offload
 from core.batch import manifest, trail
@@ -28,6 +28,7 @@ from tui.format import clip, money, seconds, tokens
 from tui.screens.dashboard import NARROW, status_text
 from tui.screens.file_picker import FilePickerScreen
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 
 if TYPE_CHECKING:
     from tui.app import DispatchApp

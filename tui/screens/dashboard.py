@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from core import changes, escalation
 from core.audit import refusals
@@ -29,6 +29,7 @@ from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
 from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 
 if TYPE_CHECKING:
     from tui.screens.audit import AuditScreen  # audit imports this module
@@ -190,15 +191,14 @@ class DashboardScreen(DispatchScreen):
         """The first frame draws the panels as placeholders: the tables (Textual's DataTable, whose own CSS and
         drawing were the largest part of a ~100 ms first frame) are mounted with the first load."""
         yield Header()
-        with Vertical(id="dash"):
-            yield waiting_panel("projects", "Projects")
-            with Horizontal(id="dash-lower"):
-                yield waiting_panel("running", "Running")
-                with Vertical(id="inbox-box"):
-                    yield waiting_panel("inbox", "Inbox")
-                    detail = Static(id="inbox-detail")
-                    detail.display = False  # until an inbox item is highlighted
-                    yield detail
+        yield waiting_panel("projects", "Projects")
+        with Horizontal(id="dash-lower"):
+            yield waiting_panel("running", "Running")
+            with Vertical(id="inbox-box"):
+                yield waiting_panel("inbox", "Inbox")
+                detail = Static(id="inbox-detail")
+                detail.display = False  # until an inbox item is highlighted
+                yield detail
         yield Footer()
 
     async def mount_tables(self) -> None:

@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Header, Input, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
 
 from core import offload
 from core import spec as specs
@@ -26,9 +26,20 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.tier_picker import TierChoice, TierPickerScreen
 from tui.widgets.checklist import Checklist
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 
 
 class EditorScreen(DispatchScreen):
+    DEFAULT_CSS = """
+    EditorScreen #file-bar { height: 3; }
+    EditorScreen #file-bar Input { width: 1fr; }
+    EditorScreen #editor-body { height: 1fr; }
+    EditorScreen #spec { width: 3fr; }
+    EditorScreen #side { width: 2fr; }
+    /* The three buttons share the side panel's width, so Force shows at 80 columns too. */
+    EditorScreen #side .buttons Button { width: 1fr; min-width: 7; }
+    EditorScreen #route { height: auto; min-height: 3; padding: 0 1; }
+    """
     BINDINGS = [
         Binding("ctrl+o", "open", "Open", id="editor.open"),
         Binding("ctrl+s", "save", "Save", id="editor.save"),

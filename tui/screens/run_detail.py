@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Markdown, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Markdown, TabbedContent, TabPane, TextArea
 
 from core.audit.store import Project
 from core.cli.output import one_line
@@ -25,6 +25,7 @@ from tui.screens.feedback import FeedbackScreen
 from tui.widgets.changes_panel import ChangesPanel, changes_allow
 from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 from tui.widgets.run_output import MARKDOWN_LIMIT
 
 EVENTS_SHOWN = 5000
@@ -87,6 +88,10 @@ def read_record(slug: str, run_id: str) -> Record:
 
 
 class RunDetailScreen(DispatchScreen):
+    DEFAULT_CSS = """
+    RunDetailScreen #detail-events { height: 1fr; }
+    RunDetailScreen #detail-event-json { height: 10; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("e", "escalate", "Escalate", id="detail.escalate"),

@@ -56,6 +56,16 @@ _STATUS_STYLE = {
 
 class RunViewScreen(DispatchScreen):
     DEFAULT_CSS = """
+    RunViewScreen #run-status { height: auto; padding: 0 1; background: $panel; }
+    RunViewScreen #events-box { height: auto; max-height: 12; }
+    RunViewScreen #events { height: 6; }
+    RunViewScreen #run-status-box { height: auto; }
+    RunViewScreen.-short #run-status-box { max-height: 5; }
+    RunViewScreen.-short #events-box { padding-bottom: 0; }
+    RunViewScreen.-short #events-box Contents { padding: 0 0 0 1; }
+    RunViewScreen #after { height: 3; }
+    RunViewScreen #after Input { width: 1fr; min-width: 20; }
+    RunViewScreen #after Button { width: auto; min-width: 8; margin-right: 1; }
     RunViewScreen #earlier-box { height: auto; max-height: 10; }
     RunViewScreen #earlier { height: auto; max-height: 7; overflow-y: auto; color: $text-muted; }
     """

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from core import config as configs
 from core import offload, paths
@@ -21,9 +21,14 @@ from core.config import PERMISSIONS
 from core.errors import DispatchError
 from tui.screens.base import DispatchScreen
 from tui.widgets.footer import Footer
+from tui.widgets.header import Header
 
 
 class SettingsScreen(DispatchScreen):
+    DEFAULT_CSS = """
+    SettingsScreen #settings-form { width: 44; padding: 0 1; }
+    SettingsScreen #tables { width: 1fr; }
+    """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("ctrl+z", "revert", "Revert", id="settings.revert", show=False),
