@@ -191,10 +191,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Atomically, keeping an existing file's permission bits unless told otherwise."""
+    """Atomically, keeping an existing file's permission bits unless told otherwise, and through a symlink (a
+    dotfile manager's link to its repo stays a link: replacing it would fork the user's config)."""
     if mode is None and path.exists():
         mode = path.stat().st_mode & 0o7777
-    atomic_write_bytes(path, data, mode)
+    atomic_write_bytes(path.resolve(), data, mode)
 
 
 def _restore(path: Path, before: bytes | None) -> None:

@@ -109,3 +109,14 @@ async def test_print_config_starts_the_server_from_any_directory(tmp_path: Path)
     assert "dispatch" in names
     codex = dispatch("mcp", "--print-config", "codex")
     assert codex.code == 0 and codex.stdout.startswith("[mcp_servers.dispatch]")
+
+
+def test_a_symlinked_config_is_edited_through_its_link(tmp_path: Path) -> None:
+    home = tmp_path / "linked-home"
+    real = write(tmp_path / "dotfiles" / "claude.json", json.dumps({"theme": "dark"}))
+    home.mkdir()
+    (home / ".claude.json").symlink_to(real)
+    assert run("install", "claude-code", home=home).code == 0
+    assert (home / ".claude.json").is_symlink() and "dispatch" in json.loads(real.read_text())["mcpServers"]
+    assert run("uninstall", "claude-code", home=home).code == 0
+    assert (home / ".claude.json").is_symlink() and json.loads(real.read_text()) == {"theme": "dark"}
