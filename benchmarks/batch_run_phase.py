@@ -19,8 +19,6 @@ import asyncio
 import os
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -28,6 +26,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from unittest import mock
 
+from benchmarks._server import fake_openai
 from benchmarks.batch_throughput import ANSWER_S, CONCURRENCY, ITEMS, SPEC, environment
 from core import config as configs
 from core.batch import procs
@@ -36,15 +35,6 @@ from core.batch.manifest import Item
 from core.batch.runner import Batch, Options
 from core.engine import DispatchRequest
 from core.events import Event, Finished, RunStarted, UsageUpdate
-
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = (
-    "import sys\n"
-    "from tests.fakes.openai_server import FakeOpenAI, Reply\n"
-    "with FakeOpenAI([Reply(text='Hello there.', hang=float(sys.argv[1]), keep_alive=True)]) as server:\n"
-    "    print(server.base_url, flush=True)\n"
-    "    sys.stdin.read()\n"
-)
 
 
 class Timed:
@@ -72,23 +62,10 @@ class Timed:
 
 
 def main() -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(ANSWER_S)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as homes:
-            for processes in (1, procs.auto(ITEMS)):
-                run_phase(base_url, processes, Path(homes, f"phase-{processes}"))
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=10)
+    reply = f"Reply(text='Hello there.', hang={ANSWER_S}, keep_alive=True)"
+    with fake_openai(reply) as base_url, tempfile.TemporaryDirectory() as homes:
+        for processes in (1, procs.auto(ITEMS)):
+            run_phase(base_url, processes, Path(homes, f"phase-{processes}"))
 
 
 def run_phase(base_url: str, processes: int, home: Path) -> None:

@@ -69,6 +69,10 @@ def git(
             timeout=timeout,
         )
     except FileNotFoundError:
+        if not cwd.is_dir():  # subprocess says the same for a missing cwd as for a missing git
+            raise GitError(
+                f"{cwd} is not there any more", "put the repository back where it was, or `dispatch rm` the project"
+            ) from None
         raise GitError("git is not installed", "install git to give agents a worktree of your repo") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"`git {' '.join(args[:2])}` took longer than {timeout:g} s", "try again") from None

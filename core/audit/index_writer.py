@@ -45,6 +45,11 @@ def fingerprint(path: Path) -> str:
 
 
 def cannot_open(path: Path, exc: BaseException) -> DispatchError:
+    if path.is_dir():  # `reindex` would fail on it the same way: say what to move instead
+        return DispatchError(
+            f"the run index {path} cannot be opened: it is a directory",
+            "move it away; the index is rebuilt from the runs",
+        )
     return DispatchError(
         f"the run index {path} cannot be opened: {exc}", "check the disk and permissions, then run `dispatch reindex`"
     )

@@ -208,9 +208,13 @@ def _csv_rows(path: Path) -> list[tuple[str, dict[str, Any] | str]]:
                 continue
             rows.append((where, {k.strip(): v for k, v in row.items() if k is not None}))
     except csv.Error as exc:
-        raise UsageError(
-            f"manifest {path} line {reader.line_num}: {exc}", "fix the CSV (quote cells holding commas)"
-        ) from None
+        # reader.reader's count: the DictReader's own is only updated once a row has been read whole
+        where = f"manifest {path} line {reader.reader.line_num}"
+        if "field limit" in str(exc):
+            raise UsageError(
+                f"{where}: a cell is over {MAX_FIELD // 2**20} MB", "put a spec that large in a file and name it"
+            ) from None
+        raise UsageError(f"{where}: {exc}", "fix the CSV (quote cells holding commas)") from None
     if not rows:
         raise UsageError(f"manifest {path} has a header but no rows", "add one row per item")
     return rows

@@ -135,8 +135,11 @@ def is_utf8(text: str) -> bool:
 
 def os_failure(exc: OSError) -> DispatchError:
     """A file-system failure no command foresaw (a read-only or missing directory, a full disk) as one line, not
-    a traceback: what failed on which path, and where the paths come from."""
-    where = f": {exc.filename}" if exc.filename else ""
+    a traceback: what failed on which path, and where the paths come from. An atomic write's temp file is named as
+    the file it was to replace: that is the path the user knows, and the temp file is gone."""
+    from core.fsutil import TEMP_MARK
+
+    where = f": {str(exc.filename).split(TEMP_MARK)[0]}" if exc.filename else ""
     return DispatchError(
         f"{exc.strerror or exc}{where}",
         "check that the path exists and is writable; DISPATCH_HOME and DISPATCH_PROJECTS_DIR move it",

@@ -93,8 +93,13 @@ def uninstall(target: Target, dry_run: bool = False) -> list[str]:
     skill_before = _decode(state.get("skill_before")) if state else None
     verb = "would " if dry_run else ""
     changes = []
+    before = _decode(state.get("config_before")) if state else None
+    earlier = _servers(target.config, before).get(SERVER_NAME)
     if SERVER_NAME in _servers(target.config, config):
-        changes.append(f"{verb}remove MCP server '{SERVER_NAME}' from {target.config}")
+        changes.append(
+            f"{verb}{'put back the earlier' if earlier is not None else 'remove'} MCP server '{SERVER_NAME}' "
+            f"{'in' if earlier is not None else 'from'} {target.config}"
+        )
     if target.skill.exists() and _read(target.skill) != skill_before:
         changes.append(
             f"{verb}{'restore the earlier' if skill_before is not None else 'remove the'} skill {target.skill}"
@@ -103,7 +108,11 @@ def uninstall(target: Target, dry_run: bool = False) -> list[str]:
         return changes
     if SERVER_NAME in _servers(target.config, config):
         after = _unregister(target, config)
-        before = _decode(state.get("config_before")) if state else None
+        if earlier is not None:  # the user's own `dispatch` entry, which install replaced
+            data = _object(target.config, after)
+            data.setdefault("mcpServers", {})[SERVER_NAME] = earlier
+            _write_json(target.config, data)
+            after = _read(target.config)
         if state is not None and after != before and _object(target.config, after) == _object(target.config, before):
             _restore(target.config, before)
     if target.skill.exists() and _read(target.skill) != skill_before:
@@ -191,10 +200,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Atomically, keeping an existing file's permission bits unless told otherwise."""
+    """Atomically, keeping an existing file's permission bits unless told otherwise, and through a symlink (a
+    dotfile manager's link to its repo stays a link: replacing it would fork the user's config)."""
     if mode is None and path.exists():
         mode = path.stat().st_mode & 0o7777
-    atomic_write_bytes(path, data, mode)
+    atomic_write_bytes(path.resolve(), data, mode)
 
 
 def _restore(path: Path, before: bytes | None) -> None:

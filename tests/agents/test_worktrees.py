@@ -160,6 +160,17 @@ def test_drop_removes_the_worktree_and_branch_and_prunes_one_deleted_by_hand(tmp
     assert set(states.values()) == {"dropped"}
 
 
+def test_a_repo_moved_away_is_named_not_called_a_missing_git(tmp_path: Path, isolated: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    command_agent(isolated / "home", REFACTOR)
+    assert run_spec(tmp_path, repo).code == 0
+    repo.rename(tmp_path / "moved")
+    for command in ("diff", "merge", "drop"):
+        result = dispatch(command, "--slug", "inv")
+        assert result.code == 1 and f"{repo} is not there any more" in result.stderr, result.stderr
+        assert "not installed" not in result.stderr
+
+
 def test_rm_removes_the_worktrees_but_keeps_and_names_their_branches(tmp_path: Path, isolated: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     command_agent(isolated / "home", REFACTOR)

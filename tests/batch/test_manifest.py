@@ -119,3 +119,10 @@ def test_a_byte_order_mark_a_spreadsheet_wrote_is_not_part_of_the_first_column_o
     jsonl = tmp_path / "work.jsonl"
     jsonl.write_bytes(b"\xef\xbb\xbf" + json.dumps({"prompt": "Say hello."}).encode() + b"\r\n")
     assert manifest.from_paths([str(jsonl)])[0].prompt == "Say hello."
+
+
+def test_a_csv_cell_over_the_limit_names_its_line_and_what_to_do(tmp_path: Path) -> None:
+    rows = write(tmp_path / "big.csv", 'prompt\nhello\n"' + "x" * (manifest.MAX_FIELD + 1) + '"\n')
+    with pytest.raises(UsageError) as caught:
+        manifest.from_paths([str(rows)])
+    assert "big.csv line 3: a cell is over 16 MB" in caught.value.message and "in a file" in caught.value.hint

@@ -109,3 +109,25 @@ async def test_print_config_starts_the_server_from_any_directory(tmp_path: Path)
     assert "dispatch" in names
     codex = dispatch("mcp", "--print-config", "codex")
     assert codex.code == 0 and codex.stdout.startswith("[mcp_servers.dispatch]")
+
+
+def test_a_users_own_dispatch_entry_comes_back_on_uninstall(tmp_path: Path) -> None:
+    home = tmp_path / "own-entry"
+    mine = {"mcpServers": {"dispatch": {"command": "my-own-dispatch"}}, "theme": "dark"}
+    config = write(home / ".claude.json", json.dumps(mine))
+    assert run("install", "claude-code", home=home).code == 0
+    assert json.loads(config.read_text())["mcpServers"]["dispatch"]["args"][-1] == "mcp"
+    removed = run("uninstall", "claude-code", home=home)
+    assert removed.code == 0 and "put back the earlier MCP server" in removed.stdout, removed.stdout
+    assert json.loads(config.read_text()) == mine
+
+
+def test_a_symlinked_config_is_edited_through_its_link(tmp_path: Path) -> None:
+    home = tmp_path / "linked-home"
+    real = write(tmp_path / "dotfiles" / "claude.json", json.dumps({"theme": "dark"}))
+    home.mkdir()
+    (home / ".claude.json").symlink_to(real)
+    assert run("install", "claude-code", home=home).code == 0
+    assert (home / ".claude.json").is_symlink() and "dispatch" in json.loads(real.read_text())["mcpServers"]
+    assert run("uninstall", "claude-code", home=home).code == 0
+    assert (home / ".claude.json").is_symlink() and json.loads(real.read_text()) == {"theme": "dark"}

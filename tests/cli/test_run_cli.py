@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.fsutil import TEMP_MARK
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
@@ -138,6 +139,7 @@ def test_an_unusable_directory_is_one_line_not_a_traceback(
     result = dispatch(*command, env=env(server, **{variable: str(blocked)}))
     assert result.code == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Not a directory" in result.stderr
+    assert TEMP_MARK not in result.stderr, result.stderr
     if "--json" in command:
         assert result.json()["status"] == "error" and "Not a directory" in result.json()["error"]
 

@@ -291,6 +291,15 @@ def test_garbage_index_file_is_rebuilt(projects_dir: Path) -> None:
     assert path.read_bytes().startswith(b"SQLite format 3")
 
 
+def test_a_directory_where_the_index_goes_says_to_move_it_not_to_reindex(projects_dir: Path) -> None:
+    add_run("safe", 1, result="still here")
+    (projects_dir / ".dispatch-index.sqlite3").mkdir()
+    for command in (("list",), ("reindex",)):
+        result = dispatch(*command)
+        assert result.code == 1 and "it is a directory (move it away" in result.stderr, result.stderr
+        assert "run `dispatch reindex`" not in result.stderr
+
+
 def test_a_held_index_follows_a_rebuild_by_another_holder(projects_dir: Path) -> None:
     add_run("held", 1, result="before the rebuild")
     with Index.open() as console, Index.open() as other:
