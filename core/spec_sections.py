@@ -241,7 +241,8 @@ _ASK = re.compile(
     r"go through|go over|read|scan|search|crawl|fetch|collect|gather|compile|assemble|put together|create|"
     r"schedule|book|email|message|notify|announce|verify|validate|confirm|cross-check|reconcile|total|sum|"
     r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify|"
-    r"see what|see if|see whether|take)\b)(?!\s+\d+\w*\s*[(:])",
+    r"see what|see if|see whether|take|deal with|handle|address|get|moderni[sz]e|streamline|simplify|optimi[sz]e|"
+    r"harden|rework|revamp|overhaul)\b)(?!\s+\d+\w*\s*[(:])",
     re.IGNORECASE,
 )
 """A sentence that asks for something: a request ('can you', 'I need') or an imperative verb ('give it a
@@ -355,7 +356,9 @@ def _goal(layout: Layout, prose: list[int]) -> Section | None:
     sentence inside quoted text is the material's ('"Welcome! ... Read the architecture doc ..."'), not an ask. A
     title that starts with a verb ('# Edit: feature on rural bus cuts') names the task; the ask in the prose under
     it says what to do, so titles are tried last."""
-    for n in sorted(prose, key=lambda n: bool(_ANY_HEADING.match(layout.lines[n]))):
+    for n in sorted(
+        prose, key=lambda n: (bool(_ANY_HEADING.match(layout.lines[n])), bool(_ITEM.match(layout.lines[n])))
+    ):
         if _DATA.match(layout.lines[n]):
             continue
         text = _QUOTED.sub(lambda quote: " " * len(quote.group(0)), layout.lines[n])
@@ -376,6 +379,9 @@ def asks_at(line: str, at: int) -> bool:
 
 
 _FULL_STOP = re.compile(r"[.!?]\s")
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+"""A list item is most often the material (the steps of a process, the rows to sort: '3. Run the export by
+hand'); an ask in the prose around the list is tried first."""
 
 
 def _asked_under_a_heading(layout: Layout) -> Section | None:

@@ -1599,3 +1599,14 @@ def test_what_readers_did_with_an_earlier_mail_says_who_they_are() -> None:
     assert "hidden-context" not in found
     assert found.get("missing-section") is None or found["missing-section"].severity == specs.Severity.WARNING
     assert "hidden-context" in rules(text.replace("members who clicked our", "members, reusing the ideas of our"))
+
+
+def test_the_ask_is_read_from_the_prose_around_a_list_of_steps() -> None:
+    steps = (
+        "How we onboard a contractor today:\n\n1. Collect the signed NDA by email\n2. Create their laptop account "
+        "by hand\n3. Add them to the payroll sheet\n\n{}\n\nOutput: a numbered list of at most 6 steps.\n"
+    )
+    found = rules(steps.format("Handle this onboarding flow."))
+    assert specs.parse(steps.format("Handle this onboarding flow.")).get("goal").startswith("Handle")
+    assert found["vague-goal"].quote.startswith("Handle")
+    assert "vague-goal" not in rules(steps.format("Merge steps 2 and 3 into one so that payroll is set up first."))
