@@ -124,8 +124,9 @@ _PLAIN_LINE = re.compile(r"^\s{0,3}(?![-*•>|#]|```|~~~|\d+[.)]\s)\S")
 
 
 def _setext_as_atx(lines: list[str]) -> list[str]:
-    """Setext headings ('Goal' over '====', 'Inputs' over '----') as the '#' headings they are, the underline left
-    blank, so both spellings of a heading open the same section and every line keeps its number."""
+    """Setext headings ('Goal' over '====', 'Inputs' over '----') and bare ones (_bare_heading) as the '#' headings
+    they are, the underline left blank, so every spelling of a heading opens the same section and every line keeps
+    its number."""
     out = list(lines)
     in_fence = False
     for index, line in enumerate(lines):
@@ -140,7 +141,22 @@ def _setext_as_atx(lines: list[str]) -> list[str]:
         ):
             out[index] = ("# " if lines[index + 1].strip()[0] == "=" else "## ") + line.strip()
             out[index + 1] = ""
+        elif not in_fence and _bare_heading(lines, index):
+            out[index] = "## " + line.strip()
     return out
+
+
+def _bare_heading(lines: list[str], index: int) -> bool:
+    """A line that is only a section's name, capitalised, after a blank line and over text ('Output' over the line
+    that says what comes back): a heading in a plain-text spec, as a setext one is without its underline."""
+    line = lines[index].strip()
+    return (
+        index + 1 < len(lines)
+        and bool(lines[index + 1].strip())
+        and (index == 0 or not lines[index - 1].strip())
+        and line[:1].isupper()
+        and line.lower() in ALIASES
+    )
 
 
 def _is_title(line: str) -> bool:

@@ -280,11 +280,12 @@ _ANSWER = re.compile(
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
     r"should be|must be|will be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
-    r"bullets|lines)\b)",
+    r"bullets|lines)\b|(?:reply|response|answer|deliverables?|returns?)\s*:\s*\S)",
     re.IGNORECASE,
 )
 """A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English', 'Send the
-translations back ...', 'Put together ... and send it over')."""
+translations back ...', 'Put together ... and send it over'), or a label of the answer after another sentence on
+its line ('... the suite passes. Response: the failing test names, one a line')."""
 _CHECK = re.compile(
     _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
 )

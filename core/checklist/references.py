@@ -242,7 +242,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "a convention the spec does not spell out",
         ),
         (
-            r"\bthe usual\b|\bour (?:usual|normal|typical|customary|go-to|preferred) [\w-]+|\bour standard (?:format|way|style|"
+            r"\bthe usual\b(?! (?:[\w-]+ )?(?:manufacturer|maker|vendor|supplier|industry|market|statutory|regulatory|"
+            r"legal|textbook|published|international|iso|ieee|rfc)s?\b)|\bour (?:usual|normal|typical|customary|go-to|preferred) [\w-]+|\bour standard (?:format|way|style|"
             r"template|layout|structure|process|position|stance|terms|approach|wording|language|playbook|practice)\b|"
             r"\bhouse style\b",
             "a convention the spec does not spell out",
@@ -466,6 +467,8 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
         or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
         or (what == _MOMENT_WHAT and context.dated)
+        or (what == _MOMENT_WHAT and _IF_LATELY.search(text, max(0, match.start() - 80), match.end() + 20) is not None)
+        or _AUDIENCE_DID.search(text, max(0, match.start() - 30), match.start()) is not None
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
         or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
@@ -479,6 +482,22 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (_SELF.search(match.group(0)) is not None and not _ELSEWHEN.match(text, match.end()))
         or (_ROLE.search(match.group(0)) is not None and _EACH_CASE.search(_sentence(text, match)) is not None)
     )
+
+
+_IF_LATELY = pattern_cache.compile(
+    r"\b(?:if|whether|unless|when)\b[^.;:]*\brecently (?:been )?(?:changed|updated|revised|amended|replaced|"
+    r"withdrawn|moved|published|reissued|superseded|renamed)\b",
+    re.IGNORECASE,
+)
+"""'recently' in a condition on the world the contractor looks at ('say whether the rule was recently amended'):
+a case to check and report, not a moment the writer saw and the model did not."""
+_AUDIENCE_DID = pattern_cache.compile(
+    r"\b(?:who|that) (?:\w+ly )?(?:opened|received|read|clicked|got|answered|ignored|attended|downloaded|"
+    r"replied to|signed up (?:for|through)|unsubscribed from) $",
+    re.IGNORECASE,
+)
+"""Before the reference, what people did with it ('the members who clicked our last mailing'): it says who they
+are, and the work needs none of its text."""
 
 
 def _source_given(phrase: str, lines: list[prose.Line]) -> bool:

@@ -153,10 +153,30 @@ def _holds_material(spec: Spec, inputs: Section) -> bool:
         needs none says 'Inputs: None')."""
     goal = spec.sections.get("goal")
     asked = range(goal.line, goal.body_line + len(goal.body.splitlines())) if goal else range(0)
+    ask = {line.number: line.raw.strip() for line in prose.lines(goal)}
     return any(
-        line.raw.strip() and (line.number not in asked or paths_in(line.raw) or line.data or prose.DATA in line.text)
+        line.raw.strip()
+        and (
+            line.number not in asked
+            or paths_in(line.raw)
+            or line.data
+            or prose.DATA in line.text
+            or _before_the_ask(line.raw.strip(), ask.get(line.number, ""))
+        )
         for line in prose.lines(inputs)
     )
+
+
+def _before_the_ask(text: str, ask: str) -> bool:
+    """On the ask's own line, whole sentences of context before it ('The fund closes on 4 May. We write to donors
+    who gave last year. Please draft ...'): material beside the goal, written on one line."""
+    at = text.find(ask[:40]) if ask else -1
+    return at > 0 and len(_FULL_STOPS.findall(text[:at])) >= _CONTEXT_SENTENCES
+
+
+_FULL_STOPS = pattern_cache.compile(r"[.!?](?:\s|$)")
+_CONTEXT_SENTENCES = 2
+"""Two sentences before the ask are context; one may only lead into it ('Quick one. Can you ...')."""
 
 
 def _one_liner(spec: Spec) -> bool:

@@ -207,6 +207,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             and not prose.runs_there(text[: located.start()])
             and not (prose.introduces_data(lines, index) or _SHOWN_HERE.search(text))
             and not _in_a_template(located.group(0), line.raw)
+            and not _GRID.search(line.raw)
             and not (target is Target.WEB and _DOMAIN.match(text, located.end() - len(located.group(0).split()[-1])))
             and not (target is Target.AGENT and _opened_here(located.group(0), line.raw, cwd))
             and not (target is Target.AGENT and _IN_A_SYSTEM.match(located.group(0)) and _paths_here(line.raw, cwd))
@@ -296,6 +297,12 @@ def _located(text: str, target: Target, prose_only: bool = False) -> re.Match[st
 
 
 _TEMPLATE = pattern_cache.compile(r"`([^`\n]*\s[^`\n]*)`")
+_GRID = pattern_cache.compile(
+    r"\b(?:columns?|col\.?|cells?)\s+(?-i:[A-Z]{1,3}\d*)\s*(?:=|:|[—–]|is\b|are\b|holds?\b|has\b|contains?\b)",
+    re.IGNORECASE,
+)
+"""A line that lays the sheet out ('in the budget workbook, column C = cost centre, D = amount'): a formula or a
+script for it works on that layout, which the line hands over, so the place it names is no material withheld."""
 
 
 def _in_a_template(place: str, raw: str) -> bool:

@@ -1548,3 +1548,54 @@ def test_a_count_a_range_and_a_quoted_column_name_are_no_rows() -> None:
     assert described["input-not-given"].quote.startswith("the Q2 feedback")
     rows = line.format("Rows: 2026-01 4.5, 2026-02 3.9, 2026-03 4.1.")
     assert "input-not-given" not in rules(rows + tail)
+
+
+def test_a_bare_section_name_over_its_text_is_a_heading() -> None:
+    plain = (
+        "Rename the `retry_limit` setting to `max_retries` in `app/config.py`.\n\nOutput\nThe diff, in one code "
+        "block, nothing else.\n"
+    )
+    assert specs.parse(plain).get("output").startswith("The diff")
+    assert "vague-output" not in rules(plain)
+
+
+def test_an_answer_label_after_a_sentence_on_its_line_is_the_output() -> None:
+    text = (
+        "Goal: add a test for `parse_amount` rejecting negative input in `tests/test_amount.py`.\n\n"
+        "Done when the new test passes. Response: the pytest summary line only.\n"
+    )
+    assert "pytest summary" in specs.parse(text).get("output")
+    assert not any(f.rule == "missing-section" and "Output" in f.message for f in specs.lint(text))
+
+
+def test_a_sheet_laid_out_by_column_is_handed_over() -> None:
+    text = (
+        "Google Sheets, tab `Budget`: column A = cost centre, B = month, C = spend (number).\n\n"
+        "I need one formula for E1 summing C where B is March.\n\nOutput: the formula alone.\n"
+    )
+    assert "input-not-given" not in rules(text)
+    unlaid = text.replace(": column A = cost centre, B = month, C = spend (number)", ", holds our spend")
+    assert rules(unlaid)["input-not-given"].quote == "Google Sheets"
+
+
+def test_a_public_convention_and_a_condition_on_the_world_refer_to_nothing_hidden() -> None:
+    tail = "\n\nOutput: a two-column table, nothing else.\n"
+    public = (
+        "Label each paint tin below by hazard class, following the usual supplier safety sheet.\n\n- gloss\n- primer"
+    )
+    assert "hidden-context" not in rules(public + tail)
+    assert "hidden-context" in rules(public.replace("supplier safety sheet", "labels") + tail)
+    lately = "Find the FCA's page on cooling-off periods and say whether its rules were recently revised." + tail
+    assert "hidden-context" not in rules(lately)
+    assert "hidden-context" in rules("Redo the poster I showed you recently for the fair." + tail)
+
+
+def test_what_readers_did_with_an_earlier_mail_says_who_they_are() -> None:
+    text = (
+        "Our spring appeal closes on 30 April. We write to members who clicked our previous newsletter but never "
+        "donated. Please suggest three opening lines, each under 20 words. Return them as a numbered list only.\n"
+    )
+    found = rules(text)
+    assert "hidden-context" not in found
+    assert found.get("missing-section") is None or found["missing-section"].severity == specs.Severity.WARNING
+    assert "hidden-context" in rules(text.replace("members who clicked our", "members, reusing the ideas of our"))
