@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.errors import UsageError
+
 
 def error_line(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -34,14 +36,19 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def read_text_arg(value: str) -> str:
-    """A FILE argument's text, or stdin's for '-'; a missing, endless or unreadable one is a usage error naming it."""
+    """A FILE argument's text, or stdin's for '-'; a missing, endless, unreadable or empty one is a usage error
+    naming it (an empty stdin is most often a pipe whose writer failed, not a spec missing six sections)."""
     from core.spec import MAX_SPEC_CHARS, SPEC_READ_BYTES
     from core.user_text import read_named
 
-    return read_named(
+    what, where = ("the spec", "on stdin") if value == "-" else ("spec file", value)
+    text = read_named(
         sys.stdin.buffer if value == "-" else Path(value),
-        "the spec" if value == "-" else "spec file",
-        "on stdin" if value == "-" else value,
+        what,
+        where,
         SPEC_READ_BYTES,
         f"pass UTF-8 Markdown, at most {MAX_SPEC_CHARS:,} characters, as a file or on stdin with -",
     )
+    if not text.strip():
+        raise UsageError(f"{what} {where} is empty", "write the spec first; `dispatch spec new > task.md` starts one")
+    return text

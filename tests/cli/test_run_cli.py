@@ -166,6 +166,19 @@ def test_text_that_is_not_utf8_is_refused_in_one_line(server: FakeOpenAI, spec: 
     assert not list(server.requests)
 
 
+def test_an_empty_spec_is_one_usage_line_not_six_missing_sections(server: FakeOpenAI, tmp_path: Path) -> None:
+    """An empty stdin is most often a pipe whose writer failed: say so, send nothing."""
+    blank = tmp_path / "blank.md"
+    blank.write_text(" \n\n")
+    for result in (
+        dispatch("run", "--spec", "-", "--json", input="", env=env(server)),
+        dispatch("lint", "--spec", str(blank)),
+    ):
+        assert result.code == 2, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "is empty" in result.stderr, result.stderr
+    assert not list(server.requests)
+
+
 def test_unreachable_backend_exits_7(spec: Path) -> None:
     result = dispatch("run", "--spec", str(spec), "--json", env={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"})
     assert result.code == 7 and result.json()["status"] == "error"
