@@ -72,7 +72,7 @@ _OPINION = (
 )
 _SAID = (
     r"(?:asked for|asked|requested|suggested|proposed|flagged|wanted|mentioned|raised|reported|pointed out|"
-    r"brought up|recommended|described|sketched|outlined|prefers|likes|approved|signed off(?: on| for)?|said|wrote|"
+    r"brought up|recommended|described|sketched|outlined|laid out|prefers|likes|approved|signed off(?: on| for)?|said|wrote|"
     r"walked us through|showed us|explained|presented|demoed|"
     r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
     r"settled on|agreed on|landed on|came up with|put together|went for|drew up|"
@@ -110,7 +110,7 @@ _ARTIFACT = (
     r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
     r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones|newsletter|campaign|"
     r"edition|post|article|announcement|presentation|pitch|changelog|survey|round|audit|inspection|assessment|"
-    r"evaluation)"
+    r"evaluation|refactor|rewrite|redesign|overhaul|cleanup)"
 )
 
 _NP_WORD = r"(?!(?:the|a|an|or|and|but|nor|why|how|when|where|what|whether|if|by|in|on|at|for|from|with|to|of|into)(?![\w-]))[\w-]+"

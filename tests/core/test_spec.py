@@ -1610,3 +1610,11 @@ def test_the_ask_is_read_from_the_prose_around_a_list_of_steps() -> None:
     assert specs.parse(steps.format("Handle this onboarding flow.")).get("goal").startswith("Handle")
     assert found["vague-goal"].quote.startswith("Handle")
     assert "vague-goal" not in rules(steps.format("Merge steps 2 and 3 into one so that payroll is set up first."))
+
+
+def test_what_someone_laid_out_and_an_earlier_rewrite_are_hidden() -> None:
+    tail = "\n\nOutput: the diff only.\n"
+    laid = "Change the retry policy in `jobs/retry.py` to follow what Tomasz laid out for the team." + tail
+    assert rules(laid)["hidden-context"].quote.startswith("what Tomasz laid out")
+    redone = "Name the new helpers in `jobs/retry.py` like the previous rewrite of the scheduler did." + tail
+    assert "rewrite" in rules(redone)["hidden-context"].quote
