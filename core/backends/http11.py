@@ -70,11 +70,10 @@ class Transport(httpx.AsyncBaseTransport):
         elif b"chunked" in fields.get(b"transfer-encoding", b"").lower():
             length = None
         elif (declared := fields.get(b"content-length")) is not None:
-            try:
-                length = int(declared)
-            except ValueError:
+            length = _size(declared, 10)
+            if length is None:
                 connection.close()
-                raise httpx.RemoteProtocolError(f"bad Content-Length {declared!r}", request=request) from None
+                raise httpx.RemoteProtocolError(f"bad Content-Length {declared!r}", request=request)
         else:
             length, closes = -1, True  # read to the connection's close
         stream = _Body(self, origin, connection, length, closes, timeouts.get("read"), request)
@@ -227,10 +226,9 @@ class _Body(httpx.AsyncByteStream):
         while not self.done:
             if self.left is None:
                 line = await read(reader.readuntil(b"\r\n"), self.timeout, self.request)
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError(f"bad chunk size {line[:40]!r}", request=self.request) from None
+                size = _size(line.split(b";", 1)[0].strip(), 16)
+                if size is None:
+                    raise httpx.RemoteProtocolError(f"bad chunk size {line[:40]!r}", request=self.request)
                 if size == 0:
                     while await read(reader.readuntil(b"\r\n"), self.timeout, self.request) != b"\r\n":
                         pass  # trailers
@@ -287,3 +285,14 @@ def _head(request: httpx.Request, body: bytes) -> bytes:
     if body or request.method in ("POST", "PUT", "PATCH"):
         lines.append(b"Content-Length: %d" % len(body))
     return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+_DIGITS = {10: b"0123456789", 16: b"0123456789abcdefABCDEF"}
+
+
+def _size(digits: bytes, base: int) -> int | None:
+    """A Content-Length or chunk size, or None for anything but digits of `base`: int() also takes a sign, spaces
+    and underscores, and a negative size would read to the connection's close or fail inside asyncio."""
+    if not digits or digits.strip(_DIGITS[base]):
+        return None
+    return int(digits, base)

@@ -193,3 +193,21 @@ def test_an_https_endpoint_is_verified_against_the_trusted_certificates(
     assert asyncio.run(run(cert)) == ([b"one", b"two"], 1)
     monkeypatch.delenv("SSL_CERT_FILE")
     assert asyncio.run(run(None)) is httpx.ConnectError
+
+
+def test_a_negative_length_or_chunk_size_is_a_protocol_error() -> None:
+    """A length below zero frames nothing: read as `read to the close` it would hang on a kept-alive connection,
+    and as a chunk size it was a ValueError out of asyncio's readexactly, a traceback rather than an httpx error."""
+
+    async def raised(answer: bytes) -> type[Exception] | None:
+        async with serving([answer]) as (_, client, url):
+            try:
+                await client.post(url, json={}, timeout=5)
+            except httpx.HTTPError as exc:
+                return type(exc)
+        return None
+
+    negative_length = b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"
+    negative_chunk = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nabc\r\n0\r\n\r\n"
+    assert asyncio.run(raised(negative_length)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised(negative_chunk)) is httpx.RemoteProtocolError
