@@ -82,6 +82,12 @@ _STRONG = (
         "an irreversible deletion",
     ),
     (
+        r"\b(?:terraform|tofu|pulumi|cdk|helm|kubectl|gcloud|aws|az)\b[^.;`]{0,20}?\b(?:destroy|delete|uninstall|"
+        r"teardown|nuke)\b|\b(?:tear(?:s|ing)? down|destroy(?:s|ing)?) (?:the |an? |this |that |our )?(?:[\w-]+ ){0,2}?"
+        r"(?:environments?|envs?|stacks?|clusters?|infrastructure|resources|namespaces?|deployments?)\b",
+        "tearing down infrastructure",
+    ),
+    (
         r"\bpush(?:es|ed|ing)? (?:the |a )?(?:tags?|release|v?\d[\w.]*)\b|\bpublish(?:es|ed|ing)? (?:the |a |it )?"
         r"(?:package|release|crate|gem|image|version)\b|\btag(?:s|ged|ging)? (?:a|the) release\b|\bmerg\w* (?:[\w/.-]+ ){0,3}"
         r"into (?:main|master|production|prod|release)\b",

@@ -1618,3 +1618,13 @@ def test_what_someone_laid_out_and_an_earlier_rewrite_are_hidden() -> None:
     assert rules(laid)["hidden-context"].quote.startswith("what Tomasz laid out")
     redone = "Name the new helpers in `jobs/retry.py` like the previous rewrite of the scheduler did." + tail
     assert "rewrite" in rules(redone)["hidden-context"].quote
+
+
+def test_tearing_down_infrastructure_needs_an_escalation_note() -> None:
+    work = (
+        "Goal: retire the old QA stack: run `pulumi destroy --yes` in `infra/qa-old`, then remove the folder.\n"
+        "Inputs: `infra/qa-old/Pulumi.yaml`.\nNon-goals: none.\nOutput: the summary line and the list of removed paths.\n"
+    )
+    assert "tearing down infrastructure" in rules(work)["missing-escalation"].message
+    noted = work + "Escalation: stop and ask before the destroy if any resource is still referenced elsewhere.\n"
+    assert "missing-escalation" not in rules(noted)
