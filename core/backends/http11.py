@@ -46,6 +46,7 @@ class Transport(httpx.AsyncBaseTransport):
             self._ssl = httpx.create_ssl_context()
             self._ssl.set_alpn_protocols(["http/1.1"])  # as httpx offers without HTTP/2: this speaks only 1.1
         self._idle: dict[Origin, list[_Connection]] = {}
+        self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -85,15 +86,17 @@ class Transport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
+        self._closed = True
         for connections in self._idle.values():
             for connection in connections:
                 connection.close()
         self._idle.clear()
 
     def release(self, origin: Origin, connection: _Connection) -> None:
-        """A connection whose answer was read to its end, back in the pool for the next request."""
+        """A connection whose answer was read to its end, back in the pool for the next request; closed instead
+        once the pool is (a body read after the client closed would otherwise leave its socket open)."""
         idle = self._idle.setdefault(origin, [])
-        if len(idle) >= MAX_IDLE:
+        if self._closed or len(idle) >= MAX_IDLE:
             connection.close()
             return
         connection.idle_since = time.monotonic()

@@ -211,3 +211,22 @@ def test_a_negative_length_or_chunk_size_is_a_protocol_error() -> None:
     negative_chunk = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nabc\r\n0\r\n\r\n"
     assert asyncio.run(raised(negative_length)) is httpx.RemoteProtocolError
     assert asyncio.run(raised(negative_chunk)) is httpx.RemoteProtocolError
+
+
+def test_a_body_read_after_the_transport_closed_closes_its_connection() -> None:
+    """A response still open as its client closes (a batch ending around a straggler) is not put back in the
+    closed pool when it ends, where nothing would ever close its socket."""
+
+    async def run() -> tuple[bytes, int]:
+        transport = Transport(tls=False)
+        script = Scripted([sized(b"late")])
+        server = await asyncio.start_server(script.handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+        client = httpx.AsyncClient(transport=transport)
+        async with client.stream("POST", url, json={}) as response:
+            await transport.aclose()
+            body = await response.aread()
+        server.close()
+        return body, sum(len(connections) for connections in transport._idle.values())
+
+    assert asyncio.run(run()) == (b"late", 0)
