@@ -194,6 +194,8 @@ def _context(spec: Spec, line: prose.Line, at: int) -> bool:
     goal = spec.sections.get("goal")
     if inputs is None or not inputs.inferred or (goal and goal.inferred and spec_sections.asks_at(line.text, at)):
         return False
+    if _FATE.search(line.text, 0, at):
+        return False
     number = line.number
     return not any(
         name in spec.sections
@@ -204,6 +206,13 @@ def _context(spec: Spec, line: prose.Line, at: int) -> bool:
     )
 
 
+_FATE = pattern_cache.compile(
+    r"(?:^|[.!?;]\s+)(?:the|this|that|your) (?:finished |final )?(?:item|text|post|piece|article|answer|draft|copy|"
+    r"reply|message|announcement|notice|update|blurb|summary|release)\b (?:will be|is|gets?|goes)\b[^.;!?]*$",
+    re.IGNORECASE,
+)
+"""A sentence of the context about what happens to the answer ('The update will be posted on the status page as soon
+as it arrives'): where the work goes, so its act is the work's."""
 _ACTS = frozenset(
     {
         "text that goes out as written",

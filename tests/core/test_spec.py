@@ -1628,3 +1628,14 @@ def test_tearing_down_infrastructure_needs_an_escalation_note() -> None:
     assert "tearing down infrastructure" in rules(work)["missing-escalation"].message
     noted = work + "Escalation: stop and ask before the destroy if any resource is still referenced elsewhere.\n"
     assert "missing-escalation" not in rules(noted)
+
+
+def test_a_sentence_on_where_the_answer_goes_is_part_of_the_work() -> None:
+    text = (
+        "Our clinic moves to 14 Dock Road on 2 March.\n\nPlease write a 60-word notice about the move, friendly and "
+        "plain.\n\nThe notice will be posted on our public page the moment it arrives, with no edits.\n\n"
+        "Output: the notice text only.\nEscalation: n/a.\n"
+    )
+    assert "missing-escalation" in rules(text)
+    told = text.replace("The notice will be posted", "Last year a notice was posted")
+    assert "missing-escalation" not in rules(told)
