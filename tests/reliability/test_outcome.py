@@ -230,5 +230,5 @@ def test_a_closed_stdin_or_stdout_at_start_is_dev_null_not_a_traceback(isolated:
         assert "Traceback" not in result.stderr, result.stderr
     record = json.loads(next((isolated / "projects" / "job" / ".dispatch-logs").glob("*-result.json")).read_text())
     assert ran.returncode == 0 and record["status"] == "ok"
-    assert linted.returncode == 3 and "no Goal section" in linted.stdout
+    assert linted.returncode == 2 and "the spec on stdin is empty" in linted.stderr, "a closed stdin reads as empty"
     assert removed.returncode == 2 and "without confirmation" in removed.stderr
