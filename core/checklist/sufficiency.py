@@ -188,6 +188,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             continue
         if (
             not citations_are_data
+            and target is not Target.WEB
             and (cited := _CITED.search(text))
             and not _DATA_BESIDE.search(_CITED_TITLE.sub(" ", line.raw))
             and not prose.introduces_data(lines, index)
@@ -398,15 +399,40 @@ def _owned(spec: Spec, target: Target) -> list[Finding]:
         for line in prose.lines(spec.sections.get("goal"))
         if not line.data
         and (match := _OWNED.search(line.text))
+        and not _RUNS_ON.match(line.text, match.end())
         and not (target is Target.WEB and _researched(match.group(0), spec))
     ][:1]
+
+
+_RUNS_ON = pattern_cache.compile(
+    r"\s+(?:run|runs|use|uses|are on|is on|depend on|depends on|target|targets)\s+(?:[\w.-]+\s+){0,3}?v?\d",
+    re.IGNORECASE,
+)
+"""A thing of theirs that the sentence says runs a version ("the clinic's Java services run Spring 3.2", 'our apps
+use Node 20'): the fact the work needs about it is handed over; the research is about what it runs."""
 
 
 def _researched(named: str, spec: Spec) -> bool:
     """For a web run, an organisation's published material ("NIH's own pages", "Stripe's payout report") is what
     it is sent to find, once the spec says on which site: a capitalised owner, a thing that is published, and a
     web address anywhere in the spec. Someone's notes, sheets or emails are never on the web."""
-    return bool(_PUBLISHED.match(named)) and bool(_DOMAIN.search(spec.text))
+    published = _PUBLISHED.match(named) or _PUBLIC_PAGE.fullmatch(named)
+    return bool(published) and bool(_DOMAIN.search(spec.text) or _HOST.search(spec.text))
+
+
+_PUBLIC_PAGE = pattern_cache.compile(
+    r"(?!\W*(?:our|my|your|the team['’]s|internal)\b)\W*(?:[\w'’.-]+\s+){0,4}?(?:pages?|site|website|changelog|"
+    r"release notes)\W*",
+    re.IGNORECASE,
+)
+"""A page that is not the writer's own ("each repo's releases page", 'the project changelog') is on the public web,
+where a web run goes to read it once it knows the site; 'our wiki page' is not."""
+_HOST = pattern_cache.compile(
+    r"\b(?:on|from) (?:GitHub|GitLab|Codeberg|PyPI|npm|crates\.io|Docker Hub|Maven Central|arXiv|PubMed)\b",
+    re.IGNORECASE,
+)
+"""A public host named instead of its address ('the latest release of `actions/cache` on GitHub') says which site
+as well as a domain does."""
 
 
 _PUBLISHED = pattern_cache.compile(

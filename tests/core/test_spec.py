@@ -1639,3 +1639,36 @@ def test_a_sentence_on_where_the_answer_goes_is_part_of_the_work() -> None:
     assert "missing-escalation" in rules(text)
     told = text.replace("The notice will be posted", "Last year a notice was posted")
     assert "missing-escalation" not in rules(told)
+
+
+def test_a_web_run_looks_a_cited_paper_up() -> None:
+    """A citation is a document a stateless model cannot open, and one a web run is sent to search for."""
+    text = (
+        "Goal: Find two reviews of spaced repetition for adult learners, such as Cepeda et al. 2006, and check each "
+        "link resolves.\nNon-goals: no study design advice.\nOutput: a bullet per source: citation, URL, finding.\n"
+    )
+    assert "input-not-given" in rules(text)
+    assert "input-not-given" not in rules(text, target="web")
+
+
+def test_a_web_run_reads_a_public_page_but_not_our_own() -> None:
+    text = (
+        "Look up the newest release of `pallets/flask` and `encode/httpx` on GitHub.\n\n"
+        "Open each project's releases page to check the date. Reply with:\n\n```\n<repo>: <tag> (<date>) <url>\n```\n"
+    )
+    assert "input-not-given" not in rules(text, target="web")
+    assert "input-not-given" in rules(
+        text.replace("each project's releases page", "our team's wiki page"), target="web"
+    )
+
+
+def test_what_their_services_run_is_handed_over() -> None:
+    """'The clinic's services run Django 4.2' gives the one fact the work needs about them: the version."""
+    text = (
+        "Goal: The clinic's booking services run Django 4.2. Find when security support ends for that line and the newest one.\n"
+        "Non-goals: upgrade steps.\nOutput: a table Version | End of security support | Source URL.\n"
+    )
+    assert "input-not-given" not in rules(text, target="web")
+    assert "input-not-given" in rules(
+        text.replace("run Django 4.2", "are slow").replace("that line", "Django"), target="web"
+    )
