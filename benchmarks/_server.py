@@ -28,4 +28,8 @@ def fake_openai(reply: str, setup: str = "") -> Iterator[str]:
     finally:
         if server.stdin is not None:
             server.stdin.close()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a server that does not stop is not left behind
+            server.kill()
+            server.wait()
