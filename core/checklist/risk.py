@@ -176,7 +176,7 @@ _DECISION = pattern_cache.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
     r"\bsign[- ]?off\b|\b(?:my|our) (?:call|decision|choice)\b|\bneeds? (?:a |an )?(?:[\w-]+ )?decision\b|\bbefore (?:it|anything|sending|posting|publishing|running|pushing)\b|"
-    r"\b(?:do not|don't|never|must not|nothing is) \w+|\bout of scope\b|\breview\w*\b|"
+    r"\b(?:do not|don't|never|must not|nothing is|not to be) \w+|\bout of scope\b|\breview\w*\b|"
     r"\b(?:if|unless)\b[^.;]*[,:][^.;]*?(?:\b(?:say|said|state|list|mark|note|flag|leave|put|write|tell|mention|"
     r"report|describe|explain|comment|ask|stop|skip|omit|hold)\w*\b|\binstead\b|\brather than\b)|"
     r"\b(?:promise|say|claim|admit|change|add) nothing\b|\bnothing (?:about|beyond|"
@@ -313,7 +313,8 @@ _PROSE_NOTE = pattern_cache.compile(
     r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
-    r"sent)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
+    r"sent)\b[^.;]*|\bfor (?:review|approval|sign-?off) by\b[^.;]*|\bnot to be (?:sent|posted|published|"
+    r"released|shared)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
     r"\b(?:anything|whatever|any [\w-]+) (?:that )?needs? (?:a |an |my |our )?(?:[\w-]+ )?(?:decision|sign-?off|"
     r"approval)\b[^.]*|"
     rf"\b(?:do not|don['’]t|never) {_LET_OUT}(?: (?:or|and|nor) {_LET_OUT})*(?: (?:it|them|this|that|anything))?"
@@ -323,7 +324,8 @@ _PROSE_NOTE = pattern_cache.compile(
 """With no Escalation section, a note stated in the prose of the work: a condition whose action hands the call
 back ('If anything contradicts eligibility, don't draft a reply; instead return a single line starting
 ESCALATE:', 'if you think a restart is needed, say so under NEXT CHECKS'), a person who reviews before it goes out ('A human agent reviews and sends it, so this is a
-draft', 'A partner will edit it before it goes to the client'), a call the writer keeps ('Index creation on a
+draft', 'A partner will edit it before it goes to the client', 'for approval by the head of legal', 'not to
+be sent by you'), a call the writer keeps ('Index creation on a
 40M-row prod table is my call', 'Mark anything that needs a product-manager decision'), or the act that would let the work out held back ('do not commit or push; leave
 it in the working tree'). Such a note is checked like an Escalation section's."""
 

@@ -262,6 +262,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             (match := named or head)
             and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip()))
             and not pointers.at(match.group(0).split()[-1].lower())
+            and not (_ITS_COLUMNS.match(item, match.end()) and _COLUMNS_GIVEN.search(section.body))
             and not (target is Target.WEB and (_DOMAIN.search(text) or _researched(match.group(0), spec)))
         ):
             findings.append(
@@ -278,6 +279,14 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     elif target is not Target.AGENT and not handed:
         findings += _owned(spec, target)
     return findings
+
+
+_ITS_COLUMNS = pattern_cache.compile(r"\s+(?:columns?|fields?|headers?|column names|field names)\b", re.IGNORECASE)
+_COLUMNS_GIVEN = pattern_cache.compile(
+    r"^\W*(?:[\w-]+\s+){0,2}(?:columns?|fields?|headers?)\s*:\s*\S+(?:\s*,\s*\S+){2,}", re.IGNORECASE | re.MULTILINE
+)
+"""Work on a thing's columns ('map our legacy CRM export columns to ...') needs its columns, not its rows: a line
+that lists them ('Legacy columns: `id, name, mail`') hands the material over."""
 
 
 def _located(text: str, target: Target, prose_only: bool = False) -> re.Match[str] | None:
@@ -332,6 +341,8 @@ def _elsewhere(text: str, prose_only: bool) -> re.Match[str] | None:
     material comes before it ('the numbers in Looker'): 'the storage cost on S3' is what the task is about, not
     where its material is. Under an Inputs heading, every line is about the material."""
     for match in _ELSEWHERE.finditer(text):
+        if _WHOM_TO_ASK.search(text, 0, match.start()):
+            continue
         if not (prose_only and _IN_A_SYSTEM.match(match.group(0))) or _THING_WORD.search(
             text, max(0, match.start() - _SUBJECT_SPAN), match.start()
         ):
@@ -339,6 +350,12 @@ def _elsewhere(text: str, prose_only: bool) -> re.Match[str] | None:
     return None
 
 
+_WHOM_TO_ASK = pattern_cache.compile(
+    r"\b(?:who|whom|where|when|how|what) (?:do|does|should|can|could|would|will|shall) (?:i|we|they|you|he|she) $",
+    re.IGNORECASE,
+)
+"""A question about whom to ask ('Who should we ask about the fire drill?') is the material itself, a question
+to sort or answer, not a person who holds what the work needs."""
 _IN_A_SYSTEM = pattern_cache.compile(r"(?:from|in|on|at)\s", re.IGNORECASE)
 _THE_REPO = pattern_cache.compile(
     r"\b(?:in|under|at) (?:the |this |our )?(?:repo|repository|codebase|working (?:dir|directory)|checkout)\b",

@@ -1672,3 +1672,36 @@ def test_what_their_services_run_is_handed_over() -> None:
     assert "input-not-given" in rules(
         text.replace("run Django 4.2", "are slow").replace("that line", "Django"), target="web"
     )
+
+
+def test_a_question_about_whom_to_ask_is_data_to_sort() -> None:
+    text = (
+        "Sort each staff message below into `it`, `facilities` or `other`.\n\nMessages:\n"
+        "1. My laptop will not boot.\n2. The lift on floor 3 is stuck.\n3. Who should we ask about the fire drill?\n\n"
+        "Output: three lines, `<number> <label>`, nothing else.\n"
+    )
+    assert "input-not-given" not in rules(text)
+    assert "input-not-given" in rules(text.replace("Who should we ask about", "Please ask Lena about"))
+
+
+def test_columns_listed_hand_over_what_a_mapping_of_columns_needs() -> None:
+    text = (
+        "Goal: match our legacy CRM export fields to the billing system's names.\n\n"
+        "Legacy fields: `cust_id, nm, mail_addr, tel, created`\n"
+        "Billing names: `customer_id, name, email, phone, signup_date, tier`\n\n"
+        "Output: a Markdown table `legacy | billing`, one row per legacy field.\n"
+    )
+    assert "input-not-given" not in rules(text)
+    assert "input-not-given" in rules(text.replace("Legacy fields: `cust_id, nm, mail_addr, tel, created`\n", ""))
+
+
+def test_a_letter_for_approval_by_someone_is_held_back() -> None:
+    text = (
+        "Goal: Write a contract renewal letter to Brightline Ltd for approval by our head of legal.\n"
+        "Inputs: term 24 months from 1 March 2027; fee GBP 18,000 a year; notice period 90 days.\n"
+        "Non-goals: no discount terms.\nOutput: the letter as plain text, under 250 words.\n"
+    )
+    assert "missing-escalation" not in rules(text)
+    assert "missing-escalation" in rules(text.replace(" for approval by our head of legal", ""))
+    unsent = text.replace("for approval by our head of legal", "(a draft, not to be posted by you)")
+    assert "missing-escalation" not in rules(unsent)
