@@ -33,7 +33,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
     r"you (?:find|notice|spot|come up with))(?: of (?:it|them|this|that))?|"
     r"do (?:the|your) (?:needful|best)|sort (?:it|them|this|that)(?: out)?|come up with something|"
-    r"etc\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|(?:get|have|give me) a (?:sense|feel|feeling) (?:of|for)|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
+    r"(?<![/\w.-])etc(?![/\w-])\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|(?:get|have|give me) a (?:sense|feel|feeling) (?:of|for)|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
     r"(?:best|fit)|however (?:it |you |they )?(?:makes? sense|seems? (?:best|right|sensible|fit)|see fit|think|"
     r"like|want|prefer|works?|fits?)|whatever (?:[\w-]+ )?(?:you|we) (?:think|feel|see fit|like|want|prefer))\b",
@@ -42,7 +42,7 @@ _OPEN_SCOPE = pattern_cache.compile(
 """Open scope that no criterion closes, a result left to chance ('see what comes out of it'), or whatever strikes
 the contractor as wanting work ('clean up whatever looks messy'), an ask for what to do ('work out what we should
 be doing differently') or for everything on a topic ('everything relevant about housing'). Counted things are
-bounded ('the three things we'll do in 2027')."""
+bounded ('the three things we'll do in 2027'), and the 'etc' of a path (`/etc/nginx/conf.d`) is a directory."""
 _OPEN_NOUN = pattern_cache.compile(
     r"\b(?:give|do)\b(?: [\w'’-]+){0,8}? (?:a|an|some)(?: \w+)? (?:refresh|polish|once-over|going-over|facelift|"
     r"makeover|tune-up|touch-up|tidy(?:-up)?|clean-?up|spruce-up|brush-up|rework|overhaul)\b",

@@ -262,6 +262,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             (match := named or head)
             and not (handed and _THE_GIVEN.fullmatch(match.group(0).strip()))
             and not pointers.at(match.group(0).split()[-1].lower())
+            and not (listed and _PROPER_NAME.search(match.group(0)))
             and not (_ITS_COLUMNS.match(item, match.end()) and _COLUMNS_GIVEN.search(section.body))
             and not (target is Target.WEB and (_DOMAIN.search(text) or _researched(match.group(0), spec)))
         ):
@@ -281,6 +282,9 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     return findings
 
 
+_PROPER_NAME = pattern_cache.compile(r"\b[A-Z][\w'’-]*\s+[A-Z][\w'’-]*$")
+"""In a data list, a thing word that ends a capitalised name ('the Sunken Library', 'the Iron Archive') names a
+place or a character of what the list is about (a game, a story), not material to hand over."""
 _ITS_COLUMNS = pattern_cache.compile(r"\s+(?:columns?|fields?|headers?|column names|field names)\b", re.IGNORECASE)
 _COLUMNS_GIVEN = pattern_cache.compile(
     r"^\W*(?:[\w-]+\s+){0,2}(?:columns?|fields?|headers?)\s*:\s*\S+(?:\s*,\s*\S+){2,}", re.IGNORECASE | re.MULTILINE

@@ -1705,3 +1705,23 @@ def test_a_letter_for_approval_by_someone_is_held_back() -> None:
     assert "missing-escalation" in rules(text.replace(" for approval by our head of legal", ""))
     unsent = text.replace("for approval by our head of legal", "(a draft, not to be posted by you)")
     assert "missing-escalation" not in rules(unsent)
+
+
+def test_the_etc_of_a_path_is_a_directory_not_open_scope() -> None:
+    text = (
+        "Goal: Write one Ansible task that installs /etc/sysctl.d/90-net.conf with mode 0644 and content "
+        "`net.core.somaxconn = 4096`.\nNon-goals: no handlers.\nOutput: the task as one YAML code block.\n"
+    )
+    assert "vague-goal" not in rules(text)
+    assert "vague-goal" in rules(text.replace("/etc/sysctl.d/90-net.conf", "the sysctl files etc."))
+
+
+def test_a_capitalised_name_in_a_list_of_changes_is_part_of_the_story() -> None:
+    text = (
+        "Goal: turn the changes below into player-facing release notes for Emberfall 2.1.\n"
+        "Non-goals: no roadmap hints.\nInputs:\n- Torches now burn for 90 seconds instead of 60.\n"
+        "- Fixed music cutting out in the Drowned Library.\n\n"
+        "Output: Markdown, one bullet per change, under 80 words.\n"
+    )
+    assert "input-not-given" not in rules(text)
+    assert "input-not-given" in rules(text.replace("the Drowned Library", "the drowned library"))
