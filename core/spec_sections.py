@@ -281,12 +281,15 @@ _ANSWER = re.compile(
     r"i want back|(?:keep|make) (?:it|the (?:answer|reply|output|response|whole thing|note|summary)|any (?:written )?"
     r"output) (?:under|below|to|within|at most|short)|(?:the|your) (?:answer|output|result|reply|response) (?:is|"
     r"should be|must be|will be)\b|tell (?:me|us)\b|write (?:(?:about|around|up to|at most|no more than|under) )?\d[\d–-]*\s*(?:words|sentences|paragraphs|"
-    r"bullets|lines)\b|(?:reply|response|answer|deliverables?|returns?)\s*:\s*\S)",
+    r"bullets|lines)\b|(?:reply|response|answer|deliverables?|returns?)\s*:\s*\S|"
+    r"[^.;]*\bin (?:exactly |at most |no more than |up to )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) "
+    r"(?:bullet points|bullets|sentences|numbered points|short paragraphs|paragraphs)\b)",
     re.IGNORECASE,
 )
 """A sentence that says what comes back, or how much of it ('Write 100–130 words in plain English', 'Send the
 translations back ...', 'Put together ... and send it over'), or a label of the answer after another sentence on
-its line ('... the suite passes. Response: the failing test names, one a line')."""
+its line ('... the suite passes. Response: the failing test names, one a line'), or an ask whose own sentence
+counts what comes back ('Summarise the memo for the board in exactly four bullet points')."""
 _CHECK = re.compile(
     _LEAD + r"(?:done when|it(?:'s| is) done when|success (?:is|means)|verify (?:that|by|with))\b", re.IGNORECASE
 )

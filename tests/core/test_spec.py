@@ -1725,3 +1725,14 @@ def test_a_capitalised_name_in_a_list_of_changes_is_part_of_the_story() -> None:
     )
     assert "input-not-given" not in rules(text)
     assert "input-not-given" in rules(text.replace("the Drowned Library", "the drowned library"))
+
+
+def test_an_ask_that_counts_its_bullets_states_the_output() -> None:
+    text = (
+        "Please condense the safety notice below for site supervisors in exactly three bullet points, plain text, "
+        "nothing else. Do not add rules that are not in it.\n\n"
+        'Notice: "Hard hats are required past the blue line. Visitors sign in at the gate office. '
+        'Forklifts have right of way in aisles 4 to 9."\n'
+    )
+    assert "vague-output" not in rules(text)
+    assert "vague-output" in rules(text.replace(" in exactly three bullet points, plain text, nothing else", ""))
