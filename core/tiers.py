@@ -87,7 +87,10 @@ the real one it names."""
 
 def alias_named(name: str) -> Alias | None:
     """How an alias, or a compound of words that all name one task type ('data-analysis', 'ops/infra'), is read;
-    None when the words name none, or different ones ('code-writing' could be either, so it is not guessed)."""
+    None for a real task type ('bulk-coding' is itself, though its words are aliases too), and when the words name
+    none, or different ones ('code-writing' could be either, so it is not guessed)."""
+    if name in TASK_TYPES:
+        return None
     if alias := TASK_TYPE_ALIASES.get(name):
         return alias
     words = [word for word in re.split(r"[-_/+ ]+", name) if word]

@@ -424,6 +424,10 @@ def test_a_compound_task_type_is_read_when_its_words_agree() -> None:
         spec = GOOD_SPEC.replace("Task type: general", f"Task type: {disagreeing}")
         assert "unknown-task-type" in rules(spec, known_task_types=known), disagreeing
     assert tiers.task_type_named("data-analysis") == ("general", tiers.Alias("general"))
+    for real in tiers.TASK_TYPES:  # whose words may be aliases themselves ('bulk', 'coding')
+        assert tiers.task_type_named(real) == (real, None)
+        spec = GOOD_SPEC.replace("Task type: general", f"Task type: {real}")
+        assert "task-type-alias" not in rules(spec, known_task_types=known), real
 
 
 def test_a_one_line_answer_with_stated_checks_needs_no_non_goals_or_inputs() -> None:
