@@ -210,11 +210,15 @@ def _section_start(line: str) -> tuple[str | None, str | None]:
     """The section a line opens, and for a label the text after it (None for a heading)."""
     if match := _HEADING.match(line) or _BOLD_LINE.match(line):
         return spec_sections.heading_section(match["name"]), None
-    if (match := _LABEL.match(_HASHES.sub("", line, count=1))) and (name := ALIASES.get(match["name"].strip().lower())):
-        return name, match["rest"].strip()
+    unhashed = _HASHES.sub("", line, count=1)
+    for label in (_LABEL, _BOLD_SENTENCE_LABEL):
+        if (match := label.match(unhashed)) and (name := ALIASES.get(match["name"].strip().lower())):
+            return name, match["rest"].strip()
     return None, None
 
 
+_BOLD_SENTENCE_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<name>[A-Za-z][A-Za-z' -]{1,24}?)\.\*\*\s*(?P<rest>.*)$")
+"""A bold label that ends in a full stop, run in with its text as a paragraph's lead-in: '**Ask.** Help us ...'."""
 _BOLD_LINE = re.compile(r"^\s{0,3}(?:\*\*|__)(?P<name>[^*_\n]{1,40}?)\s*:?\s*(?:\*\*|__)\s*:?\s*$")
 """A line that is only bold text ('**Inputs**', '__Done when:__') is a heading, as writers use it."""
 _HASHES = re.compile(r"^\s{0,3}#{1,6}\s+")

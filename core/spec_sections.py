@@ -83,6 +83,8 @@ SECTIONS = {
     "inputs": (
         "inputs",
         "input",
+        "input format",
+        "input formats",
         "context",
         "background",
         "files",
@@ -201,9 +203,12 @@ def heading_section(name: str) -> str | None:
     name = name.strip().lower()
     if name in ALIASES:
         return ALIASES[name]
+    if (bare := _DETAILS.sub("", name)) in ALIASES:
+        return ALIASES[bare]  # '## Input (12 responses, `row|why_cancel`)': the details say what the section holds
     return next((section for pattern, section in _HEADING_NAMES if pattern.match(name)), None)
 
 
+_DETAILS = re.compile(r"\s*\([^()]*\)\s*$")
 _SCOPE_AND_ANSWER = ("non-goals", "output", "verification", "escalation", "task type", "tier")
 """Sections that are not material: what is left of the spec is where it states what it works on."""
 
@@ -242,7 +247,8 @@ _ASK = re.compile(
     r"schedule|book|email|message|notify|announce|verify|validate|confirm|cross-check|reconcile|total|sum|"
     r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify|"
     r"see what|see if|see whether|take|deal with|handle|address|get|moderni[sz]e|streamline|simplify|optimi[sz]e|"
-    r"harden|rework|revamp|overhaul)\b)(?!\s+\d+\w*\s*[(:])",
+    r"harden|rework|revamp|overhaul|think (?:about|through|over)|let (?:me|us) know|(?:anything|whatever) "
+    r"(?:you(?:['’]d| would)|we (?:should|could)) [\w ]+,\s*let (?:me|us) know)\b)(?!\s+\d+\w*\s*[(:])",
     re.IGNORECASE,
 )
 """A sentence that asks for something: a request ('can you', 'I need') or an imperative verb ('give it a

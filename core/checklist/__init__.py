@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from core import tiers
-from core.checklist import goal, output_shape, prose, references, risk, sections, sufficiency
+from core.checklist import goal, output_shape, prose, references, risk, sections, sufficiency, unwrap
 from core.checklist.target import Target
 from core.spec import MAX_SPEC_CHARS, Finding, Severity, Spec, goal_material_paths, input_paths, parse, path_exists
 
@@ -60,7 +60,16 @@ def lint(
                 "cut it down to the task itself: put large inputs in files the model can open, named under Inputs",
             )
         ]
-    spec = parse(text)
+    joined = unwrap.unwrap(text)
+    findings = _rules(parse(joined.text), cwd, known_task_types, known_tiers, target)
+    for finding in findings:
+        finding.line = joined.line_of(finding.line, finding.quote)
+    return sorted(findings, key=lambda f: (f.line, f.severity != Severity.ERROR, f.rule))
+
+
+def _rules(
+    spec: Spec, cwd: Path | None, known_task_types: set[str] | None, known_tiers: set[str] | None, target: Target
+) -> list[Finding]:
     findings = [
         *sections.check(spec, target),
         *references.check(spec),
@@ -83,7 +92,7 @@ def lint(
                 f"use one of: {', '.join(sorted(known_tiers))} (see `dispatch tiers`)",
             )
         )
-    return sorted(findings, key=lambda f: (f.line, f.severity != Severity.ERROR, f.rule))
+    return findings
 
 
 def _task_type(name: str, line: int, known: set[str]) -> list[Finding]:

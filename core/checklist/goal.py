@@ -22,7 +22,9 @@ _START = r"^\W*(?:(?:just|so|now|then|also|ok|okay)\b\W*)*(?:please )?"
 _OPEN_SCOPE = pattern_cache.compile(
     r"\b(?:whatever (?:needs|is needed|it needs|seems)[\w ]*|whatever['’]s worth \w+|what(?:'s| is) needed|as needed|where(?:ver)? "
     r"(?:it(?:'s| is) )?needed|where(?:ver)? (?:it|that) makes sense|(?:fix|change|improve) anything[\w ]*|"
-    r"(?:do|try) (?:something|anything) (?:with|about)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
+    r"(?:do|try) (?:something|anything)(?: [\w-]+)? (?:with|about)|(?:dig|poke|nose|root|rummage|look) (?:around|about)|"
+    r"(?:see )?what(?:['’]s| is) out there|anything (?:you(?:['’]d| would)|we (?:should|could)) (?:change|do differently|"
+    r"improve|fix|tweak)|(?:the|any|all the|some) (?:kinks|rough edges|wrinkles|niggles|"
     r"glitches|gremlins|weak spots|pain points|warts)|(?:whatever|anything(?: that)?)(?:['’]s| (?:looks|seems|feels|smells|is|are)) (?:\w+ )?(?:off|wrong|odd|weird|broken|bad|"
     r"fishy|suspicious|worth \w+)|(?:whatever|anything(?: that)?|everything that) (?:looks|seems|feels|smells|strikes "
     r"you as) (?:a bit |kind of |somewhat |a little )?[a-z]+|(?:where(?:ver)?|if|as (?:much|far) as) possible|a bit|(?<!\btwo )(?<!\bthree )(?<!\bfour )(?<!\bfive )(?<!\d )(?:things|stuff)(?!\s*(?:\(|like\b|such as\b|:|—|(?:someone|somebody|anyone|nobody|people|everyone)\b))|do something about|sort out|have a (?:look|go|crack|stab|think|play|poke|dig)|take a (?:look|pass|stab|crack)|"
@@ -51,7 +53,8 @@ _OPEN_NOUN = pattern_cache.compile(
 """The open verb as a noun: 'give the three emails below a refresh', 'do a pass over the docs'."""
 _OPEN_VERB = pattern_cache.compile(
     _START + r"(?:improve|clean ?up|tidy(?: up)?|polish|tighten(?: up)?|modernis[e]|moderniz[e]|"
-    r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into|over|through)|read (?:over|through)|check over|skim|"
+    r"optimi[sz]e|refactor|rework|revamp|streamline|address|handle|work on|help(?: with)?|look (?:at|into|over|through)|"
+    r"think (?:about|through|over)|read (?:over|through)|check over|skim|"
     r"investigate|fix up|speed up|simplify|harden|sort|touch up|spruce up|go over|go through|redo|revisit|"
     r"overhaul|tweak|tune|massage|finesse|rethink|enhance|freshen up|sharpen|rationali[sz]e|declutter|de-?clutter|"
     r"dig into|delve into|assess|evaluate|review|audit|see (?:whether|if)|iron out|upgrade|refine|elevate|"
@@ -139,9 +142,9 @@ _JUDGED_END = pattern_cache.compile(
 )
 """Work that runs until a judgement holds ('Polish it up until it's in good shape', 'iterate till it reads
 better'): its end is the contractor's opinion, whatever else the goal names. 'Until the tests pass' is a check."""
-_NAMED_NUMBER = pattern_cache.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*|\b[a-z]+-\d+\b")
-"""A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4', 'the day-1 email') names the object; it counts
-nothing."""
+_NAMED_NUMBER = pattern_cache.compile(r"\b(?-i:[A-Z][a-z]*)\.? ?\d[\w.]*|\b[a-z]+-\d+\b|\bv?\d+(?:\.\d+){2,}\b")
+"""A number inside a name ('Year 10', 'Q3', 'Python 3.10', 'Room 4', 'the day-1 email') or a version ('the 3.1.0
+changelog') names the object; it counts nothing."""
 _DELIVERABLE = pattern_cache.compile(
     r"\band (?:then )?(?:list|write|draft|produce|return|give|count|rank|name|mark|label|convert|rename|replace|"
     r"remove|delete|add|split|merge|compute|calculate|extract|translate|summari[sz]e|classify|sort|pair|match|"

@@ -58,7 +58,9 @@ _DAY = (
 _DAY_OWNED = _DAY + "'s"
 _WHO = (
     r"(?:(?:the |our |my )(?:[\w-]+ )?(?:team|agency|vendor|consultants?|client|customer|designer|manager|lawyer|"
-    r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee)s?|"
+    r"editor|director|architect|analyst|lead|reviewer|auditor|board|department|committee|desk|writer|author|"
+    r"planner|coordinator|engineer|developer|officer|inspector|surveyor|supervisor|producer|reporter|"
+    r"superintendent|foreman|pharmacist|physician|nurse|accountant|controller|counsel|paralegal)s?|"
     r"(?:(?-i:[A-Z]{2,})|(?-i:[A-Z][a-z]+)|[a-z]+) team|(?-i:[A-Z][a-z]+)|legal|finance|marketing|sales|product|design|security|ops|support|management|the board|"
     r"the client|the customer|the reviewers?|the team|the PM|the (?-i:C[A-Z]{1,2}O|VP)|my manager|my boss|the auditors?|"
     r"the stakeholders?|accounting|engineering|leadership|procurement|compliance|hr|qa|the business|"
@@ -113,13 +115,13 @@ _ARTIFACT = (
     r"evaluation|refactor|rewrite|redesign|overhaul|cleanup)"
 )
 
-_NP_WORD = r"(?!(?:the|a|an|or|and|but|nor|why|how|when|where|what|whether|if|by|in|on|at|for|from|with|to|of|into)(?![\w-]))[\w-]+"
+_NP_WORD = r"(?!(?:the|a|an|or|and|but|nor|why|how|when|where|what|whether|if|by|in|on|at|for|from|with|to|of|into)(?![\w-]))[\w-]+(?:['’]s)?"
 """A word inside a noun phrase: a conjunction, a preposition or another article starts the next phrase, so 'the
 policy or explain why finance made' and 'the points by the rule' are not one thing."""
 _AGENT = (
     rf"(?:(?:Mr|Mrs|Ms|Dr|Prof)\.? (?-i:[A-Z][\w'-]+)|(?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))?|he|she|we|I|someone|"
     rf"somebody|{_WHO}|(?:the|our|their|my|your) (?:{_NP_WORD} ){{0,2}}?(?:group|offsite|provider|panel|council|partners?|"
-    rf"host|landlord|regulators?|insurers?|bank|school|office|unit|squad|guild|chapter|owners?|people|folks|"
+    rf"host|landlord|regulators?|insurers?|bank|school|office|unit|squad|guild|chapter|owners?|people|folks|desk|"
     rf"clinic|hospital|practice|charity|trust|society|club|{_MEETING}))"
 )
 """Who can decide, promise or prefer: a name, a person, a team or body, a meeting ('the pricing offsite', 'the

@@ -23,7 +23,7 @@ from core.spec import Finding, Section, Spec, title
 _ACTION = (
     r"(?:goes to|go to|going to|(?:goes|go|going) (?:on|onto) (?:the|our)|delivered to|send|sends|sent|sending|emailed|emailing|mailed|mailing|texting|messaging|e?mail (?:it|them|this|that) to|post|posts|posted|posting|publish|published|"
     r"publishing|announce|announces|announcing|announcement|tweet|broadcast|goes out|go out|going out|notify|"
-    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response(?! (?:shapes?|schemas?|body|bodies|format|codes?|types?|fields?|times?|headers?|payloads?|models?|sizes?|status))|ship|ships|submit|push|pushed|notifies|notifying|"
+    r"upload|uploaded|release(?! (?:blog|notes|posts?|changelogs?)\b)|reply|replies|respond|response(?! (?:below|above|shapes?|schemas?|body|bodies|format|codes?|types?|fields?|times?|headers?|payloads?|models?|sizes?|status))|ship|ships|submit|push|pushed|notifies|notifying|"
     r"tell|tells|telling|inform|informs|informing|remind|reminds|reminding)"
 )
 _AUDIENCE = (
@@ -34,7 +34,7 @@ _AUDIENCE = (
     r"authorities|candidates?|applicants?|employees|all staff|vendors?|suppliers?|landlord|donors|"
     r"shareholders|members|patients|students|parents|(?:pricing|landing|home|product|help|support|careers|"
     r"public|status) page|help cent(?:er|re)|docs site|mailing list|(?:beta )?testers|residents|volunteers|"
-    r"attendees|guests|participants|neighbou?rs|contractors|freelancers|sellers|buyers|drivers|riders|citizens|"
+    r"attendees|guests|participants|neighbou?rs|(?:sub)?contractors|social(?: media)?(?: accounts?| channels?| feeds?)?|freelancers|sellers|buyers|drivers|riders|citizens|"
     r"voters|readers|followers|community|all[- ]staff|all[- ]hands|(?:the )?whole (?:company|org|organi[sz]ation|"
     r"team|department)|(?:[\w-]+ )?(?:distribution|mailing|email|staff|company) list|"
     r"(?:about |around |over |some |~)?\d[\d,]* (?:people|recipients|employees|staff|colleagues))"
@@ -53,6 +53,12 @@ _STRONG = (
     ),
     (
         rf"\b{_ACTION}\b[^.;]{{0,80}}?\b(?:as written|verbatim|unedited|without (?:changes|edits|review))\b",
+        "text that goes out as written",
+    ),
+    (
+        r"\b(?:sent|posted|published|pushed|goes out|go out|released|shipped|entered|scheduled)\b[^.;]{0,60}?"
+        r"\b(?:as soon as|the moment|right after|once) you (?:return|send|give|hand|finish|reply)\b|\b(?:enter|paste|"
+        r"publish|post|send|schedule|load|import)\w* exactly (?:what|as) you (?:return|give|write|send|produce)\b",
         "text that goes out as written",
     ),
     (
@@ -90,7 +96,8 @@ _STRONG = (
     (
         r"\bpush(?:es|ed|ing)? (?:the |a )?(?:tags?|release|v?\d[\w.]*)\b|\bpublish(?:es|ed|ing)? (?:the |a |it )?"
         r"(?:package|release|crate|gem|image|version)\b|\btag(?:s|ged|ging)? (?:a|the) release\b|\bmerg\w* (?:[\w/.-]+ ){0,3}"
-        r"into (?:main|master|production|prod|release)\b",
+        r"into (?:main|master|production|prod|release)\b|\b(?:push|merg)\w* (?:it |them |this |that |the [\w-]+ )?(?:straight )?(?:to|into|onto) "
+        r"(?:main|master|prod|production|live)\b|\b(?:take|takes|taking|put|puts|putting) (?:it|them|this|that|the [\w-]+) live\b",
         "a release others receive",
     ),
     (
@@ -99,7 +106,7 @@ _STRONG = (
         "irreversible work",
     ),
     (
-        r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|"
+        r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|\b(?-i:PROD|prod)_\w+|"
         r"\b(?:main|primary|master|live) (?:database|db)\b|"
         r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
         r"config|environment|system))?|\b(?:update|change|repoint|switch|delete|remove|add)\w* (?:the |our |a |an )?"
@@ -133,7 +140,7 @@ _STRONG = (
     ),
 )
 _TO_SOMEONE = (
-    r"\b(?:letter|email|message|reply|response|notice|announcement|proposal|offer|quote|apology|invoice)\b"
+    r"\b(?:letter|email|message|reply|response|notice|notification|announcement|proposal|offer|quote|apology|invoice)\b"
     r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each|the|our|a|an|their)(?: (?:of )?(?:the |our )?[\d,]+)? "
     rf"(?:[\w-]+ ){{0,2}}?{_AUDIENCE})"
 )
@@ -152,13 +159,24 @@ _TO_MANY = (
 )
 """An act that reaches a counted crowd, whoever they are ('It goes out to all 12,400 merchants'): a hundred or
 more of anything a text goes out to are people no list of audiences names."""
+_ON_A_PAGE = (
+    r"\b(?:publish|published|publishing|post|posted|posting|pushed|pinned)\b (?:it |this |them )?(?:live )?(?:on|to) "
+    r"(?:the |our )(?:[\w-]+ ){0,2}(?:page|site|feed|channel|account|board)s?\b|"
+    r"\b(?:send|sends|sent|sending|e?mail|e?mails|e?mailed|text|message|goes out|go out|going out|distributed|"
+    r"delivered)\b[^.;]{0,80}?\bto (?:all|every|each)(?: of)?"
+    r"(?: (?:the|our|their))?(?: (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty|hundreds? of|"
+    r"dozens? of))? (?:[\w-]+ )?[a-z]+s\b"
+)
+"""Published on a page of one's own ('published on the results page', 'posted to our team channel') or sent to
+everyone on a list ('send the notice to all twelve subcontractors', 'the notice that goes out to all prescribers'):
+readers no list of audiences names."""
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *((pattern_cache.compile(pattern, re.IGNORECASE), what) for pattern, what in _STRONG),
     (pattern_cache.compile(_TO_SOMEONE, re.IGNORECASE), "a text a named party will read"),
     (pattern_cache.compile(_CONTACTS, re.IGNORECASE), "contacting real people"),
     (
         pattern_cache.compile(
-            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b|{_TO_MANY}",
+            rf"\b{_ACTION}\b[^.;]{{0,80}}?\b{_AUDIENCE}\b|\b{_AUDIENCE}\b[^.;]{{0,80}}?\b{_ACTION}\b|{_TO_MANY}|{_ON_A_PAGE}",
             re.IGNORECASE,
         ),
         "something sent or shown to real people",
@@ -172,6 +190,12 @@ _NO_NOTE = pattern_cache.compile(
     r"-|—|tbd)\b",
     re.IGNORECASE,
 )
+_HELD_UNTIL = pattern_cache.compile(
+    r"\b(?:until|before|unless)\b[^.;]*\b(?:reviews?|reviewed|approves?|approved|signs? off|confirms?|checks?)\b",
+    re.IGNORECASE,
+)
+"""A note that opens like a waiver but holds the work back for someone ('nothing is executed from your checklist until
+our privacy lead reviews it')."""
 _DECISION = pattern_cache.compile(
     r"\b(?:come|comes|coming|go|goes|send|sent|bring|return|hand) (?:it |them |this )?back\b|"
     r"\bask\b|\bstop\b|\bquestions?\b|\bapprov\w*\b|\bconfirm\w*\b|\bcheck with\b|\bdecid\w*\b|"
@@ -208,11 +232,15 @@ def _context(spec: Spec, line: prose.Line, at: int) -> bool:
 
 _FATE = pattern_cache.compile(
     r"(?:^|[.!?;]\s+)(?:the|this|that|your) (?:finished |final )?(?:item|text|post|piece|article|answer|draft|copy|"
-    r"reply|message|announcement|notice|update|blurb|summary|release)\b (?:will be|is|gets?|goes)\b[^.;!?]*$",
+    r"reply|message|announcement|notice|update|blurb|summary|release)\b (?:will be|is|gets?|goes)\b[^.;!?]*$|"
+    r"(?:^|[.!?;]\s+)(?:we|i|they)(?:['’]ll| will| are going to| plan to)? (?:run|send|post|publish|push|apply|execute|"
+    r"deploy|paste|merge|ship)\s+(?:it|this|that|them|the (?:script|query|sql|email|post|note|migration|change|reply|"
+    r"text|update))\b[^.;!?]*$",
     re.IGNORECASE,
 )
 """A sentence of the context about what happens to the answer ('The update will be posted on the status page as soon
-as it arrives'): where the work goes, so its act is the work's."""
+as it arrives', 'We'll run it against the production billing database tonight'): where the work goes, so its act
+is the work's."""
 _ACTS = frozenset(
     {
         "text that goes out as written",
@@ -266,7 +294,7 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
     if not note:
         message = f"is {what}, but there are no escalation notes" + (f" (nor for {also[2:]})" if also else "")
         return [prose.finding("missing-escalation", line.number, match.group(0), message, fix)]
-    if _NO_NOTE.match(note) or not _DECISION.search(note):
+    if (_NO_NOTE.match(note) and not _HELD_UNTIL.search(note)) or not _DECISION.search(note):
         first = note.splitlines()[0]
         return [
             prose.finding(
@@ -312,7 +340,8 @@ _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
     r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
     r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
-    r"partner|colleague|supervisor))\b[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
+    r"partner|colleague|supervisor|reporter|writer|lawyer|counsel|officer|coordinator|director|owner|analyst))\b"
+    r"[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*|\bfor (?:review|approval|sign-?off) by\b[^.;]*|\bnot to be (?:sent|posted|published|"
     r"released|shared)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
     r"\b(?:anything|whatever|any [\w-]+) (?:that )?needs? (?:a |an |my |our )?(?:[\w-]+ )?(?:decision|sign-?off|"
@@ -334,7 +363,9 @@ _WAIVER = pattern_cache.compile(
     r"\bescalat\w*\s*(?::\s*|is |isn['’]t |is not )?(?:n/?a|none|not needed|not required|unnecessary|nothing)\b|"
     r"\bno (?:need (?:to|for) )?escalat\w*(?: (?:needed|required))?\b|"
     r"\bnothing (?:else |more )?to (?:flag|escalate|raise|check)(?: here)?\b|"
-    r"\bno (?:sign-?off|approval|review)\b[^.;]{0,40}?\b(?:required|needed|necessary)\b",
+    r"\bno (?:sign-?off|approval|review)\b[^.;]{0,40}?\b(?:required|needed|necessary)\b|"
+    r"\b(?:sign-?off|approval|review)(?: (?:or|and|/) (?:sign-?off|approval|review))?\s*(?::\s*|is |isn['’]t |is not )"
+    r"(?:not )?(?:needed|required|necessary|unnecessary|n/?a|none)\b",
     re.IGNORECASE,
 )
 """In the prose, escalation waived ('so escalation: n/a', 'no need to escalate', 'Nothing else to flag here', 'No

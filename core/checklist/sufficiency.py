@@ -184,8 +184,8 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         if line.data or _NONE.search(text):
             handed = True
             continue
-        if not text.strip():
-            continue
+        if not text.strip() or _HEADING.match(line.raw):
+            continue  # a heading the sections do not know ('## Contract') names the part of the spec that follows
         if (
             not citations_are_data
             and target is not Target.WEB
@@ -265,6 +265,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             and not (listed and _PROPER_NAME.search(match.group(0)))
             and not (_ITS_COLUMNS.match(item, match.end()) and _COLUMNS_GIVEN.search(section.body))
             and not (target is Target.WEB and (_DOMAIN.search(text) or _researched(match.group(0), spec)))
+            and not (target is Target.AGENT and _WORKPLACE.fullmatch(match.group(0).strip().rstrip(".,;:!")))
         ):
             findings.append(
                 prose.finding(
@@ -282,6 +283,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     return findings
 
 
+_HEADING = pattern_cache.compile(r"^\s{0,3}#{1,6}\s")
 _PROPER_NAME = pattern_cache.compile(r"\b[A-Z][\w'’-]*\s+[A-Z][\w'’-]*$")
 """In a data list, a thing word that ends a capitalised name ('the Sunken Library', 'the Iron Archive') names a
 place or a character of what the list is about (a game, a story), not material to hand over."""
@@ -365,6 +367,10 @@ _THE_REPO = pattern_cache.compile(
     r"\b(?:in|under|at) (?:the |this |our )?(?:repo|repository|codebase|working (?:dir|directory)|checkout)\b",
     re.IGNORECASE,
 )
+_WORKPLACE = pattern_cache.compile(
+    r"(?:the|this|our) (?:repo|repository|codebase|checkout|working (?:tree|copy|dir|directory))", re.IGNORECASE
+)
+"""For an agent, 'this repo' is where it works ('There are no C# tests in this repo'): it is there, not named."""
 _BARE_IS = pattern_cache.compile(r"(?:is|are|['’]re|['’]s)\s", re.IGNORECASE)
 _THING_WORD = pattern_cache.compile(rf"\b{_THING}\b", re.IGNORECASE)
 _SUBJECT_SPAN = 50
@@ -579,7 +585,14 @@ def _subject(item: str) -> re.Match[str] | None:
     """A named thing near the start of the line: its subject ('The last 500 lines of the server log'), not a thing
     a longer description mentions in passing ('The change adds a flag to the deploy script')."""
     match = _NAMED.search(item)
+    if match and _STATES.search(item, 0, match.start()):
+        return None  # 'Growth adds SSO and the scheduling API': a fact about something, stated, not material named
     return match if match and len(item[: match.start()].split()) <= _SUBJECT_WORDS else None
+
+
+_STATES = pattern_cache.compile(
+    rf"\b(?:{_VERB}|adds|lacks|offers|supports|provides|ships|covers|replaces|keeps)\b", re.IGNORECASE
+)
 
 
 _THE_GIVEN = pattern_cache.compile(

@@ -1740,3 +1740,46 @@ def test_an_ask_that_counts_its_bullets_states_the_output() -> None:
     )
     assert "vague-output" not in rules(text)
     assert "vague-output" in rules(text.replace(" in exactly three bullet points, plain text, nothing else", ""))
+
+
+def test_a_hard_wrapped_sentence_is_read_whole_and_found_on_its_own_line() -> None:
+    """An editor that wraps at 100 columns cut 'sent to' from 'every billing contact': the act and its audience
+    are one sentence again, and the finding names the line its phrase starts on."""
+    text = (
+        "Task type: general\n\n"
+        "We are raising list prices on all annual plans at each customer's next renewal. Write the announcement\n"
+        "email. Whatever you return gets pasted into the mail tool and sent to\n"
+        "every billing contact on the active customer list this afternoon.\n\n"
+        "Output: subject line plus body, plain text, 150 to 220 words.\n"
+    )
+    found = rules(text)["missing-escalation"]
+    assert found.quote.startswith("sent to every billing contact")
+    assert found.line == 4
+    unwrapped = text.replace("announcement\nemail", "announcement email").replace("sent to\nevery", "sent to every")
+    assert rules(unwrapped)["missing-escalation"].line == 3
+    listed = text.replace("sent to\nevery", "sent to\n- every")
+    assert "missing-escalation" not in rules(listed)
+
+
+def test_what_happens_to_the_answer_makes_it_risky_wherever_it_is_said() -> None:
+    base = "Write the SQL that credits the customers back.\n\nOutput: one SQL script in a ```sql block.\n\n"
+    for fate, what in (
+        ("We'll run it against the production billing database tonight.", "a production change"),
+        ("Then merge to main; the billing job picks up main on its next run.", "a release others receive"),
+        ("It will be sent from the director's account as soon as you return it.", "text that goes out as written"),
+        ("We will enter exactly what you return into both consoles.", "text that goes out as written"),
+    ):
+        text = "Our meters were misread in April.\n\n" + base.replace("\n\nOutput", " " + fate + "\n\nOutput")
+        found = rules(text + "Escalation: n/a\n")["missing-escalation"]
+        assert what in found.message, (fate, found.message)
+        held = "Escalation: nothing is executed until our billing lead reviews it.\n"
+        assert "missing-escalation" not in rules(text + held), fate
+
+
+def test_labels_and_headings_written_as_people_write_them() -> None:
+    asked = "**Context.** Our RFI turnaround is slow.\n\n**Ask.** Help us get on top of RFIs.\n\nOutput: 200 words.\n"
+    assert rules(asked)["vague-goal"].quote == "Help us get on top of RFIs"
+    assert specs.parse("## Input (12 responses, `row|why`)\n```\n1|x\n```\n").sections["inputs"].line == 1
+    assert specs.parse("## Input format\nFields are split by `|`.\n").sections["inputs"].line == 1
+    changelog = "Goal: make the 3.1.0 changelog below better.\n\nInput:\n```\n- deps\n```\n\nOutput: Markdown.\n"
+    assert rules(changelog)["vague-goal"].quote.startswith("make the 3.1.0 changelog")
