@@ -1,5 +1,6 @@
-"""The dashboard's first frame: the panels as placeholders while the first load runs in its worker, then the tables
-in their place, with the projects table focused as before; closing the console during that load is safe."""
+"""The dashboard's first frame: the panels as placeholders while the first load runs in its worker, the footer a
+moment after that frame, then the tables in their place, with the projects table focused as before; closing the
+console during that load is safe."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from tests.tui.conftest import loaded, wait_for
 from tui.screens import dashboard
+from tui.widgets.footer import Footer
 
 
 async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_their_place(
@@ -29,6 +31,8 @@ async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_
         waiting = {str(panel.border_title): str(panel.render()) for panel in dash.query(".waiting").results(Static)}
         assert waiting == {"Projects": "loading…", "Running": "loading…", "Inbox": "loading…"}
         assert not dash.query(DataTable)
+        await wait_for(pilot, lambda: bool(dash.query(Footer)), "the footer, mounted after the first frame")
+        assert [key.key for key in dash.query_one(Footer).children][:2] == ["n", "e"]
         await pilot.press("enter", "e")  # nothing to open or escalate yet, and nothing fails
         gate.set()
         await loaded(pilot)
