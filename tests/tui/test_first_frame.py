@@ -1,4 +1,4 @@
-"""The dashboard's first frame: the panels as placeholders while the first load runs in its worker, the footer a
+"""The dashboard's first frame: the panels' outlines while the first load runs in its worker, the footer a
 moment after that frame, then the tables in their place, with the projects table focused as before; closing the
 console during that load is safe."""
 
@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from tests.tui.conftest import loaded, wait_for
 from tui.screens import dashboard
 from tui.widgets.footer import Footer
+from tui.widgets.shell import Shell
 
 
 async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_their_place(
@@ -28,8 +29,9 @@ async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_
     async with app.run_test(size=(120, 40)) as pilot:
         dash = app.screen
         await pilot.pause()
-        waiting = {str(panel.border_title): str(panel.render()) for panel in dash.query(".waiting").results(Static)}
-        assert waiting == {"Projects": "loading…", "Running": "loading…", "Inbox": "loading…"}
+        outline = str(dash.query_one(Shell).render()).splitlines()
+        assert outline[0].startswith("╭─ Projects ─") and outline[1].startswith("│ loading…")
+        assert outline[dash.query_one(Shell).size.height // 2].split("╮")[1].startswith("╭─ Inbox ─")
         assert not dash.query(DataTable)
         await wait_for(pilot, lambda: bool(dash.query(Footer)), "the footer, mounted after the first frame")
         assert [key.key for key in dash.query_one(Footer).children][:2] == ["n", "e"]
@@ -37,7 +39,7 @@ async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_
         gate.set()
         await loaded(pilot)
         await wait_for(pilot, lambda: dash.loads == 1, "the first load drawn")
-        assert not dash.query(".waiting")
+        assert not dash.query(Shell)
         assert [table.id for table in dash.query(DataTable)] == ["projects", "running", "inbox"]
         assert [str(table.border_title) for table in dash.query(DataTable)] == ["Projects", "Running", "Inbox"]
         assert app.focused is dash.query_one("#projects", DataTable)

@@ -30,6 +30,7 @@ from tui.screens.run_view import RunViewScreen
 from tui.widgets.fit_table import Col, FitTable
 from tui.widgets.footer import Footer
 from tui.widgets.header import Header
+from tui.widgets.shell import TITLES, Shell
 
 if TYPE_CHECKING:
     from tui.screens.audit import AuditScreen  # audit imports this module
@@ -149,21 +150,46 @@ def inbox(index: Index | None, slugs: list[str]) -> list[InboxItem]:
     return sorted(items, key=lambda item: item.when or "", reverse=True)
 
 
-def waiting_panel(panel: str, title: str) -> Static:
-    """A panel's placeholder, drawn in the first frame where its table will be."""
-    placeholder = Static("loading…", id=f"{panel}-waiting", classes="waiting")
-    placeholder.border_title = title
-    return placeholder
-
-
-def panel(table: FitTable) -> Widget:
-    """What takes a placeholder's place: the table, or for the inbox the table over its item's detail. The first
-    frame draws no box around the inbox's placeholder: each widget drawn cost that frame ~1-3 ms."""
-    if table.id != "inbox":
-        return table
+def panels(narrow: bool) -> list[Widget]:
+    """The dashboard's panels: Projects over a row of Running beside Inbox (stacked when narrow), the inbox's
+    detail under its table, hidden until an item is highlighted."""
+    projects = FitTable(
+        Col("Project", 12, 3),
+        Col("Last status", 11),
+        Col("Tier", 7, 1),
+        Col("Runs", 4),
+        Col("In/out", 10, 1),
+        Col("Cost", 9),
+        Col("Updated", 8),
+        id="projects",
+        cursor_type="row",
+        zebra_stripes=True,
+    )
+    running = FitTable(
+        Col("Dispatch", 10, 3),
+        Col("Model", 6, 2),
+        Col("Status", 8),
+        Col("Elapsed", 7),
+        Col("Out", 5),
+        id="running",
+        cursor_type="row",
+    )
+    inbox = FitTable(
+        Col("Needs", 19, 1),
+        Col("Project", 10, 2),
+        Col("When", 8),
+        Col("Detail", 12, 4),
+        id="inbox",
+        cursor_type="row",
+    )
+    for table, title in zip((projects, running, inbox), TITLES, strict=True):
+        table.border_title = title
     detail = Static(id="inbox-detail")
-    detail.display = False  # until an inbox item is highlighted
-    return Vertical(table, detail, id="inbox-box")
+    detail.display = False
+    lower = Horizontal(
+        running, Vertical(inbox, detail, id="inbox-box"), id="dash-lower", classes="-narrow" if narrow else ""
+    )
+    return [projects, lower]
 
 
 def elapsed_since(iso: str | None, now: datetime) -> float:
@@ -198,62 +224,26 @@ class DashboardScreen(DispatchScreen):
         """The tables have replaced the placeholders (with the first load); until then nothing reads them."""
 
     def compose(self) -> ComposeResult:
-        """The first frame draws the panels as placeholders: the tables (Textual's DataTable, whose own CSS and
-        drawing were the largest part of a ~100 ms first frame) are mounted with the first load, the footer
+        """The first frame draws the panels' outlines (one Shell widget): the tables (Textual's DataTable, whose own
+        CSS and drawing were the largest part of a ~100 ms first frame) are mounted with the first load, the footer
         just after that frame (mount_footer)."""
         yield Header()
-        yield waiting_panel("projects", "Projects")
-        with Horizontal(id="dash-lower"):
-            yield waiting_panel("running", "Running")
-            yield waiting_panel("inbox", "Inbox")
+        yield Shell(NARROW)
 
     async def mount_tables(self) -> None:
-        """Put each table where its placeholder is. A table already there stays: a load cancelled by another
-        (the worker is exclusive) may have mounted some of them."""
-        tables = (
-            FitTable(
-                Col("Project", 12, 3),
-                Col("Last status", 11),
-                Col("Tier", 7, 1),
-                Col("Runs", 4),
-                Col("In/out", 10, 1),
-                Col("Cost", 9),
-                Col("Updated", 8),
-                id="projects",
-                cursor_type="row",
-                zebra_stripes=True,
-            ),
-            FitTable(
-                Col("Dispatch", 10, 3),
-                Col("Model", 6, 2),
-                Col("Status", 8),
-                Col("Elapsed", 7),
-                Col("Out", 5),
-                id="running",
-                cursor_type="row",
-            ),
-            FitTable(
-                Col("Needs", 19, 1),
-                Col("Project", 10, 2),
-                Col("When", 8),
-                Col("Detail", 12, 4),
-                id="inbox",
-                cursor_type="row",
-            ),
-        )
-        for table in tables:
-            if not self.query(f"#{table.id}"):
-                placeholder = self.query_one(f"#{table.id}-waiting", Static)
-                table.border_title = placeholder.border_title
-                await cast(Widget, placeholder.parent).mount(panel(table), before=placeholder)
-            await self.query(f"#{table.id}-waiting").remove()
+        """Put the panels where the shell is, all in one mount: a load cancelled by another (the worker is
+        exclusive) may have mounted them already."""
+        if not self.query("#projects"):
+            await self.mount_all(panels(self.size.width < NARROW), before=self.query_one(Shell))
+        await self.query(Shell).remove()
         if self.focused is None and self.is_current:  # else Textual focuses it when the dashboard is shown again
             self.query_one("#projects", DataTable).focus()
         self.tables_ready = True
 
     def on_resize(self) -> None:
         """Side by side from 100 columns; below that the Running and Inbox panels stack, each full width."""
-        self.query_one("#dash-lower").set_class(self.size.width < NARROW, "-narrow")
+        for lower in self.query("#dash-lower"):  # none yet while the shell stands in for the panels
+            lower.set_class(self.size.width < NARROW, "-narrow")
 
     async def mount_footer(self) -> None:
         """The footer's keys (a widget each, with the footer's CSS parsed first) were ~40 ms of a ~95 ms first
