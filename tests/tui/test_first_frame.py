@@ -29,9 +29,11 @@ async def test_the_panels_say_loading_until_the_first_load_then_the_tables_take_
     async with app.run_test(size=(120, 40)) as pilot:
         dash = app.screen
         await pilot.pause()
-        outline = str(dash.query_one(Shell).render()).splitlines()
+        shell = dash.query_one(Shell)
+        outline = ["".join(segment.text for segment in line) for line in shell.outline(*shell.size)]
         assert outline[0].startswith("╭─ Projects ─") and outline[1].startswith("│ loading…")
-        assert outline[dash.query_one(Shell).size.height // 2].split("╮")[1].startswith("╭─ Inbox ─")
+        assert outline[shell.size.height // 2].split("╮")[1].startswith("╭─ Inbox ─")
+        assert len(outline) == shell.size.height and {len(line) for line in outline} == {shell.size.width}
         assert not dash.query(DataTable)
         await wait_for(pilot, lambda: bool(dash.query(Footer)), "the footer, mounted after the first frame")
         assert [key.key for key in dash.query_one(Footer).children][:2] == ["n", "e"]
