@@ -33,9 +33,13 @@ class TooLarge(ValueError):
 
 def read_capped(source: Path | BinaryIO, limit: int) -> bytes:
     """At most `limit` bytes of a file or stream, else TooLarge: a source without end (`--spec /dev/zero`, a pipe
-    whose writer never stops) ends the read instead of hanging and filling memory."""
+    whose writer never stops) ends the read instead of hanging and filling memory. A named pipe is opened without
+    waiting for a writer (a plain open blocks until one comes, forever if none does): with no writer it reads as
+    empty, and a pipe a writer holds (`--spec <(make-spec)`) reads as usual."""
     if isinstance(source, Path):
-        with open(source, "rb") as handle:
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as handle:
             data = handle.read(limit + 1)
     else:
         data = source.read(limit + 1)
