@@ -107,7 +107,7 @@ _DOC = (
     r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?|notes|taxonomy|rubric|glossary|scheme|framework)"
 )
 _ARTIFACT = (
-    r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
+    r"(?:version|report|draft|doc|document|template|structure|email|letter|memo|thread|approach|design|proposal|plan|"
     r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
     r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
     r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones|newsletter|campaign|"
@@ -276,7 +276,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier artifact the model cannot see",
         ),
         (
-            rf"\b(?:the|our) (?:[\w-]+ )?{_ARTIFACT} from (?:last|the last|the previous|yesterday|earlier|before)\b",
+            rf"\b(?:the|our) (?:[\w-]+ )?{_ARTIFACT} from (?:last|the last|the previous|yesterday|earlier|before|"
+            r"(?:january|february|march|april|may|june|july|august|september|october|november|december)(?! \d))\b",
             "an earlier artifact the model cannot see",
         ),
         (

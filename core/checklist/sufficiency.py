@@ -368,9 +368,11 @@ _THE_REPO = pattern_cache.compile(
     re.IGNORECASE,
 )
 _WORKPLACE = pattern_cache.compile(
-    r"(?:the|this|our) (?:repo|repository|codebase|checkout|working (?:tree|copy|dir|directory))", re.IGNORECASE
+    r"(?:the|this|our) (?:[\w.-]+ )?(?:repo|repository|codebase|checkout|working (?:tree|copy|dir|directory))",
+    re.IGNORECASE,
 )
-"""For an agent, 'this repo' is where it works ('There are no C# tests in this repo'): it is there, not named."""
+"""For an agent, 'this repo' or 'the ops-scripts repo' is where it works ('There are no C# tests in this repo'): it
+is there, not named."""
 _BARE_IS = pattern_cache.compile(r"(?:is|are|['’]re|['’]s)\s", re.IGNORECASE)
 _THING_WORD = pattern_cache.compile(rf"\b{_THING}\b", re.IGNORECASE)
 _SUBJECT_SPAN = 50

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from core import spec as specs
 from core import spec_sections, tiers
+from core.checklist.target import Target
+from core.checklist.unwrap import unwrap as checklist_unwrap
 from tests.helpers import GOOD_SPEC
 
 
@@ -1783,3 +1785,54 @@ def test_labels_and_headings_written_as_people_write_them() -> None:
     assert specs.parse("## Input format\nFields are split by `|`.\n").sections["inputs"].line == 1
     changelog = "Goal: make the 3.1.0 changelog below better.\n\nInput:\n```\n- deps\n```\n\nOutput: Markdown.\n"
     assert rules(changelog)["vague-goal"].quote.startswith("make the 3.1.0 changelog")
+
+
+def test_material_pasted_under_any_heading_or_labelled_in_the_ask_is_given() -> None:
+    ruled = (
+        "Classify each bank transaction below into one ledger code: 4000 Sales, 9999 Suspense.\n\n"
+        "Rules: negative amounts are deposits.\n\n```\nid,amount\n1,588.10\n```\n\nOutput: CSV `id,code`, one row each.\n"
+    )
+    assert refused(ruled) == set()
+    assert "no Inputs section" in refused(ruled.replace("```\nid,amount\n1,588.10\n```\n\n", ""))
+    letter = (
+        "Hi, can you draft a letter to our clients explaining the notice they received? Facts: notice dated March 3,"
+        " tax year 2023, $2,640 proposed. Body only, 150-200 words. This is a draft; Ruth reviews and signs before"
+        " it goes out.\n"
+    )
+    assert refused(letter) == set()
+
+
+def refused(text: str, **kwargs: object) -> set[str]:
+    """The messages of the spec's errors: what refuses it."""
+    return {f.message for f in specs.lint(text, **kwargs) if f.severity == specs.Severity.ERROR}
+
+
+def test_a_list_items_wrapped_tail_is_part_of_the_item() -> None:
+    facts = (
+        "Goal: draft the maintenance email.\n\nFacts:\n"
+        "- A reservation blocks new jobs that would not finish before 07:00 Tuesday;\n"
+        "  those stay queued and start after maintenance. Running jobs are not killed.\n"
+        "- Questions: rc-help@univ.edu.\n\nOutput: plain text, 120-180 words.\n"
+    )
+    assert "input-not-given" not in rules(facts)
+    joined = checklist_unwrap(facts)
+    assert "Tuesday; those stay queued" in joined.text and joined.line_of(4, "those stay queued") == 5
+
+
+def test_acting_in_someones_name_needs_an_escalation_note() -> None:
+    text = (
+        "Find the grant round's page, then complete and submit the pre-registration form on our behalf.\n\n"
+        "Output: the confirmation number.\n\nEscalation: none needed.\n"
+    )
+    found = rules(text, target=Target.WEB)["missing-escalation"]
+    assert "acting in someone's name" in found.message and found.message.count("on our behalf") == 1
+
+
+def test_review_is_a_task_type_in_ordinary_words_and_an_agent_may_name_its_repo(tmp_path: Path) -> None:
+    review = rules(GOOD_SPEC.replace("Task type: general", "Task type: review"), known_task_types=set(tiers.TASK_TYPES))
+    assert review["task-type-alias"].severity == specs.Severity.WARNING
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("x = 1\n")
+    agent = "Read-only review in the ops-scripts repo: list each function in src/app.py without a test.\n\n"
+    agent += "Output: a Markdown table, max 12 rows.\n"
+    assert "input-not-given" not in rules(agent, cwd=tmp_path, target=Target.AGENT)
