@@ -81,11 +81,12 @@ def _mask(match: re.Match[str]) -> str:
 def introduces_data(lines: list[Line], index: int) -> bool:
     """The line ends in a colon and the next non-blank line is a code block, a quote or a list: it captions what
     is pasted there ('Ticket PAY-412, as filed:', 'The script, /opt/jobs/backup.sh:', 'Content of the issue:' over
-    the items of the newsletter). Each listed item is still read for what it names."""
+    the items of the newsletter, 'Notes (...):' over the notes in quotes). Each listed item is still read for what
+    it names."""
     if not lines[index].text.rstrip().endswith(":"):
         return False
     after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
-    return after is not None and (after.data or bool(_LIST_ITEM.match(after.raw)))
+    return after is not None and (after.data or after.text.strip() == DATA or bool(_LIST_ITEM.match(after.raw)))
 
 
 def introduces_block(lines: list[Line], index: int) -> bool:

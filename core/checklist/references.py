@@ -468,13 +468,14 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         _CONTAINED.match(text, match.end())
         or _TO_COME.search(text, max(0, match.start() - 40), match.start())
         or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
-        or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
+        or (what in _SOURCES and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
         or (what == _MOMENT_WHAT and context.dated)
         or (what == _MOMENT_WHAT and _IF_LATELY.search(text, max(0, match.start() - 80), match.end() + 20) is not None)
         or _AUDIENCE_DID.search(text, max(0, match.start() - 30), match.start()) is not None
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
         or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
+        or (what == _ARTIFACT_WHAT and _sought_before(match.group(0), line, context.lines))
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
         or (_YOU.match(match.group(0)) is not None and _REPORT.search(text, max(0, match.start() - 50), match.start()))
@@ -598,6 +599,14 @@ _CASE = pattern_cache.compile(r"\b(?:if|whether|unless|when|each|every)\s+$", re
 transcript is read, not one the spec leaves out."""
 _ON_IT = pattern_cache.compile(r"\b(?:is|are|was|were|isn['’]t|aren['’]t)(?: not| never)? on $", re.IGNORECASE)
 """A statement that something is or is not on a list ('Xero sync is not on our roadmap') gives the fact itself."""
+
+
+def _sought_before(phrase: str, line: prose.Line, lines: list[prose.Line]) -> bool:
+    """'the migration notes' after 'Find ... the official migration notes that list ...': what the work is sent to
+    find, named again, not an artifact someone left out."""
+    head = re.escape(" ".join(phrase.split()[-2:]).lower())
+    sought = re.compile(rf"\b(?:find|locate|look up|search for|identify|fetch|track down)\b[^.;]*?\b{head}\b", re.I)
+    return any(sought.search(earlier.text) for earlier in lines if earlier.number < line.number and not earlier.data)
 
 
 def _anaphora(phrase: str, before: str) -> bool:

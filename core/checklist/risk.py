@@ -148,10 +148,10 @@ _STRONG = (
 _TO_SOMEONE = (
     r"\b(?:letter|email|message|reply|response|notice|notification|announcement|proposal|offer|quote|apology|invoice)\b"
     r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each|the|our|a|an|their)(?: (?:of )?(?:the |our )?[\d,]+)? "
-    rf"(?:[\w-]+ ){{0,2}}?{_AUDIENCE})"
+    rf"(?:[\w-]+ ){{0,2}}?{_AUDIENCE})(?![\w-])"
 )
 """A letter to a named party ('the renewal letter to Brightwave', 'the letter to the tenant of Flat 3'): someone
-outside will read it."""
+outside will read it. Not a word that goes on ('a response to a public-records request' answers a request)."""
 _CONTACTS = (
     r"(?<!many )(?<!of )(?<!the )(?<!their )(?<!our )(?<!no )\b(?:emails|texts|messages|calls|contacts|pings|sms(?:es)?)"
     r" (?:every|all|each|our|the|any)(?: of (?:the|our))? (?:[\w-]+ )?"
@@ -352,6 +352,7 @@ _PROSE_NOTE = pattern_cache.compile(
     r"[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*|\bfor (?:review|approval|sign-?off) by\b[^.;]*|\bnot to be (?:sent|posted|published|"
     r"released|shared)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
+    r"\b(?:a |the )?draft for (?:me|us|my review|review)\b[^.]*|\b(?:I|we)(?:['’]ll| will) decide\b[^.]*|"
     r"\b(?:anything|whatever|any [\w-]+) (?:that )?needs? (?:a |an |my |our )?(?:[\w-]+ )?(?:decision|sign-?off|"
     r"approval)\b[^.]*|"
     rf"\b(?:do not|don['’]t|never) {_LET_OUT}(?: (?:or|and|nor) {_LET_OUT})*(?: (?:it|them|this|that|anything))?"

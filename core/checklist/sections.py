@@ -142,10 +142,11 @@ def _goal_holds_material(spec: Spec) -> bool:
 
 
 def _material_given(spec: Spec) -> bool:
-    """The goal hands its material over, or a section that is not the answer's holds a code block, a quote or a
-    table ('Rules:' over the transactions to classify): pasted material, whatever the heading above it says."""
+    """The goal hands its material over, or a section that is not the answer's holds a code block, a quote, a
+    table or quoted text ('Rules:' over the transactions to classify, 'Non-goals: ...' over the emails to triage,
+    each quoted): pasted material, whatever the heading above it says."""
     return _goal_holds_material(spec) or any(
-        line.data and line.raw.strip().strip("`~")
+        (line.data and line.raw.strip().strip("`~")) or prose.DATA in line.text
         for name, section in spec.sections.items()
         if name not in _THE_ANSWER
         for line in prose.lines(section)

@@ -4,7 +4,8 @@ Many people write specs in an editor that wraps at 72 or 100 columns: 'gets past
 one line and 'every billing contact on the active customer list' on the next. The rules read a line at a time, so a
 sentence cut in two hid its act from its audience. A line is joined to the one before it when that one is prose
 cut mid-sentence (long, not ending in a stop or a colon) and it carries on the sentence (unindented, starting in
-lower case or with a number); lists, headings, quotes, tables, code and labels stay as they are. Each joined line
+lower case, with a number or with a name; a list item's tail indented under its text); lists, headings, quotes,
+tables, code and keys stay as they are. Each joined line
 remembers where its pieces came from, so a finding still names the line its phrase is on.
 """
 
@@ -23,6 +24,12 @@ _ITEM = re.compile(r"^(\s*)(?:[-*•+]|\d+[.)])\s+\S")
 '  those stay queued ...')."""
 _ENDED = re.compile(r"(?:[.!?:;]|\s{2})$")
 _GOES_ON = re.compile(r"^[a-z0-9(\"“'$`]")
+_NAMES_GO_ON = re.compile(r"^(?:[A-Z][\w.'’-]*|I)(?: [a-z\d]|[,.'’]| [A-Z][\w.'’-]*[ ,])")
+"""A wrapped line may open with a name ('Friday's OAC meeting', 'J. Okafor, MR = ...', 'AL to confirm'): a
+capitalised word the sentence carries on after, in lower case or with another name, not a heading's Title Case."""
+_KEY = re.compile(r"^[a-z][\w -]{0,30}:(?:\s|$)", re.IGNORECASE)
+"""A line that opens with a key ('deliver: diff only', 'if unsure: ...'): a field of its own, as a brief written as
+keys and values has one a line."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ def _cut_by_an_editor(raw: str, tail: str | None) -> str | None:
 def _carries_on(raw: str, tail: str) -> bool:
     """The line continues the sentence above: its indent is the tail's, and it starts in lower case or a number."""
     text = raw[len(tail) :] if raw.startswith(tail) else None
-    if text is None or (text[:1].isspace()) or not _GOES_ON.match(text):
+    if text is None or not text[:1].strip() or _KEY.match(text) or _ITEM.match(text):
         return False
-    return bool(tail) or not _NOT_PROSE.match(raw)
+    if tail:
+        return True  # under a list item's text: its indent says the item goes on, whatever the case
+    return not _NOT_PROSE.match(raw) and (_GOES_ON.match(text) is not None or _NAMES_GO_ON.match(text) is not None)

@@ -1836,3 +1836,42 @@ def test_review_is_a_task_type_in_ordinary_words_and_an_agent_may_name_its_repo(
     agent = "Read-only review in the ops-scripts repo: list each function in src/app.py without a test.\n\n"
     agent += "Output: a Markdown table, max 12 rows.\n"
     assert "input-not-given" not in rules(agent, cwd=tmp_path, target=Target.AGENT)
+
+
+def test_a_brief_written_as_keys_and_values_keeps_each_key_its_own() -> None:
+    brief = (
+        "ticket: FW-541, cache the colcon build in CI\n"
+        "change: add an actions/cache step before the build that caches build/ and install/\n"
+        "check: the file parses as YAML (python -c 'import yaml' on .github/workflows/ci.yml)\n"
+        "deliver: diff only, working tree, no commit or push\n"
+    )
+    parsed = specs.parse(checklist_unwrap(brief).text)
+    assert parsed.sections["output"].body.strip() == "diff only, working tree, no commit or push"
+    assert parsed.sections["verification"].line == 3
+    assert specs.parse("**Do:**\n- Give the logo alt text.\n").sections["goal"].line == 1
+
+
+def test_an_ask_after_an_opening_phrase_and_a_meeting_it_prepares() -> None:
+    found = specs.parse("In `k8s/alerts/rules.yaml`, fix every rule that lacks a summary.\n").sections["goal"]
+    assert found.inferred and found.body.startswith("In `k8s/alerts/rules.yaml`, fix")
+    table = (
+        "- Goal: turn these review results into a one-page status table for\n"
+        "  Friday's OAC meeting (owner's rep, non-technical).\n"
+        "- Data:\n  - 08 44 13-01 Curtain wall shop drawings, returned 2026-11-07.\n"
+        "  - 09 51 13-01 Ceiling panels, approved as noted.\n- Output: Markdown table, one row each.\n"
+    )
+    assert "hidden-context" not in rules(table)
+
+
+def test_quoted_notes_after_their_label_are_given_and_a_public_records_request_is_not_the_public() -> None:
+    notes = (
+        "Please turn the meeting notes below into an action-item list. Each item must come from the notes. Output a\n"
+        "Markdown table with columns #, Action, Owner. Notes (coordination, 2026-11-24; attendees JO =\n"
+        "J. Okafor, AL = A. Liu):\n"
+        '"roof drains - P-201 says 4in, arch dwgs 3in, AL to confirm by 11/28, RFI-043\n'
+        'stays open until then. next mtg 12/1."\n'
+    )
+    assert "hidden-context" not in rules(notes)
+    request = "Find the statutory deadline for an agency's response to a public-records request in Texas.\n\n"
+    request += "Output: a Markdown table `State | Deadline | Source URL`, 1 row.\n"
+    assert "missing-escalation" not in rules(request, target=Target.WEB)
