@@ -55,10 +55,13 @@ def lines(section: Section | None) -> list[Line]:
         return []
     out: list[Line] = []
     in_fence = False
+    literal = section.name == "inputs" and not section.inferred and _LITERAL_BLOCK.match(section.body) is not None
     for offset, raw in enumerate(section.body.splitlines()):
         number = section.body_line + offset
         stripped = raw.strip()
-        if stripped.startswith(_FENCE):
+        if literal and offset:
+            out.append(Line(number, DATA if stripped else "", bool(stripped), raw))
+        elif stripped.startswith(_FENCE):
             in_fence = not in_fence
             out.append(Line(number, DATA, True, raw))
         elif in_fence or stripped.startswith(">") or _TABLE_ROW.match(stripped):
@@ -66,6 +69,11 @@ def lines(section: Section | None) -> list[Line]:
         else:
             out.append(Line(number, without_quotes(_CODE_SENTENCE.sub(DATA, raw).replace("`", " ")), False, raw))
     return out
+
+
+_LITERAL_BLOCK = pattern_cache.compile(r"\s*[|>][-+]?\s*\n")
+"""Inputs written as a YAML literal block ('input: |' over the indented comments): the lines under it are the text
+itself, handed over as a code block's are."""
 
 
 def without_quotes(raw: str) -> str:

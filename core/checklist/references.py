@@ -35,6 +35,10 @@ _OWN_WORK = pattern_cache.compile(r"the (?:corrected|updated|revised)\b|you\b", 
 """Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
 anywhere else they are a version someone else made, or work done before."""
 _YOU = pattern_cache.compile(r"you\b", re.IGNORECASE)
+_THE_OLD_ONE = pattern_cache.compile(
+    r"the (?:old|original|current|existing|given) (?:version|function|code|query)\b", re.I
+)
+"""Under Output, after the code to rewrite is pasted, 'check it against the old version' is that code."""
 _REPORT = pattern_cache.compile(
     r"\b(?:cite|list|name|report|include|state|note|record|show|give|tell (?:me|us))\b[^.;:]*$", re.IGNORECASE
 )
@@ -188,6 +192,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "earlier work the model cannot see",
         ),
         (
+            r"(?<!\bleft )(?<!\bleave )(?<!\bkeep )(?<!\bkept )(?<!\bstay )(?<!\bstays )(?<!\bremain )"
             r"\b(?:as|like|the way) (?:it|they|this|that) (?:went out|was sent|were sent|looked|read|appeared|was|were|"
             r"used to)\b",
             "an earlier version the model cannot see",
@@ -478,6 +483,11 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _ARTIFACT_WHAT and _sought_before(match.group(0), line, context.lines))
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
+        or (
+            line.number in context.deliverable
+            and _THE_OLD_ONE.match(match.group(0))
+            and any(earlier.data for earlier in context.lines if earlier.number < line.number)
+        )
         or (_YOU.match(match.group(0)) is not None and _REPORT.search(text, max(0, match.start() - 50), match.start()))
         or _given(match.group(0), context)
         or _hands_over(text, match)

@@ -1875,3 +1875,26 @@ def test_quoted_notes_after_their_label_are_given_and_a_public_records_request_i
     request = "Find the statutory deadline for an agency's response to a public-records request in Texas.\n\n"
     request += "Output: a Markdown table `State | Deadline | Source URL`, 1 row.\n"
     assert "missing-escalation" not in rules(request, target=Target.WEB)
+
+
+def test_what_a_writer_adds_after_a_task_type_and_a_yaml_literal_block_of_inputs() -> None:
+    assert specs.parse("Task type: coding. Python 3.11, stdlib only.\n").task_type == "coding"
+    assert specs.parse("Task type: general (a summary)\n").task_type == "general"
+    brief = (
+        "task: classify website feedback comments\n"
+        "input: |\n  c101 | Search for dune shows the movie first\n  c102 | Can't log in since the new site\n"
+        "output: |\n  A CSV with header comment_id,bucket, one row per comment in input order. Nothing else.\n"
+    )
+    assert "input-not-given" not in rules(brief)
+
+
+def test_a_word_in_backticks_is_mentioned_and_the_old_version_is_the_code_given(tmp_path: Path) -> None:
+    goal = "Goal: write `strip(line)`: remove a trailing period unless the last word is `ed.`, `Jr.` or `etc.`.\n"
+    assert "vague-goal" not in rules(goal + "\nOutput: one Python code block.\n")
+    assert rules(goal.replace("`etc.`", "so on, etc.") + "\nOutput: one Python code block.\n")["vague-goal"]
+    rewrite = "Rewrite this function so it does not grow a list in a loop.\n\n```r\nf <- function(x) x\n```\n\n"
+    assert "hidden-context" not in rules(rewrite + "Output: the new function, checked against the old version.\n")
+    (tmp_path / "loc").mkdir()
+    (tmp_path / "loc" / "check.py").write_text("x = 1\n")
+    agent = "Regex fix in loc/check.py.\n\nChange the pattern. Nothing else in that file.\n\nOutput: the diff.\n"
+    assert "input-not-given" not in rules(agent, cwd=tmp_path, target=Target.AGENT)
