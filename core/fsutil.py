@@ -15,6 +15,7 @@ project.json, written at its start and rewritten at its end, are then fsynced on
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -223,6 +224,16 @@ def sweep_temp_files(directory: Path) -> int:
         orphan.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def file_digest(path: Path) -> dict[str, Any] | None:
+    """A file's sha256 and size, or None when there is no such file: what a sealed record says its event log held."""
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256")
+            return {"sha256": digest.hexdigest(), "bytes": handle.tell()}
+    except FileNotFoundError:
+        return None
 
 
 def read_json(path: Path) -> Any:
