@@ -25,7 +25,7 @@ from core.backends.base import Backend, BackendRequest, ModelRejected, Transient
 from core.batch import budgets
 from core.checklist.target import target_of
 from core.config import Config, ModelConfig, user_models
-from core.envelope import Envelope, Status, Usage, stop_of
+from core.envelope import STOPS, Envelope, Status, Usage, stop_of
 from core.errors import BackendUnavailable, DispatchError, SpecRejected
 from core.events import (
     AttemptFailed,
@@ -415,11 +415,7 @@ class Engine:
             if held := stream.flush():
                 events.write(_stamped(TextDelta(held).to_dict(), started))
             envelope.result = answer.text()
-            why = (
-                ("its output was closed before it finished (a closed pipe, or the reader stopped)", "output_closed")
-                if isinstance(exc, GeneratorExit)
-                else stop_of(exc)
-            )
+            why = (STOPS["output_closed"], "output_closed") if isinstance(exc, GeneratorExit) else stop_of(exc)
             self._finish(run, BackendDone(status=Status.INTERRUPTED, error=why[0], reason=why[1]), started)
             if isinstance(exc, asyncio.CancelledError):  # the loop still runs: write off it (the console draws on)
                 closing = events

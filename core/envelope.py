@@ -29,10 +29,11 @@ class Status(StrEnum):
 STOPS = {
     "signal": "interrupted by a signal",
     "cancelled": "cancelled on request",
+    "output_closed": "its output was closed before it finished (a closed pipe, or the reader stopped)",
 }
 """Why an interrupted run stopped, by reason: a task cancelled with `task.cancel("cancelled")` was asked to by a
-person or a client (`dispatch batch --cancel`, the console's Cancel, an MCP `cancel`); any other cancel, SIGINT or
-SIGTERM is a signal."""
+person or a client (`dispatch batch --cancel`, the console's Cancel, an MCP `cancel`); with "output_closed", whoever
+read its output went away (`dispatch batch --json | head -1`); any other cancel, SIGINT or SIGTERM is a signal."""
 
 
 def stop_of(exc: BaseException) -> tuple[str, str]:

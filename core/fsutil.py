@@ -15,6 +15,7 @@ project.json, written at its start and rewritten at its end, are then fsynced on
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -33,9 +34,13 @@ class TooLarge(ValueError):
 
 def read_capped(source: Path | BinaryIO, limit: int) -> bytes:
     """At most `limit` bytes of a file or stream, else TooLarge: a source without end (`--spec /dev/zero`, a pipe
-    whose writer never stops) ends the read instead of hanging and filling memory."""
+    whose writer never stops) ends the read instead of hanging and filling memory. A named pipe is opened without
+    waiting for a writer (a plain open blocks until one comes, forever if none does): with no writer it reads as
+    empty, and a pipe a writer holds (`--spec <(make-spec)`) reads as usual."""
     if isinstance(source, Path):
-        with open(source, "rb") as handle:
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as handle:
             data = handle.read(limit + 1)
     else:
         data = source.read(limit + 1)
@@ -219,6 +224,16 @@ def sweep_temp_files(directory: Path) -> int:
         orphan.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def file_digest(path: Path) -> dict[str, Any] | None:
+    """A file's sha256 and size, or None when there is no such file: what a sealed record says its event log held."""
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256")
+            return {"sha256": digest.hexdigest(), "bytes": handle.tell()}
+    except FileNotFoundError:
+        return None
 
 
 def read_json(path: Path) -> Any:

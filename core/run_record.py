@@ -129,7 +129,12 @@ class RunRecord:
 
 
 RECORD_KEYS = frozenset(
-    {"record_version", "chain", *(f.name for f in fields(RunRecord) if f.name not in ("envelope", "redactor"))}
+    {
+        "record_version",
+        "chain",
+        "events_log",
+        *(f.name for f in fields(RunRecord) if f.name not in ("envelope", "redactor")),
+    }
 )
-"""Keys a result file holds beside the envelope's: the record's own (to_dict) and the hash chain's seal, so reading
-a record back into an Envelope leaves them out of its extras."""
+"""Keys a result file holds beside the envelope's: the record's own (to_dict), the hash chain's seal and its event
+log's digest, so reading a record back into an Envelope leaves them out of its extras."""

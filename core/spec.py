@@ -59,8 +59,13 @@ class Spec:
 
 
 def _first_word_line(value: str) -> str | None:
+    """The name a Task type or Tier line gives, without what the writer added after it ('coding. Python 3.11,
+    stdlib only.', 'general (a summary)')."""
     value = value.strip().splitlines()[0].strip().strip("`*") if value.strip() else ""
-    return value.lower() or None
+    return _NAME_ENDS.split(value, 1)[0].strip().strip("`*").lower() or None
+
+
+_NAME_ENDS = re.compile(r"[.,;(]\s|\s[(—–-]\s?|[.;,]$|\s\(")
 
 
 @functools.lru_cache(maxsize=64)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 SECTIONS = {
     "goal": (
+        "do",
         "goal",
         "goals",
         "objective",
@@ -104,6 +105,8 @@ SECTIONS = {
         "test data",
     ),
     "output": (
+        "deliver",
+        "hand back",
         "output",
         "output contract",
         "output format",
@@ -127,6 +130,8 @@ SECTIONS = {
         "hand back",
     ),
     "verification": (
+        "check",
+        "checks",
         "verification",
         "verify",
         "acceptance",
@@ -228,7 +233,8 @@ class Section:
 _SENTENCE = re.compile(r"(?:^|(?<=[.!?;])\s+|(?<=[.!?][\"”)])\s+|\s+[—–]\s+)(?=\S)")
 _LEAD = (
     r"^\W*(?:(?:hey|hi|ok|okay|so|and|then|also|now|finally|just|(?:when|once) (?:you(?:'re| are|'ve| have) )?"
-    r"(?:done|finished)|for (?:each|every) [\w-]+)\b\W*)*(?:please\s+)?"
+    r"(?:done|finished)|for (?:each|every) [\w-]+|(?:in|for|on|under|within|across) [^,;:\n]{1,80}?,)(?:\b|\s)\W*)*"
+    r"(?:please\s+)?"
 )
 """What may open a sentence before its ask or answer: a greeting, a connective, 'When you're done, ...', 'For each
 version, ...'."""

@@ -78,6 +78,10 @@ TASK_TYPE_ALIASES = {
         ("marketing", "legal", "comms", "docs", "documentation", "content"),
         Alias("general", "shipped-prose for text that ships as written (never dispatched)"),
     ),
+    **dict.fromkeys(
+        ("review", "reviewing", "code-review", "triage", "editing", "proofreading"),
+        Alias("general", "agentic-coding to review or change code in a repository"),
+    ),
     "reasoning": Alias("frontier-reasoning"),
     "prose": Alias("shipped-prose"),
 }

@@ -12,6 +12,9 @@ file). It is written before the record it names, so a crash between the two leav
 still unsealed, and that record is then sealed at the head's seq (recovery does it). A head that names anything
 else it does not match is not trusted: the head is found again by reading every entry.
 
+A finished run's record also holds the sha256 of its event log (`events_log`), taken when the record is sealed, by
+which time the log is complete: an edited or deleted event log shows up beside its record.
+
 This is tamper evidence, not proof against someone who rewrites the whole chain with the same tool: anyone who
 can write the files can recompute every digest. It catches a record edited by hand, one removed, and two swapped.
 Records written before chains existed are left as they are and reported as unchained.
@@ -25,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.audit.store import RESULT_SUFFIX
-from core.fsutil import atomic_write_json, identity, read_json
+from core.audit.store import EVENTS_SUFFIX, RESULT_SUFFIX
+from core.fsutil import atomic_write_json, file_digest, identity, read_json
 
 HEAD = "chain-head.json"
 TOMBSTONE_PREFIX = "tombstone-"
@@ -207,7 +210,8 @@ def next_seq(logs: Path) -> int:
 def fingerprint(logs: Path) -> tuple[tuple[str, int, int], ...]:
     """What `verify` would read, as (name, mtime, size) per file: a cheap way to know its last report still holds."""
     found = []
-    for path in sorted([*logs.glob(f"*{RESULT_SUFFIX}"), *logs.glob(f"{TOMBSTONE_PREFIX}*.json"), logs / HEAD]):
+    names = (f"*{RESULT_SUFFIX}", f"*{EVENTS_SUFFIX}", f"{TOMBSTONE_PREFIX}*.json")
+    for path in sorted([*(p for name in names for p in logs.glob(name)), logs / HEAD]):
         try:
             st = path.stat()
         except FileNotFoundError:
@@ -265,6 +269,8 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
             report.problems.append(
                 Problem("reordered", label, f"this file holds the record of run {run_id} (seq {entry.link['seq']})")
             )
+        if not entry.name.startswith(TOMBSTONE_PREFIX) and (problem := _events_problem(logs, label, entry.data)):
+            report.problems.append(problem)
         by_seq.setdefault(entry.link["seq"], []).append((label, entry.link.get("sha256"), entry.link.get("prev")))
         for gone in entry.data.get("removed") or [] if entry.name.startswith(TOMBSTONE_PREFIX) else []:
             if not isinstance(gone, dict) or not isinstance(gone.get("seq"), int):
@@ -285,6 +291,23 @@ def verify(slug: str, logs: Path, live: bool) -> Report:
         head = None  # a removal killed after moving the head, before writing its tombstone: it removed nothing yet
     _walk(report, by_seq, head)
     return report
+
+
+def _events_problem(logs: Path, label: str, data: dict[str, Any]) -> Problem | None:
+    """What is wrong with a sealed run's event log: edited since (its digest differs from the one sealed with the
+    record) or removed. The log is the record's own run's: a record moved to another file (reported as reordered)
+    still names it. A record sealed before logs were digested says nothing of its log."""
+    sealed = data.get("events_log")
+    if not isinstance(sealed, dict):
+        return None
+    run_id = data.get("run_id")
+    name = f"{run_id if isinstance(run_id, str) and '/' not in run_id else label}{EVENTS_SUFFIX}"
+    found = file_digest(logs / name)
+    if found is None:
+        return Problem("missing", label, f"its event log {name} is gone")
+    if found["sha256"] != sealed.get("sha256"):
+        return Problem("edited", label, f"its event log {name} no longer matches the sha256 sealed with its record")
+    return None
 
 
 def _unsealed(report: Report, label: str, data: dict[str, Any], first_sealed: str | None, live: bool) -> None:

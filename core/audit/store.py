@@ -37,7 +37,15 @@ from core import paths
 from core.audit.lock import ProjectLock, is_locked
 from core.envelope import Envelope, Status
 from core.errors import DispatchError, ProjectBusy, UsageError
-from core.fsutil import atomic_write_bytes, atomic_write_json, identity, json_text, read_json, sweep_temp_files
+from core.fsutil import (
+    atomic_write_bytes,
+    atomic_write_json,
+    file_digest,
+    identity,
+    json_text,
+    read_json,
+    sweep_temp_files,
+)
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 """A project name; always matched whole (fullmatch: `$` would let a trailing newline through)."""
@@ -243,13 +251,16 @@ class Project:
 
     def write_run(self, run_id: str, record: dict[str, Any]) -> dict[str, Any]:
         """The one place a run record is written: atomically, and sealed into the project's hash chain once the run
-        has ended (core/audit/chain.py). The caller holds the project lock. Returns what was written.
+        has ended (core/audit/chain.py), with the digest of its event log, complete by then. The caller holds the
+        project lock. Returns what was written.
 
         On one line: a record is written twice a run and holds the whole answer and raw stream, and indenting it
         was most of the CPU the write took; `dispatch show` (`--json` for all of it) is how a person reads one."""
         from core.audit import chain  # it reads run files by this module's names, so it imports this module
 
         path = self.result_path(run_id)
+        if record.get("status") != Status.RUNNING and (log := file_digest(self.events_path(run_id))) is not None:
+            record = {**record, "events_log": log}  # sealed with the record: an edited event log shows too
         sealed = chain.seal(self.logs, path.name, record)
         atomic_write_json(path, sealed, indent=None)
         chain.remember(path, sealed)

@@ -6,7 +6,8 @@ goal; the httpx client above the transport was 0.35 ms of it. The rest was upkee
 response closed checked each pooled connection (a getpeername and a poll for each idle one), and each read and
 write went through a cancel scope and built a dict of the socket's attributes. This transport keeps idle
 connections in a list per origin and does only what an API's answers need: bodies framed by Content-Length,
-chunked or the connection's close, keep-alive, 1xx answers skipped. httpx above it still builds each request,
+chunked or the connection's close, keep-alive, 1xx interim answers skipped (a 101 switch is an error: nothing here
+asks for one). httpx above it still builds each request,
 decodes content encodings and follows its timeouts (connect, read per read, write), raising its own errors,
 which the backends already handle.
 
@@ -134,8 +135,11 @@ class _Connection:
         self.idle_since = 0.0
 
     def open(self) -> bool:
-        """Not closed by either side as far as the event loop has seen (a server's close arrives as EOF)."""
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        """Not closed by either side as far as the event loop has seen (a server's close arrives as EOF), and
+        nothing sent past the last answer: those bytes would be read as the next request's answer. StreamReader
+        has no public way to ask whether bytes wait in it; CPython's keeps them in `_buffer`."""
+        waiting = getattr(self.reader, "_buffer", b"")
+        return not self.writer.is_closing() and not self.reader.at_eof() and not waiting
 
     def close(self) -> None:
         self.writer.close()
@@ -167,6 +171,10 @@ class _Connection:
                 if not colon or not name or name != name.strip():
                     raise httpx.RemoteProtocolError(f"bad header line {line[:80]!r}", request=request)
                 headers.append((name, value.strip()))
+            if int(code) == 101:
+                raise httpx.RemoteProtocolError(
+                    "the server switched protocols, which no request here asks for", request=request
+                )
             if not 100 <= int(code) < 200:
                 return version, int(code), reason, headers
 
@@ -238,6 +246,10 @@ class _Body(httpx.AsyncByteStream):
                     self.done = True
                     return
                 chunk = await read(reader.readexactly(size + 2), self.timeout, self.request)
+                if chunk[-2:] != b"\r\n":
+                    raise httpx.RemoteProtocolError(
+                        "a chunk of the answer is longer than its size says", request=self.request
+                    )
                 yield chunk[:-2]
             elif self.left < 0:
                 chunk = await read(reader.read(65_536), self.timeout, self.request)

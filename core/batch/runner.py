@@ -289,7 +289,8 @@ class Batch:
 
     def cancel(self, reason: str = "signal") -> None:
         """Stop launching and interrupt what is in flight; the runs are recorded interrupted, with the reason
-        (core/envelope.py STOPS): `signal` for SIGINT/SIGTERM, `cancelled` when a person or a client asked."""
+        (core/envelope.py STOPS): `signal` for SIGINT/SIGTERM, `cancelled` when a person or a client asked,
+        `output_closed` when whoever read the batch's output went away."""
         self.stopping, self.stop_why = "interrupted", "interrupted"
         for task in list(self._running):
             task.cancel(reason)

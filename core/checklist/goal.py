@@ -174,7 +174,7 @@ def check(spec: Spec) -> list[Finding]:
     if len(re.findall(r"\w+", text)) < _MIN_WORDS and not _WHOLE_TASK.match(text) and not _introduces(spec, lines[-1]):
         return [_vague(first.number, text, "is too short to act on")]
     for line in lines:
-        if opened := [match.group(0) for match in _OPEN_SCOPE.finditer(line.text)]:
+        if opened := [match.group(0) for match in _OPEN_SCOPE.finditer(_without_code(line))]:
             # Each phrase that opens the scope is named: 'Have a look around ... and improve things'.
             also = "".join(f" (and '{other}')" for other in opened[1:_ALSO_OPEN])
             return [_vague(line.number, opened[0], "leaves the scope open" + also)]
@@ -194,6 +194,15 @@ def check(spec: Spec) -> list[Finding]:
     if match := _GENERIC_OBJECT.match(first.text.split(",")[0].split(" for ")[0]):
         return [_vague(first.number, match.group(0).strip(" ."), "says what to touch, not what to do to it")]
     return []
+
+
+def _without_code(line: prose.Line) -> str:
+    """The line's prose with its backticked spans blanked: a word in backticks is mentioned ('unless the last word
+    is one of `ed.`, `Jr.`, `etc.`'), not used to leave the scope open."""
+    return prose.without_quotes(_CODE_SPAN.sub(" ", line.raw)) if "`" in line.raw else line.text
+
+
+_CODE_SPAN = pattern_cache.compile(r"`[^`\n]*`")
 
 
 def _introduces(spec: Spec, line: prose.Line) -> bool:

@@ -55,10 +55,13 @@ def lines(section: Section | None) -> list[Line]:
         return []
     out: list[Line] = []
     in_fence = False
+    literal = section.name == "inputs" and not section.inferred and _LITERAL_BLOCK.match(section.body) is not None
     for offset, raw in enumerate(section.body.splitlines()):
         number = section.body_line + offset
         stripped = raw.strip()
-        if stripped.startswith(_FENCE):
+        if literal and offset:
+            out.append(Line(number, DATA if stripped else "", bool(stripped), raw))
+        elif stripped.startswith(_FENCE):
             in_fence = not in_fence
             out.append(Line(number, DATA, True, raw))
         elif in_fence or stripped.startswith(">") or _TABLE_ROW.match(stripped):
@@ -66,6 +69,11 @@ def lines(section: Section | None) -> list[Line]:
         else:
             out.append(Line(number, without_quotes(_CODE_SENTENCE.sub(DATA, raw).replace("`", " ")), False, raw))
     return out
+
+
+_LITERAL_BLOCK = pattern_cache.compile(r"\s*[|>][-+]?\s*\n")
+"""Inputs written as a YAML literal block ('input: |' over the indented comments): the lines under it are the text
+itself, handed over as a code block's are."""
 
 
 def without_quotes(raw: str) -> str:
@@ -81,11 +89,12 @@ def _mask(match: re.Match[str]) -> str:
 def introduces_data(lines: list[Line], index: int) -> bool:
     """The line ends in a colon and the next non-blank line is a code block, a quote or a list: it captions what
     is pasted there ('Ticket PAY-412, as filed:', 'The script, /opt/jobs/backup.sh:', 'Content of the issue:' over
-    the items of the newsletter). Each listed item is still read for what it names."""
+    the items of the newsletter, 'Notes (...):' over the notes in quotes). Each listed item is still read for what
+    it names."""
     if not lines[index].text.rstrip().endswith(":"):
         return False
     after = next((lines[n] for n in range(index + 1, len(lines)) if lines[n].raw.strip()), None)
-    return after is not None and (after.data or bool(_LIST_ITEM.match(after.raw)))
+    return after is not None and (after.data or after.text.strip() == DATA or bool(_LIST_ITEM.match(after.raw)))
 
 
 def introduces_block(lines: list[Line], index: int) -> bool:

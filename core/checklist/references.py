@@ -35,6 +35,10 @@ _OWN_WORK = pattern_cache.compile(r"the (?:corrected|updated|revised)\b|you\b", 
 """Under Output, 'the revised text' and 'the commands you ran' are the deliverable, the contractor's own work;
 anywhere else they are a version someone else made, or work done before."""
 _YOU = pattern_cache.compile(r"you\b", re.IGNORECASE)
+_THE_OLD_ONE = pattern_cache.compile(
+    r"the (?:old|original|current|existing|given) (?:version|function|code|query)\b", re.I
+)
+"""Under Output, after the code to rewrite is pasted, 'check it against the old version' is that code."""
 _REPORT = pattern_cache.compile(
     r"\b(?:cite|list|name|report|include|state|note|record|show|give|tell (?:me|us))\b[^.;:]*$", re.IGNORECASE
 )
@@ -107,7 +111,7 @@ _DOC = (
     r"coding standards|conventions doc|playbook|backlog|roadmap|okrs?|notes|taxonomy|rubric|glossary|scheme|framework)"
 )
 _ARTIFACT = (
-    r"(?:version|report|draft|doc|document|template|structure|email|thread|approach|design|proposal|plan|"
+    r"(?:version|report|draft|doc|document|template|structure|email|letter|memo|thread|approach|design|proposal|plan|"
     r"analysis|iteration|attempt|copy|layout|wording|list|numbers|figures|spreadsheet|deck|fix|patch|PR|"
     r"message|messages|note|notes|comment|comments|mail|reply|request|ask|instructions|brief|ticket|spec|"
     r"conversation|chat|call|meeting|session|run|answer|output|result|results|one|ones|newsletter|campaign|"
@@ -188,6 +192,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "earlier work the model cannot see",
         ),
         (
+            r"(?<!\bleft )(?<!\bleave )(?<!\bkeep )(?<!\bkept )(?<!\bstay )(?<!\bstays )(?<!\bremain )"
             r"\b(?:as|like|the way) (?:it|they|this|that) (?:went out|was sent|were sent|looked|read|appeared|was|were|"
             r"used to)\b",
             "an earlier version the model cannot see",
@@ -276,7 +281,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "an earlier artifact the model cannot see",
         ),
         (
-            rf"\b(?:the|our) (?:[\w-]+ )?{_ARTIFACT} from (?:last|the last|the previous|yesterday|earlier|before)\b",
+            rf"\b(?:the|our) (?:[\w-]+ )?{_ARTIFACT} from (?:last|the last|the previous|yesterday|earlier|before|"
+            r"(?:january|february|march|april|may|june|july|august|september|october|november|december)(?! \d))\b",
             "an earlier artifact the model cannot see",
         ),
         (
@@ -467,15 +473,21 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         _CONTAINED.match(text, match.end())
         or _TO_COME.search(text, max(0, match.start() - 40), match.start())
         or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
-        or (what == _MEETING_WHAT and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
+        or (what in _SOURCES and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
         or (what == _MOMENT_WHAT and context.dated)
         or (what == _MOMENT_WHAT and _IF_LATELY.search(text, max(0, match.start() - 80), match.end() + 20) is not None)
         or _AUDIENCE_DID.search(text, max(0, match.start() - 30), match.start()) is not None
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
         or (what == _ARTIFACT_WHAT and _CASE.search(text, max(0, match.start() - 10), match.start()))
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
+        or (what == _ARTIFACT_WHAT and _sought_before(match.group(0), line, context.lines))
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
+        or (
+            line.number in context.deliverable
+            and _THE_OLD_ONE.match(match.group(0))
+            and any(earlier.data for earlier in context.lines if earlier.number < line.number)
+        )
         or (_YOU.match(match.group(0)) is not None and _REPORT.search(text, max(0, match.start() - 50), match.start()))
         or _given(match.group(0), context)
         or _hands_over(text, match)
@@ -597,6 +609,14 @@ _CASE = pattern_cache.compile(r"\b(?:if|whether|unless|when|each|every)\s+$", re
 transcript is read, not one the spec leaves out."""
 _ON_IT = pattern_cache.compile(r"\b(?:is|are|was|were|isn['’]t|aren['’]t)(?: not| never)? on $", re.IGNORECASE)
 """A statement that something is or is not on a list ('Xero sync is not on our roadmap') gives the fact itself."""
+
+
+def _sought_before(phrase: str, line: prose.Line, lines: list[prose.Line]) -> bool:
+    """'the migration notes' after 'Find ... the official migration notes that list ...': what the work is sent to
+    find, named again, not an artifact someone left out."""
+    head = re.escape(" ".join(phrase.split()[-2:]).lower())
+    sought = re.compile(rf"\b(?:find|locate|look up|search for|identify|fetch|track down)\b[^.;]*?\b{head}\b", re.I)
+    return any(sought.search(earlier.text) for earlier in lines if earlier.number < line.number and not earlier.data)
 
 
 def _anaphora(phrase: str, before: str) -> bool:

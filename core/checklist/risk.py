@@ -68,6 +68,12 @@ _STRONG = (
         "text that goes out as written",
     ),
     (
+        r"\b(?:submit|submits|submitting|file|files|filing|sign|signs|signing|apply|applying|register|registering|"
+        r"complete|completing|accept|accepting)\b[^.;]{0,80}?\bon (?:our|my|their|his|her|the client['’]s|the "
+        r"company['’]s) behalf\b",
+        "acting in someone's name",
+    ),
+    (
         r"\bforce[- ]push\w*\b|\bpush (?:--force|-f)\b|--force-with-lease\b|\bforce-pushed\b|"
         r"\b(?:rebas|amend|squash|reset)\w*\b[^.;]{0,80}?\bpush\w*\b|\bpush\w*\b[^.;]{0,40}?\b(?:over|overwrit\w*|"
         r"replac\w*)\b[^.;]{0,30}?\b(?:remote|origin|upstream)\b",
@@ -142,10 +148,10 @@ _STRONG = (
 _TO_SOMEONE = (
     r"\b(?:letter|email|message|reply|response|notice|notification|announcement|proposal|offer|quote|apology|invoice)\b"
     r"[^.;]{0,40}?\bto (?:(?-i:[A-Z][\w&-]+)|(?:all|every|each|the|our|a|an|their)(?: (?:of )?(?:the |our )?[\d,]+)? "
-    rf"(?:[\w-]+ ){{0,2}}?{_AUDIENCE})"
+    rf"(?:[\w-]+ ){{0,2}}?{_AUDIENCE})(?![\w-])"
 )
 """A letter to a named party ('the renewal letter to Brightwave', 'the letter to the tenant of Flat 3'): someone
-outside will read it."""
+outside will read it. Not a word that goes on ('a response to a public-records request' answers a request)."""
 _CONTACTS = (
     r"(?<!many )(?<!of )(?<!the )(?<!their )(?<!our )(?<!no )\b(?:emails|texts|messages|calls|contacts|pings|sms(?:es)?)"
     r" (?:every|all|each|our|the|any)(?: of (?:the|our))? (?:[\w-]+ )?"
@@ -338,12 +344,15 @@ _LET_OUT = r"(?:commit|push|merge|deploy|send|post|publish|release|ship|submit|s
 work is kept in. 'Don't merge payments to the same vendor' is about the work's content."""
 _PROSE_NOTE = pattern_cache.compile(
     r"\b(?:if|unless|when)\b[^.;]{3,}?[,;:]\s*(?:\w+\s+){0,3}?(?:stop|ask|flag|escalat\w*|don['’]t|do not|"
+    r"(?:put|add|write) (?:a |one )?(?:line|note)|"
     r"return (?:a |only )?(?:single |one )?line|report|tell|check with|leave|say so)\b[^.]*|"
-    r"\b(?:a human|someone|a person|a reviewer|an editor|(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
+    r"\b(?:a human|someone|a person|a reviewer|an editor|(?-i:[A-Z][a-z]+)(?= (?:reviews|approves|checks|signs|edits)\b)|"
+    r"(?:an?|our|the|my) (?:\w+ )?(?:team|lead|editor|manager|agent|"
     r"partner|colleague|supervisor|reporter|writer|lawyer|counsel|officer|coordinator|director|owner|analyst))\b"
     r"[^.;]{0,30}?\b(?:reviews?|approves?|checks?|signs? off|edits?)\b[^.;]*|\bdrafts?, not (?:a |the )?(?:final|"
     r"sent)\b[^.;]*|\bfor (?:review|approval|sign-?off) by\b[^.;]*|\bnot to be (?:sent|posted|published|"
     r"released|shared)\b[^.;]*|\b(?:is|are|stays?|remains?) (?:my|our) (?:call|decision|choice)\b[^.]*|"
+    r"\b(?:a |the )?draft for (?:me|us|my review|review)\b[^.]*|\b(?:I|we)(?:['’]ll| will) decide\b[^.]*|"
     r"\b(?:anything|whatever|any [\w-]+) (?:that )?needs? (?:a |an |my |our )?(?:[\w-]+ )?(?:decision|sign-?off|"
     r"approval)\b[^.]*|"
     rf"\b(?:do not|don['’]t|never) {_LET_OUT}(?: (?:or|and|nor) {_LET_OUT})*(?: (?:it|them|this|that|anything))?"
@@ -415,8 +424,9 @@ def _hits(spec: Spec) -> list[tuple[prose.Line, re.Match[str], str]]:
             if _THEIR_OWN.search(line.text, max(0, match.start() - 30), match.start()):
                 continue  # 'when a user asks to delete their account': the act is someone's request, a case
             if (line in named or not _context(spec, line, match.start())) and not any(
-                line.number == other.number and match.start() < end.end() and end.start() < match.end()
+                line.number == other.number
+                and (match.start() < end.end() and end.start() < match.end() or match.group(0) == end.group(0))
                 for other, end, _ in hits
-            ):
+            ):  # one phrase once: a line the goal and the inferred Inputs share is read as the text of each
                 hits.append((line, match, what))
     return hits

@@ -72,8 +72,8 @@ def check(spec: Spec, target: Target = Target.STATELESS) -> list[Finding]:
         title = name.capitalize()
         if name == "output" and section is None and (_prose(spec) or output_shape.shape_stated(spec)):
             continue  # the output rule quotes the ask that says nothing of what comes back, or the shape stated
-        if name == "inputs" and (section is None or section.inferred) and _goal_holds_material(spec):
-            continue  # the material is listed or pasted under the ask itself
+        if name == "inputs" and (section is None or section.inferred) and _material_given(spec):
+            continue  # the material is listed or pasted under the ask itself, or under a heading of its own
         if name == "inputs" and not optional and (section is None or section.inferred) and _self_contained(spec):
             optional = True
         severity = Severity.WARNING if optional else Severity.ERROR
@@ -141,6 +141,22 @@ def _goal_holds_material(spec: Spec) -> bool:
     return any(line.data or prose.DATA in line.text for line in lines) or prose.is_list(lines)
 
 
+def _material_given(spec: Spec) -> bool:
+    """The goal hands its material over, or a section that is not the answer's holds a code block, a quote, a
+    table or quoted text ('Rules:' over the transactions to classify, 'Non-goals: ...' over the emails to triage,
+    each quoted): pasted material, whatever the heading above it says."""
+    return _goal_holds_material(spec) or any(
+        (line.data and line.raw.strip().strip("`~")) or prose.DATA in line.text
+        for name, section in spec.sections.items()
+        if name not in _THE_ANSWER
+        for line in prose.lines(section)
+    )
+
+
+_THE_ANSWER = ("output", "verification", "escalation")
+"""Sections whose blocks are the answer's shape or its checks (an example reply, a command to run), not material."""
+
+
 def _prose(spec: Spec) -> bool:
     goal = spec.sections.get("goal")
     return goal is not None and goal.inferred
@@ -162,9 +178,17 @@ def _holds_material(spec: Spec, inputs: Section) -> bool:
             or line.data
             or prose.DATA in line.text
             or _before_the_ask(line.raw.strip(), ask.get(line.number, ""))
+            or _FACTS_INLINE.search(line.raw)
         )
         for line in prose.lines(inputs)
     )
+
+
+_FACTS_INLINE = pattern_cache.compile(
+    r"\b(?:facts|details|context|background|data|figures|numbers)(?: to (?:use|include))?\s*:\s*\S", re.IGNORECASE
+)
+"""A label inside the ask's paragraph over what follows it ('... a CP2000 they received? Facts: notice dated March
+3, ...'): the material, written on in the same paragraph."""
 
 
 def _before_the_ask(text: str, ask: str) -> bool:

@@ -266,6 +266,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
             and not (_ITS_COLUMNS.match(item, match.end()) and _COLUMNS_GIVEN.search(section.body))
             and not (target is Target.WEB and (_DOMAIN.search(text) or _researched(match.group(0), spec)))
             and not (target is Target.AGENT and _WORKPLACE.fullmatch(match.group(0).strip().rstrip(".,;:!")))
+            and not (target is Target.AGENT and _THAT_FILE.fullmatch(match.group(0).strip()) and _in_repo(spec, cwd))
         ):
             findings.append(
                 prose.finding(
@@ -367,10 +368,23 @@ _THE_REPO = pattern_cache.compile(
     r"\b(?:in|under|at) (?:the |this |our )?(?:repo|repository|codebase|working (?:dir|directory)|checkout)\b",
     re.IGNORECASE,
 )
-_WORKPLACE = pattern_cache.compile(
-    r"(?:the|this|our) (?:repo|repository|codebase|checkout|working (?:tree|copy|dir|directory))", re.IGNORECASE
+_THAT_FILE = pattern_cache.compile(
+    r"(?:the|that|this) (?:existing |same )?(?:file|module|script|class|function|code|test file)", re.IGNORECASE
 )
-"""For an agent, 'this repo' is where it works ('There are no C# tests in this repo'): it is there, not named."""
+"""'that file', 'the existing module': for an agent, the file the spec names by its path elsewhere."""
+
+
+def _in_repo(spec: Spec, cwd: Path | None) -> bool:
+    """The spec names a path that exists under the agent's working directory."""
+    return cwd is not None and any(path_exists(cwd, path) for path in paths_in(spec.text)[:50])
+
+
+_WORKPLACE = pattern_cache.compile(
+    r"(?:the|this|our) (?:[\w.-]+ )?(?:repo|repository|codebase|checkout|working (?:tree|copy|dir|directory))",
+    re.IGNORECASE,
+)
+"""For an agent, 'this repo' or 'the ops-scripts repo' is where it works ('There are no C# tests in this repo'): it
+is there, not named."""
 _BARE_IS = pattern_cache.compile(r"(?:is|are|['’]re|['’]s)\s", re.IGNORECASE)
 _THING_WORD = pattern_cache.compile(rf"\b{_THING}\b", re.IGNORECASE)
 _SUBJECT_SPAN = 50

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -87,6 +88,26 @@ def build_parser(argv: Sequence[str] = ()) -> Parser:
     return parser
 
 
+def _parsed(parser: Parser, argv: list[str]) -> argparse.Namespace:
+    """The arguments; when a required one is missing and a word that starts with one dash stands where it would go
+    ('dispatch search -start'), the error says that word was read as an option and how to pass it as a value."""
+    try:
+        return parser.parse_args(argv)
+    except UsageError as error:
+        word = next((arg for arg in argv if _DASHED_WORD.match(arg)), None)
+        if word is None or "arguments are required" not in error.message:
+            raise
+        command = next((arg for arg in argv if not arg.startswith("-")), "COMMAND")
+        raise UsageError(
+            f"{error.message}; '{word}' was read as an option",
+            f"to pass it as a value, put -- before it: `dispatch {command} -- {word}`",
+        ) from None
+
+
+_DASHED_WORD = re.compile(r"-[^-\d]\w+")
+"""One dash and a word ('-start'), not a short option ('-j') nor a negative number."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = None
@@ -98,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "pass text and paths as UTF-8; the run files and the index keep only UTF-8",
             )
         parser = build_parser(argv)
-        args = parser.parse_args(argv)
+        args = _parsed(parser, argv)
         if args.command is None:
             if sys.stdout.isatty() and sys.stdin.isatty() and not args.no_ui:
                 from core.cli.ui import open_console

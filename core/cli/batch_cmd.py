@@ -235,7 +235,7 @@ class Progress:
         except BrokenPipeError:
             # Whoever read stdout has gone (`| head`): stop as on SIGINT, so what runs is recorded interrupted.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            self.batch.cancel()
+            self.batch.cancel("output_closed")
         if self.live and time.monotonic() - self._drawn >= REDRAW_EVERY_S:
             self._draw()
 

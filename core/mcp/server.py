@@ -22,6 +22,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
+from mcp.shared.message import SessionMessage
 
 from core import __version__
 from core.cli import refusal_envelope
@@ -137,9 +138,40 @@ async def serve(door: tools.Door) -> None:
         loop.add_signal_handler(number, lambda: loop.create_task(_stop(door)))
     try:
         async with stdio_server() as (read, write):
-            await server.run(read, write, server.create_initialization_options())
+            await server.run(AnsweringBadLines(read, write), write, server.create_initialization_options())
     finally:
         await door.runs.stop_all()
+
+
+class AnsweringBadLines:
+    """The host's messages as the SDK reads them, with a line that is not one answered as JSON-RPC says: -32700
+    for text that is not JSON, -32600 for JSON that is not a message, with a null id as no request can be named.
+    The SDK drops such a line with a debug log, so a host that sent garbage waited for an answer that never came."""
+
+    def __init__(self, read: Any, write: Any) -> None:
+        self._read = read
+        self._write = write
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._read, name)  # `last_context`, the context the line was read in
+
+    def __aiter__(self) -> AnsweringBadLines:
+        return self
+
+    async def __anext__(self) -> Any:
+        while isinstance(item := await self._read.__anext__(), Exception):
+            not_json = any(problem.get("type") == "json_invalid" for problem in getattr(item, "errors", list)())
+            code, what = (types.PARSE_ERROR, "not JSON") if not_json else (types.INVALID_REQUEST, "not a message")
+            error = types.ErrorData(code=code, message=f"the line received is {what}: send one JSON-RPC message a line")
+            await self._write.send(SessionMessage(types.JSONRPCError(jsonrpc="2.0", id=None, error=error)))
+        return item
+
+    async def __aenter__(self) -> AnsweringBadLines:
+        await self._read.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._read.__aexit__(*exc)
 
 
 async def _stop(door: tools.Door) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -377,3 +378,24 @@ def test_lines_of_items_jsonl_that_are_json_but_not_records_are_skipped(tmp_path
         sent = len(server.requests)
     assert first.code == 0 and listed.code == 0 and resumed.code == 0, listed.stderr + resumed.stderr
     assert listed.json()[0]["ok"] == 1 and lines(resumed)[-1]["ok"] == 1 and sent == 1
+
+
+def test_a_reader_that_goes_away_stops_the_batch_and_its_runs_say_why(tmp_path: Path, projects_dir: Path) -> None:
+    """`dispatch batch --json | head -1`: the next line has nowhere to go, so the batch stops as on SIGINT, and what
+    was in flight is recorded interrupted because its output was closed, not 'by a signal'."""
+    second, third = threading.Event(), threading.Event()
+    replies = [Reply(text="first"), Reply(text="second", gate=second), Reply(text="third", gate=third)]
+    with FakeOpenAI(replies) as server:
+        configure(tmp_path / "home", server.base_url)
+        for n in range(3):
+            write(tmp_path / "specs" / f"s{n}.md", spec(n))
+        proc = start_batch(str(tmp_path / "specs"), "-j", "3", "-P", "1", "--json")
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline())["status"] == "ok"
+        proc.stdout.close()
+        second.set()  # its line finds the pipe closed
+        _, err = proc.communicate(timeout=60)
+        third.set()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    stopped = [r for r in run_files(projects_dir) if r["status"] == "interrupted"]
+    assert [r["reason"] for r in stopped] == ["output_closed"]

@@ -94,6 +94,27 @@ def test_an_edited_a_deleted_and_two_swapped_records_are_each_reported(tmp_path:
     assert [p["kind"] for p in as_json["swapped"]["problems"]] == ["reordered", "reordered"]
 
 
+def test_an_edited_or_deleted_event_log_is_reported_beside_its_record(tmp_path: Path) -> None:
+    run_ids = make_runs(tmp_path, "logs", 2)
+    sealed = Project.at("logs").read_run(run_ids[0])["events_log"]
+    assert sealed["bytes"] == Project.at("logs").events_path(run_ids[0]).stat().st_size
+    edited = copy_project("logs", "log-edited")
+    log = edited.events_path(run_ids[0])
+    log.write_text(log.read_text() + '{"kind": "text", "text": "a line added later"}\n')
+    deleted = copy_project("logs", "log-deleted")
+    deleted.events_path(run_ids[1]).unlink()
+    result = dispatch("audit", "verify")
+    assert result.code == 1, result.stdout + result.stderr
+    assert "ok        logs  2 chained" in result.stdout
+    assert lines_of(result.stdout, "edited") == [
+        f"edited    log-edited  {run_ids[0]}: its event log {run_ids[0]}-events.jsonl no longer matches the sha256 "
+        "sealed with its record"
+    ]
+    assert lines_of(result.stdout, "missing") == [
+        f"missing   log-deleted  {run_ids[1]}: its event log {run_ids[1]}-events.jsonl is gone"
+    ]
+
+
 def test_a_trail_written_before_chains_is_called_unchained_not_failed(tmp_path: Path) -> None:
     run_ids = make_runs(tmp_path, "old", 2)
     project = Project.at("old")

@@ -41,3 +41,14 @@ def test_count_flags_share_one_check_and_one_message(argv: list[str], flag: str)
     with pytest.raises(UsageError) as caught:
         build_parser(argv).parse_args(argv)
     assert f"argument {flag}: expected a whole number from" in caught.value.message
+
+
+def test_a_dashed_word_where_a_value_goes_says_how_to_pass_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from core.cli import main
+
+    assert main(["search", "-start"]) == 2
+    error = capsys.readouterr().err
+    assert "'-start' was read as an option" in error and "`dispatch search -- -start`" in error
+    assert len(error.strip().splitlines()) == 1
+    assert main(["search"]) == 2
+    assert "read as an option" not in capsys.readouterr().err

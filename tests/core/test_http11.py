@@ -230,3 +230,43 @@ def test_a_body_read_after_the_transport_closed_closes_its_connection() -> None:
         return body, sum(len(connections) for connections in transport._idle.values())
 
     assert asyncio.run(run()) == (b"late", 0)
+
+
+def test_a_chunk_longer_than_its_size_or_a_protocol_switch_is_a_protocol_error() -> None:
+    async def raised(answer: bytes) -> type[Exception] | None:
+        async with serving([answer]) as (_, client, url):
+            try:
+                await client.post(url, json={}, timeout=5)
+            except httpx.HTTPError as exc:
+                return type(exc)
+        return None
+
+    overlong = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n"
+    switched = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + sized(b"{}")
+    assert asyncio.run(raised(overlong)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised(switched)) is httpx.RemoteProtocolError
+
+
+def test_bytes_sent_past_an_answer_are_not_taken_for_the_next_one() -> None:
+    """A server that sends more than its Content-Length (a second, unasked-for answer glued on) would answer the
+    next request on that connection with those bytes: the connection is dropped instead of reused."""
+
+    async def run() -> tuple[list[bytes], int]:
+        answers = [sized(b"one") + sized(b"smuggled"), sized(b"two")]
+        transport = Transport(tls=False)
+        script = Scripted(answers)
+        server = await asyncio.start_server(script.handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(transport=transport) as client:
+            first = (await client.post(f"http://127.0.0.1:{port}/", json={})).content
+            (kept,) = transport._idle[("http", "127.0.0.1", port)]
+            async with asyncio.timeout(5):
+                while kept.open():
+                    await asyncio.sleep(0)  # until the loop has read what followed the answer
+            second = (await client.post(f"http://127.0.0.1:{port}/", json={})).content
+        server.close()
+        return [first, second], script.connections
+
+    bodies, connections = asyncio.run(run())
+    assert bodies == [b"one", b"two"]
+    assert connections == 2

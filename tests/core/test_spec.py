@@ -4,6 +4,8 @@ from pathlib import Path
 
 from core import spec as specs
 from core import spec_sections, tiers
+from core.checklist.target import Target
+from core.checklist.unwrap import unwrap as checklist_unwrap
 from tests.helpers import GOOD_SPEC
 
 
@@ -1783,3 +1785,116 @@ def test_labels_and_headings_written_as_people_write_them() -> None:
     assert specs.parse("## Input format\nFields are split by `|`.\n").sections["inputs"].line == 1
     changelog = "Goal: make the 3.1.0 changelog below better.\n\nInput:\n```\n- deps\n```\n\nOutput: Markdown.\n"
     assert rules(changelog)["vague-goal"].quote.startswith("make the 3.1.0 changelog")
+
+
+def test_material_pasted_under_any_heading_or_labelled_in_the_ask_is_given() -> None:
+    ruled = (
+        "Classify each bank transaction below into one ledger code: 4000 Sales, 9999 Suspense.\n\n"
+        "Rules: negative amounts are deposits.\n\n```\nid,amount\n1,588.10\n```\n\nOutput: CSV `id,code`, one row each.\n"
+    )
+    assert refused(ruled) == set()
+    assert "no Inputs section" in refused(ruled.replace("```\nid,amount\n1,588.10\n```\n\n", ""))
+    letter = (
+        "Hi, can you draft a letter to our clients explaining the notice they received? Facts: notice dated March 3,"
+        " tax year 2023, $2,640 proposed. Body only, 150-200 words. This is a draft; Ruth reviews and signs before"
+        " it goes out.\n"
+    )
+    assert refused(letter) == set()
+
+
+def refused(text: str, **kwargs: object) -> set[str]:
+    """The messages of the spec's errors: what refuses it."""
+    return {f.message for f in specs.lint(text, **kwargs) if f.severity == specs.Severity.ERROR}
+
+
+def test_a_list_items_wrapped_tail_is_part_of_the_item() -> None:
+    facts = (
+        "Goal: draft the maintenance email.\n\nFacts:\n"
+        "- A reservation blocks new jobs that would not finish before 07:00 Tuesday;\n"
+        "  those stay queued and start after maintenance. Running jobs are not killed.\n"
+        "- Questions: rc-help@univ.edu.\n\nOutput: plain text, 120-180 words.\n"
+    )
+    assert "input-not-given" not in rules(facts)
+    joined = checklist_unwrap(facts)
+    assert "Tuesday; those stay queued" in joined.text and joined.line_of(4, "those stay queued") == 5
+
+
+def test_acting_in_someones_name_needs_an_escalation_note() -> None:
+    text = (
+        "Find the grant round's page, then complete and submit the pre-registration form on our behalf.\n\n"
+        "Output: the confirmation number.\n\nEscalation: none needed.\n"
+    )
+    found = rules(text, target=Target.WEB)["missing-escalation"]
+    assert "acting in someone's name" in found.message and found.message.count("on our behalf") == 1
+
+
+def test_review_is_a_task_type_in_ordinary_words_and_an_agent_may_name_its_repo(tmp_path: Path) -> None:
+    review = rules(GOOD_SPEC.replace("Task type: general", "Task type: review"), known_task_types=set(tiers.TASK_TYPES))
+    assert review["task-type-alias"].severity == specs.Severity.WARNING
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("x = 1\n")
+    agent = "Read-only review in the ops-scripts repo: list each function in src/app.py without a test.\n\n"
+    agent += "Output: a Markdown table, max 12 rows.\n"
+    assert "input-not-given" not in rules(agent, cwd=tmp_path, target=Target.AGENT)
+
+
+def test_a_brief_written_as_keys_and_values_keeps_each_key_its_own() -> None:
+    brief = (
+        "ticket: FW-541, cache the colcon build in CI\n"
+        "change: add an actions/cache step before the build that caches build/ and install/\n"
+        "check: the file parses as YAML (python -c 'import yaml' on .github/workflows/ci.yml)\n"
+        "deliver: diff only, working tree, no commit or push\n"
+    )
+    parsed = specs.parse(checklist_unwrap(brief).text)
+    assert parsed.sections["output"].body.strip() == "diff only, working tree, no commit or push"
+    assert parsed.sections["verification"].line == 3
+    assert specs.parse("**Do:**\n- Give the logo alt text.\n").sections["goal"].line == 1
+
+
+def test_an_ask_after_an_opening_phrase_and_a_meeting_it_prepares() -> None:
+    found = specs.parse("In `k8s/alerts/rules.yaml`, fix every rule that lacks a summary.\n").sections["goal"]
+    assert found.inferred and found.body.startswith("In `k8s/alerts/rules.yaml`, fix")
+    table = (
+        "- Goal: turn these review results into a one-page status table for\n"
+        "  Friday's OAC meeting (owner's rep, non-technical).\n"
+        "- Data:\n  - 08 44 13-01 Curtain wall shop drawings, returned 2026-11-07.\n"
+        "  - 09 51 13-01 Ceiling panels, approved as noted.\n- Output: Markdown table, one row each.\n"
+    )
+    assert "hidden-context" not in rules(table)
+
+
+def test_quoted_notes_after_their_label_are_given_and_a_public_records_request_is_not_the_public() -> None:
+    notes = (
+        "Please turn the meeting notes below into an action-item list. Each item must come from the notes. Output a\n"
+        "Markdown table with columns #, Action, Owner. Notes (coordination, 2026-11-24; attendees JO =\n"
+        "J. Okafor, AL = A. Liu):\n"
+        '"roof drains - P-201 says 4in, arch dwgs 3in, AL to confirm by 11/28, RFI-043\n'
+        'stays open until then. next mtg 12/1."\n'
+    )
+    assert "hidden-context" not in rules(notes)
+    request = "Find the statutory deadline for an agency's response to a public-records request in Texas.\n\n"
+    request += "Output: a Markdown table `State | Deadline | Source URL`, 1 row.\n"
+    assert "missing-escalation" not in rules(request, target=Target.WEB)
+
+
+def test_what_a_writer_adds_after_a_task_type_and_a_yaml_literal_block_of_inputs() -> None:
+    assert specs.parse("Task type: coding. Python 3.11, stdlib only.\n").task_type == "coding"
+    assert specs.parse("Task type: general (a summary)\n").task_type == "general"
+    brief = (
+        "task: classify website feedback comments\n"
+        "input: |\n  c101 | Search for dune shows the movie first\n  c102 | Can't log in since the new site\n"
+        "output: |\n  A CSV with header comment_id,bucket, one row per comment in input order. Nothing else.\n"
+    )
+    assert "input-not-given" not in rules(brief)
+
+
+def test_a_word_in_backticks_is_mentioned_and_the_old_version_is_the_code_given(tmp_path: Path) -> None:
+    goal = "Goal: write `strip(line)`: remove a trailing period unless the last word is `ed.`, `Jr.` or `etc.`.\n"
+    assert "vague-goal" not in rules(goal + "\nOutput: one Python code block.\n")
+    assert rules(goal.replace("`etc.`", "so on, etc.") + "\nOutput: one Python code block.\n")["vague-goal"]
+    rewrite = "Rewrite this function so it does not grow a list in a loop.\n\n```r\nf <- function(x) x\n```\n\n"
+    assert "hidden-context" not in rules(rewrite + "Output: the new function, checked against the old version.\n")
+    (tmp_path / "loc").mkdir()
+    (tmp_path / "loc" / "check.py").write_text("x = 1\n")
+    agent = "Regex fix in loc/check.py.\n\nChange the pattern. Nothing else in that file.\n\nOutput: the diff.\n"
+    assert "input-not-given" not in rules(agent, cwd=tmp_path, target=Target.AGENT)

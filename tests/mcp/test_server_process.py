@@ -35,7 +35,7 @@ class RawServer:
         self.proc.stdin.write(message if isinstance(message, bytes) else (json.dumps(message) + "\n").encode())
         self.proc.stdin.flush()
 
-    def reply(self, request_id: int) -> dict[str, Any]:
+    def reply(self, request_id: int | None) -> dict[str, Any]:
         """Read stdout up to the answer to `request_id`; every line on the way must be a JSON-RPC message."""
         assert self.proc.stdout is not None
         while True:
@@ -82,6 +82,8 @@ def test_garbage_on_stdin_gets_no_traceback_and_stdout_stays_protocol() -> None:
     server.initialize()
     server.send(b"\xff\xfe" + b"x" * 10_000_000 + b"\n")
     server.send(b"{not json\n")
+    server.send(b'{"valid": "json, but no message"}\n')
+    answered = [server.reply(None)["error"]["code"] for _ in range(3)]  # JSON-RPC's answer to a line it cannot read
     server.send({"jsonrpc": "2.0", "id": 7, "method": "tools/list"})
     listed = server.reply(7)
     server.send({"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {"name": "list", "arguments": []}})
@@ -89,6 +91,7 @@ def test_garbage_on_stdin_gets_no_traceback_and_stdout_stays_protocol() -> None:
     assert server.proc.stdin is not None
     server.proc.stdin.close()
     assert server.proc.wait(timeout=30) == 0
+    assert answered == [-32700, -32700, -32600]
     assert {tool["name"] for tool in listed["result"]["tools"]} == TOOLS
     assert "error" in wrong or wrong["result"]["isError"]
     assert "Traceback" not in server.proc.stderr.read().decode()  # type: ignore[union-attr]

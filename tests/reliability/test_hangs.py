@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from core import inputs
 from core import spec as specs
 from core.redact import Redactor
-from tests.helpers import GOOD_SPEC, dispatch, write
+from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 
 HANG_GUARD = 120
 """Seconds after which a command counts as hung (the subprocess is killed and the test fails); not a timing."""
@@ -48,6 +51,23 @@ def test_a_manifest_or_config_without_end_is_an_error_not_a_hang(isolated: Path)
     os.symlink("/dev/zero", isolated / "home" / "config.toml")
     config = dispatch("models", timeout=HANG_GUARD)
     assert config.code == 2 and "over 1 MB" in config.stderr and len(config.stderr.strip().splitlines()) == 1
+
+
+def test_a_spec_or_config_that_is_a_fifo_with_no_writer_is_read_as_empty_not_waited_on(isolated: Path) -> None:
+    os.mkfifo(isolated / "spec.md")  # nobody will ever write to it: an open() that waits for a writer hangs
+    result = dispatch("lint", "--spec", str(isolated / "spec.md"), timeout=HANG_GUARD)
+    assert result.code == 2 and "empty" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    (isolated / "home").mkdir(exist_ok=True)
+    os.mkfifo(isolated / "home" / "config.toml")
+    assert dispatch("models", timeout=HANG_GUARD).code == 0, "an empty config is the defaults"
+
+
+def test_a_spec_from_a_pipe_with_a_writer_is_read(isolated: Path) -> None:
+    """`--spec <(make-spec)`: the shell hands over a pipe its writer holds open, read as any file."""
+    spec = write(isolated / "task.md", GOOD_SPEC)
+    command = f"{shlex.quote(sys.executable)} -m core lint --spec <(cat {shlex.quote(str(spec))}) --json"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, timeout=HANG_GUARD)
+    assert result.returncode == 0 and json.loads(result.stdout)["findings"] == [], result.stderr
 
 
 def test_an_input_that_is_a_fifo_or_device_is_refused_unread(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Campaign tooling: UTM builder and per-client assets."""
