@@ -38,6 +38,7 @@ from core.events import (
     SessionStarted,
     TextDelta,
     UsageUpdate,
+    sound_text,
 )
 from core.fsutil import JsonLines
 from core.offload import in_thread
@@ -642,6 +643,7 @@ class Engine:
                     async with aclosing(self._limited(backend.run(breq), model, prompt)) as events:
                         async for event in events:
                             if isinstance(event, TextDelta):
+                                event = TextDelta(sound_text(event.text))  # noqa: PLW2901 - the one kept
                                 if not answer.add(event.text):
                                     run.settle(outcome, began, "error", answer.too_large)
                                     if answer.last:

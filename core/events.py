@@ -6,6 +6,7 @@ backend's raw output, it renders these.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,17 @@ class SessionStarted(Event):
 @dataclass(frozen=True)
 class TextDelta(Event):
     text: str
+
+
+def sound_text(text: Any) -> str:
+    """A backend's text as it can be kept: a lone UTF-16 surrogate (JSON allows the escape `\\ud800`; a model cut
+    inside a pair sends one) becomes U+FFFD, as no UTF-8 file can hold it and writing one lost the whole run; and
+    what is not text at all is written out as text."""
+    text = text if isinstance(text, str) else str(text)
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from core.audit.store import Project, now_iso
 from core.config import ModelConfig
 from core.envelope import Envelope, Status
-from core.events import BackendDone
+from core.events import BackendDone, sound_text
 from core.redact import Redactor, mask_fragments
 
 RECORD_VERSION = 1
@@ -73,7 +73,7 @@ class RunRecord:
             status=Status.ERROR, error="the backend ended without a result", reason="bad_response"
         )
         envelope.status = done.status
-        envelope.result = done.result or envelope.result
+        envelope.result = sound_text(done.result) if done.result else envelope.result
         envelope.session_id = done.session_id or envelope.session_id
         if done.usage.input_tokens or done.usage.output_tokens:
             envelope.usage = done.usage

@@ -20,7 +20,7 @@ from core.backends.http_status import answered, error_reason, status_error
 from core.backends.sse import SSEParser
 from core.envelope import Status, Usage
 from core.errors import BackendUnavailable
-from core.events import BackendDone, Event, TextDelta, UsageUpdate
+from core.events import BackendDone, Event, TextDelta, UsageUpdate, sound_text
 
 RAW_CAP = 2_000_000
 """Bytes of raw stream kept for the audit trail; the rest is counted, not stored."""
@@ -167,16 +167,9 @@ class OpenAIChatBackend(Backend):
                 [],
                 None,
             )
-        if not isinstance(payload, dict):
+        if problem := _malformed(payload):
             return (
-                self._done(
-                    Status.ERROR,
-                    parts,
-                    usage,
-                    None,
-                    error="the server sent a stream chunk that is not an object",
-                    reason="bad_response",
-                ),
+                self._done(Status.ERROR, parts, usage, None, error=f"the server sent {problem}", reason="bad_response"),
                 [],
                 None,
             )
@@ -197,13 +190,13 @@ class OpenAIChatBackend(Backend):
         events: list[Event] = []
         finish = None
         if isinstance(stats := payload.get("usage"), dict):
-            usage.input_tokens = int(stats.get("prompt_tokens") or 0)
-            usage.output_tokens = int(stats.get("completion_tokens") or 0)
+            usage.input_tokens = _count(stats.get("prompt_tokens"))
+            usage.output_tokens = _count(stats.get("completion_tokens"))
             events.append(UsageUpdate(usage.input_tokens, usage.output_tokens))
         for choice in payload.get("choices") or []:
             delta = choice.get("delta") or {}
             finish = choice.get("finish_reason") or finish
-            if text := delta.get("content"):
+            if text := sound_text(delta.get("content") or ""):
                 parts.append(text)
                 events.append(TextDelta(text))
         if finish:
@@ -244,6 +237,32 @@ class OpenAIChatBackend(Backend):
             reason=error_reason(body),
             raw=body,
         )
+
+
+def _malformed(payload: Any) -> str | None:
+    """What makes a stream chunk unreadable, or None: it is not an object, or its choices, deltas or text have the
+    wrong type (a delta whose content is 5 ended the run in a TypeError, its record left running)."""
+    if not isinstance(payload, dict):
+        return "a stream chunk that is not an object"
+    choices = payload.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(choice, dict) for choice in choices):
+        return "a stream chunk whose choices are not a list of objects"
+    for choice in choices:
+        delta = choice.get("delta") or {}
+        if not isinstance(delta, dict) or not isinstance(delta.get("content") or "", str):
+            return f"a stream chunk whose delta is not text: {json.dumps(delta)[:120]}"
+    return None
+
+
+MAX_TOKENS = 2**53
+"""More tokens than any answer has: a count past it (or below zero, or not a whole number) is a server's mistake,
+kept as 0 (unknown) rather than priced, summed and indexed, where 10**30 made every later index command fail."""
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_TOKENS:
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_TOKENS else 0
 
 
 async def _sse_data(response: httpx.Response, raw: bytearray) -> AsyncIterator[str]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from core.cli.output import visible
+
 BOLD, DIM, ITALIC, UNDERLINE, CYAN, RESET = "\x1b[1m", "\x1b[2m", "\x1b[3m", "\x1b[4m", "\x1b[36m", "\x1b[0m"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
@@ -23,11 +24,6 @@ _INLINE = re.compile(
     r"|(?<![\w*])\*(?![\s*])(?P<em>.+?)(?<![\s*])\*(?![\w*])|(?<!\w)_(?![\s_])(?P<em2>.+?)(?<![\s_])_(?!\w)"
     r"|\[(?P<link>[^\]]+)\]\((?P<url>[^)\s]+)\)"
 )
-
-
-def visible(text: str) -> str:
-    """Control characters (escape, bell, carriage return...) as ^X, tabs and newlines kept."""
-    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80 else "\ufffd", text)
 
 
 def render(markdown: str) -> str:

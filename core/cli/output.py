@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,17 @@ from core.errors import UsageError
 
 
 def error_line(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(visible(message), file=sys.stderr, flush=True)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters (escape, bell, carriage return...) as ^X and C1 ones as U+FFFD, tabs and newlines kept:
+    what a model or a server sent (nothing dispatched is trusted) can be read on a terminal but never retitle it,
+    clear it, move its cursor or write its clipboard."""
+    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80 else "\ufffd", text)
 
 
 def emit_json(data: Any) -> None:

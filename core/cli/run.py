@@ -15,7 +15,7 @@ from typing import Any
 
 from core import config as configs
 from core.cli.numbers import positive_int, positive_or_zero
-from core.cli.output import emit_json, error_line, read_text_arg
+from core.cli.output import emit_json, error_line, read_text_arg, visible
 from core.engine import DispatchRequest, Engine
 from core.envelope import Envelope, Status
 from core.errors import ExitCode, UsageError
@@ -240,6 +240,7 @@ class Renderer:
         self._noticed: set[str] = set()
         """Notice texts already printed, so the closing line does not repeat one."""
         self._closed = False
+        self._terminal = sys.stdout.isatty()
 
     def show(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -249,7 +250,8 @@ class Renderer:
                 f"{', tier ' + event.tier if event.tier else ''}) run {event.run_id}"
             )
         elif isinstance(event, TextDelta) and not self.json_mode:
-            sys.stdout.write(event.text)
+            # On a terminal the answer is read, so its control characters are shown, not obeyed; a pipe gets it as sent.
+            sys.stdout.write(visible(event.text) if self._terminal else event.text)
             sys.stdout.flush()
             self._ended_with_newline = event.text.endswith("\n")
         elif isinstance(event, AttemptFailed):
@@ -311,6 +313,11 @@ class Renderer:
                 f"{envelope.usage.input_tokens}+{envelope.usage.output_tokens} tokens{cost}; "
                 f"record {envelope.audit_path}"
             )
+            if envelope.reason == "max_tokens":
+                error_line(
+                    f"dispatch: the answer stopped at model {envelope.model}'s token limit, so it may be cut short: "
+                    "raise max_tokens for that model in config.toml"
+                )
 
 
 def _brief(arguments: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from core import paths
 from core.audit import chain
 from core.audit.index import RunRow
 from core.audit.store import LOGS, RESULT_SUFFIX, Project
-from core.cli.output import emit_json, one_line, table
+from core.cli.output import emit_json, one_line, table, visible
 from core.cli.views import touch
 from core.errors import DispatchError, ExitCode, UsageError
 
@@ -192,7 +192,7 @@ def terminal_layout() -> Layout:
         return PLAIN
     from core.cli import markdown_term
 
-    return Layout(prose=markdown_term.render, lines=markdown_term.visible, header=markdown_term.visible)
+    return Layout(prose=markdown_term.render, lines=visible, header=visible)
 
 
 def render(

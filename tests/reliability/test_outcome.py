@@ -9,9 +9,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from tests.cli.test_export_cli import on_a_terminal
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.helpers import GOOD_SPEC, ROOT, dispatch, write
 from tests.reliability.common import events_of
@@ -232,3 +234,60 @@ def test_a_closed_stdin_or_stdout_at_start_is_dev_null_not_a_traceback(isolated:
     assert ran.returncode == 0 and record["status"] == "ok"
     assert linted.returncode == 2 and "the spec on stdin is empty" in linted.stderr, "a closed stdin reads as empty"
     assert removed.returncode == 2 and "without confirmation" in removed.stderr
+
+
+def test_an_answer_with_a_lone_surrogate_is_kept_with_a_replacement_character(isolated: Path, spec: Path) -> None:
+    """JSON allows the escape \\ud800 alone; it could not be written as UTF-8, and the run was lost, left running."""
+    stream = 'data: {"choices":[{"delta":{"content":"Hi \\ud800 end."},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    with FakeOpenAI([Reply(raw_sse=stream)]) as server:
+        result = run(server, spec)
+    assert result.code == 0, result.stderr
+    assert result.json()["result"] == "Hi \ufffd end." and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "chunk",
+    [
+        '{"choices":[{"delta":{"content":5}}]}',
+        '{"choices":[5]}',
+        '{"choices":{"delta":"x"}}',
+    ],
+)
+def test_a_stream_chunk_of_the_wrong_shape_is_a_bad_response_not_a_crash(
+    isolated: Path, spec: Path, chunk: str
+) -> None:
+    with FakeOpenAI([Reply(raw_sse=f"data: {chunk}\n\ndata: [DONE]\n\n")]) as server:
+        result = run(server, spec)
+    envelope = result.json()
+    assert result.code == 1 and envelope["reason"] == "bad_response" and "Traceback" not in result.stderr
+    record = json.loads(Path(envelope["audit_path"]).read_text())
+    assert record["status"] == "error", "the run is recorded as ended, not left running"
+
+
+def test_token_counts_no_answer_has_are_unknown_not_kept(isolated: Path, spec: Path) -> None:
+    """10**30 input tokens from one reply made every later index command fail on SQLite's integer range."""
+    with FakeOpenAI([Reply(text="Hello there.", usage=(10**30, -5))]) as server:
+        result = run(server, spec)
+    assert result.code == 0 and result.json()["usage"] == {"input_tokens": 0, "output_tokens": 0}
+    for command in (("list", "--json"), ("costs", "--json"), ("status", "--slug", "job", "--json")):
+        assert dispatch(*command).code == 0, command
+
+
+def test_a_models_control_characters_never_reach_the_terminal(isolated: Path, spec: Path) -> None:
+    """An answer that sets the window title, clears the screen or writes the clipboard (OSC 52) is shown, not
+    obeyed, when it streams to a terminal: each control character but tab and line break as ^X. A pipe and the
+    record get the answer as it came."""
+    answer = "Hi\x1b]0;pwned\x07\x1b[2Jred\x9b end.\nnext\tline"
+    with FakeOpenAI([Reply(text=answer, chunks=3)]) as server:
+        with mock.patch.dict(os.environ, {"DISPATCH_BASE_URL": server.base_url}):
+            drawn = on_a_terminal("run", "--spec", str(spec), "--slug", "esc", code=1)  # two sentences: contract
+        piped = run(server, spec)
+    assert "\x1b]0;" not in drawn and "\x07" not in drawn and "Hi^[]0;pwned^G^[[2Jred\ufffd end." in drawn
+    assert "next\tline" in drawn.replace("\r\n", "\n")
+    assert piped.json()["result"] == answer, "the envelope carries the answer exactly"
+
+
+def test_an_answer_stopped_at_the_token_limit_says_so(isolated: Path, spec: Path) -> None:
+    with FakeOpenAI([Reply(text="Hello there", finish_reason="length")]) as server:
+        result = dispatch("run", "--spec", str(spec), "--slug", "cut", env={"DISPATCH_BASE_URL": server.base_url})
+    assert "stopped at model default's token limit, so it may be cut short" in result.stderr, result.stderr
