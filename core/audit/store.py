@@ -309,18 +309,19 @@ class Project:
         chain.remember(path, sealed)
         return sealed
 
-    def read_run(self, run_id: str) -> dict[str, Any]:
-        """The one place a run record is read; valid JSON of the wrong shape raises ValueError like broken JSON."""
+    def read_run(self, run_id: str, *, as_stored: bool = False) -> dict[str, Any]:
+        """The one place a run record is read; valid JSON of the wrong shape raises ValueError like broken JSON,
+        unless `as_stored` (`show --json` prints whatever the file holds)."""
         run: dict[str, Any] = read_json(self.result_path(run_id))
-        if problem := shape_problem(run, RECORD_SHAPE):
-            raise ValueError(f"not a run record: {problem}")
+        if not as_stored and (problem := shape_problem(run, RECORD_SHAPE)):
+            raise ValueError(f"not in the shape of a run record: {problem}")
         return run
 
-    def named_run(self, run_id: str) -> dict[str, Any]:
+    def named_run(self, run_id: str, *, as_stored: bool = False) -> dict[str, Any]:
         """The record of a run a person named on the command line: one that is not there, or cannot be read, is
         one line saying so rather than a traceback."""
         try:
-            return self.read_run(run_id)
+            return self.read_run(run_id, as_stored=as_stored)
         except FileNotFoundError:
             raise UsageError(
                 f"no run {run_id} in project '{self.slug}'", f"see `dispatch runs --slug {self.slug}`"
