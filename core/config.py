@@ -23,7 +23,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -117,7 +117,10 @@ class ModelConfig:
         return self.model or self.name
 
     def api_key(self) -> str | None:
-        return os.environ.get(self.api_key_env) if self.api_key_env else None
+        """The key the environment holds, without the whitespace a pasted or `$(cat key)` value brings along; a key
+        with a control character inside was refused when the config was read (`key_problem`)."""
+        value = os.environ.get(self.api_key_env) if self.api_key_env else None
+        return value.strip() if value else None
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return round((input_tokens * self.price_in + output_tokens * self.price_out) / 1_000_000, 8)
@@ -195,6 +198,9 @@ class Config:
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
+    as_in_file: dict[str, ModelConfig] = field(default_factory=dict)
+    """Models the environment added to (a [models.default] with no endpoint), as the file has them: what a save
+    writes back, so DISPATCH_BASE_URL never lands in config.toml."""
     """Models made from environment variables (DISPATCH_BASE_URL); never written back to the file."""
     redact_patterns: list[str] = field(default_factory=list)
     """`[redact] patterns`: extra secret shapes (regular expressions) masked like the built-in key families."""
@@ -245,6 +251,8 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Con
         )
         config.path = path
     _apply_environment(config, env)
+    if refused := key_problem(config, env):
+        raise refused
     config.models.setdefault("local", builtin_local())
     return config
 
@@ -298,8 +306,9 @@ def _from_dict(data: dict[str, Any], path: Path, text: str) -> Config:
 
 
 def _model_problem(table: dict[str, Any]) -> tuple[str | None, str] | None:
-    """What the rules cannot see in a [models.NAME] table: a key stored in the file, or web options that do not
-    parse; as (the key to point at, the message after the table's name)."""
+    """What the rules cannot see in a [models.NAME] table: a key stored in the file, web options that do not
+    parse, or a key no rule names on a backend that has none of its own ('base_ulr', a typo, was ignored and the
+    model then had no endpoint); as (the key to point at, the message after the table's name)."""
     if "api_key" in table:
         return "api_key", " holds an api_key: store only api_key_env, the name of an environment variable"
     if table.get("backend") == "web":
@@ -309,6 +318,14 @@ def _model_problem(table: dict[str, Any]) -> tuple[str | None, str] | None:
             web_settings.parse(_options(table))
         except ValueError as exc:
             return None, f": {exc}"
+        return None
+    from core.local import OPTIONS
+
+    allowed = OPTIONS if table.get("backend") == "local" else frozenset()
+    if extra := sorted(set(_options(table)) - allowed):
+        return extra[0], f" has unknown key '{extra[0]}'" + (
+            f" (the local backend's own: {', '.join(sorted(allowed))})" if allowed else ""
+        )
     return None
 
 
@@ -341,6 +358,20 @@ def _line_of(text: str, pattern: str, key: str | None = None) -> int:
     return text.count("\n", 0, match.start()) + 1
 
 
+def key_problem(config: Config, env: os._Environ[str] | dict[str, str]) -> ConfigError | None:
+    """A model's key that could not be sent as written: a newline or another control character inside it (a key
+    pasted across two lines). It would fail in the request header after the first half had been shown in the
+    HTTP library's error, escaped where no mask finds it; so it is refused before anything is sent or kept."""
+    for model in config.models.values():
+        value = env.get(model.api_key_env or "", "").strip()
+        if any(ord(char) < 32 or ord(char) == 127 for char in value):
+            return ConfigError(
+                f"{model.api_key_env} holds a control character (a line break?) inside the key of model '{model.name}'",
+                f"set {model.api_key_env} to the key alone, on one line",
+            )
+    return None
+
+
 def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -> None:
     """DISPATCH_BASE_URL alone defines a working model named `default`, as in the reference designs."""
     if timeout := env.get("DISPATCH_TIMEOUT"):
@@ -361,17 +392,22 @@ def _apply_environment(config: Config, env: os._Environ[str] | dict[str, str]) -
                 "set it to plan, acceptEdits or bypass",
             )
         config.defaults.permission = permission
-    if (base_url := env.get("DISPATCH_BASE_URL")) and "default" not in config.models:
+    given = config.models.get("default")
+    if (base_url := env.get("DISPATCH_BASE_URL")) and (
+        given is None or (given.backend, given.base_url) == ("openai", None)
+    ):
         if problem := _url_problem(base_url):
             raise ConfigError(f"DISPATCH_BASE_URL {problem}", "set it to e.g. http://127.0.0.1:8080/v1")
-        config.models["default"] = ModelConfig(
-            name="default",
-            backend="openai",
-            base_url=base_url,
-            api_key_env="DISPATCH_API_KEY",
-            model=env.get("DISPATCH_MODEL") or "default",
-        )
-        config.from_environment.add("default")
+        if given is None:
+            config.models["default"] = ModelConfig(name="default")
+            config.from_environment.add("default")
+        else:
+            config.as_in_file["default"] = replace(given, options=dict(given.options))
+        # A [models.default] table with no endpoint (a price, a timeout) adds to the model the environment defines.
+        model = config.models["default"]
+        model.base_url = base_url
+        model.api_key_env = model.api_key_env or "DISPATCH_API_KEY"
+        model.model = model.model or env.get("DISPATCH_MODEL") or "default"
     if cc_bin := env.get("DISPATCH_CC_BIN"):
         for model in config.models.values():
             if model.backend == "claude-code" and not model.bin:
@@ -388,7 +424,7 @@ def to_dict(config: Config) -> dict[str, Any]:
     }
     models = {
         name: {**_keys(model, ModelConfig(name=name)), **model.options}
-        for name, model in config.models.items()
+        for name, model in ((name, config.as_in_file.get(name, model)) for name, model in config.models.items())
         if name not in config.from_environment and not model.builtin
     }
     if models:

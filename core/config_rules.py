@@ -103,9 +103,14 @@ class Patterns(Strings):
             return problem
         for pattern in value:
             try:
-                compile_pattern(pattern)
+                compiled = compile_pattern(pattern)
             except Exception as exc:  # noqa: BLE001 - the regex library raises its own error type for a bad pattern
                 return f"has {pattern!r}, which is not a valid regular expression ({exc})"
+            if compiled.search("") is not None:
+                return (
+                    f"has {pattern!r}, which matches empty text: it would mask between every two characters "
+                    "of every answer (write what a secret looks like, e.g. 'tok_[A-Za-z0-9]{20,}')"
+                )
         return None
 
 

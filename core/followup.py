@@ -96,7 +96,9 @@ def review(
     task_type: str | None = None,
 ) -> tuple[DispatchRequest, bool]:
     """A read-only review of one run (the project's last finished one unless named), by a model other than
-    the one reviewed when there is one; returns the request and whether the reviewer is independent."""
+    the one reviewed when there is one; returns the request and whether the reviewer is independent. A run that
+    left nothing to review (killed before its answer) is refused: a review of '(empty)' recorded a verdict and
+    made the project read as if its last run had gone well."""
     if run_id is None:
         target = next(
             (r for r in index.runs(project.slug, limit=1000) if r.kind != "review" and r.status != Status.RUNNING), None
@@ -108,6 +110,13 @@ def review(
             )
         run_id = target.run_id
     record = project.named_run(run_id)
+    if not str(record.get("result") or "").strip() and not record.get("changes"):
+        how = f"{record.get('status')}" + (f" ({record['reason']})" if record.get("reason") else "")
+        raise UsageError(
+            f"run {run_id} of '{project.slug}' ended {how} with no answer or changes to review",
+            f"run it again with `dispatch run --slug {project.slug}`, or resume it with `dispatch resume --slug "
+            f"{project.slug}`",
+        )
     independent = True
     fallback: list[str] = []
     if not (model or tier or task_type):

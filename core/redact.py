@@ -105,7 +105,8 @@ class Redactor:
     patterns, then applied to every string before it is kept or shown."""
 
     def __init__(self, secrets: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
-        self.secrets = tuple(sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True))
+        values = {form for s in secrets if s for form in _forms(s)}
+        self.secrets = tuple(sorted({s for s in values if len(s) >= MIN_SECRET}, key=len, reverse=True))
         self.patterns = tuple(patterns)
         shapes = [*(shape.pattern for shape in KEY_FAMILIES.values()), *self.patterns]
         exact = [regex.escape(value) for value in self.secrets]
@@ -243,6 +244,19 @@ class StreamRedactor:
 _CONTEXT = 64
 _JSON_STRING = regex.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
 """A JSON string literal, and the colon after it when it is an object's key (keys are kept)."""
+
+
+def _forms(secret: str) -> set[str]:
+    """A secret as it may be written out: itself, and when it holds a control character, that character escaped as
+    a repr or an error message writes it ('...\\n...') and each piece between such characters, so that a key pasted
+    across two lines is masked whole and by halves."""
+    if not _CONTROL.search(secret):
+        return {secret}
+    escaped = secret.encode("unicode_escape").decode("ascii")
+    return {secret, secret.strip(), escaped, repr(secret)[1:-1], *_CONTROL.split(secret)}
+
+
+_CONTROL = regex.compile(r"[\x00-\x1f\x7f]+")
 
 
 def mask_fragments(value: Any, secrets: set[str]) -> Any:

@@ -197,6 +197,19 @@ def test_review_by_another_model_records_the_verdict(isolated: Path, spec: Path)
     assert [(r["kind"], r["verdict"]) for r in runs] == [("review", "fail"), ("run", None)]
 
 
+def test_a_run_that_left_nothing_is_not_reviewed(isolated: Path, spec: Path) -> None:
+    """A review of '(empty)' used to record a verdict and turn the project's last status to ok."""
+    with FakeOpenAI([Reply(status=400, body='{"error": {"message": "bad request"}}')]) as server:
+        configure(isolated, server)
+        failed = dispatch("run", "--spec", str(spec), "--slug", "empty", "--json")
+        sent = len(server.requests)
+        result = dispatch("review", "--slug", "empty", "--json")
+    assert failed.code != 0 and failed.json()["result"] == ""
+    assert result.code == 2 and "with no answer or changes to review" in result.stderr, result.stderr
+    assert len(server.requests) == sent, "nothing was sent to a reviewer"
+    assert dispatch("status", "--slug", "empty", "--json").json()["project"].get("review_verdict") is None
+
+
 def test_review_without_a_verdict_line_counts_as_concerns(isolated: Path, spec: Path) -> None:
     with FakeOpenAI([Reply(text="Done."), Reply(text="Looks mostly right to me.")]) as server:
         configure(isolated, server)

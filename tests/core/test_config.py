@@ -106,6 +106,11 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
             '[defaults]\ntimeout = "soon"\n',
             "c.toml:2: defaults.timeout has the wrong type (str): it must be a positive",
         ),
+        ('[models.x]\nbackend = "openai"\nbase_ulr = "http://127.0.0.1:1/v1"\n', "c.toml:3: models.x has unknown key"),
+        ('[models.x]\nmodel = "m"\n[models.x.sub]\ny = 1\n', "models.x has unknown key 'sub'"),
+        ('[models.l]\nbackend = "local"\nthread = 2\n', "models.l has unknown key 'thread' (the local backend's own"),
+        ('[redact]\npatterns = [""]\n', "redact.patterns has '', which matches empty text"),
+        ('[redact]\npatterns = ["x*"]\n', "redact.patterns has 'x*', which matches empty text"),
     ],
 )
 def test_bad_config_names_file_line_and_problem(tmp_path: Path, text: str, expected: str) -> None:
@@ -202,7 +207,7 @@ def test_users_own_local_model_replaces_the_builtin(tmp_path: Path) -> None:
     config = configs.load(
         write(
             tmp_path / "c.toml",
-            '[models.local]\nbackend = "local"\ncontext_window = 8192\ngguf = "/models/qwen.gguf"\nbuiltin = true\n',
+            '[models.local]\nbackend = "local"\ncontext_window = 8192\ngguf = "/models/qwen.gguf"\n',
         ),
         environ={},
     )
@@ -241,6 +246,38 @@ def test_a_registered_backend_kind_is_one_a_config_may_name(tmp_path: Path, monk
 
 def test_save_writes_back_what_load_reads(tmp_path: Path) -> None:
     config = configs.load(write(tmp_path / "c.toml", CONFIG + "\n[defaults]\ntimeout = 30\n"), environ={})
-    config.models["cheap"].options["gguf"] = "/models/m.gguf"
+    config.models["mine"] = configs.ModelConfig(name="mine", backend="local", options={"gguf": "/models/m.gguf"})
     again = configs.load(configs.save(config, tmp_path / "out.toml"), environ={})
     assert again.models == config.models and again.tiers == config.tiers and again.defaults == config.defaults
+
+
+def test_a_default_table_without_an_endpoint_adds_to_the_environments_model(tmp_path: Path) -> None:
+    """A price or a timeout under [models.default] used to hide DISPATCH_BASE_URL: every run then failed, saying to
+    set the variable that was set."""
+    config = configs.load(
+        write(tmp_path / "c.toml", "[models.default]\nprice_in = 1.0\n"),
+        environ={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1", "DISPATCH_MODEL": "m"},
+    )
+    model = config.models["default"]
+    assert (model.base_url, model.api_key_env, model.model, model.price_in) == (
+        "http://127.0.0.1:9/v1",
+        "DISPATCH_API_KEY",
+        "m",
+        1.0,
+    )
+    assert configs.to_dict(config)["models"]["default"] == {"price_in": 1.0}, "saving writes the table, not the env"
+    own = configs.load(
+        write(tmp_path / "d.toml", '[models.default]\nbase_url = "http://127.0.0.1:8/v1"\n'),
+        environ={"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1"},
+    )
+    assert own.models["default"].base_url == "http://127.0.0.1:8/v1", "a table's own endpoint wins"
+
+
+def test_a_key_with_a_line_break_inside_is_refused_and_one_around_it_is_trimmed(tmp_path: Path) -> None:
+    env = {"DISPATCH_BASE_URL": "http://127.0.0.1:9/v1", "DISPATCH_API_KEY": "sk-proj-Abcdefghij0123\nKLMNOPqrstuv987"}
+    with pytest.raises(ConfigError) as caught:
+        configs.load(tmp_path / "none.toml", environ=env)
+    assert "DISPATCH_API_KEY holds a control character" in caught.value.message
+    assert "KLMNOP" not in caught.value.one_line()
+    env["DISPATCH_API_KEY"] = "  sk-proj-Abcdefghij0123KLMNOPqrstuv987\n"
+    assert configs.load(tmp_path / "none.toml", environ=env).models["default"].api_key_env == "DISPATCH_API_KEY"

@@ -87,3 +87,10 @@ def test_text_without_any_needle_is_let_through_and_a_held_value_is_still_found(
     assert Redactor([HELD]).text(long_prose) == long_prose
     assert Redactor([HELD]).text(long_prose + HELD) == long_prose + MASK
     assert Redactor(patterns=[r"plain paragraph"]).text(long_prose).count(MASK) == 3
+
+
+def test_a_secret_with_a_line_break_is_masked_escaped_and_by_halves() -> None:
+    key = "sk-proj-Abcdefghij0123456789\nKLMNOPqrstuv9876543210"
+    redactor = Redactor([key])
+    for shown in (key, repr(key), key.encode().decode("unicode_escape"), "KLMNOPqrstuv9876543210 alone"):
+        assert "KLMNOPqrstuv9876543210" not in redactor.text(f"Illegal header value b'Bearer {shown}'")
