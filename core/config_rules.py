@@ -118,11 +118,12 @@ AGE_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def parse_age(text: str) -> float | None:
-    """Seconds in an age such as 90d, 12h or 2w; None when it is not one."""
+    """Seconds in an age such as 90d, 12h or 2w; None when it is not one. A float, so an age of more digits than
+    int() converts is still one (infinitely old: it matches no run) rather than a ValueError."""
     number, unit = text[:-1], text[-1:]
     if not number.isascii() or not number.isdigit() or unit not in AGE_UNITS:
         return None
-    return int(number) * AGE_UNITS[unit]
+    return float(number) * AGE_UNITS[unit]
 
 
 TEXT = Text()

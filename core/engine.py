@@ -112,6 +112,10 @@ class DispatchRequest:
     """The spec whose Output contract the answer keeps, when not the one sent (a resume continues its parent's task)."""
 
 
+LintMemo = dict[tuple[str, str, Path | None], list[specs.Finding]]
+"""Findings by (spec text, reader, cwd): see `Engine.check`."""
+
+
 def spec_of(request: DispatchRequest) -> str:
     """The text that is checked and recorded as the spec: --spec's, else --prompt's when it stands alone."""
     return request.spec_text if request.spec_text.strip() else (request.prompt or "")
@@ -144,20 +148,28 @@ class Engine:
         self.check_budgets = check_budgets
         self.redactor = Redactor.for_config(config)
 
-    def check(self, request: DispatchRequest) -> list[specs.Finding]:
+    def check(self, request: DispatchRequest, memo: LintMemo | None = None) -> list[specs.Finding]:
+        """The request's checklist findings; `memo` lets a caller checking many requests (a batch's plan) lint
+        each distinct (text, reader, cwd) once, since a lint costs milliseconds and a template repeats texts."""
         if not request.lint:
             return []
         text = spec_of(request)
         reader = target_of(
             self.config, text, model=request.model, tier=request.tier, task_type=request.task_type, mode=request.mode
         )
-        return specs.lint(
+        key = (text, reader, request.cwd)
+        if memo is not None and key in memo:
+            return list(memo[key])
+        findings = specs.lint(
             text,
             cwd=request.cwd,
             known_task_types=set(tiers.TASK_TYPES),
             known_tiers=set(tiers.effective_tiers(self.config)),
             target=reader,
         )
+        if memo is not None:
+            memo[key] = findings
+        return list(findings)
 
     async def dispatch(self, request: DispatchRequest) -> AsyncGenerator[Event, None]:
         """Run one dispatch to its end. Raises DispatchError only before anything is recorded."""

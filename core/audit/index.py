@@ -68,9 +68,10 @@ def normalize_since(value: str | None) -> str | None:
 
 def date_tokens(since: str, newest: str) -> list[str]:
     """The fewest facet tokens (migration 4: y2026, m202611, d20261121) that cover every run started from the
-    day before `since` (a start written with another UTC offset can read a day early) to `newest`'s year: the
-    rest of that month by day, the rest of its year by month, then whole years."""
-    start = date.fromisoformat(since[:10]) - timedelta(days=1)
+    day before `since` (a start written with another UTC offset can read a day early; year 1's first day has none
+    before it) to `newest`'s year: the rest of that month by day, the rest of its year by month, then whole years."""
+    day = date.fromisoformat(since[:10])
+    start = day - timedelta(days=1) if day > date.min else day
     month_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     days = [start + timedelta(days=n) for n in range((month_end - start).days)]
     tokens = [f'"d{day:%Y%m%d}"' for day in days]

@@ -24,7 +24,6 @@ from core.audit import checker
 from core.audit.index_db import RUN_WRITE, connect, inode_of, is_corrupt, recovering, run_values
 from core.audit.store import LOGS, SLUG, Project
 from core.errors import DispatchError
-from core.fsutil import read_json
 
 VERIFY_EVERY_S = 24 * 3600
 """How often opening the index also starts the full FTS5 integrity check, in the background (`core.audit.checker`)."""
@@ -223,7 +222,7 @@ class IndexWriter:
         for run_id in sorted(on_disk):
             if indexed.get(run_id, "running") == "running":
                 try:
-                    records.append(read_json(project.result_path(run_id)))
+                    records.append(project.read_run(run_id))
                 except (OSError, ValueError):
                     continue
         with self._write():

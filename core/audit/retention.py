@@ -90,7 +90,7 @@ def _removed(run_id: str, record: dict[str, Any]) -> dict[str, Any]:
 def prune(project: Project, older_than_s: float, keep_last: int, dry_run: bool) -> Removal:
     """Remove the runs that started over `older_than_s` ago, except the newest `keep_last` and those whose changes
     still wait for review (their record is what `dispatch merge` and `drop` read)."""
-    cutoff = datetime.fromtimestamp(time.time() - older_than_s, UTC).isoformat(timespec="milliseconds")
+    cutoff = _cutoff(older_than_s)
     notes = recover(project)
     with locked(project, "pruned"):
         records = _records(project)
@@ -123,6 +123,15 @@ def prune(project: Project, older_than_s: float, keep_last: int, dry_run: bool) 
         project.recount()
     removal.warnings += _reindexed(lambda index: index.sync_project(project.slug))
     return removal
+
+
+def _cutoff(older_than_s: float) -> str:
+    """The start a run must be before to be older than the age. An age reaching back past year 1 gives "", which
+    no start sorts before: no run can be that old, so it matches none (rather than failing on the date)."""
+    try:
+        return datetime.fromtimestamp(time.time() - older_than_s, UTC).isoformat(timespec="milliseconds")
+    except (ValueError, OverflowError, OSError):  # OSError: EOVERFLOW from the C library for the largest ages
+        return ""
 
 
 def rm(project: Project) -> Removal:

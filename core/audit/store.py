@@ -65,6 +65,49 @@ it wrote at its start twice more (folding its end in, and the index's row), and 
 while the file is still the one written here, the text is parsed without opening the file."""
 
 
+_TEXT, _NUMBER, _OBJECT, _LIST = (str, type(None)), (int, float, type(None)), (dict, type(None)), (list, type(None))
+PROJECT_SHAPE: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("slug", "description", "created", "updated", "backend", "tier"), _TEXT),
+    **dict.fromkeys(("last_run", "last_status", "last_work_run", "last_session_id"), _TEXT),
+    "counts": _OBJECT,
+}
+"""The type of each project.json field the trail and the index read; None is always allowed (a field not there)."""
+RECORD_SHAPE: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("run_id", "slug", "backend", "model", "tier", "task_type", "status", "kind", "reason"), _TEXT),
+    **dict.fromkeys(("result", "spec", "description", "error", "session_id", "audit_path", "verdict"), _TEXT),
+    **dict.fromkeys(("started_at", "finished_at", "parent_run_id", "reviewed_run_id"), _TEXT),
+    **dict.fromkeys(("duration_ms", "num_turns", "cost_usd", "inputs_masked"), _NUMBER),
+    **dict.fromkeys(("usage", "route", "contract", "chain", "events_log", "request", "worktree"), _OBJECT),
+    **dict.fromkeys(("verify", "changes", "accepted"), _OBJECT),
+    **dict.fromkeys(("attempts", "findings", "inputs", "reasons"), _LIST),
+}
+"""The type of each run record field that the index, `show`, `export`, resume and review read."""
+COUNTERS = ("usage", "counts")
+"""Objects whose every value is a number: the index sums them, and each run adds to project.json's counts."""
+LISTS_OF_OBJECTS = ("attempts", "findings", "inputs")
+SQLITE_INT = 2**63
+"""Numbers are stored in the index as SQLite integers: one this large or larger cannot be (nor can inf or nan)."""
+
+
+def shape_problem(data: Any, shape: dict[str, tuple[type, ...]]) -> str | None:
+    """Why `data`, parsed from a trail file, is not the object its readers take, or None: a file edited into
+    valid JSON of the wrong shape is unreadable like a truncated one, not an AttributeError in some reader."""
+    if not isinstance(data, dict):
+        return f"it holds a JSON {type(data).__name__}, not an object"
+    for key, kinds in shape.items():
+        if not isinstance(value := data.get(key), kinds):
+            return f"its {key} is a JSON {type(value).__name__}"
+    counted = [v for key in COUNTERS if key in shape for v in (data.get(key) or {}).values()]
+    if not all(isinstance(v, int | float) for v in counted):
+        return f"its {' or '.join(key for key in COUNTERS if key in shape)} holds something other than numbers"
+    if any(not isinstance(item, dict) for key in LISTS_OF_OBJECTS if key in shape for item in data.get(key) or []):
+        return f"its {', '.join(LISTS_OF_OBJECTS)} hold something other than objects"
+    numbers = [data.get(key) for key, kinds in shape.items() if kinds is _NUMBER] + counted
+    if any(number is not None and not -SQLITE_INT < number < SQLITE_INT for number in numbers):
+        return "it holds a number out of range"
+    return None
+
+
 def validate_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug):
         raise UsageError(
@@ -167,9 +210,9 @@ class Project:
                 meta: dict[str, Any] = json.loads(known[1])
             else:
                 meta = read_json(self.meta_path)
-            return meta
         except (FileNotFoundError, ValueError):
             return {}
+        return {} if shape_problem(meta, PROJECT_SHAPE) else meta
 
     def _write_meta(self, meta: dict[str, Any]) -> None:
         text = json_text(meta)
@@ -266,15 +309,19 @@ class Project:
         chain.remember(path, sealed)
         return sealed
 
-    def read_run(self, run_id: str) -> dict[str, Any]:
+    def read_run(self, run_id: str, *, as_stored: bool = False) -> dict[str, Any]:
+        """The one place a run record is read; valid JSON of the wrong shape raises ValueError like broken JSON,
+        unless `as_stored` (`show --json` prints whatever the file holds)."""
         run: dict[str, Any] = read_json(self.result_path(run_id))
+        if not as_stored and (problem := shape_problem(run, RECORD_SHAPE)):
+            raise ValueError(f"not in the shape of a run record: {problem}")
         return run
 
-    def named_run(self, run_id: str) -> dict[str, Any]:
+    def named_run(self, run_id: str, *, as_stored: bool = False) -> dict[str, Any]:
         """The record of a run a person named on the command line: one that is not there, or cannot be read, is
         one line saying so rather than a traceback."""
         try:
-            return self.read_run(run_id)
+            return self.read_run(run_id, as_stored=as_stored)
         except FileNotFoundError:
             raise UsageError(
                 f"no run {run_id} in project '{self.slug}'", f"see `dispatch runs --slug {self.slug}`"
@@ -307,12 +354,11 @@ class Project:
         when the lock is free or ours."""
         marked = []
         for run_id in self.run_ids() if candidates is None else candidates:
-            path = self.result_path(run_id)
             try:
-                record = read_json(path)
+                record = self.read_run(run_id)
             except (OSError, ValueError):
                 continue
-            if not isinstance(record, dict) or record.get("status") != Status.RUNNING:
+            if record.get("status") != Status.RUNNING:
                 continue
             record.update(
                 status=str(Status.INTERRUPTED),

@@ -35,6 +35,8 @@ from core.events import AttemptStarted, Event, Finished, Notice, RunStarted, Usa
 
 ITEMS_PER_PROCESS = 50
 """Items that pay for starting one more worker: a start costs about 0.3 s of CPU (imports), an item about 9 ms."""
+PROCESSES_PER_CPU = 4
+"""Workers a core can usefully take: each already runs many items at once, so more only add starts and memory."""
 STOP_S = 30.0
 """How long a worker whose stdin has closed may take to interrupt its items and exit before it is killed."""
 FORWARDED = (RunStarted, AttemptStarted, UsageUpdate, Notice, Finished)
@@ -45,6 +47,19 @@ FRAME = struct.Struct("!I")
 def auto(items: int) -> int:
     """Worker processes for `items`: one per core, but none that the items would not pay for (1: none at all)."""
     return max(1, min(os.cpu_count() or 1, items // ITEMS_PER_PROCESS))
+
+
+def most() -> int:
+    """The most worker processes `-P` may ask for on this machine."""
+    return PROCESSES_PER_CPU * (os.cpu_count() or 1)
+
+
+def for_items(requested: int | None, items: int) -> int:
+    """Worker processes for `items`: as requested (None: `auto`), but never more than the items or `most`, since a
+    worker with no item to run would only cost its start."""
+    if requested is None:
+        return auto(items)
+    return max(1, min(requested, items, most()))
 
 
 def frame(message: object) -> bytes:

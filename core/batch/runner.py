@@ -33,7 +33,7 @@ from core.batch.manifest import Item
 from core.batch.trail import CANCEL_POLL_S, BatchTrail, ItemRecord
 from core.config import Config
 from core.dollars import money
-from core.engine import DispatchRequest, Engine, compose_prompt
+from core.engine import DispatchRequest, Engine, LintMemo, compose_prompt
 from core.envelope import Envelope, Status, stop_of
 from core.errors import DispatchError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
@@ -174,25 +174,37 @@ class Batch:
     # -- planning ----------------------------------------------------------------------------------
 
     @classmethod
-    def plan(cls, config: Config, items: list[Item], options: Options, *, executor: Executor | None = None) -> Batch:
-        """Check every item before anything is sent; those that cannot run are in `rejected`."""
+    def plan(
+        cls,
+        config: Config,
+        items: list[Item],
+        options: Options,
+        *,
+        executor: Executor | None = None,
+        on_checked: Callable[[int, int], None] | None = None,
+    ) -> Batch:
+        """Check every item before anything is sent; those that cannot run are in `rejected`. `on_checked` hears
+        (items checked, items) after each one, for progress: a big manifest takes minutes to check."""
         manifest.assign_slugs(items)
         batch = cls(config, [ItemView(item) for item in items], options, executor=executor)
         checker = Engine(config)
         usable: dict[str, str | None] = {}
-        for view in batch.views:
-            batch._plan_item(checker, view, usable)
+        linted: LintMemo = {}
+        for checked, view in enumerate(batch.views, 1):
+            batch._plan_item(checker, view, usable, linted)
+            if on_checked is not None:
+                on_checked(checked, len(batch.views))
         batch.ledger = budgets.Ledger.for_batch(
             config, options.max_cost, {v.item.slug for v in batch.views if v.item.slug}
         )
         return batch
 
-    def _plan_item(self, checker: Engine, view: ItemView, usable: dict[str, str | None]) -> None:
+    def _plan_item(self, checker: Engine, view: ItemView, usable: dict[str, str | None], linted: LintMemo) -> None:
         item = view.item
         if item.problem:
             return self._reject(view, item.problem)
         request = self.request(item)
-        view.findings = checker.check(request)
+        view.findings = checker.check(request, linted)
         if specs.has_errors(view.findings):
             first = next(f for f in view.findings if f.severity == specs.Severity.ERROR)
             return self._reject(view, f"the spec has checklist errors: {first.one_line(item.source)}")
@@ -243,7 +255,15 @@ class Batch:
     # -- resume ------------------------------------------------------------------------------------
 
     @classmethod
-    def resume(cls, config: Config, batch_id: str, options: Options, *, executor: Executor | None = None) -> Batch:
+    def resume(
+        cls,
+        config: Config,
+        batch_id: str,
+        options: Options,
+        *,
+        executor: Executor | None = None,
+        on_checked: Callable[[int, int], None] | None = None,
+    ) -> Batch:
         """The batch on record, with its finished-ok items kept and everything else planned to run again."""
         trail = BatchTrail.open(batch_id)
         trail.acquire()
@@ -252,7 +272,7 @@ class Batch:
         if options.max_cost is None:
             options.max_cost = recorded.get("max_cost")
         options.skip_rejected = options.skip_rejected or bool(recorded.get("skip_rejected"))
-        batch = cls.plan(config, trail.items(), options, executor=executor)
+        batch = cls.plan(config, trail.items(), options, executor=executor, on_checked=on_checked)
         batch.trail = trail
         for view in batch.views:
             record = records.get(view.item.index)
@@ -365,7 +385,7 @@ class Batch:
 
     def default_executor(self, items: int) -> Executor:
         """This process's event loop, or worker processes when `items` are enough to pay for starting them."""
-        processes = self.options.processes or procs.auto(items)
+        processes = procs.for_items(self.options.processes, items)
         if processes > 1:
             return procs.ProcessExecutor(self.config, self.limiter, processes, self._notice)
         return LocalExecutor(Engine(self.config, index=self.index, limiter=self.limiter, check_budgets=False))

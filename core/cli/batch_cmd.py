@@ -19,7 +19,7 @@ from typing import Any
 from core import config as configs
 from core.batch import manifest, procs, trail
 from core.batch.runner import Batch, ItemView, Options
-from core.cli.numbers import positive_int
+from core.cli.numbers import positive_int, positive_up_to
 from core.cli.output import emit_json, error_line, table
 from core.dollars import money
 from core.errors import ExitCode, UsageError
@@ -73,10 +73,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     batch.add_argument(
         "-P",
         "--processes",
-        type=positive_int,
+        type=positive_up_to(procs.most(), f"{procs.PROCESSES_PER_CPU} per CPU"),
         metavar="N",
         help="worker processes to share the items between (default: one per CPU once there are "
-        f"{procs.ITEMS_PER_PROCESS} items per worker, else 1: this process alone)",
+        f"{procs.ITEMS_PER_PROCESS} items per worker, else 1: this process alone; at most "
+        f"{procs.PROCESSES_PER_CPU} per CPU, and never more than the items)",
     )
     batch.add_argument(
         "--agents", type=positive_int, default=2, metavar="N", help="agent-backend items at once, within -j (default 2)"
@@ -144,12 +145,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
         cwd=args.cwd,
     )
     config = configs.load()
+    progress = Progress(args.json)
     if args.resume:
         if args.sources or args.template or args.rows:
             raise UsageError("--resume takes no sources", "resume runs the recorded manifest; pass only its id")
-        batch = Batch.resume(config, args.resume, options)
+        batch = Batch.resume(config, args.resume, options, on_checked=progress.checked)
     else:
-        batch = Batch.plan(config, _items(args), options)
+        batch = Batch.plan(config, _items(args), options, on_checked=progress.checked)
+    progress.clear()
     if batch.rejected and not batch.options.skip_rejected:
         for view in batch.rejected[:REJECTIONS_SHOWN]:
             error_line(f"dispatch: rejected item {view.item.index} ({view.item.source}): {view.error}")
@@ -166,7 +169,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             for view in batch.rejected:
                 _emit_line(view.outcome())
         return int(ExitCode.SPEC_REJECTED)
-    progress = Progress(batch, args.json)
+    progress.batch = batch
     summary = asyncio.run(_drive(batch, progress))
     progress.close(summary)
     if args.json:
@@ -205,14 +208,29 @@ def _emit_line(data: dict[str, Any]) -> None:
 
 
 class Progress:
-    """Stdout: each item as it ends. Stderr: a live line on a terminal, a plain line every PLAIN_EVERY_S otherwise."""
+    """Stdout: each item as it ends. Stderr: a live line on a terminal, a plain line every PLAIN_EVERY_S otherwise,
+    while the items are checked (`checked`) and then while the batch runs (once `batch` is set)."""
 
-    def __init__(self, batch: Batch, json_mode: bool) -> None:
-        self.batch = batch
+    def __init__(self, json_mode: bool) -> None:
+        self._batch: Batch | None = None
         self.json_mode = json_mode
         self.live = sys.stderr.isatty()
-        self._drawn = 0.0
+        self._drawn = time.monotonic()
         self._line_open = False
+
+    @property
+    def batch(self) -> Batch:
+        assert self._batch is not None, "the batch's progress is drawn only once it is planned"
+        return self._batch
+
+    @batch.setter
+    def batch(self, batch: Batch) -> None:
+        self._batch = batch
+
+    def checked(self, done: int, total: int) -> None:
+        """Planning's progress, drawn from its loop (no event loop ticks then) at the run phase's cadence."""
+        if time.monotonic() - self._drawn >= (REDRAW_EVERY_S if self.live else PLAIN_EVERY_S):
+            self._draw(f"batch: checked {done:,}/{total:,} items")
 
     def item_ended(self, view: ItemView) -> None:
         try:
@@ -240,7 +258,7 @@ class Progress:
             self._draw()
 
     def notice(self, message: str) -> None:
-        self._clear()
+        self.clear()
         error_line(f"dispatch: {message}")
 
     async def tick(self) -> None:
@@ -248,8 +266,8 @@ class Progress:
             await asyncio.sleep(REDRAW_EVERY_S if self.live else PLAIN_EVERY_S)
             self._draw()
 
-    def _draw(self) -> None:
-        line = self.batch.totals().line()
+    def _draw(self, line: str | None = None) -> None:
+        line = line or self.batch.totals().line()
         self._drawn = time.monotonic()
         if self.live:
             sys.stderr.write(f"\r\x1b[K{line}")
@@ -258,13 +276,14 @@ class Progress:
         else:
             error_line(line)
 
-    def _clear(self) -> None:
+    def clear(self) -> None:
+        """Take the live line away, so the next line on stderr starts at the edge."""
         if self._line_open:
             sys.stderr.write("\r\x1b[K")
             self._line_open = False
 
     def close(self, summary: dict[str, Any]) -> None:
-        self._clear()
+        self.clear()
         error_line(self.batch.totals().line())
         stopped = {"budget": f"; stopped by the budget: {self.batch.stop_why}", "interrupted": "; interrupted"}.get(
             summary["stopped"] or "", ""

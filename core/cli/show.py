@@ -84,12 +84,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.events:
         sys.stdout.write(_events_text(project, run_id))
         return ExitCode.OK
-    record = project.named_run(run_id)
+    record = project.named_run(run_id, as_stored=args.json)
     if args.json:
         emit_json(record)
         return ExitCode.OK
-    if not isinstance(record, dict):
-        raise DispatchError(f"the record of run {run_id} is not a JSON object", "`--json` prints it as stored")
     if args.raw:
         raw = str(record.get("raw") or "")
         if not raw:

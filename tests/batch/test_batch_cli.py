@@ -349,6 +349,21 @@ def test_cancel_from_another_process_stops_the_batch_and_resume_runs_the_rest(
     assert resumed.code == 0 and lines(resumed)[-1]["ok"] == 4, "the old request does not stop the resumed batch"
 
 
+def test_a_large_processes_count_is_capped_at_the_items_and_an_absurd_one_refused(
+    tmp_path: Path, server: FakeOpenAI
+) -> None:
+    from core.batch import procs
+
+    configure(tmp_path / "home", server.base_url)
+    write(tmp_path / "one.md", spec(1))
+    result = dispatch("batch", str(tmp_path / "one.md"), "-P", str(procs.most()), "--json", timeout=60)
+    assert result.code == 0, result.stderr
+    assert lines(result)[-1]["ok"] == 1
+    absurd = dispatch("batch", str(tmp_path / "one.md"), "-P", "10000")
+    assert absurd.code == 2 and len(absurd.stderr.splitlines()) == 1
+    assert f"from 1 to {procs.most()} ({procs.PROCESSES_PER_CPU} per CPU)" in absurd.stderr
+
+
 def test_bad_input_is_one_line(tmp_path: Path) -> None:
     assert dispatch("batch").code == 2
     missing = dispatch("batch", str(tmp_path / "none.jsonl"))
@@ -399,3 +414,18 @@ def test_a_reader_that_goes_away_stops_the_batch_and_its_runs_say_why(tmp_path: 
     assert proc.returncode == 130 and "Traceback" not in err, err
     stopped = [r for r in run_files(projects_dir) if r["status"] == "interrupted"]
     assert [r["reason"] for r in stopped] == ["output_closed"]
+
+
+def test_checking_prints_a_plain_progress_line_every_interval(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.cli import batch_cmd
+
+    monkeypatch.setattr(batch_cmd, "PLAIN_EVERY_S", 0.0)
+    progress = batch_cmd.Progress(json_mode=True)
+    progress.checked(40_000, 100_001)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "batch: checked 40,000/100,001 items\n"
+    monkeypatch.setattr(batch_cmd, "PLAIN_EVERY_S", 3600.0)
+    progress.checked(40_001, 100_001)
+    assert capsys.readouterr().err == "", "not again before the interval has passed"

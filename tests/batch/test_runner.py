@@ -16,7 +16,7 @@ from core.audit.index import Index
 from core.batch.manifest import Item
 from core.batch.runner import Batch, ItemView, Options
 from core.config import Config, ModelConfig, TierConfig
-from core.engine import DispatchRequest, Engine
+from core.engine import DispatchRequest, Engine, LintMemo
 from core.envelope import Envelope, Status
 from core.events import Event, Finished, RunStarted
 from core.spec import Finding
@@ -125,9 +125,9 @@ async def test_each_item_is_linted_once_and_its_run_keeps_the_plans_findings(
     checked: list[str] = []
     real_check = Engine.check
 
-    def check(engine: Engine, request: DispatchRequest) -> list[Finding]:
+    def check(engine: Engine, request: DispatchRequest, memo: LintMemo | None = None) -> list[Finding]:
         checked.append(request.spec_text)
-        return real_check(engine, request)
+        return real_check(engine, request, memo)
 
     monkeypatch.setattr(Engine, "check", check)
     with FakeOpenAI([Reply(text="ok")]) as server:
@@ -137,3 +137,24 @@ async def test_each_item_is_linted_once_and_its_run_keeps_the_plans_findings(
     for view in batch.views:
         assert view.envelope is not None
         assert view.envelope.findings == [f.to_dict() for f in view.findings]
+
+
+def test_planning_reports_each_item_checked_and_lints_a_repeated_spec_once(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import spec as specs
+
+    linted: list[str] = []
+    real_lint = specs.lint
+
+    def counting_lint(text: str, *args: object, **kwargs: object) -> list[Finding]:
+        linted.append(text)
+        return real_lint(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(specs, "lint", counting_lint)
+    work = [Item(n, f"item {n}", spec_text=GOOD_SPEC) for n in range(1, 6)] + items(2)
+    heard: list[tuple[int, int]] = []
+    batch = Batch.plan(config(), work, Options(), on_checked=lambda done, total: heard.append((done, total)))
+    assert heard == [(n, 7) for n in range(1, 8)]
+    assert len(linted) == 3, "five identical specs linted once, and each of the two others once"
+    assert not batch.rejected and all(view.findings == batch.views[0].findings for view in batch.views[1:5])

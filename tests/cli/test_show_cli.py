@@ -139,7 +139,7 @@ def test_a_damaged_record_or_event_log_is_reported_not_a_traceback(tmp_path: Pat
     assert len(edited.stderr.strip().splitlines()) == 1 and "Traceback" not in edited.stderr
     record_path.write_text("[1, 2]")
     listed = dispatch("show", "--slug", "torn")
-    assert listed.code == 1 and "is not a JSON object" in listed.stderr and "Traceback" not in listed.stderr
+    assert listed.code == 1 and "not in the shape of a run record" in listed.stderr and "Traceback" not in listed.stderr
     assert dispatch("show", "--slug", "torn", "--json").json() == [1, 2], "--json still prints what is stored"
 
 
