@@ -179,9 +179,11 @@ def _placed(line: str, path: str) -> bool:
 
 def _missing(cwd: Path, path: str) -> str | None:
     """Why an input path cannot be used (it does not exist, or the system refuses the name), or None. A name with
-    spaces whose last word is a path that exists is a command run on it (`Rscript analysis/power.R`)."""
+    spaces whose last word is a path that exists is a command run on it (`Rscript analysis/power.R`), and one whose
+    first word is, a command with its arguments (`scripts/bump_version.sh 7.15.0`)."""
     try:
-        found = path_exists(cwd, path) or (" " in path and path_exists(cwd, path.rsplit(" ", 1)[1]))
+        words = path.split(" ")
+        found = path_exists(cwd, path) or (len(words) > 1 and any(path_exists(cwd, w) for w in (words[0], words[-1])))
     except (OSError, ValueError) as exc:
         return f"cannot be checked ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
     return None if found else "does not exist"

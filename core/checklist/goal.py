@@ -89,15 +89,17 @@ _CRITERION = pattern_cache.compile(
     r"\binstead of\b|\brather than\b|(?<!look )(?<!looking )(?<!dig )(?<!delve )"
     r"\binto\b(?! (?:an? )?(?:better|nicer|cleaner|healthier|good|decent) )|"
     r"\bfrom \S+ to\b|(?<!the )(?<!these )(?<!those )(?<!all )(?:\d|\b(?:one|two|three)\b)|"
-    r"\bfor (?:bugs|errors|typos|security issues)\b|"
+    r"\bfor (?:bugs|errors|typos|security issues|correctness|race conditions|leaks|crashes|thread safety)\b|"
+    r"\bagainst (?:the |our |a |an |its )?(?:[\w-]+ ){0,3}?[\w-]+|"
     r"\bto (?!make\b|be\b|look\b|feel\b|seem\b|(?:the|an?|our|their|my|your|its|his|her|this|that|these|those)\b)"
     r"[a-z]+\b|"
     r"\bwith (?:a|an) \S+|(?:^|\s)--?\w|\b(?:unused|duplicated?|dead|deprecated|broken|failing|missing|trailing|"
     r"redundant|commented-out|stale|obsolete)\b|" + re.escape(prose.DATA),
     re.IGNORECASE,
 )
-"""What says when the work is done ('so that ...', 'by upper-casing ...', a number, 'ascending'); words that only
-pick the object ('the points below', 'the three emails', 'to the team', the 'into' of 'look into') do not."""
+"""What says when the work is done ('so that ...', 'by upper-casing ...', a number, 'ascending', what it is checked
+or hardened against, the defect it is reviewed for); words that only pick the object ('the points below', 'the three
+emails', 'to the team', the 'into' of 'look into') do not."""
 _EVALUATIVE = (
     r"(?:better|worse|nicer|cleaner|faster|smoother|snappier|simpler|clearer|easier|tidier|stronger|richer|"
     r"healthier|slicker|crisper|punchier|friendlier|prettier|livelier|sturdier|leaner|tighter|sharper|smarter|"

@@ -114,8 +114,8 @@ _STRONG = (
     (
         r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|\b(?-i:PROD|prod)_\w+|"
         r"\b(?:main|primary|master|live) (?:database|db)\b|"
-        r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live)\b(?: (?:database|db|data|server|cluster|"
-        r"config|environment|system))?|\b(?:update|change|repoint|switch|delete|remove|add)\w* (?:the |our |a |an )?"
+        r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live(?! (?:web|internet|docs?|pages?)\b))\b"
+        r"(?: (?:database|db|data|server|cluster|config|environment|system))?|\b(?:update|change|repoint|switch|delete|remove|add)\w* (?:the |our |a |an )?"
         r"(?:dns )?(?:dns|mx|cname|txt|a|aaaa) (?:records?|entries|entry)\b|\bproduction (?:database|db|data|server|cluster|config|deploy\w*|password|"
         r"secrets?|keys?)\b",
         _PRODUCTION,
@@ -327,6 +327,9 @@ def _clause_before(text: str, at: int) -> str:
     it ('users who never verified') does not, nor does one that rules out another act before it ('Don't ask me
     first, just issue the refunds')."""
     start = max(text.rfind(mark, 0, at) for mark in (". ", "; ", " — ", "? ", "! "))
+    sentence = max(text.rfind(mark, 0, at) for mark in (". ", "? ", "! "))
+    if start > sentence and _FORBIDDEN.match(text[sentence + 1 : start]):
+        return text[sentence + 1 : at]  # 'Don't modify parties.csv — it is the live conflicts list': why, not an act
     clause = text[start + 1 : at]
     turns = list(_TURN.finditer(clause))
     if not turns or (turns[-1].group(0) == ", " and _LISTING.match(clause, turns[-1].end())):

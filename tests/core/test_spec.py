@@ -1898,3 +1898,25 @@ def test_a_word_in_backticks_is_mentioned_and_the_old_version_is_the_code_given(
     (tmp_path / "loc" / "check.py").write_text("x = 1\n")
     agent = "Regex fix in loc/check.py.\n\nChange the pattern. Nothing else in that file.\n\nOutput: the diff.\n"
     assert "input-not-given" not in rules(agent, cwd=tmp_path, target=Target.AGENT)
+
+
+def test_the_live_web_and_a_why_after_a_prohibition_are_no_production_change() -> None:
+    base = "Goal: add three tests for the matcher in legal/intake/check.py.\n\nOutput: the diff.\n\n"
+    why = base.replace(
+        "\n\nOutput", "\n\nDon't modify legal/intake/parties.csv — it is the live conflicts list.\n\nOutput"
+    )
+    assert "missing-escalation" not in rules(why)
+    assert "missing-escalation" in rules(base.replace("add three tests", "update the live conflicts list"))
+    web = "Find, on the live web, Crossref's page on its deposit schema.\n\nOutput: a Markdown table, one row.\n"
+    assert "missing-escalation" not in rules(web, target=Target.WEB)
+
+
+def test_a_command_with_arguments_names_its_script_and_a_review_can_say_what_for(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "bump.sh").write_text("#!/bin/sh\n")
+    text = "Goal: run `scripts/bump.sh 7.15.0` and report what it changed.\n\nOutput: the diff.\n"
+    assert "missing-input" not in rules(text, cwd=tmp_path, target=Target.AGENT)
+    assert "missing-input" in rules(text.replace("bump.sh", "gone.sh"), cwd=tmp_path, target=Target.AGENT)
+    for goal in ("Review this Swift class for correctness.", "Harden the stamp script against bad page counts."):
+        assert "vague-goal" not in rules(f"Goal: {goal}\n\nOutput: a numbered list, at most 8 items.\n"), goal
+    assert "vague-goal" in rules("Goal: Review this Swift class.\n\nOutput: a numbered list, at most 8 items.\n")
