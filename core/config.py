@@ -311,21 +311,24 @@ def _model_problem(table: dict[str, Any]) -> tuple[str | None, str] | None:
     model then had no endpoint); as (the key to point at, the message after the table's name)."""
     if "api_key" in table:
         return "api_key", " holds an api_key: store only api_key_env, the name of an environment variable"
-    if table.get("backend") == "web":
-        from core.web import settings as web_settings
+    from core.local import OPTIONS
+    from core.web import mode as web_mode
+    from core.web import settings as web_settings
 
-        try:
-            web_settings.parse(_options(table))
+    backend = table.get("backend", "openai")
+    options = _options(table)
+    own = OPTIONS if backend == "local" else frozenset()
+    web = web_settings.KEYS if backend in web_mode.WEB_CAPABLE else frozenset()
+    if extra := sorted(set(options) - own - web):
+        known = ", ".join(sorted(own | web))
+        return extra[0], f" has unknown key '{extra[0]}'" + (
+            f" (known for backend {backend}: {known})" if known else ""
+        )
+    if backend == "web" or set(options) & web:
+        try:  # a web model's own settings, and those a chat model uses in --mode web
+            web_settings.parse({key: value for key, value in options.items() if key in web})
         except ValueError as exc:
             return None, f": {exc}"
-        return None
-    from core.local import OPTIONS
-
-    allowed = OPTIONS if table.get("backend") == "local" else frozenset()
-    if extra := sorted(set(_options(table)) - allowed):
-        return extra[0], f" has unknown key '{extra[0]}'" + (
-            f" (the local backend's own: {', '.join(sorted(allowed))})" if allowed else ""
-        )
     return None
 
 

@@ -108,7 +108,10 @@ def test_load_models_tiers_and_prices(tmp_path: Path) -> None:
         ),
         ('[models.x]\nbackend = "openai"\nbase_ulr = "http://127.0.0.1:1/v1"\n', "c.toml:3: models.x has unknown key"),
         ('[models.x]\nmodel = "m"\n[models.x.sub]\ny = 1\n', "models.x has unknown key 'sub'"),
-        ('[models.l]\nbackend = "local"\nthread = 2\n', "models.l has unknown key 'thread' (the local backend's own"),
+        (
+            '[models.l]\nbackend = "local"\nthread = 2\n',
+            "models.l has unknown key 'thread' (known for backend local: gguf",
+        ),
         ('[redact]\npatterns = [""]\n', "redact.patterns has '', which matches empty text"),
         ('[redact]\npatterns = ["x*"]\n', "redact.patterns has 'x*', which matches empty text"),
     ],
