@@ -67,6 +67,16 @@ async def serving(
     server.close()
 
 
+async def raised_by(*answers: bytes | None, hang_up: bool = False, timeout: float | None = 5) -> type[Exception] | None:
+    """The httpx error one request to a server scripted with `answers` raises, or None."""
+    async with serving(list(answers), hang_up) as (_, client, url):
+        try:
+            await client.post(url, json={}, timeout=timeout)
+        except httpx.HTTPError as exc:
+            return type(exc)
+    return None
+
+
 def chunked(*pieces: bytes) -> bytes:
     body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
     return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body + b"0\r\nX-Trailer: 1\r\n\r\n"
@@ -132,14 +142,6 @@ def test_an_idle_connection_closed_by_the_server_is_left_for_a_new_one() -> None
 
 
 def test_failures_are_httpx_errors() -> None:
-    async def raised(answers: list[bytes | None], hang_up: bool, timeout: float | None) -> type[Exception] | None:
-        async with serving(answers, hang_up) as (_, client, url):
-            try:
-                await client.post(url, json={}, timeout=timeout)
-            except httpx.HTTPError as exc:
-                return type(exc)
-        return None
-
     async def refused() -> type[Exception] | None:
         probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
         port = probe.sockets[0].getsockname()[1]
@@ -153,9 +155,9 @@ def test_failures_are_httpx_errors() -> None:
         return None
 
     cut_short = sized(b"0123456789")[:-4]
-    assert asyncio.run(raised([cut_short], True, None)) is httpx.RemoteProtocolError
-    assert asyncio.run(raised([cut_short, None], False, 0.05)) is httpx.ReadTimeout  # the server waits on
-    assert asyncio.run(raised([b"SPDY/3 200 OK\r\n\r\n"], False, None)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised_by(cut_short, hang_up=True, timeout=None)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised_by(cut_short, None, timeout=0.05)) is httpx.ReadTimeout  # the server waits on
+    assert asyncio.run(raised_by(b"SPDY/3 200 OK\r\n\r\n", timeout=None)) is httpx.RemoteProtocolError
     assert asyncio.run(refused()) is httpx.ConnectError
 
 
@@ -199,18 +201,10 @@ def test_a_negative_length_or_chunk_size_is_a_protocol_error() -> None:
     """A length below zero frames nothing: read as `read to the close` it would hang on a kept-alive connection,
     and as a chunk size it was a ValueError out of asyncio's readexactly, a traceback rather than an httpx error."""
 
-    async def raised(answer: bytes) -> type[Exception] | None:
-        async with serving([answer]) as (_, client, url):
-            try:
-                await client.post(url, json={}, timeout=5)
-            except httpx.HTTPError as exc:
-                return type(exc)
-        return None
-
     negative_length = b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"
     negative_chunk = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nabc\r\n0\r\n\r\n"
-    assert asyncio.run(raised(negative_length)) is httpx.RemoteProtocolError
-    assert asyncio.run(raised(negative_chunk)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised_by(negative_length)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised_by(negative_chunk)) is httpx.RemoteProtocolError
 
 
 def test_a_body_read_after_the_transport_closed_closes_its_connection() -> None:
@@ -233,18 +227,10 @@ def test_a_body_read_after_the_transport_closed_closes_its_connection() -> None:
 
 
 def test_a_chunk_longer_than_its_size_or_a_protocol_switch_is_a_protocol_error() -> None:
-    async def raised(answer: bytes) -> type[Exception] | None:
-        async with serving([answer]) as (_, client, url):
-            try:
-                await client.post(url, json={}, timeout=5)
-            except httpx.HTTPError as exc:
-                return type(exc)
-        return None
-
     overlong = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n"
     switched = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + sized(b"{}")
-    assert asyncio.run(raised(overlong)) is httpx.RemoteProtocolError
-    assert asyncio.run(raised(switched)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised_by(overlong)) is httpx.RemoteProtocolError
+    assert asyncio.run(raised_by(switched)) is httpx.RemoteProtocolError
 
 
 def test_bytes_sent_past_an_answer_are_not_taken_for_the_next_one() -> None:
