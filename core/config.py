@@ -198,10 +198,10 @@ class Config:
     path: Path | None = None
     """The file this came from, or None when nothing was on disk."""
     from_environment: set[str] = field(default_factory=set)
+    """Models made from environment variables (DISPATCH_BASE_URL); never written back to the file."""
     as_in_file: dict[str, ModelConfig] = field(default_factory=dict)
     """Models the environment added to (a [models.default] with no endpoint), as the file has them: what a save
     writes back, so DISPATCH_BASE_URL never lands in config.toml."""
-    """Models made from environment variables (DISPATCH_BASE_URL); never written back to the file."""
     redact_patterns: list[str] = field(default_factory=list)
     """`[redact] patterns`: extra secret shapes (regular expressions) masked like the built-in key families."""
 
