@@ -372,7 +372,7 @@ def _goal(layout: Layout, prose: list[int]) -> Section | None:
     title that starts with a verb ('# Edit: feature on rural bus cuts') names the task; the ask in the prose under
     it says what to do, so titles are tried last."""
     for n in sorted(
-        prose, key=lambda n: (bool(_ANY_HEADING.match(layout.lines[n])), bool(_ITEM.match(layout.lines[n])))
+        prose, key=lambda n: (bool(ANY_HEADING.match(layout.lines[n])), bool(_ITEM.match(layout.lines[n])))
     ):
         if _DATA.match(layout.lines[n]):
             continue
@@ -405,7 +405,7 @@ def _asked_under_a_heading(layout: Layout) -> Section | None:
     above it, so the ask is read from there."""
     for n in range(1, len(layout.lines)):
         if (
-            _ANY_HEADING.match(layout.lines[n - 1])
+            ANY_HEADING.match(layout.lines[n - 1])
             and layout.owner[n] in ("inputs", "unknown")
             and not layout.fenced[n]
             and _ASK.match(layout.lines[n])
@@ -414,7 +414,7 @@ def _asked_under_a_heading(layout: Layout) -> Section | None:
     return None
 
 
-_ANY_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+ANY_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 
 

@@ -17,6 +17,7 @@ from core import pattern_cache
 from core.checklist import prose
 from core.checklist.target import Target
 from core.spec import Finding, Section, Spec, made_paths, path_exists, paths_in, unlabelled
+from core.spec_sections import ANY_HEADING
 
 _THING = (
     r"(?:spreadsheets?|sheets?|screenshots?|images?|photos?|pictures?|mockups?|designs?|figma(?: file)?|"
@@ -184,7 +185,7 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
         if line.data or _NONE.search(text):
             handed = True
             continue
-        if not text.strip() or _HEADING.match(line.raw):
+        if not text.strip() or ANY_HEADING.match(line.raw):
             continue  # a heading the sections do not know ('## Contract') names the part of the spec that follows
         if (
             not citations_are_data
@@ -284,7 +285,6 @@ def check(spec: Spec, target: Target, cwd: Path | None) -> list[Finding]:
     return findings
 
 
-_HEADING = pattern_cache.compile(r"^\s{0,3}#{1,6}\s")
 _PROPER_NAME = pattern_cache.compile(r"\b[A-Z][\w'’-]*\s+[A-Z][\w'’-]*$")
 """In a data list, a thing word that ends a capitalised name ('the Sunken Library', 'the Iron Archive') names a
 place or a character of what the list is about (a game, a story), not material to hand over."""
