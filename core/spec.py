@@ -90,6 +90,8 @@ def parse(text: str) -> Spec:
         if fence:
             in_fence = not in_fence
         name, rest = (None, None) if in_fence or index == title else _section_start(line)
+        if name == "goal" and rest and _TITLE.match(line) and not any(lines[:index]) and not _asks(rest):
+            name = None  # '# Task: parse_vintage helper (Rust)' names the task; the ask is in the prose under it
         if name and _BULLET.match(line) and current is not None and not bulleted:
             # An item of a section's list ('- Format: CSV' under Inputs) is its data, unless the brief itself is a
             # list of labelled items.
@@ -209,6 +211,10 @@ def section_heading(line: str) -> bool:
     prose."""
     name, rest = _section_start(line)
     return name is not None and not rest
+
+
+def _asks(text: str) -> bool:
+    return spec_sections.asks_at(text, len(text))
 
 
 def _section_start(line: str) -> tuple[str | None, str | None]:
@@ -355,18 +361,19 @@ def _made_on(raw: str) -> set[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_READS = re.compile(r"\b(?:reads?|reading|from|using|uses|in|of|with)\b", re.IGNORECASE)
+_READS = re.compile(r"\b(?:reads?|reading|loads?|calls?|from|using|uses|in|of|with|that|which)\b", re.IGNORECASE)
 """Where what is made ends and what it reads begins: 'Write `a.py` that reads `b.csv`'."""
 
 
 _MADE = re.compile(
-    r"\b(?:(?:put|write|save) (?:\w+ ){0,3}?(?:in|into|to)|create (?:\w+ ){0,3}?(?:in|into)|write|writes|create|creates|produce|produces|"
-    r"generate|generates|save|saves|into|new)\b",
+    r"\b(?:(?:put|write|save|add) (?:\w+ ){0,3}?(?:in|into|to)|create (?:\w+ ){0,3}?(?:in|into)|write|writes|create|creates|produce|produces|"
+    r"generate|generates|save|saves|add(?= `?[\w./-]+\.\w)|into|new)\b",
     re.I,
 )
 """In prose with no Inputs section, a path after a verb of making ('Write `tools/cert_check.py`', '... writes
-`reports/out.csv`', 'Put them in tests/test_sku.py', 'Write pytest tests in `tests/test_x.py` driven by ...') is
-what the task makes, not material it reads."""
+`reports/out.csv`', 'Put them in tests/test_sku.py', 'Write pytest tests in `tests/test_x.py` driven by ...', 'Add
+tests in tests/test_export.py', 'Add `tests/test_y.py`') is what the task makes, not material it reads; 'Add tests
+for `etl/sku.py`' reads the module it tests."""
 
 
 def _here(path: str) -> bool:

@@ -240,7 +240,7 @@ _LEAD = (
 version, ...'."""
 _ASK = re.compile(
     _LEAD + r"(?:(?:can|could|would|will) you\b|i(?:'d| would) like\b|i want\b|i need\b|we need\b|i'm after\b|"
-    r"your (?:task|job) is\b|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
+    r"your (?:task|job) is\b|(?:the |my |our )?question(?: is)?:|help me\b|(?:write|add|fix|convert|summari[sz]e|draft|find|list|translate|route|match|"
     r"classify|categori[sz]e|extract|create|build|implement|make|turn|rename|apply|check|compare|explain|identify|"
     r"pick|choose|tell|give(?! (?:me|us|back)\b)|produce|generate|rewrite|redo|review|look|dig|explore|have a|do|research|investigate|compute|"
     r"calculate|design|plan|outline|propose|suggest|answer|estimate|recommend|update|upgrade|remove|delete|publish|"
@@ -254,12 +254,13 @@ _ASK = re.compile(
     r"average|forecast|model|simulate|sketch|diagram|chart|plot|visuali[sz]e|document|describe|define|specify|"
     r"see what|see if|see whether|take|deal with|handle|address|get|moderni[sz]e|streamline|simplify|optimi[sz]e|"
     r"harden|rework|revamp|overhaul|think (?:about|through|over)|let (?:me|us) know|(?:anything|whatever) "
-    r"(?:you(?:['’]d| would)|we (?:should|could)) [\w ]+,\s*let (?:me|us) know)\b)(?!\s+\d+\w*\s*[(:])",
+    r"(?:you(?:['’]d| would)|we (?:should|could)) [\w ]+,\s*let (?:me|us) know)\b)(?![-‐])(?!\s+\d+\w*\s*[(:])",
     re.IGNORECASE,
 )
-"""A sentence that asks for something: a request ('can you', 'I need') or an imperative verb ('give it a
-refresh'; 'give me ...' says what comes back). A verb with a number
-and a caption after it names an item ('Email 1 (day 0): "Welcome ..."', 'Test 3: ...'), it asks for nothing."""
+"""A sentence that asks for something: a request ('can you', 'I need', 'Question: can ... go negative?') or an
+imperative verb ('give it a refresh'; 'give me ...' says what comes back). A verb joined to a word by a hyphen is a
+noun or an adjective ('Read-only.', 'a write-up'), and a verb with a number and a caption after it names an item
+('Email 1 (day 0): "Welcome ..."', 'Test 3: ...'): they ask for nothing."""
 _FORBID = re.compile(_LEAD + r"(?:don't|do not|never|must not|should not|shouldn't|ignore)\b", re.IGNORECASE)
 _BOUND = re.compile(
     _LEAD + r"(?:no (?!one\b|longer\b|more than\b|later than\b)\w|nothing (?:else|more)\b|only\b|without\b|exclude\b|"

@@ -35,7 +35,7 @@ _OPEN_SCOPE = pattern_cache.compile(
     r"(?:see )?what(?:ever)? (?:\w+ )?(?:comes? (?:out|up)|turns? up|jumps out|stands out|falls out|shakes out|emerges|"
     r"you (?:find|notice|spot|come up with))(?: of (?:it|them|this|that))?|"
     r"do (?:the|your) (?:needful|best)|sort (?:it|them|this|that)(?: out)?|come up with something|"
-    r"(?<![/\w.-])etc(?![/\w-])\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|(?:get|have|give me) a (?:sense|feel|feeling) (?:of|for)|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
+    r"(?<![/\w.-])etc(?![/\w-])(?!\.?\))\.?|and so on|some (?:love|attention|care|tlc|polish|work)|into (?:better )?shape|(?:get|have|give me) a (?:sense|feel|feeling) (?:of|for)|in(?:to)? (?:good|better) order|up to scratch|(?:a|another) round of|"
     r"(?:some|general|various|any) (?:improvements|enhancements|fixes|changes|cleanup|tweaks)|as you (?:think|see) "
     r"(?:best|fit)|however (?:it |you |they )?(?:makes? sense|seems? (?:best|right|sensible|fit)|see fit|think|"
     r"like|want|prefer|works?|fits?)|whatever (?:[\w-]+ )?(?:you|we) (?:think|feel|see fit|like|want|prefer))\b",

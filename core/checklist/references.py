@@ -49,7 +49,7 @@ _MEETING = (
     r"(?:call|calls|meeting|meetings|stand-?up|sync|chat|conversation|discussion|thread|retro|review|"
     r"code review|session|workshop|1:1|one-to-one|demo|huddle|planning|offsite|off-site|all-hands|kick-?off|"
     r"town ?hall|brainstorm|interview|slack|teams|zoom|dm|standup notes|email exchange|back-and-forth|"
-    r"(?:board )?prep)"
+    r"(?:board )?prep|phone call)"
 )
 _WHEN = (
     r"(?:yesterday|today|this (?:morning|afternoon|week)|last (?:week|night|time|sprint|month|quarter|year)|"
@@ -83,7 +83,7 @@ _SAID = (
     r"told us|meant|noted|complained about|objected to|insisted on|pushed for|decided|wants|needs|expects|"
     r"settled on|agreed on|landed on|came up with|put together|went for|drew up|"
     r"asked us for|is asking for|would like|has in mind|liked|preferred|loved|chose|picked|okayed|ok'd|hated|"
-    r"disliked|rejected|agreed to|went with)"
+    r"disliked|rejected|agreed to|went with|reckons|thinks|believes|feels)"
 )
 _DECIDED = (
     r"(?:settled on|agreed (?:on|to)|landed on|decided(?: on)?|chose|picked|approved|signed off on|okayed|"
@@ -185,6 +185,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (rf"\b{_DAY_OWNED} (?:[\w-]+ ){{0,2}}?{_MEETING}\b", _MEETING_WHAT),
         (rf"\b{_MEETING} (?:with [\w ]{{1,30}} )?{_WHEN}\b", _MEETING_WHAT),
+        (rf"\b(?:over|on) the phone (?:with [\w ]{{1,30}} )?{_WHEN}\b", _MEETING_WHAT),
         (
             r"\b(?:we|I|you|they)(?:'ve| have| had)? (?:\w+ly )?(?:showed|shown|presented|sent|used|built|made|wrote|"
             r"written|drafted|prepared|shared|started|began|begun|did|done|tried|picked|chose|settled|looked at|saw|"
@@ -475,6 +476,7 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or _OWN_FINDING.search(text, max(0, match.start() - 30), match.start())
         or (what in _SOURCES and _AHEAD.search(text, max(0, match.start() - 20), match.start()))
         or (what == _MOMENT_WHAT and context.dated)
+        or (what == _MOMENT_WHAT and _DUE.search(text, max(0, match.start() - 20), match.start()) is not None)
         or (what == _MOMENT_WHAT and _IF_LATELY.search(text, max(0, match.start() - 80), match.end() + 20) is not None)
         or _AUDIENCE_DID.search(text, max(0, match.start() - 30), match.start()) is not None
         or (what == _ARTIFACT_WHAT and _named_in_inputs(match.group(0), context.inputs))
@@ -482,6 +484,9 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
         or (what == _ARTIFACT_WHAT and _anaphora(match.group(0), text[: match.start()]))
         or (what == _ARTIFACT_WHAT and _sought_before(match.group(0), line, context.lines))
         or (what == _ARTIFACT_WHAT and _ON_IT.search(text, max(0, match.start() - 20), match.start() + 3))
+        or (what == _ARTIFACT_WHAT and _FIELD_OF.match(text, match.end()) is not None)
+        or (what == _MEETING_WHAT and _CODE_CALL.search(match.group(0)) is not None)
+        or (match.group(0).lower().endswith("as before") and _UNCHANGED.search(text, 0, match.start()) is not None)
         or (line.number in context.deliverable and _OWN_WORK.match(match.group(0)))
         or (
             line.number in context.deliverable
@@ -498,6 +503,8 @@ def _unresolved(match: re.Match[str], what: str, text: str, line: prose.Line, co
     )
 
 
+_DUE = pattern_cache.compile(r"\b(?:due|dated|expired|expiring|expires|scheduled for|booked for)\s+$", re.IGNORECASE)
+"""A date of the material's own, relative to the day it runs ('a recall due yesterday appears on the page')."""
 _IF_LATELY = pattern_cache.compile(
     r"\b(?:if|whether|unless|when)\b[^.;:]*\brecently (?:been )?(?:changed|updated|revised|amended|replaced|"
     r"withdrawn|moved|published|reissued|superseded|renamed)\b",
@@ -607,6 +614,17 @@ problem' point at what the contractor will find, which no spec could hold ('fix 
 _CASE = pattern_cache.compile(r"\b(?:if|whether|unless|when|each|every)\s+$", re.IGNORECASE)
 """Before an artifact, a condition on each case: 'follow up if the issue was not resolved' is about whichever
 transcript is read, not one the spec leaves out."""
+_FIELD_OF = pattern_cache.compile(
+    r"\s+(?:numbers?|ids?|titles?|links?|urls?|names?|labels?|counts?|dates?|authors?|status)\b", re.IGNORECASE
+)
+"""A field of each such item ('ending with the PR number in parentheses'): the spec's own material holds it."""
+_CODE_CALL = pattern_cache.compile(r"(?:\b[A-Za-z]+[a-z][A-Z]\w*|\w+_\w+|\w+\(\)|`[^`]+`)\s+calls?$")
+"""A call in code ('hardcodes num_workers=4 in the DataLoader call'), not a phone call."""
+_UNCHANGED = pattern_cache.compile(
+    r"\b(?:behaves?|behaving|works?|working|runs?|running|functions?|acts?|stays?|remains?)\s+(?:exactly |just |the same )?$",
+    re.IGNORECASE,
+)
+"""'must behave exactly as before': the behaviour the code has now, which the agent can run."""
 _ON_IT = pattern_cache.compile(r"\b(?:is|are|was|were|isn['’]t|aren['’]t)(?: not| never)? on $", re.IGNORECASE)
 """A statement that something is or is not on a list ('Xero sync is not on our roadmap') gives the fact itself."""
 
@@ -667,9 +685,11 @@ def _inputs_named(section: Section | None) -> str:
 
 def _named_in_inputs(phrase: str, inputs: str) -> bool:
     """The artifact is there after all: a distinctive word of 'from the onboarding doc' names an input
-    (docs/onboarding.md)."""
+    (docs/onboarding.md), or its kind is in an input's path ('the current template' beside
+    .github/ISSUE_TEMPLATE/bug_report.md)."""
     words = [w for w in _NAME_WORD.findall(phrase.lower()) if w not in _PLAIN and not _DOC_WORD.fullmatch(w)]
-    return any(word in inputs for word in words)
+    kinds = [w for w in _NAME_WORD.findall(phrase.lower()) if _DOC_WORD.fullmatch(w)]
+    return any(word in inputs for word in words) or any(kind in path for path in paths_in(inputs) for kind in kinds)
 
 
 def _given(phrase: str, context: _Context) -> bool:

@@ -62,9 +62,9 @@ _STRONG = (
         "text that goes out as written",
     ),
     (
-        r"\b(?:paste|pastes|pasting|post|posts|posting|put|puts|copy|copies|drop|drops|goes|go|going|loaded|fed|"
+        r"\b(?:paste|pastes|pasted|pasting|post|posts|posting|put|puts|copy|copies|drop|drops|goes|go|going|loaded|fed|"
         r"feeds|sent|submitted)\b[^.;]{0,60}?\b(?:straight|"
-        r"directly|right) (?:in|into|onto|to)\b[^.;]{0,40}",
+        r"directly|right|as[- ]is) (?:in|into|onto|to)\b[^.;]{0,40}",
         "text that goes out as written",
     ),
     (
@@ -112,7 +112,7 @@ _STRONG = (
         "irreversible work",
     ),
     (
-        r"\b(?:prod|production)\b(?![- ](?:ready|grade|quality|like|code))|\b(?-i:PROD|prod)_\w+|"
+        r"\b(?:prod|production)\b(?![- ](?:ready|readiness|grade|quality|like|code))|\b(?-i:PROD|prod)_\w+|"
         r"\b(?:main|primary|master|live) (?:database|db)\b|"
         r"\b(?:in|on|against|to|from|the|our) (?:production|prod|live(?! (?:web|internet|docs?|pages?)\b))\b"
         r"(?: (?:database|db|data|server|cluster|config|environment|system))?|\b(?:update|change|repoint|switch|delete|remove|add)\w* (?:the |our |a |an )?"

@@ -1920,3 +1920,66 @@ def test_a_command_with_arguments_names_its_script_and_a_review_can_say_what_for
     for goal in ("Review this Swift class for correctness.", "Harden the stamp script against bad page counts."):
         assert "vague-goal" not in rules(f"Goal: {goal}\n\nOutput: a numbered list, at most 8 items.\n"), goal
     assert "vague-goal" in rules("Goal: Review this Swift class.\n\nOutput: a numbered list, at most 8 items.\n")
+
+
+def test_fields_code_calls_and_unchanged_behaviour_are_no_hidden_references() -> None:
+    listed = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+
+    def said(sentence: str) -> dict[str, specs.Finding]:
+        return rules(GOOD_SPEC.replace(listed, listed + "\n" + sentence))
+
+    assert "hidden-context" not in said("End each bullet with the PR number in parentheses.")
+    assert "hidden-context" in said("End each bullet as the PR does.")
+    assert "hidden-context" not in said("train.py hardcodes `num_workers=4` in the DataLoader call.")
+    assert "hidden-context" in said("Use the numbers from the budget call.")
+    assert "hidden-context" not in said("Without --resume the tool must behave exactly as before.")
+    assert "hidden-context" in said("Format them exactly as before.")
+    assert "hidden-context" not in said("A point due yesterday is listed first.")
+    assert "hidden-context" in said("Add the point they raised yesterday.")
+    assert "hidden-context" in said("Use the phrasing the rep read out over the phone last week.")
+    assert "hidden-context" in said("Rank the ones Marcus reckons matter most.")
+
+
+def test_a_kind_of_document_in_an_input_path_names_that_input() -> None:
+    text = (
+        "Improve the bug report form so triage stops bouncing issues back for basic details.\n"
+        "Repo: cellarctl. Files: .github/ISSUE_TEMPLATE/bug_report.md (edit).\n"
+        "- Add sections for the version and the OS.\n"
+        "- Use the same bold-heading style as the current template; no YAML issue forms.\n"
+        "Deliver: the full new bug_report.md in one code block.\n"
+    )
+    assert "hidden-context" not in rules(text)
+    assert "hidden-context" in rules(text.replace(".github/ISSUE_TEMPLATE/bug_report.md", "docs/triage.md"))
+
+
+def test_what_an_add_makes_is_no_missing_input(tmp_path: Path) -> None:
+    (tmp_path / "etl").mkdir()
+    (tmp_path / "etl" / "sku.py").write_text("def sku(): ...\n")
+    made = "Add `tests/test_sku.py` that loads etl/sku.py and checks `sku()`. Reply with the diff.\n"
+    assert "missing-input" not in rules(made, cwd=tmp_path)
+    assert "missing-input" in rules(made.replace("etl/sku.py", "etl/skus.py"), cwd=tmp_path)
+    assert "missing-input" not in rules(
+        "Add tests in tests/test_sku.py for etl/sku.py. Reply with the diff.\n", cwd=tmp_path
+    )
+    read = specs.parse("# Tests\n\nTask type: general\n\nAdd tests for `etl/sku.py`.\n")
+    assert [path for _, path in specs.input_paths(read)] == ["etl/sku.py"]
+
+
+def test_a_titled_task_a_question_and_a_read_only_note_are_read_as_the_ask() -> None:
+    titled = specs.parse("# Task: parse_vintage helper (Rust)\n\nWrite this function for cellarctl: `parse(s)`.\n")
+    assert titled.get("goal").startswith("Write this function")
+    assert specs.parse("## Task: write the helper\n\nIt parses years.\n").get("goal") == "write the helper"
+    question = specs.parse("Read-only review. Question: can `days` come out negative, and why?\nLook at `a.sql`.\n")
+    assert "Question: can" in question.get("goal")
+    assert not spec_sections.asks_at("Read-only.", 0)
+
+
+def test_readiness_is_no_production_change_and_pasted_as_is_goes_out() -> None:
+    listed = "1. Faster start-up. 2. A new audit browser. 3. Fewer crashes."
+    review = GOOD_SPEC.replace(listed, listed + "\nReview them for production-readiness problems.")
+    assert "missing-escalation" not in rules(review)
+    assert "missing-escalation" in rules(
+        review.replace("for production-readiness problems", "and deploy to production")
+    )
+    pasted = GOOD_SPEC.replace(listed, listed + "\nYour text will be pasted as-is into the regulator's form.")
+    assert "missing-escalation" in rules(pasted)

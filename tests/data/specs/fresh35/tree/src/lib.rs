@@ -1,0 +1,3 @@
+pub mod customs;
+pub mod labels;
+pub mod pricelist;
