@@ -13,6 +13,16 @@ from core.errors import UsageError
 from core.fsutil import TooLarge, read_text_capped
 
 
+def is_utf8(text: str) -> bool:
+    """False for a string holding a lone surrogate: bytes the locale could not decode (Python keeps them as
+    such), or a JSON escape such as `\\ud800` with no pair. No run file or index can store one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def read_named(source: Path | BinaryIO, what: str, where: str, limit: int, fix: str) -> str:
     """The text of `source` (a `what`, e.g. "spec file", at `where`), at most `limit` bytes."""
     try:

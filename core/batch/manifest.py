@@ -23,7 +23,7 @@ from core import spec as specs
 from core.audit.store import SLUG, slug_from
 from core.errors import UsageError
 from core.spec import SPEC_READ_BYTES
-from core.user_text import read_named
+from core.user_text import is_utf8, read_named
 
 FIELDS = ("spec", "prompt", "slug", "model", "tier", "task_type", "vars")
 SPEC_SUFFIXES = (".md", ".markdown", ".txt")
@@ -59,11 +59,6 @@ class Item:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Item:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def from_paths(arguments: list[str]) -> list[Item]:
@@ -182,7 +177,12 @@ def _jsonl_rows(path: Path) -> list[tuple[str, dict[str, Any] | str]]:
         except json.JSONDecodeError as exc:
             rows.append((where, f"not valid JSON ({exc.msg} at column {exc.colno})"))
             continue
-        rows.append((where, row if isinstance(row, dict) else f"a JSON {type(row).__name__}, not an object"))
+        if not isinstance(row, dict):
+            rows.append((where, f"a JSON {type(row).__name__}, not an object"))
+        elif not is_utf8(json.dumps(row, ensure_ascii=False)):
+            rows.append((where, "not UTF-8 text: it holds a lone surrogate escape (\\ud800 to \\udfff) with no pair"))
+        else:
+            rows.append((where, row))
     if not rows:
         raise UsageError(f"manifest {path} has no rows", "one JSON object per line, with spec or prompt")
     return rows

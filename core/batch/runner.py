@@ -35,7 +35,7 @@ from core.config import Config
 from core.dollars import money
 from core.engine import DispatchRequest, Engine, LintMemo, compose_prompt
 from core.envelope import Envelope, Status, stop_of
-from core.errors import DispatchError
+from core.errors import DispatchError, UsageError
 from core.events import AttemptStarted, Finished, Notice, RunStarted, UsageUpdate
 from core.fsutil import GroupCommit, Part, read_json
 from core.redact import Redactor
@@ -58,7 +58,8 @@ class Options:
     process, where a worker's stderr would land on the screen or the protocol's log."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "cwd": str(self.cwd) if self.cwd else None}
+        """The options as batch.json records them; cwd made absolute, as a resume may run from anywhere."""
+        return {**asdict(self), "cwd": str(self.cwd.resolve()) if self.cwd else None}
 
 
 @dataclass
@@ -266,13 +267,20 @@ class Batch:
     ) -> Batch:
         """The batch on record, with its finished-ok items kept and everything else planned to run again."""
         trail = BatchTrail.open(batch_id)
+        recorded, items = trail.options(), trail.items()  # refused before the lock, which a server would keep held
+        if options.max_cost is None:
+            options.max_cost = recorded.max_cost
+        options.skip_rejected = options.skip_rejected or recorded.skip_rejected
+        if options.cwd is None and recorded.cwd is not None:
+            options.cwd = Path(recorded.cwd)
+            if not options.cwd.is_dir():
+                raise UsageError(
+                    f"batch {batch_id} ran with --cwd {recorded.cwd}, which is no longer a directory",
+                    "pass --cwd the directory its specs' input paths are relative to",
+                )
         trail.acquire()
         records, _ = trail.records()
-        recorded = trail.meta().get("options") or {}
-        if options.max_cost is None:
-            options.max_cost = recorded.get("max_cost")
-        options.skip_rejected = options.skip_rejected or bool(recorded.get("skip_rejected"))
-        batch = cls.plan(config, trail.items(), options, executor=executor, on_checked=on_checked)
+        batch = cls.plan(config, items, options, executor=executor, on_checked=on_checked)
         batch.trail = trail
         for view in batch.views:
             record = records.get(view.item.index)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from core import paths
 from core.audit.lock import ProjectLock, is_locked
 from core.audit.store import now_iso
 from core.batch.manifest import Item
+from core.config_rules import FLAG, TEXT, ZERO_OR_MORE, check_table, key
 from core.errors import ProjectBusy, UsageError
 from core.fsutil import JsonLines, atomic_write_json, read_json, read_json_lines
 from core.redact import Redactor
@@ -66,23 +67,51 @@ class ItemRecord:
     def from_dict(cls, data: dict[str, Any]) -> ItemRecord:
         """The record a line holds; TypeError for one whose fields are missing or of the wrong type (an edited or
         foreign line), which readers skip as they skip a torn one, instead of failing on it later in a sum."""
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for name, value in known.items():
-            if not _fits(value, cls.__dataclass_fields__[name].type):
-                raise TypeError(f"{name} is {type(value).__name__}")
-        return cls(**known)
+        return cls(**_typed_fields(cls, data))
 
     @property
     def done_ok(self) -> bool:
         return self.state == "finished" and self.status == "ok"
 
 
+def _typed_fields(cls: Any, data: Any) -> dict[str, Any]:
+    """The fields of dataclass `cls` that `data` (read from JSON) holds; TypeError when it is not an object or a
+    field has the wrong type, so an edited trail is refused where it is read, not deep in a later step."""
+    if not isinstance(data, dict):
+        raise TypeError(f"a JSON {type(data).__name__}, not an object")
+    known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+    for name, value in known.items():
+        if not _fits(value, cls.__dataclass_fields__[name].type):
+            raise TypeError(f"{name} is {type(value).__name__}")
+    return known
+
+
 def _fits(value: Any, annotation: Any) -> bool:
-    """Whether a value read from JSON has the type an ItemRecord field is annotated with (a string, as this module
-    uses postponed annotations): `int`, `str`, and `X | None`; a float field takes an int too."""
-    kinds = {"int": (int,), "str": (str,), "float": (int, float), "None": (type(None),)}
+    """Whether a value read from JSON has the type a record's field is annotated with (a string, as these modules
+    use postponed annotations): `int`, `str`, `dict[str, Any]` and `X | None`; a float field takes an int too."""
+    kinds = {"int": (int,), "str": (str,), "float": (int, float), "None": (type(None),), "dict[str, Any]": (dict,)}
     allowed = tuple(kind for part in str(annotation).split("|") for kind in kinds[part.strip()])
     return isinstance(value, allowed) and not isinstance(value, bool)
+
+
+def _item(number: int, data: Any) -> Item:
+    try:
+        return Item(**_typed_fields(Item, data))
+    except TypeError as exc:
+        raise TypeError(f"item {number}: {exc}") from None
+
+
+@dataclass
+class RecordedOptions:
+    """What batch.json's options hold that a resume uses: the budget, skip_rejected and the directory the specs'
+    inputs are relative to. The others (-j, --agents, -P, --timeout) are the resuming command's own."""
+
+    max_cost: float | None = key(ZERO_OR_MORE, None)
+    skip_rejected: bool = key(FLAG, False)
+    cwd: str | None = key(TEXT, None)
+
+
+RECORDED = {f.name for f in fields(RecordedOptions)}
 
 
 class BatchTrail:
@@ -186,11 +215,30 @@ class BatchTrail:
 
     def items(self) -> list[Item]:
         try:
-            return [Item.from_dict(data) for data in read_json(self.manifest_path)["items"]]
+            recorded = read_json(self.manifest_path)["items"]
+            return [_item(number, data) for number, data in enumerate(recorded, 1)]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageError(
                 f"the manifest of batch {self.batch_id} cannot be read: {exc}", f"look at {self.manifest_path}"
             ) from None
+
+    def options(self) -> RecordedOptions:
+        """The options the batch was started with, as a resume reads them back: each checked by the rule a config
+        key of its kind has, so an edited batch.json is refused in one line, not a TypeError mid-run. A batch.json
+        that cannot be read at all gives the defaults, as `meta` does."""
+        recorded = self.meta().get("options") or {}
+        if not isinstance(recorded, dict):
+            raise self._bad_options("options", "must be an object")
+        given = {k: v for k, v in recorded.items() if k in RECORDED and v is not None}
+        if problem := check_table(RecordedOptions, given):
+            raise self._bad_options(f"options.{problem[0]}", problem[1])
+        return RecordedOptions(**given)
+
+    def _bad_options(self, name: str, problem: str) -> UsageError:
+        return UsageError(
+            f"batch {self.batch_id}: {name} in {self.meta_path} {problem}",
+            "fix or remove that value in the file, then resume again",
+        )
 
     def meta(self) -> dict[str, Any]:
         try:

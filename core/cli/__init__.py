@@ -15,6 +15,7 @@ from core import __version__
 from core.cli.output import emit_json, error_line
 from core.envelope import Envelope, Status
 from core.errors import EXIT_CODE_MEANINGS, DispatchError, ExitCode, SpecRejected, UsageError
+from core.user_text import is_utf8
 
 COMMANDS = {
     "run": "core.cli.run",
@@ -143,15 +144,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_line("dispatch: interrupted")
         return int(ExitCode.INTERRUPTED)
-
-
-def is_utf8(text: str) -> bool:
-    """False for a string holding bytes the locale could not decode (Python keeps them as lone surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def os_failure(exc: OSError) -> DispatchError:

@@ -429,3 +429,66 @@ def test_checking_prints_a_plain_progress_line_every_interval(
     monkeypatch.setattr(batch_cmd, "PLAIN_EVERY_S", 3600.0)
     progress.checked(40_001, 100_001)
     assert capsys.readouterr().err == "", "not again before the interval has passed"
+
+
+def test_a_resume_refuses_an_edited_manifest_or_options_in_one_line(tmp_path: Path, projects_dir: Path) -> None:
+    """A field of the wrong type in manifest.json or batch.json is refused where the trail is read back, exit 2 with
+    the file named and the --json envelope, not a traceback in the check phase or the budget."""
+    with FakeOpenAI([Reply(text="ok")]) as server:
+        configure(tmp_path / "home", server.base_url)
+        assert dispatch("batch", str(write(tmp_path / "s.md", spec(1))), "--json").code == 0
+        directory = batch_dir(projects_dir)
+        (directory / "items.jsonl").write_text("")  # so that the item must run again
+        results = []
+        for name, edit in (
+            ("manifest.json", lambda m: m["items"][0].update(spec_text=5)),
+            ("batch.json", lambda m: m["options"].update(max_cost="1.5")),
+            ("batch.json", lambda m: m.update(options=[1])),
+        ):
+            path = directory / name
+            kept = path.read_text()
+            edited = json.loads(kept)
+            edit(edited)
+            path.write_text(json.dumps(edited))
+            results.append((path, dispatch("batch", "--resume", directory.name, "--json")))
+            path.write_text(kept)
+        sent = len(server.requests)
+    for path, result in results:
+        assert result.code == 2 and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr.splitlines()) == 1 and str(path) in result.stderr
+        assert result.json()["reason"] == "usage" and str(path) in result.json()["error"]
+    assert "item 1: spec_text is int" in results[0][1].stderr
+    assert "options.max_cost" in results[1][1].stderr and "options in" in results[2][1].stderr
+    assert sent == 1, "only the first batch reached the model"
+
+
+def test_a_resume_uses_the_recorded_cwd_and_refuses_once_it_is_gone(tmp_path: Path, projects_dir: Path) -> None:
+    """The inputs of a resumed batch are read where the batch said they were, whatever directory resumes it."""
+    work = tmp_path / "work"
+    write(work / "code.py", "def f(): return 1\n")
+    write(
+        work / "ins.md",
+        "# Goal\nExplain what the file does so that a reviewer understands it.\n\n# Non-goals\nNone.\n\n"
+        "# Inputs\n- `code.py`\n\n# Output\nOne sentence of plain text.\n\n# Escalation\nNone.\n",
+    )
+    with FakeOpenAI([Reply(text="ok")]) as server:
+        configure(tmp_path / "home", server.base_url)
+        first = dispatch(
+            "batch", str(work / "ins.md"), "--cwd", "work", "--json", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)}
+        )
+        directory = batch_dir(projects_dir)
+        (directory / "items.jsonl").write_text("")
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        resumed = dispatch("batch", "--resume", directory.name, "--json", cwd=elsewhere, env={"PYTHONPATH": str(ROOT)})
+        for path in work.iterdir():
+            path.unlink()
+        work.rmdir()
+        gone = dispatch("batch", "--resume", directory.name, "--json", cwd=elsewhere, env={"PYTHONPATH": str(ROOT)})
+        sent = len(server.requests)
+    assert first.code == 0, first.stderr
+    assert json.loads((directory / "batch.json").read_text())["options"]["cwd"] == str(work)
+    assert resumed.code == 0, resumed.stderr
+    assert [i["path"] for i in lines(resumed)[0]["inputs"]] == ["code.py"]
+    assert gone.code == 2 and len(gone.stderr.splitlines()) == 1 and "no longer a directory" in gone.stderr
+    assert sent == 2

@@ -126,3 +126,16 @@ def test_a_csv_cell_over_the_limit_names_its_line_and_what_to_do(tmp_path: Path)
     with pytest.raises(UsageError) as caught:
         manifest.from_paths([str(rows)])
     assert "big.csv line 3: a cell is over 16 MB" in caught.value.message and "in a file" in caught.value.hint
+
+
+def test_a_row_holding_a_lone_surrogate_escape_is_rejected_not_a_crash(tmp_path: Path) -> None:
+    """JSON allows `\\ud800` alone; no run file can hold it, so the row is refused as a single run's non-UTF-8 text
+    is, while a pair of escapes is one character and reads as text."""
+    lines = [
+        '{"prompt": "Write a greeting \\ud800 for users."}',
+        '{"spec": "x", "vars": {"name": "\\udfff"}}',
+        '{"prompt": "A smile \\ud83d\\ude00 is fine."}',
+    ]
+    items = manifest.from_paths([str(write(tmp_path / "sur.jsonl", "\n".join(lines) + "\n"))])
+    assert [bool(i.problem and "lone surrogate" in i.problem) for i in items] == [True, True, False]
+    assert items[2].prompt == "A smile \U0001f600 is fine."
