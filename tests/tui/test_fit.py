@@ -177,3 +177,28 @@ async def test_every_placeholder_reads_in_full_at_80x24(app_factory) -> None:
         "FeedbackScreen",
     ]
     assert not found, "\n".join(found)
+
+
+async def test_names_that_share_their_start_stay_apart_at_80_columns(app_factory) -> None:
+    """Five projects of one batch differ only at the end of their slugs: cut at the column's edge, all five read
+    the same; cut in the middle, each keeps its number, and a wider terminal shows more of each."""
+    slugs = [f"write-a-one-sentence-greeting-number-{n}" for n in range(1, 6)]
+    for n, slug in enumerate(slugs):
+        seed_run(slug, f"20261121-1100{n:02d}-1-1")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await steady(pilot)
+        table = app.screen.query_one("#projects")
+
+        def names() -> list[str]:
+            return [str(table.get_cell_at((row, 0))) for row in range(table.row_count)]
+
+        narrow = names()
+        assert len(set(narrow)) == 5 and all("…" in name for name in narrow)
+        assert sorted(name[-1] for name in narrow) == ["1", "2", "3", "4", "5"]
+        width = table.ordered_columns[0].width
+        assert all(len(name) <= width for name in narrow)
+        await pilot.resize_terminal(160, 40)
+        await wait_for(pilot, lambda: table.ordered_columns[0].width > width, "the Project column to widen")
+        await wait_for(pilot, lambda: all(len(name) > len(narrow[0]) for name in names()), "the names recut")
+        assert sorted(names()) == slugs  # room enough for the whole names

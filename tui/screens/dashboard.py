@@ -23,7 +23,7 @@ from core.audit.index import Index, ProjectRow, RunRow
 from core.audit.store import Project
 from core.contract import acceptance
 from core.envelope import Status
-from tui.format import ago, clip, money, seconds, tokens
+from tui.format import ago, money, seconds, tokens
 from tui.screens.base import DispatchScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.screens.run_view import RunViewScreen
@@ -154,7 +154,7 @@ def panels(narrow: bool) -> list[Widget]:
     """The dashboard's panels: Projects over a row of Running beside Inbox (stacked when narrow), the inbox's
     detail under its table, hidden until an item is highlighted."""
     projects = FitTable(
-        Col("Project", 12, 3),
+        Col("Project", 12, 3, middle=True),
         Col("Last status", 11),
         Col("Tier", 7, 1),
         Col("Runs", 4),
@@ -176,7 +176,7 @@ def panels(narrow: bool) -> list[Widget]:
     )
     inbox = FitTable(
         Col("Needs", 19, 1),
-        Col("Project", 10, 2),
+        Col("Project", 10, 2, middle=True),
         Col("When", 8),
         Col("Detail", 12, 4),
         id="inbox",
@@ -309,7 +309,7 @@ class DashboardScreen(DispatchScreen):
         for number, item in enumerate(self.items):
             inbox_table.add_row(
                 Text(item.kind, style="bold"),
-                clip(item.slug, 24),
+                item.slug,
                 ago(item.when, now),
                 " ".join(item.detail.split()),
                 key=str(number),
