@@ -19,7 +19,7 @@ from typing import Any
 from core import config as configs
 from core.batch import manifest, procs, trail
 from core.batch.runner import Batch, ItemView, Options
-from core.cli.numbers import positive_int, positive_up_to
+from core.cli.numbers import positive_int, positive_up_to, usd
 from core.cli.output import emit_json, error_line, table
 from core.dollars import money
 from core.errors import ExitCode, UsageError
@@ -84,7 +84,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     batch.add_argument(
         "--max-cost",
-        type=_usd,
+        type=usd,
         metavar="USD",
         help="stop launching once spent + in flight + the next estimate would cross USD (default: [budgets] batch)",
     )
@@ -112,16 +112,6 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     costs.add_argument("--since", metavar="DATE", help="only runs started on or after DATE (YYYY-MM-DD)")
     costs.add_argument("--json", action="store_true", help="print a JSON list")
     costs.set_defaults(handler=cmd_costs)
-
-
-def _usd(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected an amount of USD, zero or more, not {text!r}")
-    return value
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

@@ -24,6 +24,18 @@ def positive_or_zero(text: str) -> int:
     return _whole_number(text, 0)
 
 
+def usd(text: str) -> float:
+    """The argparse type of --max-cost, and the MCP batch tool's check of its max_cost: a finite amount of USD,
+    zero or more (NaN would pass any `>= 0` test and then never cross the cap)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected an amount of USD, zero or more, not {text!r}")
+    return value
+
+
 LARGEST_COUNT = 10**9
 """Far above any real limit, and well inside what SQLite's integers and the loops' counters take."""
 

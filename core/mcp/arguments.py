@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from core import config as configs
 from core import paths, tiers
 from core.audit.store import SLUG
-from core.cli.numbers import LARGEST_COUNT
+from core.cli.numbers import LARGEST_COUNT, usd
 from core.cli.output import read_text_arg
 from core.cli.run import run_option_fields
 from core.envelope import Status
@@ -262,6 +262,18 @@ def run_fields(arguments: dict[str, Any], roots: Roots) -> dict[str, Any]:
     fields = run_option_fields(flags)
     roots.permission(fields)
     return fields
+
+
+def amount(arguments: dict[str, Any], name: str) -> float | None:
+    """An amount of USD checked by --max-cost's own type: the schema's `minimum` lets NaN and Infinity through
+    (Python's json reads both, and no comparison with NaN is true), and either would switch a spend cap off."""
+    value = arguments.get(name)
+    if value is None:
+        return None
+    try:
+        return usd(repr(value))
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"argument '{name}': {exc}", "pass a finite amount of USD, zero or more") from None
 
 
 def status_names() -> list[str]:

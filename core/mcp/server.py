@@ -146,7 +146,10 @@ async def serve(door: tools.Door) -> None:
 class AnsweringBadLines:
     """The host's messages as the SDK reads them, with a line that is not one answered as JSON-RPC says: -32700
     for text that is not JSON, -32600 for JSON that is not a message, with a null id as no request can be named.
-    The SDK drops such a line with a debug log, so a host that sent garbage waited for an answer that never came."""
+    The SDK drops such a line with a debug log, so a host that sent garbage waited for an answer that never came.
+    A request whose id is not a string or an integer (null, 1.5, true, an object) is one too: the SDK reads it as
+    a notification, as it reads one with no id, and drops it. MCP's notifications are all `notifications/...`, so
+    any other method without a usable id is answered -32600 rather than left waiting."""
 
     def __init__(self, read: Any, write: Any) -> None:
         self._read = read
@@ -159,12 +162,25 @@ class AnsweringBadLines:
         return self
 
     async def __anext__(self) -> Any:
-        while isinstance(item := await self._read.__anext__(), Exception):
-            not_json = any(problem.get("type") == "json_invalid" for problem in getattr(item, "errors", list)())
-            code, what = (types.PARSE_ERROR, "not JSON") if not_json else (types.INVALID_REQUEST, "not a message")
-            error = types.ErrorData(code=code, message=f"the line received is {what}: send one JSON-RPC message a line")
-            await self._write.send(SessionMessage(types.JSONRPCError(jsonrpc="2.0", id=None, error=error)))
-        return item
+        while True:
+            item = await self._read.__anext__()
+            if isinstance(item, Exception):
+                not_json = any(problem.get("type") == "json_invalid" for problem in getattr(item, "errors", list)())
+                code, what = (types.PARSE_ERROR, "not JSON") if not_json else (types.INVALID_REQUEST, "not a message")
+                await self._refuse(code, f"the line received is {what}: send one JSON-RPC message a line")
+            elif isinstance(item.message, types.JSONRPCNotification) and not item.message.method.startswith(
+                "notifications/"
+            ):
+                await self._refuse(
+                    types.INVALID_REQUEST,
+                    f"request {item.message.method} has no usable id: an id must be a string or an integer",
+                )
+            else:
+                return item
+
+    async def _refuse(self, code: int, message: str) -> None:
+        error = types.ErrorData(code=code, message=message)
+        await self._write.send(SessionMessage(types.JSONRPCError(jsonrpc="2.0", id=None, error=error)))
 
     async def __aenter__(self) -> AnsweringBadLines:
         await self._read.__aenter__()

@@ -37,6 +37,7 @@ from core.mcp.arguments import (
     SPEC,
     WAIT,
     Roots,
+    amount,
     check,
     run_fields,
     schema,
@@ -224,7 +225,7 @@ async def batch(door: Door, arguments: dict[str, Any], report: Report) -> Any:
     options = Options(
         concurrency=arguments.get("concurrency", 8),
         agents=arguments.get("agents", 2),
-        max_cost=arguments.get("max_cost"),
+        max_cost=amount(arguments, "max_cost"),
         skip_rejected=bool(arguments.get("skip_rejected")),
         timeout=arguments.get("timeout"),
         cwd=cwd,

@@ -118,3 +118,43 @@ def test_a_run_in_flight_is_recorded_interrupted_when_the_server_stops(how: str,
     assert code == (130 if how == "SIGTERM" else 0) and "Traceback" not in stderr
     [record] = [read_json(path) for path in (projects_dir / "stopped" / ".dispatch-logs").glob("*-result.json")]
     assert record["status"] == "interrupted" and record["finished_at"]
+
+
+def test_a_request_whose_id_is_not_a_string_or_an_integer_is_answered_not_dropped() -> None:
+    """JSON-RPC ids are strings or integers; the SDK read any other as a notification and dropped it, and the host
+    waited for ever. Each gets -32600 with a null id, and a good request after them is still answered."""
+    server = RawServer()
+    server.initialize()
+    for bad in (None, 1.5, True, {"a": 1}):
+        server.send({"jsonrpc": "2.0", "id": bad, "method": "tools/list"})
+    server.send({"jsonrpc": "2.0", "id": 7, "method": "tools/list"})
+    assert server.proc.stdout is not None
+    refused, listed = [], None
+    while listed is None:  # the answers in order: one per bad request, then the good one's
+        message = json.loads(server.proc.stdout.readline())
+        if message.get("id") == 7:
+            listed = message
+        else:
+            refused.append(message["error"])
+    server.proc.stdin.close()  # type: ignore[union-attr]
+    assert server.proc.wait(timeout=30) == 0
+    assert [error["code"] for error in refused] == [-32600] * 4 and "usable id" in refused[0]["message"]
+    assert {tool["name"] for tool in listed["result"]["tools"]} == TOOLS
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity"])
+def test_a_batch_max_cost_that_is_not_a_finite_amount_is_refused(amount: str, projects_dir: Path) -> None:
+    """The schema's minimum lets NaN and Infinity through (no comparison with NaN is true), and either switched the
+    spend cap off; the tool refuses them as --max-cost does, and nothing runs."""
+    with FakeOpenAI([Reply(text="never")]) as fake:
+        server = RawServer(env={"DISPATCH_BASE_URL": fake.base_url})
+        server.initialize()
+        arguments = json.dumps({"items": [{"spec": GOOD_SPEC, "slug": "capped"}]})[:-1] + f', "max_cost": {amount}}}'
+        call = f'{{"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {{"name": "batch", "arguments": {arguments}}}}}'
+        server.send((call + "\n").encode())
+        answer = server.reply(5)
+        server.proc.stdin.close()  # type: ignore[union-attr]
+        assert server.proc.wait(timeout=30) == 0
+        assert not fake.requests
+    text = json.dumps(answer)
+    assert answer["result"]["isError"] and "max_cost" in text and "finite" in text
