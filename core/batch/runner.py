@@ -109,6 +109,8 @@ class Totals:
     done: int = 0
     ok: int = 0
     failed: int = 0
+    interrupted: int = 0
+    """Finished items a signal, a cancel or a closed output stopped: counted apart, as they did not fail."""
     skipped: int = 0
     rejected: int = 0
     running: int = 0
@@ -130,13 +132,14 @@ class Totals:
         return left / self.rate if self.rate > 0 else None
 
     def line(self) -> str:
-        """The progress line: done/total, ok/failed, tokens, cost, rate, ETA."""
+        """The progress line: done/total, ok/failed/interrupted, tokens, cost, rate, ETA."""
         eta = self.eta_s
         until = f", ETA {int(eta) // 60}m{int(eta) % 60:02d}s" if eta is not None and self.running else ""
+        interrupted = f"{self.interrupted} interrupted, " if self.interrupted else ""
         return (
             f"batch: {self.done + self.skipped + self.rejected}/{self.total} done ({self.ok} ok, {self.failed} "
-            f"failed, {self.skipped} skipped, {self.running} running), {self.input_tokens}+{self.output_tokens} "
-            f"tokens, {money(self.cost_usd)}, {self.rate * 60:.0f}/min{until}"
+            f"failed, {interrupted}{self.skipped} skipped, {self.running} running), "
+            f"{self.input_tokens}+{self.output_tokens} tokens, {money(self.cost_usd)}, {self.rate * 60:.0f}/min{until}"
         )
 
 
@@ -335,7 +338,9 @@ class Batch:
         for view in self.views:
             totals.done += view.state == "finished"
             totals.ok += view.ok
-            totals.failed += view.state == "finished" and not view.ok
+            interrupted = view.state == "finished" and view.status == Status.INTERRUPTED
+            totals.interrupted += interrupted
+            totals.failed += view.state == "finished" and not view.ok and not interrupted
             totals.skipped += view.state == "skipped"
             totals.rejected += view.state == "rejected"
             totals.running += view.state == "running"
@@ -406,6 +411,7 @@ class Batch:
             "total": totals.total,
             "ok": totals.ok,
             "failed": totals.failed,
+            "interrupted": totals.interrupted,
             "skipped": totals.skipped,
             "rejected": totals.rejected,
             "not_started": totals.total - totals.done - totals.skipped - totals.rejected,

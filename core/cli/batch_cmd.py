@@ -280,7 +280,7 @@ class Progress:
         )
         error_line(
             f"dispatch: batch {summary['batch_id']}: {summary['ok']} ok, {summary['failed']} failed, "
-            f"{summary['skipped']} skipped, {summary['rejected']} rejected, {summary['not_started']} not started"
+            f"{summary['interrupted']} interrupted, {summary['skipped']} skipped, {summary['rejected']} rejected, {summary['not_started']} not started"
             f"{stopped}; record {summary['trail']}"
         )
         if summary["ok"] != summary["total"]:
@@ -311,7 +311,7 @@ def _cancel(batch_id: str, json_mode: bool) -> int:
     else:
         print(
             f"cancelled {batch_id}: {totals.get('ok', 0)} ok, {totals.get('failed', 0)} failed, "
-            f"{totals.get('not_started', 0)} not started; `dispatch batch --resume {batch_id}` runs the rest"
+            f"{totals.get('interrupted', 0)} interrupted, {totals.get('not_started', 0)} not started; `dispatch batch --resume {batch_id}` runs the rest"
         )
     return int(ExitCode.OK)
 

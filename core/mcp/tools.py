@@ -434,8 +434,9 @@ TOOLS = {
             "Run many dispatches at once (items, or resume: a batch id) with shared rate limits and a budget, "
             "and wait for them all, with a progress notification as each ends. Every item is checked first: if any is "
             "rejected nothing is sent and the tool error lists each with its findings (or pass skip_rejected). Returns "
-            "the summary (batch_id, ok, failed, skipped, rejected, not_started, tokens, cost_usd, stopped) and items[], "
-            "each its run's envelope with batch_item. Resume a batch that stopped short with resume: batch_id.",
+            "the summary (batch_id, ok, failed, interrupted, skipped, rejected, not_started, tokens, cost_usd, "
+            "stopped) and items[], each its run's envelope with batch_item. Resume a batch that stopped short with "
+            "resume: batch_id.",
             schema(BATCH),
             batch,
         ),

@@ -314,6 +314,8 @@ def test_sigint_stops_launching_interrupts_in_flight_and_exits_130(
     records = [json.loads(line) for line in out.splitlines()]
     *envelopes, summary = records
     assert sent == 2 and summary["stopped"] == "interrupted" and summary["not_started"] == 3
+    assert (summary["interrupted"], summary["failed"], summary["ok"]) == (2, 0, 0)  # stopped is not failed
+    assert "0 ok, 0 failed, 2 interrupted" in err
     assert [e["status"] for e in envelopes] == ["interrupted", "interrupted"]
     assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
     assert [r["reason"] for r in run_files(projects_dir)] == ["signal", "signal"]
@@ -336,7 +338,7 @@ def test_cancel_from_another_process_stops_the_batch_and_resume_runs_the_rest(
         cancelled = dispatch("batch", "--cancel", batch_id)
         out, err = proc.communicate(timeout=60)
     assert cancelled.code == 0, cancelled.stderr
-    assert cancelled.stdout.startswith(f"cancelled {batch_id}: 0 ok, 2 failed, 2 not started")
+    assert cancelled.stdout.startswith(f"cancelled {batch_id}: 0 ok, 0 failed, 2 interrupted, 2 not started")
     assert proc.returncode == 130 and "cancel requested from elsewhere" in err
     assert sorted(r["status"] for r in run_files(projects_dir)) == ["interrupted", "interrupted"]
     assert {(r["reason"], r["error"]) for r in run_files(projects_dir)} == {("cancelled", "cancelled on request")}

@@ -302,7 +302,8 @@ class BatchScreen(Screen[None]):
         try:
             summary = await batch.run(on_change=self._mark_changed, on_notice=self._notice)
             self.notify(
-                f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped",
+                f"{summary['ok']} ok, {summary['failed']} failed, {summary['interrupted']} interrupted, "
+                f"{summary['skipped']} skipped",
                 title=f"batch {summary['batch_id']} ended",
             )
         finally:
